@@ -1,0 +1,72 @@
+/* log.c: one line per message, "time ident[pid]: level: text", to stderr. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/log.h"
+
+enum log_level log_level = LOG_LVL_INFO;
+static const char *log_ident = "gw";
+static const char *const names[] = { "error", "warning", "info", "debug" };
+
+void
+log_init(const char *ident, enum log_level level)
+{
+	log_ident = ident;
+	log_level = level;
+	setvbuf(stderr, NULL, _IOLBF, 0);
+}
+
+int
+log_level_parse(const char *s, enum log_level *out)
+{
+	static const char *const alias[] = { "err", "warn", "info", "debug" };
+
+	for (int i = 0; i < 4; i++) {
+		if (strcmp(s, names[i]) == 0 || strcmp(s, alias[i]) == 0) {
+			*out = (enum log_level)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static void
+log_v(enum log_level lvl, const char *fmt, va_list ap)
+{
+	struct timespec ts;
+	struct tm tm;
+	char buf[512];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	fprintf(stderr, "%02d:%02d:%02d.%03ld %s[%d]: %s: %s\n", tm.tm_hour, tm.tm_min,
+	    tm.tm_sec, ts.tv_nsec / 1000000, log_ident, (int)getpid(), names[lvl], buf);
+}
+
+void
+log_msg(enum log_level lvl, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (lvl > log_level)
+		return;
+	va_start(ap, fmt);
+	log_v(lvl, fmt, ap);
+	va_end(ap);
+}
+
+void
+fatal(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_v(LOG_LVL_ERR, fmt, ap);
+	va_end(ap);
+	exit(1);
+}
