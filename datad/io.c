@@ -1,0 +1,196 @@
+/* io.c: the TUN device (cleartext side), raw IP sockets (ESP side, and cleartext sent on for
+ * denied flows), batched sends, and running the control-plane helpers ip(8) and nft(8). */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if.h>
+#include <linux/if_tun.h>
+#include <netinet/ip.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "datad/worker.h"
+
+static int
+tun_open(struct worker *w, struct gw_err *err)
+{
+	struct ifreq ifr;
+	int fd, s;
+
+	if ((fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC)) < 0)
+		return gw_fail(err, 0, "/dev/net/tun: %s", strerror(errno));
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_flags = IFF_TUN | IFF_NO_PI | IFF_MULTI_QUEUE;
+	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", w->o.tun);
+	if (ioctl(fd, TUNSETIFF, &ifr) != 0) {
+		close(fd);
+		return gw_fail(err, 0, "TUN %s: %s", w->o.tun, strerror(errno));
+	}
+	if (w->o.keep_tun)
+		ioctl(fd, TUNSETPERSIST, 1);
+	w->tun_fd = fd;
+	if ((s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
+		return gw_fail(err, 0, "socket: %s", strerror(errno));
+	ifr.ifr_mtu = TUN_MTU;
+	if (ioctl(s, SIOCSIFMTU, &ifr) != 0)
+		log_warn("%s: cannot set MTU %d: %s", w->o.tun, TUN_MTU, strerror(errno));
+	if (ioctl(s, SIOCGIFFLAGS, &ifr) == 0) {
+		ifr.ifr_flags |= IFF_UP;
+		if (ioctl(s, SIOCSIFFLAGS, &ifr) != 0) {
+			close(s);
+			return gw_fail(err, 0, "%s: cannot bring up: %s", w->o.tun,
+			    strerror(errno));
+		}
+	}
+	close(s);
+	return 0;
+}
+
+static int
+raw_open(int proto, uint32_t mark, struct gw_err *err)
+{
+	int fd, one = 1, pmtu = IP_PMTUDISC_DONT, buf = 4 << 20;
+
+	if ((fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, proto)) < 0)
+		return gw_fail(err, 0, "raw socket for protocol %d: %s", proto, strerror(errno));
+	if (setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark)) != 0) {
+		close(fd);
+		return gw_fail(err, 0, "SO_MARK: %s", strerror(errno));
+	}
+	/* ESP packets may exceed the path MTU and are fragmented by the kernel (seed: "IPSec
+	 * introduces packet expansion, which is more likely to require fragmentation"). */
+	setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu, sizeof(pmtu));
+	setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof(buf));
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &buf, sizeof(buf));
+	return fd;
+}
+
+static void
+batch_init(struct tx_batch *b)
+{
+	memset(b, 0, sizeof(*b));
+	for (unsigned i = 0; i < BATCH; i++) {
+		b->msg[i].msg_hdr.msg_iov = &b->iov[i];
+		b->msg[i].msg_hdr.msg_iovlen = 1;
+		b->msg[i].msg_hdr.msg_name = &b->dst[i];
+		b->msg[i].msg_hdr.msg_namelen = sizeof(b->dst[i]);
+		b->dst[i].sin_family = AF_INET;
+	}
+}
+
+int
+io_open(struct worker *w, struct gw_err *err)
+{
+	w->tun_fd = w->esp_fd = w->clear_fd = -1;
+	if (tun_open(w, err) != 0)
+		return -1;
+	if ((w->esp_fd = raw_open(IPPROTO_ESP, w->o.mark, err)) < 0)
+		return -1;
+	if ((w->clear_fd = raw_open(IPPROTO_RAW, w->o.mark, err)) < 0)
+		return -1;
+	if ((w->pool = calloc(2 * BATCH, sizeof(*w->pool))) == NULL)
+		return gw_fail(err, 0, "out of memory");
+	batch_init(&w->esp_tx);
+	batch_init(&w->clear_tx);
+	for (unsigned i = 0; i < BATCH; i++) {
+		w->rx_msg[i].msg_hdr.msg_iov = &w->rx_iov[i];
+		w->rx_msg[i].msg_hdr.msg_iovlen = 1;
+	}
+	return 0;
+}
+
+void
+io_close(struct worker *w)
+{
+	if (w->tun_fd >= 0)
+		close(w->tun_fd);
+	if (w->esp_fd >= 0)
+		close(w->esp_fd);
+	if (w->clear_fd >= 0)
+		close(w->clear_fd);
+	free(w->pool);
+	w->pool = NULL;
+}
+
+/* Send what the batch holds; on a full socket buffer wait briefly rather than drop. */
+void
+io_flush(struct worker *w, struct tx_batch *b, int fd)
+{
+	unsigned done = 0;
+	int n, tries = 0;
+
+	while (done < b->n) {
+		n = sendmmsg(fd, b->msg + done, b->n - done, 0);
+		if (n > 0) {
+			done += (unsigned)n;
+			continue;
+		}
+		if (n < 0 && (errno == EAGAIN || errno == ENOBUFS) && tries++ < 8) {
+			struct pollfd p = { .fd = fd, .events = POLLOUT };
+
+			poll(&p, 1, 1);
+			continue;
+		}
+		if (n < 0 && errno != EAGAIN && errno != ENOBUFS) {
+			/* this one packet is bad (no route, ...): count it, send the rest */
+			w->drops[DROP_TX]++;
+			done++;
+			continue;
+		}
+		w->drops[DROP_TX] += b->n - done;
+		break;
+	}
+	b->n = 0;
+}
+
+int
+sys_run(const char *const argv[], const char *input, struct gw_err *err)
+{
+	int in[2], out[2], status;
+	char msg[256];
+	ssize_t n, len = 0;
+	pid_t pid;
+
+	if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0)
+		return gw_fail(err, 0, "pipe: %s", strerror(errno));
+	if ((pid = fork()) < 0)
+		return gw_fail(err, 0, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		dup2(out[1], 2);
+		execvp(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	if (input != NULL) {
+		size_t left = strlen(input);
+
+		signal(SIGPIPE, SIG_IGN);
+		while (left > 0 && (n = write(in[1], input, left)) > 0) {
+			input += n;
+			left -= (size_t)n;
+		}
+	}
+	close(in[1]);
+	while ((n = read(out[0], msg + len, sizeof(msg) - 1 - (size_t)len)) > 0)
+		len += n;
+	msg[len] = '\0';
+	close(out[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		msg[strcspn(msg, "\n")] = '\0';
+		return gw_fail(err, 0, "%s failed (%d): %s", argv[0],
+		    WIFEXITED(status) ? WEXITSTATUS(status) : -1, msg);
+	}
+	return 0;
+}

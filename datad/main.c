@@ -1,0 +1,183 @@
+/* datad: the data-plane worker.  Holds nothing that cannot be rebuilt from controld: on start
+ * it says hello, takes a snapshot, then applies deltas; it forwards with the tables it has
+ * while controld is away. */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/rand.h>
+#include <zmq.h>
+
+#include "common/link.h"
+#include "common/log.h"
+#include "datad/worker.h"
+
+static struct worker W;
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+"usage: datad -c ENDPOINT [options]\n"
+"\n"
+"The IPsec data-plane worker.  Takes its tables from controld over ZeroMQ, reads cleartext\n"
+"from a TUN device, protects it with ESP and sends it to the peer on a raw IP socket, and\n"
+"the reverse.  Run one or more per host; kill and restart at will.\n"
+"\n"
+"  -c, --connect ENDPOINT   controld's link endpoint (ipc:///run/ipsecgw/controld.sock,\n"
+"                           or tcp://host:port)\n"
+"  -i, --id NAME            worker id, unique per controld (default: HOSTNAME/TUN)\n"
+"  -t, --tun NAME           TUN device for cleartext (default gw0); several workers on\n"
+"                           one host share it as a multi-queue device\n"
+"  -T, --table N            routing table for protected destinations (default 220)\n"
+"  -m, --mark N             firewall mark of our own sends (default 0x5a)\n"
+"  -P, --persist-tun        keep the TUN (and its routes) when datad dies, so protected\n"
+"                           traffic is held instead of leaking while it restarts\n"
+"  -v, --log-level LEVEL    error, warning, info (default) or debug\n"
+"  -h, --help               this text\n"
+"\n"
+"Signals: SIGTERM/SIGINT stop cleanly (routes and nftables rules removed).\n"
+"Needs CAP_NET_ADMIN and CAP_NET_RAW.  See docs/datad.md.\n");
+}
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	W.stop = 1;
+}
+
+static int
+parse_args(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "connect", 1, NULL, 'c' }, { "id", 1, NULL, 'i' }, { "tun", 1, NULL, 't' },
+		{ "table", 1, NULL, 'T' }, { "mark", 1, NULL, 'm' },
+		{ "persist-tun", 0, NULL, 'P' }, { "log-level", 1, NULL, 'v' },
+		{ "help", 0, NULL, 'h' }, { NULL, 0, NULL, 0 }
+	};
+	static char idbuf[128];
+	enum log_level lvl = LOG_LVL_INFO;
+	char *end;
+	int c;
+
+	W.o.tun = "gw0";
+	W.o.table = 220;
+	W.o.mark = 0x5a;
+	while ((c = getopt_long(argc, argv, "c:i:t:T:m:Pv:h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'c': W.o.endpoint = optarg; break;
+		case 'i': W.o.id = optarg; break;
+		case 't': W.o.tun = optarg; break;
+		case 'P': W.o.keep_tun = true; break;
+		case 'T':
+		case 'm': {
+			unsigned long v = strtoul(optarg, &end, 0);
+
+			if (*optarg == '\0' || *end != '\0' || v == 0 || v > 0xffffffffUL) {
+				fprintf(stderr, "datad: -%c: not a number in 1..2^32-1: %s\n", c,
+				    optarg);
+				return -1;
+			}
+			if (c == 'T')
+				W.o.table = (uint32_t)v;
+			else
+				W.o.mark = (uint32_t)v;
+			break;
+		}
+		case 'v':
+			if (log_level_parse(optarg, &lvl) != 0) {
+				fprintf(stderr, "datad: unknown log level %s\n", optarg);
+				return -1;
+			}
+			break;
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); return -1;
+		}
+	}
+	if (W.o.endpoint == NULL || optind != argc) {
+		fprintf(stderr, "datad: %s\n", W.o.endpoint == NULL ?
+		    "-c ENDPOINT is required" : "unexpected argument");
+		usage(stderr);
+		return -1;
+	}
+	if (strlen(W.o.tun) >= 16) {
+		fprintf(stderr, "datad: TUN name %s is longer than 15 characters\n", W.o.tun);
+		return -1;
+	}
+	if (W.o.id == NULL) {
+		char host[64] = "";
+
+		gethostname(host, sizeof(host) - 1);
+		snprintf(idbuf, sizeof(idbuf), "%s/%s", host, W.o.tun);
+		W.o.id = idbuf;
+	}
+	log_init("datad", lvl);
+	return 0;
+}
+
+static void
+loop(void)
+{
+	zmq_pollitem_t items[3] = {
+		{ W.link, 0, ZMQ_POLLIN, 0 },
+		{ NULL, W.tun_fd, ZMQ_POLLIN, 0 },
+		{ NULL, W.esp_fd, ZMQ_POLLIN, 0 },
+	};
+
+	while (!W.stop) {
+		unsigned busy = 0;
+
+		if (zmq_poll(items, 3, 100) < 0 && errno != EINTR)
+			fatal("zmq_poll: %s", zmq_strerror(errno));
+		report_poll(&W);
+		/* drain both directions in turns until both are idle */
+		do {
+			busy = 0;
+			busy += out_batch(&W);
+			busy += in_batch(&W);
+		} while (busy > 0 && !W.stop);
+		report_tick(&W);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct gw_err err = { 0, "" };
+	struct sigaction sa;
+	int rc;
+
+	if (parse_args(argc, argv) != 0)
+		return 2;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (RAND_bytes((unsigned char *)&W.boot, sizeof(W.boot)) != 1)
+		fatal("no randomness for the boot id");
+	if (io_open(&W, &err) != 0)
+		fatal("%s", err.msg);
+	W.zctx = zmq_ctx_new();
+	W.link = zmq_socket(W.zctx, ZMQ_DEALER);
+	rc = zmq_setsockopt(W.link, ZMQ_ROUTING_ID, W.o.id, strlen(W.o.id));
+	if (rc != 0 || link_connect(W.link, W.o.endpoint, &err) != 0)
+		fatal("%s", rc != 0 ? zmq_strerror(errno) : err.msg);
+	log_info("worker %s on %s, controld at %s", W.o.id, W.o.tun, W.o.endpoint);
+	report_hello(&W);
+	loop();
+	log_info("stopping: %llu packets out, %llu in", (unsigned long long)W.n_tx_pkts,
+	    (unsigned long long)W.n_rx_pkts);
+	route_remove(&W);
+	tables_free(W.gen);
+	zmq_close(W.link);
+	zmq_ctx_term(W.zctx);
+	io_close(&W);
+	return 0;
+}

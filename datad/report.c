@@ -1,0 +1,281 @@
+/* report.c: datad's side of the link (DESIGN "The ZeroMQ link"): hello, snapshot and deltas
+ * in, heartbeats and counter reports out, sequence-number leases (invariant 1). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <ifaddrs.h>
+#include <arpa/inet.h>
+#include <zmq.h>
+
+#include "common/link.h"
+#include "common/log.h"
+#include "datad/worker.h"
+
+static int
+send_env(struct worker *w, Gw__V1__Envelope *env)
+{
+	if (link_send_env(w->link, NULL, 0, env) != 0) {
+		log_debug("link send: %s", zmq_strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int
+report_hello(struct worker *w)
+{
+	Gw__V1__Envelope env = GW__V1__ENVELOPE__INIT;
+	Gw__V1__Hello h = GW__V1__HELLO__INIT;
+	struct ifaddrs *ifa = NULL, *i;
+	uint32_t addrs[64];
+	char host[64] = "";
+
+	gethostname(host, sizeof(host) - 1);
+	h.worker_id = (char *)w->o.id;
+	h.host = host;
+	h.pid = (uint32_t)getpid();
+	h.boot = w->boot;
+	h.have_generation = w->gen ? w->gen->generation : 0;
+	if (getifaddrs(&ifa) == 0) {
+		for (i = ifa; i != NULL && h.n_addrs < 64; i = i->ifa_next)
+			if (i->ifa_addr != NULL && i->ifa_addr->sa_family == AF_INET)
+				addrs[h.n_addrs++] = ntohl(
+				    ((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr);
+		freeifaddrs(ifa);
+	}
+	h.addrs = addrs;
+	env.body_case = GW__V1__ENVELOPE__BODY_HELLO;
+	env.hello = &h;
+	w->last_hello_ms = link_now_ms();
+	return send_env(w, &env);
+}
+
+void
+report_need_lease(struct worker *w, struct sa_out *sa)
+{
+	Gw__V1__Envelope env = GW__V1__ENVELOPE__INIT;
+	Gw__V1__LeaseRequest r = GW__V1__LEASE_REQUEST__INIT;
+	uint64_t now = link_now_ms();
+
+	if (sa->lease_asked_ms != 0 && now - sa->lease_asked_ms < LEASE_RETRY_MS)
+		return;
+	sa->lease_asked_ms = now;
+	r.sa_id = sa->id;
+	env.body_case = GW__V1__ENVELOPE__BODY_LEASE_REQUEST;
+	env.lease_request = &r;
+	send_env(w, &env);
+}
+
+static void
+on_lease(struct worker *w, const Gw__V1__LeaseGrant *g)
+{
+	struct sa_out *sa = tables_sa_out(w->gen, g->sa_id);
+
+	if (sa == NULL || g->first == 0 || g->last < g->first)
+		return;
+	sa->lease_asked_ms = 0;
+	if (sa->seq > sa->seq_end) {
+		sa->seq = g->first;
+		sa->seq_end = g->last;
+		sa->lease_len = g->last - g->first + 1;
+	} else if (sa->next_first == 0) {
+		sa->next_first = g->first;
+		sa->next_last = g->last;
+	}
+	log_debug("lease SA %016llx: %llu..%llu", (unsigned long long)g->sa_id,
+	    (unsigned long long)g->first, (unsigned long long)g->last);
+}
+
+static void
+reject(struct worker *w, uint64_t generation, const char *reason)
+{
+	Gw__V1__Envelope env = GW__V1__ENVELOPE__INIT;
+	Gw__V1__Reject r = GW__V1__REJECT__INIT;
+
+	log_err("generation %llu rejected: %s", (unsigned long long)generation, reason);
+	r.generation = generation;
+	r.reason = (char *)reason;
+	env.body_case = GW__V1__ENVELOPE__BODY_REJECT;
+	env.reject = &r;
+	send_env(w, &env);
+}
+
+static void
+ask_snapshot(struct worker *w)
+{
+	Gw__V1__Envelope env = GW__V1__ENVELOPE__INIT;
+	Gw__V1__SnapshotRequest r = GW__V1__SNAPSHOT_REQUEST__INIT;
+
+	r.have_generation = w->gen ? w->gen->generation : 0;
+	env.body_case = GW__V1__ENVELOPE__BODY_SNAPSHOT_REQUEST;
+	env.snapshot_request = &r;
+	send_env(w, &env);
+}
+
+/* Install msg (taken) as the next generation, all or nothing. */
+static void
+install(struct worker *w, Gw__V1__Tables *msg)
+{
+	struct gw_err err = { 0, "" };
+	uint64_t generation = msg->generation;
+	struct gen *g;
+
+	if ((g = tables_build(msg, w->o.id, w->gen, &err)) == NULL) {
+		reject(w, generation, err.msg);
+		return;
+	}
+	if (w->gen != NULL)		/* nft counters restart with the new table */
+		w->clear_in_base += route_clear_in_count(w);
+	if (route_apply(w, g, &err) != 0) {
+		reject(w, generation, err.msg);
+		tables_free(g);
+		return;
+	}
+	tables_free(w->gen);
+	w->gen = g;
+	log_info("generation %llu applied: %u policies, %u outbound and %u inbound SAs",
+	    (unsigned long long)g->generation, g->n_pol, g->n_out, g->n_in);
+	for (uint32_t i = 0; i < g->n_out; i++)
+		if (g->out[i].seq > g->out[i].seq_end && g->out[i].next_first == 0)
+			report_need_lease(w, &g->out[i]);
+}
+
+static void
+on_env(struct worker *w, Gw__V1__Envelope *env)
+{
+	struct gw_err err = { 0, "" };
+	Gw__V1__Tables *t;
+
+	switch (env->body_case) {
+	case GW__V1__ENVELOPE__BODY_WELCOME:
+		log_info("controld welcomes us at generation %llu",
+		    (unsigned long long)env->welcome->generation);
+		if (w->gen == NULL || w->gen->generation != env->welcome->generation)
+			ask_snapshot(w);
+		break;
+	case GW__V1__ENVELOPE__BODY_SNAPSHOT:
+		t = env->snapshot;
+		env->snapshot = NULL;		/* taken */
+		env->body_case = GW__V1__ENVELOPE__BODY__NOT_SET;
+		install(w, t);
+		break;
+	case GW__V1__ENVELOPE__BODY_DELTA:
+		if (w->gen == NULL || (t = tables_merge(w->gen, env->delta, &err)) == NULL) {
+			log_info("delta to %llu does not apply (%s): asking for a snapshot",
+			    (unsigned long long)env->delta->generation,
+			    w->gen ? err.msg : "no tables yet");
+			ask_snapshot(w);
+			break;
+		}
+		install(w, t);
+		break;
+	case GW__V1__ENVELOPE__BODY_LEASE_GRANT:
+		on_lease(w, env->lease_grant);
+		break;
+	case GW__V1__ENVELOPE__BODY_HEARTBEAT:
+		if (w->gen != NULL && env->heartbeat->generation != w->gen->generation)
+			ask_snapshot(w);
+		break;
+	case GW__V1__ENVELOPE__BODY_REJECT:
+		/* controld does not know us (it restarted): introduce ourselves again */
+		report_hello(w);
+		break;
+	default:
+		log_debug("unexpected message %d from controld", (int)env->body_case);
+		break;
+	}
+}
+
+void
+report_poll(struct worker *w)
+{
+	struct gw_err err = { 0, "" };
+	Gw__V1__Envelope *env;
+
+	for (int i = 0; i < 64; i++) {
+		if ((env = link_recv_env(w->link, false, NULL, NULL, &err)) == NULL) {
+			if (errno == EAGAIN)
+				return;
+			log_warn("dropped a message from controld: %s", err.msg);
+			continue;
+		}
+		w->last_heard_ms = link_now_ms();
+		on_env(w, env);
+		protobuf_c_message_free_unpacked(&env->base, NULL);
+	}
+}
+
+static void
+send_report(struct worker *w)
+{
+	Gw__V1__Envelope env = GW__V1__ENVELOPE__INIT;
+	Gw__V1__Report r = GW__V1__REPORT__INIT;
+	Gw__V1__SaCounters *c, **cp;
+	uint32_t n = w->gen ? w->gen->n_out + w->gen->n_in : 0, k = 0;
+
+	c = calloc(n + 1, sizeof(*c));
+	cp = calloc(n + 1, sizeof(*cp));
+	if (c == NULL || cp == NULL)
+		goto out;
+	for (uint32_t i = 0; i < n; i++) {
+		bool out = i < w->gen->n_out;
+		const struct sa_out *o = out ? &w->gen->out[i] : NULL;
+		const struct sa_in *in = out ? NULL : &w->gen->in[i - w->gen->n_out];
+		const struct sa_ctr *ctr = out ? &o->ctr : &in->ctr;
+
+		if (in != NULL && !in->mine)
+			continue;
+		gw__v1__sa_counters__init(&c[k]);
+		c[k].sa_id = out ? o->id : in->id;
+		c[k].pkts = ctr->pkts;
+		c[k].bytes = ctr->bytes;
+		c[k].seq_top = out ? (o->seq > 0 ? o->seq - 1 : 0) : in->replay.top;
+		c[k].n_drops = DROP_MAX;
+		c[k].drops = (uint64_t *)ctr->drops;
+		cp[k] = &c[k];
+		k++;
+	}
+	r.generation = w->gen ? w->gen->generation : 0;
+	r.boot = w->boot;
+	r.n_sas = k;
+	r.sas = cp;
+	r.n_drops = DROP_MAX;
+	r.drops = w->drops;
+	env.body_case = GW__V1__ENVELOPE__BODY_REPORT;
+	env.report = &r;
+	send_env(w, &env);
+out:
+	free(c);
+	free(cp);
+}
+
+void
+report_tick(struct worker *w)
+{
+	uint64_t now = link_now_ms();
+
+	if (now - w->last_nft_ms >= 2000 && w->gen != NULL) {
+		w->last_nft_ms = now;
+		w->drops[DROP_CLEAR_IN] = w->clear_in_base + route_clear_in_count(w);
+	}
+	if (now - w->last_report_ms >= HEARTBEAT_MS) {
+		w->last_report_ms = now;
+		send_report(w);		/* doubles as our heartbeat */
+	}
+	if (now - w->last_heard_ms > DEAD_MS && now - w->last_hello_ms > DEAD_MS) {
+		if (w->last_heard_ms != 0)
+			log_warn("controld silent for %llu ms: forwarding with generation %llu, "
+			    "saying hello again", (unsigned long long)(now - w->last_heard_ms),
+			    (unsigned long long)(w->gen ? w->gen->generation : 0));
+		report_hello(w);
+	}
+	/* an SA still waiting for its lease asks again */
+	for (uint32_t i = 0; w->gen != NULL && i < w->gen->n_out; i++) {
+		struct sa_out *sa = &w->gen->out[i];
+
+		if (sa->lease_asked_ms != 0 && now - sa->lease_asked_ms >= LEASE_RETRY_MS)
+			report_need_lease(w, sa);
+	}
+}

@@ -1,0 +1,217 @@
+/* route.c: the kernel state a generation implies, outside the fast path.
+ * - Routes: every destination an outbound permit can match goes into the TUN, in our own
+ *   table (default 220) consulted by "not fwmark MARK" so our own sends (ESP to the peer,
+ *   cleartext of denied flows) skip it and never loop.
+ * - nftables: unprotected inbound traffic that matches a permit (selectors reversed) is
+ *   dropped and counted (seed: "that packet is dropped because it was not sent as an
+ *   IPSec-protected packet"), and so is outbound cleartext that matches a permit but did not
+ *   go through the TUN (fail closed while no datad runs).  One nft transaction per
+ *   generation, so the filter changes atomically with the tables (invariant 3).
+ * ip(8) and nft(8) are run per generation, never per packet. */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "datad/worker.h"
+
+static char *
+route_set(const struct gen *g)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	for (uint32_t i = 0; g != NULL && i < g->n_pol; i++) {
+		const struct policy *p = &g->pol[i];
+
+		for (uint32_t j = 0; !p->no_acl && j < p->n_aces; j++) {
+			struct in_addr a;
+			unsigned plen;
+			uint32_t net;
+			char s[INET_ADDRSTRLEN];
+
+			if (!p->aces[j].permit)
+				continue;
+			plen = sel_dst_prefix(&p->aces[j].sel, &net);
+			a.s_addr = htonl(net);
+			inet_ntop(AF_INET, &a, s, sizeof(s));
+			fprintf(f, "%s/%u\n", s, plen);
+		}
+	}
+	fclose(f);
+	return buf;
+}
+
+static int
+routes_sync(struct worker *w, const char *want, struct gw_err *err)
+{
+	const char *argv[] = { "ip", "-force", "-batch", "-", NULL };
+	char *cmds = NULL, *line, *save = NULL, *copy;
+	size_t len = 0;
+	FILE *f = open_memstream(&cmds, &len);
+	int rc;
+
+	fprintf(f, "rule del pref %u\n", w->o.table);
+	fprintf(f, "rule add pref %u not fwmark 0x%x lookup %u\n", w->o.table, w->o.mark,
+	    w->o.table);
+	fprintf(f, "route flush table %u\n", w->o.table);
+	copy = strdup(want);
+	for (line = strtok_r(copy, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save))
+		fprintf(f, "route replace %s dev %s table %u\n", line, w->o.tun, w->o.table);
+	free(copy);
+	fclose(f);
+	rc = sys_run(argv, cmds, err);
+	free(cmds);
+	return rc;
+}
+
+/* nft match of an access-list entry; rev swaps source and destination (inbound). */
+static void
+nft_sel(FILE *f, const struct sel *s, bool rev)
+{
+	uint32_t a[2] = { s->src, s->dst }, m[2] = { s->src_mask, s->dst_mask };
+	const char *dir[2] = { rev ? "daddr" : "saddr", rev ? "saddr" : "daddr" };
+	const char *pdir[2] = { rev ? "dport" : "sport", rev ? "sport" : "dport" };
+	bool neq[2] = { s->sport_neq, s->dport_neq };
+	uint16_t lo[2] = { s->sport_lo, s->dport_lo }, hi[2] = { s->sport_hi, s->dport_hi };
+
+	if (s->proto != 0)
+		fprintf(f, " ip protocol %u", s->proto);
+	for (int i = 0; i < 2; i++) {
+		struct in_addr ia = { htonl(a[i]) }, im = { htonl(m[i]) };
+		char as[INET_ADDRSTRLEN], ms[INET_ADDRSTRLEN];
+		unsigned plen = (unsigned)__builtin_popcount(m[i]);
+
+		if (m[i] == 0)
+			continue;
+		inet_ntop(AF_INET, &ia, as, sizeof(as));
+		inet_ntop(AF_INET, &im, ms, sizeof(ms));
+		if (m[i] == (plen ? 0xffffffffu << (32 - plen) : 0))
+			fprintf(f, " ip %s %s/%u", dir[i], as, plen);
+		else
+			fprintf(f, " ip %s & %s == %s", dir[i], ms, as);
+	}
+	for (int i = 0; i < 2; i++) {
+		const char *l4 = s->proto == 6 ? "tcp" : s->proto == 17 ? "udp" : "th";
+
+		if (!neq[i] && lo[i] == 0 && hi[i] == 65535)
+			continue;
+		if (lo[i] == hi[i])
+			fprintf(f, " %s %s %s%u", l4, pdir[i], neq[i] ? "!= " : "", lo[i]);
+		else
+			fprintf(f, " %s %s %s%u-%u", l4, pdir[i], neq[i] ? "!= " : "", lo[i], hi[i]);
+	}
+	if (s->precedence >= 0)
+		fprintf(f, " @nh,8,3 %d", s->precedence);
+	if (s->tos >= 0)
+		fprintf(f, " @nh,11,4 %d", s->tos);
+}
+
+static char *
+nft_ruleset(struct worker *w, const struct gen *g)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	fprintf(f, "table ip ipsecgw_%s\ndelete table ip ipsecgw_%s\n", w->o.tun, w->o.tun);
+	fprintf(f, "table ip ipsecgw_%s {\n", w->o.tun);
+	fprintf(f, "  counter clear_in { }\n  counter clear_out { }\n");
+	for (uint32_t i = 0; i < g->n_pol; i++) {
+		const struct policy *p = &g->pol[i];
+
+		for (int rev = 0; rev < 2; rev++) {
+			fprintf(f, "  chain e%u_%s {\n", i, rev ? "in" : "out");
+			for (uint32_t j = 0; !p->no_acl && j < p->n_aces; j++) {
+				fprintf(f, "   ");
+				nft_sel(f, &p->aces[j].sel, rev);
+				if (p->aces[j].permit)
+					fprintf(f, " counter name clear_%s drop\n", rev ? "in" : "out");
+				else
+					fprintf(f, " return\n");
+			}
+			fprintf(f, "  }\n");
+		}
+	}
+	/* inbound: whatever did not come out of our TUN; ESP and IKE are ours to judge */
+	fprintf(f, "  chain in_check {\n   iifname \"%s\" return\n", w->o.tun);
+	fprintf(f, "   meta l4proto { 50, 51 } return\n   udp dport { 500, 4500 } return\n");
+	for (uint32_t i = 0; i < g->n_pol; i++)
+		fprintf(f, "   jump e%u_in\n", i);
+	fprintf(f, "  }\n  chain out_check {\n   oifname \"%s\" return\n", w->o.tun);
+	fprintf(f, "   meta mark 0x%x return\n", w->o.mark);
+	for (uint32_t i = 0; i < g->n_pol; i++)
+		fprintf(f, "   jump e%u_out\n", i);
+	fprintf(f, "  }\n");
+	fprintf(f, "  chain forward { type filter hook forward priority -5; policy accept;\n"
+	    "   jump in_check\n   jump out_check\n  }\n");
+	fprintf(f, "  chain input { type filter hook input priority -5; policy accept;\n"
+	    "   jump in_check\n  }\n}\n");
+	fclose(f);
+	return buf;
+}
+
+int
+route_apply(struct worker *w, const struct gen *g, struct gw_err *err)
+{
+	const char *nft[] = { "nft", "-f", "-", NULL };
+	char *want = route_set(g), *rules = nft_ruleset(w, g);
+	int rc = 0;
+
+	if (sys_run(nft, rules, err) != 0)
+		rc = -1;
+	else if (w->routes == NULL || strcmp(w->routes, want) != 0) {
+		if (routes_sync(w, want, err) != 0)
+			rc = -1;
+	}
+	free(rules);
+	if (rc == 0) {
+		free(w->routes);
+		w->routes = want;
+	} else {
+		free(want);
+	}
+	return rc;
+}
+
+void
+route_remove(struct worker *w)
+{
+	const char *ip[] = { "ip", "-force", "-batch", "-", NULL };
+	const char *nft[] = { "nft", "-f", "-", NULL };
+	char cmds[128], tbl[96];
+	struct gw_err err;
+
+	snprintf(cmds, sizeof(cmds), "rule del pref %u\nroute flush table %u\n", w->o.table,
+	    w->o.table);
+	if (sys_run(ip, cmds, &err) != 0)
+		log_warn("removing routes: %s", err.msg);
+	snprintf(tbl, sizeof(tbl), "table ip ipsecgw_%s\ndelete table ip ipsecgw_%s\n", w->o.tun,
+	    w->o.tun);
+	if (sys_run(nft, tbl, &err) != 0)
+		log_warn("removing nftables table: %s", err.msg);
+	free(w->routes);
+	w->routes = NULL;
+}
+
+uint64_t
+route_clear_in_count(struct worker *w)
+{
+	char cmd[128], line[256];
+	unsigned long long pk = 0;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "nft list counter ip ipsecgw_%s clear_in 2>/dev/null", w->o.tun);
+	if ((p = popen(cmd, "r")) == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), p) != NULL) {
+		char *s = strstr(line, "packets ");
+
+		if (s != NULL)
+			sscanf(s, "packets %llu", &pk);
+	}
+	pclose(p);
+	return pk;
+}

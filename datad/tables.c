@@ -1,0 +1,288 @@
+/* tables.c: building, merging and freeing table generations (DESIGN invariant 3: a generation
+ * is complete or rejected whole; the fast path never sees a half-built one). */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "datad/tables.h"
+
+void
+sel_from_msg(struct sel *s, const Gw__V1__Selector *m)
+{
+	memset(s, 0, sizeof(*s));
+	s->tos = s->precedence = -1;
+	s->sport_hi = s->dport_hi = 65535;
+	if (m == NULL)
+		return;
+	s->src = m->src;
+	s->src_mask = ~m->src_wild;
+	s->src &= s->src_mask;
+	s->dst = m->dst;
+	s->dst_mask = ~m->dst_wild;
+	s->dst &= s->dst_mask;
+	s->proto = (uint8_t)m->proto;
+	s->sport_lo = (uint16_t)m->sport_lo;
+	s->sport_hi = (uint16_t)(m->sport_hi > 65535 ? 65535 : m->sport_hi);
+	s->dport_lo = (uint16_t)m->dport_lo;
+	s->dport_hi = (uint16_t)(m->dport_hi > 65535 ? 65535 : m->dport_hi);
+	s->sport_neq = m->sport_neq;
+	s->dport_neq = m->dport_neq;
+	s->tos = (int16_t)(m->tos < 0 || m->tos > 15 ? -1 : m->tos);
+	s->precedence = (int16_t)(m->precedence < 0 || m->precedence > 7 ? -1 : m->precedence);
+}
+
+static int
+key_of(struct key *k, ProtobufCBinaryData b, struct gw_err *err, uint64_t id)
+{
+	memset(k, 0, sizeof(*k));
+	if (b.len > sizeof(k->b))
+		return gw_fail(err, 0, "SA %016llx: key of %zu bytes", (unsigned long long)id, b.len);
+	memcpy(k->b, b.data, b.len);
+	k->len = (uint16_t)b.len;
+	return 0;
+}
+
+static int
+xform_of(struct xform *xf, const Gw__V1__Sa *m, bool encrypt, struct gw_err *err)
+{
+	struct key ck, ak;
+	int rc;
+
+	if ((unsigned)m->cipher >= XF_CIPHER_MAX || (unsigned)m->auth >= XF_AUTH_MAX)
+		return gw_fail(err, 0, "SA %016llx: unknown transform %d/%d",
+		    (unsigned long long)m->id, m->cipher, m->auth);
+	if (key_of(&ck, m->cipher_key, err, m->id) != 0 || key_of(&ak, m->auth_key, err, m->id) != 0)
+		return -1;
+	rc = xform_init(xf, (enum xform_cipher)m->cipher, &ck, (enum xform_auth)m->auth, &ak,
+	    encrypt, err);
+	key_wipe(&ck);
+	key_wipe(&ak);
+	return rc;
+}
+
+struct sa_out *
+tables_sa_out(const struct gen *g, uint64_t id)
+{
+	for (uint32_t i = 0; g != NULL && i < g->n_out; i++)
+		if (g->out[i].id == id)
+			return &g->out[i];
+	return NULL;
+}
+
+static struct sa_in *
+old_sa_in(const struct gen *g, uint64_t id)
+{
+	for (uint32_t i = 0; g != NULL && i < g->n_in; i++)
+		if (g->in[i].id == id)
+			return &g->in[i];
+	return NULL;
+}
+
+static int
+build_sas(struct gen *g, const char *self, const struct gen *old, struct gw_err *err)
+{
+	const Gw__V1__Tables *t = g->msg;
+	uint32_t n_hash = 16;
+
+	for (size_t i = 0; i < t->n_sas; i++) {
+		if (t->sas[i]->proto != IPPROTO_ESP)
+			return gw_fail(err, 0, "SA %016llx: protocol %u is not supported yet",
+			    (unsigned long long)t->sas[i]->id, t->sas[i]->proto);
+		if (t->sas[i]->inbound)
+			g->n_in++;
+		else
+			g->n_out++;
+	}
+	while (n_hash < 2 * g->n_in)
+		n_hash *= 2;
+	g->out = calloc(g->n_out ? g->n_out : 1, sizeof(*g->out));
+	g->in = calloc(g->n_in ? g->n_in : 1, sizeof(*g->in));
+	g->hash = calloc(n_hash, sizeof(*g->hash));
+	if (g->out == NULL || g->in == NULL || g->hash == NULL)
+		return gw_fail(err, 0, "out of memory");
+	g->hash_mask = n_hash - 1;
+	g->n_out = g->n_in = 0;
+	for (size_t i = 0; i < t->n_sas; i++) {
+		const Gw__V1__Sa *m = t->sas[i];
+
+		if (!m->inbound) {
+			struct sa_out *o = &g->out[g->n_out], *prev = tables_sa_out(old, m->id);
+
+			if (xform_of(&o->xf, m, true, err) != 0)
+				return -1;
+			g->n_out++;
+			o->id = m->id;
+			o->spi_be = htonl(m->spi);
+			o->local_be = htonl(m->local);
+			o->peer_be = htonl(m->peer);
+			o->proto = (uint8_t)m->proto;
+			o->esn = m->esn;
+			o->seq = 1;
+			o->seq_end = 0;			/* nothing to send until leased */
+			if (prev != NULL) {
+				o->seq = prev->seq;
+				o->seq_end = prev->seq_end;
+				o->lease_len = prev->lease_len;
+				o->next_first = prev->next_first;
+				o->next_last = prev->next_last;
+				o->lease_asked_ms = prev->lease_asked_ms;
+				o->ctr = prev->ctr;
+			}
+		} else {
+			struct sa_in *s = &g->in[g->n_in], *prev = old_sa_in(old, m->id);
+			uint32_t h;
+
+			if (xform_of(&s->xf, m, false, err) != 0)
+				return -1;
+			g->n_in++;
+			s->id = m->id;
+			s->spi_be = htonl(m->spi);
+			s->local_be = htonl(m->local);
+			s->peer_be = htonl(m->peer);
+			s->mine = m->owner[0] == '\0' || strcmp(m->owner, self) == 0;
+			s->tunnel = m->mode == GW__V1__MODE__MODE_TUNNEL;
+			sel_from_msg(&s->flow, m->flow);
+			if (prev != NULL && prev->mine && s->mine &&
+			    prev->replay.size == m->replay_window) {
+				s->replay = prev->replay;
+				s->ctr = prev->ctr;
+			} else {
+				replay_init(&s->replay, m->replay_window, m->esn, m->replay_floor);
+				if (prev != NULL)
+					s->ctr = prev->ctr;
+			}
+			h = (s->spi_be * 2654435761u) >> 8 & g->hash_mask;
+			s->next = g->hash[h];
+			g->hash[h] = s;
+		}
+	}
+	return 0;
+}
+
+static int
+build_policies(struct gen *g, struct gw_err *err)
+{
+	const Gw__V1__Tables *t = g->msg;
+
+	g->pol = calloc(t->n_policies ? t->n_policies : 1, sizeof(*g->pol));
+	if (g->pol == NULL)
+		return gw_fail(err, 0, "out of memory");
+	for (size_t i = 0; i < t->n_policies; i++) {
+		const Gw__V1__Policy *m = t->policies[i];
+		struct policy *p = &g->pol[i];
+
+		g->n_pol++;
+		snprintf(p->map, sizeof(p->map), "%s", m->map);
+		p->seq = m->seq;
+		p->kind = (uint8_t)m->kind;
+		p->no_acl = m->no_acl;
+		p->local_be = htonl(m->local);
+		p->peer_be = htonl(m->peer);
+		p->aces = calloc(m->n_aces ? m->n_aces : 1, sizeof(*p->aces));
+		if (p->aces == NULL)
+			return gw_fail(err, 0, "out of memory");
+		p->n_aces = (uint32_t)m->n_aces;
+		for (size_t j = 0; j < m->n_aces; j++) {
+			p->aces[j].permit = m->aces[j]->action == GW__V1__ACTION__ACTION_PERMIT;
+			sel_from_msg(&p->aces[j].sel, m->aces[j]->sel);
+		}
+		if (m->sa_out_esp != 0 && (p->sa_esp = tables_sa_out(g, m->sa_out_esp)) == NULL)
+			return gw_fail(err, 0, "crypto map %s %u: outbound SA %016llx is not in the "
+			    "tables", m->map, m->seq, (unsigned long long)m->sa_out_esp);
+	}
+	return 0;
+}
+
+struct gen *
+tables_build(Gw__V1__Tables *msg, const char *self, const struct gen *old, struct gw_err *err)
+{
+	struct gen *g;
+
+	if ((g = calloc(1, sizeof(*g))) == NULL) {
+		protobuf_c_message_free_unpacked(&msg->base, NULL);
+		gw_fail(err, 0, "out of memory");
+		return NULL;
+	}
+	g->msg = msg;
+	g->generation = msg->generation;
+	if (build_sas(g, self, old, err) != 0 || build_policies(g, err) != 0) {
+		tables_free(g);
+		return NULL;
+	}
+	return g;
+}
+
+void
+tables_free(struct gen *g)
+{
+	if (g == NULL)
+		return;
+	for (uint32_t i = 0; i < g->n_out; i++)
+		xform_free(&g->out[i].xf);
+	for (uint32_t i = 0; i < g->n_in; i++)
+		xform_free(&g->in[i].xf);
+	for (uint32_t i = 0; i < g->n_pol; i++)
+		free(g->pol[i].aces);
+	free(g->pol);
+	free(g->out);
+	free(g->in);
+	free(g->hash);
+	if (g->msg != NULL)
+		protobuf_c_message_free_unpacked(&g->msg->base, NULL);
+	free(g);
+}
+
+Gw__V1__Tables *
+tables_merge(const struct gen *g, const Gw__V1__Delta *d, struct gw_err *err)
+{
+	const Gw__V1__Tables *t = g->msg;
+	Gw__V1__Tables m = GW__V1__TABLES__INIT, *out;
+	Gw__V1__Sa **sas;
+	size_t n = 0, len;
+	uint8_t *buf;
+
+	if (d->from_generation != g->generation) {
+		gw_fail(err, 0, "delta %llu->%llu does not apply to generation %llu",
+		    (unsigned long long)d->from_generation, (unsigned long long)d->generation,
+		    (unsigned long long)g->generation);
+		return NULL;
+	}
+	if ((sas = calloc(t->n_sas + d->n_sa_upsert + 1, sizeof(*sas))) == NULL) {
+		gw_fail(err, 0, "out of memory");
+		return NULL;
+	}
+	/* Borrow pointers from both messages, pack, and unpack into one owned message. */
+	for (size_t i = 0; i < t->n_sas; i++) {
+		bool drop = false;
+
+		for (size_t j = 0; j < d->n_sa_remove && !drop; j++)
+			drop = d->sa_remove[j] == t->sas[i]->id;
+		for (size_t j = 0; j < d->n_sa_upsert && !drop; j++)
+			drop = d->sa_upsert[j]->id == t->sas[i]->id;
+		if (!drop)
+			sas[n++] = t->sas[i];
+	}
+	for (size_t j = 0; j < d->n_sa_upsert; j++)
+		sas[n++] = d->sa_upsert[j];
+	m.generation = d->generation;
+	m.n_sas = n;
+	m.sas = sas;
+	m.n_policies = d->policies_replace ? d->n_policies : t->n_policies;
+	m.policies = d->policies_replace ? d->policies : t->policies;
+	len = gw__v1__tables__get_packed_size(&m);
+	if ((buf = malloc(len ? len : 1)) == NULL) {
+		free(sas);
+		gw_fail(err, 0, "out of memory");
+		return NULL;
+	}
+	gw__v1__tables__pack(&m, buf);
+	out = gw__v1__tables__unpack(NULL, len, buf);
+	OPENSSL_cleanse(buf, len);		/* it held keys */
+	free(buf);
+	free(sas);
+	if (out == NULL)
+		gw_fail(err, 0, "merged tables do not unpack");
+	return out;
+}

@@ -1,0 +1,107 @@
+/* tables.h: one immutable table generation as the fast path reads it, derived once when a
+ * generation is applied (DESIGN invariant 3): compiled selectors, per-SA cipher contexts keyed
+ * at install, the inbound SPI hash.  Per-SA runtime state (sequence leases, replay windows,
+ * counters) moves from the old generation to the new one by SA id. */
+#ifndef GW_TABLES_H
+#define GW_TABLES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/drop.h"
+#include "common/err.h"
+#include "common/replay.h"
+#include "common/sel.h"
+#include "common/xform.h"
+#include "proto/gw.pb-c.h"
+
+struct sa_ctr {
+	uint64_t	pkts, bytes;
+	uint64_t	drops[DROP_MAX];
+};
+
+struct sa_out {
+	uint64_t	id;
+	uint32_t	spi_be, local_be, peer_be;
+	uint8_t		proto;			/* 50 or 51 */
+	bool		esn;
+	uint64_t	seq;			/* next sequence number to send */
+	uint64_t	seq_end;		/* last of the current lease; seq > seq_end: none */
+	uint64_t	lease_len;		/* size of the current lease */
+	uint64_t	next_first, next_last;	/* the lease after it; 0 = none yet */
+	uint64_t	lease_asked_ms;		/* a request is outstanding since; 0 = none */
+	struct xform	xf;
+	struct sa_ctr	ctr;
+};
+
+struct sa_in {
+	uint64_t	id;
+	uint32_t	spi_be, local_be, peer_be;
+	bool		mine;			/* this worker owns it (invariant 2) */
+	bool		tunnel;
+	struct sel	flow;			/* written local -> remote; inbound matches reversed */
+	struct replay	replay;
+	struct xform	xf;
+	struct sa_ctr	ctr;
+	struct sa_in	*next;			/* SPI hash chain */
+};
+
+struct ace {
+	bool		permit;
+	struct sel	sel;
+};
+
+struct policy {
+	char		map[32];
+	uint32_t	seq;
+	uint8_t		kind;			/* GW__V1__ENTRY_KIND__* */
+	bool		no_acl;
+	uint32_t	n_aces;
+	struct ace	*aces;
+	struct sa_out	*sa_esp;		/* NULL: no SA, drop */
+	uint32_t	local_be, peer_be;
+};
+
+struct gen {
+	uint64_t	generation;
+	Gw__V1__Tables	*msg;			/* the generation as received, owned */
+	struct policy	*pol;
+	uint32_t	n_pol;
+	struct sa_out	*out;
+	uint32_t	n_out;
+	struct sa_in	*in;
+	uint32_t	n_in;
+	struct sa_in	**hash;
+	uint32_t	hash_mask;
+};
+
+/* Build a generation from msg (taken: freed with the generation or on failure).  self is this
+ * worker's id, for inbound SA ownership.  State of SAs with the same id is copied from old
+ * (may be NULL), which is not changed.  NULL with err if any SA cannot be keyed: the whole
+ * generation is rejected (invariant 3). */
+struct gen	*tables_build(Gw__V1__Tables *msg, const char *self, const struct gen *old,
+		    struct gw_err *err);
+void		tables_free(struct gen *g);
+
+/* Merge delta d into the tables of g into a new message; NULL with err if d does not apply
+ * to g's generation.  The caller then builds it. */
+Gw__V1__Tables	*tables_merge(const struct gen *g, const Gw__V1__Delta *d, struct gw_err *err);
+
+static inline struct sa_in *
+tables_sa_in(const struct gen *g, uint32_t spi_be)
+{
+	struct sa_in *sa;
+
+	if (g == NULL || g->hash == NULL)
+		return NULL;
+	for (sa = g->hash[(spi_be * 2654435761u) >> 8 & g->hash_mask]; sa != NULL; sa = sa->next)
+		if (sa->spi_be == spi_be)
+			return sa;
+	return NULL;
+}
+
+struct sa_out	*tables_sa_out(const struct gen *g, uint64_t id);
+
+void	sel_from_msg(struct sel *s, const Gw__V1__Selector *m);
+
+#endif

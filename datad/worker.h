@@ -1,0 +1,84 @@
+/* worker.h: one datad worker: its sockets, its packet pool, its current table generation and
+ * the counters it reports.  Single-threaded; nothing here is shared with another worker
+ * (DESIGN invariant 6). */
+#ifndef GW_WORKER_H
+#define GW_WORKER_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include "common/drop.h"
+#include "common/pkt.h"
+#include "datad/tables.h"
+
+enum {
+	BATCH		= 32,
+	TUN_MTU		= 1400,		/* leaves room for ESP + outer IP on a 1500 path */
+	HEARTBEAT_MS	= 1000,
+	DEAD_MS		= 3500,		/* controld silent this long: say hello again */
+	LEASE_RETRY_MS	= 1000,
+};
+
+struct worker_opts {
+	const char	*endpoint;
+	const char	*id;
+	const char	*tun;
+	uint32_t	table;		/* routing table of protected destinations */
+	uint32_t	mark;		/* SO_MARK of our own sends: they skip that table */
+	bool		keep_tun;	/* TUNSETPERSIST: fail closed across restarts */
+};
+
+struct tx_batch {
+	unsigned		n;
+	struct mmsghdr		msg[BATCH];
+	struct iovec		iov[BATCH];
+	struct sockaddr_in	dst[BATCH];
+	union {
+		char		buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+		struct cmsghdr	align;
+	} ctl[BATCH];
+};
+
+struct worker {
+	struct worker_opts	o;
+	uint64_t		boot;
+	void			*zctx, *link;
+	int			tun_fd, esp_fd, clear_fd;
+	struct gen		*gen;		/* current generation, NULL before the first */
+	uint64_t		last_heard_ms, last_hello_ms, last_report_ms, last_nft_ms;
+	uint64_t		drops[DROP_MAX];	/* drops without an SA */
+	uint64_t		clear_in_base;		/* nft counter at start */
+	uint64_t		n_tx_pkts, n_rx_pkts;
+	struct pkt		*pool;			/* 2 * BATCH buffers, made at start */
+	struct tx_batch		esp_tx, clear_tx;
+	struct mmsghdr		rx_msg[BATCH];
+	struct iovec		rx_iov[BATCH];
+	char			*routes;		/* the route set installed, "a/n\n..." */
+	volatile int		stop;
+};
+
+/* io.c: devices and sockets */
+int	io_open(struct worker *w, struct gw_err *err);
+void	io_close(struct worker *w);
+void	io_flush(struct worker *w, struct tx_batch *b, int fd);
+int	sys_run(const char *const argv[], const char *input, struct gw_err *err);
+
+/* out.c / in.c: the fast paths, one batch per call; return packets handled */
+unsigned	out_batch(struct worker *w);
+unsigned	in_batch(struct worker *w);
+
+/* route.c: kernel state derived from a generation (routes into the TUN, nftables filter) */
+int	route_apply(struct worker *w, const struct gen *g, struct gw_err *err);
+void	route_remove(struct worker *w);
+uint64_t	route_clear_in_count(struct worker *w);
+
+/* report.c: the link to controld */
+int	report_hello(struct worker *w);
+void	report_poll(struct worker *w);		/* handle what controld sent */
+void	report_tick(struct worker *w);		/* heartbeats, reports, leases, by time */
+void	report_need_lease(struct worker *w, struct sa_out *sa);
+
+#endif
