@@ -1,0 +1,83 @@
+/* controld.h: the control daemon's state, owned by its single event loop. */
+#ifndef GW_CONTROLD_H
+#define GW_CONTROLD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "common/drop.h"
+#include "common/link.h"
+#include "controld/conf.h"
+#include "controld/lease.h"
+#include "proto/gw.pb-c.h"
+
+enum {
+	WORKERS_MAX	= 64,
+	WORKER_DEAD_MS	= 5000,
+	CTL_HEARTBEAT_MS = 1000,
+};
+
+/* What one worker reported of one SA (absolute since that worker's boot). */
+struct sa_stat {
+	uint64_t	sa_id;
+	uint64_t	pkts, bytes, seq_top;
+	uint64_t	drops[DROP_MAX];
+};
+
+struct worker_rec {
+	bool		live;
+	uint8_t		rid[LINK_ID_MAX];	/* ZeroMQ routing id */
+	size_t		rid_len;
+	char		id[128];
+	char		host[64];
+	uint32_t	pid;
+	uint64_t	boot;
+	uint32_t	addrs[64];
+	size_t		n_addrs;
+	uint64_t	generation;		/* last it reported */
+	uint64_t	last_ms;
+	struct sa_stat	*stats;			/* latest report */
+	size_t		n_stats;
+	uint64_t	drops[DROP_MAX];
+	char		reject[160];		/* last generation it refused, why */
+};
+
+struct controld {
+	const char	*conf_path, *link_ep, *cli_ep, *state_dir;
+	struct conf	*running;
+	Gw__V1__Tables	*tables;		/* the current generation, owned; owners assigned */
+	uint64_t	gen;
+	void		*zctx, *link, *cli;
+	struct lease_db	leases;
+	struct worker_rec w[WORKERS_MAX];
+	struct sa_stat	*retired;		/* counts of workers that restarted or left */
+	size_t		n_retired;
+	uint64_t	retired_drops[DROP_MAX];
+	uint64_t	bad_msgs;		/* link messages dropped as malformed */
+	uint64_t	last_tick_ms;
+	bool		debug_ipsec;		/* debug crypto ipsec */
+	volatile int	stop, reload;
+};
+
+/* publish.c: workers, tables, leases over the link */
+void	publish_poll(struct controld *cd);
+void	publish_tick(struct controld *cd);
+/* Make t (taken) the next generation and send it: deltas to workers at the current one. */
+void	publish_tables(struct controld *cd, Gw__V1__Tables *t);
+/* Sum of one SA's counters over all workers, live and retired. */
+void	publish_sa_stat(const struct controld *cd, uint64_t sa_id, struct sa_stat *out);
+void	publish_drops(const struct controld *cd, uint64_t drops[DROP_MAX]);
+
+/* config: load and apply a file, all or nothing (invariant 4) */
+int	controld_apply(struct controld *cd, struct conf *next, struct gw_err *err);
+int	controld_reload(struct controld *cd, struct gw_err *err);
+
+/* cli.c / show.c */
+void	cli_poll(struct controld *cd);
+int	cli_exec(struct controld *cd, const char *line, FILE *out);	/* 0, or -1: failed */
+void	show_ipsec_sa(struct controld *cd, const char *filter, const char *arg, bool detail,
+	    FILE *out);
+void	show_workers(struct controld *cd, FILE *out);
+
+#endif

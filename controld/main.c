@@ -1,0 +1,232 @@
+/* controld: the single source of truth.  Parses and validates the IOS configuration, compiles
+ * it into tables, serves them to datad workers (snapshot + deltas over ZeroMQ), grants
+ * sequence-number leases, gathers counters, and serves the CLI.  Never touches a packet. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include <zmq.h>
+
+#include "common/log.h"
+#include "controld/compile.h"
+#include "controld/controld.h"
+
+static struct controld CD;
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+"usage: controld -f CONFIG [options]\n"
+"\n"
+"The IPsec control daemon.  Reads an IOS 11.3 style configuration (access lists, crypto\n"
+"ipsec transform-set, crypto map, interface), compiles it into policy and SA tables and serves\n"
+"them to datad workers over ZeroMQ; serves the CLI to gwctl.\n"
+"\n"
+"  -f, --config FILE        startup configuration (required)\n"
+"  -l, --listen ENDPOINT    link endpoint for workers (default ipc:///run/ipsecgw/controld.sock)\n"
+"  -s, --cli ENDPOINT       CLI endpoint for gwctl (default ipc:///run/ipsecgw/cli.sock)\n"
+"  -S, --state-dir DIR      durable state: sequence-number leases (default /var/lib/ipsecgw);\n"
+"                           must survive restarts, or manual SAs would reuse sequence numbers\n"
+"  -n, --check              parse and validate the configuration, print warnings, and exit\n"
+"  -v, --log-level LEVEL    error, warning, info (default) or debug\n"
+"  -h, --help               this text\n"
+"\n"
+"Signals: SIGHUP reloads the configuration file (all or nothing: a file with an error\n"
+"changes nothing and the error is logged); SIGTERM/SIGINT stop cleanly.  Workers keep\n"
+"forwarding with the tables they have while controld is away.\n"
+"Exit status: 0 clean stop, 1 startup error (configuration errors name FILE:LINE), 2 usage.\n"
+"See docs/controld.md.\n");
+}
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		CD.reload = 1;
+	else
+		CD.stop = 1;
+}
+
+int
+controld_apply(struct controld *cd, struct conf *next, struct gw_err *err)
+{
+	Gw__V1__Tables *t;
+
+	if (conf_validate(next, err, stderr) != 0 ||
+	    (t = conf_compile(next, cd->gen + 1, err)) == NULL) {
+		conf_free(next);
+		return -1;
+	}
+	conf_free(cd->running);
+	cd->running = next;		/* takes next */
+	publish_tables(cd, t);		/* takes t */
+	return 0;
+}
+
+int
+controld_reload(struct controld *cd, struct gw_err *err)
+{
+	struct conf *next;
+
+	if ((next = conf_parse_file(cd->conf_path, err)) == NULL)
+		return -1;
+	return controld_apply(cd, next, err);
+}
+
+static int
+parse_args(int argc, char **argv, bool *check)
+{
+	static const struct option lo[] = {
+		{ "config", 1, NULL, 'f' }, { "listen", 1, NULL, 'l' }, { "cli", 1, NULL, 's' },
+		{ "state-dir", 1, NULL, 'S' }, { "check", 0, NULL, 'n' },
+		{ "log-level", 1, NULL, 'v' }, { "help", 0, NULL, 'h' }, { NULL, 0, NULL, 0 }
+	};
+	enum log_level lvl = LOG_LVL_INFO;
+	int c;
+
+	CD.link_ep = "ipc:///run/ipsecgw/controld.sock";
+	CD.cli_ep = "ipc:///run/ipsecgw/cli.sock";
+	CD.state_dir = "/var/lib/ipsecgw";
+	while ((c = getopt_long(argc, argv, "f:l:s:S:nv:h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'f': CD.conf_path = optarg; break;
+		case 'l': CD.link_ep = optarg; break;
+		case 's': CD.cli_ep = optarg; break;
+		case 'S': CD.state_dir = optarg; break;
+		case 'n': *check = true; break;
+		case 'v':
+			if (log_level_parse(optarg, &lvl) != 0) {
+				fprintf(stderr, "controld: unknown log level %s\n", optarg);
+				return -1;
+			}
+			break;
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); return -1;
+		}
+	}
+	if (CD.conf_path == NULL || optind != argc) {
+		fprintf(stderr, "controld: %s\n", CD.conf_path == NULL ? "-f CONFIG is required" :
+		    "unexpected argument");
+		usage(stderr);
+		return -1;
+	}
+	log_init("controld", lvl);
+	return 0;
+}
+
+/* ipc:///run/ipsecgw/x.sock needs /run/ipsecgw. */
+static void
+ipc_dir(const char *ep)
+{
+	char dir[512], *slash;
+
+	if (strncmp(ep, "ipc://", 6) != 0)
+		return;
+	snprintf(dir, sizeof(dir), "%s", ep + 6);
+	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
+		*slash = '\0';
+		mkdir(dir, 0700);
+	}
+}
+
+static void
+loop(void)
+{
+	zmq_pollitem_t items[2] = { { CD.link, 0, ZMQ_POLLIN, 0 }, { CD.cli, 0, ZMQ_POLLIN, 0 } };
+	struct gw_err err = { 0, "" };
+
+	while (!CD.stop) {
+		if (zmq_poll(items, 2, 200) < 0 && errno != EINTR)
+			fatal("zmq_poll: %s", zmq_strerror(errno));
+		if (CD.reload) {
+			CD.reload = 0;
+			if (controld_reload(&CD, &err) != 0)
+				log_err("reload refused, running configuration unchanged: %s:%u: %s",
+				    CD.conf_path, err.line, err.msg);
+			else
+				log_info("reloaded %s", CD.conf_path);
+		}
+		publish_poll(&CD);
+		cli_poll(&CD);
+		publish_tick(&CD);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct gw_err err = { 0, "" };
+	struct sigaction sa;
+	struct conf *c;
+	bool check = false;
+
+	if (parse_args(argc, argv, &check) != 0)
+		return 2;
+	if ((c = conf_parse_file(CD.conf_path, &err)) == NULL ||
+	    conf_validate(c, &err, stderr) != 0) {
+		fprintf(stderr, "controld: %s:%u: %s\n", CD.conf_path, err.line, err.msg);
+		conf_free(c);
+		return 1;
+	}
+	if (check) {
+		Gw__V1__Tables *t = conf_compile(c, 1, &err);
+
+		if (t == NULL) {
+			fprintf(stderr, "controld: %s:%u: %s\n", CD.conf_path, err.line, err.msg);
+			conf_free(c);
+			return 1;
+		}
+		printf("%s: OK, %zu crypto map entries, %zu SAs\n", CD.conf_path, t->n_policies,
+		    t->n_sas);
+		protobuf_c_message_free_unpacked(&t->base, NULL);
+		conf_free(c);
+		return 0;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (lease_open(&CD.leases, CD.state_dir, &err) != 0)
+		fatal("%s", err.msg);
+	/* generations stay unique across restarts: a worker never mistakes ours for old ones */
+	CD.gen = (uint64_t)time(NULL) << 16;
+	CD.zctx = zmq_ctx_new();
+	CD.link = zmq_socket(CD.zctx, ZMQ_ROUTER);
+	CD.cli = zmq_socket(CD.zctx, ZMQ_ROUTER);
+	{
+		int one = 1;
+
+		zmq_setsockopt(CD.link, ZMQ_ROUTER_HANDOVER, &one, sizeof(one));
+	}
+	ipc_dir(CD.link_ep);
+	ipc_dir(CD.cli_ep);
+	if (link_bind(CD.link, CD.link_ep, &err) != 0 || link_bind(CD.cli, CD.cli_ep, &err) != 0)
+		fatal("%s", err.msg);
+	if (controld_apply(&CD, c, &err) != 0)
+		fatal("%s:%u: %s", CD.conf_path, err.line, err.msg);
+	log_info("serving workers on %s, CLI on %s, generation %" PRIu64, CD.link_ep, CD.cli_ep,
+	    CD.gen);
+	loop();
+	log_info("stopping");
+	zmq_close(CD.link);
+	zmq_close(CD.cli);
+	zmq_ctx_term(CD.zctx);
+	if (CD.tables != NULL)
+		protobuf_c_message_free_unpacked(&CD.tables->base, NULL);
+	conf_free(CD.running);
+	lease_close(&CD.leases);
+	for (int k = 0; k < WORKERS_MAX; k++)
+		free(CD.w[k].stats);
+	free(CD.retired);
+	return 0;
+}

@@ -1,0 +1,209 @@
+/* show.c: the show commands that need the SA database and the workers' counters, in the
+ * layout of IOS 11.3's "show crypto ipsec sa". */
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "controld/compile.h"
+#include "controld/controld.h"
+
+static const char *
+ip(uint32_t a, char *buf)
+{
+	struct in_addr ia = { htonl(a) };
+
+	return inet_ntop(AF_INET, &ia, buf, INET_ADDRSTRLEN);
+}
+
+static uint64_t
+errs(const struct sa_stat *s)
+{
+	uint64_t n = 0;
+
+	for (int d = 1; d < DROP_MAX; d++)
+		if (d != DROP_NOT_OWNER)
+			n += s->drops[d];
+	return n;
+}
+
+static void
+show_errors(const struct sa_stat *s, bool detail, FILE *out)
+{
+	bool any = false;
+
+	if (!detail && errs(s) == 0)
+		return;
+	fprintf(out, "        errors:");
+	for (int d = 1; d < DROP_MAX; d++) {
+		if (d == DROP_NOT_OWNER || (!detail && s->drops[d] == 0))
+			continue;
+		fprintf(out, "%s %s %" PRIu64, any ? "," : "", drop_name[d], s->drops[d]);
+		any = true;
+	}
+	fprintf(out, "\n");
+}
+
+static void
+show_sa(const struct controld *cd, const Gw__V1__Sa *sa, bool detail, FILE *out)
+{
+	char xf[64];
+	struct sa_stat st;
+	unsigned iv;
+
+	publish_sa_stat(cd, sa->id, &st);
+	sa_transform_text(sa, xf, sizeof(xf));
+	switch (sa->cipher) {
+	case GW__V1__CIPHER__CIPHER_AES_CBC: iv = 16; break;
+	case GW__V1__CIPHER__CIPHER_DES: case GW__V1__CIPHER__CIPHER_3DES:
+	case GW__V1__CIPHER__CIPHER_AES_GCM: case GW__V1__CIPHER__CIPHER_AES_GMAC:
+	case GW__V1__CIPHER__CIPHER_CHACHA20_POLY1305: iv = 8; break;
+	case GW__V1__CIPHER__CIPHER_DES_RFC1829: iv = sa->iv_size; break;
+	default: iv = 0; break;
+	}
+	fprintf(out, "      spi: 0x%X(%u)\n", sa->spi, sa->spi);
+	fprintf(out, "        transform: %s ,\n", xf);
+	fprintf(out, "        in use settings ={%s, }\n",
+	    sa->mode == GW__V1__MODE__MODE_TRANSPORT ? "Transport" : "Tunnel");
+	fprintf(out, "        slot: 0, conn id: %" PRIu64 ", crypto map: %s\n", sa->id % 10000,
+	    sa->map);
+	fprintf(out, "        no sa timing\n");
+	fprintf(out, "        IV size: %u bytes\n", iv);
+	fprintf(out, "        replay detection support: %s\n", sa->replay_window ? "Y" : "N");
+	if (detail || sa->inbound)
+		fprintf(out, "        %s: %s\n", sa->inbound ? "owner" : "sent by", sa->inbound ?
+		    (sa->owner[0] ? sa->owner : "(no worker)") : "every worker on the host");
+	fprintf(out, "        #pkts: %" PRIu64 ", #bytes: %" PRIu64 ", %s: %" PRIu64 "\n",
+	    st.pkts, st.bytes, sa->inbound ? "highest seq" : "last seq sent", st.seq_top);
+	show_errors(&st, detail, out);
+	fprintf(out, "\n");
+}
+
+static bool
+policy_matches(const Gw__V1__Policy *p, const char *filter, const char *arg)
+{
+	char buf[INET_ADDRSTRLEN];
+
+	if (filter == NULL)
+		return true;
+	if (strcmp(filter, "map") == 0)
+		return arg != NULL && strcmp(p->map, arg) == 0;
+	if (strcmp(filter, "peer") == 0)
+		return arg != NULL && strcmp(ip(p->peer, buf), arg) == 0;
+	return true;
+}
+
+static void
+ident(const char *what, uint32_t a, uint32_t wild, uint32_t proto, uint32_t lo, uint32_t hi,
+    FILE *out)
+{
+	char b1[INET_ADDRSTRLEN], b2[INET_ADDRSTRLEN];
+
+	fprintf(out, "   %s ident (addr/mask/prot/port): (%s/%s/%u/%u)\n", what, ip(a, b1),
+	    ip(~wild, b2), proto, lo == hi ? lo : 0);
+	(void)hi;
+}
+
+void
+show_ipsec_sa(struct controld *cd, const char *filter, const char *arg, bool detail, FILE *out)
+{
+	const Gw__V1__Tables *t = cd->tables;
+	const char *last_if = NULL;
+	char b1[INET_ADDRSTRLEN], b2[INET_ADDRSTRLEN];
+	uint64_t drops[DROP_MAX];
+	bool addr_view = filter != NULL && strcmp(filter, "address") == 0;
+	bool identity = filter != NULL && strcmp(filter, "identity") == 0;
+
+	for (size_t i = 0; t != NULL && i < t->n_policies; i++) {
+		const Gw__V1__Policy *p = t->policies[i];
+		const Gw__V1__Sa *sas[4] = { NULL };	/* in esp, in ah, out esp, out ah */
+		struct sa_stat in = { 0 }, outs = { 0 };
+		const Gw__V1__Selector *f = NULL;
+
+		if (!policy_matches(p, filter, arg))
+			continue;
+		for (size_t j = 0; j < t->n_sas; j++) {
+			const Gw__V1__Sa *sa = t->sas[j];
+
+			if (strcmp(sa->map, p->map) != 0 || sa->seq != p->seq)
+				continue;
+			sas[(sa->inbound ? 0 : 2) + (sa->proto == 51)] = sa;
+			f = sa->flow;
+		}
+		if (f == NULL)
+			continue;		/* no SA for this entry (yet) */
+		if (sas[0])
+			publish_sa_stat(cd, sas[0]->id, &in);
+		if (sas[2])
+			publish_sa_stat(cd, sas[2]->id, &outs);
+		if (!addr_view && (last_if == NULL || strcmp(last_if, p->interface) != 0)) {
+			fprintf(out, "\ninterface: %s\n", p->interface);
+			last_if = p->interface;
+		}
+		if (addr_view)
+			fprintf(out, "\ndest address: %s\n", ip(p->peer, b1));
+		else
+			fprintf(out, "    Crypto map tag: %s, local addr. %s\n\n", p->map,
+			    ip(p->local, b1));
+		ident("local ", f->src, f->src_wild, f->proto, f->sport_lo, f->sport_hi, out);
+		ident("remote", f->dst, f->dst_wild, f->proto, f->dport_lo, f->dport_hi, out);
+		fprintf(out, "   current_peer: %s\n", ip(p->peer, b1));
+		fprintf(out, "     PERMIT, flags={origin_is_acl,}\n");
+		fprintf(out, "    #pkts encaps: %" PRIu64 ", #pkts encrypt: %" PRIu64
+		    ", #pkts digest %" PRIu64 "\n", outs.pkts, outs.pkts,
+		    sas[2] && sas[2]->auth ? outs.pkts : 0);
+		fprintf(out, "    #pkts decaps: %" PRIu64 ", #pkts decrypt: %" PRIu64
+		    ", #pkts verify %" PRIu64 "\n", in.pkts, in.pkts,
+		    sas[0] && sas[0]->auth ? in.pkts : 0);
+		fprintf(out, "    #send errors %" PRIu64 ", #recv errors %" PRIu64 "\n\n",
+		    errs(&outs), errs(&in));
+		if (identity)
+			continue;
+		fprintf(out, "     local crypto endpt.: %s, remote crypto endpt.: %s\n",
+		    ip(p->local, b1), ip(p->peer, b2));
+		fprintf(out, "     path mtu 1500, media mtu 1500\n");
+		fprintf(out, "     current outbound spi: %X\n\n", sas[2] ? sas[2]->spi : 0);
+		fprintf(out, "     inbound esp sas:\n");
+		if (sas[0])
+			show_sa(cd, sas[0], detail, out);
+		fprintf(out, "\n     inbound ah sas:\n");
+		if (sas[1])
+			show_sa(cd, sas[1], detail, out);
+		fprintf(out, "\n     outbound esp sas:\n");
+		if (sas[2])
+			show_sa(cd, sas[2], detail, out);
+		fprintf(out, "\n     outbound ah sas:\n");
+		if (sas[3])
+			show_sa(cd, sas[3], detail, out);
+		fprintf(out, "\n");
+	}
+	publish_drops(cd, drops);
+	fprintf(out, "\nPackets dropped outside any SA (all workers):\n");
+	fprintf(out, "    #pkts unprotected (cleartext matching a permit): %" PRIu64 "\n",
+	    drops[DROP_CLEAR_IN]);
+	fprintf(out, "    #pkts permitted but no outbound SA: %" PRIu64 "\n", drops[DROP_NO_OUT_SA]);
+	fprintf(out, "    #pkts with an unknown SPI: %" PRIu64 "\n", drops[DROP_NO_SA]);
+	for (int d = 1; detail && d < DROP_MAX; d++)
+		if (d != DROP_CLEAR_IN && d != DROP_NO_OUT_SA && d != DROP_NO_SA)
+			fprintf(out, "    #pkts %s: %" PRIu64 "\n", drop_text[d], drops[d]);
+}
+
+void
+show_workers(struct controld *cd, FILE *out)
+{
+	uint64_t now = link_now_ms();
+
+	fprintf(out, "Generation %" PRIu64 ", %" PRIu64 " malformed link messages dropped\n\n",
+	    cd->gen, cd->bad_msgs);
+	fprintf(out, "%-24s %-16s %-8s %-6s %-22s %s\n", "Worker", "Host", "PID", "State",
+	    "Generation", "Last heard");
+	for (int k = 0; k < WORKERS_MAX; k++) {
+		const struct worker_rec *w = &cd->w[k];
+
+		if (w->rid_len == 0)
+			continue;
+		fprintf(out, "%-24s %-16s %-8u %-6s %-22" PRIu64 " %" PRIu64 " ms ago\n", w->id,
+		    w->host, w->pid, w->live ? "up" : "down", w->generation, now - w->last_ms);
+		if (w->reject[0])
+			fprintf(out, "    last rejected generation: %s\n", w->reject);
+	}
+}
