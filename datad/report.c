@@ -107,6 +107,11 @@ ask_snapshot(struct worker *w)
 {
 	Gw__V1__Envelope env = GW__V1__ENVELOPE__INIT;
 	Gw__V1__SnapshotRequest r = GW__V1__SNAPSHOT_REQUEST__INIT;
+	uint64_t now = link_now_ms();
+
+	if (w->snapshot_asked_ms != 0 && now - w->snapshot_asked_ms < SNAPSHOT_RETRY_MS)
+		return;			/* one is on its way */
+	w->snapshot_asked_ms = now;
 
 	r.have_generation = w->gen ? w->gen->generation : 0;
 	env.body_case = GW__V1__ENVELOPE__BODY_SNAPSHOT_REQUEST;
@@ -135,6 +140,7 @@ install(struct worker *w, Gw__V1__Tables *msg)
 	}
 	tables_free(w->gen);
 	w->gen = g;
+	w->snapshot_asked_ms = 0;
 	log_info("generation %llu applied: %u policies, %u outbound and %u inbound SAs",
 	    (unsigned long long)g->generation, g->n_pol, g->n_out, g->n_in);
 	for (uint32_t i = 0; i < g->n_out; i++)

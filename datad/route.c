@@ -48,12 +48,17 @@ static int
 routes_sync(struct worker *w, const char *want, struct gw_err *err)
 {
 	const char *argv[] = { "ip", "-force", "-batch", "-", NULL };
-	char *cmds = NULL, *line, *save = NULL, *copy;
+	char *cmds = NULL, *line, *save = NULL, *copy, del[64];
 	size_t len = 0;
-	FILE *f = open_memstream(&cmds, &len);
+	FILE *f;
 	int rc;
 
-	fprintf(f, "rule del pref %u\n", w->o.table);
+	/* the rule of an earlier run may or may not be there: remove it, whichever */
+	snprintf(del, sizeof(del), "rule del pref %u\n", w->o.table);
+	while (sys_run(argv, del, NULL) == 0)
+		;
+	f = open_memstream(&cmds, &len);
+
 	fprintf(f, "rule add pref %u not fwmark 0x%x lookup %u\n", w->o.table, w->o.mark,
 	    w->o.table);
 	fprintf(f, "route flush table %u\n", w->o.table);

@@ -20,6 +20,7 @@ enum {
 	HEARTBEAT_MS	= 1000,
 	DEAD_MS		= 3500,		/* controld silent this long: say hello again */
 	LEASE_RETRY_MS	= 1000,
+	SNAPSHOT_RETRY_MS = 1000,
 };
 
 struct worker_opts {
@@ -49,6 +50,7 @@ struct worker {
 	int			tun_fd, esp_fd, clear_fd;
 	struct gen		*gen;		/* current generation, NULL before the first */
 	uint64_t		last_heard_ms, last_hello_ms, last_report_ms, last_nft_ms;
+	uint64_t		snapshot_asked_ms;	/* a snapshot request is outstanding */
 	uint64_t		drops[DROP_MAX];	/* drops without an SA */
 	uint64_t		clear_in_base;		/* nft counter at start */
 	uint64_t		n_tx_pkts, n_rx_pkts;
