@@ -2,6 +2,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -159,4 +161,97 @@ link_now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+int
+link_keygen(const char *path, struct link_keys *k, struct gw_err *err)
+{
+	FILE *f;
+	int fd;
+
+	if (zmq_curve_keypair(k->pub, k->sec) != 0)
+		return gw_fail(err, 0, "zmq_curve_keypair: %s (libzmq without CURVE?)",
+		    zmq_strerror(errno));
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600)) < 0)
+		return gw_fail(err, 0, "%s: %s", path, strerror(errno));
+	if ((f = fdopen(fd, "w")) == NULL) {
+		close(fd);
+		return gw_fail(err, 0, "%s: %s", path, strerror(errno));
+	}
+	fprintf(f, "# CurveZMQ key pair; give the public key to the other side\n"
+	    "public: %s\nsecret: %s\n", k->pub, k->sec);
+	if (fclose(f) != 0)
+		return gw_fail(err, 0, "%s: %s", path, strerror(errno));
+	return 0;
+}
+
+int
+link_keys_load(const char *path, struct link_keys *k, struct gw_err *err)
+{
+	char line[256];
+	unsigned n = 0;
+	FILE *f;
+
+	memset(k, 0, sizeof(*k));
+	if ((f = fopen(path, "r")) == NULL)
+		return gw_fail(err, 0, "%s: %s", path, strerror(errno));
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *v;
+
+		n++;
+		line[strcspn(line, "\r\n")] = '\0';
+		if (line[0] == '#' || line[0] == '\0')
+			continue;
+		if ((v = strchr(line, ':')) == NULL)
+			break;
+		*v++ = '\0';
+		while (*v == ' ')
+			v++;
+		if (strlen(v) != 40)
+			break;
+		if (strcmp(line, "public") == 0)
+			memcpy(k->pub, v, 41);
+		else if (strcmp(line, "secret") == 0)
+			memcpy(k->sec, v, 41);
+		else
+			break;
+	}
+	fclose(f);
+	if (k->pub[0] == '\0' || k->sec[0] == '\0') {
+		memset(k, 0, sizeof(*k));
+		return gw_fail(err, n, "%s:%u: want \"public: Z85\" and \"secret: Z85\" lines of "
+		    "40 characters", path, n);
+	}
+	return 0;
+}
+
+int
+link_curve_server(void *sock, const struct link_keys *k, struct gw_err *err)
+{
+	int one = 1;
+
+	if (zmq_setsockopt(sock, ZMQ_CURVE_SERVER, &one, sizeof(one)) != 0 ||
+	    zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, k->sec, 40) != 0 ||
+	    zmq_setsockopt(sock, ZMQ_ZAP_DOMAIN, "ipsecgw", 7) != 0)
+		return gw_fail(err, 0, "CURVE server: %s", zmq_strerror(errno));
+	return 0;
+}
+
+int
+link_curve_client(void *sock, const struct link_keys *k, const char *server_pub,
+    struct gw_err *err)
+{
+	if (strlen(server_pub) != 40)
+		return gw_fail(err, 0, "server public key must be 40 Z85 characters");
+	if (zmq_setsockopt(sock, ZMQ_CURVE_SERVERKEY, server_pub, 40) != 0 ||
+	    zmq_setsockopt(sock, ZMQ_CURVE_PUBLICKEY, k->pub, 40) != 0 ||
+	    zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, k->sec, 40) != 0)
+		return gw_fail(err, 0, "CURVE client: %s", zmq_strerror(errno));
+	return 0;
+}
+
+bool
+link_is_tcp(const char *endpoint)
+{
+	return strncmp(endpoint, "tcp://", 6) == 0;
 }

@@ -41,4 +41,21 @@ int	link_connect(void *sock, const char *endpoint, struct gw_err *err);
 
 uint64_t	link_now_ms(void);	/* CLOCK_MONOTONIC in milliseconds */
 
+
+/* CURVE (ZeroMQ's CurveZMQ) for links across hosts.  A key file holds two lines,
+ * "public: Z85" and "secret: Z85" (40 characters each); link_keygen writes one, mode 0600. */
+struct link_keys {
+	char	pub[41];
+	char	sec[41];
+};
+
+int	link_keygen(const char *path, struct link_keys *k, struct gw_err *err);
+int	link_keys_load(const char *path, struct link_keys *k, struct gw_err *err);
+/* Server side: CURVE with our secret key; clients are checked by the ZAP handler. */
+int	link_curve_server(void *sock, const struct link_keys *k, struct gw_err *err);
+/* Client side: our key pair and the server's public key (Z85). */
+int	link_curve_client(void *sock, const struct link_keys *k, const char *server_pub,
+	    struct gw_err *err);
+bool	link_is_tcp(const char *endpoint);
+
 #endif

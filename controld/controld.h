@@ -16,6 +16,7 @@ enum {
 	WORKERS_MAX	= 64,
 	WORKER_DEAD_MS	= 5000,
 	CTL_HEARTBEAT_MS = 1000,
+	ALLOW_MAX	= 256,
 };
 
 /* What one worker reported of one SA (absolute since that worker's boot). */
@@ -57,6 +58,9 @@ struct controld {
 	uint64_t	bad_msgs;		/* link messages dropped as malformed */
 	uint64_t	last_tick_ms;
 	bool		debug_ipsec;		/* debug crypto ipsec */
+	void		*zap;			/* ZAP handler when CURVE is on */
+	uint8_t		allow[ALLOW_MAX][32];	/* CURVE public keys allowed in */
+	size_t		n_allow;
 	volatile int	stop, reload;
 };
 
@@ -72,6 +76,10 @@ void	publish_drops(const struct controld *cd, uint64_t drops[DROP_MAX]);
 /* config: load and apply a file, all or nothing (invariant 4) */
 int	controld_apply(struct controld *cd, struct conf *next, struct gw_err *err);
 int	controld_reload(struct controld *cd, struct gw_err *err);
+
+/* zap.c: CURVE allow-list */
+int	zap_open(struct controld *cd, const char *allow_path, struct gw_err *err);
+void	zap_poll(struct controld *cd);
 
 /* cli.c / show.c */
 void	cli_poll(struct controld *cd);

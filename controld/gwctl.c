@@ -20,6 +20,8 @@ usage(FILE *f)
 "  -s, --socket ENDPOINT   controld's CLI endpoint (default ipc:///run/ipsecgw/cli.sock)\n"
 "  -c, --command LINE      run one command and exit\n"
 "  -f, --file FILE         run the commands of FILE, stop at the first that fails\n"
+"  -k, --curve-key FILE    our CurveZMQ key pair, for a tcp:// endpoint\n"
+"  -K, --curve-server KEY  controld's public key (Z85)\n"
 "  -t, --timeout SECONDS   how long to wait for controld (default 5)\n"
 "  -h, --help              this text\n"
 "\n"
@@ -66,17 +68,21 @@ main(int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "socket", 1, NULL, 's' }, { "command", 1, NULL, 'c' }, { "file", 1, NULL, 'f' },
-		{ "timeout", 1, NULL, 't' }, { "help", 0, NULL, 'h' }, { NULL, 0, NULL, 0 }
+		{ "timeout", 1, NULL, 't' }, { "help", 0, NULL, 'h' },
+		{ "curve-key", 1, NULL, 'k' }, { "curve-server", 1, NULL, 'K' }, { NULL, 0, NULL, 0 }
 	};
 	const char *ep = "ipc:///run/ipsecgw/cli.sock", *cmd = NULL, *file = NULL;
+	const char *curve_key = NULL, *curve_server = NULL;
 	struct gw_err err = { 0, "" };
 	int c, rc = 0, timeout_ms = 5000;
 	char line[1024];
 	void *ctx, *sock;
 	FILE *in = stdin;
 
-	while ((c = getopt_long(argc, argv, "s:c:f:t:h", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:c:f:t:hk:K:", lo, NULL)) != -1) {
 		switch (c) {
+		case 'k': curve_key = optarg; break;
+		case 'K': curve_server = optarg; break;
 		case 's': ep = optarg; break;
 		case 'c': cmd = optarg; break;
 		case 'f': file = optarg; break;
@@ -92,6 +98,17 @@ main(int argc, char **argv)
 	ctx = zmq_ctx_new();
 	sock = zmq_socket(ctx, ZMQ_DEALER);
 	zmq_setsockopt(sock, ZMQ_RCVTIMEO, &timeout_ms, sizeof(timeout_ms));
+	if (curve_key != NULL || curve_server != NULL) {
+		struct link_keys k;
+
+		if (curve_key == NULL || curve_server == NULL ||
+		    link_keys_load(curve_key, &k, &err) != 0 ||
+		    link_curve_client(sock, &k, curve_server, &err) != 0) {
+			fprintf(stderr, "gwctl: %s\n", curve_key && curve_server ? err.msg :
+			    "--curve-key and --curve-server go together");
+			return 2;
+		}
+	}
 	if (link_connect(sock, ep, &err) != 0) {
 		fprintf(stderr, "gwctl: %s\n", err.msg);
 		return 3;

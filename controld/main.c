@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include <openssl/crypto.h>
 #include <zmq.h>
 
 #include "common/log.h"
@@ -19,6 +20,8 @@
 #include "controld/controld.h"
 
 static struct controld CD;
+static const char *curve_key, *curve_allow;
+static bool insecure_tcp;
 
 static void
 usage(FILE *f)
@@ -35,6 +38,11 @@ usage(FILE *f)
 "  -s, --cli ENDPOINT       CLI endpoint for gwctl (default ipc:///run/ipsecgw/cli.sock)\n"
 "  -S, --state-dir DIR      durable state: sequence-number leases (default /var/lib/ipsecgw);\n"
 "                           must survive restarts, or manual SAs would reuse sequence numbers\n"
+"  -k, --curve-key FILE     CurveZMQ key pair (see --keygen); required for tcp:// endpoints\n"
+"  -a, --curve-allow FILE   public keys (Z85, one per line) of workers and CLI clients\n"
+"                           allowed in over CURVE; a client not on it gets nothing\n"
+"      --insecure-tcp       allow tcp:// endpoints without CURVE (lab use only)\n"
+"      --keygen FILE        write a new key pair to FILE (mode 0600), print its public key\n"
 "  -n, --check              parse and validate the configuration, print warnings, and exit\n"
 "  -v, --log-level LEVEL    error, warning, info (default) or debug\n"
 "  -h, --help               this text\n"
@@ -87,6 +95,8 @@ parse_args(int argc, char **argv, bool *check)
 	static const struct option lo[] = {
 		{ "config", 1, NULL, 'f' }, { "listen", 1, NULL, 'l' }, { "cli", 1, NULL, 's' },
 		{ "state-dir", 1, NULL, 'S' }, { "check", 0, NULL, 'n' },
+		{ "curve-key", 1, NULL, 'k' }, { "curve-allow", 1, NULL, 'a' },
+		{ "insecure-tcp", 0, NULL, 'I' }, { "keygen", 1, NULL, 'G' },
 		{ "log-level", 1, NULL, 'v' }, { "help", 0, NULL, 'h' }, { NULL, 0, NULL, 0 }
 	};
 	enum log_level lvl = LOG_LVL_INFO;
@@ -95,8 +105,22 @@ parse_args(int argc, char **argv, bool *check)
 	CD.link_ep = "ipc:///run/ipsecgw/controld.sock";
 	CD.cli_ep = "ipc:///run/ipsecgw/cli.sock";
 	CD.state_dir = "/var/lib/ipsecgw";
-	while ((c = getopt_long(argc, argv, "f:l:s:S:nv:h", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:l:s:S:nv:hk:a:", lo, NULL)) != -1) {
 		switch (c) {
+		case 'k': curve_key = optarg; break;
+		case 'a': curve_allow = optarg; break;
+		case 'I': insecure_tcp = true; break;
+		case 'G': {
+			struct link_keys k;
+			struct gw_err err = { 0, "" };
+
+			if (link_keygen(optarg, &k, &err) != 0) {
+				fprintf(stderr, "controld: %s\n", err.msg);
+				exit(1);
+			}
+			printf("%s\n", k.pub);
+			exit(0);
+		}
 		case 'f': CD.conf_path = optarg; break;
 		case 'l': CD.link_ep = optarg; break;
 		case 's': CD.cli_ep = optarg; break;
@@ -137,14 +161,45 @@ ipc_dir(const char *ep)
 	}
 }
 
+/* tcp:// endpoints are CURVE-only unless the operator insists (--insecure-tcp). */
+static int
+secure_sockets(void)
+{
+	struct gw_err err = { 0, "" };
+	struct link_keys k;
+	bool tcp = link_is_tcp(CD.link_ep) || link_is_tcp(CD.cli_ep);
+
+	if (curve_key == NULL) {
+		if (tcp && !insecure_tcp) {
+			fprintf(stderr, "controld: a tcp:// endpoint needs --curve-key and "
+			    "--curve-allow (or --insecure-tcp for a lab)\n");
+			return -1;
+		}
+		return 0;
+	}
+	if (curve_allow == NULL) {
+		fprintf(stderr, "controld: --curve-key needs --curve-allow\n");
+		return -1;
+	}
+	if (link_keys_load(curve_key, &k, &err) != 0 || zap_open(&CD, curve_allow, &err) != 0 ||
+	    link_curve_server(CD.link, &k, &err) != 0 || link_curve_server(CD.cli, &k, &err) != 0) {
+		fprintf(stderr, "controld: %s\n", err.msg);
+		return -1;
+	}
+	log_info("CURVE on: server key %s", k.pub);
+	OPENSSL_cleanse(&k, sizeof(k));
+	return 0;
+}
+
 static void
 loop(void)
 {
-	zmq_pollitem_t items[2] = { { CD.link, 0, ZMQ_POLLIN, 0 }, { CD.cli, 0, ZMQ_POLLIN, 0 } };
+	zmq_pollitem_t items[3] = { { CD.link, 0, ZMQ_POLLIN, 0 }, { CD.cli, 0, ZMQ_POLLIN, 0 },
+	    { CD.zap, 0, ZMQ_POLLIN, 0 } };
 	struct gw_err err = { 0, "" };
 
 	while (!CD.stop) {
-		if (zmq_poll(items, 2, 200) < 0 && errno != EINTR)
+		if (zmq_poll(items, CD.zap ? 3 : 2, 200) < 0 && errno != EINTR)
 			fatal("zmq_poll: %s", zmq_strerror(errno));
 		if (CD.reload) {
 			CD.reload = 0;
@@ -154,6 +209,7 @@ loop(void)
 			else
 				log_info("reloaded %s", CD.conf_path);
 		}
+		zap_poll(&CD);
 		publish_poll(&CD);
 		cli_poll(&CD);
 		publish_tick(&CD);
@@ -208,6 +264,8 @@ main(int argc, char **argv)
 
 		zmq_setsockopt(CD.link, ZMQ_ROUTER_HANDOVER, &one, sizeof(one));
 	}
+	if (secure_sockets() != 0)
+		return 1;
 	ipc_dir(CD.link_ep);
 	ipc_dir(CD.cli_ep);
 	if (link_bind(CD.link, CD.link_ep, &err) != 0 || link_bind(CD.cli, CD.cli_ep, &err) != 0)
@@ -220,6 +278,8 @@ main(int argc, char **argv)
 	log_info("stopping");
 	zmq_close(CD.link);
 	zmq_close(CD.cli);
+	if (CD.zap != NULL)
+		zmq_close(CD.zap);
 	zmq_ctx_term(CD.zctx);
 	if (CD.tables != NULL)
 		protobuf_c_message_free_unpacked(&CD.tables->base, NULL);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include <zmq.h>
 
@@ -18,6 +19,7 @@
 #include "datad/worker.h"
 
 static struct worker W;
+static const char *curve_key, *curve_server;
 
 static void
 usage(FILE *f)
@@ -36,6 +38,9 @@ usage(FILE *f)
 "                           one host share it as a multi-queue device\n"
 "  -T, --table N            routing table for protected destinations (default 220)\n"
 "  -m, --mark N             firewall mark of our own sends (default 0x5a)\n"
+"  -k, --curve-key FILE     our CurveZMQ key pair (controld --keygen FILE makes one)\n"
+"  -K, --curve-server KEY   controld's public key (Z85); with -k, the link is encrypted\n"
+"                           and authenticated (required by controld for tcp://)\n"
 "  -P, --persist-tun        keep the TUN (and its routes) when datad dies, so protected\n"
 "                           traffic is held instead of leaking while it restarts\n"
 "  -v, --log-level LEVEL    error, warning, info (default) or debug\n"
@@ -59,6 +64,7 @@ parse_args(int argc, char **argv)
 		{ "connect", 1, NULL, 'c' }, { "id", 1, NULL, 'i' }, { "tun", 1, NULL, 't' },
 		{ "table", 1, NULL, 'T' }, { "mark", 1, NULL, 'm' },
 		{ "persist-tun", 0, NULL, 'P' }, { "log-level", 1, NULL, 'v' },
+		{ "curve-key", 1, NULL, 'k' }, { "curve-server", 1, NULL, 'K' },
 		{ "help", 0, NULL, 'h' }, { NULL, 0, NULL, 0 }
 	};
 	static char idbuf[128];
@@ -69,8 +75,10 @@ parse_args(int argc, char **argv)
 	W.o.tun = "gw0";
 	W.o.table = 220;
 	W.o.mark = 0x5a;
-	while ((c = getopt_long(argc, argv, "c:i:t:T:m:Pv:h", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:i:t:T:m:Pv:hk:K:", lo, NULL)) != -1) {
 		switch (c) {
+		case 'k': curve_key = optarg; break;
+		case 'K': curve_server = optarg; break;
 		case 'c': W.o.endpoint = optarg; break;
 		case 'i': W.o.id = optarg; break;
 		case 't': W.o.tun = optarg; break;
@@ -167,6 +175,16 @@ main(int argc, char **argv)
 	W.zctx = zmq_ctx_new();
 	W.link = zmq_socket(W.zctx, ZMQ_DEALER);
 	rc = zmq_setsockopt(W.link, ZMQ_ROUTING_ID, W.o.id, strlen(W.o.id));
+	if ((curve_key != NULL) != (curve_server != NULL))
+		fatal("--curve-key and --curve-server go together");
+	if (curve_key != NULL) {
+		struct link_keys k;
+
+		if (link_keys_load(curve_key, &k, &err) != 0 ||
+		    link_curve_client(W.link, &k, curve_server, &err) != 0)
+			fatal("%s", err.msg);
+		OPENSSL_cleanse(&k, sizeof(k));
+	}
 	if (rc != 0 || link_connect(W.link, W.o.endpoint, &err) != 0)
 		fatal("%s", rc != 0 ? zmq_strerror(errno) : err.msg);
 	log_info("worker %s on %s, controld at %s", W.o.id, W.o.tun, W.o.endpoint);
