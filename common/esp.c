@@ -1,1 +1,190 @@
-/* placeholder */
+/* esp.c: ESP framing over struct xform (RFC 4303 §2, §3.3, §3.4; RFC 1829 for esp-rfc1829),
+ * in place in the packet's head- and tailroom (invariant 6: no allocation, no copy of the
+ * payload).  It owns nothing: keys and contexts are the xform's, the outer IP header and the
+ * replay window the caller's.
+ *
+ *   RFC 4303:  SPI | Seq# | IV | Payload | Padding | Pad Length | Next Header | ICV
+ *   RFC 1829:  SPI | IV | Payload | Padding | Pad Length | Payload Type   (no Seq#, no ICV)
+ *
+ * ICV coverage (RFC 4303 §2.8, §3.3.2.1): SPI .. Next Header, and with ESN the high 32 bits of
+ * the sequence number after it (App. A2.2), never sent.  AEAD (RFC 4106 §5, RFC 7634 §2.1):
+ * AAD = SPI || [Seq# high] || Seq# low, IV = the 64-bit sequence number.  GMAC (RFC 4543 §3.3):
+ * the same AAD followed by IV .. Next Header, nothing encrypted. */
+#include <arpa/inet.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "common/esp.h"
+
+enum { ESP_TRAILER = 2 };		/* Pad Length, Next Header */
+
+/* RFC 4303 §2.4: pad Payload .. Next Header to the cipher block, which is at least 4 so the ICV
+ * starts 4-byte aligned. */
+static uint32_t
+esp_pad_len(const struct xform *xf, uint32_t len)
+{
+	uint32_t b = xf->block_len;
+
+	return (b - (len + ESP_TRAILER) % b) % b;
+}
+
+uint32_t
+esp_overhead(const struct xform *xf, uint32_t len)
+{
+	return xf->hdr_len + xf->iv_len + esp_pad_len(xf, len) + ESP_TRAILER + xf->icv_len;
+}
+
+/* AAD of AEAD and GMAC: SPI || [Seq# high] || Seq# low.  Returns its length. */
+static size_t
+esp_aad(uint8_t *aad, const uint8_t *hdr, uint64_t seq, bool esn)
+{
+	uint32_t hi_be = htonl((uint32_t)(seq >> 32));
+
+	memcpy(aad, hdr, 4);
+	if (!esn) {
+		memcpy(aad + 4, hdr + 4, 4);
+		return 8;
+	}
+	memcpy(aad + 4, &hi_be, 4);
+	memcpy(aad + 8, hdr + 4, 4);
+	return 12;
+}
+
+/* HMAC (or none) over hdr[0..len) || [Seq# high]: the full digest into md. */
+static void
+esp_icv(struct xform *xf, const uint8_t *hdr, size_t len, uint64_t seq, bool esn, uint8_t *md)
+{
+	uint32_t hi_be = htonl((uint32_t)(seq >> 32));
+
+	xform_mac_begin(&xf->mac);
+	xform_mac_update(&xf->mac, hdr, len);
+	if (esn)
+		xform_mac_update(&xf->mac, &hi_be, sizeof(hi_be));
+	xform_mac_end(&xf->mac, md);
+}
+
+/* AEAD and GMAC over the packet at hdr: the tag lands after ct[0..ct_len). */
+static int
+esp_aead(struct xform *xf, uint8_t *hdr, uint64_t seq, bool esn, uint8_t *ct, uint32_t ct_len)
+{
+	uint8_t *iv = hdr + xf->hdr_len, aad[12];
+	size_t aad_len = esp_aad(aad, hdr, seq, esn);
+
+	if (xf->cipher == XF_CIPHER_AES_GMAC)		/* IV .. Next Header is AAD too */
+		return xform_aead(xf, iv, aad, aad_len, iv, xf->iv_len + ct_len, NULL, 0,
+		    ct + ct_len);
+	return xform_aead(xf, iv, aad, aad_len, NULL, 0, ct, ct_len, ct + ct_len);
+}
+
+/* Encrypt (and for AEAD authenticate) ct[0..ct_len) in place. */
+static enum drop
+esp_seal(struct xform *xf, uint8_t *hdr, uint64_t seq, bool esn, uint8_t *ct, uint32_t ct_len)
+{
+	uint8_t *iv = hdr + xf->hdr_len;
+
+	if (xf->cipher == XF_CIPHER_NULL)
+		return DROP_NONE;
+	if (!xf->aead)
+		return xform_iv(xf, iv) == 0 && xform_cbc(xf, iv, ct, ct_len) == 0 ?
+		    DROP_NONE : DROP_CRYPTO;
+	for (int i = 0; i < 8; i++)		/* IV = sequence number, unique per key */
+		iv[i] = (uint8_t)(seq >> (56 - 8 * i));
+	return esp_aead(xf, hdr, seq, esn, ct, ct_len) == 0 ? DROP_NONE : DROP_CRYPTO;
+}
+
+enum drop
+esp_encap(struct xform *xf, uint32_t spi_be, uint64_t seq, bool esn, uint8_t next_hdr,
+    struct pkt *p)
+{
+	uint32_t head = xf->hdr_len + xf->iv_len, pad, ct_len, seq_be;
+	uint8_t *hdr, *t, md[XF_MD_MAX];
+	enum drop d;
+
+	if (xf->cipher == XF_CIPHER_NONE || !xf->encrypt)
+		return DROP_PROTO;
+	pad = esp_pad_len(xf, p->len);
+	if (pkt_headroom(p) < head || pkt_tailroom(p) < pad + ESP_TRAILER + xf->icv_len)
+		return DROP_TOO_BIG;
+	t = p->data + p->len;
+	for (uint32_t i = 0; i < pad; i++)		/* §2.4: 1, 2, 3, ... */
+		t[i] = (uint8_t)(i + 1);
+	t[pad] = (uint8_t)pad;
+	t[pad + 1] = next_hdr;
+	ct_len = p->len + pad + ESP_TRAILER;
+	hdr = p->data - head;
+	memcpy(hdr, &spi_be, 4);
+	if (xf->hdr_len == 8) {
+		seq_be = htonl((uint32_t)seq);		/* §2.2: the low 32 bits travel */
+		memcpy(hdr + 4, &seq_be, 4);
+	}
+	if ((d = esp_seal(xf, hdr, seq, esn, p->data, ct_len)) != DROP_NONE)
+		return d;
+	if (xf->mac.alg != XF_AUTH_NONE) {
+		esp_icv(xf, hdr, head + ct_len, seq, esn, md);
+		memcpy(p->data + ct_len, md, xf->icv_len);
+	}
+	p->data = hdr;
+	p->len = head + ct_len + xf->icv_len;
+	return DROP_NONE;
+}
+
+/* Authenticate (AEAD, GMAC) and decrypt ct[0..ct_len) in place; the ICV follows it. */
+static enum drop
+esp_open(struct xform *xf, uint8_t *hdr, uint64_t seq, bool esn, uint8_t *ct, uint32_t ct_len)
+{
+	if (xf->cipher == XF_CIPHER_NULL)
+		return DROP_NONE;
+	if (!xf->aead)
+		return xform_cbc(xf, hdr + xf->hdr_len, ct, ct_len) == 0 ? DROP_NONE : DROP_CRYPTO;
+	return esp_aead(xf, hdr, seq, esn, ct, ct_len) == 0 ? DROP_NONE : DROP_ICV;
+}
+
+/* §2.4: Pad Length fits, and the padding reads 1, 2, 3, ... (the receiver MAY check; we do,
+ * without branching on the bytes).  RFC 1829 padding is arbitrary, so only its length counts. */
+static bool
+esp_trailer_ok(const struct xform *xf, const uint8_t *ct, uint32_t ct_len)
+{
+	uint32_t pad = ct[ct_len - 2];
+	const uint8_t *pb;
+	uint8_t bad = 0;
+
+	if (pad + ESP_TRAILER > ct_len)
+		return false;
+	if (xf->cipher == XF_CIPHER_DES_RFC1829)
+		return true;
+	pb = ct + ct_len - ESP_TRAILER - pad;
+	for (uint32_t i = 0; i < pad; i++)
+		bad |= (uint8_t)(pb[i] ^ (uint8_t)(i + 1));
+	return bad == 0;
+}
+
+enum drop
+esp_decap(struct xform *xf, uint64_t seq, bool esn, struct pkt *p, uint8_t *next_hdr)
+{
+	uint32_t head = xf->hdr_len + xf->iv_len, ct_len;
+	uint8_t *hdr = p->data, *ct, md[XF_MD_MAX];
+	enum drop d;
+
+	if (xf->cipher == XF_CIPHER_NONE || xf->encrypt)
+		return DROP_PROTO;
+	if (p->len < head + xf->block_len + xf->icv_len)	/* the least a sender makes */
+		return DROP_RUNT;
+	ct_len = p->len - head - xf->icv_len;
+	ct = hdr + head;
+	if (xf->mac.alg != XF_AUTH_NONE) {		/* §3.4.4: ICV before decryption */
+		esp_icv(xf, hdr, head + ct_len, seq, esn, md);
+		if (CRYPTO_memcmp(md, ct + ct_len, xf->icv_len) != 0)
+			return DROP_ICV;
+	}
+	if (!xf->aead && ct_len % xf->block_len != 0)	/* §2.4; AEAD: after its own ICV */
+		return DROP_PAD;
+	if ((d = esp_open(xf, hdr, seq, esn, ct, ct_len)) != DROP_NONE)
+		return d;
+	if (ct_len % xf->block_len != 0 || !esp_trailer_ok(xf, ct, ct_len))
+		return DROP_PAD;
+	*next_hdr = ct[ct_len - 1];
+	p->data = ct;
+	p->len = ct_len - ESP_TRAILER - ct[ct_len - 2];
+	return DROP_NONE;
+}

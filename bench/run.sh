@@ -1,0 +1,49 @@
+#!/bin/bash
+# bench/run.sh: run a benchmark on one core, next to OpenSSL's own figures taken in the same run
+# (the machine is noisy: compare only figures of one run, ../shared/PERF.md).
+#
+#   bench/run.sh transforms [build dir]     ESP encap/decap per transform vs openssl speed -evp
+set -euo pipefail
+
+what=${1:-}
+src=$(cd "$(dirname "$0")/.." && pwd)
+build=${2:-$src/build}
+secs=${BENCH_SECONDS:-0.5}
+core=${BENCH_CORE:-0}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+pin() {
+	if command -v taskset >/dev/null; then taskset -c "$core" "$@"; else "$@"; fi
+}
+
+# openssl speed -mr prints "+F:<n>:<NAME>:<bytes per second>" for -bytes <n>
+ossl() {	# evp-name bytes [provider args]
+	local evp=$1 n=$2 bps
+	shift 2
+	bps=$(pin openssl speed -mr -seconds 1 -bytes "$n" "$@" -evp "$evp" 2>/dev/null |
+		awk -F: '/^\+F:/ { print $4 }' | tail -1)
+	[ -n "$bps" ] && awk -v e="$evp" -v n="$n" -v b="$bps" \
+		'BEGIN { if (b > 0) printf "%s %d %.1f\n", e, n, n / b * 1e9 }'
+}
+
+case "$what" in
+transforms)
+	bin=$build/bin/xform_bench
+	[ -x "$bin" ] || { echo "no $bin: build the bench target first" >&2; exit 1; }
+	for n in 64 512 1400; do
+		for evp in aes-128-gcm aes-256-gcm chacha20-poly1305 aes-128-cbc aes-256-cbc \
+		    sha1 des-ede3-cbc; do
+			ossl "$evp" "$n"
+		done
+		ossl des-cbc "$n" -provider legacy -provider default
+	done >"$tmp/ref"
+	echo "openssl $(openssl version | cut -d' ' -f2), core $core, $(nproc) cores," \
+		"${secs}s per figure"
+	pin "$bin" -t "$secs" -r "$tmp/ref"
+	;;
+*)
+	echo "usage: $0 transforms [build dir]" >&2
+	exit 2
+	;;
+esac

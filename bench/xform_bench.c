@@ -1,0 +1,189 @@
+/* xform_bench.c: ESP encapsulation and decapsulation per second for each transform, one core,
+ * payloads of 64, 512 and 1400 bytes, next to what `openssl speed -evp` gets for the bare
+ * cipher over the same bytes (bench/run.sh measures that in the same run and passes it in).
+ *
+ *   xform_bench [-t seconds per figure] [-r reference file: "<evp name> <bytes> <ns>" lines]
+ *
+ * Each round encapsulates (or decapsulates) a batch of packets prepared outside the clock, as
+ * datad works on batches; a figure is the best of its rounds' per-packet times. */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/esp.h"
+
+enum { BATCH = 256 };
+
+static const struct {
+	const char		*name, *evp;	/* evp: the name openssl speed knows */
+	enum xform_cipher	c;
+	uint16_t		clen;
+	enum xform_auth		a;
+	uint16_t		alen;
+} xfs[] = {
+	{ "esp-gcm 128", "aes-128-gcm", XF_CIPHER_AES_GCM, 20, XF_AUTH_NONE, 0 },
+	{ "esp-gcm 256", "aes-256-gcm", XF_CIPHER_AES_GCM, 36, XF_AUTH_NONE, 0 },
+	{ "esp-gmac 128", "aes-128-gcm", XF_CIPHER_AES_GMAC, 20, XF_AUTH_NONE, 0 },
+	{ "chacha20-poly1305", "chacha20-poly1305", XF_CIPHER_CHACHA20_POLY1305, 36,
+	    XF_AUTH_NONE, 0 },
+	{ "esp-aes 128 sha-hmac", "aes-128-cbc", XF_CIPHER_AES_CBC, 16, XF_AUTH_HMAC_SHA1_96,
+	    20 },
+	{ "esp-aes 256 sha256-hmac", "aes-256-cbc", XF_CIPHER_AES_CBC, 32,
+	    XF_AUTH_HMAC_SHA256_128, 32 },
+	{ "esp-aes 256 sha512-hmac", "aes-256-cbc", XF_CIPHER_AES_CBC, 32,
+	    XF_AUTH_HMAC_SHA512_256, 64 },
+	{ "esp-aes 128", "aes-128-cbc", XF_CIPHER_AES_CBC, 16, XF_AUTH_NONE, 0 },
+	{ "esp-null sha-hmac", "sha1", XF_CIPHER_NULL, 0, XF_AUTH_HMAC_SHA1_96, 20 },
+	{ "esp-3des md5-hmac", "des-ede3-cbc", XF_CIPHER_3DES, 24, XF_AUTH_HMAC_MD5_96, 16 },
+	{ "esp-des md5-hmac", "des-cbc", XF_CIPHER_DES, 8, XF_AUTH_HMAC_MD5_96, 16 },
+};
+
+static const uint32_t sizes[] = { 64, 512, 1400 };
+
+static struct {
+	char		evp[32];
+	uint32_t	bytes;
+	double		ns;
+} refs[128];
+static size_t n_refs;
+
+static double
+now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+static void
+refs_read(const char *path)
+{
+	FILE *f = fopen(path, "r");
+
+	if (f == NULL) {
+		perror(path);
+		exit(2);
+	}
+	while (n_refs < sizeof(refs) / sizeof(refs[0]) && fscanf(f, "%31s %u %lf",
+	    refs[n_refs].evp, &refs[n_refs].bytes, &refs[n_refs].ns) == 3)
+		n_refs++;
+	fclose(f);
+}
+
+static double
+ref_ns(const char *evp, uint32_t bytes)
+{
+	for (size_t i = 0; i < n_refs; i++)
+		if (strcmp(refs[i].evp, evp) == 0 && refs[i].bytes == bytes)
+			return refs[i].ns;
+	return 0;
+}
+
+static void
+batch_fill(struct pkt *pk, uint32_t len)
+{
+	for (int i = 0; i < BATCH; i++) {
+		pkt_reset(&pk[i]);
+		memset(pk[i].data, 0x45 + i, len);
+		pk[i].len = len;
+	}
+}
+
+/* Best per-packet nanoseconds of encap and of decap over rounds of BATCH packets. */
+static int
+measure(struct xform *enc, struct xform *dec, uint32_t len, double secs, double *e_ns,
+    double *d_ns)
+{
+	static struct pkt pk[BATCH];
+	uint64_t seq = 1;
+	double end = now() + secs, t;
+	uint8_t nh;
+
+	*e_ns = *d_ns = 1e30;
+	while (now() < end) {
+		batch_fill(pk, len);
+		t = now();
+		for (int i = 0; i < BATCH; i++)
+			if (esp_encap(enc, htonl(0x100), seq + (uint64_t)i, false, 4, &pk[i]) !=
+			    DROP_NONE)
+				return -1;
+		t = (now() - t) * 1e9 / BATCH;
+		if (t < *e_ns)
+			*e_ns = t;
+		t = now();
+		for (int i = 0; i < BATCH; i++)
+			if (esp_decap(dec, seq + (uint64_t)i, false, &pk[i], &nh) != DROP_NONE)
+				return -1;
+		t = (now() - t) * 1e9 / BATCH;
+		if (t < *d_ns)
+			*d_ns = t;
+		seq += BATCH;
+	}
+	return 0;
+}
+
+static void
+ratio_put(double ours, double ref)
+{
+	if (ref > 0)
+		printf(" %8.0f %6.2f", ref, ours / ref);
+	else
+		printf(" %8s %6s", "-", "-");
+}
+
+int
+main(int argc, char **argv)
+{
+	double secs = 0.5;
+	int opt;
+
+	while ((opt = getopt(argc, argv, "t:r:")) != -1) {
+		if (opt == 't')
+			secs = atof(optarg);
+		else if (opt == 'r')
+			refs_read(optarg);
+		else {
+			fprintf(stderr, "usage: xform_bench [-t seconds] [-r reference file]\n");
+			return 2;
+		}
+	}
+	printf("%-24s %5s %9s %7s %9s %7s %8s %6s %6s\n", "transform", "bytes", "encap ns",
+	    "Mpps", "decap ns", "Mpps", "ossl ns", "enc/o", "dec/o");
+	for (size_t x = 0; x < sizeof(xfs) / sizeof(xfs[0]); x++) {
+		struct key ck, ak;
+		struct gw_err err;
+		struct xform enc, dec;
+
+		memset(&ck, 0x3c, sizeof(ck));
+		memset(&ak, 0xc3, sizeof(ak));
+		ck.len = xfs[x].clen;
+		ak.len = xfs[x].alen;
+		if (xform_init(&enc, xfs[x].c, &ck, xfs[x].a, &ak, true, &err) != 0 ||
+		    xform_init(&dec, xfs[x].c, &ck, xfs[x].a, &ak, false, &err) != 0) {
+			printf("%-24s %s\n", xfs[x].name, err.msg);
+			continue;
+		}
+		for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+			double e, d, r = ref_ns(xfs[x].evp, sizes[s]);
+
+			if (measure(&enc, &dec, sizes[s], secs, &e, &d) != 0) {
+				printf("%-24s %5u failed\n", xfs[x].name, sizes[s]);
+				continue;
+			}
+			printf("%-24s %5u %9.0f %7.3f %9.0f %7.3f", xfs[x].name, sizes[s], e,
+			    1e3 / e, d, 1e3 / d);
+			ratio_put(e, r);
+			printf(" %6.2f\n", r > 0 ? d / r : 0.0);
+		}
+		xform_free(&enc);
+		xform_free(&dec);
+	}
+	if (n_refs > 0)
+		printf("ossl ns: openssl speed -evp <cipher> -bytes <n> for the bare cipher (sha1: "
+		    "the digest); enc/o, dec/o: ours over it\n");
+	return 0;
+}
