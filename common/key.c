@@ -36,7 +36,7 @@ key_from_hex(struct key *k, const char *hex, struct gw_err *err)
 		int lo = hexval((unsigned char)hex[2 * i + 1]);
 
 		bad |= (hi | lo) < 0;
-		k->b[i] = (uint8_t)((hi << 4) | (lo & 0xf));
+		k->b[i] = (uint8_t)(((hi & 0xf) << 4) | (lo & 0xf));
 	}
 	k->len = (uint16_t)(n / 2);
 	if (bad) {

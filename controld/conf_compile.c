@@ -208,9 +208,6 @@ entry(struct build *b, const struct conf *c, const struct conf_map *m,
 		if (ts->ah != XF_AUTH_NONE)
 			return gw_fail(err, e->line, "crypto map %s %u: transform set %s uses AH, "
 			    "which this data path does not support yet", m->name, e->seq, ts->name);
-		if (ts->esp_cipher == XF_CIPHER_DES_RFC1829)
-			return gw_fail(err, e->line, "crypto map %s %u: esp-rfc1829 is not supported "
-			    "by this data path yet", m->name, e->seq);
 		if (ts->mode == CONF_MODE_TRANSPORT)
 			return gw_fail(err, e->line, "crypto map %s %u: transport mode is not "
 			    "supported by this data path yet", m->name, e->seq);

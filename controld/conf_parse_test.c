@@ -178,12 +178,13 @@ static const struct {
 	  " no set security-association replay window-size", "ipsec-isakmp\n!\n", "replay" },
 	{ "crypto map vpn 20\n description x\n no description", "ipsec-isakmp\n!\n", "descr" },
 	{ "crypto map vpn 10 ipsec-manual\n set peer 198.51.100.2\n set peer 198.51.100.2",
-	  " set peer 198.51.100.2\n!\n", NULL },		/* the same peer again: no change */
+	  " set peer 198.51.100.2\n!\n", NULL },		/* the same peer again: no-op */
 	{ "crypto map vpn 10 ipsec-manual\n set session-key inbound ah 256 0123456789abcdef"
 	  "0123456789abcdef\n set session-key outbound ah 4294967295 0x00112233445566778899AABB"
 	  "CCDDEEFF", " set session-key inbound ah 256 0123456789abcdef0123456789abcdef\n"
 	  " set session-key outbound ah 4294967295 00112233445566778899aabbccddeeff\n", NULL },
-	{ "crypto map vpn 10 ipsec-manual\n set session-key inbound esp 300 cipher 0011223344556677",
+	{ "crypto map vpn 10 ipsec-manual\n"
+	  " set session-key inbound esp 300 cipher 0011223344556677",
 	  " set session-key inbound esp 300 cipher 0011223344556677\n", NULL },
 	{ "crypto map vpn 10 ipsec-manual\n set session-key outbound esp 300 authenticator 0011",
 	  " set session-key outbound esp 300 authenticator 0011\n", NULL },
@@ -216,7 +217,8 @@ static const struct {
 	  "crypto dynamic-map dyn 20\n", "dyn 10" },
 	{ "crypto dynamic-map dyn 10\nno crypto dynamic-map dyn", NULL, "dyn" },
 	/* interfaces */
-	{ "interface wan0\n description uplink to the ISP\n ip address 198.51.100.1 255.255.255.0\n"
+	{ "interface wan0\n description uplink to the ISP\n"
+	  " ip address 198.51.100.1 255.255.255.0\n"
 	  " crypto map vpn\n shutdown",
 	  "interface wan0\n description uplink to the ISP\n ip address 198.51.100.1 "
 	  "255.255.255.0\n crypto map vpn\n shutdown\n!\n", NULL },
@@ -271,7 +273,8 @@ static const struct {
 	{ "access-list 101 permit ip 192.0.2.0 any", 1, "\"any\" is not a wildcard mask" },
 	{ "access-list 101 permit ip host any any", 1, "host \"any\": not an IPv4 address" },
 	{ "access-list 101 permit ip any", 1, "missing destination address" },
-	{ "access-list 101 permit ip any any eq 80", 1, "\"eq\": ports apply only to tcp and udp" },
+	{ "access-list 101 permit ip any any eq 80", 1,
+	  "\"eq\": ports apply only to tcp and udp" },
 	{ "access-list 101 permit tcp any any eq http2", 1, "\"http2\": not a port number" },
 	{ "access-list 101 permit tcp any any eq isakmp", 1, "\"isakmp\": not a port number" },
 	{ "access-list 101 permit tcp any any eq 65536", 1, "\"65536\": not a port number" },
@@ -398,9 +401,12 @@ static const struct {
 	{ "crypto map vpn 10 ipsec-manual\n set session-key inbound ah 300", 2,
 	  "needs the key in hex" },
 	{ "crypto map vpn 10 ipsec-manual\n set session-key inbound esp 300 cipher 00 foo", 2,
-	  "\"foo\": unexpected word" },
-	{ "crypto map vpn 10 ipsec-manual\n set session-key inbound ah 300 00 11", 2,
-	  "\"11\": unexpected word" },
+	  "set session-key inbound esp 300: unexpected word 8 (words of this command are not "
+	  "echoed)" },
+	{ "crypto map vpn 10 ipsec-manual\n set session-key inbound esp 0011223344556677 cipher "
+	  "0011223344556677", 2, "inbound esp: the SPI (256-4294967295) comes before the keys" },
+	{ "crypto map vpn 10 ipsec-manual\n set session-key inbound ah 300 00 aabbccdd", 2,
+	  "unexpected word 7" },
 	{ "crypto map vpn 10\n set security-association replay window-size 100", 2,
 	  "a power of two, 64-1024" },
 	{ "crypto map vpn 10\n set security-association replay window-size 2048", 2,
@@ -456,10 +462,35 @@ test_valid(void)
 			    i, valid[i].want, out);
 		if (valid[i].absent != NULL)
 			T_OK(strstr(out + strlen("hostname"), valid[i].absent) == NULL,
-			    "valid[%zu]: \"%s\" should be gone from:\n%s", i, valid[i].absent, out);
+			    "valid[%zu]: \"%s\" should be gone from:\n%s", i, valid[i].absent,
+			    out);
 		free(out);
 		conf_free(c);
 	}
+}
+
+/* Refused session-key lines never carry key material into the message. */
+static void
+test_no_key_echo(void)
+{
+	static const char *const lines[] = {
+		"set session-key inbound esp 300 cipher 00 c0ffeec0ffee",
+		"set session-key inbound esp c0ffeec0ffee cipher 00",
+		"set session-key inbound esp 300 cipher c0ffeec0ffeg",
+		"set session-key inbound ah 300 c0ffeec0ffee c0ffeec0ffee",
+		"set session-key inbound esp 300 c0ffeec0ffee",
+	};
+	struct conf *c = conf_parse_text("crypto map m 1 ipsec-manual", "k", NULL);
+	struct conf_session s;
+	struct gw_err err;
+
+	conf_session_begin(&s, c);
+	T_EQ(conf_session_line(&s, "crypto map m 1", 1, &err), 0, "enter");
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		T_EQ(conf_session_line(&s, lines[i], 2, &err), -1, "%s", lines[i]);
+		T_OK(strstr(err.msg, "c0ffee") == NULL, "key echoed: %s", err.msg);
+	}
+	conf_free(c);
 }
 
 static void
@@ -471,9 +502,10 @@ test_invalid(void)
 
 		T_OK(c == NULL, "invalid[%zu] %s: accepted", i, invalid[i].text);
 		conf_free(c);
-		T_EQ(err.line, invalid[i].line, "invalid[%zu] %s: %s", i, invalid[i].text, err.msg);
-		T_OK(strstr(err.msg, invalid[i].msg) != NULL, "invalid[%zu]: want \"%s\", got \"%s\"",
-		    i, invalid[i].msg, err.msg);
+		T_EQ(err.line, invalid[i].line, "invalid[%zu] %s: %s", i, invalid[i].text,
+		    err.msg);
+		T_OK(strstr(err.msg, invalid[i].msg) != NULL,
+		    "invalid[%zu]: want \"%s\", got \"%s\"", i, invalid[i].msg, err.msg);
 	}
 }
 
@@ -664,10 +696,12 @@ static const char demo_conf[] =
 	" match address 101\n"
 	" set peer 198.51.100.2\n"
 	" set transform-set AES-SHA\n"
-	" set session-key inbound esp 1001 cipher 0102030405060708090a0b0c0d0e0f101112131415161718"
-	"191a1b1c1d1e1f20 authenticator 2122232425262728292a2b2c2d2e2f3031323334\n"
-	" set session-key outbound esp 1000 cipher a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8"
-	"b9babbbcbdbebfc0 authenticator c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4\n"
+	" set session-key inbound esp 1001 cipher "
+	"0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20"
+	" authenticator 2122232425262728292a2b2c2d2e2f3031323334\n"
+	" set session-key outbound esp 1000 cipher "
+	"a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebfc0"
+	" authenticator c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4\n"
 	"interface wan0\n"
 	" ip address 198.51.100.1 255.255.255.0\n"
 	" crypto map vpn\n";
@@ -760,8 +794,9 @@ test_session(void)
 		const char *line, *mode;
 		bool ok;
 	} steps[] = {
-		{ "hostname gwA", "config", true },
-		{ "crypto ipsec transform-set T esp-aes esp-sha-hmac", "config-crypto-trans", true },
+		{ "hostname gwA\n", "config", true },
+		{ "crypto ipsec transform-set T esp-aes esp-sha-hmac", "config-crypto-trans",
+		  true },
 		{ "mode transport", "config-crypto-trans", true },
 		{ "mode sideways", "config-crypto-trans", false },
 		{ "mode tunnel now", "config-crypto-trans", false },
@@ -771,7 +806,8 @@ test_session(void)
 		{ "set peer 198.51.100.3", "config-crypto-map", false },
 		{ "set session-key inbound esp 300 cipher 0011 authenticator 00zz",
 		  "config-crypto-map", false },
-		{ "set session-key inbound esp 300 cipher 0011 bogus", "config-crypto-map", false },
+		{ "set session-key inbound esp 300 cipher 0011 bogus", "config-crypto-map",
+		  false },
 		{ "set transform-set T T", "config-crypto-map", false },
 		{ "match address 101 x", "config-crypto-map", false },
 		{ "description", "config-crypto-map", false },
@@ -810,7 +846,8 @@ test_session(void)
 		T_EQ(r == 0, steps[i].ok, "step %zu %s: %s", i, steps[i].line, r ? err.msg : "");
 		if (r != 0) {
 			T_EQ(err.line, i + 1, "step %zu: line", i);
-			T_OK(conf_equal(before, c), "step %zu: refused line changed the config", i);
+			T_OK(conf_equal(before, c), "step %zu: a refused line changed the config",
+			    i);
 		}
 		T_STREQ(conf_session_prompt_mode(&s), steps[i].mode, "step %zu %s", i,
 		    steps[i].line);
@@ -901,7 +938,8 @@ static const struct {
 	/* not applied: incomplete is fine */
 	{ "crypto map vpn 10 ipsec-manual\n", 0, NULL },
 	{ "crypto map vpn 10 ipsec-isakmp\n", 0, NULL },
-	{ "interface wan0\n crypto map nope\n", 6, "interface wan0: crypto map nope is not defined" },
+	{ "interface wan0\n crypto map nope\n", 6,
+	  "interface wan0: crypto map nope is not defined" },
 	{ "crypto map vpn local-address lo0\n", 5,
 	  "crypto map vpn local-address: interface lo0 is not defined" },
 	{ "crypto map vpn 10\n set transform-set AES-SHA\n", 6,
@@ -924,7 +962,8 @@ static const struct {
 	{ "crypto map vpn 10\n set peer 198.51.100.2\n match address 199\n set transform-set T\n"
 	  "interface wan0\n crypto map vpn\n", 7, "access list 199 is not defined" },
 	{ "crypto map vpn 10 ipsec-isakmp dynamic d\ncrypto dynamic-map d 1\n"
-	  "interface wan0\n crypto map vpn\n", 6, "crypto dynamic-map d 1: needs set transform-set" },
+	  "interface wan0\n crypto map vpn\n", 6,
+	  "crypto dynamic-map d 1: needs set transform-set" },
 	{ "crypto map vpn 10 ipsec-isakmp dynamic d\ncrypto dynamic-map d 1\n"
 	  " set transform-set T\n match address 177\ninterface wan0\n crypto map vpn\n", 0, NULL },
 	/* applied ipsec-manual entries: complete, with keys of the right lengths */
@@ -936,7 +975,8 @@ static const struct {
 	{ "crypto map vpn 10 ipsec-manual\n match address 101\n set transform-set T\n"
 	  " set peer 198.51.100.2\ninterface wan0\n crypto map vpn\n", 5,
 	  "transform set T has ESP: needs set session-key inbound esp" },
-	{ MANUAL("1001", "1000") " set session-key inbound ah 300 00112233445566778899aabbccddeeff\n"
+	{ MANUAL("1001", "1000")
+	  " set session-key inbound ah 300 00112233445566778899aabbccddeeff\n"
 	  "interface wan0\n crypto map vpn\n", 5,
 	  "session-key inbound ah: transform set T has no AH" },
 	{ "crypto map vpn 10 ipsec-manual\n match address 101\n set peer 198.51.100.2\n"
@@ -1061,7 +1101,8 @@ test_key_lengths(void)
 
 				if (len[2] > 0)
 					n += (size_t)snprintf(keys + n, sizeof(keys) - n,
-					    " set session-key %s ah %d %s\n", dir, 500 + d, hex[2]);
+					    " set session-key %s ah %d %s\n", dir, 500 + d,
+					    hex[2]);
 				if (len[0] > 0 || len[1] > 0) {
 					n += (size_t)snprintf(keys + n, sizeof(keys) - n,
 					    " set session-key %s esp %d", dir, 600 + d);
@@ -1076,7 +1117,8 @@ test_key_lengths(void)
 			}
 			snprintf(text, sizeof(text), "crypto ipsec transform-set K %s\n"
 			    "access-list 101 permit ip any any\ninterface wan0\n crypto map m\n"
-			    "crypto map m 1 ipsec-manual\n match address 101\n set peer 198.51.100.2\n"
+			    "crypto map m 1 ipsec-manual\n match address 101\n"
+			    " set peer 198.51.100.2\n"
 			    " set transform-set K\n%s", k[i].tset, keys);
 			c = conf_parse_text(text, "k", &err);
 			T_OK(c != NULL, "keys %s: line %u: %s", k[i].tset, err.line, err.msg);
@@ -1129,6 +1171,7 @@ main(void)
 {
 	test_valid();
 	test_invalid();
+	test_no_key_echo();
 	test_model();
 	test_whole("seed", seed_conf);
 	test_whole("demo", demo_conf);

@@ -145,7 +145,8 @@ running_entry(const struct conf_map *m, const struct conf_map_entry *e, FILE *ou
 		fprintf(out, "crypto map %s %u ipsec-isakmp dynamic %s\n", m->name, e->seq,
 		    e->dynamic);
 	else
-		fprintf(out, "crypto map %s %u %s\n", m->name, e->seq, conf_map_kind_name(e->kind));
+		fprintf(out, "crypto map %s %u %s\n", m->name, e->seq,
+		    conf_map_kind_name(e->kind));
 	if (e->description[0] != '\0')
 		fprintf(out, " description %s\n", e->description);
 	for (unsigned i = 0; i < e->n_peers; i++)

@@ -57,6 +57,9 @@ xform_of(struct xform *xf, const Gw__V1__Sa *m, bool encrypt, struct gw_err *err
 		return -1;
 	rc = xform_init(xf, (enum xform_cipher)m->cipher, &ck, (enum xform_auth)m->auth, &ak,
 	    encrypt, err);
+	if (rc == 0 && m->cipher == GW__V1__CIPHER__CIPHER_DES_RFC1829 &&
+	    (rc = xform_set_rfc1829_iv(xf, m->iv_size, err)) != 0)
+		xform_free(xf);
 	key_wipe(&ck);
 	key_wipe(&ak);
 	return rc;
