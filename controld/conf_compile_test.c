@@ -1,0 +1,128 @@
+/* conf_compile_test.c: the policy compiler keeps IOS order and the seed's manual-entry rule,
+ * and gives SAs ids that change exactly when the SA does (DESIGN invariants 1 and 5). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "controld/compile.h"
+#include "tests/lib/test.h"
+
+#define KEYS_A "0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20"
+#define KEYS_B "a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebfc0"
+#define AUTH_A "2122232425262728292a2b2c2d2e2f3031323334"
+
+static const char *base =
+	"crypto ipsec transform-set AES-SHA esp-aes 256 esp-sha-hmac\n"
+	"crypto ipsec transform-set GCM esp-gcm 128\n"
+	"access-list 101 deny udp 192.0.2.0 0.0.0.127 192.0.2.128 0.0.0.127 eq 7\n"
+	"access-list 101 permit ip 192.0.2.0 0.0.0.127 192.0.2.128 0.0.0.127\n"
+	"access-list 101 permit ip host 192.0.2.1 any\n"
+	"access-list 102 permit tcp 192.0.2.0 0.0.0.255 203.0.113.0 0.0.0.255 eq 443\n"
+	"access-list 103 permit ip any 198.51.100.0 0.0.0.255\n"
+	"crypto dynamic-map DYN 5\n"
+	" set transform-set GCM\n"
+	"crypto map vpn 20 ipsec-manual\n"
+	" match address 102\n"
+	" set peer 203.0.113.1\n"
+	" set transform-set GCM\n"
+	" set session-key inbound esp 2001 cipher 000102030405060708090a0b0c0d0e0f10111213\n"
+	" set session-key outbound esp 2000 cipher 101112131415161718191a1b1c1d1e1f20212223\n"
+	"crypto map vpn 10 ipsec-manual\n"
+	" match address 101\n"
+	" set peer 198.51.100.2\n"
+	" set transform-set AES-SHA\n"
+	" set session-key inbound esp 1001 cipher " KEYS_A " authenticator " AUTH_A "\n"
+	" set session-key outbound esp 1000 cipher " KEYS_B " authenticator %s\n"
+	"crypto map vpn 30 ipsec-isakmp\n"
+	" match address 103\n"
+	" set peer 198.51.100.9\n"
+	" set transform-set GCM\n"
+	"crypto map vpn 40 ipsec-isakmp dynamic DYN\n"
+	"interface wan0\n"
+	" ip address 198.51.100.1 255.255.255.0\n"
+	" crypto map vpn\n";
+
+static Gw__V1__Tables *
+compile(const char *out_auth)
+{
+	char text[4096];
+	struct gw_err err = { 0, "" };
+	struct conf *c;
+	Gw__V1__Tables *t;
+
+	snprintf(text, sizeof(text), base, out_auth);
+	if ((c = conf_parse_text(text, "t", &err)) == NULL || conf_validate(c, &err, NULL) != 0) {
+		fprintf(stderr, "line %u: %s\n", err.line, err.msg);
+		conf_free(c);
+		return NULL;
+	}
+	t = conf_compile(c, 7, &err);
+	if (t == NULL)
+		fprintf(stderr, "compile: line %u: %s\n", err.line, err.msg);
+	conf_free(c);
+	return t;
+}
+
+static const Gw__V1__Sa *
+by_spi(const Gw__V1__Tables *t, uint32_t spi)
+{
+	for (size_t i = 0; i < t->n_sas; i++)
+		if (t->sas[i]->spi == spi)
+			return t->sas[i];
+	return NULL;
+}
+
+int
+main(void)
+{
+	Gw__V1__Tables *t = compile("c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4");
+	Gw__V1__Tables *t2 = compile("c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d5");
+	Gw__V1__Tables *t3 = compile("c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4");
+	const Gw__V1__Sa *out, *in;
+
+	T_OK(t != NULL && t2 != NULL && t3 != NULL, "compiles");
+	if (t == NULL || t2 == NULL || t3 == NULL)
+		return t_done();
+	T_EQ(t->generation, 7, "generation");
+	T_EQ(t->n_policies, 4, "one policy per entry");
+	T_EQ(t->policies[0]->seq, 10, "map-number order: 10 first");
+	T_EQ(t->policies[1]->seq, 20, "then 20");
+	T_EQ(t->policies[2]->seq, 30, "then 30");
+	T_EQ(t->policies[3]->seq, 40, "the dynamic entry last");
+	T_EQ(t->policies[0]->n_aces, 2, "manual: deny, then the first permit; the rest ignored");
+	T_EQ(t->policies[0]->aces[0]->action, GW__V1__ACTION__ACTION_DENY, "deny first");
+	T_EQ(t->policies[0]->aces[0]->sel->dport_lo, 7, "deny's port");
+	T_EQ(t->policies[0]->local, 0xc6336401, "local address from the interface");
+	T_EQ(t->policies[0]->kind, GW__V1__ENTRY_KIND__KIND_MANUAL, "manual");
+	T_EQ(t->policies[2]->kind, GW__V1__ENTRY_KIND__KIND_ISAKMP, "isakmp");
+	T_EQ(t->policies[2]->sa_out_esp, 0, "isakmp: no SA until negotiated");
+	T_EQ(t->policies[3]->kind, GW__V1__ENTRY_KIND__KIND_DYNAMIC, "dynamic");
+	T_OK(t->policies[3]->no_acl, "dynamic without a list: ignored for filtering");
+	T_EQ(t->n_sas, 4, "two manual entries, two SAs each");
+
+	out = by_spi(t, 1000);
+	in = by_spi(t, 1001);
+	T_OK(out != NULL && !out->inbound, "outbound SA 1000");
+	T_OK(in != NULL && in->inbound, "inbound SA 1001");
+	if (out == NULL || in == NULL)
+		return t_done();
+	T_EQ(t->policies[0]->sa_out_esp, out->id, "policy points at its outbound SA");
+	T_EQ(out->cipher, GW__V1__CIPHER__CIPHER_AES_CBC, "esp-aes");
+	T_EQ(out->cipher_key.len, 32, "esp-aes 256 key");
+	T_EQ(out->auth, GW__V1__AUTH__AUTH_HMAC_SHA1_96, "esp-sha-hmac");
+	T_EQ(out->peer, 0xc6336402, "peer");
+	T_EQ(out->replay_window, 0, "manual SAs: no anti-replay (seed)");
+	T_EQ(in->flow->src, 0xc0000200, "flow = the permit");
+	T_EQ(in->flow->dst_wild, 127, "flow wildcard");
+	T_EQ(by_spi(t, 2000)->cipher, GW__V1__CIPHER__CIPHER_AES_GCM, "esp-gcm");
+	T_EQ(by_spi(t, 2000)->cipher_key.len, 20, "GCM key with salt");
+
+	T_EQ(by_spi(t3, 1000)->id, out->id, "same definition, same id (reload keeps state)");
+	T_OK(by_spi(t2, 1000)->id != out->id, "changed key, new id (fresh sequence numbers)");
+	T_EQ(by_spi(t2, 1001)->id, in->id, "the other SA is untouched");
+	T_OK(out->id != in->id, "ids differ");
+
+	protobuf_c_message_free_unpacked(&t->base, NULL);
+	protobuf_c_message_free_unpacked(&t2->base, NULL);
+	protobuf_c_message_free_unpacked(&t3->base, NULL);
+	return t_done();
+}
