@@ -3,6 +3,7 @@
  * while controld is away. */
 #include <errno.h>
 #include <getopt.h>
+#include <net/if.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -192,10 +193,17 @@ main(int argc, char **argv)
 	loop();
 	log_info("stopping: %llu packets out, %llu in", (unsigned long long)W.n_tx_pkts,
 	    (unsigned long long)W.n_rx_pkts);
-	route_remove(&W);
 	tables_free(W.gen);
 	zmq_close(W.link);
 	zmq_ctx_term(W.zctx);
 	io_close(&W);
+	/* the multi-queue TUN outlives us while another worker holds a queue: then the routes
+	 * and the filter are still theirs */
+	if (W.o.keep_tun)
+		log_info("%s persists (-P): routes and filter stay, traffic is held", W.o.tun);
+	else if (if_nametoindex(W.o.tun) == 0)
+		route_remove(&W);
+	else
+		log_info("%s is still in use by another worker: leaving its routes", W.o.tun);
 	return 0;
 }

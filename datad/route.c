@@ -44,28 +44,75 @@ route_set(const struct gen *g)
 	return buf;
 }
 
+/* Prefixes in table `table` through our TUN now, one "a/n" per line; caller frees. */
+static char *
+routes_now(struct worker *w)
+{
+	char cmd[160], line[256], *buf = NULL;
+	size_t len = 0;
+	FILE *p, *f = open_memstream(&buf, &len);
+
+	snprintf(cmd, sizeof(cmd), "ip -o -4 route show table %u dev %s 2>/dev/null", w->o.table,
+	    w->o.tun);
+	if ((p = popen(cmd, "r")) != NULL) {
+		while (fgets(line, sizeof(line), p) != NULL) {
+			char dst[64];
+
+			if (sscanf(line, "%63s", dst) != 1)
+				continue;
+			if (strcmp(dst, "default") == 0)
+				snprintf(dst, sizeof(dst), "0.0.0.0/0");
+			else if (strchr(dst, '/') == NULL)
+				strcat(dst, "/32");
+			fprintf(f, "%s\n", dst);
+		}
+		pclose(p);
+	}
+	fclose(f);
+	return buf;
+}
+
+static bool
+has_line(const char *set, const char *line)
+{
+	size_t n = strlen(line);
+
+	for (const char *s = set; s != NULL && *s; s = strchr(s, '\n') ? strchr(s, '\n') + 1 : NULL)
+		if (strncmp(s, line, n) == 0 && (s[n] == '\n' || s[n] == '\0'))
+			return true;
+	return false;
+}
+
+/* Make the routes through the TUN exactly want, without a moment with fewer: add (replace)
+ * what is wanted first, then delete what is not.  Other workers sharing the TUN compute the
+ * same set from the same generation, so they agree. */
 static int
 routes_sync(struct worker *w, const char *want, struct gw_err *err)
 {
 	const char *argv[] = { "ip", "-force", "-batch", "-", NULL };
-	char *cmds = NULL, *line, *save = NULL, *copy, del[64];
+	char *cmds = NULL, *line, *save = NULL, *copy, *now, del[64];
 	size_t len = 0;
 	FILE *f;
 	int rc;
 
-	/* the rule of an earlier run may or may not be there: remove it, whichever */
+	/* exactly one rule of ours: remove any, then add it */
 	snprintf(del, sizeof(del), "rule del pref %u\n", w->o.table);
 	while (sys_run(argv, del, NULL) == 0)
 		;
+	now = routes_now(w);
 	f = open_memstream(&cmds, &len);
-
 	fprintf(f, "rule add pref %u not fwmark 0x%x lookup %u\n", w->o.table, w->o.mark,
 	    w->o.table);
-	fprintf(f, "route flush table %u\n", w->o.table);
 	copy = strdup(want);
 	for (line = strtok_r(copy, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save))
 		fprintf(f, "route replace %s dev %s table %u\n", line, w->o.tun, w->o.table);
 	free(copy);
+	copy = strdup(now ? now : "");
+	for (line = strtok_r(copy, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save))
+		if (!has_line(want, line))
+			fprintf(f, "route del %s dev %s table %u\n", line, w->o.tun, w->o.table);
+	free(copy);
+	free(now);
 	fclose(f);
 	rc = sys_run(argv, cmds, err);
 	free(cmds);
@@ -167,7 +214,7 @@ route_apply(struct worker *w, const struct gen *g, struct gw_err *err)
 
 	if (sys_run(nft, rules, err) != 0)
 		rc = -1;
-	else if (w->routes == NULL || strcmp(w->routes, want) != 0) {
+	else if (w->routes == NULL || strcmp(w->routes, want) != 0) {	/* new or changed */
 		if (routes_sync(w, want, err) != 0)
 			rc = -1;
 	}
