@@ -29,6 +29,7 @@
 
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -269,6 +270,18 @@ xform_mac_wipe(struct xform_mac *m)
 
 static pthread_once_t legacy_once = PTHREAD_ONCE_INIT;
 static bool legacy_ok;
+static OSSL_PROVIDER *prov_default, *prov_legacy;
+
+/* Providers we loaded are ours to unload; at exit, before OpenSSL's own cleanup. */
+static void
+legacy_unload(void)
+{
+	if (prov_legacy != NULL)
+		OSSL_PROVIDER_unload(prov_legacy);
+	if (prov_default != NULL)
+		OSSL_PROVIDER_unload(prov_default);
+	prov_legacy = prov_default = NULL;
+}
 
 /* Single DES lives in OpenSSL 3's legacy provider.  Loading a provider by hand stops the default
  * one from loading by itself, so both are loaded; only when a DES SA is first installed. */
@@ -282,8 +295,10 @@ legacy_load(void)
 		legacy_ok = true;
 		return;
 	}
-	if (OSSL_PROVIDER_load(NULL, "default") != NULL &&
-	    OSSL_PROVIDER_load(NULL, "legacy") != NULL &&
+	prov_default = OSSL_PROVIDER_load(NULL, "default");
+	prov_legacy = OSSL_PROVIDER_load(NULL, "legacy");
+	atexit(legacy_unload);
+	if (prov_default != NULL && prov_legacy != NULL &&
 	    (c = EVP_CIPHER_fetch(NULL, "DES-CBC", NULL)) != NULL) {
 		EVP_CIPHER_free(c);
 		legacy_ok = true;

@@ -127,6 +127,12 @@ install(struct worker *w, Gw__V1__Tables *msg)
 	uint64_t generation = msg->generation;
 	struct gen *g;
 
+	if (w->gen != NULL && w->gen->generation == generation) {
+		/* generations are unique per controld start: this one is what we run */
+		protobuf_c_message_free_unpacked(&msg->base, NULL);
+		w->snapshot_asked_ms = 0;
+		return;
+	}
 	if ((g = tables_build(msg, w->o.id, w->gen, &err)) == NULL) {
 		reject(w, generation, err.msg);
 		return;

@@ -83,6 +83,29 @@ has_line(const char *set, const char *line)
 	return false;
 }
 
+/* Is our rule, and only it, at our preference? */
+static bool
+rule_ok(struct worker *w)
+{
+	char cmd[96], line[256], want[128];
+	unsigned n = 0;
+	bool ok = false;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "ip -4 rule show pref %u 2>/dev/null", w->o.table);
+	snprintf(want, sizeof(want), "%u:\tnot from all fwmark 0x%x lookup %u", w->o.table,
+	    w->o.mark, w->o.table);
+	if ((p = popen(cmd, "r")) == NULL)
+		return false;
+	while (fgets(line, sizeof(line), p) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		n++;
+		ok |= strcmp(line, want) == 0;
+	}
+	pclose(p);
+	return ok && n == 1;
+}
+
 /* Make the routes through the TUN exactly want, without a moment with fewer: add (replace)
  * what is wanted first, then delete what is not.  Other workers sharing the TUN compute the
  * same set from the same generation, so they agree. */
@@ -95,14 +118,17 @@ routes_sync(struct worker *w, const char *want, struct gw_err *err)
 	FILE *f;
 	int rc;
 
-	/* exactly one rule of ours: remove any, then add it */
-	snprintf(del, sizeof(del), "rule del pref %u\n", w->o.table);
-	while (sys_run(argv, del, NULL) == 0)
-		;
+	/* exactly one rule of ours; replaced only when it is not the one we want, since a
+	 * moment without it sends protected destinations to the main table */
 	now = routes_now(w);
 	f = open_memstream(&cmds, &len);
-	fprintf(f, "rule add pref %u not fwmark 0x%x lookup %u\n", w->o.table, w->o.mark,
-	    w->o.table);
+	if (!rule_ok(w)) {
+		snprintf(del, sizeof(del), "rule del pref %u\n", w->o.table);
+		while (sys_run(argv, del, NULL) == 0)
+			;
+		fprintf(f, "rule add pref %u not fwmark 0x%x lookup %u\n", w->o.table, w->o.mark,
+		    w->o.table);
+	}
 	copy = strdup(want);
 	for (line = strtok_r(copy, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save))
 		fprintf(f, "route replace %s dev %s table %u\n", line, w->o.tun, w->o.table);

@@ -1,0 +1,189 @@
+#!/usr/bin/env bash
+# deploy/demo.sh: see the gateway work, on a fresh Debian 12 machine, as root.
+#
+#   sudo bash deploy/demo.sh [--no-build] [--baseline-only]
+#
+# Installs what is missing, builds into build/, draws the lab of deploy/lab/topo.sh (network
+# namespaces only, documentation addresses, nothing touches the host's network), measures hostA ->
+# hostB without IPsec (plain forwarding), then starts controld + datad on gwA and gwB with
+# deploy/examples/gw{A,B}.conf and does the same through the tunnel while capturing the internet
+# link.  The capture outlives the lab (/tmp/ipsecgw-demo-DATE.pcap); the script prints how to
+# open it decrypted in Wireshark/tshark, gwA's `show crypto ipsec sa`, and a summary.  Exits
+# non-zero if anything failed.
+#
+#   --no-build       skip dependencies and build, use the binaries in $GW_BIN (build/bin)
+#   --baseline-only  stop after the measurement without IPsec (checks the lab itself)
+#   GW_BIN=DIR       binaries to use (default build/bin); DEMO_CAP_PACKETS=N capture size (60000)
+set -uo pipefail
+GW_SRC=$(cd "$(dirname "$0")/.." && pwd)
+export GW_SRC
+source "$GW_SRC/deploy/lab/topo.sh"
+
+NO_BUILD=0
+BASELINE_ONLY=0
+for a in "$@"; do
+	case $a in
+	--no-build) NO_BUILD=1 ;;
+	--baseline-only) BASELINE_ONLY=1 ;;
+	-h|--help) sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+	*) echo "demo: unknown option $a (try --help)" >&2; exit 2 ;;
+	esac
+done
+[ "$(id -u)" -eq 0 ] || { echo "demo: run me as root (network namespaces)" >&2; exit 1; }
+
+CONF_A=$GW_SRC/deploy/examples/gwA.conf
+CONF_B=$GW_SRC/deploy/examples/gwB.conf
+HOST_B=192.0.2.130
+STEPS=8
+FAILED=0
+declare -A R=([ping_clear]=- [ping_esp]=- [xfer_clear]=- [xfer_esp]=- [mbps_clear]=- [mbps_esp]=-)
+
+step() { printf '\n[%s/%s] %s ...\n' "$1" "$STEPS" "$2"; }
+ok() { printf '      ok: %s\n' "$*"; }
+bad() { printf '      FAILED: %s\n' "$*"; FAILED=$((FAILED + 1)); }
+
+# transfer LABEL: the 16 MB file hostA -> hostB with nc, sha256 compared at the far end.
+transfer()
+{
+	local out=$GW_RUN/16m.$1 t0 secs
+	t0=$(date +%s.%N)
+	if ! xfer hostA hostB "$HOST_B" 5001 "$GW_RUN/16m" "$out"; then
+		bad "16 MB transfer ($1)"; R[xfer_$1]=failed; return 1
+	fi
+	secs=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
+	if [ "$(sha256_of hostB "$out")" = "$SHA" ]; then
+		ok "16 MB in ${secs} s, sha256 at hostB matches ($SHA)"
+		R[xfer_$1]="ok (sha256 match, ${secs} s)"
+	else
+		bad "16 MB transfer ($1): sha256 at hostB differs"
+		R[xfer_$1]="checksum MISMATCH"
+	fi
+	rm -f "$out"
+}
+
+# measure LABEL: iperf3 TCP for 5 s hostA -> hostB.
+measure()
+{
+	local m
+	if m=$(iperf_mbps hostA hostB "$HOST_B" 5 "$GW_RUN/iperf-$1.json"); then
+		ok "iperf3 TCP 5 s: $m Mbit/s"; R[mbps_$1]=$m
+	else
+		bad "iperf3 ($1)"; R[mbps_$1]=failed
+	fi
+}
+
+# ---------------------------------------------------------------- 1, 2: dependencies, build
+if [ "$NO_BUILD" = 0 ]; then
+	step 1 "installing dependencies (deploy/install-deps.sh)"
+	bash "$GW_SRC/deploy/install-deps.sh" || { bad "installing dependencies"; exit 1; }
+	step 2 "building into build/ (cmake, RelWithDebInfo)"
+	if cmake -S "$GW_SRC" -B "$GW_SRC/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null &&
+	    cmake --build "$GW_SRC/build" -j2; then
+		ok "binaries in $GW_BIN"
+	else
+		bad "build"; [ "$BASELINE_ONLY" = 1 ] || exit 1
+	fi
+else
+	step 1 "dependencies: skipped (--no-build)"
+	step 2 "build: skipped (--no-build), using $GW_BIN"
+fi
+
+# ---------------------------------------------------------------- 3: the lab
+step 3 "drawing the topology (namespaces gw$$-*)"
+topo_trap
+topo_up "gw$$" || { bad "topology"; exit 1; }
+ok "hostA 192.0.2.10 - gwA 198.51.100.1 == inet (br0, eve) == gwB 198.51.100.2 - hostB $HOST_B"
+ok "work directory $GW_RUN"
+head -c 16M /dev/urandom >"$GW_RUN/16m"
+SHA=$(sha256sum "$GW_RUN/16m" | awk '{print $1}')
+
+# ---------------------------------------------------------------- 4: baseline
+step 4 "without IPsec: plain forwarding hostA -> hostB"
+if nsx hostA ping -n -c3 -i0.2 -W2 "$HOST_B" >/dev/null; then ok "ping"; R[ping_clear]=ok
+else bad "ping without IPsec"; R[ping_clear]=failed; fi
+measure clear
+transfer clear
+
+if [ "$BASELINE_ONLY" = 1 ]; then
+	printf '\nbaseline only: %s Mbit/s, transfer %s\n' "${R[mbps_clear]}" "${R[xfer_clear]}"
+	[ "$FAILED" = 0 ] && echo "demo: baseline OK" || echo "demo: $FAILED step(s) FAILED"
+	exit $((FAILED > 0))
+fi
+
+# ---------------------------------------------------------------- 5: the gateways
+step 5 "starting controld + datad on gwA and gwB (deploy/examples/gw{A,B}.conf)"
+for g in gwA:"$CONF_A" gwB:"$CONF_B"; do
+	if gw_start "${g%%:*}" "${g#*:}"; then ok "${g%%:*}: logs in $(gw_dir "${g%%:*}")"
+	else bad "${g%%:*} does not start"; exit 1; fi
+done
+
+# ---------------------------------------------------------------- 6: through the tunnel
+step 6 "with IPsec: ping, 16 MB transfer, iperf3, capturing the internet link"
+WAN=$GW_RUN/wan.pcap
+# Bounded: the iperf3 run alone could fill a disk; 60000 packets hold the ping, the transfer and
+# the first part of iperf3.
+cap_start inet br0 "$WAN" -c "${DEMO_CAP_PACKETS:-60000}" || bad "capture on br0"
+if wait_ping hostA "$HOST_B" 10 && nsx hostA ping -n -c5 -i0.2 -W2 "$HOST_B" >/dev/null; then
+	ok "ping through the tunnel"; R[ping_esp]=ok
+else
+	bad "ping through the tunnel"; R[ping_esp]=failed
+fi
+transfer esp
+measure esp
+cap_stop "$WAN"
+PCAP=/tmp/ipsecgw-demo-$(date +%Y%m%d-%H%M%S).pcap
+cp "$WAN" "$PCAP" && ok "capture saved: $PCAP ($(du -h "$PCAP" | cut -f1), at most" \
+	"${DEMO_CAP_PACKETS:-60000} packets: DEMO_CAP_PACKETS=N for more)"
+
+# ---------------------------------------------------------------- 7: capture and counters
+step 7 "what the internet saw, and gwA's SAs"
+mapfile -t UAT < <(esp_tshark_opts "$CONF_A")
+N_ESP=$(cap_count "$PCAP" esp)
+N_CLEAR=$(cap_count "$PCAP" '!esp && ip.src==192.0.2.0/24 && ip.dst==192.0.2.0/24 && (icmp || tcp)')
+# Only the first 5000 packets are dissected with the keys: enough, and quick.
+N_DEC=$(tshark -n -r "$PCAP" -c 5000 "${UAT[@]}" --disable-protocol tcp --disable-protocol udp \
+	--disable-protocol icmp -Y 'esp && esp.icv_good == 1 && ip.src == 192.0.2.0/24' \
+	-T fields -e frame.number 2>/dev/null | wc -l)
+N_ESP5K=$(tshark -n -r "$PCAP" -c 5000 -Y esp -T fields -e frame.number 2>/dev/null | wc -l)
+if [ "$N_ESP" -gt 0 ]; then ok "$N_ESP ESP packets on the internet link"
+else bad "no ESP on the internet link"; fi
+if [ "$N_CLEAR" = 0 ]; then ok "no cleartext ICMP/TCP between the sites"
+else bad "$N_CLEAR cleartext ICMP/TCP packets between the sites on the internet link"; fi
+if [ "$N_ESP5K" -gt 0 ] && [ "$N_DEC" = "$N_ESP5K" ]; then
+	ok "tshark decrypts and authenticates all $N_DEC ESP packets of the first 5000 frames"
+else
+	bad "tshark decrypted $N_DEC of $N_ESP5K ESP packets in the first 5000 frames"
+fi
+
+echo
+echo "      Open the capture decrypted (Wireshark takes the same -o options):"
+printf '        tshark -r %s' "$PCAP"
+for o in "${UAT[@]}"; do
+	if [ "$o" = -o ]; then printf ' \\\n          -o'; else printf " '%s'" "$o"; fi
+done
+printf '\n        wireshark -r %s -o ... (same options)\n' "$PCAP"
+echo "      or in Wireshark: Edit > Preferences > Protocols > ESP: tick \"Attempt to detect/decode"
+echo "      encrypted ESP payloads\" and add both SAs to \"ESP SAs\" with the values above."
+
+echo
+echo "      gwA# show crypto ipsec sa"
+if SHOW=$(gwctl_in gwA "show crypto ipsec sa" 2>&1); then
+	printf '%s\n' "$SHOW" | sed 's/^/        /'
+else
+	printf '%s\n' "$SHOW" | sed 's/^/        /'; bad "gwctl show crypto ipsec sa"
+fi
+
+# ---------------------------------------------------------------- 8: summary
+step 8 "summary and teardown"
+for g in gwA gwB; do gw_stop "$g" || bad "$g did not exit cleanly on SIGTERM"; done
+RATIO=$(awk -v a="${R[mbps_esp]}" -v b="${R[mbps_clear]}" \
+	'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.1f %%", 100 * a / b; else print "-" }')
+printf '\n      %-24s %-28s %s\n' "" "without IPsec" "with IPsec (ESP, AES-256-CBC + HMAC-SHA1-96)"
+printf '      %-24s %-28s %s\n' "ping hostA -> hostB" "${R[ping_clear]}" "${R[ping_esp]}"
+printf '      %-24s %-28s %s\n' "16 MB over TCP (nc)" "${R[xfer_clear]}" "${R[xfer_esp]}"
+printf '      %-24s %-28s %s\n' "iperf3 TCP, 5 s" "${R[mbps_clear]} Mbit/s" "${R[mbps_esp]} Mbit/s"
+printf '      %-24s %-28s %s\n' "with / without" "" "$RATIO"
+printf '      %-24s %-28s %s\n' "capture" "" "$PCAP"
+echo
+if [ "$FAILED" = 0 ]; then echo "demo: all OK"; else echo "demo: $FAILED check(s) FAILED"; fi
+exit $((FAILED > 0))

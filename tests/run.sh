@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# tests/run.sh: the whole suite, the one command a newcomer and CI run (as root, on Debian 12):
+#
+#   1. deploy/install-deps.sh                       (nothing to do when all is installed)
+#   2. build/       RelWithDebInfo, then ctest       (unit tests + tests/integration/*.sh)
+#   3. build-fuzz/  clang, -DGW_FUZZ=ON, then every build-fuzz/bin/*_fuzz for FUZZ_SECONDS
+#                   (default 30) each, seeded from tests/fuzz/<name>/ when present
+#   4. build-asan/  -DGW_SANITIZE=ON, then ctest     (the same tests under ASan + UBSan)
+#
+# Prints a summary and "N passed, M failed" (N and M count ctest tests, fuzz targets and build
+# steps); exits non-zero on any failure.  Budget: well under 20 minutes on 2 cores.
+# Knobs: FUZZ_SECONDS (per target), FUZZ_BUDGET (all targets together, default 240), JOBS (2).
+set -uo pipefail
+cd "$(dirname "$0")/.." || exit 1
+ROOT=$(pwd)
+JOBS=${JOBS:-2}
+FUZZ_SECONDS=${FUZZ_SECONDS:-30}
+FUZZ_BUDGET=${FUZZ_BUDGET:-240}
+T_ALL=$SECONDS
+
+PASS=0
+FAIL=0
+SUMMARY=()
+
+# record RESULT WHAT [DETAIL]: one line of the summary; RESULT is ok or FAIL.
+record()
+{
+	if [ "$1" = ok ]; then PASS=$((PASS + 1)); else FAIL=$((FAIL + 1)); fi
+	SUMMARY+=("$(printf '  %-4s  %-44s %s' "$1" "$2" "${3:-}")")
+}
+
+stage() { printf '\n==== [%s] %s (%s s so far)\n' "$1" "$2" "$((SECONDS - T_ALL))"; }
+
+# build DIR DESC CMAKE-ARGS...: configure and build DIR; records one result.
+build()
+{
+	local dir=$1 what=$2 t=$SECONDS; shift 2
+	if cmake -S "$ROOT" -B "$ROOT/$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" &&
+	    cmake --build "$ROOT/$dir" -j"$JOBS"; then
+		record ok "build $what" "$((SECONDS - t)) s"
+		return 0
+	fi
+	record FAIL "build $what" "see the compiler output above"
+	return 1
+}
+
+# run_ctest DIR: all tests of DIR; each test counts as one pass or failure.
+run_ctest()
+{
+	local dir=$1 log=$ROOT/$1/ctest.log t=$SECONDS total failed line
+	(cd "$ROOT/$dir" && ctest --output-on-failure -j"$JOBS") 2>&1 | tee "$log"
+	line=$(grep -E 'tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -n1)
+	if [ -z "$line" ]; then
+		record FAIL "ctest $dir" "no ctest summary (see $dir/ctest.log)"
+		return 1
+	fi
+	total=$(sed -E 's/.* out of ([0-9]+).*/\1/' <<<"$line")
+	failed=$(sed -E 's/.*passed, ([0-9]+) tests? failed.*/\1/' <<<"$line")
+	PASS=$((PASS + total - failed)); FAIL=$((FAIL + failed))
+	if [ "$failed" = 0 ]; then
+		SUMMARY+=("$(printf '  %-4s  %-44s %s' ok "ctest $dir" "$total tests, $((SECONDS - t)) s")")
+	else
+		SUMMARY+=("$(printf '  %-4s  %-44s %s' FAIL "ctest $dir" \
+			"$failed of $total failed: $(sed -n '/tests FAILED:/,$p' "$log" |
+			grep -Eo '[^ ]+ \((Failed|Timeout|SEGFAULT|Not Run|Child aborted|Subprocess aborted)\)' |
+			cut -d' ' -f1 | tr '\n' ' ')")")
+	fi
+	[ "$failed" = 0 ]
+}
+
+# run_fuzz: every libFuzzer binary of build-fuzz/bin for a bounded time.
+run_fuzz()
+{
+	local bins=() b name secs seed corpus log rc
+	for b in "$ROOT"/build-fuzz/bin/*_fuzz; do [ -x "$b" ] && bins+=("$b"); done
+	if [ ${#bins[@]} -eq 0 ]; then
+		echo "no fuzz targets in build-fuzz/bin (yet)"
+		SUMMARY+=("$(printf '  %-4s  %-44s %s' -- "fuzz" "no *_fuzz targets built")")
+		return 0
+	fi
+	secs=$FUZZ_SECONDS
+	if [ $((secs * ${#bins[@]})) -gt "$FUZZ_BUDGET" ]; then
+		secs=$((FUZZ_BUDGET / ${#bins[@]})); [ "$secs" -ge 10 ] || secs=10
+	fi
+	mkdir -p "$ROOT/build-fuzz/corpus" "$ROOT/build-fuzz/artifacts" "$ROOT/build-fuzz/logs"
+	for b in "${bins[@]}"; do
+		name=$(basename "$b")
+		corpus=$ROOT/build-fuzz/corpus/$name		# new inputs go here, not into git
+		mkdir -p "$corpus"
+		seed=()
+		for s in "$ROOT/tests/fuzz/${name%_fuzz}" "$ROOT/tests/fuzz/$name"; do
+			[ -d "$s" ] && seed+=("$s")
+		done
+		log=$ROOT/build-fuzz/logs/$name.log
+		echo "fuzz $name: $secs s, corpus $corpus ${seed[*]}"
+		rc=0
+		"$b" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+			-artifact_prefix="$ROOT/build-fuzz/artifacts/$name-" "$corpus" "${seed[@]}" \
+			>"$log" 2>&1 || rc=$?
+		if [ "$rc" = 0 ]; then
+			record ok "fuzz $name" "$secs s, $(grep -Eo 'stat::number_of_executed_units: *[0-9]+' \
+				"$log" | grep -Eo '[0-9]+$') runs"
+		else
+			tail -n 40 "$log"
+			record FAIL "fuzz $name" "status $rc, artifacts in build-fuzz/artifacts, log $log"
+		fi
+	done
+}
+
+# Namespaces of earlier runs that were killed outright (no trap ran) would only waste memory.
+source "$ROOT/deploy/lab/topo.sh"
+topo_reap_stale
+
+stage 1/4 "dependencies"
+if bash "$ROOT/deploy/install-deps.sh"; then record ok "install dependencies"
+else record FAIL "install dependencies"; fi
+
+stage 2/4 "build/ (RelWithDebInfo) and ctest"
+if build build "build/ (RelWithDebInfo)"; then run_ctest build
+else record FAIL "ctest build" "not run: build failed"; fi
+
+stage 3/4 "build-fuzz/ (clang, GW_FUZZ) and fuzzing"
+if build build-fuzz "build-fuzz/ (clang, libFuzzer)" -DCMAKE_C_COMPILER=clang -DGW_FUZZ=ON; then
+	run_fuzz
+else
+	record FAIL "fuzz" "not run: build failed"
+fi
+
+stage 4/4 "build-asan/ (ASan + UBSan) and ctest"
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1:abort_on_error=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+if build build-asan "build-asan/ (ASan + UBSan)" -DGW_SANITIZE=ON; then run_ctest build-asan
+else record FAIL "ctest build-asan" "not run: build failed"; fi
+
+printf '\n==== summary (%s s)\n' "$((SECONDS - T_ALL))"
+printf '%s\n' "${SUMMARY[@]}"
+echo "$PASS passed, $FAIL failed"
+[ "$FAIL" -eq 0 ]
