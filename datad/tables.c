@@ -87,26 +87,26 @@ static int
 build_sas(struct gen *g, const char *self, const struct gen *old, struct gw_err *err)
 {
 	const Gw__V1__Tables *t = g->msg;
-	uint32_t n_hash = 16;
+	uint32_t n_hash = 16, n_in = 0, n_out = 0;
 
 	for (size_t i = 0; i < t->n_sas; i++) {
 		if (t->sas[i]->proto != IPPROTO_ESP)
 			return gw_fail(err, 0, "SA %016llx: protocol %u is not supported yet",
 			    (unsigned long long)t->sas[i]->id, t->sas[i]->proto);
 		if (t->sas[i]->inbound)
-			g->n_in++;
+			n_in++;
 		else
-			g->n_out++;
+			n_out++;
 	}
-	while (n_hash < 2 * g->n_in)
+	while (n_hash < 2 * n_in)
 		n_hash *= 2;
-	g->out = calloc(g->n_out ? g->n_out : 1, sizeof(*g->out));
-	g->in = calloc(g->n_in ? g->n_in : 1, sizeof(*g->in));
+	/* n_out and n_in count only what is built, so a failure half-way frees just that */
+	g->out = calloc(n_out ? n_out : 1, sizeof(*g->out));
+	g->in = calloc(n_in ? n_in : 1, sizeof(*g->in));
 	g->hash = calloc(n_hash, sizeof(*g->hash));
 	if (g->out == NULL || g->in == NULL || g->hash == NULL)
 		return gw_fail(err, 0, "out of memory");
 	g->hash_mask = n_hash - 1;
-	g->n_out = g->n_in = 0;
 	for (size_t i = 0; i < t->n_sas; i++) {
 		const Gw__V1__Sa *m = t->sas[i];
 

@@ -10,6 +10,9 @@
 #      so for 3 s no reply is missing for more than 0.5 s
 #   3. start controld again: traffic goes on (no silence over 1 s) and `show crypto ipsec sa`
 #      answers again
+#   4. across all of it, gwA never sent one sequence number twice under SPI 1000 (DESIGN
+#      invariant 1: the new datad draws a fresh lease, it does not start again at 1), and the
+#      numbers after the restart are above all those before it
 #
 # Run by ctest (env GW_BIN, GW_SRC) or by hand as root: bash tests/integration/restart.sh
 set -uo pipefail
@@ -38,6 +41,8 @@ read -r N GAP _ < <(ping_stats "$PING" "$T0" "$(now)")
 t_gt "steady state: replies in the first 2 s" "$N" 20
 
 # 1. datad dies without warning; a new one starts 1 s later.
+SEQ=$GW_RUN/esp-seq.pcap
+cap_start inet br0 "$SEQ" "ip proto 50 and ip src 198.51.100.1" || t_abort "ESP capture"
 cap_start inet br0 "$WAN" "ip src 192.0.2.10 and ip dst 192.0.2.130" || t_abort "capture"
 T_KILL=$(now)
 t_check "gwA: kill -9 datad" gw_kill_datad gwA
@@ -75,5 +80,20 @@ echo "# after controld is back: $N replies in >= 3 s, longest silence ${GAP}s"
 t_ge "replies after controld is back" "$N" 40
 t_le "longest silence after controld is back" "$GAP" 1.0
 t_check "gwA: show crypto ipsec sa answers again" gwctl_in gwA "show crypto ipsec sa"
+
+# 4. Sequence numbers on the wire, in order of capture (tshark reads the ESP header only).
+cap_stop "$SEQ"
+tshark -n -r "$SEQ" -Y 'esp.spi == 0x3e8' -T fields -e frame.time_epoch -e esp.sequence \
+	2>/dev/null >"$GW_RUN/seq.txt"
+N_SEQ=$(wc -l <"$GW_RUN/seq.txt")
+t_gt "ESP packets of SPI 1000 captured across the restarts" "$N_SEQ" 100
+t_eq "no sequence number sent twice under SPI 1000" \
+	"$(cut -f2 "$GW_RUN/seq.txt" | sort -n | uniq -d | wc -l)" 0
+read -r BEFORE AFTER < <(awk -F'\t' -v k="$T_KILL" -v r="$T_RESTART" '
+	$1 < k { if ($2 > b) b = $2 }
+	$1 > r { if (a == "" || $2 < a) a = $2 }
+	END { printf "%d %d\n", b, a }' "$GW_RUN/seq.txt")
+echo "# highest sequence number before the kill: $BEFORE, lowest after the restart: $AFTER"
+t_gt "the new datad continues above everything sent before the kill" "$AFTER" "$BEFORE"
 
 t_end
