@@ -326,13 +326,21 @@ sa_transform_text(const Gw__V1__Sa *sa, char *buf, size_t len)
 {
 	const char *c = xform_cipher_name((enum xform_cipher)sa->cipher);
 	const char *a = xform_auth_name((enum xform_auth)sa->auth);
+	const char *pfx = sa->proto == 51 ? "ah-" : "esp-";
 	unsigned bits = (unsigned)(sa->cipher_key.len * 8);
+	char cs[48] = "";
 
 	if (sa->cipher == GW__V1__CIPHER__CIPHER_AES_GCM || sa->cipher == GW__V1__CIPHER__CIPHER_AES_GMAC)
-		bits -= 32;
+		bits -= 32;			/* the salt */
 	if (sa->cipher == GW__V1__CIPHER__CIPHER_AES_CBC || sa->cipher == GW__V1__CIPHER__CIPHER_AES_GCM ||
 	    sa->cipher == GW__V1__CIPHER__CIPHER_AES_GMAC)
-		snprintf(buf, len, "%s %u %s", c, bits, sa->auth ? a : "");
+		snprintf(cs, sizeof(cs), "%s %u ", c, bits);
+	else if (sa->proto != 51 && (sa->cipher != GW__V1__CIPHER__CIPHER_NULL || sa->auth == 0))
+		snprintf(cs, sizeof(cs), "%s ", c);
+	else if (sa->proto != 51)
+		snprintf(cs, sizeof(cs), "esp-null ");
+	if (sa->auth != GW__V1__AUTH__AUTH_NONE)
+		snprintf(buf, len, "%s%s%s", cs, pfx, a);
 	else
-		snprintf(buf, len, "%s %s", c, sa->auth ? a : "");
+		snprintf(buf, len, "%.*s", (int)(strlen(cs) ? strlen(cs) - 1 : 0), cs);
 }
