@@ -14,7 +14,7 @@
 
 enum {
 	WORKERS_MAX	= 64,
-	WORKER_DEAD_MS	= 5000,
+	WORKER_DEAD_MS	= 3000,	/* three missed reports: its inbound SAs move */
 	CTL_HEARTBEAT_MS = 1000,
 	ALLOW_MAX	= 256,
 };
@@ -62,6 +62,10 @@ struct controld {
 	uint8_t		allow[ALLOW_MAX][32];	/* CURVE public keys allowed in */
 	size_t		n_allow;
 	volatile int	stop, reload;
+	struct cli_sess	**cli_sess;		/* cli.c: open configure sessions, by client */
+	size_t		n_cli_sess;
+	struct cli_base	*cli_base;		/* cli.c: "clear crypto sa" counter baselines */
+	size_t		n_cli_base;
 };
 
 /* publish.c: workers, tables, leases over the link */
@@ -73,7 +77,7 @@ void	publish_tables(struct controld *cd, Gw__V1__Tables *t);
 void	publish_sa_stat(const struct controld *cd, uint64_t sa_id, struct sa_stat *out);
 void	publish_drops(const struct controld *cd, uint64_t drops[DROP_MAX]);
 
-/* config: load and apply a file, all or nothing (invariant 4) */
+/* apply.c: load and apply a configuration, all or nothing (invariant 4); takes next */
 int	controld_apply(struct controld *cd, struct conf *next, struct gw_err *err);
 int	controld_reload(struct controld *cd, struct gw_err *err);
 
@@ -81,8 +85,8 @@ int	controld_reload(struct controld *cd, struct gw_err *err);
 int	zap_open(struct controld *cd, const char *allow_path, struct gw_err *err);
 void	zap_poll(struct controld *cd);
 
-/* cli.c / show.c */
-void	cli_poll(struct controld *cd);
+/* cli.c / show.c (the CLI's sessions and the rest of its API: cli.h) */
+void	cli_poll(struct controld *cd);		/* serve the CLI socket, drop idle sessions */
 int	cli_exec(struct controld *cd, const char *line, FILE *out);	/* 0, or -1: failed */
 void	show_ipsec_sa(struct controld *cd, const char *filter, const char *arg, bool detail,
 	    FILE *out);

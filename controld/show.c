@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "controld/cli.h"
 #include "controld/compile.h"
 #include "controld/controld.h"
 
@@ -50,7 +51,7 @@ show_sa(const struct controld *cd, const Gw__V1__Sa *sa, bool detail, FILE *out)
 	struct sa_stat st;
 	unsigned iv;
 
-	publish_sa_stat(cd, sa->id, &st);
+	cli_sa_stat(cd, sa->id, &st);
 	sa_transform_text(sa, xf, sizeof(xf));
 	switch (sa->cipher) {
 	case GW__V1__CIPHER__CIPHER_AES_CBC: iv = 16; break;
@@ -132,9 +133,9 @@ show_ipsec_sa(struct controld *cd, const char *filter, const char *arg, bool det
 		if (f == NULL)
 			continue;		/* no SA for this entry (yet) */
 		if (sas[0])
-			publish_sa_stat(cd, sas[0]->id, &in);
+			cli_sa_stat(cd, sas[0]->id, &in);
 		if (sas[2])
-			publish_sa_stat(cd, sas[2]->id, &outs);
+			cli_sa_stat(cd, sas[2]->id, &outs);
 		if (!addr_view && (last_if == NULL || strcmp(last_if, p->interface) != 0)) {
 			fprintf(out, "\ninterface: %s\n", p->interface);
 			last_if = p->interface;
@@ -194,15 +195,29 @@ show_workers(struct controld *cd, FILE *out)
 
 	fprintf(out, "Generation %" PRIu64 ", %" PRIu64 " malformed link messages dropped\n\n",
 	    cd->gen, cd->bad_msgs);
-	fprintf(out, "%-24s %-16s %-8s %-6s %-22s %s\n", "Worker", "Host", "PID", "State",
-	    "Generation", "Last heard");
+	fprintf(out, "%-20s %-10s %-8s %-5s %-16s %-12s %-12s %s\n", "Worker", "Host", "PID",
+	    "State", "Generation", "Pkts out", "Pkts in", "Last heard");
 	for (int k = 0; k < WORKERS_MAX; k++) {
 		const struct worker_rec *w = &cd->w[k];
 
 		if (w->rid_len == 0)
 			continue;
-		fprintf(out, "%-24s %-16s %-8u %-6s %-22" PRIu64 " %" PRIu64 " ms ago\n", w->id,
-		    w->host, w->pid, w->live ? "up" : "down", w->generation, now - w->last_ms);
+		uint64_t pout = 0, pin = 0;
+
+		for (size_t i = 0; i < w->n_stats; i++) {
+			const Gw__V1__Sa *sa = NULL;
+
+			for (size_t j = 0; cd->tables != NULL && j < cd->tables->n_sas; j++)
+				if (cd->tables->sas[j]->id == w->stats[i].sa_id)
+					sa = cd->tables->sas[j];
+			if (sa != NULL && sa->inbound)
+				pin += w->stats[i].pkts;
+			else if (sa != NULL)
+				pout += w->stats[i].pkts;
+		}
+		fprintf(out, "%-20s %-10s %-8u %-5s %-16" PRIu64 " %-12" PRIu64 " %-12" PRIu64
+		    " %" PRIu64 " ms ago\n", w->id, w->host, w->pid, w->live ? "up" : "down",
+		    w->generation, pout, pin, now - w->last_ms);
 		if (w->reject[0])
 			fprintf(out, "    last rejected generation: %s\n", w->reject);
 	}

@@ -187,7 +187,8 @@ on_env(struct worker *w, Gw__V1__Envelope *env)
 		on_lease(w, env->lease_grant);
 		break;
 	case GW__V1__ENVELOPE__BODY_HEARTBEAT:
-		if (w->gen != NULL && env->heartbeat->generation != w->gen->generation)
+		/* behind, or our last install failed: ask again (at most once a second) */
+		if (w->gen == NULL || env->heartbeat->generation != w->gen->generation)
 			ask_snapshot(w);
 		break;
 	case GW__V1__ENVELOPE__BODY_REJECT:

@@ -110,7 +110,7 @@ rule_ok(struct worker *w)
  * what is wanted first, then delete what is not.  Other workers sharing the TUN compute the
  * same set from the same generation, so they agree. */
 static int
-routes_sync(struct worker *w, const char *want, struct gw_err *err)
+routes_sync_once(struct worker *w, const char *want, struct gw_err *err)
 {
 	const char *argv[] = { "ip", "-force", "-batch", "-", NULL };
 	char *cmds = NULL, *line, *save = NULL, *copy, *now, del[64];
@@ -142,6 +142,18 @@ routes_sync(struct worker *w, const char *want, struct gw_err *err)
 	fclose(f);
 	rc = sys_run(argv, cmds, err);
 	free(cmds);
+	return rc;
+}
+
+/* Workers sharing the TUN apply the same generation at the same time; what one of them did
+ * first (the rule added, a stale route deleted) fails for the other, which then looks again. */
+static int
+routes_sync(struct worker *w, const char *want, struct gw_err *err)
+{
+	int rc = -1;
+
+	for (int i = 0; i < 3 && rc != 0; i++)
+		rc = routes_sync_once(w, want, err);
 	return rc;
 }
 

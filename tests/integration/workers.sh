@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# tests/integration/workers.sh: two datad workers on one gateway (DESIGN "datad: run one or many
+# per host"), sharing gwA's multi-queue TUN and its outbound SA:
+#
+#   1. both join (show workers) and both carry outbound traffic of several TCP flows
+#   2. invariant 1: on the wire, no sequence number is sent twice under SPI 1000, although two
+#      workers send under it at once (each has its own leased block)
+#   3. invariant 2: the inbound SA has exactly one owner, shown by show crypto ipsec sa
+#   4. kill -9 the owner: controld notices within its dead interval, gives the inbound SA to the
+#      other worker, and traffic flows again; the survivor keeps the TUN and its routes
+#
+# Run by ctest (env GW_BIN, GW_SRC) or by hand as root: bash tests/integration/workers.sh
+set -uo pipefail
+GW_SRC=${GW_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
+source "$GW_SRC/tests/lib/netns.sh"
+
+require_root
+t_begin workers
+topo_up "gw$$" || t_abort "draw the topology"
+
+t_check "gwB: controld + datad start" gw_start gwB "$GW_SRC/deploy/examples/gwB.conf" || t_abort gwB
+t_check "gwA: controld starts" gw_start_controld gwA "$GW_SRC/deploy/examples/gwA.conf" || t_abort gwA
+D=$(gw_dir gwA)
+declare -A WPID
+for id in gwA/1 gwA/2; do
+	nsx_bg gwA "$D/datad-${id#gwA/}.log" "$GW_BIN/datad" -c "$(gw_link_ep gwA)" -t "$GW_TUN" -i "$id"
+	WPID[$id]=$LAST_PID
+done
+t_poll 5 bash -c "[ \$(ip netns exec $(ns_name gwA) $GW_BIN/gwctl -s $(gw_cli_ep gwA) \
+	-c 'show workers' | grep -c ' up ') = 2 ]" || t_fail "two workers never showed up"
+t_check "tunnel up: ping hostA -> hostB" wait_ping hostA 192.0.2.130 10
+
+# 1 + 2: eight TCP flows spread over the TUN's queues; capture gwA's ESP.
+CAP=$GW_RUN/esp.pcap
+cap_start inet br0 "$CAP" "ip proto 50 and ip src 198.51.100.1" || t_abort "capture"
+nsx_bg hostB "$GW_RUN/iperf-s.log" iperf3 -s -1
+wait_listen hostB 5201 5 || t_abort "iperf3 server"
+nsx hostA iperf3 -c 192.0.2.130 -P 8 -t 3 >"$GW_RUN/iperf-c.log" 2>&1
+t_check "iperf3 -P 8 through two workers" grep -q "receiver" "$GW_RUN/iperf-c.log"
+cap_stop "$CAP"
+sleep 1.2	# one report interval
+gwctl_in gwA "show workers" | tee "$GW_RUN/workers.txt" | sed 's/^/# /'
+for id in gwA/1 gwA/2; do
+	t_gt "$id sent ESP" "$(awk -v w="$id" '$1 == w { print $6 }' "$GW_RUN/workers.txt")" 0
+done
+tshark -n -r "$CAP" -Y 'esp.spi == 0x3e8' -T fields -e esp.sequence 2>/dev/null >"$GW_RUN/seq.txt"
+t_gt "ESP packets of SPI 1000 captured" "$(wc -l <"$GW_RUN/seq.txt")" 1000
+t_eq "no sequence number sent twice under SPI 1000 by the two workers" \
+	"$(sort -n "$GW_RUN/seq.txt" | uniq -d | wc -l)" 0
+t_eq "numbers from two leased blocks (one per worker)" \
+	"$(awk '{ print int(($1 - 1) / 1048576) }' "$GW_RUN/seq.txt" | sort -u | wc -l)" 2
+
+# 3: one owner for the inbound SA.
+OWNER=$(gwctl_in gwA "show crypto ipsec sa" | awk '/owner:/ { print $2 }')
+t_eq "the inbound SA has one owner" "$(echo "$OWNER" | wc -w)" 1
+t_match "the owner is one of the two workers" "$OWNER" '^gwA/[12]$'
+
+# 4: the owner dies; the other takes its inbound SA over.
+OTHER=gwA/1; [ "$OWNER" = gwA/1 ] && OTHER=gwA/2
+kill -KILL "${WPID[$OWNER]}"; wait "${WPID[$OWNER]}" 2>/dev/null; unset "TOPO_PIDS[${WPID[$OWNER]}]"
+T0=$SECONDS
+t_check "traffic flows again through the survivor (10 s)" wait_ping hostA 192.0.2.130 10
+echo "# ping answered again $((SECONDS - T0)) s after the owner was killed"
+t_poll 5 bash -c "ip netns exec $(ns_name gwA) $GW_BIN/gwctl -s $(gw_cli_ep gwA) \
+	-c 'show crypto ipsec sa' | grep -q 'owner: $OTHER'" ||
+	t_fail "the inbound SA did not move to $OTHER"
+t_check "the survivor stops cleanly (SIGTERM)" pid_stop "${WPID[$OTHER]}" TERM 5
+t_end
