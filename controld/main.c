@@ -16,6 +16,7 @@
 #include <zmq.h>
 
 #include "common/log.h"
+#include "controld/cli.h"
 #include "controld/compile.h"
 #include "controld/controld.h"
 
@@ -61,32 +62,6 @@ on_signal(int sig)
 		CD.reload = 1;
 	else
 		CD.stop = 1;
-}
-
-int
-controld_apply(struct controld *cd, struct conf *next, struct gw_err *err)
-{
-	Gw__V1__Tables *t;
-
-	if (conf_validate(next, err, stderr) != 0 ||
-	    (t = conf_compile(next, cd->gen + 1, err)) == NULL) {
-		conf_free(next);
-		return -1;
-	}
-	conf_free(cd->running);
-	cd->running = next;		/* takes next */
-	publish_tables(cd, t);		/* takes t */
-	return 0;
-}
-
-int
-controld_reload(struct controld *cd, struct gw_err *err)
-{
-	struct conf *next;
-
-	if ((next = conf_parse_file(cd->conf_path, err)) == NULL)
-		return -1;
-	return controld_apply(cd, next, err);
 }
 
 static int
@@ -181,8 +156,10 @@ secure_sockets(void)
 		fprintf(stderr, "controld: --curve-key needs --curve-allow\n");
 		return -1;
 	}
+	/* CURVE where the socket is reachable from the network; ipc:// relies on file modes */
 	if (link_keys_load(curve_key, &k, &err) != 0 || zap_open(&CD, curve_allow, &err) != 0 ||
-	    link_curve_server(CD.link, &k, &err) != 0 || link_curve_server(CD.cli, &k, &err) != 0) {
+	    (link_is_tcp(CD.link_ep) && link_curve_server(CD.link, &k, &err) != 0) ||
+	    (link_is_tcp(CD.cli_ep) && link_curve_server(CD.cli, &k, &err) != 0)) {
 		fprintf(stderr, "controld: %s\n", err.msg);
 		return -1;
 	}
@@ -283,6 +260,7 @@ main(int argc, char **argv)
 	zmq_ctx_term(CD.zctx);
 	if (CD.tables != NULL)
 		protobuf_c_message_free_unpacked(&CD.tables->base, NULL);
+	cli_free(&CD);
 	conf_free(CD.running);
 	lease_close(&CD.leases);
 	for (int k = 0; k < WORKERS_MAX; k++)
