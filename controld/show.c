@@ -218,6 +218,19 @@ show_workers(struct controld *cd, FILE *out)
 		fprintf(out, "%-20s %-10s %-8u %-5s %-16" PRIu64 " %-12" PRIu64 " %-12" PRIu64
 		    " %" PRIu64 " ms ago\n", w->id, w->host, w->pid, w->live ? "up" : "down",
 		    w->generation, pout, pin, now - w->last_ms);
+		{
+			bool any = false;
+
+			for (int d = 1; d < DROP_MAX; d++) {
+				if (w->drops[d] == 0)
+					continue;
+				fprintf(out, "%s %s %" PRIu64, any ? "," : "    drops outside SAs:",
+				    drop_name[d], w->drops[d]);
+				any = true;
+			}
+			if (any)
+				fprintf(out, "\n");
+		}
 		if (w->reject[0])
 			fprintf(out, "    last rejected generation: %s\n", w->reject);
 	}

@@ -2,6 +2,8 @@
  * denied flows), batched sends, and running the control-plane helpers ip(8) and nft(8). */
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
+#include <linux/filter.h>
 #include <linux/if.h>
 #include <linux/if_tun.h>
 #include <netinet/ip.h>
@@ -192,5 +194,41 @@ sys_run(const char *const argv[], const char *input, struct gw_err *err)
 		return gw_fail(err, 0, "%s failed (%d): %s", argv[0],
 		    WIFEXITED(status) ? WEXITSTATUS(status) : -1, msg);
 	}
+	return 0;
+}
+
+/* Every raw ESP socket on a host sees every ESP packet; with several workers each takes only
+ * the SPIs it owns (DESIGN "Packet I/O": steer each inbound SA to its one owner), with a
+ * classic BPF filter built per generation: X = IP header length, A = the SPI, accept on a
+ * match.  Too many SPIs for one program: accept all and let in.c drop what is not ours. */
+int
+io_filter_spis(struct worker *w, const struct gen *g, struct gw_err *err)
+{
+	enum { MAX_SPIS = 250 };		/* a jump offset is 8 bits */
+	struct sock_filter prog[MAX_SPIS + 4];
+	struct sock_fprog fp = { 0, prog };
+	unsigned n = 0, k = 0;
+
+	for (uint32_t i = 0; g != NULL && i < g->n_in; i++)
+		n += g->in[i].mine;
+	if (n > MAX_SPIS) {
+		setsockopt(w->esp_fd, SOL_SOCKET, SO_DETACH_FILTER, NULL, 0);
+		return 0;
+	}
+	prog[k++] = (struct sock_filter)BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0);
+	prog[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_IND, 0);
+	for (uint32_t i = 0; g != NULL && i < g->n_in; i++) {
+		if (!g->in[i].mine)
+			continue;
+		/* match: jump to the accept at the end; else fall through to the next */
+		prog[k] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+		    ntohl(g->in[i].spi_be), (uint8_t)(n - (k - 2) - 1 + 1), 0);
+		k++;
+	}
+	prog[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, 0);		/* not ours */
+	prog[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, 0xffff);	/* ours */
+	fp.len = (unsigned short)k;
+	if (setsockopt(w->esp_fd, SOL_SOCKET, SO_ATTACH_FILTER, &fp, sizeof(fp)) != 0)
+		return gw_fail(err, 0, "SPI filter: %s", strerror(errno));
 	return 0;
 }

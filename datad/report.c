@@ -139,7 +139,7 @@ install(struct worker *w, Gw__V1__Tables *msg)
 	}
 	if (w->gen != NULL)		/* nft counters restart with the new table */
 		w->clear_in_base += route_clear_in_count(w);
-	if (route_apply(w, g, &err) != 0) {
+	if (route_apply(w, g, &err) != 0 || io_filter_spis(w, g, &err) != 0) {
 		reject(w, generation, err.msg);
 		tables_free(g);
 		return;

@@ -67,6 +67,7 @@ int	io_open(struct worker *w, struct gw_err *err);
 void	io_close(struct worker *w);
 void	io_flush(struct worker *w, struct tx_batch *b, int fd);
 int	sys_run(const char *const argv[], const char *input, struct gw_err *err);
+int	io_filter_spis(struct worker *w, const struct gen *g, struct gw_err *err);
 
 /* out.c / in.c: the fast paths, one batch per call; return packets handled */
 unsigned	out_batch(struct worker *w);

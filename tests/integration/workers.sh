@@ -55,6 +55,10 @@ OWNER=$(gwctl_in gwA "show crypto ipsec sa" | awk '/owner:/ { print $2 }')
 t_eq "the inbound SA has one owner" "$(echo "$OWNER" | wc -w)" 1
 t_match "the owner is one of the two workers" "$OWNER" '^gwA/[12]$'
 
+# The SPI filter on the raw sockets: the other worker never even sees the owner's packets.
+t_eq "the non-owner dropped no packet as not-owner (SPI filter)" \
+	"$(gwctl_in gwA "show workers" | grep -c 'not-owner')" 0
+
 # 4: the owner dies; the other takes its inbound SA over.
 OTHER=gwA/1; [ "$OWNER" = gwA/1 ] && OTHER=gwA/2
 kill -KILL "${WPID[$OWNER]}"; wait "${WPID[$OWNER]}" 2>/dev/null; unset "TOPO_PIDS[${WPID[$OWNER]}]"
