@@ -199,35 +199,55 @@ sys_run(const char *const argv[], const char *input, struct gw_err *err)
 
 /* Every raw ESP socket on a host sees every ESP packet; with several workers each takes only
  * the SPIs it owns (DESIGN "Packet I/O": steer each inbound SA to its one owner), with a
- * classic BPF filter built per generation: X = IP header length, A = the SPI, accept on a
- * match.  Too many SPIs for one program: accept all and let in.c drop what is not ours. */
+ * classic BPF filter built per generation: X = IP header length, A = the SPI; SPIs owned by
+ * another worker are refused; of the rest, the "catch-all" worker (the smallest owner id of the
+ * generation) takes everything, so unknown SPIs are still counted once ("no-sa"), and the
+ * others take only their own.  Too many SPIs for one program (jump offsets are 8 bits): no
+ * filter, and in.c drops what is not ours as "not-owner". */
 int
 io_filter_spis(struct worker *w, const struct gen *g, struct gw_err *err)
 {
-	enum { MAX_SPIS = 250 };		/* a jump offset is 8 bits */
-	struct sock_filter prog[MAX_SPIS + 4];
+	enum { MAX_SPIS = 250 };
+	struct sock_filter prog[MAX_SPIS + 8];
 	struct sock_fprog fp = { 0, prog };
-	unsigned n = 0, k = 0;
+	const char *catch_all = NULL;
+	unsigned n_other = 0, n_mine = 0, k = 0, total, rej, acc;
+	bool catch;
 
-	for (uint32_t i = 0; g != NULL && i < g->n_in; i++)
-		n += g->in[i].mine;
-	if (n > MAX_SPIS) {
-		setsockopt(w->esp_fd, SOL_SOCKET, SO_DETACH_FILTER, NULL, 0);
-		return 0;
+	for (uint32_t i = 0; g != NULL && i < g->n_in; i++) {
+		const char *o = g->in[i].owner;
+
+		n_mine += g->in[i].mine;
+		n_other += !g->in[i].mine;
+		if (o[0] != '\0' && (catch_all == NULL || strcmp(o, catch_all) < 0))
+			catch_all = o;
 	}
+	catch = catch_all == NULL || strcmp(catch_all, w->o.id) == 0;
+	if (g == NULL || n_other == 0 || n_mine + n_other > MAX_SPIS)
+		n_other = n_mine = 0, catch = true;	/* accept all */
+	total = 2 + n_other + (catch ? 1 : n_mine + 1) + 2;
+	rej = total - 2;
+	acc = total - 1;
 	prog[k++] = (struct sock_filter)BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0);
 	prog[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_IND, 0);
-	for (uint32_t i = 0; g != NULL && i < g->n_in; i++) {
+	for (uint32_t i = 0; n_other > 0 && i < g->n_in; i++, k += !g->in[i - 1].mine)
 		if (!g->in[i].mine)
-			continue;
-		/* match: jump to the accept at the end; else fall through to the next */
-		prog[k] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
-		    ntohl(g->in[i].spi_be), (uint8_t)(n - (k - 2) - 1 + 1), 0);
-		k++;
+			prog[k] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+			    ntohl(g->in[i].spi_be), (uint8_t)(rej - k - 1), 0);
+	if (catch) {
+		prog[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, 0xffff);
+	} else {
+		for (uint32_t i = 0; i < g->n_in; i++, k += g->in[i - 1].mine)
+			if (g->in[i].mine)
+				prog[k] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+				    ntohl(g->in[i].spi_be), (uint8_t)(acc - k - 1), 0);
+		prog[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, 0);
 	}
-	prog[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, 0);		/* not ours */
-	prog[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, 0xffff);	/* ours */
+	prog[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, 0);		/* rej */
+	prog[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, 0xffff);	/* acc */
 	fp.len = (unsigned short)k;
+	if (k != total)
+		return gw_fail(err, 0, "SPI filter: built %u instructions of %u", k, total);
 	if (setsockopt(w->esp_fd, SOL_SOCKET, SO_ATTACH_FILTER, &fp, sizeof(fp)) != 0)
 		return gw_fail(err, 0, "SPI filter: %s", strerror(errno));
 	return 0;

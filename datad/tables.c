@@ -145,6 +145,7 @@ build_sas(struct gen *g, const char *self, const struct gen *old, struct gw_err 
 			s->local_be = htonl(m->local);
 			s->peer_be = htonl(m->peer);
 			s->mine = m->owner[0] == '\0' || strcmp(m->owner, self) == 0;
+			snprintf(s->owner, sizeof(s->owner), "%s", m->owner);
 			s->tunnel = m->mode == GW__V1__MODE__MODE_TUNNEL;
 			sel_from_msg(&s->flow, m->flow);
 			if (prev != NULL && prev->mine && s->mine &&

@@ -38,6 +38,7 @@ struct sa_in {
 	uint64_t	id;
 	uint32_t	spi_be, local_be, peer_be;
 	bool		mine;			/* this worker owns it (invariant 2) */
+	char		owner[64];		/* the worker that does */
 	bool		tunnel;
 	struct sel	flow;			/* written local -> remote; inbound matches reversed */
 	struct replay	replay;
