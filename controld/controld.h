@@ -62,6 +62,7 @@ struct controld {
 	uint8_t		allow[ALLOW_MAX][32];	/* CURVE public keys allowed in */
 	size_t		n_allow;
 	volatile int	stop, reload;
+	uint64_t	conf_seq;		/* apply.c: counts replacements of running */
 	struct cli_sess	**cli_sess;		/* cli.c: open configure sessions, by client */
 	size_t		n_cli_sess;
 	struct cli_base	*cli_base;		/* cli.c: "clear crypto sa" counter baselines */

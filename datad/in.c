@@ -7,6 +7,8 @@
 
 #include "common/esp.h"
 #include "common/log.h"
+#include <linux/virtio_net.h>
+
 #include "datad/worker.h"
 
 /* Open one ESP packet in place (RFC 4303 §3.4); DROP_NONE leaves the inner packet. */
@@ -92,7 +94,10 @@ in_batch(struct worker *w)
 				log_debug("inbound ESP dropped: %s", drop_text[d]);
 			continue;
 		}
-		if (write(w->tun_fd, p->data, p->len) < 0)
+		/* a plain packet for the TUN: a zero virtio_net_hdr (no offload) before it */
+		p->data -= sizeof(struct virtio_net_hdr);
+		memset(p->data, 0, sizeof(struct virtio_net_hdr));
+		if (write(w->tun_fd, p->data, p->len + sizeof(struct virtio_net_hdr)) < 0)
 			sa->ctr.drops[DROP_TX]++;
 	}
 	w->n_rx_pkts += (unsigned)n;

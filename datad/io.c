@@ -6,6 +6,7 @@
 #include <linux/filter.h>
 #include <linux/if.h>
 #include <linux/if_tun.h>
+#include <linux/virtio_net.h>
 #include <netinet/ip.h>
 #include <poll.h>
 #include <signal.h>
@@ -28,7 +29,7 @@ tun_open(struct worker *w, struct gw_err *err)
 	if ((fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC)) < 0)
 		return gw_fail(err, 0, "/dev/net/tun: %s", strerror(errno));
 	memset(&ifr, 0, sizeof(ifr));
-	ifr.ifr_flags = IFF_TUN | IFF_NO_PI | IFF_MULTI_QUEUE;
+	ifr.ifr_flags = IFF_TUN | IFF_NO_PI | IFF_MULTI_QUEUE | IFF_VNET_HDR;
 	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", w->o.tun);
 	if (ioctl(fd, TUNSETIFF, &ifr) != 0) {
 		close(fd);
@@ -37,6 +38,22 @@ tun_open(struct worker *w, struct gw_err *err)
 	if (w->o.keep_tun)
 		ioctl(fd, TUNSETPERSIST, 1);
 	w->tun_fd = fd;
+	/* TCP super-packets (TSO) and partial checksums come in one read each: far fewer
+	 * system calls per byte (../shared/PERF.md); out.c segments them.  Every read and write
+	 * carries a virtio_net_hdr. */
+	{
+		int sz = sizeof(struct virtio_net_hdr);
+		unsigned off = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO_ECN;
+
+		if (ioctl(fd, TUNSETVNETHDRSZ, &sz) != 0)
+			return gw_fail(err, 0, "TUN %s: vnet header: %s", w->o.tun, strerror(errno));
+		w->vnet = true;
+		if (w->o.no_offload)
+			off = 0;
+		if (ioctl(fd, TUNSETOFFLOAD, off) != 0)
+			log_warn("%s: no TSO offload (%s): one packet per read", w->o.tun,
+			    strerror(errno));
+	}
 	if ((s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
 		return gw_fail(err, 0, "socket: %s", strerror(errno));
 	ifr.ifr_mtu = TUN_MTU;
@@ -97,7 +114,8 @@ io_open(struct worker *w, struct gw_err *err)
 		return -1;
 	if ((w->clear_fd = raw_open(IPPROTO_RAW, w->o.mark, err)) < 0)
 		return -1;
-	if ((w->pool = calloc(2 * BATCH, sizeof(*w->pool))) == NULL)
+	if ((w->pool = calloc(2 * BATCH, sizeof(*w->pool))) == NULL ||
+	    (w->rbuf = malloc(RBUF)) == NULL)
 		return gw_fail(err, 0, "out of memory");
 	batch_init(&w->esp_tx);
 	batch_init(&w->clear_tx);
@@ -118,7 +136,9 @@ io_close(struct worker *w)
 	if (w->clear_fd >= 0)
 		close(w->clear_fd);
 	free(w->pool);
+	free(w->rbuf);
 	w->pool = NULL;
+	w->rbuf = NULL;
 }
 
 /* Send what the batch holds; on a full socket buffer wait briefly rather than drop. */

@@ -42,6 +42,8 @@ usage(FILE *f)
 "  -k, --curve-key FILE     our CurveZMQ key pair (controld --keygen FILE makes one)\n"
 "  -K, --curve-server KEY   controld's public key (Z85); with -k, the link is encrypted\n"
 "                           and authenticated (required by controld for tcp://)\n"
+"      --no-offload         do not take TCP super-packets (TSO) from the TUN: one packet\n"
+"                           per read (for comparison and debugging)\n"
 "  -P, --persist-tun        keep the TUN (and its routes) when datad dies, so protected\n"
 "                           traffic is held instead of leaking while it restarts\n"
 "  -v, --log-level LEVEL    error, warning, info (default) or debug\n"
@@ -66,6 +68,7 @@ parse_args(int argc, char **argv)
 		{ "table", 1, NULL, 'T' }, { "mark", 1, NULL, 'm' },
 		{ "persist-tun", 0, NULL, 'P' }, { "log-level", 1, NULL, 'v' },
 		{ "curve-key", 1, NULL, 'k' }, { "curve-server", 1, NULL, 'K' },
+		{ "no-offload", 0, NULL, 'O' },
 		{ "help", 0, NULL, 'h' }, { NULL, 0, NULL, 0 }
 	};
 	static char idbuf[128];
@@ -84,6 +87,7 @@ parse_args(int argc, char **argv)
 		case 'i': W.o.id = optarg; break;
 		case 't': W.o.tun = optarg; break;
 		case 'P': W.o.keep_tun = true; break;
+		case 'O': W.o.no_offload = true; break;
 		case 'T':
 		case 'm': {
 			unsigned long v = strtoul(optarg, &end, 0);
@@ -191,8 +195,10 @@ main(int argc, char **argv)
 	log_info("worker %s on %s, controld at %s", W.o.id, W.o.tun, W.o.endpoint);
 	report_hello(&W);
 	loop();
-	log_info("stopping: %llu packets out, %llu in", (unsigned long long)W.n_tx_pkts,
-	    (unsigned long long)W.n_rx_pkts);
+	log_info("stopping: %llu TUN reads, %llu ESP packets in; %llu TSO super-packets cut "
+	    "into %llu segments", (unsigned long long)W.n_tx_pkts,
+	    (unsigned long long)W.n_rx_pkts, (unsigned long long)W.n_tso,
+	    (unsigned long long)W.n_tso_segs);
 	tables_free(W.gen);
 	zmq_close(W.link);
 	zmq_ctx_term(W.zctx);

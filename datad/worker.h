@@ -15,7 +15,9 @@
 #include "datad/tables.h"
 
 enum {
-	BATCH		= 32,
+	BATCH		= 64,		/* packets per sendmmsg/recvmmsg, and segments per flush */
+	READS		= 32,		/* TUN reads per turn */
+	RBUF		= 65536 + 16,	/* one TUN read: a TSO super-packet and its vnet header */
 	TUN_MTU		= 1400,		/* leaves room for ESP + outer IP on a 1500 path */
 	HEARTBEAT_MS	= 1000,
 	DEAD_MS		= 3500,		/* controld silent this long: say hello again */
@@ -30,6 +32,7 @@ struct worker_opts {
 	uint32_t	table;		/* routing table of protected destinations */
 	uint32_t	mark;		/* SO_MARK of our own sends: they skip that table */
 	bool		keep_tun;	/* TUNSETPERSIST: fail closed across restarts */
+	bool		no_offload;	/* no TSO from the TUN */
 };
 
 struct tx_batch {
@@ -55,6 +58,9 @@ struct worker {
 	uint64_t		clear_in_base;		/* nft counter at start */
 	uint64_t		n_tx_pkts, n_rx_pkts;
 	struct pkt		*pool;			/* 2 * BATCH buffers, made at start */
+	uint8_t			*rbuf;			/* RBUF bytes for TUN reads */
+	bool			vnet;			/* TUN with virtio_net_hdr + TSO */
+	uint64_t		n_tso, n_tso_segs;	/* super-packets read, segments made */
 	struct tx_batch		esp_tx, clear_tx;
 	struct mmsghdr		rx_msg[BATCH];
 	struct iovec		rx_iov[BATCH];
