@@ -16,6 +16,7 @@
 #include <openssl/crypto.h>
 
 #include "common/esp.h"
+#include "common/ip4.h"
 
 enum { ESP_TRAILER = 2 };		/* Pad Length, Next Header */
 
@@ -186,5 +187,93 @@ esp_decap(struct xform *xf, uint64_t seq, bool esn, struct pkt *p, uint8_t *next
 	*next_hdr = ct[ct_len - 1];
 	p->data = ct;
 	p->len = ct_len - ESP_TRAILER - ct[ct_len - 2];
+	return DROP_NONE;
+}
+
+/* --- transport mode (RFC 4303 §3.1.1) --- */
+
+enum drop
+esp_transport_encap(struct xform *xf, uint32_t spi_be, uint64_t seq, bool esn, struct pkt *p)
+{
+	uint8_t *ip = p->data, hdr[IP4_HDR_MAX];
+	uint32_t ihl;
+	enum drop d;
+
+	if ((d = ip4_check(p, &ihl)) != DROP_NONE)
+		return d;
+	if (ip4_is_fragment(ip))
+		return DROP_BAD_IP;
+	if (pkt_headroom(p) < (uint32_t)xf->hdr_len + xf->iv_len ||
+	    p->len + esp_overhead(xf, p->len - ihl) > 0xffff)
+		return DROP_TOO_BIG;
+	/* ESP goes where the header ends, over the header's last bytes: keep a copy, which then
+	 * goes in front of ESP, as far back as ESP's header and IV */
+	memcpy(hdr, ip, ihl);
+	p->data += ihl;
+	p->len -= ihl;
+	if ((d = esp_encap(xf, spi_be, seq, esn, hdr[9], p)) != DROP_NONE) {
+		p->data = ip;
+		p->len += ihl;
+		return d;
+	}
+	memcpy(p->data - ihl, hdr, ihl);
+	p->data -= ihl;
+	p->len += ihl;
+	ip = p->data;
+	((struct ip4_hdr *)ip)->len_be = htons((uint16_t)p->len);
+	ip[9] = IPPROTO_ESP_;
+	ip4_csum_set(ip);
+	return DROP_NONE;
+}
+
+enum drop
+esp_transport_decap(struct xform *xf, uint64_t seq, bool esn, struct pkt *p)
+{
+	uint8_t *ip = p->data, nh;
+	uint32_t ihl;
+	enum drop d;
+
+	if ((d = ip4_check(p, &ihl)) != DROP_NONE)
+		return d;
+	if (ip[9] != IPPROTO_ESP_)
+		return DROP_PROTO;
+	if (ip4_is_fragment(ip))
+		return DROP_BAD_IP;
+	p->data += ihl;
+	p->len -= ihl;
+	if ((d = esp_decap(xf, seq, esn, p, &nh)) != DROP_NONE) {
+		p->data = ip;
+		p->len += ihl;
+		return d;
+	}
+	/* the payload starts after header, ESP header and IV: room for the header in front */
+	memmove(p->data - ihl, ip, ihl);
+	p->data -= ihl;
+	p->len += ihl;
+	ip = p->data;
+	((struct ip4_hdr *)ip)->len_be = htons((uint16_t)p->len);
+	ip[9] = nh;
+	ip4_csum_set(ip);
+	return DROP_NONE;
+}
+
+enum drop
+esp_peek(const struct pkt *p, uint32_t *spi_be, uint32_t *seq_lo)
+{
+	uint32_t ihl, len, seq_be;
+	enum drop d;
+
+	if ((d = ip4_parse(p->data, p->len, &ihl, &len)) != DROP_NONE)
+		return d;
+	if (p->data[9] != IPPROTO_ESP_)
+		return DROP_PROTO;
+	if (len < ihl + sizeof(uint32_t))
+		return DROP_RUNT;
+	memcpy(spi_be, p->data + ihl, 4);
+	*seq_lo = 0;
+	if (len >= ihl + sizeof(struct esp_hdr)) {
+		memcpy(&seq_be, p->data + ihl + 4, 4);
+		*seq_lo = ntohl(seq_be);
+	}
 	return DROP_NONE;
 }

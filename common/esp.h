@@ -33,4 +33,33 @@ enum drop	esp_decap(struct xform *xf, uint64_t seq, bool esn, struct pkt *p,
 /* Bytes ESP adds to a payload of len bytes (header, IV, padding, trailer, ICV). */
 uint32_t	esp_overhead(const struct xform *xf, uint32_t len);
 
+/* --- transport mode (RFC 4303 §3.1.1) ---
+ * IOS uses transport mode only for traffic whose source and destination are the IPsec peers
+ * themselves ("mode transport" of a transform set; all other traffic goes in tunnel mode).  The
+ * packet keeps its own IP header, options included; ESP goes between it and the payload.  The
+ * caller sends the whole packet on an IP_HDRINCL raw socket (ESP does not cover the header, so
+ * the kernel filling in Identification or the checksum is harmless) and gets whole packets from
+ * a raw socket.  With NAT-T (RFC 3948 §3.1.3) a transport payload would also need its TCP/UDP
+ * checksum fixed after NAT: not done here. */
+
+/* p->data[0..len) is a whole IPv4 packet.  ESP-encapsulate its payload as esp_encap does (Next
+ * Header = its protocol) and put its header back in front: protocol 50, Total Length and
+ * checksum fixed, the rest as it was.  DROP_BAD_IP malformed or a fragment (§3.3: whole
+ * datagrams only); DROP_RUNT Total Length above len; the drops of esp_encap. */
+enum drop	esp_transport_encap(struct xform *xf, uint32_t spi_be, uint64_t seq, bool esn,
+		    struct pkt *p);
+
+/* p->data[0..len) is a whole received IPv4 packet of protocol 50.  Open its ESP as esp_decap
+ * does and give back the original packet: on DROP_NONE p->data is the IPv4 header (moved up to
+ * the payload, mutable fields as received) followed by the payload, protocol = ESP's Next
+ * Header, Total Length and checksum fixed.  DROP_BAD_IP malformed or a fragment; DROP_PROTO not
+ * protocol 50; the drops of esp_decap. */
+enum drop	esp_transport_decap(struct xform *xf, uint64_t seq, bool esn, struct pkt *p);
+
+/* SPI and the Seq# field (host order, for replay_infer; 0 for esp-rfc1829 SAs, which have no
+ * Seq#) of the ESP packet inside the whole IPv4 packet at p->data, for the SA lookup and the
+ * replay check before esp_transport_decap.  DROP_RUNT / DROP_BAD_IP malformed, DROP_PROTO not
+ * protocol 50.  Changes nothing. */
+enum drop	esp_peek(const struct pkt *p, uint32_t *spi_be, uint32_t *seq_lo);
+
 #endif

@@ -1,10 +1,19 @@
-/* esp_vectors.c: ESP packets for someone else to check, and someone else's packets for us to
- * open (tests/interop/esp_scapy.py).  Not a test by itself.
+/* esp_vectors.c: ESP and AH packets for someone else to check, and someone else's packets for
+ * us to open (tests/interop/esp_scapy.py, tests/interop/ah_scapy.py).  Not a test by itself.
  *
  *   esp_vectors            one JSON line per packet we encapsulate: every transform, a few inner
  *                          IPv4 packets, a few sequence numbers (ESN too), keys in hex
  *   esp_vectors --decap    reads JSON lines {"id", "cipher", "ckey", "auth", "akey", "iv_size",
  *                          "seq", "esn", "esp"} and answers {"id", "drop", "nh", "inner"}
+ *   esp_vectors --ipsec    one JSON line per whole IPv4 packet: AH alone, ESP in transport mode
+ *                          and AH+ESP bundles, in tunnel and transport mode: {"mode", "ah",
+ *                          "ahkey", "ah_spi", "cipher", "ckey", "auth", "akey", "iv_size",
+ *                          "esp_spi", "seq", "esn", "orig" (inner packet, or the packet before
+ *                          transport mode), "pkt" (what goes on the wire)}; "ah" or "cipher"
+ *                          is "none" when that protocol is not in the bundle
+ *   esp_vectors --ipsec-decap  reads such lines (with an "id", without "orig") and answers
+ *                          {"id", "drop", "out"}: AH opened first, then ESP; "out" is the
+ *                          inner packet (tunnel) or the restored packet (transport)
  *
  * The JSON reader knows only the flat objects above (strings, integers, true/false). */
 #include <arpa/inet.h>
@@ -14,7 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/ah.h"
 #include "common/esp.h"
+#include "common/ip4.h"
 
 static const struct {
 	enum xform_cipher	c;
@@ -313,6 +324,367 @@ decap_line(const char *line)
 	xform_free(&xf);
 }
 
+/* --- AH, transport mode, bundles (--ipsec, --ipsec-decap) --- */
+
+static const struct {
+	enum xform_auth	a;
+	uint16_t	alen;
+} ah_auths[] = {
+	{ XF_AUTH_HMAC_MD5_96, 16 },		{ XF_AUTH_HMAC_SHA1_96, 20 },
+	{ XF_AUTH_HMAC_SHA256_128, 32 },	{ XF_AUTH_HMAC_SHA384_192, 48 },
+	{ XF_AUTH_HMAC_SHA512_256, 64 },	{ XF_AUTH_KEYED_MD5_RFC1828, 16 },
+	{ XF_AUTH_KEYED_MD5_RFC1828, 20 },
+};
+
+/* The ESP transforms of bundles and of ESP transport mode: index into ciphers[] and auths[]. */
+static const struct {
+	uint8_t	c, a;
+} bundle_esps[] = {
+	{ 3, 2 },	/* esp-aes 128 sha-hmac */
+	{ 6, 0 },	/* esp-gcm 128 */
+	{ 0, 3 },	/* esp-null sha256-hmac */
+	{ 2, 1 },	/* esp-3des md5-hmac */
+	{ 11, 0 },	/* esp-chacha20-poly1305 */
+	{ 5, 5 },	/* esp-aes 256 sha512-hmac */
+};
+
+static struct key
+ipsec_key(uint8_t base, uint16_t len)
+{
+	struct key k;
+
+	memset(&k, 0, sizeof(k));
+	for (int i = 0; i < 64; i++)
+		k.b[i] = (uint8_t)(base + 7 * i);
+	k.len = len;
+	return k;
+}
+
+/* A transport-mode packet between the peers 198.51.100.1 -> .2 (IOS: only those), shaped as
+ * inner packet i; shape 4 has Record Route and Router Alert options, TOS with ECN, DF. */
+static uint32_t
+peer_make(int i, uint8_t *b)
+{
+	static const uint8_t opts[16] = { 7, 11, 4, 0, 0, 0, 0, 0, 0, 0, 0, 148, 4, 0, 0, 0 };
+	uint32_t len;
+
+	if (i < 4) {
+		len = inner_make(i, b);
+		memcpy(b + 12, "\xc6\x33\x64\x01\xc6\x33\x64\x02", 8);
+		b[10] = b[11] = 0;
+		ip4_csum_set(b);
+		return len;
+	}
+	len = 36 + 200;
+	memset(b, 0, 36);
+	b[0] = 0x49;
+	b[1] = 0x2a;		/* DSCP AF11, ECT(0) */
+	b[2] = (uint8_t)(len >> 8);
+	b[3] = (uint8_t)len;
+	b[4] = 0x4b;
+	b[6] = 0x40;
+	b[8] = 64;
+	b[9] = 17;
+	memcpy(b + 12, "\xc6\x33\x64\x01\xc6\x33\x64\x02", 8);
+	memcpy(b + 20, opts, sizeof(opts));
+	for (uint32_t j = 36; j < len; j++)
+		b[j] = (uint8_t)(j * 5);
+	memcpy(b + 36, "\x1f\x90\x1f\x91", 4);	/* UDP 8080 -> 8081, no checksum */
+	b[40] = (uint8_t)((len - 36) >> 8);
+	b[41] = (uint8_t)(len - 36);
+	b[42] = b[43] = 0;
+	ip4_csum_set(b);
+	return len;
+}
+
+struct bundle {
+	bool		tunnel;
+	int		ah;		/* index into ah_auths[], -1: none */
+	int		esp;		/* index into bundle_esps[], or -2 - index into
+					 * ciphers[] (esp-rfc1829, no auth); -1: none */
+	struct xform	ahx, espx;
+	struct key	ahk, ck, ak;
+	unsigned	iv_size;
+};
+
+static int
+bundle_key(struct bundle *b, bool encrypt)
+{
+	struct gw_err err;
+	size_t c, a;
+
+	if (b->ah >= 0) {
+		b->ahk = ipsec_key(0x41, ah_auths[b->ah].alen);
+		if (xform_init(&b->ahx, XF_CIPHER_NONE, NULL, ah_auths[b->ah].a, &b->ahk, encrypt,
+		    &err) != 0)
+			return -1;
+	}
+	if (b->esp == -1)
+		return 0;
+	if (b->esp >= 0) {
+		c = bundle_esps[b->esp].c;
+		a = bundle_esps[b->esp].a;
+	} else {
+		c = (size_t)(-2 - b->esp);
+		a = 0;
+	}
+	b->ck = ipsec_key(0x13, ciphers[c].clen);
+	b->ak = ipsec_key(0x97, auths[a].alen);
+	b->iv_size = ciphers[c].iv_size;
+	if (xform_init(&b->espx, ciphers[c].c, &b->ck, auths[a].a, &b->ak, encrypt, &err) != 0)
+		return -1;
+	if (b->iv_size != 0)
+		xform_set_rfc1829_iv(&b->espx, b->iv_size, NULL);
+	return 0;
+}
+
+/* ESP (tunnel: over the inner packet, then the outer header; transport: in place), then AH. */
+static enum drop
+bundle_encap(struct bundle *b, uint64_t seq, bool esn, struct pkt *p)
+{
+	uint8_t tos;
+	bool df;
+	enum drop d = DROP_NONE;
+
+	if (b->tunnel) {
+		ip4_inner_tos(p->data, p->len, &tos, &df);
+		if (b->esp != -1 &&
+		    (d = esp_encap(&b->espx, htonl(0x3000), seq, esn, 4, p)) != DROP_NONE)
+			return d;
+		if ((d = ip4_push(p, inet_addr("198.51.100.1"), inet_addr("198.51.100.2"),
+		    b->esp != -1 ? IPPROTO_ESP_ : IPPROTO_IPIP_, tos, df,
+		    htons((uint16_t)(seq | 1)))) != DROP_NONE)
+			return d;
+	} else if (b->esp != -1 &&
+	    (d = esp_transport_encap(&b->espx, htonl(0x3000), seq, esn, p)) != DROP_NONE) {
+		return d;
+	}
+	if (b->ah >= 0)
+		d = ah_encap(&b->ahx, htonl(0x5100), seq, esn, p);
+	return d;
+}
+
+static void
+bundle_print(const struct bundle *b, uint64_t seq, bool esn, const uint8_t *orig, uint32_t n,
+    const struct pkt *p)
+{
+	printf("{\"mode\":\"%s\",\"ah\":\"%s\",\"ahkey\":\"", b->tunnel ? "tunnel" : "transport",
+	    b->ah >= 0 ? xform_auth_name(b->ahx.auth) : "none");
+	if (b->ah >= 0)
+		hex_put(b->ahk.b, b->ahk.len);
+	printf("\",\"ah_spi\":%u,\"cipher\":\"%s\",\"ckey\":\"", 0x5100,
+	    b->esp != -1 ? xform_cipher_name(b->espx.cipher) : "none");
+	if (b->esp != -1)
+		hex_put(b->ck.b, b->ck.len);
+	printf("\",\"auth\":\"%s\",\"akey\":\"",
+	    b->esp != -1 ? xform_auth_name(b->espx.auth) : "none");
+	if (b->esp != -1)
+		hex_put(b->ak.b, b->ak.len);
+	printf("\",\"iv_size\":%u,\"esp_spi\":%u,\"seq\":%" PRIu64 ",\"esn\":%s,\"orig\":\"",
+	    b->iv_size, 0x3000, seq, esn ? "true" : "false");
+	hex_put(orig, n);
+	printf("\",\"pkt\":\"");
+	hex_put(p->data, p->len);
+	printf("\"}\n");
+}
+
+static int
+gen_bundle(struct bundle *b)
+{
+	static const struct {
+		uint64_t	seq;
+		bool		esn;
+	} bseqs[] = { { 1, false }, { 0x9abcdef0, false }, { 0x0000000500000003ULL, true } };
+	static struct pkt p;
+	uint8_t orig[PKT_MAX];
+	bool old = (b->ah >= 0 && ah_auths[b->ah].a == XF_AUTH_KEYED_MD5_RFC1828) || b->esp < -1;
+	int bad = 0;
+
+	if (bundle_key(b, true) != 0)
+		return 1;
+	for (int i = 0; i < 5; i++) {
+		if (b->tunnel && i == 4)
+			continue;
+		for (size_t s = 0; s < sizeof(bseqs) / sizeof(bseqs[0]); s++) {
+			uint32_t n;
+			enum drop d;
+
+			if (bseqs[s].esn && old)
+				continue;	/* RFC 1826/1829: no sequence numbers */
+			pkt_reset(&p);
+			n = b->tunnel ? inner_make(i, orig) : peer_make(i, orig);
+			memcpy(p.data, orig, n);
+			p.len = n;
+			if ((d = bundle_encap(b, bseqs[s].seq, bseqs[s].esn, &p)) != DROP_NONE) {
+				fprintf(stderr, "bundle encap: %s\n", drop_name[d]);
+				bad = 1;
+				continue;
+			}
+			bundle_print(b, bseqs[s].seq, bseqs[s].esn, orig, n, &p);
+		}
+	}
+	xform_free(&b->ahx);
+	xform_free(&b->espx);
+	return bad;
+}
+
+static int
+gen_ipsec(void)
+{
+	struct bundle b;
+	int bad = 0;
+
+	for (int t = 0; t < 2; t++) {
+		for (int a = 0; a < (int)(sizeof(ah_auths) / sizeof(ah_auths[0])); a++) {
+			memset(&b, 0, sizeof(b));
+			b.tunnel = t == 0;
+			b.ah = a;
+			b.esp = -1;
+			bad |= gen_bundle(&b);
+			if (ah_auths[a].a == XF_AUTH_KEYED_MD5_RFC1828) {
+				for (int c = 12; c <= 13; c++) {	/* esp-rfc1829 */
+					memset(&b, 0, sizeof(b));
+					b.tunnel = t == 0;
+					b.ah = a;
+					b.esp = -2 - c;
+					bad |= gen_bundle(&b);
+				}
+				continue;
+			}
+			for (int e = 0; e < (int)(sizeof(bundle_esps) / sizeof(bundle_esps[0]));
+			    e++) {
+				memset(&b, 0, sizeof(b));
+				b.tunnel = t == 0;
+				b.ah = a;
+				b.esp = e;
+				bad |= gen_bundle(&b);
+			}
+		}
+		if (t == 0)
+			continue;
+		for (int e = 0; e < (int)(sizeof(bundle_esps) / sizeof(bundle_esps[0])); e++) {
+			memset(&b, 0, sizeof(b));
+			b.ah = -1;
+			b.esp = e;
+			bad |= gen_bundle(&b);
+		}
+		for (int c = 12; c <= 13; c++) {
+			memset(&b, 0, sizeof(b));
+			b.ah = -1;
+			b.esp = -2 - c;
+			bad |= gen_bundle(&b);
+		}
+	}
+	return bad;
+}
+
+/* A key from the hex string of "name" in line. */
+static bool
+key_get(const char *line, const char *name, struct key *k)
+{
+	char hex[160];
+	size_t n;
+
+	memset(k, 0, sizeof(*k));
+	if (!json_get(line, name, hex, sizeof(hex)) || !hex_get(hex, k->b, sizeof(k->b), &n))
+		return false;
+	k->len = (uint16_t)n;
+	return true;
+}
+
+/* The SAs of one --ipsec-decap request, inbound, keyed from the line.  -1: unreadable. */
+static int
+bundle_read(const char *line, struct bundle *b, uint64_t *seq, bool *esn)
+{
+	char mode[16], ahn[32], cn[32], an[32], num[32], esn_s[8];
+	struct gw_err err;
+	int ai = -1, ci = -1, ei;
+
+	memset(b, 0, sizeof(*b));
+	if (!json_get(line, "mode", mode, sizeof(mode)) ||
+	    !json_get(line, "ah", ahn, sizeof(ahn)) ||
+	    !json_get(line, "cipher", cn, sizeof(cn)) || !json_get(line, "auth", an, sizeof(an)) ||
+	    !json_get(line, "seq", num, sizeof(num)) ||
+	    !json_get(line, "esn", esn_s, sizeof(esn_s)) ||
+	    !key_get(line, "ahkey", &b->ahk) || !key_get(line, "ckey", &b->ck) ||
+	    !key_get(line, "akey", &b->ak))
+		return -1;
+	*seq = strtoull(num, NULL, 0);
+	*esn = strcmp(esn_s, "true") == 0;
+	b->tunnel = strcmp(mode, "tunnel") == 0;
+	if (json_get(line, "iv_size", num, sizeof(num)))
+		b->iv_size = (unsigned)atoi(num);
+	if ((strcmp(ahn, "none") != 0 && (ai = by_name_auth(ahn)) < 0) ||
+	    (strcmp(cn, "none") != 0 && (ci = by_name_cipher(cn)) < 0) ||
+	    (ei = by_name_auth(an)) < 0 || (ai < 0 && ci < 0))
+		return -1;
+	b->ah = ai >= 0 ? 0 : -1;		/* in use; the transform is ahx's */
+	b->esp = ci >= 0 ? 0 : -1;
+	if (ai >= 0 && xform_init(&b->ahx, XF_CIPHER_NONE, NULL, (enum xform_auth)ai, &b->ahk,
+	    false, &err) != 0)
+		return -1;
+	if (ci >= 0 && (xform_init(&b->espx, (enum xform_cipher)ci, &b->ck, (enum xform_auth)ei,
+	    &b->ak, false, &err) != 0 ||
+	    (b->iv_size != 0 && xform_set_rfc1829_iv(&b->espx, b->iv_size, &err) != 0)))
+		return -1;
+	return 0;
+}
+
+/* AH first, then ESP (tunnel: after the outer header; transport: esp_transport_decap). */
+static enum drop
+bundle_decap(struct bundle *b, uint64_t seq, bool esn, struct pkt *p)
+{
+	uint8_t nh = IPPROTO_IPIP_;
+	uint32_t ihl;
+	enum drop d;
+
+	if (b->ah >= 0 && (d = ah_decap(&b->ahx, seq, esn, p, &nh)) != DROP_NONE)
+		return d;
+	if (!b->tunnel)
+		return b->esp >= 0 ? esp_transport_decap(&b->espx, seq, esn, p) : DROP_NONE;
+	if ((d = ip4_check(p, &ihl)) != DROP_NONE)
+		return d;
+	p->data += ihl;				/* the outer header */
+	p->len -= ihl;
+	if (b->esp >= 0 && (d = esp_decap(&b->espx, seq, esn, p, &nh)) != DROP_NONE)
+		return d;
+	return nh == IPPROTO_IPIP_ ? DROP_NONE : DROP_PROTO;
+}
+
+static void
+ipsec_decap_line(const char *line)
+{
+	static char hex[2 * PKT_MAX + 8];
+	static struct pkt p;
+	struct bundle b;
+	char id[64] = "";
+	uint64_t seq = 0;
+	bool esn = false;
+	size_t n;
+	enum drop d;
+
+	json_get(line, "id", id, sizeof(id));
+	pkt_reset(&p);
+	if (bundle_read(line, &b, &seq, &esn) != 0 || !json_get(line, "pkt", hex, sizeof(hex)) ||
+	    !hex_get(hex, p.data, PKT_MAX, &n)) {
+		printf("{\"id\":\"%s\",\"error\":\"cannot read the line\"}\n", id);
+		xform_free(&b.ahx);
+		xform_free(&b.espx);
+		return;
+	}
+	p.len = (uint32_t)n;
+	d = bundle_decap(&b, seq, esn, &p);
+	printf("{\"id\":\"%s\",\"drop\":\"%s\"", id, drop_name[d]);
+	if (d == DROP_NONE) {
+		printf(",\"out\":\"");
+		hex_put(p.data, p.len);
+		printf("\"");
+	}
+	printf("}\n");
+	xform_free(&b.ahx);
+	xform_free(&b.espx);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -325,8 +697,17 @@ main(int argc, char **argv)
 		}
 		return 0;
 	}
+	if (argc > 1 && strcmp(argv[1], "--ipsec") == 0)
+		return gen_ipsec();
+	if (argc > 1 && strcmp(argv[1], "--ipsec-decap") == 0) {
+		while (fgets(line, sizeof(line), stdin) != NULL) {
+			ipsec_decap_line(line);
+			fflush(stdout);
+		}
+		return 0;
+	}
 	if (argc > 1) {
-		fprintf(stderr, "usage: esp_vectors [--decap]\n");
+		fprintf(stderr, "usage: esp_vectors [--decap | --ipsec | --ipsec-decap]\n");
 		return 2;
 	}
 	return gen();
