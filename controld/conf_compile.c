@@ -114,30 +114,45 @@ push(void ***arr, size_t *n, size_t *cap, void *x)
 	return 0;
 }
 
+/* IOS: "mode transport" applies only to traffic between the peers themselves; an SA whose
+ * flow is anything else is tunnelled (seed: "mode"). */
+static bool
+transport_flow(const struct conf_transform_set *ts, const struct conf_ace *flow, uint32_t local,
+    uint32_t peer)
+{
+	return ts->mode == CONF_MODE_TRANSPORT && flow->src.wild == 0 && flow->dst.wild == 0 &&
+	    flow->src.addr == local && flow->dst.addr == peer;
+}
+
 static Gw__V1__Sa *
 manual_sa(struct build *b, const struct conf_map *m, const struct conf_map_entry *e,
-    const struct conf_transform_set *ts, enum conf_dir dir, uint32_t local,
+    const struct conf_transform_set *ts, enum conf_dir dir, enum conf_proto proto, uint32_t local,
     const struct conf_ace *flow)
 {
-	const struct conf_session_key *k = &e->keys[dir][CONF_PROTO_ESP];
+	const struct conf_session_key *k = &e->keys[dir][proto];
 	Gw__V1__Sa *sa = aalloc(&b->a, sizeof(*sa));
 
 	if (sa == NULL)
 		return NULL;
 	gw__v1__sa__init(sa);
 	sa->inbound = dir == CONF_DIR_IN;
-	sa->proto = 50;
+	sa->proto = proto == CONF_PROTO_ESP ? 50 : 51;
 	sa->spi = k->spi;
 	sa->local = local;
 	sa->peer = e->peers[0];
-	sa->cipher = (Gw__V1__Cipher)(ts->esp_cipher == XF_CIPHER_NONE ? XF_CIPHER_NULL :
-	    ts->esp_cipher);
-	sa->auth = (Gw__V1__Auth)ts->esp_auth;
-	sa->cipher_key.data = (uint8_t *)k->cipher.b;
-	sa->cipher_key.len = k->cipher.len;
+	if (proto == CONF_PROTO_ESP) {
+		sa->cipher = (Gw__V1__Cipher)(ts->esp_cipher == XF_CIPHER_NONE ? XF_CIPHER_NULL :
+		    ts->esp_cipher);
+		sa->auth = (Gw__V1__Auth)ts->esp_auth;
+		sa->cipher_key.data = (uint8_t *)k->cipher.b;
+		sa->cipher_key.len = k->cipher.len;
+	} else {
+		sa->cipher = GW__V1__CIPHER__CIPHER_NONE;
+		sa->auth = (Gw__V1__Auth)ts->ah;
+	}
 	sa->auth_key.data = (uint8_t *)k->auth.b;
 	sa->auth_key.len = k->auth.len;
-	sa->mode = ts->mode == CONF_MODE_TRANSPORT ? GW__V1__MODE__MODE_TRANSPORT :
+	sa->mode = transport_flow(ts, flow, local, e->peers[0]) ? GW__V1__MODE__MODE_TRANSPORT :
 	    GW__V1__MODE__MODE_TUNNEL;
 	sa->replay_window = 0;		/* seed: no anti-replay for manual SAs */
 	sa->map = (char *)m->name;
@@ -205,16 +220,20 @@ entry(struct build *b, const struct conf *c, const struct conf_map *m,
 		if (ts == NULL)
 			return gw_fail(err, e->line, "crypto map %s %u: transform set %s is not "
 			    "defined", m->name, e->seq, e->tsets[0]);
-		if (ts->ah != XF_AUTH_NONE)
-			return gw_fail(err, e->line, "crypto map %s %u: transform set %s uses AH, "
-			    "which this data path does not support yet", m->name, e->seq, ts->name);
-		if (ts->mode == CONF_MODE_TRANSPORT)
-			return gw_fail(err, e->line, "crypto map %s %u: transport mode is not "
-			    "supported by this data path yet", m->name, e->seq);
-		if ((out = manual_sa(b, m, e, ts, CONF_DIR_OUT, local, flow)) == NULL ||
-		    manual_sa(b, m, e, ts, CONF_DIR_IN, local, flow) == NULL)
-			return gw_fail(err, e->line, "out of memory");
-		p->sa_out_esp = out->id;
+		if (conf_tset_has_esp(ts)) {
+			if ((out = manual_sa(b, m, e, ts, CONF_DIR_OUT, CONF_PROTO_ESP, local, flow)) ==
+			    NULL || manual_sa(b, m, e, ts, CONF_DIR_IN, CONF_PROTO_ESP, local, flow) ==
+			    NULL)
+				return gw_fail(err, e->line, "out of memory");
+			p->sa_out_esp = out->id;
+		}
+		if (ts->ah != XF_AUTH_NONE) {
+			if ((out = manual_sa(b, m, e, ts, CONF_DIR_OUT, CONF_PROTO_AH, local, flow)) ==
+			    NULL || manual_sa(b, m, e, ts, CONF_DIR_IN, CONF_PROTO_AH, local, flow) ==
+			    NULL)
+				return gw_fail(err, e->line, "out of memory");
+			p->sa_out_ah = out->id;
+		}
 	}
 	if (push((void ***)&b->pol, &b->n_pol, &b->cap_pol, p) != 0)
 		return gw_fail(err, e->line, "out of memory");

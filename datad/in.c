@@ -5,35 +5,60 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/ah.h"
 #include "common/esp.h"
 #include "common/log.h"
 #include <linux/virtio_net.h>
 
 #include "datad/worker.h"
 
-/* Open one ESP packet in place (RFC 4303 §3.4); DROP_NONE leaves the inner packet. */
+/* p->data is an IPv4 packet: its header length, or 0 if it is not one. */
+static uint32_t
+ip_hlen(const struct pkt *p)
+{
+	const struct ip4_hdr *ip = (const struct ip4_hdr *)p->data;
+	uint32_t ihl;
+
+	if (p->len < sizeof(*ip) || (ip->ver_ihl >> 4) != 4)
+		return 0;
+	ihl = (uint32_t)(ip->ver_ihl & 0x0f) * 4;
+	return ihl >= sizeof(*ip) && ihl <= p->len ? ihl : 0;
+}
+
+/* What is left after the outermost protection: an inner packet (tunnel) or the packet itself
+ * (transport) must lie inside the SA's flow, selectors reversed (the SA carries only its own
+ * flow; seed: inbound traffic is evaluated against the same list, mirrored). */
+static enum drop
+in_flow(struct sa_in *sa, struct pkt *p)
+{
+	struct flow f;
+
+	if (sel_flow(&f, p->data, p->len) != 0)
+		return DROP_BAD_IP;
+	if (!sel_match_rev(&sa->flow, &f))
+		return DROP_SELECTOR;
+	return DROP_NONE;
+}
+
+/* Open one ESP packet in place (RFC 4303 §3.4); p->data is its IP header.  DROP_NONE leaves
+ * the packet to deliver. */
 static enum drop
 in_esp(struct worker *w, struct pkt *p, struct sa_in **sap)
 {
-	const struct ip4_hdr *ip = (const struct ip4_hdr *)p->data;
 	const struct esp_hdr *esp;
 	struct sa_in *sa;
-	struct flow f;
 	uint32_t ihl;
 	uint64_t seq;
 	uint8_t nh;
 	enum drop d;
 
-	if (p->len < sizeof(*ip) || (ip->ver_ihl >> 4) != 4)
+	if ((ihl = ip_hlen(p)) == 0)
 		return DROP_BAD_IP;
-	ihl = (uint32_t)(ip->ver_ihl & 0x0f) * 4;
-	if (ihl < sizeof(*ip) || p->len < ihl + sizeof(*esp))
+	if (p->len < ihl + sizeof(*esp))
 		return DROP_RUNT;
-	p->peer_be = ip->src_be;
-	p->data += ihl;
-	p->len -= ihl;
-	esp = (const struct esp_hdr *)p->data;
-	if ((sa = tables_sa_in(w->gen, esp->spi_be)) == NULL)
+	p->peer_be = ((const struct ip4_hdr *)p->data)->src_be;
+	esp = (const struct esp_hdr *)(p->data + ihl);
+	if ((sa = tables_sa_in(w->gen, esp->spi_be, IPPROTO_ESP_)) == NULL)
 		return DROP_NO_SA;
 	if (!sa->mine)
 		return DROP_NOT_OWNER;
@@ -41,23 +66,81 @@ in_esp(struct worker *w, struct pkt *p, struct sa_in **sap)
 	seq = replay_infer(&sa->replay, ntohl(esp->seq_be));
 	if (!replay_check(&sa->replay, seq))		/* cheap reject before any crypto */
 		return DROP_REPLAY;
-	if ((d = esp_decap(&sa->xf, seq, sa->replay.esn, p, &nh)) != DROP_NONE)
+	if (sa->tunnel) {
+		p->data += ihl;
+		p->len -= ihl;
+		if ((d = esp_decap(&sa->xf, seq, sa->replay.esn, p, &nh)) != DROP_NONE)
+			return d;
+		if (nh != IPPROTO_IPIP_)
+			return DROP_PROTO;
+	} else if ((d = esp_transport_decap(&sa->xf, seq, sa->replay.esn, p)) != DROP_NONE) {
 		return d;
+	}
 	replay_advance(&sa->replay, seq);		/* §3.4.3: only once authenticated */
-	if (nh != IPPROTO_IPIP_)
-		return DROP_PROTO;
-	if (sel_flow(&f, p->data, p->len) != 0)
-		return DROP_BAD_IP;
-	if (!sel_match_rev(&sa->flow, &f))		/* the SA carries only its own flow */
-		return DROP_SELECTOR;
+	if ((d = in_flow(sa, p)) != DROP_NONE)
+		return d;
 	sa->ctr.pkts++;
 	sa->ctr.bytes += p->len;
 	return DROP_NONE;
 }
 
-unsigned
-in_batch(struct worker *w)
+/* Open one AH packet (RFC 4302 §3.4), then what it carried: an inner packet (tunnel), ESP
+ * (an AH+ESP bundle: ESP inside), or a transport payload. */
+static enum drop
+in_ah(struct worker *w, struct pkt *p, struct sa_in **sap)
 {
+	struct sa_in *sa, *esp_sa = NULL;
+	uint32_t spi_be, seq_lo, ihl;
+	uint64_t seq;
+	uint8_t nh;
+	enum drop d;
+
+	if ((d = ah_peek(p, &spi_be, &seq_lo)) != DROP_NONE)
+		return d;
+	p->peer_be = ((const struct ip4_hdr *)p->data)->src_be;
+	if ((sa = tables_sa_in(w->gen, spi_be, IPPROTO_AH_)) == NULL)
+		return DROP_NO_SA;
+	if (!sa->mine)
+		return DROP_NOT_OWNER;
+	*sap = sa;
+	seq = replay_infer(&sa->replay, seq_lo);
+	if (!replay_check(&sa->replay, seq))
+		return DROP_REPLAY;
+	if ((d = ah_decap(&sa->xf, seq, sa->replay.esn, p, &nh)) != DROP_NONE)
+		return d;
+	replay_advance(&sa->replay, seq);
+	sa->ctr.pkts++;
+	sa->ctr.bytes += p->len;
+	if (nh == IPPROTO_ESP_) {
+		/* XXX the ESP SA is not checked to be this AH SA's partner of the same entry */
+		if ((d = in_esp(w, p, &esp_sa)) == DROP_NONE || esp_sa == NULL)
+			return d;
+		esp_sa->ctr.drops[d]++;
+		return DROP_NOT_OWNER;		/* counted on the ESP SA: the caller skips it */
+	}
+	if (nh == IPPROTO_IPIP_) {
+		if ((ihl = ip_hlen(p)) == 0)
+			return DROP_BAD_IP;
+		p->data += ihl;
+		p->len -= ihl;
+	}
+	return in_flow(sa, p);
+}
+
+/* The inner packet to the TUN, behind a zero virtio_net_hdr (no offload). */
+static void
+in_deliver(struct worker *w, struct sa_in *sa, struct pkt *p)
+{
+	p->data -= sizeof(struct virtio_net_hdr);
+	memset(p->data, 0, sizeof(struct virtio_net_hdr));
+	if (write(w->tun_fd, p->data, p->len + sizeof(struct virtio_net_hdr)) < 0)
+		sa->ctr.drops[DROP_TX]++;
+}
+
+unsigned
+in_batch(struct worker *w, int fd)
+{
+	bool ah = fd == w->ah_fd;
 	int n;
 
 	for (unsigned i = 0; i < BATCH; i++) {
@@ -72,7 +155,7 @@ in_batch(struct worker *w)
 		w->rx_msg[i].msg_hdr.msg_control = NULL;
 		w->rx_msg[i].msg_hdr.msg_controllen = 0;
 	}
-	n = recvmmsg(w->esp_fd, w->rx_msg, BATCH, MSG_DONTWAIT, NULL);
+	n = recvmmsg(fd, w->rx_msg, BATCH, MSG_DONTWAIT, NULL);
 	if (n <= 0)
 		return 0;
 	for (int i = 0; i < n; i++) {
@@ -85,20 +168,19 @@ in_batch(struct worker *w)
 			w->drops[DROP_NO_SA]++;
 			continue;
 		}
-		if ((d = in_esp(w, p, &sa)) != DROP_NONE) {
+		d = ah ? in_ah(w, p, &sa) : in_esp(w, p, &sa);
+		if (d != DROP_NONE) {
+			if (d == DROP_NOT_OWNER && sa != NULL)
+				continue;	/* counted where it happened (bundle) */
 			if (sa != NULL)
 				sa->ctr.drops[d]++;
 			else
 				w->drops[d]++;
 			if (d != DROP_NOT_OWNER)
-				log_debug("inbound ESP dropped: %s", drop_text[d]);
+				log_debug("inbound %s dropped: %s", ah ? "AH" : "ESP", drop_text[d]);
 			continue;
 		}
-		/* a plain packet for the TUN: a zero virtio_net_hdr (no offload) before it */
-		p->data -= sizeof(struct virtio_net_hdr);
-		memset(p->data, 0, sizeof(struct virtio_net_hdr));
-		if (write(w->tun_fd, p->data, p->len + sizeof(struct virtio_net_hdr)) < 0)
-			sa->ctr.drops[DROP_TX]++;
+		in_deliver(w, sa, p);
 	}
 	w->n_rx_pkts += (unsigned)n;
 	return (unsigned)n;

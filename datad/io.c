@@ -107,10 +107,12 @@ batch_init(struct tx_batch *b)
 int
 io_open(struct worker *w, struct gw_err *err)
 {
-	w->tun_fd = w->esp_fd = w->clear_fd = -1;
+	w->tun_fd = w->esp_fd = w->ah_fd = w->clear_fd = -1;
 	if (tun_open(w, err) != 0)
 		return -1;
 	if ((w->esp_fd = raw_open(IPPROTO_ESP, w->o.mark, err)) < 0)
+		return -1;
+	if ((w->ah_fd = raw_open(IPPROTO_AH, w->o.mark, err)) < 0)
 		return -1;
 	if ((w->clear_fd = raw_open(IPPROTO_RAW, w->o.mark, err)) < 0)
 		return -1;
@@ -119,6 +121,7 @@ io_open(struct worker *w, struct gw_err *err)
 		return gw_fail(err, 0, "out of memory");
 	batch_init(&w->esp_tx);
 	batch_init(&w->clear_tx);
+	batch_init(&w->hdr_tx);
 	for (unsigned i = 0; i < BATCH; i++) {
 		w->rx_msg[i].msg_hdr.msg_iov = &w->rx_iov[i];
 		w->rx_msg[i].msg_hdr.msg_iovlen = 1;
@@ -133,6 +136,8 @@ io_close(struct worker *w)
 		close(w->tun_fd);
 	if (w->esp_fd >= 0)
 		close(w->esp_fd);
+	if (w->ah_fd >= 0)
+		close(w->ah_fd);
 	if (w->clear_fd >= 0)
 		close(w->clear_fd);
 	free(w->pool);
@@ -237,6 +242,8 @@ io_filter_spis(struct worker *w, const struct gen *g, struct gw_err *err)
 	for (uint32_t i = 0; g != NULL && i < g->n_in; i++) {
 		const char *o = g->in[i].owner;
 
+		if (g->in[i].proto != IPPROTO_ESP)
+			continue;		/* the AH socket is not filtered */
 		n_mine += g->in[i].mine;
 		n_other += !g->in[i].mine;
 		if (o[0] != '\0' && (catch_all == NULL || strcmp(o, catch_all) < 0))
@@ -250,17 +257,23 @@ io_filter_spis(struct worker *w, const struct gen *g, struct gw_err *err)
 	acc = total - 1;
 	prog[k++] = (struct sock_filter)BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0);
 	prog[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_IND, 0);
-	for (uint32_t i = 0; n_other > 0 && i < g->n_in; i++, k += !g->in[i - 1].mine)
-		if (!g->in[i].mine)
-			prog[k] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
-			    ntohl(g->in[i].spi_be), (uint8_t)(rej - k - 1), 0);
+	for (uint32_t i = 0; n_other > 0 && i < g->n_in; i++) {
+		if (g->in[i].mine || g->in[i].proto != IPPROTO_ESP)
+			continue;
+		prog[k] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+		    ntohl(g->in[i].spi_be), (uint8_t)(rej - k - 1), 0);
+		k++;
+	}
 	if (catch) {
 		prog[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, 0xffff);
 	} else {
-		for (uint32_t i = 0; i < g->n_in; i++, k += g->in[i - 1].mine)
-			if (g->in[i].mine)
-				prog[k] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
-				    ntohl(g->in[i].spi_be), (uint8_t)(acc - k - 1), 0);
+		for (uint32_t i = 0; i < g->n_in; i++) {
+			if (!g->in[i].mine || g->in[i].proto != IPPROTO_ESP)
+				continue;
+			prog[k] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+			    ntohl(g->in[i].spi_be), (uint8_t)(acc - k - 1), 0);
+			k++;
+		}
 		prog[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, 0);
 	}
 	prog[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, 0);		/* rej */

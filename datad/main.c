@@ -140,26 +140,30 @@ parse_args(int argc, char **argv)
 static void
 loop(void)
 {
-	zmq_pollitem_t items[3] = {
+	zmq_pollitem_t items[4] = {
 		{ W.link, 0, ZMQ_POLLIN, 0 },
 		{ NULL, W.tun_fd, ZMQ_POLLIN, 0 },
 		{ NULL, W.esp_fd, ZMQ_POLLIN, 0 },
+		{ NULL, W.ah_fd, ZMQ_POLLIN, 0 },
 	};
-	bool tun_more = true, esp_more = true;
+	bool tun_more = true, esp_more = true, ah_more = true;
 	uint64_t ctl_ms = 0;
 
 	while (!W.stop) {
-		if (!tun_more && !esp_more) {
-			if (zmq_poll(items, 3, 100) < 0 && errno != EINTR)
+		if (!tun_more && !esp_more && !ah_more) {
+			if (zmq_poll(items, 4, 100) < 0 && errno != EINTR)
 				fatal("zmq_poll: %s", zmq_strerror(errno));
 			tun_more = items[1].revents & ZMQ_POLLIN;
 			esp_more = items[2].revents & ZMQ_POLLIN;
+			ah_more = items[3].revents & ZMQ_POLLIN;
 			ctl_ms = 0;
 		}
 		if (tun_more)
 			tun_more = out_batch(&W) == READS;
 		if (esp_more)
-			esp_more = in_batch(&W) == BATCH;
+			esp_more = in_batch(&W, W.esp_fd) == BATCH;
+		if (ah_more)
+			ah_more = in_batch(&W, W.ah_fd) == BATCH;
 		/* the link and the timers every 20 ms while packets keep us busy */
 		if (link_now_ms() - ctl_ms >= 20) {
 			ctl_ms = link_now_ms();

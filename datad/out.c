@@ -6,7 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/ah.h"
 #include "common/esp.h"
+#include "common/ip4.h"
 #include "common/log.h"
 #include <linux/virtio_net.h>
 
@@ -55,62 +57,118 @@ out_seq(struct worker *w, struct sa_out *sa, uint64_t *seq)
 	return DROP_NONE;
 }
 
-static enum drop
-out_one(struct worker *w, struct pkt *p)
+static void
+queue(struct tx_batch *b, struct pkt *p, uint32_t dst_be)
 {
-	const struct policy *pol;
-	struct sa_out *sa;
-	struct tx_batch *b;
-	struct flow f;
+	b->iov[b->n].iov_base = p->data;
+	b->iov[b->n].iov_len = p->len;
+	b->dst[b->n].sin_addr.s_addr = dst_be;
+	b->msg[b->n].msg_hdr.msg_control = NULL;
+	b->msg[b->n].msg_hdr.msg_controllen = 0;
+	b->n++;
+}
+
+/* The common case: ESP alone, tunnel mode; the kernel builds the outer header. */
+static enum drop
+out_esp_tunnel(struct worker *w, struct sa_out *sa, struct pkt *p)
+{
+	struct tx_batch *b = &w->esp_tx;
+	struct msghdr *h;
+	struct cmsghdr *c;
+	struct in_pktinfo pi;
 	uint64_t seq;
 	enum drop d;
 
-	if (sel_flow(&f, p->data, p->len) != 0)
-		return DROP_BAD_IP;
-	if ((pol = out_lookup(w->gen, &f)) == NULL) {
-		/* no entry protects it: on in the clear, marked past our routing table */
-		b = &w->clear_tx;
-		b->iov[b->n].iov_base = p->data;
-		b->iov[b->n].iov_len = p->len;
-		b->dst[b->n].sin_addr.s_addr = htonl(f.dst);
-		b->msg[b->n].msg_hdr.msg_control = NULL;
-		b->msg[b->n].msg_hdr.msg_controllen = 0;
-		b->n++;
-		return DROP_NONE;
-	}
-	if ((sa = pol->sa_esp) == NULL)
-		return DROP_NO_OUT_SA;
-	if ((d = out_seq(w, sa, &seq)) != DROP_NONE) {
-		sa->ctr.drops[d]++;
-		return DROP_NONE;
-	}
-	if ((d = esp_encap(&sa->xf, sa->spi_be, seq, sa->esn, IPPROTO_IPIP_, p)) != DROP_NONE) {
+	if ((d = out_seq(w, sa, &seq)) != DROP_NONE ||
+	    (d = esp_encap(&sa->xf, sa->spi_be, seq, sa->esn, IPPROTO_IPIP_, p)) != DROP_NONE) {
 		sa->ctr.drops[d]++;
 		return DROP_NONE;
 	}
 	sa->ctr.pkts++;
 	sa->ctr.bytes += p->len;
-	b = &w->esp_tx;
-	b->iov[b->n].iov_base = p->data;
-	b->iov[b->n].iov_len = p->len;
-	b->dst[b->n].sin_addr.s_addr = sa->peer_be;
-	{
-		struct msghdr *h = &b->msg[b->n].msg_hdr;
-		struct cmsghdr *c;
-		struct in_pktinfo pi;
-
-		h->msg_control = b->ctl[b->n].buf;
-		h->msg_controllen = sizeof(b->ctl[b->n].buf);
-		c = CMSG_FIRSTHDR(h);
-		c->cmsg_level = IPPROTO_IP;
-		c->cmsg_type = IP_PKTINFO;
-		c->cmsg_len = CMSG_LEN(sizeof(pi));
-		memset(&pi, 0, sizeof(pi));
-		pi.ipi_spec_dst.s_addr = sa->local_be;	/* the crypto map's local address */
-		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
-	}
-	b->n++;
+	queue(b, p, sa->peer_be);
+	h = &b->msg[b->n - 1].msg_hdr;
+	h->msg_control = b->ctl[b->n - 1].buf;
+	h->msg_controllen = sizeof(b->ctl[b->n - 1].buf);
+	c = CMSG_FIRSTHDR(h);
+	c->cmsg_level = IPPROTO_IP;
+	c->cmsg_type = IP_PKTINFO;
+	c->cmsg_len = CMSG_LEN(sizeof(pi));
+	memset(&pi, 0, sizeof(pi));
+	pi.ipi_spec_dst.s_addr = sa->local_be;	/* the crypto map's local address */
+	memcpy(CMSG_DATA(c), &pi, sizeof(pi));
 	return DROP_NONE;
+}
+
+/* Everything that needs the whole IP packet built here: AH (its ICV covers the outer header),
+ * AH+ESP bundles (ESP inside, AH outside: RFC 4301 §4.3), and transport mode (the peers' own
+ * traffic).  Sent with IP_HDRINCL. */
+static enum drop
+out_hdr(struct worker *w, struct sa_out *esp, struct sa_out *ah, struct pkt *p)
+{
+	struct sa_out *first = esp != NULL ? esp : ah, *bad = NULL;
+	uint64_t seq_e = 0, seq_a = 0;
+	uint8_t tos = 0;
+	bool df = false;
+	enum drop d = DROP_NONE;
+
+	if (esp != NULL && (d = out_seq(w, esp, &seq_e)) != DROP_NONE)
+		bad = esp;
+	else if (ah != NULL && (d = out_seq(w, ah, &seq_a)) != DROP_NONE)
+		bad = ah;		/* ESP's number is spent, never reused */
+	if (bad != NULL) {
+		bad->ctr.drops[d]++;
+		return DROP_NONE;
+	}
+	ip4_inner_tos(p->data, p->len, &tos, &df);
+	if (first->tunnel) {
+		if (esp != NULL && (d = esp_encap(&esp->xf, esp->spi_be, seq_e, esp->esn,
+		    IPPROTO_IPIP_, p)) != DROP_NONE)
+			bad = esp;
+		else if ((d = ip4_push(p, first->local_be, first->peer_be,
+		    esp != NULL ? IPPROTO_ESP_ : IPPROTO_IPIP_, tos, df, 0)) != DROP_NONE)
+			bad = first;
+	} else if (esp != NULL &&
+	    (d = esp_transport_encap(&esp->xf, esp->spi_be, seq_e, esp->esn, p)) != DROP_NONE) {
+		bad = esp;
+	}
+	if (bad == NULL && ah != NULL &&
+	    (d = ah_encap(&ah->xf, ah->spi_be, seq_a, ah->esn, p)) != DROP_NONE)
+		bad = ah;
+	if (bad != NULL) {
+		bad->ctr.drops[d]++;
+		return DROP_NONE;
+	}
+	if (esp != NULL) {
+		esp->ctr.pkts++;
+		esp->ctr.bytes += p->len;
+	}
+	if (ah != NULL) {
+		ah->ctr.pkts++;
+		ah->ctr.bytes += p->len;
+	}
+	queue(&w->hdr_tx, p, first->peer_be);
+	return DROP_NONE;
+}
+
+static enum drop
+out_one(struct worker *w, struct pkt *p)
+{
+	const struct policy *pol;
+	struct flow f;
+
+	if (sel_flow(&f, p->data, p->len) != 0)
+		return DROP_BAD_IP;
+	if ((pol = out_lookup(w->gen, &f)) == NULL) {
+		/* no entry protects it: on in the clear, marked past our routing table */
+		queue(&w->clear_tx, p, htonl(f.dst));
+		return DROP_NONE;
+	}
+	if (pol->sa_esp == NULL && pol->sa_ah == NULL)
+		return DROP_NO_OUT_SA;
+	if (pol->sa_ah == NULL && pol->sa_esp->tunnel)
+		return out_esp_tunnel(w, pol->sa_esp, p);
+	return out_hdr(w, pol->sa_esp, pol->sa_ah, p);
 }
 
 /* Internet checksum (RFC 1071) over native-order words: byte-order independent when the
@@ -201,6 +259,8 @@ out_flush(struct worker *w)
 		io_flush(w, &w->esp_tx, w->esp_fd);
 	if (w->clear_tx.n)
 		io_flush(w, &w->clear_tx, w->clear_fd);
+	if (w->hdr_tx.n)
+		io_flush(w, &w->hdr_tx, w->clear_fd);
 }
 
 /* Next free buffer of the outbound pool, flushing what was built when all are in use. */

@@ -90,8 +90,8 @@ build_sas(struct gen *g, const char *self, const struct gen *old, struct gw_err 
 	uint32_t n_hash = 16, n_in = 0, n_out = 0;
 
 	for (size_t i = 0; i < t->n_sas; i++) {
-		if (t->sas[i]->proto != IPPROTO_ESP)
-			return gw_fail(err, 0, "SA %016llx: protocol %u is not supported yet",
+		if (t->sas[i]->proto != IPPROTO_ESP && t->sas[i]->proto != IPPROTO_AH)
+			return gw_fail(err, 0, "SA %016llx: protocol %u is not ESP or AH",
 			    (unsigned long long)t->sas[i]->id, t->sas[i]->proto);
 		if (t->sas[i]->inbound)
 			n_in++;
@@ -122,6 +122,7 @@ build_sas(struct gen *g, const char *self, const struct gen *old, struct gw_err 
 			o->peer_be = htonl(m->peer);
 			o->proto = (uint8_t)m->proto;
 			o->esn = m->esn;
+			o->tunnel = m->mode == GW__V1__MODE__MODE_TUNNEL;
 			o->seq = 1;
 			o->seq_end = 0;			/* nothing to send until leased */
 			if (prev != NULL) {
@@ -144,6 +145,7 @@ build_sas(struct gen *g, const char *self, const struct gen *old, struct gw_err 
 			s->spi_be = htonl(m->spi);
 			s->local_be = htonl(m->local);
 			s->peer_be = htonl(m->peer);
+			s->proto = (uint8_t)m->proto;
 			s->mine = m->owner[0] == '\0' || strcmp(m->owner, self) == 0;
 			snprintf(s->owner, sizeof(s->owner), "%s", m->owner);
 			s->tunnel = m->mode == GW__V1__MODE__MODE_TUNNEL;
@@ -157,7 +159,7 @@ build_sas(struct gen *g, const char *self, const struct gen *old, struct gw_err 
 				if (prev != NULL)
 					s->ctr = prev->ctr;
 			}
-			h = (s->spi_be * 2654435761u) >> 8 & g->hash_mask;
+			h = tables_hash(s->spi_be, s->proto, g->hash_mask);
 			s->next = g->hash[h];
 			g->hash[h] = s;
 		}
@@ -192,9 +194,14 @@ build_policies(struct gen *g, struct gw_err *err)
 			p->aces[j].permit = m->aces[j]->action == GW__V1__ACTION__ACTION_PERMIT;
 			sel_from_msg(&p->aces[j].sel, m->aces[j]->sel);
 		}
-		if (m->sa_out_esp != 0 && (p->sa_esp = tables_sa_out(g, m->sa_out_esp)) == NULL)
-			return gw_fail(err, 0, "crypto map %s %u: outbound SA %016llx is not in the "
-			    "tables", m->map, m->seq, (unsigned long long)m->sa_out_esp);
+		if ((m->sa_out_esp != 0 && (p->sa_esp = tables_sa_out(g, m->sa_out_esp)) == NULL) ||
+		    (m->sa_out_ah != 0 && (p->sa_ah = tables_sa_out(g, m->sa_out_ah)) == NULL))
+			return gw_fail(err, 0, "crypto map %s %u: an outbound SA is not in the tables",
+			    m->map, m->seq);
+		if ((p->sa_esp != NULL && p->sa_esp->proto != IPPROTO_ESP) ||
+		    (p->sa_ah != NULL && p->sa_ah->proto != IPPROTO_AH))
+			return gw_fail(err, 0, "crypto map %s %u: SA of the wrong protocol", m->map,
+			    m->seq);
 	}
 	return 0;
 }

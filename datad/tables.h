@@ -25,6 +25,7 @@ struct sa_out {
 	uint32_t	spi_be, local_be, peer_be;
 	uint8_t		proto;			/* 50 or 51 */
 	bool		esn;
+	bool		tunnel;			/* else transport (peer-to-peer flows only) */
 	uint64_t	seq;			/* next sequence number to send */
 	uint64_t	seq_end;		/* last of the current lease; seq > seq_end: none */
 	uint64_t	lease_len;		/* size of the current lease */
@@ -37,6 +38,7 @@ struct sa_out {
 struct sa_in {
 	uint64_t	id;
 	uint32_t	spi_be, local_be, peer_be;
+	uint8_t		proto;			/* 50 or 51 */
 	bool		mine;			/* this worker owns it (invariant 2) */
 	char		owner[64];		/* the worker that does */
 	bool		tunnel;
@@ -59,7 +61,8 @@ struct policy {
 	bool		no_acl;
 	uint32_t	n_aces;
 	struct ace	*aces;
-	struct sa_out	*sa_esp;		/* NULL: no SA, drop */
+	struct sa_out	*sa_esp;		/* NULL: no SA (drop, unless AH alone) */
+	struct sa_out	*sa_ah;			/* AH outside ESP (RFC 4301 order) */
 	uint32_t	local_be, peer_be;
 };
 
@@ -88,15 +91,22 @@ void		tables_free(struct gen *g);
  * to g's generation.  The caller then builds it. */
 Gw__V1__Tables	*tables_merge(const struct gen *g, const Gw__V1__Delta *d, struct gw_err *err);
 
+static inline uint32_t
+tables_hash(uint32_t spi_be, uint8_t proto, uint32_t mask)
+{
+	return ((spi_be ^ proto) * 2654435761u) >> 8 & mask;
+}
+
+/* The inbound SA of (SPI, protocol): SPIs are unique per protocol only. */
 static inline struct sa_in *
-tables_sa_in(const struct gen *g, uint32_t spi_be)
+tables_sa_in(const struct gen *g, uint32_t spi_be, uint8_t proto)
 {
 	struct sa_in *sa;
 
 	if (g == NULL || g->hash == NULL)
 		return NULL;
-	for (sa = g->hash[(spi_be * 2654435761u) >> 8 & g->hash_mask]; sa != NULL; sa = sa->next)
-		if (sa->spi_be == spi_be)
+	for (sa = g->hash[tables_hash(spi_be, proto, g->hash_mask)]; sa != NULL; sa = sa->next)
+		if (sa->spi_be == spi_be && sa->proto == proto)
 			return sa;
 	return NULL;
 }
