@@ -213,6 +213,24 @@ entry(struct build *b, const struct conf *c, const struct conf_map *m,
 			break;
 		}
 	}
+	/* seed: a dynamic entry whose list "does not exist or is empty" drops all packets: one
+	 * permit-any entry without an SA does exactly that (DROP_NO_OUT_SA, and inbound
+	 * cleartext is refused by the same entry) */
+	if (dyn && e->acl[0] != '\0' && p->n_aces == 0) {
+		Gw__V1__Ace *x = aalloc(&b->a, sizeof(*x));
+		struct conf_ace any = { .action = CONF_ACE_PERMIT, .src = { 0, 0xffffffffu },
+		    .dst = { 0, 0xffffffffu }, .sport = { CONF_PORT_ANY, 0, 65535, false },
+		    .dport = { CONF_PORT_ANY, 0, 65535, false }, .precedence = -1, .tos = -1 };
+
+		if (x == NULL)
+			return gw_fail(err, e->line, "out of memory");
+		gw__v1__ace__init(x);
+		x->action = GW__V1__ACTION__ACTION_PERMIT;
+		x->line = e->line;
+		if ((x->sel = sel_msg(&b->a, &any)) == NULL)
+			return gw_fail(err, e->line, "out of memory");
+		p->aces[p->n_aces++] = x;
+	}
 	if (e->kind == CONF_MAP_MANUAL && !dyn && flow != NULL) {
 		const struct conf_transform_set *ts = conf_tset_find(c, e->tsets[0]);
 		Gw__V1__Sa *out;

@@ -20,6 +20,9 @@ static const char *base =
 	"access-list 103 permit ip any 198.51.100.0 0.0.0.255\n"
 	"crypto dynamic-map DYN 5\n"
 	" set transform-set GCM\n"
+	"crypto dynamic-map DYN 6\n"
+	" set transform-set GCM\n"
+	" match address 199\n"
 	"crypto map vpn 20 ipsec-manual\n"
 	" match address 102\n"
 	" set peer 203.0.113.1\n"
@@ -83,7 +86,7 @@ main(void)
 	if (t == NULL || t2 == NULL || t3 == NULL)
 		return t_done();
 	T_EQ(t->generation, 7, "generation");
-	T_EQ(t->n_policies, 4, "one policy per entry");
+	T_EQ(t->n_policies, 5, "one policy per entry, and per entry of the dynamic set");
 	T_EQ(t->policies[0]->seq, 10, "map-number order: 10 first");
 	T_EQ(t->policies[1]->seq, 20, "then 20");
 	T_EQ(t->policies[2]->seq, 30, "then 30");
@@ -97,6 +100,11 @@ main(void)
 	T_EQ(t->policies[2]->sa_out_esp, 0, "isakmp: no SA until negotiated");
 	T_EQ(t->policies[3]->kind, GW__V1__ENTRY_KIND__KIND_DYNAMIC, "dynamic");
 	T_OK(t->policies[3]->no_acl, "dynamic without a list: ignored for filtering");
+	T_EQ(t->policies[4]->kind, GW__V1__ENTRY_KIND__KIND_DYNAMIC, "second dynamic entry");
+	T_OK(!t->policies[4]->no_acl, "dynamic with a missing list is not ignored");
+	T_EQ(t->policies[4]->n_aces, 1, "it drops all: one permit any any, without an SA");
+	T_EQ(t->policies[4]->aces[0]->sel->src_wild, 0xffffffffu, "any");
+	T_EQ(t->policies[4]->sa_out_esp, 0, "no SA: dropped");
 	T_EQ(t->n_sas, 4, "two manual entries, two SAs each");
 
 	out = by_spi(t, 1000);

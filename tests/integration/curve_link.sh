@@ -5,7 +5,9 @@
 #   gwB's controld runs on gwA's host and listens on tcp://198.51.100.1:7010; gwB's datad
 #   connects across the internet link with its own key pair.  The tunnel works; a worker with a
 #   key that is not on the allow-list, and one without CURVE, get nothing; controld refuses to
-#   listen on tcp:// without keys; the link carries no cleartext of the tables (keys!).
+#   listen on tcp:// without keys; the link carries no cleartext of the tables (keys!).  The CLI
+#   too is served over tcp://198.51.100.1:7011 with CURVE: an operator on gwB with an allowed
+#   key runs show commands, eve with a foreign key gets no answer.
 #
 # Run by ctest (env GW_BIN, GW_SRC) or by hand as root: bash tests/integration/curve_link.sh
 set -uo pipefail
@@ -22,15 +24,16 @@ WPUB=$("$GW_BIN/controld" --keygen "$K/worker.key")
 "$GW_BIN/controld" --keygen "$K/intruder.key" >/dev/null
 printf '# gwB workers\n%s\n' "$WPUB" >"$K/allow"
 EP=tcp://198.51.100.1:7010
-CLI=ipc://$GW_RUN/ctlB/cli.sock
+CLI=tcp://198.51.100.1:7011
 CONF_B=$GW_SRC/deploy/examples/gwB.conf
 
 t_check_not "controld refuses tcp:// without CURVE keys" \
-	nsx gwA "$GW_BIN/controld" -f "$CONF_B" -l "$EP" -s "$CLI" -S "$GW_RUN/ctlB/state"
+	nsx gwA "$GW_BIN/controld" -f "$CONF_B" -l "$EP" -s "ipc://$GW_RUN/ctlB/cli.sock" \
+	-S "$GW_RUN/ctlB/state"
 
 t_check "gwA: controld + datad start" gw_start gwA "$GW_SRC/deploy/examples/gwA.conf" || t_abort gwA
 CAP=$GW_RUN/link.pcap
-cap_start inet br0 "$CAP" "tcp port 7010" || t_abort capture
+cap_start inet br0 "$CAP" "tcp port 7010 or tcp port 7011" || t_abort capture
 nsx_bg gwA "$GW_RUN/ctlB/controld.log" "$GW_BIN/controld" -f "$CONF_B" -l "$EP" -s "$CLI" \
 	-S "$GW_RUN/ctlB/state" -k "$K/controld.key" -a "$K/allow"
 CTL=$LAST_PID
@@ -47,7 +50,7 @@ I1=$LAST_PID
 nsx_bg eve "$GW_RUN/plain.log" "$GW_BIN/datad" -c "$EP" -i eve/2 -t gw8
 I2=$LAST_PID
 sleep 2
-WORKERS=$(nsx gwA "$GW_BIN/gwctl" -s "$CLI" -c "show workers")
+WORKERS=$(nsx gwB "$GW_BIN/gwctl" -s "$CLI" -k "$K/worker.key" -K "$SRV" -c "show workers")
 echo "$WORKERS" | sed 's/^/# /'
 t_match "gwB/1 is a worker, up" "$WORKERS" '^gwB/1 +[^ ]+ +[0-9]+ +up '
 t_eq "no worker of eve's (foreign key, or no CURVE)" "$(grep -c '^eve/' <<<"$WORKERS")" 0
@@ -55,6 +58,10 @@ t_check "controld logged the refused key" grep -q "CURVE: refused client 198.51.
 	"$GW_RUN/ctlB/controld.log"
 t_check_not "eve got no tables (no TUN routes there)" \
 	bash -c "ip netns exec $(ns_name eve) ip route show table 220 | grep -q ."
+t_check_not "eve's gwctl with a foreign key gets no answer" nsx eve "$GW_BIN/gwctl" -t 2 \
+	-s "$CLI" -k "$K/intruder.key" -K "$SRV" -c "show running-config"
+t_check_not "a gwctl without CURVE gets no answer" nsx gwB "$GW_BIN/gwctl" -t 2 -s "$CLI" \
+	-c "show running-config"
 pid_stop "$I1" TERM 5
 pid_stop "$I2" TERM 5
 cap_stop "$CAP"
