@@ -190,7 +190,7 @@ entry(struct build *b, const struct conf *c, const struct conf_map *m,
 	/* seed: a dynamic entry without an access list is ignored for filtering; one whose
 	 * list is missing or empty drops its traffic (an empty permit-less policy does) */
 	p->no_acl = dyn && e->acl[0] == '\0';
-	p->aces = aalloc(&b->a, (acl ? acl->n_aces : 0) * sizeof(*p->aces) + 1);
+	p->aces = aalloc(&b->a, ((acl ? acl->n_aces : 0) + 1) * sizeof(*p->aces));
 	if (p->aces == NULL)
 		return gw_fail(err, e->line, "out of memory");
 	for (size_t i = 0; acl != NULL && i < acl->n_aces; i++) {

@@ -39,7 +39,8 @@ key_of(struct key *k, ProtobufCBinaryData b, struct gw_err *err, uint64_t id)
 	memset(k, 0, sizeof(*k));
 	if (b.len > sizeof(k->b))
 		return gw_fail(err, 0, "SA %016llx: key of %zu bytes", (unsigned long long)id, b.len);
-	memcpy(k->b, b.data, b.len);
+	if (b.len > 0)
+		memcpy(k->b, b.data, b.len);
 	k->len = (uint16_t)b.len;
 	return 0;
 }
