@@ -14,36 +14,9 @@
 
 #include "common/ah.h"
 #include "common/esp.h"
+#include "common/xform_cases.h"
 #include "common/ip4.h"
 #include "tests/lib/test.h"
-
-static long n_alloc;
-
-static void *
-count_malloc(size_t n, const char *file, int line)
-{
-	(void)file;
-	(void)line;
-	n_alloc++;
-	return malloc(n);
-}
-
-static void *
-count_realloc(void *p, size_t n, const char *file, int line)
-{
-	(void)file;
-	(void)line;
-	n_alloc++;
-	return realloc(p, n);
-}
-
-static void
-count_free(void *p, const char *file, int line)
-{
-	(void)file;
-	(void)line;
-	free(p);
-}
 
 static const struct ah_def {
 	enum xform_auth	a;

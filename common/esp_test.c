@@ -8,35 +8,8 @@
 #include <openssl/crypto.h>
 
 #include "common/esp.h"
+#include "common/xform_cases.h"
 #include "tests/lib/test.h"
-
-static long n_alloc;
-
-static void *
-count_malloc(size_t n, const char *file, int line)
-{
-	(void)file;
-	(void)line;
-	n_alloc++;
-	return malloc(n);
-}
-
-static void *
-count_realloc(void *p, size_t n, const char *file, int line)
-{
-	(void)file;
-	(void)line;
-	n_alloc++;
-	return realloc(p, n);
-}
-
-static void
-count_free(void *p, const char *file, int line)
-{
-	(void)file;
-	(void)line;
-	free(p);
-}
 
 struct combo {
 	enum xform_cipher	c;
@@ -44,29 +17,6 @@ struct combo {
 	unsigned		iv_size;	/* esp-rfc1829 */
 	enum xform_auth		a;
 	char			name[64];
-};
-
-static const struct {
-	enum xform_cipher	c;
-	uint16_t		clen;
-	unsigned		iv_size;
-} ciphers[] = {
-	{ XF_CIPHER_NULL, 0, 0 },		{ XF_CIPHER_DES, 8, 0 },
-	{ XF_CIPHER_3DES, 24, 0 },		{ XF_CIPHER_AES_CBC, 16, 0 },
-	{ XF_CIPHER_AES_CBC, 24, 0 },		{ XF_CIPHER_AES_CBC, 32, 0 },
-	{ XF_CIPHER_AES_GCM, 20, 0 },		{ XF_CIPHER_AES_GCM, 28, 0 },
-	{ XF_CIPHER_AES_GCM, 36, 0 },		{ XF_CIPHER_AES_GMAC, 20, 0 },
-	{ XF_CIPHER_AES_GMAC, 36, 0 },		{ XF_CIPHER_CHACHA20_POLY1305, 36, 0 },
-	{ XF_CIPHER_DES_RFC1829, 8, 4 },	{ XF_CIPHER_DES_RFC1829, 8, 8 },
-};
-
-static const struct {
-	enum xform_auth	a;
-	uint16_t	alen;
-} auths[] = {
-	{ XF_AUTH_NONE, 0 },			{ XF_AUTH_HMAC_MD5_96, 16 },
-	{ XF_AUTH_HMAC_SHA1_96, 20 },		{ XF_AUTH_HMAC_SHA256_128, 32 },
-	{ XF_AUTH_HMAC_SHA384_192, 48 },	{ XF_AUTH_HMAC_SHA512_256, 64 },
 };
 
 static struct combo	combos[128];

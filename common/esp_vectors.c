@@ -25,30 +25,8 @@
 
 #include "common/ah.h"
 #include "common/esp.h"
+#include "common/xform_cases.h"
 #include "common/ip4.h"
-
-static const struct {
-	enum xform_cipher	c;
-	uint16_t		clen;
-	unsigned		iv_size;
-} ciphers[] = {
-	{ XF_CIPHER_NULL, 0, 0 },		{ XF_CIPHER_DES, 8, 0 },
-	{ XF_CIPHER_3DES, 24, 0 },		{ XF_CIPHER_AES_CBC, 16, 0 },
-	{ XF_CIPHER_AES_CBC, 24, 0 },		{ XF_CIPHER_AES_CBC, 32, 0 },
-	{ XF_CIPHER_AES_GCM, 20, 0 },		{ XF_CIPHER_AES_GCM, 28, 0 },
-	{ XF_CIPHER_AES_GCM, 36, 0 },		{ XF_CIPHER_AES_GMAC, 20, 0 },
-	{ XF_CIPHER_AES_GMAC, 36, 0 },		{ XF_CIPHER_CHACHA20_POLY1305, 36, 0 },
-	{ XF_CIPHER_DES_RFC1829, 8, 4 },	{ XF_CIPHER_DES_RFC1829, 8, 8 },
-};
-
-static const struct {
-	enum xform_auth	a;
-	uint16_t	alen;
-} auths[] = {
-	{ XF_AUTH_NONE, 0 },			{ XF_AUTH_HMAC_MD5_96, 16 },
-	{ XF_AUTH_HMAC_SHA1_96, 20 },		{ XF_AUTH_HMAC_SHA256_128, 32 },
-	{ XF_AUTH_HMAC_SHA384_192, 48 },	{ XF_AUTH_HMAC_SHA512_256, 64 },
-};
 
 static const struct {
 	uint64_t	seq;
