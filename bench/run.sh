@@ -2,7 +2,9 @@
 # bench/run.sh: run a benchmark on one core, next to OpenSSL's own figures taken in the same run
 # (the machine is noisy: compare only figures of one run, ../shared/PERF.md).
 #
-#   bench/run.sh transforms [build dir]     ESP encap/decap per transform vs openssl speed -evp
+#   bench/run.sh transforms [build dir]     ESP and AH encap/decap per transform vs openssl speed -evp
+#   bench/run.sh tunnel [build dir]         end to end through the lab (bench/tunnel.sh): plain
+#                                           forwarding, our gateways, strongSwan; as root
 set -euo pipefail
 
 what=${1:-}
@@ -33,7 +35,7 @@ transforms)
 	[ -x "$bin" ] || { echo "no $bin: build the bench target first" >&2; exit 1; }
 	for n in 64 512 1400; do
 		for evp in aes-128-gcm aes-256-gcm chacha20-poly1305 aes-128-cbc aes-256-cbc \
-		    sha1 des-ede3-cbc; do
+		    sha1 sha256 md5 des-ede3-cbc; do
 			ossl "$evp" "$n"
 		done
 		ossl des-cbc "$n" -provider legacy -provider default
@@ -42,8 +44,13 @@ transforms)
 		"${secs}s per figure"
 	pin "$bin" -t "$secs" -r "$tmp/ref"
 	;;
+tunnel)
+	# Not exec: this shell's EXIT trap removes $tmp.  GW_BIN, when set, wins over the build dir.
+	[ -n "${GW_BIN:-}" ] || [ -d "$build" ] || { echo "no build directory $build" >&2; exit 1; }
+	GW_BIN=${GW_BIN:-$(cd "$build" && pwd)/bin} bash "$src/bench/tunnel.sh"
+	;;
 *)
-	echo "usage: $0 transforms [build dir]" >&2
+	echo "usage: $0 transforms|tunnel [build dir]" >&2
 	exit 2
 	;;
 esac

@@ -1,0 +1,603 @@
+#!/usr/bin/env bash
+# bench/tunnel.sh: the end-to-end tunnel benchmark (`bench/run.sh tunnel [build dir]`).
+#
+# In the lab of deploy/lab/topo.sh (network namespaces only, documentation addresses), hostA ->
+# hostB through gwA and gwB, with iperf3:
+#   TCP, 1 stream and 4 streams (Mbit/s received), and UDP at full speed (-b 0) with 1400-byte
+#   and 64-byte IP packets (-l 1372 / -l 36: both fit the tunnels' MTU of 1400), reported as the
+#   packets per second the receiver got, and the loss.
+# for each setup, in this order:
+#   1 plain     plain forwarding, no IPsec (the lab's own routes): the ceiling of the lab
+#   2 gcm128    our controld + datad, manual SAs, esp-gcm 128
+#   3 aes128    ours, esp-aes 128 esp-sha-hmac
+#   4 aes256    ours, esp-aes 256 esp-sha-hmac
+#   5 ss-gcm    strongSwan 5.9.8 on both gateways (charon-systemd + kernel-libipsec, IKEv2 PSK),
+#               esp_proposals = aes128gcm16
+#   6 ss-aes128 strongSwan, esp_proposals = aes128-sha1
+# The topology is drawn again for every setup (nothing of one setup survives into the next).
+# While each test runs, the CPU time (utime + stime from /proc/PID/stat) of the gateways' data
+# plane processes is taken: datad on gwA + gwB for ours, charon on gwA + gwB for strongSwan.
+#
+# Prints a table of medians of BENCH_RUNS runs (ratios to plain forwarding and to strongSwan with
+# the same algorithm, all measured in this run) on stdout and saves it as
+# bench/out/tunnel-DATE.txt; progress on stderr.  docs/bench.md explains every figure.
+#
+# Environment:
+#   GW_BIN=DIR            controld and datad (default: build/bin; bench/run.sh passes its build dir)
+#   BENCH_RUNS=3          runs of each test per setup (the median is reported)
+#   BENCH_SECONDS=3       seconds per iperf3 test (iperf3 -t)
+#   BENCH_SETUPS=LIST     only these setups, comma-separated ids of the list above (default: all)
+#   BENCH_INSTALL=0       never install strongSwan (its rows say n/a when it is missing)
+#   BENCH_NOISY=10        a run that starts with the machine >= this % busy (of all cores, 0.5 s
+#                         sample, before the run) marks its setup with '*' in the table
+#   BENCH_QUIET_WAIT=0    wait up to this many seconds before each run for the machine to be
+#                         quieter than BENCH_NOISY (for a machine shared with other work)
+#   BENCH_OUT=DIR         where the table is saved (default bench/out)
+#   GW_KEEP=1             keep the work directory (configs, daemon and charon logs, iperf3 JSON)
+set -uo pipefail
+GW_SRC=$(cd "$(dirname "$0")/.." && pwd)
+export GW_SRC
+GW_BIN=${GW_BIN:-$GW_SRC/build/bin}
+source "$GW_SRC/deploy/lab/topo.sh"
+
+RUNS=${BENCH_RUNS:-3}
+SECS=${BENCH_SECONDS:-3}
+OUTDIR=${BENCH_OUT:-$GW_SRC/bench/out}
+UDP_BIG=1400		# IP packet sizes of the UDP tests (iperf3 -l = size - 28)
+UDP_SMALL=64
+HOST_B=192.0.2.130
+PORT=5201
+HZ=$(getconf CLK_TCK)
+SS_DIR=$GW_SRC/bench/strongswan
+SS_PKGS=(charon-systemd strongswan-swanctl libcharon-extra-plugins libstrongswan-standard-plugins
+	libstrongswan-extra-plugins)
+
+# id|label|kind|algorithm|same-algorithm strongSwan id
+SETUPS=(
+	"plain|plain forwarding|plain||"
+	"gcm128|ours esp-gcm 128|ours|esp-gcm 128|ss-gcm"
+	"aes128|ours esp-aes 128 + sha1|ours|esp-aes 128 esp-sha-hmac|ss-aes128"
+	"aes256|ours esp-aes 256 + sha1|ours|esp-aes 256 esp-sha-hmac|"
+	"ss-gcm|strongSwan aes128gcm16|ss|aes128gcm16|"
+	"ss-aes128|strongSwan aes128-sha1|ss|aes128-sha1|"
+)
+
+say() { printf '%s\n' "$*" >&2; }
+die() { say "bench tunnel: $*"; exit 1; }
+
+[ "$(id -u)" -eq 0 ] || die "run me as root (network namespaces)"
+[[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS must be a positive integer"
+[[ $SECS =~ ^[1-9][0-9]*$ ]] || die "BENCH_SECONDS must be a positive integer (iperf3 -t)"
+[[ ${BENCH_NOISY:-10} =~ ^[0-9]+$ ]] || die "BENCH_NOISY must be a percentage"
+[[ ${BENCH_QUIET_WAIT:-0} =~ ^[0-9]+$ ]] || die "BENCH_QUIET_WAIT must be a number of seconds"
+for c in iperf3 ip nft openssl "$GW_PY"; do
+	command -v "$c" >/dev/null || die "$c not found (deploy/install-deps.sh installs it)"
+done
+
+# ---------------------------------------------------------------- which setups
+declare -A LABEL=() KIND=() ALG=() PEER=() WANT=() NOTE=()
+ORDER=()
+for s in "${SETUPS[@]}"; do
+	IFS='|' read -r id label kind alg peer <<<"$s"
+	ORDER+=("$id"); LABEL[$id]=$label; KIND[$id]=$kind; ALG[$id]=$alg; PEER[$id]=$peer
+	WANT[$id]=1
+done
+if [ -n "${BENCH_SETUPS:-}" ]; then
+	for id in "${ORDER[@]}"; do WANT[$id]=0; done
+	IFS=', ' read -r -a sel <<<"$BENCH_SETUPS"
+	for id in "${sel[@]}"; do
+		[ -n "${LABEL[$id]:-}" ] || die "unknown setup '$id' in BENCH_SETUPS (ids: ${ORDER[*]})"
+		WANT[$id]=1
+	done
+fi
+NSTEP=0
+for id in "${ORDER[@]}"; do [ "${WANT[$id]}" = 1 ] && NSTEP=$((NSTEP + 1)); done
+want_kind() { local id; for id in "${ORDER[@]}"; do
+	[ "${WANT[$id]}" = 1 ] && [ "${KIND[$id]}" = "$1" ] && return 0; done; return 1; }
+
+if want_kind ours; then
+	for b in controld datad; do
+		[ -x "$GW_BIN/$b" ] || die "$GW_BIN/$b not found: build first (cmake) or set GW_BIN"
+	done
+fi
+
+# ---------------------------------------------------------------- strongSwan packages
+# Like deploy/install-deps.sh: install only what is missing, apt-get update only if needed.
+SS_WHY=
+ss_pkgs_missing()
+{
+	local p
+	for p in "${SS_PKGS[@]}"; do
+		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
+			printf '%s ' "$p"
+	done
+}
+ss_prepare()
+{
+	local missing
+	missing=$(ss_pkgs_missing); missing=${missing% }
+	if [ -n "$missing" ]; then
+		if [ "${BENCH_INSTALL:-1}" = 0 ]; then
+			SS_WHY="not installed ($missing) and BENCH_INSTALL=0"; return 1
+		fi
+		say "bench tunnel: installing strongSwan: $missing (apt-get)"
+		export DEBIAN_FRONTEND=noninteractive
+		# shellcheck disable=SC2086 # a list of package names
+		if ! apt-get install -y -q --no-install-recommends $missing >"$GW_RUN/apt.log" 2>&1; then
+			apt-get update -q >>"$GW_RUN/apt.log" 2>&1
+			# shellcheck disable=SC2086
+			apt-get install -y -q --no-install-recommends $missing >>"$GW_RUN/apt.log" 2>&1
+		fi
+		missing=$(ss_pkgs_missing); missing=${missing% }
+		if [ -n "$missing" ]; then
+			SS_WHY="could not install $missing: $(tail -n 1 "$GW_RUN/apt.log")"; return 1
+		fi
+	fi
+	[ -x /usr/sbin/charon-systemd ] || { SS_WHY="/usr/sbin/charon-systemd missing"; return 1; }
+	[ -e /usr/lib/ipsec/plugins/libstrongswan-kernel-libipsec.so ] ||
+		{ SS_WHY="no kernel-libipsec plugin (libcharon-extra-plugins)"; return 1; }
+	command -v swanctl >/dev/null || { SS_WHY="swanctl missing"; return 1; }
+	return 0
+}
+
+# busy_ticks: "BUSY TOTAL" clock ticks of all cores since boot (/proc/stat; idle and iowait are
+# not busy, steal is: on a VM it is time the cores were not ours).
+busy_ticks() { awk '$1 == "cpu" { t = 0; for (i = 2; i <= 9; i++) t += $i
+	print t - $5 - $6, t; exit }' /proc/stat; }
+
+# idle_check [SECONDS]: how busy the machine is (% of all cores, default 1 s) while we do
+# nothing: other work on these 2 cores lowers every figure (PERF.md: compare only figures of
+# one run).  Taken before and after the benchmark, and before every run.
+idle_check()
+{
+	local b0 t0 b1 t1
+	read -r b0 t0 < <(busy_ticks)
+	sleep "${1:-1}"
+	read -r b1 t1 < <(busy_ticks)
+	awk -v b="$((b1 - b0))" -v t="$((t1 - t0))" 'BEGIN { if (t > 0) printf "%.0f", 100 * b / t }'
+}
+
+# ---------------------------------------------------------------- the lab
+topo_trap
+PREFIX="gw$$"
+GW_RUN=$(mktemp -d "/tmp/ipsecgw-bench.XXXXXX") || die "mktemp"
+TOPO_MADE_RUN=1
+
+if want_kind ss && ! ss_prepare; then
+	say "bench tunnel: strongSwan cannot be used: $SS_WHY (its rows say n/a)"
+fi
+LOAD_BEFORE=$(idle_check)
+if [ "${LOAD_BEFORE:-0}" -ge 10 ]; then
+	say "bench tunnel: WARNING: the machine is already ${LOAD_BEFORE}% busy (of $(nproc) cores)" \
+		"before the benchmark: every figure will be low and noisy"
+fi
+
+SRV_PID=
+CPU_PIDS=()		# the data-plane processes of the current setup (datad or charon, both gws)
+SS_PID=()		# charon of gwA, gwB
+
+lab_up()
+{
+	topo_up "$PREFIX" || return 1
+	srv_start
+}
+
+lab_down()
+{
+	[ -n "$SRV_PID" ] && pid_stop "$SRV_PID" TERM 2 >/dev/null 2>&1
+	SRV_PID=
+	topo_down
+}
+
+srv_start()
+{
+	[ -n "$SRV_PID" ] && pid_stop "$SRV_PID" TERM 2 >/dev/null 2>&1
+	nsx_bg hostB "$GW_RUN/iperf3-server.log" iperf3 -s -B "$HOST_B" -p "$PORT"
+	SRV_PID=$LAST_PID
+	wait_listen hostB "$PORT" tcp
+}
+
+# cpu_ticks: utime + stime of CPU_PIDS, in clock ticks.
+cpu_ticks()
+{
+	local p t=0 v
+	for p in "${CPU_PIDS[@]}"; do
+		v=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$p/stat" 2>/dev/null) || v=0
+		t=$((t + ${v:-0}))
+	done
+	echo "$t"
+}
+
+# iperf TEST JSON: one iperf3 client run hostA -> hostB; prints "VALUE LOSS CPU_S SECONDS MBIT BUSY"
+# (VALUE: Mbit/s for tcp1/tcp4, kpps received for udpN; LOSS: % for UDP, - for TCP; CPU_S:
+# data-plane CPU seconds during the run, - without daemons; MBIT: megabits received; BUSY: %
+# of all cores busy during the run).
+iperf()
+{
+	local t=$1 json=$2 args=(-c "$HOST_B" -p "$PORT" -t "$SECS" -J) c0 c1 b0 b1 t0 t1 busy rc=0 cpu=-
+	case $t in
+	tcp1) ;;
+	tcp4) args+=(-P 4) ;;
+	udp*) args+=(-u -b 0 -l $((${t#udp} - 28))) ;;
+	esac
+	c0=$(cpu_ticks); read -r b0 t0 < <(busy_ticks)
+	nsx hostA timeout $((SECS + 30)) iperf3 "${args[@]}" >"$json" 2>"$json.err" || rc=$?
+	c1=$(cpu_ticks); read -r b1 t1 < <(busy_ticks)
+	busy=$(awk -v b="$((b1 - b0))" -v t="$((t1 - t0))" 'BEGIN { if (t > 0) printf "%.0f", 100 * b / t }')
+	[ ${#CPU_PIDS[@]} -gt 0 ] && cpu=$(awk -v a="$c0" -v b="$c1" -v hz="$HZ" \
+		'BEGIN { printf "%.2f", (b - a) / hz }')
+	if [ "$rc" != 0 ]; then
+		say "    iperf3 $t failed (status $rc): $(grep -o '"error":.*' "$json" | head -1)"
+		srv_start >/dev/null 2>&1	# a failed test can leave the server stuck
+		return 1
+	fi
+	"$GW_PY" - "$json" "$t" "$cpu" "${busy:--}" <<-'PY'
+	import json, sys
+	j = json.load(open(sys.argv[1])); t = sys.argv[2]; cpu = sys.argv[3]; busy = sys.argv[4]
+	r = j["end"]["sum_received"]
+	secs = r["seconds"] or j["end"]["sum_sent"]["seconds"]
+	mbit = r["bytes"] * 8 / 1e6
+	if t.startswith("tcp"):
+	    print("%.0f - %s %.3f %.1f %s" % (r["bits_per_second"] / 1e6, cpu, secs, mbit, busy))
+	else:
+	    got = r["packets"] - r["lost_packets"]
+	    sent = j["end"]["sum_sent"]["packets"] or r["packets"]
+	    loss = 100.0 * (sent - got) / sent if sent else 0
+	    print("%.1f %.1f %s %.3f %.1f %s" % (got / secs / 1e3, loss, cpu, secs, mbit, busy))
+	PY
+}
+
+# ---------------------------------------------------------------- our gateways
+key() { openssl rand -hex "$1"; }
+
+# ours_conf SIDE TRANSFORMS CK_OUT AK_OUT CK_IN AK_IN: a manual crypto map like
+# deploy/examples/gw{A,B}.conf (without the clear echo exception).
+ours_conf()
+{
+	local side=$1 ts=$2 spi_out spi_in me peer src dst ko="" ki=""
+	if [ "$side" = A ]; then
+		spi_out=1000 spi_in=1001 me=198.51.100.1 peer=198.51.100.2
+		src="192.0.2.0 0.0.0.127" dst="192.0.2.128 0.0.0.127"
+	else
+		spi_out=1001 spi_in=1000 me=198.51.100.2 peer=198.51.100.1
+		src="192.0.2.128 0.0.0.127" dst="192.0.2.0 0.0.0.127"
+	fi
+	[ -n "$3" ] && ko+=" cipher $3"
+	[ -n "$4" ] && ko+=" authenticator $4"
+	[ -n "$5" ] && ki+=" cipher $5"
+	[ -n "$6" ] && ki+=" authenticator $6"
+	cat <<-CONF
+	! bench/tunnel.sh: gw$side, $ts, fresh random keys for this run only
+	hostname gw$side
+	crypto ipsec transform-set BENCH $ts
+	 mode tunnel
+	access-list 101 permit ip $src $dst
+	crypto map vpn 10 ipsec-manual
+	 match address 101
+	 set peer $peer
+	 set transform-set BENCH
+	 set session-key inbound esp $spi_in$ki
+	 set session-key outbound esp $spi_out$ko
+	interface wan0
+	 ip address $me 255.255.255.0
+	 crypto map vpn
+	CONF
+}
+
+ours_up()
+{
+	local ts=$1 ckl akl ck1 ak1 ck2="" ak2="" g
+	case $ts in
+	"esp-gcm 128") ckl=20 akl=0 ;;		# AES-128 key + 4-byte salt (RFC 4106)
+	"esp-aes 128 esp-sha-hmac") ckl=16 akl=20 ;;
+	"esp-aes 256 esp-sha-hmac") ckl=32 akl=20 ;;
+	*) say "    no key lengths for $ts"; return 1 ;;
+	esac
+	ck1=$(key "$ckl"); ck2=$(key "$ckl")
+	ak1=; ak2=
+	[ "$akl" -gt 0 ] && { ak1=$(key "$akl"); ak2=$(key "$akl"); }
+	ours_conf A "$ts" "$ck1" "$ak1" "$ck2" "$ak2" >"$GW_RUN/gwA.conf"
+	ours_conf B "$ts" "$ck2" "$ak2" "$ck1" "$ak1" >"$GW_RUN/gwB.conf"
+	for g in gwA gwB; do
+		gw_start "$g" "$GW_RUN/$g.conf" || { NOTE[$CUR]="$g does not start"; return 1; }
+	done
+	CPU_PIDS=("${GW_PID[gwA/datad]}" "${GW_PID[gwB/datad]}")
+}
+
+ours_down()
+{
+	local g
+	CPU_PIDS=()
+	for g in gwA gwB; do
+		gw_stop "$g" || say "    $g did not exit cleanly (logs: $(gw_dir "$g"))"
+	done
+}
+
+# ---------------------------------------------------------------- strongSwan
+# ss_ctl GW ARGS...: swanctl against GW's charon (the command first, then --uri).
+ss_ctl()
+{
+	local g=$1 d=$GW_RUN/ss-$1 cmd=$2; shift 2
+	nsx "$g" env STRONGSWAN_CONF="$d/strongswan.conf" \
+		swanctl "$cmd" --uri "unix://$d/charon.vici" "$@"
+}
+
+# has_addr_in GW PREFIX: does GW own an IPv4 address inside PREFIX?
+has_addr_in()
+{
+	nsx "$1" ip -4 -o addr show | awk '{ sub(/\/.*/, "", $4); print $4 }' |
+		"$GW_PY" -c 'import ipaddress, sys
+n = ipaddress.ip_network(sys.argv[1])
+sys.exit(0 if any(ipaddress.ip_address(a.strip()) in n for a in sys.stdin if a.strip()) else 1)' "$2"
+}
+first_host() { "$GW_PY" -c 'import ipaddress, sys
+print(next(ipaddress.ip_network(sys.argv[1]).hosts()))' "$1"; }
+
+ss_up()
+{
+	local esp=$1 psk g d l r lt rt i
+	psk=$(key 24)
+	SS_PID=()
+	for g in gwA gwB; do
+		d=$GW_RUN/ss-$g
+		rm -rf "$d"; mkdir -p "$d"
+		if [ "$g" = gwA ]; then l=198.51.100.1 r=198.51.100.2 lt=192.0.2.0/25 rt=192.0.2.128/25
+		else l=198.51.100.2 r=198.51.100.1 lt=192.0.2.128/25 rt=192.0.2.0/25; fi
+		sed "s|@DIR@|$d|g" "$SS_DIR/strongswan.conf.in" >"$d/strongswan.conf"
+		sed -e "s|@LOCAL@|$l|g; s|@REMOTE@|$r|g; s|@LOCAL_TS@|$lt|g; s|@REMOTE_TS@|$rt|g" \
+			-e "s|@ESP@|$esp|g; s|@PSK@|$psk|g" "$SS_DIR/swanctl.conf.in" >"$d/swanctl.conf"
+		# The gateway must own an address inside its local traffic selector (INTEROP.md),
+		# or it answers TS_UNACCEPTABLE.  In this lab lan0 has one (192.0.2.1, 192.0.2.129);
+		# otherwise the first address of the selector goes on lo as a /32.
+		has_addr_in "$g" "$lt" ||
+			_t nsx "$g" ip addr add "$(first_host "$lt")/32" dev lo || return 1
+		nsx_bg "$g" "$d/stdout.log" env STRONGSWAN_CONF="$d/strongswan.conf" \
+			/usr/sbin/charon-systemd
+		SS_PID+=("$LAST_PID")
+	done
+	for g in gwA gwB; do
+		d=$GW_RUN/ss-$g
+		for ((i = 0; i < 100; i++)); do
+			[ -S "$d/charon.vici" ] && break
+			if ! kill -0 "${SS_PID[0]}" 2>/dev/null || ! kill -0 "${SS_PID[1]}" 2>/dev/null; then
+				break
+			fi
+			sleep 0.05
+		done
+		if [ ! -S "$d/charon.vici" ]; then
+			NOTE[$CUR]="charon on $g did not start: $(tail -n 1 "$d/charon.log" "$d/stdout.log" 2>/dev/null | grep -v '^==>' | grep . | tail -1)"
+			return 1
+		fi
+		if ! ss_ctl "$g" --load-all --noprompt --file "$d/swanctl.conf" >"$d/swanctl.log" 2>&1 ||
+		    ! grep -q "loaded connection 'bench'" "$d/swanctl.log"; then
+			NOTE[$CUR]="swanctl --load-all on $g failed: $(tail -n 1 "$d/swanctl.log")"
+			return 1
+		fi
+	done
+	if ! ss_ctl gwA --initiate --child bench --timeout 10 >>"$GW_RUN/ss-gwA/swanctl.log" 2>&1; then
+		NOTE[$CUR]="swanctl --initiate failed: $(grep -E '\[(IKE|CFG|ENC|KNL)\]' "$GW_RUN/ss-gwA/swanctl.log" | tail -1)"
+		return 1
+	fi
+	CPU_PIDS=("${SS_PID[@]}")
+}
+
+ss_down()
+{
+	local p
+	CPU_PIDS=()
+	for p in "${SS_PID[@]}"; do pid_stop "$p" TERM 5 >/dev/null 2>&1; done
+	SS_PID=()
+}
+
+# ---------------------------------------------------------------- running
+declare -A V=()		# V[id/metric/run] = value
+declare -A NOISY_SETUP=()	# setups with a run that began on a machine busy with other work
+NOISY=${BENCH_NOISY:-10}	# % of all cores busy before a run that makes it suspect
+QUIET_WAIT=${BENCH_QUIET_WAIT:-0}	# wait up to this many s before each run for a quiet machine
+TESTS=(tcp1 tcp4 "udp$UDP_BIG" "udp$UDP_SMALL")
+T_START=$SECONDS
+
+run_setup()
+{
+	local id=$1 step=$2 kind=${KIND[$1]} r t out val loss cpu secs mbit busy line w0
+	CUR=$id
+	say "[$step/$NSTEP] ${LABEL[$id]}: setting up ..."
+	lab_down
+	lab_up || { NOTE[$id]="topology failed"; return 1; }
+	case $kind in
+	plain) CPU_PIDS=() ;;
+	ours) ours_up "${ALG[$id]}" || { ours_down; return 1; } ;;
+	ss)
+		if [ -n "$SS_WHY" ]; then NOTE[$id]="strongSwan unavailable: $SS_WHY"; return 1; fi
+		ss_up "${ALG[$id]}" || { ss_down; return 1; }
+		;;
+	esac
+	if ! wait_ping hostA "$HOST_B" 10; then
+		NOTE[$id]="no ping hostA -> hostB"
+		[ "$kind" = ours ] && ours_down
+		[ "$kind" = ss ] && ss_down
+		return 1
+	fi
+	for ((r = 1; r <= RUNS; r++)); do
+		say "[$step/$NSTEP] ${LABEL[$id]}: run $r/$RUNS ... (t+$((SECONDS - T_START)) s)"
+		V[$id/quiet/$r]=$(idle_check 0.5)
+		w0=$SECONDS
+		while [ "${V[$id/quiet/$r]:-0}" -ge "$NOISY" ] && [ $((SECONDS - w0)) -lt "$QUIET_WAIT" ]; do
+			say "       machine ${V[$id/quiet/$r]}% busy with other work: waiting (BENCH_QUIET_WAIT=$QUIET_WAIT s)"
+			sleep 1
+			V[$id/quiet/$r]=$(idle_check 0.5)
+		done
+		line="[machine ${V[$id/quiet/$r]}% busy before]"
+		[ "${V[$id/quiet/$r]:-0}" -ge "$NOISY" ] && NOISY_SETUP[$id]=1
+		for t in "${TESTS[@]}"; do
+			if out=$(iperf "$t" "$GW_RUN/$id-$t-$r.json"); then
+				read -r val loss cpu secs mbit busy <<<"$out"
+				V[$id/$t/$r]=$val
+				[ "$busy" != - ] && V[$id/$t.busy/$r]=$busy
+				[ "$loss" != - ] && V[$id/$t.loss/$r]=$loss
+				if [ "$cpu" != - ]; then
+					V[$id/$t.cores/$r]=$(awk -v c="$cpu" -v s="$secs" \
+						'BEGIN { if (s > 0) printf "%.2f", c / s }')
+					[ "$t" = tcp1 ] && V[$id/tcp1.eff/$r]=$(awk -v c="$cpu" \
+						-v m="$mbit" 'BEGIN { if (c > 0) printf "%.0f", m / c }')
+				fi
+				case $t in
+				tcp*) line+=" $t $val Mbit/s" ;;
+				*) line+=" $t $val kpps ($loss% lost)" ;;
+				esac
+				case $cpu in
+				-) line+=";" ;;
+				*) line+=" [gw CPU ${cpu} s];" ;;
+				esac
+			else
+				line+=" $t failed;"
+			fi
+		done
+		say "       $line"
+	done
+	case $kind in
+	ours) ours_down ;;
+	ss) ss_down ;;
+	esac
+	return 0
+}
+
+step=0
+for id in "${ORDER[@]}"; do
+	[ "${WANT[$id]}" = 1 ] || continue
+	step=$((step + 1))
+	run_setup "$id" "$step" || say "[$step/$NSTEP] ${LABEL[$id]}: n/a: ${NOTE[$id]:-failed}"
+done
+lab_down
+ELAPSED=$((SECONDS - T_START))
+LOAD_AFTER=$(idle_check)
+
+# ---------------------------------------------------------------- the table
+# med ID METRIC [int]: median of the runs that produced a figure (empty if none).
+med()
+{
+	local fmt=auto
+	[ "${3:-}" = int ] && fmt=int
+	local r vals=()
+	for ((r = 1; r <= RUNS; r++)); do
+		[ -n "${V[$1/$2/$r]:-}" ] && vals+=("${V[$1/$2/$r]}")
+	done
+	[ ${#vals[@]} -gt 0 ] || return 0
+	printf '%s\n' "${vals[@]}" | sort -g | awk -v f="$fmt" '{ v[NR] = $1 }
+		END { if (NR % 2) x = v[(NR + 1) / 2]; else x = (v[NR / 2] + v[NR / 2 + 1]) / 2
+		      printf (x >= 100 || f == "int" ? "%.0f\n" : "%.1f\n"), x }'
+}
+# range ID METRIC: "min-max" of the runs.
+range()
+{
+	local r vals=()
+	for ((r = 1; r <= RUNS; r++)); do
+		[ -n "${V[$1/$2/$r]:-}" ] && vals+=("${V[$1/$2/$r]}")
+	done
+	[ ${#vals[@]} -gt 0 ] || { echo -; return 0; }
+	printf '%s\n' "${vals[@]}" | sort -g | awk 'NR == 1 { a = $1 } { b = $1 } END { print a "-" b }'
+}
+# ratio A B: A / B with two decimals, "-" when either is missing.
+ratio() { awk -v a="${1:-}" -v b="${2:-}" 'BEGIN {
+	if (a != "" && b != "" && b + 0 > 0) printf "%.2f", a / b; else printf "-" }'; }
+orna() { [ -n "$1" ] && printf '%s' "$1" || printf 'n/a'; }
+
+STAMP=$(date +%Y%m%d-%H%M%S)
+OUT=$OUTDIR/tunnel-$STAMP.txt
+mkdir -p "$OUTDIR"
+ss_ver=$(dpkg-query -W -f='${Version}' charon-systemd 2>/dev/null)
+{
+	echo "bench/run.sh tunnel, $(date '+%F %T'), $(nproc) cores" \
+		"($(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')), kernel $(uname -r)," \
+		"OpenSSL $(openssl version | cut -d' ' -f2), iperf3 $(iperf3 --version | head -1 | cut -d' ' -f2)," \
+		"strongSwan ${ss_ver:-not installed}; our binaries: $GW_BIN"
+	echo "medians of $RUNS runs of ${SECS} s each (iperf3 hostA -> hostB); UDP at -b 0 with" \
+		"${UDP_BIG}-byte and ${UDP_SMALL}-byte IP packets, kpps = packets/s the receiver got;" \
+		"total ${ELAPSED} s"
+	echo "machine busy without the benchmark (1 s samples, % of all $(nproc) cores):" \
+		"${LOAD_BEFORE}% before, ${LOAD_AFTER}% after$( [ "${LOAD_BEFORE:-0}" -ge 10 ] ||
+		[ "${LOAD_AFTER:-0}" -ge 10 ] && echo ": OTHER WORK WAS RUNNING, figures are low")"
+	echo
+	fmt='%-26s %8s %8s %8s %6s %8s %6s %6s %8s %7s %7s\n'
+	# shellcheck disable=SC2059
+	printf "$fmt" "" "TCP 1" "TCP 4" "UDP$UDP_BIG" "loss" "UDP$UDP_SMALL" "loss" "gw CPU" "Mbit per" \
+		"vs sS" "vs"
+	# shellcheck disable=SC2059
+	printf "$fmt" "setup" "Mbit/s" "Mbit/s" "kpps" "%" "kpps" "%" "cores" "CPU-s" "same alg" \
+		"plain"
+	for id in "${ORDER[@]}"; do
+		[ "${WANT[$id]}" = 1 ] || continue
+		t1=$(med "$id" tcp1)
+		pt=$(med plain tcp1)
+		ps=""; [ -n "${PEER[$id]}" ] && ps=$(med "${PEER[$id]}" tcp1)
+		if [ "$id" = plain ]; then vp=-; else vp=$(ratio "$t1" "$pt"); fi
+		vs=-; [ -n "${PEER[$id]}" ] && vs=$(ratio "$t1" "$ps")
+		cores=$(med "$id" tcp1.cores); eff=$(med "$id" tcp1.eff)
+		# shellcheck disable=SC2059
+		printf "$fmt" "${LABEL[$id]}${NOISY_SETUP[$id]:+ *}" "$(orna "$t1")" \
+			"$(orna "$(med "$id" tcp4)")" \
+			"$(orna "$(med "$id" "udp$UDP_BIG")")" "$(orna "$(med "$id" "udp$UDP_BIG.loss")")" \
+			"$(orna "$(med "$id" "udp$UDP_SMALL")")" "$(orna "$(med "$id" "udp$UDP_SMALL.loss")")" \
+			"${cores:--}" "${eff:--}" "$vs" "$vp"
+	done
+	echo
+	echo "gw CPU cores, Mbit per CPU-s: CPU time of the data-plane processes of both gateways"
+	echo "  (datad, or charon for strongSwan) during TCP 1 stream, per second of the test / per"
+	echo "  megabit received; '-': no daemon (the kernel forwards)."
+	echo "vs sS same alg, vs plain: TCP 1 stream, ours / strongSwan with the same ESP algorithm,"
+	echo "  setup / plain forwarding (docs/bench.md)."
+	if [ ${#NOISY_SETUP[@]} -gt 0 ]; then
+		echo "*: the machine was >= ${NOISY}% busy with other work just before a run of this setup:"
+		echo "  its figures are low (see 'busy before each run' below)."
+	fi
+	echo
+	echo "ratios of every figure (median / median):"
+	rfmt='  %-50s %6s %6s %8s %8s %9s\n'
+	# shellcheck disable=SC2059
+	printf "$rfmt" "" "TCP 1" "TCP 4" "UDP$UDP_BIG" "UDP$UDP_SMALL" "Mbit/CPU"
+	for id in "${ORDER[@]}"; do
+		[ "${WANT[$id]}" = 1 ] || continue
+		for other in "${PEER[$id]}" plain; do
+			if [ -z "$other" ] || [ "$other" = "$id" ] || [ "${WANT[$other]}" != 1 ]; then
+				continue
+			fi
+			# shellcheck disable=SC2059
+			printf "$rfmt" "${LABEL[$id]} / ${LABEL[$other]}" \
+				"$(ratio "$(med "$id" tcp1)" "$(med "$other" tcp1)")" \
+				"$(ratio "$(med "$id" tcp4)" "$(med "$other" tcp4)")" \
+				"$(ratio "$(med "$id" "udp$UDP_BIG")" "$(med "$other" "udp$UDP_BIG")")" \
+				"$(ratio "$(med "$id" "udp$UDP_SMALL")" "$(med "$other" "udp$UDP_SMALL")")" \
+				"$(if [ "$other" = plain ]; then echo -; else
+					ratio "$(med "$id" tcp1.eff)" "$(med "$other" tcp1.eff)"; fi)"
+		done
+	done
+	echo
+	echo "every test: min-max of the runs; gw CPU cores (median); machine busy % during the test"
+	echo "  (median, of all $(nproc) cores: iperf3, kernel forwarding and the gateways together)"
+	dfmt='  %-26s %-7s %-13s %-11s %s\n'
+	# shellcheck disable=SC2059
+	printf "$dfmt" "" test "min-max" "gw cores" "busy %"
+	for id in "${ORDER[@]}"; do
+		[ "${WANT[$id]}" = 1 ] || continue
+		q=
+		for ((r = 1; r <= RUNS; r++)); do q+="${q:+ / }${V[$id/quiet/$r]:--}"; done
+		printf '  %-26s machine busy before each run: %s %%\n' "${LABEL[$id]}" "$q"
+		lbl=
+		for t in "${TESTS[@]}"; do
+			c=$(med "$id" "$t.cores"); b=$(med "$id" "$t.busy" int)
+			# shellcheck disable=SC2059
+			printf "$dfmt" "$lbl" "$t" "$(range "$id" "$t")" "${c:--}" "${b:--}"
+			lbl=
+		done
+	done
+	n=0
+	for id in "${ORDER[@]}"; do
+		[ -n "${NOTE[$id]:-}" ] || continue
+		[ "$n" = 0 ] && { echo; echo "not measured:"; }
+		n=$((n + 1))
+		echo "  ${LABEL[$id]}: ${NOTE[$id]}"
+	done
+} | tee "$OUT"
+say "bench tunnel: table saved to $OUT"
+[ "${GW_KEEP:-0}" = 1 ] && say "bench tunnel: work directory kept: $GW_RUN"
+exit 0
