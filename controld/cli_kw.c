@@ -61,7 +61,7 @@ enum list {
 	L_IFNAME, L_IFNUM, L_IP, L_IPACL, L_IPACLNAME,
 	/* sub-modes */
 	L_TRANSM, L_IV, L_IVSIZE, L_MODE,
-	L_MAPM, L_DESC, L_MATCH, L_MATCHACL, L_SET, L_PEER, L_PFS, L_SETSA, L_LEVEL, L_REPLAY,
+	L_MAPM, L_DESC, L_MATCH, L_MATCHACL, L_SET, L_PEER, L_PFS, L_SETSA, L_LEVEL, L_REPLAY, L_NATT,
 	L_RWIN, L_SKDIR, L_SKPROTO, L_SKSPI_AH, L_SKAHKEY, L_SKSPI_ESP, L_SKESP, L_SKCIPHKEY,
 	L_SKESP2, L_SKAUTHKEY, L_TSLIST,
 	L_IFM, L_IFDESC, L_IFIP, L_IFADDR, L_IFMASK, L_IFCRYPTO, L_IFMAP,
@@ -530,7 +530,12 @@ static const struct node l_matchacl[] = {
 	NAME("WORD", "Access list name or number", L_NONE, F_CR),
 	END
 };
+static const struct node l_natt[] = {
+	KW("udp-encapsulation", "ESP in UDP 4500 (RFC 3948), ipsec-manual", L_NONE, F_CR, 0),
+	END
+};
 static const struct node l_set[] = {
+	KW("nat-t", "NAT traversal for a manual peer (not IOS 11.3)", L_NATT, 0, 0),
 	KW("peer", "Allowed encryption/decryption peer", L_PEER, 0, 0),
 	KW("pfs", "Specify pfs settings", L_PFS, F_CR, 0),
 	KW("security-association", "Security association parameters", L_SETSA, 0, 0),
@@ -695,7 +700,7 @@ static const struct {
 	[L_MODE] = { l_mode, 0 },
 	[L_MAPM] = { l_mapm, L_CONF }, [L_DESC] = { l_desc, 0 }, [L_MATCH] = { l_match, 0 },
 	[L_MATCHACL] = { l_matchacl, 0 }, [L_SET] = { l_set, 0 }, [L_PEER] = { l_peer, 0 },
-	[L_PFS] = { l_pfs, 0 }, [L_SETSA] = { l_setsa, 0 }, [L_LEVEL] = { l_level, 0 },
+	[L_PFS] = { l_pfs, 0 }, [L_SETSA] = { l_setsa, 0 }, [L_NATT] = { l_natt, 0 }, [L_LEVEL] = { l_level, 0 },
 	[L_REPLAY] = { l_replay, 0 }, [L_RWIN] = { l_rwin, 0 }, [L_SKDIR] = { l_skdir, 0 },
 	[L_SKPROTO] = { l_skproto, 0 }, [L_SKSPI_AH] = { l_skspi_ah, 0 },
 	[L_SKAHKEY] = { l_skahkey, 0 }, [L_SKSPI_ESP] = { l_skspi_esp, 0 },

@@ -296,6 +296,7 @@ static const char help_map_seq[] =
 	"  local-address  Interface to use for local address for this crypto map\n";
 
 static const char help_set[] =
+	"  nat-t                 NAT traversal for a manual peer (not IOS 11.3)\n"
 	"  peer                  Allowed encryption/decryption peer\n"
 	"  pfs                   Specify pfs settings\n"
 	"  security-association  Security association parameters\n"

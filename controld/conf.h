@@ -176,6 +176,8 @@ struct conf_map_entry {
 	uint8_t			n_tsets;
 	uint8_t			pfs;		/* set pfs: DH group (1,2,5,14,19,20,21); 0 = no */
 	bool			per_host;	/* set security-association level per-host */
+	bool			nat_t;		/* set nat-t udp-encapsulation (ours, manual
+						 * entries: ESP in UDP 4500, RFC 3948) */
 	uint32_t		lifetime_sec;	/* set security-association lifetime; 0 = global */
 	uint32_t		lifetime_kb;	/* 0 = global */
 	uint16_t		replay_window;	/* set security-association replay window-size;

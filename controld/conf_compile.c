@@ -155,6 +155,7 @@ manual_sa(struct build *b, const struct conf_map *m, const struct conf_map_entry
 	sa->mode = transport_flow(ts, flow, local, e->peers[0]) ? GW__V1__MODE__MODE_TRANSPORT :
 	    GW__V1__MODE__MODE_TUNNEL;
 	sa->replay_window = 0;		/* seed: no anti-replay for manual SAs */
+	sa->udp_encap_port = e->nat_t ? 4500 : 0;	/* RFC 3948 */
 	sa->map = (char *)m->name;
 	sa->seq = e->seq;
 	sa->flow = sel_msg(&b->a, flow);
@@ -238,6 +239,11 @@ entry(struct build *b, const struct conf *c, const struct conf_map *m,
 		if (ts == NULL)
 			return gw_fail(err, e->line, "crypto map %s %u: transform set %s is not "
 			    "defined", m->name, e->seq, e->tsets[0]);
+		if (e->nat_t && (ts->ah != XF_AUTH_NONE || !conf_tset_has_esp(ts) ||
+		    transport_flow(ts, flow, local, e->peers[0])))
+			return gw_fail(err, e->line, "crypto map %s %u: set nat-t needs ESP alone in "
+			    "tunnel mode (AH cannot cross a NAT; transport over NAT-T is not "
+			    "supported)", m->name, e->seq);
 		if (conf_tset_has_esp(ts)) {
 			if ((out = manual_sa(b, m, e, ts, CONF_DIR_OUT, CONF_PROTO_ESP, local, flow)) ==
 			    NULL || manual_sa(b, m, e, ts, CONF_DIR_IN, CONF_PROTO_ESP, local, flow) ==

@@ -496,6 +496,7 @@ entry_equal(const struct conf_map_entry *a, const struct conf_map_entry *b)
 	if (a->seq != b->seq || a->kind != b->kind || strcmp(a->dynamic, b->dynamic) != 0 ||
 	    strcmp(a->acl, b->acl) != 0 || a->n_peers != b->n_peers ||
 	    a->n_tsets != b->n_tsets || a->pfs != b->pfs || a->per_host != b->per_host ||
+	    a->nat_t != b->nat_t ||
 	    a->lifetime_sec != b->lifetime_sec || a->lifetime_kb != b->lifetime_kb ||
 	    a->replay_window != b->replay_window || strcmp(a->description, b->description) != 0)
 		return false;
@@ -1940,6 +1941,19 @@ mode_map(struct pl *p, bool no)
 			    "keys");
 		return set_session_key(p, e, no);
 	}
+	if (strcasecmp(sub, "nat-t") == 0) {
+		/* not IOS 11.3: RFC 3948 for a manually keyed peer behind a NAT (IKE negotiates
+		 * it by itself) */
+		if (!manual)
+			return perr(p, "set nat-t: only for ipsec-manual entries (IKE negotiates "
+			    "NAT traversal)");
+		if (!kw(p, 2, "udp-encapsulation"))
+			return perr(p, "set nat-t \"%.40s\": expected udp-encapsulation", word(p, 2));
+		if (extra(p, 3) != 0)
+			return -1;
+		e->nat_t = !no;
+		return 0;
+	}
 	if (manual && (strcasecmp(sub, "pfs") == 0 ||
 	    strcasecmp(sub, "security-association") == 0))
 		return perr(p, "set %s: not for ipsec-manual entries (manual SAs are not "
@@ -1949,7 +1963,7 @@ mode_map(struct pl *p, bool no)
 	if (strcasecmp(sub, "security-association") == 0)
 		return set_sa(p, e, no);
 	return perr(p, "set \"%.40s\": unknown (peer, transform-set, pfs, security-association, "
-	    "session-key)", sub);
+	    "session-key, nat-t)", sub);
 }
 
 /* ---- Interfaces ---- */

@@ -156,6 +156,10 @@ static const struct {
 	  " set security-association replay window-size 128\n"
 	  " set transform-set A B C D E F\n set pfs group1\n match address 102\n!\n", NULL },
 	{ "crypto map vpn 20\n set pfs group2", " set pfs group2\n", NULL },
+	{ "crypto map vpn 30 ipsec-manual\n set nat-t udp-encapsulation",
+	  "crypto map vpn 30 ipsec-manual\n set nat-t udp-encapsulation\n", NULL },
+	{ "crypto map vpn 30 ipsec-manual\n set nat-t udp-encapsulation\n no set nat-t "
+	  "udp-encapsulation", "crypto map vpn 30 ipsec-manual\n!\n", "nat-t" },
 	{ "crypto map vpn 20\n set pfs group5", " set pfs group5\n", NULL },
 	{ "crypto map vpn 20\n set pfs group14", " set pfs group14\n", NULL },
 	{ "crypto map vpn 20\n set pfs group19", " set pfs group19\n", NULL },
@@ -413,6 +417,8 @@ static const struct {
 	  "a power of two" },
 	{ "crypto map vpn 10\n set security-association level per-flow", 2,
 	  "expected per-host" },
+	{ "crypto map vpn 10\n set nat-t udp-encapsulation", 2, "only for ipsec-manual" },
+	{ "crypto map vpn 10 ipsec-manual\n set nat-t esp", 2, "expected udp-encapsulation" },
 	{ "crypto map vpn 10\n set security-association foo", 2,
 	  "expected lifetime, level or replay" },
 	{ "crypto map vpn 10\n match address 99", 2, "not an extended access list" },

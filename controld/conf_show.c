@@ -175,6 +175,8 @@ running_entry(const struct conf_map *m, const struct conf_map_entry *e, FILE *ou
 	}
 	if (e->per_host)
 		fputs(" set security-association level per-host\n", out);
+	if (e->nat_t)
+		fputs(" set nat-t udp-encapsulation\n", out);
 	if (e->lifetime_sec != 0)
 		fprintf(out, " set security-association lifetime seconds %u\n", e->lifetime_sec);
 	if (e->lifetime_kb != 0)

@@ -7,6 +7,7 @@
 
 #include "common/ah.h"
 #include "common/esp.h"
+#include "common/udpencap.h"
 #include "common/log.h"
 #include <linux/virtio_net.h>
 
@@ -40,23 +41,25 @@ in_flow(struct sa_in *sa, struct pkt *p)
 	return DROP_NONE;
 }
 
-/* Open one ESP packet in place (RFC 4303 §3.4); p->data is its IP header.  DROP_NONE leaves
- * the packet to deliver. */
+/* Open one ESP packet in place (RFC 4303 §3.4); p->data is its IP header, or with udp the
+ * ESP header itself (ESP in UDP, RFC 3948: p->peer_be already set).  DROP_NONE leaves the
+ * packet to deliver. */
 static enum drop
-in_esp(struct worker *w, struct pkt *p, struct sa_in **sap)
+in_esp(struct worker *w, struct pkt *p, bool udp, struct sa_in **sap)
 {
 	const struct esp_hdr *esp;
 	struct sa_in *sa;
-	uint32_t ihl;
+	uint32_t ihl = 0;
 	uint64_t seq;
 	uint8_t nh;
 	enum drop d;
 
-	if ((ihl = ip_hlen(p)) == 0)
+	if (!udp && (ihl = ip_hlen(p)) == 0)
 		return DROP_BAD_IP;
 	if (p->len < ihl + sizeof(*esp))
 		return DROP_RUNT;
-	p->peer_be = ((const struct ip4_hdr *)p->data)->src_be;
+	if (!udp)
+		p->peer_be = ((const struct ip4_hdr *)p->data)->src_be;
 	esp = (const struct esp_hdr *)(p->data + ihl);
 	if ((sa = tables_sa_in(w->gen, esp->spi_be, IPPROTO_ESP_)) == NULL)
 		return DROP_NO_SA;
@@ -73,6 +76,8 @@ in_esp(struct worker *w, struct pkt *p, struct sa_in **sap)
 			return d;
 		if (nh != IPPROTO_IPIP_)
 			return DROP_PROTO;
+	} else if (udp) {
+		return DROP_PROTO;		/* transport over NAT-T: not supported */
 	} else if ((d = esp_transport_decap(&sa->xf, seq, sa->replay.esn, p)) != DROP_NONE) {
 		return d;
 	}
@@ -113,7 +118,7 @@ in_ah(struct worker *w, struct pkt *p, struct sa_in **sap)
 	sa->ctr.bytes += p->len;
 	if (nh == IPPROTO_ESP_) {
 		/* XXX the ESP SA is not checked to be this AH SA's partner of the same entry */
-		if ((d = in_esp(w, p, &esp_sa)) == DROP_NONE || esp_sa == NULL)
+		if ((d = in_esp(w, p, false, &esp_sa)) == DROP_NONE || esp_sa == NULL)
 			return d;
 		esp_sa->ctr.drops[d]++;
 		return DROP_NOT_OWNER;		/* counted on the ESP SA: the caller skips it */
@@ -137,10 +142,27 @@ in_deliver(struct worker *w, struct sa_in *sa, struct pkt *p)
 		sa->ctr.drops[DROP_TX]++;
 }
 
+/* One datagram of UDP 4500 (RFC 3948 §2.2): ESP, or IKE behind the non-ESP marker (no IKE
+ * here yet: counted), or a NAT keepalive (ignored). */
+static enum drop
+in_udp(struct worker *w, struct pkt *p, unsigned i, struct sa_in **sap)
+{
+	switch (udpencap_classify(p->data, p->len)) {
+	case UDPENCAP_ESP:
+		p->peer_be = w->rx_from[i].sin_addr.s_addr;
+		return in_esp(w, p, true, sap);
+	case UDPENCAP_NAT_KEEPALIVE:
+		return DROP_NONE;		/* no SA: nothing to deliver, nothing to count */
+	case UDPENCAP_IKE:
+	default:
+		return DROP_PROTO;
+	}
+}
+
 unsigned
 in_batch(struct worker *w, int fd)
 {
-	bool ah = fd == w->ah_fd;
+	bool ah = fd == w->ah_fd, udp = fd == w->udp_fd;
 	int n;
 
 	for (unsigned i = 0; i < BATCH; i++) {
@@ -150,8 +172,8 @@ in_batch(struct worker *w, int fd)
 		p->data = p->buf + PKT_HEADROOM - 64;	/* outer IP header lands in headroom */
 		w->rx_iov[i].iov_base = p->data;
 		w->rx_iov[i].iov_len = PKT_MAX;
-		w->rx_msg[i].msg_hdr.msg_name = NULL;
-		w->rx_msg[i].msg_hdr.msg_namelen = 0;
+		w->rx_msg[i].msg_hdr.msg_name = udp ? &w->rx_from[i] : NULL;
+		w->rx_msg[i].msg_hdr.msg_namelen = udp ? sizeof(w->rx_from[i]) : 0;
 		w->rx_msg[i].msg_hdr.msg_control = NULL;
 		w->rx_msg[i].msg_hdr.msg_controllen = 0;
 	}
@@ -168,7 +190,8 @@ in_batch(struct worker *w, int fd)
 			w->drops[DROP_NO_SA]++;
 			continue;
 		}
-		d = ah ? in_ah(w, p, &sa) : in_esp(w, p, &sa);
+		d = ah ? in_ah(w, p, &sa) : udp ? in_udp(w, p, (unsigned)i, &sa) :
+		    in_esp(w, p, false, &sa);
 		if (d != DROP_NONE) {
 			if (d == DROP_NOT_OWNER && sa != NULL)
 				continue;	/* counted where it happened (bundle) */
@@ -177,10 +200,12 @@ in_batch(struct worker *w, int fd)
 			else
 				w->drops[d]++;
 			if (d != DROP_NOT_OWNER)
-				log_debug("inbound %s dropped: %s", ah ? "AH" : "ESP", drop_text[d]);
+				log_debug("inbound %s dropped: %s", ah ? "AH" : udp ? "UDP 4500" :
+				    "ESP", drop_text[d]);
 			continue;
 		}
-		in_deliver(w, sa, p);
+		if (sa != NULL)
+			in_deliver(w, sa, p);
 	}
 	w->n_rx_pkts += (unsigned)n;
 	return (unsigned)n;

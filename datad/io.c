@@ -91,6 +91,29 @@ raw_open(int proto, uint32_t mark, struct gw_err *err)
 	return fd;
 }
 
+/* UDP 4500 for ESP in UDP (RFC 3948).  XXX one worker per host has it: a second one gets
+ * EADDRINUSE and carries no UDP-encapsulated SA (SO_REUSEPORT would hash a peer's datagrams
+ * to one socket whatever SA they belong to; steering them by SPI is still to do). */
+static int
+udp_open(uint32_t mark, struct gw_err *err)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(UDP_ENCAP_PORT) };
+	int fd, one = 1, buf = 4 << 20;
+
+	if ((fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) < 0)
+		return gw_fail(err, 0, "UDP socket: %s", strerror(errno));
+	setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark));
+	setsockopt(fd, SOL_SOCKET, SO_NO_CHECK, &one, sizeof(one));	/* RFC 3948 §2.1: 0 */
+	setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof(buf));
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &buf, sizeof(buf));
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
+		close(fd);
+		return gw_fail(err, 0, "UDP port %d: %s", UDP_ENCAP_PORT, strerror(errno));
+	}
+	return fd;
+}
+
 static void
 batch_init(struct tx_batch *b)
 {
@@ -107,7 +130,9 @@ batch_init(struct tx_batch *b)
 int
 io_open(struct worker *w, struct gw_err *err)
 {
-	w->tun_fd = w->esp_fd = w->ah_fd = w->clear_fd = -1;
+	struct gw_err serr;
+
+	w->tun_fd = w->esp_fd = w->ah_fd = w->clear_fd = w->udp_fd = -1;
 	if (tun_open(w, err) != 0)
 		return -1;
 	if ((w->esp_fd = raw_open(IPPROTO_ESP, w->o.mark, err)) < 0)
@@ -116,12 +141,15 @@ io_open(struct worker *w, struct gw_err *err)
 		return -1;
 	if ((w->clear_fd = raw_open(IPPROTO_RAW, w->o.mark, err)) < 0)
 		return -1;
+	if ((w->udp_fd = udp_open(w->o.mark, &serr)) < 0)
+		log_warn("no NAT traversal: %s", serr.msg);
 	if ((w->pool = calloc(2 * BATCH, sizeof(*w->pool))) == NULL ||
 	    (w->rbuf = malloc(RBUF)) == NULL)
 		return gw_fail(err, 0, "out of memory");
 	batch_init(&w->esp_tx);
 	batch_init(&w->clear_tx);
 	batch_init(&w->hdr_tx);
+	batch_init(&w->udp_tx);
 	for (unsigned i = 0; i < BATCH; i++) {
 		w->rx_msg[i].msg_hdr.msg_iov = &w->rx_iov[i];
 		w->rx_msg[i].msg_hdr.msg_iovlen = 1;
@@ -138,6 +166,8 @@ io_close(struct worker *w)
 		close(w->esp_fd);
 	if (w->ah_fd >= 0)
 		close(w->ah_fd);
+	if (w->udp_fd >= 0)
+		close(w->udp_fd);
 	if (w->clear_fd >= 0)
 		close(w->clear_fd);
 	free(w->pool);

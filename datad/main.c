@@ -140,22 +140,25 @@ parse_args(int argc, char **argv)
 static void
 loop(void)
 {
-	zmq_pollitem_t items[4] = {
+	zmq_pollitem_t items[5] = {
 		{ W.link, 0, ZMQ_POLLIN, 0 },
 		{ NULL, W.tun_fd, ZMQ_POLLIN, 0 },
 		{ NULL, W.esp_fd, ZMQ_POLLIN, 0 },
 		{ NULL, W.ah_fd, ZMQ_POLLIN, 0 },
+		{ NULL, W.udp_fd, ZMQ_POLLIN, 0 },
 	};
-	bool tun_more = true, esp_more = true, ah_more = true;
+	int n_items = W.udp_fd >= 0 ? 5 : 4;
+	bool tun_more = true, esp_more = true, ah_more = true, udp_more = W.udp_fd >= 0;
 	uint64_t ctl_ms = 0;
 
 	while (!W.stop) {
-		if (!tun_more && !esp_more && !ah_more) {
-			if (zmq_poll(items, 4, 100) < 0 && errno != EINTR)
+		if (!tun_more && !esp_more && !ah_more && !udp_more) {
+			if (zmq_poll(items, n_items, 100) < 0 && errno != EINTR)
 				fatal("zmq_poll: %s", zmq_strerror(errno));
 			tun_more = items[1].revents & ZMQ_POLLIN;
 			esp_more = items[2].revents & ZMQ_POLLIN;
 			ah_more = items[3].revents & ZMQ_POLLIN;
+			udp_more = n_items == 5 && (items[4].revents & ZMQ_POLLIN);
 			ctl_ms = 0;
 		}
 		if (tun_more)
@@ -164,6 +167,8 @@ loop(void)
 			esp_more = in_batch(&W, W.esp_fd) == BATCH;
 		if (ah_more)
 			ah_more = in_batch(&W, W.ah_fd) == BATCH;
+		if (udp_more)
+			udp_more = in_batch(&W, W.udp_fd) == BATCH;
 		/* the link and the timers every 20 ms while packets keep us busy */
 		if (link_now_ms() - ctl_ms >= 20) {
 			ctl_ms = link_now_ms();

@@ -63,30 +63,36 @@ queue(struct tx_batch *b, struct pkt *p, uint32_t dst_be)
 	b->iov[b->n].iov_base = p->data;
 	b->iov[b->n].iov_len = p->len;
 	b->dst[b->n].sin_addr.s_addr = dst_be;
+	b->dst[b->n].sin_port = 0;
 	b->msg[b->n].msg_hdr.msg_control = NULL;
 	b->msg[b->n].msg_hdr.msg_controllen = 0;
 	b->n++;
 }
 
-/* The common case: ESP alone, tunnel mode; the kernel builds the outer header. */
+/* The common case: ESP alone, tunnel mode; the kernel builds the outer header (and the UDP
+ * header, checksum 0, for ESP in UDP: RFC 3948 §2.1). */
 static enum drop
 out_esp_tunnel(struct worker *w, struct sa_out *sa, struct pkt *p)
 {
-	struct tx_batch *b = &w->esp_tx;
+	struct tx_batch *b = sa->udp_port_be ? &w->udp_tx : &w->esp_tx;
 	struct msghdr *h;
 	struct cmsghdr *c;
 	struct in_pktinfo pi;
 	uint64_t seq;
 	enum drop d;
 
-	if ((d = out_seq(w, sa, &seq)) != DROP_NONE ||
-	    (d = esp_encap(&sa->xf, sa->spi_be, seq, sa->esn, IPPROTO_IPIP_, p)) != DROP_NONE) {
+	if (sa->udp_port_be && w->udp_fd < 0)
+		d = DROP_PROTO;			/* port 4500 was not ours to bind */
+	else if ((d = out_seq(w, sa, &seq)) == DROP_NONE)
+		d = esp_encap(&sa->xf, sa->spi_be, seq, sa->esn, IPPROTO_IPIP_, p);
+	if (d != DROP_NONE) {
 		sa->ctr.drops[d]++;
 		return DROP_NONE;
 	}
 	sa->ctr.pkts++;
 	sa->ctr.bytes += p->len;
 	queue(b, p, sa->peer_be);
+	b->dst[b->n - 1].sin_port = sa->udp_port_be;
 	h = &b->msg[b->n - 1].msg_hdr;
 	h->msg_control = b->ctl[b->n - 1].buf;
 	h->msg_controllen = sizeof(b->ctl[b->n - 1].buf);
@@ -261,6 +267,8 @@ out_flush(struct worker *w)
 		io_flush(w, &w->clear_tx, w->clear_fd);
 	if (w->hdr_tx.n)
 		io_flush(w, &w->hdr_tx, w->clear_fd);
+	if (w->udp_tx.n)
+		io_flush(w, &w->udp_tx, w->udp_fd);
 }
 
 /* Next free buffer of the outbound pool, flushing what was built when all are in use. */

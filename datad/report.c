@@ -286,6 +286,19 @@ report_tick(struct worker *w)
 			    (unsigned long long)(w->gen ? w->gen->generation : 0));
 		report_hello(w);
 	}
+	/* RFC 3948 §2.3: keep NAT mappings of UDP-encapsulated SAs alive (one byte 0xFF) */
+	if (w->udp_fd >= 0 && w->gen != NULL && now - w->last_keepalive_ms >= 20000) {
+		w->last_keepalive_ms = now;
+		for (uint32_t i = 0; i < w->gen->n_out; i++) {
+			const struct sa_out *sa = &w->gen->out[i];
+			struct sockaddr_in to = { .sin_family = AF_INET,
+			    .sin_port = sa->udp_port_be, .sin_addr.s_addr = sa->peer_be };
+
+			if (sa->udp_port_be != 0)
+				sendto(w->udp_fd, "\xff", 1, MSG_DONTWAIT, (struct sockaddr *)&to,
+				    sizeof(to));
+		}
+	}
 	/* an SA still waiting for its lease asks again */
 	for (uint32_t i = 0; w->gen != NULL && i < w->gen->n_out; i++) {
 		struct sa_out *sa = &w->gen->out[i];

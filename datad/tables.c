@@ -124,6 +124,7 @@ build_sas(struct gen *g, const char *self, const struct gen *old, struct gw_err 
 			o->proto = (uint8_t)m->proto;
 			o->esn = m->esn;
 			o->tunnel = m->mode == GW__V1__MODE__MODE_TUNNEL;
+			o->udp_port_be = htons((uint16_t)m->udp_encap_port);
 			o->seq = 1;
 			o->seq_end = 0;			/* nothing to send until leased */
 			if (prev != NULL) {

@@ -26,6 +26,7 @@ struct sa_out {
 	uint8_t		proto;			/* 50 or 51 */
 	bool		esn;
 	bool		tunnel;			/* else transport (peer-to-peer flows only) */
+	uint16_t	udp_port_be;		/* RFC 3948 ESP-in-UDP to this port; 0 = raw ESP */
 	uint64_t	seq;			/* next sequence number to send */
 	uint64_t	seq_end;		/* last of the current lease; seq > seq_end: none */
 	uint64_t	lease_len;		/* size of the current lease */

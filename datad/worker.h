@@ -51,6 +51,7 @@ struct worker {
 	uint64_t		boot;
 	void			*zctx, *link;
 	int			tun_fd, esp_fd, ah_fd, clear_fd;
+	int			udp_fd;		/* UDP 4500 (RFC 3948); -1 if unavailable */
 	struct gen		*gen;		/* current generation, NULL before the first */
 	uint64_t		last_heard_ms, last_hello_ms, last_report_ms, last_nft_ms;
 	uint64_t		snapshot_asked_ms;	/* a snapshot request is outstanding */
@@ -63,6 +64,9 @@ struct worker {
 	uint64_t		n_tso, n_tso_segs;	/* super-packets read, segments made */
 	struct tx_batch		esp_tx, clear_tx;
 	struct tx_batch		hdr_tx;		/* whole IP packets we built (AH, transport) */
+	struct tx_batch		udp_tx;		/* ESP in UDP */
+	struct sockaddr_in	rx_from[BATCH];
+	uint64_t		last_keepalive_ms;
 	struct mmsghdr		rx_msg[BATCH];
 	struct iovec		rx_iov[BATCH];
 	char			*routes;		/* the route set installed, "a/n\n..." */
@@ -78,7 +82,7 @@ int	io_filter_spis(struct worker *w, const struct gen *g, struct gw_err *err);
 
 /* out.c / in.c: the fast paths, one batch per call; return packets handled */
 unsigned	out_batch(struct worker *w);
-unsigned	in_batch(struct worker *w, int fd);	/* the ESP or the AH socket */
+unsigned	in_batch(struct worker *w, int fd);	/* the ESP, AH or UDP 4500 socket */
 
 /* route.c: kernel state derived from a generation (routes into the TUN, nftables filter) */
 int	route_apply(struct worker *w, const struct gen *g, struct gw_err *err);

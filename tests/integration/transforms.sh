@@ -61,6 +61,8 @@ mkconf()
 		ah+=" set session-key outbound ah $((spi_out + 1000)) $7"$'\n'
 	fi
 	[[ $ts == *esp-* ]] || { ko=""; ki=""; }
+	local natt=""
+	[ -n "${NATT:-}" ] && natt=" set nat-t udp-encapsulation"$'\n'
 	cat <<-CONF
 	hostname gw$side
 	crypto ipsec transform-set T $ts
@@ -71,7 +73,7 @@ mkconf()
 	 set peer $peer
 	 set transform-set T
 	$( [[ $ts == *esp-* ]] && printf ' set session-key inbound esp %s%s\n set session-key outbound esp %s%s' "$spi_in" "$ki" "$spi_out" "$ko")
-	${ah}interface wan0
+	${ah}${natt}interface wan0
 	 ip address $me 255.255.255.0
 	 crypto map vpn
 	CONF
@@ -168,12 +170,39 @@ t_check "transport: scapy verifies gwA's AH" /usr/bin/python3 \
 t_check "transport: scapy verifies gwB's AH" /usr/bin/python3 \
 	"$GW_SRC/tests/interop/ah_verify.py" "$cap" --spi 2001 --auth HMAC-SHA1-96 --auth-key "$h2" --quiet
 
+# ESP in UDP (RFC 3948), "set nat-t udp-encapsulation" (ours, for manual entries): the internet
+# sees UDP 4500 only, tshark's UDP-encapsulation dissector decrypts it with the keys.
+ck1=$(key 20) ck2=$(key 20)
+NATT=1 mkconf A "esp-gcm 128" "$ck1" "" "$ck2" "" >"$CA"
+NATT=1 mkconf B "esp-gcm 128" "$ck2" "" "$ck1" "" >"$CB"
+kill -HUP "${GW_PID[gwA/controld]}" "${GW_PID[gwB/controld]}"
+for ((i = 0; i < 50; i++)); do
+	gwctl_in gwA "show running-config" | grep -q "nat-t" &&
+		gwctl_in gwB "show crypto ipsec sa" | grep -q "transform: esp-gcm 128 ," && break
+	sleep 0.1
+done
+sleep 0.3
+cap=$GW_RUN/natt.pcap
+cap_start inet br0 "$cap" "ip proto 50 or udp port 4500" || t_abort "capture"
+t_check "nat-t: ping hostA -> hostB through ESP in UDP" \
+	nsx hostA ping -n -c 4 -i 0.1 -W 2 192.0.2.130
+cap_stop "$cap"
+t_eq "nat-t: no raw ESP on the wire" "$(cap_count "$cap" 'ip.proto == 50')" 0
+t_ge "nat-t: UDP 4500 both ways" "$(cap_count "$cap" 'udp.srcport == 4500 && udp.dstport == 4500 && esp')" 8
+t_eq "nat-t: UDP checksum 0 (RFC 3948 2.1)" "$(cap_count "$cap" 'esp && udp.checksum != 0')" 0
+t_eq "nat-t: tshark decrypts every packet to hostA/hostB traffic" \
+	"$(tshark -n -r "$cap" -o esp.enable_encryption_decode:TRUE \
+		-o "uat:esp_sa:\"IPv4\",\"198.51.100.1\",\"198.51.100.2\",\"0x000003e8\",\"AES-GCM with 16 octet ICV [RFC4106]\",\"0x$ck1\",\"NULL\",\"\"" \
+		-o "uat:esp_sa:\"IPv4\",\"198.51.100.2\",\"198.51.100.1\",\"0x000003e9\",\"AES-GCM with 16 octet ICV [RFC4106]\",\"0x$ck2\",\"NULL\",\"\"" \
+		--disable-protocol icmp -Y 'esp' -T fields -e ip.src 2>/dev/null | grep -c '192\.0\.2\.')" \
+	"$(cap_count "$cap" esp)"
+
 # A broken file: SIGHUP must change nothing, the last good SAs keep working.
 cp "$CA" "$GW_RUN/good.conf"
 echo " set transform-set NOPE" >>"$CA"
 kill -HUP "${GW_PID[gwA/controld]}"
 sleep 0.5
-t_check "after a refused reload the SAs still work" nsx gwA ping -n -c 3 -i 0.1 -W 2 198.51.100.2
+t_check "after a refused reload the SAs still work" nsx hostA ping -n -c 3 -i 0.1 -W 2 192.0.2.130
 t_check "the refusal is logged with the line" grep -q "reload refused.*gwA.conf:[0-9]*:" \
 	"$(gw_dir gwA)/controld.log"
 t_end
