@@ -215,10 +215,20 @@ sys_run(const char *const argv[], const char *input, struct gw_err *err)
 	ssize_t n, len = 0;
 	pid_t pid;
 
-	if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0)
+	if (pipe2(in, O_CLOEXEC) != 0)
 		return gw_fail(err, 0, "pipe: %s", strerror(errno));
-	if ((pid = fork()) < 0)
+	if (pipe2(out, O_CLOEXEC) != 0) {
+		close(in[0]);
+		close(in[1]);
+		return gw_fail(err, 0, "pipe: %s", strerror(errno));
+	}
+	if ((pid = fork()) < 0) {
+		close(in[0]);
+		close(in[1]);
+		close(out[0]);
+		close(out[1]);
 		return gw_fail(err, 0, "fork: %s", strerror(errno));
+	}
 	if (pid == 0) {
 		dup2(in[0], 0);
 		dup2(out[1], 1);
@@ -238,8 +248,21 @@ sys_run(const char *const argv[], const char *input, struct gw_err *err)
 		}
 	}
 	close(in[1]);
-	while ((n = read(out[0], msg + len, sizeof(msg) - 1 - (size_t)len)) > 0)
-		len += n;
+	/* keep the first line for the message, and drain the rest so the child never blocks */
+	for (;;) {
+		char drain[512];
+
+		if ((size_t)len < sizeof(msg) - 1)
+			n = read(out[0], msg + len, sizeof(msg) - 1 - (size_t)len);
+		else
+			n = read(out[0], drain, sizeof(drain));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if ((size_t)len < sizeof(msg) - 1)
+			len += n;
+	}
 	msg[len] = '\0';
 	close(out[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)

@@ -215,7 +215,7 @@ main(int argc, char **argv)
 	report_hello(&W);
 	loop();
 	log_info("stopping: %llu TUN reads, %llu ESP packets in; %llu TSO super-packets cut "
-	    "into %llu segments", (unsigned long long)W.n_tx_pkts,
+	    "into %llu segments", (unsigned long long)W.n_tun_reads,
 	    (unsigned long long)W.n_rx_pkts, (unsigned long long)W.n_tso,
 	    (unsigned long long)W.n_tso_segs);
 	tables_free(W.gen);

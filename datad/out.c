@@ -196,7 +196,7 @@ csum_add(uint64_t sum, const uint8_t *b, size_t len)
 		len -= 2;
 	}
 	if (len)		/* the odd byte is the high half of a word in network order */
-		sum += ntohs((uint16_t)(*b << 8)) ;
+		sum += ntohs((uint16_t)(*b << 8));
 	return sum;
 }
 
@@ -355,6 +355,6 @@ out_batch(struct worker *w)
 		out_read(w, w->rbuf, (uint32_t)r, &slot);
 	}
 	out_flush(w);
-	w->n_tx_pkts += n;
+	w->n_tun_reads += n;
 	return n;
 }

@@ -57,7 +57,7 @@ struct worker {
 	uint64_t		snapshot_asked_ms;	/* a snapshot request is outstanding */
 	uint64_t		drops[DROP_MAX];	/* drops without an SA */
 	uint64_t		clear_in_base;		/* nft counter at start */
-	uint64_t		n_tx_pkts, n_rx_pkts;
+	uint64_t		n_tun_reads, n_rx_pkts;	/* for the log at exit */
 	struct pkt		*pool;			/* 2 * BATCH buffers, made at start */
 	uint8_t			*rbuf;			/* RBUF bytes for TUN reads */
 	bool			vnet;			/* TUN with virtio_net_hdr + TSO */
