@@ -18,7 +18,8 @@
 	X(PROTO,	"proto",	"unsupported protocol or transform")	\
 	X(CLEAR_IN,	"clear-in",	"unprotected inbound packet matching a permit")	\
 	X(TX,		"tx",		"send failed")				\
-	X(CRYPTO,	"crypto",	"cipher operation failed")
+	X(CRYPTO,	"crypto",	"cipher operation failed")			\
+	X(ICMP_PMTU,	"icmp-pmtu",	"ICMP frag-needed not about an SA of ours")
 
 enum drop {
 	DROP_NONE = 0,

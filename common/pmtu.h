@@ -4,9 +4,9 @@
  *
  * For an inner packet on its way into a tunnel (RFC 4301 §8.1, RFC 1191):
  *   fits pmtu_room()        encapsulate;
- *   too big, DF set         drop it (DROP_TOO_BIG) and write back to its source, through the
- *                           TUN, the ICMP "fragmentation needed" that pmtu_icmp_frag_needed()
- *                           makes of it, with the MTU the source may use;
+ *   too big, DF set         drop it (DROP_TOO_BIG) and send back to its source the ICMP
+ *                           "fragmentation needed" that pmtu_icmp_frag_needed() makes of it,
+ *                           with the MTU the source may use (datad/out.c);
  *   too big, DF clear       encapsulate anyway: the outer packet is fragmented and the peer
  *                           reassembles (post-fragmentation, as IOS 11.3 does).
  *
@@ -56,9 +56,9 @@ enum pmtu_verdict	pmtu_check(const uint8_t *ip, uint32_t len, uint32_t room);
 /* Turn p, an IPv4 packet too big for the tunnel with DF set, into the ICMP destination
  * unreachable / fragmentation needed and DF set (type 3, code 4; RFC 792, RFC 1191 §4: the
  * Next-Hop MTU field says mtu, which should be pmtu_room()) for its source, in place: from
- * src_be (an address of ours the source can reach), to the packet's source, TTL 64, carrying
- * as much of the packet as fits in 576 bytes (RFC 1812 §4.3.2.3; at least its header and 8
- * bytes, RFC 792).  0: p now holds that ICMP packet, to be written to the TUN.  -1, p
+ * src_be (an address of ours the source can reach; 0 lets a raw socket fill it in), to the
+ * packet's source, TTL 64, carrying as much of the packet as fits in 576 bytes (RFC 1812
+ * §4.3.2.3; at least its header and 8 bytes, RFC 792).  0: p now holds that ICMP packet, to be sent to its destination.  -1, p
  * unchanged: no ICMP may be sent (RFC 1122 §3.2.2: the packet is an ICMP error itself, a
  * fragment other than the first, from 0.0.0.0, loopback, multicast or class E, or to a
  * multicast or broadcast address), or it is not a readable IPv4 packet, or the headroom lacks

@@ -557,7 +557,7 @@ static const struct node l_pfs[] = {
 static const struct node l_setsa[] = {
 	KW("level", "Specify a security association granularity level", L_LEVEL, 0, 0),
 	KW("lifetime", "Security association lifetime", L_LIFE, 0, 0),
-	KW("replay", "Anti-replay window", L_REPLAY, 0, 0),
+	KW("replay", "Anti-replay window (ipsec-manual too: not IOS 11.3)", L_REPLAY, 0, 0),
 	END
 };
 static const struct node l_level[] = {

@@ -698,8 +698,8 @@ test_concurrent(void)
 	req("op1", "hostname gwC");
 	req("op2", "crypto map vpn 10");
 	T_STREQ(rep.prompt, "gwA(config-crypto-map)#", "op2 has its own candidate");
-	req("op2", "set security-association replay window-size 128");
-	T_OK(!rep.ok, "manual entries take no SA options");
+	req("op2", "set security-association lifetime seconds 900");
+	T_OK(!rep.ok, "manual entries take no SA lifetime");
 	req("op2", "abort");
 	req("op2", "conf t");
 	req("op2", "crypto map vpn 10");

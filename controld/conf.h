@@ -181,7 +181,9 @@ struct conf_map_entry {
 	uint32_t		lifetime_sec;	/* set security-association lifetime; 0 = global */
 	uint32_t		lifetime_kb;	/* 0 = global */
 	uint16_t		replay_window;	/* set security-association replay window-size;
-						 * 0 = not set (CONF_REPLAY_DEFAULT) */
+						 * 0 = not set (isakmp: CONF_REPLAY_DEFAULT;
+						 * manual: no anti-replay service, seed) */
+	unsigned		replay_line;	/* line of that command, 0 = none */
 	char			description[CONF_TEXT_MAX];	/* "" = none */
 	struct conf_session_key	keys[2][2];	/* [enum conf_dir][enum conf_proto]; manual only */
 };
@@ -293,9 +295,11 @@ struct conf	*conf_parse_file(const char *path, struct gw_err *err);
  * crypto maps exist, local-address interfaces exist, transform sets named by map entries
  * exist, entries referring to dynamic maps are last in their set and their dynamic map exists,
  * each applied entry is complete (ipsec-manual: ACL with a permit, one peer, one transform set,
- * session keys of the right lengths for every protocol of the set; ipsec-isakmp: ACL, peer and
- * transform set), different entries of a set use different ACLs, inbound manual SPIs are
- * unique.  0 if usable; -1 with err (line of the offending object) on the first error.
+ * session keys of the right lengths for every protocol of the set, a replay window-size only
+ * with sequence numbers that are there and authenticated: not with esp-rfc1829/ah-rfc1828 nor
+ * an ESP cipher alone; ipsec-isakmp: ACL, peer and transform set), different entries of a set
+ * use different ACLs, inbound manual SPIs are unique.  0 if usable; -1 with err (line of the
+ * offending object) on the first error.
  * Warnings (ACL entries ignored after the first permit of a manual entry, weak transforms in
  * use) go to warnings, one line each, when it is not NULL. */
 int		conf_validate(const struct conf *c, struct gw_err *err, FILE *warnings);
@@ -322,6 +326,11 @@ unsigned	conf_tset_cipher_key_len(const struct conf_transform_set *t);
 unsigned	conf_tset_esp_auth_key_len(const struct conf_transform_set *t);
 unsigned	conf_tset_ah_key_len(const struct conf_transform_set *t);
 bool		conf_tset_has_esp(const struct conf_transform_set *t);
+/* The set's ESP checks integrity (an ESP authenticator or a combined-mode cipher), so its
+ * sequence number can be trusted by an anti-replay window (RFC 4303 §3.4.3). */
+bool		conf_tset_esp_integrity(const struct conf_transform_set *t);
+/* The set uses the RFC 1828/1829 transforms, whose headers carry no sequence number. */
+bool		conf_tset_no_seq(const struct conf_transform_set *t);
 
 /* ---- Names ---- */
 

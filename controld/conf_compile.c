@@ -2,7 +2,10 @@
  * sequence order, and emits one Policy per entry (access-list entries in order; for
  * ipsec-manual only up to the first permit, seed: "subsequent entries are ignored") and the
  * manual SAs with stable ids: the id hashes the SA's whole definition, keys included, so a
- * changed key is a new SA with fresh sequence numbers (DESIGN invariant 1). */
+ * changed key is a new SA with fresh sequence numbers (DESIGN invariant 1).  The replay window
+ * is left out on purpose: leases follow the id, so a new id under the same key would send
+ * numbers again from 1; a changed window is the same SA, and datad resizes its window from the
+ * top it had reached (never back). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -124,6 +127,23 @@ transport_flow(const struct conf_transform_set *ts, const struct conf_ace *flow,
 	    flow->src.addr == local && flow->dst.addr == peer;
 }
 
+/* Seed: "the [anti-replay] service is not available for manually established security
+ * associations".  Ours, beyond IOS 11.3: an explicit set security-association replay
+ * window-size gives one to each SA of the entry that authenticates its own sequence number
+ * (conf_validate refuses an entry where none does).  Safe only because our sender never
+ * restarts its count (invariant 1); a peer that starts again at 1 after a reboot is dropped
+ * as replays, hence opt-in.  Outbound SAs carry it too, for show; only inbound checks it. */
+static uint32_t
+manual_window(const struct conf_map_entry *e, const struct conf_transform_set *ts,
+    enum conf_proto proto)
+{
+	if (e->replay_window == 0 || conf_tset_no_seq(ts))
+		return 0;
+	if (proto == CONF_PROTO_ESP && !conf_tset_esp_integrity(ts))
+		return 0;		/* an ESP cipher alone: the AH beside it has the window */
+	return e->replay_window;
+}
+
 static Gw__V1__Sa *
 manual_sa(struct build *b, const struct conf_map *m, const struct conf_map_entry *e,
     const struct conf_transform_set *ts, enum conf_dir dir, enum conf_proto proto, uint32_t local,
@@ -154,7 +174,7 @@ manual_sa(struct build *b, const struct conf_map *m, const struct conf_map_entry
 	sa->auth_key.len = k->auth.len;
 	sa->mode = transport_flow(ts, flow, local, e->peers[0]) ? GW__V1__MODE__MODE_TRANSPORT :
 	    GW__V1__MODE__MODE_TUNNEL;
-	sa->replay_window = 0;		/* seed: no anti-replay for manual SAs */
+	sa->replay_window = manual_window(e, ts, proto);
 	sa->udp_encap_port = e->nat_t ? 4500 : 0;	/* RFC 3948 */
 	sa->map = (char *)m->name;
 	sa->seq = e->seq;

@@ -1,5 +1,6 @@
 /* conf_compile_test.c: the policy compiler keeps IOS order and the seed's manual-entry rule,
- * and gives SAs ids that change exactly when the SA does (DESIGN invariants 1 and 5). */
+ * gives SAs ids that change exactly when the SA does (DESIGN invariants 1 and 5), and the
+ * anti-replay windows manual entries opt into only to SAs that authenticate their numbers. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,14 +46,12 @@ static const char *base =
 	" crypto map vpn\n";
 
 static Gw__V1__Tables *
-compile(const char *out_auth)
+compile_text(const char *text)
 {
-	char text[4096];
 	struct gw_err err = { 0, "" };
 	struct conf *c;
 	Gw__V1__Tables *t;
 
-	snprintf(text, sizeof(text), base, out_auth);
 	if ((c = conf_parse_text(text, "t", &err)) == NULL || conf_validate(c, &err, NULL) != 0) {
 		fprintf(stderr, "line %u: %s\n", err.line, err.msg);
 		conf_free(c);
@@ -65,6 +64,50 @@ compile(const char *out_auth)
 	return t;
 }
 
+static Gw__V1__Tables *
+compile(const char *out_auth)
+{
+	char text[4096];
+
+	snprintf(text, sizeof(text), base, out_auth);
+	return compile_text(text);
+}
+
+/* Anti-replay on manual entries, opt-in (ours; the seed gives manual SAs none). */
+static const char *replay_conf =
+	"crypto ipsec transform-set AES-SHA esp-aes 256 esp-sha-hmac\n"
+	"crypto ipsec transform-set AHDES ah-sha-hmac esp-des\n"
+	"crypto ipsec transform-set GCM esp-gcm 128\n"
+	"access-list 101 permit ip 192.0.2.0 0.0.0.127 192.0.2.128 0.0.0.127\n"
+	"access-list 102 permit ip 192.0.2.0 0.0.0.127 203.0.113.0 0.0.0.255\n"
+	"access-list 103 permit ip 192.0.2.0 0.0.0.127 198.18.0.0 0.0.255.255\n"
+	"crypto map vpn 10 ipsec-manual\n"
+	" match address 101\n"
+	" set peer 198.51.100.2\n"
+	" set transform-set AES-SHA\n"
+	" set security-association replay window-size %u\n"
+	" set session-key inbound esp 1001 cipher " KEYS_A " authenticator " AUTH_A "\n"
+	" set session-key outbound esp 1000 cipher " KEYS_B " authenticator " AUTH_A "\n"
+	"crypto map vpn 20 ipsec-manual\n"
+	" match address 102\n"
+	" set peer 203.0.113.1\n"
+	" set transform-set AHDES\n"
+	" set security-association replay window-size 64\n"
+	" set session-key inbound ah 2001 " AUTH_A "\n"
+	" set session-key outbound ah 2000 " AUTH_A "\n"
+	" set session-key inbound esp 2003 cipher 0102030405060708\n"
+	" set session-key outbound esp 2002 cipher 0102030405060708\n"
+	"crypto map vpn 30 ipsec-manual\n"
+	" match address 103\n"
+	" set peer 198.51.100.9\n"
+	" set transform-set GCM\n"
+	" set security-association replay window-size 1024\n"
+	" set session-key inbound esp 3001 cipher 000102030405060708090a0b0c0d0e0f10111213\n"
+	" set session-key outbound esp 3000 cipher 101112131415161718191a1b1c1d1e1f20212223\n"
+	"interface wan0\n"
+	" ip address 198.51.100.1 255.255.255.0\n"
+	" crypto map vpn\n";
+
 static const Gw__V1__Sa *
 by_spi(const Gw__V1__Tables *t, uint32_t spi)
 {
@@ -72,6 +115,51 @@ by_spi(const Gw__V1__Tables *t, uint32_t spi)
 		if (t->sas[i]->spi == spi)
 			return t->sas[i];
 	return NULL;
+}
+
+static void
+test_replay(void)
+{
+	static const struct {
+		uint32_t	spi, window;
+		const char	*why;
+	} want[] = {
+		{ 1001, 128, "ESP with an authenticator: inbound gets the window" },
+		{ 1000, 128, "the outbound SA carries it too (show; only inbound checks)" },
+		{ 2001, 64, "AH authenticates the bundle: its SA has the window" },
+		{ 2000, 64, "outbound AH" },
+		{ 2003, 0, "ESP cipher alone: its sequence number is not authenticated" },
+		{ 2002, 0, "outbound ESP cipher alone" },
+		{ 3001, 1024, "combined-mode cipher: integrity, so a window" },
+		{ 3000, 1024, "outbound GCM" },
+	};
+	char text[4096];
+	Gw__V1__Tables *a, *b;
+
+	snprintf(text, sizeof(text), replay_conf, 128u);
+	a = compile_text(text);
+	snprintf(text, sizeof(text), replay_conf, 256u);
+	b = compile_text(text);
+	T_OK(a != NULL && b != NULL, "replay configurations compile");
+	if (a == NULL || b == NULL)
+		return;
+	T_EQ(a->n_sas, 8, "three manual entries: 2 + 4 + 2 SAs");
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		const Gw__V1__Sa *sa = by_spi(a, want[i].spi);
+
+		T_OK(sa != NULL, "SA %u", want[i].spi);
+		if (sa == NULL)
+			continue;
+		T_EQ(sa->replay_window, want[i].window, "SA %u: %s", want[i].spi, want[i].why);
+		T_EQ(sa->replay_floor, 0, "SA %u: no floor from the compiler", want[i].spi);
+	}
+	/* the window is not part of the id: leases follow the id, and a new id under the same
+	 * key would send sequence numbers from 1 again (invariant 1) */
+	T_EQ(by_spi(b, 1001)->replay_window, 256, "window changed");
+	T_EQ(by_spi(b, 1001)->id, by_spi(a, 1001)->id, "a changed window keeps the inbound id");
+	T_EQ(by_spi(b, 1000)->id, by_spi(a, 1000)->id, "and the outbound id (its lease)");
+	protobuf_c_message_free_unpacked(&a->base, NULL);
+	protobuf_c_message_free_unpacked(&b->base, NULL);
 }
 
 int
@@ -118,7 +206,7 @@ main(void)
 	T_EQ(out->cipher_key.len, 32, "esp-aes 256 key");
 	T_EQ(out->auth, GW__V1__AUTH__AUTH_HMAC_SHA1_96, "esp-sha-hmac");
 	T_EQ(out->peer, 0xc6336402, "peer");
-	T_EQ(out->replay_window, 0, "manual SAs: no anti-replay (seed)");
+	T_EQ(out->replay_window, 0, "manual SAs without window-size: no anti-replay (seed)");
 	T_EQ(in->flow->src, 0xc0000200, "flow = the permit");
 	T_EQ(in->flow->dst_wild, 127, "flow wildcard");
 	T_EQ(by_spi(t, 2000)->cipher, GW__V1__CIPHER__CIPHER_AES_GCM, "esp-gcm");
@@ -132,5 +220,6 @@ main(void)
 	protobuf_c_message_free_unpacked(&t->base, NULL);
 	protobuf_c_message_free_unpacked(&t2->base, NULL);
 	protobuf_c_message_free_unpacked(&t3->base, NULL);
+	test_replay();
 	return t_done();
 }

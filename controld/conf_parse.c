@@ -238,6 +238,19 @@ conf_tset_has_esp(const struct conf_transform_set *t)
 	return t->esp_cipher != XF_CIPHER_NONE || t->esp_auth != XF_AUTH_NONE;
 }
 
+bool
+conf_tset_esp_integrity(const struct conf_transform_set *t)
+{
+	return t->esp_auth != XF_AUTH_NONE || t->esp_cipher == XF_CIPHER_AES_GCM ||
+	    t->esp_cipher == XF_CIPHER_AES_GMAC || t->esp_cipher == XF_CIPHER_CHACHA20_POLY1305;
+}
+
+bool
+conf_tset_no_seq(const struct conf_transform_set *t)
+{
+	return t->esp_cipher == XF_CIPHER_DES_RFC1829 || t->ah == XF_AUTH_KEYED_MD5_RFC1828;
+}
+
 /* ---- The model: life cycle ---- */
 
 #define PTR_APPEND(arr, n, p) ({						\
@@ -1875,6 +1888,7 @@ set_sa(struct pl *p, struct conf_map_entry *e, bool no)
 			    "window-size", word(p, 3));
 		if (no) {
 			e->replay_window = 0;
+			e->replay_line = 0;
 			return 0;
 		}
 		if (!num(word(p, 4), CONF_REPLAY_DEFAULT, CONF_REPLAY_MAX, &v) || (v & (v - 1)))
@@ -1884,6 +1898,7 @@ set_sa(struct pl *p, struct conf_map_entry *e, bool no)
 		if (extra(p, 5) != 0)
 			return -1;
 		e->replay_window = (uint16_t)v;
+		e->replay_line = p->lineno;
 		return 0;
 	}
 	return perr(p, "set security-association \"%.40s\": expected lifetime, level or "
@@ -1954,8 +1969,10 @@ mode_map(struct pl *p, bool no)
 		e->nat_t = !no;
 		return 0;
 	}
+	/* the replay window is the one SA parameter a manual entry takes (ours, opt-in:
+	 * IOS 11.3 gives manual SAs no anti-replay service) */
 	if (manual && (strcasecmp(sub, "pfs") == 0 ||
-	    strcasecmp(sub, "security-association") == 0))
+	    (strcasecmp(sub, "security-association") == 0 && !kw(p, 2, "replay"))))
 		return perr(p, "set %s: not for ipsec-manual entries (manual SAs are not "
 		    "negotiated and do not expire)", sub);
 	if (strcasecmp(sub, "pfs") == 0)
@@ -2494,6 +2511,28 @@ check_keys(const struct conf_map *m, const struct conf_map_entry *e,
 	return 0;
 }
 
+/* An anti-replay window on a manual entry (ours: IOS 11.3 gives manual SAs none) rests on a
+ * sequence number that the receiver can trust: the RFC 1828/1829 headers have none, and an ESP
+ * cipher alone does not authenticate it (RFC 4303 §3.4.3: anti-replay needs integrity).  With
+ * AH beside such a cipher the AH SA carries the window (conf_compile.c). */
+static int
+check_manual_replay(const struct conf_map *m, const struct conf_map_entry *e,
+    const struct conf_transform_set *t, struct gw_err *err)
+{
+	if (e->replay_window == 0)
+		return 0;
+	if (conf_tset_no_seq(t))
+		return gw_fail(err, eline(e, e->replay_line), "crypto map %s %u: replay "
+		    "window-size: transform set %s uses %s, which has no sequence number",
+		    m->name, e->seq, t->name, t->esp_cipher == XF_CIPHER_DES_RFC1829 ?
+		    "esp-rfc1829" : "ah-rfc1828");
+	if (t->ah == XF_AUTH_NONE && !conf_tset_esp_integrity(t))
+		return gw_fail(err, eline(e, e->replay_line), "crypto map %s %u: replay "
+		    "window-size: transform set %s has no data authentication to trust sequence "
+		    "numbers with", m->name, e->seq, t->name);
+	return 0;
+}
+
 /* An entry in use (its set is on an interface, or its dynamic set is referred to by one). */
 static int
 check_applied(const struct conf *c, const struct conf_map *m, const struct conf_map_entry *e,
@@ -2534,7 +2573,10 @@ check_applied(const struct conf *c, const struct conf_map *m, const struct conf_
 	if (conf_acl_first_permit(a) == NULL)
 		return gw_fail(err, e->acl_line, "crypto map %s %u: access list %s has no permit "
 		    "entry", m->name, e->seq, a->name);
-	return check_keys(m, e, conf_tset_find(c, e->tsets[0]), err);
+	t = conf_tset_find(c, e->tsets[0]);
+	if (check_keys(m, e, t, err) != 0)
+		return -1;
+	return check_manual_replay(m, e, t, err);
 }
 
 /* Entries that refer to dynamic maps come last in their set (seed: "Add the Dynamic Crypto

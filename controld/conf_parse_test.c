@@ -160,6 +160,13 @@ static const struct {
 	  "crypto map vpn 30 ipsec-manual\n set nat-t udp-encapsulation\n", NULL },
 	{ "crypto map vpn 30 ipsec-manual\n set nat-t udp-encapsulation\n no set nat-t "
 	  "udp-encapsulation", "crypto map vpn 30 ipsec-manual\n!\n", "nat-t" },
+	/* anti-replay, opt-in for manual entries (not IOS 11.3) */
+	{ "crypto map vpn 30 ipsec-manual\n set security-association replay window-size 1024",
+	  "crypto map vpn 30 ipsec-manual\n set security-association replay window-size 1024\n",
+	  NULL },
+	{ "crypto map vpn 30 ipsec-manual\n set security-association replay window-size 64\n"
+	  " no set security-association replay window-size", "crypto map vpn 30 ipsec-manual\n!\n",
+	  "replay" },
 	{ "crypto map vpn 20\n set pfs group5", " set pfs group5\n", NULL },
 	{ "crypto map vpn 20\n set pfs group14", " set pfs group14\n", NULL },
 	{ "crypto map vpn 20\n set pfs group19", " set pfs group19\n", NULL },
@@ -376,6 +383,10 @@ static const struct {
 	{ "crypto map vpn 10 ipsec-manual\n set pfs", 2, "set pfs: not for ipsec-manual" },
 	{ "crypto map vpn 10 ipsec-manual\n set security-association lifetime seconds 300", 2,
 	  "set security-association: not for ipsec-manual" },
+	{ "crypto map vpn 10 ipsec-manual\n set security-association level per-host", 2,
+	  "set security-association: not for ipsec-manual" },
+	{ "crypto map vpn 10 ipsec-manual\n set security-association replay window-size 96", 2,
+	  "a power of two, 64-1024" },
 	{ "crypto map vpn 10\n set security-association lifetime seconds 100", 2,
 	  "not in 120-86400" },
 	{ "crypto map vpn 10\n set session-key inbound esp 300 cipher 00", 2,
@@ -929,6 +940,8 @@ static const char vbase[] =
 /* Keys: 32-byte cipher, 20-byte authenticator (esp-aes 256 + esp-sha-hmac). */
 #define K32 "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
 #define K20 "2122232425262728292a2b2c2d2e2f3031323334"
+#define K16 "000102030405060708090a0b0c0d0e0f"
+#define K8 "0001020304050607"
 #define MANUAL(spi_in, spi_out) \
 	"crypto map vpn 10 ipsec-manual\n match address 101\n set peer 198.51.100.2\n" \
 	" set transform-set T\n" \
@@ -1008,6 +1021,57 @@ static const struct {
 	  " set session-key outbound esp 1000 cipher " K32 " authenticator " K20 "\n"
 	  "interface wan0\n crypto map vpn\n", 12,
 	  "crypto map vpn 20: inbound esp SPI 1001 is also used by crypto map vpn 10" },
+	/* anti-replay on manual entries (ours): only where sequence numbers exist and are
+	 * authenticated; the error names the replay command's line */
+	{ MANUAL("1001", "1000") " set security-association replay window-size 64\n"
+	  "interface wan0\n crypto map vpn\n", 0, NULL },
+	{ "crypto ipsec transform-set OLD ah-rfc1828 esp-rfc1829\n"
+	  "crypto map vpn 10 ipsec-manual\n match address 101\n set peer 198.51.100.2\n"
+	  " set transform-set OLD\n set security-association replay window-size 128\n"
+	  " set session-key inbound ah 300 " K16 "\n set session-key outbound ah 301 " K16 "\n"
+	  " set session-key inbound esp 302 cipher " K8 "\n"
+	  " set session-key outbound esp 303 cipher " K8 "\n"
+	  "interface wan0\n crypto map vpn\n", 10,
+	  "crypto map vpn 10: replay window-size: transform set OLD uses esp-rfc1829, which has "
+	  "no sequence number" },
+	{ "crypto ipsec transform-set OLDAH ah-rfc1828\n"
+	  "crypto map vpn 10 ipsec-manual\n match address 101\n set peer 198.51.100.2\n"
+	  " set security-association replay window-size 1024\n set transform-set OLDAH\n"
+	  " set session-key inbound ah 300 " K16 "\n set session-key outbound ah 301 " K16 "\n"
+	  "interface wan0\n crypto map vpn\n", 9,
+	  "crypto map vpn 10: replay window-size: transform set OLDAH uses ah-rfc1828, which "
+	  "has no sequence number" },
+	{ "crypto ipsec transform-set DES esp-des\n"
+	  "crypto map vpn 10 ipsec-manual\n match address 101\n set peer 198.51.100.2\n"
+	  " set transform-set DES\n set security-association replay window-size 64\n"
+	  " set session-key inbound esp 302 cipher " K8 "\n"
+	  " set session-key outbound esp 303 cipher " K8 "\n"
+	  "interface wan0\n crypto map vpn\n", 10,
+	  "crypto map vpn 10: replay window-size: transform set DES has no data authentication" },
+	/* AH authenticates the bundle: its SAs carry the window (conf_compile_test) */
+	{ "crypto ipsec transform-set AHDES ah-sha-hmac esp-des\n"
+	  "crypto map vpn 10 ipsec-manual\n match address 101\n set peer 198.51.100.2\n"
+	  " set transform-set AHDES\n set security-association replay window-size 64\n"
+	  " set session-key inbound ah 300 " K20 "\n set session-key outbound ah 301 " K20 "\n"
+	  " set session-key inbound esp 302 cipher " K8 "\n"
+	  " set session-key outbound esp 303 cipher " K8 "\n"
+	  "interface wan0\n crypto map vpn\n", 0, "transform set AHDES uses esp-des" },
+	/* the no form takes it back; ipsec-isakmp entries are IKE's to decide */
+	{ "crypto ipsec transform-set DES esp-des\n"
+	  "crypto map vpn 10 ipsec-manual\n match address 101\n set peer 198.51.100.2\n"
+	  " set transform-set DES\n set security-association replay window-size 64\n"
+	  " no set security-association replay window-size\n"
+	  " set session-key inbound esp 302 cipher " K8 "\n"
+	  " set session-key outbound esp 303 cipher " K8 "\n"
+	  "interface wan0\n crypto map vpn\n", 0, "transform set DES uses esp-des" },
+	{ "crypto ipsec transform-set DES esp-des\n"
+	  "crypto map vpn 10 ipsec-isakmp\n match address 101\n set peer 198.51.100.2\n"
+	  " set transform-set DES\n set security-association replay window-size 64\n"
+	  "interface wan0\n crypto map vpn\n", 0, "transform set DES uses esp-des" },
+	/* not applied: not checked */
+	{ "crypto ipsec transform-set DES esp-des\n"
+	  "crypto map vpn 10 ipsec-manual\n set transform-set DES\n"
+	  " set security-association replay window-size 64\n", 0, NULL },
 	/* warnings */
 	{ "access-list 101 deny ip any any\n" MANUAL("1001", "1000")
 	  "interface wan0\n crypto map vpn\n", 0,

@@ -365,6 +365,8 @@ show_entry_body(const struct conf *c, const struct conf_map_entry *e, FILE *out)
 		fprintf(out, "        PFS (Y/N): %s\n", e->pfs != 0 ? "Y" : "N");
 		if (e->pfs != 0)
 			fprintf(out, "        DH group:  group%u\n", e->pfs);
+	} else if (e->replay_window != 0) {	/* ours: IOS 11.3 manual SAs have none */
+		fprintf(out, "        Replay window size: %u\n", e->replay_window);
 	}
 	fputs("        Transform sets={ ", out);
 	for (unsigned i = 0; i < e->n_tsets; i++)

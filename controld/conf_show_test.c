@@ -318,6 +318,23 @@ main(void)
 	out = show(e, MAPS, NULL, NULL);
 	T_STREQ(out, "", "no crypto maps");
 	free(out);
+	/* A manual entry with an anti-replay window (ours, not IOS 11.3) says so. */
+	conf_free(e);
+	e = conf_parse_text("crypto map vpn 10 ipsec-manual\n set peer 198.51.100.2\n"
+	    " set security-association replay window-size 128\n", "replay", &err);
+	T_OK(e != NULL, "parse: %s", err.msg);
+	if (e != NULL) {
+		out = show(e, MAPS, NULL, NULL);
+		T_STREQ(out, "Crypto Map \"vpn\" 10 ipsec-manual\n"
+		    "        Peer = 198.51.100.2\n"
+		    "        No matching address list set.\n"
+		    "        Current peer: 198.51.100.2\n"
+		    "        Replay window size: 128\n"
+		    "        Transform sets={ }\n"
+		    "        Interfaces using crypto map vpn:\n",
+		    "manual entry with a replay window");
+		free(out);
+	}
 	conf_free(c);
 	conf_free(d);
 	conf_free(e);

@@ -24,6 +24,7 @@ struct sa_stat {
 	uint64_t	sa_id;
 	uint64_t	pkts, bytes, seq_top;
 	uint64_t	drops[DROP_MAX];
+	uint32_t	path_mtu, media_mtu;	/* outbound; 0 = not reported */
 };
 
 struct worker_rec {

@@ -67,10 +67,31 @@ retire(struct controld *cd, struct worker_rec *w)
 	w->n_stats = 0;
 }
 
-/* The one owner of each inbound SA: the first live worker (by id) on a host that has the SA's
- * local address, else the first live worker.  True if anything changed. */
+/* Invariant 2 across workers: an inbound SA that starts over on a worker (a new owner, or its
+ * owner restarted) must not accept again what an earlier owner accepted, so its window starts
+ * at the highest top any worker, live or retired, reported for it.  Reports come every second:
+ * what the old owner accepted in its last second can still be replayed once to the new one
+ * (docs/transforms.md).  True if the floor rose. */
 static bool
-assign_owners(struct controld *cd, Gw__V1__Tables *t)
+raise_floor(const struct controld *cd, Gw__V1__Sa *sa)
+{
+	struct sa_stat st;
+
+	if (sa->replay_window == 0)
+		return false;		/* no window to start anywhere */
+	publish_sa_stat(cd, sa->id, &st);
+	if (st.seq_top <= sa->replay_floor)
+		return false;
+	sa->replay_floor = st.seq_top;
+	return true;
+}
+
+/* The one owner of each inbound SA: the first live worker (by id) on a host that has the SA's
+ * local address, else the first live worker.  The SAs that move, and those of restarted (a
+ * worker that came back with empty windows; may be NULL), get a new replay floor.  True if
+ * anything changed. */
+static bool
+assign_owners(struct controld *cd, Gw__V1__Tables *t, const char *restarted)
 {
 	bool changed = false;
 
@@ -104,10 +125,41 @@ assign_owners(struct controld *cd, Gw__V1__Tables *t)
 			if (sa->owner != NULL && sa->owner != protobuf_c_empty_string)
 				free(sa->owner);
 			sa->owner = o;
+			raise_floor(cd, sa);
 			changed = true;
+		} else if (restarted != NULL && strcmp(best, restarted) == 0) {
+			changed |= raise_floor(cd, sa);
 		}
 	}
 	return changed;
+}
+
+/* Freshly compiled tables (a reload) know neither owners nor floors: an SA that was already
+ * there keeps both, so it moves, and its floor rises, only when its owner really changes. */
+static void
+inherit_owners(const Gw__V1__Tables *old, Gw__V1__Tables *t)
+{
+	for (size_t i = 0; old != NULL && i < t->n_sas; i++) {
+		Gw__V1__Sa *sa = t->sas[i];
+		const Gw__V1__Sa *o;
+		char *owner;
+
+		if (!sa->inbound || sa->owner[0] != '\0')
+			continue;
+		for (size_t j = 0; j < old->n_sas; j++) {
+			o = old->sas[j];
+			if (o->id != sa->id || !o->inbound)
+				continue;
+			if (o->replay_floor > sa->replay_floor)
+				sa->replay_floor = o->replay_floor;
+			if (o->owner[0] != '\0' && (owner = strdup(o->owner)) != NULL) {
+				if (sa->owner != protobuf_c_empty_string)
+					free(sa->owner);
+				sa->owner = owner;
+			}
+			break;
+		}
+	}
 }
 
 static bool
@@ -175,7 +227,8 @@ publish_tables(struct controld *cd, Gw__V1__Tables *t)
 	uint64_t *rm = calloc((cd->tables ? cd->tables->n_sas : 0) + 1, sizeof(*rm));
 	Gw__V1__Tables *old = cd->tables;
 
-	assign_owners(cd, t);
+	inherit_owners(old, t);
+	assign_owners(cd, t, NULL);
 	t->generation = ++cd->gen;
 	if (old != NULL && up != NULL && rm != NULL) {
 		d.from_generation = old->generation;
@@ -215,15 +268,16 @@ publish_tables(struct controld *cd, Gw__V1__Tables *t)
 	free(rm);
 }
 
-/* Owners changed because workers came or went: the same tables, a new generation. */
+/* Owners changed because workers came or went, or restarted (its id, else NULL): the same
+ * tables, a new generation. */
 static void
-reassign(struct controld *cd)
+reassign(struct controld *cd, const char *restarted)
 {
 	Gw__V1__Tables *t;
 
 	if (cd->tables == NULL || (t = tables_copy(cd->tables)) == NULL)
 		return;
-	if (!assign_owners(cd, t)) {
+	if (!assign_owners(cd, t, restarted)) {
 		protobuf_c_message_free_unpacked(&t->base, NULL);
 		return;
 	}
@@ -236,7 +290,7 @@ on_hello(struct controld *cd, const uint8_t *rid, size_t rid_len, const Gw__V1__
 	Gw__V1__Envelope env = GW__V1__ENVELOPE__INIT;
 	Gw__V1__Welcome wel = GW__V1__WELCOME__INIT;
 	struct worker_rec *w = worker_by_rid(cd, rid, rid_len);
-	bool was_live;
+	bool was_live, restarted = false;
 
 	if (w == NULL) {
 		for (int i = 0; i < WORKERS_MAX && w == NULL; i++)
@@ -259,6 +313,7 @@ on_hello(struct controld *cd, const uint8_t *rid, size_t rid_len, const Gw__V1__
 		log_info("worker %s restarted (pid %u): its old leases are void", h->worker_id,
 		    h->pid);
 		retire(cd, w);
+		restarted = true;
 	}
 	was_live = w->live;
 	w->live = true;
@@ -271,8 +326,8 @@ on_hello(struct controld *cd, const uint8_t *rid, size_t rid_len, const Gw__V1__
 	memcpy(w->addrs, h->addrs, w->n_addrs * sizeof(uint32_t));
 	log_info("worker %s (host %s, pid %u) %s at generation %" PRIu64, w->id, w->host, w->pid,
 	    was_live ? "said hello again" : "joined", h->have_generation);
-	if (!was_live)
-		reassign(cd);
+	if (!was_live || restarted)		/* a restart's windows start at a new floor */
+		reassign(cd, restarted ? w->id : NULL);
 	wel.generation = cd->gen;
 	wel.heartbeat_ms = CTL_HEARTBEAT_MS;
 	env.body_case = GW__V1__ENVELOPE__BODY_WELCOME;
@@ -297,6 +352,8 @@ on_report(struct controld *cd, struct worker_rec *w, const Gw__V1__Report *r)
 		s[i].pkts = c->pkts;
 		s[i].bytes = c->bytes;
 		s[i].seq_top = c->seq_top;
+		s[i].path_mtu = c->path_mtu;
+		s[i].media_mtu = c->media_mtu;
 		for (size_t d = 0; d < c->n_drops && d < DROP_MAX; d++)
 			s[i].drops[d] = c->drops[d];
 	}
@@ -428,7 +485,7 @@ publish_tick(struct controld *cd)
 		send_env(cd, w, &env);
 	}
 	if (gone)
-		reassign(cd);
+		reassign(cd, NULL);
 }
 
 void
@@ -451,6 +508,12 @@ publish_sa_stat(const struct controld *cd, uint64_t sa_id, struct sa_stat *out)
 			out->bytes += s->bytes;
 			if (s->seq_top > out->seq_top)
 				out->seq_top = s->seq_top;
+			/* the lowest any live worker holds its packets to */
+			if (w->live && s->path_mtu != 0 &&
+			    (out->path_mtu == 0 || s->path_mtu < out->path_mtu)) {
+				out->path_mtu = s->path_mtu;
+				out->media_mtu = s->media_mtu;
+			}
 			for (int d = 0; d < DROP_MAX; d++)
 				out->drops[d] += s->drops[d];
 		}

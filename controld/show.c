@@ -117,7 +117,7 @@ show_ipsec_sa(struct controld *cd, const char *filter, const char *arg, bool det
 	for (size_t i = 0; t != NULL && i < t->n_policies; i++) {
 		const Gw__V1__Policy *p = t->policies[i];
 		const Gw__V1__Sa *sas[4] = { NULL };	/* in esp, in ah, out esp, out ah */
-		struct sa_stat in = { 0 }, outs = { 0 };
+		struct sa_stat in = { 0 }, outs = { 0 }, aho = { 0 };
 		const Gw__V1__Selector *f = NULL;
 
 		if (!policy_matches(p, filter, arg))
@@ -136,6 +136,8 @@ show_ipsec_sa(struct controld *cd, const char *filter, const char *arg, bool det
 			cli_sa_stat(cd, sas[0]->id, &in);
 		if (sas[2])
 			cli_sa_stat(cd, sas[2]->id, &outs);
+		if (sas[3])
+			cli_sa_stat(cd, sas[3]->id, &aho);
 		if (!addr_view && (last_if == NULL || strcmp(last_if, p->interface) != 0)) {
 			fprintf(out, "\ninterface: %s\n", p->interface);
 			last_if = p->interface;
@@ -161,7 +163,14 @@ show_ipsec_sa(struct controld *cd, const char *filter, const char *arg, bool det
 			continue;
 		fprintf(out, "     local crypto endpt.: %s, remote crypto endpt.: %s\n",
 		    ip(p->local, b1), ip(p->peer, b2));
-		fprintf(out, "     path mtu 1500, media mtu 1500\n");
+		{
+			/* as the workers hold the outbound SA's packets to it (datad/mtu.c) */
+			const struct sa_stat *m = sas[2] ? &outs : &aho;
+			uint32_t path = m->path_mtu ? m->path_mtu : 1500;
+
+			fprintf(out, "     path mtu %u, media mtu %u\n", path,
+			    m->media_mtu ? m->media_mtu : path);
+		}
 		fprintf(out, "     current outbound spi: %X\n\n", sas[2] ? sas[2]->spi : 0);
 		fprintf(out, "     inbound esp sas:\n");
 		if (sas[0])

@@ -56,9 +56,9 @@ tun_open(struct worker *w, struct gw_err *err)
 	}
 	if ((s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
 		return gw_fail(err, 0, "socket: %s", strerror(errno));
-	ifr.ifr_mtu = TUN_MTU;
+	ifr.ifr_mtu = (int)w->o.tun_mtu;
 	if (ioctl(s, SIOCSIFMTU, &ifr) != 0)
-		log_warn("%s: cannot set MTU %d: %s", w->o.tun, TUN_MTU, strerror(errno));
+		log_warn("%s: cannot set MTU %u: %s", w->o.tun, w->o.tun_mtu, strerror(errno));
 	if (ioctl(s, SIOCGIFFLAGS, &ifr) == 0) {
 		ifr.ifr_flags |= IFF_UP;
 		if (ioctl(s, SIOCSIFFLAGS, &ifr) != 0) {
@@ -132,7 +132,7 @@ io_open(struct worker *w, struct gw_err *err)
 {
 	struct gw_err serr;
 
-	w->tun_fd = w->esp_fd = w->ah_fd = w->clear_fd = w->udp_fd = -1;
+	w->tun_fd = w->esp_fd = w->ah_fd = w->clear_fd = w->udp_fd = w->icmp_fd = -1;
 	if (tun_open(w, err) != 0)
 		return -1;
 	if ((w->esp_fd = raw_open(IPPROTO_ESP, w->o.mark, err)) < 0)
@@ -140,6 +140,16 @@ io_open(struct worker *w, struct gw_err *err)
 	if ((w->ah_fd = raw_open(IPPROTO_AH, w->o.mark, err)) < 0)
 		return -1;
 	if ((w->clear_fd = raw_open(IPPROTO_RAW, w->o.mark, err)) < 0)
+		return -1;
+	{
+		/* Every header we build (IP_HDRINCL) is sent as we built it: DF as we set it,
+		 * fragmented by us to the SA's path MTU (out.c), not by the kernel to the MTU
+		 * it cached for the route; only beyond the device MTU does the send fail. */
+		int probe = IP_PMTUDISC_PROBE;
+
+		setsockopt(w->clear_fd, IPPROTO_IP, IP_MTU_DISCOVER, &probe, sizeof(probe));
+	}
+	if (mtu_open(w, err) != 0)
 		return -1;
 	if ((w->udp_fd = udp_open(w->o.mark, &serr)) < 0)
 		log_warn("no NAT traversal: %s", serr.msg);
@@ -170,6 +180,8 @@ io_close(struct worker *w)
 		close(w->udp_fd);
 	if (w->clear_fd >= 0)
 		close(w->clear_fd);
+	if (w->icmp_fd >= 0)
+		close(w->icmp_fd);
 	free(w->pool);
 	free(w->rbuf);
 	w->pool = NULL;

@@ -44,6 +44,12 @@ usage(FILE *f)
 "                           and authenticated (required by controld for tcp://)\n"
 "      --no-offload         do not take TCP super-packets (TSO) from the TUN: one packet\n"
 "                           per read (for comparison and debugging)\n"
+"      --tun-mtu N          MTU of the TUN device, the largest inner packet (default\n"
+"                           1500, 576..1792); an inner packet with DF set that no longer\n"
+"                           fits its SA's path MTU once encapsulated is answered with ICMP\n"
+"                           fragmentation needed, one without DF is sent in fragments\n"
+"      --pmtu-age SECONDS   forget a path MTU learned from ICMP after this long\n"
+"                           (default 600, RFC 1191)\n"
 "  -P, --persist-tun        keep the TUN (and its routes) when datad dies, so protected\n"
 "                           traffic is held instead of leaking while it restarts\n"
 "  -v, --log-level LEVEL    error, warning, info (default) or debug\n"
@@ -68,7 +74,8 @@ parse_args(int argc, char **argv)
 		{ "table", 1, NULL, 'T' }, { "mark", 1, NULL, 'm' },
 		{ "persist-tun", 0, NULL, 'P' }, { "log-level", 1, NULL, 'v' },
 		{ "curve-key", 1, NULL, 'k' }, { "curve-server", 1, NULL, 'K' },
-		{ "no-offload", 0, NULL, 'O' },
+		{ "no-offload", 0, NULL, 'O' }, { "tun-mtu", 1, NULL, 'M' },
+		{ "pmtu-age", 1, NULL, 'A' },
 		{ "help", 0, NULL, 'h' }, { NULL, 0, NULL, 0 }
 	};
 	static char idbuf[128];
@@ -79,6 +86,8 @@ parse_args(int argc, char **argv)
 	W.o.tun = "gw0";
 	W.o.table = 220;
 	W.o.mark = 0x5a;
+	W.o.tun_mtu = TUN_MTU;
+	W.o.pmtu_age_ms = PMTU_AGE_S * 1000ULL;
 	while ((c = getopt_long(argc, argv, "c:i:t:T:m:Pv:hk:K:", lo, NULL)) != -1) {
 		switch (c) {
 		case 'k': curve_key = optarg; break;
@@ -88,6 +97,22 @@ parse_args(int argc, char **argv)
 		case 't': W.o.tun = optarg; break;
 		case 'P': W.o.keep_tun = true; break;
 		case 'O': W.o.no_offload = true; break;
+		case 'M':
+		case 'A': {
+			unsigned long v = strtoul(optarg, &end, 10);
+			unsigned long lo = c == 'M' ? 576 : 1, hi = c == 'M' ? TUN_MTU_MAX : 86400;
+
+			if (*optarg == '\0' || *end != '\0' || v < lo || v > hi) {
+				fprintf(stderr, "datad: --%s: not a number in %lu..%lu: %s\n",
+				    c == 'M' ? "tun-mtu" : "pmtu-age", lo, hi, optarg);
+				return -1;
+			}
+			if (c == 'M')
+				W.o.tun_mtu = (uint32_t)v;
+			else
+				W.o.pmtu_age_ms = v * 1000ULL;
+			break;
+		}
 		case 'T':
 		case 'm': {
 			unsigned long v = strtoul(optarg, &end, 0);
@@ -140,14 +165,15 @@ parse_args(int argc, char **argv)
 static void
 loop(void)
 {
-	zmq_pollitem_t items[5] = {
+	zmq_pollitem_t items[6] = {
 		{ W.link, 0, ZMQ_POLLIN, 0 },
 		{ NULL, W.tun_fd, ZMQ_POLLIN, 0 },
 		{ NULL, W.esp_fd, ZMQ_POLLIN, 0 },
 		{ NULL, W.ah_fd, ZMQ_POLLIN, 0 },
+		{ NULL, W.icmp_fd, ZMQ_POLLIN, 0 },
 		{ NULL, W.udp_fd, ZMQ_POLLIN, 0 },
 	};
-	int n_items = W.udp_fd >= 0 ? 5 : 4;
+	int n_items = W.udp_fd >= 0 ? 6 : 5;
 	bool tun_more = true, esp_more = true, ah_more = true, udp_more = W.udp_fd >= 0;
 	uint64_t ctl_ms = 0;
 
@@ -158,7 +184,9 @@ loop(void)
 			tun_more = items[1].revents & ZMQ_POLLIN;
 			esp_more = items[2].revents & ZMQ_POLLIN;
 			ah_more = items[3].revents & ZMQ_POLLIN;
-			udp_more = n_items == 5 && (items[4].revents & ZMQ_POLLIN);
+			udp_more = n_items == 6 && (items[5].revents & ZMQ_POLLIN);
+			if (items[4].revents & ZMQ_POLLIN)
+				mtu_icmp_in(&W);	/* rare: only frag-needed gets through */
 			ctl_ms = 0;
 		}
 		if (tun_more)
@@ -174,6 +202,8 @@ loop(void)
 			ctl_ms = link_now_ms();
 			report_poll(&W);
 			report_tick(&W);
+			mtu_tick(&W, ctl_ms);
+			mtu_icmp_in(&W);	/* also when packets kept us from polling */
 		}
 	}
 }
@@ -215,9 +245,10 @@ main(int argc, char **argv)
 	report_hello(&W);
 	loop();
 	log_info("stopping: %llu TUN reads, %llu ESP packets in; %llu TSO super-packets cut "
-	    "into %llu segments", (unsigned long long)W.n_tun_reads,
-	    (unsigned long long)W.n_rx_pkts, (unsigned long long)W.n_tso,
-	    (unsigned long long)W.n_tso_segs);
+	    "into %llu segments; %llu fragments cut, %llu ICMP frag-needed sent",
+	    (unsigned long long)W.n_tun_reads, (unsigned long long)W.n_rx_pkts,
+	    (unsigned long long)W.n_tso, (unsigned long long)W.n_tso_segs,
+	    (unsigned long long)W.n_frags, (unsigned long long)W.n_icmp_sent);
 	tables_free(W.gen);
 	zmq_close(W.link);
 	zmq_ctx_term(W.zctx);

@@ -10,6 +10,7 @@
 #include "common/esp.h"
 #include "common/ip4.h"
 #include "common/log.h"
+#include "common/pmtu.h"
 #include <linux/virtio_net.h>
 
 #include "datad/worker.h"
@@ -80,6 +81,7 @@ out_esp_tunnel(struct worker *w, struct sa_out *sa, struct pkt *p)
 	struct in_pktinfo pi;
 	uint64_t seq;
 	enum drop d;
+	int tos = p->data[1];			/* the inner TOS, ECN too (RFC 6040 normal) */
 
 	if (sa->udp_port_be && w->udp_fd < 0)
 		d = DROP_PROTO;			/* port 4500 was not ours to bind */
@@ -103,14 +105,87 @@ out_esp_tunnel(struct worker *w, struct sa_out *sa, struct pkt *p)
 	memset(&pi, 0, sizeof(pi));
 	pi.ipi_spec_dst.s_addr = sa->local_be;	/* the crypto map's local address */
 	memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+	c = CMSG_NXTHDR(h, c);
+	c->cmsg_level = IPPROTO_IP;
+	c->cmsg_type = IP_TOS;
+	c->cmsg_len = CMSG_LEN(sizeof(tos));
+	memcpy(CMSG_DATA(c), &tos, sizeof(tos));
 	return DROP_NONE;
+}
+
+/* The outer packet p is larger than the path MTU and may be fragmented (RFC 791; the seed's
+ * "packet expansion"): we cut it, since the kernel will not for IP_HDRINCL beyond the device
+ * MTU (common/pmtu.h), and send the pieces at once, behind what is already queued.  The slow
+ * path: a few copies, no allocation. */
+static void
+out_fragments(struct worker *w, struct sa_out *sa, const struct pkt *p, uint32_t mtu)
+{
+	struct pkt *f[PMTU_FRAGS];
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_addr.s_addr = sa->peer_be };
+	int n;
+
+	for (unsigned i = 0; i < PMTU_FRAGS; i++)
+		f[i] = &w->frags[i];
+	if ((n = pmtu_fragment(p, mtu, f, PMTU_FRAGS)) < 0) {
+		sa->ctr.drops[DROP_TOO_BIG]++;
+		return;
+	}
+	if (w->hdr_tx.n)
+		io_flush(w, &w->hdr_tx, w->clear_fd);
+	for (int i = 0; i < n; i++)
+		if (sendto(w->clear_fd, f[i]->data, f[i]->len, 0, (struct sockaddr *)&to,
+		    sizeof(to)) < 0)
+			w->drops[DROP_TX]++;
+	w->n_frags += (uint64_t)n;
+}
+
+/* An inner packet with DF set that does not fit the SA's path once encapsulated: dropped,
+ * and its source told the MTU it may use (RFC 1191, RFC 4301 §8.2.1), at a bounded rate
+ * (RFC 1812 §4.3.2.8).  The ICMP leaves from us with the kernel's choice of source address
+ * (0 in the header we build), marked past our routing table like cleartext. */
+static void
+out_too_big(struct worker *w, struct sa_out *sa, struct pkt *p, uint32_t room)
+{
+	sa->ctr.drops[DROP_TOO_BIG]++;
+	if (w->icmp_tokens == 0)
+		return;
+	if (pmtu_icmp_frag_needed(p, (uint16_t)(room > UINT16_MAX ? UINT16_MAX : room), 0) != 0)
+		return;
+	w->icmp_tokens--;
+	w->n_icmp_sent++;
+	queue(&w->clear_tx, p, ((const struct ip4_hdr *)p->data)->dst_be);
+}
+
+/* The path MTU of a policy (the lowest of its SAs') and the room it leaves, worked out again
+ * only when the path MTU changed. */
+static uint32_t
+out_room(struct policy *pol, uint32_t *mtu)
+{
+	const struct sa_out *esp = pol->sa_esp, *ah = pol->sa_ah, *first = esp ? esp : ah;
+	uint32_t m = first->path_mtu;
+
+	if (esp != NULL && ah != NULL && ah->path_mtu < m)
+		m = ah->path_mtu;
+	*mtu = m;
+	if (pol->room_mtu != m) {
+		/* tunnel: the outer header; transport: the packet's own, which stays */
+		uint32_t extra = IP4_HDR_MIN;
+
+		if (esp != NULL && esp->udp_port_be != 0)
+			extra += 8;			/* RFC 3948 UDP header */
+		pol->room = pmtu_room(esp ? &esp->xf : NULL, ah ? &ah->xf : NULL, m, extra);
+		if (!first->tunnel && pol->room != 0)
+			pol->room += IP4_HDR_MIN;	/* room was for what follows the header */
+		pol->room_mtu = (uint16_t)m;
+	}
+	return pol->room;
 }
 
 /* Everything that needs the whole IP packet built here: AH (its ICV covers the outer header),
  * AH+ESP bundles (ESP inside, AH outside: RFC 4301 §4.3), and transport mode (the peers' own
  * traffic).  Sent with IP_HDRINCL. */
 static enum drop
-out_hdr(struct worker *w, struct sa_out *esp, struct sa_out *ah, struct pkt *p)
+out_hdr(struct worker *w, struct sa_out *esp, struct sa_out *ah, struct pkt *p, uint32_t mtu)
 {
 	struct sa_out *first = esp != NULL ? esp : ah, *bad = NULL;
 	uint64_t seq_e = 0, seq_a = 0;
@@ -153,7 +228,10 @@ out_hdr(struct worker *w, struct sa_out *esp, struct sa_out *ah, struct pkt *p)
 		ah->ctr.pkts++;
 		ah->ctr.bytes += p->len;
 	}
-	queue(&w->hdr_tx, p, first->peer_be);
+	if (p->len > mtu)			/* DF clear (else out_one answered it) */
+		out_fragments(w, first, p, mtu);
+	else
+		queue(&w->hdr_tx, p, first->peer_be);
 	return DROP_NONE;
 }
 
@@ -162,6 +240,8 @@ out_one(struct worker *w, struct pkt *p)
 {
 	const struct policy *pol;
 	struct flow f;
+	uint32_t room, mtu;
+	bool df;
 
 	if (sel_flow(&f, p->data, p->len) != 0)
 		return DROP_BAD_IP;
@@ -172,9 +252,19 @@ out_one(struct worker *w, struct pkt *p)
 	}
 	if (pol->sa_esp == NULL && pol->sa_ah == NULL)
 		return DROP_NO_OUT_SA;
-	if (pol->sa_ah == NULL && pol->sa_esp->tunnel)
+	room = out_room((struct policy *)pol, &mtu);
+	df = (p->data[6] & (IP4_DF >> 8)) != 0;
+	if (p->len > room && df) {
+		out_too_big(w, pol->sa_esp ? pol->sa_esp : pol->sa_ah, p, room);
+		return DROP_NONE;
+	}
+	/* ESP tunnel mode: the kernel builds the outer header, DF clear, and fragments what
+	 * exceeds the route's MTU; with DF on the inner packet we build it, DF copied (RFC 4301
+	 * §8.1), so that routers on the path tell us their MTU (mtu.c).  ESP in UDP always the
+	 * first way. */
+	if (pol->sa_ah == NULL && pol->sa_esp->tunnel && (!df || pol->sa_esp->udp_port_be))
 		return out_esp_tunnel(w, pol->sa_esp, p);
-	return out_hdr(w, pol->sa_esp, pol->sa_ah, p);
+	return out_hdr(w, pol->sa_esp, pol->sa_ah, p, mtu);
 }
 
 /* Internet checksum (RFC 1071) over native-order words: byte-order independent when the

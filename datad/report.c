@@ -137,6 +137,7 @@ install(struct worker *w, Gw__V1__Tables *msg)
 		reject(w, generation, err.msg);
 		return;
 	}
+	mtu_gen(w, g);
 	if (w->gen != NULL)		/* nft counters restart with the new table */
 		w->clear_in_base += route_clear_in_count(w);
 	if (route_apply(w, g, &err) != 0 || io_filter_spis(w, g, &err) != 0) {
@@ -245,6 +246,8 @@ send_report(struct worker *w)
 		c[k].pkts = ctr->pkts;
 		c[k].bytes = ctr->bytes;
 		c[k].seq_top = out ? (o->seq > 0 ? o->seq - 1 : 0) : in->replay.top;
+		c[k].path_mtu = out ? o->path_mtu : 0;
+		c[k].media_mtu = out ? o->media_mtu : 0;
 		c[k].n_drops = DROP_MAX;
 		c[k].drops = (uint64_t *)ctr->drops;
 		cp[k] = &c[k];

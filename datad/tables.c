@@ -134,6 +134,8 @@ build_sas(struct gen *g, const char *self, const struct gen *old, struct gw_err 
 				o->next_first = prev->next_first;
 				o->next_last = prev->next_last;
 				o->lease_asked_ms = prev->lease_asked_ms;
+				o->learned_mtu = prev->learned_mtu;
+				o->learned_ms = prev->learned_ms;
 				o->ctr = prev->ctr;
 			}
 		} else {
@@ -152,15 +154,20 @@ build_sas(struct gen *g, const char *self, const struct gen *old, struct gw_err 
 			snprintf(s->owner, sizeof(s->owner), "%s", m->owner);
 			s->tunnel = m->mode == GW__V1__MODE__MODE_TUNNEL;
 			sel_from_msg(&s->flow, m->flow);
+			/* invariant 2: a window never moves back.  It lives on while this worker
+			 * keeps the SA, unless controld's floor (the top another owner reported
+			 * meanwhile) is above it; a new window (new owner, new size) starts at the
+			 * highest top known, the floor or this worker's own */
 			if (prev != NULL && prev->mine && s->mine &&
-			    prev->replay.size == m->replay_window) {
+			    prev->replay.size == m->replay_window &&
+			    prev->replay.top >= m->replay_floor)
 				s->replay = prev->replay;
+			else
+				replay_init(&s->replay, m->replay_window, m->esn,
+				    prev != NULL && prev->replay.top > m->replay_floor ?
+				    prev->replay.top : m->replay_floor);
+			if (prev != NULL)
 				s->ctr = prev->ctr;
-			} else {
-				replay_init(&s->replay, m->replay_window, m->esn, m->replay_floor);
-				if (prev != NULL)
-					s->ctr = prev->ctr;
-			}
 			h = tables_hash(s->spi_be, s->proto, g->hash_mask);
 			s->next = g->hash[h];
 			g->hash[h] = s;
@@ -188,6 +195,7 @@ build_policies(struct gen *g, struct gw_err *err)
 		p->no_acl = m->no_acl;
 		p->local_be = htonl(m->local);
 		p->peer_be = htonl(m->peer);
+		snprintf(p->ifname, sizeof(p->ifname), "%s", m->interface);
 		p->aces = calloc(m->n_aces ? m->n_aces : 1, sizeof(*p->aces));
 		if (p->aces == NULL)
 			return gw_fail(err, 0, "out of memory");

@@ -32,6 +32,10 @@ struct sa_out {
 	uint64_t	lease_len;		/* size of the current lease */
 	uint64_t	next_first, next_last;	/* the lease after it; 0 = none yet */
 	uint64_t	lease_asked_ms;		/* a request is outstanding since; 0 = none */
+	uint16_t	media_mtu;		/* MTU of its crypto map's interface */
+	uint16_t	learned_mtu;		/* from ICMP frag-needed (RFC 1191); 0 = none */
+	uint64_t	learned_ms;		/* when, for ageing it out */
+	uint16_t	path_mtu;		/* what its packets are held to: min of both */
 	struct xform	xf;
 	struct sa_ctr	ctr;
 };
@@ -65,6 +69,9 @@ struct policy {
 	struct sa_out	*sa_esp;		/* NULL: no SA (drop, unless AH alone) */
 	struct sa_out	*sa_ah;			/* AH outside ESP (RFC 4301 order) */
 	uint32_t	local_be, peer_be;
+	char		ifname[16];		/* the crypto map's interface (media MTU) */
+	uint16_t	room_mtu;		/* room was worked out for this path MTU */
+	uint32_t	room;			/* largest inner packet that fits (pmtu_room) */
 };
 
 struct gen {

@@ -18,7 +18,12 @@ enum {
 	BATCH		= 64,		/* packets per sendmmsg/recvmmsg, and segments per flush */
 	READS		= 32,		/* TUN reads per turn */
 	RBUF		= 65536 + 16,	/* one TUN read: a TSO super-packet and its vnet header */
-	TUN_MTU		= 1400,		/* leaves room for ESP + outer IP on a 1500 path */
+	TUN_MTU		= 1500,		/* default: inner packets up to the usual media MTU;
+					 * what no longer fits an SA's path after IPsec is
+					 * answered per SA (out.c, mtu.c) */
+	TUN_MTU_MAX	= PKT_MAX - 256,	/* the inner packet, and IPsec on top */
+	PMTU_AGE_S	= 600,		/* RFC 1191 §6.3 */
+	PMTU_FRAGS	= 8,		/* fragments of one packet: PKT_MAX at 576 needs 4 */
 	HEARTBEAT_MS	= 1000,
 	DEAD_MS		= 3500,		/* controld silent this long: say hello again */
 	LEASE_RETRY_MS	= 1000,
@@ -33,6 +38,8 @@ struct worker_opts {
 	uint32_t	mark;		/* SO_MARK of our own sends: they skip that table */
 	bool		keep_tun;	/* TUNSETPERSIST: fail closed across restarts */
 	bool		no_offload;	/* no TSO from the TUN */
+	uint32_t	tun_mtu;
+	uint64_t	pmtu_age_ms;	/* a learned path MTU is forgotten after */
 };
 
 struct tx_batch {
@@ -41,7 +48,8 @@ struct tx_batch {
 	struct iovec		iov[BATCH];
 	struct sockaddr_in	dst[BATCH];
 	union {
-		char		buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+		char		buf[CMSG_SPACE(sizeof(struct in_pktinfo)) +
+				    CMSG_SPACE(sizeof(int))];	/* and IP_TOS */
 		struct cmsghdr	align;
 	} ctl[BATCH];
 };
@@ -52,6 +60,9 @@ struct worker {
 	void			*zctx, *link;
 	int			tun_fd, esp_fd, ah_fd, clear_fd;
 	int			udp_fd;		/* UDP 4500 (RFC 3948); -1 if unavailable */
+	int			icmp_fd;	/* ICMP frag-needed about our packets (mtu.c) */
+	uint32_t		icmp_tokens;	/* frag-needed we may still send (rate limit) */
+	uint64_t		icmp_refill_ms, media_ms;
 	struct gen		*gen;		/* current generation, NULL before the first */
 	uint64_t		last_heard_ms, last_hello_ms, last_report_ms, last_nft_ms;
 	uint64_t		snapshot_asked_ms;	/* a snapshot request is outstanding */
@@ -62,6 +73,8 @@ struct worker {
 	uint8_t			*rbuf;			/* RBUF bytes for TUN reads */
 	bool			vnet;			/* TUN with virtio_net_hdr + TSO */
 	uint64_t		n_tso, n_tso_segs;	/* super-packets read, segments made */
+	uint64_t		n_frags, n_icmp_sent;	/* fragments we cut, frag-needed sent */
+	struct pkt		frags[PMTU_FRAGS];
 	struct tx_batch		esp_tx, clear_tx;
 	struct tx_batch		hdr_tx;		/* whole IP packets we built (AH, transport) */
 	struct tx_batch		udp_tx;		/* ESP in UDP */
@@ -83,6 +96,12 @@ int	io_filter_spis(struct worker *w, const struct gen *g, struct gw_err *err);
 /* out.c / in.c: the fast paths, one batch per call; return packets handled */
 unsigned	out_batch(struct worker *w);
 unsigned	in_batch(struct worker *w, int fd);	/* the ESP, AH or UDP 4500 socket */
+
+/* mtu.c: path MTU per outbound SA */
+int	mtu_open(struct worker *w, struct gw_err *err);
+void	mtu_gen(struct worker *w, struct gen *g);	/* media MTUs of a new generation */
+void	mtu_tick(struct worker *w, uint64_t now_ms);	/* ageing, media, rate limit */
+void	mtu_icmp_in(struct worker *w);			/* read the ICMP socket */
 
 /* route.c: kernel state derived from a generation (routes into the TUN, nftables filter) */
 int	route_apply(struct worker *w, const struct gen *g, struct gw_err *err);

@@ -307,7 +307,8 @@ gw_start_controld()
 }
 
 # gw_start_datad NAME: start datad in NAME, wait (5 s) until it has applied its tables: its TUN
-# exists and its routing table (GW_TABLE, default 220) routes something into it.
+# exists and its routing table (GW_TABLE, default 220) routes something into it.  Extra
+# options for datad in GW_DATAD_ARGS (split on blanks).
 gw_start_datad()
 {
 	local n=$1 d i
@@ -317,7 +318,8 @@ gw_start_datad()
 	mkdir -p "$d"
 	echo "--- topo: $(date '+%F %T.%N') starting datad" >>"$d/datad.log"
 	nsx_bg "$n" "$d/datad.log" "$GW_BIN/datad" -c "$(gw_link_ep "$n")" -t "$GW_TUN" \
-		${GW_WORKER_ID:+-i "$GW_WORKER_ID"} ${GW_VERBOSE:+-v "$GW_VERBOSE"}
+		${GW_WORKER_ID:+-i "$GW_WORKER_ID"} ${GW_VERBOSE:+-v "$GW_VERBOSE"} \
+		${GW_DATAD_ARGS:-}
 	GW_PID[$n/datad]=$LAST_PID
 	for ((i = 0; i < 100; i++)); do
 		_gw_alive "$n" datad || { _gw_died "$n" datad; return 1; }

@@ -137,6 +137,18 @@ for c in "${CASES[@]}"; do
 			"$GW_SRC/tests/interop/esp_decrypt.py" "$cap" --spi 1000 --crypt "$senc" \
 			--crypt-key "$ck1" --auth "$sauth" --expect-src 192.0.2.0/25 --quiet
 	fi
+	if [[ $ts == ah-* ]]; then
+		# AH is built whole by datad: beyond the path MTU, without DF, datad cuts it
+		# (out.c, RFC 791) and gwB's kernel puts it together before AH is checked
+		cap=$GW_RUN/$name-frag.pcap
+		cap_start inet br0 "$cap" "ip proto 51 or (ip[6:2] & 0x1fff != 0)" ||
+			t_abort "capture"
+		t_check "$name: 1500-byte packets without DF go through" \
+			nsx hostA ping -n -c 2 -i 0.2 -W 2 -M dont -s 1472 192.0.2.130
+		cap_stop "$cap"
+		t_ge "$name: gwA sent them in fragments" \
+			"$(cap_count "$cap" 'ip.src == 198.51.100.1 && ip.flags.mf == 1')" 2
+	fi
 done
 
 # Transport mode, for the peers' own traffic (seed: "mode transport" applies only to traffic

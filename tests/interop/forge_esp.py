@@ -13,6 +13,9 @@ to INNER-DST), then sends COUNT of each kind:
   wrong-spi  SPI+1000 (no such SA: "no-sa")
   garbage    random bytes as protocol 50 (SPI random: "no-sa", or "runt")
   outside    valid ESP whose inner packet is outside the SA's flow ("selector")
+Sequence numbers are SEQ + 100 * (index of the kind) + i, or with --seqs N1,N2,... exactly
+those, one packet of each kind per number, in that order (anti-replay tests; the inner ICMP
+sequence number is the ESP one modulo 2^16, to tell the packets apart at the far end).
 Prints one line per kind.  Run with Debian's /usr/bin/python3 inside the attacker namespace.
 """
 
@@ -39,6 +42,7 @@ def main():
     ap.add_argument("--spi", type=int, required=True)
     ap.add_argument("--seq", type=int, default=4000000000)
     ap.add_argument("--count", type=int, default=5)
+    ap.add_argument("--seqs", default="", help="comma-separated sequence numbers to use")
     ap.add_argument("--kinds", default="valid,flipped,truncated,wrong-spi,garbage,outside")
     a = ap.parse_args()
 
@@ -52,10 +56,11 @@ def main():
         return sa.encrypt(inner, seq_num=seq)
 
     kinds = a.kinds.split(",")
+    fixed = [int(x) for x in a.seqs.split(",")] if a.seqs else []
     for kind in kinds:
         pkts = []
-        for i in range(a.count):
-            seq = a.seq + 100 * kinds.index(kind) + i
+        seqs = fixed or [a.seq + 100 * kinds.index(kind) + i for i in range(a.count)]
+        for seq in seqs:
             p = esp(a.inner_src, a.inner_dst, seq)
             body = bytes(p[ESP])
             if kind == "flipped":
@@ -72,7 +77,7 @@ def main():
                 body = bytes(esp("203.0.113.7", a.inner_dst, seq)[ESP])
             pkts.append(outer / Raw(body))
         send(pkts, iface=a.iface, inter=0.01)
-        print("sent %d %s" % (len(pkts), kind))
+        print("sent %d %s (seq %s)" % (len(pkts), kind, ",".join(str(x) for x in seqs)))
     return 0
 
 
