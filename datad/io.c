@@ -132,7 +132,7 @@ io_open(struct worker *w, struct gw_err *err)
 {
 	struct gw_err serr;
 
-	w->tun_fd = w->esp_fd = w->ah_fd = w->clear_fd = w->udp_fd = w->icmp_fd = -1;
+	w->tun_fd = w->esp_fd = w->ah_fd = w->clear_fd = w->udp_fd = w->icmp_fd = w->nl_fd = -1;
 	if (tun_open(w, err) != 0)
 		return -1;
 	if ((w->esp_fd = raw_open(IPPROTO_ESP, w->o.mark, err)) < 0)
@@ -182,6 +182,8 @@ io_close(struct worker *w)
 		close(w->clear_fd);
 	if (w->icmp_fd >= 0)
 		close(w->icmp_fd);
+	if (w->nl_fd >= 0)
+		close(w->nl_fd);
 	free(w->pool);
 	free(w->rbuf);
 	w->pool = NULL;

@@ -272,8 +272,6 @@ report_tick(struct worker *w)
 {
 	uint64_t now = link_now_ms();
 
-	/* XXX nft(8) is run from the worker's own loop: a few ms every 2 s in which packets
-	 * wait in the socket buffers; reading the counter over netlink would avoid the fork */
 	if (now - w->last_nft_ms >= 2000 && w->gen != NULL) {
 		w->last_nft_ms = now;
 		w->drops[DROP_CLEAR_IN] = w->clear_in_base + route_clear_in_count(w);

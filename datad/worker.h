@@ -61,6 +61,8 @@ struct worker {
 	int			tun_fd, esp_fd, ah_fd, clear_fd;
 	int			udp_fd;		/* UDP 4500 (RFC 3948); -1 if unavailable */
 	int			icmp_fd;	/* ICMP frag-needed about our packets (mtu.c) */
+	int			nl_fd;		/* netfilter netlink, for the clear_in counter */
+	uint32_t		nl_seq;
 	uint32_t		icmp_tokens;	/* frag-needed we may still send (rate limit) */
 	uint64_t		icmp_refill_ms, media_ms;
 	struct gen		*gen;		/* current generation, NULL before the first */
