@@ -166,8 +166,8 @@ quoted_spi(const uint8_t *q, uint32_t len, uint8_t *proto, uint32_t *qlen)
 }
 
 /* One ICMP frag-needed: the IPv4 packet b[0..len) as the raw socket gave it. */
-static void
-icmp_one(struct worker *w, const uint8_t *b, uint32_t len, uint64_t now_ms)
+void
+mtu_icmp_one(struct worker *w, const uint8_t *b, uint32_t len, uint64_t now_ms)
 {
 	uint32_t ihl, spi_be, qlen = 0, src_be, dst_be;
 	const uint8_t *icmp, *q;
@@ -204,6 +204,10 @@ icmp_one(struct worker *w, const uint8_t *b, uint32_t len, uint64_t now_ms)
 	}
 	if (mtu < MTU_LEARN_MIN)
 		mtu = MTU_LEARN_MIN;
+	if (mtu == sa->learned_mtu) {
+		sa->learned_ms = now_ms;	/* the path still says so: keep it longer */
+		return;
+	}
 	if (mtu >= sa->path_mtu)
 		return;				/* only ever lowered here; raised by ageing */
 	sa->learned_mtu = mtu;
@@ -223,6 +227,6 @@ mtu_icmp_in(struct worker *w)
 
 		if (n < 0)
 			break;
-		icmp_one(w, buf, (uint32_t)n, now);
+		mtu_icmp_one(w, buf, (uint32_t)n, now);
 	}
 }

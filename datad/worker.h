@@ -104,6 +104,7 @@ int	mtu_open(struct worker *w, struct gw_err *err);
 void	mtu_gen(struct worker *w, struct gen *g);	/* media MTUs of a new generation */
 void	mtu_tick(struct worker *w, uint64_t now_ms);	/* ageing, media, rate limit */
 void	mtu_icmp_in(struct worker *w);			/* read the ICMP socket */
+void	mtu_icmp_one(struct worker *w, const uint8_t *b, uint32_t len, uint64_t now_ms);
 
 /* route.c: kernel state derived from a generation (routes into the TUN, nftables filter) */
 int	route_apply(struct worker *w, const struct gen *g, struct gw_err *err);

@@ -128,6 +128,17 @@ if wait_ping hostA "$HOST_B" 10 && nsx hostA ping -n -c5 -i0.2 -W2 "$HOST_B" >/d
 else
 	bad "ping through the tunnel"; R[ping_esp]=failed
 fi
+# Packet expansion (the seed): a full-size packet with DF no longer fits once ESP is added;
+# gwA answers with the exact room (20 + 8 + 16 + pad + 12 bytes less than the 1500 path)
+nsx hostA ip route flush cache
+PM=$(nsx hostA ping -n -c2 -i0.2 -W2 -M do -s 1472 "$HOST_B" 2>&1)
+MTU=$(grep -Eo 'mtu ?=? ?[0-9]+' <<<"$PM" | grep -Eo '[0-9]+$' | head -1)
+if [ -n "$MTU" ] && nsx hostA ping -n -c1 -W2 -M do -s $((MTU - 28)) "$HOST_B" >/dev/null; then
+	ok "1500 bytes with DF: gwA answers \"frag needed, mtu $MTU\"; $MTU bytes pass"
+else
+	bad "path MTU: 1500 bytes with DF not answered with frag-needed (${MTU:-no mtu})," \
+		"or ${MTU:-?} bytes do not pass"
+fi
 transfer esp
 measure esp
 cap_stop "$WAN"
