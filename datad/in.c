@@ -1,5 +1,6 @@
 /* in.c: the inbound fast path.  ESP from the raw socket -> SA by SPI -> replay check -> ICV and
- * decrypt in place -> replay advance -> inner packet inside the SA's selectors -> TUN. */
+ * decrypt in place -> replay advance -> inner packet inside the SA's selectors -> TUN (TCP
+ * segments of a flow coalesced, gro.c). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
@@ -132,16 +133,6 @@ in_ah(struct worker *w, struct pkt *p, struct sa_in **sap)
 	return in_flow(sa, p);
 }
 
-/* The inner packet to the TUN, behind a zero virtio_net_hdr (no offload). */
-static void
-in_deliver(struct worker *w, struct sa_in *sa, struct pkt *p)
-{
-	p->data -= sizeof(struct virtio_net_hdr);
-	memset(p->data, 0, sizeof(struct virtio_net_hdr));
-	if (write(w->tun_fd, p->data, p->len + sizeof(struct virtio_net_hdr)) < 0)
-		sa->ctr.drops[DROP_TX]++;
-}
-
 /* One datagram of UDP 4500 (RFC 3948 §2.2): ESP, or IKE behind the non-ESP marker (no IKE
  * here yet: counted), or a NAT keepalive (ignored). */
 static enum drop
@@ -205,8 +196,9 @@ in_batch(struct worker *w, int fd)
 			continue;
 		}
 		if (sa != NULL)
-			in_deliver(w, sa, p);
+			gro_add(w, sa, p);
 	}
+	gro_flush(w);
 	w->n_rx_pkts += (unsigned)n;
 	return (unsigned)n;
 }

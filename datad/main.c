@@ -245,9 +245,12 @@ main(int argc, char **argv)
 	report_hello(&W);
 	loop();
 	log_info("stopping: %llu TUN reads, %llu ESP packets in; %llu TSO super-packets cut "
-	    "into %llu segments; %llu fragments cut, %llu ICMP frag-needed sent",
+	    "into %llu segments; %llu TUN writes, %llu of them %llu segments coalesced; "
+	    "%llu fragments cut, %llu ICMP frag-needed sent",
 	    (unsigned long long)W.n_tun_reads, (unsigned long long)W.n_rx_pkts,
 	    (unsigned long long)W.n_tso, (unsigned long long)W.n_tso_segs,
+	    (unsigned long long)W.n_tun_writes, (unsigned long long)W.n_gro_pkts,
+	    (unsigned long long)W.n_gro_segs,
 	    (unsigned long long)W.n_frags, (unsigned long long)W.n_icmp_sent);
 	tables_free(W.gen);
 	zmq_close(W.link);

@@ -23,7 +23,9 @@ enum {
 					 * answered per SA (out.c, mtu.c) */
 	TUN_MTU_MAX	= PKT_MAX - 256,	/* the inner packet, and IPsec on top */
 	PMTU_AGE_S	= 600,		/* RFC 1191 §6.3 */
-	PMTU_FRAGS	= 8,		/* fragments of one packet: PKT_MAX at 576 needs 4 */
+	PMTU_FRAGS	= 8,
+	GRO_FLOWS	= 8,		/* flows coalesced at once per batch */
+	GRO_SEGS	= BATCH,		/* fragments of one packet: PKT_MAX at 576 needs 4 */
 	HEARTBEAT_MS	= 1000,
 	DEAD_MS		= 3500,		/* controld silent this long: say hello again */
 	LEASE_RETRY_MS	= 1000,
@@ -54,6 +56,16 @@ struct tx_batch {
 	} ctl[BATCH];
 };
 
+/* One flow's TCP segments waiting to go to the TUN as one super-packet (gro.c). */
+struct gro_flow {
+	struct sa_in	*sa;
+	struct pkt	*seg[BATCH];		/* in order; seg[0] gives the headers */
+	unsigned	n;
+	uint32_t	thl, mss, len;		/* TCP header length, GSO size, IP total */
+	uint32_t	next_seq;
+	bool		closed;			/* PSH, FIN or a short segment came */
+};
+
 struct worker {
 	struct worker_opts	o;
 	uint64_t		boot;
@@ -80,6 +92,10 @@ struct worker {
 	struct tx_batch		esp_tx, clear_tx;
 	struct tx_batch		hdr_tx;		/* whole IP packets we built (AH, transport) */
 	struct tx_batch		udp_tx;		/* ESP in UDP */
+	struct gro_flow		gro[GRO_FLOWS];	/* inbound TCP being coalesced */
+	unsigned		n_gro;
+	struct iovec		gro_iov[BATCH + 2];
+	uint64_t		n_tun_writes, n_gro_pkts, n_gro_segs;
 	struct sockaddr_in	rx_from[BATCH];
 	uint64_t		last_keepalive_ms;
 	struct mmsghdr		rx_msg[BATCH];
@@ -105,6 +121,10 @@ void	mtu_gen(struct worker *w, struct gen *g);	/* media MTUs of a new generation
 void	mtu_tick(struct worker *w, uint64_t now_ms);	/* ageing, media, rate limit */
 void	mtu_icmp_in(struct worker *w);			/* read the ICMP socket */
 void	mtu_icmp_one(struct worker *w, const uint8_t *b, uint32_t len, uint64_t now_ms);
+
+/* gro.c: inbound TCP coalesced into super-packets for the TUN */
+void	gro_add(struct worker *w, struct sa_in *sa, struct pkt *p);	/* deliver, maybe later */
+void	gro_flush(struct worker *w);				/* deliver the rest */
 
 /* route.c: kernel state derived from a generation (routes into the TUN, nftables filter) */
 int	route_apply(struct worker *w, const struct gen *g, struct gw_err *err);
