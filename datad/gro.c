@@ -87,31 +87,12 @@ write_one(struct worker *w, struct sa_in *sa, struct pkt *p)
 	w->n_tun_writes++;
 }
 
-/* Internet checksum pieces (RFC 1071), as out.c has them. */
-static uint32_t
-sum16(uint32_t s, const uint8_t *b, uint32_t len)
-{
-	for (; len >= 2; b += 2, len -= 2)
-		s += (uint32_t)b[0] << 8 | b[1];
-	if (len)
-		s += (uint32_t)b[0] << 8;
-	return s;
-}
-
-static uint16_t
-fold(uint32_t s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)s;
-}
-
 static void
 flush_flow(struct worker *w, struct gro_flow *f)
 {
 	struct virtio_net_hdr vh;
 	struct pkt *h = f->seg[0];
-	uint8_t *b = h->data, flags = 0;
+	uint8_t *b = h->data, flags = 0, pseudo[12];
 	uint32_t tcp_len, hl = 20 + f->thl;
 	uint16_t c;
 	unsigned k = 0;
@@ -126,15 +107,17 @@ flush_flow(struct worker *w, struct gro_flow *f)
 	b[33] |= flags;				/* as tcp_gro_receive does */
 	b[2] = (uint8_t)(f->len >> 8);
 	b[3] = (uint8_t)f->len;
-	b[10] = b[11] = 0;
-	c = (uint16_t)~fold(sum16(0, b, 20));
-	b[10] = (uint8_t)(c >> 8);
-	b[11] = (uint8_t)c;
-	/* CHECKSUM_PARTIAL: the field holds the pseudo-header sum, the kernel adds the rest */
+	ip4_csum_set(b);
+	/* CHECKSUM_PARTIAL: the field holds the pseudo-header sum (RFC 793: addresses, protocol,
+	 * TCP length), not inverted; the kernel adds the rest */
 	tcp_len = f->len - 20;
-	c = fold(sum16(IPPROTO_TCP + tcp_len, b + 12, 8));
-	b[36] = (uint8_t)(c >> 8);
-	b[37] = (uint8_t)c;
+	memcpy(pseudo, b + 12, 8);
+	pseudo[8] = 0;
+	pseudo[9] = IPPROTO_TCP;
+	pseudo[10] = (uint8_t)(tcp_len >> 8);
+	pseudo[11] = (uint8_t)tcp_len;
+	c = (uint16_t)~ip4_csum(pseudo, sizeof(pseudo));	/* network order already */
+	memcpy(b + 36, &c, 2);
 	memset(&vh, 0, sizeof(vh));
 	vh.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
 	vh.gso_type = VIRTIO_NET_HDR_GSO_TCPV4;

@@ -6,42 +6,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "datad/sample_tables.h"
 #include "datad/worker.h"
 
 static struct worker W;
-static uint8_t ck[16], ak[20];
 
 static struct gen *
 gen(void)
 {
-	Gw__V1__Tables t = GW__V1__TABLES__INIT;
-	Gw__V1__Sa sa = GW__V1__SA__INIT, *sas[1] = { &sa };
-	Gw__V1__Policy p = GW__V1__POLICY__INIT, *pols[1] = { &p };
 	struct gw_err err;
-	uint8_t buf[512];
-	size_t n;
 
-	sa.id = 9;
-	sa.proto = 50;
-	sa.spi = 1000;
-	sa.local = 0xc6336401;
-	sa.peer = 0xc6336402;
-	sa.cipher = GW__V1__CIPHER__CIPHER_AES_CBC;
-	sa.cipher_key.data = ck;
-	sa.cipher_key.len = sizeof(ck);
-	sa.auth = GW__V1__AUTH__AUTH_HMAC_SHA1_96;
-	sa.auth_key.data = ak;
-	sa.auth_key.len = sizeof(ak);
-	p.map = (char *)"vpn";
-	p.seq = 10;
-	p.sa_out_esp = 9;
-	t.generation = 1;
-	t.n_sas = 1;
-	t.sas = sas;
-	t.n_policies = 1;
-	t.policies = pols;
-	n = gw__v1__tables__pack(&t, buf);
-	return tables_build(gw__v1__tables__unpack(NULL, n, buf), "w", NULL, &err);
+	return tables_build(sample_tables(0xc6336401, 0xc6336402), "w", NULL, &err);
 }
 
 int
