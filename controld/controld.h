@@ -37,6 +37,7 @@ struct worker_rec {
 	uint64_t	boot;
 	uint32_t	addrs[64];
 	size_t		n_addrs;
+	bool		udp_encap;		/* holds UDP 4500 on its host (RFC 3948) */
 	uint64_t	generation;		/* last it reported */
 	uint64_t	last_ms;
 	struct sa_stat	*stats;			/* latest report */

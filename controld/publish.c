@@ -87,9 +87,10 @@ raise_floor(const struct controld *cd, Gw__V1__Sa *sa)
 }
 
 /* The one owner of each inbound SA: the first live worker (by id) on a host that has the SA's
- * local address, else the first live worker.  The SAs that move, and those of restarted (a
- * worker that came back with empty windows; may be NULL), get a new replay floor.  True if
- * anything changed. */
+ * local address, else the first live worker; for an SA in UDP 4500 (RFC 3948), first of all
+ * the one worker on such a host that holds the port, since only its socket receives them.
+ * The SAs that move, and those of restarted (a worker that came back with empty windows;
+ * may be NULL), get a new replay floor.  True if anything changed. */
 static bool
 assign_owners(struct controld *cd, Gw__V1__Tables *t, const char *restarted)
 {
@@ -97,7 +98,7 @@ assign_owners(struct controld *cd, Gw__V1__Tables *t, const char *restarted)
 
 	for (size_t i = 0; i < t->n_sas; i++) {
 		Gw__V1__Sa *sa = t->sas[i];
-		const char *best = "", *any = "";
+		const char *best = "", *any = "", *udp = "";
 
 		if (!sa->inbound)
 			continue;
@@ -111,9 +112,13 @@ assign_owners(struct controld *cd, Gw__V1__Tables *t, const char *restarted)
 				local = w->addrs[a] == sa->local;
 			if (local && (best[0] == '\0' || strcmp(w->id, best) < 0))
 				best = w->id;
+			if (local && w->udp_encap && (udp[0] == '\0' || strcmp(w->id, udp) < 0))
+				udp = w->id;
 			if (any[0] == '\0' || strcmp(w->id, any) < 0)
 				any = w->id;
 		}
+		if (sa->udp_encap_port != 0 && udp[0] != '\0')
+			best = udp;
 		if (best[0] == '\0')
 			best = any;
 		if (strcmp(sa->owner, best) != 0) {
@@ -290,7 +295,7 @@ on_hello(struct controld *cd, const uint8_t *rid, size_t rid_len, const Gw__V1__
 	Gw__V1__Envelope env = GW__V1__ENVELOPE__INIT;
 	Gw__V1__Welcome wel = GW__V1__WELCOME__INIT;
 	struct worker_rec *w = worker_by_rid(cd, rid, rid_len);
-	bool was_live, restarted = false;
+	bool was_live, restarted = false, moved = false;
 
 	if (w == NULL) {
 		for (int i = 0; i < WORKERS_MAX && w == NULL; i++)
@@ -322,11 +327,14 @@ on_hello(struct controld *cd, const uint8_t *rid, size_t rid_len, const Gw__V1__
 	w->last_ms = link_now_ms();
 	snprintf(w->id, sizeof(w->id), "%s", h->worker_id);
 	snprintf(w->host, sizeof(w->host), "%s", h->host);
+	if (was_live && w->udp_encap != h->udp_encap)
+		moved = true;			/* ESP-in-UDP SAs follow port 4500 */
+	w->udp_encap = h->udp_encap;
 	w->n_addrs = h->n_addrs < 64 ? h->n_addrs : 64;
 	memcpy(w->addrs, h->addrs, w->n_addrs * sizeof(uint32_t));
 	log_info("worker %s (host %s, pid %u) %s at generation %" PRIu64, w->id, w->host, w->pid,
 	    was_live ? "said hello again" : "joined", h->have_generation);
-	if (!was_live || restarted)		/* a restart's windows start at a new floor */
+	if (!was_live || restarted || moved)	/* a restart's windows start at a new floor */
 		reassign(cd, restarted ? w->id : NULL);
 	wel.generation = cd->gen;
 	wel.heartbeat_ms = CTL_HEARTBEAT_MS;

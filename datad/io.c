@@ -91,9 +91,11 @@ raw_open(int proto, uint32_t mark, struct gw_err *err)
 	return fd;
 }
 
-/* UDP 4500 for ESP in UDP (RFC 3948).  XXX one worker per host has it: a second one gets
- * EADDRINUSE and carries no UDP-encapsulated SA (SO_REUSEPORT would hash a peer's datagrams
- * to one socket whatever SA they belong to; steering them by SPI is still to do). */
+/* UDP 4500 for ESP in UDP (RFC 3948).  One worker per host has it: a second one gets
+ * EADDRINUSE, says so in its hello, and controld gives the inbound ESP-in-UDP SAs to the one
+ * that has it; the others try again every second (io_udp_retry), so the port finds a new
+ * holder when its worker dies.  (SO_REUSEPORT would hash a peer's datagrams to one socket
+ * whatever SA they belong to; steering them by SPI is still to do.) */
 static int
 udp_open(uint32_t mark, struct gw_err *err)
 {
@@ -127,6 +129,18 @@ batch_init(struct tx_batch *b)
 	}
 }
 
+bool
+io_udp_retry(struct worker *w)
+{
+	struct gw_err err;
+
+	if (w->udp_fd >= 0 || (w->udp_fd = udp_open(w->o.mark, &err)) < 0)
+		return false;
+	log_info("UDP port %d is ours now: ESP in UDP (RFC 3948) through this worker",
+	    UDP_ENCAP_PORT);
+	return true;
+}
+
 int
 io_open(struct worker *w, struct gw_err *err)
 {
@@ -152,7 +166,8 @@ io_open(struct worker *w, struct gw_err *err)
 	if (mtu_open(w, err) != 0)
 		return -1;
 	if ((w->udp_fd = udp_open(w->o.mark, &serr)) < 0)
-		log_warn("no NAT traversal: %s", serr.msg);
+		log_info("no NAT traversal here for now (%s): another worker of this host has "
+		    "the port; trying again every second", serr.msg);
 	if ((w->pool = calloc(2 * BATCH, sizeof(*w->pool))) == NULL ||
 	    (w->rbuf = malloc(RBUF)) == NULL)
 		return gw_fail(err, 0, "out of memory");

@@ -180,6 +180,8 @@ loop(void)
 
 	while (!W.stop) {
 		if (!tun_more && !esp_more && !ah_more && !udp_more) {
+			items[5].fd = W.udp_fd;		/* it may have come since */
+			n_items = W.udp_fd >= 0 ? 6 : 5;
 			if (zmq_poll(items, n_items, 100) < 0 && errno != EINTR)
 				fatal("zmq_poll: %s", zmq_strerror(errno));
 			tun_more = items[1].revents & ZMQ_POLLIN;

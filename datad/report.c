@@ -38,6 +38,7 @@ report_hello(struct worker *w)
 	h.pid = (uint32_t)getpid();
 	h.boot = w->boot;
 	h.have_generation = w->gen ? w->gen->generation : 0;
+	h.udp_encap = w->udp_fd >= 0;
 	if (getifaddrs(&ifa) == 0) {
 		for (i = ifa; i != NULL && h.n_addrs < 64; i = i->ifa_next)
 			if (i->ifa_addr != NULL && i->ifa_addr->sa_family == AF_INET)
@@ -277,6 +278,8 @@ report_tick(struct worker *w)
 		w->drops[DROP_CLEAR_IN] = w->clear_in_base + route_clear_in_count(w);
 	}
 	if (now - w->last_report_ms >= HEARTBEAT_MS) {
+		if (w->udp_fd < 0 && io_udp_retry(w))
+			report_hello(w);	/* controld moves the ESP-in-UDP SAs here */
 		w->last_report_ms = now;
 		send_report(w);		/* doubles as our heartbeat */
 	}

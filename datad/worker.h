@@ -110,6 +110,7 @@ void	io_close(struct worker *w);
 void	io_flush(struct worker *w, struct tx_batch *b, int fd);
 int	sys_run(const char *const argv[], const char *input, struct gw_err *err);
 int	io_filter_spis(struct worker *w, const struct gen *g, struct gw_err *err);
+bool	io_udp_retry(struct worker *w);	/* take UDP 4500 if it is free now */
 
 /* out.c / in.c: the fast paths, one batch per call; return packets handled */
 unsigned	out_batch(struct worker *w);
