@@ -58,6 +58,7 @@ struct controld {
 	size_t		n_retired;
 	uint64_t	retired_drops[DROP_MAX];
 	uint64_t	bad_msgs;		/* link messages dropped as malformed */
+	uint64_t	ike_in, ike_bad;	/* IKE messages workers relayed; not IKE */
 	uint64_t	last_tick_ms;
 	bool		debug_ipsec;		/* debug crypto ipsec */
 	void		*zap;			/* ZAP handler when CURVE is on */

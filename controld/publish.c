@@ -2,6 +2,7 @@
  * ROUTER/DEALER): workers say hello, get a snapshot, then ordered deltas; heartbeats both
  * ways; counter reports in; sequence-number leases out (invariant 1); each inbound SA is given
  * to exactly one worker (invariant 2). */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -398,6 +399,31 @@ on_lease(struct controld *cd, struct worker_rec *w, const Gw__V1__LeaseRequest *
 		    g.first, g.last);
 }
 
+/* An IKE message a worker relayed (DESIGN.md).  Its header is checked (RFC 2408 §3.1, RFC 7296
+ * §3.1: 28 bytes, version 1.x or 2.x, Length = the message) and it is counted; there is no IKE
+ * in this version to answer it, so it goes no further. */
+static void
+on_ike(struct controld *cd, const struct worker_rec *w, const Gw__V1__IkeDatagram *ike)
+{
+	const uint8_t *d = ike->data.data;
+	struct in_addr a = { htonl(ike->remote) };
+	char ip[INET_ADDRSTRLEN];
+	uint32_t len;
+
+	inet_ntop(AF_INET, &a, ip, sizeof(ip));
+	len = ike->data.len >= 28 ? (uint32_t)d[24] << 24 | (uint32_t)d[25] << 16 |
+	    (uint32_t)d[26] << 8 | d[27] : 0;
+	if (ike->data.len < 28 || len != ike->data.len || (d[17] >> 4) < 1 || (d[17] >> 4) > 2) {
+		cd->ike_bad++;
+		log_debug("IKE from %s:%u via %s: not an IKE message (%zu bytes), dropped", ip,
+		    ike->remote_port, w->id, ike->data.len);
+		return;
+	}
+	cd->ike_in++;
+	log_debug("IKE v%u exchange %u from %s:%u via %s (%zu bytes): no IKE in this version, "
+	    "dropped", d[17] >> 4, d[18], ip, ike->remote_port, w->id, ike->data.len);
+}
+
 static void
 on_msg(struct controld *cd, const uint8_t *rid, size_t rid_len, Gw__V1__Envelope *env)
 {
@@ -430,6 +456,9 @@ on_msg(struct controld *cd, const uint8_t *rid, size_t rid_len, Gw__V1__Envelope
 		on_lease(cd, w, env->lease_request);
 		break;
 	case GW__V1__ENVELOPE__BODY_HEARTBEAT:
+		break;
+	case GW__V1__ENVELOPE__BODY_IKE:
+		on_ike(cd, w, env->ike);
 		break;
 	case GW__V1__ENVELOPE__BODY_REJECT:
 		snprintf(w->reject, sizeof(w->reject), "%s", env->reject->reason);

@@ -202,8 +202,10 @@ show_workers(struct controld *cd, FILE *out)
 {
 	uint64_t now = link_now_ms();
 
-	fprintf(out, "Generation %" PRIu64 ", %" PRIu64 " malformed link messages dropped\n\n",
+	fprintf(out, "Generation %" PRIu64 ", %" PRIu64 " malformed link messages dropped\n",
 	    cd->gen, cd->bad_msgs);
+	fprintf(out, "IKE messages relayed by workers: %" PRIu64 " (and %" PRIu64 " that were not "
+	    "IKE); no IKE in this version: dropped\n\n", cd->ike_in, cd->ike_bad);
 	fprintf(out, "%-20s %-10s %-8s %-5s %-16s %-12s %-12s %s\n", "Worker", "Host", "PID",
 	    "State", "Generation", "Pkts out", "Pkts in", "Last heard");
 	for (int k = 0; k < WORKERS_MAX; k++) {

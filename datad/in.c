@@ -133,8 +133,8 @@ in_ah(struct worker *w, struct pkt *p, struct sa_in **sap)
 	return in_flow(sa, p);
 }
 
-/* One datagram of UDP 4500 (RFC 3948 §2.2): ESP, or IKE behind the non-ESP marker (no IKE
- * here yet: counted), or a NAT keepalive (ignored). */
+/* One datagram of UDP 4500 (RFC 3948 §2.2): ESP; IKE behind the non-ESP marker, relayed to
+ * controld (over the rate: counted as proto); or a NAT keepalive (ignored). */
 static enum drop
 in_udp(struct worker *w, struct pkt *p, unsigned i, struct sa_in **sap)
 {
@@ -145,6 +145,8 @@ in_udp(struct worker *w, struct pkt *p, unsigned i, struct sa_in **sap)
 	case UDPENCAP_NAT_KEEPALIVE:
 		return DROP_NONE;		/* no SA: nothing to deliver, nothing to count */
 	case UDPENCAP_IKE:
+		return report_ike(w, w->rx_from[i].sin_addr.s_addr, w->rx_from[i].sin_port,
+		    p->data + 4, p->len - 4) ? DROP_NONE : DROP_PROTO;
 	default:
 		return DROP_PROTO;
 	}

@@ -24,6 +24,7 @@ enum {
 	TUN_MTU_MAX	= PKT_MAX - 256,	/* the inner packet, and IPsec on top */
 	PMTU_AGE_S	= 600,		/* RFC 1191 §6.3 */
 	PMTU_FRAGS	= 8,
+	IKE_PER_SEC	= 200,		/* IKE messages relayed to controld, per worker */
 	GRO_FLOWS	= 8,		/* flows coalesced at once per batch */
 	GRO_SEGS	= BATCH,		/* fragments of one packet: PKT_MAX at 576 needs 4 */
 	HEARTBEAT_MS	= 1000,
@@ -77,6 +78,8 @@ struct worker {
 	uint32_t		nl_seq;
 	uint32_t		icmp_tokens;	/* frag-needed we may still send (rate limit) */
 	uint64_t		icmp_refill_ms, media_ms;
+	uint32_t		ike_tokens;	/* IKE messages we may still relay this second */
+	uint64_t		ike_refill_ms, n_ike;
 	struct gen		*gen;		/* current generation, NULL before the first */
 	uint64_t		last_heard_ms, last_hello_ms, last_report_ms, last_nft_ms;
 	uint64_t		snapshot_asked_ms;	/* a snapshot request is outstanding */
@@ -137,5 +140,7 @@ int	report_hello(struct worker *w);
 void	report_poll(struct worker *w);		/* handle what controld sent */
 void	report_tick(struct worker *w);		/* heartbeats, reports, leases, by time */
 void	report_need_lease(struct worker *w, struct sa_out *sa);
+bool	report_ike(struct worker *w, uint32_t remote_be, uint16_t port_be, const uint8_t *d,
+	    size_t len);
 
 #endif
