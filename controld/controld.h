@@ -53,6 +53,7 @@ struct controld {
 	uint64_t	gen;
 	void		*zctx, *link, *cli;
 	struct lease_db	leases;
+	struct lease_db	tops;			/* replay window tops, durable (ADR 0007) */
 	struct worker_rec w[WORKERS_MAX];
 	struct sa_stat	*retired;		/* counts of workers that restarted or left */
 	size_t		n_retired;

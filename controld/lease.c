@@ -20,7 +20,7 @@ lease_save(struct lease_db *db, struct gw_err *err)
 	snprintf(tmp, sizeof(tmp), "%s.tmp", db->path);
 	if ((f = fopen(tmp, "w")) == NULL)
 		return gw_fail(err, 0, "%s: %s", tmp, strerror(errno));
-	fprintf(f, "# sequence-number high-water marks: SA id, first number never leased\n");
+	fprintf(f, "# %s\n", db->what);
 	for (size_t i = 0; i < db->n; i++)
 		fprintf(f, "%016" PRIx64 " %" PRIu64 "\n", db->e[i].sa_id, db->e[i].next);
 	if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
@@ -65,13 +65,22 @@ find(struct lease_db *db, uint64_t id, bool add)
 int
 lease_open(struct lease_db *db, const char *dir, struct gw_err *err)
 {
+	return lease_open_named(db, dir, "leases",
+	    "sequence-number high-water marks: SA id, first number never leased", err);
+}
+
+int
+lease_open_named(struct lease_db *db, const char *dir, const char *name, const char *what,
+    struct gw_err *err)
+{
 	char line[128];
 	FILE *f;
 
 	memset(db, 0, sizeof(*db));
+	db->what = what;
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
 		return gw_fail(err, 0, "state directory %s: %s", dir, strerror(errno));
-	if (asprintf(&db->path, "%s/leases", dir) < 0)
+	if (asprintf(&db->path, "%s/%s", dir, name) < 0)
 		return gw_fail(err, 0, "out of memory");
 	if ((f = fopen(db->path, "r")) == NULL) {
 		if (errno == ENOENT)
@@ -86,7 +95,7 @@ lease_open(struct lease_db *db, const char *dir, struct gw_err *err)
 			continue;
 		if (sscanf(line, "%" SCNx64 " %" SCNu64, &id, &next) != 2 || next == 0) {
 			fclose(f);
-			return gw_fail(err, n, "%s:%u: not \"SA-ID NEXT\": refusing to guess "
+			return gw_fail(err, n, "%s:%u: not \"SA-ID NUMBER\": refusing to guess "
 			    "sequence numbers", db->path, n);
 		}
 		if ((e = find(db, id, true)) == NULL) {
@@ -131,6 +140,40 @@ lease_grant(struct lease_db *db, uint64_t sa_id, bool esn, uint64_t *first, uint
 		e->next = was;		/* not durable: not granted */
 		return -1;
 	}
+	return 0;
+}
+
+int
+lease_raise(struct lease_db *db, uint64_t sa_id, uint64_t v)
+{
+	struct lease_ent *e = find(db, sa_id, true);
+
+	if (e == NULL)
+		return -1;
+	if (v > e->next) {
+		e->next = v;
+		db->dirty = true;
+	}
+	return 0;
+}
+
+uint64_t
+lease_get(const struct lease_db *db, uint64_t sa_id)
+{
+	for (size_t i = 0; i < db->n; i++)
+		if (db->e[i].sa_id == sa_id)
+			return db->e[i].next;
+	return 0;
+}
+
+int
+lease_flush(struct lease_db *db, struct gw_err *err)
+{
+	if (!db->dirty)
+		return 0;
+	if (lease_save(db, err) != 0)
+		return -1;
+	db->dirty = false;
 	return 0;
 }
 

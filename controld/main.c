@@ -37,8 +37,9 @@ usage(FILE *f)
 "  -f, --config FILE        startup configuration (required)\n"
 "  -l, --listen ENDPOINT    link endpoint for workers (default ipc:///run/ipsecgw/controld.sock)\n"
 "  -s, --cli ENDPOINT       CLI endpoint for gwctl (default ipc:///run/ipsecgw/cli.sock)\n"
-"  -S, --state-dir DIR      durable state: sequence-number leases (default /var/lib/ipsecgw);\n"
-"                           must survive restarts, or manual SAs would reuse sequence numbers\n"
+"  -S, --state-dir DIR      durable state (default /var/lib/ipsecgw): sequence-number leases\n"
+"                           and replay window tops; must survive restarts, or manual SAs\n"
+"                           would reuse sequence numbers\n"
 "  -k, --curve-key FILE     CurveZMQ key pair (see --keygen); required for tcp:// endpoints\n"
 "  -a, --curve-allow FILE   public keys (Z85, one per line) of workers and CLI clients\n"
 "                           allowed in over CURVE; a client not on it gets nothing\n"
@@ -229,7 +230,9 @@ main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if (lease_open(&CD.leases, CD.state_dir, &err) != 0)
+	if (lease_open(&CD.leases, CD.state_dir, &err) != 0 ||
+	    lease_open_named(&CD.tops, CD.state_dir, "replay-tops", "replay window tops: SA id, "
+	    "highest sequence number a worker reported accepting", &err) != 0)
 		fatal("%s", err.msg);
 	/* generations stay unique across restarts: a worker never mistakes ours for old ones */
 	CD.gen = (uint64_t)time(NULL) << 16;
@@ -262,6 +265,9 @@ main(int argc, char **argv)
 		protobuf_c_message_free_unpacked(&CD.tables->base, NULL);
 	cli_free(&CD);
 	conf_free(CD.running);
+	if (lease_flush(&CD.tops, &err) != 0)
+		log_warn("replay tops: %s", err.msg);
+	lease_close(&CD.tops);
 	lease_close(&CD.leases);
 	for (int k = 0; k < WORKERS_MAX; k++)
 		free(CD.w[k].stats);

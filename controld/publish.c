@@ -81,6 +81,8 @@ raise_floor(const struct controld *cd, Gw__V1__Sa *sa)
 	if (sa->replay_window == 0)
 		return false;		/* no window to start anywhere */
 	publish_sa_stat(cd, sa->id, &st);
+	if (lease_get(&cd->tops, sa->id) > st.seq_top)	/* from before a restart of ours */
+		st.seq_top = lease_get(&cd->tops, sa->id);
 	if (st.seq_top <= sa->replay_floor)
 		return false;
 	sa->replay_floor = st.seq_top;
@@ -344,12 +346,27 @@ on_hello(struct controld *cd, const uint8_t *rid, size_t rid_len, const Gw__V1__
 	send_env(cd, w, &env);
 }
 
+/* An inbound SA's reported top, kept on disk (written once a second by publish_tick) so that a
+ * restart of controld and its workers together (a reboot) cannot open old windows again. */
+static void
+note_top(struct controld *cd, const Gw__V1__SaCounters *c)
+{
+	for (size_t j = 0; cd->tables != NULL && j < cd->tables->n_sas; j++) {
+		const Gw__V1__Sa *sa = cd->tables->sas[j];
+
+		if (sa->id == c->sa_id) {
+			if (sa->inbound && sa->replay_window != 0 && c->seq_top != 0)
+				lease_raise(&cd->tops, sa->id, c->seq_top);
+			return;
+		}
+	}
+}
+
 static void
 on_report(struct controld *cd, struct worker_rec *w, const Gw__V1__Report *r)
 {
 	struct sa_stat *s = calloc(r->n_sas + 1, sizeof(*s));
 
-	(void)cd;
 	if (s == NULL)
 		return;
 	if (r->boot != w->boot)
@@ -362,6 +379,7 @@ on_report(struct controld *cd, struct worker_rec *w, const Gw__V1__Report *r)
 		s[i].bytes = c->bytes;
 		s[i].seq_top = c->seq_top;
 		s[i].path_mtu = c->path_mtu;
+		note_top(cd, c);
 		s[i].media_mtu = c->media_mtu;
 		for (size_t d = 0; d < c->n_drops && d < DROP_MAX; d++)
 			s[i].drops[d] = c->drops[d];
@@ -504,6 +522,12 @@ publish_tick(struct controld *cd)
 	if (now - cd->last_tick_ms < CTL_HEARTBEAT_MS)
 		return;
 	cd->last_tick_ms = now;
+	{
+		struct gw_err err;
+
+		if (lease_flush(&cd->tops, &err) != 0)
+			log_warn("replay tops not saved: %s", err.msg);
+	}
 	hb.generation = cd->gen;
 	env.body_case = GW__V1__ENVELOPE__BODY_HEARTBEAT;
 	env.heartbeat = &hb;

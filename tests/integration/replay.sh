@@ -16,6 +16,8 @@
 #      and the window does not move (1001 still in)
 #   5. window-size 1024, applied live: the window keeps its top (1001 again: replay); 2000 in,
 #      1900 (100 below the top) in, 1900 again replay, 900 (1100 below) replay
+#   5b. kill -9 of gwB's controld and worker together (a reboot): packets accepted before are
+#      still replays (STATEDIR/replay-tops); without that file they would be taken again
 #   6. control: gwB without window-size takes the captured packets again: they reach hostB,
 #      so the checks above can fail
 #
@@ -199,6 +201,45 @@ t_eq "seq 900 (1100 below the top) dropped" "$(arrived 900)" 0
 expect_drops "1001, 1900 again, 900: counted as replay" replay 14
 t_poll 5 top_ge 2000
 t_eq "the window's top is 2000" "$(in_top)" 2000
+
+# ---- 5b: controld and its worker die together (a reboot): the tops controld wrote to its
+# state directory (replay-tops, once a second) are where the windows start again
+sleep 1.5		# one write of the tops after the last report
+TOPS=$D/state/replay-tops
+t_match "controld keeps the top in STATEDIR/replay-tops" "$(cat "$TOPS" 2>/dev/null)" ' 2000$'
+reboot_gwb()
+{
+	kill -KILL "${GW_PID[gwB/controld]}"
+	wait "${GW_PID[gwB/controld]}" 2>/dev/null
+	unset "TOPO_PIDS[${GW_PID[gwB/controld]}]" "GW_PID[gwB/controld]"
+	kill_worker "$OTHER"
+	sleep 1
+	# (no ping: gwA's own numbers are far below the 2000 eve forged, so they are replays now)
+	gw_start_controld gwB "$CONF_B" && start_worker "$OTHER" && t_poll 10 workers_up 1 &&
+		t_poll 10 owner_is "$OTHER"
+}
+t_check "kill -9 gwB's controld and worker together, start both again" reboot_gwb
+hostb_start
+t_check "eve: 2000 and 1999 (accepted before), 2001" forge valid 2000,1999,2001
+t_check "eve resends packets accepted before the reboot" resend "$WCAP2"
+hostb_stop
+t_eq "after the reboot: 2000 dropped" "$(arrived 2000)" 0
+t_eq "after the reboot: 1999 dropped" "$(arrived 1999)" 0
+t_eq "after the reboot: the captured packets dropped" "$(arrived_real)" 0
+t_eq "after the reboot: 2001 accepted" "$(arrived 2001)" 1
+# the same without the file: it is what kept them out
+t_poll 5 top_ge 2001
+sleep 1.5
+kill -KILL "${GW_PID[gwB/controld]}"; wait "${GW_PID[gwB/controld]}" 2>/dev/null
+unset "TOPO_PIDS[${GW_PID[gwB/controld]}]" "GW_PID[gwB/controld]"
+rm -f "$TOPS"
+kill_worker "$OTHER"; sleep 1
+t_check "control: start both again without replay-tops" eval 'gw_start_controld gwB "$CONF_B" &&
+	start_worker "$OTHER" && t_poll 10 workers_up 1 && wait_ping hostA 192.0.2.130 10'
+hostb_start
+t_check "eve: 2001 again" forge valid 2001
+hostb_stop
+t_eq "control: without the file 2001 is taken again" "$(arrived 2001)" 1
 
 # ---- 6: control: gwB without window-size (the seed's manual SA) takes the replays
 t_check "$OTHER stops cleanly" pid_stop "${WPID[$OTHER]}" TERM 5
