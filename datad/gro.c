@@ -125,10 +125,9 @@ flush_flow(struct worker *w, struct gro_flow *f)
 	vh.gso_size = (uint16_t)f->mss;
 	vh.csum_start = 20;
 	vh.csum_offset = 16;
-	w->gro_iov[k].iov_base = &vh;
-	w->gro_iov[k++].iov_len = sizeof(vh);
-	w->gro_iov[k].iov_base = b;
-	w->gro_iov[k++].iov_len = h->len;	/* headers and the first payload */
+	memcpy(b - sizeof(vh), &vh, sizeof(vh));	/* in the headroom, as write_one does */
+	w->gro_iov[k].iov_base = b - sizeof(vh);
+	w->gro_iov[k++].iov_len = sizeof(vh) + h->len;	/* headers and the first payload */
 	for (unsigned i = 1; i < f->n; i++) {
 		w->gro_iov[k].iov_base = f->seg[i]->data + hl;
 		w->gro_iov[k++].iov_len = f->seg[i]->len - hl;
