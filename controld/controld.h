@@ -75,6 +75,9 @@ struct controld {
 
 /* publish.c: workers, tables, leases over the link */
 void	publish_poll(struct controld *cd);
+/* One message from the worker with routing id rid (publish_poll's reader, and link_fuzz's). */
+void	publish_msg(struct controld *cd, const uint8_t *rid, size_t rid_len,
+	    Gw__V1__Envelope *env);
 void	publish_tick(struct controld *cd);
 /* Make t (taken) the next generation and send it: deltas to workers at the current one. */
 void	publish_tables(struct controld *cd, Gw__V1__Tables *t);

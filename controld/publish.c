@@ -334,7 +334,8 @@ on_hello(struct controld *cd, const uint8_t *rid, size_t rid_len, const Gw__V1__
 		moved = true;			/* ESP-in-UDP SAs follow port 4500 */
 	w->udp_encap = h->udp_encap;
 	w->n_addrs = h->n_addrs < 64 ? h->n_addrs : 64;
-	memcpy(w->addrs, h->addrs, w->n_addrs * sizeof(uint32_t));
+	if (w->n_addrs != 0)		/* h->addrs is NULL when there are none */
+		memcpy(w->addrs, h->addrs, w->n_addrs * sizeof(uint32_t));
 	log_info("worker %s (host %s, pid %u) %s at generation %" PRIu64, w->id, w->host, w->pid,
 	    was_live ? "said hello again" : "joined", h->have_generation);
 	if (!was_live || restarted || moved)	/* a restart's windows start at a new floor */
@@ -365,11 +366,11 @@ note_top(struct controld *cd, const Gw__V1__SaCounters *c)
 static void
 on_report(struct controld *cd, struct worker_rec *w, const Gw__V1__Report *r)
 {
-	struct sa_stat *s = calloc(r->n_sas + 1, sizeof(*s));
+	struct sa_stat *s;
 
-	if (s == NULL)
+	if (r->boot != w->boot)		/* from before the worker's restart: stale */
 		return;
-	if (r->boot != w->boot)
+	if ((s = calloc(r->n_sas + 1, sizeof(*s))) == NULL)
 		return;
 	for (size_t i = 0; i < r->n_sas; i++) {
 		const Gw__V1__SaCounters *c = r->sas[i];
@@ -442,8 +443,8 @@ on_ike(struct controld *cd, const struct worker_rec *w, const Gw__V1__IkeDatagra
 	    "dropped", d[17] >> 4, d[18], ip, ike->remote_port, w->id, ike->data.len);
 }
 
-static void
-on_msg(struct controld *cd, const uint8_t *rid, size_t rid_len, Gw__V1__Envelope *env)
+void
+publish_msg(struct controld *cd, const uint8_t *rid, size_t rid_len, Gw__V1__Envelope *env)
 {
 	struct worker_rec *w;
 
@@ -506,7 +507,7 @@ publish_poll(struct controld *cd)
 			log_warn("dropped a link message: %s", err.msg);
 			continue;
 		}
-		on_msg(cd, rid, rid_len, env);
+		publish_msg(cd, rid, rid_len, env);
 		protobuf_c_message_free_unpacked(&env->base, NULL);
 	}
 }
