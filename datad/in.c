@@ -145,8 +145,8 @@ in_udp(struct worker *w, struct pkt *p, unsigned i, struct sa_in **sap)
 	case UDPENCAP_NAT_KEEPALIVE:
 		return DROP_NONE;		/* no SA: nothing to deliver, nothing to count */
 	case UDPENCAP_IKE:
-		return report_ike(w, w->rx_from[i].sin_addr.s_addr, w->rx_from[i].sin_port,
-		    p->data + 4, p->len - 4) ? DROP_NONE : DROP_PROTO;
+		return report_ike(w, UDP_ENCAP_PORT, w->rx_from[i].sin_addr.s_addr,
+		    w->rx_from[i].sin_port, p->data + 4, p->len - 4) ? DROP_NONE : DROP_PROTO;
 	default:
 		return DROP_PROTO;
 	}
@@ -203,4 +203,26 @@ in_batch(struct worker *w, int fd)
 	gro_flush(w);
 	w->n_rx_pkts += (unsigned)n;
 	return (unsigned)n;
+}
+
+/* UDP 500 (RFC 7296 §2.23: IKE without a marker there): every datagram to controld, at the
+ * rate report_ike allows; the rest counted as proto.  Rare, so one recv at a time. */
+void
+in_ike(struct worker *w)
+{
+	struct pkt *p = &w->pool[BATCH];	/* in_batch's buffers: not in use between calls */
+
+	for (int i = 0; i < 32; i++) {
+		socklen_t fl = sizeof(w->rx_from[0]);
+		ssize_t n;
+
+		pkt_reset(p);
+		n = recvfrom(w->ike_fd, p->data, PKT_MAX, MSG_DONTWAIT,
+		    (struct sockaddr *)&w->rx_from[0], &fl);
+		if (n < 0)
+			return;
+		if (!report_ike(w, IKE_PORT, w->rx_from[0].sin_addr.s_addr, w->rx_from[0].sin_port,
+		    p->data, (size_t)n))
+			w->drops[DROP_PROTO]++;
+	}
 }

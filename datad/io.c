@@ -97,21 +97,22 @@ raw_open(int proto, uint32_t mark, struct gw_err *err)
  * holder when its worker dies.  (SO_REUSEPORT would hash a peer's datagrams to one socket
  * whatever SA they belong to; steering them by SPI is still to do.) */
 static int
-udp_open(uint32_t mark, struct gw_err *err)
+udp_open(uint32_t mark, uint16_t port, struct gw_err *err)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(UDP_ENCAP_PORT) };
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
 	int fd, one = 1, buf = 4 << 20;
 
 	if ((fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) < 0)
 		return gw_fail(err, 0, "UDP socket: %s", strerror(errno));
 	setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark));
-	setsockopt(fd, SOL_SOCKET, SO_NO_CHECK, &one, sizeof(one));	/* RFC 3948 §2.1: 0 */
+	if (port == UDP_ENCAP_PORT)	/* RFC 3948 §2.1: ESP in UDP with checksum 0 */
+		setsockopt(fd, SOL_SOCKET, SO_NO_CHECK, &one, sizeof(one));
 	setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof(buf));
 	setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &buf, sizeof(buf));
 	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
 		close(fd);
-		return gw_fail(err, 0, "UDP port %d: %s", UDP_ENCAP_PORT, strerror(errno));
+		return gw_fail(err, 0, "UDP port %u: %s", port, strerror(errno));
 	}
 	return fd;
 }
@@ -134,7 +135,9 @@ io_udp_retry(struct worker *w)
 {
 	struct gw_err err;
 
-	if (w->udp_fd >= 0 || (w->udp_fd = udp_open(w->o.mark, &err)) < 0)
+	if (w->ike_fd < 0 && (w->ike_fd = udp_open(w->o.mark, IKE_PORT, &err)) >= 0)
+		log_info("UDP port %d is ours now: IKE to controld through this worker", IKE_PORT);
+	if (w->udp_fd >= 0 || (w->udp_fd = udp_open(w->o.mark, UDP_ENCAP_PORT, &err)) < 0)
 		return false;
 	log_info("UDP port %d is ours now: ESP in UDP (RFC 3948) through this worker",
 	    UDP_ENCAP_PORT);
@@ -147,6 +150,7 @@ io_open(struct worker *w, struct gw_err *err)
 	struct gw_err serr;
 
 	w->tun_fd = w->esp_fd = w->ah_fd = w->clear_fd = w->udp_fd = w->icmp_fd = w->nl_fd = -1;
+	w->ike_fd = -1;
 	if (tun_open(w, err) != 0)
 		return -1;
 	if ((w->esp_fd = raw_open(IPPROTO_ESP, w->o.mark, err)) < 0)
@@ -165,7 +169,9 @@ io_open(struct worker *w, struct gw_err *err)
 	}
 	if (mtu_open(w, err) != 0)
 		return -1;
-	if ((w->udp_fd = udp_open(w->o.mark, &serr)) < 0)
+	if ((w->ike_fd = udp_open(w->o.mark, IKE_PORT, &serr)) < 0)
+		log_info("no IKE relay here for now (%s): trying again every second", serr.msg);
+	if ((w->udp_fd = udp_open(w->o.mark, UDP_ENCAP_PORT, &serr)) < 0)
 		log_info("no NAT traversal here for now (%s): another worker of this host has "
 		    "the port; trying again every second", serr.msg);
 	if ((w->pool = calloc(2 * BATCH, sizeof(*w->pool))) == NULL ||
@@ -193,6 +199,8 @@ io_close(struct worker *w)
 		close(w->ah_fd);
 	if (w->udp_fd >= 0)
 		close(w->udp_fd);
+	if (w->ike_fd >= 0)
+		close(w->ike_fd);
 	if (w->clear_fd >= 0)
 		close(w->clear_fd);
 	if (w->icmp_fd >= 0)

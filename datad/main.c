@@ -166,30 +166,34 @@ parse_args(int argc, char **argv)
 static void
 loop(void)
 {
-	zmq_pollitem_t items[6] = {
+	/* the UDP ports (4500 for ESP in UDP, 500 for IKE) may come later: a poll item each
+	 * with fd -1 until then, which poll(2) leaves alone */
+	zmq_pollitem_t items[7] = {
 		{ W.link, 0, ZMQ_POLLIN, 0 },
 		{ NULL, W.tun_fd, ZMQ_POLLIN, 0 },
 		{ NULL, W.esp_fd, ZMQ_POLLIN, 0 },
 		{ NULL, W.ah_fd, ZMQ_POLLIN, 0 },
 		{ NULL, W.icmp_fd, ZMQ_POLLIN, 0 },
 		{ NULL, W.udp_fd, ZMQ_POLLIN, 0 },
+		{ NULL, W.ike_fd, ZMQ_POLLIN, 0 },
 	};
-	int n_items = W.udp_fd >= 0 ? 6 : 5;
 	bool tun_more = true, esp_more = true, ah_more = true, udp_more = W.udp_fd >= 0;
 	uint64_t ctl_ms = 0;
 
 	while (!W.stop) {
 		if (!tun_more && !esp_more && !ah_more && !udp_more) {
-			items[5].fd = W.udp_fd;		/* it may have come since */
-			n_items = W.udp_fd >= 0 ? 6 : 5;
-			if (zmq_poll(items, n_items, 100) < 0 && errno != EINTR)
+			items[5].fd = W.udp_fd;
+			items[6].fd = W.ike_fd;
+			if (zmq_poll(items, 7, 100) < 0 && errno != EINTR)
 				fatal("zmq_poll: %s", zmq_strerror(errno));
 			tun_more = items[1].revents & ZMQ_POLLIN;
 			esp_more = items[2].revents & ZMQ_POLLIN;
 			ah_more = items[3].revents & ZMQ_POLLIN;
-			udp_more = n_items == 6 && (items[5].revents & ZMQ_POLLIN);
+			udp_more = W.udp_fd >= 0 && (items[5].revents & ZMQ_POLLIN);
 			if (items[4].revents & ZMQ_POLLIN)
 				mtu_icmp_in(&W);	/* rare: only frag-needed gets through */
+			if (W.ike_fd >= 0 && (items[6].revents & ZMQ_POLLIN))
+				in_ike(&W);		/* rare too: IKE on UDP 500 */
 			ctl_ms = 0;
 		}
 		if (tun_more)
@@ -207,6 +211,8 @@ loop(void)
 			report_tick(&W);
 			mtu_tick(&W, ctl_ms);
 			mtu_icmp_in(&W);	/* also when packets kept us from polling */
+			if (W.ike_fd >= 0)
+				in_ike(&W);
 		}
 	}
 }

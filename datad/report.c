@@ -23,10 +23,12 @@ send_env(struct worker *w, Gw__V1__Envelope *env)
 	return 0;
 }
 
-/* An IKE message from UDP 4500 (behind the non-ESP marker) to controld, at a bounded rate
- * (it comes from anyone on the internet; IKE_PER_SEC, bursts of as many): false if over. */
+/* An IKE message from UDP 500, or from 4500 behind the non-ESP marker, to controld, at a
+ * bounded rate (it comes from anyone on the internet; IKE_PER_SEC, bursts of as many): false
+ * if over. */
 bool
-report_ike(struct worker *w, uint32_t remote_be, uint16_t port_be, const uint8_t *d, size_t len)
+report_ike(struct worker *w, uint16_t local_port, uint32_t remote_be, uint16_t port_be,
+    const uint8_t *d, size_t len)
 {
 	Gw__V1__Envelope env = GW__V1__ENVELOPE__INIT;
 	Gw__V1__IkeDatagram ike = GW__V1__IKE_DATAGRAM__INIT;
@@ -39,7 +41,7 @@ report_ike(struct worker *w, uint32_t remote_be, uint16_t port_be, const uint8_t
 	if (w->ike_tokens == 0)
 		return false;
 	w->ike_tokens--;
-	ike.local_port = UDP_ENCAP_PORT;
+	ike.local_port = local_port;
 	ike.remote = ntohl(remote_be);
 	ike.remote_port = ntohs(port_be);
 	ike.data.data = (uint8_t *)d;

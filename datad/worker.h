@@ -73,6 +73,7 @@ struct worker {
 	void			*zctx, *link;
 	int			tun_fd, esp_fd, ah_fd, clear_fd;
 	int			udp_fd;		/* UDP 4500 (RFC 3948); -1 if unavailable */
+	int			ike_fd;		/* UDP 500, IKE relayed to controld; or -1 */
 	int			icmp_fd;	/* ICMP frag-needed about our packets (mtu.c) */
 	int			nl_fd;		/* netfilter netlink, for the clear_in counter */
 	uint32_t		nl_seq;
@@ -118,6 +119,7 @@ bool	io_udp_retry(struct worker *w);	/* take UDP 4500 if it is free now */
 /* out.c / in.c: the fast paths, one batch per call; return packets handled */
 unsigned	out_batch(struct worker *w);
 unsigned	in_batch(struct worker *w, int fd);	/* the ESP, AH or UDP 4500 socket */
+void		in_ike(struct worker *w);		/* UDP 500: IKE to controld */
 
 /* mtu.c: path MTU per outbound SA */
 int	mtu_open(struct worker *w, struct gw_err *err);
@@ -140,7 +142,7 @@ int	report_hello(struct worker *w);
 void	report_poll(struct worker *w);		/* handle what controld sent */
 void	report_tick(struct worker *w);		/* heartbeats, reports, leases, by time */
 void	report_need_lease(struct worker *w, struct sa_out *sa);
-bool	report_ike(struct worker *w, uint32_t remote_be, uint16_t port_be, const uint8_t *d,
-	    size_t len);
+bool	report_ike(struct worker *w, uint16_t local_port, uint32_t remote_be, uint16_t port_be,
+	    const uint8_t *d, size_t len);
 
 #endif

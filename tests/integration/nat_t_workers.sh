@@ -6,7 +6,8 @@
 #
 #   1. gwB runs worker gwB/2 first (it gets UDP 4500), then gwB/1 (it cannot); by name gwB/1
 #      would own the inbound SA, but the SA goes to gwB/2, and pings go through
-#   2. IKE behind the non-ESP marker on UDP 4500 is relayed to controld, which counts it
+#   2. IKE on UDP 500, and behind the non-ESP marker on UDP 4500, is relayed to controld,
+#      which counts it
 #   3. kill -9 gwB/2: gwB/1 binds UDP 4500 within a second or two, says so, and gets the SA;
 #      pings go through again, still as ESP in UDP on the wire
 #
@@ -51,22 +52,26 @@ cap_start inet br0 "$CAP" "ip proto 50 or udp port 4500" || t_abort capture
 t_check "ping hostA -> hostB through ESP in UDP (10 s)" wait_ping hostA 192.0.2.130 10
 t_check "5 pings, all answered" nsx hostA ping -n -c 5 -i 0.2 -W 2 192.0.2.130
 
-# IKE on UDP 4500 (behind the non-ESP marker, RFC 3948 §2.2) goes to controld (DESIGN.md):
-# an IKEv2 IKE_SA_INIT header from eve, and one whose Length field lies
-ike_from_eve() {
+# IKE goes to controld (DESIGN.md): on UDP 4500 behind the non-ESP marker (RFC 3948 §2.2),
+# on UDP 500 as it is.  From eve: an IKEv2 IKE_SA_INIT header to each port, and one to 4500
+# whose Length field lies.
+ike_from_eve() {	# PORT LENGTH
 	nsx eve "$GW_PY" -c '
 import struct, sys
 from scapy.all import IP, UDP, Raw, conf, send
 conf.verb = 0
-hdr = bytes(range(1, 9)) + bytes(8) + struct.pack("!BBBBII", 33, 0x20, 34, 0x08, 0, int(sys.argv[1]))
-send(IP(dst="198.51.100.2") / UDP(sport=4500, dport=4500) / Raw(bytes(4) + hdr), iface="wan0")
-' "$1"
+port, length = int(sys.argv[1]), int(sys.argv[2])
+hdr = bytes(range(1, 9)) + bytes(8) + struct.pack("!BBBBII", 33, 0x20, 34, 0x08, 0, length)
+send(IP(dst="198.51.100.2") / UDP(sport=port, dport=port) /
+     Raw((bytes(4) if port == 4500 else b"") + hdr), iface="wan0")
+' "$1" "$2"
 }
 ike_line() { gwctl_in gwB "show workers" | grep -m1 '^IKE messages relayed'; }
-t_check "eve sends an IKE header to gwB's UDP 4500" ike_from_eve 28
-t_check "and one whose Length field lies" ike_from_eve 999
-t_check "controld counts one IKE message relayed, one not IKE (show workers)" t_poll 5 \
-	eval '[ "$(ike_line)" = "IKE messages relayed by workers: 1 (and 1 that were not IKE); no IKE in this version: dropped" ]'
+t_check "eve sends an IKE header to gwB's UDP 4500" ike_from_eve 4500 28
+t_check "eve sends an IKE header to gwB's UDP 500" ike_from_eve 500 28
+t_check "and one to 4500 whose Length field lies" ike_from_eve 4500 999
+t_check "controld counts two IKE messages relayed, one not IKE (show workers)" t_poll 5 \
+	eval '[ "$(ike_line)" = "IKE messages relayed by workers: 2 (and 1 that were not IKE); no IKE in this version: dropped" ]'
 t_check "ESP in UDP still flows" ping_ab
 
 # 2: the holder dies
