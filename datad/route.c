@@ -5,7 +5,9 @@
  * - nftables: unprotected inbound traffic that matches a permit (selectors reversed) is
  *   dropped and counted (seed: "that packet is dropped because it was not sent as an
  *   IPSec-protected packet"), and so is outbound cleartext that matches a permit but did not
- *   go through the TUN (fail closed while no datad runs).  One nft transaction per
+ *   go through the TUN (fail closed while no datad runs).  ESP, AH and UDP 500/4500 are
+ *   exempt only on the input hook, addressed to the gateway itself (datad judges them);
+ *   forwarded, they are cleartext like the rest (invariant 5).  One nft transaction per
  *   generation, so the filter changes atomically with the tables (invariant 3).
  * ip(8) and nft(8) are run per generation, never per packet; the drop counter is read over
  * netlink. */
@@ -234,9 +236,8 @@ nft_ruleset(struct worker *w, const struct gen *g)
 			fprintf(f, "  }\n");
 		}
 	}
-	/* inbound: whatever did not come out of our TUN; ESP and IKE are ours to judge */
+	/* inbound: whatever did not come out of our TUN, forwarded or to the gateway itself */
 	fprintf(f, "  chain in_check {\n   iifname \"%s\" return\n", w->o.tun);
-	fprintf(f, "   meta l4proto { 50, 51 } return\n   udp dport { 500, 4500 } return\n");
 	for (uint32_t i = 0; i < g->n_pol; i++)
 		fprintf(f, "   jump e%u_in\n", i);
 	fprintf(f, "  }\n  chain out_check {\n   oifname \"%s\" return\n", w->o.tun);
@@ -244,9 +245,14 @@ nft_ruleset(struct worker *w, const struct gen *g)
 	for (uint32_t i = 0; i < g->n_pol; i++)
 		fprintf(f, "   jump e%u_out\n", i);
 	fprintf(f, "  }\n");
+	/* ESP, AH and IKE/NAT-T are datad's to judge (SPI, ICV, the SA's flow) only when they
+	 * are addressed to this gateway: input hook only, where the kernel has reassembled
+	 * them.  Forwarded, they are cleartext like any other and meet the permits: a spoofed
+	 * protected source must not reach a protected host as "ESP" or on UDP 500/4500. */
 	fprintf(f, "  chain forward { type filter hook forward priority -5; policy accept;\n"
 	    "   jump in_check\n   jump out_check\n  }\n");
 	fprintf(f, "  chain input { type filter hook input priority -5; policy accept;\n"
+	    "   meta l4proto { 50, 51 } accept\n   udp dport { 500, 4500 } accept\n"
 	    "   jump in_check\n  }\n}\n");
 	fclose(f);
 	return buf;
