@@ -1,4 +1,6 @@
-/* drop.h: each reason a packet is dropped, with its counter name and its words in "show". */
+/* drop.h: each reason a packet is dropped, with its counter name and its words in "show".
+ * Reports carry the counters indexed by these values: a new reason goes at the end, and none
+ * is ever renumbered. */
 #ifndef GW_DROP_H
 #define GW_DROP_H
 
@@ -19,7 +21,9 @@
 	X(CLEAR_IN,	"clear-in",	"unprotected inbound packet matching a permit")	\
 	X(TX,		"tx",		"send failed")				\
 	X(CRYPTO,	"crypto",	"cipher operation failed")			\
-	X(ICMP_PMTU,	"icmp-pmtu",	"ICMP frag-needed not about an SA of ours")
+	X(ICMP_PMTU,	"icmp-pmtu",	"ICMP frag-needed not about an SA of ours")	\
+	X(BUNDLE,	"bundle",	"bundle SA outside its partner")	\
+	X(ENCAP,	"encap",	"raw ESP for an ESP-in-UDP SA, or the reverse")
 
 enum drop {
 	DROP_NONE = 0,

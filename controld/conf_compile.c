@@ -188,6 +188,14 @@ manual_sa(struct build *b, const struct conf_map *m, const struct conf_map_entry
 	return sa;
 }
 
+/* The two SAs of one direction of an AH+ESP bundle name each other (not part of their ids). */
+static void
+bundle(Gw__V1__Sa *esp, Gw__V1__Sa *ah)
+{
+	esp->bundle = ah->id;
+	ah->bundle = esp->id;
+}
+
 /* One crypto map entry (or one entry of a dynamic set it refers to) as a Policy. */
 static int
 entry(struct build *b, const struct conf *c, const struct conf_map *m,
@@ -254,7 +262,7 @@ entry(struct build *b, const struct conf *c, const struct conf_map *m,
 	}
 	if (e->kind == CONF_MAP_MANUAL && !dyn && flow != NULL) {
 		const struct conf_transform_set *ts = conf_tset_find(c, e->tsets[0]);
-		Gw__V1__Sa *out;
+		Gw__V1__Sa *out, *in, *esp[2] = { NULL, NULL };
 
 		if (ts == NULL)
 			return gw_fail(err, e->line, "crypto map %s %u: transform set %s is not "
@@ -266,17 +274,26 @@ entry(struct build *b, const struct conf *c, const struct conf_map *m,
 			    "supported)", m->name, e->seq);
 		if (conf_tset_has_esp(ts)) {
 			if ((out = manual_sa(b, m, e, ts, CONF_DIR_OUT, CONF_PROTO_ESP, local, flow)) ==
-			    NULL || manual_sa(b, m, e, ts, CONF_DIR_IN, CONF_PROTO_ESP, local, flow) ==
-			    NULL)
+			    NULL || (in = manual_sa(b, m, e, ts, CONF_DIR_IN, CONF_PROTO_ESP, local,
+			    flow)) == NULL)
 				return gw_fail(err, e->line, "out of memory");
 			p->sa_out_esp = out->id;
+			esp[0] = out;
+			esp[1] = in;
 		}
 		if (ts->ah != XF_AUTH_NONE) {
 			if ((out = manual_sa(b, m, e, ts, CONF_DIR_OUT, CONF_PROTO_AH, local, flow)) ==
-			    NULL || manual_sa(b, m, e, ts, CONF_DIR_IN, CONF_PROTO_AH, local, flow) ==
-			    NULL)
+			    NULL || (in = manual_sa(b, m, e, ts, CONF_DIR_IN, CONF_PROTO_AH, local,
+			    flow)) == NULL)
 				return gw_fail(err, e->line, "out of memory");
 			p->sa_out_ah = out->id;
+			/* AH+ESP: each SA names its partner, and datad takes the inbound ESP SA
+			 * only inside its AH (an ESP cipher alone has no integrity of its own:
+			 * without the AH, the bare ESP would be malleable and replayable) */
+			if (esp[0] != NULL) {
+				bundle(esp[0], out);
+				bundle(esp[1], in);
+			}
 		}
 	}
 	if (push((void ***)&b->pol, &b->n_pol, &b->cap_pol, p) != 0)

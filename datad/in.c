@@ -1,6 +1,29 @@
-/* in.c: the inbound fast path.  ESP from the raw socket -> SA by SPI -> replay check -> ICV and
- * decrypt in place -> replay advance -> inner packet inside the SA's selectors -> TUN (TCP
- * segments of a flow coalesced, gro.c). */
+/* in.c: the inbound fast path.  ESP from the raw socket or UDP 4500, AH from its raw socket ->
+ * SA by SPI -> is this the way the SA arrives? -> replay check -> ICV and decrypt in place ->
+ * replay advance -> inner packet inside the SA's selectors -> TUN (TCP segments of a flow
+ * coalesced, gro.c).
+ *
+ * Each SA is taken only the one way it was set up to arrive (tests/integration/bundle_strip.sh,
+ * datad/in_test.c):
+ *   - ESP alone: as raw ESP (protocol 50) if it has no udp_encap_port, in UDP 4500 (RFC 3948)
+ *     if it has one; the other way is dropped as "encap" (a peer behind a NAT cannot send raw
+ *     ESP through it, and one that is not has no reason to wrap it).
+ *   - AH+ESP bundle (RFC 4301 §4.5: ESP inside, AH outside): the ESP SA only inside its own
+ *     AH SA, never bare (raw or in UDP); the AH SA only with that ESP SA inside (next header
+ *     50 and the partner's SPI).  Anything else is "bundle".  The ESP of a bundle is often a
+ *     cipher alone (ah-sha-hmac esp-aes, the seed's ah-md5-hmac esp-des), with no ICV and no
+ *     replay window of its own: with the AH stripped, its packets would be taken without any
+ *     authentication, as often as they were sent again.
+ *   - AH alone: tunnel mode carries an inner IPv4 packet (next header 4), transport mode the
+ *     peers' own payload; ESP inside an AH SA without an ESP partner is "bundle", any other
+ *     next header that does not fit the mode is "proto".
+ *   - Transport mode (ESP or AH, alone or bundled): raw only, not over NAT-T ("proto", and
+ *     controld refuses the configuration); the payload is never IP-in-IP, ESP or AH ("proto").
+ *   - An ESP cipher alone (esp-des, esp-aes, esp-rfc1829 without an authenticator): taken as
+ *     it arrives, because nothing can be checked: anyone on the path can flip bits of the
+ *     plaintext (in CBC, predictably in the first block, through the IV) and resend what was
+ *     sent (no authenticated sequence number, so no replay service).  Inherently malleable:
+ *     pair it with AH. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
@@ -42,11 +65,27 @@ in_flow(struct sa_in *sa, struct pkt *p)
 	return DROP_NONE;
 }
 
-/* Open one ESP packet in place (RFC 4303 §3.4); p->data is its IP header, or with udp the
+/* How an ESP packet reached us: raw, in UDP 4500, or inside an AH SA's packet. */
+enum via { VIA_RAW, VIA_UDP, VIA_AH };
+
+/* Handled and counted already (an ESP drop inside a bundle, on the ESP SA): the caller skips
+ * it.  Never an index of drop_name. */
+#define IN_COUNTED	((enum drop)DROP_MAX)
+
+/* A transport-mode payload is the peers' own traffic: never a packet to open again. */
+static bool
+transport_payload_ok(const struct pkt *p)
+{
+	uint8_t proto = p->data[9];
+
+	return proto != IPPROTO_IPIP_ && proto != IPPROTO_ESP_ && proto != IPPROTO_AH_;
+}
+
+/* Open one ESP packet in place (RFC 4303 §3.4); p->data is its IP header, or VIA_UDP the
  * ESP header itself (ESP in UDP, RFC 3948: p->peer_be already set).  DROP_NONE leaves the
  * packet to deliver. */
 static enum drop
-in_esp(struct worker *w, struct pkt *p, bool udp, struct sa_in **sap)
+in_esp(struct worker *w, struct pkt *p, enum via via, struct sa_in **sap)
 {
 	const struct esp_hdr *esp;
 	struct sa_in *sa;
@@ -55,11 +94,11 @@ in_esp(struct worker *w, struct pkt *p, bool udp, struct sa_in **sap)
 	uint8_t nh;
 	enum drop d;
 
-	if (!udp && (ihl = ip_hlen(p)) == 0)
+	if (via != VIA_UDP && (ihl = ip_hlen(p)) == 0)
 		return DROP_BAD_IP;
 	if (p->len < ihl + sizeof(*esp))
 		return DROP_RUNT;
-	if (!udp)
+	if (via != VIA_UDP)
 		p->peer_be = ((const struct ip4_hdr *)p->data)->src_be;
 	esp = (const struct esp_hdr *)(p->data + ihl);
 	if ((sa = tables_sa_in(w->gen, esp->spi_be, IPPROTO_ESP_)) == NULL)
@@ -67,6 +106,10 @@ in_esp(struct worker *w, struct pkt *p, bool udp, struct sa_in **sap)
 	if (!sa->mine)
 		return DROP_NOT_OWNER;
 	*sap = sa;
+	if ((via == VIA_AH) != (sa->bundle != 0))	/* a bundle's ESP only inside its AH */
+		return DROP_BUNDLE;
+	if (via != VIA_AH && (via == VIA_UDP) != sa->udp)
+		return DROP_ENCAP;
 	seq = replay_infer(&sa->replay, ntohl(esp->seq_be));
 	if (!replay_check(&sa->replay, seq))		/* cheap reject before any crypto */
 		return DROP_REPLAY;
@@ -77,10 +120,12 @@ in_esp(struct worker *w, struct pkt *p, bool udp, struct sa_in **sap)
 			return d;
 		if (nh != IPPROTO_IPIP_)
 			return DROP_PROTO;
-	} else if (udp) {
+	} else if (via == VIA_UDP) {
 		return DROP_PROTO;		/* transport over NAT-T: not supported */
 	} else if ((d = esp_transport_decap(&sa->xf, seq, sa->replay.esn, p)) != DROP_NONE) {
 		return d;
+	} else if (!transport_payload_ok(p)) {
+		return DROP_PROTO;
 	}
 	replay_advance(&sa->replay, seq);		/* §3.4.3: only once authenticated */
 	if ((d = in_flow(sa, p)) != DROP_NONE)
@@ -90,8 +135,17 @@ in_esp(struct worker *w, struct pkt *p, bool udp, struct sa_in **sap)
 	return DROP_NONE;
 }
 
-/* Open one AH packet (RFC 4302 §3.4), then what it carried: an inner packet (tunnel), ESP
- * (an AH+ESP bundle: ESP inside), or a transport payload. */
+/* Is p (an IPv4 packet) ESP of the SA with this SPI? */
+static bool
+esp_spi_is(const struct pkt *p, uint32_t spi_be)
+{
+	uint32_t ihl = ip_hlen(p);
+
+	return ihl != 0 && p->len >= ihl + 4 && memcmp(p->data + ihl, &spi_be, 4) == 0;
+}
+
+/* Open one AH packet (RFC 4302 §3.4), then what it carried: an inner packet (tunnel), its
+ * bundle's ESP (ESP inside), or a transport payload. */
 static enum drop
 in_ah(struct worker *w, struct pkt *p, struct sa_in **sap)
 {
@@ -117,18 +171,25 @@ in_ah(struct worker *w, struct pkt *p, struct sa_in **sap)
 	replay_advance(&sa->replay, seq);
 	sa->ctr.pkts++;
 	sa->ctr.bytes += p->len;
-	if (nh == IPPROTO_ESP_) {
-		/* XXX the ESP SA is not checked to be this AH SA's partner of the same entry */
-		if ((d = in_esp(w, p, false, &esp_sa)) == DROP_NONE || esp_sa == NULL)
+	if (sa->bundle != 0 || nh == IPPROTO_ESP_) {
+		/* a bundle's AH carries its own ESP partner and nothing else; an AH alone
+		 * carries no ESP */
+		if (nh != IPPROTO_ESP_ || sa->partner == NULL || !esp_spi_is(p, sa->partner->spi_be))
+			return DROP_BUNDLE;
+		if ((d = in_esp(w, p, VIA_AH, &esp_sa)) == DROP_NONE || esp_sa == NULL)
 			return d;
 		esp_sa->ctr.drops[d]++;
-		return DROP_NOT_OWNER;		/* counted on the ESP SA: the caller skips it */
+		return IN_COUNTED;
 	}
+	if (sa->tunnel != (nh == IPPROTO_IPIP_))
+		return DROP_PROTO;		/* tunnel: IPv4 inside; transport: a payload */
 	if (nh == IPPROTO_IPIP_) {
 		if ((ihl = ip_hlen(p)) == 0)
 			return DROP_BAD_IP;
 		p->data += ihl;
 		p->len -= ihl;
+	} else if (!transport_payload_ok(p)) {
+		return DROP_PROTO;
 	}
 	return in_flow(sa, p);
 }
@@ -141,7 +202,7 @@ in_udp(struct worker *w, struct pkt *p, unsigned i, struct sa_in **sap)
 	switch (udpencap_classify(p->data, p->len)) {
 	case UDPENCAP_ESP:
 		p->peer_be = w->rx_from[i].sin_addr.s_addr;
-		return in_esp(w, p, true, sap);
+		return in_esp(w, p, VIA_UDP, sap);
 	case UDPENCAP_NAT_KEEPALIVE:
 		return DROP_NONE;		/* no SA: nothing to deliver, nothing to count */
 	case UDPENCAP_IKE:
@@ -184,10 +245,10 @@ in_batch(struct worker *w, int fd)
 			continue;
 		}
 		d = ah ? in_ah(w, p, &sa) : udp ? in_udp(w, p, (unsigned)i, &sa) :
-		    in_esp(w, p, false, &sa);
+		    in_esp(w, p, VIA_RAW, &sa);
+		if (d == IN_COUNTED)
+			continue;
 		if (d != DROP_NONE) {
-			if (d == DROP_NOT_OWNER && sa != NULL)
-				continue;	/* counted where it happened (bundle) */
 			if (sa != NULL)
 				sa->ctr.drops[d]++;
 			else

@@ -153,6 +153,8 @@ build_sas(struct gen *g, const char *self, const struct gen *old, struct gw_err 
 			s->mine = m->owner[0] == '\0' || strcmp(m->owner, self) == 0;
 			snprintf(s->owner, sizeof(s->owner), "%s", m->owner);
 			s->tunnel = m->mode == GW__V1__MODE__MODE_TUNNEL;
+			s->udp = m->udp_encap_port != 0;
+			s->bundle = m->bundle;
 			sel_from_msg(&s->flow, m->flow);
 			/* invariant 2: a window never moves back.  It lives on while this worker
 			 * keeps the SA, unless controld's floor (the top another owner reported
@@ -172,6 +174,28 @@ build_sas(struct gen *g, const char *self, const struct gen *old, struct gw_err 
 			s->next = g->hash[h];
 			g->hash[h] = s;
 		}
+	}
+	return 0;
+}
+
+/* The inbound SAs of an AH+ESP bundle find each other: one AH, one ESP, each naming the
+ * other.  A partner that is not in this generation leaves partner NULL (in.c then takes
+ * nothing of the SA); one that does not name the SA back is a broken table. */
+static int
+link_bundles(struct gen *g, struct gw_err *err)
+{
+	for (uint32_t i = 0; i < g->n_in; i++) {
+		struct sa_in *s = &g->in[i], *o;
+
+		if (s->bundle == 0)
+			continue;
+		if ((o = old_sa_in(g, s->bundle)) == NULL)
+			continue;
+		if (o->proto == s->proto || o->bundle != s->id || s->bundle == s->id || o->udp ||
+		    s->udp)
+			return gw_fail(err, 0, "SA %016llx: bundle partner %016llx does not match",
+			    (unsigned long long)s->id, (unsigned long long)o->id);
+		s->partner = o;
 	}
 	return 0;
 }
@@ -228,7 +252,8 @@ tables_build(Gw__V1__Tables *msg, const char *self, const struct gen *old, struc
 	}
 	g->msg = msg;
 	g->generation = msg->generation;
-	if (build_sas(g, self, old, err) != 0 || build_policies(g, err) != 0) {
+	if (build_sas(g, self, old, err) != 0 || link_bundles(g, err) != 0 ||
+	    build_policies(g, err) != 0) {
 		tables_free(g);
 		return NULL;
 	}

@@ -47,6 +47,9 @@ struct sa_in {
 	bool		mine;			/* this worker owns it (invariant 2) */
 	char		owner[64];		/* the worker that does */
 	bool		tunnel;
+	bool		udp;			/* arrives in UDP 4500 (RFC 3948), else as raw ESP */
+	uint64_t	bundle;			/* id of its AH+ESP partner; 0 = not in a bundle */
+	struct sa_in	*partner;		/* that SA in this generation; NULL if missing */
 	struct sel	flow;			/* written local -> remote; inbound matches reversed */
 	struct replay	replay;
 	struct xform	xf;
@@ -89,8 +92,10 @@ struct gen {
 
 /* Build a generation from msg (taken: freed with the generation or on failure).  self is this
  * worker's id, for inbound SA ownership.  State of SAs with the same id is copied from old
- * (may be NULL), which is not changed.  NULL with err if any SA cannot be keyed: the whole
- * generation is rejected (invariant 3). */
+ * (may be NULL), which is not changed.  NULL with err if any SA cannot be keyed, or an inbound
+ * bundle is malformed (partners of the same protocol, or not naming each other): the whole
+ * generation is rejected (invariant 3).  A bundle SA whose partner is missing stays, with
+ * partner NULL: it accepts nothing. */
 struct gen	*tables_build(Gw__V1__Tables *msg, const char *self, const struct gen *old,
 		    struct gw_err *err);
 void		tables_free(struct gen *g);

@@ -1,0 +1,365 @@
+/* in_test.c: the inbound path as a peer and an attacker reach it (issue 8), through the real
+ * in_batch() over datagram sockets standing in for the raw ESP and AH sockets, UDP 4500 and the
+ * TUN.  Packets are built with the outbound half of the same keys (esp_encap, ah_encap):
+ *
+ *   - each SA is taken only the way it arrives: an AH+ESP bundle's ESP only inside its AH
+ *     ("bundle" when bare, raw or in UDP), its AH only around that ESP; raw ESP SAs not in
+ *     UDP 4500 and ESP-in-UDP SAs not raw ("encap"); transport-mode payloads never IP-in-IP;
+ *     a cipher-only ESP SA as it comes (nothing to check: malleable by nature) */
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <linux/virtio_net.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "common/ah.h"
+#include "common/esp.h"
+#include "common/ip4.h"
+#include "datad/worker.h"
+#include "tests/lib/test.h"
+
+enum {
+	LOCAL = 0xc6336402,		/* 198.51.100.2, us */
+	PEER = 0xc6336401,		/* 198.51.100.1 */
+	INNER_SRC = 0xc000020a,		/* 192.0.2.10 */
+	INNER_DST = 0xc0000282,		/* 192.0.2.130 */
+};
+
+/* id, proto, SPI, auth, udp, mode, bundle partner: each inbound SA, and id + 100 its outbound
+ * twin with the same keys (the peer's side, to build packets with). */
+static const struct {
+	uint64_t	id;
+	uint8_t		proto;
+	uint32_t	spi;
+	bool		auth, udp, transport;
+	uint64_t	bundle;
+} SAS[] = {
+	{ 1, 50, 1000, true, false, false, 0 },		/* ESP, raw */
+	{ 2, 50, 1100, true, true, false, 0 },		/* ESP in UDP 4500 */
+	{ 3, 50, 1200, false, false, false, 4 },	/* bundle: ESP cipher alone ... */
+	{ 4, 51, 2200, true, false, false, 3 },		/* ... inside this AH */
+	{ 5, 50, 1300, false, false, false, 0 },	/* ESP cipher alone */
+	{ 6, 51, 2300, true, false, false, 0 },		/* AH alone */
+	{ 7, 50, 1400, true, false, true, 0 },		/* ESP transport, the peers' own */
+};
+enum { N_SAS = sizeof(SAS) / sizeof(SAS[0]) };
+
+static uint8_t ckey[16] = { 1, 2, 3 }, akey[20] = { 4, 5, 6 };
+
+static Gw__V1__Tables *
+tables(const char *owner_of_1)
+{
+	Gw__V1__Tables t = GW__V1__TABLES__INIT;
+	Gw__V1__Sa sa[2 * N_SAS], *sas[2 * N_SAS];
+	Gw__V1__Selector tun = GW__V1__SELECTOR__INIT, tra = GW__V1__SELECTOR__INIT;
+	static uint8_t buf[8192];
+	size_t len;
+
+	tun.src = 0xc0000280;		/* 192.0.2.128/25 -> 192.0.2.0/25, local -> remote */
+	tun.src_wild = 0x7f;
+	tun.dst = 0xc0000200;
+	tun.dst_wild = 0x7f;
+	tra.src = LOCAL;
+	tra.dst = PEER;
+	tun.tos = tun.precedence = tra.tos = tra.precedence = -1;
+	tun.sport_hi = tun.dport_hi = tra.sport_hi = tra.dport_hi = 65535;
+	for (unsigned i = 0; i < 2 * N_SAS; i++) {
+		unsigned k = i % N_SAS;
+		bool in = i < N_SAS;
+
+		gw__v1__sa__init(&sa[i]);
+		sas[i] = &sa[i];
+		sa[i].id = SAS[k].id + (in ? 0 : 100);
+		sa[i].inbound = in;
+		sa[i].proto = SAS[k].proto;
+		sa[i].spi = SAS[k].spi;
+		sa[i].local = in ? LOCAL : PEER;
+		sa[i].peer = in ? PEER : LOCAL;
+		if (SAS[k].proto == 50) {
+			sa[i].cipher = GW__V1__CIPHER__CIPHER_AES_CBC;
+			sa[i].cipher_key.data = ckey;
+			sa[i].cipher_key.len = sizeof(ckey);
+		}
+		if (SAS[k].auth) {
+			sa[i].auth = GW__V1__AUTH__AUTH_HMAC_SHA1_96;
+			sa[i].auth_key.data = akey;
+			sa[i].auth_key.len = sizeof(akey);
+		}
+		sa[i].udp_encap_port = SAS[k].udp ? 4500 : 0;
+		sa[i].mode = SAS[k].transport ? GW__V1__MODE__MODE_TRANSPORT :
+		    GW__V1__MODE__MODE_TUNNEL;
+		sa[i].bundle = SAS[k].bundle ? SAS[k].bundle + (in ? 0 : 100) : 0;
+		sa[i].flow = SAS[k].transport ? &tra : &tun;
+		sa[i].owner = (char *)(in && SAS[k].id == 1 ? owner_of_1 : "w1");
+		sa[i].map = (char *)"vpn";
+	}
+	t.generation = 1;
+	t.sas = sas;
+	t.n_sas = 2 * N_SAS;
+	len = gw__v1__tables__get_packed_size(&t);
+	if (len > sizeof(buf))
+		abort();
+	gw__v1__tables__pack(&t, buf);
+	return gw__v1__tables__unpack(NULL, len, buf);
+}
+
+static struct worker W;
+static int esp_peer, ah_peer, udp_peer, tun_peer;
+static uint64_t next_seq = 1;
+
+static void
+pair(int *ours, int *theirs)
+{
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) != 0)
+		abort();
+	fcntl(sv[1], F_SETFL, O_NONBLOCK);
+	*ours = sv[0];
+	*theirs = sv[1];
+}
+
+static struct sa_out *
+out_sa(uint64_t id)
+{
+	return tables_sa_out(W.gen, id + 100);
+}
+
+static struct sa_in *
+in_sa(unsigned k)
+{
+	return tables_sa_in(W.gen, htonl(SAS[k - 1].spi), SAS[k - 1].proto);
+}
+
+/* An IPv4 packet a -> b of protocol proto with len bytes in all, payload from pay (or zeros). */
+static void
+ip_pkt(struct pkt *p, uint32_t a, uint32_t b, uint8_t proto, uint32_t len, const uint8_t *pay,
+    uint32_t pay_len)
+{
+	uint8_t *h;
+	uint32_t a_be = htonl(a), b_be = htonl(b);
+
+	pkt_reset(p);
+	h = p->data;
+	memset(h, 0, len);
+	h[0] = 0x45;
+	h[2] = (uint8_t)(len >> 8);
+	h[3] = (uint8_t)len;
+	h[5] = 1;
+	h[8] = 64;
+	h[9] = proto;
+	memcpy(h + 12, &a_be, 4);
+	memcpy(h + 16, &b_be, 4);
+	if (pay != NULL)
+		memcpy(h + 20, pay, pay_len);
+	ip4_csum_set(h);
+	p->len = len;
+}
+
+/* An ICMP echo hostA -> hostB (inner), len bytes. */
+static void
+inner(struct pkt *p, uint32_t len)
+{
+	static const uint8_t echo[8] = { 8, 0, 0, 0, 0xf0, 0xf0, 0, 1 };
+
+	ip_pkt(p, INNER_SRC, INNER_DST, 1, len, echo, sizeof(echo));
+}
+
+/* Wrap p in ESP of SA k (tunnel: next header 4; with outer, the outer IPv4 header too). */
+static void
+esp(struct pkt *p, unsigned k, uint8_t nh, bool outer)
+{
+	struct sa_out *o = out_sa(k);
+
+	if (esp_encap(&o->xf, o->spi_be, next_seq++, false, nh, p) != DROP_NONE)
+		abort();
+	if (outer && ip4_push(p, htonl(PEER), htonl(LOCAL), 50, 0, false, htons(7)) != DROP_NONE)
+		abort();
+}
+
+static void
+ah(struct pkt *p, unsigned k)
+{
+	struct sa_out *o = out_sa(k);
+
+	if (ah_encap(&o->xf, o->spi_be, next_seq++, false, p) != DROP_NONE)
+		abort();
+}
+
+/* Send b[0..len) to one of datad's sockets and let in_batch read it; the number of packets
+ * that reached the TUN, the last one's virtio_net_hdr in *vh. */
+static unsigned
+run(int peer, int fd, const void *b, size_t len, struct virtio_net_hdr *vh)
+{
+	static uint8_t rx[70000];
+	unsigned n = 0;
+	ssize_t r;
+
+	if (write(peer, b, len) != (ssize_t)len)
+		abort();
+	in_batch(&W, fd);
+	while ((r = read(tun_peer, rx, sizeof(rx))) > 0) {
+		if (vh != NULL && (size_t)r >= sizeof(*vh))
+			memcpy(vh, rx, sizeof(*vh));
+		n++;
+	}
+	return n;
+}
+
+static unsigned
+run_pkt(int peer, int fd, const struct pkt *p)
+{
+	return run(peer, fd, p->data, p->len, NULL);
+}
+
+static uint64_t
+drops(unsigned k, enum drop d)
+{
+	return in_sa(k)->ctr.drops[d];
+}
+
+/* Each SA taken only the way it arrives. */
+static void
+test_ways(void)
+{
+	struct pkt p;
+
+	inner(&p, 84);
+	esp(&p, 1, 4, true);
+	T_EQ(run_pkt(esp_peer, W.esp_fd, &p), 1, "raw ESP of a raw-ESP SA: delivered");
+	inner(&p, 84);
+	esp(&p, 1, 4, false);
+	T_EQ(run_pkt(udp_peer, W.udp_fd, &p), 0, "ESP of a raw-ESP SA in UDP 4500: dropped");
+	T_EQ(drops(1, DROP_ENCAP), 1, "and counted as encap");
+
+	inner(&p, 84);
+	esp(&p, 2, 4, false);
+	T_EQ(run_pkt(udp_peer, W.udp_fd, &p), 1, "ESP in UDP of a NAT-T SA: delivered");
+	inner(&p, 84);
+	esp(&p, 2, 4, true);
+	T_EQ(run_pkt(esp_peer, W.esp_fd, &p), 0, "raw ESP of a NAT-T SA: dropped");
+	T_EQ(drops(2, DROP_ENCAP), 1, "and counted as encap");
+
+	/* the bundle: ESP (cipher alone) then AH, as out.c sends it */
+	inner(&p, 84);
+	esp(&p, 3, 4, true);
+	ah(&p, 4);
+	T_EQ(run_pkt(ah_peer, W.ah_fd, &p), 1, "AH+ESP bundle, intact: delivered");
+	T_EQ(in_sa(3)->ctr.pkts, 1, "the bundle's ESP SA counts it");
+	inner(&p, 84);
+	esp(&p, 3, 4, true);	/* what is left when an attacker strips the AH */
+	T_EQ(run_pkt(esp_peer, W.esp_fd, &p), 0, "the bundle's ESP stripped of its AH: dropped");
+	T_EQ(drops(3, DROP_BUNDLE), 1, "and counted as bundle on the ESP SA");
+	T_EQ(drops(3, DROP_ICV) + drops(3, DROP_PAD), 0, "nothing else was tried on it");
+	inner(&p, 84);
+	esp(&p, 3, 4, false);
+	T_EQ(run_pkt(udp_peer, W.udp_fd, &p), 0, "the bundle's ESP in UDP 4500: dropped");
+	T_EQ(drops(3, DROP_BUNDLE), 2, "counted as bundle");
+	inner(&p, 84);
+	esp(&p, 1, 4, true);
+	ah(&p, 4);
+	T_EQ(run_pkt(ah_peer, W.ah_fd, &p), 0, "the bundle's AH around another ESP SA: dropped");
+	T_EQ(drops(4, DROP_BUNDLE), 1, "counted as bundle on the AH SA");
+	T_EQ(in_sa(1)->ctr.pkts, 1, "the other ESP SA never saw it");
+	inner(&p, 84);
+	if (ip4_push(&p, htonl(PEER), htonl(LOCAL), 4, 0, false, htons(9)) != DROP_NONE)
+		abort();
+	ah(&p, 4);
+	T_EQ(run_pkt(ah_peer, W.ah_fd, &p), 0, "the bundle's AH around a bare inner packet: dropped");
+	T_EQ(drops(4, DROP_BUNDLE), 2, "counted as bundle on the AH SA");
+
+	/* AH alone */
+	inner(&p, 84);
+	if (ip4_push(&p, htonl(PEER), htonl(LOCAL), 4, 0, false, htons(9)) != DROP_NONE)
+		abort();
+	ah(&p, 6);
+	T_EQ(run_pkt(ah_peer, W.ah_fd, &p), 1, "AH alone, tunnel mode: delivered");
+	inner(&p, 84);
+	esp(&p, 1, 4, true);
+	ah(&p, 6);
+	T_EQ(run_pkt(ah_peer, W.ah_fd, &p), 0, "AH alone around an ESP packet: dropped");
+	T_EQ(drops(6, DROP_BUNDLE), 1, "counted as bundle on the AH SA");
+
+	/* an ESP cipher alone: nothing to check, taken as it comes (malleable by nature) */
+	inner(&p, 84);
+	esp(&p, 5, 4, true);
+	T_EQ(run_pkt(esp_peer, W.esp_fd, &p), 1, "cipher-only ESP: delivered");
+
+	/* transport mode: the peers' own payload, never IP-in-IP */
+	ip_pkt(&p, PEER, LOCAL, 1, 60, NULL, 0);
+	if (esp_transport_encap(&out_sa(7)->xf, out_sa(7)->spi_be, next_seq++, false, &p) !=
+	    DROP_NONE)
+		abort();
+	T_EQ(run_pkt(esp_peer, W.esp_fd, &p), 1, "transport ESP, ICMP between the peers: delivered");
+	inner(&p, 84);
+	if (ip4_push(&p, htonl(PEER), htonl(LOCAL), 4, 0, false, htons(9)) != DROP_NONE ||
+	    esp_transport_encap(&out_sa(7)->xf, out_sa(7)->spi_be, next_seq++, false, &p) !=
+	    DROP_NONE)
+		abort();
+	T_EQ(run_pkt(esp_peer, W.esp_fd, &p), 0, "transport ESP carrying IP-in-IP: dropped");
+	T_EQ(drops(7, DROP_PROTO), 1, "counted as proto");
+}
+
+/* Bundles that do not hold together are refused whole; a missing partner accepts nothing. */
+static void
+test_bundle_tables(void)
+{
+	Gw__V1__Tables *t = tables("w1");
+	struct gw_err err = { 0, "" };
+	struct gen *g;
+
+	for (size_t i = 0; i < t->n_sas; i++)
+		if (t->sas[i]->id == 3)
+			t->sas[i]->bundle = 6;		/* names AH 6, which names nothing */
+	T_OK(tables_build(t, "w1", NULL, &err) == NULL, "a one-sided bundle is refused");
+	T_OK(strstr(err.msg, "bundle") != NULL, "and says why: %s", err.msg);
+	t = tables("w1");
+	for (size_t i = 0; i < t->n_sas; i++)
+		if (t->sas[i]->id == 4) {		/* AH 4 gone, ESP 3 still names it */
+			Gw__V1__Sa *x = t->sas[i];
+
+			t->sas[i] = t->sas[--t->n_sas];
+			protobuf_c_message_free_unpacked(&x->base, NULL);
+			break;
+		}
+	g = tables_build(t, "w1", NULL, &err);
+	T_OK(g != NULL && tables_sa_in(g, htonl(1200), 50)->partner == NULL,
+	    "a missing partner: the SA stays, partnerless: %s", err.msg);
+	tables_free(g);
+}
+
+int
+main(void)
+{
+	struct gw_err err = { 0, "" };
+
+	W.o.id = "w1";
+	pair(&W.esp_fd, &esp_peer);
+	pair(&W.ah_fd, &ah_peer);
+	pair(&W.udp_fd, &udp_peer);
+	pair(&W.tun_fd, &tun_peer);
+	W.clear_fd = W.ike_fd = W.icmp_fd = W.nl_fd = -1;
+	{
+		int sz = 1 << 20;
+
+		setsockopt(tun_peer, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz));
+		setsockopt(tun_peer, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+	}
+	if ((W.pool = calloc(2 * BATCH, sizeof(*W.pool))) == NULL)
+		abort();
+	for (unsigned i = 0; i < BATCH; i++) {
+		W.rx_msg[i].msg_hdr.msg_iov = &W.rx_iov[i];
+		W.rx_msg[i].msg_hdr.msg_iovlen = 1;
+	}
+	W.gen = tables_build(tables("w1"), "w1", NULL, &err);
+	T_OK(W.gen != NULL, "tables: %s", err.msg);
+	if (W.gen == NULL)
+		return t_done();
+	T_OK(in_sa(3)->partner == in_sa(4) && in_sa(4)->partner == in_sa(3), "bundle linked");
+	test_ways();
+	test_bundle_tables();
+	tables_free(W.gen);
+	free(W.pool);
+	return t_done();
+}
