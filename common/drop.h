@@ -23,7 +23,8 @@
 	X(CRYPTO,	"crypto",	"cipher operation failed")			\
 	X(ICMP_PMTU,	"icmp-pmtu",	"ICMP frag-needed not about an SA of ours")	\
 	X(BUNDLE,	"bundle",	"bundle SA outside its partner")	\
-	X(ENCAP,	"encap",	"raw ESP for an ESP-in-UDP SA, or the reverse")
+	X(ENCAP,	"encap",	"raw ESP for an ESP-in-UDP SA, or the reverse")	\
+	X(TRUNCATED,	"truncated",	"longer than the receive buffer or its IP length")
 
 enum drop {
 	DROP_NONE = 0,

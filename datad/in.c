@@ -23,7 +23,11 @@
  *     it arrives, because nothing can be checked: anyone on the path can flip bits of the
  *     plaintext (in CBC, predictably in the first block, through the IV) and resend what was
  *     sent (no authenticated sequence number, so no replay service).  Inherently malleable:
- *     pair it with AH. */
+ *     pair it with AH.
+ *
+ * A read is one whole datagram or nothing: one cut at the buffer's end (MSG_TRUNC; PKT_MAX,
+ * docs/datad.md), or a raw datagram whose IP Total Length is not what was read, is dropped as
+ * "truncated" ("bad-ip" if it says less), never taken for the packet. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
@@ -213,6 +217,43 @@ in_udp(struct worker *w, struct pkt *p, unsigned i, struct sa_in **sap)
 	}
 }
 
+/* A read is one whole datagram: not cut at the buffer's end, and for a raw socket (IP header
+ * included) its Total Length is what was read (the kernel trims link padding and reassembles
+ * fragments before a raw socket sees the datagram, so anything else is a cut read). */
+static enum drop
+in_whole(const struct mmsghdr *m, const struct pkt *p, bool raw)
+{
+	uint32_t tot;
+
+	if (m->msg_hdr.msg_flags & MSG_TRUNC)
+		return DROP_TRUNCATED;
+	if (!raw)
+		return DROP_NONE;
+	if (p->len < sizeof(struct ip4_hdr))
+		return DROP_RUNT;
+	tot = (uint32_t)p->data[2] << 8 | p->data[3];
+	return tot == p->len ? DROP_NONE : tot > p->len ? DROP_TRUNCATED : DROP_BAD_IP;
+}
+
+/* The SA whose SPI the start of a datagram names, to count a cut read where the operator
+ * looks for it.  Not authenticated: only a counter moves. */
+static struct sa_in *
+in_claimed(const struct worker *w, const struct pkt *p, bool ah, bool udp)
+{
+	uint32_t off = 0, spi_be;
+
+	if (!udp && (off = ip_hlen(p)) == 0)
+		return NULL;
+	if (ah)
+		off += 4;		/* Next Header, Payload Len, Reserved */
+	else if (udp && udpencap_classify(p->data, p->len) != UDPENCAP_ESP)
+		return NULL;
+	if (p->len < off + 4)
+		return NULL;
+	memcpy(&spi_be, p->data + off, 4);
+	return tables_sa_in(w->gen, spi_be, ah ? IPPROTO_AH_ : IPPROTO_ESP_);
+}
+
 unsigned
 in_batch(struct worker *w, int fd)
 {
@@ -230,6 +271,7 @@ in_batch(struct worker *w, int fd)
 		w->rx_msg[i].msg_hdr.msg_namelen = udp ? sizeof(w->rx_from[i]) : 0;
 		w->rx_msg[i].msg_hdr.msg_control = NULL;
 		w->rx_msg[i].msg_hdr.msg_controllen = 0;
+		w->rx_msg[i].msg_hdr.msg_flags = 0;
 	}
 	n = recvmmsg(fd, w->rx_msg, BATCH, MSG_DONTWAIT, NULL);
 	if (n <= 0)
@@ -244,8 +286,13 @@ in_batch(struct worker *w, int fd)
 			w->drops[DROP_NO_SA]++;
 			continue;
 		}
-		d = ah ? in_ah(w, p, &sa) : udp ? in_udp(w, p, (unsigned)i, &sa) :
-		    in_esp(w, p, VIA_RAW, &sa);
+		if ((d = in_whole(&w->rx_msg[i], p, !udp)) != DROP_NONE) {
+			if ((sa = in_claimed(w, p, ah, udp)) != NULL && !sa->mine)
+				continue;	/* its owner sees it too, and counts it */
+		} else {
+			d = ah ? in_ah(w, p, &sa) : udp ? in_udp(w, p, (unsigned)i, &sa) :
+			    in_esp(w, p, VIA_RAW, &sa);
+		}
 		if (d == IN_COUNTED)
 			continue;
 		if (d != DROP_NONE) {
@@ -267,23 +314,26 @@ in_batch(struct worker *w, int fd)
 }
 
 /* UDP 500 (RFC 7296 §2.23: IKE without a marker there): every datagram to controld, at the
- * rate report_ike allows; the rest counted as proto.  Rare, so one recv at a time. */
+ * rate report_ike allows; the rest counted as proto.  Rare, so one recv at a time, into the
+ * TUN read buffer (free between TUN reads; RBUF holds any UDP datagram: IKE messages may be
+ * far longer than PKT_MAX).  A cut one is counted as truncated, never relayed. */
 void
 in_ike(struct worker *w)
 {
-	struct pkt *p = &w->pool[BATCH];	/* in_batch's buffers: not in use between calls */
-
 	for (int i = 0; i < 32; i++) {
 		socklen_t fl = sizeof(w->rx_from[0]);
 		ssize_t n;
 
-		pkt_reset(p);
-		n = recvfrom(w->ike_fd, p->data, PKT_MAX, MSG_DONTWAIT,
+		n = recvfrom(w->ike_fd, w->rbuf, RBUF, MSG_DONTWAIT | MSG_TRUNC,
 		    (struct sockaddr *)&w->rx_from[0], &fl);
 		if (n < 0)
 			return;
+		if ((size_t)n > RBUF) {			/* MSG_TRUNC: the datagram's real length */
+			w->drops[DROP_TRUNCATED]++;
+			continue;
+		}
 		if (!report_ike(w, IKE_PORT, w->rx_from[0].sin_addr.s_addr, w->rx_from[0].sin_port,
-		    p->data, (size_t)n))
+		    w->rbuf, (size_t)n))
 			w->drops[DROP_PROTO]++;
 	}
 }

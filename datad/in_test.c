@@ -5,7 +5,11 @@
  *   - each SA is taken only the way it arrives: an AH+ESP bundle's ESP only inside its AH
  *     ("bundle" when bare, raw or in UDP), its AH only around that ESP; raw ESP SAs not in
  *     UDP 4500 and ESP-in-UDP SAs not raw ("encap"); transport-mode payloads never IP-in-IP;
- *     a cipher-only ESP SA as it comes (nothing to check: malleable by nature) */
+ *     a cipher-only ESP SA as it comes (nothing to check: malleable by nature)
+ *   - a cut read (MSG_TRUNC, or an IP Total Length beyond what was read) is never taken for the
+ *     packet: a 65000-byte datagram whose first 2048 bytes are valid ESP is not delivered, and
+ *     a 3000-byte one is counted as "truncated", not as "icv"
+ *   - the SPI filter of the raw ESP socket sends a runt to the catch-all worker only */
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <linux/virtio_net.h>
@@ -157,6 +161,24 @@ ip_pkt(struct pkt *p, uint32_t a, uint32_t b, uint8_t proto, uint32_t len, const
 	p->len = len;
 }
 
+/* An outer header peer -> us, protocol 50, with 8 bytes of options (NOPs), at h. */
+static void
+ip_pkt_hdr(uint8_t *h, uint32_t len)
+{
+	uint32_t a_be = htonl(PEER), b_be = htonl(LOCAL);
+
+	memset(h, 0, 28);
+	h[0] = 0x47;
+	h[2] = (uint8_t)(len >> 8);
+	h[3] = (uint8_t)len;
+	h[8] = 64;
+	h[9] = 50;
+	memcpy(h + 12, &a_be, 4);
+	memcpy(h + 16, &b_be, 4);
+	memset(h + 20, 1, 8);
+	ip4_csum_set(h);
+}
+
 /* An ICMP echo hostA -> hostB (inner), len bytes. */
 static void
 inner(struct pkt *p, uint32_t len)
@@ -301,6 +323,118 @@ test_ways(void)
 	T_EQ(drops(7, DROP_PROTO), 1, "counted as proto");
 }
 
+/* A read cut at PKT_MAX is never the packet. */
+static void
+test_truncated(void)
+{
+	static uint8_t big[65000];
+	struct pkt p;
+	uint32_t n;
+
+	/* an ESP datagram of exactly PKT_MAX bytes, valid as read, in a 65000-byte datagram:
+	 * 28 (IPv4 with 8 bytes of options) + 8 + 16 (IV) + 1984 (1982 + trailer) + 12 (ICV) */
+	inner(&p, 1982);
+	esp(&p, 1, 4, false);
+	p.data -= 28;
+	p.len += 28;
+	ip_pkt_hdr(p.data, p.len);
+	T_EQ(p.len, PKT_MAX, "the valid prefix is PKT_MAX bytes");
+	T_EQ(run_pkt(esp_peer, W.esp_fd, &p), 1, "which alone is delivered");
+	memset(big, 0xa5, sizeof(big));
+	memcpy(big, p.data, p.len);
+	big[2] = (uint8_t)(sizeof(big) >> 8);
+	big[3] = (uint8_t)sizeof(big);
+	n = (uint32_t)in_sa(1)->ctr.pkts;
+	T_EQ(run(esp_peer, W.esp_fd, big, sizeof(big), NULL), 0,
+	    "65000 bytes, the first 2048 valid ESP: not delivered");
+	T_EQ(drops(1, DROP_TRUNCATED), 1, "counted as truncated");
+	T_EQ(in_sa(1)->ctr.pkts, n, "not counted as decapsulated");
+	T_EQ(run(esp_peer, W.esp_fd, big, PKT_MAX, NULL), 0,
+	    "the same prefix alone, Total Length 65000: not delivered");
+	T_EQ(drops(1, DROP_TRUNCATED), 2, "counted as truncated");
+
+	/* a peer with a jumbo MTU: 3000 bytes of ESP */
+	memset(big, 0x5a, 3000);
+	memcpy(big, p.data, 40);
+	big[2] = 3000 >> 8;
+	big[3] = 3000 & 0xff;
+	T_EQ(run(esp_peer, W.esp_fd, big, 3000, NULL), 0, "3000-byte ESP: not delivered");
+	T_EQ(drops(1, DROP_TRUNCATED), 3, "counted as truncated");
+	T_EQ(drops(1, DROP_ICV), 0, "not as icv");
+
+	inner(&p, 84);
+	esp(&p, 2, 4, false);
+	memset(big, 0, 3000);
+	memcpy(big, p.data, p.len);
+	T_EQ(run(udp_peer, W.udp_fd, big, 3000, NULL), 0, "3000 bytes in UDP 4500: not delivered");
+	T_EQ(drops(2, DROP_TRUNCATED), 1, "counted as truncated on the NAT-T SA");
+
+	inner(&p, 84);
+	esp(&p, 3, 4, true);
+	ah(&p, 4);
+	memset(big, 0, 3000);
+	memcpy(big, p.data, p.len);
+	big[2] = 3000 >> 8;
+	big[3] = 3000 & 0xff;
+	T_EQ(run(ah_peer, W.ah_fd, big, 3000, NULL), 0, "3000 bytes of AH: not delivered");
+	T_EQ(drops(4, DROP_TRUNCATED), 1, "counted as truncated on the AH SA");
+}
+
+/* The SPI filter of the raw ESP socket, on two workers: w1 is the catch-all (smallest owner
+ * id), w2 owns SA 1.  A runt (no room for an SPI) reaches w1 only. */
+static void
+test_filter(void)
+{
+	struct worker w1, w2;
+	struct gen *g1, *g2;
+	struct gw_err err = { 0, "" };
+	int p1, p2;
+	uint8_t b[64], rx[64];
+	uint32_t spi_be;
+
+	memset(&w1, 0, sizeof(w1));
+	memset(&w2, 0, sizeof(w2));
+	w1.o.id = "w1";
+	w2.o.id = "w2";
+	pair(&p1, &w1.esp_fd);
+	pair(&p2, &w2.esp_fd);
+	fcntl(w1.esp_fd, F_SETFL, O_NONBLOCK);
+	fcntl(w2.esp_fd, F_SETFL, O_NONBLOCK);
+	g1 = tables_build(tables("w2"), "w1", NULL, &err);
+	g2 = tables_build(tables("w2"), "w2", NULL, &err);
+	T_OK(g1 != NULL && g2 != NULL, "tables: %s", err.msg);
+	if (g1 == NULL || g2 == NULL)
+		return;
+	T_OK(io_filter_spis(&w1, g1, &err) == 0, "filter w1: %s", err.msg);
+	T_OK(io_filter_spis(&w2, g2, &err) == 0, "filter w2: %s", err.msg);
+
+	/* the filter reads the IP header length from byte 0 and the SPI after it */
+	memset(b, 0, sizeof(b));
+	b[0] = 0x45;
+	for (unsigned len = 20; len < 24; len++) {
+		T_OK(write(p1, b, len) == (ssize_t)len && write(p2, b, len) == (ssize_t)len,
+		    "send");
+		T_EQ(read(w1.esp_fd, rx, sizeof(rx)), len, "runt of %u bytes: to the catch-all", len);
+		T_EQ(read(w2.esp_fd, rx, sizeof(rx)), -1, "runt of %u bytes: not to w2", len);
+	}
+	spi_be = htonl(1000);
+	memcpy(b + 20, &spi_be, 4);
+	T_OK(write(p1, b, 28) == 28 && write(p2, b, 28) == 28, "send");
+	T_EQ(read(w1.esp_fd, rx, sizeof(rx)), -1, "SPI 1000 (w2's): not to w1");
+	T_EQ(read(w2.esp_fd, rx, sizeof(rx)), 28, "SPI 1000: to w2");
+	spi_be = htonl(77);
+	memcpy(b + 20, &spi_be, 4);
+	T_OK(write(p1, b, 28) == 28 && write(p2, b, 28) == 28, "send");
+	T_EQ(read(w1.esp_fd, rx, sizeof(rx)), 28, "unknown SPI: to the catch-all");
+	T_EQ(read(w2.esp_fd, rx, sizeof(rx)), -1, "unknown SPI: not to w2");
+	tables_free(g1);
+	tables_free(g2);
+	close(p1);
+	close(p2);
+	close(w1.esp_fd);
+	close(w2.esp_fd);
+}
+
 /* Bundles that do not hold together are refused whole; a missing partner accepts nothing. */
 static void
 test_bundle_tables(void)
@@ -358,6 +492,8 @@ main(void)
 		return t_done();
 	T_OK(in_sa(3)->partner == in_sa(4) && in_sa(4)->partner == in_sa(3), "bundle linked");
 	test_ways();
+	test_truncated();
+	test_filter();
 	test_bundle_tables();
 	tables_free(W.gen);
 	free(W.pool);

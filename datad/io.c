@@ -317,13 +317,20 @@ sys_run(const char *const argv[], const char *input, struct gw_err *err)
  * classic BPF filter built per generation: X = IP header length, A = the SPI; SPIs owned by
  * another worker are refused; of the rest, the "catch-all" worker (the smallest owner id of the
  * generation) takes everything, so unknown SPIs are still counted once ("no-sa"), and the
- * others take only their own.  Too many SPIs for one program (jump offsets are 8 bits): no
- * filter, and in.c drops what is not ours as "not-owner". */
+ * others take only their own.  A packet too short to hold an SPI (where the load of the SPI
+ * would end the program: a silent drop) goes to the catch-all worker only, which counts it
+ * ("runt").  Too many SPIs for one program (jump offsets are 8 bits): no filter, and in.c
+ * drops what is not ours as "not-owner".
+ *
+ * What the filter still drops without a count: packets of an SPI whose owner is not running
+ * (until controld gives the SA to another worker, a few seconds), and everything the
+ * catch-all would take while it is not running.  The AH socket is not filtered (every worker
+ * counts an unknown AH SPI), nor UDP 4500 (one worker per host holds it). */
 int
 io_filter_spis(struct worker *w, const struct gen *g, struct gw_err *err)
 {
-	enum { MAX_SPIS = 250 };
-	struct sock_filter prog[MAX_SPIS + 8];
+	enum { MAX_SPIS = 248 };
+	struct sock_filter prog[MAX_SPIS + 10];
 	struct sock_fprog fp = { 0, prog };
 	const char *catch_all = NULL;
 	unsigned n_other = 0, n_mine = 0, k = 0, total, rej, acc;
@@ -342,10 +349,17 @@ io_filter_spis(struct worker *w, const struct gen *g, struct gw_err *err)
 	catch = catch_all == NULL || strcmp(catch_all, w->o.id) == 0;
 	if (g == NULL || n_other == 0 || n_mine + n_other > MAX_SPIS)
 		n_other = n_mine = 0, catch = true;	/* accept all */
-	total = 2 + n_other + (catch ? 1 : n_mine + 1) + 2;
+	total = 5 + n_other + (catch ? 1 : n_mine + 1) + 2;
 	rej = total - 2;
 	acc = total - 1;
 	prog[k++] = (struct sock_filter)BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0);
+	prog[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_LEN, 0);
+	prog[k++] = (struct sock_filter)BPF_STMT(BPF_ALU | BPF_SUB | BPF_K, 4);
+	/* len - 4 >= X: the SPI is there (a raw IPv4 datagram has 20 bytes at least, no wrap);
+	 * else a runt, for the catch-all */
+	prog[k] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_X, 0, 0,
+	    (uint8_t)((catch ? acc : rej) - k - 1));
+	k++;
 	prog[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_IND, 0);
 	for (uint32_t i = 0; n_other > 0 && i < g->n_in; i++) {
 		if (g->in[i].mine || g->in[i].proto != IPPROTO_ESP)

@@ -36,12 +36,17 @@ enum {
 };
 
 /* Only ICMP destination unreachable / fragmentation needed reaches the socket: the kernel
- * drops the rest (echo replies, other errors) before we wake up for them. */
+ * drops the rest (echo replies, other errors) before we wake up for them.  A message too
+ * short to have a type and a code gets through, to be counted (icmp-pmtu) rather than
+ * dropped silently where the filter would read past its end. */
 static int
 icmp_filter(int fd)
 {
 	struct sock_filter code[] = {
 		BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0),		/* x = IP header length */
+		BPF_STMT(BPF_LD | BPF_W | BPF_LEN, 0),
+		BPF_STMT(BPF_ALU | BPF_SUB | BPF_K, 2),
+		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_X, 0, 0, 4),	/* len - 2 < x: a runt */
 		BPF_STMT(BPF_LD | BPF_B | BPF_IND, 0),		/* ICMP type */
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 3, 0, 3),
 		BPF_STMT(BPF_LD | BPF_B | BPF_IND, 1),		/* ICMP code */
@@ -216,6 +221,9 @@ mtu_icmp_one(struct worker *w, const uint8_t *b, uint32_t len, uint64_t now_ms)
 	log_info("SPI 0x%08x: path MTU %u (ICMP frag-needed)", ntohl(spi_be), sa->path_mtu);
 }
 
+/* Read the ICMP socket.  Routers keep ICMP errors within PMTU_ICMP_MAX bytes (RFC 1812
+ * §4.3.2.3); a longer one, cut by the buffer (MSG_TRUNC gives its real length), or whose IP
+ * Total Length is not what was read, is counted as truncated and not believed. */
 void
 mtu_icmp_in(struct worker *w)
 {
@@ -223,10 +231,15 @@ mtu_icmp_in(struct worker *w)
 	uint64_t now = link_now_ms();
 
 	for (int i = 0; i < 32; i++) {
-		ssize_t n = recv(w->icmp_fd, buf, sizeof(buf), 0);
+		ssize_t n = recv(w->icmp_fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC);
 
 		if (n < 0)
 			break;
+		if ((size_t)n > sizeof(buf) ||
+		    (n >= IP4_HDR_MIN && (buf[2] << 8 | buf[3]) > n)) {
+			w->drops[DROP_TRUNCATED]++;
+			continue;
+		}
 		mtu_icmp_one(w, buf, (uint32_t)n, now);
 	}
 }
