@@ -11,8 +11,12 @@
  * FIN, or a shorter one, ends it.  Anything else is written as it came, after what is already
  * queued of its flow, so no flow sees its packets reordered.  Payloads are not copied: one
  * writev() of the first segment's headers and every segment's payload.  The TCP checksum of a
- * super-packet is left to the kernel (VIRTIO_NET_HDR_F_NEEDS_CSUM): each segment's own was
- * covered by the ESP ICV that was just verified, so nothing unchecked gets through. */
+ * super-packet is left to the kernel (VIRTIO_NET_HDR_F_NEEDS_CSUM), which computes it over
+ * the payload as it is: safe only because an ICV (ESP's, or the AH's around a bundle) was
+ * just verified over each segment.  The packets of an SA without one (an ESP cipher alone:
+ * in.c) are never coalesced and go to the TUN as they are, without checksum offload flags,
+ * so the host behind us checks each segment's own checksum and a tampered one fails there
+ * instead of being given a fresh valid checksum here (in_test). */
 #include <arpa/inet.h>
 #include <linux/virtio_net.h>
 #include <string.h>
@@ -155,8 +159,9 @@ gro_add(struct worker *w, struct sa_in *sa, struct pkt *p)
 	struct gro_flow *f = NULL;
 	uint32_t thl, plen;
 
-	if (w->o.no_offload || !tcp_seg(p, &thl, &plen)) {
-		/* not for GRO; but what is queued of its flow goes first */
+	if (w->o.no_offload || !sa->icv || !tcp_seg(p, &thl, &plen)) {
+		/* not for GRO (nothing authenticated it: no offload flags); but what is queued
+		 * of its flow goes first */
 		for (unsigned i = 0; p->len >= 24 && i < w->n_gro; i++)
 			if (w->gro[i].n && same_flow(&w->gro[i], p))
 				flush_flow(w, &w->gro[i]);

@@ -1,7 +1,8 @@
-/* gro_fuzz: libFuzzer target for the inbound coalescer (gro.c).  The input is a batch of
- * decapsulated inner packets, each behind a 2-byte length, as in_batch() hands them to
- * gro_add(); the batch is flushed to /dev/null as it would be to the TUN.  Beyond not
- * crashing: every packet handed in is written exactly once, alone or in a super-packet. */
+/* gro_fuzz: libFuzzer target for the inbound coalescer (gro.c).  The input is one byte (bit 0:
+ * the SA has an ICV), then a batch of decapsulated inner packets, each behind a 2-byte length,
+ * as in_batch() hands them to gro_add(); the batch is flushed to /dev/null as it would be to
+ * the TUN.  Beyond not crashing: every packet handed in is written exactly once, alone or in
+ * a super-packet, and never in a super-packet for an SA without an ICV. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    (W.tun_fd = open("/dev/null", O_WRONLY)) < 0)
 			abort();
 	}
+	if (size < 1)
+		return 0;
+	SA.icv = data[0] & 1;
+	data++;
+	size--;
 	writes0 = W.n_tun_writes;
 	segs0 = W.n_gro_segs;
 	gro0 = W.n_gro_pkts;
@@ -52,6 +58,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    (unsigned long long)(W.n_tun_writes - writes0),
 		    (unsigned long long)(W.n_gro_pkts - gro0),
 		    (unsigned long long)(W.n_gro_segs - segs0));
+		abort();
+	}
+	if (!SA.icv && W.n_gro_pkts != gro0) {
+		fprintf(stderr, "coalesced packets of an SA without an ICV\n");
 		abort();
 	}
 	return 0;

@@ -23,7 +23,8 @@
  *     it arrives, because nothing can be checked: anyone on the path can flip bits of the
  *     plaintext (in CBC, predictably in the first block, through the IV) and resend what was
  *     sent (no authenticated sequence number, so no replay service).  Inherently malleable:
- *     pair it with AH.
+ *     pair it with AH.  Its TCP is never coalesced (gro.c), so the host behind us checks each
+ *     segment's own checksum.
  *
  * A read is one whole datagram or nothing: one cut at the buffer's end (MSG_TRUNC; PKT_MAX,
  * docs/datad.md), or a raw datagram whose IP Total Length is not what was read, is dropped as

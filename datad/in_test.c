@@ -9,6 +9,7 @@
  *   - a cut read (MSG_TRUNC, or an IP Total Length beyond what was read) is never taken for the
  *     packet: a 65000-byte datagram whose first 2048 bytes are valid ESP is not delivered, and
  *     a 3000-byte one is counted as "truncated", not as "icv"
+ *   - TCP of an SA without an ICV is never coalesced nor given checksum offload flags (gro.c)
  *   - the SPI filter of the raw ESP socket sends a runt to the catch-all worker only */
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -380,6 +381,59 @@ test_truncated(void)
 	T_EQ(drops(4, DROP_TRUNCATED), 1, "counted as truncated on the AH SA");
 }
 
+/* A TCP segment 192.0.2.10:5000 -> 192.0.2.130:80, ACK, seq, 1000 bytes. */
+static void
+tcp(struct pkt *p, uint32_t seq)
+{
+	uint8_t t[20] = { 0x13, 0x88, 0, 80 };
+	uint32_t seq_be = htonl(seq);
+
+	memcpy(t + 4, &seq_be, 4);
+	t[12] = 5 << 4;
+	t[13] = 0x10;
+	t[14] = 0x20;
+	ip_pkt(p, INNER_SRC, INNER_DST, 6, 1040, t, sizeof(t));
+}
+
+/* Three segments of one flow in one batch: coalesced only with an ICV. */
+static unsigned
+tcp_burst(unsigned k, struct virtio_net_hdr *vh)
+{
+	static uint8_t rx[70000];
+	unsigned n = 0;
+	struct pkt p;
+	ssize_t r;
+
+	for (unsigned i = 0; i < 3; i++) {
+		tcp(&p, 1 + 1000 * i);
+		esp(&p, k, 4, true);
+		if (write(esp_peer, p.data, p.len) != (ssize_t)p.len)
+			abort();
+	}
+	in_batch(&W, W.esp_fd);
+	while ((r = read(tun_peer, rx, sizeof(rx))) > 0) {
+		memcpy(vh, rx, sizeof(*vh));
+		T_OK(k == 1 || vh->flags == 0, "SA %u: no checksum offload flags", k);
+		n++;
+	}
+	return n;
+}
+
+static void
+test_gro(void)
+{
+	struct virtio_net_hdr vh;
+	uint64_t g0 = W.n_gro_pkts;
+
+	T_EQ(tcp_burst(1, &vh), 1, "SA with an ICV: three segments, one super-packet");
+	T_EQ(vh.gso_type, VIRTIO_NET_HDR_GSO_TCPV4, "TCPv4 GSO");
+	T_EQ(vh.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM, "checksum left to the kernel");
+	T_EQ(W.n_gro_pkts, g0 + 1, "one coalesced");
+	T_EQ(tcp_burst(5, &vh), 3, "cipher-only SA: three segments, three writes");
+	T_EQ(vh.gso_type, VIRTIO_NET_HDR_GSO_NONE, "no GSO");
+	T_EQ(W.n_gro_pkts, g0 + 1, "none coalesced");
+}
+
 /* The SPI filter of the raw ESP socket, on two workers: w1 is the catch-all (smallest owner
  * id), w2 owns SA 1.  A runt (no room for an SPI) reaches w1 only. */
 static void
@@ -491,8 +545,10 @@ main(void)
 	if (W.gen == NULL)
 		return t_done();
 	T_OK(in_sa(3)->partner == in_sa(4) && in_sa(4)->partner == in_sa(3), "bundle linked");
+	T_OK(!in_sa(3)->icv && in_sa(4)->icv && in_sa(1)->icv, "ICVs known");
 	test_ways();
 	test_truncated();
+	test_gro();
 	test_filter();
 	test_bundle_tables();
 	tables_free(W.gen);

@@ -154,6 +154,7 @@ build_sas(struct gen *g, const char *self, const struct gen *old, struct gw_err 
 			snprintf(s->owner, sizeof(s->owner), "%s", m->owner);
 			s->tunnel = m->mode == GW__V1__MODE__MODE_TUNNEL;
 			s->udp = m->udp_encap_port != 0;
+			s->icv = s->xf.icv_len > 0;
 			s->bundle = m->bundle;
 			sel_from_msg(&s->flow, m->flow);
 			/* invariant 2: a window never moves back.  It lives on while this worker

@@ -48,6 +48,7 @@ struct sa_in {
 	char		owner[64];		/* the worker that does */
 	bool		tunnel;
 	bool		udp;			/* arrives in UDP 4500 (RFC 3948), else as raw ESP */
+	bool		icv;			/* has an ICV of its own: gro.c coalesces only then */
 	uint64_t	bundle;			/* id of its AH+ESP partner; 0 = not in a bundle */
 	struct sa_in	*partner;		/* that SA in this generation; NULL if missing */
 	struct sel	flow;			/* written local -> remote; inbound matches reversed */
