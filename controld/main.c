@@ -16,6 +16,7 @@
 #include <zmq.h>
 
 #include "common/log.h"
+#include "common/notify.h"
 #include "controld/cli.h"
 #include "controld/compile.h"
 #include "controld/controld.h"
@@ -181,11 +182,17 @@ loop(void)
 			fatal("zmq_poll: %s", zmq_strerror(errno));
 		if (CD.reload) {
 			CD.reload = 0;
-			if (controld_reload(&CD, &err) != 0)
+			notify_reloading();
+			if (controld_reload(&CD, &err) != 0) {
 				log_err("reload refused, running configuration unchanged: %s:%u: %s",
 				    CD.conf_path, err.line, err.msg);
-			else
+				notify_send("READY=1\nSTATUS=reload refused (%s:%u: %s), running "
+				    "configuration unchanged", CD.conf_path, err.line, err.msg);
+			} else {
 				log_info("reloaded %s", CD.conf_path);
+				notify_send("READY=1\nSTATUS=reloaded %s, generation %" PRIu64,
+				    CD.conf_path, CD.gen);
+			}
 		}
 		zap_poll(&CD);
 		publish_poll(&CD);
@@ -254,7 +261,11 @@ main(int argc, char **argv)
 		fatal("%s:%u: %s", CD.conf_path, err.line, err.msg);
 	log_info("serving workers on %s, CLI on %s, generation %" PRIu64, CD.link_ep, CD.cli_ep,
 	    CD.gen);
+	/* ready: sockets bound and the startup configuration applied (Type=notify) */
+	notify_send("READY=1\nSTATUS=serving workers on %s, CLI on %s, generation %" PRIu64,
+	    CD.link_ep, CD.cli_ep, CD.gen);
 	loop();
+	notify_send("STOPPING=1");
 	log_info("stopping");
 	zmq_close(CD.link);
 	zmq_close(CD.cli);

@@ -17,6 +17,7 @@
 
 #include "common/link.h"
 #include "common/log.h"
+#include "common/notify.h"
 #include "datad/worker.h"
 
 static struct worker W;
@@ -178,7 +179,7 @@ loop(void)
 		{ NULL, W.ike_fd, ZMQ_POLLIN, 0 },
 	};
 	bool tun_more = true, esp_more = true, ah_more = true, udp_more = W.udp_fd >= 0;
-	uint64_t ctl_ms = 0;
+	uint64_t ctl_ms = 0, shown_gen = 0;
 
 	while (!W.stop) {
 		if (!tun_more && !esp_more && !ah_more && !udp_more) {
@@ -208,6 +209,11 @@ loop(void)
 		if (link_now_ms() - ctl_ms >= 20) {
 			ctl_ms = link_now_ms();
 			report_poll(&W);
+			if (W.gen != NULL && W.gen->generation != shown_gen) {
+				shown_gen = W.gen->generation;
+				notify_send("STATUS=worker %s on %s: forwarding with generation %llu",
+				    W.o.id, W.o.tun, (unsigned long long)shown_gen);
+			}
 			report_tick(&W);
 			mtu_tick(&W, ctl_ms);
 			mtu_icmp_in(&W);	/* also when packets kept us from polling */
@@ -252,7 +258,12 @@ main(int argc, char **argv)
 		fatal("%s", rc != 0 ? zmq_strerror(errno) : err.msg);
 	log_info("worker %s on %s, controld at %s", W.o.id, W.o.tun, W.o.endpoint);
 	report_hello(&W);
+	/* ready once the TUN, the raw sockets and the link are open: forwarding starts when the
+	 * tables arrive, which may be later (controld down or restarting); STATUS says when */
+	notify_send("READY=1\nSTATUS=worker %s on %s: waiting for tables from %s", W.o.id, W.o.tun,
+	    W.o.endpoint);
 	loop();
+	notify_send("STOPPING=1");
 	log_info("stopping: %llu TUN reads, %llu ESP packets in; %llu TSO super-packets cut "
 	    "into %llu segments; %llu TUN writes, %llu of them %llu segments coalesced; "
 	    "%llu fragments cut, %llu ICMP frag-needed sent",
