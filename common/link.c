@@ -1,4 +1,5 @@
-/* link.c: ZeroMQ + protobuf-c framing, shared by controld, datad and gwctl. */
+/* link.c: ZeroMQ + protobuf-c framing, shared by controld, datad and gwctl.  Every buffer that
+ * held a message is wiped before it is released: tables carry session keys. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,19 +9,33 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
 #include <zmq.h>
 
 #include "common/link.h"
+
+/* zmq's free function for a packed message: it may hold session keys (Tables, Delta). */
+static void
+wipe_free(void *data, void *hint)
+{
+	OPENSSL_cleanse(data, (size_t)(uintptr_t)hint);
+	free(data);
+}
 
 int
 link_send(void *sock, const void *id, size_t id_len, const ProtobufCMessage *m)
 {
 	size_t n = protobuf_c_message_get_packed_size(m);
+	uint8_t *buf = malloc(n ? n : 1);
 	zmq_msg_t msg;
 
-	if (zmq_msg_init_size(&msg, n) != 0)
+	if (buf == NULL)
 		return -1;
-	protobuf_c_message_pack(m, zmq_msg_data(&msg));
+	protobuf_c_message_pack(m, buf);
+	if (zmq_msg_init_data(&msg, buf, n, wipe_free, (void *)(uintptr_t)n) != 0) {
+		wipe_free(buf, (void *)(uintptr_t)n);
+		return -1;
+	}
 	if (id != NULL && zmq_send(sock, id, id_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0) {
 		zmq_msg_close(&msg);
 		return -1;
@@ -43,24 +58,35 @@ drain(void *sock)
 	while (zmq_getsockopt(sock, ZMQ_RCVMORE, &more, &sz) == 0 && more) {
 		zmq_msg_init(&m);
 		zmq_msg_recv(&m, sock, 0);
+		OPENSSL_cleanse(zmq_msg_data(&m), zmq_msg_size(&m));
 		zmq_msg_close(&m);
 	}
 }
 
+/* Release a received frame after wiping it. */
+static void
+close_wiped(zmq_msg_t *m)
+{
+	OPENSSL_cleanse(zmq_msg_data(m), zmq_msg_size(m));
+	zmq_msg_close(m);
+}
+
 ProtobufCMessage *
-link_recv(void *sock, bool router, uint8_t *id, size_t *id_len,
-    const ProtobufCMessageDescriptor *d, struct gw_err *err)
+link_recv(void *sock, struct link_peer *from, const ProtobufCMessageDescriptor *d,
+    struct gw_err *err)
 {
 	ProtobufCMessage *m;
+	const char *user;
 	zmq_msg_t msg;
 	int more = 0;
 	size_t sz = sizeof(more);
 	int n;
 
-	if (router) {
-		if ((n = zmq_recv(sock, id, LINK_ID_MAX, ZMQ_DONTWAIT)) < 0)
+	if (from != NULL) {
+		if ((n = zmq_recv(sock, from->id, LINK_ID_MAX, ZMQ_DONTWAIT)) < 0)
 			return NULL;
-		*id_len = (size_t)n > LINK_ID_MAX ? LINK_ID_MAX : (size_t)n;
+		from->id_len = (size_t)n > LINK_ID_MAX ? LINK_ID_MAX : (size_t)n;
+		from->key[0] = '\0';
 		zmq_getsockopt(sock, ZMQ_RCVMORE, &more, &sz);
 		if (!more) {
 			gw_fail(err, 0, "message without a body");
@@ -69,25 +95,72 @@ link_recv(void *sock, bool router, uint8_t *id, size_t *id_len,
 		}
 	}
 	zmq_msg_init(&msg);
-	if (zmq_msg_recv(&msg, sock, router ? 0 : ZMQ_DONTWAIT) < 0) {
+	if (zmq_msg_recv(&msg, sock, from != NULL ? 0 : ZMQ_DONTWAIT) < 0) {
 		zmq_msg_close(&msg);
 		return NULL;
 	}
+	/* the ZAP handler's User-Id: the client's CURVE key, which it proved */
+	if (from != NULL && (user = zmq_msg_gets(&msg, "User-Id")) != NULL)
+		snprintf(from->key, sizeof(from->key), "%s", user);
 	zmq_getsockopt(sock, ZMQ_RCVMORE, &more, &sz);
 	if (more) {
 		drain(sock);
-		zmq_msg_close(&msg);
+		close_wiped(&msg);
 		gw_fail(err, 0, "message with extra frames");
 		errno = EBADMSG;
 		return NULL;
 	}
 	m = protobuf_c_message_unpack(d, NULL, zmq_msg_size(&msg), zmq_msg_data(&msg));
-	zmq_msg_close(&msg);
+	close_wiped(&msg);
 	if (m == NULL) {
 		gw_fail(err, 0, "%s does not unpack", d->name);
 		errno = EBADMSG;
 	}
 	return m;
+}
+
+/* Wipe the bytes fields of m and of every message inside it. */
+static void
+wipe(ProtobufCMessage *m)
+{
+	const ProtobufCMessageDescriptor *d = m->descriptor;
+
+	for (unsigned i = 0; i < d->n_fields; i++) {
+		const ProtobufCFieldDescriptor *f = &d->fields[i];
+		uint8_t *at = (uint8_t *)m + f->offset;
+		size_t n = 1, size;
+
+		if (f->type != PROTOBUF_C_TYPE_BYTES && f->type != PROTOBUF_C_TYPE_MESSAGE)
+			continue;
+		size = f->type == PROTOBUF_C_TYPE_BYTES ? sizeof(ProtobufCBinaryData) :
+		    sizeof(ProtobufCMessage *);
+		if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+			n = *(size_t *)((uint8_t *)m + f->quantifier_offset);
+			at = *(uint8_t **)at;
+		} else if ((f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) &&
+		    *(uint32_t *)((uint8_t *)m + f->quantifier_offset) != f->id) {
+			continue;		/* another member of the oneof is set */
+		}
+		for (size_t k = 0; at != NULL && k < n; k++) {
+			if (f->type == PROTOBUF_C_TYPE_BYTES) {
+				ProtobufCBinaryData *b = (ProtobufCBinaryData *)(at + k * size);
+
+				if (b->data != NULL && b->data != f->default_value)
+					OPENSSL_cleanse(b->data, b->len);
+			} else if (*(ProtobufCMessage **)(at + k * size) != NULL) {
+				wipe(*(ProtobufCMessage **)(at + k * size));
+			}
+		}
+	}
+}
+
+void
+link_free(ProtobufCMessage *m)
+{
+	if (m == NULL)
+		return;
+	wipe(m);
+	protobuf_c_message_free_unpacked(m, NULL);
 }
 
 int
@@ -98,18 +171,17 @@ link_send_env(void *sock, const void *id, size_t id_len, Gw__V1__Envelope *env)
 }
 
 Gw__V1__Envelope *
-link_recv_env(void *sock, bool router, uint8_t *id, size_t *id_len, struct gw_err *err)
+link_recv_env(void *sock, struct link_peer *from, struct gw_err *err)
 {
 	Gw__V1__Envelope *env;
 
-	env = (Gw__V1__Envelope *)link_recv(sock, router, id, id_len,
-	    &gw__v1__envelope__descriptor, err);
+	env = (Gw__V1__Envelope *)link_recv(sock, from, &gw__v1__envelope__descriptor, err);
 	if (env == NULL)
 		return NULL;
 	if (env->version != LINK_VERSION || env->body_case == GW__V1__ENVELOPE__BODY__NOT_SET) {
 		gw_fail(err, 0, "envelope version %u body %d not understood", env->version,
 		    (int)env->body_case);
-		protobuf_c_message_free_unpacked(&env->base, NULL);
+		link_free(&env->base);
 		errno = EBADMSG;
 		return NULL;
 	}
@@ -117,10 +189,9 @@ link_recv_env(void *sock, bool router, uint8_t *id, size_t *id_len, struct gw_er
 }
 
 static int
-link_opts(void *sock)
+link_opts(void *sock, int64_t max)
 {
 	int zero = 0;
-	int64_t max = LINK_MAX_MSG;
 
 	if (zmq_setsockopt(sock, ZMQ_LINGER, &zero, sizeof(zero)) != 0 ||
 	    zmq_setsockopt(sock, ZMQ_MAXMSGSIZE, &max, sizeof(max)) != 0)
@@ -129,12 +200,12 @@ link_opts(void *sock)
 }
 
 int
-link_bind(void *sock, const char *endpoint, struct gw_err *err)
+link_bind(void *sock, const char *endpoint, int64_t max_msg, struct gw_err *err)
 {
 	mode_t old;
 	int rc;
 
-	if (link_opts(sock) != 0)
+	if (link_opts(sock, max_msg) != 0)
 		return gw_fail(err, 0, "%s: %s", endpoint, zmq_strerror(errno));
 	if (strncmp(endpoint, "ipc://", 6) == 0)
 		unlink(endpoint + 6);		/* a stale socket of a dead controld */
@@ -147,9 +218,9 @@ link_bind(void *sock, const char *endpoint, struct gw_err *err)
 }
 
 int
-link_connect(void *sock, const char *endpoint, struct gw_err *err)
+link_connect(void *sock, const char *endpoint, int64_t max_msg, struct gw_err *err)
 {
-	if (link_opts(sock) != 0 || zmq_connect(sock, endpoint) != 0)
+	if (link_opts(sock, max_msg) != 0 || zmq_connect(sock, endpoint) != 0)
 		return gw_fail(err, 0, "cannot connect %s: %s", endpoint, zmq_strerror(errno));
 	return 0;
 }
@@ -226,13 +297,14 @@ link_keys_load(const char *path, struct link_keys *k, struct gw_err *err)
 }
 
 int
-link_curve_server(void *sock, const struct link_keys *k, struct gw_err *err)
+link_curve_server(void *sock, const struct link_keys *k, const char *domain,
+    struct gw_err *err)
 {
 	int one = 1;
 
 	if (zmq_setsockopt(sock, ZMQ_CURVE_SERVER, &one, sizeof(one)) != 0 ||
 	    zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, k->sec, 40) != 0 ||
-	    zmq_setsockopt(sock, ZMQ_ZAP_DOMAIN, "ipsecgw", 7) != 0)
+	    zmq_setsockopt(sock, ZMQ_ZAP_DOMAIN, domain, strlen(domain)) != 0)
 		return gw_fail(err, 0, "CURVE server: %s", zmq_strerror(errno));
 	return 0;
 }

@@ -12,32 +12,50 @@
 #include "common/err.h"
 #include "proto/gw.pb-c.h"
 
+/* ZMQ_MAXMSGSIZE of each socket: a peer cannot make us allocate more; a larger message ends
+ * its connection (docs/threat-model.md).  What controld takes from workers and CLI clients is
+ * small: a report part is at most REPORT_PART_SAS counters (~60 bytes each), a CLI request one
+ * line.  What workers and gwctl take from controld is a whole table (~170 bytes per SA, so
+ * about 90,000 SAs) or a show command's text. */
 enum {
-	LINK_VERSION	= 1,
-	LINK_MAX_MSG	= 64 << 20,	/* ZMQ_MAXMSGSIZE: a peer cannot make us allocate more */
-	LINK_ID_MAX	= 255,
+	LINK_VERSION		= 1,
+	LINK_MAX_TO_CONTROLD	= 1 << 20,
+	LINK_MAX_FROM_CONTROLD	= 16 << 20,
+	LINK_ID_MAX		= 255,
+	LINK_KEY_Z85		= 41,		/* a CURVE public key in Z85, and its NUL */
+};
+
+/* Who sent a message to a ROUTER socket: its routing id, and the CURVE public key it proved
+ * (Z85, from the ZAP handler's User-Id; "" on ipc:// and plain tcp://). */
+struct link_peer {
+	uint8_t		id[LINK_ID_MAX];
+	size_t		id_len;
+	char		key[LINK_KEY_Z85];
 };
 
 /* Pack m and send it; on a ROUTER socket id/id_len (not NULL) names the peer.  0 or -1 (errno
  * from zmq; EHOSTUNREACH for a gone peer with ZMQ_ROUTER_MANDATORY). Non-blocking. */
 int	link_send(void *sock, const void *id, size_t id_len, const ProtobufCMessage *m);
 
-/* Receive one message of descriptor d without blocking.  On a ROUTER socket (router true) the
- * routing id is stored in id (LINK_ID_MAX bytes) and *id_len.  Returns the unpacked message
- * (caller frees with protobuf_c_message_free_unpacked(m, NULL)), or NULL: errno EAGAIN when
- * nothing is waiting, EBADMSG (err says why) for a message to drop. */
-ProtobufCMessage *link_recv(void *sock, bool router, uint8_t *id, size_t *id_len,
+/* Receive one message of descriptor d without blocking.  On a ROUTER socket, from (not NULL)
+ * gets who sent it; on a DEALER from is NULL.  Returns the unpacked message (caller frees with
+ * link_free()), or NULL: errno EAGAIN when nothing is waiting, EBADMSG (err says why) for a
+ * message to drop.  The received bytes are wiped before they are released (keys). */
+ProtobufCMessage *link_recv(void *sock, struct link_peer *from,
 	    const ProtobufCMessageDescriptor *d, struct gw_err *err);
+
+/* Free an unpacked message after wiping every bytes field in it, nested ones too (session
+ * keys in Tables and Delta; OPENSSL_cleanse).  NULL is a no-op. */
+void	link_free(ProtobufCMessage *m);
 
 /* Convenience for the link proper: send an envelope with version set. */
 int	link_send_env(void *sock, const void *id, size_t id_len, Gw__V1__Envelope *env);
-Gw__V1__Envelope *link_recv_env(void *sock, bool router, uint8_t *id, size_t *id_len,
-	    struct gw_err *err);
+Gw__V1__Envelope *link_recv_env(void *sock, struct link_peer *from, struct gw_err *err);
 
-/* Set the options every link socket gets: linger 0, max message size, and for ipc://
+/* Set the options every link socket gets: linger 0, max_msg (ZMQ_MAXMSGSIZE), and for ipc://
  * endpoints a private umask around bind so the socket file is 0600.  Bind or connect. */
-int	link_bind(void *sock, const char *endpoint, struct gw_err *err);
-int	link_connect(void *sock, const char *endpoint, struct gw_err *err);
+int	link_bind(void *sock, const char *endpoint, int64_t max_msg, struct gw_err *err);
+int	link_connect(void *sock, const char *endpoint, int64_t max_msg, struct gw_err *err);
 
 uint64_t	link_now_ms(void);	/* CLOCK_MONOTONIC in milliseconds */
 
@@ -51,8 +69,10 @@ struct link_keys {
 
 int	link_keygen(const char *path, struct link_keys *k, struct gw_err *err);
 int	link_keys_load(const char *path, struct link_keys *k, struct gw_err *err);
-/* Server side: CURVE with our secret key; clients are checked by the ZAP handler. */
-int	link_curve_server(void *sock, const struct link_keys *k, struct gw_err *err);
+/* Server side: CURVE with our secret key; clients are checked by the ZAP handler against the
+ * allow-list of domain ("link" for workers, "cli" for operators). */
+int	link_curve_server(void *sock, const struct link_keys *k, const char *domain,
+	    struct gw_err *err);
 /* Client side: our key pair and the server's public key (Z85). */
 int	link_curve_client(void *sock, const struct link_keys *k, const char *server_pub,
 	    struct gw_err *err);

@@ -61,6 +61,38 @@ log_msg(enum log_level lvl, const char *fmt, ...)
 }
 
 void
+log_rl(struct log_rl *rl, enum log_level lvl, const char *fmt, ...)
+{
+	struct timespec ts;
+	uint64_t now;
+	va_list ap;
+	char buf[512];
+
+	if (lvl > log_level)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	if (rl->t0_ms == 0 || now - rl->t0_ms >= LOG_RL_MS) {
+		rl->t0_ms = now;
+		rl->n = 0;
+	}
+	if (rl->n >= LOG_RL_BURST) {
+		rl->suppressed++;
+		return;
+	}
+	rl->n++;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (rl->suppressed != 0)
+		log_msg(lvl, "%s (%llu more like it before this were not logged)", buf,
+		    (unsigned long long)rl->suppressed);
+	else
+		log_msg(lvl, "%s", buf);
+	rl->suppressed = 0;
+}
+
+void
 fatal(const char *fmt, ...)
 {
 	va_list ap;

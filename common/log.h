@@ -4,6 +4,7 @@
 #define GW_LOG_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 enum log_level { LOG_LVL_ERR, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
 
@@ -13,6 +14,20 @@ void	log_init(const char *ident, enum log_level level);
 int	log_level_parse(const char *s, enum log_level *out);	/* "err".."debug"; -1 if unknown */
 void	log_msg(enum log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void	fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+/* A rate limit for one kind of message whose cause is outside (a refused key, a flood): at
+ * most LOG_RL_BURST lines per LOG_RL_MS; the first line after a quiet spell says how many
+ * were left out.  One struct per kind, zeroed to start. */
+enum { LOG_RL_BURST = 5, LOG_RL_MS = 10000 };
+
+struct log_rl {
+	uint64_t	t0_ms;
+	unsigned	n;
+	uint64_t	suppressed;
+};
+
+void	log_rl(struct log_rl *rl, enum log_level lvl, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
 
 #define log_err(...)	log_msg(LOG_LVL_ERR, __VA_ARGS__)
 #define log_warn(...)	log_msg(LOG_LVL_WARN, __VA_ARGS__)

@@ -1154,8 +1154,7 @@ cli_exec(struct controld *cd, const char *line, FILE *out)
 void
 cli_poll(struct controld *cd)
 {
-	uint8_t rid[LINK_ID_MAX];
-	size_t rid_len = 0;
+	struct link_peer from;
 	struct gw_err err = { 0, "" };
 	Gw__V1__CliRequest *q;
 	Gw__V1__CliReply r = GW__V1__CLI_REPLY__INIT;
@@ -1167,7 +1166,7 @@ cli_poll(struct controld *cd)
 
 	cli_sweep(cd, link_now_ms());
 	for (int i = 0; i < 16; i++) {
-		q = (Gw__V1__CliRequest *)link_recv(cd->cli, true, rid, &rid_len,
+		q = (Gw__V1__CliRequest *)link_recv(cd->cli, &from,
 		    &gw__v1__cli_request__descriptor, &err);
 		if (q == NULL) {
 			if (errno == EAGAIN)
@@ -1177,11 +1176,11 @@ cli_poll(struct controld *cd)
 		}
 		req = (struct cli_req){ q->line, q->mode, q->complete, q->lineno, q->literal };
 		if ((out = open_memstream(&text, &len)) == NULL) {
-			protobuf_c_message_free_unpacked(&q->base, NULL);
+			link_free(&q->base);
 			log_warn("CLI: out of memory");
 			return;
 		}
-		cli_request(cd, rid, rid_len, &req, &rep, out, link_now_ms());
+		cli_request(cd, from.id, from.id_len, &req, &rep, out, link_now_ms());
 		fclose(out);
 		r.ok = rep.ok;
 		r.text = text;
@@ -1189,7 +1188,7 @@ cli_poll(struct controld *cd)
 		r.prompt = rep.prompt;
 		r.completion = rep.completion;
 		r.quit = rep.quit;
-		if (link_send(cd->cli, rid, rid_len, &r.base) != 0)
+		if (link_send(cd->cli, from.id, from.id_len, &r.base) != 0)
 			log_warn("CLI: reply lost: %s", zmq_strerror(errno));
 		/* replies may echo session keys (show running-config) */
 		OPENSSL_cleanse(text, len);
@@ -1198,6 +1197,6 @@ cli_poll(struct controld *cd)
 		OPENSSL_cleanse(&rep, sizeof(rep));
 		if (q->line != NULL)
 			OPENSSL_cleanse(q->line, strlen(q->line));
-		protobuf_c_message_free_unpacked(&q->base, NULL);
+		link_free(&q->base);
 	}
 }

@@ -15,6 +15,12 @@ Gw__V1__Tables	*conf_compile(const struct conf *c, uint64_t gen, struct gw_err *
 /* Deep copy through pack/unpack; NULL when out of memory.  Wipes the packed key bytes. */
 Gw__V1__Tables	*tables_copy(const Gw__V1__Tables *t);
 
+/* The id of the key material an SA runs under (protocol, algorithms, keys, salt): a hash of
+ * it, never the key itself.  Sequence numbers and replay floors belong to the key (invariant
+ * 1: a key that moves to another entry, map or SPI goes on where it stopped); two SAs with one
+ * id share one space.  Never 0. */
+uint64_t	sa_key_id(const Gw__V1__Sa *sa);
+
 /* One line "esp-aes 256 esp-sha-hmac" for show, from an SA's transform. */
 void	sa_transform_text(const Gw__V1__Sa *sa, char *buf, size_t len);
 

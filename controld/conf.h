@@ -159,6 +159,7 @@ struct conf_session_key {
 	struct key	cipher;		/* ESP cipher key (len 0: none given); AEAD keys end in the
 					 * 4 salt bytes (RFC 4106 §8.1 KEYMAT) */
 	struct key	auth;		/* AH key, or ESP authenticator key (len 0: none given) */
+	unsigned	line;		/* where it was set, for messages */
 };
 
 struct conf_map_entry {

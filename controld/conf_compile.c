@@ -2,12 +2,14 @@
  * sequence order, and emits one Policy per entry (access-list entries in order; for
  * ipsec-manual only up to the first permit, seed: "subsequent entries are ignored") and the
  * manual SAs with stable ids: the id hashes the SA's whole definition, keys included, so a
- * changed key is a new SA with fresh sequence numbers (DESIGN invariant 1).  The replay window
- * is left out on purpose: leases follow the id, so a new id under the same key would send
- * numbers again from 1; a changed window is the same SA, and datad resizes its window from the
- * top it had reached (never back). */
+ * changed entry is a new SA to the workers.  Sequence numbers do not follow the SA id but the
+ * key (sa_key_id(), lease.h): a key that moves to a new entry, map or SPI goes on where it
+ * stopped (DESIGN invariant 1).  The replay window is left out of the id: a changed window is
+ * the same SA, and datad resizes its window from the top it had reached (never back). */
 #include <stdlib.h>
 #include <string.h>
+
+#include "common/log.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -90,6 +92,31 @@ sa_id(const Gw__V1__Sa *sa)
 	EVP_DigestFinal_ex(ctx, md, &mdlen);
 	EVP_MD_CTX_free(ctx);
 	memcpy(&id, md, sizeof(id));
+	return id ? id : 1;
+}
+
+uint64_t
+sa_key_id(const Gw__V1__Sa *sa)
+{
+	static const char label[] = "ipsecgw key id v1";
+	unsigned char md[32];
+	unsigned int mdlen = 0;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	uint32_t w[5] = { sa->proto, (uint32_t)sa->cipher, (uint32_t)sa->auth,
+	    (uint32_t)sa->cipher_key.len, (uint32_t)sa->auth_key.len };
+	uint64_t id = 0;
+
+	if (ctx == NULL)
+		fatal("out of memory");
+	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+	EVP_DigestUpdate(ctx, label, sizeof(label));
+	EVP_DigestUpdate(ctx, w, sizeof(w));
+	EVP_DigestUpdate(ctx, sa->cipher_key.data, sa->cipher_key.len);
+	EVP_DigestUpdate(ctx, sa->auth_key.data, sa->auth_key.len);
+	EVP_DigestFinal_ex(ctx, md, &mdlen);
+	EVP_MD_CTX_free(ctx);
+	memcpy(&id, md, sizeof(id));
+	OPENSSL_cleanse(md, sizeof(md));
 	return id ? id : 1;
 }
 

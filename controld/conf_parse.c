@@ -1830,6 +1830,7 @@ set_session_key(struct pl *p, struct conf_map_entry *e, bool no)
 	memset(&k, 0, sizeof(k));
 	k.set = true;
 	k.spi = (uint32_t)spi;
+	k.line = p->lineno;
 	if (pr == CONF_PROTO_AH) {
 		if (p->l->n <= i)
 			return perr(p, "set session-key %s ah %lu: needs the key in hex", dn, spi);
@@ -2579,6 +2580,76 @@ check_applied(const struct conf *c, const struct conf_map *m, const struct conf_
 	return check_manual_replay(m, e, t, err);
 }
 
+static bool
+is_aead(enum xform_cipher c)
+{
+	return c == XF_CIPHER_AES_GCM || c == XF_CIPHER_AES_GMAC ||
+	    c == XF_CIPHER_CHACHA20_POLY1305;
+}
+
+/* One use of an AEAD key: an ESP session key of an applied manual entry. */
+struct aead_use {
+	const struct conf_map		*m;
+	const struct conf_map_entry	*e;
+	int				dir;
+};
+
+/* An AEAD nonce is salt || sequence number (RFC 4106 §3, RFC 4543 §3, RFC 7634 §2): a key in
+ * two places has two senders counting under it, and they repeat nonces.  Inbound and outbound
+ * (the peer counts from 1 under it while we do), or two entries (two peers, or two of our
+ * SAs): refused, at the later of the two session-key lines.  One key under one entry goes on
+ * across renumbering and restarts by its own sequence space (lease.h). */
+static int
+check_aead_keys(const struct conf *c, struct gw_err *err)
+{
+	static const char *const dn[] = { "inbound", "outbound" };
+	struct aead_use *u;
+	size_t n = 0, cap = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < c->n_maps; i++)
+		cap += 2 * c->maps[i]->n_entries;
+	if ((u = calloc(cap + 1, sizeof(*u))) == NULL)
+		return gw_fail(err, 0, "out of memory");
+	for (size_t i = 0; i < c->n_maps && rc == 0; i++) {
+		const struct conf_map *m = c->maps[i];
+
+		if (!map_applied(c, m->name))
+			continue;
+		for (size_t k = 0; k < m->n_entries && rc == 0; k++) {
+			const struct conf_map_entry *e = m->entries[k];
+			const struct conf_transform_set *t;
+
+			if (e->kind != CONF_MAP_MANUAL || e->n_tsets == 0 ||
+			    (t = conf_tset_find(c, e->tsets[0])) == NULL || !is_aead(t->esp_cipher))
+				continue;
+			for (int d = 0; d < 2 && rc == 0; d++) {
+				const struct conf_session_key *x = &e->keys[d][CONF_PROTO_ESP];
+
+				if (!x->set || x->cipher.len == 0)
+					continue;
+				for (size_t j = 0; j < n && rc == 0; j++) {
+					const struct conf_session_key *y =
+					    &u[j].e->keys[u[j].dir][CONF_PROTO_ESP];
+					unsigned l = x->line > y->line ? x->line : y->line;
+
+					if (y->cipher.len != x->cipher.len || CRYPTO_memcmp(
+					    y->cipher.b, x->cipher.b, x->cipher.len) != 0)
+						continue;
+					rc = gw_fail(err, eline(e, l), "crypto map %s %u: session-key "
+					    "%s esp %u: same %s key as crypto map %s %u %s esp %u (two "
+					    "senders would repeat nonces)", m->name, e->seq, dn[d],
+					    x->spi, tset_kind_name(t, CONF_XFK_ESP_CIPHER),
+					    u[j].m->name, u[j].e->seq, dn[u[j].dir], y->spi);
+				}
+				u[n++] = (struct aead_use){ m, e, d };
+			}
+		}
+	}
+	free(u);
+	return rc;
+}
+
 /* Entries that refer to dynamic maps come last in their set (seed: "Add the Dynamic Crypto
  * Map Set into a Regular (Static) Crypto Map Set"); different entries use different ACLs. */
 static int
@@ -2739,7 +2810,7 @@ conf_validate(const struct conf *c, struct gw_err *err, FILE *warnings)
 			if (check_applied(c, m, m->entries[k], err, warnings) != 0)
 				return -1;
 	}
-	if (check_spis(c, err) != 0)
+	if (check_spis(c, err) != 0 || check_aead_keys(c, err) != 0)
 		return -1;
 	warn_manual_acls(c, warnings);
 	return 0;

@@ -1159,15 +1159,18 @@ test_key_lengths(void)
 			struct conf *c;
 			size_t n = 0;
 
-			for (int j = 0; j < 3; j++) {
-				unsigned l = len[j] - (shorter && len[j] > 0 ? 1 : 0);
-
-				for (unsigned b = 0; b < l; b++)
-					snprintf(hex[j] + 2 * b, 3, "%02x", (b + 1) & 0xffu);
-				hex[j][2 * l] = '\0';
-			}
 			for (int d = 0; d < 2; d++) {
 				const char *dir = d ? "outbound" : "inbound";
+
+				/* each direction its own keys (one AEAD key for both is refused) */
+				for (int j = 0; j < 3; j++) {
+					unsigned l = len[j] - (shorter && len[j] > 0 ? 1 : 0);
+
+					for (unsigned b = 0; b < l; b++)
+						snprintf(hex[j] + 2 * b, 3, "%02x",
+						    (b + 1 + 0x40u * (unsigned)d) & 0xffu);
+					hex[j][2 * l] = '\0';
+				}
 
 				if (len[2] > 0)
 					n += (size_t)snprintf(keys + n, sizeof(keys) - n,
@@ -1201,6 +1204,76 @@ test_key_lengths(void)
 				    err.msg);
 			conf_free(c);
 		}
+	}
+}
+
+/* One AEAD key in two places: two senders count under it and repeat nonces (RFC 4106 §3). */
+static void
+test_aead_reuse(void)
+{
+	static const char *const K1 = "a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4";
+	static const char *const K2 = "0102030405060708090a0b0c0d0e0f1011121314";
+	static const char *const K3 = "a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b5";	/* K1, other salt */
+	static const char *const K4 = "4142434445464748494a4b4c4d4e4f5051525354";
+	static const struct {
+		const char	*tset;
+		const char	*in1, *out1, *in2, *out2;	/* entry 2 only if in2 */
+		int		rc;
+		unsigned	line;
+		const char	*what;
+	} c[] = {
+		{ "esp-gcm 128", "K2", "K1", NULL, NULL, 0, 0, "own keys: fine" },
+		{ "esp-gcm 128", "K1", "K1", NULL, NULL, -1, 9, "one key both ways" },
+		{ "esp-gcm 128", "K2", "K1", "K3", "K1", -1, 15, "two entries, one outbound key" },
+		{ "esp-gcm 128", "K2", "K1", "K1", "K3", -1, 14, "one entry's out, other's in" },
+		{ "esp-gcm 128", "K2", "K1", "K3", "K4", 0, 0, "same AES key, other salt: fine" },
+		{ "esp-aes 128 esp-sha-hmac", "K1", "K1", NULL, NULL, 0, 0, "CBC: random IVs" },
+	};
+	char text[2048];
+	struct gw_err err;
+	struct conf *co;
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		const char *cbc = strstr(c[i].tset, "aes ") ? " authenticator "
+		    "c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4" : "";
+		char k[4][80];
+		const char *const *names[4] = { &c[i].in1, &c[i].out1, &c[i].in2, &c[i].out2 };
+
+		for (int j = 0; j < 4; j++) {
+			const char *n = *names[j] ? *names[j] : "K4";
+			const char *v = strcmp(n, "K1") == 0 ? K1 : strcmp(n, "K2") == 0 ? K2 :
+			    strcmp(n, "K3") == 0 ? K3 : K4;
+
+			/* esp-aes 128 takes 16 bytes: the first 32 digits */
+			snprintf(k[j], sizeof(k[j]), "%.*s", cbc[0] ? 32 : 40, v);
+		}
+		snprintf(text, sizeof(text),
+		    "crypto ipsec transform-set T %s\n"				/* 1 */
+		    "access-list 101 permit ip 192.0.2.0 0.0.0.127 192.0.2.128 0.0.0.127\n"
+		    "access-list 102 permit ip 192.0.2.0 0.0.0.127 203.0.113.0 0.0.0.255\n"
+		    "interface wan0\n ip address 198.51.100.1 255.255.255.0\n crypto map m\n"
+		    "crypto map m 1 ipsec-manual\n match address 101\n"		/* 7, 8 */
+		    " set peer 198.51.100.2\n set transform-set T\n"		/* 9, 10 */
+		    " set session-key inbound esp 600 cipher %s%s\n"		/* 11 */
+		    " set session-key outbound esp 601 cipher %s%s\n", c[i].tset, k[0], cbc,
+		    k[1], cbc);
+		if (c[i].in2 != NULL)
+			snprintf(text + strlen(text), sizeof(text) - strlen(text),
+			    "crypto map m 2 ipsec-manual\n match address 102\n"
+			    " set peer 198.51.100.3\n set transform-set T\n"
+			    " set session-key inbound esp 700 cipher %s%s\n"		/* 17 */
+			    " set session-key outbound esp 701 cipher %s%s\n", k[2], cbc, k[3], cbc);
+		co = conf_parse_text(text, "aead", &err);
+		T_OK(co != NULL, "case %zu: parses: %s", i, err.msg);
+		if (co == NULL)
+			continue;
+		T_EQ(conf_validate(co, &err, NULL), c[i].rc, "case %zu: %s: %s", i, c[i].what,
+		    err.msg);
+		if (c[i].rc != 0) {
+			T_EQ(err.line, c[i].line + 3, "case %zu: the later session-key line", i);
+			T_OK(strstr(err.msg, "same esp-gcm key") != NULL, "case %zu: %s", i, err.msg);
+		}
+		conf_free(co);
 	}
 }
 
@@ -1251,6 +1324,7 @@ main(void)
 	test_round_trip();
 	test_validate();
 	test_key_lengths();
+	test_aead_reuse();
 	test_file();
 	return t_done();
 }

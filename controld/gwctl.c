@@ -87,8 +87,7 @@ ask(struct client *c, const char *line, bool complete, unsigned lineno, FILE *ou
 		fprintf(stderr, "gwctl: controld did not answer within %d ms\n", c->timeout_ms);
 		return RC_NO_ANSWER;
 	}
-	r = (Gw__V1__CliReply *)link_recv(c->sock, false, NULL, NULL,
-	    &gw__v1__cli_reply__descriptor, &err);
+	r = (Gw__V1__CliReply *)link_recv(c->sock, NULL, &gw__v1__cli_reply__descriptor, &err);
 	if (r == NULL) {
 		fprintf(stderr, "gwctl: bad reply: %s\n", err.msg);
 		return RC_NO_ANSWER;
@@ -101,7 +100,7 @@ ask(struct client *c, const char *line, bool complete, unsigned lineno, FILE *ou
 	snprintf(c->prompt, sizeof(c->prompt), "%s", r->prompt[0] ? r->prompt : "gwctl> ");
 	snprintf(c->completion, sizeof(c->completion), "%s", r->completion);
 	c->quit = r->quit;
-	protobuf_c_message_free_unpacked(&r->base, NULL);
+	link_free(&r->base);
 	return ok ? RC_OK : RC_FAILED;
 }
 
@@ -562,7 +561,7 @@ main(int argc, char **argv)
 			return RC_USAGE;
 		}
 	}
-	if (link_connect(c.sock, ep, &err) != 0) {
+	if (link_connect(c.sock, ep, LINK_MAX_FROM_CONTROLD, &err) != 0) {
 		fprintf(stderr, "gwctl: %s\n", err.msg);
 		return RC_NO_ANSWER;
 	}

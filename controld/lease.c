@@ -1,4 +1,5 @@
-/* lease.c: durable sequence-number leases (invariant 1); see lease.h. */
+/* lease.c: durable sequence-number leases and replay floors, by key (invariant 1); see
+ * lease.h. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -22,7 +23,7 @@ lease_save(struct lease_db *db, struct gw_err *err)
 		return gw_fail(err, 0, "%s: %s", tmp, strerror(errno));
 	fprintf(f, "# %s\n", db->what);
 	for (size_t i = 0; i < db->n; i++)
-		fprintf(f, "%016" PRIx64 " %" PRIu64 "\n", db->e[i].sa_id, db->e[i].next);
+		fprintf(f, "%016" PRIx64 " %" PRIu64 "\n", db->e[i].id, db->e[i].next);
 	if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
 		fclose(f);
 		return gw_fail(err, 0, "%s: %s", tmp, strerror(errno));
@@ -30,6 +31,8 @@ lease_save(struct lease_db *db, struct gw_err *err)
 	fclose(f);
 	if (rename(tmp, db->path) != 0)
 		return gw_fail(err, 0, "%s: %s", db->path, strerror(errno));
+	for (size_t i = 0; i < db->n; i++)
+		db->e[i].saved = db->e[i].next;
 	snprintf(dir, sizeof(dir), "%s", db->path);
 	if ((slash = strrchr(dir, '/')) != NULL)
 		*slash = '\0';
@@ -40,41 +43,95 @@ lease_save(struct lease_db *db, struct gw_err *err)
 	return 0;
 }
 
-static struct lease_ent *
-find(struct lease_db *db, uint64_t id, bool add)
+/* Binary search of a sorted array: the entry of id, or where it would go. */
+static size_t
+lower(const struct lease_ent *e, size_t n, uint64_t id)
 {
-	for (size_t i = 0; i < db->n; i++)
-		if (db->e[i].sa_id == id)
-			return &db->e[i];
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (e[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The entry of id in (*e, *n), added (next 1) when add; NULL if absent or out of memory. */
+static struct lease_ent *
+find(struct lease_ent **e, size_t *n, size_t *cap, uint64_t id, bool add)
+{
+	size_t at = lower(*e, *n, id);
+
+	if (at < *n && (*e)[at].id == id)
+		return &(*e)[at];
 	if (!add)
 		return NULL;
-	if (db->n == db->cap) {
-		size_t cap = db->cap ? 2 * db->cap : 16;
-		struct lease_ent *e = realloc(db->e, cap * sizeof(*e));
+	if (*n == *cap) {
+		size_t c = *cap ? 2 * *cap : 16;
+		struct lease_ent *x = realloc(*e, c * sizeof(*x));
 
-		if (e == NULL)
+		if (x == NULL)
 			return NULL;
-		db->e = e;
-		db->cap = cap;
+		*e = x;
+		*cap = c;
 	}
-	db->e[db->n].sa_id = id;
-	db->e[db->n].next = 1;
-	return &db->e[db->n++];
+	memmove(&(*e)[at + 1], &(*e)[at], (*n - at) * sizeof(**e));
+	(*e)[at].id = id;
+	(*e)[at].next = 1;
+	(*e)[at].saved = 0;
+	(*n)++;
+	return &(*e)[at];
+}
+
+/* Read "ID NUMBER" lines of path into (*e, *n); a missing file is empty.  1 if it was there. */
+static int
+load(const char *path, struct lease_ent **e, size_t *n, size_t *cap, struct gw_err *err)
+{
+	char line[128];
+	FILE *f;
+
+	if ((f = fopen(path, "r")) == NULL)
+		return errno == ENOENT ? 0 : gw_fail(err, 0, "%s: %s", path, strerror(errno));
+	for (unsigned ln = 1; fgets(line, sizeof(line), f) != NULL; ln++) {
+		uint64_t id, next;
+		struct lease_ent *x;
+
+		if (line[0] == '#' || line[0] == '\n')
+			continue;
+		if (sscanf(line, "%" SCNx64 " %" SCNu64, &id, &next) != 2 || next == 0) {
+			fclose(f);
+			return gw_fail(err, ln, "%s:%u: not \"ID NUMBER\": refusing to guess "
+			    "sequence numbers", path, ln);
+		}
+		if ((x = find(e, n, cap, id, true)) == NULL) {
+			fclose(f);
+			return gw_fail(err, 0, "out of memory");
+		}
+		if (next > x->next)
+			x->next = x->saved = next;
+	}
+	fclose(f);
+	return 1;
 }
 
 int
 lease_open(struct lease_db *db, const char *dir, struct gw_err *err)
 {
-	return lease_open_named(db, dir, "leases",
-	    "sequence-number high-water marks: SA id, first number never leased", err);
+	return lease_open_named(db, dir, "key-leases", "leases", "sequence-number high-water "
+	    "marks: key id (hash of the key material), first number never leased", err);
 }
 
 int
-lease_open_named(struct lease_db *db, const char *dir, const char *name, const char *what,
-    struct gw_err *err)
+lease_open_named(struct lease_db *db, const char *dir, const char *name,
+    const char *legacy_name, const char *what, struct gw_err *err)
 {
-	char line[128];
-	FILE *f;
+	size_t cap_legacy = 0;
+	char *legacy = NULL;
+	int rc;
 
 	memset(db, 0, sizeof(*db));
 	db->what = what;
@@ -82,31 +139,17 @@ lease_open_named(struct lease_db *db, const char *dir, const char *name, const c
 		return gw_fail(err, 0, "state directory %s: %s", dir, strerror(errno));
 	if (asprintf(&db->path, "%s/%s", dir, name) < 0)
 		return gw_fail(err, 0, "out of memory");
-	if ((f = fopen(db->path, "r")) == NULL) {
-		if (errno == ENOENT)
-			return lease_save(db, err);
-		return gw_fail(err, 0, "%s: %s", db->path, strerror(errno));
-	}
-	for (unsigned n = 1; fgets(line, sizeof(line), f) != NULL; n++) {
-		uint64_t id, next;
-		struct lease_ent *e;
-
-		if (line[0] == '#' || line[0] == '\n')
-			continue;
-		if (sscanf(line, "%" SCNx64 " %" SCNu64, &id, &next) != 2 || next == 0) {
-			fclose(f);
-			return gw_fail(err, n, "%s:%u: not \"SA-ID NUMBER\": refusing to guess "
-			    "sequence numbers", db->path, n);
-		}
-		if ((e = find(db, id, true)) == NULL) {
-			fclose(f);
+	if (legacy_name != NULL) {
+		if (asprintf(&legacy, "%s/%s", dir, legacy_name) < 0)
 			return gw_fail(err, 0, "out of memory");
-		}
-		if (next > e->next)
-			e->next = next;
+		rc = load(legacy, &db->legacy, &db->n_legacy, &cap_legacy, err);
+		free(legacy);
+		if (rc < 0)
+			return -1;
 	}
-	fclose(f);
-	return 0;
+	if ((rc = load(db->path, &db->e, &db->n, &db->cap, err)) < 0)
+		return -1;
+	return rc == 0 ? lease_save(db, err) : 0;
 }
 
 void
@@ -114,25 +157,28 @@ lease_close(struct lease_db *db)
 {
 	free(db->path);
 	free(db->e);
+	free(db->legacy);
 	memset(db, 0, sizeof(*db));
 }
 
 int
-lease_grant(struct lease_db *db, uint64_t sa_id, bool esn, uint64_t *first, uint64_t *last,
-    struct gw_err *err)
+lease_grant(struct lease_db *db, uint64_t id, bool esn, uint64_t len, uint64_t *first,
+    uint64_t *last, struct gw_err *err)
 {
 	uint64_t limit = esn ? UINT64_MAX : UINT32_MAX;
-	struct lease_ent *e = find(db, sa_id, true);
+	struct lease_ent *e = find(&db->e, &db->n, &db->cap, id, true);
 	uint64_t was;
 
 	if (e == NULL)
 		return gw_fail(err, 0, "out of memory");
 	if (e->next > limit || e->next == 0)
-		return gw_fail(err, 0, "SA %016" PRIx64 ": sequence numbers used up, rekey needed",
-		    sa_id);
+		return gw_fail(err, 0, "key %016" PRIx64 ": sequence numbers used up, rekey "
+		    "needed", id);
+	if (len == 0)
+		len = 1;
 	was = e->next;
 	*first = e->next;
-	*last = limit - e->next < LEASE_BLOCK - 1 ? limit : e->next + LEASE_BLOCK - 1;
+	*last = limit - e->next < len - 1 ? limit : e->next + len - 1;
 	e->next = *last == UINT64_MAX ? 0 : *last + 1;
 	if (*last == UINT32_MAX && !esn)
 		e->next = (uint64_t)UINT32_MAX + 1;
@@ -140,13 +186,14 @@ lease_grant(struct lease_db *db, uint64_t sa_id, bool esn, uint64_t *first, uint
 		e->next = was;		/* not durable: not granted */
 		return -1;
 	}
+	db->dirty = false;
 	return 0;
 }
 
 int
-lease_raise(struct lease_db *db, uint64_t sa_id, uint64_t v)
+lease_raise(struct lease_db *db, uint64_t id, uint64_t v)
 {
-	struct lease_ent *e = find(db, sa_id, true);
+	struct lease_ent *e = find(&db->e, &db->n, &db->cap, id, true);
 
 	if (e == NULL)
 		return -1;
@@ -158,12 +205,33 @@ lease_raise(struct lease_db *db, uint64_t sa_id, uint64_t v)
 }
 
 uint64_t
-lease_get(const struct lease_db *db, uint64_t sa_id)
+lease_get(const struct lease_db *db, uint64_t id)
 {
-	for (size_t i = 0; i < db->n; i++)
-		if (db->e[i].sa_id == sa_id)
-			return db->e[i].next;
-	return 0;
+	size_t at = lower(db->e, db->n, id);
+
+	return at < db->n && db->e[at].id == id ? db->e[at].next : 0;
+}
+
+uint64_t
+lease_saved(const struct lease_db *db, uint64_t id)
+{
+	size_t at = lower(db->e, db->n, id);
+
+	return at < db->n && db->e[at].id == id ? db->e[at].saved : 0;
+}
+
+bool
+lease_adopt(struct lease_db *db, uint64_t id, uint64_t sa_id)
+{
+	size_t at = lower(db->legacy, db->n_legacy, sa_id);
+	uint64_t old;
+
+	if (at >= db->n_legacy || db->legacy[at].id != sa_id)
+		return false;
+	old = lease_get(db, id);
+	if (db->legacy[at].next <= old)
+		return false;
+	return lease_raise(db, id, db->legacy[at].next) == 0;
 }
 
 int
@@ -177,18 +245,30 @@ lease_flush(struct lease_db *db, struct gw_err *err)
 	return 0;
 }
 
-void
-lease_retain(struct lease_db *db, const uint64_t *keep, size_t n)
+enum lease_verdict
+lease_decide(const struct lease_hold *h, uint64_t next, uint64_t now_ms, uint64_t *len)
 {
-	size_t k = 0;
+	uint64_t hlen, elapsed, used;
 
-	for (size_t i = 0; i < db->n; i++) {
-		bool live = false;
-
-		for (size_t j = 0; j < n && !live; j++)
-			live = keep[j] == db->e[i].sa_id;
-		if (live)
-			db->e[k++] = db->e[i];
+	*len = LEASE_MIN;
+	if (h == NULL || h->last == 0)
+		return LEASE_FRESH;
+	hlen = h->last - h->first + 1;
+	elapsed = now_ms > h->granted_ms ? now_ms - h->granted_ms : 0;
+	if (next >= h->first && next <= h->last && next - h->first < hlen / 2)
+		return LEASE_EARLY;
+	if (next < h->first || next > h->last + 1) {
+		/* it holds nothing of its latest block (it lost the SA and got it back, or
+		 * never got the grant): a fresh one, burning the rest; at most once a second */
+		return elapsed < LEASE_FRESH_MS ? LEASE_SOON : LEASE_FRESH;
 	}
-	db->n = k;
+	used = next - h->first;
+	if (used > LEASE_MAX_PPS / 1000 * (elapsed ? elapsed : 1))
+		return LEASE_FAST;
+	*len = hlen;
+	if (elapsed < LEASE_GROW_MS && hlen < LEASE_MAX)
+		*len = 2 * hlen;
+	else if (elapsed > LEASE_SHRINK_MS && hlen > LEASE_MIN)
+		*len = hlen / 2;
+	return LEASE_MORE;
 }

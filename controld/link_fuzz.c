@@ -45,9 +45,9 @@ cleanup(void)
 {
 	char path[64];
 
-	snprintf(path, sizeof(path), "%s/leases", dir);
+	snprintf(path, sizeof(path), "%s/key-leases", dir);
 	unlink(path);
-	snprintf(path, sizeof(path), "%s/replay-tops", dir);
+	snprintf(path, sizeof(path), "%s/replay-floors", dir);
 	unlink(path);
 	rmdir(dir);
 }
@@ -63,7 +63,7 @@ setup(void)
 		abort();
 	atexit(cleanup);
 	if (lease_open(&CD.leases, dir, &err) != 0 ||
-	    lease_open_named(&CD.tops, dir, "replay-tops", "tops", &err) != 0 ||
+	    lease_open_named(&CD.tops, dir, "replay-floors", NULL, "floors", &err) != 0 ||
 	    (c = conf_parse_text(conf, "fuzz", &err)) == NULL || controld_apply(&CD, c, &err) != 0 ||
 	    (devnull = fopen("/dev/null", "w")) == NULL) {
 		fprintf(stderr, "link_fuzz: %s\n", err.msg);
@@ -81,17 +81,20 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	Gw__V1__Envelope *env;
-	uint8_t rid[2] = { 'w', 0 };
+	struct link_peer from = { .id = { 'w', 0 }, .id_len = 2 };
 
 	if (CD.tables == NULL)
 		setup();
 	if (size < 1)
 		return 0;
-	rid[1] = data[0] & 3;
+	from.id[1] = data[0] & 3;
+	/* two workers of one key, two of another (CURVE); the key binds worker ids */
+	snprintf(from.key, sizeof(from.key), "%s", data[0] & 2 ?
+	    "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7" : "");
 	if ((env = gw__v1__envelope__unpack(NULL, size - 1, data + 1)) == NULL)
 		return 0;		/* publish_poll counts these and goes on */
 	if (env->version != LINK_VERSION || env->body_case == GW__V1__ENVELOPE__BODY__NOT_SET) {
-		protobuf_c_message_free_unpacked(&env->base, NULL);
+		link_free(&env->base);
 		return 0;		/* link_recv_env's check */
 	}
 	if (env->body_case == GW__V1__ENVELOPE__BODY_REPORT)
@@ -99,8 +102,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			env->report->sas[i]->sa_id = real_id(env->report->sas[i]->sa_id);
 	if (env->body_case == GW__V1__ENVELOPE__BODY_LEASE_REQUEST)
 		env->lease_request->sa_id = real_id(env->lease_request->sa_id);
-	publish_msg(&CD, rid, sizeof(rid), env);
-	protobuf_c_message_free_unpacked(&env->base, NULL);
+	publish_msg(&CD, &from, env);
+	link_free(&env->base);
 	show_ipsec_sa(&CD, NULL, NULL, true, devnull);
 	show_workers(&CD, devnull);
 	return 0;

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include <openssl/crypto.h>
+#include <openssl/rand.h>
 #include <zmq.h>
 
 #include "common/log.h"
@@ -22,7 +23,7 @@
 #include "controld/controld.h"
 
 static struct controld CD;
-static const char *curve_key, *curve_allow;
+static const char *curve_key, *curve_allow, *cli_allow;
 static bool insecure_tcp;
 
 static void
@@ -39,11 +40,17 @@ usage(FILE *f)
 "  -l, --listen ENDPOINT    link endpoint for workers (default ipc:///run/ipsecgw/controld.sock)\n"
 "  -s, --cli ENDPOINT       CLI endpoint for gwctl (default ipc:///run/ipsecgw/cli.sock)\n"
 "  -S, --state-dir DIR      durable state (default /var/lib/ipsecgw): sequence-number leases\n"
-"                           and replay window tops; must survive restarts, or manual SAs\n"
-"                           would reuse sequence numbers\n"
+"                           and replay floors, by key; must survive restarts, or manual\n"
+"                           SAs would reuse sequence numbers (and AEAD keys their nonces)\n"
 "  -k, --curve-key FILE     CurveZMQ key pair (see --keygen); required for tcp:// endpoints\n"
-"  -a, --curve-allow FILE   public keys (Z85, one per line) of workers and CLI clients\n"
-"                           allowed in over CURVE; a client not on it gets nothing\n"
+"  -a, --curve-allow FILE   workers allowed in over CURVE: one public key (Z85) a line,\n"
+"                           optionally with what that key may claim: ids=PATTERN[,...]\n"
+"                           (worker ids, shell patterns), addrs=A.B.C.D[/N][,...] (the\n"
+"                           addresses its host may own SAs for), max=N (worker slots,\n"
+"                           default 16); a key not on it gets nothing\n"
+"  -A, --cli-allow FILE     operators (gwctl) allowed in over CURVE on a tcp:// CLI: one\n"
+"                           public key a line; worker keys are not CLI keys, nor the\n"
+"                           other way round\n"
 "      --insecure-tcp       allow tcp:// endpoints without CURVE (lab use only)\n"
 "      --keygen FILE        write a new key pair to FILE (mode 0600), print its public key\n"
 "  -n, --check              parse and validate the configuration, print warnings, and exit\n"
@@ -73,6 +80,7 @@ parse_args(int argc, char **argv, bool *check)
 		{ "config", 1, NULL, 'f' }, { "listen", 1, NULL, 'l' }, { "cli", 1, NULL, 's' },
 		{ "state-dir", 1, NULL, 'S' }, { "check", 0, NULL, 'n' },
 		{ "curve-key", 1, NULL, 'k' }, { "curve-allow", 1, NULL, 'a' },
+		{ "cli-allow", 1, NULL, 'A' },
 		{ "insecure-tcp", 0, NULL, 'I' }, { "keygen", 1, NULL, 'G' },
 		{ "log-level", 1, NULL, 'v' }, { "help", 0, NULL, 'h' }, { NULL, 0, NULL, 0 }
 	};
@@ -82,10 +90,11 @@ parse_args(int argc, char **argv, bool *check)
 	CD.link_ep = "ipc:///run/ipsecgw/controld.sock";
 	CD.cli_ep = "ipc:///run/ipsecgw/cli.sock";
 	CD.state_dir = "/var/lib/ipsecgw";
-	while ((c = getopt_long(argc, argv, "f:l:s:S:nv:hk:a:", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:l:s:S:nv:hk:a:A:", lo, NULL)) != -1) {
 		switch (c) {
 		case 'k': curve_key = optarg; break;
 		case 'a': curve_allow = optarg; break;
+		case 'A': cli_allow = optarg; break;
 		case 'I': insecure_tcp = true; break;
 		case 'G': {
 			struct link_keys k;
@@ -149,23 +158,34 @@ secure_sockets(void)
 	if (curve_key == NULL) {
 		if (tcp && !insecure_tcp) {
 			fprintf(stderr, "controld: a tcp:// endpoint needs --curve-key and "
-			    "--curve-allow (or --insecure-tcp for a lab)\n");
+			    "--curve-allow / --cli-allow (or --insecure-tcp for a lab)\n");
 			return -1;
 		}
 		return 0;
 	}
-	if (curve_allow == NULL) {
-		fprintf(stderr, "controld: --curve-key needs --curve-allow\n");
+	if (link_is_tcp(CD.link_ep) && curve_allow == NULL) {
+		fprintf(stderr, "controld: a tcp:// worker link needs --curve-allow (worker keys)\n");
 		return -1;
 	}
-	/* CURVE where the socket is reachable from the network; ipc:// relies on file modes */
-	if (link_keys_load(curve_key, &k, &err) != 0 || zap_open(&CD, curve_allow, &err) != 0 ||
-	    (link_is_tcp(CD.link_ep) && link_curve_server(CD.link, &k, &err) != 0) ||
-	    (link_is_tcp(CD.cli_ep) && link_curve_server(CD.cli, &k, &err) != 0)) {
+	if (link_is_tcp(CD.cli_ep) && cli_allow == NULL) {
+		fprintf(stderr, "controld: a tcp:// CLI needs --cli-allow (operator keys; worker "
+		    "keys are not allowed there)\n");
+		return -1;
+	}
+	/* CURVE where the socket is reachable from the network; ipc:// relies on file modes.
+	 * Each socket its own ZAP domain and list (zap.c). */
+	if (link_keys_load(curve_key, &k, &err) != 0 ||
+	    (curve_allow != NULL && zap_load(&CD.allow_link, curve_allow, true, &err) != 0) ||
+	    (cli_allow != NULL && zap_load(&CD.allow_cli, cli_allow, false, &err) != 0) ||
+	    zap_open(&CD, &err) != 0 ||
+	    (link_is_tcp(CD.link_ep) && link_curve_server(CD.link, &k, "link", &err) != 0) ||
+	    (link_is_tcp(CD.cli_ep) && link_curve_server(CD.cli, &k, "cli", &err) != 0)) {
 		fprintf(stderr, "controld: %s\n", err.msg);
 		return -1;
 	}
-	log_info("CURVE on: server key %s", k.pub);
+	log_info("CURVE on: server key %s; %zu worker keys (%s), %zu CLI keys (%s)", k.pub,
+	    CD.allow_link.n, curve_allow ? curve_allow : "none", CD.allow_cli.n,
+	    cli_allow ? cli_allow : "none");
 	OPENSSL_cleanse(&k, sizeof(k));
 	return 0;
 }
@@ -173,12 +193,16 @@ secure_sockets(void)
 static void
 loop(void)
 {
-	zmq_pollitem_t items[3] = { { CD.link, 0, ZMQ_POLLIN, 0 }, { CD.cli, 0, ZMQ_POLLIN, 0 },
-	    { CD.zap, 0, ZMQ_POLLIN, 0 } };
+	zmq_pollitem_t items[4] = { { CD.link, 0, ZMQ_POLLIN, 0 }, { CD.cli, 0, ZMQ_POLLIN, 0 } };
 	struct gw_err err = { 0, "" };
+	int n = 2;
 
+	if (CD.zap != NULL)
+		items[n++] = (zmq_pollitem_t){ CD.zap, 0, ZMQ_POLLIN, 0 };
+	if (CD.link_mon != NULL)
+		items[n++] = (zmq_pollitem_t){ CD.link_mon, 0, ZMQ_POLLIN, 0 };
 	while (!CD.stop) {
-		if (zmq_poll(items, CD.zap ? 3 : 2, 200) < 0 && errno != EINTR)
+		if (zmq_poll(items, n, 200) < 0 && errno != EINTR)
 			fatal("zmq_poll: %s", zmq_strerror(errno));
 		if (CD.reload) {
 			CD.reload = 0;
@@ -227,7 +251,7 @@ main(int argc, char **argv)
 		}
 		printf("%s: OK, %zu crypto map entries, %zu SAs\n", CD.conf_path, t->n_policies,
 		    t->n_sas);
-		protobuf_c_message_free_unpacked(&t->base, NULL);
+		link_free(&t->base);
 		conf_free(c);
 		return 0;
 	}
@@ -238,24 +262,28 @@ main(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	if (lease_open(&CD.leases, CD.state_dir, &err) != 0 ||
-	    lease_open_named(&CD.tops, CD.state_dir, "replay-tops", "replay window tops: SA id, "
-	    "highest sequence number a worker reported accepting", &err) != 0)
+	    lease_open_named(&CD.tops, CD.state_dir, "replay-floors", "replay-tops", "replay "
+	    "floors: key id (hash of the key material), number a new owner's window starts above",
+	    &err) != 0)
 		fatal("%s", err.msg);
-	/* generations stay unique across restarts: a worker never mistakes ours for old ones */
-	CD.gen = (uint64_t)time(NULL) << 16;
+	/* generations stay unique across restarts, however quick: a worker never mistakes ours
+	 * for an old one (it compares them for equality only).  A random start in 2^32 + [0,
+	 * 2^47): two starts meet with odds of one in 10^14, and it prints in 15 digits. */
+	if (RAND_bytes((unsigned char *)&CD.gen, sizeof(CD.gen)) != 1)
+		fatal("no randomness for the generation");
+	CD.gen = ((uint64_t)1 << 32) + (CD.gen & (((uint64_t)1 << 47) - 1));
 	CD.zctx = zmq_ctx_new();
+	/* no ROUTER_HANDOVER: routing ids are ours to give, and a worker is known by its hello
+	 * and its key (publish.c), so no client can take over another's connection */
 	CD.link = zmq_socket(CD.zctx, ZMQ_ROUTER);
 	CD.cli = zmq_socket(CD.zctx, ZMQ_ROUTER);
-	{
-		int one = 1;
-
-		zmq_setsockopt(CD.link, ZMQ_ROUTER_HANDOVER, &one, sizeof(one));
-	}
+	publish_monitor(&CD);
 	if (secure_sockets() != 0)
 		return 1;
 	ipc_dir(CD.link_ep);
 	ipc_dir(CD.cli_ep);
-	if (link_bind(CD.link, CD.link_ep, &err) != 0 || link_bind(CD.cli, CD.cli_ep, &err) != 0)
+	if (link_bind(CD.link, CD.link_ep, LINK_MAX_TO_CONTROLD, &err) != 0 ||
+	    link_bind(CD.cli, CD.cli_ep, LINK_MAX_TO_CONTROLD, &err) != 0)
 		fatal("%s", err.msg);
 	if (controld_apply(&CD, c, &err) != 0)
 		fatal("%s:%u: %s", CD.conf_path, err.line, err.msg);
@@ -271,17 +299,17 @@ main(int argc, char **argv)
 	zmq_close(CD.cli);
 	if (CD.zap != NULL)
 		zmq_close(CD.zap);
+	if (CD.link_mon != NULL)
+		zmq_close(CD.link_mon);
 	zmq_ctx_term(CD.zctx);
 	if (CD.tables != NULL)
-		protobuf_c_message_free_unpacked(&CD.tables->base, NULL);
+		link_free(&CD.tables->base);
 	cli_free(&CD);
 	conf_free(CD.running);
 	if (lease_flush(&CD.tops, &err) != 0)
 		log_warn("replay tops: %s", err.msg);
 	lease_close(&CD.tops);
 	lease_close(&CD.leases);
-	for (int k = 0; k < WORKERS_MAX; k++)
-		free(CD.w[k].stats);
-	free(CD.retired);
+	publish_free(&CD);
 	return 0;
 }

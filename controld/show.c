@@ -201,9 +201,20 @@ void
 show_workers(struct controld *cd, FILE *out)
 {
 	uint64_t now = link_now_ms();
+	bool any = false;
 
-	fprintf(out, "Generation %" PRIu64 ", %" PRIu64 " malformed link messages dropped\n",
-	    cd->gen, cd->bad_msgs);
+	fprintf(out, "Generation %" PRIu64 ", link: %" PRIu64 " connections ended, %" PRIu64
+	    " CURVE handshakes refused (workers %" PRIu64 ", CLI %" PRIu64 ")\n", cd->gen,
+	    cd->link_disconnects, cd->zap_refused[0] + cd->zap_refused[1], cd->zap_refused[0],
+	    cd->zap_refused[1]);
+	for (int r = 0; r < REFUSE_MAX; r++) {
+		if (cd->refused[r] == 0)
+			continue;
+		fprintf(out, "%s %s %" PRIu64, any ? "," : "Refused from the link:", refuse_name[r],
+		    cd->refused[r]);
+		any = true;
+	}
+	fprintf(out, "%s", any ? "\n" : "Refused from the link: nothing\n");
 	fprintf(out, "IKE messages relayed by workers: %" PRIu64 " (and %" PRIu64 " that were not "
 	    "IKE); no IKE in this version: dropped\n\n", cd->ike_in, cd->ike_bad);
 	fprintf(out, "%-20s %-10s %-8s %-5s %-16s %-12s %-12s %s\n", "Worker", "Host", "PID",
@@ -211,16 +222,14 @@ show_workers(struct controld *cd, FILE *out)
 	for (int k = 0; k < WORKERS_MAX; k++) {
 		const struct worker_rec *w = &cd->w[k];
 
-		if (w->rid_len == 0)
+		if (w->id[0] == '\0')
 			continue;
 		uint64_t pout = 0, pin = 0;
 
 		for (size_t i = 0; i < w->n_stats; i++) {
-			const Gw__V1__Sa *sa = NULL;
+			const struct sa_ix *x = publish_find_sa(cd, w->stats[i].sa_id);
+			const Gw__V1__Sa *sa = x ? x->sa : NULL;
 
-			for (size_t j = 0; cd->tables != NULL && j < cd->tables->n_sas; j++)
-				if (cd->tables->sas[j]->id == w->stats[i].sa_id)
-					sa = cd->tables->sas[j];
 			if (sa != NULL && sa->inbound)
 				pin += w->stats[i].pkts;
 			else if (sa != NULL)
@@ -240,6 +249,19 @@ show_workers(struct controld *cd, FILE *out)
 				any = true;
 			}
 			if (any)
+				fprintf(out, "\n");
+		}
+		{
+			bool r_any = false;
+
+			for (int r = 0; r < REFUSE_MAX; r++) {
+				if (w->refused[r] == 0)
+					continue;
+				fprintf(out, "%s %s %" PRIu64, r_any ? "," : "    refused:",
+				    refuse_name[r], w->refused[r]);
+				r_any = true;
+			}
+			if (r_any)
 				fprintf(out, "\n");
 		}
 		if (w->reject[0])

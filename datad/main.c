@@ -242,8 +242,11 @@ main(int argc, char **argv)
 	if (io_open(&W, &err) != 0)
 		fatal("%s", err.msg);
 	W.zctx = zmq_ctx_new();
+	/* no routing id of our own: controld's ROUTER gives each connection one, and knows us by
+	 * the worker id of our hello and the CURVE key we proved (a chosen routing id could
+	 * take over another worker's) */
 	W.link = zmq_socket(W.zctx, ZMQ_DEALER);
-	rc = zmq_setsockopt(W.link, ZMQ_ROUTING_ID, W.o.id, strlen(W.o.id));
+	rc = W.link == NULL ? -1 : 0;
 	if ((curve_key != NULL) != (curve_server != NULL))
 		fatal("--curve-key and --curve-server go together");
 	if (curve_key != NULL) {
@@ -254,7 +257,7 @@ main(int argc, char **argv)
 			fatal("%s", err.msg);
 		OPENSSL_cleanse(&k, sizeof(k));
 	}
-	if (rc != 0 || link_connect(W.link, W.o.endpoint, &err) != 0)
+	if (rc != 0 || link_connect(W.link, W.o.endpoint, LINK_MAX_FROM_CONTROLD, &err) != 0)
 		fatal("%s", rc != 0 ? zmq_strerror(errno) : err.msg);
 	log_info("worker %s on %s, controld at %s", W.o.id, W.o.tun, W.o.endpoint);
 	report_hello(&W);
@@ -273,6 +276,7 @@ main(int argc, char **argv)
 	    (unsigned long long)W.n_gro_segs,
 	    (unsigned long long)W.n_frags, (unsigned long long)W.n_icmp_sent);
 	tables_free(W.gen);
+	free(W.tops_sent);
 	zmq_close(W.link);
 	zmq_ctx_term(W.zctx);
 	io_close(&W);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <ifaddrs.h>
+#include <net/if.h>
 #include <arpa/inet.h>
 #include <zmq.h>
 
@@ -24,8 +25,10 @@ send_env(struct worker *w, Gw__V1__Envelope *env)
 }
 
 /* An IKE message from UDP 500, or from 4500 behind the non-ESP marker, to controld, at a
- * bounded rate (it comes from anyone on the internet; IKE_PER_SEC, bursts of as many): false
- * if over. */
+ * bounded rate (it comes from anyone on the internet; IKE_PER_SEC, bursts of as many).  Only
+ * what has an IKE header spends the budget (RFC 2408 §3.1, RFC 7296 §3.1: 28 bytes, major
+ * version 1 or 2, a Length that is the datagram's): garbage cannot starve real IKE.  False if
+ * it is not IKE or over the rate. */
 bool
 report_ike(struct worker *w, uint16_t local_port, uint32_t remote_be, uint16_t port_be,
     const uint8_t *d, size_t len)
@@ -34,6 +37,9 @@ report_ike(struct worker *w, uint16_t local_port, uint32_t remote_be, uint16_t p
 	Gw__V1__IkeDatagram ike = GW__V1__IKE_DATAGRAM__INIT;
 	uint64_t now = link_now_ms();
 
+	if (len < 28 || (d[17] >> 4) < 1 || (d[17] >> 4) > 2 ||
+	    ((uint32_t)d[24] << 24 | (uint32_t)d[25] << 16 | (uint32_t)d[26] << 8 | d[27]) != len)
+		return false;
 	if (now - w->ike_refill_ms >= 1000) {
 		w->ike_tokens = IKE_PER_SEC;
 		w->ike_refill_ms = now;
@@ -71,7 +77,8 @@ report_hello(struct worker *w)
 	h.udp_encap = w->udp_fd >= 0;
 	if (getifaddrs(&ifa) == 0) {
 		for (i = ifa; i != NULL && h.n_addrs < 64; i = i->ifa_next)
-			if (i->ifa_addr != NULL && i->ifa_addr->sa_family == AF_INET)
+			if (i->ifa_addr != NULL && i->ifa_addr->sa_family == AF_INET &&
+			    !(i->ifa_flags & IFF_LOOPBACK))	/* never an SA's address */
 				addrs[h.n_addrs++] = ntohl(
 				    ((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr);
 		freeifaddrs(ifa);
@@ -94,6 +101,9 @@ report_need_lease(struct worker *w, struct sa_out *sa)
 		return;
 	sa->lease_asked_ms = now;
 	r.sa_id = sa->id;
+	/* controld grants by use (its lease.h): where we are in our latest block; 0 if we never
+	 * had one of this SA */
+	r.next = sa->seq_end != 0 ? sa->seq : 0;
 	env.body_case = GW__V1__ENVELOPE__BODY_LEASE_REQUEST;
 	env.lease_request = &r;
 	send_env(w, &env);
@@ -160,7 +170,7 @@ install(struct worker *w, Gw__V1__Tables *msg)
 
 	if (w->gen != NULL && w->gen->generation == generation) {
 		/* generations are unique per controld start: this one is what we run */
-		protobuf_c_message_free_unpacked(&msg->base, NULL);
+		link_free(&msg->base);
 		w->snapshot_asked_ms = 0;
 		return;
 	}
@@ -240,7 +250,7 @@ report_poll(struct worker *w)
 	Gw__V1__Envelope *env;
 
 	for (int i = 0; i < 64; i++) {
-		if ((env = link_recv_env(w->link, false, NULL, NULL, &err)) == NULL) {
+		if ((env = link_recv_env(w->link, NULL, &err)) == NULL) {
 			if (errno == EAGAIN)
 				return;
 			log_warn("dropped a message from controld: %s", err.msg);
@@ -248,22 +258,52 @@ report_poll(struct worker *w)
 		}
 		w->last_heard_ms = link_now_ms();
 		on_env(w, env);
-		protobuf_c_message_free_unpacked(&env->base, NULL);
+		link_free(&env->base);
 	}
 }
 
-static void
-send_report(struct worker *w)
+/* The replay tops of w->gen->in[] as last reported: reset (nothing reported) when the
+ * generation changes.  NULL if out of memory. */
+static uint64_t *
+tops_sent(struct worker *w)
+{
+	uint64_t gen = w->gen ? w->gen->generation : 0;
+
+	if (w->tops_sent == NULL || w->tops_gen != gen) {
+		free(w->tops_sent);
+		w->tops_sent = calloc(w->gen && w->gen->n_in ? w->gen->n_in : 1,
+		    sizeof(*w->tops_sent));
+		w->tops_gen = gen;
+	}
+	return w->tops_sent;
+}
+
+/* Counters of our SAs to controld, in parts of at most REPORT_PART_SAS (each part amends
+ * controld's record of us; docs/threat-model.md: what controld takes is bounded).  With
+ * tops_only, only the inbound SAs with a window whose top moved since we last said: the floor
+ * a next owner starts above follows the tops closely (controld/publish.c, note_top); false
+ * if there was nothing to say. */
+static bool
+send_report(struct worker *w, bool tops_only)
 {
 	Gw__V1__Envelope env = GW__V1__ENVELOPE__INIT;
 	Gw__V1__Report r = GW__V1__REPORT__INIT;
 	Gw__V1__SaCounters *c, **cp;
 	uint32_t n = w->gen ? w->gen->n_out + w->gen->n_in : 0, k = 0;
+	uint64_t *sent = tops_sent(w);
+	bool any = false;
 
-	c = calloc(n + 1, sizeof(*c));
-	cp = calloc(n + 1, sizeof(*cp));
-	if (c == NULL || cp == NULL)
+	c = calloc(REPORT_PART_SAS, sizeof(*c));
+	cp = calloc(REPORT_PART_SAS, sizeof(*cp));
+	if (c == NULL || cp == NULL || sent == NULL)
 		goto out;
+	r.generation = w->gen ? w->gen->generation : 0;
+	r.boot = w->boot;
+	r.n_drops = DROP_MAX;
+	r.drops = w->drops;
+	r.sas = cp;
+	env.body_case = GW__V1__ENVELOPE__BODY_REPORT;
+	env.report = &r;
 	for (uint32_t i = 0; i < n; i++) {
 		bool out = i < w->gen->n_out;
 		const struct sa_out *o = out ? &w->gen->out[i] : NULL;
@@ -271,6 +311,9 @@ send_report(struct worker *w)
 		const struct sa_ctr *ctr = out ? &o->ctr : &in->ctr;
 
 		if (in != NULL && !in->mine)
+			continue;
+		if (tops_only && (out || in->replay.size == 0 ||
+		    in->replay.top == sent[i - w->gen->n_out]))
 			continue;
 		gw__v1__sa_counters__init(&c[k]);
 		c[k].sa_id = out ? o->id : in->id;
@@ -283,19 +326,24 @@ send_report(struct worker *w)
 		c[k].drops = (uint64_t *)ctr->drops;
 		cp[k] = &c[k];
 		k++;
+		if (in != NULL)
+			sent[i - w->gen->n_out] = in->replay.top;
+		if (k == REPORT_PART_SAS) {
+			r.n_sas = k;
+			send_env(w, &env);
+			any = true;
+			k = 0;
+		}
 	}
-	r.generation = w->gen ? w->gen->generation : 0;
-	r.boot = w->boot;
-	r.n_sas = k;
-	r.sas = cp;
-	r.n_drops = DROP_MAX;
-	r.drops = w->drops;
-	env.body_case = GW__V1__ENVELOPE__BODY_REPORT;
-	env.report = &r;
-	send_env(w, &env);
+	if (k > 0 || (!tops_only && !any)) {	/* the last part, or an empty heartbeat */
+		r.n_sas = k;
+		send_env(w, &env);
+		any = true;
+	}
 out:
 	free(c);
 	free(cp);
+	return any;
 }
 
 void
@@ -311,7 +359,11 @@ report_tick(struct worker *w)
 		if (w->udp_fd < 0 && io_udp_retry(w))
 			report_hello(w);	/* controld moves the ESP-in-UDP SAs here */
 		w->last_report_ms = now;
-		send_report(w);		/* doubles as our heartbeat */
+		w->last_tops_ms = now;
+		send_report(w, false);	/* doubles as our heartbeat */
+	} else if (now - w->last_tops_ms >= TOPS_MS && w->gen != NULL) {
+		w->last_tops_ms = now;
+		send_report(w, true);
 	}
 	if (now - w->last_heard_ms > DEAD_MS && now - w->last_hello_ms > DEAD_MS) {
 		if (w->last_heard_ms != 0)

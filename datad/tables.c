@@ -6,6 +6,7 @@
 
 #include <openssl/crypto.h>
 
+#include "common/link.h"
 #include "datad/tables.h"
 
 void
@@ -247,7 +248,7 @@ tables_build(Gw__V1__Tables *msg, const char *self, const struct gen *old, struc
 	struct gen *g;
 
 	if ((g = calloc(1, sizeof(*g))) == NULL) {
-		protobuf_c_message_free_unpacked(&msg->base, NULL);
+		link_free(&msg->base);
 		gw_fail(err, 0, "out of memory");
 		return NULL;
 	}
@@ -277,7 +278,7 @@ tables_free(struct gen *g)
 	free(g->in);
 	free(g->hash);
 	if (g->msg != NULL)
-		protobuf_c_message_free_unpacked(&g->msg->base, NULL);
+		link_free(&g->msg->base);
 	free(g);
 }
 

@@ -28,6 +28,8 @@ enum {
 	GRO_FLOWS	= 8,		/* flows coalesced at once per batch */
 	GRO_SEGS	= BATCH,		/* fragments of one packet: PKT_MAX at 576 needs 4 */
 	HEARTBEAT_MS	= 1000,
+	TOPS_MS		= 50,		/* replay tops that moved are reported this often */
+	REPORT_PART_SAS	= 4096,		/* SAs per report message (LINK_MAX_TO_CONTROLD) */
 	DEAD_MS		= 3500,		/* controld silent this long: say hello again */
 	LEASE_RETRY_MS	= 1000,
 	SNAPSHOT_RETRY_MS = 1000,
@@ -84,6 +86,10 @@ struct worker {
 	struct gen		*gen;		/* current generation, NULL before the first */
 	uint64_t		last_heard_ms, last_hello_ms, last_report_ms, last_nft_ms;
 	uint64_t		snapshot_asked_ms;	/* a snapshot request is outstanding */
+	uint64_t		*tops_sent;		/* report.c: the replay tops of gen->in[]
+							 * as last reported */
+	uint64_t		tops_gen;		/* the generation they are of */
+	uint64_t		last_tops_ms;
 	uint64_t		drops[DROP_MAX];	/* drops without an SA */
 	uint64_t		clear_in_base;		/* nft counter at start */
 	uint64_t		n_tun_reads, n_rx_pkts;	/* for the log at exit */
