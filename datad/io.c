@@ -35,6 +35,13 @@ tun_open(struct worker *w, struct gw_err *err)
 		close(fd);
 		return gw_fail(err, 0, "TUN %s: %s", w->o.tun, strerror(errno));
 	}
+	/* A TUN without an owner takes a queue from anyone who can open /dev/net/tun (0666 under
+	 * udev): a local user could read and inject a share of the cleartext.  Ours: only our
+	 * user (the other workers of the host) or CAP_NET_ADMIN may attach. */
+	if (ioctl(fd, TUNSETOWNER, (unsigned long)geteuid()) != 0) {
+		close(fd);
+		return gw_fail(err, 0, "TUN %s: owner: %s", w->o.tun, strerror(errno));
+	}
 	if (w->o.keep_tun)
 		ioctl(fd, TUNSETPERSIST, 1);
 	w->tun_fd = fd;
