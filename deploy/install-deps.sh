@@ -15,6 +15,8 @@ PKGS=(
 	python3-scapy python3-cryptography		# forged packets, ESP by hand (crypto is only
 							# a Recommends of scapy)
 	iperf3 netcat-openbsd				# throughput and transfers
+	systemd util-linux				# systemd-analyze, setpriv, unshare: the
+							# units' sandbox and the TUN owner tests
 )
 
 say() { printf 'install-deps: %s\n' "$*"; }
