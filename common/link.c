@@ -120,8 +120,8 @@ link_recv(void *sock, struct link_peer *from, const ProtobufCMessageDescriptor *
 }
 
 /* Wipe the bytes fields of m and of every message inside it. */
-static void
-wipe(ProtobufCMessage *m)
+void
+link_wipe(ProtobufCMessage *m)
 {
 	const ProtobufCMessageDescriptor *d = m->descriptor;
 
@@ -148,7 +148,7 @@ wipe(ProtobufCMessage *m)
 				if (b->data != NULL && b->data != f->default_value)
 					OPENSSL_cleanse(b->data, b->len);
 			} else if (*(ProtobufCMessage **)(at + k * size) != NULL) {
-				wipe(*(ProtobufCMessage **)(at + k * size));
+				link_wipe(*(ProtobufCMessage **)(at + k * size));
 			}
 		}
 	}
@@ -159,7 +159,7 @@ link_free(ProtobufCMessage *m)
 {
 	if (m == NULL)
 		return;
-	wipe(m);
+	link_wipe(m);
 	protobuf_c_message_free_unpacked(m, NULL);
 }
 

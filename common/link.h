@@ -47,6 +47,7 @@ ProtobufCMessage *link_recv(void *sock, struct link_peer *from,
 /* Free an unpacked message after wiping every bytes field in it, nested ones too (session
  * keys in Tables and Delta; OPENSSL_cleanse).  NULL is a no-op. */
 void	link_free(ProtobufCMessage *m);
+void	link_wipe(ProtobufCMessage *m);	/* the wiping alone, for tests */
 
 /* Convenience for the link proper: send an envelope with version set. */
 int	link_send_env(void *sock, const void *id, size_t id_len, Gw__V1__Envelope *env);

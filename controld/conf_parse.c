@@ -2636,11 +2636,12 @@ check_aead_keys(const struct conf *c, struct gw_err *err)
 					if (y->cipher.len != x->cipher.len || CRYPTO_memcmp(
 					    y->cipher.b, x->cipher.b, x->cipher.len) != 0)
 						continue;
-					rc = gw_fail(err, eline(e, l), "crypto map %s %u: session-key "
-					    "%s esp %u: same %s key as crypto map %s %u %s esp %u (two "
-					    "senders would repeat nonces)", m->name, e->seq, dn[d],
-					    x->spi, tset_kind_name(t, CONF_XFK_ESP_CIPHER),
-					    u[j].m->name, u[j].e->seq, dn[u[j].dir], y->spi);
+					rc = gw_fail(err, eline(e, l), "crypto map %s %u: "
+					    "session-key %s esp %u: same %s key as crypto map %s "
+					    "%u %s esp %u (two senders would repeat nonces)",
+					    m->name, e->seq, dn[d], x->spi,
+					    tset_kind_name(t, CONF_XFK_ESP_CIPHER), u[j].m->name,
+					    u[j].e->seq, dn[u[j].dir], y->spi);
 				}
 				u[n++] = (struct aead_use){ m, e, d };
 			}

@@ -1213,7 +1213,8 @@ test_aead_reuse(void)
 {
 	static const char *const K1 = "a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4";
 	static const char *const K2 = "0102030405060708090a0b0c0d0e0f1011121314";
-	static const char *const K3 = "a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b5";	/* K1, other salt */
+	/* K3: K1 with another salt */
+	static const char *const K3 = "a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b5";
 	static const char *const K4 = "4142434445464748494a4b4c4d4e4f5051525354";
 	static const struct {
 		const char	*tset;
@@ -1262,7 +1263,8 @@ test_aead_reuse(void)
 			    "crypto map m 2 ipsec-manual\n match address 102\n"
 			    " set peer 198.51.100.3\n set transform-set T\n"
 			    " set session-key inbound esp 700 cipher %s%s\n"		/* 17 */
-			    " set session-key outbound esp 701 cipher %s%s\n", k[2], cbc, k[3], cbc);
+			    " set session-key outbound esp 701 cipher %s%s\n", k[2], cbc, k[3],
+			    cbc);
 		co = conf_parse_text(text, "aead", &err);
 		T_OK(co != NULL, "case %zu: parses: %s", i, err.msg);
 		if (co == NULL)
@@ -1271,7 +1273,8 @@ test_aead_reuse(void)
 		    err.msg);
 		if (c[i].rc != 0) {
 			T_EQ(err.line, c[i].line + 3, "case %zu: the later session-key line", i);
-			T_OK(strstr(err.msg, "same esp-gcm key") != NULL, "case %zu: %s", i, err.msg);
+			T_OK(strstr(err.msg, "same esp-gcm key") != NULL, "case %zu: %s", i,
+			    err.msg);
 		}
 		conf_free(co);
 	}

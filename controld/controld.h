@@ -61,7 +61,7 @@ struct sa_stat {
 struct allow {
 	uint8_t		key[32];
 	char		z85[LINK_KEY_Z85];
-	char		ids[256];		/* worker id patterns (fnmatch), ","-separated; "" any */
+	char		ids[256];		/* worker id patterns (fnmatch), "a,b"; "" any */
 	uint32_t	net[ALLOW_ADDRS_MAX], mask[ALLOW_ADDRS_MAX];	/* addrs=; none: any */
 	size_t		n_nets;
 	unsigned	max;			/* worker slots */

@@ -107,7 +107,7 @@ test_decide(void)
 		{ 0, 0, true, LEASE_FRESH, LEASE_MIN, "nothing held yet: a first, short block" },
 		{ 1000, 10500, false, LEASE_EARLY, 0, "nothing used: refused" },
 		{ 1499, 10500, false, LEASE_EARLY, 0, "just under half: refused" },
-		{ 1500, 10500, false, LEASE_MORE, 2000, "half used quickly: the next, twice as long" },
+		{ 1500, 10500, false, LEASE_MORE, 2000, "half used quickly: the next, twice" },
 		{ 2000, 11000, false, LEASE_MORE, 2000, "all used: the next" },
 		{ 1500, 13000, false, LEASE_MORE, 1000, "used slowly: the same length" },
 		{ 1500, 45000, false, LEASE_MORE, 1000, "very slowly, but already small" },

@@ -164,7 +164,8 @@ secure_sockets(void)
 		return 0;
 	}
 	if (link_is_tcp(CD.link_ep) && curve_allow == NULL) {
-		fprintf(stderr, "controld: a tcp:// worker link needs --curve-allow (worker keys)\n");
+		fprintf(stderr, "controld: a tcp:// worker link needs --curve-allow (worker "
+		    "keys)\n");
 		return -1;
 	}
 	if (link_is_tcp(CD.cli_ep) && cli_allow == NULL) {

@@ -256,8 +256,9 @@ rank(const struct worker_rec *w, const Gw__V1__Sa *sa, bool udp_holder_exists)
  * the SA's local address, for an SA in UDP 4500 (RFC 3948) the one that holds the port; else
  * the first live worker.  But a live owner that is still among the best keeps its SA against
  * a worker of another CURVE key: a key cannot take another's SAs by choosing an id that sorts
- * first (docs/threat-model.md); workers of one key (one host, or ipc://) share them by id.  The SAs that move, and those of restarted (a worker that came back
- * with empty windows; may be NULL), get a new replay floor.  True if anything changed. */
+ * first (docs/threat-model.md); workers of one key (one host, or ipc://) share them by id.
+ * The SAs that move, and those of restarted (a worker that came back with empty windows; may
+ * be NULL), get a new replay floor.  True if anything changed. */
 static bool
 assign_owners(struct controld *cd, Gw__V1__Tables *t, const char *restarted)
 {
@@ -294,7 +295,8 @@ assign_owners(struct controld *cd, Gw__V1__Tables *t, const char *restarted)
 		}
 		if (top == 0)
 			best = any;
-		if (sa->owner[0] != '\0' && cur >= 0 && cur == top && strcmp(cur_key, best_key) != 0)
+		if (sa->owner[0] != '\0' && cur >= 0 && cur == top &&
+		    strcmp(cur_key, best_key) != 0)
 			best = sa->owner;	/* not to another key */
 		if (strcmp(sa->owner, best) != 0) {
 			char *o = strdup(best);
@@ -555,8 +557,9 @@ hello_check(struct controld *cd, const struct link_peer *from, const Gw__V1__Hel
 		if (h->addrs[i] >> 24 != 127 && !addr_allowed(a, h->addrs[i])) {
 			struct in_addr ia = { htonl(h->addrs[i]) };
 
-			refuse(cd, NULL, REFUSE_HELLO_ALLOW, "worker %s (key %s) claims address %s, "
-			    "not in its addrs=", h->worker_id, from->key, inet_ntoa(ia));
+			refuse(cd, NULL, REFUSE_HELLO_ALLOW, "worker %s (key %s) claims "
+			    "address %s, not in its addrs=", h->worker_id, from->key,
+			    inet_ntoa(ia));
 			return -1;
 		}
 	}

@@ -60,8 +60,8 @@ option(struct allow *a, char *opt, const char *path, unsigned n, struct gw_err *
 		for (tok = strtok_r(v, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
 			if (a->n_nets == ALLOW_ADDRS_MAX ||
 			    prefix(tok, &a->net[a->n_nets], &a->mask[a->n_nets]) != 0)
-				return gw_fail(err, n, "%s:%u: addrs=: \"%.40s\" is not A.B.C.D[/N] "
-				    "(at most %d)", path, n, tok, ALLOW_ADDRS_MAX);
+				return gw_fail(err, n, "%s:%u: addrs=: \"%.40s\" is not "
+				    "A.B.C.D[/N] (at most %d)", path, n, tok, ALLOW_ADDRS_MAX);
 			a->n_nets++;
 		}
 	} else if (strcmp(opt, "max") == 0) {
@@ -225,9 +225,10 @@ zap_poll(struct controld *cd)
 		f[3][len[3] < 255 ? len[3] : 255] = '\0';
 		if (!ok) {
 			cd->zap_refused[d == 1 ? 1 : 0]++;
-			log_rl(refusal_rl(d, key), LOG_LVL_WARN, "CURVE: refused client %s key %s on the "
-			    "%s socket: not on its allow-list", i > 3 ? f[3] : "?",
-			    key[0] ? key : "(none)", d == 1 ? "CLI" : d == 0 ? "worker" : "unknown");
+			log_rl(refusal_rl(d, key), LOG_LVL_WARN, "CURVE: refused client %s key %s "
+			    "on the %s socket: not on its allow-list", i > 3 ? f[3] : "?",
+			    key[0] ? key : "(none)",
+			    d == 1 ? "CLI" : d == 0 ? "worker" : "unknown");
 		} else {
 			log_info("CURVE: accepted %s %s key %s", d == 1 ? "CLI client" : "worker",
 			    f[3], key);

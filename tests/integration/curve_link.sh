@@ -77,12 +77,12 @@ t_match "... refused and counted as hello-allow" "$WORKERS" 'hello-allow [1-9]'
 t_match "the operator's key, tried as a worker, refused by the worker list" "$WORKERS" \
 	'workers [1-9][0-9]*, CLI'
 t_check "controld logged the operator key refused on the worker socket" \
-	grep -q "refused client 198.51.100.66 key $OPUB on the worker socket" \
+	grep -qF "refused client 198.51.100.66 key $OPUB on the worker socket" \
 	"$GW_RUN/ctlB/controld.log"
 t_check_not "the worker's key opens no CLI session" nsx gwB "$GW_BIN/gwctl" -t 2 -s "$CLI" \
 	-k "$K/worker.key" -K "$SRV" -c "show running-config"
 t_check "controld logged the worker key refused on the CLI socket" \
-	grep -q "key $WPUB on the CLI socket" "$GW_RUN/ctlB/controld.log"
+	grep -qF "key $WPUB on the CLI socket" "$GW_RUN/ctlB/controld.log"
 t_check "controld logged the refused key" grep -q "CURVE: refused client 198.51.100.66" \
 	"$GW_RUN/ctlB/controld.log"
 t_check_not "eve got no tables (no TUN routes there)" \
