@@ -137,26 +137,27 @@ worker(const char *id)
 static void
 test_lease_flood(void)
 {
-	const Gw__V1__Sa *out = sa(false);
-	uint64_t key = sa_key_id(out), mark;
+	uint64_t key, mark, out;
 
-	hello("r1", "", "gwB/1", 11, GWB);
+	hello("r1", "", "gwB/1", 11, GWB);	/* (a new generation: the SAs are copies now) */
+	out = sa(false)->id;
+	key = sa_key_id(sa(false));
 	T_OK(worker("gwB/1") != NULL && worker("gwB/1")->live, "gwB/1 joined");
 	for (int i = 0; i < 4096; i++)
-		lease("r1", "", out->id, 0);
+		lease("r1", "", out, 0);
 	mark = lease_get(&cd.leases, key);
 	T_EQ(mark, LEASE_MIN + 1, "4096 requests at once: one fresh block of %d", LEASE_MIN);
 	T_EQ(worker("gwB/1")->refused[REFUSE_LEASE_SOON], 4095, "the rest refused (lease-soon)");
 	for (int i = 0; i < 100; i++)
-		lease("r1", "", out->id, 2);		/* 1 of 16384 used */
+		lease("r1", "", out, 2);		/* 1 of 16384 used */
 	T_EQ(lease_get(&cd.leases, key), mark, "asking again before half is used: nothing");
 	T_EQ(worker("gwB/1")->refused[REFUSE_LEASE_EARLY], 100, "counted as lease-early");
 	/* 8192 numbers in 20 ms: a believable rate (lease_test has the others: here the
 	 * clock is the machine's) */
 	usleep(20000);
-	lease("r1", "", out->id, LEASE_MIN / 2 + 1);
+	lease("r1", "", out, LEASE_MIN / 2 + 1);
 	T_EQ(lease_get(&cd.leases, key), mark + 2 * LEASE_MIN, "half used: the next, twice");
-	lease("r1", "", out->id, LEASE_MIN / 2 + 2);
+	lease("r1", "", out, LEASE_MIN / 2 + 2);
 	T_EQ(lease_get(&cd.leases, key), mark + 2 * LEASE_MIN, "the old block again: nothing");
 	lease("r1", "", sa(true)->id, 0);
 	T_EQ(worker("gwB/1")->refused[REFUSE_LEASE_SA], 1, "a lease for an inbound SA: refused");
@@ -166,17 +167,18 @@ test_lease_flood(void)
 static void
 test_top_from_non_owner(void)
 {
-	const Gw__V1__Sa *in = sa(true);
-	uint64_t key = sa_key_id(in);
+	uint64_t key, in;
 
 	hello("r2", "", "gwB/2", 22, GWB);
+	in = sa(true)->id;
+	key = sa_key_id(sa(true));
 	T_STREQ(sa(true)->owner, "gwB/1", "the first worker owns the inbound SA");
-	report("r1", "", 11, in->id, 100, 1);
-	report("r1", "", 11, in->id, 150, 1);
+	report("r1", "", 11, in, 100, 1);
+	report("r1", "", 11, in, 150, 1);
 	T_OK(lease_get(&cd.tops, key) >= 150, "the owner's top 150 is the floor's base (%llu)",
 	    (unsigned long long)lease_get(&cd.tops, key));
 	T_OK(lease_get(&cd.tops, key) <= 150 + 2 * 50 + REPLAY_MARGIN_MIN, "plus a margin");
-	report("r2", "", 22, in->id, 0xffffffffu, 1);
+	report("r2", "", 22, in, 0xffffffffu, 1);
 	T_OK(lease_get(&cd.tops, key) < 1000, "a non-owner's top 0xffffffff is not the floor");
 	T_EQ(worker("gwB/2")->refused[REFUSE_TOP_OWNER], 1, "counted as top-owner");
 }
