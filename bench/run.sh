@@ -1,6 +1,6 @@
 #!/bin/bash
 # bench/run.sh: run a benchmark on one core, next to OpenSSL's own figures taken in the same run
-# (the machine is noisy: compare only figures of one run, ../shared/PERF.md).
+# (the machine is noisy: compare only figures of one run, docs/bench.md).
 #
 #   bench/run.sh transforms [build dir]     ESP and AH encap/decap per transform vs openssl speed -evp
 #   bench/run.sh tunnel [build dir]         end to end through the lab (bench/tunnel.sh): plain

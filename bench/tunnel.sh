@@ -146,7 +146,7 @@ busy_ticks() { awk '$1 == "cpu" { t = 0; for (i = 2; i <= 9; i++) t += $i
 	print t - $5 - $6, t; exit }' /proc/stat; }
 
 # idle_check [SECONDS]: how busy the machine is (% of all cores, default 1 s) while we do
-# nothing: other work on these 2 cores lowers every figure (PERF.md: compare only figures of
+# nothing: other work on these 2 cores lowers every figure (docs/bench.md: compare only figures of
 # one run).  Taken before and after the benchmark, and before every run.
 idle_check()
 {

@@ -1,5 +1,5 @@
 /* xform.h: the transform engine of one SA, OpenSSL 3 EVP keyed once at install; per packet only
- * the IV/nonce changes (../shared/PERF.md: EVP's fixed cost is per call, not per key).
+ * the IV/nonce changes (docs/bench.md: EVP's fixed cost is per call, not per key).
  * Owned by one worker; nothing here locks.  No call below allocates per packet (invariant 6):
  * esp.c and ah.c frame the packet, this file only runs the primitives over their bytes. */
 #ifndef GW_XFORM_H

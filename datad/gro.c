@@ -1,5 +1,5 @@
 /* gro.c: inbound TCP segments of one flow, decapsulated in the same batch, go to the TUN as one
- * super-packet (generic receive offload, done here: ../shared/PERF.md, "fewer kernel crossings
+ * super-packet (generic receive offload, done here: docs/bench.md, "fewer kernel crossings
  * per packet").  The TUN takes it with a virtio_net_hdr saying TCPv4 GSO: the kernel forwards
  * it whole over links that take GSO (veth, most NICs) and cuts it where one does not, exactly
  * into the segments it was made of.  One write instead of up to BATCH.

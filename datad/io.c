@@ -46,7 +46,7 @@ tun_open(struct worker *w, struct gw_err *err)
 		ioctl(fd, TUNSETPERSIST, 1);
 	w->tun_fd = fd;
 	/* TCP super-packets (TSO) and partial checksums come in one read each: far fewer
-	 * system calls per byte (../shared/PERF.md); out.c segments them.  Every read and write
+	 * system calls per byte (docs/bench.md); out.c segments them.  Every read and write
 	 * carries a virtio_net_hdr. */
 	{
 		int sz = sizeof(struct virtio_net_hdr);

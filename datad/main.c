@@ -163,7 +163,7 @@ parse_args(int argc, char **argv)
 
 /* Block in zmq_poll only when both packet sources are drained; read a source again only
  * while its last turn came back full, or when poll says it is readable: no system call that
- * is known to find nothing (../shared/PERF.md: a null syscall costs ~170 ns here). */
+ * is known to find nothing (docs/bench.md: a null syscall costs ~170 ns here). */
 static void
 loop(void)
 {
