@@ -31,11 +31,11 @@ record()
 
 stage() { printf '\n==== [%s] %s (%s s so far)\n' "$1" "$2" "$((SECONDS - T_ALL))"; }
 
-# build DIR DESC CMAKE-ARGS...: configure and build DIR; records one result.
+# build DIR DESC CMAKE-ARGS...: configure and build DIR, warnings as errors; records one result.
 build()
 {
 	local dir=$1 what=$2 t=$SECONDS; shift 2
-	if cmake -S "$ROOT" -B "$ROOT/$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" &&
+	if cmake -S "$ROOT" -B "$ROOT/$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGW_WERROR=ON "$@" &&
 	    cmake --build "$ROOT/$dir" -j"$JOBS"; then
 		record ok "build $what" "$((SECONDS - t)) s"
 		return 0
