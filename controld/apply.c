@@ -1,7 +1,7 @@
 /* apply.c: a new configuration becomes the running one, all or nothing (DESIGN invariant 4).
  * Shared by the startup path, SIGHUP / "reload config" and the CLI's configure sessions, so
  * that what the CLI tests is what the daemon runs (moved here from main.c). */
-#include "controld/compile.h"
+#include "controld/conf/compile.h"
 #include "controld/controld.h"
 
 int

@@ -8,8 +8,8 @@
 
 #include "common/drop.h"
 #include "common/link.h"
-#include "controld/conf.h"
-#include "controld/lease.h"
+#include "controld/conf/conf.h"
+#include "controld/link/lease.h"
 #include "proto/gw.pb-c.h"
 
 enum {

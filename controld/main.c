@@ -18,8 +18,8 @@
 
 #include "common/log.h"
 #include "common/notify.h"
-#include "controld/cli.h"
-#include "controld/compile.h"
+#include "controld/cli/cli.h"
+#include "controld/conf/compile.h"
 #include "controld/controld.h"
 
 static struct controld CD;

@@ -23,7 +23,7 @@
 #include <stdio.h>
 
 #include "common/err.h"
-#include "controld/conf.h"
+#include "controld/conf/conf.h"
 
 struct controld;
 struct sa_stat;

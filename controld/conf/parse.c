@@ -14,7 +14,7 @@
 
 #include <openssl/crypto.h>
 
-#include "controld/conf.h"
+#include "controld/conf/conf.h"
 
 #define LINE_MAX_	1024		/* bytes of one line, NUL included */
 #define WORDS_MAX	48

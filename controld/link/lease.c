@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "controld/lease.h"
+#include "controld/link/lease.h"
 
 static int
 lease_save(struct lease_db *db, struct gw_err *err)

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 
 #include "common/log.h"
-#include "controld/cli.h"
+#include "controld/cli/cli.h"
 #include "controld/controld.h"
 #include "tests/lib/test.h"
 

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "controld/lease.h"
+#include "controld/link/lease.h"
 #include "tests/lib/test.h"
 
 static void

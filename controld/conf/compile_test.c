@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "controld/compile.h"
+#include "controld/conf/compile.h"
 #include "tests/lib/test.h"
 
 #define KEYS_A "0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20"

@@ -14,7 +14,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
-#include "controld/compile.h"
+#include "controld/conf/compile.h"
 
 /* Everything a Tables under construction points to, freed at once after packing. */
 struct arena {

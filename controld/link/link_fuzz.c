@@ -14,7 +14,7 @@
 
 #include "common/link.h"
 #include "common/log.h"
-#include "controld/cli.h"
+#include "controld/cli/cli.h"
 #include "controld/controld.h"
 
 static struct controld CD;

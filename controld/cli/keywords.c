@@ -19,7 +19,7 @@
 
 #include <openssl/crypto.h>
 
-#include "controld/cli.h"
+#include "controld/cli/cli.h"
 
 enum kt { K_END, K_KW, K_NUM, K_IP, K_NAME, K_TEXT, K_HEX, K_PORT };
 enum { F_CR = 1, F_NO = 2 };

@@ -18,8 +18,8 @@
 #include <zmq.h>
 
 #include "common/log.h"
-#include "controld/cli.h"
-#include "controld/compile.h"
+#include "controld/cli/cli.h"
+#include "controld/conf/compile.h"
 #include "controld/controld.h"
 #include "tests/lib/test.h"
 

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "controld/conf.h"
+#include "controld/conf/conf.h"
 
 static char *
 running(const struct conf *c)

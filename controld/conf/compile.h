@@ -4,7 +4,7 @@
 #define GW_COMPILE_H
 
 #include "common/err.h"
-#include "controld/conf.h"
+#include "controld/conf/conf.h"
 #include "proto/gw.pb-c.h"
 
 /* The tables of c at generation gen; caller frees with protobuf_c_message_free_unpacked().

@@ -20,7 +20,7 @@
 #include <zmq.h>
 
 #include "common/log.h"
-#include "controld/compile.h"
+#include "controld/conf/compile.h"
 #include "controld/controld.h"
 
 const char *const refuse_name[REFUSE_MAX] = {

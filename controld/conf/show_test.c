@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "controld/conf.h"
+#include "controld/conf/conf.h"
 #include "tests/lib/test.h"
 
 static const char show_conf[] =

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "controld/conf.h"
+#include "controld/conf/conf.h"
 #include "tests/lib/test.h"
 
 static char *

@@ -4,8 +4,8 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "controld/cli.h"
-#include "controld/compile.h"
+#include "controld/cli/cli.h"
+#include "controld/conf/compile.h"
 #include "controld/controld.h"
 
 static const char *

@@ -6,7 +6,7 @@
  */
 #include <string.h>
 
-#include "controld/conf.h"
+#include "controld/conf/conf.h"
 
 static const char *
 ip_str(uint32_t a, char buf[16])

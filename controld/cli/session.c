@@ -27,7 +27,7 @@
 #include <zmq.h>
 
 #include "common/log.h"
-#include "controld/cli.h"
+#include "controld/cli/cli.h"
 #include "controld/controld.h"
 
 struct cli_sess {
