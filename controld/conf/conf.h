@@ -1,5 +1,8 @@
 /* conf.h: the configuration of one gateway in the IOS 11.3 "IPSec Network Security" language
  * (seed: "Configuration Tasks" and "Command Reference"), its parser, checks and show output.
+ * The API of conf/: model.c (the whole), session.c (sessions and texts), one file per command
+ * family with its parse, checks and running-config lines (access_list.c, transform_set.c,
+ * crypto_map.c, interface.c; families.h), show.c (the show commands of the configuration).
  *
  * Everything here is a pure function of its arguments: no globals, no I/O but the FILE * given
  * to the show and validate functions.  A struct conf is a plain tree of owned memory; whoever
@@ -344,7 +347,7 @@ const char	*conf_port_name(uint8_t proto, uint16_t port);	/* "www" for tcp 80, o
 const char	*conf_prec_name(int prec);		/* "critical" for 5, or NULL */
 const char	*conf_tos_name(int tos);		/* "min-delay" for 8, or NULL */
 
-/* ---- Show (conf_show.c): IOS layouts, written to out ---- */
+/* ---- Show (show.c; entries: access_list.c): IOS layouts, written to out ---- */
 
 /* The running configuration, canonical: conf_parse_text() of it gives an equal conf.  It holds
  * the session keys in hex, as configured: whoever keeps the text wipes it.  Ends with "end". */
