@@ -220,9 +220,9 @@ loop(void)
 			}
 		}
 		zap_poll(&CD);
-		publish_poll(&CD);
+		workers_poll(&CD);
 		cli_poll(&CD);
-		publish_tick(&CD);
+		workers_tick(&CD);
 	}
 }
 
@@ -275,10 +275,10 @@ main(int argc, char **argv)
 	CD.gen = ((uint64_t)1 << 32) + (CD.gen & (((uint64_t)1 << 47) - 1));
 	CD.zctx = zmq_ctx_new();
 	/* no ROUTER_HANDOVER: routing ids are ours to give, and a worker is known by its hello
-	 * and its key (publish.c), so no client can take over another's connection */
+	 * and its key (link/hello.c), so no client can take over another's connection */
 	CD.link = zmq_socket(CD.zctx, ZMQ_ROUTER);
 	CD.cli = zmq_socket(CD.zctx, ZMQ_ROUTER);
-	publish_monitor(&CD);
+	workers_monitor(&CD);
 	if (secure_sockets() != 0)
 		return 1;
 	ipc_dir(CD.link_ep);
@@ -311,6 +311,6 @@ main(int argc, char **argv)
 		log_warn("replay tops: %s", err.msg);
 	lease_close(&CD.tops);
 	lease_close(&CD.leases);
-	publish_free(&CD);
+	workers_free(&CD);
 	return 0;
 }

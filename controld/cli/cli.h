@@ -125,7 +125,7 @@ int	cli_request(struct controld *cd, const void *id, size_t id_len, const struct
 void	cli_sweep(struct controld *cd, uint64_t now_ms);
 /* Free every session and counter baseline (at exit). */
 void	cli_free(struct controld *cd);
-/* An SA's counters as show prints them: publish_sa_stat() less what "clear crypto sa" took
+/* An SA's counters as show prints them: workers_sa_stat() less what "clear crypto sa" took
  * away.  Sequence numbers are never reset (DESIGN invariant 1). */
 void	cli_sa_stat(const struct controld *cd, uint64_t sa_id, struct sa_stat *out);
 /* write memory: the running configuration to cd->conf_path, atomically (temporary file in

@@ -1025,7 +1025,7 @@ main(void)
 	cli_free(&cd);
 	conf_free(cd.running);
 	link_free(&cd.tables->base);
-	publish_free(&cd);
+	workers_free(&cd);
 	unlink(path);
 	rmdir(dir);
 	return t_done();

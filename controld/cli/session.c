@@ -421,7 +421,7 @@ cli_sa_stat(const struct controld *cd, uint64_t sa_id, struct sa_stat *out)
 {
 	const struct cli_base *b;
 
-	publish_sa_stat(cd, sa_id, out);
+	workers_sa_stat(cd, sa_id, out);
 	if ((b = base_find(cd, sa_id)) == NULL)
 		return;
 	/* clamped: counts restart below the baseline only if controld lost them */
@@ -462,7 +462,7 @@ base_reset(struct controld *cd, uint64_t sa_id)
 		b = &cd->cli_base[cd->n_cli_base++];
 	}
 	b->sa_id = sa_id;
-	publish_sa_stat(cd, sa_id, &b->at);
+	workers_sa_stat(cd, sa_id, &b->at);
 	return 0;
 }
 

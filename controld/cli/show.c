@@ -186,7 +186,7 @@ show_ipsec_sa(struct controld *cd, const char *filter, const char *arg, bool det
 			show_sa(cd, sas[3], detail, out);
 		fprintf(out, "\n");
 	}
-	publish_drops(cd, drops);
+	workers_drops(cd, drops);
 	fprintf(out, "\nPackets dropped outside any SA (all workers):\n");
 	fprintf(out, "    #pkts unprotected (cleartext matching a permit): %" PRIu64 "\n",
 	    drops[DROP_CLEAR_IN]);

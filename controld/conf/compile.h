@@ -8,7 +8,7 @@
 #include "proto/gw.pb-c.h"
 
 /* The tables of c at generation gen; caller frees with protobuf_c_message_free_unpacked().
- * Inbound SAs come without an owner (publish.c assigns them).  NULL with err (line of the
+ * Inbound SAs come without an owner (link/owners.c assigns them).  NULL with err (line of the
  * offending entry) if c asks for something the data path cannot do. */
 Gw__V1__Tables	*conf_compile(const struct conf *c, uint64_t gen, struct gw_err *err);
 

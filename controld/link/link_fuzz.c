@@ -92,7 +92,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	snprintf(from.key, sizeof(from.key), "%s", data[0] & 2 ?
 	    "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7" : "");
 	if ((env = gw__v1__envelope__unpack(NULL, size - 1, data + 1)) == NULL)
-		return 0;		/* publish_poll counts these and goes on */
+		return 0;		/* workers_poll counts these and goes on */
 	if (env->version != LINK_VERSION || env->body_case == GW__V1__ENVELOPE__BODY__NOT_SET) {
 		link_free(&env->base);
 		return 0;		/* link_recv_env's check */
@@ -102,7 +102,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			env->report->sas[i]->sa_id = real_id(env->report->sas[i]->sa_id);
 	if (env->body_case == GW__V1__ENVELOPE__BODY_LEASE_REQUEST)
 		env->lease_request->sa_id = real_id(env->lease_request->sa_id);
-	publish_msg(&CD, &from, env);
+	workers_msg(&CD, &from, env);
 	link_free(&env->base);
 	show_ipsec_sa(&CD, NULL, NULL, true, devnull);
 	show_workers(&CD, devnull);

@@ -1,5 +1,5 @@
-/* publish_test.c: what a client of the worker link can do to controld, driven through the
- * real handlers (publish_msg) with real stores, and through a real ROUTER socket
+/* workers_test.c: what a client of the worker link can do to controld, driven through the
+ * real handlers (workers_msg) with real stores, and through a real ROUTER socket
  * (docs/threat-model.md; issue "Security": "the worker link trusts whoever reaches it").
  * Each case is an abuse that worked before and must now be refused and counted:
  *
@@ -82,7 +82,7 @@ hello(const char *rid, const char *key, const char *id, uint64_t boot, uint32_t 
 	h.addrs = &addr;
 	env.body_case = GW__V1__ENVELOPE__BODY_HELLO;
 	env.hello = &h;
-	publish_msg(&cd, &p, &env);
+	workers_msg(&cd, &p, &env);
 }
 
 static void
@@ -96,7 +96,7 @@ lease(const char *rid, const char *key, uint64_t sa_id, uint64_t next)
 	q.next = next;
 	env.body_case = GW__V1__ENVELOPE__BODY_LEASE_REQUEST;
 	env.lease_request = &q;
-	publish_msg(&cd, &p, &env);
+	workers_msg(&cd, &p, &env);
 }
 
 static void
@@ -119,7 +119,7 @@ report(const char *rid, const char *key, uint64_t boot, uint64_t sa_id, uint64_t
 	r.sas = cp;
 	env.body_case = GW__V1__ENVELOPE__BODY_REPORT;
 	env.report = &r;
-	publish_msg(&cd, &p, &env);
+	workers_msg(&cd, &p, &env);
 	free(c);
 	free(cp);
 }
@@ -270,14 +270,14 @@ test_oversize(void)
 	cd.zctx = ctx;
 	cd.link = router;
 	cd.link_disconnects = 0;
-	publish_monitor(&cd);
+	workers_monitor(&cd);
 	T_EQ(link_bind(router, ep, LINK_MAX_TO_CONTROLD, &err), 0, "bind: %s", err.msg);
 	T_EQ(link_connect(big, ep, LINK_MAX_FROM_CONTROLD, &err), 0, "connect");
 	T_EQ(zmq_send(big, buf, len, 0), (int)len, "a worker sends 2 MiB");
 	T_EQ(zmq_poll(&it, 1, 1000), 0, "nothing arrives at controld");
 	for (int i = 0; i < 20 && cd.link_disconnects == 0; i++) {
 		usleep(50000);
-		publish_poll(&cd);
+		workers_poll(&cd);
 	}
 	T_EQ(cd.link_disconnects, 1, "the connection is cut and counted");
 	T_EQ(link_connect(small, ep, LINK_MAX_FROM_CONTROLD, &err), 0, "connect");
@@ -305,15 +305,15 @@ main(void)
 	struct conf *c;
 	char path[128];
 
-	log_init("publish_test", LOG_LVL_ERR);
-	snprintf(dir, sizeof(dir), "/tmp/publish_test.XXXXXX");
+	log_init("workers_test", LOG_LVL_ERR);
+	snprintf(dir, sizeof(dir), "/tmp/workers_test.XXXXXX");
 	if (mkdtemp(dir) == NULL)
 		return 2;
 	if (lease_open(&cd.leases, dir, &err) != 0 ||
 	    lease_open_named(&cd.tops, dir, "replay-floors", NULL, "floors", &err) != 0 ||
-	    (c = conf_parse_text(conf, "publish_test", &err)) == NULL ||
+	    (c = conf_parse_text(conf, "workers_test", &err)) == NULL ||
 	    controld_apply(&cd, c, &err) != 0) {
-		fprintf(stderr, "publish_test: %s\n", err.msg);
+		fprintf(stderr, "workers_test: %s\n", err.msg);
 		return 2;
 	}
 	test_lease_flood();
@@ -325,7 +325,7 @@ main(void)
 	cli_free(&cd);
 	conf_free(cd.running);
 	link_free(&cd.tables->base);
-	publish_free(&cd);
+	workers_free(&cd);
 	lease_close(&cd.leases);
 	lease_close(&cd.tops);
 	snprintf(path, sizeof(path), "%s/key-leases", dir);
