@@ -51,11 +51,4 @@ struct controld {
 int	controld_apply(struct controld *cd, struct conf *next, struct gw_err *err);
 int	controld_reload(struct controld *cd, struct gw_err *err);
 
-/* cli.c / show.c (the CLI's sessions and the rest of its API: cli.h) */
-void	cli_poll(struct controld *cd);		/* serve the CLI socket, drop idle sessions */
-int	cli_exec(struct controld *cd, const char *line, FILE *out);	/* 0, or -1: failed */
-void	show_ipsec_sa(struct controld *cd, const char *filter, const char *arg, bool detail,
-	    FILE *out);
-void	show_workers(struct controld *cd, FILE *out);
-
 #endif

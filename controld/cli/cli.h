@@ -2,17 +2,19 @@
  * ("gwA(config)#") and its sub-modes ("gwA(config-crypto-map)#", ...).  Served to gwctl on the
  * CLI socket (cli_poll); everything but the socket is here, so tests drive it in-process.
  *
- * cli_kw.c: the keyword trees of the commands of each mode.  They expand unique-prefix
+ * keywords.c: the keyword trees of the commands of each mode.  They expand unique-prefix
  *   abbreviations ("sh cry ips sa", "cry map vpn 10 ipsec-man") before a line reaches the
  *   command or the configuration parser (which takes full words only), answer "?" and TAB.
  *   The trees are a guide, never a gate for configuration lines: a word they do not know is
  *   left as typed and the parser decides, so no line the parser takes is refused here.
- * cli.c: the sessions.  Each client (ZeroMQ routing id) is in exec mode or in a configure
+ * session.c: the sessions.  Each client (ZeroMQ routing id) is in exec mode or in a configure
  *   session on a candidate copy of the running configuration; "end" (or "exit" from global
  *   configuration) commits it all or nothing (DESIGN invariant 4): one refused line in the
  *   session, or a candidate that does not validate, and nothing is applied.  A session idle
- *   for CLI_IDLE_MS is dropped, its changes discarded.  The exec commands: show, clear crypto
- *   sa, write memory, debug, reload.
+ *   for CLI_IDLE_MS is dropped, its changes discarded.
+ * exec.c: the exec commands (show, debug, reload, help) and one exec line; clear.c: clear
+ *   crypto sa; save.c: write memory; show.c: show crypto ipsec sa, show workers.
+ * server.c: the CLI socket.  exec.h: what these files share (private to cli/).
  */
 #ifndef GW_CLI_H
 #define GW_CLI_H
@@ -37,7 +39,7 @@ enum {
 };
 #define CLI_IDLE_MS	(10 * 60 * 1000ull)	/* a silent session is dropped after this */
 
-/* ---- cli_kw.c: keyword trees ---- */
+/* ---- keywords.c: keyword trees ---- */
 
 /* The tree of a mode: exec, or the configuration mode of conf_session_prompt_mode(). */
 enum cli_tree { CLI_T_EXEC, CLI_T_CONFIG, CLI_T_TRANSFORM, CLI_T_MAP, CLI_T_IF, CLI_T_ACL };
@@ -99,7 +101,7 @@ enum cli_tree	cli_tree_of(const struct conf_session *s);
  * parser must know; calls fn for each with its kind ("protocol", "transform", ...). */
 void	cli_kw_foreach(void (*fn)(const char *kind, const char *word, void *arg), void *arg);
 
-/* ---- cli.c: sessions ---- */
+/* ---- session.c: sessions ---- */
 
 struct cli_req {
 	const char	*line;
@@ -125,9 +127,29 @@ int	cli_request(struct controld *cd, const void *id, size_t id_len, const struct
 void	cli_sweep(struct controld *cd, uint64_t now_ms);
 /* Free every session and counter baseline (at exit). */
 void	cli_free(struct controld *cd);
+/* Run one exec line as a client of its own (tests, fuzz targets): 0, or -1: it failed. */
+int	cli_exec(struct controld *cd, const char *line, FILE *out);
+
+/* ---- server.c ---- */
+
+void	cli_poll(struct controld *cd);		/* serve the CLI socket, drop idle sessions */
+
+/* ---- show.c ---- */
+
+/* show crypto ipsec sa [map NAME | peer A | address | identity] [detail]: filter is "map",
+ * "peer" (with arg), "address", "identity" or NULL. */
+void	show_ipsec_sa(struct controld *cd, const char *filter, const char *arg, bool detail,
+	    FILE *out);
+void	show_workers(struct controld *cd, FILE *out);
+
+/* ---- clear.c ---- */
+
 /* An SA's counters as show prints them: workers_sa_stat() less what "clear crypto sa" took
  * away.  Sequence numbers are never reset (DESIGN invariant 1). */
 void	cli_sa_stat(const struct controld *cd, uint64_t sa_id, struct sa_stat *out);
+
+/* ---- save.c ---- */
+
 /* write memory: the running configuration to cd->conf_path, atomically (temporary file in
  * the same directory, fsync, rename, fsync of the directory).  0, or -1 with err; on error
  * the old file is untouched. */

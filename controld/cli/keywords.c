@@ -1,4 +1,4 @@
-/* cli_kw.c: the keyword trees of the CLI, one per mode, for abbreviations, "?" and TAB.
+/* keywords.c: the keyword trees of the CLI, one per mode, for abbreviations, "?" and TAB.
  *
  * A tree is a graph of lists: each node is a keyword or a parameter (number, address, name,
  * key, free text) and names the list of what may follow it; a list may have a parent whose
@@ -7,7 +7,7 @@
  * the word has (a number in range, an address), then the one keyword the word abbreviates
  * (several: ambiguous), then a name, key or text parameter.  Keywords are case-insensitive.
  *
- * The configuration trees only guide: the parser (conf_parse.c) has the last word and says
+ * The configuration trees only guide: the parser (conf/) has the last word and says
  * why it refuses something, so a word the tree does not know ends the expansion and the rest
  * of the line goes to the parser as typed.  The names of protocols, transforms, ports,
  * precedences and TOS values mirror the parser's tables; cli_test checks both ways.
