@@ -8,24 +8,22 @@
 
 #include "common/drop.h"
 #include "common/link.h"
-#include "controld/conf/conf.h"
+#include "controld/conf/compile.h"
 #include "controld/link/link.h"
 #include "proto/gw.pb-c.h"
 
 struct controld {
 	const char	*conf_path, *link_ep, *cli_ep, *state_dir;
 	struct conf	*running;
-	Gw__V1__Tables	*tables;		/* the current generation, owned; owners assigned */
-	struct sa_ix	*ix;			/* its SAs by id */
-	size_t		n_ix;
+	struct spd	*spd;			/* what running compiles to, owned */
+	struct sad	sad;			/* the SA database */
+	Gw__V1__Tables	*sent;			/* the generation the workers have, owned */
 	uint64_t	gen;
 	void		*zctx, *link, *cli;
 	struct lease_db	leases;			/* by key (lease.h) */
 	struct lease_db	tops;			/* replay floors by key, durable (ADR 0007) */
 	uint64_t	tops_flushed_ms;
 	struct worker_rec w[WORKERS_MAX];
-	struct sa_stat	*retired;		/* counts of workers that restarted or left */
-	size_t		n_retired;
 	uint64_t	retired_drops[DROP_MAX];
 	uint64_t	refused[REFUSE_MAX];	/* all workers, and senders that are none */
 	struct id_bind	binds[ID_BINDS_MAX];
@@ -43,8 +41,6 @@ struct controld {
 	uint64_t	conf_seq;		/* apply.c: counts replacements of running */
 	struct cli_sess	**cli_sess;		/* cli.c: open configure sessions, by client */
 	size_t		n_cli_sess;
-	struct cli_base	*cli_base;		/* cli.c: "clear crypto sa" counter baselines */
-	size_t		n_cli_base;
 };
 
 /* apply.c: load and apply a configuration, all or nothing (invariant 4); takes next */

@@ -243,16 +243,17 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if (check) {
-		Gw__V1__Tables *t = conf_compile(c, 1, &err);
+		struct spd *spd;
+		struct sa_list sas;
 
-		if (t == NULL) {
+		if (conf_compile(c, &spd, &sas, &err) != 0) {
 			fprintf(stderr, "controld: %s:%u: %s\n", CD.conf_path, err.line, err.msg);
 			conf_free(c);
 			return 1;
 		}
-		printf("%s: OK, %zu crypto map entries, %zu SAs\n", CD.conf_path, t->n_policies,
-		    t->n_sas);
-		link_free(&t->base);
+		printf("%s: OK, %zu crypto map entries, %zu SAs\n", CD.conf_path, spd->n, sas.n);
+		spd_free(spd);
+		sa_list_free(&sas);
 		conf_free(c);
 		return 0;
 	}
@@ -303,8 +304,6 @@ main(int argc, char **argv)
 	if (CD.link_mon != NULL)
 		zmq_close(CD.link_mon);
 	zmq_ctx_term(CD.zctx);
-	if (CD.tables != NULL)
-		link_free(&CD.tables->base);
 	cli_free(&CD);
 	conf_free(CD.running);
 	if (lease_flush(&CD.tops, &err) != 0)
@@ -312,5 +311,7 @@ main(int argc, char **argv)
 	lease_close(&CD.tops);
 	lease_close(&CD.leases);
 	workers_free(&CD);
+	sad_free(&CD.sad);
+	spd_free(CD.spd);
 	return 0;
 }

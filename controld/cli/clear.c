@@ -1,7 +1,8 @@
 /* clear.c: "clear crypto sa [peer A | map NAME | entry DEST-ADDR {ah|esp} SPI]".  IOS
  * re-establishes manual SAs at once with the same keys, so we keep them and reset what the
- * operator sees, their counters: a baseline taken now is subtracted in show.  Their sequence
- * numbers go on (DESIGN invariant 1: never twice under one key). */
+ * operator sees, their counters: a baseline taken now, kept with the SA in the SAD, is
+ * subtracted in show.  Their sequence numbers go on (DESIGN invariant 1: never twice under
+ * one key). */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -11,12 +12,6 @@
 
 #include "common/log.h"
 #include "controld/cli/exec.h"
-
-/* What an SA's counters were at its last "clear crypto sa". */
-struct cli_base {
-	uint64_t	sa_id;
-	struct sa_stat	at;
-};
 
 static const char *
 ip(uint32_t a, char *buf)
@@ -37,65 +32,6 @@ ip_parse(const char *s, uint32_t *out)
 	return true;
 }
 
-static struct cli_base *
-base_find(const struct controld *cd, uint64_t sa_id)
-{
-	for (size_t i = 0; i < cd->n_cli_base; i++)
-		if (cd->cli_base[i].sa_id == sa_id)
-			return &cd->cli_base[i];
-	return NULL;
-}
-
-void
-cli_sa_stat(const struct controld *cd, uint64_t sa_id, struct sa_stat *out)
-{
-	const struct cli_base *b;
-
-	workers_sa_stat(cd, sa_id, out);
-	if ((b = base_find(cd, sa_id)) == NULL)
-		return;
-	/* clamped: counts restart below the baseline only if controld lost them */
-	out->pkts = out->pkts > b->at.pkts ? out->pkts - b->at.pkts : 0;
-	out->bytes = out->bytes > b->at.bytes ? out->bytes - b->at.bytes : 0;
-	for (int d = 0; d < DROP_MAX; d++)
-		out->drops[d] = out->drops[d] > b->at.drops[d] ?
-		    out->drops[d] - b->at.drops[d] : 0;
-}
-
-/* Forget the baselines of SAs no longer in the tables. */
-static void
-base_prune(struct controld *cd)
-{
-	const Gw__V1__Tables *t = cd->tables;
-	size_t k = 0;
-
-	for (size_t i = 0; i < cd->n_cli_base; i++) {
-		bool live = false;
-
-		for (size_t j = 0; t != NULL && j < t->n_sas && !live; j++)
-			live = t->sas[j]->id == cd->cli_base[i].sa_id;
-		if (live)
-			cd->cli_base[k++] = cd->cli_base[i];
-	}
-	cd->n_cli_base = k;
-}
-
-static int
-base_reset(struct controld *cd, uint64_t sa_id)
-{
-	struct cli_base *b = base_find(cd, sa_id), *nb;
-
-	if (b == NULL) {
-		if ((nb = realloc(cd->cli_base, (cd->n_cli_base + 1) * sizeof(*nb))) == NULL)
-			return -1;
-		cd->cli_base = nb;
-		b = &cd->cli_base[cd->n_cli_base++];
-	}
-	b->sa_id = sa_id;
-	workers_sa_stat(cd, sa_id, &b->at);
-	return 0;
-}
-
 enum clear_by { CLEAR_ALL, CLEAR_PEER, CLEAR_MAP, CLEAR_ENTRY };
 
 struct clear_sel {
@@ -106,7 +42,7 @@ struct clear_sel {
 };
 
 static bool
-clear_match(const struct clear_sel *c, const Gw__V1__Sa *sa)
+clear_match(const struct clear_sel *c, const struct sa *sa)
 {
 	switch (c->by) {
 	case CLEAR_PEER:
@@ -175,16 +111,16 @@ clear_parse(char **a, int n, struct clear_sel *c, FILE *out)
 int
 clear_sa(struct controld *cd, char **a, int n, FILE *out)
 {
-	const Gw__V1__Tables *t = cd->tables;
+	const struct sad *d = &cd->sad;
 	struct clear_sel c;
 	char what[128], b1[INET_ADDRSTRLEN], b2[INET_ADDRSTRLEN];
+	uint64_t live = workers_live(cd);
 	size_t hits = 0;
 
 	if (clear_parse(a, n, &c, out) != 0)
 		return -1;
-	base_prune(cd);
-	for (size_t i = 0; t != NULL && i < t->n_sas; i++)
-		hits += clear_match(&c, t->sas[i]);
+	for (size_t i = 0; i < d->n; i++)
+		hits += sa_published(d->v[i]) && clear_match(&c, d->v[i]);
 	switch (c.by) {
 	case CLEAR_PEER:
 		snprintf(what, sizeof(what), "with peer %s", ip(c.addr, b1));
@@ -205,15 +141,12 @@ clear_sa(struct controld *cd, char **a, int n, FILE *out)
 		return -1;
 	}
 	fprintf(out, "Cleared %zu SA%s %s:\n", hits, hits == 1 ? "" : "s", what);
-	for (size_t i = 0; i < t->n_sas; i++) {
-		const Gw__V1__Sa *sa = t->sas[i];
+	for (size_t i = 0; i < d->n; i++) {
+		struct sa *sa = d->v[i];
 
-		if (!clear_match(&c, sa))
+		if (!sa_published(sa) || !clear_match(&c, sa))
 			continue;
-		if (base_reset(cd, sa->id) != 0) {
-			fprintf(out, "%% out of memory: the counters of the SAs below are kept\n");
-			return -1;
-		}
+		sa_clear(sa, live);
 		fprintf(out, "  crypto map %s %u: %s %s spi 0x%X(%u) %s -> %s\n", sa->map, sa->seq,
 		    sa->inbound ? "inbound" : "outbound", sa->proto == 51 ? "ah" : "esp", sa->spi,
 		    sa->spi, ip(sa->inbound ? sa->peer : sa->local, b1),

@@ -28,7 +28,6 @@
 #include "controld/conf/conf.h"
 
 struct controld;
-struct sa_stat;
 
 enum {
 	CLI_LINE_MAX		= 1024,		/* bytes of a line, NUL included (as the parser) */
@@ -125,7 +124,7 @@ int	cli_request(struct controld *cd, const void *id, size_t id_len, const struct
 	    struct cli_rep *r, FILE *out, uint64_t now_ms);
 /* Drop the sessions silent for CLI_IDLE_MS at now_ms (their changes are discarded, logged). */
 void	cli_sweep(struct controld *cd, uint64_t now_ms);
-/* Free every session and counter baseline (at exit). */
+/* Free every session (at exit). */
 void	cli_free(struct controld *cd);
 /* Run one exec line as a client of its own (tests, fuzz targets): 0, or -1: it failed. */
 int	cli_exec(struct controld *cd, const char *line, FILE *out);
@@ -141,12 +140,6 @@ void	cli_poll(struct controld *cd);		/* serve the CLI socket, drop idle sessions
 void	show_ipsec_sa(struct controld *cd, const char *filter, const char *arg, bool detail,
 	    FILE *out);
 void	show_workers(struct controld *cd, FILE *out);
-
-/* ---- clear.c ---- */
-
-/* An SA's counters as show prints them: workers_sa_stat() less what "clear crypto sa" took
- * away.  Sequence numbers are never reset (DESIGN invariant 1). */
-void	cli_sa_stat(const struct controld *cd, uint64_t sa_id, struct sa_stat *out);
 
 /* ---- save.c ---- */
 

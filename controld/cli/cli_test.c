@@ -889,13 +889,13 @@ static const char show_sa_golden[] =
 	"    #pkts permitted but no outbound SA: 0\n"
 	"    #pkts with an unknown SPI: 0\n";
 
-static uint64_t
-sa_id_of(bool inbound)
+static struct sa *
+sa_of(bool inbound)
 {
-	for (size_t i = 0; i < cd.tables->n_sas; i++)
-		if (cd.tables->sas[i]->inbound == inbound && cd.tables->sas[i]->map[0] == 'v')
-			return cd.tables->sas[i]->id;
-	return 0;
+	for (size_t i = 0; i < cd.sad.n; i++)
+		if (cd.sad.v[i]->inbound == inbound && cd.sad.v[i]->map[0] == 'v')
+			return cd.sad.v[i];
+	return NULL;
 }
 
 static uint64_t
@@ -910,7 +910,7 @@ static void
 test_clear(void)
 {
 	struct worker_rec *w = &cd.w[0];
-	int o_ = 0, i_ = 1;		/* a worker's counts are sorted by SA id */
+	struct sa_stat *so, *si;	/* worker 0's counts of the outbound and inbound SA */
 	const char *o;
 
 	/* back to the demo configuration, with counts from a worker */
@@ -923,15 +923,11 @@ test_clear(void)
 	T_OK(rep.ok, "demo again");
 	w->rid_len = 1;
 	snprintf(w->id, sizeof(w->id), "w1");
-	if (sa_id_of(false) > sa_id_of(true))
-		o_ = 1, i_ = 0;
-	w->n_stats = 2;
-	w->stats = calloc(2, sizeof(*w->stats));
-	w->stats[o_] = (struct sa_stat){ .sa_id = sa_id_of(false), .pkts = 10, .bytes = 1000,
-	    .seq_top = 10 };
-	w->stats[i_] = (struct sa_stat){ .sa_id = sa_id_of(true), .pkts = 7, .bytes = 700,
-	    .seq_top = 7 };
-	w->stats[i_].drops[DROP_REPLAY] = 2;
+	so = sa_count(sa_of(false), 0, true);
+	si = sa_count(sa_of(true), 0, true);
+	*so = (struct sa_stat){ .pkts = 10, .bytes = 1000, .seq_top = 10 };
+	*si = (struct sa_stat){ .pkts = 7, .bytes = 700, .seq_top = 7 };
+	si->drops[DROP_REPLAY] = 2;
 	T_EQ(shown("#pkts encaps: "), 10, "before clear");
 	T_EQ(shown("#pkts decaps: "), 7, "before clear");
 	T_EQ(shown("#recv errors "), 2, "before clear");
@@ -949,7 +945,7 @@ test_clear(void)
 	T_EQ(shown("#pkts decaps: "), 0, "decaps after clear");
 	T_EQ(shown("#recv errors "), 0, "errors after clear");
 	T_EQ(shown("last seq sent: "), 10, "the sequence number is never reset");
-	w->stats[o_].pkts = 15;
+	so->pkts = 15;
 	T_EQ(shown("#pkts encaps: "), 5, "counts again from the clear");
 
 	o = req("x", "clear crypto sa map nope");
@@ -962,7 +958,7 @@ test_clear(void)
 	    "SPI 1000 goes to the peer, not to us");
 	T_STREQ(req("x", "clear crypto sa entry 198.51.100.1 ah 1001"),
 	    "% no SA matches: there is no SA to 198.51.100.1, ah SPI 0x3E9(1001)\n", "not ah");
-	w->stats[i_].pkts = 9;
+	si->pkts = 9;
 	o = req("x", "cl cry sa ent 198.51.100.1 e 1001");
 	T_STREQ(o, "Cleared 1 SA to 198.51.100.1, esp SPI 0x3E9(1001):\n"
 	    "  crypto map vpn 10: inbound esp spi 0x3E9(1001) 198.51.100.2 -> 198.51.100.1\n"
@@ -974,7 +970,7 @@ test_clear(void)
 	    "hex SPI");
 	T_OK(has(req("x", "clear crypto sa map vpn"), "Cleared 2 SAs of crypto map set vpn:"),
 	    "by map");
-	w->stats[o_].pkts = 20;
+	so->pkts = 20;
 	T_OK(has(req("x", "clear crypto sa"), "Cleared 2 SAs in the SA database:"), "all");
 	T_EQ(shown("#pkts encaps: "), 0, "all cleared");
 	T_STREQ(req("x", "clear crypto sa peer nope"),
@@ -982,9 +978,7 @@ test_clear(void)
 	T_STREQ(req("x", "clear crypto sa entry 198.51.100.1 esp 12"),
 	    "% Invalid input detected at '12' (try \"?\" or \"help\")\n", "SPI under 256");
 	T_OK(!rep.ok, "bad SPI: not ok");
-	free(w->stats);
-	w->stats = NULL;
-	w->n_stats = 0;
+	sad_retire(&cd.sad, 0);
 	w->rid_len = 0;
 	w->id[0] = '\0';
 }
@@ -1024,8 +1018,9 @@ main(void)
 	req("x", "");		/* frees the last output */
 	cli_free(&cd);
 	conf_free(cd.running);
-	link_free(&cd.tables->base);
+	spd_free(cd.spd);
 	workers_free(&cd);
+	sad_free(&cd.sad);
 	unlink(path);
 	rmdir(dir);
 	return t_done();

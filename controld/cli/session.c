@@ -497,9 +497,6 @@ cli_free(struct controld *cd)
 		sess_end(cd, cd->cli_sess[0]);
 	free(cd->cli_sess);
 	cd->cli_sess = NULL;
-	free(cd->cli_base);
-	cd->cli_base = NULL;
-	cd->n_cli_base = 0;
 }
 
 int

@@ -1,5 +1,7 @@
-/* show.c: the show commands that need the SA database and the workers' counters, in the
- * layout of IOS 11.3's "show crypto ipsec sa". */
+/* show.c: the show commands that need the SA database and the workers: "show crypto ipsec sa"
+ * in the layout of IOS 11.3 (the SPD's entries with the SAs of the SAD and the counts the
+ * workers reported of them, less the last "clear crypto sa"), and "show workers".  Reads the
+ * SAD, the SPD and link/'s records; changes nothing. */
 #include <arpa/inet.h>
 #include <inttypes.h>
 #include <string.h>
@@ -45,26 +47,26 @@ show_errors(const struct sa_stat *s, bool detail, FILE *out)
 }
 
 static void
-show_sa(const struct controld *cd, const Gw__V1__Sa *sa, bool detail, FILE *out)
+show_sa(const struct controld *cd, const struct sa *sa, bool detail, FILE *out)
 {
 	char xf[64];
 	struct sa_stat st;
 	unsigned iv;
 
-	cli_sa_stat(cd, sa->id, &st);
+	sa_shown(sa, workers_live(cd), &st);
 	sa_transform_text(sa, xf, sizeof(xf));
 	switch (sa->cipher) {
-	case GW__V1__CIPHER__CIPHER_AES_CBC: iv = 16; break;
-	case GW__V1__CIPHER__CIPHER_DES: case GW__V1__CIPHER__CIPHER_3DES:
-	case GW__V1__CIPHER__CIPHER_AES_GCM: case GW__V1__CIPHER__CIPHER_AES_GMAC:
-	case GW__V1__CIPHER__CIPHER_CHACHA20_POLY1305: iv = 8; break;
-	case GW__V1__CIPHER__CIPHER_DES_RFC1829: iv = sa->iv_size; break;
+	case XF_CIPHER_AES_CBC: iv = 16; break;
+	case XF_CIPHER_DES: case XF_CIPHER_3DES:
+	case XF_CIPHER_AES_GCM: case XF_CIPHER_AES_GMAC:
+	case XF_CIPHER_CHACHA20_POLY1305: iv = 8; break;
+	case XF_CIPHER_DES_RFC1829: iv = sa->iv_size; break;
 	default: iv = 0; break;
 	}
 	fprintf(out, "      spi: 0x%X(%u)\n", sa->spi, sa->spi);
 	fprintf(out, "        transform: %s ,\n", xf);
 	fprintf(out, "        in use settings ={%s, }\n",
-	    sa->mode == GW__V1__MODE__MODE_TRANSPORT ? "Transport" : "Tunnel");
+	    sa->mode == SA_TRANSPORT ? "Transport" : "Tunnel");
 	fprintf(out, "        slot: 0, conn id: %" PRIu64 ", crypto map: %s\n", sa->id % 10000,
 	    sa->map);
 	fprintf(out, "        no sa timing\n");
@@ -80,7 +82,7 @@ show_sa(const struct controld *cd, const Gw__V1__Sa *sa, bool detail, FILE *out)
 }
 
 static bool
-policy_matches(const Gw__V1__Policy *p, const char *filter, const char *arg)
+policy_matches(const struct policy *p, const char *filter, const char *arg)
 {
 	char buf[INET_ADDRSTRLEN];
 
@@ -94,50 +96,51 @@ policy_matches(const Gw__V1__Policy *p, const char *filter, const char *arg)
 }
 
 static void
-ident(const char *what, uint32_t a, uint32_t wild, uint32_t proto, uint32_t lo, uint32_t hi,
+ident(const char *what, uint32_t a, uint32_t mask, uint32_t proto, uint32_t lo, uint32_t hi,
     FILE *out)
 {
 	char b1[INET_ADDRSTRLEN], b2[INET_ADDRSTRLEN];
 
 	fprintf(out, "   %s ident (addr/mask/prot/port): (%s/%s/%u/%u)\n", what, ip(a, b1),
-	    ip(~wild, b2), proto, lo == hi ? lo : 0);
-	(void)hi;
+	    ip(mask, b2), proto, lo == hi ? lo : 0);
 }
 
 void
 show_ipsec_sa(struct controld *cd, const char *filter, const char *arg, bool detail, FILE *out)
 {
-	const Gw__V1__Tables *t = cd->tables;
+	const struct spd *spd = cd->spd;
+	const struct sad *d = &cd->sad;
+	uint64_t live = workers_live(cd);
 	const char *last_if = NULL;
 	char b1[INET_ADDRSTRLEN], b2[INET_ADDRSTRLEN];
 	uint64_t drops[DROP_MAX];
 	bool addr_view = filter != NULL && strcmp(filter, "address") == 0;
 	bool identity = filter != NULL && strcmp(filter, "identity") == 0;
 
-	for (size_t i = 0; t != NULL && i < t->n_policies; i++) {
-		const Gw__V1__Policy *p = t->policies[i];
-		const Gw__V1__Sa *sas[4] = { NULL };	/* in esp, in ah, out esp, out ah */
+	for (size_t i = 0; spd != NULL && i < spd->n; i++) {
+		const struct policy *p = &spd->v[i];
+		const struct sa *sas[4] = { NULL };	/* in esp, in ah, out esp, out ah */
 		struct sa_stat in = { 0 }, outs = { 0 }, aho = { 0 };
-		const Gw__V1__Selector *f = NULL;
+		const struct sel *f = NULL;
 
 		if (!policy_matches(p, filter, arg))
 			continue;
-		for (size_t j = 0; j < t->n_sas; j++) {
-			const Gw__V1__Sa *sa = t->sas[j];
+		for (size_t j = 0; j < d->n; j++) {
+			const struct sa *sa = d->v[j];
 
-			if (strcmp(sa->map, p->map) != 0 || sa->seq != p->seq)
+			if (!sa_published(sa) || strcmp(sa->map, p->map) != 0 || sa->seq != p->seq)
 				continue;
 			sas[(sa->inbound ? 0 : 2) + (sa->proto == 51)] = sa;
-			f = sa->flow;
+			f = &sa->flow;
 		}
 		if (f == NULL)
 			continue;		/* no SA for this entry (yet) */
 		if (sas[0])
-			cli_sa_stat(cd, sas[0]->id, &in);
+			sa_shown(sas[0], live, &in);
 		if (sas[2])
-			cli_sa_stat(cd, sas[2]->id, &outs);
+			sa_shown(sas[2], live, &outs);
 		if (sas[3])
-			cli_sa_stat(cd, sas[3]->id, &aho);
+			sa_shown(sas[3], live, &aho);
 		if (!addr_view && (last_if == NULL || strcmp(last_if, p->interface) != 0)) {
 			fprintf(out, "\ninterface: %s\n", p->interface);
 			last_if = p->interface;
@@ -147,16 +150,16 @@ show_ipsec_sa(struct controld *cd, const char *filter, const char *arg, bool det
 		else
 			fprintf(out, "    Crypto map tag: %s, local addr. %s\n\n", p->map,
 			    ip(p->local, b1));
-		ident("local ", f->src, f->src_wild, f->proto, f->sport_lo, f->sport_hi, out);
-		ident("remote", f->dst, f->dst_wild, f->proto, f->dport_lo, f->dport_hi, out);
+		ident("local ", f->src, f->src_mask, f->proto, f->sport_lo, f->sport_hi, out);
+		ident("remote", f->dst, f->dst_mask, f->proto, f->dport_lo, f->dport_hi, out);
 		fprintf(out, "   current_peer: %s\n", ip(p->peer, b1));
 		fprintf(out, "     PERMIT, flags={origin_is_acl,}\n");
 		fprintf(out, "    #pkts encaps: %" PRIu64 ", #pkts encrypt: %" PRIu64
 		    ", #pkts digest %" PRIu64 "\n", outs.pkts, outs.pkts,
-		    sas[2] && sas[2]->auth ? outs.pkts : 0);
+		    sas[2] && sas[2]->auth != XF_AUTH_NONE ? outs.pkts : 0);
 		fprintf(out, "    #pkts decaps: %" PRIu64 ", #pkts decrypt: %" PRIu64
 		    ", #pkts verify %" PRIu64 "\n", in.pkts, in.pkts,
-		    sas[0] && sas[0]->auth ? in.pkts : 0);
+		    sas[0] && sas[0]->auth != XF_AUTH_NONE ? in.pkts : 0);
 		fprintf(out, "    #send errors %" PRIu64 ", #recv errors %" PRIu64 "\n\n",
 		    errs(&outs), errs(&in));
 		if (identity)
@@ -226,15 +229,7 @@ show_workers(struct controld *cd, FILE *out)
 			continue;
 		uint64_t pout = 0, pin = 0;
 
-		for (size_t i = 0; i < w->n_stats; i++) {
-			const struct sa_ix *x = publish_find_sa(cd, w->stats[i].sa_id);
-			const Gw__V1__Sa *sa = x ? x->sa : NULL;
-
-			if (sa != NULL && sa->inbound)
-				pin += w->stats[i].pkts;
-			else if (sa != NULL)
-				pout += w->stats[i].pkts;
-		}
+		sad_slot_counts(&cd->sad, (unsigned)k, &pout, &pin);
 		fprintf(out, "%-20s %-10s %-8u %-5s %-16" PRIu64 " %-12" PRIu64 " %-12" PRIu64
 		    " %" PRIu64 " ms ago\n", w->id, w->host, w->pid, w->live ? "up" : "down",
 		    w->generation, pout, pin, now - w->last_ms);

@@ -1,27 +1,57 @@
-/* compile.h: from a validated struct conf to the tables datad runs (SPD in map-number order,
- * SAD of manual SAs), as one owned gw.v1.Tables message.  Pure: no I/O, no globals. */
+/* compile.h: from a validated struct conf to what the data path runs: the SPD (one policy per
+ * crypto map entry, in map-number order: DESIGN invariant 5) and the manual SAs, as SAs of the
+ * SAD (sad/sad.h).  Pure: no I/O, no globals.  The link makes the wire messages of both
+ * (link/wire.c). */
 #ifndef GW_COMPILE_H
 #define GW_COMPILE_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "common/err.h"
+#include "common/sel.h"
 #include "controld/conf/conf.h"
-#include "proto/gw.pb-c.h"
+#include "controld/sad/sad.h"
 
-/* The tables of c at generation gen; caller frees with protobuf_c_message_free_unpacked().
- * Inbound SAs come without an owner (link/owners.c assigns them).  NULL with err (line of the
- * offending entry) if c asks for something the data path cannot do. */
-Gw__V1__Tables	*conf_compile(const struct conf *c, uint64_t gen, struct gw_err *err);
+enum policy_kind {
+	POLICY_MANUAL,			/* ipsec-manual */
+	POLICY_ISAKMP,			/* ipsec-isakmp */
+	POLICY_DYNAMIC,			/* ipsec-isakmp dynamic: an entry of its dynamic set */
+};
 
-/* Deep copy through pack/unpack; NULL when out of memory.  Wipes the packed key bytes. */
-Gw__V1__Tables	*tables_copy(const Gw__V1__Tables *t);
+/* One access-list entry of a policy (remarks left out). */
+struct policy_ace {
+	bool		permit;
+	unsigned	line;			/* config line, for show and debug */
+	struct sel	sel;
+};
 
-/* The id of the key material an SA runs under (protocol, algorithms, keys, salt): a hash of
- * it, never the key itself.  Sequence numbers and replay floors belong to the key (invariant
- * 1: a key that moves to another entry, map or SPI goes on where it stopped); two SAs with one
- * id share one space.  Never 0. */
-uint64_t	sa_key_id(const Gw__V1__Sa *sa);
+/* One crypto map entry (or one entry of the dynamic set it refers to). */
+struct policy {
+	char			map[CONF_NAME_MAX];
+	uint16_t		seq;
+	enum policy_kind	kind;
+	struct policy_ace	*aces;		/* manual: up to and including the first permit */
+	size_t			n_aces;
+	bool			no_acl;		/* dynamic entry without a list: ignored */
+	uint32_t		peer, local;	/* local: local-address or the interface's */
+	uint64_t		sa_out_esp;	/* id of its outbound SAs; 0 = none */
+	uint64_t		sa_out_ah;
+	char			interface[CONF_NAME_MAX];	/* where its set is applied */
+};
 
-/* One line "esp-aes 256 esp-sha-hmac" for show, from an SA's transform. */
-void	sa_transform_text(const Gw__V1__Sa *sa, char *buf, size_t len);
+/* The SPD: policies in the order they are evaluated. */
+struct spd {
+	struct policy	*v;
+	size_t		n;
+};
+
+/* The SPD of c into *spd (caller frees with spd_free()) and its manual SAs into sas (mature,
+ * without owners or floors; caller frees with sa_list_free() or gives them to the SAD).  0, or
+ * -1 with err (line of the offending entry) if c asks for something the data path cannot do;
+ * then nothing is returned. */
+int	conf_compile(const struct conf *c, struct spd **spd, struct sa_list *sas,
+	    struct gw_err *err);
+void	spd_free(struct spd *s);		/* NULL: no-op */
 
 #endif

@@ -5,17 +5,12 @@
  * restarts (a new boot: its old leases are void) or changes what it holds gets the SAs it
  * should own (owners.c) and a welcome. */
 #include <arpa/inet.h>
-#include <errno.h>
 #include <fnmatch.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <zmq.h>
-
 #include "common/log.h"
-#include "controld/conf/compile.h"
 #include "controld/link/worker.h"
 
 static bool
@@ -123,7 +118,6 @@ free_slot(struct controld *cd)
 		return NULL;
 	if (w->id[0] != '\0')
 		workers_retire(cd, w);
-	free(w->stats);
 	free(w->holds);
 	memset(w, 0, sizeof(*w));
 	return w;

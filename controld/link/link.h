@@ -6,6 +6,7 @@
  *   hello.c    who may be which worker (ids, keys, addresses, slots)
  *   owners.c   the one owner of each inbound SA, and its replay floor (invariant 2)
  *   publish.c  generations to the workers: snapshots and deltas (invariant 3)
+ *   wire.c     the SPD and the SAD as wire messages: the only place they are made
  *   report.c   counters, replay window tops and relayed IKE datagrams from workers
  *   grant.c    sequence-number leases, by use (invariant 1; lease.c is the store)
  *   zap.c      CURVE allow-lists and the ZAP handler
@@ -23,12 +24,13 @@
 #include "common/drop.h"
 #include "common/link.h"
 #include "controld/link/lease.h"
+#include "controld/sad/sad.h"
 #include "proto/gw.pb-c.h"
 
 struct controld;
 
 enum {
-	WORKERS_MAX	= 64,
+	WORKERS_MAX	= SAD_SLOTS_MAX,	/* a worker's counts of an SA are by slot (sad.h) */
 	WORKERS_PER_KEY	= 16,	/* default slots of one CURVE key (allow-list max=) */
 	ID_BINDS_MAX	= 256,	/* worker ids remembered with the key that claimed them */
 	WORKER_DEAD_MS	= 3000,	/* three missed reports: its inbound SAs move */
@@ -63,15 +65,6 @@ enum refuse {
 extern const char *const refuse_name[REFUSE_MAX];
 extern const char *const refuse_text[REFUSE_MAX];
 
-/* What one worker reported of one SA (absolute since that worker's boot). */
-struct sa_stat {
-	uint64_t	sa_id;
-	uint64_t	pkts, bytes, seq_top;
-	uint64_t	span;			/* inbound, owner: largest rise between reports */
-	uint64_t	drops[DROP_MAX];
-	uint32_t	path_mtu, media_mtu;	/* outbound; 0 = not reported */
-};
-
 /* One entry of an allow-list (zap.c): a CURVE key and, for workers, what it may claim. */
 struct allow {
 	uint8_t		key[32];
@@ -88,19 +81,12 @@ struct allow_list {
 	const char	*path;
 };
 
-/* The SAs of the current generation by id (sorted), with the id of the key each runs under. */
-struct sa_ix {
-	uint64_t	sa_id;
-	uint64_t	key_id;
-	Gw__V1__Sa	*sa;
-};
-
 struct worker_rec {
 	bool		live;
 	uint8_t		rid[LINK_ID_MAX];	/* ZeroMQ routing id (given by our ROUTER) */
 	size_t		rid_len;
 	char		key[LINK_KEY_Z85];	/* the CURVE key it proved; "" on ipc:// */
-	char		id[128];
+	char		id[SA_OWNER_MAX];	/* the owner of its inbound SAs (sad.h) */
 	char		host[64];
 	uint32_t	pid;
 	uint64_t	boot;
@@ -109,8 +95,6 @@ struct worker_rec {
 	bool		udp_encap;		/* holds UDP 4500 on its host (RFC 3948) */
 	uint64_t	generation;		/* last it reported */
 	uint64_t	last_ms;
-	struct sa_stat	*stats;			/* latest counts per SA, sorted by id */
-	size_t		n_stats;
 	struct lease_hold *holds;		/* its latest block of each outbound SA */
 	size_t		n_holds;
 	uint64_t	drops[DROP_MAX];
@@ -133,18 +117,17 @@ void	workers_msg(struct controld *cd, const struct link_peer *from, Gw__V1__Enve
 void	workers_monitor(struct controld *cd);
 /* Heartbeats to the workers, and the workers presumed dead, once a CTL_HEARTBEAT_MS. */
 void	workers_tick(struct controld *cd);
-void	workers_free(struct controld *cd);	/* workers' records, the index */
-/* Sum of one SA's counters over all workers, live and retired. */
-void	workers_sa_stat(const struct controld *cd, uint64_t sa_id, struct sa_stat *out);
+void	workers_free(struct controld *cd);	/* workers' records, the generation sent */
+/* The live workers, a bit per slot (their record's index): for sa_sum() and sa_shown(). */
+uint64_t	workers_live(const struct controld *cd);
 /* Drops outside any SA, over all workers, live and retired. */
 void	workers_drops(const struct controld *cd, uint64_t drops[DROP_MAX]);
 
 /* ---- publish.c ---- */
 
-/* Make t (taken) the next generation and send it: deltas to workers at the current one. */
-void	publish_tables(struct controld *cd, Gw__V1__Tables *t);
-/* An SA of the current generation by id, or NULL. */
-const struct sa_ix *publish_find_sa(const struct controld *cd, uint64_t sa_id);
+/* A new generation from the SPD and the SAD, owners given: sent as a delta to the workers at
+ * the current one, or whole to all when it is the first. */
+void	publish_tables(struct controld *cd);
 
 /* ---- zap.c: CURVE allow-lists, one per socket (ZAP domains "link" and "cli") ---- */
 

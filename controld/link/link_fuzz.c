@@ -74,7 +74,7 @@ setup(void)
 static uint64_t
 real_id(uint64_t id)
 {
-	return CD.tables->sas[id % CD.tables->n_sas]->id;
+	return CD.sad.v[id % CD.sad.n]->id;
 }
 
 int
@@ -83,7 +83,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	Gw__V1__Envelope *env;
 	struct link_peer from = { .id = { 'w', 0 }, .id_len = 2 };
 
-	if (CD.tables == NULL)
+	if (CD.sent == NULL)
 		setup();
 	if (size < 1)
 		return 0;

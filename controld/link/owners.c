@@ -2,19 +2,11 @@
  * by exactly one worker at a time, its replay window lives there).  An SA that moves, or
  * whose owner restarted with empty windows, starts its window at the replay floor kept for
  * its key (docs/adr/0009), so no packet an earlier owner accepted is accepted again.  A live
- * owner keeps its SA against a worker of another CURVE key. */
-#include <arpa/inet.h>
-#include <errno.h>
-#include <fnmatch.h>
-#include <inttypes.h>
-#include <stdarg.h>
-#include <stdlib.h>
+ * owner keeps its SA against a worker of another CURVE key.  Owners and floors are kept with
+ * the SA in the SAD: an SA a reload keeps (the same id) keeps both, so it moves, and its floor
+ * rises, only when its owner really changes. */
 #include <string.h>
 
-#include <zmq.h>
-
-#include "common/log.h"
-#include "controld/conf/compile.h"
 #include "controld/link/worker.h"
 
 /* Invariant 2 across workers: an inbound SA that starts over on a worker (a new owner, or its
@@ -22,13 +14,13 @@
  * at the floor kept for its key: the highest top its owners reported plus a margin for what an
  * owner may have accepted after its last report (note_top).  True if the floor rose. */
 static bool
-raise_floor(const struct controld *cd, Gw__V1__Sa *sa)
+raise_floor(const struct controld *cd, struct sa *sa)
 {
 	uint64_t floor;
 
 	if (sa->replay_window == 0)
 		return false;		/* no window to start anywhere */
-	floor = lease_get(&cd->tops, sa_key_id(sa));
+	floor = lease_get(&cd->tops, sa->key_id);
 	if (floor <= sa->replay_floor)
 		return false;
 	sa->replay_floor = floor;
@@ -39,7 +31,7 @@ raise_floor(const struct controld *cd, Gw__V1__Sa *sa)
  * holds the port, RFC 3948, when there is such a worker)?  Ranked: 2 best, 1 any local, 0
  * not local. */
 static int
-rank(const struct worker_rec *w, const Gw__V1__Sa *sa, bool udp_holder_exists)
+rank(const struct worker_rec *w, const struct sa *sa, bool udp_holder_exists)
 {
 	bool local = false;
 
@@ -60,17 +52,17 @@ rank(const struct worker_rec *w, const Gw__V1__Sa *sa, bool udp_holder_exists)
  * The SAs that move, and those of restarted (a worker that came back with empty windows; may
  * be NULL), get a new replay floor.  True if anything changed. */
 bool
-owners_assign(struct controld *cd, Gw__V1__Tables *t, const char *restarted)
+owners_assign(struct controld *cd, const char *restarted)
 {
 	bool changed = false;
 
-	for (size_t i = 0; i < t->n_sas; i++) {
-		Gw__V1__Sa *sa = t->sas[i];
+	for (size_t i = 0; i < cd->sad.n; i++) {
+		struct sa *sa = cd->sad.v[i];
 		const char *best = "", *any = "", *best_key = "", *cur_key = "";
 		bool udp = false;
 		int top = 0, cur = -1;
 
-		if (!sa->inbound)
+		if (!sa->inbound || !sa_published(sa))
 			continue;
 		for (int k = 0; k < WORKERS_MAX && sa->udp_encap_port != 0; k++)
 			udp |= cd->w[k].live && cd->w[k].udp_encap && rank(&cd->w[k], sa, false);
@@ -99,14 +91,7 @@ owners_assign(struct controld *cd, Gw__V1__Tables *t, const char *restarted)
 		    strcmp(cur_key, best_key) != 0)
 			best = sa->owner;	/* not to another key */
 		if (strcmp(sa->owner, best) != 0) {
-			char *o = strdup(best);
-
-			if (o == NULL)
-				continue;
-			/* protobuf-c frees strings other than its default "" with free() */
-			if (sa->owner != NULL && sa->owner != protobuf_c_empty_string)
-				free(sa->owner);
-			sa->owner = o;
+			snprintf(sa->owner, sizeof(sa->owner), "%s", best);
 			raise_floor(cd, sa);
 			changed = true;
 		} else if (restarted != NULL && strcmp(best, restarted) == 0) {
@@ -116,46 +101,13 @@ owners_assign(struct controld *cd, Gw__V1__Tables *t, const char *restarted)
 	return changed;
 }
 
-/* Freshly compiled tables (a reload) know neither owners nor floors: an SA that was already
- * there keeps both, so it moves, and its floor rises, only when its owner really changes. */
-void
-owners_inherit(const Gw__V1__Tables *old, Gw__V1__Tables *t)
-{
-	for (size_t i = 0; old != NULL && i < t->n_sas; i++) {
-		Gw__V1__Sa *sa = t->sas[i];
-		const Gw__V1__Sa *o;
-		char *owner;
-
-		if (!sa->inbound || sa->owner[0] != '\0')
-			continue;
-		for (size_t j = 0; j < old->n_sas; j++) {
-			o = old->sas[j];
-			if (o->id != sa->id || !o->inbound)
-				continue;
-			if (o->replay_floor > sa->replay_floor)
-				sa->replay_floor = o->replay_floor;
-			if (o->owner[0] != '\0' && (owner = strdup(o->owner)) != NULL) {
-				if (sa->owner != protobuf_c_empty_string)
-					free(sa->owner);
-				sa->owner = owner;
-			}
-			break;
-		}
-	}
-}
-
 /* Owners changed because workers came or went, or restarted (its id, else NULL): the same
- * tables, a new generation. */
+ * SAs, a new generation. */
 void
 owners_reassign(struct controld *cd, const char *restarted)
 {
-	Gw__V1__Tables *t;
-
-	if (cd->tables == NULL || (t = tables_copy(cd->tables)) == NULL)
-		return;
-	if (!owners_assign(cd, t, restarted)) {
-		link_free(&t->base);
-		return;
-	}
-	publish_tables(cd, t);
+	if (cd->sent == NULL)
+		return;			/* nothing published yet */
+	if (owners_assign(cd, restarted))
+		publish_tables(cd);
 }

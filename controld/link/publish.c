@@ -1,71 +1,34 @@
 /* publish.c: the tables to the workers: a generation is sent whole (a snapshot) to a worker
  * that joins or asks, and as a delta from the previous generation to the workers that have it
  * (DESIGN "The ZeroMQ link", Clone pattern; invariant 3: a worker applies a generation whole).
- * Keeps the SAs of the current generation indexed by id, with the id of their key. */
-#include <arpa/inet.h>
-#include <errno.h>
-#include <fnmatch.h>
+ * A generation is made from the SPD and the SAD (wire.c); the last one sent is kept, to send
+ * again and to diff the next one with. */
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <zmq.h>
+#include <openssl/crypto.h>
 
 #include "common/log.h"
-#include "controld/conf/compile.h"
 #include "controld/link/worker.h"
-
-static int
-ix_cmp(const void *a, const void *b)
-{
-	const struct sa_ix *x = a, *y = b;
-
-	return x->sa_id < y->sa_id ? -1 : x->sa_id > y->sa_id;
-}
-
-static void
-ix_build(struct controld *cd)
-{
-	size_t n = cd->tables ? cd->tables->n_sas : 0;
-	struct sa_ix *ix = calloc(n + 1, sizeof(*ix));
-
-	if (ix == NULL)
-		fatal("out of memory");
-	for (size_t i = 0; i < n; i++) {
-		ix[i].sa_id = cd->tables->sas[i]->id;
-		ix[i].key_id = sa_key_id(cd->tables->sas[i]);
-		ix[i].sa = cd->tables->sas[i];
-	}
-	qsort(ix, n, sizeof(*ix), ix_cmp);
-	free(cd->ix);
-	cd->ix = ix;
-	cd->n_ix = n;
-}
-
-const struct sa_ix *
-publish_find_sa(const struct controld *cd, uint64_t sa_id)
-{
-	struct sa_ix k = { .sa_id = sa_id };
-
-	return cd->n_ix ? bsearch(&k, cd->ix, cd->n_ix, sizeof(k), ix_cmp) : NULL;
-}
 
 /* Marks kept by the SA ids of an older version become the marks of the SAs' keys (lease.h):
  * an upgrade does not start a key's numbers again. */
 static void
-adopt_legacy(struct controld *cd, const Gw__V1__Tables *t)
+adopt_legacy(struct controld *cd)
 {
 	struct gw_err err;
 	bool any = false;
 
-	for (size_t i = 0; i < t->n_sas; i++) {
-		const Gw__V1__Sa *sa = t->sas[i];
+	for (size_t i = 0; i < cd->sad.n; i++) {
+		const struct sa *sa = cd->sad.v[i];
 
+		if (!sa_published(sa))
+			continue;
 		if (!sa->inbound)
-			any |= lease_adopt(&cd->leases, sa_key_id(sa), sa->id);
+			any |= lease_adopt(&cd->leases, sa->key_id, sa->id);
 		else if (sa->replay_window != 0)
-			lease_adopt(&cd->tops, sa_key_id(sa), sa->id);
+			lease_adopt(&cd->tops, sa->key_id, sa->id);
 	}
 	if (any && lease_flush(&cd->leases, &err) != 0)
 		fatal("sequence-number leases: %s", err.msg);
@@ -109,13 +72,36 @@ same_policies(const Gw__V1__Tables *a, const Gw__V1__Tables *b)
 	return true;
 }
 
-static const Gw__V1__Sa *
-sa_by_id(const Gw__V1__Tables *t, uint64_t id)
+static int
+id_cmp(const void *a, const void *b)
 {
-	for (size_t i = 0; t != NULL && i < t->n_sas; i++)
-		if (t->sas[i]->id == id)
-			return t->sas[i];
-	return NULL;
+	const Gw__V1__Sa *x = *(Gw__V1__Sa *const *)a, *y = *(Gw__V1__Sa *const *)b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* The SAs of t sorted by id, for finding the old version of each new SA; NULL when out of
+ * memory. */
+static Gw__V1__Sa **
+by_id(const Gw__V1__Tables *t)
+{
+	Gw__V1__Sa **v = malloc((t->n_sas + 1) * sizeof(*v));
+
+	if (v == NULL)
+		return NULL;
+	if (t->n_sas > 0)
+		memcpy(v, t->sas, t->n_sas * sizeof(*v));
+	qsort(v, t->n_sas, sizeof(*v), id_cmp);
+	return v;
+}
+
+static const Gw__V1__Sa *
+find_id(Gw__V1__Sa **v, size_t n, uint64_t id)
+{
+	Gw__V1__Sa k = { .id = id }, *kp = &k, **hit;
+
+	hit = n ? bsearch(&kp, v, n, sizeof(*v), id_cmp) : NULL;
+	return hit ? *hit : NULL;
 }
 
 void
@@ -123,28 +109,31 @@ publish_snapshot(struct controld *cd, struct worker_rec *w)
 {
 	Gw__V1__Envelope env = GW__V1__ENVELOPE__INIT;
 
-	if (cd->tables == NULL)
+	if (cd->sent == NULL)
 		return;
 	env.body_case = GW__V1__ENVELOPE__BODY_SNAPSHOT;
-	env.snapshot = cd->tables;
+	env.snapshot = cd->sent;
 	if (workers_send(cd, w, &env) == 0)
 		log_info("snapshot of generation %" PRIu64 " to %s", cd->gen, w->id);
 }
 
 void
-publish_tables(struct controld *cd, Gw__V1__Tables *t)
+publish_tables(struct controld *cd)
 {
 	Gw__V1__Envelope env = GW__V1__ENVELOPE__INIT;
 	Gw__V1__Delta d = GW__V1__DELTA__INIT;
-	Gw__V1__Sa **up = calloc(t->n_sas + 1, sizeof(*up));
-	uint64_t *rm = calloc((cd->tables ? cd->tables->n_sas : 0) + 1, sizeof(*rm));
-	Gw__V1__Tables *old = cd->tables;
+	Gw__V1__Tables *old = cd->sent, *t;
+	Gw__V1__Sa **up = NULL, **old_ix = NULL;
+	uint64_t *rm = NULL;
 
-	adopt_legacy(cd, t);
-	owners_inherit(old, t);
-	owners_assign(cd, t, NULL);
-	t->generation = ++cd->gen;
-	if (old != NULL && up != NULL && rm != NULL) {
+	adopt_legacy(cd);
+	owners_assign(cd, NULL);
+	if ((t = wire_tables(cd->spd, &cd->sad, cd->gen + 1)) == NULL)
+		fatal("out of memory");
+	cd->gen++;
+	if (old != NULL && (up = calloc(t->n_sas + 1, sizeof(*up))) != NULL &&
+	    (rm = calloc(old->n_sas + 1, sizeof(*rm))) != NULL &&
+	    (old_ix = by_id(old)) != NULL) {
 		d.from_generation = old->generation;
 		d.generation = t->generation;
 		d.policies_replace = !same_policies(old, t);
@@ -153,14 +142,17 @@ publish_tables(struct controld *cd, Gw__V1__Tables *t)
 			d.n_policies = t->n_policies;
 		}
 		for (size_t i = 0; i < t->n_sas; i++) {
-			const Gw__V1__Sa *o = sa_by_id(old, t->sas[i]->id);
+			const Gw__V1__Sa *o = find_id(old_ix, old->n_sas, t->sas[i]->id);
 
 			if (o == NULL || !same_msg(&o->base, &t->sas[i]->base))
 				up[d.n_sa_upsert++] = t->sas[i];
 		}
-		for (size_t i = 0; i < old->n_sas; i++)
-			if (sa_by_id(t, old->sas[i]->id) == NULL)
+		for (size_t i = 0; i < old->n_sas; i++) {
+			const struct sa *sa = sad_find(&cd->sad, old->sas[i]->id);
+
+			if (sa == NULL || !sa_published(sa))
 				rm[d.n_sa_remove++] = old->sas[i]->id;
+		}
 		d.sa_upsert = up;
 		d.sa_remove = rm;
 		env.body_case = GW__V1__ENVELOPE__BODY_DELTA;
@@ -169,8 +161,7 @@ publish_tables(struct controld *cd, Gw__V1__Tables *t)
 			if (cd->w[k].live)
 				workers_send(cd, &cd->w[k], &env);
 	}
-	cd->tables = t;
-	ix_build(cd);
+	cd->sent = t;
 	for (int k = 0; k < WORKERS_MAX; k++)
 		workers_prune(cd, &cd->w[k]);
 	log_info("generation %" PRIu64 ": %zu policies, %zu SAs (%zu changed, %zu removed)",
@@ -183,4 +174,5 @@ publish_tables(struct controld *cd, Gw__V1__Tables *t)
 				publish_snapshot(cd, &cd->w[k]);
 	free(up);
 	free(rm);
+	free(old_ix);
 }

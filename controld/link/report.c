@@ -1,19 +1,13 @@
 /* report.c: what workers report: their counters per SA, the replay window tops of the
  * inbound SAs they own (the replay floors, docs/adr/0009) and their drops outside any SA;
- * and the IKE datagrams they relay.  A report costs what it carries, never more than the
- * tables hold; a top counts only from the SA's owner. */
+ * and the IKE datagrams they relay.  A report costs what it carries (each SA found by its id
+ * in the SAD's index, its counts kept with it), never more than the tables hold; a top counts
+ * only from the SA's owner. */
 #include <arpa/inet.h>
-#include <errno.h>
-#include <fnmatch.h>
 #include <inttypes.h>
-#include <stdarg.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include <zmq.h>
-
 #include "common/log.h"
-#include "controld/conf/compile.h"
 #include "controld/link/worker.h"
 
 /* The owner of an inbound SA with a window reported its top (datad reports tops that moved
@@ -28,17 +22,17 @@
  * remains (docs/threat-model.md): a packet accepted in the last 100 ms before its owner
  * died, when the rate had more than doubled in that time. */
 static void
-note_top(struct controld *cd, const struct sa_ix *x, struct sa_stat *s, uint64_t top)
+note_top(struct controld *cd, const struct sa *sa, struct sa_stat *s, uint64_t top)
 {
 	uint64_t rise = top > s->seq_top && s->seq_top != 0 ? top - s->seq_top : 0;
-	uint64_t floor, on_disk = lease_saved(&cd->tops, x->key_id), now = link_now_ms();
+	uint64_t floor, on_disk = lease_saved(&cd->tops, sa->key_id), now = link_now_ms();
 
 	s->span = rise > s->span - s->span / 16 ? rise : s->span - s->span / 16;
 	s->seq_top = top;
 	floor = top + 2 * s->span + REPLAY_MARGIN_MIN;
 	if (floor < top)
 		floor = UINT64_MAX;
-	lease_raise(&cd->tops, x->key_id, floor);
+	lease_raise(&cd->tops, sa->key_id, floor);
 	if (floor > on_disk + s->span + REPLAY_MARGIN_MIN &&
 	    now - cd->tops_flushed_ms >= FLOORS_FLUSH_MS) {
 		struct gw_err err;
@@ -52,26 +46,27 @@ note_top(struct controld *cd, const struct sa_ix *x, struct sa_stat *s, uint64_t
 void
 report_msg(struct controld *cd, struct worker_rec *w, const Gw__V1__Report *r)
 {
-	size_t n = r->n_sas;
+	size_t n = r->n_sas, held = cd->sent != NULL ? cd->sent->n_sas : 0;
+	unsigned slot = workers_slot(cd, w);
 
 	if (r->boot != w->boot)		/* from before the worker's restart: stale */
 		return;
-	if (n > cd->n_ix) {
+	if (n > held) {
 		refuse(cd, w, REFUSE_REPORT_SA, "worker %s reported %zu SAs, the tables hold %zu",
-		    w->id, n, cd->n_ix);
-		n = cd->n_ix;
+		    w->id, n, held);
+		n = held;
 	}
 	for (size_t i = 0; i < n; i++) {
 		const Gw__V1__SaCounters *c = r->sas[i];
-		const struct sa_ix *x = publish_find_sa(cd, c->sa_id);
+		struct sa *sa = workers_sa(cd, c->sa_id);
 		struct sa_stat *s;
 
-		if (x == NULL) {
+		if (sa == NULL) {
 			refuse(cd, w, REFUSE_REPORT_SA, "worker %s reported SA %016" PRIx64
 			    ", not in the tables", w->id, c->sa_id);
 			continue;
 		}
-		if ((s = workers_stat(w, c->sa_id, true)) == NULL)
+		if ((s = sa_count(sa, slot, true)) == NULL)
 			return;
 		s->pkts = c->pkts;
 		s->bytes = c->bytes;
@@ -79,16 +74,16 @@ report_msg(struct controld *cd, struct worker_rec *w, const Gw__V1__Report *r)
 		s->media_mtu = c->media_mtu;
 		for (size_t d = 0; d < DROP_MAX; d++)
 			s->drops[d] = d < c->n_drops ? c->drops[d] : 0;
-		if (!x->sa->inbound) {
+		if (!sa->inbound) {
 			s->seq_top = c->seq_top;
-		} else if (strcmp(x->sa->owner, w->id) != 0) {
+		} else if (strcmp(sa->owner, w->id) != 0) {
 			if (c->seq_top != 0)
 				refuse(cd, w, REFUSE_TOP_OWNER, "worker %s reported a top for SA "
-				    "spi %u, owned by %s", w->id, x->sa->spi,
-				    x->sa->owner[0] ? x->sa->owner : "(none)");
+				    "spi %u, owned by %s", w->id, sa->spi,
+				    sa->owner[0] ? sa->owner : "(none)");
 			s->seq_top = 0;		/* not the owner: its window is not the SA's */
-		} else if (x->sa->replay_window != 0 && c->seq_top != 0) {
-			note_top(cd, x, s, c->seq_top);
+		} else if (sa->replay_window != 0 && c->seq_top != 0) {
+			note_top(cd, sa, s, c->seq_top);
 		} else {
 			s->seq_top = c->seq_top;
 		}

@@ -3,6 +3,7 @@
 #ifndef GW_CONTROLD_LINK_WORKER_H
 #define GW_CONTROLD_LINK_WORKER_H
 
+#include "controld/conf/compile.h"
 #include "controld/controld.h"
 
 /* ---- workers.c ---- */
@@ -11,11 +12,13 @@ int	workers_send(struct controld *cd, struct worker_rec *w, Gw__V1__Envelope *en
 /* Count a refusal (on w when there is one) and say why, at a limited rate per reason. */
 void	refuse(struct controld *cd, struct worker_rec *w, enum refuse why, const char *fmt, ...)
 	    __attribute__((format(printf, 4, 5)));
-/* w's counts / lease hold of an SA; added (zeroed) when add; NULL if not there or out of
- * memory. */
-struct sa_stat		*workers_stat(struct worker_rec *w, uint64_t sa_id, bool add);
+/* w's slot: the index of its record, by which the SAD keeps its counts. */
+unsigned		workers_slot(const struct controld *cd, const struct worker_rec *w);
+/* The SA of the current generation with id sa_id, or NULL: in constant time (sad.h). */
+struct sa		*workers_sa(const struct controld *cd, uint64_t sa_id);
+/* w's lease hold of an SA; added (zeroed) when add; NULL if not there or out of memory. */
 struct lease_hold	*workers_hold(struct worker_rec *w, uint64_t sa_id, bool add);
-/* Forget w's counts and holds of SAs that left the tables. */
+/* Forget w's holds of SAs that left the tables. */
 void	workers_prune(struct controld *cd, struct worker_rec *w);
 struct worker_rec	*workers_by_rid(struct controld *cd, const uint8_t *rid, size_t len);
 struct worker_rec	*workers_by_id(struct controld *cd, const char *id);
@@ -32,17 +35,18 @@ void	grant_msg(struct controld *cd, struct worker_rec *w, const Gw__V1__LeaseReq
 
 /* ---- owners.c ---- */
 
-/* Give each inbound SA of t its owner; the SAs that move, and those of restarted (may be
+/* Give each inbound SA of the SAD its owner; the SAs that move, and those of restarted (may be
  * NULL), get a new replay floor.  True if anything changed. */
-bool	owners_assign(struct controld *cd, Gw__V1__Tables *t, const char *restarted);
-/* Freshly compiled t keeps the owners and floors its SAs had in old (NULL: none). */
-void	owners_inherit(const Gw__V1__Tables *old, Gw__V1__Tables *t);
+bool	owners_assign(struct controld *cd, const char *restarted);
 /* Workers came, went or restarted (its id, else NULL): a new generation if owners moved. */
 void	owners_reassign(struct controld *cd, const char *restarted);
 
-/* ---- publish.c ---- */
+/* ---- publish.c, wire.c ---- */
 
 /* The current generation, whole, to w. */
 void	publish_snapshot(struct controld *cd, struct worker_rec *w);
+/* Generation gen of spd (may be NULL: none) and the SAs of d on the wire, as one owned
+ * message (caller frees with link_free()); NULL when out of memory. */
+Gw__V1__Tables	*wire_tables(const struct spd *spd, const struct sad *d, uint64_t gen);
 
 #endif

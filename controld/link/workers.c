@@ -2,15 +2,14 @@
  * Clone pattern over ROUTER/DEALER).  Reads what workers send and hands each message to its
  * concern (hello.c, report.c, grant.c), counts the connections that end, sends heartbeats and
  * presumes a worker dead after WORKER_DEAD_MS of silence (its inbound SAs then move:
- * owners.c).  A worker's record keeps its latest counts and lease blocks per SA, bounded by
- * the tables whatever it sends; a restarted or replaced worker's counts are kept in the
- * retired sums.
+ * owners.c).  A worker's record keeps its lease blocks per SA, bounded by the tables
+ * whatever it sends; its counts are kept by the SAD, with each SA, under the worker's slot (the
+ * index of its record), and go to the SA's retired sums when the worker restarts or its slot
+ * is reused.
  *
  * Whatever reaches the link socket is untrusted (docs/threat-model.md): each refusal is
  * counted (show workers) and logged at a limited rate. */
-#include <arpa/inet.h>
 #include <errno.h>
-#include <fnmatch.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -19,7 +18,6 @@
 #include <zmq.h>
 
 #include "common/log.h"
-#include "controld/conf/compile.h"
 #include "controld/link/worker.h"
 
 const char *const refuse_name[REFUSE_MAX] = {
@@ -61,32 +59,30 @@ refuse(struct controld *cd, struct worker_rec *w, enum refuse why, const char *f
 	log_rl(&rl[why], LOG_LVL_WARN, "link: refused (%s): %s", refuse_name[why], msg);
 }
 
-/* ---- A worker's counters and leases, by SA id ---- */
+/* ---- A worker's record, its lease holds, its slot ---- */
 
-struct sa_stat *
-workers_stat(struct worker_rec *w, uint64_t sa_id, bool add)
+unsigned
+workers_slot(const struct controld *cd, const struct worker_rec *w)
 {
-	size_t lo = 0, hi = w->n_stats;
-	struct sa_stat *s;
+	return (unsigned)(w - cd->w);
+}
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
+uint64_t
+workers_live(const struct controld *cd)
+{
+	uint64_t live = 0;
 
-		if (w->stats[mid].sa_id < sa_id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo < w->n_stats && w->stats[lo].sa_id == sa_id)
-		return &w->stats[lo];
-	if (!add || (s = realloc(w->stats, (w->n_stats + 1) * sizeof(*s))) == NULL)
-		return NULL;
-	w->stats = s;
-	memmove(&s[lo + 1], &s[lo], (w->n_stats - lo) * sizeof(*s));
-	memset(&s[lo], 0, sizeof(*s));
-	s[lo].sa_id = sa_id;
-	w->n_stats++;
-	return &s[lo];
+	for (int k = 0; k < WORKERS_MAX; k++)
+		live |= (uint64_t)cd->w[k].live << k;
+	return live;
+}
+
+struct sa *
+workers_sa(const struct controld *cd, uint64_t sa_id)
+{
+	struct sa *sa = sad_find(&cd->sad, sa_id);
+
+	return sa != NULL && sa_published(sa) ? sa : NULL;
 }
 
 struct lease_hold *
@@ -105,20 +101,15 @@ workers_hold(struct worker_rec *w, uint64_t sa_id, bool add)
 	return &h[w->n_holds++];
 }
 
-/* Forget counters and holds of SAs that left the tables: what a worker keeps is bounded by
- * the tables, whatever it sends. */
+/* Forget the holds of SAs that left the tables: what a worker keeps is bounded by the
+ * tables, whatever it sends (its counts live and die with the SAs, in the SAD). */
 void
 workers_prune(struct controld *cd, struct worker_rec *w)
 {
 	size_t k = 0;
 
-	for (size_t i = 0; i < w->n_stats; i++)
-		if (publish_find_sa(cd, w->stats[i].sa_id) != NULL)
-			w->stats[k++] = w->stats[i];
-	w->n_stats = k;
-	k = 0;
 	for (size_t i = 0; i < w->n_holds; i++)
-		if (publish_find_sa(cd, w->holds[i].sa_id) != NULL)
+		if (workers_sa(cd, w->holds[i].sa_id) != NULL)
 			w->holds[k++] = w->holds[i];
 	w->n_holds = k;
 }
@@ -144,36 +135,10 @@ workers_by_id(struct controld *cd, const char *id)
 void
 workers_retire(struct controld *cd, struct worker_rec *w)
 {
-	for (size_t i = 0; i < w->n_stats; i++) {
-		const struct sa_stat *s = &w->stats[i];
-		struct sa_stat *r = NULL;
-
-		for (size_t j = 0; j < cd->n_retired && r == NULL; j++)
-			if (cd->retired[j].sa_id == s->sa_id)
-				r = &cd->retired[j];
-		if (r == NULL) {
-			struct sa_stat *n = realloc(cd->retired, (cd->n_retired + 1) * sizeof(*n));
-
-			if (n == NULL)
-				continue;
-			cd->retired = n;
-			r = &n[cd->n_retired++];
-			memset(r, 0, sizeof(*r));
-			r->sa_id = s->sa_id;
-		}
-		r->pkts += s->pkts;
-		r->bytes += s->bytes;
-		if (s->seq_top > r->seq_top)
-			r->seq_top = s->seq_top;
-		for (int d = 0; d < DROP_MAX; d++)
-			r->drops[d] += s->drops[d];
-	}
+	sad_retire(&cd->sad, workers_slot(cd, w));
 	for (int d = 0; d < DROP_MAX; d++)
 		cd->retired_drops[d] += w->drops[d];
 	memset(w->drops, 0, sizeof(w->drops));
-	free(w->stats);
-	w->stats = NULL;
-	w->n_stats = 0;
 	free(w->holds);			/* a new boot's blocks start afresh (its old ones burn) */
 	w->holds = NULL;
 	w->n_holds = 0;
@@ -343,35 +308,6 @@ workers_tick(struct controld *cd)
 }
 
 void
-workers_sa_stat(const struct controld *cd, uint64_t sa_id, struct sa_stat *out)
-{
-	memset(out, 0, sizeof(*out));
-	out->sa_id = sa_id;
-	for (size_t j = 0; j < cd->n_retired; j++)
-		if (cd->retired[j].sa_id == sa_id)
-			*out = cd->retired[j];
-	for (int k = 0; k < WORKERS_MAX; k++) {
-		const struct worker_rec *w = &cd->w[k];
-		const struct sa_stat *s = workers_stat((struct worker_rec *)w, sa_id, false);
-
-		if (s == NULL)
-			continue;
-		out->pkts += s->pkts;
-		out->bytes += s->bytes;
-		if (s->seq_top > out->seq_top)
-			out->seq_top = s->seq_top;
-		/* the lowest any live worker holds its packets to */
-		if (w->live && s->path_mtu != 0 &&
-		    (out->path_mtu == 0 || s->path_mtu < out->path_mtu)) {
-			out->path_mtu = s->path_mtu;
-			out->media_mtu = s->media_mtu;
-		}
-		for (int d = 0; d < DROP_MAX; d++)
-			out->drops[d] += s->drops[d];
-	}
-}
-
-void
 workers_drops(const struct controld *cd, uint64_t drops[DROP_MAX])
 {
 	for (int d = 0; d < DROP_MAX; d++) {
@@ -385,11 +321,11 @@ void
 workers_free(struct controld *cd)
 {
 	for (int k = 0; k < WORKERS_MAX; k++) {
-		free(cd->w[k].stats);
 		free(cd->w[k].holds);
+		cd->w[k].holds = NULL;
+		cd->w[k].n_holds = 0;
 	}
-	free(cd->retired);
-	free(cd->ix);
-	cd->ix = NULL;
-	cd->n_ix = 0;
+	if (cd->sent != NULL)
+		link_free(&cd->sent->base);
+	cd->sent = NULL;
 }

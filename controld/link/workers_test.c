@@ -47,13 +47,20 @@ static const char KEY_B[] = "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID";
 static struct controld cd;
 static char dir[64];
 
-static const Gw__V1__Sa *
+static const struct sa *
 sa(bool inbound)
 {
-	for (size_t i = 0; i < cd.tables->n_sas; i++)
-		if (cd.tables->sas[i]->inbound == inbound)
-			return cd.tables->sas[i];
+	for (size_t i = 0; i < cd.sad.n; i++)
+		if (cd.sad.v[i]->inbound == inbound)
+			return cd.sad.v[i];
 	return NULL;
+}
+
+/* The SAs a worker has counts of (in the SAD). */
+static size_t
+n_counts(const struct worker_rec *w)
+{
+	return sad_slot_counts(&cd.sad, (unsigned)(w - cd.w), NULL, NULL);
 }
 
 static struct link_peer
@@ -139,7 +146,7 @@ test_lease_flood(void)
 {
 	uint64_t key, mark, out;
 
-	hello("r1", "", "gwB/1", 11, GWB);	/* (a new generation: the SAs are copies now) */
+	hello("r1", "", "gwB/1", 11, GWB);	/* (a new generation: it owns the inbound SA) */
 	out = sa(false)->id;
 	key = sa_key_id(sa(false));
 	T_OK(worker("gwB/1") != NULL && worker("gwB/1")->live, "gwB/1 joined");
@@ -234,7 +241,7 @@ test_keys(void)
 	T_OK(worker("gwC/1")->boot == 51 && worker("gwC/1")->rid[1] == '8',
 	    "gwC/1 restarted on a new connection with its own key: the same record");
 	report("k4", KEY_A, 47, sa(false)->id, 1, 1);
-	T_EQ(worker("gwC/1")->n_stats, 0, "its old connection is not heard any more");
+	T_EQ(n_counts(worker("gwC/1")), 0, "its old connection is not heard any more");
 	cd.allow_link.n = 0;
 }
 
@@ -245,8 +252,8 @@ test_big_report(void)
 	uint64_t before = w->refused[REFUSE_REPORT_SA];
 
 	report("r2", "", 22, sa(false)->id, 5, 100000);
-	T_OK(w->n_stats <= cd.n_ix, "100000 counters: the worker keeps at most what the tables "
-	    "hold (%zu)", w->n_stats);
+	T_OK(n_counts(w) <= cd.sad.n, "100000 counters: the worker keeps at most what the tables "
+	    "hold (%zu)", n_counts(w));
 	T_OK(w->refused[REFUSE_REPORT_SA] > before, "and the rest is counted as report-sa");
 }
 
@@ -324,8 +331,9 @@ main(void)
 	test_oversize();
 	cli_free(&cd);
 	conf_free(cd.running);
-	link_free(&cd.tables->base);
+	spd_free(cd.spd);
 	workers_free(&cd);
+	sad_free(&cd.sad);
 	lease_close(&cd.leases);
 	lease_close(&cd.tops);
 	snprintf(path, sizeof(path), "%s/key-leases", dir);
