@@ -19,11 +19,11 @@ controld_apply(struct controld *cd, struct conf *next, struct gw_err *err)
 		conf_free(next);
 		return -1;
 	}
-	conf_free(cd->running);
-	cd->running = next;		/* takes next */
-	spd_free(cd->spd);
-	cd->spd = spd;
-	cd->conf_seq++;			/* (cd->gen also moves when only owners change) */
+	conf_free(cd->conf.running);
+	cd->conf.running = next;		/* takes next */
+	spd_free(cd->conf.spd);
+	cd->conf.spd = spd;
+	cd->conf.seq++;			/* (cd->link.gen also moves when only owners change) */
 	publish_tables(cd);
 	return 0;
 }
@@ -33,7 +33,7 @@ controld_reload(struct controld *cd, struct gw_err *err)
 {
 	struct conf *next;
 
-	if ((next = conf_parse_file(cd->conf_path, err)) == NULL)
+	if ((next = conf_parse_file(cd->conf.path, err)) == NULL)
 		return -1;
 	return controld_apply(cd, next, err);
 }

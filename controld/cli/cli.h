@@ -38,6 +38,14 @@ enum {
 };
 #define CLI_IDLE_MS	(10 * 60 * 1000ull)	/* a silent session is dropped after this */
 
+/* The CLI's part of controld's state (struct controld, controld.h). */
+struct cli_state {
+	const char	*ep;		/* endpoint gwctl connects to (controld -s) */
+	void		*sock;		/* ROUTER */
+	struct cli_sess	**sess;		/* open configure sessions (session.c) */
+	size_t		n_sess;
+};
+
 /* ---- keywords.c: keyword trees ---- */
 
 /* The tree of a mode: exec, or the configuration mode of conf_session_prompt_mode(). */
@@ -143,7 +151,7 @@ void	show_workers(struct controld *cd, FILE *out);
 
 /* ---- save.c ---- */
 
-/* write memory: the running configuration to cd->conf_path, atomically (temporary file in
+/* write memory: the running configuration to cd->conf.path, atomically (temporary file in
  * the same directory, fsync, rename, fsync of the directory).  0, or -1 with err; on error
  * the old file is untouched. */
 int	cli_save(struct controld *cd, struct gw_err *err);

@@ -429,14 +429,14 @@ test_complete(void)
 static struct conf *
 running_copy(void)
 {
-	return conf_dup(cd.running);
+	return conf_dup(cd.conf.running);
 }
 
 static void
 test_modes(void)
 {
 	struct conf *before = running_copy();
-	uint64_t gen = cd.gen;
+	uint64_t gen = cd.link.gen;
 	const char *o;
 
 	req("m", "");
@@ -467,9 +467,9 @@ test_modes(void)
 	o = req("m", "abort");
 	T_STREQ(o, "% Session aborted: nothing applied.\n", "abort");
 	T_STREQ(rep.prompt, "gwA#", "abort: back to exec");
-	T_OK(conf_equal(cd.running, before), "abort applied nothing");
-	T_EQ(cd.gen, gen, "abort: no new generation");
-	T_EQ(cd.n_cli_sess, 0, "abort ends the session");
+	T_OK(conf_equal(cd.conf.running, before), "abort applied nothing");
+	T_EQ(cd.link.gen, gen, "abort: no new generation");
+	T_EQ(cd.cli.n_sess, 0, "abort ends the session");
 
 	req("m", "exit");
 	T_OK(rep.quit && rep.ok, "exit in exec mode closes");
@@ -485,12 +485,12 @@ test_modes(void)
 	T_STREQ(req("m", "! a comment"), "", "comment");
 	T_OK(rep.ok, "comment ok");
 	req("m", "debug crypto ipsec");
-	T_OK(cd.debug_ipsec, "debug crypto ipsec");
+	T_OK(cd.link.debug_ipsec, "debug crypto ipsec");
 	T_STREQ(req("m", "no deb cry ips"), "Crypto IPSEC debugging is off\n", "no debug");
-	T_OK(!cd.debug_ipsec, "no debug crypto ipsec");
+	T_OK(!cd.link.debug_ipsec, "no debug crypto ipsec");
 	req("m", "debug crypto ipsec");
 	req("m", "undebug all");
-	T_OK(!cd.debug_ipsec, "undebug all");
+	T_OK(!cd.link.debug_ipsec, "undebug all");
 	o = req("m", "help");
 	T_OK(has(o, "clear crypto sa [peer A | map NAME | entry DEST-ADDR {ah|esp} SPI]"), "help");
 	conf_free(before);
@@ -500,7 +500,7 @@ static void
 test_bad_session(void)
 {
 	struct conf *before = running_copy();
-	uint64_t gen = cd.gen;
+	uint64_t gen = cd.link.gen;
 	const char *o;
 
 	req("b", "configure terminal");
@@ -533,8 +533,8 @@ test_bad_session(void)
 	    "peer; remove the other first (no set peer)\n"
 	    "% The running configuration is unchanged.\n", "the report");
 	T_STREQ(rep.prompt, "gwA#", "back to exec, old hostname");
-	T_OK(conf_equal(cd.running, before), "nothing applied");
-	T_EQ(cd.gen, gen, "no new generation");
+	T_OK(conf_equal(cd.conf.running, before), "nothing applied");
+	T_EQ(cd.link.gen, gen, "no new generation");
 
 	/* numbered lines (gwctl -f): the client's numbers */
 	{
@@ -576,7 +576,7 @@ test_bad_session(void)
 	T_OK(!rep.ok, "validation refuses");
 	T_STREQ(o, "% Nothing applied: line 2: crypto map vpn 10: transform set NOPE is not "
 	    "defined\n% The running configuration is unchanged.\n", "validation report");
-	T_OK(conf_equal(cd.running, before), "nothing applied");
+	T_OK(conf_equal(cd.conf.running, before), "nothing applied");
 
 	/* an incomplete ipsec-isakmp entry in an applied set */
 	req("b", "conf t");
@@ -589,7 +589,7 @@ test_bad_session(void)
 	    "% The running configuration is unchanged.\n", "incomplete entry");
 	T_OK(!rep.ok, "incomplete entry: not ok");
 	T_STREQ(rep.prompt, "gwA#", "exit from global configuration ends the session");
-	T_OK(conf_equal(cd.running, before), "nothing applied");
+	T_OK(conf_equal(cd.conf.running, before), "nothing applied");
 
 	/* garbage of every kind */
 	{
@@ -608,8 +608,8 @@ test_bad_session(void)
 			req("b", junk[i]);
 		o = req("b", "end");
 		T_OK(!rep.ok, "junk: nothing applied: %s", o);
-		T_OK(conf_equal(cd.running, before), "running config survives the junk");
-		T_EQ(cd.gen, gen, "no new generation");
+		T_OK(conf_equal(cd.conf.running, before), "running config survives the junk");
+		T_EQ(cd.link.gen, gen, "no new generation");
 	}
 	conf_free(before);
 }
@@ -617,7 +617,7 @@ test_bad_session(void)
 static void
 test_good_session(void)
 {
-	uint64_t gen = cd.gen;
+	uint64_t gen = cd.link.gen;
 	struct gw_err err;
 	struct conf *want;
 	char *text;
@@ -638,14 +638,15 @@ test_good_session(void)
 	T_OK(rep.ok, "end applies: %s", o);
 	T_STREQ(o, "", "silent on success");
 	T_STREQ(rep.prompt, "gwA#", "exec again");
-	T_EQ(cd.gen, gen + 1, "a new generation");
+	T_EQ(cd.link.gen, gen + 1, "a new generation");
 	f = open_memstream(&text, &len);
 	fputs(demo_conf, f);
 	fputs("crypto map vpn 10\n no set peer\n set peer 198.51.100.9\n"
 	    " description to gwB,  manual\naccess-list 102 remark  the isakmp entry\n", f);
 	fclose(f);
 	want = conf_parse_text(text, NULL, &err);
-	T_OK(want != NULL && conf_equal(cd.running, want), "the running config is the session's");
+	T_OK(want != NULL && conf_equal(cd.conf.running, want),
+	    "the running config is the session's");
 	conf_free(want);
 	free(text);
 
@@ -664,7 +665,7 @@ test_good_session(void)
 		fclose(f);
 		T_OK(rep.ok, "literal: applied: %s", t);
 		{
-			struct conf_acl *a = conf_acl_find(cd.running, "102");
+			struct conf_acl *a = conf_acl_find(cd.conf.running, "102");
 
 			T_STREQ(a->aces[a->n_aces - 1].remark, "why?", "the remark");
 		}
@@ -673,16 +674,16 @@ test_good_session(void)
 	req("g", "conf t");
 	o = req("g", "access-list 102 remark what?");
 	T_STREQ(o, "LINE\n", "typed: help");
-	T_EQ(cd.n_cli_sess, 1, "help is no line of the session");
+	T_EQ(cd.cli.n_sess, 1, "help is no line of the session");
 	req("g", "abort");
 
 	/* exit from global configuration commits too; an unchanged session is no generation */
-	gen = cd.gen;
+	gen = cd.link.gen;
 	req("g", "conf t");
 	req("g", "hostname gwA");
 	req("g", "exit");
 	T_OK(rep.ok, "exit commits");
-	T_EQ(cd.gen, gen, "no change, no new generation");
+	T_EQ(cd.link.gen, gen, "no change, no new generation");
 }
 
 /* Two operators at once: each commit lands on what the other applied (lines replayed). */
@@ -694,7 +695,7 @@ test_concurrent(void)
 
 	req("op1", "conf t");
 	req("op2", "conf t");
-	T_EQ(cd.n_cli_sess, 2, "two sessions");
+	T_EQ(cd.cli.n_sess, 2, "two sessions");
 	req("op1", "hostname gwC");
 	req("op2", "crypto map vpn 10");
 	T_STREQ(rep.prompt, "gwA(config-crypto-map)#", "op2 has its own candidate");
@@ -705,11 +706,11 @@ test_concurrent(void)
 	req("op2", "crypto map vpn 10");
 	req("op2", "description from op2");
 	req("op1", "end");
-	T_OK(rep.ok && strcmp(cd.running->hostname, "gwC") == 0, "op1 applied");
+	T_OK(rep.ok && strcmp(cd.conf.running->hostname, "gwC") == 0, "op1 applied");
 	o = req("op2", "end");
 	T_OK(rep.ok, "op2 applied: %s", o);
-	T_STREQ(cd.running->hostname, "gwC", "op1's change kept");
-	T_STREQ(conf_map_entry_find(conf_map_find(cd.running, "vpn"), 10)->description,
+	T_STREQ(cd.conf.running->hostname, "gwC", "op1's change kept");
+	T_STREQ(conf_map_entry_find(conf_map_find(cd.conf.running, "vpn"), 10)->description,
 	    "from op2", "op2's change applied");
 
 	/* a session whose lines no longer apply to the new running configuration */
@@ -730,9 +731,9 @@ test_concurrent(void)
 	    "was open,\n% and line 1 no longer applies: crypto map vpn 20: is ipsec-isakmp; "
 	    "remove it (no crypto map vpn 20) to change its type\n"
 	    "% The running configuration is unchanged.\n", "why");
-	T_OK(conf_equal(cd.running, before), "unchanged");
+	T_OK(conf_equal(cd.conf.running, before), "unchanged");
 	conf_free(before);
-	T_EQ(cd.n_cli_sess, 0, "no session left");
+	T_EQ(cd.cli.n_sess, 0, "no session left");
 }
 
 static void
@@ -746,9 +747,9 @@ test_idle(void)
 	req("idle", "conf t");
 	req("idle", "hostname gwI");
 	cli_sweep(&cd, now_ms + CLI_IDLE_MS - 1);
-	T_EQ(cd.n_cli_sess, 1, "kept before 10 minutes");
+	T_EQ(cd.cli.n_sess, 1, "kept before 10 minutes");
 	cli_sweep(&cd, now_ms + CLI_IDLE_MS);
-	T_EQ(cd.n_cli_sess, 0, "dropped after 10 minutes of silence");
+	T_EQ(cd.cli.n_sess, 0, "dropped after 10 minutes of silence");
 	f = open_memstream(&t, &len);
 	cli_request(&cd, "idle", 4, &q, &rep, f, now_ms + CLI_IDLE_MS);
 	fclose(f);
@@ -756,7 +757,7 @@ test_idle(void)
 	T_STREQ(t, "% Your configuration session is gone (idle for 10 minutes, or controld "
 	    "restarted):\n% nothing of it was applied.\n", "and says why");
 	T_STREQ(rep.mode, "exec", "the client is back in exec mode");
-	T_STREQ(cd.running->hostname, "gwC", "nothing applied");
+	T_STREQ(cd.conf.running->hostname, "gwC", "nothing applied");
 	free(t);
 
 	/* the session limit */
@@ -766,11 +767,11 @@ test_idle(void)
 		snprintf(id, sizeof(id), "s%d", i);
 		req(id, "conf t");
 	}
-	T_EQ(cd.n_cli_sess, CLI_SESSIONS_MAX, "full");
+	T_EQ(cd.cli.n_sess, CLI_SESSIONS_MAX, "full");
 	T_OK(has(req("one-more", "conf t"), "configuration sessions are open already"), "limit");
 	T_OK(!rep.ok, "limit: not ok");
 	cli_sweep(&cd, now_ms + CLI_IDLE_MS);
-	T_EQ(cd.n_cli_sess, 0, "all dropped");
+	T_EQ(cd.cli.n_sess, 0, "all dropped");
 }
 
 /* ---- 5. write memory, show startup-config ---- */
@@ -802,7 +803,7 @@ test_write(void)
 	T_OK(strncmp(o, "Building configuration...\n[OK] /tmp/cli_test.", 42) == 0, "layout: %s",
 	    o);
 	back = conf_parse_file(path, &err);
-	T_OK(back != NULL && conf_equal(back, cd.running), "the file parses back equal");
+	T_OK(back != NULL && conf_equal(back, cd.conf.running), "the file parses back equal");
 	conf_free(back);
 	T_EQ(files_in(dir), 1, "no temporary file left");
 	T_EQ(stat(path, &st), 0, "stat");
@@ -813,8 +814,8 @@ test_write(void)
 	/* copy running-config startup-config, through a symbolic link */
 	snprintf(link, sizeof(link), "%s/link.conf", dir);
 	T_EQ(symlink("startup.conf", link), 0, "symlink");
-	saved = (char *)cd.conf_path;
-	cd.conf_path = link;
+	saved = (char *)cd.conf.path;
+	cd.conf.path = link;
 	req("w", "conf t");
 	req("w", "hostname gwL");
 	req("w", "end");
@@ -827,10 +828,10 @@ test_write(void)
 	unlink(link);
 
 	/* a directory that does not exist: refused, nothing written */
-	cd.conf_path = "/nonexistent-dir-of-cli-test/startup.conf";
+	cd.conf.path = "/nonexistent-dir-of-cli-test/startup.conf";
 	o = req("w", "write memory");
 	T_OK(!rep.ok && has(o, "% write memory: not saved"), "%s", o);
-	cd.conf_path = saved;
+	cd.conf.path = saved;
 	o = req("w", "show startup-config");
 	T_OK(rep.ok && has(o, "hostname gwL\n"), "still the saved one");
 }
@@ -909,7 +910,7 @@ shown(const char *what)
 static void
 test_clear(void)
 {
-	struct worker_rec *w = &cd.w[0];
+	struct worker_rec *w = &cd.link.w[0];
 	struct sa_stat *so, *si;	/* worker 0's counts of the outbound and inbound SA */
 	const char *o;
 
@@ -998,7 +999,7 @@ main(void)
 	f = fopen(path, "w");
 	fputs(demo_conf, f);
 	fclose(f);
-	cd.conf_path = path;
+	cd.conf.path = path;
 	if ((c = conf_parse_text(demo_conf, "demo", &err)) == NULL ||
 	    controld_apply(&cd, c, &err) != 0) {
 		fprintf(stderr, "demo: %u: %s\n", err.line, err.msg);
@@ -1017,8 +1018,8 @@ main(void)
 	test_clear();
 	req("x", "");		/* frees the last output */
 	cli_free(&cd);
-	conf_free(cd.running);
-	spd_free(cd.spd);
+	conf_free(cd.conf.running);
+	spd_free(cd.conf.spd);
 	workers_free(&cd);
 	sad_free(&cd.sad);
 	unlink(path);

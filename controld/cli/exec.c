@@ -1,5 +1,5 @@
 /* exec.c: the exec commands of the CLI ("gwA#"): the table from each command keyword of
- * cli_kw's exec tree to its function, the show commands of the configuration (conf/show.c
+ * keywords.c's exec tree to its function, the show commands of the configuration (conf/show.c
  * writes them) and of the SA database and workers (show.c), debug, reload and help; and one
  * exec line walked, expanded and run (exec_line).  clear.c and save.c have clear crypto sa and
  * write memory, session.c configure terminal and show users. */
@@ -82,7 +82,7 @@ c_tset(struct controld *cd, char **a, int n, FILE *out)
 		fprintf(out, "%% Usage: show crypto ipsec transform-set [tag NAME]\n");
 		return -1;
 	}
-	conf_show_transform_sets(cd->running, tag, out);
+	conf_show_transform_sets(cd->conf.running, tag, out);
 	return 0;
 }
 
@@ -101,7 +101,7 @@ c_map(struct controld *cd, char **a, int n, FILE *out)
 			return -1;
 		}
 	}
-	conf_show_crypto_map(cd->running, tag, ifn, out);
+	conf_show_crypto_map(cd->conf.running, tag, ifn, out);
 	return 0;
 }
 
@@ -114,7 +114,7 @@ c_dyn(struct controld *cd, char **a, int n, FILE *out)
 		fprintf(out, "%% Usage: show crypto dynamic-map [tag NAME]\n");
 		return -1;
 	}
-	conf_show_dynamic_map(cd->running, tag, out);
+	conf_show_dynamic_map(cd->conf.running, tag, out);
 	return 0;
 }
 
@@ -123,7 +123,7 @@ c_life(struct controld *cd, char **a, int n, FILE *out)
 {
 	(void)a;
 	(void)n;
-	conf_show_sa_lifetime(cd->running, out);
+	conf_show_sa_lifetime(cd->conf.running, out);
 	return 0;
 }
 
@@ -133,7 +133,7 @@ c_run(struct controld *cd, char **a, int n, FILE *out)
 	(void)a;
 	(void)n;
 	fprintf(out, "Building configuration...\n\nCurrent configuration:\n!\n");
-	conf_show_running(cd->running, out);
+	conf_show_running(cd->conf.running, out);
 	return 0;
 }
 
@@ -146,13 +146,13 @@ c_start(struct controld *cd, char **a, int n, FILE *out)
 
 	(void)a;
 	(void)n;
-	if ((f = fopen(cd->conf_path, "r")) == NULL) {
-		fprintf(out, "%% cannot read the startup configuration %s: %s\n", cd->conf_path,
+	if ((f = fopen(cd->conf.path, "r")) == NULL) {
+		fprintf(out, "%% cannot read the startup configuration %s: %s\n", cd->conf.path,
 		    strerror(errno));
 		return -1;
 	}
 	fseek(f, 0, SEEK_END);
-	fprintf(out, "Using %ld bytes of %s\n!\n", ftell(f), cd->conf_path);
+	fprintf(out, "Using %ld bytes of %s\n!\n", ftell(f), cd->conf.path);
 	rewind(f);
 	while ((got = fread(buf, 1, sizeof(buf), f)) > 0)
 		fwrite(buf, 1, got, out);
@@ -164,7 +164,7 @@ c_start(struct controld *cd, char **a, int n, FILE *out)
 static int
 c_acl(struct controld *cd, char **a, int n, FILE *out)
 {
-	conf_show_access_lists(cd->running, n > 0 ? a[0] : NULL, out);
+	conf_show_access_lists(cd->conf.running, n > 0 ? a[0] : NULL, out);
 	return 0;
 }
 
@@ -182,7 +182,7 @@ c_debug(struct controld *cd, char **a, int n, FILE *out)
 {
 	(void)a;
 	(void)n;
-	cd->debug_ipsec = true;
+	cd->link.debug_ipsec = true;
 	fprintf(out, "Crypto IPSEC debugging is on\n");
 	return 0;
 }
@@ -192,7 +192,7 @@ c_nodebug(struct controld *cd, char **a, int n, FILE *out)
 {
 	(void)a;
 	(void)n;
-	cd->debug_ipsec = false;
+	cd->link.debug_ipsec = false;
 	fprintf(out, "Crypto IPSEC debugging is off\n");
 	return 0;
 }
@@ -205,11 +205,12 @@ c_reload(struct controld *cd, char **a, int n, FILE *out)
 	(void)a;
 	(void)n;
 	if (controld_reload(cd, &err) != 0) {
-		fprintf(out, "%% %s:%u: %s\n%% running configuration unchanged\n", cd->conf_path,
+		fprintf(out, "%% %s:%u: %s\n%% running configuration unchanged\n", cd->conf.path,
 		    err.line, err.msg);
 		return -1;
 	}
-	fprintf(out, "Reloaded %s: generation %llu\n", cd->conf_path, (unsigned long long)cd->gen);
+	fprintf(out, "Reloaded %s: generation %llu\n", cd->conf.path,
+	    (unsigned long long)cd->link.gen);
 	return 0;
 }
 

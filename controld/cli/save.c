@@ -87,16 +87,16 @@ cli_save(struct controld *cd, struct gw_err *err)
 	FILE *f;
 	int rc;
 
-	if (cd->conf_path == NULL)
+	if (cd->conf.path == NULL)
 		return gw_fail(err, 0, "no startup configuration file (controld -f)");
 	if ((f = open_memstream(&text, &len)) == NULL)
 		return gw_fail(err, 0, "out of memory");
-	conf_show_running(cd->running, f);
+	conf_show_running(cd->conf.running, f);
 	if (fclose(f) != 0) {
 		free(text);
 		return gw_fail(err, 0, "out of memory");
 	}
-	rc = save_atomic(cd->conf_path, text, len, err);
+	rc = save_atomic(cd->conf.path, text, len, err);
 	OPENSSL_cleanse(text, len);
 	free(text);
 	return rc;
@@ -115,8 +115,8 @@ save_write(struct controld *cd, char **a, int n, FILE *out)
 		log_warn("write memory failed: %s", err.msg);
 		return -1;
 	}
-	fprintf(out, "[OK] %s\n", cd->conf_path);
-	log_info("running configuration (generation %" PRIu64 ") saved to %s", cd->gen,
-	    cd->conf_path);
+	fprintf(out, "[OK] %s\n", cd->conf.path);
+	log_info("running configuration (generation %" PRIu64 ") saved to %s", cd->link.gen,
+	    cd->conf.path);
 	return 0;
 }

@@ -26,7 +26,7 @@ cli_poll(struct controld *cd)
 
 	cli_sweep(cd, link_now_ms());
 	for (int i = 0; i < 16; i++) {
-		q = (Gw__V1__CliRequest *)link_recv(cd->cli, &from,
+		q = (Gw__V1__CliRequest *)link_recv(cd->cli.sock, &from,
 		    &gw__v1__cli_request__descriptor, &err);
 		if (q == NULL) {
 			if (errno == EAGAIN)
@@ -48,7 +48,7 @@ cli_poll(struct controld *cd)
 		r.prompt = rep.prompt;
 		r.completion = rep.completion;
 		r.quit = rep.quit;
-		if (link_send(cd->cli, from.id, from.id_len, &r.base) != 0)
+		if (link_send(cd->cli.sock, from.id, from.id_len, &r.base) != 0)
 			log_warn("CLI: reply lost: %s", zmq_strerror(errno));
 		/* replies may echo session keys (show running-config) */
 		OPENSSL_cleanse(text, len);

@@ -22,7 +22,7 @@ struct cli_sess {
 	uint8_t			id[LINK_ID_MAX];	/* ZeroMQ routing id */
 	size_t			id_len;
 	uint64_t		start_ms, last_ms;
-	uint64_t		base_seq;	/* cd->conf_seq the candidate was copied at */
+	uint64_t		base_seq;	/* cd->conf.seq the candidate was copied at */
 	struct conf		*cand;		/* the candidate configuration, owned */
 	struct conf_session	cs;		/* on cand */
 	unsigned		n_lines;	/* configuration lines fed (not help, not do) */
@@ -52,10 +52,10 @@ static uint64_t serving_now;
 static struct cli_sess *
 sess_find(struct controld *cd, const void *id, size_t id_len)
 {
-	for (size_t i = 0; i < cd->n_cli_sess; i++)
-		if (cd->cli_sess[i]->id_len == id_len &&
-		    memcmp(cd->cli_sess[i]->id, id, id_len) == 0)
-			return cd->cli_sess[i];
+	for (size_t i = 0; i < cd->cli.n_sess; i++)
+		if (cd->cli.sess[i]->id_len == id_len &&
+		    memcmp(cd->cli.sess[i]->id, id, id_len) == 0)
+			return cd->cli.sess[i];
 	return NULL;
 }
 
@@ -75,9 +75,9 @@ sess_free(struct cli_sess *s)
 static void
 sess_end(struct controld *cd, struct cli_sess *s)
 {
-	for (size_t i = 0; i < cd->n_cli_sess; i++)
-		if (cd->cli_sess[i] == s) {
-			cd->cli_sess[i] = cd->cli_sess[--cd->n_cli_sess];
+	for (size_t i = 0; i < cd->cli.n_sess; i++)
+		if (cd->cli.sess[i] == s) {
+			cd->cli.sess[i] = cd->cli.sess[--cd->cli.n_sess];
 			break;
 		}
 	if (serving == s)
@@ -90,25 +90,25 @@ sess_begin(struct controld *cd, const void *id, size_t id_len, uint64_t now, FIL
 {
 	struct cli_sess *s, **v;
 
-	if (cd->n_cli_sess == CLI_SESSIONS_MAX) {
+	if (cd->cli.n_sess == CLI_SESSIONS_MAX) {
 		fprintf(out, "%% %d configuration sessions are open already; try again later\n",
 		    CLI_SESSIONS_MAX);
 		return NULL;
 	}
 	if ((s = calloc(1, sizeof(*s))) == NULL ||
-	    (s->cand = cd->running ? conf_dup(cd->running) : conf_new()) == NULL ||
-	    (v = realloc(cd->cli_sess, (cd->n_cli_sess + 1) * sizeof(*v))) == NULL) {
+	    (s->cand = cd->conf.running ? conf_dup(cd->conf.running) : conf_new()) == NULL ||
+	    (v = realloc(cd->cli.sess, (cd->cli.n_sess + 1) * sizeof(*v))) == NULL) {
 		sess_free(s);
 		fprintf(out, "%% out of memory\n");
 		return NULL;
 	}
-	cd->cli_sess = v;
+	cd->cli.sess = v;
 	memcpy(s->id, id, id_len < sizeof(s->id) ? id_len : sizeof(s->id));
 	s->id_len = id_len < sizeof(s->id) ? id_len : sizeof(s->id);
 	s->start_ms = s->last_ms = now;
-	s->base_seq = cd->conf_seq;
+	s->base_seq = cd->conf.seq;
 	conf_session_begin(&s->cs, s->cand);
-	cd->cli_sess[cd->n_cli_sess++] = s;
+	cd->cli.sess[cd->cli.n_sess++] = s;
 	return s;
 }
 
@@ -191,7 +191,7 @@ replay(struct controld *cd, struct cli_sess *s, struct gw_err *err)
 	struct conf *c;
 	char *p, *nl;
 
-	if ((c = cd->running ? conf_dup(cd->running) : conf_new()) == NULL) {
+	if ((c = cd->conf.running ? conf_dup(cd->conf.running) : conf_new()) == NULL) {
 		gw_fail(err, 0, "out of memory");
 		return NULL;
 	}
@@ -251,7 +251,7 @@ commit(struct controld *cd, struct cli_sess *s, FILE *out)
 	}
 	next = s->cand;
 	s->cand = NULL;
-	if (s->base_seq != cd->conf_seq) {
+	if (s->base_seq != cd->conf.seq) {
 		/* someone else applied meanwhile: our lines go on top of theirs, as on IOS */
 		conf_free(next);
 		if ((next = replay(cd, s, &err)) == NULL) {
@@ -263,7 +263,7 @@ commit(struct controld *cd, struct cli_sess *s, FILE *out)
 		}
 	}
 	sess_end(cd, s);
-	if (cd->running != NULL && conf_equal(next, cd->running)) {
+	if (cd->conf.running != NULL && conf_equal(next, cd->conf.running)) {
 		conf_free(next);
 		log_info("CLI session %s: no change", name);
 		return 0;
@@ -287,7 +287,7 @@ commit(struct controld *cd, struct cli_sess *s, FILE *out)
 		fprintf(out, "%% Warning: %s\n", p);
 	free(warn);
 	log_info("configured from CLI session %s (%u line%s): generation %" PRIu64, name,
-	    n_lines, n_lines == 1 ? "" : "s", cd->gen);
+	    n_lines, n_lines == 1 ? "" : "s", cd->link.gen);
 	return 0;
 }
 
@@ -309,11 +309,11 @@ sess_users(struct controld *cd, char **a, int n, FILE *out)
 
 	(void)a;
 	(void)n;
-	fprintf(out, "Running configuration: generation %" PRIu64 "\n", cd->gen);
+	fprintf(out, "Running configuration: generation %" PRIu64 "\n", cd->link.gen);
 	fprintf(out, "    %-14s %-22s %8s %6s %7s\n", "Session", "Mode", "Idle", "Lines",
 	    "Refused");
-	for (size_t i = 0; i < cd->n_cli_sess; i++) {
-		const struct cli_sess *s = cd->cli_sess[i];
+	for (size_t i = 0; i < cd->cli.n_sess; i++) {
+		const struct cli_sess *s = cd->cli.sess[i];
 		uint64_t idle = serving_now > s->last_ms ? (serving_now - s->last_ms) / 1000 : 0;
 
 		sess_name(s, name, sizeof(name));
@@ -321,7 +321,7 @@ sess_users(struct controld *cd, char **a, int n, FILE *out)
 		    " %6u %7u\n", s == serving ? "*" : " ", name, conf_session_prompt_mode(&s->cs),
 		    idle / 3600, idle / 60 % 60, idle % 60, s->n_lines, s->n_errors);
 	}
-	if (cd->n_cli_sess == 0)
+	if (cd->cli.n_sess == 0)
 		fprintf(out, "    (no configuration session open)\n");
 	return 0;
 }
@@ -403,7 +403,8 @@ out:
 static void
 set_prompt(const struct controld *cd, const struct cli_sess *s, struct cli_rep *r)
 {
-	const char *host = cd->running != NULL ? cd->running->hostname : CONF_HOSTNAME_DEFAULT;
+	const char *host = cd->conf.running != NULL ? cd->conf.running->hostname :
+	    CONF_HOSTNAME_DEFAULT;
 
 	if (s == NULL) {
 		snprintf(r->mode, sizeof(r->mode), "exec");
@@ -476,8 +477,8 @@ cli_sweep(struct controld *cd, uint64_t now_ms)
 {
 	char name[2 * LINK_ID_MAX + 1];
 
-	for (size_t i = 0; i < cd->n_cli_sess;) {
-		struct cli_sess *s = cd->cli_sess[i];
+	for (size_t i = 0; i < cd->cli.n_sess;) {
+		struct cli_sess *s = cd->cli.sess[i];
 
 		if (now_ms - s->last_ms < CLI_IDLE_MS) {
 			i++;
@@ -493,10 +494,10 @@ cli_sweep(struct controld *cd, uint64_t now_ms)
 void
 cli_free(struct controld *cd)
 {
-	while (cd->n_cli_sess > 0)
-		sess_end(cd, cd->cli_sess[0]);
-	free(cd->cli_sess);
-	cd->cli_sess = NULL;
+	while (cd->cli.n_sess > 0)
+		sess_end(cd, cd->cli.sess[0]);
+	free(cd->cli.sess);
+	cd->cli.sess = NULL;
 }
 
 int

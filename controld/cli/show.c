@@ -108,7 +108,7 @@ ident(const char *what, uint32_t a, uint32_t mask, uint32_t proto, uint32_t lo, 
 void
 show_ipsec_sa(struct controld *cd, const char *filter, const char *arg, bool detail, FILE *out)
 {
-	const struct spd *spd = cd->spd;
+	const struct spd *spd = cd->conf.spd;
 	const struct sad *d = &cd->sad;
 	uint64_t live = workers_live(cd);
 	const char *last_if = NULL;
@@ -203,32 +203,32 @@ show_ipsec_sa(struct controld *cd, const char *filter, const char *arg, bool det
 void
 show_workers(struct controld *cd, FILE *out)
 {
+	const struct link_state *l = &cd->link;
 	uint64_t now = link_now_ms();
 	bool any = false;
 
 	fprintf(out, "Generation %" PRIu64 ", link: %" PRIu64 " connections ended, %" PRIu64
-	    " CURVE handshakes refused (workers %" PRIu64 ", CLI %" PRIu64 ")\n", cd->gen,
-	    cd->link_disconnects, cd->zap_refused[0] + cd->zap_refused[1], cd->zap_refused[0],
-	    cd->zap_refused[1]);
+	    " CURVE handshakes refused (workers %" PRIu64 ", CLI %" PRIu64 ")\n", l->gen,
+	    l->disconnects, l->zap_refused[0] + l->zap_refused[1], l->zap_refused[0],
+	    l->zap_refused[1]);
 	for (int r = 0; r < REFUSE_MAX; r++) {
-		if (cd->refused[r] == 0)
+		if (l->refused[r] == 0)
 			continue;
 		fprintf(out, "%s %s %" PRIu64, any ? "," : "Refused from the link:", refuse_name[r],
-		    cd->refused[r]);
+		    l->refused[r]);
 		any = true;
 	}
 	fprintf(out, "%s", any ? "\n" : "Refused from the link: nothing\n");
 	fprintf(out, "IKE messages relayed by workers: %" PRIu64 " (and %" PRIu64 " that were not "
-	    "IKE); no IKE in this version: dropped\n\n", cd->ike_in, cd->ike_bad);
+	    "IKE); no IKE in this version: dropped\n\n", l->ike_in, l->ike_bad);
 	fprintf(out, "%-20s %-10s %-8s %-5s %-16s %-12s %-12s %s\n", "Worker", "Host", "PID",
 	    "State", "Generation", "Pkts out", "Pkts in", "Last heard");
 	for (int k = 0; k < WORKERS_MAX; k++) {
-		const struct worker_rec *w = &cd->w[k];
+		const struct worker_rec *w = &l->w[k];
+		uint64_t pout = 0, pin = 0;
 
 		if (w->id[0] == '\0')
 			continue;
-		uint64_t pout = 0, pin = 0;
-
 		sad_slot_counts(&cd->sad, (unsigned)k, &pout, &pin);
 		fprintf(out, "%-20s %-10s %-8u %-5s %-16" PRIu64 " %-12" PRIu64 " %-12" PRIu64
 		    " %" PRIu64 " ms ago\n", w->id, w->host, w->pid, w->live ? "up" : "down",

@@ -822,7 +822,7 @@ check_keys(const struct conf_map *m, const struct conf_map_entry *e,
 /* An anti-replay window on a manual entry (ours: IOS 11.3 gives manual SAs none) rests on a
  * sequence number that the receiver can trust: the RFC 1828/1829 headers have none, and an ESP
  * cipher alone does not authenticate it (RFC 4303 §3.4.3: anti-replay needs integrity).  With
- * AH beside such a cipher the AH SA carries the window (conf_compile.c). */
+ * AH beside such a cipher the AH SA carries the window (compile.c). */
 static int
 check_manual_replay(const struct conf_map *m, const struct conf_map_entry *e,
     const struct conf_transform_set *t, struct gw_err *err)

@@ -34,7 +34,8 @@ grant_msg(struct controld *cd, struct worker_rec *w, const Gw__V1__LeaseRequest 
 	}
 	if (h == NULL && (h = workers_hold(w, sa->id, true)) == NULL)
 		return;
-	if (lease_grant(&cd->leases, sa->key_id, sa->esn, len, &g.first, &g.last, &err) != 0) {
+	if (lease_grant(&cd->link.leases, sa->key_id, sa->esn, len, &g.first, &g.last,
+	    &err) != 0) {
 		log_err("lease for SA %016" PRIx64 " (spi %u): %s", sa->id, sa->spi, err.msg);
 		return;
 	}
@@ -45,7 +46,7 @@ grant_msg(struct controld *cd, struct worker_rec *w, const Gw__V1__LeaseRequest 
 	env.body_case = GW__V1__ENVELOPE__BODY_LEASE_GRANT;
 	env.lease_grant = &g;
 	workers_send(cd, w, &env);
-	if (cd->debug_ipsec)
+	if (cd->link.debug_ipsec)
 		log_info("IPSEC(lease): SA spi 0x%08X to %s: %" PRIu64 "..%" PRIu64 " (%s)",
 		    sa->spi, w->id, g.first, g.last, v == LEASE_FRESH ? "fresh" : "next");
 }

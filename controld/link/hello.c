@@ -42,14 +42,14 @@ addr_allowed(const struct allow *a, uint32_t addr)
 static const char *
 id_bound(struct controld *cd, const char *id, const char *key, bool bind)
 {
-	for (size_t i = 0; i < cd->n_binds; i++)
-		if (strcmp(cd->binds[i].id, id) == 0)
-			return cd->binds[i].key;
-	if (!bind || cd->n_binds == ID_BINDS_MAX)
+	for (size_t i = 0; i < cd->link.n_binds; i++)
+		if (strcmp(cd->link.binds[i].id, id) == 0)
+			return cd->link.binds[i].key;
+	if (!bind || cd->link.n_binds == ID_BINDS_MAX)
 		return NULL;
-	snprintf(cd->binds[cd->n_binds].id, sizeof(cd->binds[0].id), "%s", id);
-	snprintf(cd->binds[cd->n_binds].key, sizeof(cd->binds[0].key), "%s", key);
-	return cd->binds[cd->n_binds++].key;
+	snprintf(cd->link.binds[cd->link.n_binds].id, sizeof(cd->link.binds[0].id), "%s", id);
+	snprintf(cd->link.binds[cd->link.n_binds].key, sizeof(cd->link.binds[0].key), "%s", key);
+	return cd->link.binds[cd->link.n_binds++].key;
 }
 
 /* May a client that proved key say hello as h?  0, or -1 with the refusal counted. */
@@ -57,11 +57,11 @@ static int
 hello_check(struct controld *cd, const struct link_peer *from, const Gw__V1__Hello *h,
     struct worker_rec *same)
 {
-	const struct allow *a = zap_find(&cd->allow_link, from->key);
+	const struct allow *a = zap_find(&cd->link.allow_workers, from->key);
 	const char *bound;
 	unsigned slots = 0, max = a ? a->max : WORKERS_MAX;
 
-	if (h->worker_id[0] == '\0' || strlen(h->worker_id) >= sizeof(cd->w[0].id)) {
+	if (h->worker_id[0] == '\0' || strlen(h->worker_id) >= sizeof(cd->link.w[0].id)) {
 		refuse(cd, NULL, REFUSE_HELLO_ALLOW, "a hello without a worker id (or too long)");
 		return -1;
 	}
@@ -87,7 +87,8 @@ hello_check(struct controld *cd, const struct link_peer *from, const Gw__V1__Hel
 		return -1;
 	}
 	for (int k = 0; k < WORKERS_MAX; k++)
-		slots += cd->w[k].live && &cd->w[k] != same && strcmp(cd->w[k].key, from->key) == 0;
+		slots += cd->link.w[k].live && &cd->link.w[k] != same &&
+		    strcmp(cd->link.w[k].key, from->key) == 0;
 	if (slots >= max) {
 		refuse(cd, NULL, REFUSE_HELLO_FULL, "worker %s: key %s has all its %u slots",
 		    h->worker_id, from->key[0] ? from->key : "(ipc)", max);
@@ -109,11 +110,11 @@ free_slot(struct controld *cd)
 	struct worker_rec *w = NULL;
 
 	for (int i = 0; i < WORKERS_MAX && w == NULL; i++)
-		if (cd->w[i].id[0] == '\0')
-			w = &cd->w[i];
+		if (cd->link.w[i].id[0] == '\0')
+			w = &cd->link.w[i];
 	for (int i = 0; i < WORKERS_MAX && w == NULL; i++)
-		if (!cd->w[i].live)
-			w = &cd->w[i];
+		if (!cd->link.w[i].live)
+			w = &cd->link.w[i];
 	if (w == NULL)
 		return NULL;
 	if (w->id[0] != '\0')
@@ -174,7 +175,7 @@ hello_msg(struct controld *cd, const struct link_peer *from, const Gw__V1__Hello
 	    h->have_generation);
 	if (!was_live || restarted || moved)	/* a restart's windows start at a new floor */
 		owners_reassign(cd, restarted ? w->id : NULL);
-	wel.generation = cd->gen;
+	wel.generation = cd->link.gen;
 	wel.heartbeat_ms = CTL_HEARTBEAT_MS;
 	env.body_case = GW__V1__ENVELOPE__BODY_WELCOME;
 	env.welcome = &wel;

@@ -2,7 +2,7 @@
  * records, what they may claim, and the API of link/:
  *
  *   workers.c  the link socket: reading, dispatch, heartbeats and liveness, refusals, the
- *              workers' records and their counts
+ *              workers' records (their counts of each SA are kept by the SAD, by slot)
  *   hello.c    who may be which worker (ids, keys, addresses, slots)
  *   owners.c   the one owner of each inbound SA, and its replay floor (invariant 2)
  *   publish.c  generations to the workers: snapshots and deltas (invariant 3)
@@ -30,7 +30,7 @@
 struct controld;
 
 enum {
-	WORKERS_MAX	= SAD_SLOTS_MAX,	/* a worker's counts of an SA are by slot (sad.h) */
+	WORKERS_MAX	= SAD_SLOTS_MAX,	/* the SAD keeps counts by worker slot */
 	WORKERS_PER_KEY	= 16,	/* default slots of one CURVE key (allow-list max=) */
 	ID_BINDS_MAX	= 256,	/* worker ids remembered with the key that claimed them */
 	WORKER_DEAD_MS	= 3000,	/* three missed reports: its inbound SAs move */
@@ -106,6 +106,32 @@ struct worker_rec {
 struct id_bind {
 	char		id[128];
 	char		key[LINK_KEY_Z85];
+};
+
+/* The link's part of controld's state (struct controld, controld.h). */
+struct link_state {
+	const char		*ep;		/* endpoint workers connect to (controld -l) */
+	const char		*state_dir;	/* of the leases and floors (controld -S) */
+	void			*sock;		/* ROUTER */
+	void			*mon;		/* monitor of sock, or NULL */
+	void			*zap;		/* ZAP handler of both sockets when CURVE is on */
+	uint64_t		gen;		/* generation of the tables */
+	Gw__V1__Tables		*sent;		/* that generation as the workers got it, owned */
+	struct lease_db		leases;		/* sequence-number leases by key (lease.h) */
+	struct lease_db		floors;		/* replay floors by key (docs/adr/0009) */
+	uint64_t		floors_flushed_ms;
+	struct worker_rec	w[WORKERS_MAX];	/* by slot */
+	uint64_t		retired_drops[DROP_MAX];	/* of workers restarted or gone */
+	struct id_bind		binds[ID_BINDS_MAX];
+	size_t			n_binds;
+	uint64_t		refused[REFUSE_MAX];	/* all workers, and non-workers */
+	uint64_t		disconnects;	/* connections ended (exit, oversize, protocol) */
+	uint64_t		ike_in, ike_bad;	/* IKE messages workers relayed; not IKE */
+	uint64_t		last_tick_ms;
+	bool			debug_ipsec;	/* debug crypto ipsec: log lease grants */
+	struct allow_list	allow_workers;	/* worker keys (--curve-allow) */
+	struct allow_list	allow_cli;	/* operator keys (--cli-allow) */
+	uint64_t		zap_refused[2];	/* handshakes refused: link, cli */
 };
 
 /* ---- workers.c ---- */

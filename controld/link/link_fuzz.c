@@ -62,8 +62,8 @@ setup(void)
 	if (mkdtemp(dir) == NULL && (strcpy(dir, "/tmp/link_fuzz.XXXXXX"), mkdtemp(dir)) == NULL)
 		abort();
 	atexit(cleanup);
-	if (lease_open(&CD.leases, dir, &err) != 0 ||
-	    lease_open_named(&CD.tops, dir, "replay-floors", NULL, "floors", &err) != 0 ||
+	if (lease_open(&CD.link.leases, dir, &err) != 0 ||
+	    lease_open_named(&CD.link.floors, dir, "replay-floors", NULL, "floors", &err) != 0 ||
 	    (c = conf_parse_text(conf, "fuzz", &err)) == NULL || controld_apply(&CD, c, &err) != 0 ||
 	    (devnull = fopen("/dev/null", "w")) == NULL) {
 		fprintf(stderr, "link_fuzz: %s\n", err.msg);
@@ -83,7 +83,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	Gw__V1__Envelope *env;
 	struct link_peer from = { .id = { 'w', 0 }, .id_len = 2 };
 
-	if (CD.sent == NULL)
+	if (CD.link.sent == NULL)
 		setup();
 	if (size < 1)
 		return 0;

@@ -20,7 +20,7 @@ raise_floor(const struct controld *cd, struct sa *sa)
 
 	if (sa->replay_window == 0)
 		return false;		/* no window to start anywhere */
-	floor = lease_get(&cd->tops, sa->key_id);
+	floor = lease_get(&cd->link.floors, sa->key_id);
 	if (floor <= sa->replay_floor)
 		return false;
 	sa->replay_floor = floor;
@@ -65,9 +65,10 @@ owners_assign(struct controld *cd, const char *restarted)
 		if (!sa->inbound || !sa_published(sa))
 			continue;
 		for (int k = 0; k < WORKERS_MAX && sa->udp_encap_port != 0; k++)
-			udp |= cd->w[k].live && cd->w[k].udp_encap && rank(&cd->w[k], sa, false);
+			udp |= cd->link.w[k].live && cd->link.w[k].udp_encap &&
+			    rank(&cd->link.w[k], sa, false);
 		for (int k = 0; k < WORKERS_MAX; k++) {
-			const struct worker_rec *w = &cd->w[k];
+			const struct worker_rec *w = &cd->link.w[k];
 			int r;
 
 			if (!w->live)
@@ -106,7 +107,7 @@ owners_assign(struct controld *cd, const char *restarted)
 void
 owners_reassign(struct controld *cd, const char *restarted)
 {
-	if (cd->sent == NULL)
+	if (cd->link.sent == NULL)
 		return;			/* nothing published yet */
 	if (owners_assign(cd, restarted))
 		publish_tables(cd);

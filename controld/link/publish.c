@@ -26,11 +26,11 @@ adopt_legacy(struct controld *cd)
 		if (!sa_published(sa))
 			continue;
 		if (!sa->inbound)
-			any |= lease_adopt(&cd->leases, sa->key_id, sa->id);
+			any |= lease_adopt(&cd->link.leases, sa->key_id, sa->id);
 		else if (sa->replay_window != 0)
-			lease_adopt(&cd->tops, sa->key_id, sa->id);
+			lease_adopt(&cd->link.floors, sa->key_id, sa->id);
 	}
-	if (any && lease_flush(&cd->leases, &err) != 0)
+	if (any && lease_flush(&cd->link.leases, &err) != 0)
 		fatal("sequence-number leases: %s", err.msg);
 }
 
@@ -109,12 +109,12 @@ publish_snapshot(struct controld *cd, struct worker_rec *w)
 {
 	Gw__V1__Envelope env = GW__V1__ENVELOPE__INIT;
 
-	if (cd->sent == NULL)
+	if (cd->link.sent == NULL)
 		return;
 	env.body_case = GW__V1__ENVELOPE__BODY_SNAPSHOT;
-	env.snapshot = cd->sent;
+	env.snapshot = cd->link.sent;
 	if (workers_send(cd, w, &env) == 0)
-		log_info("snapshot of generation %" PRIu64 " to %s", cd->gen, w->id);
+		log_info("snapshot of generation %" PRIu64 " to %s", cd->link.gen, w->id);
 }
 
 void
@@ -122,15 +122,15 @@ publish_tables(struct controld *cd)
 {
 	Gw__V1__Envelope env = GW__V1__ENVELOPE__INIT;
 	Gw__V1__Delta d = GW__V1__DELTA__INIT;
-	Gw__V1__Tables *old = cd->sent, *t;
+	Gw__V1__Tables *old = cd->link.sent, *t;
 	Gw__V1__Sa **up = NULL, **old_ix = NULL;
 	uint64_t *rm = NULL;
 
 	adopt_legacy(cd);
 	owners_assign(cd, NULL);
-	if ((t = wire_tables(cd->spd, &cd->sad, cd->gen + 1)) == NULL)
+	if ((t = wire_tables(cd->conf.spd, &cd->sad, cd->link.gen + 1)) == NULL)
 		fatal("out of memory");
-	cd->gen++;
+	cd->link.gen++;
 	if (old != NULL && (up = calloc(t->n_sas + 1, sizeof(*up))) != NULL &&
 	    (rm = calloc(old->n_sas + 1, sizeof(*rm))) != NULL &&
 	    (old_ix = by_id(old)) != NULL) {
@@ -158,20 +158,20 @@ publish_tables(struct controld *cd)
 		env.body_case = GW__V1__ENVELOPE__BODY_DELTA;
 		env.delta = &d;
 		for (int k = 0; k < WORKERS_MAX; k++)
-			if (cd->w[k].live)
-				workers_send(cd, &cd->w[k], &env);
+			if (cd->link.w[k].live)
+				workers_send(cd, &cd->link.w[k], &env);
 	}
-	cd->sent = t;
+	cd->link.sent = t;
 	for (int k = 0; k < WORKERS_MAX; k++)
-		workers_prune(cd, &cd->w[k]);
+		workers_prune(cd, &cd->link.w[k]);
 	log_info("generation %" PRIu64 ": %zu policies, %zu SAs (%zu changed, %zu removed)",
-	    cd->gen, t->n_policies, t->n_sas, d.n_sa_upsert, d.n_sa_remove);
+	    cd->link.gen, t->n_policies, t->n_sas, d.n_sa_upsert, d.n_sa_remove);
 	if (old != NULL)
 		link_free(&old->base);
 	else
 		for (int k = 0; k < WORKERS_MAX; k++)
-			if (cd->w[k].live)
-				publish_snapshot(cd, &cd->w[k]);
+			if (cd->link.w[k].live)
+				publish_snapshot(cd, &cd->link.w[k]);
 	free(up);
 	free(rm);
 	free(old_ix);

@@ -25,28 +25,28 @@ static void
 note_top(struct controld *cd, const struct sa *sa, struct sa_stat *s, uint64_t top)
 {
 	uint64_t rise = top > s->seq_top && s->seq_top != 0 ? top - s->seq_top : 0;
-	uint64_t floor, on_disk = lease_saved(&cd->tops, sa->key_id), now = link_now_ms();
+	uint64_t floor, on_disk = lease_saved(&cd->link.floors, sa->key_id), now = link_now_ms();
 
 	s->span = rise > s->span - s->span / 16 ? rise : s->span - s->span / 16;
 	s->seq_top = top;
 	floor = top + 2 * s->span + REPLAY_MARGIN_MIN;
 	if (floor < top)
 		floor = UINT64_MAX;
-	lease_raise(&cd->tops, sa->key_id, floor);
+	lease_raise(&cd->link.floors, sa->key_id, floor);
 	if (floor > on_disk + s->span + REPLAY_MARGIN_MIN &&
-	    now - cd->tops_flushed_ms >= FLOORS_FLUSH_MS) {
+	    now - cd->link.floors_flushed_ms >= FLOORS_FLUSH_MS) {
 		struct gw_err err;
 
-		if (lease_flush(&cd->tops, &err) != 0)
+		if (lease_flush(&cd->link.floors, &err) != 0)
 			log_warn("replay floors not saved: %s", err.msg);
-		cd->tops_flushed_ms = now;
+		cd->link.floors_flushed_ms = now;
 	}
 }
 
 void
 report_msg(struct controld *cd, struct worker_rec *w, const Gw__V1__Report *r)
 {
-	size_t n = r->n_sas, held = cd->sent != NULL ? cd->sent->n_sas : 0;
+	size_t n = r->n_sas, held = cd->link.sent != NULL ? cd->link.sent->n_sas : 0;
 	unsigned slot = workers_slot(cd, w);
 
 	if (r->boot != w->boot)		/* from before the worker's restart: stale */
@@ -108,12 +108,12 @@ report_ike(struct controld *cd, const struct worker_rec *w, const Gw__V1__IkeDat
 	len = ike->data.len >= 28 ? (uint32_t)d[24] << 24 | (uint32_t)d[25] << 16 |
 	    (uint32_t)d[26] << 8 | d[27] : 0;
 	if (ike->data.len < 28 || len != ike->data.len || (d[17] >> 4) < 1 || (d[17] >> 4) > 2) {
-		cd->ike_bad++;
+		cd->link.ike_bad++;
 		log_debug("IKE from %s:%u via %s: not an IKE message (%zu bytes), dropped", ip,
 		    ike->remote_port, w->id, ike->data.len);
 		return;
 	}
-	cd->ike_in++;
+	cd->link.ike_in++;
 	log_debug("IKE v%u exchange %u from %s:%u via %s (%zu bytes): no IKE in this version, "
 	    "dropped", d[17] >> 4, d[18], ip, ike->remote_port, w->id, ike->data.len);
 }

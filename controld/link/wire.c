@@ -71,9 +71,11 @@ sel_msg(struct arena *a, const struct sel *e)
 static Gw__V1__Policy *
 policy_msg(struct arena *a, const struct policy *p)
 {
-	static const Gw__V1__EntryKind kind[] = { [POLICY_MANUAL] = GW__V1__ENTRY_KIND__KIND_MANUAL,
-	    [POLICY_ISAKMP] = GW__V1__ENTRY_KIND__KIND_ISAKMP,
-	    [POLICY_DYNAMIC] = GW__V1__ENTRY_KIND__KIND_DYNAMIC };
+	static const Gw__V1__EntryKind kind[] = {
+		[POLICY_MANUAL] = GW__V1__ENTRY_KIND__KIND_MANUAL,
+		[POLICY_ISAKMP] = GW__V1__ENTRY_KIND__KIND_ISAKMP,
+		[POLICY_DYNAMIC] = GW__V1__ENTRY_KIND__KIND_DYNAMIC,
+	};
 	Gw__V1__Policy *m = aalloc(a, sizeof(*m));
 
 	if (m == NULL)

@@ -35,7 +35,7 @@ const char *const refuse_text[REFUSE_MAX] = {
 int
 workers_send(struct controld *cd, struct worker_rec *w, Gw__V1__Envelope *env)
 {
-	if (link_send_env(cd->link, w->rid, w->rid_len, env) != 0) {
+	if (link_send_env(cd->link.sock, w->rid, w->rid_len, env) != 0) {
 		log_debug("send to %s: %s", w->id, zmq_strerror(errno));
 		return -1;
 	}
@@ -50,7 +50,7 @@ refuse(struct controld *cd, struct worker_rec *w, enum refuse why, const char *f
 	char msg[256];
 	va_list ap;
 
-	cd->refused[why]++;
+	cd->link.refused[why]++;
 	if (w != NULL)
 		w->refused[why]++;
 	va_start(ap, fmt);
@@ -64,7 +64,7 @@ refuse(struct controld *cd, struct worker_rec *w, enum refuse why, const char *f
 unsigned
 workers_slot(const struct controld *cd, const struct worker_rec *w)
 {
-	return (unsigned)(w - cd->w);
+	return (unsigned)(w - cd->link.w);
 }
 
 uint64_t
@@ -73,7 +73,7 @@ workers_live(const struct controld *cd)
 	uint64_t live = 0;
 
 	for (int k = 0; k < WORKERS_MAX; k++)
-		live |= (uint64_t)cd->w[k].live << k;
+		live |= (uint64_t)cd->link.w[k].live << k;
 	return live;
 }
 
@@ -118,8 +118,8 @@ struct worker_rec *
 workers_by_rid(struct controld *cd, const uint8_t *rid, size_t len)
 {
 	for (int i = 0; i < WORKERS_MAX; i++)
-		if (cd->w[i].rid_len == len && memcmp(cd->w[i].rid, rid, len) == 0)
-			return &cd->w[i];
+		if (cd->link.w[i].rid_len == len && memcmp(cd->link.w[i].rid, rid, len) == 0)
+			return &cd->link.w[i];
 	return NULL;
 }
 
@@ -127,8 +127,8 @@ struct worker_rec *
 workers_by_id(struct controld *cd, const char *id)
 {
 	for (int i = 0; i < WORKERS_MAX; i++)
-		if (cd->w[i].id[0] != '\0' && strcmp(cd->w[i].id, id) == 0)
-			return &cd->w[i];
+		if (cd->link.w[i].id[0] != '\0' && strcmp(cd->link.w[i].id, id) == 0)
+			return &cd->link.w[i];
 	return NULL;
 }
 
@@ -137,7 +137,7 @@ workers_retire(struct controld *cd, struct worker_rec *w)
 {
 	sad_retire(&cd->sad, workers_slot(cd, w));
 	for (int d = 0; d < DROP_MAX; d++)
-		cd->retired_drops[d] += w->drops[d];
+		cd->link.retired_drops[d] += w->drops[d];
 	memset(w->drops, 0, sizeof(w->drops));
 	free(w->holds);			/* a new boot's blocks start afresh (its old ones burn) */
 	w->holds = NULL;
@@ -162,7 +162,7 @@ workers_msg(struct controld *cd, const struct link_peer *from, Gw__V1__Envelope 
 		rej.reason = (char *)"unknown worker: say hello";
 		r.body_case = GW__V1__ENVELOPE__BODY_REJECT;
 		r.reject = &rej;
-		link_send_env(cd->link, from->id, from->id_len, &r);
+		link_send_env(cd->link.sock, from->id, from->id_len, &r);
 		return;
 	}
 	w->last_ms = link_now_ms();
@@ -201,14 +201,14 @@ workers_monitor(struct controld *cd)
 	const char *ep = "inproc://controld-link-monitor";
 
 	/* (refused CURVE handshakes are counted by the ZAP handler) */
-	if (zmq_socket_monitor(cd->link, ep, ZMQ_EVENT_DISCONNECTED |
+	if (zmq_socket_monitor(cd->link.sock, ep, ZMQ_EVENT_DISCONNECTED |
 	    ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL) != 0 ||
-	    (cd->link_mon = zmq_socket(cd->zctx, ZMQ_PAIR)) == NULL ||
-	    zmq_connect(cd->link_mon, ep) != 0) {
+	    (cd->link.mon = zmq_socket(cd->zctx, ZMQ_PAIR)) == NULL ||
+	    zmq_connect(cd->link.mon, ep) != 0) {
 		log_warn("link monitor: %s (disconnects will not be counted)", zmq_strerror(errno));
-		if (cd->link_mon != NULL)
-			zmq_close(cd->link_mon);
-		cd->link_mon = NULL;
+		if (cd->link.mon != NULL)
+			zmq_close(cd->link.mon);
+		cd->link.mon = NULL;
 	}
 }
 
@@ -218,30 +218,30 @@ monitor_poll(struct controld *cd)
 	static struct log_rl rl;
 	zmq_msg_t m;
 
-	for (int i = 0; cd->link_mon != NULL && i < 64; i++) {
+	for (int i = 0; cd->link.mon != NULL && i < 64; i++) {
 		uint16_t ev = 0;
 		int more = 0;
 		size_t sz = sizeof(more);
 
 		zmq_msg_init(&m);
-		if (zmq_msg_recv(&m, cd->link_mon, ZMQ_DONTWAIT) < 0) {
+		if (zmq_msg_recv(&m, cd->link.mon, ZMQ_DONTWAIT) < 0) {
 			zmq_msg_close(&m);
 			return;
 		}
 		if (zmq_msg_size(&m) >= 2)
 			memcpy(&ev, zmq_msg_data(&m), 2);
 		zmq_msg_close(&m);
-		while (zmq_getsockopt(cd->link_mon, ZMQ_RCVMORE, &more, &sz) == 0 && more) {
+		while (zmq_getsockopt(cd->link.mon, ZMQ_RCVMORE, &more, &sz) == 0 && more) {
 			zmq_msg_init(&m);
-			zmq_msg_recv(&m, cd->link_mon, 0);
+			zmq_msg_recv(&m, cd->link.mon, 0);
 			zmq_msg_close(&m);
 		}
 		if (ev == ZMQ_EVENT_DISCONNECTED) {
-			cd->link_disconnects++;
+			cd->link.disconnects++;
 			log_rl(&rl, LOG_LVL_INFO, "link: a connection ended (a worker exited, or "
 			    "sent more than %d bytes or broke the protocol)", LINK_MAX_TO_CONTROLD);
 		} else {
-			cd->refused[REFUSE_BAD_MSG]++;
+			cd->link.refused[REFUSE_BAD_MSG]++;
 		}
 	}
 }
@@ -256,10 +256,10 @@ workers_poll(struct controld *cd)
 
 	monitor_poll(cd);
 	for (int i = 0; i < 256; i++) {
-		if ((env = link_recv_env(cd->link, &from, &err)) == NULL) {
+		if ((env = link_recv_env(cd->link.sock, &from, &err)) == NULL) {
 			if (errno == EAGAIN)
 				return;
-			cd->refused[REFUSE_BAD_MSG]++;
+			cd->link.refused[REFUSE_BAD_MSG]++;
 			log_rl(&rl, LOG_LVL_WARN, "dropped a link message: %s", err.msg);
 			continue;
 		}
@@ -276,21 +276,21 @@ workers_tick(struct controld *cd)
 	uint64_t now = link_now_ms();
 	bool gone = false;
 
-	if (now - cd->last_tick_ms < CTL_HEARTBEAT_MS)
+	if (now - cd->link.last_tick_ms < CTL_HEARTBEAT_MS)
 		return;
-	cd->last_tick_ms = now;
+	cd->link.last_tick_ms = now;
 	{
 		struct gw_err err;
 
-		if (lease_flush(&cd->tops, &err) != 0)
+		if (lease_flush(&cd->link.floors, &err) != 0)
 			log_warn("replay floors not saved: %s", err.msg);
-		cd->tops_flushed_ms = now;
+		cd->link.floors_flushed_ms = now;
 	}
-	hb.generation = cd->gen;
+	hb.generation = cd->link.gen;
 	env.body_case = GW__V1__ENVELOPE__BODY_HEARTBEAT;
 	env.heartbeat = &hb;
 	for (int k = 0; k < WORKERS_MAX; k++) {
-		struct worker_rec *w = &cd->w[k];
+		struct worker_rec *w = &cd->link.w[k];
 
 		if (!w->live)
 			continue;
@@ -311,9 +311,9 @@ void
 workers_drops(const struct controld *cd, uint64_t drops[DROP_MAX])
 {
 	for (int d = 0; d < DROP_MAX; d++) {
-		drops[d] = cd->retired_drops[d];
+		drops[d] = cd->link.retired_drops[d];
 		for (int k = 0; k < WORKERS_MAX; k++)
-			drops[d] += cd->w[k].drops[d];
+			drops[d] += cd->link.w[k].drops[d];
 	}
 }
 
@@ -321,11 +321,11 @@ void
 workers_free(struct controld *cd)
 {
 	for (int k = 0; k < WORKERS_MAX; k++) {
-		free(cd->w[k].holds);
-		cd->w[k].holds = NULL;
-		cd->w[k].n_holds = 0;
+		free(cd->link.w[k].holds);
+		cd->link.w[k].holds = NULL;
+		cd->link.w[k].n_holds = 0;
 	}
-	if (cd->sent != NULL)
-		link_free(&cd->sent->base);
-	cd->sent = NULL;
+	if (cd->link.sent != NULL)
+		link_free(&cd->link.sent->base);
+	cd->link.sent = NULL;
 }

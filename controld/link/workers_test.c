@@ -60,7 +60,7 @@ sa(bool inbound)
 static size_t
 n_counts(const struct worker_rec *w)
 {
-	return sad_slot_counts(&cd.sad, (unsigned)(w - cd.w), NULL, NULL);
+	return sad_slot_counts(&cd.sad, (unsigned)(w - cd.link.w), NULL, NULL);
 }
 
 static struct link_peer
@@ -135,8 +135,8 @@ static struct worker_rec *
 worker(const char *id)
 {
 	for (int k = 0; k < WORKERS_MAX; k++)
-		if (strcmp(cd.w[k].id, id) == 0)
-			return &cd.w[k];
+		if (strcmp(cd.link.w[k].id, id) == 0)
+			return &cd.link.w[k];
 	return NULL;
 }
 
@@ -152,20 +152,21 @@ test_lease_flood(void)
 	T_OK(worker("gwB/1") != NULL && worker("gwB/1")->live, "gwB/1 joined");
 	for (int i = 0; i < 4096; i++)
 		lease("r1", "", out, 0);
-	mark = lease_get(&cd.leases, key);
+	mark = lease_get(&cd.link.leases, key);
 	T_EQ(mark, LEASE_MIN + 1, "4096 requests at once: one fresh block of %d", LEASE_MIN);
 	T_EQ(worker("gwB/1")->refused[REFUSE_LEASE_SOON], 4095, "the rest refused (lease-soon)");
 	for (int i = 0; i < 100; i++)
 		lease("r1", "", out, 2);		/* 1 of 16384 used */
-	T_EQ(lease_get(&cd.leases, key), mark, "asking again before half is used: nothing");
+	T_EQ(lease_get(&cd.link.leases, key), mark, "asking again before half is used: nothing");
 	T_EQ(worker("gwB/1")->refused[REFUSE_LEASE_EARLY], 100, "counted as lease-early");
 	/* 8192 numbers in 20 ms: a believable rate (lease_test has the others: here the
 	 * clock is the machine's) */
 	usleep(20000);
 	lease("r1", "", out, LEASE_MIN / 2 + 1);
-	T_EQ(lease_get(&cd.leases, key), mark + 2 * LEASE_MIN, "half used: the next, twice");
+	T_EQ(lease_get(&cd.link.leases, key), mark + 2 * LEASE_MIN, "half used: the next, twice");
 	lease("r1", "", out, LEASE_MIN / 2 + 2);
-	T_EQ(lease_get(&cd.leases, key), mark + 2 * LEASE_MIN, "the old block again: nothing");
+	T_EQ(lease_get(&cd.link.leases, key), mark + 2 * LEASE_MIN,
+	    "the old block again: nothing");
 	lease("r1", "", sa(true)->id, 0);
 	T_EQ(worker("gwB/1")->refused[REFUSE_LEASE_SA], 1, "a lease for an inbound SA: refused");
 }
@@ -182,11 +183,13 @@ test_top_from_non_owner(void)
 	T_STREQ(sa(true)->owner, "gwB/1", "the first worker owns the inbound SA");
 	report("r1", "", 11, in, 100, 1);
 	report("r1", "", 11, in, 150, 1);
-	T_OK(lease_get(&cd.tops, key) >= 150, "the owner's top 150 is the floor's base (%llu)",
-	    (unsigned long long)lease_get(&cd.tops, key));
-	T_OK(lease_get(&cd.tops, key) <= 150 + 2 * 50 + REPLAY_MARGIN_MIN, "plus a margin");
+	T_OK(lease_get(&cd.link.floors, key) >= 150,
+	    "the owner's top 150 is the floor's base (%llu)",
+	    (unsigned long long)lease_get(&cd.link.floors, key));
+	T_OK(lease_get(&cd.link.floors, key) <= 150 + 2 * 50 + REPLAY_MARGIN_MIN, "plus a margin");
 	report("r2", "", 22, in, 0xffffffffu, 1);
-	T_OK(lease_get(&cd.tops, key) < 1000, "a non-owner's top 0xffffffff is not the floor");
+	T_OK(lease_get(&cd.link.floors, key) < 1000,
+	    "a non-owner's top 0xffffffff is not the floor");
 	T_EQ(worker("gwB/2")->refused[REFUSE_TOP_OWNER], 1, "counted as top-owner");
 }
 
@@ -205,44 +208,47 @@ test_keys(void)
 	unsigned full;
 
 	/* an allow-list: key A may be gwC/1..2 on 203.0.113.0/24, two slots; key B anything */
-	cd.allow_link.n = 2;
-	memset(cd.allow_link.a, 0, 2 * sizeof(cd.allow_link.a[0]));
-	snprintf(cd.allow_link.a[0].z85, LINK_KEY_Z85, "%s", KEY_A);
-	snprintf(cd.allow_link.a[0].ids, sizeof(cd.allow_link.a[0].ids), "gwC/*");
-	cd.allow_link.a[0].net[0] = 0xcb007100;
-	cd.allow_link.a[0].mask[0] = 0xffffff00;
-	cd.allow_link.a[0].n_nets = 1;
-	cd.allow_link.a[0].max = 2;
-	snprintf(cd.allow_link.a[1].z85, LINK_KEY_Z85, "%s", KEY_B);
-	cd.allow_link.a[1].max = 4;
+	cd.link.allow_workers.n = 2;
+	memset(cd.link.allow_workers.a, 0, 2 * sizeof(cd.link.allow_workers.a[0]));
+	snprintf(cd.link.allow_workers.a[0].z85, LINK_KEY_Z85, "%s", KEY_A);
+	snprintf(cd.link.allow_workers.a[0].ids, sizeof(cd.link.allow_workers.a[0].ids), "gwC/*");
+	cd.link.allow_workers.a[0].net[0] = 0xcb007100;
+	cd.link.allow_workers.a[0].mask[0] = 0xffffff00;
+	cd.link.allow_workers.a[0].n_nets = 1;
+	cd.link.allow_workers.a[0].max = 2;
+	snprintf(cd.link.allow_workers.a[1].z85, LINK_KEY_Z85, "%s", KEY_B);
+	cd.link.allow_workers.a[1].max = 4;
 
 	hello("k1", KEY_B, "gwB/1", 44, GWB);
-	T_EQ(cd.refused[REFUSE_HELLO_KEY], 1, "gwB/1 (claimed over ipc) under key B: hello-key");
+	T_EQ(cd.link.refused[REFUSE_HELLO_KEY], 1,
+	    "gwB/1 (claimed over ipc) under key B: hello-key");
 	T_OK(worker("gwB/1")->live && worker("gwB/1")->boot == 11, "the real gwB/1 untouched");
 	hello("k2", KEY_A, "gwB/9", 45, 0xcb00710a);
-	T_EQ(cd.refused[REFUSE_HELLO_ALLOW], 1, "key A as gwB/9, outside ids=gwC/*: hello-allow");
+	T_EQ(cd.link.refused[REFUSE_HELLO_ALLOW], 1,
+	    "key A as gwB/9, outside ids=gwC/*: hello-allow");
 	hello("k3", KEY_A, "gwC/1", 46, GWB);
-	T_EQ(cd.refused[REFUSE_HELLO_ALLOW], 2, "key A with gwB's address, outside addrs=");
+	T_EQ(cd.link.refused[REFUSE_HELLO_ALLOW], 2, "key A with gwB's address, outside addrs=");
 	hello("k4", KEY_A, "gwC/1", 47, 0xcb00710a);
 	hello("k5", KEY_A, "gwC/2", 48, 0xcb00710a);
 	T_OK(worker("gwC/1") && worker("gwC/2"), "key A's two workers joined");
-	full = (unsigned)cd.refused[REFUSE_HELLO_FULL];
+	full = (unsigned)cd.link.refused[REFUSE_HELLO_FULL];
 	for (int i = 0; i < 64; i++) {
 		char id[16];
 
 		snprintf(id, sizeof(id), "gwC/x%d", i);
 		hello("k6", KEY_A, id, 49, 0xcb00710a);
 	}
-	T_EQ(cd.refused[REFUSE_HELLO_FULL] - full, 64, "64 more hellos of key A: all hello-full");
+	T_EQ(cd.link.refused[REFUSE_HELLO_FULL] - full, 64,
+	    "64 more hellos of key A: all hello-full");
 	T_OK(worker("gwC/x0") == NULL, "no slot taken by them");
 	hello("k7", KEY_B, "gwC/1", 50, 0xcb00710a);
-	T_EQ(cd.refused[REFUSE_HELLO_KEY], 2, "key B as gwC/1 (key A's): hello-key");
+	T_EQ(cd.link.refused[REFUSE_HELLO_KEY], 2, "key B as gwC/1 (key A's): hello-key");
 	hello("k8", KEY_A, "gwC/1", 51, 0xcb00710a);
 	T_OK(worker("gwC/1")->boot == 51 && worker("gwC/1")->rid[1] == '8',
 	    "gwC/1 restarted on a new connection with its own key: the same record");
 	report("k4", KEY_A, 47, sa(false)->id, 1, 1);
 	T_EQ(n_counts(worker("gwC/1")), 0, "its old connection is not heard any more");
-	cd.allow_link.n = 0;
+	cd.link.allow_workers.n = 0;
 }
 
 static void
@@ -275,18 +281,18 @@ test_oversize(void)
 
 	snprintf(ep, sizeof(ep), "ipc://%s/link.sock", dir);
 	cd.zctx = ctx;
-	cd.link = router;
-	cd.link_disconnects = 0;
+	cd.link.sock = router;
+	cd.link.disconnects = 0;
 	workers_monitor(&cd);
 	T_EQ(link_bind(router, ep, LINK_MAX_TO_CONTROLD, &err), 0, "bind: %s", err.msg);
 	T_EQ(link_connect(big, ep, LINK_MAX_FROM_CONTROLD, &err), 0, "connect");
 	T_EQ(zmq_send(big, buf, len, 0), (int)len, "a worker sends 2 MiB");
 	T_EQ(zmq_poll(&it, 1, 1000), 0, "nothing arrives at controld");
-	for (int i = 0; i < 20 && cd.link_disconnects == 0; i++) {
+	for (int i = 0; i < 20 && cd.link.disconnects == 0; i++) {
 		usleep(50000);
 		workers_poll(&cd);
 	}
-	T_EQ(cd.link_disconnects, 1, "the connection is cut and counted");
+	T_EQ(cd.link.disconnects, 1, "the connection is cut and counted");
 	T_EQ(link_connect(small, ep, LINK_MAX_FROM_CONTROLD, &err), 0, "connect");
 	T_EQ(link_send(small, NULL, 0, &hb.base), 0, "another sends a small message");
 	T_EQ(zmq_poll(&it, 1, 2000), 1, "it arrives");
@@ -296,10 +302,10 @@ test_oversize(void)
 	free(buf);
 	zmq_close(big);
 	zmq_close(small);
-	zmq_close(cd.link_mon);
+	zmq_close(cd.link.mon);
 	zmq_close(router);
 	zmq_ctx_term(ctx);
-	save.link_disconnects = cd.link_disconnects;
+	save.link.disconnects = cd.link.disconnects;
 	cd = save;
 	snprintf(ep, sizeof(ep), "%s/link.sock", dir);
 	unlink(ep);
@@ -316,8 +322,8 @@ main(void)
 	snprintf(dir, sizeof(dir), "/tmp/workers_test.XXXXXX");
 	if (mkdtemp(dir) == NULL)
 		return 2;
-	if (lease_open(&cd.leases, dir, &err) != 0 ||
-	    lease_open_named(&cd.tops, dir, "replay-floors", NULL, "floors", &err) != 0 ||
+	if (lease_open(&cd.link.leases, dir, &err) != 0 ||
+	    lease_open_named(&cd.link.floors, dir, "replay-floors", NULL, "floors", &err) != 0 ||
 	    (c = conf_parse_text(conf, "workers_test", &err)) == NULL ||
 	    controld_apply(&cd, c, &err) != 0) {
 		fprintf(stderr, "workers_test: %s\n", err.msg);
@@ -330,12 +336,12 @@ main(void)
 	test_big_report();
 	test_oversize();
 	cli_free(&cd);
-	conf_free(cd.running);
-	spd_free(cd.spd);
+	conf_free(cd.conf.running);
+	spd_free(cd.conf.spd);
 	workers_free(&cd);
 	sad_free(&cd.sad);
-	lease_close(&cd.leases);
-	lease_close(&cd.tops);
+	lease_close(&cd.link.leases);
+	lease_close(&cd.link.floors);
 	snprintf(path, sizeof(path), "%s/key-leases", dir);
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/replay-floors", dir);

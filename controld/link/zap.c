@@ -133,10 +133,10 @@ zap_find(const struct allow_list *l, const char *z)
 int
 zap_open(struct controld *cd, struct gw_err *err)
 {
-	if (cd->zap != NULL)
+	if (cd->link.zap != NULL)
 		return 0;
-	cd->zap = zmq_socket(cd->zctx, ZMQ_REP);
-	if (cd->zap == NULL || zmq_bind(cd->zap, "inproc://zeromq.zap.01") != 0)
+	cd->link.zap = zmq_socket(cd->zctx, ZMQ_REP);
+	if (cd->link.zap == NULL || zmq_bind(cd->link.zap, "inproc://zeromq.zap.01") != 0)
 		return gw_fail(err, 0, "ZAP handler: %s", zmq_strerror(errno));
 	return 0;
 }
@@ -178,7 +178,7 @@ refusal_rl(int d, const char *key)
 static bool
 allowed(const struct controld *cd, int d, const uint8_t key[32])
 {
-	const struct allow_list *l = d == 0 ? &cd->allow_link : &cd->allow_cli;
+	const struct allow_list *l = d == 0 ? &cd->link.allow_workers : &cd->link.allow_cli;
 
 	for (size_t k = 0; k < l->n; k++)
 		if (memcmp(l->a[k].key, key, 32) == 0)
@@ -196,21 +196,21 @@ zap_poll(struct controld *cd)
 	size_t sz = sizeof(more);
 	bool ok;
 
-	if (cd->zap == NULL)
+	if (cd->link.zap == NULL)
 		return;
 	for (;;) {
-		if (frame(cd->zap, f[0], sizeof(f[0]), &len[0]) != 0)
+		if (frame(cd->link.zap, f[0], sizeof(f[0]), &len[0]) != 0)
 			return;
 		for (i = 1; i < 7; i++) {
-			zmq_getsockopt(cd->zap, ZMQ_RCVMORE, &more, &sz);
-			if (!more || frame(cd->zap, f[i], sizeof(f[i]), &len[i]) != 0)
+			zmq_getsockopt(cd->link.zap, ZMQ_RCVMORE, &more, &sz);
+			if (!more || frame(cd->link.zap, f[i], sizeof(f[i]), &len[i]) != 0)
 				break;
 		}
 		/* drain anything beyond the credential frame */
-		while (zmq_getsockopt(cd->zap, ZMQ_RCVMORE, &more, &sz) == 0 && more) {
+		while (zmq_getsockopt(cd->link.zap, ZMQ_RCVMORE, &more, &sz) == 0 && more) {
 			char junk[64];
 
-			zmq_recv(cd->zap, junk, sizeof(junk), 0);
+			zmq_recv(cd->link.zap, junk, sizeof(junk), 0);
 		}
 		key[0] = '\0';
 		d = -1;
@@ -224,7 +224,7 @@ zap_poll(struct controld *cd)
 		}
 		f[3][len[3] < 255 ? len[3] : 255] = '\0';
 		if (!ok) {
-			cd->zap_refused[d == 1 ? 1 : 0]++;
+			cd->link.zap_refused[d == 1 ? 1 : 0]++;
 			log_rl(refusal_rl(d, key), LOG_LVL_WARN, "CURVE: refused client %s key %s "
 			    "on the %s socket: not on its allow-list", i > 3 ? f[3] : "?",
 			    key[0] ? key : "(none)",
@@ -233,11 +233,11 @@ zap_poll(struct controld *cd)
 			log_info("CURVE: accepted %s %s key %s", d == 1 ? "CLI client" : "worker",
 			    f[3], key);
 		}
-		zmq_send(cd->zap, "1.0", 3, ZMQ_SNDMORE);
-		zmq_send(cd->zap, f[1], i > 1 ? len[1] : 0, ZMQ_SNDMORE);
-		zmq_send(cd->zap, ok ? "200" : "400", 3, ZMQ_SNDMORE);
-		zmq_send(cd->zap, ok ? "OK" : "key not allowed", ok ? 2 : 15, ZMQ_SNDMORE);
-		zmq_send(cd->zap, ok ? key : "", ok ? 40 : 0, ZMQ_SNDMORE);
-		zmq_send(cd->zap, "", 0, 0);
+		zmq_send(cd->link.zap, "1.0", 3, ZMQ_SNDMORE);
+		zmq_send(cd->link.zap, f[1], i > 1 ? len[1] : 0, ZMQ_SNDMORE);
+		zmq_send(cd->link.zap, ok ? "200" : "400", 3, ZMQ_SNDMORE);
+		zmq_send(cd->link.zap, ok ? "OK" : "key not allowed", ok ? 2 : 15, ZMQ_SNDMORE);
+		zmq_send(cd->link.zap, ok ? key : "", ok ? 40 : 0, ZMQ_SNDMORE);
+		zmq_send(cd->link.zap, "", 0, 0);
 	}
 }

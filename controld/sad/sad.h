@@ -38,7 +38,7 @@ enum {
 enum sa_state {
 	SA_LARVAL,		/* its SPI is taken, it is being negotiated: not on the wire */
 	SA_MATURE,		/* in use */
-	SA_DYING,		/* past its soft lifetime: still in use while its successor comes */
+	SA_DYING,		/* past its soft lifetime: in use until its successor comes */
 };
 
 enum sa_origin { SA_MANUAL, SA_IKE };
@@ -85,13 +85,13 @@ struct sa {
 	char			map[SA_NAME_MAX];	/* its crypto map entry */
 	uint32_t		seq;
 	char			transform_set[SA_NAME_MAX];
-	struct sel		flow;		/* what it carries, from this side: local -> remote */
+	struct sel		flow;		/* what it carries: local -> remote */
 	uint64_t		bundle;		/* the id of the other SA of its AH+ESP bundle */
 	struct sa_lifetime	soft, hard;
 	/* ---- What the SAD keeps of it while it is the same SA (sad_replace_manual) ---- */
 	enum sa_state		state;
 	uint64_t		added_ms;	/* CLOCK_MONOTONIC, when it entered the SAD */
-	char			owner[SA_OWNER_MAX];	/* inbound: its one worker (link/owners.c) */
+	char			owner[SA_OWNER_MAX];	/* inbound: its worker (link/owners.c) */
 	uint64_t		replay_floor;	/* inbound: its window starts above this */
 	struct sa_count		*counts;	/* by worker slot, sorted (counts.c) */
 	size_t			n_counts;
