@@ -1,23 +1,30 @@
-/* apply.c: a new configuration becomes the running one, all or nothing (DESIGN invariant 4).
- * Shared by the startup path, SIGHUP / "reload config" and the CLI's configure sessions, so
- * that what the CLI tests is what the daemon runs (moved here from main.c). */
-#include "controld/compile.h"
+/* apply.c: a new configuration becomes the running one, all or nothing (DESIGN invariant 4):
+ * checked, compiled into the SPD and the manual SAs, which replace those of the SAD (an SA
+ * that stays keeps its state), then published to the workers.  Shared by the startup path,
+ * SIGHUP / "reload config" and the CLI's configure sessions, so that what the CLI tests is
+ * what the daemon runs. */
 #include "controld/controld.h"
 
 int
 controld_apply(struct controld *cd, struct conf *next, struct gw_err *err)
 {
-	Gw__V1__Tables *t;
+	struct spd *spd = NULL;
+	struct sa_list sas = { NULL, 0 };
 
 	if (conf_validate(next, err, stderr) != 0 ||
-	    (t = conf_compile(next, cd->gen + 1, err)) == NULL) {
+	    conf_compile(next, &spd, &sas, err) != 0 ||
+	    sad_replace_manual(&cd->sad, &sas, err) != 0) {	/* takes sas */
+		sa_list_free(&sas);
+		spd_free(spd);
 		conf_free(next);
 		return -1;
 	}
-	conf_free(cd->running);
-	cd->running = next;		/* takes next */
-	cd->conf_seq++;			/* (cd->gen also moves when only owners change) */
-	publish_tables(cd, t);		/* takes t */
+	conf_free(cd->conf.running);
+	cd->conf.running = next;		/* takes next */
+	spd_free(cd->conf.spd);
+	cd->conf.spd = spd;
+	cd->conf.seq++;			/* (cd->link.gen also moves when only owners change) */
+	publish_tables(cd);
 	return 0;
 }
 
@@ -26,7 +33,7 @@ controld_reload(struct controld *cd, struct gw_err *err)
 {
 	struct conf *next;
 
-	if ((next = conf_parse_file(cd->conf_path, err)) == NULL)
+	if ((next = conf_parse_file(cd->conf.path, err)) == NULL)
 		return -1;
 	return controld_apply(cd, next, err);
 }

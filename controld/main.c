@@ -18,11 +18,12 @@
 
 #include "common/log.h"
 #include "common/notify.h"
-#include "controld/cli.h"
-#include "controld/compile.h"
+#include "controld/cli/cli.h"
+#include "controld/conf/compile.h"
 #include "controld/controld.h"
 
 static struct controld CD;
+static volatile sig_atomic_t stop, reload;	/* set by the signal handlers */
 static const char *curve_key, *curve_allow, *cli_allow;
 static bool insecure_tcp;
 
@@ -68,9 +69,9 @@ static void
 on_signal(int sig)
 {
 	if (sig == SIGHUP)
-		CD.reload = 1;
+		reload = 1;
 	else
-		CD.stop = 1;
+		stop = 1;
 }
 
 static int
@@ -87,9 +88,9 @@ parse_args(int argc, char **argv, bool *check)
 	enum log_level lvl = LOG_LVL_INFO;
 	int c;
 
-	CD.link_ep = "ipc:///run/ipsecgw/controld.sock";
-	CD.cli_ep = "ipc:///run/ipsecgw/cli.sock";
-	CD.state_dir = "/var/lib/ipsecgw";
+	CD.link.ep = "ipc:///run/ipsecgw/controld.sock";
+	CD.cli.ep = "ipc:///run/ipsecgw/cli.sock";
+	CD.link.state_dir = "/var/lib/ipsecgw";
 	while ((c = getopt_long(argc, argv, "f:l:s:S:nv:hk:a:A:", lo, NULL)) != -1) {
 		switch (c) {
 		case 'k': curve_key = optarg; break;
@@ -107,10 +108,10 @@ parse_args(int argc, char **argv, bool *check)
 			printf("%s\n", k.pub);
 			exit(0);
 		}
-		case 'f': CD.conf_path = optarg; break;
-		case 'l': CD.link_ep = optarg; break;
-		case 's': CD.cli_ep = optarg; break;
-		case 'S': CD.state_dir = optarg; break;
+		case 'f': CD.conf.path = optarg; break;
+		case 'l': CD.link.ep = optarg; break;
+		case 's': CD.cli.ep = optarg; break;
+		case 'S': CD.link.state_dir = optarg; break;
 		case 'n': *check = true; break;
 		case 'v':
 			if (log_level_parse(optarg, &lvl) != 0) {
@@ -122,8 +123,8 @@ parse_args(int argc, char **argv, bool *check)
 		default: usage(stderr); return -1;
 		}
 	}
-	if (CD.conf_path == NULL || optind != argc) {
-		fprintf(stderr, "controld: %s\n", CD.conf_path == NULL ? "-f CONFIG is required" :
+	if (CD.conf.path == NULL || optind != argc) {
+		fprintf(stderr, "controld: %s\n", CD.conf.path == NULL ? "-f CONFIG is required" :
 		    "unexpected argument");
 		usage(stderr);
 		return -1;
@@ -153,7 +154,7 @@ secure_sockets(void)
 {
 	struct gw_err err = { 0, "" };
 	struct link_keys k;
-	bool tcp = link_is_tcp(CD.link_ep) || link_is_tcp(CD.cli_ep);
+	bool tcp = link_is_tcp(CD.link.ep) || link_is_tcp(CD.cli.ep);
 
 	if (curve_key == NULL) {
 		if (tcp && !insecure_tcp) {
@@ -163,12 +164,12 @@ secure_sockets(void)
 		}
 		return 0;
 	}
-	if (link_is_tcp(CD.link_ep) && curve_allow == NULL) {
+	if (link_is_tcp(CD.link.ep) && curve_allow == NULL) {
 		fprintf(stderr, "controld: a tcp:// worker link needs --curve-allow (worker "
 		    "keys)\n");
 		return -1;
 	}
-	if (link_is_tcp(CD.cli_ep) && cli_allow == NULL) {
+	if (link_is_tcp(CD.cli.ep) && cli_allow == NULL) {
 		fprintf(stderr, "controld: a tcp:// CLI needs --cli-allow (operator keys; worker "
 		    "keys are not allowed there)\n");
 		return -1;
@@ -176,16 +177,17 @@ secure_sockets(void)
 	/* CURVE where the socket is reachable from the network; ipc:// relies on file modes.
 	 * Each socket its own ZAP domain and list (zap.c). */
 	if (link_keys_load(curve_key, &k, &err) != 0 ||
-	    (curve_allow != NULL && zap_load(&CD.allow_link, curve_allow, true, &err) != 0) ||
-	    (cli_allow != NULL && zap_load(&CD.allow_cli, cli_allow, false, &err) != 0) ||
+	    (curve_allow != NULL &&
+	    zap_load(&CD.link.allow_workers, curve_allow, true, &err) != 0) ||
+	    (cli_allow != NULL && zap_load(&CD.link.allow_cli, cli_allow, false, &err) != 0) ||
 	    zap_open(&CD, &err) != 0 ||
-	    (link_is_tcp(CD.link_ep) && link_curve_server(CD.link, &k, "link", &err) != 0) ||
-	    (link_is_tcp(CD.cli_ep) && link_curve_server(CD.cli, &k, "cli", &err) != 0)) {
+	    (link_is_tcp(CD.link.ep) && link_curve_server(CD.link.sock, &k, "link", &err) != 0) ||
+	    (link_is_tcp(CD.cli.ep) && link_curve_server(CD.cli.sock, &k, "cli", &err) != 0)) {
 		fprintf(stderr, "controld: %s\n", err.msg);
 		return -1;
 	}
 	log_info("CURVE on: server key %s; %zu worker keys (%s), %zu CLI keys (%s)", k.pub,
-	    CD.allow_link.n, curve_allow ? curve_allow : "none", CD.allow_cli.n,
+	    CD.link.allow_workers.n, curve_allow ? curve_allow : "none", CD.link.allow_cli.n,
 	    cli_allow ? cli_allow : "none");
 	OPENSSL_cleanse(&k, sizeof(k));
 	return 0;
@@ -194,35 +196,36 @@ secure_sockets(void)
 static void
 loop(void)
 {
-	zmq_pollitem_t items[4] = { { CD.link, 0, ZMQ_POLLIN, 0 }, { CD.cli, 0, ZMQ_POLLIN, 0 } };
+	zmq_pollitem_t items[4] = { { CD.link.sock, 0, ZMQ_POLLIN, 0 },
+	    { CD.cli.sock, 0, ZMQ_POLLIN, 0 } };
 	struct gw_err err = { 0, "" };
 	int n = 2;
 
-	if (CD.zap != NULL)
-		items[n++] = (zmq_pollitem_t){ CD.zap, 0, ZMQ_POLLIN, 0 };
-	if (CD.link_mon != NULL)
-		items[n++] = (zmq_pollitem_t){ CD.link_mon, 0, ZMQ_POLLIN, 0 };
-	while (!CD.stop) {
+	if (CD.link.zap != NULL)
+		items[n++] = (zmq_pollitem_t){ CD.link.zap, 0, ZMQ_POLLIN, 0 };
+	if (CD.link.mon != NULL)
+		items[n++] = (zmq_pollitem_t){ CD.link.mon, 0, ZMQ_POLLIN, 0 };
+	while (!stop) {
 		if (zmq_poll(items, n, 200) < 0 && errno != EINTR)
 			fatal("zmq_poll: %s", zmq_strerror(errno));
-		if (CD.reload) {
-			CD.reload = 0;
+		if (reload) {
+			reload = 0;
 			notify_reloading();
 			if (controld_reload(&CD, &err) != 0) {
 				log_err("reload refused, running configuration unchanged: %s:%u: %s",
-				    CD.conf_path, err.line, err.msg);
+				    CD.conf.path, err.line, err.msg);
 				notify_send("READY=1\nSTATUS=reload refused (%s:%u: %s), running "
-				    "configuration unchanged", CD.conf_path, err.line, err.msg);
+				    "configuration unchanged", CD.conf.path, err.line, err.msg);
 			} else {
-				log_info("reloaded %s", CD.conf_path);
+				log_info("reloaded %s", CD.conf.path);
 				notify_send("READY=1\nSTATUS=reloaded %s, generation %" PRIu64,
-				    CD.conf_path, CD.gen);
+				    CD.conf.path, CD.link.gen);
 			}
 		}
 		zap_poll(&CD);
-		publish_poll(&CD);
+		workers_poll(&CD);
 		cli_poll(&CD);
-		publish_tick(&CD);
+		workers_tick(&CD);
 	}
 }
 
@@ -236,23 +239,24 @@ main(int argc, char **argv)
 
 	if (parse_args(argc, argv, &check) != 0)
 		return 2;
-	if ((c = conf_parse_file(CD.conf_path, &err)) == NULL ||
+	if ((c = conf_parse_file(CD.conf.path, &err)) == NULL ||
 	    conf_validate(c, &err, stderr) != 0) {
-		fprintf(stderr, "controld: %s:%u: %s\n", CD.conf_path, err.line, err.msg);
+		fprintf(stderr, "controld: %s:%u: %s\n", CD.conf.path, err.line, err.msg);
 		conf_free(c);
 		return 1;
 	}
 	if (check) {
-		Gw__V1__Tables *t = conf_compile(c, 1, &err);
+		struct spd *spd;
+		struct sa_list sas;
 
-		if (t == NULL) {
-			fprintf(stderr, "controld: %s:%u: %s\n", CD.conf_path, err.line, err.msg);
+		if (conf_compile(c, &spd, &sas, &err) != 0) {
+			fprintf(stderr, "controld: %s:%u: %s\n", CD.conf.path, err.line, err.msg);
 			conf_free(c);
 			return 1;
 		}
-		printf("%s: OK, %zu crypto map entries, %zu SAs\n", CD.conf_path, t->n_policies,
-		    t->n_sas);
-		link_free(&t->base);
+		printf("%s: OK, %zu crypto map entries, %zu SAs\n", CD.conf.path, spd->n, sas.n);
+		spd_free(spd);
+		sa_list_free(&sas);
 		conf_free(c);
 		return 0;
 	}
@@ -262,55 +266,55 @@ main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if (lease_open(&CD.leases, CD.state_dir, &err) != 0 ||
-	    lease_open_named(&CD.tops, CD.state_dir, "replay-floors", "replay-tops", "replay "
-	    "floors: key id (hash of the key material), number a new owner's window starts above",
-	    &err) != 0)
+	if (lease_open(&CD.link.leases, CD.link.state_dir, &err) != 0 ||
+	    lease_open_named(&CD.link.floors, CD.link.state_dir, "replay-floors", "replay-tops",
+	    "replay floors: key id (hash of the key material), number a new owner's window starts "
+	    "above", &err) != 0)
 		fatal("%s", err.msg);
 	/* generations stay unique across restarts, however quick: a worker never mistakes ours
 	 * for an old one (it compares them for equality only).  A random start in 2^32 + [0,
 	 * 2^47): two starts meet with odds of one in 10^14, and it prints in 15 digits. */
-	if (RAND_bytes((unsigned char *)&CD.gen, sizeof(CD.gen)) != 1)
+	if (RAND_bytes((unsigned char *)&CD.link.gen, sizeof(CD.link.gen)) != 1)
 		fatal("no randomness for the generation");
-	CD.gen = ((uint64_t)1 << 32) + (CD.gen & (((uint64_t)1 << 47) - 1));
+	CD.link.gen = ((uint64_t)1 << 32) + (CD.link.gen & (((uint64_t)1 << 47) - 1));
 	CD.zctx = zmq_ctx_new();
 	/* no ROUTER_HANDOVER: routing ids are ours to give, and a worker is known by its hello
-	 * and its key (publish.c), so no client can take over another's connection */
-	CD.link = zmq_socket(CD.zctx, ZMQ_ROUTER);
-	CD.cli = zmq_socket(CD.zctx, ZMQ_ROUTER);
-	publish_monitor(&CD);
+	 * and its key (link/hello.c), so no client can take over another's connection */
+	CD.link.sock = zmq_socket(CD.zctx, ZMQ_ROUTER);
+	CD.cli.sock = zmq_socket(CD.zctx, ZMQ_ROUTER);
+	workers_monitor(&CD);
 	if (secure_sockets() != 0)
 		return 1;
-	ipc_dir(CD.link_ep);
-	ipc_dir(CD.cli_ep);
-	if (link_bind(CD.link, CD.link_ep, LINK_MAX_TO_CONTROLD, &err) != 0 ||
-	    link_bind(CD.cli, CD.cli_ep, LINK_MAX_TO_CONTROLD, &err) != 0)
+	ipc_dir(CD.link.ep);
+	ipc_dir(CD.cli.ep);
+	if (link_bind(CD.link.sock, CD.link.ep, LINK_MAX_TO_CONTROLD, &err) != 0 ||
+	    link_bind(CD.cli.sock, CD.cli.ep, LINK_MAX_TO_CONTROLD, &err) != 0)
 		fatal("%s", err.msg);
 	if (controld_apply(&CD, c, &err) != 0)
-		fatal("%s:%u: %s", CD.conf_path, err.line, err.msg);
-	log_info("serving workers on %s, CLI on %s, generation %" PRIu64, CD.link_ep, CD.cli_ep,
-	    CD.gen);
+		fatal("%s:%u: %s", CD.conf.path, err.line, err.msg);
+	log_info("serving workers on %s, CLI on %s, generation %" PRIu64, CD.link.ep, CD.cli.ep,
+	    CD.link.gen);
 	/* ready: sockets bound and the startup configuration applied (Type=notify) */
 	notify_send("READY=1\nSTATUS=serving workers on %s, CLI on %s, generation %" PRIu64,
-	    CD.link_ep, CD.cli_ep, CD.gen);
+	    CD.link.ep, CD.cli.ep, CD.link.gen);
 	loop();
 	notify_send("STOPPING=1");
 	log_info("stopping");
-	zmq_close(CD.link);
-	zmq_close(CD.cli);
-	if (CD.zap != NULL)
-		zmq_close(CD.zap);
-	if (CD.link_mon != NULL)
-		zmq_close(CD.link_mon);
+	zmq_close(CD.link.sock);
+	zmq_close(CD.cli.sock);
+	if (CD.link.zap != NULL)
+		zmq_close(CD.link.zap);
+	if (CD.link.mon != NULL)
+		zmq_close(CD.link.mon);
 	zmq_ctx_term(CD.zctx);
-	if (CD.tables != NULL)
-		link_free(&CD.tables->base);
 	cli_free(&CD);
-	conf_free(CD.running);
-	if (lease_flush(&CD.tops, &err) != 0)
+	conf_free(CD.conf.running);
+	if (lease_flush(&CD.link.floors, &err) != 0)
 		log_warn("replay tops: %s", err.msg);
-	lease_close(&CD.tops);
-	lease_close(&CD.leases);
-	publish_free(&CD);
+	lease_close(&CD.link.floors);
+	lease_close(&CD.link.leases);
+	workers_free(&CD);
+	sad_free(&CD.sad);
+	spd_free(CD.conf.spd);
 	return 0;
 }

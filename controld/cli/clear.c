@@ -1,0 +1,161 @@
+/* clear.c: "clear crypto sa [peer A | map NAME | entry DEST-ADDR {ah|esp} SPI]".  IOS
+ * re-establishes manual SAs at once with the same keys, so we keep them and reset what the
+ * operator sees, their counters: a baseline taken now, kept with the SA in the SAD, is
+ * subtracted in show.  Their sequence numbers go on (DESIGN invariant 1: never twice under
+ * one key). */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <arpa/inet.h>
+
+#include "common/log.h"
+#include "controld/cli/exec.h"
+
+static const char *
+ip(uint32_t a, char *buf)
+{
+	struct in_addr ia = { htonl(a) };
+
+	return inet_ntop(AF_INET, &ia, buf, INET_ADDRSTRLEN);
+}
+
+static bool
+ip_parse(const char *s, uint32_t *out)
+{
+	struct in_addr ia;
+
+	if (inet_pton(AF_INET, s, &ia) != 1)
+		return false;
+	*out = ntohl(ia.s_addr);
+	return true;
+}
+
+enum clear_by { CLEAR_ALL, CLEAR_PEER, CLEAR_MAP, CLEAR_ENTRY };
+
+struct clear_sel {
+	enum clear_by	by;
+	uint32_t	addr;		/* PEER: the peer; ENTRY: the SA's destination */
+	const char	*map;
+	uint32_t	proto, spi;	/* ENTRY */
+};
+
+static bool
+clear_match(const struct clear_sel *c, const struct sa *sa)
+{
+	switch (c->by) {
+	case CLEAR_PEER:
+		return sa->peer == c->addr;
+	case CLEAR_MAP:
+		return strcmp(sa->map, c->map) == 0;
+	case CLEAR_ENTRY:		/* the destination of an inbound SA is us */
+		return (sa->inbound ? sa->local : sa->peer) == c->addr &&
+		    sa->proto == c->proto && sa->spi == c->spi;
+	default:
+		return true;
+	}
+}
+
+static int
+clear_parse(char **a, int n, struct clear_sel *c, FILE *out)
+{
+	unsigned long long spi;
+	char *end;
+
+	memset(c, 0, sizeof(*c));
+	if (n == 0)
+		return 0;
+	if (n == 2 && kw(a[0], "peer")) {
+		c->by = CLEAR_PEER;
+		if (ip_parse(a[1], &c->addr))
+			return 0;
+		fprintf(out, "%% clear crypto sa peer \"%s\": not an IPv4 address (peer names "
+		    "are not resolved)\n", a[1]);
+		return -1;
+	}
+	if (n == 2 && kw(a[0], "map")) {
+		c->by = CLEAR_MAP;
+		c->map = a[1];
+		return 0;
+	}
+	if (n == 4 && kw(a[0], "entry")) {
+		c->by = CLEAR_ENTRY;
+		errno = 0;
+		spi = strtoull(a[3], &end, strncasecmp(a[3], "0x", 2) == 0 ? 16 : 10);
+		if (!ip_parse(a[1], &c->addr)) {
+			fprintf(out, "%% clear crypto sa entry \"%s\": not an IPv4 address\n",
+			    a[1]);
+			return -1;
+		}
+		if (strcasecmp(a[2], "esp") != 0 && strcasecmp(a[2], "ah") != 0) {
+			fprintf(out, "%% clear crypto sa entry %s \"%s\": expected ah or esp\n",
+			    a[1], a[2]);
+			return -1;
+		}
+		if (errno != 0 || *end != '\0' || end == a[3] || spi < CONF_SPI_MIN ||
+		    spi > 0xffffffffull) {
+			fprintf(out, "%% clear crypto sa entry %s %s \"%s\": SPI is "
+			    "%u-4294967295\n", a[1], a[2], a[3], CONF_SPI_MIN);
+			return -1;
+		}
+		c->proto = strcasecmp(a[2], "esp") == 0 ? 50 : 51;
+		c->spi = (uint32_t)spi;
+		return 0;
+	}
+	fprintf(out, "%% Usage: clear crypto sa [peer A | map NAME | entry DEST-ADDR {ah|esp} "
+	    "SPI]\n");
+	return -1;
+}
+
+int
+clear_sa(struct controld *cd, char **a, int n, FILE *out)
+{
+	const struct sad *d = &cd->sad;
+	struct clear_sel c;
+	char what[128], b1[INET_ADDRSTRLEN], b2[INET_ADDRSTRLEN];
+	uint64_t live = workers_live(cd);
+	size_t hits = 0;
+
+	if (clear_parse(a, n, &c, out) != 0)
+		return -1;
+	for (size_t i = 0; i < d->n; i++)
+		hits += sa_published(d->v[i]) && clear_match(&c, d->v[i]);
+	switch (c.by) {
+	case CLEAR_PEER:
+		snprintf(what, sizeof(what), "with peer %s", ip(c.addr, b1));
+		break;
+	case CLEAR_MAP:
+		snprintf(what, sizeof(what), "of crypto map set %.64s", c.map);
+		break;
+	case CLEAR_ENTRY:
+		snprintf(what, sizeof(what), "to %s, %s SPI 0x%X(%u)", ip(c.addr, b1),
+		    c.proto == 50 ? "esp" : "ah", c.spi, c.spi);
+		break;
+	default:
+		snprintf(what, sizeof(what), "in the SA database");
+		break;
+	}
+	if (hits == 0) {
+		fprintf(out, "%% no SA matches: there is no SA %s\n", what);
+		return -1;
+	}
+	fprintf(out, "Cleared %zu SA%s %s:\n", hits, hits == 1 ? "" : "s", what);
+	for (size_t i = 0; i < d->n; i++) {
+		struct sa *sa = d->v[i];
+
+		if (!sa_published(sa) || !clear_match(&c, sa))
+			continue;
+		sa_clear(sa, live);
+		fprintf(out, "  crypto map %s %u: %s %s spi 0x%X(%u) %s -> %s\n", sa->map, sa->seq,
+		    sa->inbound ? "inbound" : "outbound", sa->proto == 51 ? "ah" : "esp", sa->spi,
+		    sa->spi, ip(sa->inbound ? sa->peer : sa->local, b1),
+		    ip(sa->inbound ? sa->local : sa->peer, b2));
+	}
+	/* XXX: once IKE negotiates SAs, clearing those deletes them; manual SAs stay. */
+	fprintf(out, "Manual SAs are re-established at once with the same keys: their counters "
+	    "start again from 0;\nsequence numbers go on (never reused under one key).\n");
+	log_info("clear crypto sa: the counters of %zu manual SA%s %s start again from 0", hits,
+	    hits == 1 ? "" : "s", what);
+	return 0;
+}

@@ -1,0 +1,1028 @@
+/* cli_test.c: the CLI in-process, without sockets: abbreviations and ambiguity in every mode,
+ * "?" and TAB, mode transitions and prompts, configure sessions that apply all or nothing
+ * (DESIGN invariant 4: the running configuration survives every bad input), concurrent
+ * sessions, the idle timeout, write memory, clear crypto sa, and golden layouts. */
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "common/log.h"
+#include "controld/cli/cli.h"
+#include "controld/controld.h"
+#include "tests/lib/test.h"
+
+static const char demo_conf[] =
+	"hostname gwA\n"
+	"crypto ipsec transform-set AES-SHA esp-aes 256 esp-sha-hmac\n"
+	"access-list 101 deny udp 192.0.2.0 0.0.0.127 192.0.2.128 0.0.0.127 eq 7\n"
+	"access-list 101 permit ip 192.0.2.0 0.0.0.127 192.0.2.128 0.0.0.127\n"
+	"access-list 102 permit ip 192.0.2.0 0.0.0.127 203.0.113.0 0.0.0.255\n"
+	"crypto map vpn 10 ipsec-manual\n"
+	" match address 101\n"
+	" set peer 198.51.100.2\n"
+	" set transform-set AES-SHA\n"
+	" set session-key inbound esp 1001 cipher 0102030405060708090a0b0c0d0e0f101112131"
+	"415161718191a1b1c1d1e1f20 authenticator 2122232425262728292a2b2c2d2e2f3031323334\n"
+	" set session-key outbound esp 1000 cipher a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3"
+	"b4b5b6b7b8b9babbbcbdbebfc0 authenticator c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4\n"
+	"interface wan0\n"
+	" ip address 198.51.100.1 255.255.255.0\n"
+	" crypto map vpn\n";
+
+static struct controld cd;
+static uint64_t now_ms = 1000;
+static char dir[64], path[128];
+static struct cli_rep rep;
+
+/* One request of client id; the output (static, until the next call). */
+static const char *
+req(const char *id, const char *line)
+{
+	static char *text;
+	struct cli_req q = { .line = line, .mode = NULL };
+	size_t len = 0;
+	FILE *f;
+
+	free(text);
+	text = NULL;
+	f = open_memstream(&text, &len);
+	cli_request(&cd, id, strlen(id), &q, &rep, f, now_ms);
+	fclose(f);
+	return text;
+}
+
+static const char *
+complete(const char *id, const char *line)
+{
+	static char *text;
+	struct cli_req q = { .line = line, .complete = true };
+	size_t len = 0;
+	FILE *f;
+
+	free(text);
+	text = NULL;
+	f = open_memstream(&text, &len);
+	cli_request(&cd, id, strlen(id), &q, &rep, f, now_ms);
+	fclose(f);
+	return text;
+}
+
+static bool
+has(const char *text, const char *sub)
+{
+	return text != NULL && strstr(text, sub) != NULL;
+}
+
+/* ---- 1. Abbreviations, every mode ---- */
+
+static const struct {
+	enum cli_tree	t;
+	const char	*in, *out;		/* out NULL: ambiguous */
+} abbrev[] = {
+	{ CLI_T_EXEC, "sh cry ips sa", "show crypto ipsec sa" },
+	{ CLI_T_EXEC, "SH CRY IPS SA", "show crypto ipsec sa" },
+	{ CLI_T_EXEC, "sh cry ips sa pe 198.51.100.2 det",
+	    "show crypto ipsec sa peer 198.51.100.2 detail" },
+	{ CLI_T_EXEC, "sh cry ips sec lif", "show crypto ipsec security-association lifetime" },
+	{ CLI_T_EXEC, "sh cry ips s", NULL },
+	{ CLI_T_EXEC, "sh cry ma t vpn i wan0", "show crypto map tag vpn interface wan0" },
+	{ CLI_T_EXEC, "sh cry d t dyn", "show crypto dynamic-map tag dyn" },
+	{ CLI_T_EXEC, "sh ip acc 101", "show ip access-lists 101" },
+	{ CLI_T_EXEC, "sh run", "show running-config" },
+	{ CLI_T_EXEC, "sh star", "show startup-config" },
+	{ CLI_T_EXEC, "sh s", "show startup-config" },
+	{ CLI_T_EXEC, "sh", "show" },
+	{ CLI_T_EXEC, "conf t", "configure terminal" },
+	{ CLI_T_EXEC, "wr mem", "write memory" },
+	{ CLI_T_EXEC, "wr", "write" },
+	{ CLI_T_EXEC, "cop run sta", "copy running-config startup-config" },
+	{ CLI_T_EXEC, "cl cry sa", "clear crypto sa" },
+	{ CLI_T_EXEC, "cl cry sa ent 198.51.100.1 e 1001",
+	    "clear crypto sa entry 198.51.100.1 esp 1001" },
+	{ CLI_T_EXEC, "cl cry sa m vpn", "clear crypto sa map vpn" },
+	{ CLI_T_EXEC, "deb cry ips", "debug crypto ipsec" },
+	{ CLI_T_EXEC, "no deb cry ips", "no debug crypto ipsec" },
+	{ CLI_T_EXEC, "und al", "undebug all" },
+	{ CLI_T_EXEC, "rel con", "reload config" },
+	{ CLI_T_CONFIG, "cry map vpn 10 ipsec-man", "crypto map vpn 10 ipsec-manual" },
+	{ CLI_T_CONFIG, "cry map vpn 10 ipsec-i dyn dmap",
+	    "crypto map vpn 10 ipsec-isakmp dynamic dmap" },
+	{ CLI_T_CONFIG, "cry map vpn 10 ipsec", NULL },
+	{ CLI_T_CONFIG, "cry map vpn loc wan0", "crypto map vpn local-address wan0" },
+	{ CLI_T_CONFIG, "cry dyn dmap 5", "crypto dynamic-map dmap 5" },
+	{ CLI_T_CONFIG, "cry ips trans T esp-a 256 esp-sha-h",
+	    "crypto ipsec transform-set T esp-aes 256 esp-sha-hmac" },
+	{ CLI_T_CONFIG, "cry ips trans T esp-s", NULL },
+	{ CLI_T_CONFIG, "cry ips sec life sec 300",
+	    "crypto ipsec security-association lifetime seconds 300" },
+	{ CLI_T_CONFIG, "acc 101 perm tcp h 192.0.2.1 a eq ww log",
+	    "access-list 101 permit tcp host 192.0.2.1 any eq www log" },
+	{ CLI_T_CONFIG, "acc 101 per u any ra 100 200 192.0.2.0 0.0.0.255 prec crit",
+	    "access-list 101 permit udp any range 100 200 192.0.2.0 0.0.0.255 "
+	    "precedence critical" },
+	{ CLI_T_CONFIG, "acc 101 d ic any any tos min-d",
+	    "access-list 101 deny icmp any any tos min-delay" },
+	{ CLI_T_CONFIG, "acc 101 rem  two  spaces ", "access-list 101 remark two  spaces" },
+	{ CLI_T_CONFIG, "acc 101 permit i any any", NULL },
+	{ CLI_T_CONFIG, "ho gwB", "hostname gwB" },
+	{ CLI_T_CONFIG, "int Ethernet 0", "interface Ethernet 0" },
+	{ CLI_T_CONFIG, "ip acc ext dyn-acl", "ip access-list extended dyn-acl" },
+	{ CLI_T_CONFIG, "no cry map vpn 10", "no crypto map vpn 10" },
+	{ CLI_T_CONFIG, "frobnicate the widgets", "frobnicate the widgets" },
+	{ CLI_T_CONFIG, "cry map vpn 10 ipsec-manaul", "crypto map vpn 10 ipsec-manaul" },
+	{ CLI_T_CONFIG, "do sh run", "do show running-config" },
+	{ CLI_T_CONFIG, "e", NULL },		/* end, exit */
+	{ CLI_T_MAP, "set pe 198.51.100.2", "set peer 198.51.100.2" },
+	{ CLI_T_MAP, "set sec life sec 300", "set security-association lifetime seconds 300" },
+	{ CLI_T_MAP, "set sec lev per", "set security-association level per-host" },
+	{ CLI_T_MAP, "set sec rep win 128", "set security-association replay window-size 128" },
+	{ CLI_T_MAP, "set pfs group1", "set pfs group1" },
+	{ CLI_T_MAP, "set pfs gr", NULL },
+	{ CLI_T_MAP, "set s", NULL },
+	{ CLI_T_MAP, "set sess in esp 300 ciph 00112233 auth 4455",
+	    "set session-key inbound esp 300 cipher 00112233 authenticator 4455" },
+	{ CLI_T_MAP, "set sess out ah 300 00112233", "set session-key outbound ah 300 00112233" },
+	{ CLI_T_MAP, "set tr A B C", "set transform-set A B C" },
+	{ CLI_T_MAP, "desc  my   text ", "description my   text" },
+	{ CLI_T_MAP, "mat addr 101", "match address 101" },
+	{ CLI_T_MAP, "no set pe", "no set peer" },
+	{ CLI_T_MAP, "cry map vpn 20 ipsec-isakmp", "crypto map vpn 20 ipsec-isakmp" },
+	{ CLI_T_MAP, "int wan0", "interface wan0" },
+	{ CLI_T_IF, "ip addr 198.51.100.1 255.255.255.0",
+	    "ip address 198.51.100.1 255.255.255.0" },
+	{ CLI_T_IF, "ip acc ext foo", "ip access-list extended foo" },
+	{ CLI_T_IF, "cry map vpn", "crypto map vpn" },
+	{ CLI_T_IF, "cry map vpn 10 ipsec-man", "crypto map vpn 10 ipsec-manual" },
+	{ CLI_T_IF, "cry ips trans T esp-gcm", "crypto ipsec transform-set T esp-gcm" },
+	{ CLI_T_IF, "shut", "shutdown" },
+	{ CLI_T_IF, "no shut", "no shutdown" },
+	{ CLI_T_IF, "s", "shutdown" },		/* no global command starts with s */
+	{ CLI_T_TRANSFORM, "mo trans", "mode transport" },
+	{ CLI_T_TRANSFORM, "init si 4", "initialization-vector size 4" },
+	{ CLI_T_TRANSFORM, "m t", NULL },
+	{ CLI_T_ACL, "perm ip any any", "permit ip any any" },
+	{ CLI_T_ACL, "de tcp any any eq 80", "deny tcp any any eq 80" },
+	{ CLI_T_ACL, "d tcp any any eq 80", NULL },		/* deny, do */
+	{ CLI_T_ACL, "no perm ip any any", "no permit ip any any" },
+};
+
+static void
+test_abbrev(void)
+{
+	struct cli_walk *wk = malloc(sizeof(*wk));
+	struct gw_err err;
+	char out[CLI_LINE_MAX];
+
+	for (size_t i = 0; i < sizeof(abbrev) / sizeof(abbrev[0]); i++) {
+		const char *want = abbrev[i].out;
+
+		T_EQ(cli_walk(wk, abbrev[i].t, abbrev[i].in, &err), 0, "%s", abbrev[i].in);
+		if (want == NULL) {
+			T_EQ(wk->stop, CLI_W_AMBIGUOUS, "\"%s\" is ambiguous", abbrev[i].in);
+			continue;
+		}
+		T_OK(wk->stop != CLI_W_AMBIGUOUS, "\"%s\" is not ambiguous", abbrev[i].in);
+		cli_expand(wk, out, sizeof(out));
+		T_STREQ(out, want, "tree %d: \"%s\"", abbrev[i].t, abbrev[i].in);
+	}
+	/* too long, too many words: refused with the reason */
+	{
+		char big[CLI_LINE_MAX + 10];
+
+		memset(big, 'a', sizeof(big) - 1);
+		big[sizeof(big) - 1] = '\0';
+		T_EQ(cli_walk(wk, CLI_T_CONFIG, big, &err), -1, "overlong line");
+		T_OK(has(err.msg, "longer than"), "%s", err.msg);
+		memset(big, 0, sizeof(big));
+		for (int k = 0; k < CLI_WORDS_MAX + 1; k++)
+			strcat(big, "a ");
+		T_EQ(cli_walk(wk, CLI_T_CONFIG, big, &err), -1, "too many words");
+	}
+	free(wk);
+}
+
+/* ---- 2. The trees' names are the parser's names ---- */
+
+static void
+kw_known(const char *kind, const char *w, void *arg)
+{
+	bool ok = false;
+
+	(*(int *)arg)++;
+	if (strcmp(kind, "protocol") == 0) {
+		for (int n = 0; n < 256 && !ok; n++)
+			ok = conf_proto_name((uint8_t)n) != NULL &&
+			    strcmp(conf_proto_name((uint8_t)n), w) == 0;
+		ok |= strcmp(w, "ip") == 0;
+	} else if (strcmp(kind, "transform") == 0) {
+		for (int x = 0; x < CONF_XF_MAX && !ok; x++)
+			ok = strcmp(conf_xf_name((enum conf_xf)x), w) == 0;
+	} else if (strcmp(kind, "precedence") == 0) {
+		for (int p = 0; p < 8 && !ok; p++)
+			ok = strcmp(conf_prec_name(p), w) == 0;
+	} else if (strcmp(kind, "tos") == 0) {
+		for (int t = 0; t < 16 && !ok; t++)
+			ok = conf_tos_name(t) != NULL && strcmp(conf_tos_name(t), w) == 0;
+	} else if (strcmp(kind, "pfs") == 0) {
+		char text[256];
+		struct gw_err err;
+		struct conf *c;
+
+		snprintf(text, sizeof(text), "crypto map m 1 ipsec-isakmp\n set pfs %s\n", w);
+		ok = (c = conf_parse_text(text, NULL, &err)) != NULL;
+		conf_free(c);
+	}
+	T_OK(ok, "the tree's %s \"%s\" is one the parser knows", kind, w);
+}
+
+struct seen { const char *kind, *w; bool found; };
+
+static void
+kw_seen(const char *kind, const char *w, void *arg)
+{
+	struct seen *s = arg;
+
+	s->found |= strcmp(kind, s->kind) == 0 && strcmp(w, s->w) == 0;
+}
+
+static void
+tree_has(const char *kind, const char *w)
+{
+	struct seen s = { kind, w, false };
+
+	cli_kw_foreach(kw_seen, &s);
+	T_OK(s.found, "the parser's %s \"%s\" is in the tree", kind, w);
+}
+
+static void
+test_names(void)
+{
+	int n = 0;
+
+	cli_kw_foreach(kw_known, &n);
+	T_OK(n > 40, "%d names checked", n);
+	for (int x = 0; x < CONF_XF_MAX; x++)
+		tree_has("transform", conf_xf_name((enum conf_xf)x));
+	for (int p = 1; p < 256; p++)
+		if (conf_proto_name((uint8_t)p) != NULL)
+			tree_has("protocol", conf_proto_name((uint8_t)p));
+	for (int p = 0; p < 8; p++)
+		tree_has("precedence", conf_prec_name(p));
+	for (int t = 0; t < 16; t++)
+		if (conf_tos_name(t) != NULL)
+			tree_has("tos", conf_tos_name(t));
+}
+
+/* ---- 3. Help and completion ---- */
+
+static const char help_show_ipsec[] =
+	"  sa                    IPSEC SA table\n"
+	"  security-association  Show parameters for IPSEC security associations\n"
+	"  transform-set         Crypto transform sets\n";
+
+static const char help_show_sa[] =
+	"  address   IPSEC SA table, by destination address\n"
+	"  detail    Every counter, the owning worker\n"
+	"  identity  IPSEC SADB identities (flows) only\n"
+	"  map       IPSEC SAs of a crypto map set\n"
+	"  peer      IPSEC SAs with a peer\n"
+	"  <cr>\n";
+
+static const char help_map_seq[] =
+	"  <1-65535>      Sequence to insert into crypto map entry\n"
+	"  local-address  Interface to use for local address for this crypto map\n";
+
+static const char help_set[] =
+	"  nat-t                 NAT traversal for a manual peer (not IOS 11.3)\n"
+	"  peer                  Allowed encryption/decryption peer\n"
+	"  pfs                   Specify pfs settings\n"
+	"  security-association  Security association parameters\n"
+	"  session-key           Specify a session key (ipsec-manual)\n"
+	"  transform-set         Specify list of transform sets in priority order\n";
+
+static const char help_if[] =
+	"  abort        Leave configuration mode, discarding this session\n"
+	"  access-list  Add an access list entry\n"
+	"  crypto       Encryption/decryption commands\n"
+	"  description  Interface specific description\n"
+	"  do           Run an exec command (on the running configuration)\n"
+	"  end          Exit configuration mode, applying the session (all or nothing)\n"
+	"  exit         Exit from this mode (from global configuration: as end)\n"
+	"  hostname     Set the system's network name\n"
+	"  interface    Select an interface to configure\n"
+	"  ip           Interface Internet Protocol config commands\n"
+	"  no           Negate a command or set its defaults\n"
+	"  shutdown     Shutdown the selected interface\n";
+
+static void
+test_help(void)
+{
+	const char *o;
+
+	T_STREQ(req("h", "show crypto ipsec ?"), help_show_ipsec, "show crypto ipsec ?");
+	T_OK(rep.ok, "help is ok");
+	T_STREQ(req("h", "sh cry ips sa ?"), help_show_sa, "sh cry ips sa ?");
+	T_STREQ(req("h", "sh cry ips sa peer ?"),
+	    "  A.B.C.D  Peer address\n", "a parameter");
+	T_STREQ(req("h", "sh cry ips sa peer 198.51.100.2 ?"), help_show_sa, "loops, with <cr>");
+	T_STREQ(req("h", "sh cr?"), "crypto\n", "partial: the words it may abbreviate");
+	T_STREQ(req("h", "s?"), "show\n", "partial");
+	T_STREQ(req("h", "c?"), "clear  configure  copy\n", "partial, several");
+	o = req("h", "?");
+	T_OK(has(o, "  configure  Enter configuration mode\n"), "%s", o);
+	T_OK(has(o, "  write      Write the running configuration to the startup file\n"), "%s",
+	    o);
+	T_STREQ(req("h", "frob ?"), "% Unrecognized command\n", "bad prefix");
+	T_OK(!rep.ok, "bad prefix: not ok");
+	T_STREQ(req("h", "sh cry ips s ?"), "% Ambiguous command: \"sh cry ips s \"\n",
+	    "ambiguous prefix");
+	T_STREQ(req("h", "clear crypto sa entry ?"),
+	    "  A.B.C.D  Destination address of the SA\n", "clear entry");
+	T_STREQ(req("h", "clear crypto sa entry 198.51.100.1 esp ?"),
+	    "  <256-4294967295>  Security Parameter Index\n", "clear entry spi");
+
+	/* in every mode, and help is never a line of the session */
+	req("h", "configure terminal");
+	T_STREQ(req("h", "crypto map vpn ?"), help_map_seq, "crypto map NAME ?");
+	T_STREQ(rep.prompt, "gwA(config)#", "help keeps the mode");
+	o = req("h", "?");
+	T_OK(has(o, "  crypto       Encryption module\n") && has(o, "  end ") &&
+	    has(o, "  abort ") && !has(o, "  show "), "config ?: %s", o);
+	req("h", "crypto map vpn 10");
+	T_STREQ(req("h", "set ?"), help_set, "config-crypto-map: set ?");
+	T_STREQ(req("h", "description ?"),
+	    "  LINE  Up to 240 characters describing this crypto map\n", "text parameter");
+	T_STREQ(req("h", "description some text ?"),
+	    "  LINE  Up to 240 characters describing this crypto map\n  <cr>\n", "inside text");
+	T_STREQ(req("h", "set pfs ?"),
+	    "  group1   D-H Group1 (768-bit modulus)\n"
+	    "  group14  D-H Group14 (2048-bit modulus)\n"
+	    "  group19  D-H Group19 (256-bit elliptic curve)\n"
+	    "  group2   D-H Group2 (1024-bit modulus)\n"
+	    "  group20  D-H Group20 (384-bit elliptic curve)\n"
+	    "  group21  D-H Group21 (521-bit elliptic curve)\n"
+	    "  group5   D-H Group5 (1536-bit modulus)\n"
+	    "  <cr>\n", "set pfs ?");
+	req("h", "interface wan0");
+	T_STREQ(req("h", "?"), help_if, "config-if ?");
+	T_STREQ(req("h", "ip ?"),
+	    "  access-list  Named access list\n"
+	    "  address      Set the IP address of an interface\n", "config-if: ip ?");
+	o = req("h", "access-list 101 permit tcp any eq ?");
+	T_OK(has(o, "  <0-65535>      Port number\n") && has(o, "  www            tcp (80)\n") &&
+	    has(o, "  domain         tcp/udp (53)\n") &&
+	    has(o, "  isakmp         udp (500)\n"), "ports: %s", o);
+	o = req("h", "access-list 101 permit ip any any ?");
+	T_OK(has(o, "  log ") && has(o, "  precedence ") && has(o, "  tos ") &&
+	    has(o, "  <cr>\n") && !has(o, "  eq "), "ip: no ports: %s", o);
+	req("h", "end");
+	T_STREQ(rep.prompt, "gwA#", "help lines were not lines of the session");
+	T_OK(rep.ok, "a session of help only commits nothing and fails nothing");
+}
+
+static void
+test_complete(void)
+{
+	const char *o;
+
+	complete("c", "sh");
+	T_STREQ(rep.completion, "show ", "sh: show");
+	complete("c", "sho");
+	T_STREQ(rep.completion, "show ", "unique: completed, and a space");
+	complete("c", "show cr");
+	T_STREQ(rep.completion, "show crypto ", "second word");
+	complete("c", "SHOW CRYPTO IPS");
+	T_STREQ(rep.completion, "SHOW CRYPTO ipsec ", "keeps what was typed");
+	o = complete("c", "show crypto ipsec s");
+	T_STREQ(rep.completion, "show crypto ipsec s", "ambiguous: unchanged");
+	T_STREQ(o, "sa  security-association\n", "ambiguous: the choices");
+	complete("c", "show crypto ipsec se");
+	T_STREQ(rep.completion, "show crypto ipsec security-association ", "unique");
+	complete("c", "cop");
+	T_STREQ(rep.completion, "copy ", "copy");
+	complete("c", "co");
+	T_STREQ(rep.completion, "co", "configure, copy");
+	complete("c", "cl cry sa e");
+	T_STREQ(rep.completion, "cl cry sa entry ", "clear ... entry");
+	complete("c", "frob");
+	T_STREQ(rep.completion, "frob", "nothing fits");
+	T_OK(!rep.ok, "nothing fits: not ok");
+	req("c", "conf t");
+	complete("c", "cry map vpn 10 ipsec-m");
+	T_STREQ(rep.completion, "cry map vpn 10 ipsec-manual ", "config mode");
+	complete("c", "cry ips trans T esp-s");
+	T_STREQ(rep.completion, "cry ips trans T esp-sha", "common prefix");
+	req("c", "crypto map vpn 10");
+	o = complete("c", "set pfs group1");
+	T_STREQ(rep.completion, "set pfs group1", "group1 is a prefix of others");
+	T_STREQ(o, "group1  group14  group19\n", "choices");
+	complete("c", "set sess");
+	T_STREQ(rep.completion, "set session-key ", "sub-mode");
+	req("c", "abort");
+}
+
+/* ---- 4. Modes, prompts, sessions ---- */
+
+static struct conf *
+running_copy(void)
+{
+	return conf_dup(cd.conf.running);
+}
+
+static void
+test_modes(void)
+{
+	struct conf *before = running_copy();
+	uint64_t gen = cd.link.gen;
+	const char *o;
+
+	req("m", "");
+	T_STREQ(rep.prompt, "gwA#", "exec prompt");
+	T_STREQ(rep.mode, "exec", "exec mode");
+	T_OK(rep.ok, "empty line");
+	o = req("m", "conf t");
+	T_STREQ(o, "Enter configuration commands, one per line.  End with CNTL/Z.\n", "banner");
+	T_STREQ(rep.prompt, "gwA(config)#", "config prompt");
+	T_STREQ(rep.mode, "config", "config mode");
+	req("m", "conf t");
+	T_OK(!rep.ok, "configure inside config mode is refused");
+	req("m", "crypto map vpn 10");
+	T_STREQ(rep.prompt, "gwA(config-crypto-map)#", "map sub-mode");
+	req("m", "interface wan0");
+	T_STREQ(rep.prompt, "gwA(config-if)#", "a global command leaves the sub-mode");
+	req("m", "exit");
+	T_STREQ(rep.prompt, "gwA(config)#", "exit: back to global configuration");
+	req("m", "crypto ipsec transform-set T2 esp-aes esp-sha-hmac");
+	T_STREQ(rep.prompt, "gwA(config-crypto-trans)#", "transform sub-mode");
+	req("m", "ip access-list extended foo");
+	T_STREQ(rep.prompt, "gwA(config-ext-nacl)#", "access list sub-mode");
+	req("m", "hostname gwQ");
+	T_STREQ(rep.prompt, "gwQ(config)#", "the candidate's hostname shows at once");
+	o = req("m", "do show running-config");
+	T_OK(rep.ok && has(o, "hostname gwA\n"), "do: exec command on the running config");
+	T_STREQ(rep.prompt, "gwQ(config)#", "do keeps the mode");
+	o = req("m", "abort");
+	T_STREQ(o, "% Session aborted: nothing applied.\n", "abort");
+	T_STREQ(rep.prompt, "gwA#", "abort: back to exec");
+	T_OK(conf_equal(cd.conf.running, before), "abort applied nothing");
+	T_EQ(cd.link.gen, gen, "abort: no new generation");
+	T_EQ(cd.cli.n_sess, 0, "abort ends the session");
+
+	req("m", "exit");
+	T_OK(rep.quit && rep.ok, "exit in exec mode closes");
+	req("m", "quit");
+	T_OK(rep.quit, "quit");
+	o = req("m", "frob");
+	T_STREQ(o, "% Invalid input detected at 'frob' (try \"?\" or \"help\")\n", "unknown");
+	T_OK(!rep.ok, "unknown: not ok");
+	T_STREQ(req("m", "show"), "% Incomplete command.\n", "incomplete");
+	T_STREQ(req("m", "sh cry ips s"), "% Ambiguous command: \"sh cry ips s\"\n", "ambiguous");
+	T_STREQ(req("m", "show crypto ipsec sa peer nope"),
+	    "% Invalid input detected at 'nope' (try \"?\" or \"help\")\n", "bad parameter");
+	T_STREQ(req("m", "! a comment"), "", "comment");
+	T_OK(rep.ok, "comment ok");
+	req("m", "debug crypto ipsec");
+	T_OK(cd.link.debug_ipsec, "debug crypto ipsec");
+	T_STREQ(req("m", "no deb cry ips"), "Crypto IPSEC debugging is off\n", "no debug");
+	T_OK(!cd.link.debug_ipsec, "no debug crypto ipsec");
+	req("m", "debug crypto ipsec");
+	req("m", "undebug all");
+	T_OK(!cd.link.debug_ipsec, "undebug all");
+	o = req("m", "help");
+	T_OK(has(o, "clear crypto sa [peer A | map NAME | entry DEST-ADDR {ah|esp} SPI]"), "help");
+	conf_free(before);
+}
+
+static void
+test_bad_session(void)
+{
+	struct conf *before = running_copy();
+	uint64_t gen = cd.link.gen;
+	const char *o;
+
+	req("b", "configure terminal");
+	req("b", "hostname gwB");
+	T_OK(rep.ok, "a good line");
+	o = req("b", "crypto map vpn 10 ipsec-manaul");
+	T_OK(!rep.ok, "a refused line");
+	T_STREQ(o, "% Invalid input detected at 'ipsec-manaul': crypto map vpn 10: "
+	    "\"ipsec-manaul\": expected ipsec-manual or ipsec-isakmp\n"
+	    "% Because of this, \"end\" will apply nothing of this session; \"abort\" "
+	    "leaves it.\n",
+	    "the word and why");
+	T_STREQ(rep.prompt, "gwB(config)#", "a refused line changes no mode");
+	req("b", "crypto map vpn 10");
+	o = req("b", "set s");
+	T_STREQ(o, "% Ambiguous command: \"set s\"\n", "ambiguous is refused");
+	T_OK(!rep.ok, "ambiguous: not ok");
+	req("b", "set peer 198.51.100.7");
+	T_OK(!rep.ok, "second peer of a manual entry refused");
+	req("b", "no set peer");
+	req("b", "set peer 198.51.100.7");
+	T_OK(rep.ok, "good lines go on");
+	o = req("b", "end");
+	T_OK(!rep.ok, "end fails");
+	T_STREQ(o, "% Nothing applied: 3 lines of this session were refused:\n"
+	    "%   line 2: crypto map vpn 10: \"ipsec-manaul\": expected ipsec-manual or "
+	    "ipsec-isakmp\n"
+	    "%   line 4: ambiguous command: \"set s\" (\"s\" abbreviates more than one keyword)\n"
+	    "%   line 5: crypto map vpn 10: set peer 198.51.100.7: an ipsec-manual entry has one "
+	    "peer; remove the other first (no set peer)\n"
+	    "% The running configuration is unchanged.\n", "the report");
+	T_STREQ(rep.prompt, "gwA#", "back to exec, old hostname");
+	T_OK(conf_equal(cd.conf.running, before), "nothing applied");
+	T_EQ(cd.link.gen, gen, "no new generation");
+
+	/* numbered lines (gwctl -f): the client's numbers */
+	{
+		struct cli_req q = { .line = "configure terminal" };
+		char *t = NULL;
+		size_t len;
+		FILE *f = open_memstream(&t, &len);
+
+		cli_request(&cd, "n", 1, &q, &rep, f, now_ms);
+		q.line = "crypto map vpn 10 ipsec-bogus";
+		q.lineno = 40;
+		cli_request(&cd, "n", 1, &q, &rep, f, now_ms);
+		q.line = "end";
+		q.lineno = 50;
+		cli_request(&cd, "n", 1, &q, &rep, f, now_ms);
+		fclose(f);
+		T_OK(has(t, "% Invalid input detected at 'ipsec-bogus' (line 40): "), "%s", t);
+		T_OK(has(t, "%   line 40: crypto map vpn 10: \"ipsec-bogus\""), "%s", t);
+		free(t);
+	}
+
+	/* an ambiguous word echoes the words up to it, never what follows (keys) */
+	req("b", "conf t");
+	req("b", "crypto map vpn 10");
+	o = req("b", "set s inbound esp 300 cipher 00112233445566778899aabbccddeeff");
+	T_STREQ(o, "% Ambiguous command: \"set s\"\n"
+	    "% Because of this, \"end\" will apply nothing of this session; \"abort\" "
+	    "leaves it.\n",
+	    "ambiguous, with a key after");
+	o = req("b", "end");
+	T_OK(!has(o, "00112233"), "no key in the report: %s", o);
+
+	/* parses, but does not validate */
+	req("b", "conf t");
+	req("b", "crypto map vpn 10");
+	req("b", "set transform-set NOPE");
+	T_OK(rep.ok, "the parser takes it");
+	o = req("b", "end");
+	T_OK(!rep.ok, "validation refuses");
+	T_STREQ(o, "% Nothing applied: line 2: crypto map vpn 10: transform set NOPE is not "
+	    "defined\n% The running configuration is unchanged.\n", "validation report");
+	T_OK(conf_equal(cd.conf.running, before), "nothing applied");
+
+	/* an incomplete ipsec-isakmp entry in an applied set */
+	req("b", "conf t");
+	req("b", "cry map vpn 20 ipsec-isakmp");
+	T_STREQ(rep.prompt, "gwA(config-crypto-map)#", "isakmp entry");
+	o = req("b", "exit");
+	T_STREQ(rep.prompt, "gwA(config)#", "exit from the sub-mode");
+	o = req("b", "exit");
+	T_STREQ(o, "% Nothing applied: line 1: crypto map vpn 20: needs match address\n"
+	    "% The running configuration is unchanged.\n", "incomplete entry");
+	T_OK(!rep.ok, "incomplete entry: not ok");
+	T_STREQ(rep.prompt, "gwA#", "exit from global configuration ends the session");
+	T_OK(conf_equal(cd.conf.running, before), "nothing applied");
+
+	/* garbage of every kind */
+	{
+		static const char *const junk[] = {
+			"", "   ", "!", "no", "no no", "end now", "exit 1", "interface",
+			"crypto", "crypto map", "crypto map vpn 0", "crypto map vpn 65536",
+			"access-list 99 permit ip any any", "access-list 101 permit ip any",
+			"ip access-list standard x", "set peer 1.2.3.4", "\x01\x02", "hostname 9x",
+			"crypto ipsec transform-set T esp-null", "description \xff\xfe",
+			"crypto map vpn 10 ipsec-isakmp", "no interface wan0", "do frob",
+			"do configure terminal",
+		};
+
+		req("b", "conf t");
+		for (size_t i = 0; i < sizeof(junk) / sizeof(junk[0]); i++)
+			req("b", junk[i]);
+		o = req("b", "end");
+		T_OK(!rep.ok, "junk: nothing applied: %s", o);
+		T_OK(conf_equal(cd.conf.running, before), "running config survives the junk");
+		T_EQ(cd.link.gen, gen, "no new generation");
+	}
+	conf_free(before);
+}
+
+static void
+test_good_session(void)
+{
+	uint64_t gen = cd.link.gen;
+	struct gw_err err;
+	struct conf *want;
+	char *text;
+	const char *o;
+	size_t len;
+	FILE *f;
+
+	req("g", "conf t");
+	req("g", "cry map vpn 10");
+	req("g", "desc   to gwB,  manual");
+	req("g", "no set pe");
+	req("g", "set pe 198.51.100.9");
+	o = req("g", "do show users");
+	T_OK(has(o, "*   67             config-crypto-map       0:00:00      4       0\n"),
+	    "show users: %s", o);
+	req("g", "acc 102 rem  the isakmp entry");
+	o = req("g", "end");
+	T_OK(rep.ok, "end applies: %s", o);
+	T_STREQ(o, "", "silent on success");
+	T_STREQ(rep.prompt, "gwA#", "exec again");
+	T_EQ(cd.link.gen, gen + 1, "a new generation");
+	f = open_memstream(&text, &len);
+	fputs(demo_conf, f);
+	fputs("crypto map vpn 10\n no set peer\n set peer 198.51.100.9\n"
+	    " description to gwB,  manual\naccess-list 102 remark  the isakmp entry\n", f);
+	fclose(f);
+	want = conf_parse_text(text, NULL, &err);
+	T_OK(want != NULL && conf_equal(cd.conf.running, want),
+	    "the running config is the session's");
+	conf_free(want);
+	free(text);
+
+	/* a file's line ending in "?" is text (gwctl -f: literal); a typed one asks for help */
+	{
+		struct cli_req q = { .line = "conf t", .literal = true };
+		char *t = NULL;
+		size_t len;
+		FILE *f = open_memstream(&t, &len);
+
+		cli_request(&cd, "lit", 3, &q, &rep, f, now_ms);
+		q.line = "access-list 102 remark why?";
+		cli_request(&cd, "lit", 3, &q, &rep, f, now_ms);
+		q.line = "end";
+		cli_request(&cd, "lit", 3, &q, &rep, f, now_ms);
+		fclose(f);
+		T_OK(rep.ok, "literal: applied: %s", t);
+		{
+			struct conf_acl *a = conf_acl_find(cd.conf.running, "102");
+
+			T_STREQ(a->aces[a->n_aces - 1].remark, "why?", "the remark");
+		}
+		free(t);
+	}
+	req("g", "conf t");
+	o = req("g", "access-list 102 remark what?");
+	T_STREQ(o, "LINE\n", "typed: help");
+	T_EQ(cd.cli.n_sess, 1, "help is no line of the session");
+	req("g", "abort");
+
+	/* exit from global configuration commits too; an unchanged session is no generation */
+	gen = cd.link.gen;
+	req("g", "conf t");
+	req("g", "hostname gwA");
+	req("g", "exit");
+	T_OK(rep.ok, "exit commits");
+	T_EQ(cd.link.gen, gen, "no change, no new generation");
+}
+
+/* Two operators at once: each commit lands on what the other applied (lines replayed). */
+static void
+test_concurrent(void)
+{
+	struct conf *before;
+	const char *o;
+
+	req("op1", "conf t");
+	req("op2", "conf t");
+	T_EQ(cd.cli.n_sess, 2, "two sessions");
+	req("op1", "hostname gwC");
+	req("op2", "crypto map vpn 10");
+	T_STREQ(rep.prompt, "gwA(config-crypto-map)#", "op2 has its own candidate");
+	req("op2", "set security-association lifetime seconds 900");
+	T_OK(!rep.ok, "manual entries take no SA lifetime");
+	req("op2", "abort");
+	req("op2", "conf t");
+	req("op2", "crypto map vpn 10");
+	req("op2", "description from op2");
+	req("op1", "end");
+	T_OK(rep.ok && strcmp(cd.conf.running->hostname, "gwC") == 0, "op1 applied");
+	o = req("op2", "end");
+	T_OK(rep.ok, "op2 applied: %s", o);
+	T_STREQ(cd.conf.running->hostname, "gwC", "op1's change kept");
+	T_STREQ(conf_map_entry_find(conf_map_find(cd.conf.running, "vpn"), 10)->description,
+	    "from op2", "op2's change applied");
+
+	/* a session whose lines no longer apply to the new running configuration */
+	before = NULL;
+	req("op1", "conf t");
+	req("op2", "conf t");
+	req("op2", "crypto map vpn 20 ipsec-manual");
+	req("op1", "crypto map vpn 20 ipsec-isakmp");
+	req("op1", "match address 102");
+	req("op1", "set peer 203.0.113.2");
+	req("op1", "set transform-set AES-SHA");
+	o = req("op1", "end");
+	T_OK(rep.ok, "op1: isakmp entry 20: %s", o);
+	before = running_copy();
+	o = req("op2", "end");
+	T_OK(!rep.ok, "op2 refused");
+	T_STREQ(o, "% Nothing applied: the running configuration changed while this session "
+	    "was open,\n% and line 1 no longer applies: crypto map vpn 20: is ipsec-isakmp; "
+	    "remove it (no crypto map vpn 20) to change its type\n"
+	    "% The running configuration is unchanged.\n", "why");
+	T_OK(conf_equal(cd.conf.running, before), "unchanged");
+	conf_free(before);
+	T_EQ(cd.cli.n_sess, 0, "no session left");
+}
+
+static void
+test_idle(void)
+{
+	struct cli_req q = { .line = "hostname gwI", .mode = "config" };
+	char *t = NULL;
+	size_t len;
+	FILE *f;
+
+	req("idle", "conf t");
+	req("idle", "hostname gwI");
+	cli_sweep(&cd, now_ms + CLI_IDLE_MS - 1);
+	T_EQ(cd.cli.n_sess, 1, "kept before 10 minutes");
+	cli_sweep(&cd, now_ms + CLI_IDLE_MS);
+	T_EQ(cd.cli.n_sess, 0, "dropped after 10 minutes of silence");
+	f = open_memstream(&t, &len);
+	cli_request(&cd, "idle", 4, &q, &rep, f, now_ms + CLI_IDLE_MS);
+	fclose(f);
+	T_OK(!rep.ok, "a line for a dropped session fails");
+	T_STREQ(t, "% Your configuration session is gone (idle for 10 minutes, or controld "
+	    "restarted):\n% nothing of it was applied.\n", "and says why");
+	T_STREQ(rep.mode, "exec", "the client is back in exec mode");
+	T_STREQ(cd.conf.running->hostname, "gwC", "nothing applied");
+	free(t);
+
+	/* the session limit */
+	for (int i = 0; i < CLI_SESSIONS_MAX; i++) {
+		char id[16];
+
+		snprintf(id, sizeof(id), "s%d", i);
+		req(id, "conf t");
+	}
+	T_EQ(cd.cli.n_sess, CLI_SESSIONS_MAX, "full");
+	T_OK(has(req("one-more", "conf t"), "configuration sessions are open already"), "limit");
+	T_OK(!rep.ok, "limit: not ok");
+	cli_sweep(&cd, now_ms + CLI_IDLE_MS);
+	T_EQ(cd.cli.n_sess, 0, "all dropped");
+}
+
+/* ---- 5. write memory, show startup-config ---- */
+
+static int
+files_in(const char *d)
+{
+	struct dirent **names;
+	int n = scandir(d, &names, NULL, NULL);
+
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return n - 2;
+}
+
+static void
+test_write(void)
+{
+	struct gw_err err;
+	struct conf *back;
+	struct stat st;
+	char link[160], *saved;
+	const char *o;
+
+	chmod(path, 0640);
+	o = req("w", "wr mem");
+	T_OK(rep.ok, "write memory: %s", o);
+	T_OK(strncmp(o, "Building configuration...\n[OK] /tmp/cli_test.", 42) == 0, "layout: %s",
+	    o);
+	back = conf_parse_file(path, &err);
+	T_OK(back != NULL && conf_equal(back, cd.conf.running), "the file parses back equal");
+	conf_free(back);
+	T_EQ(files_in(dir), 1, "no temporary file left");
+	T_EQ(stat(path, &st), 0, "stat");
+	T_EQ(st.st_mode & 0777, 0640, "mode kept");
+	o = req("w", "show startup-config");
+	T_OK(rep.ok && has(o, "hostname gwC\n") && has(o, "end\n"), "show startup-config: %s", o);
+
+	/* copy running-config startup-config, through a symbolic link */
+	snprintf(link, sizeof(link), "%s/link.conf", dir);
+	T_EQ(symlink("startup.conf", link), 0, "symlink");
+	saved = (char *)cd.conf.path;
+	cd.conf.path = link;
+	req("w", "conf t");
+	req("w", "hostname gwL");
+	req("w", "end");
+	req("w", "copy running-config startup-config");
+	T_OK(rep.ok, "copy run start");
+	T_EQ(lstat(link, &st) == 0 && S_ISLNK(st.st_mode), 1, "the link stays a link");
+	back = conf_parse_file(path, &err);
+	T_OK(back != NULL && strcmp(back->hostname, "gwL") == 0, "its target was replaced");
+	conf_free(back);
+	unlink(link);
+
+	/* a directory that does not exist: refused, nothing written */
+	cd.conf.path = "/nonexistent-dir-of-cli-test/startup.conf";
+	o = req("w", "write memory");
+	T_OK(!rep.ok && has(o, "% write memory: not saved"), "%s", o);
+	cd.conf.path = saved;
+	o = req("w", "show startup-config");
+	T_OK(rep.ok && has(o, "hostname gwL\n"), "still the saved one");
+}
+
+/* ---- 6. clear crypto sa ---- */
+
+/* show.c's layout, with the counts of one worker (IOS 11.3 "show crypto ipsec sa"). */
+static const char show_sa_golden[] =
+	"\n"
+	"interface: wan0\n"
+	"    Crypto map tag: vpn, local addr. 198.51.100.1\n"
+	"\n"
+	"   local  ident (addr/mask/prot/port): (192.0.2.0/255.255.255.128/0/0)\n"
+	"   remote ident (addr/mask/prot/port): (192.0.2.128/255.255.255.128/0/0)\n"
+	"   current_peer: 198.51.100.2\n"
+	"     PERMIT, flags={origin_is_acl,}\n"
+	"    #pkts encaps: 10, #pkts encrypt: 10, #pkts digest 10\n"
+	"    #pkts decaps: 7, #pkts decrypt: 7, #pkts verify 7\n"
+	"    #send errors 0, #recv errors 2\n"
+	"\n"
+	"     local crypto endpt.: 198.51.100.1, remote crypto endpt.: 198.51.100.2\n"
+	"     path mtu 1500, media mtu 1500\n"
+	"     current outbound spi: 3E8\n"
+	"\n"
+	"     inbound esp sas:\n"
+	"      spi: 0x3E9(1001)\n"
+	"        transform: esp-aes 256 esp-sha-hmac ,\n"
+	"        in use settings ={Tunnel, }\n"
+	"        slot: 0, conn id: 2157, crypto map: vpn\n"
+	"        no sa timing\n"
+	"        IV size: 16 bytes\n"
+	"        replay detection support: N\n"
+	"        owner: (no worker)\n"
+	"        #pkts: 7, #bytes: 700, highest seq: 7\n"
+	"        errors: replay 2\n"
+	"\n"
+	"\n"
+	"     inbound ah sas:\n"
+	"\n"
+	"     outbound esp sas:\n"
+	"      spi: 0x3E8(1000)\n"
+	"        transform: esp-aes 256 esp-sha-hmac ,\n"
+	"        in use settings ={Tunnel, }\n"
+	"        slot: 0, conn id: 3571, crypto map: vpn\n"
+	"        no sa timing\n"
+	"        IV size: 16 bytes\n"
+	"        replay detection support: N\n"
+	"        #pkts: 10, #bytes: 1000, last seq sent: 10\n"
+	"\n"
+	"\n"
+	"     outbound ah sas:\n"
+	"\n"
+	"\n"
+	"Packets dropped outside any SA (all workers):\n"
+	"    #pkts unprotected (cleartext matching a permit): 0\n"
+	"    #pkts permitted but no outbound SA: 0\n"
+	"    #pkts with an unknown SPI: 0\n";
+
+static struct sa *
+sa_of(bool inbound)
+{
+	for (size_t i = 0; i < cd.sad.n; i++)
+		if (cd.sad.v[i]->inbound == inbound && cd.sad.v[i]->map[0] == 'v')
+			return cd.sad.v[i];
+	return NULL;
+}
+
+static uint64_t
+shown(const char *what)
+{
+	const char *o = req("x", "show crypto ipsec sa"), *p = strstr(o, what);
+
+	return p != NULL ? strtoull(p + strlen(what), NULL, 10) : (uint64_t)-1;
+}
+
+static void
+test_clear(void)
+{
+	struct worker_rec *w = &cd.link.w[0];
+	struct sa_stat *so, *si;	/* worker 0's counts of the outbound and inbound SA */
+	const char *o;
+
+	/* back to the demo configuration, with counts from a worker */
+	req("x", "conf t");
+	req("x", "no crypto map vpn 20");
+	req("x", "crypto map vpn 10");
+	req("x", "no set peer");
+	req("x", "set peer 198.51.100.2");
+	req("x", "end");
+	T_OK(rep.ok, "demo again");
+	w->rid_len = 1;
+	snprintf(w->id, sizeof(w->id), "w1");
+	so = sa_count(sa_of(false), 0, true);
+	si = sa_count(sa_of(true), 0, true);
+	*so = (struct sa_stat){ .pkts = 10, .bytes = 1000, .seq_top = 10 };
+	*si = (struct sa_stat){ .pkts = 7, .bytes = 700, .seq_top = 7 };
+	si->drops[DROP_REPLAY] = 2;
+	T_EQ(shown("#pkts encaps: "), 10, "before clear");
+	T_EQ(shown("#pkts decaps: "), 7, "before clear");
+	T_EQ(shown("#recv errors "), 2, "before clear");
+
+	o = req("x", "show crypto ipsec sa");
+	T_STREQ(o, show_sa_golden, "show crypto ipsec sa: layout and counts");
+	o = req("x", "clear crypto sa peer 198.51.100.2");
+	T_OK(rep.ok, "clear by peer");
+	T_STREQ(o, "Cleared 2 SAs with peer 198.51.100.2:\n"
+	    "  crypto map vpn 10: outbound esp spi 0x3E8(1000) 198.51.100.1 -> 198.51.100.2\n"
+	    "  crypto map vpn 10: inbound esp spi 0x3E9(1001) 198.51.100.2 -> 198.51.100.1\n"
+	    "Manual SAs are re-established at once with the same keys: their counters start "
+	    "again from 0;\nsequence numbers go on (never reused under one key).\n", "layout");
+	T_EQ(shown("#pkts encaps: "), 0, "encaps after clear");
+	T_EQ(shown("#pkts decaps: "), 0, "decaps after clear");
+	T_EQ(shown("#recv errors "), 0, "errors after clear");
+	T_EQ(shown("last seq sent: "), 10, "the sequence number is never reset");
+	so->pkts = 15;
+	T_EQ(shown("#pkts encaps: "), 5, "counts again from the clear");
+
+	o = req("x", "clear crypto sa map nope");
+	T_STREQ(o, "% no SA matches: there is no SA of crypto map set nope\n", "no match");
+	T_OK(!rep.ok, "no match: not ok");
+	T_STREQ(req("x", "clear crypto sa peer 203.0.113.9"),
+	    "% no SA matches: there is no SA with peer 203.0.113.9\n", "no such peer");
+	T_STREQ(req("x", "clear crypto sa entry 198.51.100.1 esp 1000"),
+	    "% no SA matches: there is no SA to 198.51.100.1, esp SPI 0x3E8(1000)\n",
+	    "SPI 1000 goes to the peer, not to us");
+	T_STREQ(req("x", "clear crypto sa entry 198.51.100.1 ah 1001"),
+	    "% no SA matches: there is no SA to 198.51.100.1, ah SPI 0x3E9(1001)\n", "not ah");
+	si->pkts = 9;
+	o = req("x", "cl cry sa ent 198.51.100.1 e 1001");
+	T_STREQ(o, "Cleared 1 SA to 198.51.100.1, esp SPI 0x3E9(1001):\n"
+	    "  crypto map vpn 10: inbound esp spi 0x3E9(1001) 198.51.100.2 -> 198.51.100.1\n"
+	    "Manual SAs are re-established at once with the same keys: their counters start "
+	    "again from 0;\nsequence numbers go on (never reused under one key).\n", "entry");
+	T_EQ(shown("#pkts decaps: "), 0, "that one cleared");
+	T_EQ(shown("#pkts encaps: "), 5, "the other one not");
+	T_OK(has(req("x", "clear crypto sa entry 198.51.100.2 esp 0x3e8"), "Cleared 1 SA"),
+	    "hex SPI");
+	T_OK(has(req("x", "clear crypto sa map vpn"), "Cleared 2 SAs of crypto map set vpn:"),
+	    "by map");
+	so->pkts = 20;
+	T_OK(has(req("x", "clear crypto sa"), "Cleared 2 SAs in the SA database:"), "all");
+	T_EQ(shown("#pkts encaps: "), 0, "all cleared");
+	T_STREQ(req("x", "clear crypto sa peer nope"),
+	    "% Invalid input detected at 'nope' (try \"?\" or \"help\")\n", "bad peer");
+	T_STREQ(req("x", "clear crypto sa entry 198.51.100.1 esp 12"),
+	    "% Invalid input detected at '12' (try \"?\" or \"help\")\n", "SPI under 256");
+	T_OK(!rep.ok, "bad SPI: not ok");
+	sad_retire(&cd.sad, 0);
+	w->rid_len = 0;
+	w->id[0] = '\0';
+}
+
+int
+main(void)
+{
+	struct gw_err err;
+	struct conf *c;
+	FILE *f;
+
+	log_init("cli_test", LOG_LVL_ERR);
+	snprintf(dir, sizeof(dir), "/tmp/cli_test.XXXXXX");
+	if (mkdtemp(dir) == NULL)
+		return 2;
+	snprintf(path, sizeof(path), "%s/startup.conf", dir);
+	f = fopen(path, "w");
+	fputs(demo_conf, f);
+	fclose(f);
+	cd.conf.path = path;
+	if ((c = conf_parse_text(demo_conf, "demo", &err)) == NULL ||
+	    controld_apply(&cd, c, &err) != 0) {
+		fprintf(stderr, "demo: %u: %s\n", err.line, err.msg);
+		return 2;
+	}
+	test_abbrev();
+	test_names();
+	test_help();
+	test_complete();
+	test_modes();
+	test_bad_session();
+	test_good_session();
+	test_concurrent();
+	test_idle();
+	test_write();
+	test_clear();
+	req("x", "");		/* frees the last output */
+	cli_free(&cd);
+	conf_free(cd.conf.running);
+	spd_free(cd.conf.spd);
+	workers_free(&cd);
+	sad_free(&cd.sad);
+	unlink(path);
+	rmdir(dir);
+	return t_done();
+}

@@ -1,0 +1,306 @@
+/* exec.c: the exec commands of the CLI ("gwA#"): the table from each command keyword of
+ * keywords.c's exec tree to its function, the show commands of the configuration (conf/show.c
+ * writes them) and of the SA database and workers (show.c), debug, reload and help; and one
+ * exec line walked, expanded and run (exec_line).  clear.c and save.c have clear crypto sa and
+ * write memory, session.c configure terminal and show users. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "common/log.h"
+#include "controld/cli/exec.h"
+
+static const char help_text[] =
+"Help may be requested at any point in a command by entering a question mark '?'.  If\n"
+"nothing matches, the help list will be empty and you must back up until entering a '?'\n"
+"shows the available options.\n"
+"Two styles of help are provided:\n"
+"1. Full help is available when you are ready to enter a command argument (e.g. 'show ?')\n"
+"   and describes each possible argument.\n"
+"2. Partial help is provided when an abbreviated argument is entered and you want to know\n"
+"   what arguments match the input (e.g. 'show cr?').\n"
+"Keywords may be abbreviated to any unique prefix ('sh cry ips sa', 'conf t'); in gwctl,\n"
+"TAB completes the word being typed.\n"
+"\n"
+"Exec commands:\n"
+"  show crypto ipsec sa [map NAME|peer A|address|identity] [detail]\n"
+"  show crypto ipsec transform-set [tag NAME]\n"
+"  show crypto ipsec security-association lifetime\n"
+"  show crypto map [tag NAME] [interface IF]\n"
+"  show crypto dynamic-map [tag NAME]\n"
+"  show running-config | show startup-config\n"
+"  show ip access-lists [NAME]\n"
+"  show workers | show users\n"
+"  configure terminal (then \"end\" applies the session all or nothing, \"abort\" drops it)\n"
+"  write memory | copy running-config startup-config\n"
+"  clear crypto sa [peer A | map NAME | entry DEST-ADDR {ah|esp} SPI]\n"
+"  debug crypto ipsec | no debug crypto ipsec | undebug all\n"
+"  reload config (re-read the startup file, all or nothing)\n"
+"  exit\n";
+
+/* ---- Show commands (the configuration ones are conf/show.c's) ---- */
+
+static int
+c_sa(struct controld *cd, char **a, int n, FILE *out)
+{
+	const char *filter = NULL, *arg = NULL;
+	bool detail = false;
+
+	for (int i = 0; i < n; i++) {
+		if (kw(a[i], "detail"))
+			detail = true;
+		else if (kw(a[i], "map") && i + 1 < n)
+			filter = "map", arg = a[++i];
+		else if (kw(a[i], "peer") && i + 1 < n)
+			filter = "peer", arg = a[++i];
+		else if (kw(a[i], "address"))
+			filter = "address";
+		else if (kw(a[i], "identity"))
+			filter = "identity";
+		else {
+			fprintf(out, "%% Invalid input detected at '%s'\n", a[i]);
+			return -1;
+		}
+	}
+	show_ipsec_sa(cd, filter, arg, detail, out);
+	return 0;
+}
+
+static int
+c_tset(struct controld *cd, char **a, int n, FILE *out)
+{
+	const char *tag = NULL;
+
+	if (n == 2 && kw(a[0], "tag"))
+		tag = a[1];
+	else if (n == 1)
+		tag = a[0];
+	else if (n != 0) {
+		fprintf(out, "%% Usage: show crypto ipsec transform-set [tag NAME]\n");
+		return -1;
+	}
+	conf_show_transform_sets(cd->conf.running, tag, out);
+	return 0;
+}
+
+static int
+c_map(struct controld *cd, char **a, int n, FILE *out)
+{
+	const char *tag = NULL, *ifn = NULL;
+
+	for (int i = 0; i < n; i++) {
+		if (kw(a[i], "tag") && i + 1 < n)
+			tag = a[++i];
+		else if (kw(a[i], "interface") && i + 1 < n)
+			ifn = a[++i];
+		else {
+			fprintf(out, "%% Usage: show crypto map [tag NAME] [interface IF]\n");
+			return -1;
+		}
+	}
+	conf_show_crypto_map(cd->conf.running, tag, ifn, out);
+	return 0;
+}
+
+static int
+c_dyn(struct controld *cd, char **a, int n, FILE *out)
+{
+	const char *tag = n == 2 && kw(a[0], "tag") ? a[1] : NULL;
+
+	if (n != 0 && tag == NULL) {
+		fprintf(out, "%% Usage: show crypto dynamic-map [tag NAME]\n");
+		return -1;
+	}
+	conf_show_dynamic_map(cd->conf.running, tag, out);
+	return 0;
+}
+
+static int
+c_life(struct controld *cd, char **a, int n, FILE *out)
+{
+	(void)a;
+	(void)n;
+	conf_show_sa_lifetime(cd->conf.running, out);
+	return 0;
+}
+
+static int
+c_run(struct controld *cd, char **a, int n, FILE *out)
+{
+	(void)a;
+	(void)n;
+	fprintf(out, "Building configuration...\n\nCurrent configuration:\n!\n");
+	conf_show_running(cd->conf.running, out);
+	return 0;
+}
+
+static int
+c_start(struct controld *cd, char **a, int n, FILE *out)
+{
+	char buf[4096];
+	size_t got;
+	FILE *f;
+
+	(void)a;
+	(void)n;
+	if ((f = fopen(cd->conf.path, "r")) == NULL) {
+		fprintf(out, "%% cannot read the startup configuration %s: %s\n", cd->conf.path,
+		    strerror(errno));
+		return -1;
+	}
+	fseek(f, 0, SEEK_END);
+	fprintf(out, "Using %ld bytes of %s\n!\n", ftell(f), cd->conf.path);
+	rewind(f);
+	while ((got = fread(buf, 1, sizeof(buf), f)) > 0)
+		fwrite(buf, 1, got, out);
+	OPENSSL_cleanse(buf, sizeof(buf));		/* it holds session keys */
+	fclose(f);
+	return 0;
+}
+
+static int
+c_acl(struct controld *cd, char **a, int n, FILE *out)
+{
+	conf_show_access_lists(cd->conf.running, n > 0 ? a[0] : NULL, out);
+	return 0;
+}
+
+static int
+c_workers(struct controld *cd, char **a, int n, FILE *out)
+{
+	(void)a;
+	(void)n;
+	show_workers(cd, out);
+	return 0;
+}
+
+static int
+c_debug(struct controld *cd, char **a, int n, FILE *out)
+{
+	(void)a;
+	(void)n;
+	cd->link.debug_ipsec = true;
+	fprintf(out, "Crypto IPSEC debugging is on\n");
+	return 0;
+}
+
+static int
+c_nodebug(struct controld *cd, char **a, int n, FILE *out)
+{
+	(void)a;
+	(void)n;
+	cd->link.debug_ipsec = false;
+	fprintf(out, "Crypto IPSEC debugging is off\n");
+	return 0;
+}
+
+static int
+c_reload(struct controld *cd, char **a, int n, FILE *out)
+{
+	struct gw_err err = { 0, "" };
+
+	(void)a;
+	(void)n;
+	if (controld_reload(cd, &err) != 0) {
+		fprintf(out, "%% %s:%u: %s\n%% running configuration unchanged\n", cd->conf.path,
+		    err.line, err.msg);
+		return -1;
+	}
+	fprintf(out, "Reloaded %s: generation %llu\n", cd->conf.path,
+	    (unsigned long long)cd->link.gen);
+	return 0;
+}
+
+static int
+c_help(struct controld *cd, char **a, int n, FILE *out)
+{
+	(void)cd;
+	(void)a;
+	(void)n;
+	fputs(help_text, out);
+	return 0;
+}
+
+/* ---- The exec commands, by keyword ---- */
+
+static const exec_fn exec_fns[] = {
+	[CLI_C_SHOW_SA] = c_sa, [CLI_C_SHOW_TSET] = c_tset, [CLI_C_SHOW_LIFETIME] = c_life,
+	[CLI_C_SHOW_MAP] = c_map, [CLI_C_SHOW_DYNMAP] = c_dyn, [CLI_C_SHOW_RUN] = c_run,
+	[CLI_C_SHOW_START] = c_start, [CLI_C_SHOW_ACL] = c_acl,
+	[CLI_C_SHOW_WORKERS] = c_workers, [CLI_C_SHOW_USERS] = sess_users,
+	[CLI_C_CLEAR_SA] = clear_sa, [CLI_C_WRITE] = save_write, [CLI_C_DEBUG] = c_debug,
+	[CLI_C_NODEBUG] = c_nodebug, [CLI_C_RELOAD] = c_reload, [CLI_C_HELP] = c_help,
+};
+
+/* ---- One line in exec mode ---- */
+
+int
+exec_line(struct controld *cd, const void *id, size_t id_len, const char *line, bool in_config,
+    struct cli_rep *r, FILE *out, uint64_t now)
+{
+	struct gw_err err = { 0, "" };
+	struct cli_walk *wk;
+	char *args[CLI_WORDS_MAX];
+	int rc = -1, n = 0;
+
+	if ((wk = malloc(sizeof(*wk))) == NULL) {
+		fprintf(out, "%% out of memory\n");
+		return -1;
+	}
+	if (cli_walk(wk, CLI_T_EXEC, line, &err) != 0) {
+		fprintf(out, "%% %s\n", err.msg);
+		goto out;
+	}
+	rc = 0;
+	if (wk->n == 0 || wk->w[0][0] == '!')
+		goto out;
+	rc = -1;
+	if (wk->stop == CLI_W_AMBIGUOUS) {
+		fprintf(out, "%% Ambiguous command: \"%s\"\n", line);
+		goto out;
+	}
+	if (wk->stop == CLI_W_NOMATCH) {
+		fprintf(out, "%% Invalid input detected at '%s' (try \"?\" or \"help\")\n",
+		    wk->w[wk->matched]);
+		goto out;
+	}
+	if (!wk->cr || wk->cmd == CLI_C_NONE) {
+		fprintf(out, "%% Incomplete command.\n");
+		goto out;
+	}
+	for (int i = wk->cmd_at + 1; i < wk->n; i++)
+		args[n++] = wk->kw[i] != NULL ? (char *)wk->kw[i] : wk->w[i];
+	switch (wk->cmd) {
+	case CLI_C_CONFIGURE:
+		if (in_config) {
+			fprintf(out, "%% Already in configuration mode\n");
+			break;
+		}
+		if (sess_begin(cd, id, id_len, now, out) == NULL)
+			break;
+		fprintf(out, "Enter configuration commands, one per line.  End with CNTL/Z.\n");
+		rc = 0;
+		break;
+	case CLI_C_EXIT:
+		if (in_config) {
+			fprintf(out, "%% \"do exit\": use end, exit or abort\n");
+			break;
+		}
+		r->quit = true;
+		rc = 0;
+		break;
+	default:
+		if ((size_t)wk->cmd < sizeof(exec_fns) / sizeof(exec_fns[0]) &&
+		    exec_fns[wk->cmd] != NULL)
+			rc = exec_fns[wk->cmd](cd, args, n, out);
+		else
+			fprintf(out, "%% Incomplete command.\n");
+		break;
+	}
+out:
+	free(wk);
+	return rc;
+}

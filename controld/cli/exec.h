@@ -1,0 +1,43 @@
+/* exec.h: what the files of cli/ share (private to cli/): the exec commands each file gives
+ * exec.c's table, and the two ways in and out of a configure session.  Outside cli/, cli.h is
+ * the API. */
+#ifndef GW_CONTROLD_CLI_EXEC_H
+#define GW_CONTROLD_CLI_EXEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "controld/cli/cli.h"
+#include "controld/controld.h"
+
+struct cli_sess;
+
+/* An exec command: its words after the command keywords (keywords expanded), its output to
+ * out.  0, or -1 when it failed (the output says why). */
+typedef int (*exec_fn)(struct controld *cd, char **a, int n, FILE *out);
+
+/* Does in abbreviate word (case-insensitive, not empty)? */
+static inline int
+kw(const char *in, const char *word)
+{
+	return in != NULL && strncasecmp(in, word, strlen(in)) == 0 && in[0] != '\0';
+}
+
+/* exec.c: one line in exec mode (in_config: "do LINE" from a configuration mode). */
+int	exec_line(struct controld *cd, const void *id, size_t id_len, const char *line,
+	    bool in_config, struct cli_rep *r, FILE *out, uint64_t now);
+/* clear.c: clear crypto sa. */
+int	clear_sa(struct controld *cd, char **a, int n, FILE *out);
+/* save.c: write memory. */
+int	save_write(struct controld *cd, char **a, int n, FILE *out);
+/* session.c: configure terminal (a session for client id; NULL with the reason written to
+ * out), and show users. */
+struct cli_sess	*sess_begin(struct controld *cd, const void *id, size_t id_len, uint64_t now,
+		    FILE *out);
+int	sess_users(struct controld *cd, char **a, int n, FILE *out);
+
+#endif

@@ -1,0 +1,1245 @@
+/* keywords.c: the keyword trees of the CLI, one per mode, for abbreviations, "?" and TAB.
+ *
+ * A tree is a graph of lists: each node is a keyword or a parameter (number, address, name,
+ * key, free text) and names the list of what may follow it; a list may have a parent whose
+ * nodes it also offers (a sub-mode offers the global commands, as IOS does), its own keywords
+ * shadowing the parent's.  At each word: an exact keyword wins, then a parameter whose syntax
+ * the word has (a number in range, an address), then the one keyword the word abbreviates
+ * (several: ambiguous), then a name, key or text parameter.  Keywords are case-insensitive.
+ *
+ * The configuration trees only guide: the parser (conf/) has the last word and says
+ * why it refuses something, so a word the tree does not know ends the expansion and the rest
+ * of the line goes to the parser as typed.  The names of protocols, transforms, ports,
+ * precedences and TOS values mirror the parser's tables; cli_test checks both ways.
+ */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/crypto.h>
+
+#include "controld/cli/cli.h"
+
+enum kt { K_END, K_KW, K_NUM, K_IP, K_NAME, K_TEXT, K_HEX, K_PORT };
+enum { F_CR = 1, F_NO = 2 };
+
+struct node {
+	uint8_t		type;		/* enum kt */
+	uint8_t		flags;		/* F_CR: the command may end after this word */
+	uint8_t		next;		/* enum list of what may follow; L_NONE: nothing */
+	uint8_t		cmd;		/* enum cli_cmd */
+	const char	*word;		/* keyword, or what help calls the parameter */
+	const char	*help;
+	uint32_t	lo, hi;		/* K_NUM */
+};
+
+#define KW(w, h, nx, fl, c)	{ K_KW, (fl), (nx), (c), (w), (h), 0, 0 }
+#define NUM(lo, hi, h, nx, fl)	{ K_NUM, (fl), (nx), 0, NULL, (h), (lo), (hi) }
+#define IPA(h, nx, fl)		{ K_IP, (fl), (nx), 0, "A.B.C.D", (h), 0, 0 }
+#define NAME(w, h, nx, fl)	{ K_NAME, (fl), (nx), 0, (w), (h), 0, 0 }
+#define TEXT(h)			{ K_TEXT, F_CR, L_NONE, 0, "LINE", (h), 0, 0 }
+#define HEX(h, nx, fl)		{ K_HEX, (fl), (nx), 0, "HEX", (h), 0, 0 }
+#define PORT(nx, fl)		{ K_PORT, (fl), (nx), 0, "<0-65535>", "Port number", 0, 0 }
+#define END			{ K_END, 0, 0, 0, NULL, NULL, 0, 0 }
+
+enum list {
+	L_NONE,
+	/* exec */
+	L_EXEC, L_CONFIGURE, L_CLEAR, L_CLEAR_CRYPTO, L_CLEAR_SA, L_CLEAR_PEER, L_CLEAR_MAP,
+	L_CLEAR_ENTRY, L_CLEAR_PROTO, L_CLEAR_SPI, L_COPY, L_COPY_RUN, L_DEBUG, L_DEBUG_CRYPTO,
+	L_EXEC_NO, L_NODEBUG, L_NODEBUG_CRYPTO, L_UNDEBUG, L_RELOAD, L_WRITE, L_SHOW, L_SHOW_IP,
+	L_SHOW_ACL,
+	L_SHOW_CRYPTO, L_TAG, L_TAGNAME, L_SHOW_MAP, L_MAPTAG, L_MAPIF, L_SHOW_IPSEC, L_SHOW_SAS,
+	L_SHOW_TSET, L_SA_OPTS, L_SA_MAP, L_SA_PEER,
+	/* global configuration */
+	L_CONF, L_ACLNUM, L_ACLACT, L_REMARK, L_PROTO, L_SRC, L_SRCHOST, L_SRCWILD, L_SRC_P,
+	L_SRCHOST_P, L_SRCWILD_P, L_SPORT, L_SPORT1, L_SRANGE, L_DST, L_DSTHOST, L_DSTWILD,
+	L_DST_P, L_DSTHOST_P, L_DSTWILD_P, L_DPORT, L_DPORT1, L_DRANGE, L_OPTS, L_PREC, L_TOS,
+	L_CRYPTO, L_DYNNAME, L_DYNSEQ, L_CIPSEC, L_CSA, L_LIFE, L_LIFE_KB, L_LIFE_SEC, L_TSNAME,
+	L_XF, L_XFBITS, L_MAPNAME, L_MAPSEQ, L_LOCALIF, L_MAPKIND, L_ISAKMP, L_DYNREF, L_HOSTNAME,
+	L_IFNAME, L_IFNUM, L_IP, L_IPACL, L_IPACLNAME,
+	/* sub-modes */
+	L_TRANSM, L_IV, L_IVSIZE, L_MODE,
+	L_MAPM, L_DESC, L_MATCH, L_MATCHACL, L_SET, L_PEER, L_PFS, L_SETSA, L_LEVEL, L_REPLAY, L_NATT,
+	L_RWIN, L_SKDIR, L_SKPROTO, L_SKSPI_AH, L_SKAHKEY, L_SKSPI_ESP, L_SKESP, L_SKCIPHKEY,
+	L_SKESP2, L_SKAUTHKEY, L_TSLIST,
+	L_IFM, L_IFDESC, L_IFIP, L_IFADDR, L_IFMASK, L_IFCRYPTO, L_IFMAP,
+	L_ACLM,
+	L_MAX
+};
+
+/* ---- exec ---- */
+
+static const struct node l_exec[] = {
+	KW("clear", "Reset functions", L_CLEAR, 0, 0),
+	KW("configure", "Enter configuration mode", L_CONFIGURE, F_CR, CLI_C_CONFIGURE),
+	KW("copy", "Copy the running configuration to the startup file", L_COPY, 0, 0),
+	KW("debug", "Debugging functions", L_DEBUG, 0, 0),
+	KW("exit", "Exit from the EXEC", L_NONE, F_CR, CLI_C_EXIT),
+	KW("help", "Description of the interactive help system", L_NONE, F_CR, CLI_C_HELP),
+	KW("logout", "Exit from the EXEC", L_NONE, F_CR, CLI_C_EXIT),
+	KW("no", "Disable debugging functions", L_EXEC_NO, 0, 0),
+	KW("quit", "Exit from the EXEC", L_NONE, F_CR, CLI_C_EXIT),
+	KW("reload", "Re-read the startup configuration file", L_RELOAD, 0, 0),
+	KW("show", "Show running system information", L_SHOW, 0, 0),
+	KW("undebug", "Disable debugging functions (see also 'debug')", L_UNDEBUG, 0, 0),
+	KW("write", "Write the running configuration to the startup file", L_WRITE, F_CR,
+	    CLI_C_WRITE),
+	END
+};
+static const struct node l_configure[] = {
+	KW("terminal", "Configure from the terminal", L_NONE, F_CR, CLI_C_CONFIGURE),
+	END
+};
+static const struct node l_clear[] = {
+	KW("crypto", "Crypto state", L_CLEAR_CRYPTO, 0, 0),
+	END
+};
+static const struct node l_clear_crypto[] = {
+	KW("sa", "IPSEC security associations", L_CLEAR_SA, F_CR, CLI_C_CLEAR_SA),
+	END
+};
+static const struct node l_clear_sa[] = {
+	KW("entry", "One SA: destination address, protocol and SPI", L_CLEAR_ENTRY, 0, 0),
+	KW("map", "The SAs of one crypto map set", L_CLEAR_MAP, 0, 0),
+	KW("peer", "The SAs with one peer", L_CLEAR_PEER, 0, 0),
+	END
+};
+static const struct node l_clear_peer[] = { IPA("Peer address", L_NONE, F_CR), END };
+static const struct node l_clear_map[] = { NAME("WORD", "Crypto map tag", L_NONE, F_CR), END };
+static const struct node l_clear_entry[] = {
+	IPA("Destination address of the SA", L_CLEAR_PROTO, 0),
+	END
+};
+static const struct node l_clear_proto[] = {
+	KW("ah", "Authentication Header", L_CLEAR_SPI, 0, 0),
+	KW("esp", "Encapsulating Security Payload", L_CLEAR_SPI, 0, 0),
+	END
+};
+static const struct node l_clear_spi[] = {
+	NUM(256, 4294967295u, "Security Parameter Index", L_NONE, F_CR),
+	END
+};
+static const struct node l_copy[] = {
+	KW("running-config", "Copy from the current operating configuration", L_COPY_RUN, 0, 0),
+	END
+};
+static const struct node l_copy_run[] = {
+	KW("startup-config", "Copy to the startup configuration file", L_NONE, F_CR,
+	    CLI_C_WRITE),
+	END
+};
+static const struct node l_debug[] = {
+	KW("crypto", "Cryptographic subsystem", L_DEBUG_CRYPTO, 0, 0),
+	END
+};
+static const struct node l_debug_crypto[] = {
+	KW("ipsec", "IPSEC processing", L_NONE, F_CR, CLI_C_DEBUG),
+	END
+};
+static const struct node l_exec_no[] = {
+	KW("debug", "Disable debugging functions", L_NODEBUG, 0, 0),
+	END
+};
+static const struct node l_nodebug_crypto[] = {
+	KW("ipsec", "IPSEC processing", L_NONE, F_CR, CLI_C_NODEBUG),
+	END
+};
+static const struct node l_nodebug[] = {
+	KW("all", "Disable all debugging", L_NONE, F_CR, CLI_C_NODEBUG),
+	KW("crypto", "Cryptographic subsystem", L_NODEBUG_CRYPTO, 0, 0),
+	END
+};
+static const struct node l_reload[] = {
+	KW("config", "Re-read the startup configuration file, all or nothing", L_NONE, F_CR,
+	    CLI_C_RELOAD),
+	END
+};
+static const struct node l_write[] = {
+	KW("memory", "Write to the startup configuration file", L_NONE, F_CR, CLI_C_WRITE),
+	KW("terminal", "Write to the terminal (show running-config)", L_NONE, F_CR,
+	    CLI_C_SHOW_RUN),
+	END
+};
+static const struct node l_show[] = {
+	KW("crypto", "Encryption module", L_SHOW_CRYPTO, 0, 0),
+	KW("ip", "IP information", L_SHOW_IP, 0, 0),
+	KW("running-config", "Current operating configuration", L_NONE, F_CR, CLI_C_SHOW_RUN),
+	KW("startup-config", "Contents of the startup configuration file", L_NONE, F_CR,
+	    CLI_C_SHOW_START),
+	KW("users", "The CLI sessions and their modes", L_NONE, F_CR, CLI_C_SHOW_USERS),
+	KW("workers", "The datad workers and their state", L_NONE, F_CR, CLI_C_SHOW_WORKERS),
+	END
+};
+static const struct node l_show_ip[] = {
+	KW("access-lists", "List IP access lists", L_SHOW_ACL, F_CR, CLI_C_SHOW_ACL),
+	END
+};
+static const struct node l_show_acl[] = {
+	NAME("WORD", "Access list name or number", L_NONE, F_CR),
+	END
+};
+static const struct node l_show_crypto[] = {
+	KW("dynamic-map", "Crypto dynamic map templates", L_TAG, F_CR, CLI_C_SHOW_DYNMAP),
+	KW("ipsec", "Show IPSEC info", L_SHOW_IPSEC, 0, 0),
+	KW("map", "Crypto maps", L_SHOW_MAP, F_CR, CLI_C_SHOW_MAP),
+	END
+};
+static const struct node l_tag[] = {
+	KW("tag", "Crypto map tag", L_TAGNAME, 0, 0),
+	END
+};
+static const struct node l_tagname[] = { NAME("WORD", "Crypto map tag", L_NONE, F_CR), END };
+static const struct node l_show_map[] = {
+	KW("interface", "Crypto maps of an interface", L_MAPIF, 0, 0),
+	KW("tag", "Crypto maps with a given tag", L_MAPTAG, 0, 0),
+	END
+};
+static const struct node l_maptag[] = {
+	NAME("WORD", "Crypto map tag", L_SHOW_MAP, F_CR),
+	END
+};
+static const struct node l_mapif[] = {
+	NAME("WORD", "Interface name", L_SHOW_MAP, F_CR),
+	END
+};
+static const struct node l_show_ipsec[] = {
+	KW("sa", "IPSEC SA table", L_SA_OPTS, F_CR, CLI_C_SHOW_SA),
+	KW("security-association", "Show parameters for IPSEC security associations", L_SHOW_SAS,
+	    0, 0),
+	KW("transform-set", "Crypto transform sets", L_SHOW_TSET, F_CR, CLI_C_SHOW_TSET),
+	END
+};
+static const struct node l_show_sas[] = {
+	KW("lifetime", "IPSEC security association lifetime", L_NONE, F_CR,
+	    CLI_C_SHOW_LIFETIME),
+	END
+};
+static const struct node l_show_tset[] = {
+	NAME("WORD", "Transform set tag", L_NONE, F_CR),
+	KW("tag", "Transform set with a given tag", L_TAGNAME, 0, 0),
+	END
+};
+static const struct node l_sa_opts[] = {
+	KW("address", "IPSEC SA table, by destination address", L_SA_OPTS, F_CR, 0),
+	KW("detail", "Every counter, the owning worker", L_SA_OPTS, F_CR, 0),
+	KW("identity", "IPSEC SADB identities (flows) only", L_SA_OPTS, F_CR, 0),
+	KW("map", "IPSEC SAs of a crypto map set", L_SA_MAP, 0, 0),
+	KW("peer", "IPSEC SAs with a peer", L_SA_PEER, 0, 0),
+	END
+};
+static const struct node l_sa_map[] = {
+	NAME("WORD", "Crypto map tag", L_SA_OPTS, F_CR),
+	END
+};
+static const struct node l_sa_peer[] = {
+	IPA("Peer address", L_SA_OPTS, F_CR),
+	END
+};
+
+/* ---- global configuration ---- */
+
+static const struct node l_conf[] = {
+	KW("abort", "Leave configuration mode, discarding this session", L_NONE, F_CR,
+	    CLI_C_ABORT),
+	KW("access-list", "Add an access list entry", L_ACLNUM, 0, 0),
+	KW("crypto", "Encryption module", L_CRYPTO, 0, 0),
+	KW("do", "Run an exec command (on the running configuration)", L_EXEC, 0, CLI_C_DO),
+	KW("end", "Exit configuration mode, applying the session (all or nothing)", L_NONE,
+	    F_CR, CLI_C_END),
+	KW("exit", "Exit from this mode (from global configuration: as end)", L_NONE, F_CR,
+	    CLI_C_CONF_EXIT),
+	KW("hostname", "Set the system's network name", L_HOSTNAME, 0, 0),
+	KW("interface", "Select an interface to configure", L_IFNAME, 0, 0),
+	KW("ip", "Global IP configuration subcommands", L_IP, 0, 0),
+	KW("no", "Negate a command or set its defaults", L_CONF, F_NO, 0),
+	END
+};
+static const struct node l_aclnum[] = {
+	NUM(100, 199, "IP extended access list", L_ACLACT, 0),
+	NUM(2000, 2699, "IP extended access list (expanded range)", L_ACLACT, 0),
+	END
+};
+static const struct node l_aclact[] = {
+	KW("deny", "Specify packets to reject (not protected by a crypto map entry)", L_PROTO,
+	    0, 0),
+	KW("permit", "Specify packets to forward (protected by a crypto map entry)", L_PROTO,
+	    0, 0),
+	KW("remark", "Access list entry comment", L_REMARK, 0, 0),
+	END
+};
+static const struct node l_remark[] = { TEXT("Comment up to 100 characters"), END };
+static const struct node l_proto[] = {
+	NUM(0, 255, "An IP protocol number", L_SRC, 0),
+	KW("ahp", "Authentication Header Protocol", L_SRC, 0, 0),
+	KW("eigrp", "Cisco's EIGRP routing protocol", L_SRC, 0, 0),
+	KW("esp", "Encapsulation Security Payload", L_SRC, 0, 0),
+	KW("gre", "Cisco's GRE tunneling", L_SRC, 0, 0),
+	KW("icmp", "Internet Control Message Protocol", L_SRC, 0, 0),
+	KW("igmp", "Internet Gateway Message Protocol", L_SRC, 0, 0),
+	KW("igrp", "Cisco's IGRP routing protocol", L_SRC, 0, 0),
+	KW("ip", "Any Internet Protocol", L_SRC, 0, 0),
+	KW("ipinip", "IP in IP tunneling", L_SRC, 0, 0),
+	KW("nos", "KA9Q NOS compatible IP over IP tunneling", L_SRC, 0, 0),
+	KW("ospf", "OSPF routing protocol", L_SRC, 0, 0),
+	KW("pcp", "Payload Compression Protocol", L_SRC, 0, 0),
+	KW("pim", "Protocol Independent Multicast", L_SRC, 0, 0),
+	KW("sctp", "Stream Control Transmission Protocol", L_SRC_P, 0, 0),
+	KW("tcp", "Transmission Control Protocol", L_SRC_P, 0, 0),
+	KW("udp", "User Datagram Protocol", L_SRC_P, 0, 0),
+	END
+};
+static const struct node l_src[] = {
+	IPA("Source address", L_SRCWILD, 0),
+	KW("any", "Any source host", L_DST, 0, 0),
+	KW("host", "A single source host", L_SRCHOST, 0, 0),
+	END
+};
+static const struct node l_srchost[] = { IPA("Source address", L_DST, 0), END };
+static const struct node l_srcwild[] = { IPA("Source wildcard bits", L_DST, 0), END };
+static const struct node l_src_p[] = {
+	IPA("Source address", L_SRCWILD_P, 0),
+	KW("any", "Any source host", L_SPORT, 0, 0),
+	KW("host", "A single source host", L_SRCHOST_P, 0, 0),
+	END
+};
+static const struct node l_srchost_p[] = { IPA("Source address", L_SPORT, 0), END };
+static const struct node l_srcwild_p[] = { IPA("Source wildcard bits", L_SPORT, 0), END };
+static const struct node l_sport[] = {			/* parent: l_dst_p */
+	KW("eq", "Match only packets on a given port number", L_SPORT1, 0, 0),
+	KW("gt", "Match only packets with a greater port number", L_SPORT1, 0, 0),
+	KW("lt", "Match only packets with a lower port number", L_SPORT1, 0, 0),
+	KW("neq", "Match only packets not on a given port number", L_SPORT1, 0, 0),
+	KW("range", "Match only packets in the range of port numbers", L_SRANGE, 0, 0),
+	END
+};
+static const struct node l_sport1[] = { PORT(L_DST_P, 0), END };
+static const struct node l_srange[] = { PORT(L_SPORT1, 0), END };
+static const struct node l_dst[] = {
+	IPA("Destination address", L_DSTWILD, 0),
+	KW("any", "Any destination host", L_OPTS, F_CR, 0),
+	KW("host", "A single destination host", L_DSTHOST, 0, 0),
+	END
+};
+static const struct node l_dsthost[] = { IPA("Destination address", L_OPTS, F_CR), END };
+static const struct node l_dstwild[] = { IPA("Destination wildcard bits", L_OPTS, F_CR), END };
+static const struct node l_dst_p[] = {
+	IPA("Destination address", L_DSTWILD_P, 0),
+	KW("any", "Any destination host", L_DPORT, F_CR, 0),
+	KW("host", "A single destination host", L_DSTHOST_P, 0, 0),
+	END
+};
+static const struct node l_dsthost_p[] = { IPA("Destination address", L_DPORT, F_CR), END };
+static const struct node l_dstwild_p[] = {
+	IPA("Destination wildcard bits", L_DPORT, F_CR),
+	END
+};
+static const struct node l_dport[] = {			/* parent: l_opts */
+	KW("eq", "Match only packets on a given port number", L_DPORT1, 0, 0),
+	KW("gt", "Match only packets with a greater port number", L_DPORT1, 0, 0),
+	KW("lt", "Match only packets with a lower port number", L_DPORT1, 0, 0),
+	KW("neq", "Match only packets not on a given port number", L_DPORT1, 0, 0),
+	KW("range", "Match only packets in the range of port numbers", L_DRANGE, 0, 0),
+	END
+};
+static const struct node l_dport1[] = { PORT(L_OPTS, F_CR), END };
+static const struct node l_drange[] = { PORT(L_DPORT1, 0), END };
+static const struct node l_opts[] = {
+	KW("log", "Log matches against this entry", L_OPTS, F_CR, 0),
+	KW("precedence", "Match packets with given precedence value", L_PREC, 0, 0),
+	KW("tos", "Match packets with given TOS value", L_TOS, 0, 0),
+	END
+};
+static const struct node l_prec[] = {
+	NUM(0, 7, "Precedence value", L_OPTS, F_CR),
+	KW("critical", "Match packets with critical precedence (5)", L_OPTS, F_CR, 0),
+	KW("flash", "Match packets with flash precedence (3)", L_OPTS, F_CR, 0),
+	KW("flash-override", "Match packets with flash override precedence (4)", L_OPTS, F_CR,
+	    0),
+	KW("immediate", "Match packets with immediate precedence (2)", L_OPTS, F_CR, 0),
+	KW("internet", "Match packets with internetwork control precedence (6)", L_OPTS, F_CR,
+	    0),
+	KW("network", "Match packets with network control precedence (7)", L_OPTS, F_CR, 0),
+	KW("priority", "Match packets with priority precedence (1)", L_OPTS, F_CR, 0),
+	KW("routine", "Match packets with routine precedence (0)", L_OPTS, F_CR, 0),
+	END
+};
+static const struct node l_tos[] = {
+	NUM(0, 15, "Type of service value", L_OPTS, F_CR),
+	KW("max-reliability", "Match packets with max reliable TOS (2)", L_OPTS, F_CR, 0),
+	KW("max-throughput", "Match packets with max throughput TOS (4)", L_OPTS, F_CR, 0),
+	KW("min-delay", "Match packets with min delay TOS (8)", L_OPTS, F_CR, 0),
+	KW("min-monetary-cost", "Match packets with min monetary cost TOS (1)", L_OPTS, F_CR,
+	    0),
+	KW("normal", "Match packets with normal TOS (0)", L_OPTS, F_CR, 0),
+	END
+};
+static const struct node l_crypto[] = {
+	KW("dynamic-map", "Specify a dynamic crypto map template", L_DYNNAME, 0, 0),
+	KW("ipsec", "Configure IPSEC policy", L_CIPSEC, 0, 0),
+	KW("map", "Enter a crypto map", L_MAPNAME, 0, 0),
+	END
+};
+static const struct node l_dynname[] = {
+	NAME("WORD", "Dynamic crypto map template tag", L_DYNSEQ, 0),
+	END
+};
+static const struct node l_dynseq[] = {
+	NUM(1, 65535, "Sequence to insert into dynamic crypto map entry", L_NONE, F_CR),
+	END
+};
+static const struct node l_cipsec[] = {
+	KW("security-association", "Security association parameters", L_CSA, 0, 0),
+	KW("transform-set", "Define transform and settings", L_TSNAME, 0, 0),
+	END
+};
+static const struct node l_csa[] = {
+	KW("lifetime", "Security association lifetime", L_LIFE, 0, 0),
+	END
+};
+static const struct node l_life[] = {
+	KW("kilobytes", "Volume-based key duration", L_LIFE_KB, 0, 0),
+	KW("seconds", "Time-based key duration", L_LIFE_SEC, 0, 0),
+	END
+};
+static const struct node l_life_kb[] = {
+	NUM(2560, 536870912, "Security association duration in kilobytes", L_NONE, F_CR),
+	END
+};
+static const struct node l_life_sec[] = {
+	NUM(120, 86400, "Security association duration in seconds", L_NONE, F_CR),
+	END
+};
+static const struct node l_tsname[] = { NAME("WORD", "Transform set tag", L_XF, 0), END };
+static const struct node l_xf[] = {
+	KW("ah-md5-hmac", "AH-HMAC-MD5 transform (weak)", L_XF, F_CR, 0),
+	KW("ah-rfc1828", "AH keyed MD5 transform, RFC 1828 (weak)", L_XF, F_CR, 0),
+	KW("ah-sha-hmac", "AH-HMAC-SHA transform", L_XF, F_CR, 0),
+	KW("ah-sha256-hmac", "AH-HMAC-SHA256 transform", L_XF, F_CR, 0),
+	KW("ah-sha384-hmac", "AH-HMAC-SHA384 transform", L_XF, F_CR, 0),
+	KW("ah-sha512-hmac", "AH-HMAC-SHA512 transform", L_XF, F_CR, 0),
+	KW("esp-3des", "ESP transform using 3DES(EDE) cipher (168 bits, weak)", L_XF, F_CR, 0),
+	KW("esp-aes", "ESP transform using AES cipher (128, 192 or 256 bits)", L_XFBITS, F_CR,
+	    0),
+	KW("esp-chacha20-poly1305", "ESP transform using ChaCha20-Poly1305 (AEAD)", L_XF, F_CR,
+	    0),
+	KW("esp-des", "ESP transform using DES cipher (56 bits, weak)", L_XF, F_CR, 0),
+	KW("esp-gcm", "ESP transform using AES-GCM (AEAD, 128 or 256 bits)", L_XFBITS, F_CR, 0),
+	KW("esp-gmac", "ESP transform using AES-GMAC (integrity only, 128 or 256 bits)",
+	    L_XFBITS, F_CR, 0),
+	KW("esp-md5-hmac", "ESP transform using HMAC-MD5 auth (weak)", L_XF, F_CR, 0),
+	KW("esp-null", "ESP transform w/o cipher", L_XF, F_CR, 0),
+	KW("esp-rfc1829", "ESP DES-CBC transform, RFC 1829 (weak)", L_XF, F_CR, 0),
+	KW("esp-sha-hmac", "ESP transform using HMAC-SHA auth", L_XF, F_CR, 0),
+	KW("esp-sha256-hmac", "ESP transform using HMAC-SHA256 auth", L_XF, F_CR, 0),
+	KW("esp-sha384-hmac", "ESP transform using HMAC-SHA384 auth", L_XF, F_CR, 0),
+	KW("esp-sha512-hmac", "ESP transform using HMAC-SHA512 auth", L_XF, F_CR, 0),
+	END
+};
+static const struct node l_xfbits[] = {			/* parent: l_xf */
+	NUM(128, 256, "Key size in bits: 128, 192 (esp-aes) or 256", L_XF, F_CR),
+	END
+};
+static const struct node l_mapname[] = { NAME("WORD", "Crypto map tag", L_MAPSEQ, 0), END };
+static const struct node l_mapseq[] = {
+	NUM(1, 65535, "Sequence to insert into crypto map entry", L_MAPKIND, F_CR),
+	KW("local-address", "Interface to use for local address for this crypto map",
+	    L_LOCALIF, 0, 0),
+	END
+};
+static const struct node l_localif[] = { NAME("WORD", "Interface", L_NONE, F_CR), END };
+static const struct node l_mapkind[] = {
+	KW("ipsec-isakmp", "IPSEC w/ISAKMP", L_ISAKMP, F_CR, 0),
+	KW("ipsec-manual", "IPSEC w/manual keying", L_NONE, F_CR, 0),
+	END
+};
+static const struct node l_isakmp[] = {
+	KW("dynamic", "Enable dynamic crypto map support", L_DYNREF, 0, 0),
+	END
+};
+static const struct node l_dynref[] = {
+	NAME("WORD", "Name of dynamic crypto map template", L_NONE, F_CR),
+	END
+};
+static const struct node l_hostname[] = {
+	NAME("WORD", "This system's network name", L_NONE, F_CR),
+	END
+};
+static const struct node l_ifname[] = {
+	NAME("WORD", "Interface name (wan0, Ethernet0)", L_IFNUM, F_CR),
+	END
+};
+static const struct node l_ifnum[] = {
+	NUM(0, 4294967295u, "Interface number (\"interface Ethernet 0\")", L_NONE, F_CR),
+	END
+};
+static const struct node l_ip[] = {
+	KW("access-list", "Named access list", L_IPACL, 0, 0),
+	END
+};
+static const struct node l_ipacl[] = {
+	KW("extended", "Extended access list", L_IPACLNAME, 0, 0),
+	END
+};
+static const struct node l_ipaclname[] = {
+	NAME("WORD", "Access list name", L_NONE, F_CR),
+	END
+};
+
+/* ---- crypto ipsec transform-set sub-mode ---- */
+
+static const struct node l_transm[] = {			/* parent: l_conf */
+	KW("initialization-vector", "Initialization vector size of esp-rfc1829", L_IV, 0, 0),
+	KW("mode", "Encapsulation mode (transport/tunnel)", L_MODE, 0, 0),
+	KW("no", "Negate a command or set its defaults", L_TRANSM, F_NO, 0),
+	END
+};
+static const struct node l_iv[] = {
+	KW("size", "Initialization vector size", L_IVSIZE, 0, 0),
+	END
+};
+static const struct node l_ivsize[] = {
+	NUM(4, 8, "4 or 8 bytes", L_NONE, F_CR),
+	END
+};
+static const struct node l_mode[] = {
+	KW("transport", "transport (payload encapsulation)", L_NONE, F_CR, 0),
+	KW("tunnel", "tunnel (datagram encapsulation)", L_NONE, F_CR, 0),
+	END
+};
+
+/* ---- crypto map / crypto dynamic-map sub-mode ---- */
+
+static const struct node l_mapm[] = {			/* parent: l_conf */
+	KW("description", "Description of the crypto map statement policy", L_DESC, 0, 0),
+	KW("match", "Match values", L_MATCH, 0, 0),
+	KW("no", "Negate a command or set its defaults", L_MAPM, F_NO, 0),
+	KW("set", "Set values for encryption/decryption", L_SET, 0, 0),
+	END
+};
+static const struct node l_desc[] = {
+	TEXT("Up to 240 characters describing this crypto map"),
+	END
+};
+static const struct node l_match[] = {
+	KW("address", "Match address of packets to encrypt", L_MATCHACL, 0, 0),
+	END
+};
+static const struct node l_matchacl[] = {
+	NAME("WORD", "Access list name or number", L_NONE, F_CR),
+	END
+};
+static const struct node l_natt[] = {
+	KW("udp-encapsulation", "ESP in UDP 4500 (RFC 3948), ipsec-manual", L_NONE, F_CR, 0),
+	END
+};
+static const struct node l_set[] = {
+	KW("nat-t", "NAT traversal for a manual peer (not IOS 11.3)", L_NATT, 0, 0),
+	KW("peer", "Allowed encryption/decryption peer", L_PEER, 0, 0),
+	KW("pfs", "Specify pfs settings", L_PFS, F_CR, 0),
+	KW("security-association", "Security association parameters", L_SETSA, 0, 0),
+	KW("session-key", "Specify a session key (ipsec-manual)", L_SKDIR, 0, 0),
+	KW("transform-set", "Specify list of transform sets in priority order", L_TSLIST, 0, 0),
+	END
+};
+static const struct node l_peer[] = { IPA("IP address of peer", L_NONE, F_CR), END };
+static const struct node l_pfs[] = {
+	KW("group1", "D-H Group1 (768-bit modulus)", L_NONE, F_CR, 0),
+	KW("group14", "D-H Group14 (2048-bit modulus)", L_NONE, F_CR, 0),
+	KW("group19", "D-H Group19 (256-bit elliptic curve)", L_NONE, F_CR, 0),
+	KW("group2", "D-H Group2 (1024-bit modulus)", L_NONE, F_CR, 0),
+	KW("group20", "D-H Group20 (384-bit elliptic curve)", L_NONE, F_CR, 0),
+	KW("group21", "D-H Group21 (521-bit elliptic curve)", L_NONE, F_CR, 0),
+	KW("group5", "D-H Group5 (1536-bit modulus)", L_NONE, F_CR, 0),
+	END
+};
+static const struct node l_setsa[] = {
+	KW("level", "Specify a security association granularity level", L_LEVEL, 0, 0),
+	KW("lifetime", "Security association lifetime", L_LIFE, 0, 0),
+	KW("replay", "Anti-replay window (ipsec-manual too: not IOS 11.3)", L_REPLAY, 0, 0),
+	END
+};
+static const struct node l_level[] = {
+	KW("per-host", "Host granularity", L_NONE, F_CR, 0),
+	END
+};
+static const struct node l_replay[] = {
+	KW("window-size", "Anti-replay window size", L_RWIN, 0, 0),
+	END
+};
+static const struct node l_rwin[] = {
+	NUM(64, 1024, "Window size in packets, a power of two", L_NONE, F_CR),
+	END
+};
+static const struct node l_skdir[] = {
+	KW("inbound", "Inbound session key", L_SKPROTO, 0, 0),
+	KW("outbound", "Outbound session key", L_SKPROTO, 0, 0),
+	END
+};
+static const struct node l_skproto[] = {
+	KW("ah", "Specify an AH session key", L_SKSPI_AH, 0, 0),
+	KW("esp", "Specify an ESP session key", L_SKSPI_ESP, 0, 0),
+	END
+};
+static const struct node l_skspi_ah[] = {
+	NUM(256, 4294967295u, "Security Parameter Index", L_SKAHKEY, 0),
+	END
+};
+static const struct node l_skahkey[] = { HEX("AH key in hex", L_NONE, F_CR), END };
+static const struct node l_skspi_esp[] = {
+	NUM(256, 4294967295u, "Security Parameter Index", L_SKESP, 0),
+	END
+};
+static const struct node l_skesp[] = {
+	KW("authenticator", "ESP authenticator key", L_SKAUTHKEY, 0, 0),
+	KW("cipher", "ESP cipher key", L_SKCIPHKEY, 0, 0),
+	END
+};
+static const struct node l_skciphkey[] = {
+	HEX("ESP cipher key in hex", L_SKESP2, F_CR),
+	END
+};
+static const struct node l_skesp2[] = {
+	KW("authenticator", "ESP authenticator key", L_SKAUTHKEY, 0, 0),
+	END
+};
+static const struct node l_skauthkey[] = {
+	HEX("ESP authenticator key in hex", L_NONE, F_CR),
+	END
+};
+static const struct node l_tslist[] = {
+	NAME("WORD", "Transform set name", L_TSLIST, F_CR),
+	END
+};
+
+/* ---- interface sub-mode ---- */
+
+static const struct node l_ifm[] = {			/* parent: l_conf */
+	KW("crypto", "Encryption/decryption commands", L_IFCRYPTO, 0, 0),
+	KW("description", "Interface specific description", L_IFDESC, 0, 0),
+	KW("ip", "Interface Internet Protocol config commands", L_IFIP, 0, 0),
+	KW("no", "Negate a command or set its defaults", L_IFM, F_NO, 0),
+	KW("shutdown", "Shutdown the selected interface", L_NONE, F_CR, 0),
+	END
+};
+static const struct node l_ifdesc[] = {
+	TEXT("Up to 240 characters describing this interface"),
+	END
+};
+static const struct node l_ifip[] = {			/* parent: l_ip */
+	KW("address", "Set the IP address of an interface", L_IFADDR, 0, 0),
+	END
+};
+static const struct node l_ifaddr[] = { IPA("IP address", L_IFMASK, 0), END };
+static const struct node l_ifmask[] = { IPA("IP subnet mask", L_NONE, F_CR), END };
+static const struct node l_ifcrypto[] = {		/* parent: l_crypto */
+	KW("map", "Assign a crypto map set", L_IFMAP, 0, 0),
+	END
+};
+static const struct node l_ifmap[] = {
+	NAME("WORD", "Crypto map tag", L_MAPSEQ, F_CR),
+	END
+};
+
+/* ---- ip access-list extended sub-mode ---- */
+
+static const struct node l_aclm[] = {			/* parent: l_conf */
+	KW("deny", "Specify packets to reject (not protected by a crypto map entry)", L_PROTO,
+	    0, 0),
+	KW("no", "Negate a command or set its defaults", L_ACLM, F_NO, 0),
+	KW("permit", "Specify packets to forward (protected by a crypto map entry)", L_PROTO,
+	    0, 0),
+	KW("remark", "Access list entry comment", L_REMARK, 0, 0),
+	END
+};
+
+static const struct {
+	const struct node	*n;
+	uint8_t			parent;
+} lists[L_MAX] = {
+	[L_EXEC] = { l_exec, 0 }, [L_CONFIGURE] = { l_configure, 0 }, [L_CLEAR] = { l_clear, 0 },
+	[L_CLEAR_CRYPTO] = { l_clear_crypto, 0 }, [L_CLEAR_SA] = { l_clear_sa, 0 },
+	[L_CLEAR_PEER] = { l_clear_peer, 0 }, [L_CLEAR_MAP] = { l_clear_map, 0 },
+	[L_CLEAR_ENTRY] = { l_clear_entry, 0 }, [L_CLEAR_PROTO] = { l_clear_proto, 0 },
+	[L_CLEAR_SPI] = { l_clear_spi, 0 }, [L_COPY] = { l_copy, 0 },
+	[L_COPY_RUN] = { l_copy_run, 0 }, [L_DEBUG] = { l_debug, 0 },
+	[L_DEBUG_CRYPTO] = { l_debug_crypto, 0 }, [L_EXEC_NO] = { l_exec_no, 0 },
+	[L_NODEBUG] = { l_nodebug, 0 }, [L_NODEBUG_CRYPTO] = { l_nodebug_crypto, 0 },
+	[L_UNDEBUG] = { l_nodebug, 0 },
+	[L_RELOAD] = { l_reload, 0 }, [L_WRITE] = { l_write, 0 }, [L_SHOW] = { l_show, 0 },
+	[L_SHOW_IP] = { l_show_ip, 0 }, [L_SHOW_ACL] = { l_show_acl, 0 },
+	[L_SHOW_CRYPTO] = { l_show_crypto, 0 }, [L_TAG] = { l_tag, 0 },
+	[L_TAGNAME] = { l_tagname, 0 }, [L_SHOW_MAP] = { l_show_map, 0 },
+	[L_MAPTAG] = { l_maptag, 0 }, [L_MAPIF] = { l_mapif, 0 },
+	[L_SHOW_IPSEC] = { l_show_ipsec, 0 }, [L_SHOW_SAS] = { l_show_sas, 0 },
+	[L_SHOW_TSET] = { l_show_tset, 0 }, [L_SA_OPTS] = { l_sa_opts, 0 },
+	[L_SA_MAP] = { l_sa_map, 0 }, [L_SA_PEER] = { l_sa_peer, 0 },
+	[L_CONF] = { l_conf, 0 }, [L_ACLNUM] = { l_aclnum, 0 }, [L_ACLACT] = { l_aclact, 0 },
+	[L_REMARK] = { l_remark, 0 }, [L_PROTO] = { l_proto, 0 }, [L_SRC] = { l_src, 0 },
+	[L_SRCHOST] = { l_srchost, 0 }, [L_SRCWILD] = { l_srcwild, 0 },
+	[L_SRC_P] = { l_src_p, 0 }, [L_SRCHOST_P] = { l_srchost_p, 0 },
+	[L_SRCWILD_P] = { l_srcwild_p, 0 }, [L_SPORT] = { l_sport, L_DST_P },
+	[L_SPORT1] = { l_sport1, 0 }, [L_SRANGE] = { l_srange, 0 }, [L_DST] = { l_dst, 0 },
+	[L_DSTHOST] = { l_dsthost, 0 }, [L_DSTWILD] = { l_dstwild, 0 },
+	[L_DST_P] = { l_dst_p, 0 }, [L_DSTHOST_P] = { l_dsthost_p, 0 },
+	[L_DSTWILD_P] = { l_dstwild_p, 0 }, [L_DPORT] = { l_dport, L_OPTS },
+	[L_DPORT1] = { l_dport1, 0 }, [L_DRANGE] = { l_drange, 0 }, [L_OPTS] = { l_opts, 0 },
+	[L_PREC] = { l_prec, 0 }, [L_TOS] = { l_tos, 0 }, [L_CRYPTO] = { l_crypto, 0 },
+	[L_DYNNAME] = { l_dynname, 0 }, [L_DYNSEQ] = { l_dynseq, 0 },
+	[L_CIPSEC] = { l_cipsec, 0 }, [L_CSA] = { l_csa, 0 }, [L_LIFE] = { l_life, 0 },
+	[L_LIFE_KB] = { l_life_kb, 0 }, [L_LIFE_SEC] = { l_life_sec, 0 },
+	[L_TSNAME] = { l_tsname, 0 }, [L_XF] = { l_xf, 0 }, [L_XFBITS] = { l_xfbits, L_XF },
+	[L_MAPNAME] = { l_mapname, 0 }, [L_MAPSEQ] = { l_mapseq, 0 },
+	[L_LOCALIF] = { l_localif, 0 }, [L_MAPKIND] = { l_mapkind, 0 },
+	[L_ISAKMP] = { l_isakmp, 0 }, [L_DYNREF] = { l_dynref, 0 },
+	[L_HOSTNAME] = { l_hostname, 0 }, [L_IFNAME] = { l_ifname, 0 },
+	[L_IFNUM] = { l_ifnum, 0 }, [L_IP] = { l_ip, 0 }, [L_IPACL] = { l_ipacl, 0 },
+	[L_IPACLNAME] = { l_ipaclname, 0 },
+	[L_TRANSM] = { l_transm, L_CONF }, [L_IV] = { l_iv, 0 }, [L_IVSIZE] = { l_ivsize, 0 },
+	[L_MODE] = { l_mode, 0 },
+	[L_MAPM] = { l_mapm, L_CONF }, [L_DESC] = { l_desc, 0 }, [L_MATCH] = { l_match, 0 },
+	[L_MATCHACL] = { l_matchacl, 0 }, [L_SET] = { l_set, 0 }, [L_PEER] = { l_peer, 0 },
+	[L_PFS] = { l_pfs, 0 }, [L_SETSA] = { l_setsa, 0 }, [L_NATT] = { l_natt, 0 }, [L_LEVEL] = { l_level, 0 },
+	[L_REPLAY] = { l_replay, 0 }, [L_RWIN] = { l_rwin, 0 }, [L_SKDIR] = { l_skdir, 0 },
+	[L_SKPROTO] = { l_skproto, 0 }, [L_SKSPI_AH] = { l_skspi_ah, 0 },
+	[L_SKAHKEY] = { l_skahkey, 0 }, [L_SKSPI_ESP] = { l_skspi_esp, 0 },
+	[L_SKESP] = { l_skesp, 0 }, [L_SKCIPHKEY] = { l_skciphkey, 0 },
+	[L_SKESP2] = { l_skesp2, 0 }, [L_SKAUTHKEY] = { l_skauthkey, 0 },
+	[L_TSLIST] = { l_tslist, 0 },
+	[L_IFM] = { l_ifm, L_CONF }, [L_IFDESC] = { l_ifdesc, 0 }, [L_IFIP] = { l_ifip, L_IP },
+	[L_IFADDR] = { l_ifaddr, 0 }, [L_IFMASK] = { l_ifmask, 0 },
+	[L_IFCRYPTO] = { l_ifcrypto, L_CRYPTO }, [L_IFMAP] = { l_ifmap, 0 },
+	[L_ACLM] = { l_aclm, L_CONF },
+};
+
+static const uint8_t tops[] = {
+	[CLI_T_EXEC] = L_EXEC, [CLI_T_CONFIG] = L_CONF, [CLI_T_TRANSFORM] = L_TRANSM,
+	[CLI_T_MAP] = L_MAPM, [CLI_T_IF] = L_IFM, [CLI_T_ACL] = L_ACLM,
+};
+
+/* ---- Port names: those of the parser (conf_port_name), tcp and udp together ---- */
+
+struct port_name {
+	const char	*name;
+	uint16_t	port;
+	bool		tcp, udp;
+};
+
+static struct port_name	port_names[128];
+static size_t		n_port_names;
+
+/* Built once from conf_port_name(), so the parser's table stays the one list of names. */
+static void
+ports_init(void)
+{
+	static const uint8_t protos[] = { 6, 17 };
+
+	if (n_port_names > 0)
+		return;
+	for (size_t k = 0; k < sizeof(protos); k++)
+		for (unsigned p = 0; p < 65536; p++) {
+			const char *nm = conf_port_name(protos[k], (uint16_t)p);
+			size_t i;
+
+			if (nm == NULL)
+				continue;
+			for (i = 0; i < n_port_names; i++)
+				if (strcmp(port_names[i].name, nm) == 0 &&
+				    port_names[i].port == p)
+					break;
+			if (i == n_port_names) {
+				if (n_port_names == sizeof(port_names) / sizeof(port_names[0]))
+					continue;
+				port_names[n_port_names++] = (struct port_name){ nm,
+				    (uint16_t)p, false, false };
+			}
+			if (protos[k] == 6)
+				port_names[i].tcp = true;
+			else
+				port_names[i].udp = true;
+		}
+}
+
+/* ---- Matching one word ---- */
+
+/* A candidate at a position: a node, or a port name of a K_PORT node (name != NULL). */
+struct cand {
+	const struct node	*n;
+	const char		*name;
+	const struct port_name	*port;
+};
+
+enum { CANDS_MAX = 192 };
+
+static const char *
+cand_word(const struct cand *c)
+{
+	return c->name != NULL ? c->name : c->n->word;
+}
+
+static bool
+is_kw(const struct cand *c)
+{
+	return c->n->type == K_KW || c->name != NULL;
+}
+
+/* Everything that may come at list l: its nodes, then its parents' (a keyword already
+ * offered shadows the parent's), port names after their K_PORT node. */
+static size_t
+gather(int l, struct cand *out)
+{
+	size_t n = 0;
+
+	for (; l != L_NONE; l = lists[l].parent) {
+		for (const struct node *nd = lists[l].n; nd->type != K_END; nd++) {
+			bool shadowed = false;
+
+			for (size_t i = 0; nd->type == K_KW && i < n; i++)
+				shadowed |= out[i].n->type == K_KW &&
+				    strcasecmp(out[i].n->word, nd->word) == 0;
+			if (shadowed || n == CANDS_MAX)
+				continue;
+			out[n++] = (struct cand){ nd, NULL, NULL };
+			if (nd->type != K_PORT)
+				continue;
+			ports_init();
+			for (size_t p = 0; p < n_port_names && n < CANDS_MAX; p++)
+				out[n++] = (struct cand){ nd, port_names[p].name, &port_names[p] };
+		}
+	}
+	return n;
+}
+
+static bool
+parse_num(const char *s, uint32_t lo, uint32_t hi)
+{
+	unsigned long long v = 0;
+	int base = 10;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X') && s[2] != '\0') {
+		base = 16;
+		s += 2;
+	}
+	if (*s == '\0' || strlen(s) > 10)
+		return false;
+	for (; *s; s++) {
+		int d;
+
+		if (*s >= '0' && *s <= '9')
+			d = *s - '0';
+		else if (base == 16 && (*s | 0x20) >= 'a' && (*s | 0x20) <= 'f')
+			d = (*s | 0x20) - 'a' + 10;
+		else
+			return false;
+		v = v * (unsigned)base + (unsigned)d;
+	}
+	return v >= lo && v <= hi;
+}
+
+static bool
+param_strict(const struct node *n, const char *w)
+{
+	struct in_addr a;
+
+	switch (n->type) {
+	case K_NUM:
+		return parse_num(w, n->lo, n->hi);
+	case K_IP:
+		return inet_pton(AF_INET, w, &a) == 1;
+	case K_PORT:
+		return parse_num(w, 0, 65535);
+	default:
+		return false;
+	}
+}
+
+/* Which candidate word w is.  0 with *hit, or CLI_W_NOMATCH / CLI_W_AMBIGUOUS. */
+static int
+match(const struct cand *c, size_t n, const char *w, const struct cand **hit)
+{
+	size_t len = strlen(w), n_pre = 0;
+	const struct cand *pre = NULL;
+
+	for (size_t i = 0; i < n; i++)
+		if (is_kw(&c[i]) && strcasecmp(cand_word(&c[i]), w) == 0) {
+			*hit = &c[i];
+			return 0;
+		}
+	for (size_t i = 0; i < n; i++)
+		if (c[i].name == NULL && param_strict(c[i].n, w)) {
+			*hit = &c[i];
+			return 0;
+		}
+	for (size_t i = 0; i < n; i++)
+		if (is_kw(&c[i]) && strncasecmp(cand_word(&c[i]), w, len) == 0) {
+			/* the same word twice (a port name of tcp and udp) is one */
+			if (pre == NULL || strcasecmp(cand_word(pre), cand_word(&c[i])) != 0)
+				n_pre++;
+			pre = &c[i];
+		}
+	if (n_pre > 1)
+		return CLI_W_AMBIGUOUS;
+	if (n_pre == 1) {
+		*hit = pre;
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (c[i].n->type == K_NAME || c[i].n->type == K_TEXT || c[i].n->type == K_HEX) {
+			*hit = &c[i];
+			return 0;
+		}
+	return CLI_W_NOMATCH;
+}
+
+/* ---- Walking a line ---- */
+
+static int
+split(struct cli_walk *wk, const char *line, struct gw_err *err)
+{
+	size_t len = strlen(line);
+
+	if (len >= sizeof(wk->orig))
+		return gw_fail(err, 0, "line longer than %zu characters", sizeof(wk->orig) - 1);
+	memcpy(wk->orig, line, len + 1);
+	memcpy(wk->buf, line, len + 1);
+	wk->n = 0;
+	for (size_t i = 0; i < len;) {
+		if (wk->buf[i] == ' ' || wk->buf[i] == '\t' || wk->buf[i] == '\r' ||
+		    wk->buf[i] == '\n') {
+			wk->buf[i++] = '\0';
+			continue;
+		}
+		if (wk->n == CLI_WORDS_MAX)
+			return gw_fail(err, 0, "more than %d words", CLI_WORDS_MAX);
+		wk->off[wk->n] = i;
+		wk->w[wk->n++] = &wk->buf[i];
+		while (i < len && wk->buf[i] != ' ' && wk->buf[i] != '\t' && wk->buf[i] != '\r' &&
+		    wk->buf[i] != '\n')
+			i++;
+	}
+	return 0;
+}
+
+/* Walk words [0, upto) from list l. */
+static void
+walk_words(struct cli_walk *wk, int l, int upto)
+{
+	struct cand c[CANDS_MAX];
+
+	wk->matched = 0;
+	wk->stop = CLI_W_END;
+	wk->cr = false;
+	wk->cmd = CLI_C_NONE;
+	wk->cmd_at = -1;
+	wk->text_at = -1;
+	wk->no = false;
+	for (int i = 0; i < upto; i++) {
+		const struct cand *h = NULL;
+		size_t n;
+		int r;
+
+		if (l == L_NONE) {
+			wk->stop = CLI_W_NOMATCH;
+			break;
+		}
+		n = gather(l, c);
+		if ((r = match(c, n, wk->w[i], &h)) != 0) {
+			wk->stop = (enum cli_stop)r;
+			break;
+		}
+		wk->kw[i] = is_kw(h) ? cand_word(h) : NULL;
+		wk->matched = i + 1;
+		if (h->n->cmd != CLI_C_NONE) {
+			wk->cmd = (enum cli_cmd)h->n->cmd;
+			wk->cmd_at = i;
+		}
+		if (h->n->type == K_TEXT) {
+			for (int k = i; k < wk->n; k++)
+				wk->kw[k] = NULL;
+			wk->matched = wk->n;
+			wk->text_at = i;
+			wk->stop = CLI_W_TEXT;
+			wk->cr = true;
+			break;		/* wk->list: the list of the text, for help */
+		}
+		if (h->n->flags & F_NO)
+			wk->no = true;
+		wk->cr = (h->n->flags & F_CR) || (wk->no && i > 0);
+		l = h->n->next;
+	}
+	wk->list = l;
+}
+
+int
+cli_walk(struct cli_walk *wk, enum cli_tree t, const char *line, struct gw_err *err)
+{
+	if (split(wk, line, err) != 0)
+		return -1;
+	walk_words(wk, tops[t], wk->n);
+	return 0;
+}
+
+void
+cli_expand(const struct cli_walk *wk, char *out, size_t len)
+{
+	size_t o = 0;
+
+	if (len == 0)
+		return;
+	out[0] = '\0';
+	for (int i = 0; i < wk->n && o < len; i++) {
+		const char *s;
+
+		if (i == wk->text_at || i >= wk->matched) {
+			s = wk->orig + wk->off[i];	/* the rest, as typed */
+			o += (size_t)snprintf(out + o, len - o, "%s%s", i ? " " : "", s);
+			break;
+		}
+		s = wk->kw[i] != NULL ? wk->kw[i] : wk->w[i];
+		o += (size_t)snprintf(out + o, len - o, "%s%s", i ? " " : "", s);
+	}
+	/* free text keeps its spacing, but not trailing blanks or the line end */
+	o = strlen(out);
+	while (o > 0 && (out[o - 1] == ' ' || out[o - 1] == '\t' || out[o - 1] == '\r' ||
+	    out[o - 1] == '\n'))
+		out[--o] = '\0';
+}
+
+enum cli_tree
+cli_tree_of(const struct conf_session *s)
+{
+	switch (s->mode) {
+	case CONF_SM_TRANSFORM:
+		return CLI_T_TRANSFORM;
+	case CONF_SM_MAP:
+		return CLI_T_MAP;
+	case CONF_SM_IF:
+		return CLI_T_IF;
+	case CONF_SM_ACL:
+		return CLI_T_ACL;
+	default:
+		return CLI_T_CONFIG;
+	}
+}
+
+/* ---- Help and completion ---- */
+
+static void
+param_word(const struct cand *c, char *buf, size_t len)
+{
+	if (c->name != NULL)
+		snprintf(buf, len, "%s", c->name);
+	else if (c->n->type == K_NUM)
+		snprintf(buf, len, "<%u-%u>", c->n->lo, c->n->hi);
+	else
+		snprintf(buf, len, "%s", c->n->word);
+}
+
+/* Parameters first in tree order, then keywords and port names alphabetically. */
+static int
+cand_cmp(const void *a, const void *b)
+{
+	const struct cand *x = a, *y = b;
+
+	if (is_kw(x) != is_kw(y))
+		return is_kw(x) ? 1 : -1;
+	if (!is_kw(x))
+		return x->n < y->n ? -1 : x->n > y->n;
+	return strcasecmp(cand_word(x), cand_word(y));
+}
+
+static void
+print_cands(struct cand *c, size_t n, bool cr, FILE *out)
+{
+	char w[32];
+	int width = 4;
+
+	qsort(c, n, sizeof(*c), cand_cmp);
+	for (size_t i = 0; i < n; i++) {
+		param_word(&c[i], w, sizeof(w));
+		if ((int)strlen(w) > width)
+			width = (int)strlen(w);
+	}
+	for (size_t i = 0; i < n; i++) {
+		param_word(&c[i], w, sizeof(w));
+		if (c[i].port != NULL)
+			fprintf(out, "  %-*s  %s%s%s (%u)\n", width, w,
+			    c[i].port->tcp ? "tcp" : "", c[i].port->tcp && c[i].port->udp ?
+			    "/" : "", c[i].port->udp ? "udp" : "", c[i].port->port);
+		else
+			fprintf(out, "  %-*s  %s\n", width, w, c[i].n->help);
+	}
+	if (cr)
+		fprintf(out, "  <cr>\n");
+}
+
+/* Walk all words but the last (partial) one; -1 with the IOS message if they make no sense. */
+static int
+walk_prefix(struct cli_walk *wk, enum cli_tree t, const char *line, bool partial, FILE *out)
+{
+	struct gw_err err = { 0, "" };
+	int upto;
+
+	if (split(wk, line, &err) != 0) {
+		fprintf(out, "%% %s\n", err.msg);
+		return -1;
+	}
+	upto = partial && wk->n > 0 ? wk->n - 1 : wk->n;
+	walk_words(wk, tops[t], upto);
+	if (wk->stop == CLI_W_AMBIGUOUS) {
+		fprintf(out, "%% Ambiguous command: \"%s\"\n", line);
+		return -1;
+	}
+	if (wk->stop == CLI_W_NOMATCH) {
+		fprintf(out, "%% Unrecognized command\n");
+		return -1;
+	}
+	return 0;
+}
+
+static bool
+ends_in_space(const char *line)
+{
+	size_t len = strlen(line);
+
+	return len == 0 || line[len - 1] == ' ' || line[len - 1] == '\t';
+}
+
+int
+cli_help(enum cli_tree t, const char *line, FILE *out)
+{
+	struct cli_walk *wk;
+	struct cand c[CANDS_MAX], pick[CANDS_MAX];
+	size_t n, k = 0;
+	bool partial = !ends_in_space(line);
+	int rc = -1;
+
+	if ((wk = malloc(sizeof(*wk))) == NULL) {
+		fprintf(out, "%% out of memory\n");
+		return -1;
+	}
+	if (walk_prefix(wk, t, line, partial, out) != 0)
+		goto out;
+	n = gather(wk->list, c);
+	if (wk->stop == CLI_W_TEXT) {
+		/* inside free text: only what the text is */
+		for (size_t i = 0; i < n; i++)
+			if (c[i].n->type == K_TEXT)
+				pick[k++] = c[i];
+		print_cands(pick, k, true, out);
+		rc = 0;
+		goto out;
+	}
+	if (partial) {
+		const char *p = wk->w[wk->n - 1];
+		size_t len = strlen(p);
+
+		for (size_t i = 0; i < n; i++)
+			if ((is_kw(&c[i]) && strncasecmp(cand_word(&c[i]), p, len) == 0) ||
+			    (!is_kw(&c[i]) && (param_strict(c[i].n, p) ||
+			    c[i].n->type == K_NAME || c[i].n->type == K_TEXT ||
+			    c[i].n->type == K_HEX)))
+				pick[k++] = c[i];
+		if (k == 0) {
+			fprintf(out, "%% Unrecognized command\n");
+			goto out;
+		}
+		qsort(pick, k, sizeof(pick[0]), cand_cmp);
+		for (size_t i = 0; i < k; i++) {
+			char w[32];
+
+			param_word(&pick[i], w, sizeof(w));
+			fprintf(out, "%s%s", i ? "  " : "", w);
+		}
+		fprintf(out, "\n");
+		rc = 0;
+		goto out;
+	}
+	if (n == 0 && !wk->cr) {
+		fprintf(out, "%% Unrecognized command\n");
+		goto out;
+	}
+	print_cands(c, n, wk->cr, out);
+	rc = 0;
+out:
+	OPENSSL_cleanse(wk, sizeof(*wk));	/* may hold session keys */
+	free(wk);
+	return rc;
+}
+
+int
+cli_complete(enum cli_tree t, const char *line, char *out, size_t len, FILE *list)
+{
+	struct cli_walk *wk;
+	struct cand c[CANDS_MAX];
+	const char *p, *first = NULL;
+	size_t n, plen, common = 0, k = 0;
+	int rc = -1;
+
+	snprintf(out, len, "%s", line);
+	if ((wk = malloc(sizeof(*wk))) == NULL)
+		return -1;
+	if (ends_in_space(line) || walk_prefix(wk, t, line, true, list) != 0 ||
+	    wk->stop != CLI_W_END)
+		goto out;
+	p = wk->w[wk->n - 1];
+	plen = strlen(p);
+	n = gather(wk->list, c);
+	for (size_t i = 0; i < n; i++) {
+		const char *w = cand_word(&c[i]);
+		size_t m = 0;
+
+		if (!is_kw(&c[i]) || strncasecmp(w, p, plen) != 0)
+			continue;
+		if (first != NULL && strcasecmp(first, w) == 0)
+			continue;		/* a port name of tcp and udp */
+		if (first == NULL) {
+			first = w;
+			common = strlen(w);
+		} else {
+			while (m < common && w[m] != '\0' &&
+			    (first[m] | 0x20) == (w[m] | 0x20))
+				m++;
+			common = m;
+		}
+		k++;
+	}
+	if (k == 0)
+		goto out;
+	if (k == 1 || common > plen) {
+		snprintf(out, len, "%.*s%.*s%s", (int)wk->off[wk->n - 1], wk->orig, (int)common,
+		    first, k == 1 ? " " : "");
+	} else {
+		struct cand pick[CANDS_MAX];
+		size_t j = 0;
+
+		for (size_t i = 0; i < n; i++)
+			if (is_kw(&c[i]) && strncasecmp(cand_word(&c[i]), p, plen) == 0 &&
+			    (j == 0 || strcasecmp(cand_word(&pick[j - 1]), cand_word(&c[i]))))
+				pick[j++] = c[i];
+		qsort(pick, j, sizeof(pick[0]), cand_cmp);
+		for (size_t i = 0; i < j; i++)
+			fprintf(list, "%s%s", i ? "  " : "", cand_word(&pick[i]));
+		fprintf(list, "\n");
+	}
+	rc = 0;
+out:
+	OPENSSL_cleanse(wk, sizeof(*wk));
+	free(wk);
+	return rc;
+}
+
+void
+cli_kw_foreach(void (*fn)(const char *kind, const char *word, void *arg), void *arg)
+{
+	static const struct { const struct node *n; const char *kind; } sets[] = {
+		{ l_proto, "protocol" }, { l_xf, "transform" }, { l_prec, "precedence" },
+		{ l_tos, "tos" }, { l_pfs, "pfs" },
+	};
+
+	for (size_t s = 0; s < sizeof(sets) / sizeof(sets[0]); s++)
+		for (const struct node *nd = sets[s].n; nd->type != K_END; nd++)
+			if (nd->type == K_KW)
+				fn(sets[s].kind, nd->word, arg);
+}

@@ -1,0 +1,369 @@
+/* conf.h: the configuration of one gateway in the IOS 11.3 "IPSec Network Security" language
+ * (seed: "Configuration Tasks" and "Command Reference"), its parser, checks and show output.
+ * The API of conf/: model.c (the whole), session.c (sessions and texts), one file per command
+ * family with its parse, checks and running-config lines (access_list.c, transform_set.c,
+ * crypto_map.c, interface.c; families.h), show.c (the show commands of the configuration).
+ *
+ * Everything here is a pure function of its arguments: no globals, no I/O but the FILE * given
+ * to the show and validate functions.  A struct conf is a plain tree of owned memory; whoever
+ * holds the root frees it with conf_free(), which wipes the session keys (STYLE: keys wiped on
+ * every exit).  Keeps DESIGN invariant 4: a text with an error yields no configuration at all,
+ * and a refused line leaves the configuration it was fed to as it was.
+ *
+ * Conventions of the model:
+ *  - IPv4 addresses are uint32_t in host order; an address with a wildcard is {addr, wild}
+ *    where a set bit of wild means "don't care" (IOS wildcard); addr has the wildcard bits
+ *    cleared, as IOS stores it ("any" = {0, 0xffffffff}, "host A" = {A, 0}).
+ *  - Names (hostname, access lists, transform sets, crypto maps, interfaces) are NUL-terminated
+ *    arrays of printable non-space ASCII, at most CONF_NAME_MAX - 1 bytes, case-sensitive.
+ *    Keywords are case-insensitive, as on IOS.
+ *  - "line" fields hold the 1-based line of the input that created the object (0 if made by
+ *    conf_dup of a copy or unknown); they are for messages and take no part in equality.
+ *  - Arrays of pointers (acls, maps, ...) keep their elements at stable addresses; the order is
+ *    the order of creation, except crypto map entries, which are kept sorted by sequence number
+ *    (the order IOS evaluates them in).
+ */
+#ifndef GW_CONF_H
+#define GW_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "common/err.h"
+#include "common/key.h"
+#include "common/xform.h"
+
+#define CONF_NAME_MAX		64	/* bytes of a name, NUL included */
+#define CONF_TEXT_MAX		241	/* description: 240 characters as IOS, NUL included */
+#define CONF_REMARK_MAX		101	/* access-list remark: 100 characters as IOS */
+#define CONF_PEERS_MAX		16	/* set peer, per entry */
+#define CONF_TSETS_MAX		6	/* set transform-set T1 .. T6 (seed) */
+#define CONF_XFORMS_MAX		3	/* crypto ipsec transform-set NAME t1 [t2 [t3]] */
+
+#define CONF_LIFETIME_SEC_DEFAULT	3600u		/* seed: "Set Global Lifetimes" */
+#define CONF_LIFETIME_KB_DEFAULT	4608000u
+#define CONF_LIFETIME_SEC_MIN		120u		/* IOS ranges of the lifetime commands */
+#define CONF_LIFETIME_SEC_MAX		86400u
+#define CONF_LIFETIME_KB_MIN		2560u
+#define CONF_LIFETIME_KB_MAX		536870912u
+#define CONF_REPLAY_DEFAULT		64u		/* anti-replay window, not configured */
+#define CONF_REPLAY_MAX			1024u
+#define CONF_SPI_MIN			256u		/* set session-key: SPI 256 .. 2^32-1 */
+#define CONF_HOSTNAME_DEFAULT		"Router"
+
+/* ---- Extended IP access lists (access-list 100-199, ip access-list extended NAME) ---- */
+
+enum conf_ace_action {
+	CONF_ACE_PERMIT,		/* protect (crypto access lists: permit = protect) */
+	CONF_ACE_DENY,			/* not protected by this crypto map entry */
+	CONF_ACE_REMARK,		/* "remark TEXT": no effect, kept in place for show */
+};
+
+/* The operator as configured; lo/hi/neq is what matching needs (same as struct sel). */
+enum conf_port_op {
+	CONF_PORT_ANY,			/* no operator: lo 0, hi 65535 */
+	CONF_PORT_EQ,			/* eq P: lo = hi = P */
+	CONF_PORT_NEQ,			/* neq P: lo = hi = P, neq */
+	CONF_PORT_LT,			/* lt P: 0 .. P-1 */
+	CONF_PORT_GT,			/* gt P: P+1 .. 65535 */
+	CONF_PORT_RANGE,		/* range A B: A .. B */
+};
+
+struct conf_ports {
+	enum conf_port_op	op;
+	uint16_t		lo, hi;		/* inclusive; 0 .. 65535 when op is ANY */
+	bool			neq;		/* matches ports outside lo .. hi */
+};
+
+struct conf_addr {
+	uint32_t	addr;			/* host order, wildcard bits cleared */
+	uint32_t	wild;			/* IOS wildcard: set bit = don't care */
+};
+
+struct conf_ace {
+	enum conf_ace_action	action;
+	unsigned		line;		/* config line that made it */
+	uint8_t			proto;		/* IP protocol number; 0 = "ip", any protocol */
+	struct conf_addr	src, dst;
+	struct conf_ports	sport, dport;	/* only for tcp, udp (and sctp 132) */
+	int16_t			precedence;	/* 0..7, -1 = any */
+	int16_t			tos;		/* IOS 4-bit TOS 0..15, -1 = any */
+	bool			log;
+	char			remark[CONF_REMARK_MAX];	/* CONF_ACE_REMARK only */
+};
+
+struct conf_acl {
+	char			name[CONF_NAME_MAX];	/* "101" or a name */
+	bool			numbered;	/* 100..199: shown as access-list N ... lines */
+	unsigned		line;
+	struct conf_ace		*aces;		/* in order; remarks included */
+	size_t			n_aces;
+	size_t			cap_aces;	/* allocation, private */
+};
+
+/* ---- Transform sets (crypto ipsec transform-set) ---- */
+
+/* Every transform the parser knows, in IOS spelling (conf_xf_name). */
+enum conf_xf {
+	CONF_XF_AH_MD5_HMAC, CONF_XF_AH_SHA_HMAC, CONF_XF_AH_SHA256_HMAC, CONF_XF_AH_SHA384_HMAC,
+	CONF_XF_AH_SHA512_HMAC, CONF_XF_AH_RFC1828,
+	CONF_XF_ESP_DES, CONF_XF_ESP_3DES, CONF_XF_ESP_RFC1829, CONF_XF_ESP_NULL, CONF_XF_ESP_AES,
+	CONF_XF_ESP_GCM, CONF_XF_ESP_GMAC, CONF_XF_ESP_CHACHA20_POLY1305,
+	CONF_XF_ESP_MD5_HMAC, CONF_XF_ESP_SHA_HMAC, CONF_XF_ESP_SHA256_HMAC,
+	CONF_XF_ESP_SHA384_HMAC, CONF_XF_ESP_SHA512_HMAC,
+	CONF_XF_MAX
+};
+
+enum conf_xf_kind { CONF_XFK_AH, CONF_XFK_ESP_CIPHER, CONF_XFK_ESP_AUTH };
+
+enum conf_mode {
+	CONF_MODE_TUNNEL,		/* default */
+	CONF_MODE_TRANSPORT,		/* only for traffic between the peers themselves (seed) */
+};
+
+struct conf_transform {
+	enum conf_xf	xf;
+	uint16_t	bits;		/* esp-aes 128|192|256, esp-gcm/gmac 128|256; else 0 */
+};
+
+struct conf_transform_set {
+	char			name[CONF_NAME_MAX];
+	unsigned		line;
+	struct conf_transform	xforms[CONF_XFORMS_MAX];	/* as configured, in order */
+	uint8_t			n_xforms;	/* 1..3 */
+	/* Derived from xforms, for the compiler: */
+	enum xform_auth		ah;		/* XF_AUTH_NONE: no AH */
+	enum xform_cipher	esp_cipher;	/* XF_CIPHER_NONE: no ESP cipher transform */
+	uint16_t		esp_key_bits;	/* AES, GCM, GMAC: 128|192|256; else 0 */
+	enum xform_auth		esp_auth;	/* XF_AUTH_NONE: no ESP authenticator */
+	/* ESP is used iff esp_cipher != NONE || esp_auth != NONE.  esp_cipher NONE with an
+	 * authenticator is ESP with NULL encryption, the same as esp-null (XF_CIPHER_NULL). */
+	enum conf_mode		mode;
+	uint8_t			iv_size;	/* esp-rfc1829 IV bytes, 4|8; 8 otherwise */
+};
+
+/* ---- Crypto maps and dynamic crypto maps ---- */
+
+enum conf_map_kind {
+	CONF_MAP_MANUAL,		/* crypto map NAME SEQ ipsec-manual */
+	CONF_MAP_ISAKMP,		/* ipsec-isakmp; also every entry of a dynamic map set */
+	CONF_MAP_DYNAMIC,		/* ipsec-isakmp dynamic DYN: refers to a dynamic map set */
+};
+
+enum conf_dir { CONF_DIR_IN = 0, CONF_DIR_OUT = 1 };
+enum conf_proto { CONF_PROTO_AH = 0, CONF_PROTO_ESP = 1 };
+
+/* One "set session-key {inbound|outbound} {ah|esp} SPI ..." of a manual entry. */
+struct conf_session_key {
+	bool		set;		/* configured */
+	uint32_t	spi;		/* CONF_SPI_MIN .. 2^32-1, host order */
+	struct key	cipher;		/* ESP cipher key (len 0: none given); AEAD keys end in the
+					 * 4 salt bytes (RFC 4106 §8.1 KEYMAT) */
+	struct key	auth;		/* AH key, or ESP authenticator key (len 0: none given) */
+	unsigned	line;		/* where it was set, for messages */
+};
+
+struct conf_map_entry {
+	uint16_t		seq;		/* 1..65535, lower = evaluated first */
+	enum conf_map_kind	kind;
+	unsigned		line;		/* the crypto map / crypto dynamic-map line */
+	unsigned		acl_line;	/* line of match address, 0 = none */
+	unsigned		tsets_line;	/* line of set transform-set, 0 = none */
+	char			dynamic[CONF_NAME_MAX];	/* CONF_MAP_DYNAMIC: the dynamic map set */
+	char			acl[CONF_NAME_MAX];	/* match address; "" = none */
+	uint32_t		peers[CONF_PEERS_MAX];	/* set peer, in order; manual: at most 1 */
+	uint8_t			n_peers;
+	/* set transform-set, in priority order; manual: at most 1 */
+	char			tsets[CONF_TSETS_MAX][CONF_NAME_MAX];
+	uint8_t			n_tsets;
+	uint8_t			pfs;		/* set pfs: DH group (1,2,5,14,19,20,21); 0 = no */
+	bool			per_host;	/* set security-association level per-host */
+	bool			nat_t;		/* set nat-t udp-encapsulation (ours, manual
+						 * entries: ESP in UDP 4500, RFC 3948) */
+	uint32_t		lifetime_sec;	/* set security-association lifetime; 0 = global */
+	uint32_t		lifetime_kb;	/* 0 = global */
+	uint16_t		replay_window;	/* set security-association replay window-size;
+						 * 0 = not set (isakmp: CONF_REPLAY_DEFAULT;
+						 * manual: no anti-replay service, seed) */
+	unsigned		replay_line;	/* line of that command, 0 = none */
+	char			description[CONF_TEXT_MAX];	/* "" = none */
+	struct conf_session_key	keys[2][2];	/* [enum conf_dir][enum conf_proto]; manual only */
+};
+
+/* A crypto map set (all entries of one NAME) or a dynamic crypto map set. */
+struct conf_map {
+	char			name[CONF_NAME_MAX];
+	bool			dynamic;	/* crypto dynamic-map */
+	unsigned		line;
+	/* crypto map NAME local-address IF; "" = none; static sets only */
+	char			local_address[CONF_NAME_MAX];
+	unsigned		local_address_line;
+	struct conf_map_entry	**entries;	/* sorted by seq, unique seq */
+	size_t			n_entries;
+};
+
+/* ---- Interfaces ---- */
+
+struct conf_if {
+	char		name[CONF_NAME_MAX];
+	unsigned	line;
+	bool		has_addr;	/* ip address A MASK */
+	uint32_t	addr, mask;	/* host order; mask contiguous */
+	char		crypto_map[CONF_NAME_MAX];	/* "" = none */
+	unsigned	crypto_map_line;
+	char		description[CONF_TEXT_MAX];
+	bool		shutdown;
+};
+
+/* ---- The whole configuration ---- */
+
+struct conf {
+	char				hostname[CONF_NAME_MAX];
+	char				source[CONF_NAME_MAX];	/* name given to conf_parse_*, for
+								 * messages; "" if none */
+	uint32_t			lifetime_sec;	/* crypto ipsec security-association */
+	uint32_t			lifetime_kb;	/* lifetime seconds|kilobytes */
+	struct conf_acl			**acls;
+	size_t				n_acls;
+	struct conf_transform_set	**tsets;
+	size_t				n_tsets;
+	struct conf_map			**maps;		/* crypto map sets */
+	size_t				n_maps;
+	struct conf_map			**dynmaps;	/* crypto dynamic-map sets */
+	size_t				n_dynmaps;
+	struct conf_if			**ifs;
+	size_t				n_ifs;
+};
+
+/* ---- Life cycle ---- */
+
+/* An empty configuration with IOS defaults (hostname Router, lifetimes 3600 s / 4608000 KB).
+ * Caller frees with conf_free().  NULL only when out of memory. */
+struct conf	*conf_new(void);
+/* Frees c and all it owns, wiping every session key first.  NULL is a no-op. */
+void		conf_free(struct conf *c);
+/* A deep copy; caller frees.  NULL when out of memory. */
+struct conf	*conf_dup(const struct conf *c);
+/* True when a and b configure the same thing (line numbers and source ignored; keys compared
+ * in constant time). */
+bool		conf_equal(const struct conf *a, const struct conf *b);
+
+/* ---- Parsing ---- */
+
+enum conf_submode {
+	CONF_SM_GLOBAL,			/* "config" */
+	CONF_SM_TRANSFORM,		/* "config-crypto-trans": crypto ipsec transform-set */
+	CONF_SM_MAP,			/* "config-crypto-map": crypto map / crypto dynamic-map */
+	CONF_SM_IF,			/* "config-if" */
+	CONF_SM_ACL,			/* "config-ext-nacl": ip access-list extended */
+};
+
+/* A configuration session: feeds lines one at a time to a target configuration, tracking the
+ * sub-mode like the IOS parser.  Owns nothing; the target must outlive it and must not be
+ * changed by anyone else while the session is in use.  Fields are private. */
+struct conf_session {
+	struct conf			*c;
+	enum conf_submode		mode;
+	struct conf_transform_set	*tset;		/* CONF_SM_TRANSFORM */
+	struct conf_map			*map;		/* CONF_SM_MAP: set of entry */
+	struct conf_map_entry		*entry;		/* CONF_SM_MAP */
+	struct conf_if			*ifp;		/* CONF_SM_IF */
+	struct conf_acl			*acl;		/* CONF_SM_ACL */
+};
+
+/* Start a session on target in global configuration mode. */
+void		conf_session_begin(struct conf_session *s, struct conf *target);
+/* Apply one line (a trailing "\n" or "\r\n" is ignored).  A line is read in the
+ * current sub-mode, indented or not; a global command leaves the sub-mode, as on IOS.
+ * 0 when applied.  -1 with err (line = lineno, message names the command, the word and why)
+ * when refused: then neither the target nor the session changed.  Also -1 when out of memory
+ * (same guarantee). */
+int		conf_session_line(struct conf_session *s, const char *line, unsigned lineno,
+		    struct gw_err *err);
+/* The sub-mode for the CLI prompt: "config", "config-crypto-trans", "config-crypto-map",
+ * "config-if" or "config-ext-nacl".  Static string. */
+const char	*conf_session_prompt_mode(const struct conf_session *s);
+
+/* Parse a whole text (lines split at "\n"; the text ends at its NUL).  All or nothing: on the
+ * first refused line returns NULL with err naming that line, the word and why.  name (may be
+ * NULL) is kept in conf->source.  Checks the syntax and each command on its own; cross
+ * references are conf_validate()'s, which callers run before applying a configuration.
+ * Caller frees the result. */
+struct conf	*conf_parse_text(const char *text, const char *name, struct gw_err *err);
+/* conf_parse_text() of a file's contents; err->line 0 when the file cannot be read. */
+struct conf	*conf_parse_file(const char *path, struct gw_err *err);
+
+/* Cross references and the seed's rules for a configuration about to be applied: interfaces'
+ * crypto maps exist, local-address interfaces exist, transform sets named by map entries
+ * exist, entries referring to dynamic maps are last in their set and their dynamic map exists,
+ * each applied entry is complete (ipsec-manual: ACL with a permit, one peer, one transform set,
+ * session keys of the right lengths for every protocol of the set, a replay window-size only
+ * with sequence numbers that are there and authenticated: not with esp-rfc1829/ah-rfc1828 nor
+ * an ESP cipher alone; ipsec-isakmp: ACL, peer and transform set), different entries of a set
+ * use different ACLs, inbound manual SPIs are unique.  0 if usable; -1 with err (line of the
+ * offending object) on the first error.
+ * Warnings (ACL entries ignored after the first permit of a manual entry, weak transforms in
+ * use) go to warnings, one line each, when it is not NULL. */
+int		conf_validate(const struct conf *c, struct gw_err *err, FILE *warnings);
+
+/* ---- Lookups for the compiler and the CLI (borrowed pointers, valid until c changes) ---- */
+
+struct conf_acl			*conf_acl_find(const struct conf *c, const char *name);
+struct conf_transform_set	*conf_tset_find(const struct conf *c, const char *name);
+struct conf_map			*conf_map_find(const struct conf *c, const char *name);
+struct conf_map			*conf_dynmap_find(const struct conf *c, const char *name);
+struct conf_map_entry		*conf_map_entry_find(const struct conf_map *m, unsigned seq);
+struct conf_if			*conf_if_find(const struct conf *c, const char *name);
+/* Entries of a set in sequence order: for (e = NULL; (e = conf_map_next(m, e)) != NULL; ).
+ * (Same as walking m->entries[0 .. n_entries).) */
+struct conf_map_entry		*conf_map_next(const struct conf_map *m,
+				    const struct conf_map_entry *prev);
+/* The first permit of an ACL (the one flow of an ipsec-manual entry), or NULL. */
+const struct conf_ace		*conf_acl_first_permit(const struct conf_acl *a);
+/* Effective lifetimes of an entry: its own if set, else the global ones. */
+uint32_t	conf_entry_lifetime_sec(const struct conf *c, const struct conf_map_entry *e);
+uint32_t	conf_entry_lifetime_kb(const struct conf *c, const struct conf_map_entry *e);
+/* Key bytes a manual entry needs for the ESP cipher / authenticator of a set (0 = none). */
+unsigned	conf_tset_cipher_key_len(const struct conf_transform_set *t);
+unsigned	conf_tset_esp_auth_key_len(const struct conf_transform_set *t);
+unsigned	conf_tset_ah_key_len(const struct conf_transform_set *t);
+bool		conf_tset_has_esp(const struct conf_transform_set *t);
+/* The set's ESP checks integrity (an ESP authenticator or a combined-mode cipher), so its
+ * sequence number can be trusted by an anti-replay window (RFC 4303 §3.4.3). */
+bool		conf_tset_esp_integrity(const struct conf_transform_set *t);
+/* The set uses the RFC 1828/1829 transforms, whose headers carry no sequence number. */
+bool		conf_tset_no_seq(const struct conf_transform_set *t);
+
+/* ---- Names ---- */
+
+const char	*conf_xf_name(enum conf_xf xf);		/* "esp-aes" */
+enum conf_xf_kind conf_xf_kind(enum conf_xf xf);
+bool		conf_xf_weak(enum conf_xf xf);		/* DES, 3DES, MD5, RFC 1828/1829 */
+const char	*conf_proto_name(uint8_t proto);	/* "tcp", or NULL when it has no name */
+const char	*conf_map_kind_name(enum conf_map_kind k);	/* "ipsec-manual" ... */
+const char	*conf_port_name(uint8_t proto, uint16_t port);	/* "www" for tcp 80, or NULL */
+const char	*conf_prec_name(int prec);		/* "critical" for 5, or NULL */
+const char	*conf_tos_name(int tos);		/* "min-delay" for 8, or NULL */
+
+/* ---- Show (show.c; entries: access_list.c): IOS layouts, written to out ---- */
+
+/* The running configuration, canonical: conf_parse_text() of it gives an equal conf.  It holds
+ * the session keys in hex, as configured: whoever keeps the text wipes it.  Ends with "end". */
+void	conf_show_running(const struct conf *c, FILE *out);
+/* show ip access-lists [NAME]: "Extended IP access list 101" then the indented entries. */
+void	conf_show_access_lists(const struct conf *c, const char *name, FILE *out);
+/* One entry as IOS prints it, without the list: "permit ip host 192.0.2.1 any log". */
+void	conf_show_ace(const struct conf_ace *a, FILE *out);
+/* show crypto ipsec transform-set [tag]. */
+void	conf_show_transform_sets(const struct conf *c, const char *tag, FILE *out);
+/* show crypto map [tag NAME] [interface IF]: either filter may be NULL. */
+void	conf_show_crypto_map(const struct conf *c, const char *tag, const char *ifname,
+	    FILE *out);
+/* show crypto dynamic-map [tag NAME]. */
+void	conf_show_dynamic_map(const struct conf *c, const char *tag, FILE *out);
+/* show crypto ipsec security-association lifetime. */
+void	conf_show_sa_lifetime(const struct conf *c, FILE *out);
+
+#endif

@@ -1,0 +1,84 @@
+/* families.h: what each command family of the configuration gives the rest of conf/ (private
+ * to conf/).  A family is a file that owns a part of struct conf: its commands and sub-mode
+ * lines (parse), its part of the model (free, dup, equal), its part of conf_validate (checks)
+ * and its lines of the running configuration:
+ *
+ *   access_list.c    access-list N ..., ip access-list extended NAME (and its sub-mode)
+ *   transform_set.c  crypto ipsec transform-set NAME ... (and its sub-mode)
+ *   crypto_map.c     crypto map, crypto dynamic-map (and their sub-mode), crypto ipsec
+ *                    security-association lifetime
+ *   interface.c      interface NAME (and its sub-mode), hostname
+ *
+ * session.c dispatches lines to them, model.c and show.c call their model, check and
+ * running-config parts.  A parse function (the words of the command proper at p->l->w[0],
+ * "no" taken off) returns 0 when applied, -1 with p->err when refused (nothing changed), and,
+ * for a sub-mode, 1 when the line is not a command of that sub-mode. */
+#ifndef GW_CONF_FAMILIES_H
+#define GW_CONF_FAMILIES_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "controld/conf/conf.h"
+#include "controld/conf/line.h"
+
+/* "192.0.2.1": an address of the model (host order) for show and the running config. */
+static inline const char *
+ip_str(uint32_t a, char buf[16])
+{
+	snprintf(buf, 16, "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff);
+	return buf;
+}
+
+/* ---- access_list.c ---- */
+
+void			acl_free(struct conf_acl *a);		/* NULL: no-op */
+struct conf_acl		*acl_dup(const struct conf_acl *a);	/* NULL: out of memory */
+bool			acl_equal(const struct conf_acl *a, const struct conf_acl *b);
+/* An access list name where one is referred to ("match address X"): a numbered name must be
+ * an extended list number. */
+int			acl_name_ok(struct pl *p, const char *what, const char *s);
+int			acl_cmd_numbered(struct pl *p, bool no);	/* access-list N ... */
+int			acl_cmd_named(struct pl *p, bool no);	/* ip access-list extended NAME */
+int			acl_mode(struct pl *p, bool no);	/* config-ext-nacl */
+void			acl_running(const struct conf *c, FILE *out);
+
+/* ---- transform_set.c ---- */
+
+struct conf_transform_set *tset_dup(const struct conf_transform_set *t);
+bool			tset_equal(const struct conf_transform_set *a,
+			    const struct conf_transform_set *b);
+int			tset_cmd(struct pl *p, bool no);	/* crypto ipsec transform-set */
+int			tset_mode(struct pl *p, bool no);	/* config-crypto-trans */
+/* The transform of kind k in t, by name ("" if none). */
+const char		*tset_kind_name(const struct conf_transform_set *t, enum conf_xf_kind k);
+/* "esp-aes 256": a transform as configured (key size only when not the default). */
+void			tset_xform_show(const struct conf_transform *x, FILE *out);
+void			tset_running(const struct conf *c, FILE *out);
+
+/* ---- crypto_map.c ---- */
+
+void			map_free(struct conf_map *m);		/* wipes the session keys */
+struct conf_map		*map_dup(const struct conf_map *m);
+bool			map_equal(const struct conf_map *a, const struct conf_map *b);
+int			map_cmd_crypto(struct pl *p, bool no);	/* crypto {ipsec|map|dynamic-map} */
+int			map_mode(struct pl *p, bool no);	/* config-crypto-map */
+/* conf_validate's checks of crypto map and dynamic map sets, in their order, after
+ * intf_check(); warnings as conf_validate says. */
+int			map_check(const struct conf *c, struct gw_err *err, FILE *warnings);
+void			map_running_lifetime(const struct conf *c, FILE *out);
+void			map_running(const struct conf *c, FILE *out);	/* dynamic, then static */
+
+/* ---- interface.c ---- */
+
+struct conf_if		*intf_dup(const struct conf_if *f);
+bool			intf_equal(const struct conf_if *a, const struct conf_if *b);
+int			intf_cmd(struct pl *p, bool no);	/* interface NAME */
+int			intf_mode(struct pl *p, bool no);	/* config-if */
+int			host_cmd(struct pl *p, bool no);	/* hostname NAME */
+/* The first of conf_validate's checks: the crypto map of each interface exists. */
+int			intf_check(const struct conf *c, struct gw_err *err);
+void			host_running(const struct conf *c, FILE *out);
+void			intf_running(const struct conf *c, FILE *out);
+
+#endif

@@ -1,0 +1,270 @@
+/* session.c: configuration sessions and whole texts.  A line is split into words, read in
+ * the current sub-mode like the IOS parser does (a global command leaves the sub-mode) and
+ * handed to the command family it belongs to (families.h).  Keeps DESIGN invariant 4: a
+ * refused line leaves the configuration and the session as they were, and conf_parse_text()
+ * returns either a configuration of every line or nothing.  Lines may hold session keys:
+ * they are wiped after use. */
+#include <errno.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/crypto.h>
+
+#include "controld/conf/families.h"
+
+/* Split text[0..len) into words.  -1 with err on a control character or a line too long. */
+static int
+line_split(struct line *l, const char *text, size_t len, unsigned lineno, struct gw_err *err)
+{
+	size_t b = 0, e = len;
+
+	while (e > 0 && is_space((unsigned char)text[e - 1]))
+		e--;
+	while (b < e && is_space((unsigned char)text[b]))
+		b++;
+	if (e - b >= LINE_MAX_)
+		return gw_fail(err, lineno, "line longer than %d characters", LINE_MAX_ - 1);
+	for (size_t i = b; i < e; i++) {
+		unsigned char ch = (unsigned char)text[i];
+
+		if ((ch < 0x20 && !is_space(ch)) || ch == 0x7f)
+			return gw_fail(err, lineno, "control character 0x%02x in column %zu",
+			    ch, i + 1);
+	}
+	memcpy(l->orig, text + b, e - b);
+	l->orig[e - b] = '\0';
+	memcpy(l->buf, l->orig, e - b + 1);
+	l->n = 0;
+	for (size_t i = 0; l->buf[i] != '\0';) {
+		if (is_space((unsigned char)l->buf[i])) {
+			l->buf[i++] = '\0';
+			continue;
+		}
+		if (l->n == WORDS_MAX)
+			return gw_fail(err, lineno, "more than %d words", WORDS_MAX);
+		l->off[l->n] = i;
+		l->w[l->n++] = &l->buf[i];
+		while (l->buf[i] != '\0' && !is_space((unsigned char)l->buf[i]))
+			i++;
+	}
+	return 0;
+}
+
+static const struct {
+	const char	*name;
+	int		(*fn)(struct pl *p, bool no);
+} global_cmds[] = {
+	{ "hostname", host_cmd },
+	{ "access-list", acl_cmd_numbered },
+	{ "ip", acl_cmd_named },
+	{ "crypto", map_cmd_crypto },
+	{ "interface", intf_cmd },
+};
+
+/* The index of a global command in global_cmds, or -1. */
+static int
+global_find(const char *w)
+{
+	for (size_t i = 0; i < NELEM(global_cmds); i++)
+		if (strcasecmp(global_cmds[i].name, w) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Drop a leading "no" from the words (the handlers then see the command proper at 0). */
+static void
+strip_no(struct line *l)
+{
+	memmove(&l->w[0], &l->w[1], (size_t)(l->n - 1) * sizeof(l->w[0]));
+	memmove(&l->off[0], &l->off[1], (size_t)(l->n - 1) * sizeof(l->off[0]));
+	l->n--;
+}
+
+static int
+session_apply(struct conf_session *s, struct line *l, unsigned lineno, struct gw_err *err)
+{
+	struct pl p = { .s = s, .l = l, .lineno = lineno, .err = err };
+	struct conf_session saved = *s;
+	bool no = false;
+	int r = 1, g;
+
+	if (l->n == 0 || l->w[0][0] == '!')
+		return 0;			/* blank line or comment */
+	if (kw(&p, 0, "end") || kw(&p, 0, "exit")) {
+		if (l->n > 1)
+			return gw_fail(err, lineno, "%s: \"%.40s\": unexpected word", l->w[0],
+			    l->w[1]);
+		s->mode = CONF_SM_GLOBAL;
+		return 0;
+	}
+	if (kw(&p, 0, "no")) {
+		if (l->n == 1)
+			return gw_fail(err, lineno, "no: needs a command");
+		strip_no(l);
+		no = true;
+	}
+	switch (s->mode) {
+	case CONF_SM_TRANSFORM:
+		r = tset_mode(&p, no);
+		break;
+	case CONF_SM_MAP:
+		r = map_mode(&p, no);
+		break;
+	case CONF_SM_IF:
+		r = intf_mode(&p, no);
+		break;
+	case CONF_SM_ACL:
+		r = acl_mode(&p, no);
+		break;
+	case CONF_SM_GLOBAL:
+		break;
+	}
+	if (r != 1)
+		return r;
+	/* Not a command of the sub-mode: the global one, which leaves the sub-mode (IOS). */
+	if ((g = global_find(l->w[0])) < 0) {
+		if (s->mode != CONF_SM_GLOBAL)
+			return perr(&p, "\"%.40s\": unknown command", l->w[0]);
+		return gw_fail(err, lineno, "\"%.40s\": unknown command", l->w[0]);
+	}
+	p.where[0] = '\0';
+	s->mode = CONF_SM_GLOBAL;
+	if ((r = global_cmds[g].fn(&p, no)) != 0)
+		*s = saved;
+	return r;
+}
+
+static int
+session_line_n(struct conf_session *s, const char *text, size_t len, unsigned lineno,
+    struct gw_err *err)
+{
+	struct line *l;
+	int r;
+
+	/* struct line is 2 KB of words: on the heap, parsers may run on small stacks */
+	if ((l = malloc(sizeof(*l))) == NULL)
+		return gw_fail(err, lineno, "out of memory");
+	if ((r = line_split(l, text, len, lineno, err)) == 0)
+		r = session_apply(s, l, lineno, err);
+	OPENSSL_cleanse(l, sizeof(*l));		/* may hold session keys */
+	free(l);
+	return r;
+}
+
+/* ---- Sessions and whole texts ---- */
+
+void
+conf_session_begin(struct conf_session *s, struct conf *target)
+{
+	memset(s, 0, sizeof(*s));
+	s->c = target;
+	s->mode = CONF_SM_GLOBAL;
+}
+
+int
+conf_session_line(struct conf_session *s, const char *line, unsigned lineno,
+    struct gw_err *err)
+{
+	size_t len = strlen(line);
+
+	if (len > 0 && line[len - 1] == '\n')
+		len--;
+	return session_line_n(s, line, len, lineno, err);
+}
+
+const char *
+conf_session_prompt_mode(const struct conf_session *s)
+{
+	switch (s->mode) {
+	case CONF_SM_TRANSFORM:
+		return "config-crypto-trans";
+	case CONF_SM_MAP:
+		return "config-crypto-map";
+	case CONF_SM_IF:
+		return "config-if";
+	case CONF_SM_ACL:
+		return "config-ext-nacl";
+	default:
+		return "config";
+	}
+}
+
+struct conf *
+conf_parse_text(const char *text, const char *name, struct gw_err *err)
+{
+	struct conf_session s;
+	struct conf *c;
+	unsigned lineno = 0;
+
+	if ((c = conf_new()) == NULL) {
+		gw_fail(err, 0, "out of memory");
+		return NULL;
+	}
+	if (name != NULL)
+		snprintf(c->source, sizeof(c->source), "%s", name);
+	conf_session_begin(&s, c);
+	while (*text != '\0') {
+		const char *nl = strchr(text, '\n');
+		size_t len = nl != NULL ? (size_t)(nl - text) : strlen(text);
+
+		if (session_line_n(&s, text, len, ++lineno, err) != 0) {
+			conf_free(c);
+			return NULL;
+		}
+		text += len + (nl != NULL);
+	}
+	return c;
+}
+
+struct conf *
+conf_parse_file(const char *path, struct gw_err *err)
+{
+	struct conf *c = NULL;
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	FILE *f;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		gw_fail(err, 0, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	for (;;) {
+		size_t n;
+
+		if (len + 1 >= cap) {
+			char *nb;
+
+			if (cap >= (64u << 20)) {
+				gw_fail(err, 0, "%s: larger than 64 MB", path);
+				goto out;
+			}
+			cap = cap ? cap * 2 : 65536;
+			if ((nb = realloc(buf, cap)) == NULL) {
+				gw_fail(err, 0, "%s: out of memory", path);
+				goto out;
+			}
+			buf = nb;
+		}
+		n = fread(buf + len, 1, cap - len - 1, f);
+		len += n;
+		if (n == 0)
+			break;
+	}
+	if (ferror(f)) {
+		gw_fail(err, 0, "%s: read error", path);
+		goto out;
+	}
+	buf[len] = '\0';
+	if (memchr(buf, '\0', len) != NULL) {
+		gw_fail(err, 0, "%s: a NUL byte in a text file", path);
+		goto out;
+	}
+	c = conf_parse_text(buf, path, err);
+out:
+	if (buf != NULL) {
+		OPENSSL_cleanse(buf, cap);	/* held session keys */
+		free(buf);
+	}
+	fclose(f);
+	return c;
+}

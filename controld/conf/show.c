@@ -1,0 +1,204 @@
+/* show.c: what the configuration looks like to the operator, in IOS layouts: the running
+ * configuration (canonical, parsed back by conf_parse_text() to an equal configuration; each
+ * command family writes its own lines, families.h) and the config-derived "show" commands of
+ * the seed (show ip access-lists, show crypto ipsec transform-set, show crypto map, show
+ * crypto dynamic-map, show crypto ipsec security-association lifetime).  Writes only to the
+ * FILE * it is given; owns nothing.
+ */
+#include <string.h>
+
+#include "controld/conf/families.h"
+
+/* ---- show running-config ---- */
+
+void
+conf_show_running(const struct conf *c, FILE *out)
+{
+	host_running(c, out);
+	map_running_lifetime(c, out);
+	tset_running(c, out);
+	map_running(c, out);
+	intf_running(c, out);
+	acl_running(c, out);
+	fputs("end\n", out);
+}
+
+/* ---- show ip access-lists ---- */
+
+static void
+show_acl_entries(const struct conf_acl *a, const char *indent, bool prefix, FILE *out)
+{
+	for (size_t i = 0; i < a->n_aces; i++) {
+		if (a->aces[i].action == CONF_ACE_REMARK)
+			continue;
+		fputs(indent, out);
+		if (prefix)
+			fprintf(out, "access-list %s ", a->name);
+		conf_show_ace(&a->aces[i], out);
+		fputc('\n', out);
+	}
+}
+
+void
+conf_show_access_lists(const struct conf *c, const char *name, FILE *out)
+{
+	for (size_t i = 0; i < c->n_acls; i++) {
+		const struct conf_acl *a = c->acls[i];
+
+		if (name != NULL && strcmp(name, a->name) != 0)
+			continue;
+		fprintf(out, "Extended IP access list %s\n", a->name);
+		show_acl_entries(a, "    ", false, out);
+	}
+}
+
+/* ---- show crypto ipsec transform-set ---- */
+
+void
+conf_show_transform_sets(const struct conf *c, const char *tag, FILE *out)
+{
+	for (size_t i = 0; i < c->n_tsets; i++) {
+		const struct conf_transform_set *t = c->tsets[i];
+
+		if (tag != NULL && strcmp(tag, t->name) != 0)
+			continue;
+		fprintf(out, "Transform set %s: { ", t->name);
+		for (unsigned k = 0; k < t->n_xforms; k++) {
+			tset_xform_show(&t->xforms[k], out);
+			fputc(' ', out);
+		}
+		fputs(" }\n", out);
+		fprintf(out, "   will negotiate = { %s,  },\n",
+		    t->mode == CONF_MODE_TRANSPORT ? "Transport" : "Tunnel");
+		if (t->esp_cipher == XF_CIPHER_DES_RFC1829)
+			fprintf(out, "   initialization vector size = %u\n", t->iv_size);
+		for (unsigned k = 0; k < t->n_xforms; k++)
+			if (conf_xf_weak(t->xforms[k].xf))
+				fprintf(out, "   weak: %s (legacy algorithm)\n",
+				    conf_xf_name(t->xforms[k].xf));
+		fputc('\n', out);
+	}
+}
+
+/* ---- show crypto map / show crypto dynamic-map ---- */
+
+static void
+show_lifetime(uint32_t kb, uint32_t sec, FILE *out)
+{
+	fprintf(out, "Security association lifetime: %u kilobytes/%u seconds\n", kb, sec);
+}
+
+/* The body of an entry, shared by crypto maps and dynamic-map templates. */
+static void
+show_entry_body(const struct conf *c, const struct conf_map_entry *e, FILE *out)
+{
+	const struct conf_acl *a;
+	char b[16];
+
+	if (e->description[0] != '\0')
+		fprintf(out, "        Description: %s\n", e->description);
+	for (unsigned i = 0; i < e->n_peers; i++)
+		fprintf(out, "        Peer = %s\n", ip_str(e->peers[i], b));
+	if (e->acl[0] == '\0') {
+		fputs("        No matching address list set.\n", out);
+	} else {
+		fprintf(out, "        Extended IP access list %s\n", e->acl);
+		if ((a = conf_acl_find(c, e->acl)) != NULL)
+			show_acl_entries(a, "            ", true, out);
+		else
+			fprintf(out, "            (access list %s is not defined)\n", e->acl);
+	}
+	if (e->n_peers > 0)
+		fprintf(out, "        Current peer: %s\n", ip_str(e->peers[0], b));
+	if (e->kind != CONF_MAP_MANUAL) {
+		fputs("        ", out);
+		show_lifetime(conf_entry_lifetime_kb(c, e), conf_entry_lifetime_sec(c, e), out);
+		if (e->per_host)
+			fputs("        Security association level: per-host\n", out);
+		if (e->replay_window != 0)
+			fprintf(out, "        Replay window size: %u\n", e->replay_window);
+		fprintf(out, "        PFS (Y/N): %s\n", e->pfs != 0 ? "Y" : "N");
+		if (e->pfs != 0)
+			fprintf(out, "        DH group:  group%u\n", e->pfs);
+	} else if (e->replay_window != 0) {	/* ours: IOS 11.3 manual SAs have none */
+		fprintf(out, "        Replay window size: %u\n", e->replay_window);
+	}
+	fputs("        Transform sets={ ", out);
+	for (unsigned i = 0; i < e->n_tsets; i++)
+		fprintf(out, "%s, ", e->tsets[i]);
+	fputs("}\n", out);
+}
+
+static void
+show_map(const struct conf *c, const struct conf_map *m, FILE *out)
+{
+	for (size_t k = 0; k < m->n_entries; k++) {
+		const struct conf_map_entry *e = m->entries[k];
+
+		if (k > 0)
+			fputc('\n', out);
+		fprintf(out, "Crypto Map \"%s\" %u %s\n", m->name, e->seq,
+		    conf_map_kind_name(e->kind));
+		if (e->kind == CONF_MAP_DYNAMIC) {
+			if (e->description[0] != '\0')
+				fprintf(out, "        Description: %s\n", e->description);
+			fprintf(out, "        Dynamic map template tag: %s\n", e->dynamic);
+		} else {
+			show_entry_body(c, e, out);
+		}
+		if (m->local_address[0] != '\0')
+			fprintf(out, "        Local address: interface %s\n", m->local_address);
+		fprintf(out, "        Interfaces using crypto map %s:\n", m->name);
+		for (size_t i = 0; i < c->n_ifs; i++)
+			if (strcmp(c->ifs[i]->crypto_map, m->name) == 0)
+				fprintf(out, "                %s\n", c->ifs[i]->name);
+	}
+}
+
+void
+conf_show_crypto_map(const struct conf *c, const char *tag, const char *ifname, FILE *out)
+{
+	const struct conf_if *f = NULL;
+	bool first = true;
+
+	if (ifname != NULL && ((f = conf_if_find(c, ifname)) == NULL || f->crypto_map[0] == '\0'))
+		return;
+	for (size_t i = 0; i < c->n_maps; i++) {
+		const struct conf_map *m = c->maps[i];
+
+		if ((tag != NULL && strcmp(tag, m->name) != 0) ||
+		    (f != NULL && strcmp(f->crypto_map, m->name) != 0) || m->n_entries == 0)
+			continue;
+		if (!first)
+			fputc('\n', out);
+		first = false;
+		show_map(c, m, out);
+	}
+}
+
+void
+conf_show_dynamic_map(const struct conf *c, const char *tag, FILE *out)
+{
+	bool first = true;
+
+	for (size_t i = 0; i < c->n_dynmaps; i++) {
+		const struct conf_map *m = c->dynmaps[i];
+
+		if (tag != NULL && strcmp(tag, m->name) != 0)
+			continue;
+		for (size_t k = 0; k < m->n_entries; k++) {
+			if (!first)
+				fputc('\n', out);
+			first = false;
+			fprintf(out, "Crypto Map Template \"%s\" %u\n", m->name,
+			    m->entries[k]->seq);
+			show_entry_body(c, m->entries[k], out);
+		}
+	}
+}
+
+void
+conf_show_sa_lifetime(const struct conf *c, FILE *out)
+{
+	show_lifetime(c->lifetime_kb, c->lifetime_sec, out);
+}

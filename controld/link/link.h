@@ -1,0 +1,168 @@
+/* link.h: controld's side of the worker link (DESIGN "The ZeroMQ link"): the workers'
+ * records, what they may claim, and the API of link/:
+ *
+ *   workers.c  the link socket: reading, dispatch, heartbeats and liveness, refusals, the
+ *              workers' records (their counts of each SA are kept by the SAD, by slot)
+ *   hello.c    who may be which worker (ids, keys, addresses, slots)
+ *   owners.c   the one owner of each inbound SA, and its replay floor (invariant 2)
+ *   publish.c  generations to the workers: snapshots and deltas (invariant 3)
+ *   wire.c     the SPD and the SAD as wire messages: the only place they are made
+ *   report.c   counters, replay window tops and relayed IKE datagrams from workers
+ *   grant.c    sequence-number leases, by use (invariant 1; lease.c is the store)
+ *   zap.c      CURVE allow-lists and the ZAP handler
+ *   worker.h   what these files share (private to link/)
+ *
+ * Everything a worker sends is untrusted (docs/threat-model.md).  All of it runs in
+ * controld's one event loop: nothing here locks. */
+#ifndef GW_CONTROLD_LINK_H
+#define GW_CONTROLD_LINK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "common/drop.h"
+#include "common/link.h"
+#include "controld/link/lease.h"
+#include "controld/sad/sad.h"
+#include "proto/gw.pb-c.h"
+
+struct controld;
+
+enum {
+	WORKERS_MAX	= SAD_SLOTS_MAX,	/* the SAD keeps counts by worker slot */
+	WORKERS_PER_KEY	= 16,	/* default slots of one CURVE key (allow-list max=) */
+	ID_BINDS_MAX	= 256,	/* worker ids remembered with the key that claimed them */
+	WORKER_DEAD_MS	= 3000,	/* three missed reports: its inbound SAs move */
+	CTL_HEARTBEAT_MS = 1000,
+	ALLOW_MAX	= 256,
+	ALLOW_ADDRS_MAX	= 8,
+	REPLAY_MARGIN_MIN = 2,	/* a new owner's window starts this far above, at least */
+	FLOORS_FLUSH_MS	= 100,	/* replay floors that ran ahead are written this often */
+};
+
+/* Why controld refused something a worker (or a client of the link) sent: counted per worker
+ * and in total, shown by "show workers", logged at a limited rate (docs/threat-model.md). */
+#define REFUSE_LIST(X)								\
+	X(BAD_MSG,	"bad-msg",	"malformed, oversized or unexpected message")	\
+	X(HELLO_KEY,	"hello-key",	"worker id already claimed under another key")	\
+	X(HELLO_ALLOW,	"hello-allow",	"worker id or address not allowed for its key")	\
+	X(HELLO_FULL,	"hello-full",	"no worker slot left (for its key)")		\
+	X(LEASE_SA,	"lease-sa",	"lease for an SA that is not outbound in the tables")	\
+	X(LEASE_EARLY,	"lease-early",	"lease before half of the last one was used")	\
+	X(LEASE_SOON,	"lease-soon",	"a fresh lease again within a second")		\
+	X(LEASE_FAST,	"lease-fast",	"lease use faster than a worker can send")	\
+	X(REPORT_SA,	"report-sa",	"counters of an SA not in the tables, or too many")	\
+	X(TOP_OWNER,	"top-owner",	"replay window top from a worker that does not own the SA")
+
+enum refuse {
+#define X(n, c, t) REFUSE_##n,
+	REFUSE_LIST(X)
+#undef X
+	REFUSE_MAX
+};
+
+extern const char *const refuse_name[REFUSE_MAX];
+extern const char *const refuse_text[REFUSE_MAX];
+
+/* One entry of an allow-list (zap.c): a CURVE key and, for workers, what it may claim. */
+struct allow {
+	uint8_t		key[32];
+	char		z85[LINK_KEY_Z85];
+	char		ids[256];		/* worker id patterns (fnmatch), "a,b"; "" any */
+	uint32_t	net[ALLOW_ADDRS_MAX], mask[ALLOW_ADDRS_MAX];	/* addrs=; none: any */
+	size_t		n_nets;
+	unsigned	max;			/* worker slots */
+};
+
+struct allow_list {
+	struct allow	a[ALLOW_MAX];
+	size_t		n;
+	const char	*path;
+};
+
+struct worker_rec {
+	bool		live;
+	uint8_t		rid[LINK_ID_MAX];	/* ZeroMQ routing id (given by our ROUTER) */
+	size_t		rid_len;
+	char		key[LINK_KEY_Z85];	/* the CURVE key it proved; "" on ipc:// */
+	char		id[SA_OWNER_MAX];	/* the owner of its inbound SAs (sad.h) */
+	char		host[64];
+	uint32_t	pid;
+	uint64_t	boot;
+	uint32_t	addrs[64];
+	size_t		n_addrs;
+	bool		udp_encap;		/* holds UDP 4500 on its host (RFC 3948) */
+	uint64_t	generation;		/* last it reported */
+	uint64_t	last_ms;
+	struct lease_hold *holds;		/* its latest block of each outbound SA */
+	size_t		n_holds;
+	uint64_t	drops[DROP_MAX];
+	uint64_t	refused[REFUSE_MAX];
+	char		reject[160];		/* last generation it refused, why */
+};
+
+/* A worker id and the key that first claimed it: no other key may (hello-key). */
+struct id_bind {
+	char		id[128];
+	char		key[LINK_KEY_Z85];
+};
+
+/* The link's part of controld's state (struct controld, controld.h). */
+struct link_state {
+	const char		*ep;		/* endpoint workers connect to (controld -l) */
+	const char		*state_dir;	/* of the leases and floors (controld -S) */
+	void			*sock;		/* ROUTER */
+	void			*mon;		/* monitor of sock, or NULL */
+	void			*zap;		/* ZAP handler of both sockets when CURVE is on */
+	uint64_t		gen;		/* generation of the tables */
+	Gw__V1__Tables		*sent;		/* that generation as the workers got it, owned */
+	struct lease_db		leases;		/* sequence-number leases by key (lease.h) */
+	struct lease_db		floors;		/* replay floors by key (docs/adr/0009) */
+	uint64_t		floors_flushed_ms;
+	struct worker_rec	w[WORKERS_MAX];	/* by slot */
+	uint64_t		retired_drops[DROP_MAX];	/* of workers restarted or gone */
+	struct id_bind		binds[ID_BINDS_MAX];
+	size_t			n_binds;
+	uint64_t		refused[REFUSE_MAX];	/* all workers, and non-workers */
+	uint64_t		disconnects;	/* connections ended (exit, oversize, protocol) */
+	uint64_t		ike_in, ike_bad;	/* IKE messages workers relayed; not IKE */
+	uint64_t		last_tick_ms;
+	bool			debug_ipsec;	/* debug crypto ipsec: log lease grants */
+	struct allow_list	allow_workers;	/* worker keys (--curve-allow) */
+	struct allow_list	allow_cli;	/* operator keys (--cli-allow) */
+	uint64_t		zap_refused[2];	/* handshakes refused: link, cli */
+};
+
+/* ---- workers.c ---- */
+
+void	workers_poll(struct controld *cd);
+/* One message from a client of the link socket (workers_poll's reader, and link_fuzz's). */
+void	workers_msg(struct controld *cd, const struct link_peer *from, Gw__V1__Envelope *env);
+/* Count the connections of the link socket that end (main, after the socket is made). */
+void	workers_monitor(struct controld *cd);
+/* Heartbeats to the workers, and the workers presumed dead, once a CTL_HEARTBEAT_MS. */
+void	workers_tick(struct controld *cd);
+void	workers_free(struct controld *cd);	/* workers' records, the generation sent */
+/* The live workers, a bit per slot (their record's index): for sa_sum() and sa_shown(). */
+uint64_t	workers_live(const struct controld *cd);
+/* Drops outside any SA, over all workers, live and retired. */
+void	workers_drops(const struct controld *cd, uint64_t drops[DROP_MAX]);
+
+/* ---- publish.c ---- */
+
+/* A new generation from the SPD and the SAD, owners given: sent as a delta to the workers at
+ * the current one, or whole to all when it is the first. */
+void	publish_tables(struct controld *cd);
+
+/* ---- zap.c: CURVE allow-lists, one per socket (ZAP domains "link" and "cli") ---- */
+
+/* Load the allow-list at path: a worker list line is "KEY [ids=PATTERN,...]
+ * [addrs=A.B.C.D/N,...] [max=N]", a CLI list line is "KEY".  -1 with err (FILE:LINE). */
+int	zap_load(struct allow_list *l, const char *path, bool workers, struct gw_err *err);
+int	zap_open(struct controld *cd, struct gw_err *err);	/* the handler, once */
+void	zap_poll(struct controld *cd);
+/* The entry of Z85 key z in l, or NULL. */
+const struct allow *zap_find(const struct allow_list *l, const char *z);
+
+#endif

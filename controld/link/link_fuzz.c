@@ -1,0 +1,110 @@
+/* link_fuzz: libFuzzer target for what controld takes from its workers over the link.  Each
+ * input is one message: a byte choosing which of four workers (ZeroMQ routing ids) sends it,
+ * then the envelope's bytes as they would arrive.  controld runs a real configuration (two
+ * SAs), a lease store and a replay-tops store in a scratch directory, and keeps its state
+ * from input to input, so hellos, reports, lease requests, IKE messages and rejects from
+ * several workers mix as they could on a real link.  SA ids in reports and lease requests
+ * are mapped onto the SAs that exist (else the fuzzer would never guess one), and the show
+ * commands that print what workers reported run after every message.  Whatever the bytes:
+ * a clean drop or a handled message, never a crash. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/link.h"
+#include "common/log.h"
+#include "controld/cli/cli.h"
+#include "controld/controld.h"
+
+static struct controld CD;
+static FILE *devnull;
+
+static const char conf[] =
+	"hostname gwB\n"
+	"crypto ipsec transform-set AES-SHA esp-aes 256 esp-sha-hmac\n"
+	"access-list 101 permit ip 192.0.2.128 0.0.0.127 192.0.2.0 0.0.0.127\n"
+	"crypto map vpn 10 ipsec-manual\n"
+	" match address 101\n"
+	" set peer 198.51.100.1\n"
+	" set transform-set AES-SHA\n"
+	" set security-association replay window-size 64\n"
+	" set nat-t udp-encapsulation\n"
+	" set session-key inbound esp 1000 cipher a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3"
+	"b4b5b6b7b8b9babbbcbdbebfc0 authenticator c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4\n"
+	" set session-key outbound esp 1001 cipher 0102030405060708090a0b0c0d0e0f101112131"
+	"415161718191a1b1c1d1e1f20 authenticator 2122232425262728292a2b2c2d2e2f3031323334\n"
+	"interface wan0\n"
+	" ip address 198.51.100.2 255.255.255.0\n"
+	" crypto map vpn\n";
+
+static char dir[] = "/dev/shm/link_fuzz.XXXXXX";
+
+static void
+cleanup(void)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "%s/key-leases", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/replay-floors", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
+static void
+setup(void)
+{
+	struct gw_err err;
+	struct conf *c;
+
+	log_init("link_fuzz", LOG_LVL_ERR);
+	if (mkdtemp(dir) == NULL && (strcpy(dir, "/tmp/link_fuzz.XXXXXX"), mkdtemp(dir)) == NULL)
+		abort();
+	atexit(cleanup);
+	if (lease_open(&CD.link.leases, dir, &err) != 0 ||
+	    lease_open_named(&CD.link.floors, dir, "replay-floors", NULL, "floors", &err) != 0 ||
+	    (c = conf_parse_text(conf, "fuzz", &err)) == NULL || controld_apply(&CD, c, &err) != 0 ||
+	    (devnull = fopen("/dev/null", "w")) == NULL) {
+		fprintf(stderr, "link_fuzz: %s\n", err.msg);
+		abort();
+	}
+}
+
+static uint64_t
+real_id(uint64_t id)
+{
+	return CD.sad.v[id % CD.sad.n]->id;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	Gw__V1__Envelope *env;
+	struct link_peer from = { .id = { 'w', 0 }, .id_len = 2 };
+
+	if (CD.link.sent == NULL)
+		setup();
+	if (size < 1)
+		return 0;
+	from.id[1] = data[0] & 3;
+	/* two workers of one key, two of another (CURVE); the key binds worker ids */
+	snprintf(from.key, sizeof(from.key), "%s", data[0] & 2 ?
+	    "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7" : "");
+	if ((env = gw__v1__envelope__unpack(NULL, size - 1, data + 1)) == NULL)
+		return 0;		/* workers_poll counts these and goes on */
+	if (env->version != LINK_VERSION || env->body_case == GW__V1__ENVELOPE__BODY__NOT_SET) {
+		link_free(&env->base);
+		return 0;		/* link_recv_env's check */
+	}
+	if (env->body_case == GW__V1__ENVELOPE__BODY_REPORT)
+		for (size_t i = 0; i < env->report->n_sas; i++)
+			env->report->sas[i]->sa_id = real_id(env->report->sas[i]->sa_id);
+	if (env->body_case == GW__V1__ENVELOPE__BODY_LEASE_REQUEST)
+		env->lease_request->sa_id = real_id(env->lease_request->sa_id);
+	workers_msg(&CD, &from, env);
+	link_free(&env->base);
+	show_ipsec_sa(&CD, NULL, NULL, true, devnull);
+	show_workers(&CD, devnull);
+	return 0;
+}

@@ -1,0 +1,331 @@
+/* workers.c: the worker link's socket and the workers' records (DESIGN "The ZeroMQ link": the
+ * Clone pattern over ROUTER/DEALER).  Reads what workers send and hands each message to its
+ * concern (hello.c, report.c, grant.c), counts the connections that end, sends heartbeats and
+ * presumes a worker dead after WORKER_DEAD_MS of silence (its inbound SAs then move:
+ * owners.c).  A worker's record keeps its lease blocks per SA, bounded by the tables
+ * whatever it sends; its counts are kept by the SAD, with each SA, under the worker's slot (the
+ * index of its record), and go to the SA's retired sums when the worker restarts or its slot
+ * is reused.
+ *
+ * Whatever reaches the link socket is untrusted (docs/threat-model.md): each refusal is
+ * counted (show workers) and logged at a limited rate. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <zmq.h>
+
+#include "common/log.h"
+#include "controld/link/worker.h"
+
+const char *const refuse_name[REFUSE_MAX] = {
+#define X(n, c, t) c,
+	REFUSE_LIST(X)
+#undef X
+};
+
+const char *const refuse_text[REFUSE_MAX] = {
+#define X(n, c, t) t,
+	REFUSE_LIST(X)
+#undef X
+};
+
+int
+workers_send(struct controld *cd, struct worker_rec *w, Gw__V1__Envelope *env)
+{
+	if (link_send_env(cd->link.sock, w->rid, w->rid_len, env) != 0) {
+		log_debug("send to %s: %s", w->id, zmq_strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Count a refusal (on w when there is one) and say why, at a limited rate per reason. */
+void __attribute__((format(printf, 4, 5)))
+refuse(struct controld *cd, struct worker_rec *w, enum refuse why, const char *fmt, ...)
+{
+	static struct log_rl rl[REFUSE_MAX];
+	char msg[256];
+	va_list ap;
+
+	cd->link.refused[why]++;
+	if (w != NULL)
+		w->refused[why]++;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_rl(&rl[why], LOG_LVL_WARN, "link: refused (%s): %s", refuse_name[why], msg);
+}
+
+/* ---- A worker's record, its lease holds, its slot ---- */
+
+unsigned
+workers_slot(const struct controld *cd, const struct worker_rec *w)
+{
+	return (unsigned)(w - cd->link.w);
+}
+
+uint64_t
+workers_live(const struct controld *cd)
+{
+	uint64_t live = 0;
+
+	for (int k = 0; k < WORKERS_MAX; k++)
+		live |= (uint64_t)cd->link.w[k].live << k;
+	return live;
+}
+
+struct sa *
+workers_sa(const struct controld *cd, uint64_t sa_id)
+{
+	struct sa *sa = sad_find(&cd->sad, sa_id);
+
+	return sa != NULL && sa_published(sa) ? sa : NULL;
+}
+
+struct lease_hold *
+workers_hold(struct worker_rec *w, uint64_t sa_id, bool add)
+{
+	struct lease_hold *h;
+
+	for (size_t i = 0; i < w->n_holds; i++)
+		if (w->holds[i].sa_id == sa_id)
+			return &w->holds[i];
+	if (!add || (h = realloc(w->holds, (w->n_holds + 1) * sizeof(*h))) == NULL)
+		return NULL;
+	w->holds = h;
+	memset(&h[w->n_holds], 0, sizeof(*h));
+	h[w->n_holds].sa_id = sa_id;
+	return &h[w->n_holds++];
+}
+
+/* Forget the holds of SAs that left the tables: what a worker keeps is bounded by the
+ * tables, whatever it sends (its counts live and die with the SAs, in the SAD). */
+void
+workers_prune(struct controld *cd, struct worker_rec *w)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < w->n_holds; i++)
+		if (workers_sa(cd, w->holds[i].sa_id) != NULL)
+			w->holds[k++] = w->holds[i];
+	w->n_holds = k;
+}
+
+struct worker_rec *
+workers_by_rid(struct controld *cd, const uint8_t *rid, size_t len)
+{
+	for (int i = 0; i < WORKERS_MAX; i++)
+		if (cd->link.w[i].rid_len == len && memcmp(cd->link.w[i].rid, rid, len) == 0)
+			return &cd->link.w[i];
+	return NULL;
+}
+
+struct worker_rec *
+workers_by_id(struct controld *cd, const char *id)
+{
+	for (int i = 0; i < WORKERS_MAX; i++)
+		if (cd->link.w[i].id[0] != '\0' && strcmp(cd->link.w[i].id, id) == 0)
+			return &cd->link.w[i];
+	return NULL;
+}
+
+void
+workers_retire(struct controld *cd, struct worker_rec *w)
+{
+	sad_retire(&cd->sad, workers_slot(cd, w));
+	for (int d = 0; d < DROP_MAX; d++)
+		cd->link.retired_drops[d] += w->drops[d];
+	memset(w->drops, 0, sizeof(w->drops));
+	free(w->holds);			/* a new boot's blocks start afresh (its old ones burn) */
+	w->holds = NULL;
+	w->n_holds = 0;
+}
+
+void
+workers_msg(struct controld *cd, const struct link_peer *from, Gw__V1__Envelope *env)
+{
+	struct worker_rec *w;
+
+	if (env->body_case == GW__V1__ENVELOPE__BODY_HELLO) {
+		hello_msg(cd, from, env->hello);
+		return;
+	}
+	if ((w = workers_by_rid(cd, from->id, from->id_len)) == NULL || !w->live ||
+	    strcmp(w->key, from->key) != 0) {
+		/* a worker we do not know (we restarted): ask it to introduce itself */
+		Gw__V1__Envelope r = GW__V1__ENVELOPE__INIT;
+		Gw__V1__Reject rej = GW__V1__REJECT__INIT;
+
+		rej.reason = (char *)"unknown worker: say hello";
+		r.body_case = GW__V1__ENVELOPE__BODY_REJECT;
+		r.reject = &rej;
+		link_send_env(cd->link.sock, from->id, from->id_len, &r);
+		return;
+	}
+	w->last_ms = link_now_ms();
+	switch (env->body_case) {
+	case GW__V1__ENVELOPE__BODY_SNAPSHOT_REQUEST:
+		publish_snapshot(cd, w);
+		break;
+	case GW__V1__ENVELOPE__BODY_REPORT:
+		report_msg(cd, w, env->report);
+		break;
+	case GW__V1__ENVELOPE__BODY_LEASE_REQUEST:
+		grant_msg(cd, w, env->lease_request);
+		break;
+	case GW__V1__ENVELOPE__BODY_HEARTBEAT:
+		break;
+	case GW__V1__ENVELOPE__BODY_IKE:
+		report_ike(cd, w, env->ike);
+		break;
+	case GW__V1__ENVELOPE__BODY_REJECT:
+		snprintf(w->reject, sizeof(w->reject), "%s", env->reject->reason);
+		log_err("worker %s rejected generation %" PRIu64 ": %s", w->id,
+		    env->reject->generation, env->reject->reason);
+		break;
+	default:
+		refuse(cd, w, REFUSE_BAD_MSG, "worker %s sent message %d, which workers do not "
+		    "send", w->id, (int)env->body_case);
+		break;
+	}
+}
+
+/* Connections of the link socket that end: a worker exited, or the socket cut one off for a
+ * message over LINK_MAX_TO_CONTROLD or a protocol error (ZeroMQ tells no more). */
+void
+workers_monitor(struct controld *cd)
+{
+	const char *ep = "inproc://controld-link-monitor";
+
+	/* (refused CURVE handshakes are counted by the ZAP handler) */
+	if (zmq_socket_monitor(cd->link.sock, ep, ZMQ_EVENT_DISCONNECTED |
+	    ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL) != 0 ||
+	    (cd->link.mon = zmq_socket(cd->zctx, ZMQ_PAIR)) == NULL ||
+	    zmq_connect(cd->link.mon, ep) != 0) {
+		log_warn("link monitor: %s (disconnects will not be counted)", zmq_strerror(errno));
+		if (cd->link.mon != NULL)
+			zmq_close(cd->link.mon);
+		cd->link.mon = NULL;
+	}
+}
+
+static void
+monitor_poll(struct controld *cd)
+{
+	static struct log_rl rl;
+	zmq_msg_t m;
+
+	for (int i = 0; cd->link.mon != NULL && i < 64; i++) {
+		uint16_t ev = 0;
+		int more = 0;
+		size_t sz = sizeof(more);
+
+		zmq_msg_init(&m);
+		if (zmq_msg_recv(&m, cd->link.mon, ZMQ_DONTWAIT) < 0) {
+			zmq_msg_close(&m);
+			return;
+		}
+		if (zmq_msg_size(&m) >= 2)
+			memcpy(&ev, zmq_msg_data(&m), 2);
+		zmq_msg_close(&m);
+		while (zmq_getsockopt(cd->link.mon, ZMQ_RCVMORE, &more, &sz) == 0 && more) {
+			zmq_msg_init(&m);
+			zmq_msg_recv(&m, cd->link.mon, 0);
+			zmq_msg_close(&m);
+		}
+		if (ev == ZMQ_EVENT_DISCONNECTED) {
+			cd->link.disconnects++;
+			log_rl(&rl, LOG_LVL_INFO, "link: a connection ended (a worker exited, or "
+			    "sent more than %d bytes or broke the protocol)", LINK_MAX_TO_CONTROLD);
+		} else {
+			cd->link.refused[REFUSE_BAD_MSG]++;
+		}
+	}
+}
+
+void
+workers_poll(struct controld *cd)
+{
+	static struct log_rl rl;
+	struct link_peer from;
+	struct gw_err err = { 0, "" };
+	Gw__V1__Envelope *env;
+
+	monitor_poll(cd);
+	for (int i = 0; i < 256; i++) {
+		if ((env = link_recv_env(cd->link.sock, &from, &err)) == NULL) {
+			if (errno == EAGAIN)
+				return;
+			cd->link.refused[REFUSE_BAD_MSG]++;
+			log_rl(&rl, LOG_LVL_WARN, "dropped a link message: %s", err.msg);
+			continue;
+		}
+		workers_msg(cd, &from, env);
+		link_free(&env->base);
+	}
+}
+
+void
+workers_tick(struct controld *cd)
+{
+	Gw__V1__Envelope env = GW__V1__ENVELOPE__INIT;
+	Gw__V1__Heartbeat hb = GW__V1__HEARTBEAT__INIT;
+	uint64_t now = link_now_ms();
+	bool gone = false;
+
+	if (now - cd->link.last_tick_ms < CTL_HEARTBEAT_MS)
+		return;
+	cd->link.last_tick_ms = now;
+	{
+		struct gw_err err;
+
+		if (lease_flush(&cd->link.floors, &err) != 0)
+			log_warn("replay floors not saved: %s", err.msg);
+		cd->link.floors_flushed_ms = now;
+	}
+	hb.generation = cd->link.gen;
+	env.body_case = GW__V1__ENVELOPE__BODY_HEARTBEAT;
+	env.heartbeat = &hb;
+	for (int k = 0; k < WORKERS_MAX; k++) {
+		struct worker_rec *w = &cd->link.w[k];
+
+		if (!w->live)
+			continue;
+		if (now - w->last_ms > WORKER_DEAD_MS) {
+			log_warn("worker %s silent for %" PRIu64 " ms: presumed dead", w->id,
+			    now - w->last_ms);
+			w->live = false;
+			gone = true;
+			continue;
+		}
+		workers_send(cd, w, &env);
+	}
+	if (gone)
+		owners_reassign(cd, NULL);
+}
+
+void
+workers_drops(const struct controld *cd, uint64_t drops[DROP_MAX])
+{
+	for (int d = 0; d < DROP_MAX; d++) {
+		drops[d] = cd->link.retired_drops[d];
+		for (int k = 0; k < WORKERS_MAX; k++)
+			drops[d] += cd->link.w[k].drops[d];
+	}
+}
+
+void
+workers_free(struct controld *cd)
+{
+	for (int k = 0; k < WORKERS_MAX; k++) {
+		free(cd->link.w[k].holds);
+		cd->link.w[k].holds = NULL;
+		cd->link.w[k].n_holds = 0;
+	}
+	if (cd->link.sent != NULL)
+		link_free(&cd->link.sent->base);
+	cd->link.sent = NULL;
+}
