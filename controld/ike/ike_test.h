@@ -80,7 +80,7 @@ vec_load(struct vec *v, const char *path)
 }
 
 /* The value of key, or NULL (len untouched). */
-static inline const uint8_t *
+static inline uint8_t *
 vec_get(const struct vec *v, const char *key, size_t *len)
 {
 	for (unsigned i = 0; i < v->n; i++)

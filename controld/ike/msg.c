@@ -595,7 +595,7 @@ build_chain(struct wbuf *w, const struct ike_msg *m, unsigned i, bool inner, siz
 		const struct ike_payload *pl = &m->pl[i];
 		unsigned j = next_in_chain(m, (int)i, inner);
 		bool sk = pl->type == IKE_PL_SK || pl->type == IKE_PL_SKF;
-		bool open = sk && first_inner < m->n_pl;
+		bool open = sk && (first_inner < m->n_pl || pl->u.sk.body.p == NULL);
 		size_t start = w->len;
 
 		if (sk && (inner || j < m->n_pl))
@@ -603,7 +603,7 @@ build_chain(struct wbuf *w, const struct ike_msg *m, unsigned i, bool inner, siz
 		if (open && pl->type != IKE_PL_SK)
 			return false;		/* we never fragment (RFC 7383) */
 		if (open)
-			put8(w, m->pl[first_inner].type);
+			put8(w, first_inner < m->n_pl ? m->pl[first_inner].type : IKE_PL_NONE);
 		else if (sk)
 			put8(w, pl->u.sk.first);
 		else
@@ -612,7 +612,8 @@ build_chain(struct wbuf *w, const struct ike_msg *m, unsigned i, bool inner, siz
 		put16(w, 0);
 		if (open) {
 			*sk_off = start;	/* ike_sk_seal() makes the body and its length */
-			return build_chain(w, m, first_inner, true, sk_off) &&
+			return (first_inner == m->n_pl ||
+			    build_chain(w, m, first_inner, true, sk_off)) &&
 			    patch16(w, start + 2, start);
 		}
 		if (!build_body(w, m, pl) || !patch16(w, start + 2, start))

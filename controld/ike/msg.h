@@ -144,9 +144,10 @@ enum ike_perr	ike_msg_parse(struct ike_msg *m, const uint8_t *buf, size_t len);
 enum ike_perr	ike_msg_parse_inner(struct ike_msg *m, const uint8_t *plain, size_t len);
 
 /* Write m into buf[0 .. cap): the header, the outer payloads in order, then after the
- * Encrypted payload's generic header either its inner payloads in the clear (for
- * ike_sk_seal(), which needs *sk_off, the offset of that header) or, when m has no inner
- * payloads, the body it was parsed with.  Every Next Payload and length is computed here.
+ * Encrypted payload's generic header either its inner payloads in the clear, none at all when
+ * its body is {NULL, 0} as ike_msg_add() leaves it (for ike_sk_seal(), which needs *sk_off,
+ * the offset of that header), or, a parsed one with no inner payloads, the body it came with.
+ * Every Next Payload and length is computed here.
  * *sk_off is 0 when there is no Encrypted payload (sk_off may be NULL).  -1 when the message
  * does not fit in cap or m is inconsistent (pool indices out of range, a field too long for
  * its length field, inner payloads without an Encrypted payload, that one not last). */

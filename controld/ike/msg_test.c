@@ -8,20 +8,20 @@
 #include "controld/ike/msg.h"
 
 /* IKE_SA_INIT request of strongSwan 5.9.8 (198.51.100.1 to .2, proposal aes128-sha256-modp2048),
- * captured by testdata/capture.sh: SA KE No N(NATD_S_IP) N(NATD_D_IP) N(FRAG_SUP)
- * N(HASH_ALG) N(REDIR_SUP). */
+ * msg0 of testdata/charon-aes128-sha256-modp2048.txt: SA KE No N(NATD_S_IP) N(NATD_D_IP)
+ * N(FRAG_SUP) N(HASH_ALG) N(REDIR_SUP). */
 static const char sa_init_hex[] =
-	"6bf561761d70ac0400000000000000002120220800000000000001d0220000300000002c01010004"
+	"f61d4a8604aa36c200000000000000002120220800000000000001d0220000300000002c01010004"
 	"0300000c0100000c800e0080030000080300000c0300000802000005000000080400000e28000108"
-	"000e00008841f65cb59b6d46d857ec25276f70414ddde636204b02260e573b07014325bae0f4069e"
-	"29b7b739d1e30b8cceef45209938b1f7ac7e1cdd8aca3da99af9d1c08d92a8580ab2639da57257c3"
-	"09344122d970d5dc799470e0e62eba6257750e14db9f725c9a673d9e417b59b2486946c6b0fc3447"
-	"5b8e80115ee8d137fee760822f0c9db34220772d3f28d9d5206debeba31c5f93a2bfaebc5afa942d"
-	"9ac444bf516bf7c623583153836c40710b8f643726f0f6e069cc1131d8e39f17bd8e4cb686120c38"
-	"66e3b2d28799284335d38538e477df816366bd67d31a12f5438d0f75c5f4bc9f89c7f7dfc4003f8e"
-	"839b98d961e97408f3f8f0c0c2e653af34ea832e2900002420591f356279aecfd50412fe88104c54"
-	"dec65d5c0404d63954c01d4b4a1d81622900001c000040046c6efe40c764f64d89e133b613166d91"
-	"5efbf24d2900001c00004005efa94071fda8a1ea63fe19048f3587ebacf46449290000080000402e"
+	"000e00009bc85225a9eac33d68ab9df8d973dc12eb36784e57cc9f7f06eba5e0a12a6093ef836095"
+	"a58c6f5d43208405460a4efb52be55a5506907a5f6aa42f84a99c4fc872cbab25c4cebb306acde2d"
+	"48499a10711cb797294e02f6312e9d2106d47c94c03a5b67d9427a2d18d914c05945d7ad12ce94b4"
+	"10de835dd44108f1ada0fa99ffe9d6ec7e4f4f2b95a730adf4d6e31cd025af7df2c5c1193fc1eba2"
+	"b1ec87bc741aa1798271a8937573899ceaa9880668f0295310b7a4cf64e9f7e946030349fd621d73"
+	"a854793041b623539dd2d516b872588081e78e3c1dbe0bf5be6d064172d622a60182c62d7d10297a"
+	"fe2ba831dec9cd560a3b874d46c6fe8fef9b4f6629000024f4b50efa36f862e7b96329401c658a58"
+	"665968ce620c256e953a6ade427096b12900001c00004004d1f981a62276809584e851977115fd94"
+	"216225da2900001c0000400546e2c8002161d3f09c09929f0208be0761fdcc9e290000080000402e"
 	"290000100000402f00020003000400050000000800004016";
 
 static struct ike_msg M, M2;		/* 13 KB each: not on the stack */
@@ -191,6 +191,14 @@ test_inner(void)
 	T_OK(M.ts[1].type == IKE_TS_IPV6_RANGE && memcmp(M.ts[1].start, ts6, 16) == 0 &&
 	    M.ts[1].sport == 500, "IPv6 selector");
 	T_OK(M.ts[0].end[3] == 127 && M.ts[0].eport == 65535, "IPv4 selector");
+
+	/* an empty Encrypted payload (a liveness check, its answer) is sealed too */
+	ike_msg_init(&M2, spi_i, spi_r, IKE_INFORMATIONAL, IKE_F_RESPONSE, 7);
+	ike_msg_add(&M2, IKE_PL_SK, false);
+	T_EQ(ike_msg_build(&M2, out, sizeof(out), &len, &sk), 0, "empty SK");
+	T_OK(len == IKE_HDR_LEN + 4 && sk == IKE_HDR_LEN && out[sk] == IKE_PL_NONE &&
+	    out[sk + 3] == 4, "empty SK: header only, to seal");
+	T_STREQ(ike_msg_summary(&M2, s, sizeof(s)), "INFORMATIONAL response 7 [ SK ]", "summary");
 
 	/* inner payloads without an Encrypted payload cannot be built */
 	b.pl[0].type = IKE_PL_NOTIFY;
