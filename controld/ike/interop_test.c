@@ -76,7 +76,8 @@ eq(struct ike_chunk a, const uint8_t *b, size_t len)
 	return a.p != NULL && a.len == len && memcmp(a.p, b, len) == 0;
 }
 
-/* With GW_IKE_SEEDS=DIR set, write a message to DIR for tests/fuzz/ike_msg/. */
+/* With GW_IKE_SEEDS=DIR set, write a message to DIR: as on the wire and opened ("clear") for
+ * tests/fuzz/ike_msg/, and as we sealed it again ("sealed") for testdata/tshark_check.py. */
 static void
 seed(const struct run *r, unsigned n, const char *what, const uint8_t *b, size_t len)
 {
@@ -338,6 +339,7 @@ encrypted(struct run *r, unsigned n, uint8_t *msg, size_t len, const uint8_t *or
 	/* Sealed again with its IV: AEAD has no padding, so that is charon's message; CBC has
 	 * charon's random padding, so only the blocks before it are charon's. */
 	T_EQ(ike_sk_seal(sk, out, sizeof(out), &l2, off2, iv), 0, "%s: reseal", r->name);
+	seed(r, n, "sealed", out, l2);		/* ours, for tshark_check.py */
 	if (sk->aead) {
 		T_OK(l2 == len && memcmp(out, orig, len) == 0,
 		    "%s: msg%u sealed again by us: charon's bytes", r->name, n);
