@@ -86,7 +86,7 @@ struct worker {
 	struct gen		*gen;		/* current generation, NULL before the first */
 	uint64_t		last_heard_ms, last_hello_ms, last_report_ms, last_nft_ms;
 	uint64_t		snapshot_asked_ms;	/* a snapshot request is outstanding */
-	uint64_t		*tops_sent;		/* report.c: the replay tops of gen->in[]
+	uint64_t		*tops_sent;		/* link.c: the replay tops of gen->in[]
 							 * as last reported */
 	uint64_t		tops_gen;		/* the generation they are of */
 	uint64_t		last_tops_ms;
@@ -143,7 +143,7 @@ int	route_apply(struct worker *w, const struct gen *g, struct gw_err *err);
 void	route_remove(struct worker *w);
 uint64_t	route_clear_in_count(struct worker *w);
 
-/* report.c: the link to controld */
+/* link.c: the link to controld */
 int	report_hello(struct worker *w);
 void	report_poll(struct worker *w);		/* handle what controld sent */
 void	report_tick(struct worker *w);		/* heartbeats, reports, leases, by time */

@@ -1,4 +1,4 @@
-/* report.c: datad's side of the link (DESIGN "The ZeroMQ link"): hello, snapshot and deltas
+/* link.c: datad's side of the link (DESIGN "The ZeroMQ link"): hello, snapshot and deltas
  * in, heartbeats and counter reports out, sequence-number leases (invariant 1). */
 #include <errno.h>
 #include <stdlib.h>
