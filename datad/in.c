@@ -211,7 +211,7 @@ in_udp(struct worker *w, struct pkt *p, unsigned i, struct sa_in **sap)
 	case UDPENCAP_NAT_KEEPALIVE:
 		return DROP_NONE;		/* no SA: nothing to deliver, nothing to count */
 	case UDPENCAP_IKE:
-		return report_ike(w, UDP_ENCAP_PORT, w->rx_from[i].sin_addr.s_addr,
+		return link_ike(w, UDP_ENCAP_PORT, w->rx_from[i].sin_addr.s_addr,
 		    w->rx_from[i].sin_port, p->data + 4, p->len - 4) ? DROP_NONE : DROP_PROTO;
 	default:
 		return DROP_PROTO;
@@ -315,7 +315,7 @@ in_batch(struct worker *w, int fd)
 }
 
 /* UDP 500 (RFC 7296 §2.23: IKE without a marker there): every datagram to controld, at the
- * rate report_ike allows; the rest counted as proto.  Rare, so one recv at a time, into the
+ * rate link_ike allows; the rest counted as proto.  Rare, so one recv at a time, into the
  * TUN read buffer (free between TUN reads; RBUF holds any UDP datagram: IKE messages may be
  * far longer than PKT_MAX).  A cut one is counted as truncated, never relayed. */
 void
@@ -333,7 +333,7 @@ in_ike(struct worker *w)
 			w->drops[DROP_TRUNCATED]++;
 			continue;
 		}
-		if (!report_ike(w, IKE_PORT, w->rx_from[0].sin_addr.s_addr, w->rx_from[0].sin_port,
+		if (!link_ike(w, IKE_PORT, w->rx_from[0].sin_addr.s_addr, w->rx_from[0].sin_port,
 		    w->rbuf, (size_t)n))
 			w->drops[DROP_PROTO]++;
 	}

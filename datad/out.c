@@ -42,7 +42,7 @@ out_seq(struct worker *w, struct sa_out *sa, uint64_t *seq)
 {
 	if (sa->seq > sa->seq_end) {
 		if (sa->next_first == 0) {
-			report_need_lease(w, sa);
+			link_need_lease(w, sa);
 			return DROP_NO_LEASE;
 		}
 		sa->seq = sa->next_first;
@@ -54,7 +54,7 @@ out_seq(struct worker *w, struct sa_out *sa, uint64_t *seq)
 		return DROP_SEQ_WRAP;
 	*seq = sa->seq++;
 	if (sa->next_first == 0 && sa->seq_end - *seq < sa->lease_len / 2)
-		report_need_lease(w, sa);	/* half used: ask for the next one ahead */
+		link_need_lease(w, sa);	/* half used: ask for the next one ahead */
 	return DROP_NONE;
 }
 

@@ -143,12 +143,13 @@ int	route_apply(struct worker *w, const struct gen *g, struct gw_err *err);
 void	route_remove(struct worker *w);
 uint64_t	route_clear_in_count(struct worker *w);
 
-/* link.c: the link to controld */
-int	report_hello(struct worker *w);
-void	report_poll(struct worker *w);		/* handle what controld sent */
-void	report_tick(struct worker *w);		/* heartbeats, reports, leases, by time */
-void	report_need_lease(struct worker *w, struct sa_out *sa);
-bool	report_ike(struct worker *w, uint16_t local_port, uint32_t remote_be, uint16_t port_be,
+/* link.c: the worker's side of the link to controld (DESIGN "The ZeroMQ link"), over the
+ * framing of common/link.h, whose link_* names these do not reuse */
+int	link_hello(struct worker *w);
+void	link_poll(struct worker *w);		/* handle what controld sent */
+void	link_tick(struct worker *w);		/* heartbeats, reports, leases, by time */
+void	link_need_lease(struct worker *w, struct sa_out *sa);
+bool	link_ike(struct worker *w, uint16_t local_port, uint32_t remote_be, uint16_t port_be,
 	    const uint8_t *d, size_t len);
 
 #endif
