@@ -267,87 +267,6 @@ out_one(struct worker *w, struct pkt *p)
 	return out_hdr(w, pol->sa_esp, pol->sa_ah, p, mtu);
 }
 
-/* Internet checksum (RFC 1071) over native-order words: byte-order independent when the
- * result is stored back the same way. */
-static uint64_t
-csum_add(uint64_t sum, const uint8_t *b, size_t len)
-{
-	uint32_t w;
-	uint16_t h;
-
-	for (; len >= 4; b += 4, len -= 4) {
-		memcpy(&w, b, 4);
-		sum += w;
-	}
-	if (len >= 2) {
-		memcpy(&h, b, 2);
-		sum += h;
-		b += 2;
-		len -= 2;
-	}
-	if (len)		/* the odd byte is the high half of a word in network order */
-		sum += ntohs((uint16_t)(*b << 8));
-	return sum;
-}
-
-static uint16_t
-csum_fold(uint64_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
-/* Complete a partial checksum the kernel left us (VIRTIO_NET_HDR_F_NEEDS_CSUM). */
-static int
-finish_csum(uint8_t *b, uint32_t len, uint16_t start, uint16_t off)
-{
-	uint16_t c;
-
-	if ((uint32_t)start + off + 2 > len)
-		return -1;
-	c = csum_fold(csum_add(0, b + start, len - start));
-	memcpy(b + start + off, &c, 2);
-	return 0;
-}
-
-/* One TCP segment of a TSO super-packet: headers of the original, the i-th MSS of payload. */
-static void
-tso_segment(struct pkt *p, const uint8_t *sp, uint32_t hlen, uint32_t ihl, const uint8_t *data,
-    uint32_t dlen, uint32_t i, uint32_t mss, bool last)
-{
-	struct ip4_hdr *ip;
-	uint8_t *tcp, pseudo[12];
-	uint32_t seq;
-	uint16_t c;
-
-	pkt_reset(p);
-	memcpy(p->data, sp, hlen);
-	memcpy(p->data + hlen, data, dlen);
-	p->len = hlen + dlen;
-	ip = (struct ip4_hdr *)p->data;
-	tcp = p->data + ihl;
-	ip->len_be = htons((uint16_t)p->len);
-	ip->id_be = htons((uint16_t)(ntohs(ip->id_be) + i));
-	ip->csum_be = 0;
-	ip->csum_be = csum_fold(csum_add(0, p->data, ihl));
-	memcpy(&seq, tcp + 4, 4);
-	seq = htonl(ntohl(seq) + i * mss);
-	memcpy(tcp + 4, &seq, 4);
-	if (!last)
-		tcp[13] &= (uint8_t)~0x09;	/* FIN and PSH only on the last */
-	if (i > 0)
-		tcp[13] &= (uint8_t)~0x80;	/* CWR only on the first */
-	memcpy(pseudo, &ip->src_be, 8);
-	pseudo[8] = 0;
-	pseudo[9] = 6;
-	pseudo[10] = (uint8_t)((p->len - ihl) >> 8);
-	pseudo[11] = (uint8_t)(p->len - ihl);
-	tcp[16] = tcp[17] = 0;
-	c = csum_fold(csum_add(csum_add(0, pseudo, 12), tcp, p->len - ihl));
-	memcpy(tcp + 16, &c, 2);
-}
-
 static void
 out_flush(struct worker *w)
 {
@@ -385,13 +304,14 @@ out_pkt(struct worker *w, struct pkt *p)
 		w->drops[d]++;
 }
 
-/* One read from the TUN: a plain packet, or a TCP super-packet to cut into segments. */
+/* One read from the TUN: a plain packet, or a TCP super-packet to cut into segments (tso.c). */
 static void
 out_read(struct worker *w, const uint8_t *b, uint32_t len, unsigned *slot)
 {
 	const struct virtio_net_hdr *vh = (const struct virtio_net_hdr *)b;
 	uint8_t *sp = (uint8_t *)b + sizeof(*vh);
-	uint32_t n = len - (uint32_t)sizeof(*vh), ihl, hlen, mss, segs;
+	uint32_t n = len - (uint32_t)sizeof(*vh);
+	struct tso t;
 	struct pkt *p;
 
 	if ((vh->gso_type & ~VIRTIO_NET_HDR_GSO_ECN) == VIRTIO_NET_HDR_GSO_NONE) {
@@ -400,7 +320,7 @@ out_read(struct worker *w, const uint8_t *b, uint32_t len, unsigned *slot)
 			return;
 		}
 		if ((vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) &&
-		    finish_csum(sp, n, vh->csum_start, vh->csum_offset) != 0) {
+		    tso_csum(sp, n, vh->csum_start, vh->csum_offset) != 0) {
 			w->drops[DROP_BAD_IP]++;
 			return;
 		}
@@ -411,23 +331,15 @@ out_read(struct worker *w, const uint8_t *b, uint32_t len, unsigned *slot)
 		out_pkt(w, p);
 		return;
 	}
-	/* TCPv4 segmentation offload: the headers, then payload in gso_size pieces */
-	ihl = n >= 20 ? (uint32_t)(sp[0] & 0x0f) * 4 : 0;
-	hlen = ihl + (n >= ihl + 20 ? (uint32_t)(sp[ihl + 12] >> 4) * 4 : 0);
-	mss = vh->gso_size;
-	if ((vh->gso_type & ~VIRTIO_NET_HDR_GSO_ECN) != VIRTIO_NET_HDR_GSO_TCPV4 || ihl < 20 ||
-	    sp[9] != 6 || hlen < ihl + 20 || hlen > n || mss == 0 || hlen + mss > PKT_MAX) {
+	if (tso_parse(&t, vh, sp, n) != DROP_NONE) {
 		w->drops[DROP_BAD_IP]++;
 		return;
 	}
-	segs = (n - hlen + mss - 1) / mss;
 	w->n_tso++;
-	w->n_tso_segs += segs;
-	for (uint32_t i = 0; i < segs; i++) {
-		uint32_t off = hlen + i * mss, dlen = n - off < mss ? n - off : mss;
-
+	w->n_tso_segs += t.segs;
+	for (uint32_t i = 0; i < t.segs; i++) {
 		p = out_slot(w, slot);
-		tso_segment(p, sp, hlen, ihl, sp + off, dlen, i, mss, i + 1 == segs);
+		tso_segment(&t, i, p);
 		out_pkt(w, p);
 	}
 }

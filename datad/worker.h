@@ -127,6 +127,27 @@ unsigned	out_batch(struct worker *w);
 unsigned	in_batch(struct worker *w, int fd);	/* the ESP, AH or UDP 4500 socket */
 void		in_ike(struct worker *w);		/* UDP 500: IKE to controld */
 
+/* tso.c: TCP super-packets from the TUN cut into segments, partial checksums completed */
+struct virtio_net_hdr;
+struct tso {
+	const uint8_t	*sp;		/* the super-packet: headers, then the payload */
+	uint32_t	n;		/* its length */
+	uint32_t	ihl, hlen;	/* IPv4 header, IPv4 + TCP headers */
+	uint32_t	mss;		/* payload per segment (gso_size) */
+	uint32_t	segs;		/* segments it makes */
+};
+
+/* Complete the checksum at b[start + off] over b[start..len) (VIRTIO_NET_HDR_F_NEEDS_CSUM);
+ * -1 if the field is not inside the packet. */
+int		tso_csum(uint8_t *b, uint32_t len, uint16_t start, uint16_t off);
+/* The super-packet sp[0..n) that vh describes into t (which borrows sp); DROP_BAD_IP unless
+ * it is TCPv4 with whole headers and segments that fit PKT_MAX. */
+enum drop	tso_parse(struct tso *t, const struct virtio_net_hdr *vh, const uint8_t *sp,
+		    uint32_t n);
+/* Segment i of t into p: the headers with Total Length, Identification, sequence number and
+ * both checksums for it; FIN and PSH only on the last, CWR only on the first. */
+void		tso_segment(const struct tso *t, uint32_t i, struct pkt *p);
+
 /* mtu.c: path MTU per outbound SA */
 int	mtu_open(struct worker *w, struct gw_err *err);
 void	mtu_gen(struct worker *w, struct gen *g);	/* media MTUs of a new generation */
