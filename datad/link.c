@@ -180,8 +180,9 @@ install(struct worker *w, Gw__V1__Tables *msg)
 	}
 	mtu_gen(w, g);
 	if (w->gen != NULL)		/* nft counters restart with the new table */
-		w->clear_in_base += route_clear_in_count(w);
-	if (route_apply(w, g, &err) != 0 || io_filter_spis(w, g, &err) != 0) {
+		w->clear_in_base += nft_clear_in_count(w);
+	if (nft_apply(w, g, &err) != 0 || route_apply(w, g, &err) != 0 ||
+	    io_filter_spis(w, g, &err) != 0) {
 		reject(w, generation, err.msg);
 		tables_free(g);
 		return;
@@ -353,7 +354,7 @@ link_tick(struct worker *w)
 
 	if (now - w->last_nft_ms >= 2000 && w->gen != NULL) {
 		w->last_nft_ms = now;
-		w->drops[DROP_CLEAR_IN] = w->clear_in_base + route_clear_in_count(w);
+		w->drops[DROP_CLEAR_IN] = w->clear_in_base + nft_clear_in_count(w);
 	}
 	if (now - w->last_report_ms >= HEARTBEAT_MS) {
 		if (w->udp_fd < 0 && io_udp_retry(w))

@@ -284,8 +284,10 @@ main(int argc, char **argv)
 	 * and the filter are still theirs */
 	if (W.o.keep_tun)
 		log_info("%s persists (-P): routes and filter stay, traffic is held", W.o.tun);
-	else if (if_nametoindex(W.o.tun) == 0)
+	else if (if_nametoindex(W.o.tun) == 0) {
 		route_remove(&W);
+		nft_remove(&W);
+	}
 	else
 		log_info("%s is still in use by another worker: leaving its routes", W.o.tun);
 	return 0;

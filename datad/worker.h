@@ -159,10 +159,14 @@ void	mtu_icmp_one(struct worker *w, const uint8_t *b, uint32_t len, uint64_t now
 void	gro_add(struct worker *w, struct sa_in *sa, struct pkt *p);	/* deliver, maybe later */
 void	gro_flush(struct worker *w);				/* deliver the rest */
 
-/* route.c: kernel state derived from a generation (routes into the TUN, nftables filter) */
+/* route.c: the routes into the TUN a generation implies (link.c applies them after the filter) */
 int	route_apply(struct worker *w, const struct gen *g, struct gw_err *err);
 void	route_remove(struct worker *w);
-uint64_t	route_clear_in_count(struct worker *w);
+
+/* nft.c: the nftables filter a generation implies (one transaction), and its clear-in count */
+int	nft_apply(struct worker *w, const struct gen *g, struct gw_err *err);
+void	nft_remove(struct worker *w);
+uint64_t	nft_clear_in_count(struct worker *w);	/* 0 if the table is not there */
 
 /* link.c: the worker's side of the link to controld (DESIGN "The ZeroMQ link"), over the
  * framing of common/link.h, whose link_* names these do not reuse */
