@@ -31,6 +31,7 @@
  * "truncated" ("bad-ip" if it says less), never taken for the packet. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -81,7 +82,7 @@ enum via { VIA_RAW, VIA_UDP, VIA_AH };
 static bool
 transport_payload_ok(const struct pkt *p)
 {
-	uint8_t proto = p->data[9];
+	uint8_t proto = ((const struct ip4_hdr *)p->data)->proto;
 
 	return proto != IPPROTO_IPIP_ && proto != IPPROTO_ESP_ && proto != IPPROTO_AH_;
 }
@@ -146,7 +147,8 @@ esp_spi_is(const struct pkt *p, uint32_t spi_be)
 {
 	uint32_t ihl = ip_hlen(p);
 
-	return ihl != 0 && p->len >= ihl + 4 && memcmp(p->data + ihl, &spi_be, 4) == 0;
+	return ihl != 0 && p->len >= ihl + sizeof(spi_be) &&
+	    ((const struct esp_hdr *)(p->data + ihl))->spi_be == spi_be;
 }
 
 /* Open one AH packet (RFC 4302 §3.4), then what it carried: an inner packet (tunnel), its
@@ -212,7 +214,8 @@ in_udp(struct worker *w, struct pkt *p, unsigned i, struct sa_in **sap)
 		return DROP_NONE;		/* no SA: nothing to deliver, nothing to count */
 	case UDPENCAP_IKE:
 		return link_ike(w, UDP_ENCAP_PORT, w->rx_from[i].sin_addr.s_addr,
-		    w->rx_from[i].sin_port, p->data + 4, p->len - 4) ? DROP_NONE : DROP_PROTO;
+		    w->rx_from[i].sin_port, p->data + UDPENCAP_MARKER_LEN,
+		    p->len - UDPENCAP_MARKER_LEN) ? DROP_NONE : DROP_PROTO;
 	default:
 		return DROP_PROTO;
 	}
@@ -232,7 +235,7 @@ in_whole(const struct mmsghdr *m, const struct pkt *p, bool raw)
 		return DROP_NONE;
 	if (p->len < sizeof(struct ip4_hdr))
 		return DROP_RUNT;
-	tot = (uint32_t)p->data[2] << 8 | p->data[3];
+	tot = ntohs(((const struct ip4_hdr *)p->data)->len_be);
 	return tot == p->len ? DROP_NONE : tot > p->len ? DROP_TRUNCATED : DROP_BAD_IP;
 }
 
@@ -246,12 +249,12 @@ in_claimed(const struct worker *w, const struct pkt *p, bool ah, bool udp)
 	if (!udp && (off = ip_hlen(p)) == 0)
 		return NULL;
 	if (ah)
-		off += 4;		/* Next Header, Payload Len, Reserved */
+		off += offsetof(struct ah_hdr, spi_be);	/* Next Header, Payload Len, Reserved */
 	else if (udp && udpencap_classify(p->data, p->len) != UDPENCAP_ESP)
 		return NULL;
-	if (p->len < off + 4)
+	if (p->len < off + sizeof(spi_be))
 		return NULL;
-	memcpy(&spi_be, p->data + off, 4);
+	spi_be = ((const struct esp_hdr *)(p->data + off))->spi_be;	/* AH's too, at off */
 	return tables_sa_in(w->gen, spi_be, ah ? IPPROTO_AH_ : IPPROTO_ESP_);
 }
 

@@ -35,10 +35,11 @@ link_ike(struct worker *w, uint16_t local_port, uint32_t remote_be, uint16_t por
 {
 	Gw__V1__Envelope env = GW__V1__ENVELOPE__INIT;
 	Gw__V1__IkeDatagram ike = GW__V1__IKE_DATAGRAM__INIT;
+	const struct ike_hdr *h = (const struct ike_hdr *)d;
 	uint64_t now = link_now_ms();
 
-	if (len < 28 || (d[17] >> 4) < 1 || (d[17] >> 4) > 2 ||
-	    ((uint32_t)d[24] << 24 | (uint32_t)d[25] << 16 | (uint32_t)d[26] << 8 | d[27]) != len)
+	if (len < sizeof(*h) || (h->version >> 4) < 1 || (h->version >> 4) > 2 ||
+	    ntohl(h->len_be) != len)
 		return false;
 	if (now - w->ike_refill_ms >= 1000) {
 		w->ike_tokens = IKE_PER_SEC;

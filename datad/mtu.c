@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <linux/filter.h>
 #include <net/if.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -149,56 +150,59 @@ mtu_tick(struct worker *w, uint64_t now_ms)
 static uint32_t
 quoted_spi(const uint8_t *q, uint32_t len, uint8_t *proto, uint32_t *qlen)
 {
-	uint32_t ihl, spi_be = 0;
+	const struct ip4_hdr *ip = (const struct ip4_hdr *)q;
 	const uint8_t *l4;
+	uint32_t ihl;
 
-	if (len < IP4_HDR_MIN || (q[0] >> 4) != 4 || (ihl = (q[0] & 0x0fu) * 4) < IP4_HDR_MIN ||
-	    ihl > len)
+	if (len < IP4_HDR_MIN || (ip->ver_ihl >> 4) != 4 ||
+	    (ihl = (ip->ver_ihl & 0x0fu) * 4) < IP4_HDR_MIN || ihl > len)
 		return 0;
 	l4 = q + ihl;
 	len -= ihl;
-	*qlen = (uint32_t)q[2] << 8 | q[3];
-	*proto = q[9];
-	if (q[9] == IPPROTO_ESP && len >= 4)
-		memcpy(&spi_be, l4, 4);
-	else if (q[9] == IPPROTO_AH && len >= 8)
-		memcpy(&spi_be, l4 + 4, 4);
-	else if (q[9] == IPPROTO_UDP && len >= 12 && (l4[2] << 8 | l4[3]) == UDP_ENCAP_PORT) {
-		memcpy(&spi_be, l4 + 8, 4);		/* 0: the non-ESP marker, IKE */
+	*qlen = ntohs(ip->len_be);
+	*proto = ip->proto;
+	if (ip->proto == IPPROTO_ESP && len >= sizeof(uint32_t))
+		return ((const struct esp_hdr *)l4)->spi_be;
+	if (ip->proto == IPPROTO_AH && len >= offsetof(struct ah_hdr, seq_be))
+		return ((const struct ah_hdr *)l4)->spi_be;
+	if (ip->proto == IPPROTO_UDP && len >= sizeof(struct udp_hdr) + sizeof(uint32_t) &&
+	    ntohs(((const struct udp_hdr *)l4)->dport_be) == UDP_ENCAP_PORT) {
 		*proto = IPPROTO_ESP;
+		/* 0: the non-ESP marker, IKE */
+		return ((const struct esp_hdr *)(l4 + sizeof(struct udp_hdr)))->spi_be;
 	}
-	return spi_be;
+	return 0;
 }
 
 /* One ICMP frag-needed: the IPv4 packet b[0..len) as the raw socket gave it. */
 void
 mtu_icmp_one(struct worker *w, const uint8_t *b, uint32_t len, uint64_t now_ms)
 {
-	uint32_t ihl, spi_be, qlen = 0, src_be, dst_be;
-	const uint8_t *icmp, *q;
+	const struct ip4_hdr *ip = (const struct ip4_hdr *)b, *qip;
+	const struct icmp_hdr *icmp;
+	uint32_t ihl, spi_be, qlen = 0;
 	struct sa_out *sa = NULL;
 	uint16_t mtu;
 	uint8_t proto = 0;
 
-	if (len < IP4_HDR_MIN || (ihl = (b[0] & 0x0fu) * 4) < IP4_HDR_MIN ||
-	    len < ihl + 8 + IP4_HDR_MIN) {
+	if (len < IP4_HDR_MIN || (ihl = (ip->ver_ihl & 0x0fu) * 4) < IP4_HDR_MIN ||
+	    len < ihl + sizeof(*icmp) + IP4_HDR_MIN) {
 		w->drops[DROP_ICMP_PMTU]++;
 		return;
 	}
-	icmp = b + ihl;
-	q = icmp + 8;
-	mtu = (uint16_t)(icmp[6] << 8 | icmp[7]);
-	if ((spi_be = quoted_spi(q, len - ihl - 8, &proto, &qlen)) == 0) {
+	icmp = (const struct icmp_hdr *)(b + ihl);
+	qip = (const struct ip4_hdr *)(icmp + 1);
+	mtu = ntohs(icmp->mtu_be);
+	if ((spi_be = quoted_spi((const uint8_t *)qip, len - ihl - sizeof(*icmp), &proto,
+	    &qlen)) == 0) {
 		w->drops[DROP_ICMP_PMTU]++;	/* not about ESP or AH of ours */
 		return;
 	}
-	memcpy(&src_be, q + 12, 4);
-	memcpy(&dst_be, q + 16, 4);
 	for (uint32_t i = 0; w->gen != NULL && i < w->gen->n_out && sa == NULL; i++) {
 		struct sa_out *o = &w->gen->out[i];
 
-		if (o->spi_be == spi_be && o->proto == proto && o->peer_be == dst_be &&
-		    o->local_be == src_be)
+		if (o->spi_be == spi_be && o->proto == proto && o->peer_be == qip->dst_be &&
+		    o->local_be == qip->src_be)
 			sa = o;
 	}
 	if (mtu == 0 && qlen > IP4_HDR_MIN)	/* RFC 1191 §5: a router from before it */
@@ -236,7 +240,7 @@ mtu_icmp_in(struct worker *w)
 		if (n < 0)
 			break;
 		if ((size_t)n > sizeof(buf) ||
-		    (n >= IP4_HDR_MIN && (buf[2] << 8 | buf[3]) > n)) {
+		    (n >= IP4_HDR_MIN && ntohs(((const struct ip4_hdr *)buf)->len_be) > n)) {
 			w->drops[DROP_TRUNCATED]++;
 			continue;
 		}

@@ -81,7 +81,7 @@ out_esp_tunnel(struct worker *w, struct sa_out *sa, struct pkt *p)
 	struct in_pktinfo pi;
 	uint64_t seq;
 	enum drop d;
-	int tos = p->data[1];			/* the inner TOS, ECN too (RFC 6040 normal) */
+	int tos = ((const struct ip4_hdr *)p->data)->tos;	/* ECN too (RFC 6040 normal) */
 
 	if (sa->udp_port_be && w->udp_fd < 0)
 		d = DROP_PROTO;			/* port 4500 was not ours to bind */
@@ -253,7 +253,7 @@ out_one(struct worker *w, struct pkt *p)
 	if (pol->sa_esp == NULL && pol->sa_ah == NULL)
 		return DROP_NO_OUT_SA;
 	room = out_room((struct policy *)pol, &mtu);
-	df = (p->data[6] & (IP4_DF >> 8)) != 0;
+	df = (((const struct ip4_hdr *)p->data)->frag_be & htons(IP4_DF)) != 0;
 	if (p->len > room && df) {
 		out_too_big(w, pol->sa_esp ? pol->sa_esp : pol->sa_ah, p, room);
 		return DROP_NONE;

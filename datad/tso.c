@@ -57,14 +57,18 @@ tso_csum(uint8_t *b, uint32_t len, uint16_t start, uint16_t off)
 enum drop
 tso_parse(struct tso *t, const struct virtio_net_hdr *vh, const uint8_t *sp, uint32_t n)
 {
+	const struct ip4_hdr *ip = (const struct ip4_hdr *)sp;
+	const struct tcp_hdr *tcp;
 	uint32_t ihl, hlen, mss;
 
 	/* TCPv4 segmentation offload: the headers, then payload in gso_size pieces */
-	ihl = n >= 20 ? (uint32_t)(sp[0] & 0x0f) * 4 : 0;
-	hlen = ihl + (n >= ihl + 20 ? (uint32_t)(sp[ihl + 12] >> 4) * 4 : 0);
+	ihl = n >= sizeof(*ip) ? (uint32_t)(ip->ver_ihl & 0x0f) * 4 : 0;
+	tcp = (const struct tcp_hdr *)(sp + ihl);
+	hlen = ihl + (n >= ihl + sizeof(*tcp) ? (uint32_t)(tcp->off >> 4) * 4 : 0);
 	mss = vh->gso_size;
-	if ((vh->gso_type & ~VIRTIO_NET_HDR_GSO_ECN) != VIRTIO_NET_HDR_GSO_TCPV4 || ihl < 20 ||
-	    sp[9] != 6 || hlen < ihl + 20 || hlen > n || mss == 0 || hlen + mss > PKT_MAX)
+	if ((vh->gso_type & ~VIRTIO_NET_HDR_GSO_ECN) != VIRTIO_NET_HDR_GSO_TCPV4 ||
+	    ihl < sizeof(*ip) || ip->proto != IPPROTO_TCP || hlen < ihl + sizeof(*tcp) ||
+	    hlen > n || mss == 0 || hlen + mss > PKT_MAX)
 		return DROP_BAD_IP;
 	t->sp = sp;
 	t->n = n;
@@ -79,36 +83,33 @@ void
 tso_segment(const struct tso *t, uint32_t i, struct pkt *p)
 {
 	uint32_t off = t->hlen + i * t->mss, dlen = t->n - off < t->mss ? t->n - off : t->mss;
-	uint32_t ihl = t->ihl, hlen = t->hlen, mss = t->mss;
-	bool last = i + 1 == t->segs;
+	struct ip4_pseudo ph;
 	struct ip4_hdr *ip;
-	uint8_t *tcp, pseudo[12];
-	uint32_t seq;
-	uint16_t c;
+	struct tcp_hdr *tcp;
+	uint32_t tcp_len;
 
 	pkt_reset(p);
-	memcpy(p->data, t->sp, hlen);
-	memcpy(p->data + hlen, t->sp + off, dlen);
-	p->len = hlen + dlen;
+	memcpy(p->data, t->sp, t->hlen);
+	memcpy(p->data + t->hlen, t->sp + off, dlen);
+	p->len = t->hlen + dlen;
 	ip = (struct ip4_hdr *)p->data;
-	tcp = p->data + ihl;
+	tcp = (struct tcp_hdr *)(p->data + t->ihl);
+	tcp_len = p->len - t->ihl;
 	ip->len_be = htons((uint16_t)p->len);
 	ip->id_be = htons((uint16_t)(ntohs(ip->id_be) + i));
 	ip->csum_be = 0;
-	ip->csum_be = csum_fold(csum_add(0, p->data, ihl));
-	memcpy(&seq, tcp + 4, 4);
-	seq = htonl(ntohl(seq) + i * mss);
-	memcpy(tcp + 4, &seq, 4);
-	if (!last)
-		tcp[13] &= (uint8_t)~0x09;	/* FIN and PSH only on the last */
+	ip->csum_be = csum_fold(csum_add(0, p->data, t->ihl));
+	tcp->seq_be = htonl(ntohl(tcp->seq_be) + i * t->mss);
+	if (i + 1 != t->segs)
+		tcp->flags &= (uint8_t)~(TCP_FIN | TCP_PSH);	/* only on the last */
 	if (i > 0)
-		tcp[13] &= (uint8_t)~0x80;	/* CWR only on the first */
-	memcpy(pseudo, &ip->src_be, 8);
-	pseudo[8] = 0;
-	pseudo[9] = 6;
-	pseudo[10] = (uint8_t)((p->len - ihl) >> 8);
-	pseudo[11] = (uint8_t)(p->len - ihl);
-	tcp[16] = tcp[17] = 0;
-	c = csum_fold(csum_add(csum_add(0, pseudo, 12), tcp, p->len - ihl));
-	memcpy(tcp + 16, &c, 2);
+		tcp->flags &= (uint8_t)~TCP_CWR;		/* only on the first */
+	ph.src_be = ip->src_be;
+	ph.dst_be = ip->dst_be;
+	ph.zero = 0;
+	ph.proto = IPPROTO_TCP;
+	ph.len_be = htons((uint16_t)tcp_len);
+	tcp->csum_be = 0;
+	tcp->csum_be = csum_fold(csum_add(csum_add(0, (const uint8_t *)&ph, sizeof(ph)),
+	    (const uint8_t *)tcp, tcp_len));
 }
