@@ -97,7 +97,7 @@ write_one(struct worker *w, struct sa_in *sa, struct pkt *p)
 	p->data -= sizeof(struct virtio_net_hdr);
 	memset(p->data, 0, sizeof(struct virtio_net_hdr));
 	if (write(w->tun_fd, p->data, p->len + sizeof(struct virtio_net_hdr)) < 0)
-		sa->ctr.drops[DROP_TX]++;
+		worker_drop(w, &sa->ctr, DROP_TX);
 	w->n_tun_writes++;
 }
 
@@ -145,7 +145,7 @@ flush_flow(struct worker *w, struct gro_flow *f)
 		w->gro_iov[k++].iov_len = f->seg[i]->len - hl;
 	}
 	if (writev(w->tun_fd, w->gro_iov, (int)k) < 0)
-		f->sa->ctr.drops[DROP_TX] += f->n;
+		worker_drops(w, &f->sa->ctr, DROP_TX, f->n);
 	w->n_tun_writes++;
 	w->n_gro_pkts++;
 	w->n_gro_segs += f->n;

@@ -74,10 +74,6 @@ in_flow(struct sa_in *sa, struct pkt *p)
 /* How an ESP packet reached us: raw, in UDP 4500, or inside an AH SA's packet. */
 enum via { VIA_RAW, VIA_UDP, VIA_AH };
 
-/* Handled and counted already (an ESP drop inside a bundle, on the ESP SA): the caller skips
- * it.  Never an index of drop_name. */
-#define IN_COUNTED	((enum drop)DROP_MAX)
-
 /* A transport-mode payload is the peers' own traffic: never a packet to open again. */
 static bool
 transport_payload_ok(const struct pkt *p)
@@ -183,10 +179,9 @@ in_ah(struct worker *w, struct pkt *p, struct sa_in **sap)
 		 * carries no ESP */
 		if (nh != IPPROTO_ESP_ || sa->partner == NULL || !esp_spi_is(p, sa->partner->spi_be))
 			return DROP_BUNDLE;
-		if ((d = in_esp(w, p, VIA_AH, &esp_sa)) == DROP_NONE || esp_sa == NULL)
-			return d;
-		esp_sa->ctr.drops[d]++;
-		return IN_COUNTED;
+		if ((d = in_esp(w, p, VIA_AH, &esp_sa)) != DROP_NONE && esp_sa != NULL)
+			*sap = esp_sa;		/* a drop inside is the ESP SA's */
+		return d;
 	}
 	if (sa->tunnel != (nh == IPPROTO_IPIP_))
 		return DROP_PROTO;		/* tunnel: IPv4 inside; transport: a payload */
@@ -287,7 +282,7 @@ in_batch(struct worker *w, int fd)
 
 		p->len = w->rx_msg[i].msg_len;
 		if (w->gen == NULL) {
-			w->drops[DROP_NO_SA]++;
+			worker_drop(w, NULL, DROP_NO_SA);
 			continue;
 		}
 		if ((d = in_whole(&w->rx_msg[i], p, !udp)) != DROP_NONE) {
@@ -297,13 +292,8 @@ in_batch(struct worker *w, int fd)
 			d = ah ? in_ah(w, p, &sa) : udp ? in_udp(w, p, (unsigned)i, &sa) :
 			    in_esp(w, p, VIA_RAW, &sa);
 		}
-		if (d == IN_COUNTED)
-			continue;
 		if (d != DROP_NONE) {
-			if (sa != NULL)
-				sa->ctr.drops[d]++;
-			else
-				w->drops[d]++;
+			worker_drop(w, sa != NULL ? &sa->ctr : NULL, d);
 			if (d != DROP_NOT_OWNER)
 				log_debug("inbound %s dropped: %s", ah ? "AH" : udp ? "UDP 4500" :
 				    "ESP", drop_text[d]);
@@ -333,11 +323,11 @@ in_ike(struct worker *w)
 		if (n < 0)
 			return;
 		if ((size_t)n > RBUF) {			/* MSG_TRUNC: the datagram's real length */
-			w->drops[DROP_TRUNCATED]++;
+			worker_drop(w, NULL, DROP_TRUNCATED);
 			continue;
 		}
 		if (!link_ike(w, IKE_PORT, w->rx_from[0].sin_addr.s_addr, w->rx_from[0].sin_port,
 		    w->rbuf, (size_t)n))
-			w->drops[DROP_PROTO]++;
+			worker_drop(w, NULL, DROP_PROTO);
 	}
 }

@@ -175,7 +175,7 @@ quoted_spi(const uint8_t *q, uint32_t len, uint8_t *proto, uint32_t *qlen)
 }
 
 /* One ICMP frag-needed: the IPv4 packet b[0..len) as the raw socket gave it. */
-void
+enum drop
 mtu_icmp_one(struct worker *w, const uint8_t *b, uint32_t len, uint64_t now_ms)
 {
 	const struct ip4_hdr *ip = (const struct ip4_hdr *)b, *qip;
@@ -186,18 +186,14 @@ mtu_icmp_one(struct worker *w, const uint8_t *b, uint32_t len, uint64_t now_ms)
 	uint8_t proto = 0;
 
 	if (len < IP4_HDR_MIN || (ihl = (ip->ver_ihl & 0x0fu) * 4) < IP4_HDR_MIN ||
-	    len < ihl + sizeof(*icmp) + IP4_HDR_MIN) {
-		w->drops[DROP_ICMP_PMTU]++;
-		return;
-	}
+	    len < ihl + sizeof(*icmp) + IP4_HDR_MIN)
+		return DROP_ICMP_PMTU;
 	icmp = (const struct icmp_hdr *)(b + ihl);
 	qip = (const struct ip4_hdr *)(icmp + 1);
 	mtu = ntohs(icmp->mtu_be);
 	if ((spi_be = quoted_spi((const uint8_t *)qip, len - ihl - sizeof(*icmp), &proto,
-	    &qlen)) == 0) {
-		w->drops[DROP_ICMP_PMTU]++;	/* not about ESP or AH of ours */
-		return;
-	}
+	    &qlen)) == 0)
+		return DROP_ICMP_PMTU;		/* not about ESP or AH of ours */
 	for (uint32_t i = 0; w->gen != NULL && i < w->gen->n_out && sa == NULL; i++) {
 		struct sa_out *o = &w->gen->out[i];
 
@@ -207,22 +203,21 @@ mtu_icmp_one(struct worker *w, const uint8_t *b, uint32_t len, uint64_t now_ms)
 	}
 	if (mtu == 0 && qlen > IP4_HDR_MIN)	/* RFC 1191 §5: a router from before it */
 		mtu = (uint16_t)(qlen - 1);
-	if (sa == NULL || qlen <= mtu) {	/* no such SA, or the packet did fit */
-		w->drops[DROP_ICMP_PMTU]++;
-		return;
-	}
+	if (sa == NULL || qlen <= mtu)		/* no such SA, or the packet did fit */
+		return DROP_ICMP_PMTU;
 	if (mtu < MTU_LEARN_MIN)
 		mtu = MTU_LEARN_MIN;
 	if (mtu == sa->learned_mtu) {
 		sa->learned_ms = now_ms;	/* the path still says so: keep it longer */
-		return;
+		return DROP_NONE;
 	}
 	if (mtu >= sa->path_mtu)
-		return;				/* only ever lowered here; raised by ageing */
+		return DROP_NONE;		/* only ever lowered here; raised by ageing */
 	sa->learned_mtu = mtu;
 	sa->learned_ms = now_ms;
 	set_path(sa);
 	log_info("SPI 0x%08x: path MTU %u (ICMP frag-needed)", ntohl(spi_be), sa->path_mtu);
+	return DROP_NONE;
 }
 
 /* Read the ICMP socket.  Routers keep ICMP errors within PMTU_ICMP_MAX bytes (RFC 1812
@@ -233,6 +228,7 @@ mtu_icmp_in(struct worker *w)
 {
 	uint8_t buf[PMTU_ICMP_MAX + 64];
 	uint64_t now = link_now_ms();
+	enum drop d;
 
 	for (int i = 0; i < 32; i++) {
 		ssize_t n = recv(w->icmp_fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC);
@@ -241,9 +237,10 @@ mtu_icmp_in(struct worker *w)
 			break;
 		if ((size_t)n > sizeof(buf) ||
 		    (n >= IP4_HDR_MIN && ntohs(((const struct ip4_hdr *)buf)->len_be) > n)) {
-			w->drops[DROP_TRUNCATED]++;
+			worker_drop(w, NULL, DROP_TRUNCATED);
 			continue;
 		}
-		mtu_icmp_one(w, buf, (uint32_t)n, now);
+		if ((d = mtu_icmp_one(w, buf, (uint32_t)n, now)) != DROP_NONE)
+			worker_drop(w, NULL, d);
 	}
 }

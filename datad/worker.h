@@ -114,6 +114,29 @@ struct worker {
 	volatile int		stop;
 };
 
+/* Where a drop is counted, one rule for all of datad: a step that handles one packet (in_esp,
+ * in_ah, in_udp, out_one, out_esp_tunnel, out_hdr, tso_parse, mtu_icmp_one) counts nothing: it
+ * returns the reason, and through its sa argument the SA the packet is charged to once that
+ * is known.  The loop over the packets (in_batch, out_pkt and out_read, mtu_icmp_in, in_ike)
+ * counts each drop once, with worker_drop(): on that SA ("show crypto ipsec sa"), else on the
+ * worker (the drops of its report).  Sends alone count where they fail, since they fail after
+ * the loop has moved on: on the SA when they know it (gro.c's TUN writes), else on the worker
+ * (io_flush, fragments).  clear-in is the kernel's count (nft.c), copied, not counted. */
+static inline void
+worker_drops(struct worker *w, struct sa_ctr *sa, enum drop d, uint64_t n)
+{
+	if (sa != NULL)
+		sa->drops[d] += n;
+	else
+		w->drops[d] += n;
+}
+
+static inline void
+worker_drop(struct worker *w, struct sa_ctr *sa, enum drop d)
+{
+	worker_drops(w, sa, d, 1);
+}
+
 /* io.c: devices and sockets */
 int	io_open(struct worker *w, struct gw_err *err);
 void	io_close(struct worker *w);
@@ -153,7 +176,8 @@ int	mtu_open(struct worker *w, struct gw_err *err);
 void	mtu_gen(struct worker *w, struct gen *g);	/* media MTUs of a new generation */
 void	mtu_tick(struct worker *w, uint64_t now_ms);	/* ageing, media, rate limit */
 void	mtu_icmp_in(struct worker *w);			/* read the ICMP socket */
-void	mtu_icmp_one(struct worker *w, const uint8_t *b, uint32_t len, uint64_t now_ms);
+/* One ICMP packet b[0..len) as the raw socket gives it; DROP_ICMP_PMTU if not believed. */
+enum drop	mtu_icmp_one(struct worker *w, const uint8_t *b, uint32_t len, uint64_t now_ms);
 
 /* gro.c: inbound TCP coalesced into super-packets for the TUN */
 void	gro_add(struct worker *w, struct sa_in *sa, struct pkt *p);	/* deliver, maybe later */
