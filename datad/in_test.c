@@ -23,6 +23,7 @@
 #include "common/ip4.h"
 #include "datad/worker.h"
 #include "tests/lib/test.h"
+#include "tests/lib/test_sa.h"
 
 enum {
 	LOCAL = 0xc6336402,		/* 198.51.100.2, us */
@@ -31,8 +32,8 @@ enum {
 	INNER_DST = 0xc0000282,		/* 192.0.2.130 */
 };
 
-/* id, proto, SPI, auth, udp, mode, bundle partner: each inbound SA, and id + 100 its outbound
- * twin with the same keys (the peer's side, to build packets with). */
+/* Each inbound SA, and id + 100 its outbound twin with the same keys (the peer's side, to
+ * build packets with). */
 static const struct {
 	uint64_t	id;
 	uint8_t		proto;
@@ -50,63 +51,29 @@ static const struct {
 };
 enum { N_SAS = sizeof(SAS) / sizeof(SAS[0]) };
 
-static uint8_t ckey[16] = { 1, 2, 3 }, akey[20] = { 4, 5, 6 };
-
 static Gw__V1__Tables *
 tables(const char *owner_of_1)
 {
-	Gw__V1__Tables t = GW__V1__TABLES__INIT;
-	Gw__V1__Sa sa[2 * N_SAS], *sas[2 * N_SAS];
-	Gw__V1__Selector tun = GW__V1__SELECTOR__INIT, tra = GW__V1__SELECTOR__INIT;
-	static uint8_t buf[8192];
-	size_t len;
+	/* 192.0.2.128/25 -> 192.0.2.0/25 and the peers' own: local -> remote */
+	static Gw__V1__Selector tun, tra;
+	struct test_sa sa[2 * N_SAS];
 
-	tun.src = 0xc0000280;		/* 192.0.2.128/25 -> 192.0.2.0/25, local -> remote */
-	tun.src_wild = 0x7f;
-	tun.dst = 0xc0000200;
-	tun.dst_wild = 0x7f;
-	tra.src = LOCAL;
-	tra.dst = PEER;
-	tun.tos = tun.precedence = tra.tos = tra.precedence = -1;
-	tun.sport_hi = tun.dport_hi = tra.sport_hi = tra.dport_hi = 65535;
+	tun = test_sel(0xc0000280, 25, 0xc0000200, 25);
+	tra = test_sel(LOCAL, 32, PEER, 32);
 	for (unsigned i = 0; i < 2 * N_SAS; i++) {
 		unsigned k = i % N_SAS;
 		bool in = i < N_SAS;
 
-		gw__v1__sa__init(&sa[i]);
-		sas[i] = &sa[i];
-		sa[i].id = SAS[k].id + (in ? 0 : 100);
-		sa[i].inbound = in;
-		sa[i].proto = SAS[k].proto;
-		sa[i].spi = SAS[k].spi;
-		sa[i].local = in ? LOCAL : PEER;
-		sa[i].peer = in ? PEER : LOCAL;
-		if (SAS[k].proto == 50) {
-			sa[i].cipher = GW__V1__CIPHER__CIPHER_AES_CBC;
-			sa[i].cipher_key.data = ckey;
-			sa[i].cipher_key.len = sizeof(ckey);
-		}
-		if (SAS[k].auth) {
-			sa[i].auth = GW__V1__AUTH__AUTH_HMAC_SHA1_96;
-			sa[i].auth_key.data = akey;
-			sa[i].auth_key.len = sizeof(akey);
-		}
-		sa[i].udp_encap_port = SAS[k].udp ? 4500 : 0;
-		sa[i].mode = SAS[k].transport ? GW__V1__MODE__MODE_TRANSPORT :
-		    GW__V1__MODE__MODE_TUNNEL;
-		sa[i].bundle = SAS[k].bundle ? SAS[k].bundle + (in ? 0 : 100) : 0;
-		sa[i].flow = SAS[k].transport ? &tra : &tun;
-		sa[i].owner = (char *)(in && SAS[k].id == 1 ? owner_of_1 : "w1");
-		sa[i].map = (char *)"vpn";
+		sa[i] = (struct test_sa){
+			.id = SAS[k].id + (in ? 0 : 100), .inbound = in, .proto = SAS[k].proto,
+			.spi = SAS[k].spi, .local = in ? LOCAL : PEER, .peer = in ? PEER : LOCAL,
+			.no_auth = !SAS[k].auth, .udp = SAS[k].udp, .transport = SAS[k].transport,
+			.bundle = SAS[k].bundle ? SAS[k].bundle + (in ? 0 : 100) : 0,
+			.flow = SAS[k].transport ? &tra : &tun,
+			.owner = in && SAS[k].id == 1 ? owner_of_1 : "w1",
+		};
 	}
-	t.generation = 1;
-	t.sas = sas;
-	t.n_sas = 2 * N_SAS;
-	len = gw__v1__tables__get_packed_size(&t);
-	if (len > sizeof(buf))
-		abort();
-	gw__v1__tables__pack(&t, buf);
-	return gw__v1__tables__unpack(NULL, len, buf);
+	return test_tables(1, sa, 2 * N_SAS, NULL, 0);
 }
 
 static struct worker W;
