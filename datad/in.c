@@ -253,29 +253,22 @@ in_claimed(const struct worker *w, const struct pkt *p, bool ah, bool udp)
 	return tables_sa_in(w->gen, spi_be, ah ? IPPROTO_AH_ : IPPROTO_ESP_);
 }
 
-unsigned
-in_batch(struct worker *w, int fd)
+struct pkt *
+in_buf(struct worker *w, unsigned i)
 {
-	bool ah = fd == w->ah_fd, udp = fd == w->udp_fd;
-	int n;
+	struct pkt *p = &w->pool[BATCH + i];
 
-	for (unsigned i = 0; i < BATCH; i++) {
-		struct pkt *p = &w->pool[BATCH + i];
+	pkt_reset(p);
+	p->data = p->buf + PKT_HEADROOM - 64;	/* outer IP header lands in headroom */
+	return p;
+}
 
-		pkt_reset(p);
-		p->data = p->buf + PKT_HEADROOM - 64;	/* outer IP header lands in headroom */
-		w->rx_iov[i].iov_base = p->data;
-		w->rx_iov[i].iov_len = PKT_MAX;
-		w->rx_msg[i].msg_hdr.msg_name = udp ? &w->rx_from[i] : NULL;
-		w->rx_msg[i].msg_hdr.msg_namelen = udp ? sizeof(w->rx_from[i]) : 0;
-		w->rx_msg[i].msg_hdr.msg_control = NULL;
-		w->rx_msg[i].msg_hdr.msg_controllen = 0;
-		w->rx_msg[i].msg_hdr.msg_flags = 0;
-	}
-	n = recvmmsg(fd, w->rx_msg, BATCH, MSG_DONTWAIT, NULL);
-	if (n <= 0)
-		return 0;
-	for (int i = 0; i < n; i++) {
+void
+in_run(struct worker *w, enum in_from from, unsigned n)
+{
+	bool ah = from == IN_AH, udp = from == IN_UDP;
+
+	for (unsigned i = 0; i < n; i++) {
 		struct pkt *p = &w->pool[BATCH + i];
 		struct sa_in *sa = NULL;
 		enum drop d;
@@ -289,7 +282,7 @@ in_batch(struct worker *w, int fd)
 			if ((sa = in_claimed(w, p, ah, udp)) != NULL && !sa->mine)
 				continue;	/* its owner sees it too, and counts it */
 		} else {
-			d = ah ? in_ah(w, p, &sa) : udp ? in_udp(w, p, (unsigned)i, &sa) :
+			d = ah ? in_ah(w, p, &sa) : udp ? in_udp(w, p, i, &sa) :
 			    in_esp(w, p, VIA_RAW, &sa);
 		}
 		if (d != DROP_NONE) {
@@ -303,6 +296,27 @@ in_batch(struct worker *w, int fd)
 			gro_add(w, sa, p);
 	}
 	gro_flush(w);
+}
+
+unsigned
+in_batch(struct worker *w, int fd)
+{
+	bool udp = fd == w->udp_fd;
+	int n;
+
+	for (unsigned i = 0; i < BATCH; i++) {
+		w->rx_iov[i].iov_base = in_buf(w, i)->data;
+		w->rx_iov[i].iov_len = PKT_MAX;
+		w->rx_msg[i].msg_hdr.msg_name = udp ? &w->rx_from[i] : NULL;
+		w->rx_msg[i].msg_hdr.msg_namelen = udp ? sizeof(w->rx_from[i]) : 0;
+		w->rx_msg[i].msg_hdr.msg_control = NULL;
+		w->rx_msg[i].msg_hdr.msg_controllen = 0;
+		w->rx_msg[i].msg_hdr.msg_flags = 0;
+	}
+	n = recvmmsg(fd, w->rx_msg, BATCH, MSG_DONTWAIT, NULL);
+	if (n <= 0)
+		return 0;
+	in_run(w, fd == w->ah_fd ? IN_AH : udp ? IN_UDP : IN_ESP, (unsigned)n);
 	w->n_rx_pkts += (unsigned)n;
 	return (unsigned)n;
 }

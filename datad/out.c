@@ -269,7 +269,7 @@ out_one(struct worker *w, struct pkt *p, struct sa_out **sap)
 	return out_hdr(w, pol->sa_esp, pol->sa_ah, p, mtu, sap);
 }
 
-static void
+void
 out_flush(struct worker *w)
 {
 	if (w->esp_tx.n)
@@ -306,7 +306,7 @@ out_pkt(struct worker *w, struct pkt *p)
 }
 
 /* One read from the TUN: a plain packet, or a TCP super-packet to cut into segments (tso.c). */
-static void
+void
 out_read(struct worker *w, const uint8_t *b, uint32_t len, unsigned *slot)
 {
 	const struct virtio_net_hdr *vh = (const struct virtio_net_hdr *)b;

@@ -150,6 +150,24 @@ unsigned	out_batch(struct worker *w);
 unsigned	in_batch(struct worker *w, int fd);	/* the ESP, AH or UDP 4500 socket */
 void		in_ike(struct worker *w);		/* UDP 500: IKE to controld */
 
+/* The seams under the batches, where the system calls end and the fast path begins: tests run
+ * packets through the real path from memory (datad/in_test.c, datad/out_test.c).
+ *
+ * out_read: one TUN read b[0..len) (a virtio_net_hdr, then a packet or a TCP super-packet)
+ * through the outbound path.  What leaves is queued on w's send batches (esp_tx, udp_tx,
+ * hdr_tx, clear_tx: pointers into w->pool), which out_flush sends; *slot counts the pool
+ * buffers in use, 0 at the start of a batch, and out_read flushes itself when all are.
+ *
+ * in_run: the n datagrams of one read through the inbound path, each in in_buf(w, i) with its
+ * length and flags in w->rx_msg[i] and, from UDP 4500, its sender in w->rx_from[i].  What is
+ * delivered is written to w->tun_fd before it returns. */
+enum in_from { IN_ESP, IN_AH, IN_UDP };	/* the socket it came from */
+
+void		out_read(struct worker *w, const uint8_t *b, uint32_t len, unsigned *slot);
+void		out_flush(struct worker *w);
+struct pkt	*in_buf(struct worker *w, unsigned i);	/* buffer i, reset for a datagram */
+void		in_run(struct worker *w, enum in_from from, unsigned n);
+
 /* tso.c: TCP super-packets from the TUN cut into segments, partial checksums completed */
 struct virtio_net_hdr;
 struct tso {
