@@ -1,7 +1,7 @@
 /* test_sa.h: the SAs that tests and fuzz targets set up, made in one place (tests/lib/test_sa.c,
- * library gwtest): a transform keyed both ways, for what common/ tests and fuzzes
- * (esp_fuzz, ah_fuzz), and a table generation as controld sends it, for what datad tests
- * and fuzzes (in_test, out_test, tables_test, tables_fuzz, mtu_fuzz).  Set-up only: every
+ * library gwtest): a transform keyed both ways, for what common/ tests and fuzzes (esp_fuzz,
+ * ah_fuzz), and a table generation as controld sends it, for what datad tests and fuzzes
+ * (in_test, out_test, io_test, tables_test, tables_fuzz, mtu_fuzz).  Set-up only: every
  * function here aborts rather than fail, since a test without its SAs has nothing to say. */
 #ifndef GW_TEST_SA_H
 #define GW_TEST_SA_H
