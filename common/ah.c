@@ -101,15 +101,16 @@ opt_immutable(uint8_t type, bool rfc1826)
 static int
 ah_hdr_icv(const uint8_t *ip, uint32_t ihl, bool rfc1826, bool out, uint8_t *hdr)
 {
+	struct ip4_hdr *h = (struct ip4_hdr *)hdr;
 	uint32_t i = IP4_HDR_MIN, len;
 
 	memcpy(hdr, ip, ihl);
 	if (!rfc1826) {
-		hdr[1] = 0;			/* TOS: DSCP and ECN */
-		hdr[6] = hdr[7] = 0;		/* flags, fragment offset */
+		h->tos = 0;			/* DSCP and ECN */
+		h->frag_be = 0;			/* flags, fragment offset */
 	}
-	hdr[8] = 0;				/* TTL */
-	hdr[10] = hdr[11] = 0;			/* checksum */
+	h->ttl = 0;
+	h->csum_be = 0;
 	while (i < ihl) {
 		uint8_t type = hdr[i];
 
@@ -124,7 +125,7 @@ ah_hdr_icv(const uint8_t *ip, uint32_t ihl, bool rfc1826, bool out, uint8_t *hdr
 		if ((type == OPT_LSRR || type == OPT_SSRR) && out) {
 			if (len < 7)		/* type, length, pointer, one address */
 				return -1;
-			memcpy(hdr + 16, hdr + i + len - 4, 4);
+			memcpy(&h->dst_be, hdr + i + len - 4, 4);	/* the last address */
 		}
 		if (!opt_immutable(type, rfc1826))
 			memset(hdr + i, 0, len);
@@ -172,9 +173,10 @@ ah_ip_fix(uint8_t *ip, uint32_t len, uint8_t proto)
 enum drop
 ah_encap(struct xform *xf, uint32_t spi_be, uint64_t seq, bool esn, struct pkt *p)
 {
-	uint32_t ihl, ah_len = ah_overhead(xf), seq_be = htonl((uint32_t)seq);
-	uint8_t *ip, *ah, md[XF_MD_MAX], hdr[IP4_HDR_MAX];
+	uint32_t ihl, ah_len = ah_overhead(xf);
+	uint8_t *ip, md[XF_MD_MAX], hdr[IP4_HDR_MAX];
 	struct ip4_hdr *h;
+	struct ah_hdr *ah;
 	enum drop d;
 
 	if (!ah_xform_ok(xf, true))
@@ -193,38 +195,39 @@ ah_encap(struct xform *xf, uint32_t spi_be, uint64_t seq, bool esn, struct pkt *
 	memmove(ip, p->data, ihl);
 	p->data = ip;
 	p->len += ah_len;
-	ah = ip + ihl;
-	ah[0] = ip[9];				/* Next Header: what the packet carried */
-	ah[1] = ah_len_field(xf);
-	ah[2] = ah[3] = 0;
-	memcpy(ah + 4, &spi_be, 4);
+	h = (struct ip4_hdr *)ip;
+	ah = (struct ah_hdr *)(ip + ihl);
+	ah->next = h->proto;			/* what the packet carried */
+	ah->len = ah_len_field(xf);
+	ah->reserved = 0;
+	ah->spi_be = spi_be;
 	if (!ah_is_1826(xf))
-		memcpy(ah + 8, &seq_be, 4);
-	memset(ah + ah_fixed(xf), 0, ah_len - ah_fixed(xf));	/* ICV, padding */
+		ah->seq_be = htonl((uint32_t)seq);
+	memset((uint8_t *)ah + ah_fixed(xf), 0, ah_len - ah_fixed(xf));	/* ICV, padding */
 	ah_ip_fix(ip, p->len, IPPROTO_AH_);
 	ah_icv(xf, ip, ihl, p->len, seq, esn, true, md);	/* options parsed above */
-	memcpy(ah + ah_fixed(xf), md, xf->icv_len);
+	memcpy((uint8_t *)ah + ah_fixed(xf), md, xf->icv_len);
 	return DROP_NONE;
 }
 
 enum drop
 ah_peek(const struct pkt *p, uint32_t *spi_be, uint32_t *seq_lo)
 {
-	uint32_t ihl, len, seq_be;
+	const struct ah_hdr *ah;
+	uint32_t ihl, len;
 	enum drop d;
 
 	if ((d = ip4_parse(p->data, p->len, &ihl, &len)) != DROP_NONE)
 		return d;
-	if (p->data[9] != IPPROTO_AH_)
+	if (((const struct ip4_hdr *)p->data)->proto != IPPROTO_AH_)
 		return DROP_PROTO;
 	if (len < ihl + AH1826_HDR_LEN)
 		return DROP_RUNT;
-	memcpy(spi_be, p->data + ihl + 4, 4);
+	ah = (const struct ah_hdr *)(p->data + ihl);
+	*spi_be = ah->spi_be;
 	*seq_lo = 0;
-	if (len >= ihl + AH_HDR_LEN) {
-		memcpy(&seq_be, p->data + ihl + 8, 4);
-		*seq_lo = ntohl(seq_be);
-	}
+	if (len >= ihl + AH_HDR_LEN)
+		*seq_lo = ntohl(ah->seq_be);
 	return DROP_NONE;
 }
 
@@ -232,27 +235,28 @@ enum drop
 ah_decap(struct xform *xf, uint64_t seq, bool esn, struct pkt *p, uint8_t *next_hdr)
 {
 	uint32_t ihl, ah_len = ah_overhead(xf);
-	uint8_t *ip = p->data, *ah, md[XF_MD_MAX], nh;
+	uint8_t *ip = p->data, md[XF_MD_MAX], nh;
+	const struct ah_hdr *ah;
 	enum drop d;
 
 	if (!ah_xform_ok(xf, false))
 		return DROP_PROTO;
 	if ((d = ip4_check(p, &ihl)) != DROP_NONE)
 		return d;
-	if (ip[9] != IPPROTO_AH_)
+	if (((const struct ip4_hdr *)ip)->proto != IPPROTO_AH_)
 		return DROP_PROTO;
 	if (ip4_is_fragment(ip))
 		return DROP_BAD_IP;
 	if (p->len < ihl + ah_len)
 		return DROP_RUNT;
-	ah = ip + ihl;
-	if (ah[1] != ah_len_field(xf))		/* another ICV length than this SA's */
+	ah = (const struct ah_hdr *)(ip + ihl);
+	if (ah->len != ah_len_field(xf))	/* another ICV length than this SA's */
 		return DROP_ICV;
 	if (ah_icv(xf, ip, ihl, p->len, seq, esn, false, md) != 0)
 		return DROP_BAD_IP;
-	if (CRYPTO_memcmp(md, ah + ah_fixed(xf), xf->icv_len) != 0)
+	if (CRYPTO_memcmp(md, (const uint8_t *)ah + ah_fixed(xf), xf->icv_len) != 0)
 		return DROP_ICV;
-	nh = ah[0];
+	nh = ah->next;
 	memmove(ip + ah_len, ip, ihl);
 	p->data = ip + ah_len;
 	p->len -= ah_len;

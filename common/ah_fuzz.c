@@ -23,26 +23,22 @@
 #include "common/ip4.h"
 #include "common/pmtu.h"
 #include "common/udpencap.h"
+#include "tests/lib/test_sa.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const struct {
-	enum xform_cipher	c;
-	uint16_t		clen;
-	enum xform_auth		a;
-	uint16_t		alen;
-} sas[] = {
-	{ XF_CIPHER_NONE, 0, XF_AUTH_HMAC_MD5_96, 16 },
-	{ XF_CIPHER_NONE, 0, XF_AUTH_HMAC_SHA1_96, 20 },
-	{ XF_CIPHER_NONE, 0, XF_AUTH_HMAC_SHA256_128, 32 },
-	{ XF_CIPHER_NONE, 0, XF_AUTH_HMAC_SHA384_192, 48 },
-	{ XF_CIPHER_NONE, 0, XF_AUTH_HMAC_SHA512_256, 64 },
-	{ XF_CIPHER_NONE, 0, XF_AUTH_KEYED_MD5_RFC1828, 16 },
-	{ XF_CIPHER_NONE, 0, XF_AUTH_KEYED_MD5_RFC1828, 5 },
-	{ XF_CIPHER_AES_CBC, 16, XF_AUTH_HMAC_SHA1_96, 20 },	/* ESP from here on */
-	{ XF_CIPHER_AES_GCM, 20, XF_AUTH_NONE, 0 },
-	{ XF_CIPHER_NULL, 0, XF_AUTH_HMAC_SHA256_128, 32 },
-	{ XF_CIPHER_NULL, 0, XF_AUTH_NONE, 0 },		/* trailer parsing in the clear */
+static const struct test_xf sas[] = {
+	{ XF_CIPHER_NONE, 0, 0, XF_AUTH_HMAC_MD5_96, 16 },
+	{ XF_CIPHER_NONE, 0, 0, XF_AUTH_HMAC_SHA1_96, 20 },
+	{ XF_CIPHER_NONE, 0, 0, XF_AUTH_HMAC_SHA256_128, 32 },
+	{ XF_CIPHER_NONE, 0, 0, XF_AUTH_HMAC_SHA384_192, 48 },
+	{ XF_CIPHER_NONE, 0, 0, XF_AUTH_HMAC_SHA512_256, 64 },
+	{ XF_CIPHER_NONE, 0, 0, XF_AUTH_KEYED_MD5_RFC1828, 16 },
+	{ XF_CIPHER_NONE, 0, 0, XF_AUTH_KEYED_MD5_RFC1828, 5 },
+	{ XF_CIPHER_AES_CBC, 16, 0, XF_AUTH_HMAC_SHA1_96, 20 },	/* ESP from here on */
+	{ XF_CIPHER_AES_GCM, 20, 0, XF_AUTH_NONE, 0 },
+	{ XF_CIPHER_NULL, 0, 0, XF_AUTH_HMAC_SHA256_128, 32 },
+	{ XF_CIPHER_NULL, 0, 0, XF_AUTH_NONE, 0 },		/* trailer parsing in the clear */
 };
 enum { N_SA = sizeof(sas) / sizeof(sas[0]) };
 
@@ -51,22 +47,9 @@ static struct xform	enc[N_SA], dec[N_SA];
 static void
 sas_init(void)
 {
-	struct key ck, ak;
-	struct gw_err err;
-
-	for (size_t i = 0; i < N_SA; i++) {
-		memset(&ck, 0, sizeof(ck));
-		memset(&ak, 0, sizeof(ak));
-		for (int j = 0; j < 64; j++) {
-			ck.b[j] = (uint8_t)(j + 3);
-			ak.b[j] = (uint8_t)(0x5a ^ j);
-		}
-		ck.len = sas[i].clen;
-		ak.len = sas[i].alen;
-		if (xform_init(&enc[i], sas[i].c, &ck, sas[i].a, &ak, true, &err) != 0 ||
-		    xform_init(&dec[i], sas[i].c, &ck, sas[i].a, &ak, false, &err) != 0)
-			abort();
-	}
+	/* keys j + 3, 0x5a ^ j: the seeds in tests/fuzz/ah verify under them */
+	for (size_t i = 0; i < N_SA; i++)
+		test_xf_pair(&sas[i], 3, 0x5a, &enc[i], &dec[i]);
 }
 
 /* The bytes [lo, hi) of the data area p may hold: a result must stay inside them. */

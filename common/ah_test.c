@@ -14,7 +14,7 @@
 
 #include "common/ah.h"
 #include "common/esp.h"
-#include "common/xform_cases.h"
+#include "tests/lib/xform_cases.h"
 #include "common/ip4.h"
 #include "tests/lib/test.h"
 

@@ -40,15 +40,16 @@ esp_overhead(const struct xform *xf, uint32_t len)
 static size_t
 esp_aad(uint8_t *aad, const uint8_t *hdr, uint64_t seq, bool esn)
 {
+	const struct esp_hdr *h = (const struct esp_hdr *)hdr;
 	uint32_t hi_be = htonl((uint32_t)(seq >> 32));
 
-	memcpy(aad, hdr, 4);
+	memcpy(aad, &h->spi_be, 4);
 	if (!esn) {
-		memcpy(aad + 4, hdr + 4, 4);
+		memcpy(aad + 4, &h->seq_be, 4);
 		return 8;
 	}
 	memcpy(aad + 4, &hi_be, 4);
-	memcpy(aad + 8, hdr + 4, 4);
+	memcpy(aad + 8, &h->seq_be, 4);
 	return 12;
 }
 
@@ -98,8 +99,9 @@ enum drop
 esp_encap(struct xform *xf, uint32_t spi_be, uint64_t seq, bool esn, uint8_t next_hdr,
     struct pkt *p)
 {
-	uint32_t head = xf->hdr_len + xf->iv_len, pad, ct_len, seq_be;
+	uint32_t head = xf->hdr_len + xf->iv_len, pad, ct_len;
 	uint8_t *hdr, *t, md[XF_MD_MAX];
+	struct esp_hdr *h;
 	enum drop d;
 
 	if (xf->cipher == XF_CIPHER_NONE || !xf->encrypt)
@@ -114,11 +116,10 @@ esp_encap(struct xform *xf, uint32_t spi_be, uint64_t seq, bool esn, uint8_t nex
 	t[pad + 1] = next_hdr;
 	ct_len = p->len + pad + ESP_TRAILER;
 	hdr = p->data - head;
-	memcpy(hdr, &spi_be, 4);
-	if (xf->hdr_len == 8) {
-		seq_be = htonl((uint32_t)seq);		/* §2.2: the low 32 bits travel */
-		memcpy(hdr + 4, &seq_be, 4);
-	}
+	h = (struct esp_hdr *)hdr;
+	h->spi_be = spi_be;
+	if (xf->hdr_len == sizeof(*h))			/* RFC 1829 has the SPI alone */
+		h->seq_be = htonl((uint32_t)seq);	/* §2.2: the low 32 bits travel */
 	if ((d = esp_seal(xf, hdr, seq, esn, p->data, ct_len)) != DROP_NONE)
 		return d;
 	if (xf->mac.alg != XF_AUTH_NONE) {
@@ -211,7 +212,8 @@ esp_transport_encap(struct xform *xf, uint32_t spi_be, uint64_t seq, bool esn, s
 	memcpy(hdr, ip, ihl);
 	p->data += ihl;
 	p->len -= ihl;
-	if ((d = esp_encap(xf, spi_be, seq, esn, hdr[9], p)) != DROP_NONE) {
+	if ((d = esp_encap(xf, spi_be, seq, esn, ((struct ip4_hdr *)hdr)->proto, p)) !=
+	    DROP_NONE) {
 		p->data = ip;
 		p->len += ihl;
 		return d;
@@ -221,7 +223,7 @@ esp_transport_encap(struct xform *xf, uint32_t spi_be, uint64_t seq, bool esn, s
 	p->len += ihl;
 	ip = p->data;
 	((struct ip4_hdr *)ip)->len_be = htons((uint16_t)p->len);
-	ip[9] = IPPROTO_ESP_;
+	((struct ip4_hdr *)ip)->proto = IPPROTO_ESP_;
 	ip4_csum_set(ip);
 	return DROP_NONE;
 }
@@ -235,7 +237,7 @@ esp_transport_decap(struct xform *xf, uint64_t seq, bool esn, struct pkt *p)
 
 	if ((d = ip4_check(p, &ihl)) != DROP_NONE)
 		return d;
-	if (ip[9] != IPPROTO_ESP_)
+	if (((const struct ip4_hdr *)ip)->proto != IPPROTO_ESP_)
 		return DROP_PROTO;
 	if (ip4_is_fragment(ip))
 		return DROP_BAD_IP;
@@ -252,7 +254,7 @@ esp_transport_decap(struct xform *xf, uint64_t seq, bool esn, struct pkt *p)
 	p->len += ihl;
 	ip = p->data;
 	((struct ip4_hdr *)ip)->len_be = htons((uint16_t)p->len);
-	ip[9] = nh;
+	((struct ip4_hdr *)ip)->proto = nh;
 	ip4_csum_set(ip);
 	return DROP_NONE;
 }
@@ -260,20 +262,20 @@ esp_transport_decap(struct xform *xf, uint64_t seq, bool esn, struct pkt *p)
 enum drop
 esp_peek(const struct pkt *p, uint32_t *spi_be, uint32_t *seq_lo)
 {
-	uint32_t ihl, len, seq_be;
+	const struct esp_hdr *esp;
+	uint32_t ihl, len;
 	enum drop d;
 
 	if ((d = ip4_parse(p->data, p->len, &ihl, &len)) != DROP_NONE)
 		return d;
-	if (p->data[9] != IPPROTO_ESP_)
+	if (((const struct ip4_hdr *)p->data)->proto != IPPROTO_ESP_)
 		return DROP_PROTO;
-	if (len < ihl + sizeof(uint32_t))
+	if (len < ihl + sizeof(esp->spi_be))
 		return DROP_RUNT;
-	memcpy(spi_be, p->data + ihl, 4);
+	esp = (const struct esp_hdr *)(p->data + ihl);
+	*spi_be = esp->spi_be;
 	*seq_lo = 0;
-	if (len >= ihl + sizeof(struct esp_hdr)) {
-		memcpy(&seq_be, p->data + ihl + 4, 4);
-		*seq_lo = ntohl(seq_be);
-	}
+	if (len >= ihl + sizeof(*esp))
+		*seq_lo = ntohl(esp->seq_be);
 	return DROP_NONE;
 }

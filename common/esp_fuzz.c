@@ -12,16 +12,11 @@
 #include <string.h>
 
 #include "common/esp.h"
+#include "tests/lib/test_sa.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const struct {
-	enum xform_cipher	c;
-	uint16_t		clen;
-	unsigned		iv_size;
-	enum xform_auth		a;
-	uint16_t		alen;
-} sas[] = {
+static const struct test_xf sas[] = {
 	{ XF_CIPHER_AES_CBC, 16, 0, XF_AUTH_HMAC_SHA1_96, 20 },
 	{ XF_CIPHER_AES_GCM, 20, 0, XF_AUTH_NONE, 0 },
 	{ XF_CIPHER_AES_GMAC, 36, 0, XF_AUTH_NONE, 0 },
@@ -41,25 +36,8 @@ static struct xform	enc[N_SA], dec[N_SA];
 static void
 sas_init(void)
 {
-	struct key ck, ak;
-	struct gw_err err;
-
-	for (size_t i = 0; i < N_SA; i++) {
-		memset(&ck, 0, sizeof(ck));
-		memset(&ak, 0, sizeof(ak));
-		for (int j = 0; j < 64; j++) {
-			ck.b[j] = (uint8_t)(j + 1);
-			ak.b[j] = (uint8_t)(0xa0 ^ j);
-		}
-		ck.len = sas[i].clen;
-		ak.len = sas[i].alen;
-		if (xform_init(&enc[i], sas[i].c, &ck, sas[i].a, &ak, true, &err) != 0 ||
-		    xform_init(&dec[i], sas[i].c, &ck, sas[i].a, &ak, false, &err) != 0 ||
-		    (sas[i].iv_size != 0 &&
-		    (xform_set_rfc1829_iv(&enc[i], sas[i].iv_size, &err) != 0 ||
-		    xform_set_rfc1829_iv(&dec[i], sas[i].iv_size, &err) != 0)))
-			abort();
-	}
+	for (size_t i = 0; i < N_SA; i++)
+		test_xf_pair(&sas[i], 1, 0xa0, &enc[i], &dec[i]);	/* keys j + 1, 0xa0 ^ j */
 }
 
 int

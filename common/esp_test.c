@@ -8,7 +8,7 @@
 #include <openssl/crypto.h>
 
 #include "common/esp.h"
-#include "common/xform_cases.h"
+#include "tests/lib/xform_cases.h"
 #include "tests/lib/test.h"
 
 struct combo {

@@ -25,24 +25,24 @@ ip4_csum(const void *b, size_t len)
 void
 ip4_csum_set(uint8_t *ip)
 {
-	uint16_t c;
+	struct ip4_hdr *h = (struct ip4_hdr *)ip;
 
-	ip[10] = ip[11] = 0;
-	c = ip4_csum(ip, (size_t)(ip[0] & 0x0f) * 4);
-	memcpy(ip + 10, &c, 2);
+	h->csum_be = 0;
+	h->csum_be = ip4_csum(ip, (size_t)(h->ver_ihl & 0x0f) * 4);
 }
 
 enum drop
 ip4_parse(const uint8_t *ip, uint32_t len, uint32_t *ihl, uint32_t *tot)
 {
+	const struct ip4_hdr *h = (const struct ip4_hdr *)ip;
 	uint32_t hl, t;
 
 	if (len < IP4_HDR_MIN)
 		return DROP_RUNT;
-	hl = (uint32_t)(ip[0] & 0x0f) * 4;
-	if ((ip[0] >> 4) != 4 || hl < IP4_HDR_MIN)
+	hl = (uint32_t)(h->ver_ihl & 0x0f) * 4;
+	if ((h->ver_ihl >> 4) != 4 || hl < IP4_HDR_MIN)
 		return DROP_BAD_IP;
-	t = (uint32_t)ip[2] << 8 | ip[3];
+	t = ntohs(h->len_be);
 	if (hl > len || t < hl || t > len)
 		return DROP_RUNT;
 	*ihl = hl;
@@ -65,9 +65,7 @@ ip4_check(struct pkt *p, uint32_t *ihl)
 bool
 ip4_is_fragment(const uint8_t *ip)
 {
-	uint16_t frag = (uint16_t)(ip[6] << 8 | ip[7]);
-
-	return (frag & (IP4_MF | IP4_OFF_MASK)) != 0;
+	return (ntohs(((const struct ip4_hdr *)ip)->frag_be) & (IP4_MF | IP4_OFF_MASK)) != 0;
 }
 
 enum drop
@@ -98,10 +96,12 @@ ip4_push(struct pkt *p, uint32_t src_be, uint32_t dst_be, uint8_t proto, uint8_t
 void
 ip4_inner_tos(const uint8_t *ip, uint32_t len, uint8_t *tos, bool *df)
 {
+	const struct ip4_hdr *h = (const struct ip4_hdr *)ip;
+
 	*tos = 0;
 	*df = false;
-	if (len < IP4_HDR_MIN || (ip[0] >> 4) != 4)
+	if (len < IP4_HDR_MIN || (h->ver_ihl >> 4) != 4)
 		return;
-	*tos = ip[1];
-	*df = (ip[6] & (IP4_DF >> 8)) != 0;
+	*tos = h->tos;
+	*df = (ntohs(h->frag_be) & IP4_DF) != 0;
 }

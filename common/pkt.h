@@ -79,4 +79,59 @@ struct l4_ports {
 	uint16_t	dport_be;
 } __attribute__((packed));
 
+/* The IPv4 pseudo-header TCP and UDP checksums cover (RFC 793 §3.1, RFC 768). */
+struct ip4_pseudo {
+	uint32_t	src_be;
+	uint32_t	dst_be;
+	uint8_t		zero;
+	uint8_t		proto;
+	uint16_t	len_be;		/* of the TCP or UDP header and payload */
+} __attribute__((packed));
+
+struct udp_hdr {
+	uint16_t	sport_be;
+	uint16_t	dport_be;
+	uint16_t	len_be;		/* header and payload */
+	uint16_t	csum_be;
+} __attribute__((packed));
+
+enum {
+	TCP_FIN = 0x01, TCP_SYN = 0x02, TCP_RST = 0x04, TCP_PSH = 0x08, TCP_ACK = 0x10,
+	TCP_URG = 0x20, TCP_ECE = 0x40, TCP_CWR = 0x80,
+};
+
+struct tcp_hdr {
+	uint16_t	sport_be;
+	uint16_t	dport_be;
+	uint32_t	seq_be;
+	uint32_t	ack_be;
+	uint8_t		off;		/* data offset in 32-bit words, in the high 4 bits */
+	uint8_t		flags;		/* TCP_* */
+	uint16_t	win_be;
+	uint16_t	csum_be;
+	uint16_t	urg_be;
+} __attribute__((packed));		/* options follow, to off * 4 bytes */
+
+/* ICMP destination unreachable, as RFC 1191 §4 lays out "fragmentation needed"; the header
+ * of the packet it is about follows. */
+struct icmp_hdr {
+	uint8_t		type;
+	uint8_t		code;
+	uint16_t	csum_be;
+	uint16_t	unused_be;
+	uint16_t	mtu_be;		/* Next-Hop MTU; 0 from routers before RFC 1191 */
+} __attribute__((packed));
+
+/* The IKE header (RFC 2408 §3.1 for IKEv1, RFC 7296 §3.1 for IKEv2: the same 28 bytes). */
+struct ike_hdr {
+	uint8_t		spi_i[8];	/* initiator's cookie or SPI */
+	uint8_t		spi_r[8];
+	uint8_t		next;		/* next payload */
+	uint8_t		version;	/* major in the high 4 bits, minor in the low */
+	uint8_t		exchange;
+	uint8_t		flags;
+	uint32_t	msg_id_be;
+	uint32_t	len_be;		/* of the whole message, this header included */
+} __attribute__((packed));
+
 #endif

@@ -39,7 +39,7 @@ pmtu_check(const uint8_t *ip, uint32_t len, uint32_t room)
 {
 	if (len <= room)
 		return PMTU_FITS;
-	if (len >= IP4_HDR_MIN && (ip[6] & (IP4_DF >> 8)) != 0)
+	if (len >= IP4_HDR_MIN && (ntohs(((const struct ip4_hdr *)ip)->frag_be) & IP4_DF) != 0)
 		return PMTU_ICMP;
 	return PMTU_FRAGMENT;
 }
@@ -62,8 +62,7 @@ pmtu_icmp_frag_needed(struct pkt *p, uint16_t mtu, uint32_t src_be)
 	const struct ip4_hdr *orig = (const struct ip4_hdr *)p->data;
 	uint32_t ihl, tot, quote;
 	struct ip4_hdr *ip;
-	uint16_t c, mtu_be = htons(mtu);
-	uint8_t *icmp;
+	struct icmp_hdr *icmp;
 
 	if (ip4_parse(p->data, p->len, &ihl, &tot) != DROP_NONE)
 		return -1;
@@ -71,7 +70,7 @@ pmtu_icmp_frag_needed(struct pkt *p, uint16_t mtu, uint32_t src_be)
 	    !icmp_addr_ok(orig->src_be, orig->dst_be))
 		return -1;
 	if (orig->proto == IPPROTO_ICMP_ && tot > ihl) {	/* never about an ICMP error */
-		switch (p->data[ihl]) {
+		switch (((const struct icmp_hdr *)(p->data + ihl))->type) {
 		case 3: case 4: case 5: case 11: case 12:
 			return -1;
 		default:
@@ -96,13 +95,13 @@ pmtu_icmp_frag_needed(struct pkt *p, uint16_t mtu, uint32_t src_be)
 	ip->src_be = src_be;
 	ip->dst_be = orig->src_be;
 	ip4_csum_set(p->data);
-	icmp = p->data + IP4_HDR_MIN;
-	icmp[0] = ICMP_UNREACH;
-	icmp[1] = ICMP_FRAG_NEEDED;
-	icmp[2] = icmp[3] = icmp[4] = icmp[5] = 0;	/* checksum, unused (RFC 1191 §4) */
-	memcpy(icmp + 6, &mtu_be, 2);			/* Next-Hop MTU */
-	c = ip4_csum(icmp, ICMP_HDR_LEN + quote);
-	memcpy(icmp + 2, &c, 2);
+	icmp = (struct icmp_hdr *)(p->data + IP4_HDR_MIN);
+	icmp->type = ICMP_UNREACH;
+	icmp->code = ICMP_FRAG_NEEDED;
+	icmp->csum_be = 0;
+	icmp->unused_be = 0;				/* RFC 1191 §4 */
+	icmp->mtu_be = htons(mtu);			/* Next-Hop MTU */
+	icmp->csum_be = ip4_csum(icmp, ICMP_HDR_LEN + quote);
 	return 0;
 }
 
@@ -138,24 +137,25 @@ static void
 frag_put(struct pkt *q, const uint8_t *hdr, uint32_t hl, const uint8_t *data, uint32_t len,
     uint32_t off, bool mf)
 {
-	uint16_t frag;
+	const struct ip4_hdr *orig = (const struct ip4_hdr *)hdr;
+	struct ip4_hdr *ip;
 
 	pkt_reset(q);
 	memcpy(q->data, hdr, hl);
 	memcpy(q->data + hl, data, len);
 	q->len = hl + len;
-	q->data[0] = (uint8_t)(0x40 | hl / 4);
-	q->data[2] = (uint8_t)(q->len >> 8);
-	q->data[3] = (uint8_t)q->len;
-	frag = (uint16_t)(((hdr[6] << 8) & (IP4_DF | IP4_RF)) | (off / 8) | (mf ? IP4_MF : 0));
-	q->data[6] = (uint8_t)(frag >> 8);
-	q->data[7] = (uint8_t)frag;
+	ip = (struct ip4_hdr *)q->data;
+	ip->ver_ihl = (uint8_t)(0x40 | hl / 4);
+	ip->len_be = htons((uint16_t)q->len);
+	ip->frag_be = htons((uint16_t)((ntohs(orig->frag_be) & (IP4_DF | IP4_RF)) | (off / 8) |
+	    (mf ? IP4_MF : 0)));
 	ip4_csum_set(q->data);
 }
 
 int
 pmtu_fragment(const struct pkt *p, uint32_t mtu, struct pkt *const out[], unsigned n_out)
 {
+	const struct ip4_hdr *ip = (const struct ip4_hdr *)p->data;
 	uint8_t later[IP4_HDR_MAX];
 	uint32_t ihl, tot, hl2, first, step, off0, left, n, pos;
 	uint16_t frag;
@@ -164,13 +164,12 @@ pmtu_fragment(const struct pkt *p, uint32_t mtu, struct pkt *const out[], unsign
 
 	if (ip4_parse(p->data, p->len, &ihl, &tot) != DROP_NONE || n_out == 0)
 		return -1;
+	frag = ntohs(ip->frag_be);
 	if (tot <= mtu) {
 		frag_put(out[0], p->data, ihl, p->data + ihl, tot - ihl,
-		    (uint32_t)((p->data[6] << 8 | p->data[7]) & IP4_OFF_MASK) * 8,
-		    (p->data[6] & (IP4_MF >> 8)) != 0);
+		    (uint32_t)(frag & IP4_OFF_MASK) * 8, (frag & IP4_MF) != 0);
 		return 1;
 	}
-	frag = (uint16_t)(p->data[6] << 8 | p->data[7]);
 	if ((frag & IP4_DF) != 0 || mtu < ihl + 8)
 		return -1;
 	memcpy(later, p->data, IP4_HDR_MIN);

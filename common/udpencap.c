@@ -12,7 +12,7 @@ udpencap_classify(const uint8_t *b, size_t len)
 		return b[0] == UDPENCAP_KEEPALIVE_BYTE ? UDPENCAP_NAT_KEEPALIVE : UDPENCAP_BAD;
 	if (len < UDPENCAP_ESP_MIN)
 		return UDPENCAP_BAD;
-	if ((b[0] | b[1] | b[2] | b[3]) != 0)
+	if (((const struct esp_hdr *)b)->spi_be != 0)	/* else the non-ESP marker */
 		return UDPENCAP_ESP;
 	return len >= UDPENCAP_MARKER_LEN + UDPENCAP_IKE_HDR_LEN ? UDPENCAP_IKE : UDPENCAP_BAD;
 }
@@ -20,16 +20,16 @@ udpencap_classify(const uint8_t *b, size_t len)
 enum drop
 udpencap_push(struct pkt *p, uint16_t sport_be, uint16_t dport_be)
 {
-	uint16_t len_be;
+	struct udp_hdr *u;
 
 	if (pkt_headroom(p) < UDPENCAP_HDR_LEN || p->len + UDPENCAP_HDR_LEN > 0xffff)
 		return DROP_TOO_BIG;
 	p->data -= UDPENCAP_HDR_LEN;
 	p->len += UDPENCAP_HDR_LEN;
-	len_be = htons((uint16_t)p->len);
-	memcpy(p->data, &sport_be, 2);
-	memcpy(p->data + 2, &dport_be, 2);
-	memcpy(p->data + 4, &len_be, 2);
-	p->data[6] = p->data[7] = 0;		/* §2.1: no checksum */
+	u = (struct udp_hdr *)p->data;
+	u->sport_be = sport_be;
+	u->dport_be = dport_be;
+	u->len_be = htons((uint16_t)p->len);
+	u->csum_be = 0;				/* §2.1: no checksum */
 	return DROP_NONE;
 }

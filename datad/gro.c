@@ -19,6 +19,7 @@
  * instead of being given a fresh valid checksum here (in_test). */
 #include <arpa/inet.h>
 #include <linux/virtio_net.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -27,58 +28,67 @@
 #include "datad/worker.h"
 
 enum {
-	TCP_FIN = 0x01, TCP_SYN = 0x02, TCP_RST = 0x04, TCP_PSH = 0x08, TCP_ACK = 0x10,
-	TCP_URG = 0x20, TCP_ECE = 0x40, TCP_CWR = 0x80,
 	GRO_MAX_LEN = 65535,		/* an IPv4 total length */
 };
+
+/* A segment GRO takes: IPv4 without options, then TCP. */
+struct tcp4 {
+	struct ip4_hdr	ip;
+	struct tcp_hdr	tcp;
+} __attribute__((packed));
+
+static const struct tcp4 *
+tcp4(const struct pkt *p)
+{
+	return (const struct tcp4 *)p->data;
+}
 
 /* The TCP segment in p: header lengths and payload, if GRO may take it at all. */
 static bool
 tcp_seg(const struct pkt *p, uint32_t *thl, uint32_t *plen)
 {
-	const uint8_t *b = p->data;
+	const struct tcp4 *s = tcp4(p);
 	uint32_t tot;
 
-	if (p->len < 40 || b[0] != 0x45 || b[9] != IPPROTO_TCP)
+	if (p->len < sizeof(*s) || s->ip.ver_ihl != 0x45 || s->ip.proto != IPPROTO_TCP)
 		return false;
-	tot = (uint32_t)b[2] << 8 | b[3];
-	if (tot != p->len || (b[6] & 0x3f) != 0 || b[7] != 0)	/* MF or an offset */
+	tot = ntohs(s->ip.len_be);
+	if (tot != p->len || (ntohs(s->ip.frag_be) & (IP4_MF | IP4_OFF_MASK)) != 0)
 		return false;
-	*thl = (uint32_t)(b[32] >> 4) * 4;
-	if (*thl < 20 || 20 + *thl > tot)
+	*thl = (uint32_t)(s->tcp.off >> 4) * 4;
+	if (*thl < sizeof(s->tcp) || sizeof(s->ip) + *thl > tot)
 		return false;
-	if (b[33] & (TCP_SYN | TCP_RST | TCP_URG | TCP_CWR | TCP_ECE) || !(b[33] & TCP_ACK))
+	if (s->tcp.flags & (TCP_SYN | TCP_RST | TCP_URG | TCP_CWR | TCP_ECE) ||
+	    !(s->tcp.flags & TCP_ACK))
 		return false;
-	*plen = tot - 20 - *thl;
+	*plen = tot - (uint32_t)sizeof(s->ip) - *thl;
 	return *plen > 0;
-}
-
-static uint32_t
-rd32(const uint8_t *b)
-{
-	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
 }
 
 /* Does segment q (thl, plen) continue flow f? */
 static bool
 joins(const struct gro_flow *f, const struct pkt *q, uint32_t thl, uint32_t plen)
 {
-	const uint8_t *a = f->seg[0]->data, *b = q->data;
+	const struct tcp4 *a = tcp4(f->seg[0]), *b = tcp4(q);
 
 	return !f->closed && thl == f->thl && plen <= f->mss &&
 	    f->len + plen <= GRO_MAX_LEN && f->n < GRO_SEGS &&
-	    rd32(b + 24) == f->next_seq &&		/* contiguous */
-	    memcmp(a + 28, b + 28, 4) == 0 &&		/* acknowledgment */
-	    memcmp(a + 34, b + 34, 2) == 0 &&		/* window */
-	    memcmp(a + 40, b + 40, thl - 20) == 0 &&	/* options */
-	    a[1] == b[1] && a[8] == b[8] && (a[6] & 0x40) == (b[6] & 0x40);
+	    ntohl(b->tcp.seq_be) == f->next_seq &&		/* contiguous */
+	    a->tcp.ack_be == b->tcp.ack_be && a->tcp.win_be == b->tcp.win_be &&
+	    memcmp(a + 1, b + 1, thl - sizeof(b->tcp)) == 0 &&	/* options */
+	    a->ip.tos == b->ip.tos && a->ip.ttl == b->ip.ttl &&
+	    (a->ip.frag_be & htons(IP4_DF)) == (b->ip.frag_be & htons(IP4_DF));
 }
 
+/* Addresses and ports (q may be any packet of 24 bytes or more: then what stands where
+ * a segment's ports would). */
 static bool
 same_flow(const struct gro_flow *f, const struct pkt *q)
 {
-	/* addresses (12..19) and ports (20..23) */
-	return memcmp(f->seg[0]->data + 12, q->data + 12, 12) == 0;
+	const struct tcp4 *a = tcp4(f->seg[0]), *b = tcp4(q);
+
+	return a->ip.src_be == b->ip.src_be && a->ip.dst_be == b->ip.dst_be &&
+	    a->tcp.sport_be == b->tcp.sport_be && a->tcp.dport_be == b->tcp.dport_be;
 }
 
 static void
@@ -87,7 +97,7 @@ write_one(struct worker *w, struct sa_in *sa, struct pkt *p)
 	p->data -= sizeof(struct virtio_net_hdr);
 	memset(p->data, 0, sizeof(struct virtio_net_hdr));
 	if (write(w->tun_fd, p->data, p->len + sizeof(struct virtio_net_hdr)) < 0)
-		sa->ctr.drops[DROP_TX]++;
+		worker_drop(w, &sa->ctr, DROP_TX);
 	w->n_tun_writes++;
 }
 
@@ -96,9 +106,10 @@ flush_flow(struct worker *w, struct gro_flow *f)
 {
 	struct virtio_net_hdr vh;
 	struct pkt *h = f->seg[0];
-	uint8_t *b = h->data, flags = 0, pseudo[12];
-	uint32_t tcp_len, hl = 20 + f->thl;
-	uint16_t c;
+	struct tcp4 *s = (struct tcp4 *)h->data;
+	struct ip4_pseudo ph;
+	uint32_t hl = (uint32_t)sizeof(s->ip) + f->thl;
+	uint8_t flags = 0;
 	unsigned k = 0;
 
 	if (f->n == 1) {
@@ -107,37 +118,34 @@ flush_flow(struct worker *w, struct gro_flow *f)
 		return;
 	}
 	for (unsigned i = 0; i < f->n; i++)
-		flags |= f->seg[i]->data[33] & (TCP_PSH | TCP_FIN);
-	b[33] |= flags;				/* as tcp_gro_receive does */
-	b[2] = (uint8_t)(f->len >> 8);
-	b[3] = (uint8_t)f->len;
-	ip4_csum_set(b);
+		flags |= tcp4(f->seg[i])->tcp.flags & (TCP_PSH | TCP_FIN);
+	s->tcp.flags |= flags;			/* as tcp_gro_receive does */
+	s->ip.len_be = htons((uint16_t)f->len);
+	ip4_csum_set(h->data);
 	/* CHECKSUM_PARTIAL: the field holds the pseudo-header sum (RFC 793: addresses, protocol,
 	 * TCP length), not inverted; the kernel adds the rest */
-	tcp_len = f->len - 20;
-	memcpy(pseudo, b + 12, 8);
-	pseudo[8] = 0;
-	pseudo[9] = IPPROTO_TCP;
-	pseudo[10] = (uint8_t)(tcp_len >> 8);
-	pseudo[11] = (uint8_t)tcp_len;
-	c = (uint16_t)~ip4_csum(pseudo, sizeof(pseudo));	/* network order already */
-	memcpy(b + 36, &c, 2);
+	ph.src_be = s->ip.src_be;
+	ph.dst_be = s->ip.dst_be;
+	ph.zero = 0;
+	ph.proto = IPPROTO_TCP;
+	ph.len_be = htons((uint16_t)(f->len - sizeof(s->ip)));
+	s->tcp.csum_be = (uint16_t)~ip4_csum(&ph, sizeof(ph));	/* network order already */
 	memset(&vh, 0, sizeof(vh));
 	vh.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
 	vh.gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
 	vh.hdr_len = (uint16_t)hl;
 	vh.gso_size = (uint16_t)f->mss;
-	vh.csum_start = 20;
-	vh.csum_offset = 16;
-	memcpy(b - sizeof(vh), &vh, sizeof(vh));	/* in the headroom, as write_one does */
-	w->gro_iov[k].iov_base = b - sizeof(vh);
+	vh.csum_start = sizeof(s->ip);
+	vh.csum_offset = offsetof(struct tcp_hdr, csum_be);
+	memcpy(h->data - sizeof(vh), &vh, sizeof(vh));	/* in the headroom, as write_one does */
+	w->gro_iov[k].iov_base = h->data - sizeof(vh);
 	w->gro_iov[k++].iov_len = sizeof(vh) + h->len;	/* headers and the first payload */
 	for (unsigned i = 1; i < f->n; i++) {
 		w->gro_iov[k].iov_base = f->seg[i]->data + hl;
 		w->gro_iov[k++].iov_len = f->seg[i]->len - hl;
 	}
 	if (writev(w->tun_fd, w->gro_iov, (int)k) < 0)
-		f->sa->ctr.drops[DROP_TX] += f->n;
+		worker_drops(w, &f->sa->ctr, DROP_TX, f->n);
 	w->n_tun_writes++;
 	w->n_gro_pkts++;
 	w->n_gro_segs += f->n;
@@ -175,7 +183,7 @@ gro_add(struct worker *w, struct sa_in *sa, struct pkt *p)
 		f->seg[f->n++] = p;
 		f->len += plen;
 		f->next_seq += plen;
-		f->closed = plen < f->mss || (p->data[33] & (TCP_PSH | TCP_FIN));
+		f->closed = plen < f->mss || (tcp4(p)->tcp.flags & (TCP_PSH | TCP_FIN));
 		return;
 	}
 	if (f != NULL)
@@ -192,6 +200,6 @@ gro_add(struct worker *w, struct sa_in *sa, struct pkt *p)
 	f->thl = thl;
 	f->mss = plen;
 	f->len = p->len;
-	f->next_seq = rd32(p->data + 24) + plen;
-	f->closed = (p->data[33] & (TCP_PSH | TCP_FIN)) != 0;
+	f->next_seq = ntohl(tcp4(p)->tcp.seq_be) + plen;
+	f->closed = (tcp4(p)->tcp.flags & (TCP_PSH | TCP_FIN)) != 0;
 }

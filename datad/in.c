@@ -31,6 +31,7 @@
  * "truncated" ("bad-ip" if it says less), never taken for the packet. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -73,15 +74,11 @@ in_flow(struct sa_in *sa, struct pkt *p)
 /* How an ESP packet reached us: raw, in UDP 4500, or inside an AH SA's packet. */
 enum via { VIA_RAW, VIA_UDP, VIA_AH };
 
-/* Handled and counted already (an ESP drop inside a bundle, on the ESP SA): the caller skips
- * it.  Never an index of drop_name. */
-#define IN_COUNTED	((enum drop)DROP_MAX)
-
 /* A transport-mode payload is the peers' own traffic: never a packet to open again. */
 static bool
 transport_payload_ok(const struct pkt *p)
 {
-	uint8_t proto = p->data[9];
+	uint8_t proto = ((const struct ip4_hdr *)p->data)->proto;
 
 	return proto != IPPROTO_IPIP_ && proto != IPPROTO_ESP_ && proto != IPPROTO_AH_;
 }
@@ -146,7 +143,8 @@ esp_spi_is(const struct pkt *p, uint32_t spi_be)
 {
 	uint32_t ihl = ip_hlen(p);
 
-	return ihl != 0 && p->len >= ihl + 4 && memcmp(p->data + ihl, &spi_be, 4) == 0;
+	return ihl != 0 && p->len >= ihl + sizeof(spi_be) &&
+	    ((const struct esp_hdr *)(p->data + ihl))->spi_be == spi_be;
 }
 
 /* Open one AH packet (RFC 4302 §3.4), then what it carried: an inner packet (tunnel), its
@@ -181,10 +179,9 @@ in_ah(struct worker *w, struct pkt *p, struct sa_in **sap)
 		 * carries no ESP */
 		if (nh != IPPROTO_ESP_ || sa->partner == NULL || !esp_spi_is(p, sa->partner->spi_be))
 			return DROP_BUNDLE;
-		if ((d = in_esp(w, p, VIA_AH, &esp_sa)) == DROP_NONE || esp_sa == NULL)
-			return d;
-		esp_sa->ctr.drops[d]++;
-		return IN_COUNTED;
+		if ((d = in_esp(w, p, VIA_AH, &esp_sa)) != DROP_NONE && esp_sa != NULL)
+			*sap = esp_sa;		/* a drop inside is the ESP SA's */
+		return d;
 	}
 	if (sa->tunnel != (nh == IPPROTO_IPIP_))
 		return DROP_PROTO;		/* tunnel: IPv4 inside; transport: a payload */
@@ -211,8 +208,9 @@ in_udp(struct worker *w, struct pkt *p, unsigned i, struct sa_in **sap)
 	case UDPENCAP_NAT_KEEPALIVE:
 		return DROP_NONE;		/* no SA: nothing to deliver, nothing to count */
 	case UDPENCAP_IKE:
-		return report_ike(w, UDP_ENCAP_PORT, w->rx_from[i].sin_addr.s_addr,
-		    w->rx_from[i].sin_port, p->data + 4, p->len - 4) ? DROP_NONE : DROP_PROTO;
+		return link_ike(w, UDP_ENCAP_PORT, w->rx_from[i].sin_addr.s_addr,
+		    w->rx_from[i].sin_port, p->data + UDPENCAP_MARKER_LEN,
+		    p->len - UDPENCAP_MARKER_LEN) ? DROP_NONE : DROP_PROTO;
 	default:
 		return DROP_PROTO;
 	}
@@ -232,7 +230,7 @@ in_whole(const struct mmsghdr *m, const struct pkt *p, bool raw)
 		return DROP_NONE;
 	if (p->len < sizeof(struct ip4_hdr))
 		return DROP_RUNT;
-	tot = (uint32_t)p->data[2] << 8 | p->data[3];
+	tot = ntohs(((const struct ip4_hdr *)p->data)->len_be);
 	return tot == p->len ? DROP_NONE : tot > p->len ? DROP_TRUNCATED : DROP_BAD_IP;
 }
 
@@ -246,27 +244,68 @@ in_claimed(const struct worker *w, const struct pkt *p, bool ah, bool udp)
 	if (!udp && (off = ip_hlen(p)) == 0)
 		return NULL;
 	if (ah)
-		off += 4;		/* Next Header, Payload Len, Reserved */
+		off += offsetof(struct ah_hdr, spi_be);	/* Next Header, Payload Len, Reserved */
 	else if (udp && udpencap_classify(p->data, p->len) != UDPENCAP_ESP)
 		return NULL;
-	if (p->len < off + 4)
+	if (p->len < off + sizeof(spi_be))
 		return NULL;
-	memcpy(&spi_be, p->data + off, 4);
+	spi_be = ((const struct esp_hdr *)(p->data + off))->spi_be;	/* AH's too, at off */
 	return tables_sa_in(w->gen, spi_be, ah ? IPPROTO_AH_ : IPPROTO_ESP_);
+}
+
+struct pkt *
+in_buf(struct worker *w, unsigned i)
+{
+	struct pkt *p = &w->pool[BATCH + i];
+
+	pkt_reset(p);
+	p->data = p->buf + PKT_HEADROOM - 64;	/* outer IP header lands in headroom */
+	return p;
+}
+
+void
+in_run(struct worker *w, enum in_from from, unsigned n)
+{
+	bool ah = from == IN_AH, udp = from == IN_UDP;
+
+	for (unsigned i = 0; i < n; i++) {
+		struct pkt *p = &w->pool[BATCH + i];
+		struct sa_in *sa = NULL;
+		enum drop d;
+
+		p->len = w->rx_msg[i].msg_len;
+		if (w->gen == NULL) {
+			worker_drop(w, NULL, DROP_NO_SA);
+			continue;
+		}
+		if ((d = in_whole(&w->rx_msg[i], p, !udp)) != DROP_NONE) {
+			if ((sa = in_claimed(w, p, ah, udp)) != NULL && !sa->mine)
+				continue;	/* its owner sees it too, and counts it */
+		} else {
+			d = ah ? in_ah(w, p, &sa) : udp ? in_udp(w, p, i, &sa) :
+			    in_esp(w, p, VIA_RAW, &sa);
+		}
+		if (d != DROP_NONE) {
+			worker_drop(w, sa != NULL ? &sa->ctr : NULL, d);
+			if (d != DROP_NOT_OWNER)
+				log_debug("inbound %s dropped: %s", ah ? "AH" : udp ? "UDP 4500" :
+				    "ESP", drop_text[d]);
+			continue;
+		}
+		if (sa != NULL)
+			gro_add(w, sa, p);
+	}
+	gro_flush(w);
 }
 
 unsigned
 in_batch(struct worker *w, int fd)
 {
-	bool ah = fd == w->ah_fd, udp = fd == w->udp_fd;
+	bool udp = fd == w->udp_fd;
 	int n;
 
 	for (unsigned i = 0; i < BATCH; i++) {
-		struct pkt *p = &w->pool[BATCH + i];
-
-		pkt_reset(p);
-		p->data = p->buf + PKT_HEADROOM - 64;	/* outer IP header lands in headroom */
-		w->rx_iov[i].iov_base = p->data;
+		w->rx_iov[i].iov_base = in_buf(w, i)->data;
 		w->rx_iov[i].iov_len = PKT_MAX;
 		w->rx_msg[i].msg_hdr.msg_name = udp ? &w->rx_from[i] : NULL;
 		w->rx_msg[i].msg_hdr.msg_namelen = udp ? sizeof(w->rx_from[i]) : 0;
@@ -277,45 +316,13 @@ in_batch(struct worker *w, int fd)
 	n = recvmmsg(fd, w->rx_msg, BATCH, MSG_DONTWAIT, NULL);
 	if (n <= 0)
 		return 0;
-	for (int i = 0; i < n; i++) {
-		struct pkt *p = &w->pool[BATCH + i];
-		struct sa_in *sa = NULL;
-		enum drop d;
-
-		p->len = w->rx_msg[i].msg_len;
-		if (w->gen == NULL) {
-			w->drops[DROP_NO_SA]++;
-			continue;
-		}
-		if ((d = in_whole(&w->rx_msg[i], p, !udp)) != DROP_NONE) {
-			if ((sa = in_claimed(w, p, ah, udp)) != NULL && !sa->mine)
-				continue;	/* its owner sees it too, and counts it */
-		} else {
-			d = ah ? in_ah(w, p, &sa) : udp ? in_udp(w, p, (unsigned)i, &sa) :
-			    in_esp(w, p, VIA_RAW, &sa);
-		}
-		if (d == IN_COUNTED)
-			continue;
-		if (d != DROP_NONE) {
-			if (sa != NULL)
-				sa->ctr.drops[d]++;
-			else
-				w->drops[d]++;
-			if (d != DROP_NOT_OWNER)
-				log_debug("inbound %s dropped: %s", ah ? "AH" : udp ? "UDP 4500" :
-				    "ESP", drop_text[d]);
-			continue;
-		}
-		if (sa != NULL)
-			gro_add(w, sa, p);
-	}
-	gro_flush(w);
+	in_run(w, fd == w->ah_fd ? IN_AH : udp ? IN_UDP : IN_ESP, (unsigned)n);
 	w->n_rx_pkts += (unsigned)n;
 	return (unsigned)n;
 }
 
 /* UDP 500 (RFC 7296 §2.23: IKE without a marker there): every datagram to controld, at the
- * rate report_ike allows; the rest counted as proto.  Rare, so one recv at a time, into the
+ * rate link_ike allows; the rest counted as proto.  Rare, so one recv at a time, into the
  * TUN read buffer (free between TUN reads; RBUF holds any UDP datagram: IKE messages may be
  * far longer than PKT_MAX).  A cut one is counted as truncated, never relayed. */
 void
@@ -330,11 +337,11 @@ in_ike(struct worker *w)
 		if (n < 0)
 			return;
 		if ((size_t)n > RBUF) {			/* MSG_TRUNC: the datagram's real length */
-			w->drops[DROP_TRUNCATED]++;
+			worker_drop(w, NULL, DROP_TRUNCATED);
 			continue;
 		}
-		if (!report_ike(w, IKE_PORT, w->rx_from[0].sin_addr.s_addr, w->rx_from[0].sin_port,
+		if (!link_ike(w, IKE_PORT, w->rx_from[0].sin_addr.s_addr, w->rx_from[0].sin_port,
 		    w->rbuf, (size_t)n))
-			w->drops[DROP_PROTO]++;
+			worker_drop(w, NULL, DROP_PROTO);
 	}
 }

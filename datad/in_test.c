@@ -1,6 +1,9 @@
 /* in_test.c: the inbound path as a peer and an attacker reach it (issue 8), through the real
- * in_batch() over datagram sockets standing in for the raw ESP and AH sockets, UDP 4500 and the
- * TUN.  Packets are built with the outbound half of the same keys (esp_encap, ah_encap):
+ * fast path from memory: each datagram goes into the pool as recvmmsg would put it there (its
+ * length, MSG_TRUNC when it was longer than PKT_MAX, the sender on UDP 4500) and through
+ * in_run(), the seam under in_batch(); what is delivered is read back from the TUN, a memfd
+ * here.  No socket.  Packets are built with the outbound half of the same keys (esp_encap,
+ * ah_encap):
  *
  *   - each SA is taken only the way it arrives: an AH+ESP bundle's ESP only inside its AH
  *     ("bundle" when bare, raw or in UDP), its AH only around that ESP; raw ESP SAs not in
@@ -10,11 +13,11 @@
  *     packet: a 65000-byte datagram whose first 2048 bytes are valid ESP is not delivered, and
  *     a 3000-byte one is counted as "truncated", not as "icv"
  *   - TCP of an SA without an ICV is never coalesced nor given checksum offload flags (gro.c)
- *   - the SPI filter of the raw ESP socket sends a runt to the catch-all worker only */
+ *   - a drop is counted once, on the SA it is charged to (worker.h) */
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <linux/virtio_net.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -23,6 +26,7 @@
 #include "common/ip4.h"
 #include "datad/worker.h"
 #include "tests/lib/test.h"
+#include "tests/lib/test_sa.h"
 
 enum {
 	LOCAL = 0xc6336402,		/* 198.51.100.2, us */
@@ -31,8 +35,8 @@ enum {
 	INNER_DST = 0xc0000282,		/* 192.0.2.130 */
 };
 
-/* id, proto, SPI, auth, udp, mode, bundle partner: each inbound SA, and id + 100 its outbound
- * twin with the same keys (the peer's side, to build packets with). */
+/* Each inbound SA, and id + 100 its outbound twin with the same keys (the peer's side, to
+ * build packets with). */
 static const struct {
 	uint64_t	id;
 	uint8_t		proto;
@@ -50,80 +54,34 @@ static const struct {
 };
 enum { N_SAS = sizeof(SAS) / sizeof(SAS[0]) };
 
-static uint8_t ckey[16] = { 1, 2, 3 }, akey[20] = { 4, 5, 6 };
-
 static Gw__V1__Tables *
 tables(const char *owner_of_1)
 {
-	Gw__V1__Tables t = GW__V1__TABLES__INIT;
-	Gw__V1__Sa sa[2 * N_SAS], *sas[2 * N_SAS];
-	Gw__V1__Selector tun = GW__V1__SELECTOR__INIT, tra = GW__V1__SELECTOR__INIT;
-	static uint8_t buf[8192];
-	size_t len;
+	/* 192.0.2.128/25 -> 192.0.2.0/25 and the peers' own: local -> remote */
+	static Gw__V1__Selector tun, tra;
+	struct test_sa sa[2 * N_SAS];
 
-	tun.src = 0xc0000280;		/* 192.0.2.128/25 -> 192.0.2.0/25, local -> remote */
-	tun.src_wild = 0x7f;
-	tun.dst = 0xc0000200;
-	tun.dst_wild = 0x7f;
-	tra.src = LOCAL;
-	tra.dst = PEER;
-	tun.tos = tun.precedence = tra.tos = tra.precedence = -1;
-	tun.sport_hi = tun.dport_hi = tra.sport_hi = tra.dport_hi = 65535;
+	tun = test_sel(0xc0000280, 25, 0xc0000200, 25);
+	tra = test_sel(LOCAL, 32, PEER, 32);
 	for (unsigned i = 0; i < 2 * N_SAS; i++) {
 		unsigned k = i % N_SAS;
 		bool in = i < N_SAS;
 
-		gw__v1__sa__init(&sa[i]);
-		sas[i] = &sa[i];
-		sa[i].id = SAS[k].id + (in ? 0 : 100);
-		sa[i].inbound = in;
-		sa[i].proto = SAS[k].proto;
-		sa[i].spi = SAS[k].spi;
-		sa[i].local = in ? LOCAL : PEER;
-		sa[i].peer = in ? PEER : LOCAL;
-		if (SAS[k].proto == 50) {
-			sa[i].cipher = GW__V1__CIPHER__CIPHER_AES_CBC;
-			sa[i].cipher_key.data = ckey;
-			sa[i].cipher_key.len = sizeof(ckey);
-		}
-		if (SAS[k].auth) {
-			sa[i].auth = GW__V1__AUTH__AUTH_HMAC_SHA1_96;
-			sa[i].auth_key.data = akey;
-			sa[i].auth_key.len = sizeof(akey);
-		}
-		sa[i].udp_encap_port = SAS[k].udp ? 4500 : 0;
-		sa[i].mode = SAS[k].transport ? GW__V1__MODE__MODE_TRANSPORT :
-		    GW__V1__MODE__MODE_TUNNEL;
-		sa[i].bundle = SAS[k].bundle ? SAS[k].bundle + (in ? 0 : 100) : 0;
-		sa[i].flow = SAS[k].transport ? &tra : &tun;
-		sa[i].owner = (char *)(in && SAS[k].id == 1 ? owner_of_1 : "w1");
-		sa[i].map = (char *)"vpn";
+		sa[i] = (struct test_sa){
+			.id = SAS[k].id + (in ? 0 : 100), .inbound = in, .proto = SAS[k].proto,
+			.spi = SAS[k].spi, .local = in ? LOCAL : PEER, .peer = in ? PEER : LOCAL,
+			.no_auth = !SAS[k].auth, .udp = SAS[k].udp, .transport = SAS[k].transport,
+			.bundle = SAS[k].bundle ? SAS[k].bundle + (in ? 0 : 100) : 0,
+			.flow = SAS[k].transport ? &tra : &tun,
+			.owner = in && SAS[k].id == 1 ? owner_of_1 : "w1",
+		};
 	}
-	t.generation = 1;
-	t.sas = sas;
-	t.n_sas = 2 * N_SAS;
-	len = gw__v1__tables__get_packed_size(&t);
-	if (len > sizeof(buf))
-		abort();
-	gw__v1__tables__pack(&t, buf);
-	return gw__v1__tables__unpack(NULL, len, buf);
+	return test_tables(1, sa, 2 * N_SAS, NULL, 0);
 }
 
 static struct worker W;
-static int esp_peer, ah_peer, udp_peer, tun_peer;
 static uint64_t next_seq = 1;
-
-static void
-pair(int *ours, int *theirs)
-{
-	int sv[2];
-
-	if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) != 0)
-		abort();
-	fcntl(sv[1], F_SETFL, O_NONBLOCK);
-	*ours = sv[0];
-	*theirs = sv[1];
-}
+static off_t tun_seen;		/* bytes of the TUN memfd read back so far */
 
 static struct sa_out *
 out_sa(uint64_t id)
@@ -210,30 +168,59 @@ ah(struct pkt *p, unsigned k)
 		abort();
 }
 
-/* Send b[0..len) to one of datad's sockets and let in_batch read it; the number of packets
- * that reached the TUN, the last one's virtio_net_hdr in *vh. */
+/* What reached the TUN since the last call: the number of writes, the last one's
+ * virtio_net_hdr in *vh.  Each write is a virtio_net_hdr and an IPv4 packet (a super-packet's
+ * Total Length covers all of it), so the memfd splits at Total Length; all of it must. */
 static unsigned
-run(int peer, int fd, const void *b, size_t len, struct virtio_net_hdr *vh)
+tun_writes(struct virtio_net_hdr *vh)
 {
-	static uint8_t rx[70000];
+	off_t end = lseek(W.tun_fd, 0, SEEK_END);
+	uint8_t b[sizeof(*vh) + sizeof(struct ip4_hdr)];
 	unsigned n = 0;
-	ssize_t r;
 
-	if (write(peer, b, len) != (ssize_t)len)
-		abort();
-	in_batch(&W, fd);
-	while ((r = read(tun_peer, rx, sizeof(rx))) > 0) {
-		if (vh != NULL && (size_t)r >= sizeof(*vh))
-			memcpy(vh, rx, sizeof(*vh));
+	while (tun_seen + (off_t)sizeof(b) <= end) {
+		if (pread(W.tun_fd, b, sizeof(b), tun_seen) != (ssize_t)sizeof(b))
+			abort();
+		if (vh != NULL)
+			memcpy(vh, b, sizeof(*vh));
+		tun_seen += (off_t)(sizeof(*vh) +
+		    ntohs(((const struct ip4_hdr *)(b + sizeof(*vh)))->len_be));
 		n++;
 	}
+	T_EQ(tun_seen, end, "the TUN writes split at their Total Lengths");
+	tun_seen = end;
 	return n;
 }
 
-static unsigned
-run_pkt(int peer, int fd, const struct pkt *p)
+/* Datagram i of the next read: b[0..len) as recvmmsg leaves it in a PKT_MAX buffer. */
+static void
+rx(unsigned i, const void *b, size_t len)
 {
-	return run(peer, fd, p->data, p->len, NULL);
+	struct pkt *p = in_buf(&W, i);
+	size_t got = len > PKT_MAX ? PKT_MAX : len;
+
+	memcpy(p->data, b, got);
+	W.rx_msg[i].msg_len = (unsigned)got;
+	W.rx_msg[i].msg_hdr.msg_flags = len > PKT_MAX ? MSG_TRUNC : 0;
+	W.rx_from[i].sin_family = AF_INET;		/* UDP 4500: the peer's port 4500 */
+	W.rx_from[i].sin_addr.s_addr = htonl(PEER);
+	W.rx_from[i].sin_port = htons(4500);
+}
+
+/* b[0..len) through the inbound path as read from socket `from`: the number of packets that
+ * reached the TUN, the last one's virtio_net_hdr in *vh. */
+static unsigned
+run(enum in_from from, const void *b, size_t len, struct virtio_net_hdr *vh)
+{
+	rx(0, b, len);
+	in_run(&W, from, 1);
+	return tun_writes(vh);
+}
+
+static unsigned
+run_pkt(enum in_from from, const struct pkt *p)
+{
+	return run(from, p->data, p->len, NULL);
 }
 
 static uint64_t
@@ -250,46 +237,46 @@ test_ways(void)
 
 	inner(&p, 84);
 	esp(&p, 1, 4, true);
-	T_EQ(run_pkt(esp_peer, W.esp_fd, &p), 1, "raw ESP of a raw-ESP SA: delivered");
+	T_EQ(run_pkt(IN_ESP, &p), 1, "raw ESP of a raw-ESP SA: delivered");
 	inner(&p, 84);
 	esp(&p, 1, 4, false);
-	T_EQ(run_pkt(udp_peer, W.udp_fd, &p), 0, "ESP of a raw-ESP SA in UDP 4500: dropped");
+	T_EQ(run_pkt(IN_UDP, &p), 0, "ESP of a raw-ESP SA in UDP 4500: dropped");
 	T_EQ(drops(1, DROP_ENCAP), 1, "and counted as encap");
 
 	inner(&p, 84);
 	esp(&p, 2, 4, false);
-	T_EQ(run_pkt(udp_peer, W.udp_fd, &p), 1, "ESP in UDP of a NAT-T SA: delivered");
+	T_EQ(run_pkt(IN_UDP, &p), 1, "ESP in UDP of a NAT-T SA: delivered");
 	inner(&p, 84);
 	esp(&p, 2, 4, true);
-	T_EQ(run_pkt(esp_peer, W.esp_fd, &p), 0, "raw ESP of a NAT-T SA: dropped");
+	T_EQ(run_pkt(IN_ESP, &p), 0, "raw ESP of a NAT-T SA: dropped");
 	T_EQ(drops(2, DROP_ENCAP), 1, "and counted as encap");
 
 	/* the bundle: ESP (cipher alone) then AH, as out.c sends it */
 	inner(&p, 84);
 	esp(&p, 3, 4, true);
 	ah(&p, 4);
-	T_EQ(run_pkt(ah_peer, W.ah_fd, &p), 1, "AH+ESP bundle, intact: delivered");
+	T_EQ(run_pkt(IN_AH, &p), 1, "AH+ESP bundle, intact: delivered");
 	T_EQ(in_sa(3)->ctr.pkts, 1, "the bundle's ESP SA counts it");
 	inner(&p, 84);
 	esp(&p, 3, 4, true);	/* what is left when an attacker strips the AH */
-	T_EQ(run_pkt(esp_peer, W.esp_fd, &p), 0, "the bundle's ESP stripped of its AH: dropped");
+	T_EQ(run_pkt(IN_ESP, &p), 0, "the bundle's ESP stripped of its AH: dropped");
 	T_EQ(drops(3, DROP_BUNDLE), 1, "and counted as bundle on the ESP SA");
 	T_EQ(drops(3, DROP_ICV) + drops(3, DROP_PAD), 0, "nothing else was tried on it");
 	inner(&p, 84);
 	esp(&p, 3, 4, false);
-	T_EQ(run_pkt(udp_peer, W.udp_fd, &p), 0, "the bundle's ESP in UDP 4500: dropped");
+	T_EQ(run_pkt(IN_UDP, &p), 0, "the bundle's ESP in UDP 4500: dropped");
 	T_EQ(drops(3, DROP_BUNDLE), 2, "counted as bundle");
 	inner(&p, 84);
 	esp(&p, 1, 4, true);
 	ah(&p, 4);
-	T_EQ(run_pkt(ah_peer, W.ah_fd, &p), 0, "the bundle's AH around another ESP SA: dropped");
+	T_EQ(run_pkt(IN_AH, &p), 0, "the bundle's AH around another ESP SA: dropped");
 	T_EQ(drops(4, DROP_BUNDLE), 1, "counted as bundle on the AH SA");
 	T_EQ(in_sa(1)->ctr.pkts, 1, "the other ESP SA never saw it");
 	inner(&p, 84);
 	if (ip4_push(&p, htonl(PEER), htonl(LOCAL), 4, 0, false, htons(9)) != DROP_NONE)
 		abort();
 	ah(&p, 4);
-	T_EQ(run_pkt(ah_peer, W.ah_fd, &p), 0, "the bundle's AH around a bare inner packet: dropped");
+	T_EQ(run_pkt(IN_AH, &p), 0, "the bundle's AH around a bare inner packet: dropped");
 	T_EQ(drops(4, DROP_BUNDLE), 2, "counted as bundle on the AH SA");
 
 	/* AH alone */
@@ -297,30 +284,30 @@ test_ways(void)
 	if (ip4_push(&p, htonl(PEER), htonl(LOCAL), 4, 0, false, htons(9)) != DROP_NONE)
 		abort();
 	ah(&p, 6);
-	T_EQ(run_pkt(ah_peer, W.ah_fd, &p), 1, "AH alone, tunnel mode: delivered");
+	T_EQ(run_pkt(IN_AH, &p), 1, "AH alone, tunnel mode: delivered");
 	inner(&p, 84);
 	esp(&p, 1, 4, true);
 	ah(&p, 6);
-	T_EQ(run_pkt(ah_peer, W.ah_fd, &p), 0, "AH alone around an ESP packet: dropped");
+	T_EQ(run_pkt(IN_AH, &p), 0, "AH alone around an ESP packet: dropped");
 	T_EQ(drops(6, DROP_BUNDLE), 1, "counted as bundle on the AH SA");
 
 	/* an ESP cipher alone: nothing to check, taken as it comes (malleable by nature) */
 	inner(&p, 84);
 	esp(&p, 5, 4, true);
-	T_EQ(run_pkt(esp_peer, W.esp_fd, &p), 1, "cipher-only ESP: delivered");
+	T_EQ(run_pkt(IN_ESP, &p), 1, "cipher-only ESP: delivered");
 
 	/* transport mode: the peers' own payload, never IP-in-IP */
 	ip_pkt(&p, PEER, LOCAL, 1, 60, NULL, 0);
 	if (esp_transport_encap(&out_sa(7)->xf, out_sa(7)->spi_be, next_seq++, false, &p) !=
 	    DROP_NONE)
 		abort();
-	T_EQ(run_pkt(esp_peer, W.esp_fd, &p), 1, "transport ESP, ICMP between the peers: delivered");
+	T_EQ(run_pkt(IN_ESP, &p), 1, "transport ESP, ICMP between the peers: delivered");
 	inner(&p, 84);
 	if (ip4_push(&p, htonl(PEER), htonl(LOCAL), 4, 0, false, htons(9)) != DROP_NONE ||
 	    esp_transport_encap(&out_sa(7)->xf, out_sa(7)->spi_be, next_seq++, false, &p) !=
 	    DROP_NONE)
 		abort();
-	T_EQ(run_pkt(esp_peer, W.esp_fd, &p), 0, "transport ESP carrying IP-in-IP: dropped");
+	T_EQ(run_pkt(IN_ESP, &p), 0, "transport ESP carrying IP-in-IP: dropped");
 	T_EQ(drops(7, DROP_PROTO), 1, "counted as proto");
 }
 
@@ -340,17 +327,17 @@ test_truncated(void)
 	p.len += 28;
 	ip_pkt_hdr(p.data, p.len);
 	T_EQ(p.len, PKT_MAX, "the valid prefix is PKT_MAX bytes");
-	T_EQ(run_pkt(esp_peer, W.esp_fd, &p), 1, "which alone is delivered");
+	T_EQ(run_pkt(IN_ESP, &p), 1, "which alone is delivered");
 	memset(big, 0xa5, sizeof(big));
 	memcpy(big, p.data, p.len);
 	big[2] = (uint8_t)(sizeof(big) >> 8);
 	big[3] = (uint8_t)sizeof(big);
 	n = (uint32_t)in_sa(1)->ctr.pkts;
-	T_EQ(run(esp_peer, W.esp_fd, big, sizeof(big), NULL), 0,
+	T_EQ(run(IN_ESP, big, sizeof(big), NULL), 0,
 	    "65000 bytes, the first 2048 valid ESP: not delivered");
 	T_EQ(drops(1, DROP_TRUNCATED), 1, "counted as truncated");
 	T_EQ(in_sa(1)->ctr.pkts, n, "not counted as decapsulated");
-	T_EQ(run(esp_peer, W.esp_fd, big, PKT_MAX, NULL), 0,
+	T_EQ(run(IN_ESP, big, PKT_MAX, NULL), 0,
 	    "the same prefix alone, Total Length 65000: not delivered");
 	T_EQ(drops(1, DROP_TRUNCATED), 2, "counted as truncated");
 
@@ -359,7 +346,7 @@ test_truncated(void)
 	memcpy(big, p.data, 40);
 	big[2] = 3000 >> 8;
 	big[3] = 3000 & 0xff;
-	T_EQ(run(esp_peer, W.esp_fd, big, 3000, NULL), 0, "3000-byte ESP: not delivered");
+	T_EQ(run(IN_ESP, big, 3000, NULL), 0, "3000-byte ESP: not delivered");
 	T_EQ(drops(1, DROP_TRUNCATED), 3, "counted as truncated");
 	T_EQ(drops(1, DROP_ICV), 0, "not as icv");
 
@@ -367,7 +354,7 @@ test_truncated(void)
 	esp(&p, 2, 4, false);
 	memset(big, 0, 3000);
 	memcpy(big, p.data, p.len);
-	T_EQ(run(udp_peer, W.udp_fd, big, 3000, NULL), 0, "3000 bytes in UDP 4500: not delivered");
+	T_EQ(run(IN_UDP, big, 3000, NULL), 0, "3000 bytes in UDP 4500: not delivered");
 	T_EQ(drops(2, DROP_TRUNCATED), 1, "counted as truncated on the NAT-T SA");
 
 	inner(&p, 84);
@@ -377,7 +364,7 @@ test_truncated(void)
 	memcpy(big, p.data, p.len);
 	big[2] = 3000 >> 8;
 	big[3] = 3000 & 0xff;
-	T_EQ(run(ah_peer, W.ah_fd, big, 3000, NULL), 0, "3000 bytes of AH: not delivered");
+	T_EQ(run(IN_AH, big, 3000, NULL), 0, "3000 bytes of AH: not delivered");
 	T_EQ(drops(4, DROP_TRUNCATED), 1, "counted as truncated on the AH SA");
 }
 
@@ -395,27 +382,21 @@ tcp(struct pkt *p, uint32_t seq)
 	ip_pkt(p, INNER_SRC, INNER_DST, 6, 1040, t, sizeof(t));
 }
 
-/* Three segments of one flow in one batch: coalesced only with an ICV. */
+/* Three segments of one flow in one read: coalesced only with an ICV. */
 static unsigned
 tcp_burst(unsigned k, struct virtio_net_hdr *vh)
 {
-	static uint8_t rx[70000];
-	unsigned n = 0;
+	unsigned n;
 	struct pkt p;
-	ssize_t r;
 
 	for (unsigned i = 0; i < 3; i++) {
 		tcp(&p, 1 + 1000 * i);
 		esp(&p, k, 4, true);
-		if (write(esp_peer, p.data, p.len) != (ssize_t)p.len)
-			abort();
+		rx(i, p.data, p.len);
 	}
-	in_batch(&W, W.esp_fd);
-	while ((r = read(tun_peer, rx, sizeof(rx))) > 0) {
-		memcpy(vh, rx, sizeof(*vh));
-		T_OK(k == 1 || vh->flags == 0, "SA %u: no checksum offload flags", k);
-		n++;
-	}
+	in_run(&W, IN_ESP, 3);
+	n = tun_writes(vh);
+	T_OK(k == 1 || vh->flags == 0, "SA %u: no checksum offload flags", k);
 	return n;
 }
 
@@ -432,61 +413,6 @@ test_gro(void)
 	T_EQ(tcp_burst(5, &vh), 3, "cipher-only SA: three segments, three writes");
 	T_EQ(vh.gso_type, VIRTIO_NET_HDR_GSO_NONE, "no GSO");
 	T_EQ(W.n_gro_pkts, g0 + 1, "none coalesced");
-}
-
-/* The SPI filter of the raw ESP socket, on two workers: w1 is the catch-all (smallest owner
- * id), w2 owns SA 1.  A runt (no room for an SPI) reaches w1 only. */
-static void
-test_filter(void)
-{
-	struct worker w1, w2;
-	struct gen *g1, *g2;
-	struct gw_err err = { 0, "" };
-	int p1, p2;
-	uint8_t b[64], rx[64];
-	uint32_t spi_be;
-
-	memset(&w1, 0, sizeof(w1));
-	memset(&w2, 0, sizeof(w2));
-	w1.o.id = "w1";
-	w2.o.id = "w2";
-	pair(&p1, &w1.esp_fd);
-	pair(&p2, &w2.esp_fd);
-	fcntl(w1.esp_fd, F_SETFL, O_NONBLOCK);
-	fcntl(w2.esp_fd, F_SETFL, O_NONBLOCK);
-	g1 = tables_build(tables("w2"), "w1", NULL, &err);
-	g2 = tables_build(tables("w2"), "w2", NULL, &err);
-	T_OK(g1 != NULL && g2 != NULL, "tables: %s", err.msg);
-	if (g1 == NULL || g2 == NULL)
-		return;
-	T_OK(io_filter_spis(&w1, g1, &err) == 0, "filter w1: %s", err.msg);
-	T_OK(io_filter_spis(&w2, g2, &err) == 0, "filter w2: %s", err.msg);
-
-	/* the filter reads the IP header length from byte 0 and the SPI after it */
-	memset(b, 0, sizeof(b));
-	b[0] = 0x45;
-	for (unsigned len = 20; len < 24; len++) {
-		T_OK(write(p1, b, len) == (ssize_t)len && write(p2, b, len) == (ssize_t)len,
-		    "send");
-		T_EQ(read(w1.esp_fd, rx, sizeof(rx)), len, "runt of %u bytes: to the catch-all", len);
-		T_EQ(read(w2.esp_fd, rx, sizeof(rx)), -1, "runt of %u bytes: not to w2", len);
-	}
-	spi_be = htonl(1000);
-	memcpy(b + 20, &spi_be, 4);
-	T_OK(write(p1, b, 28) == 28 && write(p2, b, 28) == 28, "send");
-	T_EQ(read(w1.esp_fd, rx, sizeof(rx)), -1, "SPI 1000 (w2's): not to w1");
-	T_EQ(read(w2.esp_fd, rx, sizeof(rx)), 28, "SPI 1000: to w2");
-	spi_be = htonl(77);
-	memcpy(b + 20, &spi_be, 4);
-	T_OK(write(p1, b, 28) == 28 && write(p2, b, 28) == 28, "send");
-	T_EQ(read(w1.esp_fd, rx, sizeof(rx)), 28, "unknown SPI: to the catch-all");
-	T_EQ(read(w2.esp_fd, rx, sizeof(rx)), -1, "unknown SPI: not to w2");
-	tables_free(g1);
-	tables_free(g2);
-	close(p1);
-	close(p2);
-	close(w1.esp_fd);
-	close(w2.esp_fd);
 }
 
 /* Bundles that do not hold together are refused whole; a missing partner accepts nothing. */
@@ -523,23 +449,10 @@ main(void)
 	struct gw_err err = { 0, "" };
 
 	W.o.id = "w1";
-	pair(&W.esp_fd, &esp_peer);
-	pair(&W.ah_fd, &ah_peer);
-	pair(&W.udp_fd, &udp_peer);
-	pair(&W.tun_fd, &tun_peer);
-	W.clear_fd = W.ike_fd = W.icmp_fd = W.nl_fd = -1;
-	{
-		int sz = 1 << 20;
-
-		setsockopt(tun_peer, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz));
-		setsockopt(tun_peer, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
-	}
-	if ((W.pool = calloc(2 * BATCH, sizeof(*W.pool))) == NULL)
+	W.esp_fd = W.ah_fd = W.udp_fd = W.clear_fd = W.ike_fd = W.icmp_fd = W.nl_fd = -1;
+	if ((W.tun_fd = memfd_create("tun", 0)) < 0 ||
+	    (W.pool = calloc(2 * BATCH, sizeof(*W.pool))) == NULL)
 		abort();
-	for (unsigned i = 0; i < BATCH; i++) {
-		W.rx_msg[i].msg_hdr.msg_iov = &W.rx_iov[i];
-		W.rx_msg[i].msg_hdr.msg_iovlen = 1;
-	}
 	W.gen = tables_build(tables("w1"), "w1", NULL, &err);
 	T_OK(W.gen != NULL, "tables: %s", err.msg);
 	if (W.gen == NULL)
@@ -549,9 +462,9 @@ main(void)
 	test_ways();
 	test_truncated();
 	test_gro();
-	test_filter();
 	test_bundle_tables();
 	tables_free(W.gen);
 	free(W.pool);
+	close(W.tun_fd);
 	return t_done();
 }

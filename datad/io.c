@@ -241,11 +241,11 @@ io_flush(struct worker *w, struct tx_batch *b, int fd)
 		}
 		if (n < 0 && errno != EAGAIN && errno != ENOBUFS) {
 			/* this one packet is bad (no route, ...): count it, send the rest */
-			w->drops[DROP_TX]++;
+			worker_drop(w, NULL, DROP_TX);
 			done++;
 			continue;
 		}
-		w->drops[DROP_TX] += b->n - done;
+		worker_drops(w, NULL, DROP_TX, b->n - done);
 		break;
 	}
 	b->n = 0;

@@ -208,13 +208,13 @@ loop(void)
 		/* the link and the timers every 20 ms while packets keep us busy */
 		if (link_now_ms() - ctl_ms >= 20) {
 			ctl_ms = link_now_ms();
-			report_poll(&W);
+			link_poll(&W);
 			if (W.gen != NULL && W.gen->generation != shown_gen) {
 				shown_gen = W.gen->generation;
 				notify_send("STATUS=worker %s on %s: forwarding with generation %llu",
 				    W.o.id, W.o.tun, (unsigned long long)shown_gen);
 			}
-			report_tick(&W);
+			link_tick(&W);
 			mtu_tick(&W, ctl_ms);
 			mtu_icmp_in(&W);	/* also when packets kept us from polling */
 			if (W.ike_fd >= 0)
@@ -260,7 +260,7 @@ main(int argc, char **argv)
 	if (rc != 0 || link_connect(W.link, W.o.endpoint, LINK_MAX_FROM_CONTROLD, &err) != 0)
 		fatal("%s", rc != 0 ? zmq_strerror(errno) : err.msg);
 	log_info("worker %s on %s, controld at %s", W.o.id, W.o.tun, W.o.endpoint);
-	report_hello(&W);
+	link_hello(&W);
 	/* ready once the TUN, the raw sockets and the link are open: forwarding starts when the
 	 * tables arrive, which may be later (controld down or restarting); STATUS says when */
 	notify_send("READY=1\nSTATUS=worker %s on %s: waiting for tables from %s", W.o.id, W.o.tun,
@@ -284,8 +284,10 @@ main(int argc, char **argv)
 	 * and the filter are still theirs */
 	if (W.o.keep_tun)
 		log_info("%s persists (-P): routes and filter stay, traffic is held", W.o.tun);
-	else if (if_nametoindex(W.o.tun) == 0)
+	else if (if_nametoindex(W.o.tun) == 0) {
 		route_remove(&W);
+		nft_remove(&W);
+	}
 	else
 		log_info("%s is still in use by another worker: leaving its routes", W.o.tun);
 	return 0;

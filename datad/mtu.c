@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <linux/filter.h>
 #include <net/if.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -149,76 +150,74 @@ mtu_tick(struct worker *w, uint64_t now_ms)
 static uint32_t
 quoted_spi(const uint8_t *q, uint32_t len, uint8_t *proto, uint32_t *qlen)
 {
-	uint32_t ihl, spi_be = 0;
+	const struct ip4_hdr *ip = (const struct ip4_hdr *)q;
 	const uint8_t *l4;
+	uint32_t ihl;
 
-	if (len < IP4_HDR_MIN || (q[0] >> 4) != 4 || (ihl = (q[0] & 0x0fu) * 4) < IP4_HDR_MIN ||
-	    ihl > len)
+	if (len < IP4_HDR_MIN || (ip->ver_ihl >> 4) != 4 ||
+	    (ihl = (ip->ver_ihl & 0x0fu) * 4) < IP4_HDR_MIN || ihl > len)
 		return 0;
 	l4 = q + ihl;
 	len -= ihl;
-	*qlen = (uint32_t)q[2] << 8 | q[3];
-	*proto = q[9];
-	if (q[9] == IPPROTO_ESP && len >= 4)
-		memcpy(&spi_be, l4, 4);
-	else if (q[9] == IPPROTO_AH && len >= 8)
-		memcpy(&spi_be, l4 + 4, 4);
-	else if (q[9] == IPPROTO_UDP && len >= 12 && (l4[2] << 8 | l4[3]) == UDP_ENCAP_PORT) {
-		memcpy(&spi_be, l4 + 8, 4);		/* 0: the non-ESP marker, IKE */
+	*qlen = ntohs(ip->len_be);
+	*proto = ip->proto;
+	if (ip->proto == IPPROTO_ESP && len >= sizeof(uint32_t))
+		return ((const struct esp_hdr *)l4)->spi_be;
+	if (ip->proto == IPPROTO_AH && len >= offsetof(struct ah_hdr, seq_be))
+		return ((const struct ah_hdr *)l4)->spi_be;
+	if (ip->proto == IPPROTO_UDP && len >= sizeof(struct udp_hdr) + sizeof(uint32_t) &&
+	    ntohs(((const struct udp_hdr *)l4)->dport_be) == UDP_ENCAP_PORT) {
 		*proto = IPPROTO_ESP;
+		/* 0: the non-ESP marker, IKE */
+		return ((const struct esp_hdr *)(l4 + sizeof(struct udp_hdr)))->spi_be;
 	}
-	return spi_be;
+	return 0;
 }
 
 /* One ICMP frag-needed: the IPv4 packet b[0..len) as the raw socket gave it. */
-void
+enum drop
 mtu_icmp_one(struct worker *w, const uint8_t *b, uint32_t len, uint64_t now_ms)
 {
-	uint32_t ihl, spi_be, qlen = 0, src_be, dst_be;
-	const uint8_t *icmp, *q;
+	const struct ip4_hdr *ip = (const struct ip4_hdr *)b, *qip;
+	const struct icmp_hdr *icmp;
+	uint32_t ihl, spi_be, qlen = 0;
 	struct sa_out *sa = NULL;
 	uint16_t mtu;
 	uint8_t proto = 0;
 
-	if (len < IP4_HDR_MIN || (ihl = (b[0] & 0x0fu) * 4) < IP4_HDR_MIN ||
-	    len < ihl + 8 + IP4_HDR_MIN) {
-		w->drops[DROP_ICMP_PMTU]++;
-		return;
-	}
-	icmp = b + ihl;
-	q = icmp + 8;
-	mtu = (uint16_t)(icmp[6] << 8 | icmp[7]);
-	if ((spi_be = quoted_spi(q, len - ihl - 8, &proto, &qlen)) == 0) {
-		w->drops[DROP_ICMP_PMTU]++;	/* not about ESP or AH of ours */
-		return;
-	}
-	memcpy(&src_be, q + 12, 4);
-	memcpy(&dst_be, q + 16, 4);
+	if (len < IP4_HDR_MIN || (ihl = (ip->ver_ihl & 0x0fu) * 4) < IP4_HDR_MIN ||
+	    len < ihl + sizeof(*icmp) + IP4_HDR_MIN)
+		return DROP_ICMP_PMTU;
+	icmp = (const struct icmp_hdr *)(b + ihl);
+	qip = (const struct ip4_hdr *)(icmp + 1);
+	mtu = ntohs(icmp->mtu_be);
+	if ((spi_be = quoted_spi((const uint8_t *)qip, len - ihl - sizeof(*icmp), &proto,
+	    &qlen)) == 0)
+		return DROP_ICMP_PMTU;		/* not about ESP or AH of ours */
 	for (uint32_t i = 0; w->gen != NULL && i < w->gen->n_out && sa == NULL; i++) {
 		struct sa_out *o = &w->gen->out[i];
 
-		if (o->spi_be == spi_be && o->proto == proto && o->peer_be == dst_be &&
-		    o->local_be == src_be)
+		if (o->spi_be == spi_be && o->proto == proto && o->peer_be == qip->dst_be &&
+		    o->local_be == qip->src_be)
 			sa = o;
 	}
 	if (mtu == 0 && qlen > IP4_HDR_MIN)	/* RFC 1191 §5: a router from before it */
 		mtu = (uint16_t)(qlen - 1);
-	if (sa == NULL || qlen <= mtu) {	/* no such SA, or the packet did fit */
-		w->drops[DROP_ICMP_PMTU]++;
-		return;
-	}
+	if (sa == NULL || qlen <= mtu)		/* no such SA, or the packet did fit */
+		return DROP_ICMP_PMTU;
 	if (mtu < MTU_LEARN_MIN)
 		mtu = MTU_LEARN_MIN;
 	if (mtu == sa->learned_mtu) {
 		sa->learned_ms = now_ms;	/* the path still says so: keep it longer */
-		return;
+		return DROP_NONE;
 	}
 	if (mtu >= sa->path_mtu)
-		return;				/* only ever lowered here; raised by ageing */
+		return DROP_NONE;		/* only ever lowered here; raised by ageing */
 	sa->learned_mtu = mtu;
 	sa->learned_ms = now_ms;
 	set_path(sa);
 	log_info("SPI 0x%08x: path MTU %u (ICMP frag-needed)", ntohl(spi_be), sa->path_mtu);
+	return DROP_NONE;
 }
 
 /* Read the ICMP socket.  Routers keep ICMP errors within PMTU_ICMP_MAX bytes (RFC 1812
@@ -229,6 +228,7 @@ mtu_icmp_in(struct worker *w)
 {
 	uint8_t buf[PMTU_ICMP_MAX + 64];
 	uint64_t now = link_now_ms();
+	enum drop d;
 
 	for (int i = 0; i < 32; i++) {
 		ssize_t n = recv(w->icmp_fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC);
@@ -236,10 +236,11 @@ mtu_icmp_in(struct worker *w)
 		if (n < 0)
 			break;
 		if ((size_t)n > sizeof(buf) ||
-		    (n >= IP4_HDR_MIN && (buf[2] << 8 | buf[3]) > n)) {
-			w->drops[DROP_TRUNCATED]++;
+		    (n >= IP4_HDR_MIN && ntohs(((const struct ip4_hdr *)buf)->len_be) > n)) {
+			worker_drop(w, NULL, DROP_TRUNCATED);
 			continue;
 		}
-		mtu_icmp_one(w, buf, (uint32_t)n, now);
+		if ((d = mtu_icmp_one(w, buf, (uint32_t)n, now)) != DROP_NONE)
+			worker_drop(w, NULL, d);
 	}
 }

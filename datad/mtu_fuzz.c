@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "datad/sample_tables.h"
 #include "datad/worker.h"
+#include "tests/lib/test_sa.h"
 
 static struct worker W;
 
@@ -16,7 +16,7 @@ gen(void)
 {
 	struct gw_err err;
 
-	return tables_build(sample_tables(0xc6336401, 0xc6336402), "w", NULL, &err);
+	return tables_build(test_tables_sample(0xc6336401, 0xc6336402), "w", NULL, &err);
 }
 
 int

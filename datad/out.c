@@ -42,7 +42,7 @@ out_seq(struct worker *w, struct sa_out *sa, uint64_t *seq)
 {
 	if (sa->seq > sa->seq_end) {
 		if (sa->next_first == 0) {
-			report_need_lease(w, sa);
+			link_need_lease(w, sa);
 			return DROP_NO_LEASE;
 		}
 		sa->seq = sa->next_first;
@@ -54,7 +54,7 @@ out_seq(struct worker *w, struct sa_out *sa, uint64_t *seq)
 		return DROP_SEQ_WRAP;
 	*seq = sa->seq++;
 	if (sa->next_first == 0 && sa->seq_end - *seq < sa->lease_len / 2)
-		report_need_lease(w, sa);	/* half used: ask for the next one ahead */
+		link_need_lease(w, sa);	/* half used: ask for the next one ahead */
 	return DROP_NONE;
 }
 
@@ -71,7 +71,7 @@ queue(struct tx_batch *b, struct pkt *p, uint32_t dst_be)
 }
 
 /* The common case: ESP alone, tunnel mode; the kernel builds the outer header (and the UDP
- * header, checksum 0, for ESP in UDP: RFC 3948 §2.1). */
+ * header, checksum 0, for ESP in UDP: RFC 3948 §2.1).  A drop is sa's. */
 static enum drop
 out_esp_tunnel(struct worker *w, struct sa_out *sa, struct pkt *p)
 {
@@ -81,16 +81,13 @@ out_esp_tunnel(struct worker *w, struct sa_out *sa, struct pkt *p)
 	struct in_pktinfo pi;
 	uint64_t seq;
 	enum drop d;
-	int tos = p->data[1];			/* the inner TOS, ECN too (RFC 6040 normal) */
+	int tos = ((const struct ip4_hdr *)p->data)->tos;	/* ECN too (RFC 6040 normal) */
 
 	if (sa->udp_port_be && w->udp_fd < 0)
-		d = DROP_PROTO;			/* port 4500 was not ours to bind */
-	else if ((d = out_seq(w, sa, &seq)) == DROP_NONE)
-		d = esp_encap(&sa->xf, sa->spi_be, seq, sa->esn, IPPROTO_IPIP_, p);
-	if (d != DROP_NONE) {
-		sa->ctr.drops[d]++;
-		return DROP_NONE;
-	}
+		return DROP_PROTO;		/* port 4500 was not ours to bind */
+	if ((d = out_seq(w, sa, &seq)) != DROP_NONE ||
+	    (d = esp_encap(&sa->xf, sa->spi_be, seq, sa->esn, IPPROTO_IPIP_, p)) != DROP_NONE)
+		return d;
 	sa->ctr.pkts++;
 	sa->ctr.bytes += p->len;
 	queue(b, p, sa->peer_be);
@@ -117,7 +114,7 @@ out_esp_tunnel(struct worker *w, struct sa_out *sa, struct pkt *p)
  * "packet expansion"): we cut it, since the kernel will not for IP_HDRINCL beyond the device
  * MTU (common/pmtu.h), and send the pieces at once, behind what is already queued.  The slow
  * path: a few copies, no allocation. */
-static void
+static enum drop
 out_fragments(struct worker *w, struct sa_out *sa, const struct pkt *p, uint32_t mtu)
 {
 	struct pkt *f[PMTU_FRAGS];
@@ -126,34 +123,33 @@ out_fragments(struct worker *w, struct sa_out *sa, const struct pkt *p, uint32_t
 
 	for (unsigned i = 0; i < PMTU_FRAGS; i++)
 		f[i] = &w->frags[i];
-	if ((n = pmtu_fragment(p, mtu, f, PMTU_FRAGS)) < 0) {
-		sa->ctr.drops[DROP_TOO_BIG]++;
-		return;
-	}
+	if ((n = pmtu_fragment(p, mtu, f, PMTU_FRAGS)) < 0)
+		return DROP_TOO_BIG;
 	if (w->hdr_tx.n)
 		io_flush(w, &w->hdr_tx, w->clear_fd);
 	for (int i = 0; i < n; i++)
 		if (sendto(w->clear_fd, f[i]->data, f[i]->len, 0, (struct sockaddr *)&to,
 		    sizeof(to)) < 0)
-			w->drops[DROP_TX]++;
+			worker_drop(w, NULL, DROP_TX);	/* a send: where it fails */
 	w->n_frags += (uint64_t)n;
+	return DROP_NONE;
 }
 
 /* An inner packet with DF set that does not fit the SA's path once encapsulated: dropped,
  * and its source told the MTU it may use (RFC 1191, RFC 4301 §8.2.1), at a bounded rate
  * (RFC 1812 §4.3.2.8).  The ICMP leaves from us with the kernel's choice of source address
  * (0 in the header we build), marked past our routing table like cleartext. */
-static void
-out_too_big(struct worker *w, struct sa_out *sa, struct pkt *p, uint32_t room)
+static enum drop
+out_too_big(struct worker *w, struct pkt *p, uint32_t room)
 {
-	sa->ctr.drops[DROP_TOO_BIG]++;
 	if (w->icmp_tokens == 0)
-		return;
+		return DROP_TOO_BIG;
 	if (pmtu_icmp_frag_needed(p, (uint16_t)(room > UINT16_MAX ? UINT16_MAX : room), 0) != 0)
-		return;
+		return DROP_TOO_BIG;
 	w->icmp_tokens--;
 	w->n_icmp_sent++;
 	queue(&w->clear_tx, p, ((const struct ip4_hdr *)p->data)->dst_be);
+	return DROP_TOO_BIG;		/* the packet itself is dropped all the same */
 }
 
 /* The path MTU of a policy (the lowest of its SAs') and the room it leaves, worked out again
@@ -183,9 +179,10 @@ out_room(struct policy *pol, uint32_t *mtu)
 
 /* Everything that needs the whole IP packet built here: AH (its ICV covers the outer header),
  * AH+ESP bundles (ESP inside, AH outside: RFC 4301 §4.3), and transport mode (the peers' own
- * traffic).  Sent with IP_HDRINCL. */
+ * traffic).  Sent with IP_HDRINCL.  A drop is *sap's: the SA whose step failed. */
 static enum drop
-out_hdr(struct worker *w, struct sa_out *esp, struct sa_out *ah, struct pkt *p, uint32_t mtu)
+out_hdr(struct worker *w, struct sa_out *esp, struct sa_out *ah, struct pkt *p, uint32_t mtu,
+    struct sa_out **sap)
 {
 	struct sa_out *first = esp != NULL ? esp : ah, *bad = NULL;
 	uint64_t seq_e = 0, seq_a = 0;
@@ -198,8 +195,8 @@ out_hdr(struct worker *w, struct sa_out *esp, struct sa_out *ah, struct pkt *p, 
 	else if (ah != NULL && (d = out_seq(w, ah, &seq_a)) != DROP_NONE)
 		bad = ah;		/* ESP's number is spent, never reused */
 	if (bad != NULL) {
-		bad->ctr.drops[d]++;
-		return DROP_NONE;
+		*sap = bad;
+		return d;
 	}
 	ip4_inner_tos(p->data, p->len, &tos, &df);
 	if (first->tunnel) {
@@ -217,8 +214,8 @@ out_hdr(struct worker *w, struct sa_out *esp, struct sa_out *ah, struct pkt *p, 
 	    (d = ah_encap(&ah->xf, ah->spi_be, seq_a, ah->esn, p)) != DROP_NONE)
 		bad = ah;
 	if (bad != NULL) {
-		bad->ctr.drops[d]++;
-		return DROP_NONE;
+		*sap = bad;
+		return d;
 	}
 	if (esp != NULL) {
 		esp->ctr.pkts++;
@@ -228,15 +225,18 @@ out_hdr(struct worker *w, struct sa_out *esp, struct sa_out *ah, struct pkt *p, 
 		ah->ctr.pkts++;
 		ah->ctr.bytes += p->len;
 	}
-	if (p->len > mtu)			/* DF clear (else out_one answered it) */
-		out_fragments(w, first, p, mtu);
-	else
-		queue(&w->hdr_tx, p, first->peer_be);
+	if (p->len > mtu) {			/* DF clear (else out_one answered it) */
+		*sap = first;
+		return out_fragments(w, first, p, mtu);
+	}
+	queue(&w->hdr_tx, p, first->peer_be);
 	return DROP_NONE;
 }
 
+/* One cleartext packet through the crypto map; a drop is charged to *sap, or to the worker
+ * while *sap is NULL (before an SA is chosen). */
 static enum drop
-out_one(struct worker *w, struct pkt *p)
+out_one(struct worker *w, struct pkt *p, struct sa_out **sap)
 {
 	const struct policy *pol;
 	struct flow f;
@@ -253,102 +253,23 @@ out_one(struct worker *w, struct pkt *p)
 	if (pol->sa_esp == NULL && pol->sa_ah == NULL)
 		return DROP_NO_OUT_SA;
 	room = out_room((struct policy *)pol, &mtu);
-	df = (p->data[6] & (IP4_DF >> 8)) != 0;
+	df = (((const struct ip4_hdr *)p->data)->frag_be & htons(IP4_DF)) != 0;
 	if (p->len > room && df) {
-		out_too_big(w, pol->sa_esp ? pol->sa_esp : pol->sa_ah, p, room);
-		return DROP_NONE;
+		*sap = pol->sa_esp ? pol->sa_esp : pol->sa_ah;
+		return out_too_big(w, p, room);
 	}
 	/* ESP tunnel mode: the kernel builds the outer header, DF clear, and fragments what
 	 * exceeds the route's MTU; with DF on the inner packet we build it, DF copied (RFC 4301
 	 * §8.1), so that routers on the path tell us their MTU (mtu.c).  ESP in UDP always the
 	 * first way. */
-	if (pol->sa_ah == NULL && pol->sa_esp->tunnel && (!df || pol->sa_esp->udp_port_be))
+	if (pol->sa_ah == NULL && pol->sa_esp->tunnel && (!df || pol->sa_esp->udp_port_be)) {
+		*sap = pol->sa_esp;
 		return out_esp_tunnel(w, pol->sa_esp, p);
-	return out_hdr(w, pol->sa_esp, pol->sa_ah, p, mtu);
-}
-
-/* Internet checksum (RFC 1071) over native-order words: byte-order independent when the
- * result is stored back the same way. */
-static uint64_t
-csum_add(uint64_t sum, const uint8_t *b, size_t len)
-{
-	uint32_t w;
-	uint16_t h;
-
-	for (; len >= 4; b += 4, len -= 4) {
-		memcpy(&w, b, 4);
-		sum += w;
 	}
-	if (len >= 2) {
-		memcpy(&h, b, 2);
-		sum += h;
-		b += 2;
-		len -= 2;
-	}
-	if (len)		/* the odd byte is the high half of a word in network order */
-		sum += ntohs((uint16_t)(*b << 8));
-	return sum;
+	return out_hdr(w, pol->sa_esp, pol->sa_ah, p, mtu, sap);
 }
 
-static uint16_t
-csum_fold(uint64_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
-/* Complete a partial checksum the kernel left us (VIRTIO_NET_HDR_F_NEEDS_CSUM). */
-static int
-finish_csum(uint8_t *b, uint32_t len, uint16_t start, uint16_t off)
-{
-	uint16_t c;
-
-	if ((uint32_t)start + off + 2 > len)
-		return -1;
-	c = csum_fold(csum_add(0, b + start, len - start));
-	memcpy(b + start + off, &c, 2);
-	return 0;
-}
-
-/* One TCP segment of a TSO super-packet: headers of the original, the i-th MSS of payload. */
-static void
-tso_segment(struct pkt *p, const uint8_t *sp, uint32_t hlen, uint32_t ihl, const uint8_t *data,
-    uint32_t dlen, uint32_t i, uint32_t mss, bool last)
-{
-	struct ip4_hdr *ip;
-	uint8_t *tcp, pseudo[12];
-	uint32_t seq;
-	uint16_t c;
-
-	pkt_reset(p);
-	memcpy(p->data, sp, hlen);
-	memcpy(p->data + hlen, data, dlen);
-	p->len = hlen + dlen;
-	ip = (struct ip4_hdr *)p->data;
-	tcp = p->data + ihl;
-	ip->len_be = htons((uint16_t)p->len);
-	ip->id_be = htons((uint16_t)(ntohs(ip->id_be) + i));
-	ip->csum_be = 0;
-	ip->csum_be = csum_fold(csum_add(0, p->data, ihl));
-	memcpy(&seq, tcp + 4, 4);
-	seq = htonl(ntohl(seq) + i * mss);
-	memcpy(tcp + 4, &seq, 4);
-	if (!last)
-		tcp[13] &= (uint8_t)~0x09;	/* FIN and PSH only on the last */
-	if (i > 0)
-		tcp[13] &= (uint8_t)~0x80;	/* CWR only on the first */
-	memcpy(pseudo, &ip->src_be, 8);
-	pseudo[8] = 0;
-	pseudo[9] = 6;
-	pseudo[10] = (uint8_t)((p->len - ihl) >> 8);
-	pseudo[11] = (uint8_t)(p->len - ihl);
-	tcp[16] = tcp[17] = 0;
-	c = csum_fold(csum_add(csum_add(0, pseudo, 12), tcp, p->len - ihl));
-	memcpy(tcp + 16, &c, 2);
-}
-
-static void
+void
 out_flush(struct worker *w)
 {
 	if (w->esp_tx.n)
@@ -372,36 +293,37 @@ out_slot(struct worker *w, unsigned *slot)
 	return &w->pool[(*slot)++];
 }
 
+/* One packet, and where its drop is counted (worker.h). */
 static void
 out_pkt(struct worker *w, struct pkt *p)
 {
+	struct sa_out *sa = NULL;
 	enum drop d;
 
-	if (w->gen == NULL) {
-		w->drops[DROP_NO_OUT_SA]++;
-		return;
-	}
-	if ((d = out_one(w, p)) != DROP_NONE)
-		w->drops[d]++;
+	d = w->gen == NULL ? DROP_NO_OUT_SA : out_one(w, p, &sa);
+	if (d != DROP_NONE)
+		worker_drop(w, sa != NULL ? &sa->ctr : NULL, d);
 }
 
-/* One read from the TUN: a plain packet, or a TCP super-packet to cut into segments. */
-static void
+/* One read from the TUN: a plain packet, or a TCP super-packet to cut into segments (tso.c). */
+void
 out_read(struct worker *w, const uint8_t *b, uint32_t len, unsigned *slot)
 {
 	const struct virtio_net_hdr *vh = (const struct virtio_net_hdr *)b;
 	uint8_t *sp = (uint8_t *)b + sizeof(*vh);
-	uint32_t n = len - (uint32_t)sizeof(*vh), ihl, hlen, mss, segs;
+	uint32_t n = len - (uint32_t)sizeof(*vh);
+	struct tso t;
 	struct pkt *p;
+	enum drop d;
 
 	if ((vh->gso_type & ~VIRTIO_NET_HDR_GSO_ECN) == VIRTIO_NET_HDR_GSO_NONE) {
 		if (n > PKT_MAX) {
-			w->drops[DROP_TOO_BIG]++;
+			worker_drop(w, NULL, DROP_TOO_BIG);
 			return;
 		}
 		if ((vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) &&
-		    finish_csum(sp, n, vh->csum_start, vh->csum_offset) != 0) {
-			w->drops[DROP_BAD_IP]++;
+		    tso_csum(sp, n, vh->csum_start, vh->csum_offset) != 0) {
+			worker_drop(w, NULL, DROP_BAD_IP);
 			return;
 		}
 		p = out_slot(w, slot);
@@ -411,23 +333,15 @@ out_read(struct worker *w, const uint8_t *b, uint32_t len, unsigned *slot)
 		out_pkt(w, p);
 		return;
 	}
-	/* TCPv4 segmentation offload: the headers, then payload in gso_size pieces */
-	ihl = n >= 20 ? (uint32_t)(sp[0] & 0x0f) * 4 : 0;
-	hlen = ihl + (n >= ihl + 20 ? (uint32_t)(sp[ihl + 12] >> 4) * 4 : 0);
-	mss = vh->gso_size;
-	if ((vh->gso_type & ~VIRTIO_NET_HDR_GSO_ECN) != VIRTIO_NET_HDR_GSO_TCPV4 || ihl < 20 ||
-	    sp[9] != 6 || hlen < ihl + 20 || hlen > n || mss == 0 || hlen + mss > PKT_MAX) {
-		w->drops[DROP_BAD_IP]++;
+	if ((d = tso_parse(&t, vh, sp, n)) != DROP_NONE) {
+		worker_drop(w, NULL, d);
 		return;
 	}
-	segs = (n - hlen + mss - 1) / mss;
 	w->n_tso++;
-	w->n_tso_segs += segs;
-	for (uint32_t i = 0; i < segs; i++) {
-		uint32_t off = hlen + i * mss, dlen = n - off < mss ? n - off : mss;
-
+	w->n_tso_segs += t.segs;
+	for (uint32_t i = 0; i < t.segs; i++) {
 		p = out_slot(w, slot);
-		tso_segment(p, sp, hlen, ihl, sp + off, dlen, i, mss, i + 1 == segs);
+		tso_segment(&t, i, p);
 		out_pkt(w, p);
 	}
 }

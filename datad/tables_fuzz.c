@@ -5,8 +5,8 @@
 #include <stdlib.h>
 
 #include "common/link.h"
-#include "datad/sample_tables.h"
 #include "datad/tables.h"
+#include "tests/lib/test_sa.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -24,7 +24,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		env->body_case = GW__V1__ENVELOPE__BODY__NOT_SET;
 		tables_free(tables_build(t, "w", NULL, &err));
 	} else if (env->body_case == GW__V1__ENVELOPE__BODY_DELTA) {
-		g0 = tables_build(sample_tables(0, 0), "w", NULL, &err);
+		g0 = tables_build(test_tables_sample(0, 0), "w", NULL, &err);
 		if (g0 != NULL && (t = tables_merge(g0, env->delta, &err)) != NULL) {
 			g = tables_build(t, "w", g0, &err);
 			tables_free(g);

@@ -7,45 +7,19 @@
 
 #include "datad/tables.h"
 #include "tests/lib/test.h"
-
-static uint8_t ckey[32] = { 1 }, akey[20] = { 2 };
+#include "tests/lib/test_sa.h"
 
 /* One generation: one inbound ESP SA (id 7, SPI 1000), owned by owner, as controld sends it
  * (packed and unpacked, so tables_build can take it). */
 static Gw__V1__Tables *
 msg(uint64_t gen, const char *owner, uint32_t window, uint64_t floor)
 {
-	Gw__V1__Tables t = GW__V1__TABLES__INIT;
-	Gw__V1__Sa sa = GW__V1__SA__INIT, *sas[1] = { &sa };
-	Gw__V1__Selector sel = GW__V1__SELECTOR__INIT;
-	uint8_t buf[512];
-	size_t len;
+	static const Gw__V1__Selector sel = GW__V1__SELECTOR__INIT;
+	const struct test_sa sa = { .id = 7, .inbound = true, .proto = 50, .spi = 1000,
+	    .local = 0xc6336402, .peer = 0xc6336401, .replay_window = window,
+	    .replay_floor = floor, .flow = &sel, .owner = owner };
 
-	sa.id = 7;
-	sa.inbound = true;
-	sa.proto = 50;
-	sa.spi = 1000;
-	sa.local = 0xc6336402;
-	sa.peer = 0xc6336401;
-	sa.cipher = GW__V1__CIPHER__CIPHER_AES_CBC;
-	sa.cipher_key.data = ckey;
-	sa.cipher_key.len = sizeof(ckey);
-	sa.auth = GW__V1__AUTH__AUTH_HMAC_SHA1_96;
-	sa.auth_key.data = akey;
-	sa.auth_key.len = sizeof(akey);
-	sa.replay_window = window;
-	sa.replay_floor = floor;
-	sa.owner = (char *)owner;
-	sa.map = (char *)"vpn";
-	sa.flow = &sel;
-	t.generation = gen;
-	t.sas = sas;
-	t.n_sas = 1;
-	len = gw__v1__tables__get_packed_size(&t);
-	if (len > sizeof(buf))
-		return NULL;
-	gw__v1__tables__pack(&t, buf);
-	return gw__v1__tables__unpack(NULL, len, buf);
+	return test_tables(gen, &sa, 1, NULL, 0);
 }
 
 /* The next generation over old (freed), or NULL. */

@@ -86,7 +86,7 @@ struct worker {
 	struct gen		*gen;		/* current generation, NULL before the first */
 	uint64_t		last_heard_ms, last_hello_ms, last_report_ms, last_nft_ms;
 	uint64_t		snapshot_asked_ms;	/* a snapshot request is outstanding */
-	uint64_t		*tops_sent;		/* report.c: the replay tops of gen->in[]
+	uint64_t		*tops_sent;		/* link.c: the replay tops of gen->in[]
 							 * as last reported */
 	uint64_t		tops_gen;		/* the generation they are of */
 	uint64_t		last_tops_ms;
@@ -114,6 +114,29 @@ struct worker {
 	volatile int		stop;
 };
 
+/* Where a drop is counted, one rule for all of datad: a step that handles one packet (in_esp,
+ * in_ah, in_udp, out_one, out_esp_tunnel, out_hdr, tso_parse, mtu_icmp_one) counts nothing: it
+ * returns the reason, and through its sa argument the SA the packet is charged to once that
+ * is known.  The loop over the packets (in_batch, out_pkt and out_read, mtu_icmp_in, in_ike)
+ * counts each drop once, with worker_drop(): on that SA ("show crypto ipsec sa"), else on the
+ * worker (the drops of its report).  Sends alone count where they fail, since they fail after
+ * the loop has moved on: on the SA when they know it (gro.c's TUN writes), else on the worker
+ * (io_flush, fragments).  clear-in is the kernel's count (nft.c), copied, not counted. */
+static inline void
+worker_drops(struct worker *w, struct sa_ctr *sa, enum drop d, uint64_t n)
+{
+	if (sa != NULL)
+		sa->drops[d] += n;
+	else
+		w->drops[d] += n;
+}
+
+static inline void
+worker_drop(struct worker *w, struct sa_ctr *sa, enum drop d)
+{
+	worker_drops(w, sa, d, 1);
+}
+
 /* io.c: devices and sockets */
 int	io_open(struct worker *w, struct gw_err *err);
 void	io_close(struct worker *w);
@@ -127,28 +150,73 @@ unsigned	out_batch(struct worker *w);
 unsigned	in_batch(struct worker *w, int fd);	/* the ESP, AH or UDP 4500 socket */
 void		in_ike(struct worker *w);		/* UDP 500: IKE to controld */
 
+/* The seams under the batches, where the system calls end and the fast path begins: tests run
+ * packets through the real path from memory (datad/in_test.c, datad/out_test.c).
+ *
+ * out_read: one TUN read b[0..len) (a virtio_net_hdr, then a packet or a TCP super-packet)
+ * through the outbound path.  What leaves is queued on w's send batches (esp_tx, udp_tx,
+ * hdr_tx, clear_tx: pointers into w->pool), which out_flush sends; *slot counts the pool
+ * buffers in use, 0 at the start of a batch, and out_read flushes itself when all are.
+ *
+ * in_run: the n datagrams of one read through the inbound path, each in in_buf(w, i) with its
+ * length and flags in w->rx_msg[i] and, from UDP 4500, its sender in w->rx_from[i].  What is
+ * delivered is written to w->tun_fd before it returns. */
+enum in_from { IN_ESP, IN_AH, IN_UDP };	/* the socket it came from */
+
+void		out_read(struct worker *w, const uint8_t *b, uint32_t len, unsigned *slot);
+void		out_flush(struct worker *w);
+struct pkt	*in_buf(struct worker *w, unsigned i);	/* buffer i, reset for a datagram */
+void		in_run(struct worker *w, enum in_from from, unsigned n);
+
+/* tso.c: TCP super-packets from the TUN cut into segments, partial checksums completed */
+struct virtio_net_hdr;
+struct tso {
+	const uint8_t	*sp;		/* the super-packet: headers, then the payload */
+	uint32_t	n;		/* its length */
+	uint32_t	ihl, hlen;	/* IPv4 header, IPv4 + TCP headers */
+	uint32_t	mss;		/* payload per segment (gso_size) */
+	uint32_t	segs;		/* segments it makes */
+};
+
+/* Complete the checksum at b[start + off] over b[start..len) (VIRTIO_NET_HDR_F_NEEDS_CSUM);
+ * -1 if the field is not inside the packet. */
+int		tso_csum(uint8_t *b, uint32_t len, uint16_t start, uint16_t off);
+/* The super-packet sp[0..n) that vh describes into t (which borrows sp); DROP_BAD_IP unless
+ * it is TCPv4 with whole headers and segments that fit PKT_MAX. */
+enum drop	tso_parse(struct tso *t, const struct virtio_net_hdr *vh, const uint8_t *sp,
+		    uint32_t n);
+/* Segment i of t into p: the headers with Total Length, Identification, sequence number and
+ * both checksums for it; FIN and PSH only on the last, CWR only on the first. */
+void		tso_segment(const struct tso *t, uint32_t i, struct pkt *p);
+
 /* mtu.c: path MTU per outbound SA */
 int	mtu_open(struct worker *w, struct gw_err *err);
 void	mtu_gen(struct worker *w, struct gen *g);	/* media MTUs of a new generation */
 void	mtu_tick(struct worker *w, uint64_t now_ms);	/* ageing, media, rate limit */
 void	mtu_icmp_in(struct worker *w);			/* read the ICMP socket */
-void	mtu_icmp_one(struct worker *w, const uint8_t *b, uint32_t len, uint64_t now_ms);
+/* One ICMP packet b[0..len) as the raw socket gives it; DROP_ICMP_PMTU if not believed. */
+enum drop	mtu_icmp_one(struct worker *w, const uint8_t *b, uint32_t len, uint64_t now_ms);
 
 /* gro.c: inbound TCP coalesced into super-packets for the TUN */
 void	gro_add(struct worker *w, struct sa_in *sa, struct pkt *p);	/* deliver, maybe later */
 void	gro_flush(struct worker *w);				/* deliver the rest */
 
-/* route.c: kernel state derived from a generation (routes into the TUN, nftables filter) */
+/* route.c: the routes into the TUN a generation implies (link.c applies them after the filter) */
 int	route_apply(struct worker *w, const struct gen *g, struct gw_err *err);
 void	route_remove(struct worker *w);
-uint64_t	route_clear_in_count(struct worker *w);
 
-/* report.c: the link to controld */
-int	report_hello(struct worker *w);
-void	report_poll(struct worker *w);		/* handle what controld sent */
-void	report_tick(struct worker *w);		/* heartbeats, reports, leases, by time */
-void	report_need_lease(struct worker *w, struct sa_out *sa);
-bool	report_ike(struct worker *w, uint16_t local_port, uint32_t remote_be, uint16_t port_be,
+/* nft.c: the nftables filter a generation implies (one transaction), and its clear-in count */
+int	nft_apply(struct worker *w, const struct gen *g, struct gw_err *err);
+void	nft_remove(struct worker *w);
+uint64_t	nft_clear_in_count(struct worker *w);	/* 0 if the table is not there */
+
+/* link.c: the worker's side of the link to controld (DESIGN "The ZeroMQ link"), over the
+ * framing of common/link.h, whose link_* names these do not reuse */
+int	link_hello(struct worker *w);
+void	link_poll(struct worker *w);		/* handle what controld sent */
+void	link_tick(struct worker *w);		/* heartbeats, reports, leases, by time */
+void	link_need_lease(struct worker *w, struct sa_out *sa);
+bool	link_ike(struct worker *w, uint16_t local_port, uint32_t remote_be, uint16_t port_be,
 	    const uint8_t *d, size_t len);
 
 #endif

@@ -1,4 +1,4 @@
-/* report.c: datad's side of the link (DESIGN "The ZeroMQ link"): hello, snapshot and deltas
+/* link.c: datad's side of the link (DESIGN "The ZeroMQ link"): hello, snapshot and deltas
  * in, heartbeats and counter reports out, sequence-number leases (invariant 1). */
 #include <errno.h>
 #include <stdlib.h>
@@ -30,15 +30,16 @@ send_env(struct worker *w, Gw__V1__Envelope *env)
  * version 1 or 2, a Length that is the datagram's): garbage cannot starve real IKE.  False if
  * it is not IKE or over the rate. */
 bool
-report_ike(struct worker *w, uint16_t local_port, uint32_t remote_be, uint16_t port_be,
+link_ike(struct worker *w, uint16_t local_port, uint32_t remote_be, uint16_t port_be,
     const uint8_t *d, size_t len)
 {
 	Gw__V1__Envelope env = GW__V1__ENVELOPE__INIT;
 	Gw__V1__IkeDatagram ike = GW__V1__IKE_DATAGRAM__INIT;
+	const struct ike_hdr *h = (const struct ike_hdr *)d;
 	uint64_t now = link_now_ms();
 
-	if (len < 28 || (d[17] >> 4) < 1 || (d[17] >> 4) > 2 ||
-	    ((uint32_t)d[24] << 24 | (uint32_t)d[25] << 16 | (uint32_t)d[26] << 8 | d[27]) != len)
+	if (len < sizeof(*h) || (h->version >> 4) < 1 || (h->version >> 4) > 2 ||
+	    ntohl(h->len_be) != len)
 		return false;
 	if (now - w->ike_refill_ms >= 1000) {
 		w->ike_tokens = IKE_PER_SEC;
@@ -60,7 +61,7 @@ report_ike(struct worker *w, uint16_t local_port, uint32_t remote_be, uint16_t p
 }
 
 int
-report_hello(struct worker *w)
+link_hello(struct worker *w)
 {
 	Gw__V1__Envelope env = GW__V1__ENVELOPE__INIT;
 	Gw__V1__Hello h = GW__V1__HELLO__INIT;
@@ -91,7 +92,7 @@ report_hello(struct worker *w)
 }
 
 void
-report_need_lease(struct worker *w, struct sa_out *sa)
+link_need_lease(struct worker *w, struct sa_out *sa)
 {
 	Gw__V1__Envelope env = GW__V1__ENVELOPE__INIT;
 	Gw__V1__LeaseRequest r = GW__V1__LEASE_REQUEST__INIT;
@@ -180,8 +181,9 @@ install(struct worker *w, Gw__V1__Tables *msg)
 	}
 	mtu_gen(w, g);
 	if (w->gen != NULL)		/* nft counters restart with the new table */
-		w->clear_in_base += route_clear_in_count(w);
-	if (route_apply(w, g, &err) != 0 || io_filter_spis(w, g, &err) != 0) {
+		w->clear_in_base += nft_clear_in_count(w);
+	if (nft_apply(w, g, &err) != 0 || route_apply(w, g, &err) != 0 ||
+	    io_filter_spis(w, g, &err) != 0) {
 		reject(w, generation, err.msg);
 		tables_free(g);
 		return;
@@ -193,7 +195,7 @@ install(struct worker *w, Gw__V1__Tables *msg)
 	    (unsigned long long)g->generation, g->n_pol, g->n_out, g->n_in);
 	for (uint32_t i = 0; i < g->n_out; i++)
 		if (g->out[i].seq > g->out[i].seq_end && g->out[i].next_first == 0)
-			report_need_lease(w, &g->out[i]);
+			link_need_lease(w, &g->out[i]);
 }
 
 static void
@@ -235,7 +237,7 @@ on_env(struct worker *w, Gw__V1__Envelope *env)
 		break;
 	case GW__V1__ENVELOPE__BODY_REJECT:
 		/* controld does not know us (it restarted): introduce ourselves again */
-		report_hello(w);
+		link_hello(w);
 		break;
 	default:
 		log_debug("unexpected message %d from controld", (int)env->body_case);
@@ -244,7 +246,7 @@ on_env(struct worker *w, Gw__V1__Envelope *env)
 }
 
 void
-report_poll(struct worker *w)
+link_poll(struct worker *w)
 {
 	struct gw_err err = { 0, "" };
 	Gw__V1__Envelope *env;
@@ -347,17 +349,17 @@ out:
 }
 
 void
-report_tick(struct worker *w)
+link_tick(struct worker *w)
 {
 	uint64_t now = link_now_ms();
 
 	if (now - w->last_nft_ms >= 2000 && w->gen != NULL) {
 		w->last_nft_ms = now;
-		w->drops[DROP_CLEAR_IN] = w->clear_in_base + route_clear_in_count(w);
+		w->drops[DROP_CLEAR_IN] = w->clear_in_base + nft_clear_in_count(w);
 	}
 	if (now - w->last_report_ms >= HEARTBEAT_MS) {
 		if (w->udp_fd < 0 && io_udp_retry(w))
-			report_hello(w);	/* controld moves the ESP-in-UDP SAs here */
+			link_hello(w);	/* controld moves the ESP-in-UDP SAs here */
 		w->last_report_ms = now;
 		w->last_tops_ms = now;
 		send_report(w, false);	/* doubles as our heartbeat */
@@ -370,7 +372,7 @@ report_tick(struct worker *w)
 			log_warn("controld silent for %llu ms: forwarding with generation %llu, "
 			    "saying hello again", (unsigned long long)(now - w->last_heard_ms),
 			    (unsigned long long)(w->gen ? w->gen->generation : 0));
-		report_hello(w);
+		link_hello(w);
 	}
 	/* RFC 3948 §2.3: keep NAT mappings of UDP-encapsulated SAs alive (one byte 0xFF) */
 	if (w->udp_fd >= 0 && w->gen != NULL && now - w->last_keepalive_ms >= 20000) {
@@ -390,6 +392,6 @@ report_tick(struct worker *w)
 		struct sa_out *sa = &w->gen->out[i];
 
 		if (sa->lease_asked_ms != 0 && now - sa->lease_asked_ms >= LEASE_RETRY_MS)
-			report_need_lease(w, sa);
+			link_need_lease(w, sa);
 	}
 }
