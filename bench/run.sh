@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # bench/run.sh: run a benchmark on one core, next to OpenSSL's own figures taken in the same run
 # (the machine is noisy: compare only figures of one run, docs/bench.md).
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # bench/tunnel.sh: the end-to-end tunnel benchmark (`bench/run.sh tunnel [build dir]`).
 #
 # In the lab of deploy/lab/topo.sh (network namespaces only, documentation addresses), hostA ->

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* xform_bench.c: ESP and AH encapsulation and decapsulation per second, each transform, one core,
  * payloads of 64, 512 and 1400 bytes, next to what `openssl speed -evp` gets for the bare
  * cipher over the same bytes (bench/run.sh measures that in the same run and passes it in).

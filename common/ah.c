@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ah.c: AH framing over struct xform (RFC 4302; RFC 1826 with RFC 1828 keyed MD5), in place in
  * the packet's headroom: the IP header moves back by AH's length and the payload stays where
  * it is (invariant 6: no allocation, no copy of the payload).  It owns nothing: the keyed MAC

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ah.h: AH over whole IPv4 packets, in place (RFC 4302; RFC 1826 + RFC 1828 for ah-rfc1828),
  * over struct xform (cipher XF_CIPHER_NONE, one auth algorithm).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ah_fuzz.c: libFuzzer harness for what parses packets off the wire besides esp.c: ah.c,
  * ESP transport mode, udpencap.c and pmtu.c.  The input is one packet for one of a few SAs
  * with fixed keys.  None of these may read or write outside the packet, whatever the bytes;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ah_test.c: AH in place (ah.c) for every AH transform: round trips of many sizes and payload
  * protocols (transport, tunnel, ESP inside); the ICV against one computed here from the RFC
  * text with OpenSSL's one-shot HMAC() and MD5 (RFC 4302 §3.3.3.1, RFC 1828 §2); the wire format

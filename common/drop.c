@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* drop.c: the names of drop reasons, expanded from DROP_LIST once. */
 #include "common/drop.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* drop.h: each reason a packet is dropped, with its counter name and its words in "show".
  * Reports carry the counters indexed by these values: a new reason goes at the end, and none
  * is ever renumbered. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* err.c: filling struct gw_err. */
 #include <stdarg.h>
 #include <stdio.h>

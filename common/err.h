@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* err.h: the reason that travels with a failure of outside input (config, CLI, protobuf).
  * The caller prints or replies it: "startup.conf:12: crypto map vpn 10: ...". */
 #ifndef GW_ERR_H

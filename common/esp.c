@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* esp.c: ESP framing over struct xform (RFC 4303 §2, §3.3, §3.4; RFC 1829 for esp-rfc1829),
  * in place in the packet's head- and tailroom (invariant 6: no allocation, no copy of the
  * payload).  It owns nothing: keys and contexts are the xform's, the outer IP header and the

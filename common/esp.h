@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* esp.h: ESP encapsulation and decapsulation in place (RFC 4303), over struct xform. */
 #ifndef GW_ESP_H
 #define GW_ESP_H

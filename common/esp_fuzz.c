@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* esp_fuzz.c: libFuzzer harness for esp.c.  The input is an ESP packet as it comes off the wire
  * for one of a few SAs with fixed keys, opened with esp_decap (which must never read or write
  * outside the packet, whatever the bytes); then the same bytes as a payload go through

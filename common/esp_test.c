@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* esp_test.c: ESP in place (esp.c) for every cipher and auth combination: round trips of every
  * size from 0 to 1500, a flipped bit anywhere is DROP_ICV, a short packet DROP_RUNT, a bad
  * trailer DROP_PAD; RFC 3602 §4 ESP packets (cases 5-8) decapsulate; and no packet allocates

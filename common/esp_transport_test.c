@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* esp_transport_test.c: ESP transport mode (esp_transport_encap / esp_transport_decap, RFC 4303
  * §3.1.1) for every cipher and auth combination: the IP header stays (options too) with
  * protocol 50, Total Length and checksum fixed, ESP starts right after it with Next Header =

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ip4.c: IPv4 header checks, checksums and tunnel headers for ah.c, esp.c (transport mode),
  * pmtu.c and udpencap.c.  In place, no state, no allocation (invariant 6). */
 #include <arpa/inet.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ip4.h: the IPv4 header work that AH, ESP transport mode, NAT-T and PMTU share: checking a
  * header, its checksum, and pushing a tunnel's outer header into the headroom (invariant 6: in
  * place, no allocation).  Nothing here keeps state. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ip4_test.c: IPv4 header helpers (ip4.c): the RFC 1071 checksum against known values, header
  * checks and their drops, link padding trimmed, fragments recognised, and the outer header of a
  * tunnel (RFC 4301 §5.1.2.1: DSCP and DF copied, ECN not, RFC 6040 compatibility mode). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* key.c: constant-time hex decoding of configured keys. */
 #include <string.h>
 

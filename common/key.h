@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* key.h: key material of one SA.  Keys live in their SA and are wiped with OPENSSL_cleanse()
  * (key_wipe) on every exit. */
 #ifndef GW_KEY_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* key_test.c: hex keys from the config (key.c): digits, case, "0x", odd length, too long. */
 #include <ctype.h>
 #include <stdbool.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* link.c: ZeroMQ + protobuf-c framing, shared by controld, datad and gwctl.  Every buffer that
  * held a message is wiped before it is released: tables carry session keys. */
 #include <errno.h>

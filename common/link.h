@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* link.h: ZeroMQ + protobuf-c framing of the controld <-> datad link and the CLI socket.
  * A message is [routing id (ROUTER side only)] + one frame of a packed protobuf message.
  * Everything received is untrusted: a frame that does not unpack, is too large or carries

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* link_test.c: what crosses the link is wiped before it is freed (session keys in Tables and
  * Delta, nested in an Envelope: link_wipe walks every bytes field of every message inside),
  * and a message survives the framing whole. */

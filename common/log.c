@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* log.c: one line per message, "time ident[pid]: level: text", to stderr. */
 #include <stdarg.h>
 #include <stdio.h>

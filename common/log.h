@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* log.h: leveled logging to stderr (journald picks it up) for both daemons.  Not for the fast
  * path above debug; drops are counted, and logged only at debug, rate-limited by the caller. */
 #ifndef GW_LOG_H

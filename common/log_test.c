@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* log_test.c: a rate-limited message is written at most LOG_RL_BURST times a window, and the
  * first line after says how many were left out. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* notify.c: the sd_notify protocol (notify.h says what and why).  The datagram goes from a
  * socket of our own made for it, so nothing stays open and a child that inherits the
  * environment (datad's ip(8) and nft(8)) holds no descriptor of ours; systemd knows the sender

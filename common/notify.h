@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* notify.h: tell the service manager how the daemon is doing, in systemd's sd_notify protocol
  * (sd_notify(3)), spoken here without libsystemd: one datagram of "KEY=value" lines to the
  * AF_UNIX socket named by $NOTIFY_SOCKET.  controld and datad run as Type=notify units

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* notify_test.c: notify_send() (notify.c) against a datagram socket bound where systemd binds
  * its own: the exact bytes arrive, one datagram each, from our PID (what NotifyAccess=main
  * checks), at a path and at an abstract name; unset or empty $NOTIFY_SOCKET sends nothing;

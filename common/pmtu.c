@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* pmtu.c: the room left in the path after ESP and AH, ICMP "fragmentation needed" (RFC 1191)
  * and IPv4 fragmentation (RFC 791) for the packets the kernel will not fragment for us (pmtu.h
  * says which).  No state, no allocation (invariant 6). */

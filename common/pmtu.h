@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* pmtu.h: packets that no longer fit the path once IPsec adds its bytes (the seed: "IPSec
  * introduces packet expansion, which is more likely to require fragmentation/reassembly of
  * IPSec packets").

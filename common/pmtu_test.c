@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* pmtu_test.c: the room ESP and AH leave in a path MTU (checked against what esp_encap and
  * ah_encap really make, for every MTU from 60 to 1500), the verdict for a too-big packet, the
  * ICMP "fragmentation needed" it turns into (RFC 792, RFC 1191 §4, RFC 1812 §4.3.2.3) and when

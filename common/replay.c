@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* replay.c: the sliding anti-replay window of one inbound SA (RFC 4303 §3.4.3), kept as a ring
  * of bits indexed by sequence number as in RFC 6479: sliding right clears whole words, never
  * shifts.  The ring holds at least one word more than the window, so the words cleared for new

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* replay.h: anti-replay window of one inbound SA (RFC 4303 §3.4.3, RFC 6479).  Owned by one
  * worker, so nothing here locks; the struct is public only so an SA can embed it. */
 #ifndef GW_REPLAY_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* replay_test.c: the anti-replay window (replay.c, RFC 4303 §3.4.3) and ESN inference (App. A),
  * each case a packet that arrives: accepted or not, and the window advanced if accepted. */
 #include <stdbool.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sel.c: extended access-list matching on the data path (DESIGN invariant 5). */
 #include <arpa/inet.h>
 #include <stdio.h>

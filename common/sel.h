@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sel.h: selector (extended access-list entry) matching with IOS semantics.  An entry is written
  * for traffic leaving towards the peer; inbound traffic is evaluated against the same entry
  * with source and destination swapped (seed: "Crypto Access List Tips"). */

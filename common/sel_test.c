@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sel_test.c: access-list entry matching, forward and reversed (seed: "Crypto Access List
  * Tips": the same list is applied in the reverse direction to inbound traffic). */
 #include <arpa/inet.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* udpencap.c: RFC 3948 framing and the classification of what arrives on UDP 4500.  Pure
  * functions over the caller's buffers: no state, no allocation (invariant 6). */
 #include <arpa/inet.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* udpencap.h: UDP encapsulation of ESP for NAT traversal (RFC 3948), as pure functions over
  * buffers: wrapping an ESP packet in UDP, and telling what arrived on UDP port 4500.  datad
  * receives 4500 on a UDP socket, so what it classifies is the UDP payload; the kernel has

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* udpencap_test.c: what arrives on UDP 4500 (RFC 3948 §2.1-2.3): ESP (SPI never 0), IKE behind
  * the non-ESP marker, the one-byte NAT-keepalive, and everything else refused; and the UDP
  * header udpencap_push puts in front of an ESP packet (§2.1: length, checksum 0). */

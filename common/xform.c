@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* xform.c: the cipher and integrity primitives of one SA, keyed once in xform_init() (invariant
  * 6: nothing here allocates per packet).  It owns the SA's OpenSSL contexts and key copies and
  * wipes them in xform_free(); esp.c and ah.c own the framing.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* xform.h: the transform engine of one SA, OpenSSL 3 EVP keyed once at install; per packet only
  * the IV/nonce changes (docs/bench.md: EVP's fixed cost is per call, not per key).
  * Owned by one worker; nothing here locks.  No call below allocates per packet (invariant 6):

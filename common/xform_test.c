@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* xform_test.c: the primitives of xform.c against published vectors, through the same calls
  * esp.c makes: HMAC (RFC 2202, RFC 4231), RFC 1828 keyed MD5, AES-CBC (RFC 3602 §4), DES-CBC
  * (FIPS 81), AES-GCM and GMAC in ESP (draft-mcgrew-gcm-test-01), ChaCha20-Poly1305 (RFC 7539

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* controld.h: the control daemon, as the state of its parts tied together.  One struct per
  * concern, each defined and described by its folder's header; all of it is owned by
  * controld's single event loop (main.c), so nothing locks:

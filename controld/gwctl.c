@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* gwctl: the command line to controld.  Commands (-c, repeatable), a file (-f), standard
  * input, or, on a terminal, an interactive session with IOS prompts, a line editor, "?" help,
  * TAB completion, history and Ctrl-Z.  controld keeps the session (mode, candidate

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* controld: the single source of truth.  Parses and validates the IOS configuration, compiles
  * it into tables, serves them to datad workers (snapshot + deltas over ZeroMQ), grants
  * sequence-number leases, gathers counters, and serves the CLI.  Never touches a packet. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* gro.c: inbound TCP segments of one flow, decapsulated in the same batch, go to the TUN as one
  * super-packet (generic receive offload, done here: docs/bench.md, "fewer kernel crossings
  * per packet").  The TUN takes it with a virtio_net_hdr saying TCPv4 GSO: the kernel forwards

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* gro_fuzz: libFuzzer target for the inbound coalescer (gro.c).  The input is one byte (bit 0:
  * the SA has an ICV), then a batch of decapsulated inner packets, each behind a 2-byte length,
  * as in_batch() hands them to gro_add(); the batch is flushed to /dev/null as it would be to

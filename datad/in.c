@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* in.c: the inbound fast path.  ESP from the raw socket or UDP 4500, AH from its raw socket ->
  * SA by SPI -> is this the way the SA arrives? -> replay check -> ICV and decrypt in place ->
  * replay advance -> inner packet inside the SA's selectors -> TUN (TCP segments of a flow

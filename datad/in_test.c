@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* in_test.c: the inbound path as a peer and an attacker reach it (issue 8), through the real
  * fast path from memory: each datagram goes into the pool as recvmmsg would put it there (its
  * length, MSG_TRUNC when it was longer than PKT_MAX, the sender on UDP 4500) and through

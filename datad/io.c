@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* io.c: the TUN device (cleartext side), raw IP sockets (ESP side, and cleartext sent on for
  * denied flows), batched sends, and running the control-plane helpers ip(8) and nft(8). */
 #include <errno.h>

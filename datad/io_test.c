@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* io_test.c: the SPI filter of the raw ESP socket (io_filter_spis), which steers each inbound
  * SA to its one owner (DESIGN invariant 2, "Packet I/O").  The filter is classic BPF attached
  * to a socket, so this test alone needs sockets: datagram socketpairs stand in for two

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* link.c: datad's side of the link (DESIGN "The ZeroMQ link"): hello, snapshot and deltas
  * in, heartbeats and counter reports out, sequence-number leases (invariant 1). */
 #include <errno.h>

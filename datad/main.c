@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* datad: the data-plane worker.  Holds nothing that cannot be rebuilt from controld: on start
  * it says hello, takes a snapshot, then applies deltas; it forwards with the tables it has
  * while controld is away. */

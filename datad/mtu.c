@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mtu.c: the path MTU of each outbound SA (RFC 1191, RFC 4301 §8.2).
  *
  * An outbound SA's packets are held to its path MTU: the MTU of its crypto map's interface

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mtu_fuzz: libFuzzer target for what datad believes of ICMP from the internet.  Each input is
  * one packet as the raw ICMP socket would give it (an IPv4 header, ICMP, the quoted packet),
  * handed to mtu_icmp_one() against a generation with one outbound ESP SA (SPI 1000,

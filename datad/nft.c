@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* nft.c: the nftables filter a generation implies, outside the fast path: unprotected inbound
  * traffic that matches a permit (selectors reversed) is dropped and counted (seed: "that
  * packet is dropped because it was not sent as an IPSec-protected packet"), and so is outbound

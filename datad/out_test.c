@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* out_test.c: the outbound path through the real fast path from memory: each TUN read (a
  * virtio_net_hdr and a packet, or a TCP super-packet) goes through out_read(), the seam under
  * out_batch(), and what would leave is read off the worker's send batches before any flush.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* route.c: the routes a generation implies, outside the fast path: every destination an
  * outbound permit can match goes into the TUN, in our own table (default 220) consulted by
  * "not fwmark MARK" so our own sends (ESP to the peer, cleartext of denied flows) skip it and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tables.h: one immutable table generation as the fast path reads it, derived once when a
  * generation is applied (DESIGN invariant 3): compiled selectors, per-SA cipher contexts keyed
  * at install, the inbound SPI hash.  Per-SA runtime state (sequence leases, replay windows,

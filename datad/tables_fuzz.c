@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tables_fuzz.c: libFuzzer target for what datad takes from the link: an envelope that
  * unpacks is applied as controld's snapshot or delta would be (tables_build, tables_merge).
  * Whatever the bytes, the result is a generation or a clean rejection, never a crash. */

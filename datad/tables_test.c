@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tables_test.c: an inbound SA's replay window across table generations (DESIGN invariant 2).
  * The window never moves back: it lives on while this worker keeps the SA, rises to the floor
  * controld sends when another worker had the SA meanwhile, and a new window (new owner, new

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tso.c: the outbound half of the TUN's offloads, beside gro.c which does the inbound half.
  * The TUN hands out.c a TCP super-packet (TSO: one read of up to 64 KiB, a virtio_net_hdr
  * saying TCPv4 and the segment size) or a packet whose checksum the kernel left partial

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* worker.h: one datad worker: its sockets, its packet pool, its current table generation and
  * the counters it reports.  Single-threaded; nothing here is shared with another worker
  * (DESIGN invariant 6). */

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # deploy/demo.sh: see the gateway work, on a fresh Debian 12 machine, as root.
 #
 #   sudo bash deploy/demo.sh [--no-build] [--baseline-only]

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # deploy/install-deps.sh: install what building, testing and the demo need on Debian 12.
 #
 # Idempotent: when every package is already installed it touches nothing (no apt-get update, no

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # tests/run.sh: the whole suite, the one command a newcomer and CI run (as root, on Debian 12):
 #
 #   1. deploy/install-deps.sh                       (nothing to do when all is installed)

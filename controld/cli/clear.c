@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* clear.c: "clear crypto sa [peer A | map NAME | entry DEST-ADDR {ah|esp} SPI]".  IOS
  * re-establishes manual SAs at once with the same keys, so we keep them and reset what the
  * operator sees, their counters: a baseline taken now, kept with the SA in the SAD, is

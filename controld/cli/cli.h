@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cli.h: the operator's command line, in the modes of IOS: exec ("gwA#"), global configuration
  * ("gwA(config)#") and its sub-modes ("gwA(config-crypto-map)#", ...).  Served to gwctl on the
  * CLI socket (cli_poll); everything but the socket is here, so tests drive it in-process.

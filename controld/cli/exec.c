@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* exec.c: the exec commands of the CLI ("gwA#"): the table from each command keyword of
  * keywords.c's exec tree to its function, the show commands of the configuration (conf/show.c
  * writes them) and of the SA database and workers (show.c), debug, reload and help; and one

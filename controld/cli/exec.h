@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* exec.h: what the files of cli/ share (private to cli/): the exec commands each file gives
  * exec.c's table, and the two ways in and out of a configure session.  Outside cli/, cli.h is
  * the API. */

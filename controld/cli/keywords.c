@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* keywords.c: the keyword trees of the CLI, one per mode, for abbreviations, "?" and TAB.
  *
  * A tree is a graph of lists: each node is a keyword or a parameter (number, address, name,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* save.c: write memory (and copy running-config startup-config): the running configuration to
  * the startup file, atomically, so that a crash leaves the old file or the new one, never half
  * of one.  The text holds session keys: wiped after use, and a new file is mode 0600. */

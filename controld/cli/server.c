@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* server.c: the CLI socket (cli_poll): each request of a gwctl client is served by its session
  * (cli_request) and answered on the same socket.  Requests and replies may hold session keys
  * (set session-key, show running-config): wiped once sent. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* session.c: the CLI's sessions and requests (cli.h says what and why).
  *
  * A client is in exec mode until "configure terminal"; then it has a session here, keyed by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* show.c: the show commands that need the SA database and the workers: "show crypto ipsec sa"
  * in the layout of IOS 11.3 (the SPD's entries with the SAs of the SAD and the counts the
  * workers reported of them, less the last "clear crypto sa"), and "show workers".  Reads the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* access_list.c: the extended IP access lists of the configuration (access-list 100-199 and
  * 2000-2699, ip access-list extended NAME and its sub-mode): their names of protocols, ports,
  * precedences and TOS values (IOS spelling), their part of the model, their parse and their

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* compile.c: policy compiler.  Walks the crypto map sets applied to interfaces, entries in
  * sequence order, and emits one policy per entry (access-list entries in order; for
  * ipsec-manual only up to the first permit, seed: "subsequent entries are ignored") and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* compile.h: from a validated struct conf to what the data path runs: the SPD (one policy per
  * crypto map entry, in map-number order: DESIGN invariant 5) and the manual SAs, as SAs of the
  * SAD (sad/sad.h).  Pure: no I/O, no globals.  The link makes the wire messages of both

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* conf.h: the configuration of one gateway in the IOS 11.3 "IPSec Network Security" language
  * (seed: "Configuration Tasks" and "Command Reference"), its parser, checks and show output.
  * The API of conf/: model.c (the whole), session.c (sessions and texts), one file per command

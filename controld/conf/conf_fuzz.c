@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* conf_fuzz.c: libFuzzer target of the configuration parser.  Any bytes (as a NUL-terminated
  * text) either are refused or give a configuration whose running config parses back to an
  * equal configuration that shows the same text (conf_show_running's promise).  The other

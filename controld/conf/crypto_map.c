@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* crypto_map.c: the crypto map sets of the configuration (crypto map NAME SEQ, crypto
  * dynamic-map NAME SEQ, their sub-mode of match / set commands, crypto map NAME local-address)
  * and the global SA lifetimes (crypto ipsec security-association lifetime): their part of the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* families.h: what each command family of the configuration gives the rest of conf/ (private
  * to conf/).  A family is a file that owns a part of struct conf: its commands and sub-mode
  * lines (parse), its part of the model (free, dup, equal), its part of conf_validate (checks)

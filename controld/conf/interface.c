@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* interface.c: the interfaces of the configuration (interface NAME and its sub-mode: ip
  * address, crypto map, description, shutdown) and the hostname: their part of the model,
  * their parse, their check (an interface's crypto map exists) and their running-config

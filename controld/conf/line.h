@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* line.h: the line machinery the parser of every command family shares (private to conf/):
  * one line split into words (struct line), the line being applied with where its messages
  * come from (struct pl), and the checks of single words (numbers, addresses, names, text).

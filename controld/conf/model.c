@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* model.c: the configuration as a whole: new, free (wiping every session key), deep copy,
  * equality and conf_validate, each by asking the command families for their part
  * (families.h).  A partial copy that ran out of memory frees what it holds. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* session.c: configuration sessions and whole texts.  A line is split into words, read in
  * the current sub-mode like the IOS parser does (a global command leaves the sub-mode) and
  * handed to the command family it belongs to (families.h).  Keeps DESIGN invariant 4: a

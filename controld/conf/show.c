@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* show.c: what the configuration looks like to the operator, in IOS layouts: the running
  * configuration (canonical, parsed back by conf_parse_text() to an equal configuration; each
  * command family writes its own lines, families.h) and the config-derived "show" commands of

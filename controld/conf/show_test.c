@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* conf_show_test.c: golden outputs of the show functions (IOS layouts) on a small
  * configuration and on the demo configuration, filters included. */
 #include <stdlib.h>

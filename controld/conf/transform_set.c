@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* transform_set.c: the transform sets of the configuration (crypto ipsec transform-set NAME
  * t1 [t2 [t3]] and its sub-mode): every transform the parser knows with its cipher or
  * authenticator and key lengths, the rules of a set (docs/transform-rules.md), their part of

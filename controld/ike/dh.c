@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dh.c: IKEv2's Diffie-Hellman groups over OpenSSL 3 EVP_PKEY.  It owns one ephemeral key
  * pair per struct ike_dh and frees it in ike_dh_free(); shared secrets go to the caller's
  * struct ike_dh_secret.  Every peer value is hostile (IKE.md "Untrusted input") and checked

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dh.h: the Diffie-Hellman groups of IKEv2 (the KE payload, RFC 7296 §3.4) over OpenSSL 3's
  * EVP_PKEY: MODP groups 2, 5, 14, 15, 16 (RFC 2409 §6.2, RFC 3526), ECP groups 19, 20, 21
  * (RFC 5903: the KE data is x | y, each the field's size, without SEC1's 0x04) and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dh_test.c: the Diffie-Hellman groups of dh.c against known answers, and the refusal of
  * every kind of bad peer value.  Vectors:
  *   RFC 5903 §8.1-8.3  ECP 256, 384, 521: i, g^i = x | y, r, g^r, and g^ir's x (the secret);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ike_test.h: what the ike/ unit tests share: hex decoding and the "key = hex" vector files of
  * testdata/ (CAVP-like: '#' comments, one value a line).  Tests only; everything static. */
 #ifndef GW_IKE_TEST_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ikev2.h: IKEv2 wire constants (RFC 7296 §3 and IANA's "IKEv2 Parameters" registry) and the
  * byte range every ike/ module passes around.  Values are the numbers on the wire, so a field
  * read from a message compares against them directly.  Nothing here has state. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* interop_test.c: our IKEv2 building blocks against strongSwan 5.9.8, an independent
  * implementation.  Each testdata/charon-*.txt holds every IKE message two charon instances
  * exchanged (IKE_SA_INIT, IKE_AUTH with a pre-shared key, a child SA rekey, an IKE SA rekey,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* kdf.c: the PRFs of IKEv2 and what RFC 7296 derives with them (§2.13-§2.18), and the AUTH of
  * a pre-shared key (§2.15).  HMAC goes through OpenSSL's EVP_MAC; AES-XCBC-PRF-128 (RFC 4434,
  * the MAC of RFC 3566 with a 128-bit output) is made here over AES-128-ECB, since OpenSSL has

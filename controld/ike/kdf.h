@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* kdf.h: IKEv2 key derivation (RFC 7296 §2.13 to §2.18) and the AUTH of a pre-shared key
  * (§2.15): the negotiated prf, prf+, SKEYSEED and the seven keys of an IKE SA, a child SA's
  * KEYMAT with and without PFS, the SKEYSEED of a rekeyed IKE SA.  Stateless: each call takes

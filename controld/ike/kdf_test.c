@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* kdf_test.c: the PRFs, prf+ and IKEv2's key derivations (kdf.c) against known answers:
  *
  *  - NIST CAVP SP 800-135 IKEv2 KDF vectors: SKEYSEED, DKM = prf+(SKEYSEED, Ni | Nr | SPIi |

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* msg.c: parse and build IKEv2 messages (RFC 7296 §3).  Every message is hostile until
  * authenticated (IKE.md "Untrusted input"): each length is checked against what is left before
  * a byte is read, a message can make us hold no more than the fixed pools of struct ike_msg,

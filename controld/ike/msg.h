@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* msg.h: the IKEv2 message codec (RFC 7296 §3), pure functions over bytes.  A parsed message is
  * a struct ike_msg that points into the caller's buffer: the header, the payloads in order, and
  * for SA and TS payloads their proposals, transforms and selectors in per-message pools of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* msg_fuzz.c: libFuzzer harness for msg.c.  The input is an IKE message as it comes off the
  * wire.  Whatever the bytes: parsing reads nothing outside them, and a message that parses
  * rebuilds to bytes that parse to the same struct.  The Encrypted payload's body is then taken

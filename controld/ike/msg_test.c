@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* msg_test.c: the IKEv2 codec (msg.c) against a message of strongSwan's and messages we make:
  * parse, rebuild byte for byte, build from scratch the bytes strongSwan sent, and each reason a
  * malformed message is refused for, with the notification it calls for.  Every prefix and every

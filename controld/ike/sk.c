@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sk.c: seal and open IKEv2's Encrypted payload (RFC 7296 §3.14, RFC 5282 for AES-GCM in IKEv2,
  * RFC 7634 for ChaCha20-Poly1305).  The payload is the last of its message:
  *

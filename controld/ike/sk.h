@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sk.h: the Encrypted payload of IKEv2 (RFC 7296 §3.14): sealing a built message and opening
  * a received one, in place in the caller's buffer, for one direction of one IKE SA.  Ciphers:
  * AES-CBC (128/192/256) and 3DES with HMAC-MD5-96, HMAC-SHA1-96, HMAC-SHA2-256-128/384-192/

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sk_test.c: the Encrypted payload (sk.c).  Every cipher and integrity transform seals a
  * message that opens to the same inner payloads, at every padding length; every one-bit change
  * of a sealed message is refused with nothing decrypted left behind; a message assembled here

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hello.c: who may be which worker.  A worker is known by the id of its hello and the CURVE
  * key it proved: a key may claim only the ids, addresses and number of slots its allow-list
  * line gives it (zap.c), and an id belongs to the key that claimed it first (hello-key), so

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* lease.c: durable sequence-number leases and replay floors, by key (invariant 1); see
  * lease.h. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* lease.h: durable per-key high-water marks (DESIGN invariant 1; docs/adr/0008).  A key's
  * sequence space belongs to the key, not to the SA or crypto map entry that carries it: the
  * store is keyed by a hash of the key material (sa_key_id(), never the key itself), so

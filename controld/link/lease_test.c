@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* lease_test.c: sequence-number leases are disjoint, durable across a reopen (a controld
  * restart), belong to the key and not the SA, end at 2^32-1 without ESN (DESIGN invariant 1);
  * marks of an older version (by SA id) are adopted by the keys; replay floors only rise and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* link.h: controld's side of the worker link (DESIGN "The ZeroMQ link"): the workers'
  * records, what they may claim, and the API of link/:
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* link_fuzz: libFuzzer target for what controld takes from its workers over the link.  Each
  * input is one message: a byte choosing which of four workers (ZeroMQ routing ids) sends it,
  * then the envelope's bytes as they would arrive.  controld runs a real configuration (two

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* owners.c: the one owner of each inbound SA (DESIGN invariant 2: an inbound SA is processed
  * by exactly one worker at a time, its replay window lives there).  An SA that moves, or
  * whose owner restarted with empty windows, starts its window at the replay floor kept for

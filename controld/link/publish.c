@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* publish.c: the tables to the workers: a generation is sent whole (a snapshot) to a worker
  * that joins or asks, and as a delta from the previous generation to the workers that have it
  * (DESIGN "The ZeroMQ link", Clone pattern; invariant 3: a worker applies a generation whole).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* report.c: what workers report: their counters per SA, the replay window tops of the
  * inbound SAs they own (the replay floors, docs/adr/0009) and their drops outside any SA;
  * and the IKE datagrams they relay.  A report costs what it carries (each SA found by its id

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* wire.c: the SPD and the SAD as the workers get them (gw.v1.Tables of proto/gw.proto): the
  * one place where their wire messages are made.  A generation is built over pointers into the
  * SPD and the SAD, then packed and unpacked into one message of its own (the packed copy,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* worker.h: what the files of link/ share (private to link/): the workers' records and the
  * handler of each message a worker sends.  Outside link/, link.h is the API. */
 #ifndef GW_CONTROLD_LINK_WORKER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* workers.c: the worker link's socket and the workers' records (DESIGN "The ZeroMQ link": the
  * Clone pattern over ROUTER/DEALER).  Reads what workers send and hands each message to its
  * concern (hello.c, report.c, grant.c), counts the connections that end, sends heartbeats and

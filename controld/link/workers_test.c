@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* workers_test.c: what a client of the worker link can do to controld, driven through the
  * real handlers (workers_msg) with real stores, and through a real ROUTER socket
  * (docs/threat-model.md; issue "Security": "the worker link trusts whoever reaches it").

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* zap.c: the ZeroMQ authentication handler (ZAP, RFC 27 of zeromq.org) for CURVE links (DESIGN
  * "The ZeroMQ link": across hosts the link is authenticated and encrypted).  Each socket has
  * its own ZAP domain and allow-list: "link" for workers (--curve-allow), "cli" for operators

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* counts.c: what the workers count of each SA.  Each worker reports absolute counts since its
  * boot; the SA keeps the latest of each worker (by slot, sorted), the sums of the workers that
  * restarted or left (retired), and the sums at its last "clear crypto sa" (base), which show

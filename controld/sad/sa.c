@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sa.c: one SA of the SAD: its life (new, free, states), its two ids and its transform in
  * words.  The ids are hashes that must never change for an unchanged SA or key: workers keep
  * an SA's state by its id across generations (docs/adr/0003), and leases and replay floors on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sad.c: the SA database: every SA in order, and two hash indexes, by id and (inbound) by
  * (SPI, protocol, local address), so that a report or a lease request of a worker finds its
  * SA in constant time (a report costs O(SAs reported)).  Keeps two SAs from sharing an id,

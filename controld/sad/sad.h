@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sad.h: the SA database of controld (DESIGN: controld owns the SA database, SPIs and
  * lifetimes).  SAs are C structs with their state, indexed by id and, inbound, by (SPI,
  * protocol, local address); the workers' counts of each SA and the baseline of its last

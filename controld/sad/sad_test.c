@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sad_test.c: the SA database on its own: lookups by id and by (SPI, protocol, local address)
  * among many SAs, a duplicate refused whole, a replaced configuration that keeps the state of
  * the SAs that stay (owner, floor, counts, baseline) and takes their new definition, random

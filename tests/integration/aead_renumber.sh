@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # tests/integration/aead_renumber.sh: an AES-GCM key keeps its own sequence space, whatever
 # crypto map entry carries it (DESIGN invariant 1; the nonce of esp-gcm is salt || sequence
 # number, so a number sent twice under one key repeats a nonce and breaks the cipher).

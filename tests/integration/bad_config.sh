@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # tests/integration/bad_config.sh: a configuration with an error applies nothing and says where
 # (DESIGN invariant 4: "an invalid command is refused with a clear message and the line it came
 # from").  Each broken copy of deploy/examples/gwA.conf must make `controld -f` exit non-zero

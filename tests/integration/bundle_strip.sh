@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # tests/integration/bundle_strip.sh: each inbound SA is taken only the way it was set up to
 # arrive (issue 8, finding 1; datad/in.c says why).  eve, on the internet segment, captures
 # gwA's packets to gwB and sends them again, changed only in their encapsulation; she needs no

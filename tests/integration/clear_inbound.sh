@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # tests/integration/clear_inbound.sh: unprotected inbound traffic that matches a permit is
 # dropped (DESIGN invariant 5, IOS: "the router drops cleartext traffic that should have been
 # protected").  eve, on the internet segment, forges hostA -> hostB packets in clear and sends

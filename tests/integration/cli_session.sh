@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # tests/integration/cli_session.sh: configure sessions through gwctl against a running gateway
 # (docs/gwctl.md; DESIGN invariant 4: a configure session with an error applies nothing).
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # tests/integration/curve_link.sh: controld and datad on different hosts (DESIGN "The ZeroMQ
 # link": across hosts the link is authenticated and encrypted, CURVE with an allow-list):
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # tests/integration/esp_attacks.sh: ESP from the internet is untrusted input.  An attacker on
 # the internet segment (eve) who knows gwA's outbound keys (to prove its forger right) sends gwB
 # valid, bit-flipped, truncated, wrong-SPI, garbage and out-of-flow ESP packets:

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # tests/integration/esp_truncated.sh: what datad reads is one whole datagram, or nothing (issue 8,
 # finding 4).  datad reads into PKT_MAX (2048-byte) buffers; the kernel hands a raw socket the
 # whole reassembled datagram, however long.  eve, on the internet segment, with gwA's keys

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # tests/integration/gen_restart.sh: a controld restarted within the same second, with another
 # configuration, is not mistaken by its workers for the one before (issue 8, finding 7:
 # generations were time << 16, so both starts numbered their first tables alike and datad,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # tests/integration/install.sh: `cmake --install` puts the daemons where the units of
 # deploy/systemd/ start them, and systemd finds what was installed.  Into a scratch DESTDIR,
 # once with the configured prefix (/usr/local unless the build says otherwise) and once with

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # tests/integration/nat_t_workers.sh: ESP in UDP 4500 (RFC 3948) with two datad workers on one
 # gateway.  Only one socket per host can hold UDP 4500, so only that worker receives the
 # peer's ESP-in-UDP: controld must give it the inbound SA, and when it dies the other worker

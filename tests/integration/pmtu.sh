@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # tests/integration/pmtu.sh: packets that no longer fit once IPsec adds its bytes (the seed's
 # "packet expansion"), the path MTU per SA (RFC 1191, RFC 4301 §8), through both daemons.
 #

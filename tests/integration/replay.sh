@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # tests/integration/replay.sh: anti-replay on the data path, end to end.  gwB's manual entry
 # opts in with `set security-association replay window-size 64` (ours; IOS 11.3 gives manual
 # SAs none), and gwB runs two datad workers.  eve, on the internet segment, attacks gwA -> gwB

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # tests/integration/restart.sh: datad is a stateless worker and controld can go away (DESIGN
 # "The ZeroMQ link"): with a ping running every 50 ms from hostA to hostB,
 #

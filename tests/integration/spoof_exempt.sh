@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # tests/integration/spoof_exempt.sh: ESP, AH and UDP 500/4500 are let past the cleartext filter
 # only when they are addressed to the gateway itself (issue 8, finding 3; DESIGN invariant 5).
 # eve, on the internet segment, forges hostA -> hostB packets of the kinds datad judges itself

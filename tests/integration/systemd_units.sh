@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # tests/integration/systemd_units.sh: the units of deploy/systemd/ run both daemons as an
 # unprivileged user with only the capabilities each needs, in a sandbox, and the daemons still
 # do their whole job in it, and say when they are ready (Type=notify).  No systemd as PID 1 is

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # tests/integration/transforms.sh: every ESP transform of a manual crypto map, end to end through
 # the real daemons, checked by someone else's ESP (issue "The transform engine"):
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # tests/integration/tun_owner.sh: a local user of the gateway cannot attach a queue to datad's
 # TUN and read or inject the tunnels' cleartext (docs/threat-model.md).  The kernel gives a
 # queue of a multi-queue TUN without owner to anyone who can open /dev/net/tun (0666 under

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # tests/integration/tunnel_manual.sh: two gateways with the example manual-keyed ESP configs
 # (deploy/examples/gwA.conf, gwB.conf) carry hostA <-> hostB traffic, and the internet sees only
 # ESP for the permitted flow (DESIGN invariant 5: permit = protect, deny = not protected).

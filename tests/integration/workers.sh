@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # tests/integration/workers.sh: two datad workers on one gateway (DESIGN "datad: run one or many
 # per host"), sharing gwA's multi-queue TUN and its outbound SA:
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """AH, ESP transport mode and AH+ESP bundles against independent implementations: scapy's
 SecurityAssociation (Debian python3-scapy), hashlib for RFC 1828, tshark's dissectors.
 

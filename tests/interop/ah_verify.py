@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 r"""Verify the AH packets of one SA in a pcap with scapy, an implementation independent of ours.
 
     ah_verify.py CAPTURE --spi 2000 --auth HMAC-SHA1-96 --auth-key HEX [--quiet]

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 r"""Decrypt the ESP packets of one SA in a pcap with scapy, as an independent check of our ESP.
 
     esp_decrypt.py CAPTURE --spi 1000 --crypt AES-CBC --crypt-key HEX \

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 r"""ESP datagrams longer than datad's receive buffer (PKT_MAX, 2048 bytes), and runts.
 
     esp_oversize.py --iface wan0 --src 198.51.100.1 --dst 198.51.100.2 --spi 1000 \

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """ESP against an independent implementation: scapy's SecurityAssociation (Debian python3-scapy).
 
   usage: esp_scapy.py PATH/TO/esp_vectors

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 r"""Forge ESP packets towards a gateway, as an attacker on the internet segment would.
 
     forge_esp.py --iface wan0 --src 198.51.100.1 --dst 198.51.100.2 --spi 1000 \

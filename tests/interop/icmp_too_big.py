@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 r"""Send a gateway the ICMP "fragmentation needed" a router on the path would send it about
 one of its ESP (or AH) packets (RFC 792, RFC 1191), built by scapy.
 

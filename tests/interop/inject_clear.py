@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 r"""Forge cleartext IPv4 packets on a link, as an attacker on the internet segment would.
 
     inject_clear.py --iface wan0 --dst-mac MAC --src 192.0.2.10 --dst 192.0.2.130 \

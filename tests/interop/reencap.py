@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 r"""Resend a peer's captured IPsec packets, as captured or in another encapsulation.
 
     reencap.py --pcap FILE --iface wan0 --src 198.51.100.1 --how strip-ah

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 r"""Resend ESP packets captured on the wire, byte for byte: the replay attack.
 
     resend_esp.py --pcap FILE --iface wan0 --spi 1000 [--src 198.51.100.1]

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tests/lib/netns.sh: assertions for the netns integration tests; sources deploy/lab/topo.sh.
 #
 #	source "$GW_SRC/tests/lib/netns.sh"

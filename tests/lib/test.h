@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test.h: the unit-test harness, a handful of macros over a plain main(). */
 #ifndef GW_TEST_H
 #define GW_TEST_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_sa.c: the SAs that tests and fuzz targets set up (test_sa.h).  Test code: it aborts on
  * what a daemon would report. */
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_sa.h: the SAs that tests and fuzz targets set up, made in one place (tests/lib/test_sa.c,
  * library gwtest): a transform keyed both ways, for what common/ tests and fuzzes (esp_fuzz,
  * ah_fuzz), and a table generation as controld sends it, for what datad tests and fuzzes

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """tests/lib/unit_sandbox.py: run a daemon under the sandbox a systemd unit file describes, on a
 machine (or in a test) without systemd as PID 1, so that a test can show the daemon works with
 exactly what its unit gives it, and no more.

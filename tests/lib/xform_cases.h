@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* xform_cases.h: for tests and tools only.  The cipher and authenticator cases every ESP/AH
  * test walks (key lengths as configured: AEAD keys end in their 4 salt bytes), and OpenSSL
  * allocation hooks that count, to prove the per-packet path allocates nothing (DESIGN

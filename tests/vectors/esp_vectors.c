@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* esp_vectors.c: ESP and AH packets for someone else to check, and someone else's packets for
  * us to open (tests/interop/esp_scapy.py, tests/interop/ah_scapy.py).  Not a test by itself.
  *
