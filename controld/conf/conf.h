@@ -179,12 +179,13 @@ struct conf_map_entry {
 	/* set transform-set, in priority order; manual: at most 1 */
 	char			tsets[CONF_TSETS_MAX][CONF_NAME_MAX];
 	uint8_t			n_tsets;
-	uint8_t			pfs;		/* set pfs: DH group (1,2,5,14,19,20,21); 0 = no */
+	uint8_t			pfs;		/* set pfs: DH group (2,5,14,15,16,19,20,21,31); 0 = no */
 	bool			per_host;	/* set security-association level per-host */
 	bool			nat_t;		/* set nat-t udp-encapsulation (ours, manual
 						 * entries: ESP in UDP 4500, RFC 3948) */
 	uint32_t		lifetime_sec;	/* set security-association lifetime; 0 = global */
 	uint32_t		lifetime_kb;	/* 0 = global */
+	char			ikev2_profile[CONF_NAME_MAX];	/* set ikev2-profile; "" = none */
 	uint16_t		replay_window;	/* set security-association replay window-size;
 						 * 0 = not set (isakmp: CONF_REPLAY_DEFAULT;
 						 * manual: no anti-replay service, seed) */
@@ -203,6 +204,88 @@ struct conf_map {
 	unsigned		local_address_line;
 	struct conf_map_entry	**entries;	/* sorted by seq, unique seq */
 	size_t			n_entries;
+};
+
+/* ---- IKEv2 (IOS 15 "crypto ikev2 ..." commands; the engine is controld/ike/) ----
+ * Proposals, policies, keyrings and profiles; crypto map entries name a profile with
+ * "set ikev2-profile NAME".  Numbers are the IANA IKEv2 transform ids (controld/ike/ikev2.h). */
+
+#define CONF_IKEV2_ALGS_MAX	8	/* encryption / integrity / prf / group lines, each */
+#define CONF_IKEV2_PEERS_MAX	64	/* peer blocks of a keyring */
+#define CONF_IKEV2_MATCH_MAX	16	/* match lines of a profile, proposals of a policy */
+#define CONF_IKEV2_ID_MAX	256	/* an identity (fqdn, email), NUL included */
+#define CONF_IKEV2_PSK_MAX	128	/* a pre-shared key, bytes; 0-terminated text */
+
+/* encryption: an IKEv2 ENCR id and key bits (12 aes-cbc, 20 aes-gcm-16, 28 chacha20, 3 3des) */
+struct conf_ikev2_encr {
+	uint16_t	id;
+	uint16_t	bits;		/* 128|192|256 for AES; 0 for the others */
+};
+
+/* crypto ikev2 proposal NAME: each list in the order configured (the order offered). */
+struct conf_ikev2_proposal {
+	char			name[CONF_NAME_MAX];
+	unsigned		line;
+	struct conf_ikev2_encr	encr[CONF_IKEV2_ALGS_MAX];
+	uint8_t			n_encr;
+	uint16_t		integ[CONF_IKEV2_ALGS_MAX];	/* AUTH ids: 2 sha1-96, 12 sha256-128 ... */
+	uint8_t			n_integ;			/* 0 with AEAD encryption only */
+	uint16_t		prf[CONF_IKEV2_ALGS_MAX];	/* PRF ids; 0 of them: from integrity */
+	uint8_t			n_prf;
+	uint16_t		group[CONF_IKEV2_ALGS_MAX];	/* DH group numbers */
+	uint8_t			n_group;
+};
+
+/* crypto ikev2 policy NAME: which proposals, for which local addresses. */
+struct conf_ikev2_policy {
+	char		name[CONF_NAME_MAX];
+	unsigned	line;
+	char		proposals[CONF_IKEV2_MATCH_MAX][CONF_NAME_MAX];	/* in order */
+	uint8_t		n_proposals;
+	uint32_t	match_local[CONF_IKEV2_MATCH_MAX];	/* match address local A; none = any */
+	uint8_t		n_match_local;
+};
+
+enum conf_ikev2_id_type { CONF_ID_NONE, CONF_ID_ADDRESS, CONF_ID_FQDN, CONF_ID_EMAIL };
+
+struct conf_ikev2_id {
+	enum conf_ikev2_id_type	type;
+	uint32_t		addr;				/* CONF_ID_ADDRESS */
+	char			text[CONF_IKEV2_ID_MAX];	/* fqdn, email */
+};
+
+/* One "peer NAME" block of a keyring. */
+struct conf_ikev2_peer {
+	char			name[CONF_NAME_MAX];
+	unsigned		line;
+	uint32_t		addr, mask;	/* address A [MASK]; mask 0 with addr 0: none */
+	bool			has_addr;
+	struct conf_ikev2_id	identity;	/* identity ...; CONF_ID_NONE: none */
+	/* pre-shared-key [local|remote] KEY: both set by the plain form; wiped by conf_free */
+	struct key		psk_local, psk_remote;
+};
+
+struct conf_ikev2_keyring {
+	char			name[CONF_NAME_MAX];
+	unsigned		line;
+	struct conf_ikev2_peer	**peers;
+	size_t			n_peers;
+};
+
+enum conf_dpd_mode { CONF_DPD_NONE, CONF_DPD_ON_DEMAND, CONF_DPD_PERIODIC };
+
+struct conf_ikev2_profile {
+	char			name[CONF_NAME_MAX];
+	unsigned		line;
+	struct conf_ikev2_id	match_remote[CONF_IKEV2_MATCH_MAX];	/* match identity remote */
+	uint8_t			n_match_remote;
+	struct conf_ikev2_id	local_id;	/* identity local; NONE: the local address */
+	bool			auth_local_psk, auth_remote_psk;	/* authentication ... pre-share */
+	char			keyring[CONF_NAME_MAX];			/* keyring local NAME */
+	uint32_t		lifetime_sec;	/* IKE SA lifetime; 0 = IOS default 86400 */
+	uint16_t		dpd_interval, dpd_retry;	/* 0 = no DPD */
+	enum conf_dpd_mode	dpd_mode;
+	uint16_t		nat_keepalive;	/* seconds; 0 = none */
 };
 
 /* ---- Interfaces ---- */
@@ -236,6 +319,14 @@ struct conf {
 	size_t				n_dynmaps;
 	struct conf_if			**ifs;
 	size_t				n_ifs;
+	struct conf_ikev2_proposal	**ikev2_proposals;
+	size_t				n_ikev2_proposals;
+	struct conf_ikev2_policy	**ikev2_policies;
+	size_t				n_ikev2_policies;
+	struct conf_ikev2_keyring	**ikev2_keyrings;
+	size_t				n_ikev2_keyrings;
+	struct conf_ikev2_profile	**ikev2_profiles;
+	size_t				n_ikev2_profiles;
 };
 
 /* ---- Life cycle ---- */
