@@ -655,15 +655,15 @@ test_good_session(void)
 	{
 		struct cli_req q = { .line = "conf t", .literal = true };
 		char *t = NULL;
-		size_t len;
-		FILE *f = open_memstream(&t, &len);
+		size_t tlen;
+		FILE *tf = open_memstream(&t, &tlen);
 
-		cli_request(&cd, "lit", 3, &q, &rep, f, now_ms);
+		cli_request(&cd, "lit", 3, &q, &rep, tf, now_ms);
 		q.line = "access-list 102 remark why?";
-		cli_request(&cd, "lit", 3, &q, &rep, f, now_ms);
+		cli_request(&cd, "lit", 3, &q, &rep, tf, now_ms);
 		q.line = "end";
-		cli_request(&cd, "lit", 3, &q, &rep, f, now_ms);
-		fclose(f);
+		cli_request(&cd, "lit", 3, &q, &rep, tf, now_ms);
+		fclose(tf);
 		T_OK(rep.ok, "literal: applied: %s", t);
 		{
 			struct conf_acl *a = conf_acl_find(cd.conf.running, "102");

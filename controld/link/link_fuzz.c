@@ -78,6 +78,8 @@ real_id(uint64_t id)
 	return CD.sad.v[id % CD.sad.n]->id;
 }
 
+int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
