@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* apply.c: a new configuration becomes the running one, all or nothing (DESIGN invariant 4):
- * checked, compiled into the SPD and the manual SAs, which replace those of the SAD (an SA
- * that stays keeps its state), then published to the workers.  Shared by the startup path,
- * SIGHUP / "reload config" and the CLI's configure sessions, so that what the CLI tests is
- * what the daemon runs. */
+/* apply.c: a new configuration becomes the running one, all or nothing (docs/design.md invariant
+ * 4): checked, compiled into the SPD and the manual SAs, which replace those of the SAD (an SA that
+ * stays keeps its state), then published to the workers.  Shared by the startup path, SIGHUP /
+ * "reload config" and the CLI's configure sessions, so that what the CLI tests is what the daemon
+ * runs. */
 #include "controld/controld.h"
 
 int

@@ -321,7 +321,7 @@ sys_run(const char *const argv[], const char *input, struct gw_err *err)
 }
 
 /* Every raw ESP socket on a host sees every ESP packet; with several workers each takes only
- * the SPIs it owns (DESIGN "Packet I/O": steer each inbound SA to its one owner), with a
+ * the SPIs it owns (docs/design.md "Packet I/O": steer each inbound SA to its one owner), with a
  * classic BPF filter built per generation: X = IP header length, A = the SPI; SPIs owned by
  * another worker are refused; of the rest, the "catch-all" worker (the smallest owner id of the
  * generation) takes everything, so unknown SPIs are still counted once ("no-sa"), and the

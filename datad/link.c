@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* link.c: datad's side of the link (DESIGN "The ZeroMQ link"): hello, snapshot and deltas
+/* link.c: datad's side of the link (docs/design.md "The ZeroMQ link"): hello, snapshot and deltas
  * in, heartbeats and counter reports out, sequence-number leases (invariant 1). */
 #include <errno.h>
 #include <stdlib.h>
@@ -284,7 +284,7 @@ tops_sent(struct worker *w)
 /* Counters of our SAs to controld, in parts of at most REPORT_PART_SAS (each part amends
  * controld's record of us; docs/threat-model.md: what controld takes is bounded).  With
  * tops_only, only the inbound SAs with a window whose top moved since we last said: the floor
- * a next owner starts above follows the tops closely (controld/publish.c, note_top); false
+ * a next owner starts above follows the tops closely (controld/link/report.c, note_top); false
  * if there was nothing to say. */
 static bool
 send_report(struct worker *w, bool tops_only)

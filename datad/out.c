@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* out.c: the outbound fast path.  Cleartext from the TUN -> crypto map lookup (entries in map
- * order, access-list entries in order; DESIGN invariant 5) -> ESP tunnel mode -> raw socket to
- * the peer; a flow no entry permits leaves in the clear.  No allocation, no lock. */
+ * order, access-list entries in order; docs/design.md invariant 5) -> ESP tunnel mode -> raw socket
+ * to the peer; a flow no entry permits leaves in the clear.  No allocation, no lock. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>

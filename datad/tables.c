@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* tables.c: building, merging and freeing table generations (DESIGN invariant 3: a generation
- * is complete or rejected whole; the fast path never sees a half-built one). */
+/* tables.c: building, merging and freeing table generations (docs/design.md invariant 3: a
+ * generation is complete or rejected whole; the fast path never sees a half-built one). */
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* tables.h: one immutable table generation as the fast path reads it, derived once when a
- * generation is applied (DESIGN invariant 3): compiled selectors, per-SA cipher contexts keyed
- * at install, the inbound SPI hash.  Per-SA runtime state (sequence leases, replay windows,
+ * generation is applied (docs/design.md invariant 3): compiled selectors, per-SA cipher contexts
+ * keyed at install, the inbound SPI hash.  Per-SA runtime state (sequence leases, replay windows,
  * counters) moves from the old generation to the new one by SA id. */
 #ifndef GW_TABLES_H
 #define GW_TABLES_H

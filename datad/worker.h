@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* worker.h: one datad worker: its sockets, its packet pool, its current table generation and
  * the counters it reports.  Single-threaded; nothing here is shared with another worker
- * (DESIGN invariant 6). */
+ * (docs/design.md invariant 6). */
 #ifndef GW_WORKER_H
 #define GW_WORKER_H
 
@@ -211,7 +211,7 @@ int	nft_apply(struct worker *w, const struct gen *g, struct gw_err *err);
 void	nft_remove(struct worker *w);
 uint64_t	nft_clear_in_count(struct worker *w);	/* 0 if the table is not there */
 
-/* link.c: the worker's side of the link to controld (DESIGN "The ZeroMQ link"), over the
+/* link.c: the worker's side of the link to controld (docs/design.md "The ZeroMQ link"), over the
  * framing of common/link.h, whose link_* names these do not reuse */
 int	link_hello(struct worker *w);
 void	link_poll(struct worker *w);		/* handle what controld sent */

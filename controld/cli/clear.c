@@ -2,7 +2,7 @@
 /* clear.c: "clear crypto sa [peer A | map NAME | entry DEST-ADDR {ah|esp} SPI]".  IOS
  * re-establishes manual SAs at once with the same keys, so we keep them and reset what the
  * operator sees, their counters: a baseline taken now, kept with the SA in the SAD, is
- * subtracted in show.  Their sequence numbers go on (DESIGN invariant 1: never twice under
+ * subtracted in show.  Their sequence numbers go on (docs/design.md invariant 1: never twice under
  * one key). */
 #include <errno.h>
 #include <inttypes.h>

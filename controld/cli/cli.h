@@ -10,7 +10,7 @@
  *   left as typed and the parser decides, so no line the parser takes is refused here.
  * session.c: the sessions.  Each client (ZeroMQ routing id) is in exec mode or in a configure
  *   session on a candidate copy of the running configuration; "end" (or "exit" from global
- *   configuration) commits it all or nothing (DESIGN invariant 4): one refused line in the
+ *   configuration) commits it all or nothing (docs/design.md invariant 4): one refused line in the
  *   session, or a candidate that does not validate, and nothing is applied.  A session idle
  *   for CLI_IDLE_MS is dropped, its changes discarded.
  * exec.c: the exec commands (show, debug, reload, help) and one exec line; clear.c: clear

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* cli_test.c: the CLI in-process, without sockets: abbreviations and ambiguity in every mode,
  * "?" and TAB, mode transitions and prompts, configure sessions that apply all or nothing
- * (DESIGN invariant 4: the running configuration survives every bad input), concurrent
+ * (docs/design.md invariant 4: the running configuration survives every bad input), concurrent
  * sessions, the idle timeout, write memory, clear crypto sa, and golden layouts. */
 #include <dirent.h>
 #include <fcntl.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* compile_test.c: the policy compiler keeps IOS order and the seed's manual-entry rule,
- * gives SAs ids that change exactly when the SA does (DESIGN invariants 1 and 5), and the
+ * gives SAs ids that change exactly when the SA does (docs/design.md invariants 1 and 5), and the
  * anti-replay windows manual entries opt into only to SAs that authenticate their numbers. */
 #include <stdlib.h>
 #include <string.h>

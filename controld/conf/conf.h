@@ -8,8 +8,8 @@
  * Everything here is a pure function of its arguments: no globals, no I/O but the FILE * given
  * to the show and validate functions.  A struct conf is a plain tree of owned memory; whoever
  * holds the root frees it with conf_free(), which wipes the session keys (STYLE: keys wiped on
- * every exit).  Keeps DESIGN invariant 4: a text with an error yields no configuration at all,
- * and a refused line leaves the configuration it was fed to as it was.
+ * every exit).  Keeps docs/design.md invariant 4: a text with an error yields no configuration at
+ * all, and a refused line leaves the configuration it was fed to as it was.
  *
  * Conventions of the model:
  *  - IPv4 addresses are uint32_t in host order; an address with a wildcard is {addr, wild}

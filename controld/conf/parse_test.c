@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* conf_parse_test.c: the IOS configuration parser, command by command (valid and invalid
- * forms), whole configurations, all-or-nothing parsing (DESIGN invariant 4), sessions, round
- * trips through conf_show_running(), and conf_validate(). */
+ * forms), whole configurations, all-or-nothing parsing (docs/design.md invariant 4), sessions,
+ * round trips through conf_show_running(), and conf_validate(). */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>

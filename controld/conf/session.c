@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* session.c: configuration sessions and whole texts.  A line is split into words, read in
  * the current sub-mode like the IOS parser does (a global command leaves the sub-mode) and
- * handed to the command family it belongs to (families.h).  Keeps DESIGN invariant 4: a
+ * handed to the command family it belongs to (families.h).  Keeps docs/design.md invariant 4: a
  * refused line leaves the configuration and the session as they were, and conf_parse_text()
  * returns either a configuration of every line or nothing.  Lines may hold session keys:
  * they are wiped after use. */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* link.h: controld's side of the worker link (DESIGN "The ZeroMQ link"): the workers'
+/* link.h: controld's side of the worker link (docs/design.md "The ZeroMQ link"): the workers'
  * records, what they may claim, and the API of link/:
  *
  *   workers.c  the link socket: reading, dispatch, heartbeats and liveness, refusals, the

@@ -94,7 +94,7 @@ report_msg(struct controld *cd, struct worker_rec *w, const Gw__V1__Report *r)
 	w->generation = r->generation;
 }
 
-/* An IKE message a worker relayed (DESIGN.md).  Its header is checked (RFC 2408 §3.1, RFC 7296
+/* An IKE message a worker relayed (docs/design.md).  Its header is checked (RFC 2408 §3.1, RFC 7296
  * §3.1: 28 bytes, version 1.x or 2.x, Length = the message) and it is counted; there is no IKE
  * in this version to answer it, so it goes no further. */
 void

@@ -1,12 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* workers.c: the worker link's socket and the workers' records (DESIGN "The ZeroMQ link": the
- * Clone pattern over ROUTER/DEALER).  Reads what workers send and hands each message to its
+/* workers.c: the worker link's socket and the workers' records (docs/design.md "The ZeroMQ link":
+ * the Clone pattern over ROUTER/DEALER).  Reads what workers send and hands each message to its
  * concern (hello.c, report.c, grant.c), counts the connections that end, sends heartbeats and
- * presumes a worker dead after WORKER_DEAD_MS of silence (its inbound SAs then move:
- * owners.c).  A worker's record keeps its lease blocks per SA, bounded by the tables
- * whatever it sends; its counts are kept by the SAD, with each SA, under the worker's slot (the
- * index of its record), and go to the SA's retired sums when the worker restarts or its slot
- * is reused.
+ * presumes a worker dead after WORKER_DEAD_MS of silence (its inbound SAs then move: owners.c).  A
+ * worker's record keeps its lease blocks per SA, bounded by the tables whatever it sends; its
+ * counts are kept by the SAD, with each SA, under the worker's slot (the index of its record), and
+ * go to the SA's retired sums when the worker restarts or its slot is reused.
  *
  * Whatever reaches the link socket is untrusted (docs/threat-model.md): each refusal is
  * counted (show workers) and logged at a limited rate. */
