@@ -13,25 +13,11 @@
 #include "common/log.h"
 #include "controld/cli/cli.h"
 #include "controld/controld.h"
+#include "tests/lib/example.h"
 #include "tests/lib/test.h"
 
-static const char demo_conf[] =
-	"hostname gwA\n"
-	"crypto ipsec transform-set AES-SHA esp-aes 256 esp-sha-hmac\n"
-	"access-list 101 deny udp 192.0.2.0 0.0.0.127 192.0.2.128 0.0.0.127 eq 7\n"
-	"access-list 101 permit ip 192.0.2.0 0.0.0.127 192.0.2.128 0.0.0.127\n"
-	"access-list 102 permit ip 192.0.2.0 0.0.0.127 203.0.113.0 0.0.0.255\n"
-	"crypto map vpn 10 ipsec-manual\n"
-	" match address 101\n"
-	" set peer 198.51.100.2\n"
-	" set transform-set AES-SHA\n"
-	" set session-key inbound esp 1001 cipher 0102030405060708090a0b0c0d0e0f101112131"
-	"415161718191a1b1c1d1e1f20 authenticator 2122232425262728292a2b2c2d2e2f3031323334\n"
-	" set session-key outbound esp 1000 cipher a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3"
-	"b4b5b6b7b8b9babbbcbdbebfc0 authenticator c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4\n"
-	"interface wan0\n"
-	" ip address 198.51.100.1 255.255.255.0\n"
-	" crypto map vpn\n";
+/* deploy/examples/gwA.conf and a second list (main reads it) */
+static char *demo_conf;
 
 static struct controld cd;
 static uint64_t now_ms = 1000;
@@ -988,6 +974,8 @@ test_clear(void)
 int
 main(void)
 {
+	demo_conf = test_example("gwA.conf",
+	    "access-list 102 permit ip 192.0.2.0 0.0.0.127 203.0.113.0 0.0.0.255\n");
 	struct gw_err err;
 	struct conf *c;
 	FILE *f;
@@ -1025,5 +1013,6 @@ main(void)
 	sad_free(&cd.sad);
 	unlink(path);
 	rmdir(dir);
+	free(demo_conf);
 	return t_done();
 }

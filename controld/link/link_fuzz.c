@@ -17,27 +17,14 @@
 #include "common/log.h"
 #include "controld/cli/cli.h"
 #include "controld/controld.h"
+#include "tests/lib/example.h"
 
 static struct controld CD;
 static FILE *devnull;
 
-static const char conf[] =
-	"hostname gwB\n"
-	"crypto ipsec transform-set AES-SHA esp-aes 256 esp-sha-hmac\n"
-	"access-list 101 permit ip 192.0.2.128 0.0.0.127 192.0.2.0 0.0.0.127\n"
-	"crypto map vpn 10 ipsec-manual\n"
-	" match address 101\n"
-	" set peer 198.51.100.1\n"
-	" set transform-set AES-SHA\n"
-	" set security-association replay window-size 64\n"
-	" set nat-t udp-encapsulation\n"
-	" set session-key inbound esp 1000 cipher a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3"
-	"b4b5b6b7b8b9babbbcbdbebfc0 authenticator c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4\n"
-	" set session-key outbound esp 1001 cipher 0102030405060708090a0b0c0d0e0f101112131"
-	"415161718191a1b1c1d1e1f20 authenticator 2122232425262728292a2b2c2d2e2f3031323334\n"
-	"interface wan0\n"
-	" ip address 198.51.100.2 255.255.255.0\n"
-	" crypto map vpn\n";
+/* deploy/examples/gwB.conf with anti-replay and NAT-T */
+static const char conf_extra[] =
+	"crypto map vpn 10 ipsec-manual\n set security-association replay window-size 64\n set nat-t udp-encapsulation\n";
 
 static char dir[] = "/dev/shm/link_fuzz.XXXXXX";
 
@@ -58,6 +45,7 @@ setup(void)
 {
 	struct gw_err err;
 	struct conf *c;
+	char *conf = test_example("gwB.conf", conf_extra);
 
 	log_init("link_fuzz", LOG_LVL_ERR);
 	if (mkdtemp(dir) == NULL && (strcpy(dir, "/tmp/link_fuzz.XXXXXX"), mkdtemp(dir)) == NULL)
@@ -70,6 +58,7 @@ setup(void)
 		fprintf(stderr, "link_fuzz: %s\n", err.msg);
 		abort();
 	}
+	free(conf);
 }
 
 static uint64_t

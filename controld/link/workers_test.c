@@ -22,24 +22,12 @@
 #include "controld/cli/cli.h"
 #include "controld/conf/compile.h"
 #include "controld/controld.h"
+#include "tests/lib/example.h"
 #include "tests/lib/test.h"
 
-static const char conf[] =
-	"hostname gwB\n"
-	"crypto ipsec transform-set AES-SHA esp-aes 256 esp-sha-hmac\n"
-	"access-list 101 permit ip 192.0.2.128 0.0.0.127 192.0.2.0 0.0.0.127\n"
-	"crypto map vpn 10 ipsec-manual\n"
-	" match address 101\n"
-	" set peer 198.51.100.1\n"
-	" set transform-set AES-SHA\n"
-	" set security-association replay window-size 64\n"
-	" set session-key inbound esp 1000 cipher a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3"
-	"b4b5b6b7b8b9babbbcbdbebfc0 authenticator c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4\n"
-	" set session-key outbound esp 1001 cipher 0102030405060708090a0b0c0d0e0f101112131"
-	"415161718191a1b1c1d1e1f20 authenticator 2122232425262728292a2b2c2d2e2f3031323334\n"
-	"interface wan0\n"
-	" ip address 198.51.100.2 255.255.255.0\n"
-	" crypto map vpn\n";
+/* deploy/examples/gwB.conf with anti-replay */
+static const char conf_extra[] =
+	"crypto map vpn 10 ipsec-manual\n set security-association replay window-size 64\n";
 
 enum { GWB = 0xc6336402 };		/* 198.51.100.2, the SAs' local address */
 static const char KEY_A[] = "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7";
@@ -317,6 +305,7 @@ main(void)
 {
 	struct gw_err err;
 	struct conf *c;
+	char *conf = test_example("gwB.conf", conf_extra);
 	char path[128];
 
 	log_init("workers_test", LOG_LVL_ERR);
@@ -330,6 +319,7 @@ main(void)
 		fprintf(stderr, "workers_test: %s\n", err.msg);
 		return 2;
 	}
+	free(conf);
 	test_lease_flood();
 	test_top_from_non_owner();
 	test_steal_owner();
