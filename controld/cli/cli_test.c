@@ -24,37 +24,36 @@ static uint64_t now_ms = 1000;
 static char dir[64], path[128];
 static struct cli_rep rep;
 
-/* One request of client id; the output (static, until the next call). */
+/* One request q of client id at time at; the output (static, until the next call). */
 static const char *
-req(const char *id, const char *line)
+request(const char *id, const struct cli_req *q, uint64_t at)
 {
 	static char *text;
-	struct cli_req q = { .line = line, .mode = NULL };
 	size_t len = 0;
 	FILE *f;
 
 	free(text);
 	text = NULL;
 	f = open_memstream(&text, &len);
-	cli_request(&cd, id, strlen(id), &q, &rep, f, now_ms);
+	cli_request(&cd, id, strlen(id), q, &rep, f, at);
 	fclose(f);
 	return text;
 }
 
 static const char *
+req(const char *id, const char *line)
+{
+	struct cli_req q = { .line = line };
+
+	return request(id, &q, now_ms);
+}
+
+static const char *
 complete(const char *id, const char *line)
 {
-	static char *text;
 	struct cli_req q = { .line = line, .complete = true };
-	size_t len = 0;
-	FILE *f;
 
-	free(text);
-	text = NULL;
-	f = open_memstream(&text, &len);
-	cli_request(&cd, id, strlen(id), &q, &rep, f, now_ms);
-	fclose(f);
-	return text;
+	return request(id, &q, now_ms);
 }
 
 static bool
@@ -727,9 +726,7 @@ static void
 test_idle(void)
 {
 	struct cli_req q = { .line = "hostname gwI", .mode = "config" };
-	char *t = NULL;
-	size_t len;
-	FILE *f;
+	const char *t;
 
 	req("idle", "conf t");
 	req("idle", "hostname gwI");
@@ -737,15 +734,12 @@ test_idle(void)
 	T_EQ(cd.cli.n_sess, 1, "kept before 10 minutes");
 	cli_sweep(&cd, now_ms + CLI_IDLE_MS);
 	T_EQ(cd.cli.n_sess, 0, "dropped after 10 minutes of silence");
-	f = open_memstream(&t, &len);
-	cli_request(&cd, "idle", 4, &q, &rep, f, now_ms + CLI_IDLE_MS);
-	fclose(f);
+	t = request("idle", &q, now_ms + CLI_IDLE_MS);
 	T_OK(!rep.ok, "a line for a dropped session fails");
 	T_STREQ(t, "% Your configuration session is gone (idle for 10 minutes, or controld "
 	    "restarted):\n% nothing of it was applied.\n", "and says why");
 	T_STREQ(rep.mode, "exec", "the client is back in exec mode");
 	T_STREQ(cd.conf.running->hostname, "gwC", "nothing applied");
-	free(t);
 
 	/* the session limit */
 	for (int i = 0; i < CLI_SESSIONS_MAX; i++) {
