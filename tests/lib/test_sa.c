@@ -148,3 +148,19 @@ test_tables_sample(uint32_t local, uint32_t peer)
 
 	return test_tables(5, &sa, 1, &pol, 1);
 }
+
+bool
+test_fuzz_head(const uint8_t *data, size_t size, size_t n_sa, size_t max,
+    struct test_fuzz_head *h)
+{
+	if (size < 9)
+		return false;
+	h->sa = (size_t)(data[0] & 0x0f) % n_sa;
+	h->esn = (data[0] & 0x10) != 0;
+	h->seq = 0;
+	for (int i = 1; i <= 8; i++)
+		h->seq = h->seq << 8 | data[i];
+	h->body = data + 9;
+	h->n = size - 9 < max ? size - 9 : max;
+	return true;
+}

@@ -77,4 +77,18 @@ Gw__V1__Tables	*test_tables(uint64_t generation, const struct test_sa *sas, size
  * crypto map entry vpn 10 that uses it, with no access list.  Caller owns it. */
 Gw__V1__Tables	*test_tables_sample(uint32_t local, uint32_t peer);
 
+/* The head of an ESP or AH fuzz input: byte 0 picks the SA (low 4 bits, modulo n_sa) and ESN
+ * (bit 4), bytes 1-8 the sequence number (big-endian); the rest is the packet. */
+struct test_fuzz_head {
+	size_t		sa;
+	bool		esn;
+	uint64_t	seq;
+	const uint8_t	*body;
+	size_t		n;		/* the body's bytes, at most max */
+};
+
+/* false when the input is shorter than its head. */
+bool	test_fuzz_head(const uint8_t *data, size_t size, size_t n_sa, size_t max,
+	    struct test_fuzz_head *h);
+
 #endif
