@@ -1012,9 +1012,8 @@ peer_psk(struct pl *p, struct conf_ikev2_peer *o, bool no)
 	}
 	if (p->l->n - i == 2 && (strcmp(word(p, i), "0") == 0 || strcmp(word(p, i), "6") == 0)) {
 		if (strcmp(word(p, i), "6") == 0)
-			return perr(p, "pre-shared-key 6: an encrypted key needs the router's "
-			    "master key, which this gateway does not have; give the key itself "
-			    "(pre-shared-key 0 KEY)");
+			return perr(p, "pre-shared-key 6: no master key here to decrypt it; "
+			    "give the key itself (0 KEY)");
 		i++;
 	}
 	if (p->l->n <= i)
@@ -1596,9 +1595,9 @@ ikev2_conf_running(const struct conf *c, bool secrets, FILE *out)
 		running_profile(c->ikev2_profiles[i], out);
 }
 
-/* One line of a configuration text, with its key masked if it is a pre-shared-key line: the
- * words that may be keywords (local, remote, 0, 6) are kept unless they are the last word,
- * the first other word and all after it become one MASKED. */
+/* One line of a configuration text, with its key masked if it is a pre-shared-key line, as
+ * conf_show_running() writes it: local and remote are kept unless they are the last word, the
+ * key type (0, 6) is dropped, the first other word and all after it become one MASKED. */
 static void
 masked_line(const char *l, size_t len, FILE *out)
 {
@@ -1625,7 +1624,8 @@ masked_line(const char *l, size_t len, FILE *out)
 			fputs(" " MASKED, out);
 			return;
 		}
-		fprintf(out, " %.*s", (int)(e - w), l + w);
+		if (e - w > 1)		/* local, remote; not the type (0, 6), as show running */
+			fprintf(out, " %.*s", (int)(e - w), l + w);
 	}
 }
 
