@@ -28,8 +28,8 @@ running(const struct conf *c, bool secrets)
 	return buf;
 }
 
-/* show running-config has the text of every key of c's keyrings nowhere: each pre-shared-key
- * line ends in the mask. */
+/* show running-config shows no key of c's keyrings: each pre-shared-key line (the command,
+ * after its indentation) ends in the mask. */
 static void
 check_masked(const struct conf *c)
 {
@@ -37,13 +37,19 @@ check_masked(const struct conf *c)
 	size_t len = 0;
 	FILE *f;
 
-	for (const char *p = s; (p = strstr(p, "pre-shared-key")) != NULL; p++) {
-		const char *nl = strchr(p, '\n');
+	for (const char *p = s; *p != '\0';) {
+		const char *nl = strchr(p, '\n'), *w = p;
 
-		if (nl == NULL || nl - p < 5 || strncmp(nl - 5, "*****", 5) != 0) {
+		if (nl == NULL)
+			abort();		/* every line ends in one */
+		while (*w == ' ')
+			w++;
+		if (strncmp(w, "pre-shared-key ", 15) == 0 &&
+		    (nl - w < 20 || strncmp(nl - 6, " *****", 6) != 0)) {
 			fprintf(stderr, "a key shown:\n%s", s);
 			abort();
 		}
+		p = nl + 1;
 	}
 	/* a stored text masked is the shown text */
 	if ((f = open_memstream(&m, &len)) == NULL)

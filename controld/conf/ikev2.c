@@ -318,9 +318,11 @@ policy_equal(const struct conf_ikev2_policy *a, const struct conf_ikev2_policy *
 static bool
 peer_equal(const struct conf_ikev2_peer *a, const struct conf_ikev2_peer *b)
 {
-	bool keys = key_eq(&a->psk_local, &b->psk_local) & key_eq(&a->psk_remote, &b->psk_remote);
+	/* both keys compared whatever the first gives: the time says nothing of which differs */
+	bool lk = key_eq(&a->psk_local, &b->psk_local);
+	bool rk = key_eq(&a->psk_remote, &b->psk_remote);
 
-	return keys && strcmp(a->name, b->name) == 0 && a->has_addr == b->has_addr &&
+	return lk && rk && strcmp(a->name, b->name) == 0 && a->has_addr == b->has_addr &&
 	    (!a->has_addr || (a->addr == b->addr && a->mask == b->mask)) &&
 	    id_equal(&a->identity, &b->identity);
 }
