@@ -3,7 +3,8 @@
  * (seed: "Configuration Tasks" and "Command Reference"), its parser, checks and show output.
  * The API of conf/: model.c (the whole), session.c (sessions and texts), one file per command
  * family with its parse, checks and running-config lines (access_list.c, transform_set.c,
- * crypto_map.c, interface.c; families.h), show.c (the show commands of the configuration).
+ * crypto_map.c, interface.c, ikev2.c; families.h), show.c (the show commands of the
+ * configuration; ikev2.c has the show crypto ikev2 ones).
  *
  * Everything here is a pure function of its arguments: no globals, no I/O but the FILE * given
  * to the show and validate functions.  A struct conf is a plain tree of owned memory; whoever

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "controld/conf/compile.h"
 #include "controld/conf/conf.h"
 #include "controld/ike/ikev2.h"
 #include "tests/lib/example.h"
@@ -741,6 +742,18 @@ test_examples(void)
 		fclose(f);
 		T_STREQ(warn, "", "%s: no warnings", names[i]);
 		free(warn);
+		{
+			/* an ipsec-isakmp entry compiles to a policy without SAs (until IKE) */
+			struct spd *spd = NULL;
+			struct sa_list sas = { 0 };
+
+			T_EQ(conf_compile(c[i], &spd, &sas, &err), 0, "%s: compile: %s", names[i],
+			    err.msg);
+			T_OK(spd != NULL && spd->n == 1 && sas.n == 0, "%s: one policy, no SA",
+			    names[i]);
+			spd_free(spd);
+			sa_list_free(&sas);
+		}
 		w = text_of(c[i], true);
 		back = conf_parse_text(w, "written", &err);
 		T_OK(back != NULL && conf_equal(back, c[i]), "%s: round trip", names[i]);
