@@ -153,6 +153,57 @@ static const struct {
 	{ CLI_T_ACL, "de tcp any any eq 80", "deny tcp any any eq 80" },
 	{ CLI_T_ACL, "d tcp any any eq 80", NULL },		/* deny, do */
 	{ CLI_T_ACL, "no perm ip any any", "no permit ip any any" },
+	/* IKEv2: the global commands, each sub-mode, show */
+	{ CLI_T_EXEC, "sh cry ikev2 prop P", "show crypto ikev2 proposal P" },
+	{ CLI_T_EXEC, "sh cry ikev2 prof", "show crypto ikev2 profile" },
+	{ CLI_T_EXEC, "sh cry ikev2 pol", "show crypto ikev2 policy" },
+	{ CLI_T_EXEC, "sh cry ikev2 pr", NULL },		/* profile, proposal */
+	{ CLI_T_EXEC, "sh cry i", NULL },			/* ikev2, ipsec */
+	{ CLI_T_EXEC, "sh cry ik pol", "show crypto ikev2 policy" },
+	{ CLI_T_CONFIG, "cry ikev2 prop P", "crypto ikev2 proposal P" },
+	{ CLI_T_CONFIG, "cry ikev2 pol POL", "crypto ikev2 policy POL" },
+	{ CLI_T_CONFIG, "cry ikev2 k K", "crypto ikev2 keyring K" },
+	{ CLI_T_CONFIG, "cry ikev2 prof R", "crypto ikev2 profile R" },
+	{ CLI_T_CONFIG, "no cry ikev2 prof R", "no crypto ikev2 profile R" },
+	{ CLI_T_CONFIG, "cry ikev2 p R", NULL },		/* policy, profile, proposal */
+	{ CLI_T_IKEV2_PROPOSAL, "enc aes-cbc-1 aes-g", NULL },	/* aes-gcm-128, -256 */
+	{ CLI_T_IKEV2_PROPOSAL, "enc aes-cbc-2 aes-gcm-2 ch 3",
+	    "encryption aes-cbc-256 aes-gcm-256 chacha20-poly1305 3des" },
+	{ CLI_T_IKEV2_PROPOSAL, "integ sha2 sha5 m", "integrity sha256 sha512 md5" },
+	{ CLI_T_IKEV2_PROPOSAL, "int sha1", NULL },		/* integrity, interface */
+	{ CLI_T_IKEV2_PROPOSAL, "prf sha3", "prf sha384" },
+	{ CLI_T_IKEV2_PROPOSAL, "gr 19 2 31", "group 19 2 31" },
+	{ CLI_T_IKEV2_PROPOSAL, "no gr 3", "no group 31" },
+	{ CLI_T_IKEV2_PROPOSAL, "gr 1", NULL },			/* 14, 15, 16, 19 */
+	{ CLI_T_IKEV2_POLICY, "prop P", "proposal P" },
+	{ CLI_T_IKEV2_POLICY, "mat addr loc 198.51.100.1", "match address local 198.51.100.1" },
+	{ CLI_T_IKEV2_POLICY, "no mat addr loc", "no match address local" },
+	{ CLI_T_IKEV2_KEYRING, "pe gwB", "peer gwB" },
+	{ CLI_T_IKEV2_KEYRING, "no pe gwB", "no peer gwB" },
+	{ CLI_T_IKEV2_PEER, "addr 198.51.100.0 255.255.255.0",
+	    "address 198.51.100.0 255.255.255.0" },
+	{ CLI_T_IKEV2_PEER, "ident fq gw.example.net", "identity fqdn gw.example.net" },
+	{ CLI_T_IKEV2_PEER, "ident em a@b.c", "identity email a@b.c" },
+	{ CLI_T_IKEV2_PEER, "pre loc 0 K3y", "pre-shared-key local 0 K3y" },
+	{ CLI_T_IKEV2_PEER, "pre rem K3y", "pre-shared-key remote K3y" },
+	{ CLI_T_IKEV2_PEER, "pre 0 lo", "pre-shared-key 0 lo" },	/* a key, as typed */
+	{ CLI_T_IKEV2_PEER, "pe gwC", "peer gwC" },			/* the keyring's */
+	{ CLI_T_IKEV2_PROFILE, "mat id rem addr 198.51.100.2 255.255.255.255",
+	    "match identity remote address 198.51.100.2 255.255.255.255" },
+	{ CLI_T_IKEV2_PROFILE, "mat id rem fq gw.example.net",
+	    "match identity remote fqdn gw.example.net" },
+	{ CLI_T_IKEV2_PROFILE, "ident loc addr 198.51.100.1",
+	    "identity local address 198.51.100.1" },
+	{ CLI_T_IKEV2_PROFILE, "auth loc pre", "authentication local pre-share" },
+	{ CLI_T_IKEV2_PROFILE, "auth rem pre", "authentication remote pre-share" },
+	{ CLI_T_IKEV2_PROFILE, "keyr loc KR", "keyring local KR" },
+	{ CLI_T_IKEV2_PROFILE, "life 3600", "lifetime 3600" },
+	{ CLI_T_IKEV2_PROFILE, "dpd 10 3 on", "dpd 10 3 on-demand" },
+	{ CLI_T_IKEV2_PROFILE, "nat keep 20", "nat keepalive 20" },
+	{ CLI_T_IKEV2_PROFILE, "no dpd", "no dpd" },
+	{ CLI_T_MAP, "set ikev2 PR", "set ikev2-profile PR" },
+	{ CLI_T_MAP, "set pfs group31", "set pfs group31" },
+	{ CLI_T_MAP, "set pfs group3", "set pfs group31" },
 };
 
 static void

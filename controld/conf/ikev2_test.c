@@ -132,8 +132,8 @@ test_valid(void)
 			continue;
 		s = text_of(c, true);
 		T_OK(has(s, valid[i].want), "valid %zu: want\n%s\nin\n%s", i, valid[i].want, s);
-		T_OK(valid[i].absent == NULL || !has(s, valid[i].absent), "valid %zu: \"%s\" in\n%s",
-		    i, valid[i].absent, s);
+		T_OK(valid[i].absent == NULL || !has(s, valid[i].absent),
+		    "valid %zu: \"%s\" in\n%s", i, valid[i].absent, s);
 		free(s);
 		conf_free(c);
 	}
