@@ -65,8 +65,10 @@ link_ike(struct worker *w, uint32_t local_be, uint16_t local_port, uint32_t remo
 	ike.data.len = len;
 	env.body_case = GW__V1__ENVELOPE__BODY_IKE;
 	env.ike = &ike;
-	send_env(w, &env);
-	w->ike.relayed++;
+	if (send_env(w, &env) != 0)
+		w->ike.shed_worker++;		/* the link is full (or down): shed here */
+	else
+		w->ike.relayed++;
 	return true;
 }
 
