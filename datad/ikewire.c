@@ -18,6 +18,15 @@
 #include "common/udpencap.h"
 #include "datad/worker.h"
 
+/* a (host order) as dotted quad, in buf */
+static const char *
+ip(uint32_t a, char buf[INET_ADDRSTRLEN])
+{
+	struct in_addr ia = { htonl(a) };
+
+	return inet_ntop(AF_INET, &ia, buf, INET_ADDRSTRLEN);
+}
+
 int
 ikewire_open(struct worker *w, struct gw_err *err)
 {
@@ -110,12 +119,13 @@ ikewire_send(struct worker *w, const Gw__V1__IkeSend *s)
 	bool natt = s->local_port == UDP_ENCAP_PORT;
 	int fd = natt ? w->udp_fd : s->local_port == IKE_PORT ? w->ike_fd : -1;
 	int rc, off = 0, on = 1;
+	char rb[INET_ADDRSTRLEN], lb[INET_ADDRSTRLEN];
 
 	if (fd < 0 || s->remote == 0 || s->remote_port == 0 || s->remote_port > 65535 ||
 	    !ike_shaped(s->data.data, s->data.len)) {
 		w->ike.send_failed++;
-		log_rl(&rl, LOG_LVL_WARN, "IKE to %08x:%u from port %u not sent: %s", s->remote,
-		    s->remote_port, s->local_port, fd < 0 ? "this worker does not hold the port" :
+		log_rl(&rl, LOG_LVL_WARN, "IKE to %s:%u from port %u not sent: %s",
+		    ip(s->remote, rb), s->remote_port, s->local_port, fd < 0 ? "this worker does not hold the port" :
 		    "not an IKE message, or no destination");
 		return;
 	}
@@ -133,13 +143,13 @@ ikewire_send(struct worker *w, const Gw__V1__IkeSend *s)
 		setsockopt(fd, SOL_SOCKET, SO_NO_CHECK, &on, sizeof(on));
 	if (rc != 0) {
 		w->ike.send_failed++;
-		log_rl(&rl, LOG_LVL_WARN, "IKE to %08x:%u from port %u: %s", s->remote,
+		log_rl(&rl, LOG_LVL_WARN, "IKE to %s:%u from port %u: %s", ip(s->remote, rb),
 		    s->remote_port, s->local_port, strerror(errno));
 		return;
 	}
 	w->ike.sent++;
-	log_debug("IKE sent to %08x:%u from %08x:%u (%zu bytes)", s->remote, s->remote_port,
-	    s->local, s->local_port, s->data.len);
+	log_debug("IKE sent to %s:%u from %s:%u (%zu bytes)", ip(s->remote, rb), s->remote_port,
+	    ip(s->local, lb), s->local_port, s->data.len);
 }
 
 void

@@ -95,8 +95,14 @@ link_acquire(struct worker *w, const struct policy *pol, uint32_t ace, const str
 	env.body_case = GW__V1__ENVELOPE__BODY_ACQUIRE;
 	env.acquire = &a;
 	send_env(w, &env);
-	log_debug("acquire: crypto map %s %u, %08x -> %08x proto %u ports %u -> %u", pol->map,
-	    pol->seq, f->src, f->dst, f->proto, f->sport, f->dport);
+	if (log_level >= LOG_LVL_DEBUG) {
+		struct in_addr s = { htonl(f->src) }, d = { htonl(f->dst) };
+		char sb[INET_ADDRSTRLEN], db[INET_ADDRSTRLEN];
+
+		log_debug("acquire: crypto map %s %u, %s -> %s proto %u ports %u -> %u",
+		    pol->map, pol->seq, inet_ntop(AF_INET, &s, sb, sizeof(sb)),
+		    inet_ntop(AF_INET, &d, db, sizeof(db)), f->proto, f->sport, f->dport);
+	}
 }
 
 int
