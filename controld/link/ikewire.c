@@ -110,8 +110,19 @@ ikewire_acquire_msg(struct controld *cd, struct worker_rec *w, const Gw__V1__Acq
 	struct link_acquire q;
 	const struct policy *pol;
 	char sb[INET_ADDRSTRLEN], db[INET_ADDRSTRLEN];
+	uint64_t now = link_now_ms();
 	size_t i;
 
+	if (now - w->acq_refill_ms >= 1000) {
+		w->acq_tokens = LINK_ACQUIRE_PER_SEC;
+		w->acq_refill_ms = now;
+	}
+	if (w->acq_tokens == 0) {
+		refuse(cd, w, REFUSE_ACQUIRE_FAST, "worker %s: more than %d acquires a second",
+		    w->id, LINK_ACQUIRE_PER_SEC);
+		return;
+	}
+	w->acq_tokens--;
 	if (a->proto > 255 || a->sport > 65535 || a->dport > 65535 || a->tos > 255) {
 		refuse(cd, w, REFUSE_ACQUIRE, "worker %s: acquire with a flow out of range", w->id);
 		return;

@@ -48,6 +48,9 @@ enum {
 	 * hosts): as datad's own limit per worker (datad/worker.h), which sheds first */
 	LINK_IKE_PEER_PER_SEC = 1000,
 	LINK_IKE_PEER_BURST = 2000,
+	/* acquires taken from one worker a second: twice what datad sends at most
+	 * (ACQUIRE_PER_SEC, datad/worker.h), so only a worker that ignores its limit meets it */
+	LINK_ACQUIRE_PER_SEC = 2000,
 };
 
 /* Why controld refused something a worker (or a client of the link) sent: counted per worker
@@ -63,7 +66,8 @@ enum {
 	X(LEASE_FAST,	"lease-fast",	"lease use faster than a worker can send")	\
 	X(REPORT_SA,	"report-sa",	"counters of an SA not in the tables, or too many")	\
 	X(TOP_OWNER,	"top-owner",	"replay window top from a worker that does not own the SA")	\
-	X(ACQUIRE,	"acquire",	"acquire for no ipsec-isakmp entry that permits its flow")
+	X(ACQUIRE,	"acquire",	"acquire for no ipsec-isakmp entry that permits its flow")	\
+	X(ACQUIRE_FAST,	"acquire-fast",	"acquires faster than a worker sends them")
 
 enum refuse {
 #define X(n, c, t) REFUSE_##n,
@@ -112,6 +116,8 @@ struct worker_rec {
 	bool		udp_encap;		/* holds UDP 4500 on its host (RFC 3948) */
 	bool		ike;			/* holds UDP 500 on its host */
 	struct link_ike_ctr ike_ctr;		/* as it last reported */
+	uint32_t	acq_tokens;		/* acquires it may still send this second */
+	uint64_t	acq_refill_ms;
 	uint64_t	generation;		/* last it reported */
 	uint64_t	last_ms;
 	struct lease_hold *holds;		/* its latest block of each outbound SA */

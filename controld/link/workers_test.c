@@ -532,6 +532,15 @@ test_ike_wire(void)
 	acquire("i2", 20, 0x0a050001, 0x0a010001, 17);
 	T_EQ(hook.n_acq, 1u, "for a flow it does not match: refused");
 	T_EQ(worker("ike/2")->refused[REFUSE_ACQUIRE], 3u, "three counted as acquire");
+	/* a worker that ignores its own limit (ACQUIRE_PER_SEC, datad) */
+	n = hook.n_acq;
+	for (int i = 0; i < LINK_ACQUIRE_PER_SEC + 100; i++)
+		acquire("i3", 20, 0x0a000001, 0x0a010001, 17);
+	T_OK(hook.n_acq - n >= LINK_ACQUIRE_PER_SEC - 1 && hook.n_acq - n <= LINK_ACQUIRE_PER_SEC,
+	    "a flood of acquires from one worker: %d a second reach the hook (%u)",
+	    LINK_ACQUIRE_PER_SEC, hook.n_acq - n);
+	T_OK(worker("ike/3")->refused[REFUSE_ACQUIRE_FAST] >= 100, "the rest refused, acquire-fast");
+	T_EQ(worker("ike/2")->refused[REFUSE_ACQUIRE_FAST], 0u, "another worker is not held back");
 	link_set_ike_hooks(&cd.link, NULL, NULL, NULL);
 	acquire("i2", 20, 0x0a000001, 0x0a010001, 6);
 	T_EQ(cd.link.acq_unhandled, 1u, "no hook: counted and dropped");
@@ -541,7 +550,9 @@ test_ike_wire(void)
 	fclose(f);
 	T_OK(strstr(text, "IKE messages relayed by workers: ") != NULL &&
 	    strstr(text, "IKE messages sent through workers: 3 (3 not sent") != NULL &&
-	    strstr(text, "Acquires from workers: 2 (3 refused); no IKE engine: dropped") != NULL,
+	    strstr(text, "Acquires from workers: ") != NULL &&
+	    strstr(text, " (3 refused); no IKE engine: dropped") != NULL &&
+	    strstr(text, "acquire-fast") != NULL,
 	    "show workers says so:\n%s", text);
 	free(text);
 
