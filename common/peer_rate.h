@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* peer_rate.h: a token bucket per peer address, for what anyone on the internet can make us
  * pass on (IKE relayed from datad to controld: docs/design.md "The ZeroMQ link").  A fixed
- * table made once (no allocation per message, DESIGN invariant 6), set-associative by address
+ * table made once (no allocation per message: invariant 6), set-associative by address
  * hash: a peer new to its set takes the slot used least recently, with a full bucket.  So one
  * peer cannot spend the budget of others, and forged sources cost at most a burst each, which
  * a caller's own total limit bounds.  Single-threaded: nothing locks. */

@@ -7,7 +7,7 @@
  * Nothing here is parsed beyond what classifies a message: the bytes controld gives are sent
  * as they are (an IKE header's length is checked, so a broken engine does not spray garbage).
  * Acquires are rate-limited per policy and flow in a fixed table (worker.h, ACQUIRE_*): the
- * fast path that drops the packet calls in, so nothing here allocates (DESIGN invariant 6). */
+ * fast path that drops the packet calls in, so nothing here allocates (invariant 6). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -163,7 +163,7 @@ ikewire_acquire(struct worker *w, const struct policy *pol, uint32_t ace, const 
 	uint64_t now = link_now_ms();
 
 	if (pol->kind != GW__V1__ENTRY_KIND__KIND_ISAKMP || w->acq == NULL)
-		return;				/* dynamic entries never initiate (IKE.md) */
+		return;				/* dynamic entries never initiate */
 	if (s->sent_ms != 0 && s->generation == w->gen->generation && s->pol == idx &&
 	    s->src == f->src && s->dst == f->dst && s->proto == f->proto &&
 	    s->sport == sport && s->dport == dport && now - s->sent_ms < ACQUIRE_HOLD_MS) {

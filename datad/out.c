@@ -255,8 +255,8 @@ out_one(struct worker *w, struct pkt *p, struct sa_out **sap)
 		return DROP_NONE;
 	}
 	if (pol->sa_esp == NULL && pol->sa_ah == NULL) {
-		/* seed: the packet is dropped; an ipsec-isakmp entry asks IKE for SAs (IKE.md
-		 * "Acquire"), once per flow in a hold time */
+		/* seed: the packet is dropped; an ipsec-isakmp entry asks IKE for SAs (an
+		 * acquire, docs/design.md "The ZeroMQ link"), once per flow in a hold time */
 		if (pol->kind == GW__V1__ENTRY_KIND__KIND_ISAKMP)
 			ikewire_acquire(w, pol, ace, &f);
 		return DROP_NO_OUT_SA;

@@ -27,16 +27,16 @@ enum {
 	TUN_MTU_MAX	= PKT_MAX - 256,	/* the inner packet, and IPsec on top */
 	PMTU_AGE_S	= 600,		/* RFC 1191 §6.3 */
 	PMTU_FRAGS	= 8,
-	/* IKE relayed to controld (IKE.md "The wire"): sized for thousands of tunnels coming up
-	 * at once (two messages each for IKE_SA_INIT and IKE_AUTH, and retransmissions), from
-	 * as many peers or from one (the setup-rate bench brings 100 up in parallel from one
-	 * address); beyond that, shed here and counted (show workers) */
+	/* IKE relayed to controld (docs/design.md "The ZeroMQ link"): sized for thousands of
+	 * tunnels coming up at once (two messages each for IKE_SA_INIT and IKE_AUTH, and
+	 * retransmissions), from as many peers or from one (the setup-rate bench brings 100 up
+	 * in parallel from one address); beyond that, shed here and counted (show workers) */
 	IKE_PER_SEC	= 10000,	/* per worker, a second */
 	IKE_PEER_PER_SEC = 1000,	/* per peer address, a second ... */
 	IKE_PEER_BURST	= 2000,		/* ... in bursts of at most this many */
-	/* Acquires (IKE.md "Acquire"): a packet of a flow an ipsec-isakmp entry permits, with no
-	 * SA, sends one only if the same entry and flow (addresses, protocol, ports) sent none in
-	 * the last ACQUIRE_HOLD_MS, so a burst of packets sends one, and a flow that is still
+	/* Acquires (docs/design.md "The ZeroMQ link"): a packet of a flow an ipsec-isakmp entry
+	 * permits, with no SA, sends one only if the same entry and flow (addresses, protocol,
+	 * ports) sent none in the last ACQUIRE_HOLD_MS, so a burst of packets sends one, and a flow that is still
 	 * waiting asks again once a hold time (in case controld lost it).  ACQUIRE_SLOTS
 	 * remember the flows (a flow whose slot another took may ask again early: controld's
 	 * larval entry absorbs it); ACQUIRE_PER_SEC bounds a scan of many flows. */
@@ -270,7 +270,7 @@ bool	link_ike(struct worker *w, uint32_t local_be, uint16_t local_port, uint32_t
 void	link_acquire(struct worker *w, const struct policy *pol, uint32_t ace,
 	    const struct flow *f);
 
-/* ikewire.c: IKE on the wire for controld (IKE.md "The wire"), and acquires */
+/* ikewire.c: IKE on the wire for controld, and acquires (docs/design.md "The ZeroMQ link") */
 int	ikewire_open(struct worker *w, struct gw_err *err);	/* tables, at start */
 void	ikewire_close(struct worker *w);
 /* Send what controld asked (from our socket of s->local_port); counted in w->ike. */

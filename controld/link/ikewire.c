@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* ikewire.c: IKE through the workers (IKE.md "The wire: only datad touches it"; docs/design.md
- * "The ZeroMQ link").  controld never touches the network: IKE messages arrive relayed by the
+/* ikewire.c: IKE through the workers (docs/design.md "The ZeroMQ link", IKE on the wire).  controld never touches the network: IKE messages arrive relayed by the
  * worker that holds UDP 500 or 4500 (IkeDatagram), leave through the worker that holds the
  * local address and port (IkeSend), and traffic that needs an SA arrives as an acquire.  This
  * file checks each against what a worker may say, limits the relay per peer address, and

@@ -146,7 +146,7 @@ struct link_ike_dgram {
 	const char	*worker;		/* the id of the worker that relayed it */
 };
 
-/* An acquire (IKE.md "Acquire"): a worker dropped a packet that the permit ace of policy pol
+/* An acquire (docs/design.md "The ZeroMQ link"): a worker dropped a packet that the permit ace of policy pol
  * (an ipsec-isakmp entry of the running SPD, cd->conf.spd) lets through, because the entry has
  * no SA.  Checked against the SPD: pol is that entry, and pol->aces[ace] is the first entry of
  * its list that the flow matches, a permit.  Borrowed for the call only. */
@@ -215,8 +215,8 @@ void	workers_drops(const struct controld *cd, uint64_t drops[DROP_MAX]);
  * the current one, or whole to all when it is the first. */
 void	publish_tables(struct controld *cd);
 
-/* ---- ikewire.c: IKE on the wire, through the workers (IKE.md "The wire: only datad touches
- * it"); the API of whoever owns IKE in controld ---- */
+/* ---- ikewire.c: IKE on the wire, through the workers (docs/design.md "The ZeroMQ link"); the
+ * API of whoever owns IKE in controld ---- */
 
 /* From now on IKE messages that workers relay go to input(ctx, d) and acquires to
  * acquire(ctx, a), each called from controld's event loop (workers_poll), never reentered.

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* report.c: what workers report: their counters per SA, the replay window tops of the
  * inbound SAs they own (the replay floors, docs/adr/0009), their drops outside any SA and
- * what they did with IKE (ikewire.c handles the IKE itself).  A report costs what it carries (each SA found by its id
- * in the SAD's index, its counts kept with it), never more than the tables hold; a top counts
- * only from the SA's owner. */
+ * what they did with IKE (ikewire.c handles the IKE itself).  A report costs what it carries
+ * (each SA found by its id in the SAD's index, its counts kept with it), never more than the
+ * tables hold; a top counts only from the SA's owner. */
 #include <arpa/inet.h>
 #include <inttypes.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # tests/integration/ike_wire.sh: IKE reaches controld through datad, and traffic that needs an
-# SA tells controld so (IKE.md: "The wire: only datad touches it", "Acquire"), with real
+# SA tells controld so (docs/design.md "The ZeroMQ link": IKE on the wire), with real
 # namespaces, a real controld and datad on gwB and strongSwan 5.9.8 on gwA.  There is no IKE
 # engine registered in this controld yet: what arrives is counted and dropped, and the
 # counters of `show workers` and controld's debug log are what is checked.
