@@ -16,10 +16,11 @@
 
 #include "datad/worker.h"
 
-/* First entry whose list permits the flow; a deny ends only that entry (seed: "it doesn't
- * allow the policy as specified in this crypto map entry to be applied to this traffic"). */
+/* First entry whose list permits the flow, and in *ace that permit's index; a deny ends only
+ * that entry (seed: "it doesn't allow the policy as specified in this crypto map entry to be
+ * applied to this traffic"). */
 static const struct policy *
-out_lookup(const struct gen *g, const struct flow *f)
+out_lookup(const struct gen *g, const struct flow *f, uint32_t *ace)
 {
 	for (uint32_t i = 0; i < g->n_pol; i++) {
 		const struct policy *p = &g->pol[i];
@@ -29,8 +30,10 @@ out_lookup(const struct gen *g, const struct flow *f)
 		for (uint32_t j = 0; j < p->n_aces; j++) {
 			if (!sel_match(&p->aces[j].sel, f))
 				continue;
-			if (p->aces[j].permit)
+			if (p->aces[j].permit) {
+				*ace = j;
 				return p;
+			}
 			break;
 		}
 	}
@@ -241,18 +244,23 @@ out_one(struct worker *w, struct pkt *p, struct sa_out **sap)
 {
 	const struct policy *pol;
 	struct flow f;
-	uint32_t room, mtu;
+	uint32_t room, mtu, ace = 0;
 	bool df;
 
 	if (sel_flow(&f, p->data, p->len) != 0)
 		return DROP_BAD_IP;
-	if ((pol = out_lookup(w->gen, &f)) == NULL) {
+	if ((pol = out_lookup(w->gen, &f, &ace)) == NULL) {
 		/* no entry protects it: on in the clear, marked past our routing table */
 		queue(&w->clear_tx, p, htonl(f.dst));
 		return DROP_NONE;
 	}
-	if (pol->sa_esp == NULL && pol->sa_ah == NULL)
+	if (pol->sa_esp == NULL && pol->sa_ah == NULL) {
+		/* seed: the packet is dropped; an ipsec-isakmp entry asks IKE for SAs (an
+		 * acquire, docs/design.md "The ZeroMQ link"), once per flow in a hold time */
+		if (pol->kind == GW__V1__ENTRY_KIND__KIND_ISAKMP)
+			ikewire_acquire(w, pol, ace, &f);
 		return DROP_NO_OUT_SA;
+	}
 	room = out_room((struct policy *)pol, &mtu);
 	df = (((const struct ip4_hdr *)p->data)->frag_be & htons(IP4_DF)) != 0;
 	if (p->len > room && df) {

@@ -220,8 +220,7 @@ show_workers(struct controld *cd, FILE *out)
 		any = true;
 	}
 	fprintf(out, "%s", any ? "\n" : "Refused from the link: nothing\n");
-	fprintf(out, "IKE messages relayed by workers: %" PRIu64 " (and %" PRIu64 " that were not "
-	    "IKE); no IKE in this version: dropped\n\n", l->ike_in, l->ike_bad);
+	link_show_ike(cd, out);
 	fprintf(out, "%-20s %-10s %-8s %-5s %-16s %-12s %-12s %s\n", "Worker", "Host", "PID",
 	    "State", "Generation", "Pkts out", "Pkts in", "Last heard");
 	for (int k = 0; k < WORKERS_MAX; k++) {

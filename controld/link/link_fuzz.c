@@ -3,8 +3,11 @@
  * input is one message: a byte choosing which of four workers (ZeroMQ routing ids) sends it,
  * then the envelope's bytes as they would arrive.  controld runs a real configuration (two
  * SAs), a lease store and a replay-tops store in a scratch directory, and keeps its state
- * from input to input, so hellos, reports, lease requests, IKE messages and rejects from
- * several workers mix as they could on a real link.  SA ids in reports and lease requests
+ * from input to input, so hellos, reports, lease requests, IKE messages, acquires and rejects
+ * from several workers mix as they could on a real link.  A bit of the first byte says whether
+ * IKE hooks are registered: the hooks answer each relayed message with link_ike_send() (as an
+ * engine would), so the relay, the per-peer limit, the acquire checks against the SPD and the
+ * choice of a sending worker all run.  SA ids in reports and lease requests
  * are mapped onto the SAs that exist (else the fuzzer would never guess one), and the show
  * commands that print what workers reported run after every message.  Whatever the bytes:
  * a clean drop or a handled message, never a crash. */
@@ -22,9 +25,14 @@
 static struct controld CD;
 static FILE *devnull;
 
-/* deploy/examples/gwB.conf with anti-replay and NAT-T */
+/* deploy/examples/gwB.conf with anti-replay and NAT-T, and an ipsec-isakmp entry (acquires) */
 static const char conf_extra[] =
-	"crypto map vpn 10 ipsec-manual\n set security-association replay window-size 64\n set nat-t udp-encapsulation\n";
+	"crypto map vpn 10 ipsec-manual\n set security-association replay window-size 64\n"
+	" set nat-t udp-encapsulation\n"
+	"access-list 102 deny udp host 10.0.0.99 10.1.0.0 0.0.0.255 eq 53\n"
+	"access-list 102 permit ip 10.0.0.0 0.0.0.255 10.1.0.0 0.0.0.255\n"
+	"crypto map vpn 20 ipsec-isakmp\n match address 102\n set peer 198.51.100.3\n"
+	" set transform-set AES-SHA\n";
 
 static char dir[] = "/dev/shm/link_fuzz.XXXXXX";
 
@@ -61,6 +69,23 @@ setup(void)
 	free(conf);
 }
 
+/* What an engine would do with what it gets: answer from where the message came. */
+static void
+on_ike(void *ctx, const struct link_ike_dgram *d)
+{
+	link_ike_send(ctx, d->local, d->local_port, d->remote, d->remote_port, d->msg, d->len);
+}
+
+static void
+on_acquire(void *ctx, const struct link_acquire *a)
+{
+	uint8_t m[28] = { [17] = 0x20, [18] = 34, [27] = 28 };
+
+	if (a->pol == NULL || a->ace >= a->pol->n_aces || !a->pol->aces[a->ace].permit)
+		abort();		/* the link promised a checked acquire */
+	link_ike_send(ctx, a->pol->local, 500, a->pol->peer, 500, m, sizeof(m));
+}
+
 static uint64_t
 real_id(uint64_t id)
 {
@@ -80,6 +105,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	from.id[1] = data[0] & 3;
+	if (data[0] & 4)
+		link_set_ike_hooks(&CD.link, on_ike, on_acquire, &CD);
+	else
+		link_set_ike_hooks(&CD.link, NULL, NULL, NULL);
 	/* two workers of one key, two of another (CURVE); the key binds worker ids */
 	snprintf(from.key, sizeof(from.key), "%s", data[0] & 2 ?
 	    "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7" : "");

@@ -104,6 +104,7 @@ test_tables(uint64_t generation, const struct test_sa *sas, size_t n_sas,
 		polp[i] = &pol[i];
 		pol[i].map = (char *)"vpn";
 		pol[i].seq = pols[i].seq;
+		pol[i].kind = pols[i].kind;
 		pol[i].local = pols[i].local;
 		pol[i].peer = pols[i].peer;
 		pol[i].sa_out_esp = pols[i].sa_esp;

@@ -61,6 +61,7 @@ struct test_policy {
 	uint64_t		sa_esp, sa_ah;	/* outbound SA ids; 0 = none */
 	const struct test_ace	*aces;
 	size_t			n_aces;
+	Gw__V1__EntryKind	kind;		/* 0: ipsec-manual */
 };
 
 extern const uint8_t	test_ckey[16], test_akey[20];
