@@ -557,6 +557,7 @@ ike_rekey_request(struct ike *ike, struct ike_sa *sa, const struct ike_payload *
 	}
 	ike_dh_secret_wipe(&s);
 	/* the old SA waits for the peer's delete; gone anyway after a while */
+	ikesa_set_state(ike, sa, IKE_SA_DELETING);
 	sa->rekey_ms = 0;
 	sa->expire_ms = now_ms + 30000;
 	return;

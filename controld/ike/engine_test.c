@@ -354,6 +354,23 @@ test_child_rekey(uint16_t pfs)
 	teardown();
 }
 
+/* The responder rekeys when the initiator does not (its SA carried no traffic). */
+static void
+test_child_rekey_by_responder(void)
+{
+	setup(&(struct opts){ 0 });
+	acquire();
+	net_pump(100);
+	A.idle = true;
+	tick(95000);
+	T_EQ(ctr(&A, IKE_CTR_CHILD_REKEY), 0, "A: idle SA, no rekey");
+	tick(107000);			/* B's soft lifetime: 120 - 15 s after 1 s */
+	T_EQ(ctr(&B, IKE_CTR_CHILD_REKEY), 1, "B rekeyed");
+	T_EQ(A.n_activate, 1, "A's new outbound went into use on B's delete");
+	check_up("child rekey by the responder", 1);
+	teardown();
+}
+
 static void
 test_ike_rekey(void)
 {
@@ -554,6 +571,7 @@ main(void)
 	test_retransmit();
 	test_child_rekey(0);
 	test_child_rekey(IKE_DH_ECP256);
+	test_child_rekey_by_responder();
 	test_ike_rekey();
 	test_delete();
 	test_dpd();

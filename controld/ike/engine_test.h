@@ -32,6 +32,7 @@ struct side {
 	struct spd	*spd;
 	struct sad	sad;
 	unsigned	n_install, n_remove, n_activate;
+	bool		idle;		/* io.used says no traffic */
 };
 
 struct net {
@@ -114,6 +115,15 @@ t_remove(void *ctx, uint64_t id)
 		sad_remove(&s->sad, sa);
 		s->n_remove++;
 	}
+}
+
+static bool
+t_used(void *ctx, uint64_t id)
+{
+	struct side *s = ctx;
+
+	(void)id;
+	return !s->idle;
 }
 
 /* The IKEv2 objects of a configuration: the parser's model, filled in C. */
@@ -238,7 +248,7 @@ static void
 t_side_init(struct side *s, const char *name, uint32_t addr, struct conf *c)
 {
 	struct ike_io io = { .ctx = s, .send = t_send, .spi_alloc = t_spi_alloc,
-	    .install = t_install, .activate = t_activate, .remove = t_remove };
+	    .install = t_install, .activate = t_activate, .remove = t_remove, .used = t_used };
 	struct gw_err err = { 0 };
 	struct sa_list sas = { NULL, 0 };
 

@@ -681,23 +681,20 @@ tick_sa(struct ike *ike, struct ike_sa *sa, uint64_t now_ms)
 uint64_t
 ike_tick(struct ike *ike, uint64_t now_ms)
 {
-	struct ike_sa *sa, *next;
-	uint64_t t = UINT64_MAX;
-	uint64_t h;
+	struct ike_sa *sa;
+	uint64_t t = UINT64_MAX, gen = ++ike->tick_gen, changes;
 
-	/* a step may free or add SAs: walk by handle, restarting from the list head */
-	for (sa = ike->sas; sa != NULL; sa = next) {
-		next = sa->next;
-		h = sa->handle;
+	/* a step may free SAs or link new ones: then the walk starts again from the head,
+	 * skipping those done in this round */
+	for (sa = ike->sas; sa != NULL;) {
+		if (sa->tick_gen == gen) {
+			sa = sa->next;
+			continue;
+		}
+		sa->tick_gen = gen;
+		changes = ike->list_changes;
 		t = min_t(t, tick_sa(ike, sa, now_ms));
-		/* tick_sa may have freed next (INITIAL_CONTACT does not run here, but a
-		 * takeover links a new SA at the head): re-find it by the handle */
-		for (next = ike->sas; next != NULL && next->handle != h; next = next->next)
-			;
-		if (next != NULL)
-			next = next->next;
-		else
-			break;	/* sa is gone: the rest waits for the next tick */
+		sa = ike->list_changes == changes ? sa->next : ike->sas;
 	}
 	return t;
 }

@@ -88,6 +88,7 @@ ikesa_link(struct ike *ike, struct ike_sa *sa)
 	sa->next = ike->sas;
 	ike->sas = sa;
 	ike->n_sa++;
+	ike->list_changes++;
 	if (half_open(sa->state))
 		ike->n_half_open++;
 }
@@ -133,6 +134,7 @@ ikesa_free(struct ike *ike, struct ike_sa *sa, bool remove_children)
 		if (*pp == sa) {		/* not there: a rekey's SA never linked */
 			*pp = sa->next;
 			ike->n_sa--;
+			ike->list_changes++;
 			if (half_open(sa->state))
 				ike->n_half_open--;
 			break;

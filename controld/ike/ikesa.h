@@ -116,6 +116,7 @@ struct ike_sa {
 	/* times */
 	uint64_t		created_ms, last_rx_ms, expire_ms, rekey_ms, dpd_ms;
 	uint32_t		lifetime_s;
+	uint64_t		tick_gen;	/* ike_tick()'s round that handled it */
 	struct ike_child	*children;
 };
 
@@ -126,6 +127,7 @@ struct ike {
 	struct ike_sa		*sas;
 	unsigned		n_sa, n_half_open, cookie_threshold;
 	uint64_t		next_handle;
+	uint64_t		tick_gen, list_changes;	/* ike_tick()'s walk */
 	uint8_t			cookie_secret[32];
 	uint64_t		ctr[IKE_CTR_MAX];
 	uint8_t			buf[IKE_MSG_BUF];	/* a message being built */
