@@ -476,6 +476,72 @@ test_dynamic(void)
 	teardown();
 }
 
+/* The first "set peer" does not answer: after its retransmissions the next one is tried;
+ * show crypto ikev2 sa then lists the tunnel. */
+static void
+test_next_peer(void)
+{
+	static const char *a_two =
+		"crypto ipsec transform-set AES-SHA esp-aes 256 esp-sha256-hmac\n"
+		"access-list 101 permit ip 192.0.2.0 0.0.0.127 192.0.2.128 0.0.0.127\n"
+		"crypto map vpn 10 ipsec-isakmp\n match address 101\n set peer 198.51.100.9\n"
+		" set peer 198.51.100.2\n set transform-set AES-SHA\n"
+		"interface wan0\n ip address 198.51.100.1 255.255.255.0\n crypto map vpn\n";
+	char buf[4096] = "";
+	FILE *f;
+	uint64_t t;
+
+	setup(&(struct opts){ .a = a_two });
+	acquire();
+	for (t = 2000; t < 200000 && n_ike(&B) == 0; t += 1000)
+		tick(t);
+	T_EQ(ctr(&A, IKE_CTR_TIMEOUT), 1, "the first peer given up");
+	check_up("next peer", 1);
+	if ((f = fmemopen(buf, sizeof(buf) - 1, "w")) != NULL) {
+		ike_show_sa(A.ike, true, NET.now, f);
+		fclose(f);
+	}
+	T_OK(strstr(buf, "198.51.100.2/500") != NULL && strstr(buf, "READY") != NULL &&
+	    strstr(buf, "Encr: AES-CBC, keysize: 256") != NULL &&
+	    strstr(buf, "Remote id: 198.51.100.2") != NULL, "show crypto ikev2 sa detail:\n%s",
+	    buf);
+	teardown();
+}
+
+/* controld restarts (kill -9 after a save): the peer notices nothing, the same SAs are
+ * back, and the next rekey and the delete work (message IDs and keys carried over). */
+static void
+test_restart(void)
+{
+	uint32_t spis[4] = { 0 }, after[4] = { 0 };
+	uint64_t sent;
+
+	setup(&(struct opts){ .ike_life = 200 });
+	acquire();
+	net_pump(100);
+	for (size_t i = 0; i < A.sad.n && i < 4; i++)
+		spis[i] = A.sad.v[i]->spi;
+	sent = ctr(&B, IKE_CTR_TX);
+	T_EQ(t_restart(&A, NET.now), 0, "A adopts its saved state");
+	T_EQ(A.n_install, 2, "the child given to the SAD again");
+	for (size_t i = 0; i < A.sad.n && i < 4; i++)
+		after[i] = A.sad.v[i]->spi;
+	T_OK(memcmp(spis, after, sizeof(spis)) == 0, "same SPIs after the restart");
+	check_up("after the restart", 1);
+	T_EQ(ctr(&B, IKE_CTR_TX), sent, "B saw nothing");
+	tick(95000);
+	T_EQ(ctr(&A, IKE_CTR_CHILD_REKEY), 1, "the next child rekey works");
+	check_up("rekey after the restart", 1);
+	T_EQ(t_restart(&B, NET.now), 0, "B restarts too");
+	tick(185000);
+	T_EQ(ctr(&B, IKE_CTR_IKE_REKEY), 1, "the IKE SA rekey works after B's restart");
+	check_up("IKE rekey after the restart", 1);
+	T_EQ(ike_clear_sa(A.ike, 0, NET.now), 1, "clear");
+	net_pump(100);
+	T_EQ(A.sad.n + B.sad.n, 0, "the delete works");
+	teardown();
+}
+
 /* strongSwan's IKE_SA_INIT requests (testdata/) answered by our responder. */
 static void
 test_strongswan(void)
@@ -577,6 +643,8 @@ main(void)
 	test_dpd();
 	test_nat();
 	test_dynamic();
+	test_next_peer();
+	test_restart();
 	test_strongswan();
 	return t_done();
 }

@@ -265,6 +265,32 @@ t_side_init(struct side *s, const char *name, uint32_t addr, struct conf *c)
 		abort();
 }
 
+/* controld of s killed and started again: its engine and SAD are gone; a new engine adopts
+ * what the old one saved.  0, or -1. */
+static int
+t_restart(struct side *s, uint64_t now)
+{
+	struct ike_io io = { .ctx = s, .send = t_send, .spi_alloc = t_spi_alloc,
+	    .install = t_install, .activate = t_activate, .remove = t_remove, .used = t_used };
+	struct gw_err err = { 0 };
+	uint8_t *blob = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (ike_save(s->ike, now, &blob, &len, &err) != 0)
+		return -1;
+	ike_free(s->ike);
+	sad_free(&s->sad);
+	if ((s->ike = ike_new(&io, &err)) == NULL || ike_set_conf(s->ike, s->conf, s->spd, &err) != 0)
+		abort();
+	rc = ike_load(s->ike, blob, len, now, &err);
+	if (rc != 0)
+		fprintf(stderr, "%s: load: %s\n", s->name, err.msg);
+	memset(blob, 0, len);
+	free(blob);
+	return rc;
+}
+
 static void
 t_side_free(struct side *s)
 {

@@ -192,7 +192,8 @@ int		ike_save(const struct ike *ike, uint64_t now_ms, uint8_t **out, size_t *len
 /* Adopt what ike_save() wrote, in a fresh engine with its configuration set: the IKE SAs
  * come back as they were; their child SAs are given to io->install again (their SPIs and
  * keys unchanged, so the SAD ids are the same).  Times are kept relative to now_ms.  -1 with
- * err on a blob that is not ours (nothing adopted). */
+ * err on a blob that is not ours or is cut (nothing adopted), and also when some records
+ * could not be adopted (err counts them; the others are). */
 int		ike_load(struct ike *ike, const uint8_t *blob, size_t len, uint64_t now_ms,
 		    struct gw_err *err);
 

@@ -71,6 +71,7 @@ struct ike_child {
 enum ike_req {
 	REQ_NONE, REQ_SA_INIT, REQ_AUTH, REQ_CHILD_NEW, REQ_CHILD_REKEY, REQ_IKE_REKEY,
 	REQ_DELETE_CHILD, REQ_DELETE_IKE, REQ_DPD,
+	REQ_ORPHAN,		/* resent after a restart; its answer is not acted on */
 };
 
 struct ike_sa {
@@ -101,6 +102,7 @@ struct ike_sa {
 	uint64_t		req_next_ms;
 	unsigned		req_tries;
 	struct ike_child	*req_child;	/* the child it creates, rekeys or deletes */
+	uint32_t		req_child_spi;	/* REQ_DELETE_CHILD adopted: its inbound SPI */
 	struct ike_child	*req_new;	/* REQ_CHILD_REKEY: the new child */
 	struct ike_sa		*req_ike;	/* REQ_IKE_REKEY: the new IKE SA */
 	struct ike_bytes	req_nonce;
@@ -260,6 +262,8 @@ int		child_start_rekey(struct ike *ike, struct ike_sa *sa, struct ike_child *c,
 int		child_start_ike_rekey(struct ike *ike, struct ike_sa *sa, uint64_t now_ms);
 void		child_request(struct ike *ike, struct ike_sa *sa, uint64_t now_ms);
 void		child_response(struct ike *ike, struct ike_sa *sa, uint64_t now_ms);
+
+/* ---- persist.c: ike_save(), ike_load() of ike.h ---- */
 
 /* ---- info.c ---- */
 int		info_start_delete_child(struct ike *ike, struct ike_sa *sa, struct ike_child *c,

@@ -101,7 +101,11 @@ info_response(struct ike *ike, struct ike_sa *sa, uint64_t now_ms)
 	struct ike_child *c = sa->req_child;
 
 	(void)now_ms;
+	if (c == NULL && sa->req_child_spi != 0)	/* a delete adopted after a restart */
+		for (c = sa->children; c != NULL && c->spi_in != sa->req_child_spi; c = c->next)
+			;
 	sa->req_child = NULL;
+	sa->req_child_spi = 0;
 	if (sa->state == IKE_SA_DELETING) {
 		ike_sa_dead(ike, sa, "deleted");
 		return;
