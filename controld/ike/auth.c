@@ -142,8 +142,9 @@ established(struct ike *ike, struct ike_sa *sa, uint64_t now_ms)
 	ike_count(ike, IKE_CTR_IKE_UP);
 	sa->lifetime_s = p != NULL && p->lifetime_sec != 0 ? p->lifetime_sec : IKE_SA_LIFETIME_S;
 	sa->expire_ms = now_ms + (uint64_t)sa->lifetime_s * 1000;
-	/* the original initiator rekeys the IKE SA (as IOS), a little before it expires */
-	sa->rekey_ms = sa->initiator ? sa->expire_ms - (uint64_t)sa->lifetime_s * 100 : 0;
+	/* rekeyed at 90% of its life by the original initiator, at 95% by the responder if
+	 * the initiator has not (a peer that never rekeys does not lose its tunnel) */
+	sa->rekey_ms = sa->expire_ms - (uint64_t)sa->lifetime_s * (sa->initiator ? 100 : 50);
 	if (p != NULL && p->dpd_interval != 0)
 		sa->dpd_ms = now_ms + (uint64_t)p->dpd_interval * 1000;
 }

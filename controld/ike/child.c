@@ -371,7 +371,7 @@ ike_takeover(struct ike *ike, struct ike_sa *old, struct ike_sa *n, struct ike_c
 	n->state = IKE_SA_ESTABLISHED;
 	n->lifetime_s = old->lifetime_s;
 	n->expire_ms = now_ms + (uint64_t)n->lifetime_s * 1000;
-	n->rekey_ms = n->initiator ? n->expire_ms - (uint64_t)n->lifetime_s * 100 : 0;
+	n->rekey_ms = n->expire_ms - (uint64_t)n->lifetime_s * (n->initiator ? 100 : 50);
 	n->dpd_ms = old->dpd_ms;
 	ikesa_link(ike, n);
 	ike_count(ike, IKE_CTR_IKE_REKEY);
@@ -428,7 +428,9 @@ child_response(struct ike *ike, struct ike_sa *sa, uint64_t now_ms)
 		    a.proto != IKE_PROTO_IKE || spi.len != IKE_SPI_LEN ||
 		    proposal_pick_ike(ike, m, sap, sa->local, a.dh, &mine, &num) != 0 ||
 		    ke_secret(n, m, a.dh, &s) != 0) {
-			ike_sa_dead(ike, n, "IKE SA rekey refused");
+			ikesa_free(ike, n, false);
+			log_debug("ikev2: IKE SA rekey refused by the peer; again in 10 s");
+			sa->rekey_ms = now_ms + 10000;
 			return;
 		}
 		memcpy(n->spi_r, spi.p, IKE_SPI_LEN);
