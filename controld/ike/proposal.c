@@ -108,37 +108,42 @@ proposal_add_ike(struct ike *ike, struct ike_msg *m, struct ike_payload *sa, uin
     const uint8_t *spi, size_t spi_len)
 {
 	const struct conf_ikev2_proposal *v[CONF_IKEV2_MATCH_MAX];
-	unsigned n = ike_props(ike, local, v, CONF_IKEV2_MATCH_MAX);
+	unsigned n = ike_props(ike, local, v, CONF_IKEV2_MATCH_MAX), num = 0;
 
-	for (unsigned i = 0; i < n && i < 255; i++) {
-		const struct conf_ikev2_proposal *p = v[i];
-		struct ike_proposal *pp;
-		uint16_t prfs[CONF_IKEV2_ALGS_MAX + 2];
-		unsigned n_prf = prop_prfs(p, prfs);
-		bool all_aead = true;
+	/* RFC 5282 §8: combined-mode ciphers go in proposals of their own, without
+	 * integrity: a proposal configured with both kinds is sent as two (as IOS does) */
+	for (unsigned i = 0; i < n; i++)
+		for (int kind = 0; kind < 2; kind++) {
+			const struct conf_ikev2_proposal *p = v[i];
+			struct ike_proposal *pp = NULL;
+			uint16_t prfs[CONF_IKEV2_ALGS_MAX + 2];
+			unsigned n_prf = prop_prfs(p, prfs);
 
-		pp = ike_msg_add_proposal(m, sa, (uint8_t)(i + 1), IKE_PROTO_IKE,
-		    (struct ike_chunk){ spi, spi_len });
-		if (pp == NULL)
-			return -1;
-		for (unsigned j = 0; j < p->n_encr; j++) {
-			all_aead &= aead(p->encr[j].id);
-			if (ike_msg_add_transform(m, pp, IKE_XF_ENCR, p->encr[j].id,
-			    p->encr[j].bits) == NULL)
-				return -1;
+			for (unsigned j = 0; j < p->n_encr; j++) {
+				if (aead(p->encr[j].id) != (kind == 1))
+					continue;
+				if (pp == NULL && (num == 255 || (pp = ike_msg_add_proposal(m, sa,
+				    (uint8_t)++num, IKE_PROTO_IKE,
+				    (struct ike_chunk){ spi, spi_len })) == NULL))
+					return -1;
+				if (ike_msg_add_transform(m, pp, IKE_XF_ENCR, p->encr[j].id,
+				    p->encr[j].bits) == NULL)
+					return -1;
+			}
+			if (pp == NULL)
+				continue;
+			for (unsigned j = 0; j < n_prf; j++)
+				if (ike_msg_add_transform(m, pp, IKE_XF_PRF, prfs[j], 0) == NULL)
+					return -1;
+			for (unsigned j = 0; j < p->n_integ && kind == 0; j++)
+				if (ike_msg_add_transform(m, pp, IKE_XF_INTEG, p->integ[j], 0) ==
+				    NULL)
+					return -1;
+			for (unsigned j = 0; j < p->n_group; j++)
+				if (ike_msg_add_transform(m, pp, IKE_XF_DH, p->group[j], 0) == NULL)
+					return -1;
 		}
-		for (unsigned j = 0; j < n_prf; j++)
-			if (ike_msg_add_transform(m, pp, IKE_XF_PRF, prfs[j], 0) == NULL)
-				return -1;
-		/* §3.3: an AEAD-only proposal has no integrity transform */
-		for (unsigned j = 0; j < p->n_integ && !all_aead; j++)
-			if (ike_msg_add_transform(m, pp, IKE_XF_INTEG, p->integ[j], 0) == NULL)
-				return -1;
-		for (unsigned j = 0; j < p->n_group; j++)
-			if (ike_msg_add_transform(m, pp, IKE_XF_DH, p->group[j], 0) == NULL)
-				return -1;
-	}
-	return 0;
+	return num > 0 ? 0 : -1;
 }
 
 /* Does one of our proposals allow transform t? */
