@@ -457,6 +457,8 @@ child_response(struct ike *ike, struct ike_sa *sa, uint64_t now_ms)
 		ike_count(ike, IKE_CTR_TS_UNACCEPTABLE);
 	if (ike_msg_find_notify(m, IKE_N_NO_PROPOSAL_CHOSEN) != NULL)
 		ike_count(ike, IKE_CTR_NO_PROPOSAL);
+	if (ike_msg_find_notify(m, IKE_N_INVALID_KE_PAYLOAD) != NULL)
+		ike_count(ike, IKE_CTR_INVALID_KE);	/* our "set pfs" is not the peer's */
 	if (e == NULL || sap == NULL || nr == NULL ||
 	    proposal_read_chosen(m, sap, &a, &spi) != 0 || spi.len != 4 ||
 	    proposal_pick_child(ike, m, sap, e, a.dh, &mine, &spi_out, &num, c->tset) != 0 ||

@@ -622,7 +622,8 @@ tick_sa(struct ike *ike, struct ike_sa *sa, uint64_t now_ms)
 
 	if (sa->req != REQ_NONE) {
 		if (now_ms >= sa->req_next_ms) {
-			if (sa->req_tries >= IKE_RETX_TRIES) {
+			if (sa->req_tries >= (sa->req == REQ_SA_INIT ? IKE_RETX_TRIES_INIT :
+			    IKE_RETX_TRIES)) {
 				give_up(ike, sa, now_ms);
 				return UINT64_MAX;
 			}

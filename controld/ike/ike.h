@@ -32,6 +32,7 @@ enum {
 	IKE_HALF_OPEN_MAX	= 4096,	/* half-open IKE SAs at most: more are dropped */
 	IKE_RETX_FIRST_MS	= 2000,	/* first retransmission; doubles each time */
 	IKE_RETX_TRIES		= 5,	/* retransmissions before the IKE SA is given up */
+	IKE_RETX_TRIES_INIT	= 3,	/* of IKE_SA_INIT: 30 s, then the next "set peer" */
 	IKE_DRAIN_MS		= 2000,	/* a rekeyed child's old inbound SA stays this long */
 	IKE_SOFT_MARGIN_S	= 30,	/* rekey this long before the hard lifetime (DESIGN) */
 	IKE_SA_LIFETIME_S	= 86400,	/* IOS default of an IKEv2 profile's lifetime */
