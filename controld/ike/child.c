@@ -11,8 +11,9 @@
  * inbound SA by then), uses the new outbound at once and deletes the old child; the
  * responder installs the new inbound at once and its outbound larval, used (activate) when the
  * initiator deletes the old child or after IKE_DRAIN_MS; the old inbound SA stays until the
- * delete.  XXX: simultaneous rekeys (§2.8.1) are not resolved; the initiator of a child
- * rekeys it first (its soft lifetime is earlier), which makes them rare. */
+ * delete.  Simultaneous rekeys of one child (§2.8.1): the new child of the exchange with the
+ * lowest nonce is deleted by its maker.  XXX: simultaneous IKE SA rekeys (§2.8.2) are not
+ * resolved; the original initiator rekeys first, which makes them rare. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -173,6 +174,17 @@ fail:
 	return -1;
 }
 
+/* Nonces as numbers (§2.8.1 "the lowest of the four nonces"): big-endian, the shorter one
+ * first when they tie on their common part. */
+static bool
+nonce_lt(struct ike_chunk a, struct ike_chunk b)
+{
+	size_t n = a.len < b.len ? a.len : b.len;
+	int d = memcmp(a.p, b.p, n);
+
+	return d != 0 ? d < 0 : a.len < b.len;
+}
+
 int
 child_install(struct ike *ike, struct ike_sa *sa, struct ike_child *c, struct ike_chunk gir,
     struct ike_chunk ni, struct ike_chunk nr, bool out_larval, uint64_t now_ms)
@@ -203,6 +215,7 @@ child_install(struct ike *ike, struct ike_sa *sa, struct ike_child *c, struct ik
 	OPENSSL_cleanse(km, sizeof(km));
 	c->out_larval = out_larval;
 	c->created_ms = now_ms;
+	ike_bytes_set(&c->lo_nonce, nonce_lt(ni, nr) ? ni : nr);
 	{
 		uint64_t margin = c->life_s / 4 < IKE_SOFT_MARGIN_S ? c->life_s / 4 :
 		    IKE_SOFT_MARGIN_S;
@@ -403,6 +416,29 @@ ke_secret(struct ike_sa *sa, const struct ike_msg *m, uint16_t group,
 	return rc;
 }
 
+/* §2.8.1: the peer rekeyed old too.  Of the two new children, the one whose exchange had the
+ * lowest nonce is closed by whoever made it; the other end computes the same.  The old one
+ * goes at once: both ends delete it, which each takes as the other's answer. */
+static void
+collision(struct ike *ike, struct ike_sa *sa, struct ike_child *old, struct ike_child *ours,
+    uint64_t now_ms)
+{
+	struct ike_child *theirs = child_find_spi(sa, old->proto, old->succ_spi_in, true);
+
+	if (theirs != NULL && nonce_lt(ike_bytes_chunk(&ours->lo_nonce),
+	    ike_bytes_chunk(&theirs->lo_nonce))) {
+		/* ours goes: theirs carries the traffic from now */
+		if (theirs->out_larval) {
+			theirs->out_larval = false;
+			if (ike->io.activate != NULL)
+				ike->io.activate(ike->io.ctx, theirs->id_out);
+		}
+		info_start_delete_child(ike, sa, ours, now_ms);
+	}
+	old->state = CHILD_INSTALLED;
+	info_start_delete_child(ike, sa, old, now_ms);
+}
+
 void
 child_response(struct ike *ike, struct ike_sa *sa, uint64_t now_ms)
 {
@@ -418,6 +454,7 @@ child_response(struct ike *ike, struct ike_sa *sa, uint64_t now_ms)
 	const struct conf_map_entry *e;
 	uint32_t spi_out;
 	uint8_t num;
+	bool rekey;
 
 	sa->req_child = NULL;
 	sa->req_ike = NULL;
@@ -445,11 +482,12 @@ child_response(struct ike *ike, struct ike_sa *sa, uint64_t now_ms)
 		info_start_delete_ike(ike, sa, now_ms);	/* the old one goes */
 		return;
 	}
-	if (c == NULL) {			/* a new child: it is in the list already */
+	rekey = c != NULL;		/* a rekey's new child is not in the list yet */
+	if (!rekey) {			/* a new child: it is in the list already */
 		c = old;
 		old = NULL;
 	}
-	if (c == NULL)
+	if (c == NULL)			/* deleted by the peer meanwhile */
 		return;
 	e = child_entry(ike, c);
 	proposed = c->flow;
@@ -472,22 +510,23 @@ child_response(struct ike *ike, struct ike_sa *sa, uint64_t now_ms)
 		goto fail;
 	}
 	ike_dh_secret_wipe(&s);
-	if (old != NULL) {
+	if (rekey) {
 		c->next = sa->children;
 		sa->children = c;
 		ike_count(ike, IKE_CTR_CHILD_REKEY);
-		old->state = CHILD_INSTALLED;
-		info_start_delete_child(ike, sa, old, now_ms);
+		if (old != NULL && old->state == CHILD_REKEYED)
+			collision(ike, sa, old, c, now_ms);
+		if (old != NULL && old->state == CHILD_REKEYING) {	/* the old one goes */
+			old->state = CHILD_INSTALLED;
+			info_start_delete_child(ike, sa, old, now_ms);
+		}
 	}
 	return;
 fail:
 	ike_dh_free(&sa->dh);
-	if (old != NULL) {		/* a failed rekey: the old child lives to its end */
+	if (old != NULL && old->state == CHILD_REKEYING)	/* lives to its end */
 		old->state = CHILD_INSTALLED;
-		child_free(ike, NULL, c, true);
-	} else {
-		child_free(ike, sa, c, true);
-	}
+	child_free(ike, rekey ? NULL : sa, c, true);
 }
 
 /* ---------------------------------------------------------------- CREATE_CHILD_SA, theirs */

@@ -371,6 +371,27 @@ test_child_rekey_by_responder(void)
 	teardown();
 }
 
+/* Both ends rekey the same child at once (§2.8.1): whatever is left is consistent. */
+static void
+test_rekey_collision(void)
+{
+	unsigned n;
+
+	setup(&(struct opts){ 0 });
+	acquire();
+	net_pump(100);
+	T_EQ(ike_soft_expired(A.ike, A.sad.v[0]->id, NET.now), 0, "A's soft kilobytes");
+	T_EQ(ike_soft_expired(B.ike, B.sad.v[0]->id, NET.now), 0, "B's, at once");
+	net_pump(100);
+	tick(NET.now + 5000);
+	n = t_count(&A, true, true);
+	T_EQ(n, 1, "one child left of the two rekeys");
+	check_up("rekey collision", 1);
+	T_EQ(A.n_remove + B.n_remove, 8, "the old pair and the redundant pair, each side");
+	T_EQ(t_count(&A, false, false) + t_count(&B, false, false), 0, "no outbound left larval");
+	teardown();
+}
+
 static void
 test_ike_rekey(void)
 {
@@ -639,6 +660,7 @@ main(void)
 	test_child_rekey(0);
 	test_child_rekey(IKE_DH_ECP256);
 	test_child_rekey_by_responder();
+	test_rekey_collision();
 	test_ike_rekey();
 	test_delete();
 	test_dpd();

@@ -56,6 +56,7 @@ struct ike_child {
 	bool			del_pending;	/* CHILD_DELETING: our delete waits for the window */
 	uint16_t		dyn_idx;	/* dynamic: its entry in the dynamic map set */
 	uint32_t		succ_spi_in;	/* CHILD_REKEYED: its successor's inbound SPI */
+	struct ike_bytes	lo_nonce;	/* the lower nonce of the exchange that made it */
 	struct ike_algs		algs;
 	struct sel		flow;		/* local -> remote */
 	char			map[CONF_NAME_MAX];
