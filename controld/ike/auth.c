@@ -147,6 +147,8 @@ established(struct ike *ike, struct ike_sa *sa, uint64_t now_ms)
 	sa->rekey_ms = sa->expire_ms - (uint64_t)sa->lifetime_s * (sa->initiator ? 100 : 50);
 	if (p != NULL && p->dpd_interval != 0)
 		sa->dpd_ms = now_ms + (uint64_t)p->dpd_interval * 1000;
+	if (p != NULL && p->nat_keepalive != 0)
+		sa->keepalive_ms = now_ms + (uint64_t)p->nat_keepalive * 1000;
 }
 
 /* ---------------------------------------------------------------- initiator */

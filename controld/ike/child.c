@@ -386,6 +386,7 @@ ike_takeover(struct ike *ike, struct ike_sa *old, struct ike_sa *n, struct ike_c
 	n->expire_ms = now_ms + (uint64_t)n->lifetime_s * 1000;
 	n->rekey_ms = n->expire_ms - (uint64_t)n->lifetime_s * (n->initiator ? 100 : 50);
 	n->dpd_ms = old->dpd_ms;
+	n->keepalive_ms = old->keepalive_ms;
 	ikesa_link(ike, n);
 	ike_count(ike, IKE_CTR_IKE_REKEY);
 	return 0;

@@ -98,6 +98,7 @@ setup(const struct opts *o)
 	}
 	pa->dpd_interval = pb->dpd_interval = o->dpd;
 	pa->dpd_retry = pb->dpd_retry = 2;
+	pa->nat_keepalive = pb->nat_keepalive = 20;
 	pa->lifetime_sec = pb->lifetime_sec = o->ike_life;
 	t_entry_profile(ca, "vpn", 10, "PROF");
 	if ((e = t_entry(cb, "vpn", 10)) != NULL && e->kind == CONF_MAP_ISAKMP)
@@ -479,6 +480,15 @@ test_nat(void)
 	h = 0;
 	T_OK(ike_sa_next(B.ike, &h, &in) && in.nat && in.rport == 4097,
 	    "B follows A's NAT mapping of 4500");
+	/* nat keepalive 20: A, behind the NAT, keeps its binding; B is not behind one */
+	NET.n = 0;
+	NET.now += 21000;
+	ike_tick(B.ike, NET.now);
+	T_EQ(NET.n, 0, "B sends no keepalive");
+	ike_tick(A.ike, NET.now);
+	T_OK(NET.n == 1 && NET.q[0].len == 1 && NET.q[0].b[0] == 0xff && NET.q[0].sport == 4500,
+	    "A's NAT-keepalive");
+	NET.n = 0;
 	teardown();
 }
 

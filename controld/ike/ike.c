@@ -665,6 +665,18 @@ tick_sa(struct ike *ike, struct ike_sa *sa, uint64_t now_ms)
 	if (sa->rekey_ms != 0)
 		t = min_t(t, sa->rekey_ms);
 	p = ike_profile_find(ike, sa->profile);
+	if (p != NULL && p->nat_keepalive != 0 && sa->nat_local) {
+		/* RFC 3948 §2.3: keep our NAT's binding while the tunnel is idle */
+		static const uint8_t ka = 0xff;
+
+		if (sa->keepalive_ms == 0)
+			sa->keepalive_ms = now_ms + (uint64_t)p->nat_keepalive * 1000;
+		if (now_ms >= sa->keepalive_ms) {
+			wire(ike, sa->local, sa->lport, sa->remote, sa->rport, &ka, 1);
+			sa->keepalive_ms = now_ms + (uint64_t)p->nat_keepalive * 1000;
+		}
+		t = min_t(t, sa->keepalive_ms);
+	}
 	if (p != NULL && p->dpd_interval != 0 && sa->dpd_ms != 0) {
 		uint64_t iv = (uint64_t)p->dpd_interval * 1000;
 

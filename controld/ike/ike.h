@@ -42,7 +42,9 @@ enum {
  * callback but send may be NULL in a test that does not need it. */
 struct ike_io {
 	void	*ctx;
-	/* One datagram to put on the wire from local:lport to remote:rport (host order). */
+	/* One datagram to put on the wire from local:lport to remote:rport (host order).  A
+	 * message of one byte 0xFF is a NAT-keepalive (RFC 3948 §2.3): sent on 4500 as it is,
+	 * without the non-ESP marker. */
 	void	(*send)(void *ctx, uint32_t local, uint16_t lport, uint32_t remote,
 		    uint16_t rport, const uint8_t *msg, size_t len);
 	/* An inbound SPI of proto (50, 51) free for local, as sad_spi_alloc(): 0 or -1. */

@@ -117,7 +117,7 @@ struct ike_sa {
 	struct sel		acq_flow;
 	unsigned		acq_peer;	/* index in the entry's peers */
 	/* times */
-	uint64_t		created_ms, last_rx_ms, expire_ms, rekey_ms, dpd_ms;
+	uint64_t		created_ms, last_rx_ms, expire_ms, rekey_ms, dpd_ms, keepalive_ms;
 	uint32_t		lifetime_s;
 	uint64_t		tick_gen;	/* ike_tick()'s round that handled it */
 	struct ike_child	*children;

@@ -53,6 +53,7 @@ struct saved_child {
 	char			tset[CONF_NAME_MAX];
 	uint64_t		soft_in, hard_in, drain_in;
 	struct key		ke_in, ka_in, ke_out, ka_out;
+	struct ike_bytes	lo_nonce;
 };
 
 struct wbuf {
@@ -142,6 +143,7 @@ save_child(struct wbuf *w, const struct ike_child *c, uint64_t now_ms)
 	s.ka_in = c->ka_in;
 	s.ke_out = c->ke_out;
 	s.ka_out = c->ka_out;
+	s.lo_nonce = c->lo_nonce;
 	put_rec(w, REC_CHILD, &s, sizeof(s));
 	OPENSSL_cleanse(&s, sizeof(s));
 }
@@ -327,6 +329,7 @@ load_child(struct ike *ike, struct ike_sa *sa, const uint8_t *p, size_t len, uin
 	c->ka_in = s.ka_in;
 	c->ke_out = s.ke_out;
 	c->ka_out = s.ka_out;
+	c->lo_nonce = s.lo_nonce;
 	OPENSSL_cleanse(&s, sizeof(s));
 	if (c->state == CHILD_DELETING)
 		c->del_pending = true;
