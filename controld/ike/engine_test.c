@@ -1,0 +1,683 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* engine_test.c: two IKEv2 engines talking to each other in one process (engine_test.h), each
+ * with a real SAD, through every path of the exchanges; and our responder answering
+ * strongSwan 5.9.8's IKE_SA_INIT requests of testdata/.  Gateway A 198.51.100.1 protects
+ * 192.0.2.0/25, gateway B 198.51.100.2 protects 192.0.2.128/25 (DESIGN "Test topology"). */
+#include <inttypes.h>
+
+#include "common/log.h"
+#include "controld/ike/engine_test.h"
+#include "controld/ike/ike_test.h"
+#include "controld/ike/msg.h"
+
+#define GW_A	0xc6336401u	/* 198.51.100.1 */
+#define GW_B	0xc6336402u	/* 198.51.100.2 */
+
+static const char *conf_a =
+	"crypto ipsec transform-set AES-SHA esp-aes 256 esp-sha256-hmac\n"
+	"access-list 101 permit ip 192.0.2.0 0.0.0.127 192.0.2.128 0.0.0.127\n"
+	"crypto map vpn 10 ipsec-isakmp\n"
+	" match address 101\n"
+	" set peer 198.51.100.2\n"
+	" set transform-set AES-SHA\n"
+	" set security-association lifetime seconds 120\n"
+	"interface wan0\n"
+	" ip address 198.51.100.1 255.255.255.0\n"
+	" crypto map vpn\n";
+
+static const char *conf_b =
+	"crypto ipsec transform-set GCM esp-gcm 128\n"
+	"crypto ipsec transform-set AES-SHA esp-aes 256 esp-sha256-hmac\n"
+	"access-list 101 permit ip 192.0.2.128 0.0.0.127 192.0.2.0 0.0.0.127\n"
+	"crypto map vpn 10 ipsec-isakmp\n"
+	" match address 101\n"
+	" set peer 198.51.100.1\n"
+	" set transform-set GCM AES-SHA\n"
+	" set security-association lifetime seconds 120\n"
+	"interface wan0\n"
+	" ip address 198.51.100.2 255.255.255.0\n"
+	" crypto map vpn\n";
+
+/* B as a dynamic map: no entry names A. */
+static const char *conf_b_dyn =
+	"crypto ipsec transform-set AES-SHA esp-aes 256 esp-sha256-hmac\n"
+	"crypto dynamic-map DYN 5\n"
+	" set transform-set AES-SHA\n"
+	"crypto map vpn 10 ipsec-isakmp dynamic DYN\n"
+	"interface wan0\n"
+	" ip address 198.51.100.2 255.255.255.0\n"
+	" crypto map vpn\n";
+
+static struct side A, B;
+
+struct opts {
+	const char	*a, *b;			/* configurations; NULL: conf_a, conf_b */
+	const char	*psk_b_remote;		/* NULL: the right one */
+	uint16_t	enc_b;			/* B's IKE proposal encryption; 0: AES-CBC-256 */
+	uint16_t	groups_a[3];		/* A's groups; none: 19 */
+	uint16_t	pfs;
+	uint32_t	peer_of_b;		/* B's view of A; 0: GW_A */
+	uint16_t	dpd;
+	uint32_t	ike_life;
+};
+
+static void
+ike_prop(struct conf *c, uint16_t enc, const uint16_t *groups)
+{
+	struct conf_ikev2_proposal *p = t_proposal(c, "P1");
+
+	p->encr[0] = (struct conf_ikev2_encr){ enc, enc == IKE_ENCR_CHACHA20_POLY1305 ? 0 : 256 };
+	p->n_encr = 1;
+	if (enc == IKE_ENCR_AES_CBC) {
+		p->integ[0] = IKE_INTEG_HMAC_SHA2_256_128;
+		p->n_integ = 1;
+	}
+	for (int i = 0; i < 3 && groups != NULL && groups[i] != 0; i++)
+		p->group[p->n_group++] = groups[i];
+	if (p->n_group == 0)
+		p->group[p->n_group++] = IKE_DH_ECP256;
+}
+
+static void
+setup(const struct opts *o)
+{
+	struct conf *ca = t_conf(o->a != NULL ? o->a : conf_a);
+	struct conf *cb = t_conf(o->b != NULL ? o->b : conf_b);
+	struct conf_ikev2_profile *pa, *pb;
+	struct conf_map_entry *e;
+
+	ike_prop(ca, IKE_ENCR_AES_CBC, o->groups_a);
+	ike_prop(cb, o->enc_b != 0 ? o->enc_b : IKE_ENCR_AES_CBC, NULL);
+	pa = t_peer(ca, GW_B, "a-test-secret", "a-test-secret");
+	pb = t_peer(cb, o->peer_of_b != 0 ? o->peer_of_b : GW_A, "a-test-secret",
+	    o->psk_b_remote != NULL ? o->psk_b_remote : "a-test-secret");
+	if (o->peer_of_b != 0) {		/* behind a NAT, A still says who it is */
+		pb->match_remote[1] = (struct conf_ikev2_id){ .type = CONF_ID_ADDRESS,
+		    .addr = GW_A };
+		pb->n_match_remote = 2;
+	}
+	pa->dpd_interval = pb->dpd_interval = o->dpd;
+	pa->dpd_retry = pb->dpd_retry = 2;
+	pa->nat_keepalive = pb->nat_keepalive = 20;
+	pa->lifetime_sec = pb->lifetime_sec = o->ike_life;
+	t_entry_profile(ca, "vpn", 10, "PROF");
+	if ((e = t_entry(cb, "vpn", 10)) != NULL && e->kind == CONF_MAP_ISAKMP)
+		t_entry_profile(cb, "vpn", 10, "PROF");
+	if (o->pfs != 0) {
+		t_entry(ca, "vpn", 10)->pfs = (uint8_t)o->pfs;
+		t_entry(cb, "vpn", 10)->pfs = (uint8_t)o->pfs;
+	}
+	memset(&NET, 0, sizeof(NET));
+	NET.now = 1000;
+	t_side_init(&A, "A", GW_A, ca);
+	t_side_init(&B, "B", GW_B, cb);
+	NET.s[0] = &A;
+	NET.s[1] = &B;
+}
+
+static void
+teardown(void)
+{
+	t_side_free(&A);
+	t_side_free(&B);
+}
+
+/* A packet 192.0.2.10 -> 192.0.2.200 on map vpn 10 of A: acquire. */
+static int
+acquire(void)
+{
+	struct sel pkt = { .src = 0xc000020a, .src_mask = ~0u, .dst = 0xc00002c8,
+	    .dst_mask = ~0u, .proto = 1, .tos = -1, .precedence = -1 };
+	struct gw_err err = { 0 };
+	int rc = ike_acquire(A.ike, "vpn", 10, &pkt, NET.now, &err);
+
+	if (rc != 0)
+		fprintf(stderr, "acquire: %s\n", err.msg);
+	return rc;
+}
+
+static uint64_t
+ctr(const struct side *s, enum ike_ctr c)
+{
+	struct ike_stats st;
+
+	ike_get_stats(s->ike, &st);
+	return st.c[c];
+}
+
+static unsigned
+n_ike(const struct side *s)
+{
+	struct ike_stats st;
+
+	ike_get_stats(s->ike, &st);
+	return st.n_sa;
+}
+
+static void
+tick(uint64_t to)
+{
+	NET.now = to;
+	ike_tick(A.ike, NET.now);
+	ike_tick(B.ike, NET.now);
+	net_pump(100);
+}
+
+/* One tunnel up: an IKE SA each side and one child SA pair whose keys match. */
+static void
+check_up(const char *what, unsigned children)
+{
+	struct ike_sa_info ia, ib;
+	uint64_t h = 0;
+
+	T_EQ(n_ike(&A), 1, "%s: A has one IKE SA", what);
+	T_EQ(n_ike(&B), 1, "%s: B has one IKE SA", what);
+	T_OK(ike_sa_next(A.ike, &h, &ia) && ia.state == IKE_SA_ESTABLISHED, "%s: A READY", what);
+	h = 0;
+	T_OK(ike_sa_next(B.ike, &h, &ib) && ib.state == IKE_SA_ESTABLISHED, "%s: B READY", what);
+	T_OK(memcmp(ia.spi_i, ib.spi_i, 8) == 0 && memcmp(ia.spi_r, ib.spi_r, 8) == 0,
+	    "%s: same IKE SPIs", what);
+	T_EQ(t_count(&A, true, true), children, "%s: A's inbound SAs", what);
+	T_EQ(t_count(&A, false, true), children, "%s: A's outbound SAs", what);
+	T_EQ(t_count(&B, true, true), children, "%s: B's inbound SAs", what);
+	T_EQ(t_count(&B, false, true), children, "%s: B's outbound SAs", what);
+	T_EQ(t_pairs(&A, &B), children, "%s: A's inbound SAs are B's outbound", what);
+	T_EQ(t_pairs(&B, &A), children, "%s: B's inbound SAs are A's outbound", what);
+}
+
+/* IKE_SA_INIT, IKE_AUTH with the first child; then the child seen from both sides. */
+static void
+test_handshake(void)
+{
+	const struct sa *in;
+
+	setup(&(struct opts){ 0 });
+	T_EQ(acquire(), 0, "acquire");
+	T_EQ(acquire(), 0, "a second packet of the burst");
+	T_EQ(net_pump(100), 4, "IKE_SA_INIT and IKE_AUTH: four messages");
+	check_up("handshake", 1);
+	in = A.sad.v[0]->inbound ? A.sad.v[0] : A.sad.v[1];
+	T_EQ(in->origin, SA_IKE, "origin");
+	T_EQ(in->cipher, XF_CIPHER_AES_CBC, "B took A's only set");
+	T_EQ(in->cipher_key.len, 32, "AES-256 key");
+	T_EQ(in->auth, XF_AUTH_HMAC_SHA256_128, "SHA-256");
+	T_OK(in->esn, "ESN negotiated");
+	T_EQ(in->replay_window, 64, "IOS window");
+	T_EQ(in->udp_encap_port, 0, "no NAT: plain ESP");
+	T_EQ(in->flow.src, 0xc0000200u, "flow: our side");
+	T_EQ(in->flow.dst, 0xc0000280u, "flow: theirs");
+	T_EQ(in->hard.seconds, 120, "the entry's lifetime");
+	T_OK(in->soft.seconds < 120, "a soft lifetime before it");
+	T_STREQ(in->map, "vpn", "map");
+	T_EQ(in->seq, 10, "seq");
+	T_EQ(ctr(&A, IKE_CTR_IKE_UP), 1, "A counted");
+	T_EQ(acquire(), 0, "acquire with the flow up: nothing");
+	T_EQ(NET.n, 0, "nothing sent");
+	teardown();
+}
+
+static void
+test_wrong_psk(void)
+{
+	setup(&(struct opts){ .psk_b_remote = "not-the-secret" });
+	acquire();
+	net_pump(100);
+	T_EQ(A.sad.n + B.sad.n, 0, "wrong key: nothing installed");
+	T_EQ(n_ike(&A) + n_ike(&B), 0, "and no IKE SA left");
+	T_EQ(ctr(&B, IKE_CTR_AUTH_FAILED), 1, "B refused");
+	T_EQ(ctr(&A, IKE_CTR_AUTH_FAILED), 1, "A was told");
+	teardown();
+}
+
+static void
+test_no_proposal(void)
+{
+	setup(&(struct opts){ .enc_b = IKE_ENCR_AES_GCM_16 });
+	acquire();
+	net_pump(100);
+	T_EQ(ctr(&B, IKE_CTR_NO_PROPOSAL), 1, "B: no proposal");
+	T_EQ(ctr(&A, IKE_CTR_NO_PROPOSAL), 1, "A: NO_PROPOSAL_CHOSEN received");
+	T_EQ(n_ike(&A) + n_ike(&B), 0, "no IKE SA");
+	teardown();
+}
+
+/* Seed's mirror-image figure: Case 4 (A asks for more than B permits) is refused with the
+ * IKE SA up and no child; Case 3 (A asks for less) gets A's flow. */
+static void
+test_ts(void)
+{
+	static const char *a_wide =
+		"crypto ipsec transform-set AES-SHA esp-aes 256 esp-sha256-hmac\n"
+		"access-list 101 permit ip 192.0.2.0 0.0.0.255 192.0.2.128 0.0.0.127\n"
+		"crypto map vpn 10 ipsec-isakmp\n match address 101\n set peer 198.51.100.2\n"
+		" set transform-set AES-SHA\n"
+		"interface wan0\n ip address 198.51.100.1 255.255.255.0\n crypto map vpn\n";
+	static const char *a_narrow =
+		"crypto ipsec transform-set AES-SHA esp-aes 256 esp-sha256-hmac\n"
+		"access-list 101 permit tcp 192.0.2.0 0.0.0.63 host 192.0.2.200\n"
+		"crypto map vpn 10 ipsec-isakmp\n match address 101\n set peer 198.51.100.2\n"
+		" set transform-set AES-SHA\n"
+		"interface wan0\n ip address 198.51.100.1 255.255.255.0\n crypto map vpn\n";
+	struct sel pkt = { .src = 0xc000020a, .src_mask = ~0u, .dst = 0xc00002c8,
+	    .dst_mask = ~0u, .proto = 6, .sport_lo = 1000, .sport_hi = 1000, .dport_lo = 80,
+	    .dport_hi = 80, .tos = -1, .precedence = -1 };
+	const struct sa *in;
+
+	setup(&(struct opts){ .a = a_wide });
+	acquire();
+	net_pump(100);
+	T_EQ(ctr(&B, IKE_CTR_TS_UNACCEPTABLE), 1, "Case 4: B refuses");
+	T_EQ(ctr(&A, IKE_CTR_TS_UNACCEPTABLE), 1, "Case 4: A told");
+	T_EQ(A.sad.n + B.sad.n, 0, "Case 4: no child SA");
+	T_EQ(n_ike(&A), 1, "Case 4: the IKE SA stays (§1.2)");
+	teardown();
+
+	setup(&(struct opts){ .a = a_narrow });
+	T_EQ(ike_acquire(A.ike, "vpn", 10, &pkt, NET.now, NULL), 0, "acquire tcp");
+	net_pump(100);
+	check_up("Case 3", 1);
+	in = B.sad.v[0]->inbound ? B.sad.v[0] : B.sad.v[1];
+	T_EQ(in->flow.src, 0xc00002c8u, "Case 3: B's side is A's host");
+	T_EQ(in->flow.src_mask, ~0u, "host");
+	T_EQ(in->flow.dst_mask, 0xffffffc0u, "Case 3: A's /26");
+	T_EQ(in->flow.proto, 6, "tcp");
+	teardown();
+}
+
+static void
+test_cookie(void)
+{
+	setup(&(struct opts){ 0 });
+	ike_set_cookie_threshold(B.ike, 0);
+	acquire();
+	net_pump(100);
+	T_EQ(ctr(&B, IKE_CTR_COOKIE_SENT), 1, "B asked for a cookie once");
+	check_up("cookie", 1);
+	teardown();
+}
+
+static void
+test_invalid_ke(void)
+{
+	setup(&(struct opts){ .groups_a = { IKE_DH_MODP2048, IKE_DH_ECP256 } });
+	acquire();
+	net_pump(100);
+	T_EQ(ctr(&B, IKE_CTR_INVALID_KE), 1, "B wants group 19");
+	T_EQ(ctr(&A, IKE_CTR_INVALID_KE), 1, "A retried");
+	check_up("INVALID_KE retry", 1);
+	teardown();
+}
+
+/* B's IKE_AUTH response is lost: A retransmits, B answers from its cache, once installed. */
+static void
+test_retransmit(void)
+{
+	setup(&(struct opts){ 0 });
+	acquire();
+	net_pump(3);			/* INIT request, response, AUTH request */
+	T_EQ(NET.n, 1, "B's IKE_AUTH response queued");
+	NET.drop_next = 1;
+	net_pump(1);
+	T_EQ(B.n_install, 1, "B installed");
+	T_EQ(A.n_install, 0, "A did not");
+	tick(NET.now + 1000);
+	T_EQ(ctr(&A, IKE_CTR_RETX), 0, "not yet");
+	tick(NET.now + 1000);
+	T_EQ(ctr(&A, IKE_CTR_RETX), 1, "A retransmits after 2 s");
+	T_EQ(ctr(&B, IKE_CTR_RESP_CACHED), 1, "B answers from the cache");
+	T_EQ(B.n_install, 1, "and installs nothing twice");
+	check_up("retransmission", 1);
+	teardown();
+}
+
+static void
+test_child_rekey(uint16_t pfs)
+{
+	uint32_t old_in = 0;
+
+	setup(&(struct opts){ .pfs = pfs });
+	acquire();
+	net_pump(100);
+	for (size_t i = 0; i < A.sad.n; i++)
+		if (A.sad.v[i]->inbound)
+			old_in = A.sad.v[i]->spi;
+	tick(60000);
+	T_EQ(A.n_install, 1, "no rekey before the soft lifetime");
+	tick(95000);			/* A's soft lifetime: 120 - 30 s after 1 s */
+	T_EQ(ctr(&A, IKE_CTR_CHILD_REKEY), 1, "A rekeyed (pfs %u)", pfs);
+	T_EQ(ctr(&B, IKE_CTR_CHILD_REKEY), 1, "B answered");
+	T_EQ(B.n_activate, 1, "B's new outbound went into use on A's delete");
+	check_up("child rekey", 1);
+	for (size_t i = 0; i < A.sad.n; i++)
+		T_OK(!A.sad.v[i]->inbound || A.sad.v[i]->spi != old_in, "old inbound SA gone");
+	T_EQ(A.n_remove, 2, "A removed the old pair");
+	T_EQ(B.n_remove, 2, "B too");
+	teardown();
+}
+
+/* The responder rekeys when the initiator does not (its SA carried no traffic). */
+static void
+test_child_rekey_by_responder(void)
+{
+	setup(&(struct opts){ 0 });
+	acquire();
+	net_pump(100);
+	A.idle = true;
+	tick(95000);
+	T_EQ(ctr(&A, IKE_CTR_CHILD_REKEY), 0, "A: idle SA, no rekey");
+	tick(107000);			/* B's soft lifetime: 120 - 15 s after 1 s */
+	T_EQ(ctr(&B, IKE_CTR_CHILD_REKEY), 1, "B rekeyed");
+	T_EQ(A.n_activate, 1, "A's new outbound went into use on B's delete");
+	check_up("child rekey by the responder", 1);
+	teardown();
+}
+
+/* Both ends rekey the same child at once (§2.8.1): whatever is left is consistent. */
+static void
+test_rekey_collision(void)
+{
+	unsigned n;
+
+	setup(&(struct opts){ 0 });
+	acquire();
+	net_pump(100);
+	T_EQ(ike_soft_expired(A.ike, A.sad.v[0]->id, NET.now), 0, "A's soft kilobytes");
+	T_EQ(ike_soft_expired(B.ike, B.sad.v[0]->id, NET.now), 0, "B's, at once");
+	net_pump(100);
+	tick(NET.now + 5000);
+	n = t_count(&A, true, true);
+	T_EQ(n, 1, "one child left of the two rekeys");
+	check_up("rekey collision", 1);
+	T_EQ(A.n_remove + B.n_remove, 8, "the old pair and the redundant pair, each side");
+	T_EQ(t_count(&A, false, false) + t_count(&B, false, false), 0, "no outbound left larval");
+	teardown();
+}
+
+static void
+test_ike_rekey(void)
+{
+	setup(&(struct opts){ .ike_life = 200 });
+	acquire();
+	net_pump(100);
+	tick(100000);			/* the child's rekey at 91 s */
+	tick(185000);			/* IKE SA: 200 s - 20 s */
+	T_EQ(ctr(&A, IKE_CTR_IKE_REKEY), 1, "A rekeyed the IKE SA");
+	T_EQ(ctr(&B, IKE_CTR_IKE_REKEY), 1, "B too");
+	check_up("IKE rekey", 1);
+	/* the child under the new IKE SA still rekeys: its SK_d is right */
+	tick(190000);
+	tick(200000);
+	T_EQ(ctr(&A, IKE_CTR_CHILD_REKEY), 2, "child rekey over the new IKE SA");
+	check_up("child rekey after IKE rekey", 1);
+	teardown();
+}
+
+static void
+test_delete(void)
+{
+	setup(&(struct opts){ 0 });
+	acquire();
+	net_pump(100);
+	T_EQ(ike_clear_sa(A.ike, 0, NET.now), 1, "clear crypto ikev2 sa");
+	net_pump(100);
+	T_EQ(A.sad.n + B.sad.n, 0, "every SA gone on both sides");
+	T_EQ(n_ike(&A) + n_ike(&B), 0, "and the IKE SAs");
+	T_EQ(ctr(&B, IKE_CTR_DELETE_RX), 1, "B saw the delete");
+	teardown();
+
+	setup(&(struct opts){ 0 });
+	acquire();
+	net_pump(100);
+	T_EQ(ike_clear_child(B.ike, B.sad.v[0]->id, NET.now), 0, "clear crypto sa (B)");
+	net_pump(100);
+	T_EQ(A.sad.n + B.sad.n, 0, "child deleted on both sides");
+	T_EQ(n_ike(&A) + n_ike(&B), 2, "IKE SA stays");
+	teardown();
+}
+
+/* B dies: A's liveness checks go unanswered and A removes what it had. */
+static void
+test_dpd(void)
+{
+	uint64_t t;
+
+	setup(&(struct opts){ .dpd = 10 });
+	acquire();
+	net_pump(100);
+	NET.s[1] = NULL;		/* B is gone */
+	for (t = 2000; t < 200000 && A.sad.n > 0; t += 1000)
+		tick(t);
+	T_OK(ctr(&A, IKE_CTR_DPD) >= 1, "A asked");
+	T_EQ(A.sad.n, 0, "A removed the dead peer's SAs");
+	T_EQ(n_ike(&A), 0, "and its IKE SA");
+	T_OK(t < 30000, "within 10 s of silence, then 5 tries 2 s apart (%" PRIu64 " ms)", t);
+	teardown();
+}
+
+static void
+test_nat(void)
+{
+	static const char *b_nat =
+		"crypto ipsec transform-set AES-SHA esp-aes 256 esp-sha256-hmac\n"
+		"access-list 101 permit ip 192.0.2.128 0.0.0.127 192.0.2.0 0.0.0.127\n"
+		"crypto map vpn 10 ipsec-isakmp\n match address 101\n set peer 203.0.113.7\n"
+		" set transform-set AES-SHA\n"
+		"interface wan0\n ip address 198.51.100.2 255.255.255.0\n crypto map vpn\n";
+	struct ike_sa_info in;
+	uint64_t h = 0;
+
+	setup(&(struct opts){ .b = b_nat, .peer_of_b = NAT_ADDR });
+	NET.nat = true;
+	acquire();
+	net_pump(100);
+	check_up("NAT", 1);
+	for (size_t i = 0; i < A.sad.n; i++)
+		T_EQ(A.sad.v[i]->udp_encap_port, 4500, "A: UDP encapsulation");
+	for (size_t i = 0; i < B.sad.n; i++)
+		T_EQ(B.sad.v[i]->udp_encap_port, 4500, "B: UDP encapsulation");
+	T_OK(ike_sa_next(A.ike, &h, &in) && in.nat && in.lport == 4500 && in.rport == 4500,
+	    "A floated to 4500");
+	h = 0;
+	T_OK(ike_sa_next(B.ike, &h, &in) && in.nat && in.rport == 4097,
+	    "B follows A's NAT mapping of 4500");
+	/* nat keepalive 20: A, behind the NAT, keeps its binding; B is not behind one */
+	NET.n = 0;
+	NET.now += 21000;
+	ike_tick(B.ike, NET.now);
+	T_EQ(NET.n, 0, "B sends no keepalive");
+	ike_tick(A.ike, NET.now);
+	T_OK(NET.n == 1 && NET.q[0].len == 1 && NET.q[0].b[0] == 0xff && NET.q[0].sport == 4500,
+	    "A's NAT-keepalive");
+	NET.n = 0;
+	teardown();
+}
+
+static void
+test_dynamic(void)
+{
+	const struct sa *in;
+
+	setup(&(struct opts){ .b = conf_b_dyn });
+	acquire();
+	net_pump(100);
+	check_up("dynamic map", 1);
+	in = B.sad.v[0];
+	T_STREQ(in->map, "vpn", "the dynamic entry's map");
+	T_EQ(in->flow.src, 0xc0000280u, "A's flow, mirrored");
+	teardown();
+}
+
+/* The first "set peer" does not answer: after its retransmissions the next one is tried;
+ * show crypto ikev2 sa then lists the tunnel. */
+static void
+test_next_peer(void)
+{
+	static const char *a_two =
+		"crypto ipsec transform-set AES-SHA esp-aes 256 esp-sha256-hmac\n"
+		"access-list 101 permit ip 192.0.2.0 0.0.0.127 192.0.2.128 0.0.0.127\n"
+		"crypto map vpn 10 ipsec-isakmp\n match address 101\n set peer 198.51.100.9\n"
+		" set peer 198.51.100.2\n set transform-set AES-SHA\n"
+		"interface wan0\n ip address 198.51.100.1 255.255.255.0\n crypto map vpn\n";
+	char buf[4096] = "";
+	FILE *f;
+	uint64_t t;
+
+	setup(&(struct opts){ .a = a_two });
+	acquire();
+	for (t = 2000; t < 200000 && n_ike(&B) == 0; t += 1000)
+		tick(t);
+	T_EQ(ctr(&A, IKE_CTR_TIMEOUT), 1, "the first peer given up");
+	T_OK(t <= 32000, "after 30 s (%" PRIu64 " ms)", t);
+	check_up("next peer", 1);
+	if ((f = fmemopen(buf, sizeof(buf) - 1, "w")) != NULL) {
+		ike_show_sa(A.ike, true, NET.now, f);
+		fclose(f);
+	}
+	T_OK(strstr(buf, "198.51.100.2/500") != NULL && strstr(buf, "READY") != NULL &&
+	    strstr(buf, "Encr: AES-CBC, keysize: 256") != NULL &&
+	    strstr(buf, "Remote id: 198.51.100.2") != NULL, "show crypto ikev2 sa detail:\n%s",
+	    buf);
+	teardown();
+}
+
+/* controld restarts (kill -9 after a save): the peer notices nothing, the same SAs are
+ * back, and the next rekey and the delete work (message IDs and keys carried over). */
+static void
+test_restart(void)
+{
+	uint32_t spis[4] = { 0 }, after[4] = { 0 };
+	uint64_t sent;
+
+	setup(&(struct opts){ .ike_life = 200 });
+	acquire();
+	net_pump(100);
+	for (size_t i = 0; i < A.sad.n && i < 4; i++)
+		spis[i] = A.sad.v[i]->spi;
+	sent = ctr(&B, IKE_CTR_TX);
+	T_EQ(t_restart(&A, NET.now), 0, "A adopts its saved state");
+	T_EQ(A.n_install, 2, "the child given to the SAD again");
+	for (size_t i = 0; i < A.sad.n && i < 4; i++)
+		after[i] = A.sad.v[i]->spi;
+	T_OK(memcmp(spis, after, sizeof(spis)) == 0, "same SPIs after the restart");
+	check_up("after the restart", 1);
+	T_EQ(ctr(&B, IKE_CTR_TX), sent, "B saw nothing");
+	tick(95000);
+	T_EQ(ctr(&A, IKE_CTR_CHILD_REKEY), 1, "the next child rekey works");
+	check_up("rekey after the restart", 1);
+	T_EQ(t_restart(&B, NET.now), 0, "B restarts too");
+	tick(185000);
+	T_EQ(ctr(&B, IKE_CTR_IKE_REKEY), 1, "the IKE SA rekey works after B's restart");
+	check_up("IKE rekey after the restart", 1);
+	T_EQ(ike_clear_sa(A.ike, 0, NET.now), 1, "clear");
+	net_pump(100);
+	T_EQ(A.sad.n + B.sad.n, 0, "the delete works");
+	teardown();
+}
+
+/* strongSwan's IKE_SA_INIT requests (testdata/) answered by our responder. */
+static void
+test_strongswan(void)
+{
+	const char *src = getenv("GW_SRC");
+	static const char *files[] = { "charon-aes128-sha256-modp2048.txt",
+	    "charon-3des-sha384-modp1536.txt", "charon-aes192-sha1-prfaesxcbc-modp1024.txt",
+	    "charon-aes256-sha512-ecp521.txt", "charon-aes256gcm16-prfsha384-ecp384.txt",
+	    "charon-chacha20poly1305-prfsha512-curve25519.txt" };
+	static const struct conf_ikev2_encr encs[] = { { IKE_ENCR_AES_CBC, 128 },
+	    { IKE_ENCR_AES_CBC, 192 }, { IKE_ENCR_AES_CBC, 256 }, { IKE_ENCR_3DES, 0 } };
+	static struct ike_msg m;
+
+	for (size_t f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
+		struct conf_ikev2_proposal *p, *q;
+		char path[1024];
+		struct vec v;
+		size_t len = 0;
+		const uint8_t *msg0;
+		const struct ike_payload *ke, *ke0;
+		struct ike_msg m0;
+
+		setup(&(struct opts){ 0 });
+		/* every algorithm of the files, in two proposals of B */
+		p = t_proposal(B.conf, "ALL");
+		q = t_proposal(B.conf, "AEAD");
+		for (size_t i = 0; i < 4; i++)
+			p->encr[p->n_encr++] = encs[i];
+		p->integ[p->n_integ++] = IKE_INTEG_HMAC_SHA1_96;
+		p->integ[p->n_integ++] = IKE_INTEG_HMAC_SHA2_256_128;
+		p->integ[p->n_integ++] = IKE_INTEG_HMAC_SHA2_384_192;
+		p->integ[p->n_integ++] = IKE_INTEG_HMAC_SHA2_512_256;
+		p->prf[p->n_prf++] = IKE_PRF_AES128_XCBC;
+		p->prf[p->n_prf++] = IKE_PRF_HMAC_SHA1;
+		p->prf[p->n_prf++] = IKE_PRF_HMAC_SHA2_256;
+		p->prf[p->n_prf++] = IKE_PRF_HMAC_SHA2_384;
+		p->prf[p->n_prf++] = IKE_PRF_HMAC_SHA2_512;
+		q->encr[q->n_encr++] = (struct conf_ikev2_encr){ IKE_ENCR_AES_GCM_16, 256 };
+		q->encr[q->n_encr++] = (struct conf_ikev2_encr){ IKE_ENCR_CHACHA20_POLY1305, 0 };
+		q->prf[q->n_prf++] = IKE_PRF_HMAC_SHA2_384;
+		q->prf[q->n_prf++] = IKE_PRF_HMAC_SHA2_512;
+		for (uint16_t g = 0; g < 7; g++) {
+			static const uint16_t gs[] = { 2, 5, 14, 19, 20, 21, 31 };
+
+			p->group[p->n_group++] = gs[g];
+			q->group[q->n_group++] = gs[g];
+		}
+		snprintf(path, sizeof(path), "%s/controld/ike/testdata/%s",
+		    src != NULL ? src : ".", files[f]);
+		if (vec_load(&v, path) != 0 || (msg0 = vec_get(&v, "msg0", &len)) == NULL) {
+			T_OK(false, "%s: cannot load (GW_SRC?)", path);
+			teardown();
+			continue;
+		}
+		NET.s[0] = NULL;		/* charon is A: the answer goes nowhere */
+		ike_input(B.ike, GW_B, 500, GW_A, 500, msg0, len, NET.now);
+		T_EQ(NET.n, 1, "%s: B answered", files[f]);
+		T_EQ(ike_msg_parse(&m0, msg0, len), IKE_PERR_OK, "%s: request", files[f]);
+		T_EQ(ike_msg_parse(&m, NET.last.b, NET.last.len), IKE_PERR_OK, "%s: parses",
+		    files[f]);
+		ke = ike_msg_find(&m, IKE_PL_KE, NULL);
+		ke0 = ike_msg_find(&m0, IKE_PL_KE, NULL);
+		T_OK(m.hdr.exchange == IKE_SA_INIT && (m.hdr.flags & IKE_F_RESPONSE) &&
+		    ike_msg_find(&m, IKE_PL_SA, NULL) != NULL && ke != NULL && ke0 != NULL &&
+		    ike_msg_find(&m, IKE_PL_NONCE, NULL) != NULL &&
+		    ike_msg_find_notify(&m, IKE_N_NAT_DETECTION_SOURCE_IP) != NULL &&
+		    ike_msg_find_notify(&m, IKE_N_NAT_DETECTION_DESTINATION_IP) != NULL,
+		    "%s: SAr1, KEr, Nr, NAT-D", files[f]);
+		T_OK(ke != NULL && ke0 != NULL && ke->u.ke.group == ke0->u.ke.group,
+		    "%s: KE of charon's group", files[f]);
+		T_EQ(ctr(&B, IKE_CTR_MALFORMED), 0, "%s: nothing refused", files[f]);
+		/* the same request again: the same answer, from the cache */
+		ike_input(B.ike, GW_B, 500, GW_A, 500, msg0, len, NET.now);
+		T_EQ(ctr(&B, IKE_CTR_RESP_CACHED), 1, "%s: retransmission answered from the cache",
+		    files[f]);
+		vec_free(&v);
+		NET.n = 0;
+		teardown();
+	}
+}
+
+int
+main(void)
+{
+	if (getenv("IKE_DEBUG") != NULL)	/* debug crypto ikev2, on stderr */
+		log_init("ike_engine_test", LOG_LVL_DEBUG);
+	test_handshake();
+	test_wrong_psk();
+	test_no_proposal();
+	test_ts();
+	test_cookie();
+	test_invalid_ke();
+	test_retransmit();
+	test_child_rekey(0);
+	test_child_rekey(IKE_DH_ECP256);
+	test_child_rekey_by_responder();
+	test_rekey_collision();
+	test_ike_rekey();
+	test_delete();
+	test_dpd();
+	test_nat();
+	test_dynamic();
+	test_next_peer();
+	test_restart();
+	test_strongswan();
+	return t_done();
+}

@@ -1,0 +1,277 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* ikesa.h: the engine's insides, shared by its files and nobody else: the engine, an IKE SA,
+ * a child SA, and the functions each exchange file gives the others.
+ *
+ * ikesa.c     the IKE SA table: SPIs, lookups, half-open bound, freeing (keys wiped)
+ * proposal.c  SA payloads: ours from the configuration, the responder's choice (§2.7)
+ * ts.c        traffic selectors: from an access-list entry, the responder's mirror check
+ * sa_init.c   IKE_SA_INIT (§1.2), NAT detection (§2.23), cookies (§2.6), INVALID_KE
+ * auth.c      IKE_AUTH with a pre-shared key (§2.15) and the first child SA
+ * child.c     child SAs: keys (§2.17), install, CREATE_CHILD_SA (new, rekey, IKE rekey)
+ * info.c      INFORMATIONAL: delete, liveness; clear
+ * ike.c       the engine: configuration, input dispatch, sending, retransmission, timers
+ * persist.c   saving and adopting SAs across a restart */
+#ifndef GW_IKE_IKESA_H
+#define GW_IKE_IKESA_H
+
+#include "controld/ike/dh.h"
+#include "controld/ike/ike.h"
+#include "controld/ike/kdf.h"
+#include "controld/ike/msg.h"
+#include "controld/ike/sk.h"
+
+enum {
+	IKE_MSG_BUF	= 8192,		/* our messages are far smaller; a peer's larger: dropped */
+	IKE_NONCE_LEN	= 32,		/* ours */
+};
+
+/* The transforms of one negotiated SA (IKE or child). */
+struct ike_algs {
+	uint8_t		proto;		/* enum ike_proto */
+	uint16_t	encr, bits, integ, prf, dh;
+	bool		esn;
+};
+
+struct ike_bytes {
+	uint16_t	len;
+	uint8_t		b[IKE_NONCE_MAX];
+};
+
+enum child_state {
+	CHILD_CREATING,			/* our request for it is out */
+	CHILD_INSTALLED,
+	CHILD_REKEYING,			/* our rekey request for it is out */
+	CHILD_REKEYED,			/* replaced: goes after the drain or the peer's delete */
+	CHILD_DELETING,			/* our delete of it is out */
+};
+
+struct ike_child {
+	struct ike_child	*next;
+	enum child_state	state;
+	uint8_t			proto;		/* 50 ESP, 51 AH */
+	uint32_t		spi_in, spi_out;
+	uint64_t		id_in, id_out;	/* SAD ids once installed */
+	bool			out_larval;	/* its outbound waits for activate() */
+	bool			initiated;	/* we sent the exchange that made it (KEYMAT) */
+	bool			del_pending;	/* CHILD_DELETING: our delete waits for the window */
+	uint16_t		dyn_idx;	/* dynamic: its entry in the dynamic map set */
+	uint32_t		succ_spi_in;	/* CHILD_REKEYED: its successor's inbound SPI */
+	struct ike_bytes	lo_nonce;	/* the lower nonce of the exchange that made it */
+	struct ike_algs		algs;
+	struct sel		flow;		/* local -> remote */
+	char			map[CONF_NAME_MAX];
+	uint16_t		seq;
+	bool			dynamic;	/* a temporary entry of a dynamic map */
+	char			tset[CONF_NAME_MAX];
+	uint32_t		life_s, life_kb, window;
+	uint64_t		created_ms, soft_ms, hard_ms, drain_ms;
+	struct key		ke_in, ka_in, ke_out, ka_out;	/* kept for ike_save() */
+};
+
+/* What our outstanding request is about, to act on its response. */
+enum ike_req {
+	REQ_NONE, REQ_SA_INIT, REQ_AUTH, REQ_CHILD_NEW, REQ_CHILD_REKEY, REQ_IKE_REKEY,
+	REQ_DELETE_CHILD, REQ_DELETE_IKE, REQ_DPD,
+	REQ_ORPHAN,		/* resent after a restart; its answer is not acted on */
+};
+
+struct ike_sa {
+	struct ike_sa		*next;
+	uint64_t		handle;		/* for show and clear */
+	uint8_t			spi_i[IKE_SPI_LEN], spi_r[IKE_SPI_LEN];
+	bool			initiator;	/* the original initiator */
+	enum ike_sa_state	state;
+	uint32_t		local, remote;
+	uint16_t		lport, rport;
+	bool			nat_local, nat_remote;	/* behind a NAT: us, the peer */
+	struct ike_algs		algs;
+	struct ike_sa_keys	k;
+	struct ike_sk		sk_in, sk_out;	/* open what the peer sends, seal ours */
+	struct ike_dh		dh;		/* during IKE_SA_INIT and a KE exchange */
+	struct ike_bytes	ni, nr;
+	uint8_t			*init_i, *init_r;	/* IKE_SA_INIT messages, for AUTH */
+	size_t			init_i_len, init_r_len;
+	struct ike_bytes	cookie;		/* initiator: the cookie to send back */
+	char			profile[CONF_NAME_MAX];
+	char			remote_id[CONF_IKEV2_ID_MAX];
+	uint16_t		dh_group_try;	/* initiator: group of our KE */
+	/* the request we sent: its bytes for retransmission */
+	uint32_t		msg_id_out;	/* next request's message ID */
+	enum ike_req		req;
+	uint8_t			*req_buf;
+	size_t			req_len;
+	uint64_t		req_next_ms;
+	unsigned		req_tries;
+	struct ike_child	*req_child;	/* the child it creates, rekeys or deletes */
+	uint32_t		req_child_spi;	/* REQ_DELETE_CHILD adopted: its inbound SPI */
+	struct ike_child	*req_new;	/* REQ_CHILD_REKEY: the new child */
+	struct ike_sa		*req_ike;	/* REQ_IKE_REKEY: the new IKE SA */
+	struct ike_bytes	req_nonce;
+	/* the requests we answer: the next ID and the cache of the last response */
+	uint32_t		msg_id_in;
+	uint8_t			*resp_buf;
+	size_t			resp_len;
+	/* the flow an initiator negotiates in IKE_AUTH (acquire) */
+	char			acq_map[CONF_NAME_MAX];
+	uint16_t		acq_seq;
+	struct sel		acq_flow;
+	unsigned		acq_peer;	/* index in the entry's peers */
+	/* times */
+	uint64_t		created_ms, last_rx_ms, expire_ms, rekey_ms, dpd_ms, keepalive_ms;
+	uint32_t		lifetime_s;
+	uint64_t		tick_gen;	/* ike_tick()'s round that handled it */
+	struct ike_child	*children;
+};
+
+struct ike {
+	struct ike_io		io;
+	const struct conf	*conf;		/* borrowed: ike_set_conf() */
+	struct spd		spd;
+	struct ike_sa		*sas;
+	unsigned		n_sa, n_half_open, cookie_threshold;
+	uint64_t		next_handle;
+	uint64_t		tick_gen, list_changes;	/* ike_tick()'s walk */
+	uint8_t			cookie_secret[32];
+	uint64_t		ctr[IKE_CTR_MAX];
+	uint8_t			buf[IKE_MSG_BUF];	/* a message being built */
+	uint8_t			rx[IKE_MSG_BUF];	/* the message received, opened in place */
+	bool			authentic;	/* its ICV was good */
+	uint8_t			spi_be[4];	/* our child SPI in the message being built */
+	struct ike_msg		m;			/* the message being handled */
+	struct ike_msg		out;			/* the message being built */
+};
+
+/* ---- ikesa.c ---- */
+struct ike_sa	*ikesa_new(struct ike *ike, bool initiator, uint32_t local, uint16_t lport,
+		    uint32_t remote, uint16_t rport, uint64_t now_ms);
+/* The same, not in the table yet (an IKE SA rekey's new SA): ikesa_link() puts it there. */
+struct ike_sa	*ikesa_alloc(struct ike *ike, bool initiator, uint32_t local, uint16_t lport,
+		    uint32_t remote, uint16_t rport, uint64_t now_ms);
+void		ikesa_link(struct ike *ike, struct ike_sa *sa);
+void		ikesa_free(struct ike *ike, struct ike_sa *sa, bool remove_children);
+struct ike_sa	*ikesa_find(const struct ike *ike, const uint8_t spi_i[IKE_SPI_LEN],
+		    const uint8_t spi_r[IKE_SPI_LEN]);
+/* A half-open responder SA of this IKE_SA_INIT (SPIi and peer), for retransmissions. */
+struct ike_sa	*ikesa_find_half_open(const struct ike *ike, const uint8_t spi_i[IKE_SPI_LEN],
+		    uint32_t remote, uint16_t rport);
+struct ike_sa	*ikesa_find_peer(const struct ike *ike, uint32_t local, uint32_t remote);
+void		ikesa_set_state(struct ike *ike, struct ike_sa *sa, enum ike_sa_state st);
+void		ike_bytes_set(struct ike_bytes *b, struct ike_chunk c);
+struct ike_chunk ike_bytes_chunk(const struct ike_bytes *b);
+int		ike_random(void *p, size_t len);
+
+/* ---- proposal.c ---- */
+/* The IKE proposals for local (policies, else every proposal, else a default) into sa. */
+int		proposal_add_ike(struct ike *ike, struct ike_msg *m, struct ike_payload *sa,
+		    uint32_t local, const uint8_t *spi, size_t spi_len);
+/* Choose from the peer's IKE proposals; 0 with a, or -1 (NO_PROPOSAL_CHOSEN).  *num: the
+ * chosen proposal's number. */
+int		proposal_pick_ike(struct ike *ike, const struct ike_msg *m,
+		    const struct ike_payload *sa, uint32_t local, uint16_t ke_group,
+		    struct ike_algs *a, uint8_t *num);
+/* Our child proposals from the transform sets of an entry, with pfs (0 none), our SPI. */
+int		proposal_add_child(struct ike *ike, struct ike_msg *m, struct ike_payload *sa,
+		    const struct conf_map_entry *e, uint16_t pfs, uint32_t spi);
+/* Choose from the peer's child proposals those our entry allows; *tset the transform set's
+ * name, *spi the peer's SPI.  pfs: the group we want (0 none). */
+int		proposal_pick_child(struct ike *ike, const struct ike_msg *m,
+		    const struct ike_payload *sa, const struct conf_map_entry *e, uint16_t pfs,
+		    struct ike_algs *a, uint32_t *spi, uint8_t *num, char *tset);
+/* Put the one chosen proposal into our response. */
+int		proposal_add_chosen(struct ike_msg *m, struct ike_payload *sa, uint8_t num,
+		    const struct ike_algs *a, const uint8_t *spi, size_t spi_len);
+/* Read the one proposal of a response into a (and its SPI). */
+int		proposal_read_chosen(const struct ike_msg *m, const struct ike_payload *sa,
+		    struct ike_algs *a, struct ike_chunk *spi);
+/* Key bytes of a child's cipher (with an AEAD salt) and integrity; -1 if not ours. */
+int		proposal_child_key_lens(const struct ike_algs *a, size_t *el, size_t *il);
+/* The xform enums of a child's algorithms. */
+int		proposal_child_xform(const struct ike_algs *a, enum xform_cipher *c,
+		    enum xform_auth *au);
+/* The PRF of an IKE proposal whose prf list is empty (IOS: from integrity). */
+uint16_t	proposal_prf_of_integ(uint16_t integ);
+
+/* ---- ts.c ---- */
+/* A selector as TSi (its source) and TSr (its destination) payloads of m. */
+int		ts_add(struct ike_msg *m, const struct sel *flow, bool inner);
+/* The peer's TSi/TSr, as responder: the map entry that permits them (mirror rule: a subset
+ * of one permit of an ipsec-isakmp entry naming the peer, or of a dynamic entry), into
+ * *pol (index in the SPD) and the flow (local -> remote).  -1: TS_UNACCEPTABLE, with why. */
+int		ts_responder(struct ike *ike, const struct ike_msg *m, uint32_t local,
+		    uint32_t remote, const char *profile, size_t *pol, struct sel *flow,
+		    char *why, size_t why_len);
+/* The responder's TSi/TSr as initiator: within what we proposed; the flow they give. */
+int		ts_initiator(const struct ike_msg *m, const struct sel *proposed, struct sel *flow);
+/* The configuration entry of policy i of the SPD (dynamic: the dynamic set's entry). */
+const struct conf_map_entry *ts_policy_entry(const struct ike *ike, size_t i);
+
+/* ---- ike.c ---- */
+/* Send a request (m built, sealed when sa is established) and keep it for retransmission. */
+int		ike_send_request(struct ike *ike, struct ike_sa *sa, struct ike_msg *m,
+		    enum ike_req req, uint64_t now_ms);
+/* Send a response and keep it in the cache. */
+int		ike_send_response(struct ike *ike, struct ike_sa *sa, struct ike_msg *m);
+/* Send an unprotected message (IKE_SA_INIT, errors to IKE_SA_INIT), nothing kept. */
+void		ike_send_plain(struct ike *ike, uint32_t local, uint16_t lport, uint32_t remote,
+		    uint16_t rport, struct ike_msg *m);
+/* Start an encrypted message of sa: header and SK payload. */
+void		ike_msg_start(struct ike_sa *sa, struct ike_msg *m, uint8_t exchange,
+		    bool response, uint32_t msg_id);
+struct ike_payload *ike_add_notify(struct ike_msg *m, uint16_t type, struct ike_chunk data,
+		    bool inner);
+void		ike_count(struct ike *ike, enum ike_ctr c);
+const struct conf_ikev2_profile *ike_profile_find(const struct ike *ike, const char *name);
+/* The conf_map_entry of a static map's entry. */
+const struct conf_map_entry *ike_entry_find(const struct ike *ike, const char *map,
+		    uint16_t seq);
+/* The IKE SA is no more: its children removed, it freed (it may be deleting). */
+void		ike_sa_dead(struct ike *ike, struct ike_sa *sa, const char *why);
+
+/* ---- sa_init.c ---- */
+int		sa_init_start(struct ike *ike, struct ike_sa *sa, uint64_t now_ms);
+void		sa_init_request(struct ike *ike, uint32_t local, uint16_t lport, uint32_t remote,
+		    uint16_t rport, const uint8_t *data, size_t len, uint64_t now_ms);
+void		sa_init_response(struct ike *ike, struct ike_sa *sa, const uint8_t *data,
+		    size_t len, uint64_t now_ms);
+/* Keys of an IKE SA from g^ir, the nonces and SPIs (also for its rekey): its sk_in/out. */
+int		sa_init_keys(struct ike_sa *sa, const struct key *skeyseed);
+
+/* ---- auth.c ---- */
+int		auth_start(struct ike *ike, struct ike_sa *sa, uint64_t now_ms);
+void		auth_request(struct ike *ike, struct ike_sa *sa, uint64_t now_ms);
+void		auth_response(struct ike *ike, struct ike_sa *sa, uint64_t now_ms);
+
+/* ---- child.c ---- */
+/* Keys of a child from KEYMAT (§2.17), its SAs made and given to io->install. */
+int		child_install(struct ike *ike, struct ike_sa *sa, struct ike_child *c,
+		    struct ike_chunk gir, struct ike_chunk ni, struct ike_chunk nr,
+		    bool out_larval, uint64_t now_ms);
+struct ike_child *child_new(struct ike *ike, struct ike_sa *sa);
+/* Its two SAs made (from the keys it holds) and given to io->install. */
+int		child_publish(struct ike *ike, struct ike_sa *sa, struct ike_child *c);
+/* The configuration entry a child follows (a dynamic one: its dynamic set's entry). */
+const struct conf_map_entry *child_entry(const struct ike *ike, const struct ike_child *c);
+void		child_free(struct ike *ike, struct ike_sa *sa, struct ike_child *c, bool remove);
+struct ike_child *child_find_spi(struct ike_sa *sa, uint8_t proto, uint32_t spi, bool inbound);
+/* Fill a child's entry-derived fields (map, seq, lifetimes, window) from its entry. */
+void		child_from_entry(struct ike *ike, struct ike_child *c,
+		    const struct conf_map_entry *e, const char *map, uint16_t seq, bool dynamic);
+int		child_start_new(struct ike *ike, struct ike_sa *sa, const char *map, uint16_t seq,
+		    const struct sel *flow, uint64_t now_ms);
+int		child_start_rekey(struct ike *ike, struct ike_sa *sa, struct ike_child *c,
+		    uint64_t now_ms);
+int		child_start_ike_rekey(struct ike *ike, struct ike_sa *sa, uint64_t now_ms);
+void		child_request(struct ike *ike, struct ike_sa *sa, uint64_t now_ms);
+void		child_response(struct ike *ike, struct ike_sa *sa, uint64_t now_ms);
+
+/* ---- persist.c: ike_save(), ike_load() of ike.h ---- */
+
+/* ---- info.c ---- */
+int		info_start_delete_child(struct ike *ike, struct ike_sa *sa, struct ike_child *c,
+		    uint64_t now_ms);
+int		info_start_delete_ike(struct ike *ike, struct ike_sa *sa, uint64_t now_ms);
+int		info_start_dpd(struct ike *ike, struct ike_sa *sa, uint64_t now_ms);
+void		info_request(struct ike *ike, struct ike_sa *sa, uint64_t now_ms);
+void		info_response(struct ike *ike, struct ike_sa *sa, uint64_t now_ms);
+
+#endif

@@ -1,0 +1,311 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* ts.c: traffic selectors (RFC 7296 §2.9, §3.13) against crypto access lists.  As initiator
+ * we propose the flow of the permit entry that matched (TSi our side, TSr the peer's); as
+ * responder we accept a proposed flow only as the seed's mirror-image rules say (IKE.md
+ * "Responder policy"): it must lie inside one permit entry of an ipsec-isakmp entry naming
+ * the peer (Case 3, a subset, accepted; Case 4, more than the entry permits, refused), the
+ * first entry of the list it touches being that permit, or inside a dynamic map entry's list
+ * (any flow for a dynamic entry without a list).  No narrowing of a broader proposal: what
+ * we accept is what the peer asked for, so both ends carry the same flow.  IPv4 only. */
+#include <stdio.h>
+#include <string.h>
+
+#include "controld/ike/ikesa.h"
+
+struct range4 {
+	uint32_t	lo, hi;			/* host order */
+	uint16_t	plo, phi;		/* ports */
+	uint8_t		proto;
+};
+
+static uint32_t
+be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static void
+port_range(bool neq, uint16_t lo, uint16_t hi, uint16_t *plo, uint16_t *phi)
+{
+	/* XXX: "neq P" has no single range; we propose every port and rely on the list */
+	if (neq) {
+		*plo = 0;
+		*phi = 65535;
+	} else {
+		*plo = lo;
+		*phi = hi;
+	}
+}
+
+int
+ts_add(struct ike_msg *m, const struct sel *flow, bool inner)
+{
+	struct ike_payload *tsi = ike_msg_add(m, IKE_PL_TSI, inner), *tsr;
+	struct ike_ts *t;
+
+	if (tsi == NULL || (t = ike_msg_add_ts(m, tsi)) == NULL)
+		return -1;
+	t->type = IKE_TS_IPV4_RANGE;
+	t->proto = flow->proto;
+	port_range(flow->sport_neq, flow->sport_lo, flow->sport_hi, &t->sport, &t->eport);
+	/* XXX: a non-contiguous wildcard is proposed as the range that encloses it */
+	put32(t->start, flow->src & flow->src_mask);
+	put32(t->end, flow->src | ~flow->src_mask);
+	if ((tsr = ike_msg_add(m, IKE_PL_TSR, inner)) == NULL || (t = ike_msg_add_ts(m, tsr)) == NULL)
+		return -1;
+	t->type = IKE_TS_IPV4_RANGE;
+	t->proto = flow->proto;
+	port_range(flow->dport_neq, flow->dport_lo, flow->dport_hi, &t->sport, &t->eport);
+	put32(t->start, flow->dst & flow->dst_mask);
+	put32(t->end, flow->dst | ~flow->dst_mask);
+	return 0;
+}
+
+static int
+range_of(const struct ike_ts *t, struct range4 *r)
+{
+	if (t->type != IKE_TS_IPV4_RANGE)
+		return -1;
+	r->lo = be32(t->start);
+	r->hi = be32(t->end);
+	r->plo = t->sport;
+	r->phi = t->eport;
+	r->proto = t->proto;
+	return r->lo <= r->hi && r->plo <= r->phi ? 0 : -1;
+}
+
+/* Is every address of lo .. hi in the set {a : a & mask == addr & mask}?  The range is cut
+ * into aligned blocks; a block is inside when the mask leaves its host bits free. */
+static bool
+range_in(uint32_t lo, uint32_t hi, uint32_t addr, uint32_t mask)
+{
+	uint64_t a = lo;
+
+	while (a <= hi) {
+		unsigned bits = 0;
+
+		while (bits < 32 && (a & ((2ull << bits) - 1)) == 0 &&
+		    a + (2ull << bits) - 1 <= hi)
+			bits++;
+		/* the block a .. a + 2^bits - 1 */
+		if ((mask & (uint32_t)((1ull << bits) - 1)) != 0 ||
+		    (((uint32_t)a ^ addr) & mask) != 0)
+			return false;
+		a += 1ull << bits;
+	}
+	return true;
+}
+
+/* Does lo .. hi meet the set?  Exact for contiguous masks; others by their enclosing range. */
+static bool
+range_meets(uint32_t lo, uint32_t hi, uint32_t addr, uint32_t mask)
+{
+	uint32_t slo = addr & mask, shi = addr | ~mask;
+
+	return lo <= shi && slo <= hi;
+}
+
+static bool
+ports_in(uint16_t lo, uint16_t hi, bool neq, uint16_t plo, uint16_t phi)
+{
+	if (lo == 0 && hi == 65535 && !neq)
+		return true;
+	return neq ? (phi < lo || plo > hi) : (plo >= lo && phi <= hi);
+}
+
+static bool
+ports_meet(uint16_t lo, uint16_t hi, bool neq, uint16_t plo, uint16_t phi)
+{
+	if (neq)
+		return plo < lo || phi > hi;
+	return plo <= hi && lo <= phi;
+}
+
+/* The flow local (our side) <-> remote within selector s, written for traffic leaving. */
+static bool
+sel_contains(const struct sel *s, const struct range4 *l, const struct range4 *r,
+    uint8_t proto)
+{
+	return range_in(l->lo, l->hi, s->src, s->src_mask) &&
+	    range_in(r->lo, r->hi, s->dst, s->dst_mask) &&
+	    (s->proto == 0 || s->proto == proto) &&
+	    ports_in(s->sport_lo, s->sport_hi, s->sport_neq, l->plo, l->phi) &&
+	    ports_in(s->dport_lo, s->dport_hi, s->dport_neq, r->plo, r->phi);
+}
+
+static bool
+sel_meets(const struct sel *s, const struct range4 *l, const struct range4 *r, uint8_t proto)
+{
+	return range_meets(l->lo, l->hi, s->src, s->src_mask) &&
+	    range_meets(r->lo, r->hi, s->dst, s->dst_mask) &&
+	    (s->proto == 0 || proto == 0 || s->proto == proto) &&
+	    ports_meet(s->sport_lo, s->sport_hi, s->sport_neq, l->plo, l->phi) &&
+	    ports_meet(s->dport_lo, s->dport_hi, s->dport_neq, r->plo, r->phi);
+}
+
+/* A range as a prefix and mask; -1 when it is not one. */
+static int
+prefix_of(uint32_t lo, uint32_t hi, uint32_t *addr, uint32_t *mask)
+{
+	uint32_t span = hi - lo;
+
+	if ((span & (span + 1)) != 0 || (lo & span) != 0)
+		return -1;
+	*addr = lo;
+	*mask = ~span;
+	return 0;
+}
+
+static int
+flow_of(const struct range4 *l, const struct range4 *r, uint8_t proto, struct sel *f)
+{
+	memset(f, 0, sizeof(*f));
+	if (prefix_of(l->lo, l->hi, &f->src, &f->src_mask) != 0 ||
+	    prefix_of(r->lo, r->hi, &f->dst, &f->dst_mask) != 0)
+		return -1;
+	f->proto = proto;
+	f->sport_lo = l->plo;
+	f->sport_hi = l->phi;
+	f->dport_lo = r->plo;
+	f->dport_hi = r->phi;
+	f->tos = f->precedence = -1;
+	return 0;
+}
+
+const struct conf_map_entry *
+ts_policy_entry(const struct ike *ike, size_t i)
+{
+	const struct policy *p = &ike->spd.v[i];
+	const struct conf_map *m = conf_map_find(ike->conf, p->map), *dm;
+	const struct conf_map_entry *e = m != NULL ? conf_map_entry_find(m, p->seq) : NULL;
+	size_t k = 0;
+
+	if (e == NULL || p->kind != POLICY_DYNAMIC)
+		return e;
+	if ((dm = conf_dynmap_find(ike->conf, e->dynamic)) == NULL)
+		return NULL;
+	/* the k-th policy of this static entry is its dynamic set's k-th entry (compile.c) */
+	while (k < i && ike->spd.v[i - k - 1].kind == POLICY_DYNAMIC &&
+	    ike->spd.v[i - k - 1].seq == p->seq && strcmp(ike->spd.v[i - k - 1].map, p->map) == 0)
+		k++;
+	return k < dm->n_entries ? dm->entries[k] : NULL;
+}
+
+static bool
+names_peer(const struct conf_map_entry *e, uint32_t remote)
+{
+	for (unsigned i = 0; i < e->n_peers; i++)
+		if (e->peers[i] == remote)
+			return true;
+	return false;
+}
+
+/* Does policy i accept the flow l <-> r?  The first entry of its list that the flow meets
+ * must be a permit that holds all of it. */
+static bool
+policy_accepts(const struct policy *p, const struct range4 *l, const struct range4 *r,
+    uint8_t proto)
+{
+	if (p->no_acl)
+		return true;
+	for (size_t i = 0; i < p->n_aces; i++) {
+		const struct policy_ace *a = &p->aces[i];
+
+		if (!sel_meets(&a->sel, l, r, proto))
+			continue;
+		return a->permit && sel_contains(&a->sel, l, r, proto);
+	}
+	return false;
+}
+
+int
+ts_responder(struct ike *ike, const struct ike_msg *m, uint32_t local, uint32_t remote,
+    const char *profile, size_t *pol, struct sel *flow, char *why, size_t why_len)
+{
+	const struct ike_payload *tsi = ike_msg_find(m, IKE_PL_TSI, NULL);
+	const struct ike_payload *tsr = ike_msg_find(m, IKE_PL_TSR, NULL);
+	uint64_t best_size = 0;
+	bool found = false;
+
+	snprintf(why, why_len, "no TSi or TSr");
+	if (tsi == NULL || tsr == NULL)
+		return -1;
+	snprintf(why, why_len, "not permitted by any crypto map entry naming it");
+	/* among the pairs offered, the broadest accepted (§2.9: a first pair may be the packet
+	 * that started the peer's negotiation) */
+	for (unsigned i = 0; i < tsi->u.ts.n_ts; i++)
+		for (unsigned j = 0; j < tsr->u.ts.n_ts; j++) {
+			struct range4 r, l;
+			uint8_t proto;
+			uint64_t size;
+
+			if (range_of(&m->ts[tsi->u.ts.ts + i], &r) != 0 ||
+			    range_of(&m->ts[tsr->u.ts.ts + j], &l) != 0)
+				continue;
+			if (r.proto != 0 && l.proto != 0 && r.proto != l.proto)
+				continue;
+			proto = r.proto != 0 ? r.proto : l.proto;
+			size = ((uint64_t)(l.hi - l.lo) + 1) * ((uint64_t)(r.hi - r.lo) + 1);
+			if (found && size <= best_size)
+				continue;
+			for (size_t k = 0; k < ike->spd.n; k++) {
+				const struct policy *p = &ike->spd.v[k];
+				const struct conf_map_entry *e;
+				struct sel f;
+
+				if (p->kind == POLICY_MANUAL || p->local != local)
+					continue;
+				if ((e = ts_policy_entry(ike, k)) == NULL)
+					continue;
+				if (p->kind == POLICY_ISAKMP && !names_peer(e, remote))
+					continue;
+				if (p->kind == POLICY_DYNAMIC && e->n_peers > 0 &&
+				    !names_peer(e, remote))
+					continue;
+				if (e->ikev2_profile[0] != '\0' && profile != NULL &&
+				    strcmp(e->ikev2_profile, profile) != 0)
+					continue;
+				if (!policy_accepts(p, &l, &r, proto))
+					continue;
+				if (flow_of(&l, &r, proto, &f) != 0) {
+					snprintf(why, why_len, "a range that is not a prefix");
+					continue;
+				}
+				*pol = k;
+				*flow = f;
+				best_size = size;
+				found = true;
+				break;
+			}
+		}
+	return found ? 0 : -1;
+}
+
+int
+ts_initiator(const struct ike_msg *m, const struct sel *proposed, struct sel *flow)
+{
+	const struct ike_payload *tsi = ike_msg_find(m, IKE_PL_TSI, NULL);
+	const struct ike_payload *tsr = ike_msg_find(m, IKE_PL_TSR, NULL);
+	struct range4 l, r;
+	uint8_t proto;
+
+	if (tsi == NULL || tsr == NULL || tsi->u.ts.n_ts < 1 || tsr->u.ts.n_ts < 1 ||
+	    range_of(&m->ts[tsi->u.ts.ts], &l) != 0 || range_of(&m->ts[tsr->u.ts.ts], &r) != 0)
+		return -1;
+	proto = l.proto != 0 ? l.proto : r.proto;
+	/* §2.9: the responder may narrow, never widen */
+	if (!range_in(l.lo, l.hi, proposed->src, proposed->src_mask) ||
+	    !range_in(r.lo, r.hi, proposed->dst, proposed->dst_mask) ||
+	    (proposed->proto != 0 && proto != proposed->proto))
+		return -1;
+	return flow_of(&l, &r, proto, flow);
+}
