@@ -46,7 +46,7 @@ GW_SRC=$(cd "$(dirname "$0")/.." && pwd)
 export GW_SRC
 GW_BIN=${GW_BIN:-$GW_SRC/build/bin}
 source "$GW_SRC/deploy/lab/topo.sh"
-SWAN_LOG_LEVEL=${SWAN_LOG_LEVEL:-0}
+SWAN_LOG_LEVEL=${SWAN_LOG_LEVEL:-1}	# 1 logs retransmissions (counted per run)
 source "$GW_SRC/tests/lib/swan.sh"
 
 NSEQ=${BENCH_IKE_SEQ:-20}
@@ -150,6 +150,13 @@ lab_up()
 			_t nsx hostA ip -batch - || return 1
 	fi
 }
+
+# udp_drops: datagrams the UDP sockets of gwA and gwB dropped so far (RcvbufErrors of
+# /proc/net/snmp, per namespace): a lost IKE message costs a retransmission, 2-4 s.
+udp_drops() { local g t=0 v; for g in gwA gwB; do
+	# shellcheck disable=SC2016 # awk's own $1, not the shell's
+	v=$(nsx "$g" awk '$1 == "Udp:" && $2 ~ /^[0-9]+$/ { print $6 }' /proc/net/snmp 2>/dev/null)
+	t=$((t + ${v:-0})); done; echo "$t"; }
 
 busy_ticks() { awk '$1 == "cpu" { t = 0; for (i = 2; i <= 9; i++) t += $i
 	print t - $5 - $6, t; exit }' /proc/stat; }
@@ -288,6 +295,7 @@ ss_run()
 		cnt=$(ss_count "$i")
 		[ "$cnt" = "$n $n" ] || { NOTE_RUN="$i holds $cnt IKE/child SAs, not $n $n"; return 1; }
 	done
+	RETX=$(cat "$GW_RUN"/swan-ss[AB]/charon.log 2>/dev/null | grep -c 'retransmit [0-9]* of')
 	cnt=$(swan_ctl ssA --list-sas --raw 2>/dev/null |
 		grep -c "encr-alg=AES_GCM_16 encr-keysize=128 prf-alg=PRF_HMAC_SHA2_256 dh-group=$(ike_dh "$grp")")
 	[ "$cnt" = "$n" ] || { NOTE_RUN="only $cnt of $n IKE SAs use the proposal asked for"; return 1; }
@@ -498,7 +506,7 @@ ours_run()
 }
 
 # ---------------------------------------------------------------- running
-declare -A T=() B=() NOTE=()	# T[kind/group/mode/run] seconds, B[...] % busy
+declare -A T=() B=() NOTE=() DROPS=()	# T[kind/group/mode/run] seconds, B[...] % busy
 T_START=$SECONDS
 if [ "${WANT[ss]}" = 1 ] && ! ss_prepare; then
 	say "bench ike: strongSwan cannot be used: $SS_WHY (its rows say n/a)"
@@ -524,7 +532,8 @@ for kind in ss ours; do
 			for ((r = 1; r <= RUNS; r++)); do
 				NOTE_RUN=
 				say "[$kind] ${LABEL[$kind]} group $grp, $mode: $n tunnels, run $r/$RUNS ... (t+$((SECONDS - T_START)) s)"
-				rc=0 RES=
+				rc=0 RES='' RETX=
+				d0=$(udp_drops)
 				case $kind in
 				ss) ss_run "$mode" "$n" "$grp" || rc=$?; ss_stop ;;
 				ours) ours_run "$mode" "$n" "$grp" || rc=$?; ours_stop ;;
@@ -532,8 +541,11 @@ for kind in ss ours; do
 				if [ "$rc" = 0 ]; then
 					read -r dt busy <<<"$RES"
 					T[$kind/$grp/$mode/$r]=$dt; B[$kind/$grp/$mode/$r]=$busy
+					d=$(($(udp_drops) - d0))
+					DROPS[$kind]=$((${DROPS[$kind]:-0} + d))
 					say "       $n tunnels in $dt s: $(awk -v n="$n" -v t="$dt" \
-						'BEGIN { printf "%.1f", n / t }') tunnels/s [machine $busy% busy]"
+						'BEGIN { printf "%.1f", n / t }') tunnels/s [machine $busy% busy," \
+						"$d datagrams dropped by the gateways' UDP sockets${RETX:+, $RETX IKE retransmissions}]"
 				else
 					say "       failed: ${NOTE_RUN:-see $GW_RUN}"
 					NOTE[$kind/$grp/$mode]=$NOTE_RUN
@@ -635,6 +647,9 @@ ss_ver=$(dpkg-query -W -f='${Version}' charon-systemd 2>/dev/null)
 		"gwctl show crypto ikev2 sa detail listing them up (${CALL_MS[gwctl]:--} ms per call" \
 		"here; sequential: a listing every 5 ms, parallel: every ${POLL} s, the end taken" \
 		"midway between the last two listings)"
+	echo "datagrams the gateways' UDP sockets dropped (receive buffer full) during the runs:" \
+		"strongSwan ${DROPS[ss]:--}, ours ${DROPS[ours]:--} (each lost IKE message costs a" \
+		"retransmission: a run seconds longer than the others)"
 	for kind in ss ours; do
 		[ "${WANT[$kind]}" = 1 ] || continue
 		name=ours; [ "$kind" = ss ] && name=strongSwan
