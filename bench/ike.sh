@@ -307,10 +307,13 @@ ss_stop() { swan_stop ssA >/dev/null 2>&1; swan_stop ssB >/dev/null 2>&1; return
 # ---------------------------------------------------------------- ours
 # ours_conf SIDE N GROUP PSK: gwA: per tunnel a crypto map set on LoopbackI (its own address,
 # the IKE SA's local address), one entry: the host pair, peer gwB, the profile; gwB: one set
-# on wan0 with an entry per tunnel naming gwA's address of that tunnel.
+# on wan0 with an entry per tunnel naming gwA's address of that tunnel, and a profile per
+# tunnel matching that address (the engine matches "match identity remote address" exactly,
+# without its mask: controld/ike/auth.c id_matches()).
 ours_conf()
 {
-	local side=$1 n=$2 grp=$3 psk=$4 i
+	local side=$1 n=$2 grp=$3 psk=$4 i peer=$GWB mask=255.255.255.255
+	[ "$side" = B ] && peer=198.51.100.0 mask=255.255.255.0
 	cat <<-CONF
 	! bench/ike.sh: gw$side, $n tunnels, IKEv2 group $grp; a fresh key for this run only
 	hostname gw$side
@@ -322,29 +325,19 @@ ours_conf()
 	 proposal BENCH
 	crypto ikev2 keyring BENCH
 	 peer LAB
-	CONF
-	if [ "$side" = A ]; then
-		cat <<-CONF
-		  address $GWB
-		  pre-shared-key $psk
-		crypto ikev2 profile BENCH
-		 match identity remote address $GWB 255.255.255.255
-		CONF
-	else
-		cat <<-CONF
-		  address 198.51.100.0 255.255.255.0
-		  pre-shared-key $psk
-		crypto ikev2 profile BENCH
-		 match identity remote address 198.51.100.0 255.255.255.0
-		CONF
-	fi
-	cat <<-CONF
-	 authentication remote pre-share
-	 authentication local pre-share
-	 keyring local BENCH
+	  address $peer $mask
+	  pre-shared-key $psk
 	crypto ipsec transform-set GCM128 esp-gcm 128
 	 mode tunnel
 	CONF
+	# profile NAME REMOTE
+	profile() {
+		printf 'crypto ikev2 profile %s\n match identity remote address %s 255.255.255.255\n' \
+			"$1" "$2"
+		printf ' authentication remote pre-share\n authentication local pre-share\n'
+		printf ' keyring local BENCH\n'
+	}
+	[ "$side" = A ] && profile BENCH "$GWB"
 	for ((i = 1; i <= n; i++)); do
 		if [ "$side" = A ]; then
 			cat <<-CONF
@@ -360,6 +353,7 @@ ours_conf()
 			 crypto map b$i
 			CONF
 		else
+			profile "T$i" "$(a_addr "$i")"
 			cat <<-CONF
 			ip access-list extended t$i
 			 permit ip host $(r_host "$i") host $(l_host "$i")
@@ -367,7 +361,7 @@ ours_conf()
 			 match address t$i
 			 set peer $(a_addr "$i")
 			 set transform-set GCM128
-			 set ikev2-profile BENCH
+			 set ikev2-profile T$i
 			CONF
 		fi
 	done
