@@ -437,6 +437,7 @@ ours_start()
 		sleep 0.3
 		out=$(gwctl_in gwA "show workers" 2>/dev/null | grep -m1 '^Acquires from workers:')
 		[ -n "$out" ] && OURS_WHY+="; gwA after one datagram of tunnel 1: ${out%.}"
+		CALL_MS[gwctl]=$(call_ms gwctl_in gwA "show crypto ikev2 profile")
 		return 1
 	fi
 }
