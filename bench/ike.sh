@@ -17,8 +17,8 @@
 # per pair of gateway addresses and carry further flows as CREATE_CHILD_SA under it.
 #   ss:   gwA has one connection per tunnel (local_addrs its own address; distinct identities,
 #         INTEROP.md), gwB the mirror; sequential: `swanctl --initiate --child tI` (blocking);
-#         parallel: every connection with start_action = start, loaded at once; up = the
-#         initiator lists the IKE SA ESTABLISHED with its child INSTALLED.
+#         parallel: every connection with start_action = start, loaded at once, the end told
+#         by charon's child-updown events (bench/swan_updown.py).
 #   ours: gwA has one crypto map set per tunnel on an interface LoopbackI holding that address,
 #         gwB one crypto map set on wan0 with an entry per tunnel naming gwA's address as peer;
 #         a UDP datagram from hostA (from 198.18.0.i to 198.19.0.i) makes gwA's datad ask
@@ -120,7 +120,6 @@ bench_cleanup()
 trap bench_cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-trap '' PIPE	# a writer to a helper that died gets EPIPE, not the end of the benchmark
 GW_RUN=$(mktemp -d "/tmp/ipsecgw-bench-ike.XXXXXX") || die "mktemp"
 TOPO_MADE_RUN=1
 PREFIX="gw$$"
@@ -404,9 +403,14 @@ for line in open(sys.argv[1]):
             print("tunnel %d: %s" % (i, e), flush=True)
         s.close()' "$f"
 	KICK_PID=$LAST_PID
-	exec {KICK_FD}>"$f"
+	# read-write: the open does not wait for the reader, and a write never meets a closed
+	# pipe (SIGPIPE) should the helper have died; kick_why says so
+	exec {KICK_FD}<>"$f"
 }
 kick() { echo "$1 $2" >&"$KICK_FD"; }
+# kick_why: why no datagram may have been sent (for a failed run's note), or nothing.
+kick_why() { { [ -n "${KICK_PID:-}" ] && kill -0 "$KICK_PID" 2>/dev/null; } ||
+	printf ' (the datagram sender died: %s)' "$(tail -n 1 "$GW_RUN/kick.log" 2>/dev/null)"; }
 kick_stop()
 {
 	[ -n "$KICK_FD" ] && exec {KICK_FD}>&-
@@ -458,8 +462,8 @@ ours_run()
 			mono last
 			while mono tp; [ "$(ours_up_count gwA)" -lt "$i" ]; do
 				if older "$t0" "$WAIT"; then
-					NOTE_RUN="tunnel $i not up after $WAIT s"
-					[ "$i" = 1 ] && { NOTE_RUN="no tunnel up within $WAIT s of the first packet"; return 2; }
+					NOTE_RUN="tunnel $i not up after $WAIT s$(kick_why)"
+					[ "$i" = 1 ] && { NOTE_RUN="no tunnel up within $WAIT s of the first packet$(kick_why)"; return 2; }
 					return 1
 				fi
 				# the acquire is dropped or shed: traffic again after a second
@@ -478,7 +482,7 @@ ours_run()
 			[ "$up" -ge "$n" ] && break
 			tq=$tp
 			if older "$t0" "$WAIT"; then
-				NOTE_RUN="only $up of $n tunnels up after $WAIT s"
+				NOTE_RUN="only $up of $n tunnels up after $WAIT s$(kick_why)"
 				[ "$up" = 0 ] && return 2
 				return 1
 			fi
