@@ -157,6 +157,23 @@ udp_drops() { local g t=0 v; for g in gwA gwB; do
 	v=$(nsx "$g" awk '$1 == "Udp:" && $2 ~ /^[0-9]+$/ { print $6 }' /proc/net/snmp 2>/dev/null)
 	t=$((t + ${v:-0})); done; echo "$t"; }
 
+# The gateways' own CPU (utime + stime, all threads, of charon or controld + datad on both
+# gateways; not the tools that start and list the tunnels) over a run: meter_start before,
+# meter_stop after sets BUSY (% of all cores busy) and CPU_MS.
+CPU_PIDS=()
+HZ=$(getconf CLK_TCK)
+cpu_ticks()
+{
+	local p t=0 v
+	for p in "${CPU_PIDS[@]}"; do
+		v=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$p/stat" 2>/dev/null) || v=0
+		t=$((t + ${v:-0}))
+	done
+	echo "$t"
+}
+meter_start() { read -r M_B0 M_T0 < <(busy_ticks); M_C0=$(cpu_ticks); }
+meter_stop() { BUSY=$(busy_pct "$M_B0" "$M_T0"); CPU_MS=$((($(cpu_ticks) - M_C0) * 1000 / HZ)); }
+
 busy_ticks() { awk '$1 == "cpu" { t = 0; for (i = 2; i <= 9; i++) t += $i
 	print t - $5 - $6, t; exit }' /proc/stat; }
 # busy_pct B0 T0: % of all cores busy since the busy_ticks reading "B0 T0".
@@ -234,7 +251,7 @@ ss_count() { swan_sas "$1" | awk '$1 == "ike" && $4 == "ESTABLISHED" { i++ }
 # "SECONDS BUSY", or returns 1 with NOTE_RUN set.
 ss_run()
 {
-	local mode=$1 n=$2 grp=$3 psk t0 tp i b0 t0b dt busy cnt w wp what
+	local mode=$1 n=$2 grp=$3 psk t0 tp i dt cnt w wp what
 	psk=$(openssl rand -hex 24)
 	rm -rf "$GW_RUN/swan-ssA" "$GW_RUN/swan-ssB"
 	ss_conf B "$n" "$grp" none "$psk" >"$(swan_dir ssB)/swanctl.conf"
@@ -246,11 +263,12 @@ ss_run()
 	if ! swan_start ssA gwA 2>>"$GW_RUN/ss.err" || ! swan_start ssB gwB 2>>"$GW_RUN/ss.err"; then
 		NOTE_RUN="charon did not start: $(tail -n 1 "$GW_RUN/ss.err")"; return 1
 	fi
+	CPU_PIDS=("${SWAN_PID[ssA]}" "${SWAN_PID[ssB]}")
 	swan_load ssB || { NOTE_RUN="swanctl --load-all on gwB failed: $(tail -n 1 "$GW_RUN/swan-ssB/swanctl.log")"; return 1; }
-	read -r b0 t0b < <(busy_ticks)
+	meter_start
 	if [ "$mode" = seq ]; then
 		swan_load ssA || { NOTE_RUN="swanctl --load-all on gwA failed: $(tail -n 1 "$GW_RUN/swan-ssA/swanctl.log")"; return 1; }
-		read -r b0 t0b < <(busy_ticks)
+		meter_start
 		mono t0
 		for ((i = 1; i <= n; i++)); do
 			if ! swan_initiate ssA "t$i" "$WAIT"; then
@@ -275,7 +293,7 @@ ss_run()
 		done
 		grep -q '^ready' "$w" ||
 			{ pid_stop "$wp" TERM 1; NOTE_RUN="vici events: $(tail -n 1 "$w")"; return 1; }
-		read -r b0 t0b < <(busy_ticks)
+		meter_start
 		mono t0
 		if ! swan_load ssA; then
 			pid_stop "$wp" TERM 1
@@ -288,7 +306,7 @@ ss_run()
 		tp=$(awk -v t="$tp" 'BEGIN { printf "%.0f", t * 1e6 }')	# the same clock, in us
 	fi
 	dt=$(secs $((tp - t0)))
-	busy=$(busy_pct "$b0" "$t0b")
+	meter_stop
 	[ -n "${CALL_MS[swanctl]:-}" ] || CALL_MS[swanctl]=$(call_ms swan_ctl ssA --stats)
 	for i in ssA ssB; do
 		cnt=$(ss_count "$i")
@@ -298,7 +316,7 @@ ss_run()
 	cnt=$(swan_ctl ssA --list-sas --raw 2>/dev/null |
 		grep -c "encr-alg=AES_GCM_16 encr-keysize=128 prf-alg=PRF_HMAC_SHA2_256 dh-group=$(ike_dh "$grp")")
 	[ "$cnt" = "$n" ] || { NOTE_RUN="only $cnt of $n IKE SAs use the proposal asked for"; return 1; }
-	RES="$dt $busy"
+	RES="$dt $BUSY $CPU_MS"
 }
 
 ss_stop() { swan_stop ssA >/dev/null 2>&1; swan_stop ssB >/dev/null 2>&1; return 0; }
@@ -452,9 +470,11 @@ ours_stop() { gw_stop gwA >/dev/null 2>&1; gw_stop gwB >/dev/null 2>&1; return 0
 # returns 1 with NOTE_RUN set, 2 when ours cannot work at all here.
 ours_run()
 {
-	local mode=$1 n=$2 grp=$3 t0 tp tq i up last b0 t0b dt busy g c
+	local mode=$1 n=$2 grp=$3 t0 tp tq i up last dt g c
 	ours_start "$n" "$grp" || { NOTE_RUN=$OURS_WHY; return 2; }
-	read -r b0 t0b < <(busy_ticks)
+	CPU_PIDS=("${GW_PID[gwA/controld]}" "${GW_PID[gwA/datad]}" "${GW_PID[gwB/controld]}"
+		"${GW_PID[gwB/datad]}")
+	meter_start
 	mono t0
 	if [ "$mode" = seq ]; then
 		for ((i = 1; i <= n; i++)); do
@@ -495,17 +515,18 @@ ours_run()
 		tp=$(((tq + tp) / 2))
 	fi
 	dt=$(secs $((tp - t0)))
-	busy=$(busy_pct "$b0" "$t0b")
+	meter_stop
 	[ -n "${CALL_MS[gwctl]:-}" ] || CALL_MS[gwctl]=$(call_ms ours_up_count gwA)
 	for g in gwA gwB; do
 		c=$(ours_up_count "$g")
 		[ "$c" = "$n" ] || { NOTE_RUN="$g lists $c tunnels READY with a child SA, not $n"; return 1; }
 	done
-	RES="$dt $busy"
+	RES="$dt $BUSY $CPU_MS"
 }
 
 # ---------------------------------------------------------------- running
-declare -A T=() B=() NOTE=() DROPS=()	# T[kind/group/mode/run] seconds, B[...] % busy
+declare -A T=() B=() C=() NOTE=() DROPS=()	# T[kind/group/mode/run] seconds, B[...] % busy,
+						# C[...] gateways' CPU ms per tunnel
 T_START=$SECONDS
 if [ "${WANT[ss]}" = 1 ] && ! ss_prepare; then
 	say "bench ike: strongSwan cannot be used: $SS_WHY (its rows say n/a)"
@@ -538,12 +559,16 @@ for kind in ss ours; do
 				ours) ours_run "$mode" "$n" "$grp" || rc=$?; ours_stop ;;
 				esac
 				if [ "$rc" = 0 ]; then
-					read -r dt busy <<<"$RES"
-					T[$kind/$grp/$mode/$r]=$dt; B[$kind/$grp/$mode/$r]=$busy
+					read -r dt busy cpu <<<"$RES"
+					T[$kind/$grp/$mode/$r]=$dt
+					# shellcheck disable=SC2034 # read through med's nameref
+					B[$kind/$grp/$mode/$r]=$busy
+					C[$kind/$grp/$mode/$r]=$(awk -v c="$cpu" -v n="$n" 'BEGIN { printf "%.2f", c / n }')
 					d=$(($(udp_drops) - d0))
 					DROPS[$kind]=$((${DROPS[$kind]:-0} + d))
 					say "       $n tunnels in $dt s: $(awk -v n="$n" -v t="$dt" \
-						'BEGIN { printf "%.1f", n / t }') tunnels/s [machine $busy% busy," \
+						'BEGIN { printf "%.1f", n / t }') tunnels/s [gateways' CPU" \
+						"${C[$kind/$grp/$mode/$r]} ms a tunnel, machine $busy% busy," \
 						"$d datagrams dropped by the gateways' UDP sockets${RETX:+, $RETX IKE retransmissions}]"
 				else
 					say "       failed: ${NOTE_RUN:-see $GW_RUN}"
@@ -576,17 +601,20 @@ rate()
 		END { x = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
 		      printf "%.1f %.1f %.1f\n", x, v[1], v[NR] }'
 }
-busy_med()
+# med ARRAY KIND GROUP MODE: the median of ARRAY[KIND/GROUP/MODE/run] over the runs, or -.
+med()
 {
+	local -n a=$1
 	local r vals=()
 	for ((r = 1; r <= RUNS; r++)); do
-		[ -n "${B[$1/$2/$3/$r]:-}" ] && vals+=("${B[$1/$2/$3/$r]}")
+		[ -n "${a[$2/$3/$4/$r]:-}" ] && vals+=("${a[$2/$3/$4/$r]}")
 	done
 	[ ${#vals[@]} -gt 0 ] || { echo -; return 0; }
-	printf '%s\n' "${vals[@]}" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+	printf '%s\n' "${vals[@]}" | sort -g | awk '{ v[NR] = $1 }
+		END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
-ratio() { awk -v a="${1:-}" -v b="${2:-}" 'BEGIN {
-	if (a != "" && b != "" && b + 0 > 0) printf "%.2f", a / b; else printf "n/a" }'; }
+ratio() { awk -v a="${1:-}" -v b="${2:-}" 'BEGIN { n = "^[0-9]+(\\.[0-9]*)?$"
+	if (a ~ n && b ~ n && b + 0 > 0) printf "%.2f", a / b; else printf "n/a" }'; }
 
 STAMP=$(date +%Y%m%d-%H%M%S)
 OUT=$OUTDIR/ike-$STAMP.txt
@@ -602,12 +630,12 @@ ss_ver=$(dpkg-query -W -f='${Version}' charon-systemd 2>/dev/null)
 	echo "sequential: $NSEQ one after the other; parallel: $NPAR at once; tunnels/s = median" \
 		"of $RUNS runs (min-max); busy = % of all cores during the run; total $ELAPSED s"
 	echo
-	fmt='%-24s %5s  %9s %9s %11s %5s  %9s %9s %11s %5s\n'
+	fmt='%-24s %5s  %9s %9s %7s %11s %5s  %9s %9s %7s %11s %5s\n'
 	# shellcheck disable=SC2059
-	printf "$fmt" "" "" "sequential" "($NSEQ)" "" "" "parallel" "($NPAR)" "" ""
+	printf "$fmt" "" "" "sequential" "($NSEQ)" "" "" "" "parallel" "($NPAR)" "" "" ""
 	# shellcheck disable=SC2059
-	printf "$fmt" "setup" "group" "tunnels/s" "ms/tunnel" "min-max" "busy" \
-		"tunnels/s" "s for all" "min-max" "busy"
+	printf "$fmt" "setup" "group" "tunnels/s" "ms/tunnel" "CPU ms" "min-max" "busy" \
+		"tunnels/s" "s for all" "CPU ms" "min-max" "busy"
 	for kind in ss ours; do
 		[ "${WANT[$kind]}" = 1 ] || continue
 		for grp in $GROUPS_; do
@@ -621,9 +649,10 @@ ss_ver=$(dpkg-query -W -f='${Version}' charon-systemd 2>/dev/null)
 					else
 						row+=("$m" "$(awk -v m="$m" -v n="$n" 'BEGIN { printf "%.2f", n / m }')")
 					fi
-					row+=("$lo-$hi" "$(busy_med "$kind" "$grp" "$mode")%")
+					row+=("$(med C "$kind" "$grp" "$mode")" "$lo-$hi"
+						"$(med B "$kind" "$grp" "$mode")%")
 				else
-					row+=(n/a - - -)
+					row+=(n/a - - - -)
 				fi
 			done
 			# shellcheck disable=SC2059
@@ -635,11 +664,17 @@ ss_ver=$(dpkg-query -W -f='${Version}' charon-systemd 2>/dev/null)
 			s1=$(rate ours "$grp" seq | cut -d' ' -f1); s2=$(rate ss "$grp" seq | cut -d' ' -f1)
 			p1=$(rate ours "$grp" par | cut -d' ' -f1); p2=$(rate ss "$grp" par | cut -d' ' -f1)
 			# shellcheck disable=SC2059
-			printf "$fmt" "ours / strongSwan" "$grp" "$(ratio "$s1" "$s2")" "" "" "" \
-				"$(ratio "$p1" "$p2")" "" "" ""
+			c1=$(med C ours "$grp" seq); c2=$(med C ss "$grp" seq)
+			d1=$(med C ours "$grp" par); d2=$(med C ss "$grp" par)
+			# shellcheck disable=SC2059
+			printf "$fmt" "ours / strongSwan" "$grp" "$(ratio "$s1" "$s2")" "" \
+				"$(ratio "$c1" "$c2")" "" "" "$(ratio "$p1" "$p2")" "" "$(ratio "$d1" "$d2")" "" ""
 		done
 	fi
 	echo
+	echo "CPU ms: the gateways' own CPU time per tunnel (utime + stime of charon on gwA and" \
+		"gwB, or of controld and datad on both; not the tools), median of the runs; in" \
+		"'ours / strongSwan' a ratio above 1 means ours spent more"
 	echo "how the end of a run is seen: strongSwan sequential, swanctl --initiate returns when" \
 		"the tunnel is up (${CALL_MS[swanctl]:--} ms per swanctl call here, one per tunnel);" \
 		"strongSwan parallel, charon's own child-updown events (no polling); ours, the first" \
