@@ -528,6 +528,7 @@ ours_run()
 declare -A T=() B=() C=() NOTE=() DROPS=()	# T[kind/group/mode/run] seconds, B[...] % busy,
 						# C[...] gateways' CPU ms per tunnel
 T_START=$SECONDS
+say "bench ike: work directory $GW_RUN (removed at the end unless GW_KEEP=1)"
 if [ "${WANT[ss]}" = 1 ] && ! ss_prepare; then
 	say "bench ike: strongSwan cannot be used: $SS_WHY (its rows say n/a)"
 	NOTE[ss]="strongSwan unavailable: $SS_WHY"
