@@ -53,6 +53,7 @@ enum list {
 	L_SHOW_ACL,
 	L_SHOW_CRYPTO, L_TAG, L_TAGNAME, L_SHOW_MAP, L_MAPTAG, L_MAPIF, L_SHOW_IPSEC, L_SHOW_SAS,
 	L_SHOW_TSET, L_SA_OPTS, L_SA_MAP, L_SA_PEER, L_SHOW_IKEV2, L_SHOW_IKNAME,
+	L_SHOW_IKSA, L_CLEAR_IKEV2,
 	/* global configuration */
 	L_CONF, L_ACLNUM, L_ACLACT, L_REMARK, L_PROTO, L_SRC, L_SRCHOST, L_SRCWILD, L_SRC_P,
 	L_SRCHOST_P, L_SRCWILD_P, L_SPORT, L_SPORT1, L_SRANGE, L_DST, L_DSTHOST, L_DSTWILD,
@@ -107,7 +108,13 @@ static const struct node l_clear[] = {
 	END
 };
 static const struct node l_clear_crypto[] = {
+	KW("ikev2", "IKEv2 state", L_CLEAR_IKEV2, 0, 0),
 	KW("sa", "IPSEC security associations", L_CLEAR_SA, F_CR, CLI_C_CLEAR_SA),
+	END
+};
+static const struct node l_clear_ikev2[] = {
+	KW("sa", "IKEv2 SAs and their child SAs, deleted with the peer told", L_NONE, F_CR,
+	    CLI_C_CLEAR_IKEV2),
 	END
 };
 static const struct node l_clear_sa[] = {
@@ -201,6 +208,12 @@ static const struct node l_show_ikev2[] = {
 	KW("policy", "Show IKEv2 policies", L_SHOW_IKNAME, F_CR, 0),
 	KW("profile", "Shows ikev2 profiles (keys never shown)", L_SHOW_IKNAME, F_CR, 0),
 	KW("proposal", "Show IKEv2 proposals", L_SHOW_IKNAME, F_CR, 0),
+	KW("sa", "Shows ikev2 SAs", L_SHOW_IKSA, F_CR, 0),
+	KW("stats", "Shows ikev2 counters: messages, refusals, drops", L_NONE, F_CR, 0),
+	END
+};
+static const struct node l_show_iksa[] = {
+	KW("detail", "Shows ikev2 SAs in detail", L_NONE, F_CR, 0),
 	END
 };
 static const struct node l_show_ikname[] = { NAME("WORD", "Name", L_NONE, F_CR), END };
@@ -937,6 +950,7 @@ static const struct {
 	[L_IFCRYPTO] = { l_ifcrypto, L_CRYPTO }, [L_IFMAP] = { l_ifmap, 0 },
 	[L_ACLM] = { l_aclm, L_CONF },
 	[L_SHOW_IKEV2] = { l_show_ikev2, 0 }, [L_SHOW_IKNAME] = { l_show_ikname, 0 },
+	[L_SHOW_IKSA] = { l_show_iksa, 0 }, [L_CLEAR_IKEV2] = { l_clear_ikev2, 0 },
 	[L_CIKEV2] = { l_cikev2, 0 }, [L_IKPROPNAME] = { l_ikpropname, 0 },
 	[L_IKPOLNAME] = { l_ikpolname, 0 }, [L_IKKRNAME] = { l_ikkrname, 0 },
 	[L_IKPROFNAME] = { l_ikprofname, 0 },
