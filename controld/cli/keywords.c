@@ -48,11 +48,12 @@ enum list {
 	L_NONE,
 	/* exec */
 	L_EXEC, L_CONFIGURE, L_CLEAR, L_CLEAR_CRYPTO, L_CLEAR_SA, L_CLEAR_PEER, L_CLEAR_MAP,
-	L_CLEAR_ENTRY, L_CLEAR_PROTO, L_CLEAR_SPI, L_COPY, L_COPY_RUN, L_DEBUG, L_DEBUG_CRYPTO,
+	L_CLEAR_ENTRY, L_CLEAR_PROTO, L_CLEAR_SPI, L_COPY, L_COPY_RUN, L_DEBUG, L_DEBUG_CRYPTO, L_DEBUG_IKEV2,
 	L_EXEC_NO, L_NODEBUG, L_NODEBUG_CRYPTO, L_UNDEBUG, L_RELOAD, L_WRITE, L_SHOW, L_SHOW_IP,
 	L_SHOW_ACL,
 	L_SHOW_CRYPTO, L_TAG, L_TAGNAME, L_SHOW_MAP, L_MAPTAG, L_MAPIF, L_SHOW_IPSEC, L_SHOW_SAS,
 	L_SHOW_TSET, L_SA_OPTS, L_SA_MAP, L_SA_PEER, L_SHOW_IKEV2, L_SHOW_IKNAME,
+	L_SHOW_IKSA, L_CLEAR_IKEV2,
 	/* global configuration */
 	L_CONF, L_ACLNUM, L_ACLACT, L_REMARK, L_PROTO, L_SRC, L_SRCHOST, L_SRCWILD, L_SRC_P,
 	L_SRCHOST_P, L_SRCWILD_P, L_SPORT, L_SPORT1, L_SRANGE, L_DST, L_DSTHOST, L_DSTWILD,
@@ -107,7 +108,13 @@ static const struct node l_clear[] = {
 	END
 };
 static const struct node l_clear_crypto[] = {
+	KW("ikev2", "IKEv2 state", L_CLEAR_IKEV2, 0, 0),
 	KW("sa", "IPSEC security associations", L_CLEAR_SA, F_CR, CLI_C_CLEAR_SA),
+	END
+};
+static const struct node l_clear_ikev2[] = {
+	KW("sa", "IKEv2 SAs and their child SAs, deleted with the peer told", L_NONE, F_CR,
+	    CLI_C_CLEAR_IKEV2),
 	END
 };
 static const struct node l_clear_sa[] = {
@@ -145,7 +152,14 @@ static const struct node l_debug[] = {
 	END
 };
 static const struct node l_debug_crypto[] = {
+	KW("ikev2", "IKEv2 key exchange: what it does and why it refuses", L_DEBUG_IKEV2, F_CR,
+	    CLI_C_DEBUG_IKEV2),
 	KW("ipsec", "IPSEC processing", L_NONE, F_CR, CLI_C_DEBUG),
+	END
+};
+static const struct node l_debug_ikev2[] = {
+	KW("keys", "Also log the keys of new SAs, for Wireshark (secret: lab use only)", L_NONE,
+	    F_CR, 0),
 	END
 };
 static const struct node l_exec_no[] = {
@@ -153,11 +167,12 @@ static const struct node l_exec_no[] = {
 	END
 };
 static const struct node l_nodebug_crypto[] = {
+	KW("ikev2", "IKEv2 key exchange", L_NONE, F_CR, CLI_C_NODEBUG_IKEV2),
 	KW("ipsec", "IPSEC processing", L_NONE, F_CR, CLI_C_NODEBUG),
 	END
 };
 static const struct node l_nodebug[] = {
-	KW("all", "Disable all debugging", L_NONE, F_CR, CLI_C_NODEBUG),
+	KW("all", "Disable all debugging", L_NONE, F_CR, CLI_C_NODEBUG_ALL),
 	KW("crypto", "Cryptographic subsystem", L_NODEBUG_CRYPTO, 0, 0),
 	END
 };
@@ -201,6 +216,12 @@ static const struct node l_show_ikev2[] = {
 	KW("policy", "Show IKEv2 policies", L_SHOW_IKNAME, F_CR, 0),
 	KW("profile", "Shows ikev2 profiles (keys never shown)", L_SHOW_IKNAME, F_CR, 0),
 	KW("proposal", "Show IKEv2 proposals", L_SHOW_IKNAME, F_CR, 0),
+	KW("sa", "Shows ikev2 SAs", L_SHOW_IKSA, F_CR, 0),
+	KW("stats", "Shows ikev2 counters: messages, refusals, drops", L_NONE, F_CR, 0),
+	END
+};
+static const struct node l_show_iksa[] = {
+	KW("detail", "Shows ikev2 SAs in detail", L_NONE, F_CR, 0),
 	END
 };
 static const struct node l_show_ikname[] = { NAME("WORD", "Name", L_NONE, F_CR), END };
@@ -889,7 +910,7 @@ static const struct {
 	[L_CLEAR_ENTRY] = { l_clear_entry, 0 }, [L_CLEAR_PROTO] = { l_clear_proto, 0 },
 	[L_CLEAR_SPI] = { l_clear_spi, 0 }, [L_COPY] = { l_copy, 0 },
 	[L_COPY_RUN] = { l_copy_run, 0 }, [L_DEBUG] = { l_debug, 0 },
-	[L_DEBUG_CRYPTO] = { l_debug_crypto, 0 }, [L_EXEC_NO] = { l_exec_no, 0 },
+	[L_DEBUG_CRYPTO] = { l_debug_crypto, 0 }, [L_DEBUG_IKEV2] = { l_debug_ikev2, 0 }, [L_EXEC_NO] = { l_exec_no, 0 },
 	[L_NODEBUG] = { l_nodebug, 0 }, [L_NODEBUG_CRYPTO] = { l_nodebug_crypto, 0 },
 	[L_UNDEBUG] = { l_nodebug, 0 },
 	[L_RELOAD] = { l_reload, 0 }, [L_WRITE] = { l_write, 0 }, [L_SHOW] = { l_show, 0 },
@@ -937,6 +958,7 @@ static const struct {
 	[L_IFCRYPTO] = { l_ifcrypto, L_CRYPTO }, [L_IFMAP] = { l_ifmap, 0 },
 	[L_ACLM] = { l_aclm, L_CONF },
 	[L_SHOW_IKEV2] = { l_show_ikev2, 0 }, [L_SHOW_IKNAME] = { l_show_ikname, 0 },
+	[L_SHOW_IKSA] = { l_show_iksa, 0 }, [L_CLEAR_IKEV2] = { l_clear_ikev2, 0 },
 	[L_CIKEV2] = { l_cikev2, 0 }, [L_IKPROPNAME] = { l_ikpropname, 0 },
 	[L_IKPOLNAME] = { l_ikpolname, 0 }, [L_IKKRNAME] = { l_ikkrname, 0 },
 	[L_IKPROFNAME] = { l_ikprofname, 0 },
