@@ -18,7 +18,7 @@
 #   ss:   gwA has one connection per tunnel (local_addrs its own address; distinct identities,
 #         INTEROP.md), gwB the mirror; sequential: `swanctl --initiate --child tI` (blocking);
 #         parallel: every connection with start_action = start, loaded at once, the end told
-#         by charon's child-updown events (bench/swan_updown.py).
+#         by charon's child-updown events (bench/swan_vici.py).
 #   ours: gwA has one crypto map set per tunnel on an interface LoopbackI holding that address,
 #         gwB one crypto map set on wan0 with an entry per tunnel naming gwA's address as peer;
 #         a UDP datagram from hostA (from 198.18.0.i to 198.19.0.i) makes gwA's datad ask
@@ -278,11 +278,11 @@ ss_run()
 		done
 		mono tp
 	else
-		# charon tells when the last child is up (bench/swan_updown.py, vici events): no
+		# charon tells when the last child is up (bench/swan_vici.py, vici events): no
 		# polling takes CPU from the charons while they work
 		w=$GW_RUN/updown.out
 		: >"$w"
-		"$GW_PY" "$GW_SRC/bench/swan_updown.py" "$GW_RUN/swan-ssA/charon.vici" "$n" "$WAIT" \
+		"$GW_PY" "$GW_SRC/bench/swan_vici.py" "$GW_RUN/swan-ssA/charon.vici" "$n" "$WAIT" \
 			>"$w" 2>&1 </dev/null &
 		wp=$!
 		TOPO_PIDS[$wp]="swan_updown.py"

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: Apache-2.0
-# bench/swan_updown.py: for bench/ike.sh, the moment charon has brought N child SAs up, read
+# bench/swan_vici.py: for bench/ike.sh, the moment charon has brought N child SAs up, read
 # from charon itself: a vici client (strongSwan's control protocol, its README "vici") that
 # registers for child-updown events and prints time.monotonic() (CLOCK_MONOTONIC, the clock
 # bench/ike.sh times with) when the N-th "up" arrives.  No polling: nothing here takes CPU
