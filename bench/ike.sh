@@ -54,7 +54,7 @@ NPAR=${BENCH_IKE_PAR:-100}
 RUNS=${BENCH_RUNS:-3}
 GROUPS_=${BENCH_IKE_GROUPS:-19 14}
 WAIT=${BENCH_IKE_WAIT:-30}
-POLL=0.05	# s between two listings of our SAs in a parallel run (each takes CPU)
+POLL=0.002	# s between two looks at our engine's counters (one gwctl session, no process)
 OUTDIR=${BENCH_OUT:-$GW_SRC/bench/out}
 SS_PKGS=(charon-systemd strongswan-swanctl libcharon-extra-plugins libstrongswan-standard-plugins
 	libstrongswan-extra-plugins)
@@ -265,27 +265,26 @@ ss_run()
 	fi
 	CPU_PIDS=("${SWAN_PID[ssA]}" "${SWAN_PID[ssB]}")
 	swan_load ssB || { NOTE_RUN="swanctl --load-all on gwB failed: $(tail -n 1 "$GW_RUN/swan-ssB/swanctl.log")"; return 1; }
-	meter_start
+	# bench/swan_vici.py drives and watches charon over vici from one process: no tool process
+	# per tunnel inside the time, and no polling of charon while it works
+	w=$GW_RUN/vici.out
+	: >"$w"
 	if [ "$mode" = seq ]; then
 		swan_load ssA || { NOTE_RUN="swanctl --load-all on gwA failed: $(tail -n 1 "$GW_RUN/swan-ssA/swanctl.log")"; return 1; }
 		meter_start
-		mono t0
-		for ((i = 1; i <= n; i++)); do
-			if ! swan_initiate ssA "t$i" "$WAIT"; then
-				NOTE_RUN="swanctl --initiate --child t$i failed: $(grep -E '\[(IKE|CFG|ENC|KNL)\]' "$GW_RUN/swan-ssA/initiate.log" | tail -1)"
-				return 1
-			fi
-		done
-		mono tp
-	else
-		# charon tells when the last child is up (bench/swan_vici.py, vici events): no
-		# polling takes CPU from the charons while they work
-		w=$GW_RUN/updown.out
-		: >"$w"
-		"$GW_PY" "$GW_SRC/bench/swan_vici.py" "$GW_RUN/swan-ssA/charon.vici" "$n" "$WAIT" \
-			>"$w" 2>&1 </dev/null &
+		# one initiate request after the other, each answered when its tunnel is up
+		"$GW_PY" "$GW_SRC/bench/swan_vici.py" initiate "$GW_RUN/swan-ssA/charon.vici" "$n" \
+			"$WAIT" >"$w" 2>&1 </dev/null &
 		wp=$!
-		TOPO_PIDS[$wp]="swan_updown.py"
+		TOPO_PIDS[$wp]="swan_vici.py initiate"
+		wait "$wp"; unset "TOPO_PIDS[$wp]"
+		read -r what t0 < <(grep '^start ' "$w")
+	else
+		# every connection has start_action = start: loading them starts them all
+		"$GW_PY" "$GW_SRC/bench/swan_vici.py" updown "$GW_RUN/swan-ssA/charon.vici" "$n" \
+			"$WAIT" >"$w" 2>&1 </dev/null &
+		wp=$!
+		TOPO_PIDS[$wp]="swan_vici.py updown"
 		for ((i = 0; i < 500; i++)); do
 			grep -q '^ready' "$w" && break
 			kill -0 "$wp" 2>/dev/null || break
@@ -301,10 +300,17 @@ ss_run()
 			return 1
 		fi
 		wait "$wp"; unset "TOPO_PIDS[$wp]"
-		read -r what tp < <(grep -v '^ready' "$w")
-		[ "$what" = up ] || { NOTE_RUN="only ${tp:-?} of $n tunnels up after $WAIT s"; return 1; }
-		tp=$(awk -v t="$tp" 'BEGIN { printf "%.0f", t * 1e6 }')	# the same clock, in us
 	fi
+	read -r what tp < <(grep -v '^ready\|^start ' "$w")
+	if [ "$what" != up ]; then
+		case $what in
+		timeout) NOTE_RUN="only ${tp:-?} of $n tunnels up after $WAIT s" ;;
+		*) NOTE_RUN="swan_vici.py $mode: $(tail -n 1 "$w")" ;;
+		esac
+		return 1
+	fi
+	tp=$(awk -v t="$tp" 'BEGIN { printf "%.0f", t * 1e6 }')	# the same clock, in us
+	[ "$mode" = seq ] && t0=$(awk -v t="$t0" 'BEGIN { printf "%.0f", t * 1e6 }')
 	dt=$(secs $((tp - t0)))
 	meter_stop
 	[ -n "${CALL_MS[swanctl]:-}" ] || CALL_MS[swanctl]=$(call_ms swan_ctl ssA --stats)
@@ -313,6 +319,14 @@ ss_run()
 		[ "$cnt" = "$n $n" ] || { NOTE_RUN="$i holds $cnt IKE/child SAs, not $n $n"; return 1; }
 	done
 	RETX=$(cat "$GW_RUN"/swan-ss[AB]/charon.log 2>/dev/null | grep -c 'retransmit [0-9]* of')
+	if [ "$RETX" -gt 0 ]; then	# keep the evidence (with GW_KEEP=1)
+		RUN_ID=$((${RUN_ID:-0} + 1))
+		mkdir -p "$GW_RUN/retx-$RUN_ID"
+		cp "$GW_RUN"/swan-ss[AB]/charon.log "$GW_RUN/retx-$RUN_ID/" 2>/dev/null
+		cp "$GW_RUN"/swan-ssA/charon.log "$GW_RUN/retx-$RUN_ID/charon-gwA.log" 2>/dev/null
+		cp "$GW_RUN"/swan-ssB/charon.log "$GW_RUN/retx-$RUN_ID/charon-gwB.log" 2>/dev/null
+		rm -f "$GW_RUN/retx-$RUN_ID/charon.log"
+	fi
 	cnt=$(swan_ctl ssA --list-sas --raw 2>/dev/null |
 		grep -c "encr-alg=AES_GCM_16 encr-keysize=128 prf-alg=PRF_HMAC_SHA2_256 dh-group=$(ike_dh "$grp")")
 	[ "$cnt" = "$n" ] || { NOTE_RUN="only $cnt of $n IKE SAs use the proposal asked for"; return 1; }
@@ -466,6 +480,50 @@ ours_start()
 
 ours_stop() { gw_stop gwA >/dev/null 2>&1; gw_stop gwB >/dev/null 2>&1; return 0; }
 
+# The watcher: one gwctl session on gwA for the whole run (gwctl reads commands from a FIFO and
+# answers each at once, docs/gwctl.md), asked `show crypto ikev2 stats` every few ms: no
+# process per look, and controld only counts (no listing of every SA) while it works.  The
+# stats are a fixed number of lines (learned once with a plain gwctl): "IKEv2 SAs: ...", then
+# a counter per line, "  N  IKE SAs established", "  N  child SAs installed" (controld/cli).
+GS_IN='' GS_OUT='' GS_PID='' GS_LINES=''
+gs_start()
+{
+	local d=$GW_RUN/gs
+	GS_LINES=$(gwctl_in gwA "show crypto ikev2 stats" 2>/dev/null | wc -l)
+	[ "$GS_LINES" -gt 1 ] || return 1
+	rm -rf "$d"; mkdir -p "$d"
+	mkfifo "$d/in" "$d/out" || return 1
+	exec {GS_IN}<>"$d/in" {GS_OUT}<>"$d/out"	# read-write: no open waits for the other end
+	# shellcheck disable=SC2016 # the inner shell's $0..$3
+	nsx_bg gwA "$d/gwctl.log" sh -c 'exec "$0" -s "$1" -t 30 <"$2" >"$3"' "$GW_BIN/gwctl" \
+		"$(gw_cli_ep gwA)" "$d/in" "$d/out"
+	GS_PID=$LAST_PID
+}
+# gs_stats: ask once; sets GS_IKE and GS_CHILD (SAs established / installed since controld
+# started) and GS_RETX (requests retransmitted); 1 if the session does not answer.
+gs_stats()
+{
+	local i line
+	GS_IKE=0 GS_CHILD=0 GS_RETX=0
+	echo "show crypto ikev2 stats" >&"$GS_IN"
+	for ((i = 0; i < GS_LINES; i++)); do
+		read -r -t 5 -u "$GS_OUT" line || return 1
+		case $line in
+		*" IKE SAs established") GS_IKE=${line%% *} ;;
+		*" child SAs installed") GS_CHILD=${line%% *} ;;
+		*" requests retransmitted") GS_RETX=${line%% *} ;;
+		esac
+	done
+}
+gs_stop()
+{
+	[ -n "$GS_IN" ] && exec {GS_IN}>&-
+	[ -n "$GS_OUT" ] && exec {GS_OUT}<&-
+	GS_IN='' GS_OUT=''
+	[ -n "$GS_PID" ] && pid_stop "$GS_PID" TERM 2 >/dev/null 2>&1
+	GS_PID=
+}
+
 # ours_run MODE N GROUP: one run (in this shell, like ss_run); sets RES to "SECONDS BUSY", or
 # returns 1 with NOTE_RUN set, 2 when ours cannot work at all here.
 ours_run()
@@ -474,46 +532,42 @@ ours_run()
 	ours_start "$n" "$grp" || { NOTE_RUN=$OURS_WHY; return 2; }
 	CPU_PIDS=("${GW_PID[gwA/controld]}" "${GW_PID[gwA/datad]}" "${GW_PID[gwB/controld]}"
 		"${GW_PID[gwB/datad]}")
+	gs_start || { NOTE_RUN="no gwctl session to watch gwA: $(tail -n 1 "$GW_RUN/gs/gwctl.log" 2>/dev/null)"; return 2; }
 	meter_start
 	mono t0
-	if [ "$mode" = seq ]; then
-		for ((i = 1; i <= n; i++)); do
-			kick "$i" "$i"
+	last=$t0 tq=$t0
+	# sequential: tunnel i is sent its first datagram once i - 1 are up; parallel: all at once
+	if [ "$mode" = seq ]; then i=1; kick 1 1; else i=$n; kick 1 "$n"; fi
+	while :; do
+		mono tp
+		if ! gs_stats; then
+			NOTE_RUN="the gwctl session on gwA stopped answering: $(tail -n 1 "$GW_RUN/gs/gwctl.log" 2>/dev/null)"
+			gs_stop; return 1
+		fi
+		up=$((GS_IKE < GS_CHILD ? GS_IKE : GS_CHILD))
+		if [ "$up" -ge "$i" ]; then
+			[ "$i" -ge "$n" ] && break
+			i=$((i + 1)); kick "$i" "$i"; mono last
+			continue
+		fi
+		tq=$tp
+		if older "$t0" "$WAIT"; then
+			NOTE_RUN="only $up of $n tunnels up after $WAIT s$(kick_why)"
+			gs_stop
+			[ "$up" = 0 ] && return 2
+			return 1
+		fi
+		# the acquire is dropped or shed: traffic again after a second
+		if older "$last" 1; then
+			if [ "$mode" = seq ]; then kick "$i" "$i"; else kick 1 "$n"; fi
 			mono last
-			while mono tp; [ "$(ours_up_count gwA)" -lt "$i" ]; do
-				if older "$t0" "$WAIT"; then
-					NOTE_RUN="tunnel $i not up after $WAIT s$(kick_why)"
-					[ "$i" = 1 ] && { NOTE_RUN="no tunnel up within $WAIT s of the first packet$(kick_why)"; return 2; }
-					return 1
-				fi
-				# the acquire is dropped or shed: traffic again after a second
-				if older "$last" 1; then
-					kick "$i" "$i"; mono last
-				fi
-				sleep 0.005
-			done
-		done
-	else
-		kick 1 "$n"
-		last=$t0 tq=$t0
-		while :; do
-			mono tp
-			up=$(ours_up_count gwA)
-			[ "$up" -ge "$n" ] && break
-			tq=$tp
-			if older "$t0" "$WAIT"; then
-				NOTE_RUN="only $up of $n tunnels up after $WAIT s$(kick_why)"
-				[ "$up" = 0 ] && return 2
-				return 1
-			fi
-			if older "$last" 1; then
-				kick 1 "$n"; mono last
-			fi
-			sleep "$POLL"
-		done
-		# the last tunnel came up between the listing before (tq) and this one (tp)
-		tp=$(((tq + tp) / 2))
-	fi
+		fi
+		sleep "$POLL"
+	done
+	# the last tunnel came up between the look before (tq) and this one (tp)
+	tp=$(((tq + tp) / 2))
+	RETX=$GS_RETX
+	gs_stop
 	dt=$(secs $((tp - t0)))
 	meter_stop
 	[ -n "${CALL_MS[gwctl]:-}" ] || CALL_MS[gwctl]=$(call_ms ours_up_count gwA)

@@ -1,15 +1,17 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: Apache-2.0
-# bench/swan_vici.py: for bench/ike.sh, the moment charon has brought N child SAs up, read
-# from charon itself: a vici client (strongSwan's control protocol, its README "vici") that
-# registers for child-updown events and prints time.monotonic() (CLOCK_MONOTONIC, the clock
-# bench/ike.sh times with) when the N-th "up" arrives.  No polling: nothing here takes CPU
-# from the charons being measured while they work.
+# bench/swan_vici.py: for bench/ike.sh, charon driven and watched over vici (strongSwan's
+# control protocol, its README "vici") from one process, so that no tool process per tunnel
+# is inside a measured time, and nothing polls charon while it works.  Times are
+# time.monotonic() (CLOCK_MONOTONIC, the clock bench/ike.sh times with).
 #
-#   swan_updown.py SOCKET N TIMEOUT
-# prints "ready" once registered (start the tunnels after that), then "up T" with T the
-# monotonic time of the N-th child SA up, or "timeout K" with K the children up after TIMEOUT
-# seconds (exit 1).
+#   swan_vici.py updown SOCKET N TIMEOUT
+#	registers for child-updown events, prints "ready" (start the tunnels after that), then
+#	"up T" with T the time the N-th child SA came up
+#   swan_vici.py initiate SOCKET N TIMEOUT
+#	initiates children t1 .. tN one after the other, each request returning when its tunnel
+#	is up (or failed); prints "start T0" before the first and "up T" after the last
+# Either prints "timeout K" (K tunnels up after TIMEOUT seconds) or "failed tI: WHY" and exits 1.
 #
 # vici on the wire: each packet is a 32-bit big-endian length and the packet; a packet is a
 # type byte, for named types a name (length byte + name), then for commands, responses and
@@ -21,6 +23,7 @@ import struct
 import sys
 import time
 
+CMD_REQUEST, CMD_RESPONSE, CMD_UNKNOWN = 0, 1, 2
 EVENT_REGISTER, EVENT_CONFIRM, EVENT_UNKNOWN, EVENT = 3, 5, 6, 7
 
 
@@ -48,9 +51,9 @@ def recv(s, deadline):
     return recv_exact(s, struct.unpack(">I", h)[0], deadline)
 
 
-def up_yes(msg):
-    """Whether a child-updown message has the top-level key up = yes."""
-    i, depth = 0, 0
+def top_keys(msg):
+    """The top-level key = value pairs of a message (sections and lists skipped)."""
+    i, depth, out = 0, 0, {}
     while i < len(msg):
         t = msg[i]
         i += 1
@@ -65,19 +68,21 @@ def up_yes(msg):
             n = struct.unpack(">H", msg[i:i + 2])[0]
             v = msg[i + 2:i + 2 + n]
             i += 2 + n
-            if depth == 0 and k == b"up" and v == b"yes":
-                return True
+            if depth == 0:
+                out[k.decode()] = v.decode(errors="replace")
         elif t == 5:
             i += 2 + struct.unpack(">H", msg[i:i + 2])[0]
         else:
-            return False
-    return False
+            break
+    return out
 
 
-def main():
-    path, n, timeout = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.connect(path)
+def kv(key, value):
+    k, v = key.encode(), value.encode()
+    return bytes([3, len(k)]) + k + struct.pack(">H", len(v)) + v
+
+
+def updown(s, n, timeout):
     name = b"child-updown"
     send(s, bytes([EVENT_REGISTER, len(name)]) + name)
     deadline = time.monotonic() + 10
@@ -99,9 +104,43 @@ def main():
             sys.exit(1)
         if p[0] != EVENT or p[2:2 + p[1]] != name:
             continue
-        if up_yes(p[2 + p[1]:]):
+        if top_keys(p[2 + p[1]:]).get("up") == "yes":
             up += 1
     print("up %.6f" % time.monotonic(), flush=True)
+
+
+def initiate(s, n, timeout):
+    name = b"initiate"
+    deadline = time.monotonic() + timeout
+    print("start %.6f" % time.monotonic(), flush=True)
+    for i in range(1, n + 1):
+        left = max(1, int((deadline - time.monotonic()) * 1000))
+        send(s, bytes([CMD_REQUEST, len(name)]) + name +
+             kv("child", "t%d" % i) + kv("timeout", str(left)))
+        while True:
+            p = recv(s, deadline)
+            if p is None:
+                print("timeout %d" % (i - 1), flush=True)
+                sys.exit(1)
+            if p[0] in (CMD_RESPONSE, CMD_UNKNOWN):
+                break			# (events we did not ask for are not sent)
+        r = top_keys(p[1:]) if p[0] == CMD_RESPONSE else {"errmsg": "unknown command"}
+        if r.get("success") != "yes":
+            print("failed t%d: %s" % (i, r.get("errmsg", "?")), flush=True)
+            sys.exit(1)
+    print("up %.6f" % time.monotonic(), flush=True)
+
+
+def main():
+    mode, path, n, timeout = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(path)
+    if mode == "updown":
+        updown(s, n, timeout)
+    elif mode == "initiate":
+        initiate(s, n, timeout)
+    else:
+        raise SystemExit("usage: swan_vici.py updown|initiate SOCKET N TIMEOUT")
 
 
 if __name__ == "__main__":
