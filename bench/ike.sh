@@ -34,13 +34,15 @@
 #   GW_BIN=DIR              controld, datad, gwctl (default build/bin)
 #   BENCH_IKE_SEQ=20        tunnels brought up one after the other per run
 #   BENCH_IKE_PAR=100       tunnels brought up at once per run (at most 150: addresses)
-#   BENCH_RUNS=3            runs of each (the table gives the median)
+#   BENCH_RUNS=5            runs of each (the table gives the median: one run in ~25 of
+#                           strongSwan's in parallel takes 4 s more, a retransmission)
 #   BENCH_IKE_GROUPS="19 14"
 #   BENCH_SETUPS=ss,ours    which halves
 #   BENCH_IKE_WAIT=30       seconds a run may take before it is given up
 #   BENCH_INSTALL=0         never install strongSwan (its rows say n/a when it is missing)
 #   BENCH_OUT=DIR           where the table is saved (default bench/out)
 #   GW_KEEP=1               keep the work directory (configs, logs of charon and our daemons)
+#   BENCH_IKE_DEBUG=1       `debug crypto ikev2` on our gateways (diagnosis: it slows them)
 set -uo pipefail
 GW_SRC=$(cd "$(dirname "$0")/.." && pwd)
 export GW_SRC
@@ -51,7 +53,7 @@ source "$GW_SRC/tests/lib/swan.sh"
 
 NSEQ=${BENCH_IKE_SEQ:-20}
 NPAR=${BENCH_IKE_PAR:-100}
-RUNS=${BENCH_RUNS:-3}
+RUNS=${BENCH_RUNS:-5}
 GROUPS_=${BENCH_IKE_GROUPS:-19 14}
 WAIT=${BENCH_IKE_WAIT:-30}
 POLL=0.002	# s between two looks at our engine's counters (one gwctl session, no process)
@@ -96,16 +98,6 @@ mono() { echo >&"${CLOCK[1]}"; read -r "$1" <&"${CLOCK[0]}"; }
 # older US SECONDS: have more than SECONDS (an integer) passed since US?
 older() { local n; mono n; (( n - $1 > $2 * 1000000 )); }
 secs() { awk -v d="$1" 'BEGIN { printf "%.3f", d / 1e6 }'; }	# microseconds as seconds
-# call_ms CMD...: the mean time of 5 calls of CMD, in ms (the cost of a tool in the figures).
-call_ms()
-{
-	local t0 t1 i
-	mono t0
-	for ((i = 0; i < 5; i++)); do "$@" >/dev/null 2>&1; done
-	mono t1
-	echo $(((t1 - t0) / 5000))
-}
-declare -A CALL_MS=()	# what a call of each tool costs here (docs/bench.md)
 
 # ---------------------------------------------------------------- lab
 # shellcheck disable=SC2317 # the EXIT trap calls it
@@ -313,27 +305,32 @@ ss_run()
 	[ "$mode" = seq ] && t0=$(awk -v t="$t0" 'BEGIN { printf "%.0f", t * 1e6 }')
 	dt=$(secs $((tp - t0)))
 	meter_stop
-	[ -n "${CALL_MS[swanctl]:-}" ] || CALL_MS[swanctl]=$(call_ms swan_ctl ssA --stats)
 	for i in ssA ssB; do
 		cnt=$(ss_count "$i")
 		[ "$cnt" = "$n $n" ] || { NOTE_RUN="$i holds $cnt IKE/child SAs, not $n $n"; return 1; }
 	done
-	RETX=$(cat "$GW_RUN"/swan-ss[AB]/charon.log 2>/dev/null | grep -c 'retransmit [0-9]* of')
-	if [ "$RETX" -gt 0 ]; then	# keep the evidence (with GW_KEEP=1)
-		RUN_ID=$((${RUN_ID:-0} + 1))
-		mkdir -p "$GW_RUN/retx-$RUN_ID"
-		cp "$GW_RUN"/swan-ss[AB]/charon.log "$GW_RUN/retx-$RUN_ID/" 2>/dev/null
-		cp "$GW_RUN"/swan-ssA/charon.log "$GW_RUN/retx-$RUN_ID/charon-gwA.log" 2>/dev/null
-		cp "$GW_RUN"/swan-ssB/charon.log "$GW_RUN/retx-$RUN_ID/charon-gwB.log" 2>/dev/null
-		rm -f "$GW_RUN/retx-$RUN_ID/charon.log"
-	fi
 	cnt=$(swan_ctl ssA --list-sas --raw 2>/dev/null |
 		grep -c "encr-alg=AES_GCM_16 encr-keysize=128 prf-alg=PRF_HMAC_SHA2_256 dh-group=$(ike_dh "$grp")")
 	[ "$cnt" = "$n" ] || { NOTE_RUN="only $cnt of $n IKE SAs use the proposal asked for"; return 1; }
 	RES="$dt $BUSY $CPU_MS"
 }
 
-ss_stop() { swan_stop ssA >/dev/null 2>&1; swan_stop ssB >/dev/null 2>&1; return 0; }
+# ss_stop: both charons stopped (by PID); then, their logs complete (charon's file log is
+# not flushed per line), RETX = the retransmissions they logged, and a run that had some
+# keeps both logs in retx-N (with GW_KEEP=1).
+ss_stop()
+{
+	swan_stop ssA >/dev/null 2>&1
+	swan_stop ssB >/dev/null 2>&1
+	RETX=$(cat "$GW_RUN"/swan-ss[AB]/charon.log 2>/dev/null | grep -c 'retransmit [0-9]* of')
+	if [ "$RETX" -gt 0 ]; then	# keep the evidence (with GW_KEEP=1)
+		RUN_ID=$((${RUN_ID:-0} + 1))
+		mkdir -p "$GW_RUN/retx-$RUN_ID"
+		cp "$GW_RUN"/swan-ssA/charon.log "$GW_RUN/retx-$RUN_ID/charon-gwA.log" 2>/dev/null
+		cp "$GW_RUN"/swan-ssB/charon.log "$GW_RUN/retx-$RUN_ID/charon-gwB.log" 2>/dev/null
+	fi
+	return 0
+}
 
 # ---------------------------------------------------------------- ours
 # ours_conf SIDE N GROUP PSK: gwA: per tunnel a crypto map set on LoopbackI (its own address,
@@ -466,6 +463,9 @@ ours_start()
 			return 1
 		fi
 	done
+	if [ "${BENCH_IKE_DEBUG:-0}" = 1 ]; then	# diagnosis only: the logging slows them
+		for g in gwA gwB; do gwctl_in "$g" "debug crypto ikev2" >/dev/null 2>&1; done
+	fi
 	if ! out=$(gwctl_in gwA "show crypto ikev2 sa" 2>&1); then
 		OURS_WHY="controld has no 'show crypto ikev2 sa' (the IKEv2 engine is not glued into controld in this build): $(grep -m1 . <<<"$out")"
 		# what does work: the first datagram of a tunnel makes datad ask controld
@@ -473,7 +473,6 @@ ours_start()
 		sleep 0.3
 		out=$(gwctl_in gwA "show workers" 2>/dev/null | grep -m1 '^Acquires from workers:')
 		[ -n "$out" ] && OURS_WHY+="; gwA after one datagram of tunnel 1: ${out%.}"
-		CALL_MS[gwctl]=$(call_ms gwctl_in gwA "show crypto ikev2 profile")
 		return 1
 	fi
 }
@@ -570,7 +569,6 @@ ours_run()
 	gs_stop
 	dt=$(secs $((tp - t0)))
 	meter_stop
-	[ -n "${CALL_MS[gwctl]:-}" ] || CALL_MS[gwctl]=$(call_ms ours_up_count gwA)
 	for g in gwA gwB; do
 		c=$(ours_up_count "$g")
 		[ "$c" = "$n" ] || { NOTE_RUN="$g lists $c tunnels READY with a child SA, not $n"; return 1; }
@@ -730,12 +728,10 @@ ss_ver=$(dpkg-query -W -f='${Version}' charon-systemd 2>/dev/null)
 	echo "CPU ms: the gateways' own CPU time per tunnel (utime + stime of charon on gwA and" \
 		"gwB, or of controld and datad on both; not the tools), median of the runs; in" \
 		"'ours / strongSwan' a ratio above 1 means ours spent more"
-	echo "how the end of a run is seen: strongSwan sequential, swanctl --initiate returns when" \
-		"the tunnel is up (${CALL_MS[swanctl]:--} ms per swanctl call here, one per tunnel);" \
-		"strongSwan parallel, charon's own child-updown events (no polling); ours, the first" \
-		"gwctl show crypto ikev2 sa detail listing them up (${CALL_MS[gwctl]:--} ms per call" \
-		"here; sequential: a listing every 5 ms, parallel: every ${POLL} s, the end taken" \
-		"midway between the last two listings)"
+	echo "how a run is timed (no tool process inside a time): strongSwan, over one vici" \
+		"connection (bench/swan_vici.py): sequential, each initiate answered when its tunnel is" \
+		"up; parallel, charon's child-updown events; ours, one gwctl session on gwA asked" \
+		"'show crypto ikev2 stats' every $POLL s, the end midway between the last two looks"
 	echo "datagrams the gateways' UDP sockets dropped (receive buffer full) during the runs:" \
 		"strongSwan ${DROPS[ss]:--}, ours ${DROPS[ours]:--} (each lost IKE message costs a" \
 		"retransmission: a run seconds longer than the others)"
