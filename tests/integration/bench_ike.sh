@@ -56,6 +56,7 @@ else
 		t_match "ours group $g: sequential and parallel measured" "$table" \
 			"^ours-ours +$g +$num+ +$num+ +$num+ +$num+-$num+ +[0-9]+% +$num+ +$num+ +$num+ "
 	done
+	t_check_not "no run of ours failed" grep -q '^ours group .*: a run failed' "$OUT/stdout"
 	t_match "the last line is the ratio" "$(tail -n 1 "$OUT/stdout")" \
 		'^ike setup ours/strongswan: [0-9]+\.[0-9]{2}$'
 fi
