@@ -23,8 +23,10 @@
 #         gwB one crypto map set on wan0 with an entry per tunnel naming gwA's address as peer;
 #         a UDP datagram from hostA (from 198.18.0.i to 198.19.0.i) makes gwA's datad ask
 #         controld to negotiate (acquire), resent every second while the tunnel is not up;
-#         up = `show crypto ikev2 sa detail` on gwA lists it READY with a child SA.
-# After every run both sides are checked to hold exactly N IKE SAs and N child SAs.
+#         up = gwA's engine counts it established with its child SA installed (`show crypto
+#         ikev2 stats` asked every 2 ms over one gwctl session).
+# No tool process is started inside a measured time.  After every run both sides are checked
+# to hold exactly N IKE SAs and N child SAs.
 #
 # Prints the table on stdout (saved as bench/out/ike-DATE.txt), last the line
 # `ike setup ours/strongswan: X.XX` (parallel, group 19; n/a when a half is missing);
