@@ -9,7 +9,8 @@
  * init starts with an acquire; resp waits.  It prints what it does to the SAD, one line each:
  * "INSTALL in SPI out SPI encap PORT", "ACTIVATE SPI", "REMOVE SPI", and at the end the
  * show crypto ikev2 sa detail.  SIGUSR1: clear crypto ikev2 sa.  SIGUSR2: rekey every child
- * now (as at a soft lifetime).  SIGTERM: stop.  Test tool only: not in the daemon. */
+ * now (as at a soft lifetime).  SIGHUP: a restart of controld (ike_save, a new engine and an
+ * empty SAD, ike_load: "RESTART n" with the SAs adopted).  SIGTERM: stop.  Test tool only. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -47,7 +48,7 @@ static const char text[] =
 
 static int			fd500, fd4500;
 static struct sad		D;
-static volatile sig_atomic_t	stop, clear, rekey;
+static volatile sig_atomic_t	stop, clear, rekey, restart;
 
 static uint64_t
 now_ms(void)
@@ -222,6 +223,8 @@ on_signal(int sig)
 		clear = 1;
 	else if (sig == SIGUSR2)
 		rekey = 1;
+	else if (sig == SIGHUP)
+		restart = 1;
 	else
 		stop = 1;
 }
@@ -232,6 +235,29 @@ rekey_all(struct ike *ike)
 	for (size_t i = 0; i < D.n; i++)
 		if (D.v[i]->inbound && D.v[i]->state == SA_MATURE)
 			ike_soft_expired(ike, D.v[i]->id, now_ms());
+}
+
+/* controld killed and started again: everything in memory is gone but what was saved. */
+static struct ike *
+restart_engine(struct ike *ike, const struct ike_io *io, const struct conf *c,
+    const struct spd *spd)
+{
+	struct gw_err err = { 0 };
+	uint8_t *blob = NULL;
+	size_t len = 0;
+
+	if (ike_save(ike, now_ms(), &blob, &len, &err) != 0)
+		abort();
+	ike_free(ike);
+	sad_free(&D);
+	if ((ike = ike_new(io, &err)) == NULL || ike_set_conf(ike, c, spd, &err) != 0)
+		abort();
+	if (ike_load(ike, blob, len, now_ms(), &err) != 0)
+		fprintf(stderr, "load: %s\n", err.msg);
+	printf("RESTART %zu\n", D.n);
+	memset(blob, 0, len);
+	free(blob);
+	return ike;
 }
 
 /* One datagram of fd (port 4500: only those with the non-ESP marker are IKE). */
@@ -288,6 +314,7 @@ main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGUSR1, on_signal);
 	signal(SIGUSR2, on_signal);
+	signal(SIGHUP, on_signal);
 	if (strcmp(argv[1], "init") == 0 && ike_acquire(ike, "vpn", 10, &pkt, now_ms(), &err) != 0)
 		fprintf(stderr, "acquire: %s\n", err.msg);
 	while (!stop) {
@@ -302,6 +329,10 @@ main(int argc, char **argv)
 		if (rekey) {
 			rekey = 0;
 			rekey_all(ike);
+		}
+		if (restart) {
+			restart = 0;
+			ike = restart_engine(ike, &io, c, spd);
 		}
 		if (poll(pf, 2, wait) <= 0)
 			continue;

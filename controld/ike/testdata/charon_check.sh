@@ -12,8 +12,9 @@
 # For each proposal pair, with charon initiating and with us initiating (acquire): the tunnel
 # comes up and charon's child SA has our SPIs (its inbound is our outbound).  Then, on one
 # pair in each role: charon rekeys the child (our outbound of it larval until charon deletes
-# the old one), charon rekeys the IKE SA (the child stays), we rekey the child (SIGUSR2), we
-# clear (SIGUSR1) and charon has nothing left; a wrong pre-shared key installs nothing.
+# the old one), charon rekeys the IKE SA (the child stays), we restart (SIGHUP: save, a new
+# engine and SAD, adopt) and charon sees nothing, we rekey the child (SIGUSR2), we clear
+# (SIGUSR1) and charon has nothing left; a wrong pre-shared key installs nothing.
 # Needs root, charon-systemd, swanctl, libcharon-extra-plugins (exit 77 without them).
 set -uo pipefail
 PEER=${1:?usage: charon_check.sh PATH/TO/ike_charon_peer}
@@ -186,10 +187,17 @@ for role in resp init; do
 	sleep 0.5
 	vici --list-sas | grep -q 't: #2, ESTABLISHED' && spis_match
 	check "$role: charon's IKE SA rekey: new IKE SA, child kept" $?
+	before=$(vici --list-sas 2>/dev/null | grep -E '^t: |INSTALLED|in  |out ')
+	kill -HUP "$OURS"
+	sleep 0.3
+	grep -q '^RESTART 2$' "$W/run/peer.log" &&
+		[ "$(vici --list-sas 2>/dev/null | grep -E '^t: |INSTALLED|in  |out ')" = "$before" ]
+	check "$role: our restart: the child SA pair adopted, charon's SAs unchanged" $?
 	kill -USR2 "$OURS"
 	sleep 0.5
-	spis_match && [ "$(grep -c '^REMOVE' "$W/run/peer.log")" = 4 ]
-	check "$role: our child rekey (PFS group 19): charon has our new SPIs" $?
+	spis_match && [ "$(grep -c '^REMOVE' "$W/run/peer.log")" = 4 ] &&
+		vici --list-sas | grep -q 't: #2, ESTABLISHED'
+	check "$role: our child rekey (PFS group 19) after the restart: charon has our SPIs" $?
 	kill -USR1 "$OURS"
 	sleep 0.5
 	[ -z "$(vici --list-sas 2>/dev/null)" ] && [ "$(grep -c '^REMOVE' "$W/run/peer.log")" = 6 ]
