@@ -272,6 +272,32 @@ test_ts(void)
 	T_EQ(n_ike(&A), 1, "Case 4: the IKE SA stays (§1.2)");
 	teardown();
 
+	/* a deny of B's list that A's flow meets first: not protected by that entry */
+	setup(&(struct opts){ .b =
+		"crypto ipsec transform-set AES-SHA esp-aes 256 esp-sha256-hmac\n"
+		"access-list 101 deny tcp 192.0.2.128 0.0.0.127 192.0.2.0 0.0.0.127 eq 23\n"
+		"access-list 101 permit ip 192.0.2.128 0.0.0.127 192.0.2.0 0.0.0.127\n"
+		"crypto map vpn 10 ipsec-isakmp\n match address 101\n set peer 198.51.100.1\n"
+		" set transform-set AES-SHA\n"
+		"interface wan0\n ip address 198.51.100.2 255.255.255.0\n crypto map vpn\n" });
+	acquire();
+	net_pump(100);
+	T_EQ(ctr(&B, IKE_CTR_TS_UNACCEPTABLE), 1, "a deny first: refused");
+	T_EQ(A.sad.n + B.sad.n, 0, "a deny first: no child SA");
+	teardown();
+
+	/* B's list written with a wildcard that is not a prefix still holds A's /25s */
+	setup(&(struct opts){ .b =
+		"crypto ipsec transform-set AES-SHA esp-aes 256 esp-sha256-hmac\n"
+		"access-list 101 permit ip 192.0.2.128 0.0.1.127 192.0.2.0 0.0.2.127\n"
+		"crypto map vpn 10 ipsec-isakmp\n match address 101\n set peer 198.51.100.1\n"
+		" set transform-set AES-SHA\n"
+		"interface wan0\n ip address 198.51.100.2 255.255.255.0\n crypto map vpn\n" });
+	acquire();
+	net_pump(100);
+	check_up("non-contiguous wildcard", 1);
+	teardown();
+
 	setup(&(struct opts){ .a = a_narrow });
 	T_EQ(ike_acquire(A.ike, "vpn", 10, &pkt, NET.now, NULL), 0, "acquire tcp");
 	net_pump(100);
