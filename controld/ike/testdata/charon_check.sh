@@ -17,7 +17,7 @@
 # (SIGUSR1) and charon has nothing left; a wrong pre-shared key installs nothing.
 # Needs root, charon-systemd, swanctl, libcharon-extra-plugins (exit 77 without them).
 set -uo pipefail
-PEER=${1:?usage: charon_check.sh PATH/TO/ike_charon_peer}
+PEER=$(realpath "${1:?usage: charon_check.sh PATH/TO/ike_charon_peer}")
 if [ "$(id -u)" != 0 ] || [ ! -x /usr/sbin/charon-systemd ] || ! command -v swanctl >/dev/null; then
 	echo "SKIP: needs root and strongSwan (charon-systemd, swanctl)"
 	exit 77
