@@ -4,6 +4,7 @@
  * strongSwan 5.9.8's IKE_SA_INIT requests of testdata/.  Gateway A 198.51.100.1 protects
  * 192.0.2.0/25, gateway B 198.51.100.2 protects 192.0.2.128/25 (DESIGN "Test topology"). */
 #include <inttypes.h>
+#include <unistd.h>
 
 #include "common/log.h"
 #include "controld/ike/engine_test.h"
@@ -566,6 +567,46 @@ test_next_peer(void)
 	teardown();
 }
 
+/* debug crypto ikev2 keys: the IKE SA's keys and the child's, in the log only when asked. */
+static void
+test_debug_keys(void)
+{
+	char path[] = "/tmp/ike_engine_test.XXXXXX", line[1024], want[64], spi[9];
+	int fd = mkstemp(path), saved = dup(2);
+	enum log_level was = log_level;
+	unsigned n_ike = 0, n_child = 0, n_spi = 0;
+	FILE *f;
+
+	setup(&(struct opts){ 0 });
+	ike_set_debug_keys(A.ike, true);
+	log_init("ike_engine_test", LOG_LVL_DEBUG);
+	dup2(fd, 2);
+	acquire();
+	net_pump(100);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	log_init("ike_engine_test", was);
+	snprintf(spi, sizeof(spi), "%08x", A.sad.v[0]->spi);
+	snprintf(want, sizeof(want), "encr ");
+	for (int i = 0; i < A.sad.v[0]->cipher_key.len && i < 8; i++)
+		snprintf(want + 5 + 2 * i, 3, "%02x", A.sad.v[0]->cipher_key.b[i]);
+	if ((f = fdopen(fd, "r")) != NULL) {
+		rewind(f);
+		while (fgets(line, sizeof(line), f) != NULL) {
+			n_ike += strstr(line, "ikev2 keys ") != NULL && strstr(line, "sk_ei ") != NULL;
+			n_child += strstr(line, "ikev2 child keys ") != NULL;
+			n_spi += strstr(line, spi) != NULL && strstr(line, want) != NULL;
+		}
+		fclose(f);
+	}
+	unlink(path);
+	T_EQ(n_ike, 1, "A logged its IKE SA's keys, once");
+	T_EQ(n_child, 2, "and the child's, both directions");
+	T_EQ(n_spi, 1, "the child's key as installed");
+	teardown();
+}
+
 /* controld restarts (kill -9 after a save): the peer notices nothing, the same SAs are
  * back, and the next rekey and the delete work (message IDs and keys carried over). */
 static void
@@ -703,6 +744,7 @@ main(void)
 	test_nat();
 	test_dynamic();
 	test_next_peer();
+	test_debug_keys();
 	test_restart();
 	test_strongswan();
 	return t_done();
