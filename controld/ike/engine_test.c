@@ -621,7 +621,9 @@ test_restart(void)
 	for (size_t i = 0; i < A.sad.n && i < 4; i++)
 		spis[i] = A.sad.v[i]->spi;
 	sent = ctr(&B, IKE_CTR_TX);
-	T_EQ(t_restart(&A, NET.now), 0, "A adopts its saved state");
+	T_EQ(ike_load_file(A.ike, "/nonexistent/ike.state", NET.now, NULL), 0,
+	    "no state file: a first start");
+	T_EQ(t_restart(&A, NET.now), 0, "A adopts its saved state (a 0600 file)");
 	T_EQ(A.n_install, 2, "the child given to the SAD again");
 	for (size_t i = 0; i < A.sad.n && i < 4; i++)
 		after[i] = A.sad.v[i]->spi;
