@@ -155,24 +155,15 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static bool ready;
-	uint64_t seq = 0;
-	size_t n, sa;
-	bool esn;
+	struct test_fuzz_head h;
 
 	if (!ready) {
 		sas_init();
 		ready = true;
 	}
-	if (size < 9)
+	if (!test_fuzz_head(data, size, N_SA, PKT_MAX, &h))
 		return 0;
-	sa = (size_t)(data[0] & 0x0f) % N_SA;
-	esn = (data[0] & 0x10) != 0;
-	for (int i = 1; i <= 8; i++)
-		seq = seq << 8 | data[i];
-	n = size - 9;
-	if (n > PKT_MAX)
-		n = PKT_MAX;
-	wire(sa, seq, esn, data + 9, n);
-	round_trip(sa, seq, esn, data + 9, n);
+	wire(h.sa, h.seq, h.esn, h.body, h.n);
+	round_trip(h.sa, h.seq, h.esn, h.body, h.n);
 	return 0;
 }

@@ -46,9 +46,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct pkt p;
 	static bool ready;
+	struct test_fuzz_head h;
 	const uint8_t *body;
 	size_t n, sa;
-	uint64_t seq = 0;
+	uint64_t seq;
 	uint8_t *start, nh;
 	bool esn;
 	enum drop d;
@@ -57,16 +58,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sas_init();
 		ready = true;
 	}
-	if (size < 9)
+	if (!test_fuzz_head(data, size, N_SA, PKT_MAX, &h))
 		return 0;
-	sa = (size_t)(data[0] & 0x0f) % N_SA;
-	esn = (data[0] & 0x10) != 0;
-	for (int i = 1; i <= 8; i++)
-		seq = seq << 8 | data[i];
-	body = data + 9;
-	n = size - 9;
-	if (n > PKT_MAX)
-		n = PKT_MAX;
+	sa = h.sa, esn = h.esn, seq = h.seq, body = h.body, n = h.n;
 
 	/* the wire: anything at all */
 	pkt_reset(&p);

@@ -35,6 +35,9 @@ log_level_parse(const char *s, enum log_level *out)
 	return -1;
 }
 
+static void log_v(enum log_level lvl, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+
 static void
 log_v(enum log_level lvl, const char *fmt, va_list ap)
 {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* pkt.h: one packet buffer and the wire headers.  Buffers come from a per-worker pool made at
- * start (DESIGN invariant 6), with headroom for outer IP + ESP/AH header + IV and tailroom for
- * padding + ICV, so encapsulation never copies the payload. */
+ * start (docs/design.md invariant 6), with headroom for outer IP + ESP/AH header + IV and tailroom
+ * for padding + ICV, so encapsulation never copies the payload. */
 #ifndef GW_PKT_H
 #define GW_PKT_H
 

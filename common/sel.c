@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* sel.c: extended access-list matching on the data path (DESIGN invariant 5). */
+/* sel.c: extended access-list matching on the data path (docs/design.md invariant 5). */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>

@@ -125,121 +125,79 @@ static const struct {
 	    "65204b657920616e64204c6172676572205468616e204f6e6520426c6f636b2d"
 	    "53697a652044617461" },
 	    "e8e99d0f45237d786d6bbaa7965c7808bbff1a91" },
-	{ XF_AUTH_HMAC_SHA256_128, "RFC 4231 §4 SHA256 case 1",
-	    { 0x0b, 20, NULL },
+};
+
+/* RFC 4231 §4.2-4.8: each case's key and data, and their HMAC-SHA-256, -384 and -512 */
+static const struct {
+	int		case_no;
+	struct pat	key, data;
+	const char	*md[3];		/* SHA-256, SHA-384, SHA-512 */
+} rfc4231[] = {
+	{ 1, { 0x0b, 20, NULL },
 	    { 0, 0, "4869205468657265" },
-	    "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7" },
-	{ XF_AUTH_HMAC_SHA256_128, "RFC 4231 §4 SHA256 case 2",
-	    { 0, 0, "4a656665" },
-	    { 0, 0, "7768617420646f2079612077616e7420666f72206e6f7468696e673f" },
-	    "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843" },
-	{ XF_AUTH_HMAC_SHA256_128, "RFC 4231 §4 SHA256 case 3",
-	    { 0xaa, 20, NULL },
-	    { 0xdd, 50, NULL },
-	    "773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe" },
-	{ XF_AUTH_HMAC_SHA256_128, "RFC 4231 §4 SHA256 case 4",
-	    { 0, 0, "0102030405060708090a0b0c0d0e0f10111213141516171819" },
-	    { 0xcd, 50, NULL },
-	    "82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b" },
-	{ XF_AUTH_HMAC_SHA256_128, "RFC 4231 §4 SHA256 case 5",
-	    { 0x0c, 20, NULL },
-	    { 0, 0, "546573742057697468205472756e636174696f6e" },
-	    "a3b6167473100ee06e0c796c2955552b" },
-	{ XF_AUTH_HMAC_SHA256_128, "RFC 4231 §4 SHA256 case 6",
-	    { 0xaa, 131, NULL },
-	    { 0, 0, "54657374205573696e67204c6172676572205468616e20426c6f636b2d53697a"
-	    "65204b6579202d2048617368204b6579204669727374" },
-	    "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54" },
-	{ XF_AUTH_HMAC_SHA256_128, "RFC 4231 §4 SHA256 case 7",
-	    { 0xaa, 131, NULL },
-	    { 0, 0, "5468697320697320612074657374207573696e672061206c6172676572207468"
-	    "616e20626c6f636b2d73697a65206b657920616e642061206c61726765722074"
-	    "68616e20626c6f636b2d73697a6520646174612e20546865206b6579206e6565"
-	    "647320746f20626520686173686564206265666f7265206265696e6720757365"
-	    "642062792074686520484d414320616c676f726974686d2e" },
-	    "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2" },
-	{ XF_AUTH_HMAC_SHA384_192, "RFC 4231 §4 SHA384 case 1",
-	    { 0x0b, 20, NULL },
-	    { 0, 0, "4869205468657265" },
+	    { "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7",
 	    "afd03944d84895626b0825f4ab46907f15f9dadbe4101ec682aa034c7cebc59c"
-	    "faea9ea9076ede7f4af152e8b2fa9cb6" },
-	{ XF_AUTH_HMAC_SHA384_192, "RFC 4231 §4 SHA384 case 2",
-	    { 0, 0, "4a656665" },
-	    { 0, 0, "7768617420646f2079612077616e7420666f72206e6f7468696e673f" },
-	    "af45d2e376484031617f78d2b58a6b1b9c7ef464f5a01b47e42ec3736322445e"
-	    "8e2240ca5e69e2c78b3239ecfab21649" },
-	{ XF_AUTH_HMAC_SHA384_192, "RFC 4231 §4 SHA384 case 3",
-	    { 0xaa, 20, NULL },
-	    { 0xdd, 50, NULL },
-	    "88062608d3e6ad8a0aa2ace014c8a86f0aa635d947ac9febe83ef4e55966144b"
-	    "2a5ab39dc13814b94e3ab6e101a34f27" },
-	{ XF_AUTH_HMAC_SHA384_192, "RFC 4231 §4 SHA384 case 4",
-	    { 0, 0, "0102030405060708090a0b0c0d0e0f10111213141516171819" },
-	    { 0xcd, 50, NULL },
-	    "3e8a69b7783c25851933ab6290af6ca77a9981480850009cc5577c6e1f573b4e"
-	    "6801dd23c4a7d679ccf8a386c674cffb" },
-	{ XF_AUTH_HMAC_SHA384_192, "RFC 4231 §4 SHA384 case 5",
-	    { 0x0c, 20, NULL },
-	    { 0, 0, "546573742057697468205472756e636174696f6e" },
-	    "3abf34c3503b2a23a46efc619baef897" },
-	{ XF_AUTH_HMAC_SHA384_192, "RFC 4231 §4 SHA384 case 6",
-	    { 0xaa, 131, NULL },
-	    { 0, 0, "54657374205573696e67204c6172676572205468616e20426c6f636b2d53697a"
-	    "65204b6579202d2048617368204b6579204669727374" },
-	    "4ece084485813e9088d2c63a041bc5b44f9ef1012a2b588f3cd11f05033ac4c6"
-	    "0c2ef6ab4030fe8296248df163f44952" },
-	{ XF_AUTH_HMAC_SHA384_192, "RFC 4231 §4 SHA384 case 7",
-	    { 0xaa, 131, NULL },
-	    { 0, 0, "5468697320697320612074657374207573696e672061206c6172676572207468"
-	    "616e20626c6f636b2d73697a65206b657920616e642061206c61726765722074"
-	    "68616e20626c6f636b2d73697a6520646174612e20546865206b6579206e6565"
-	    "647320746f20626520686173686564206265666f7265206265696e6720757365"
-	    "642062792074686520484d414320616c676f726974686d2e" },
-	    "6617178e941f020d351e2f254e8fd32c602420feb0b8fb9adccebb82461e99c5"
-	    "a678cc31e799176d3860e6110c46523e" },
-	{ XF_AUTH_HMAC_SHA512_256, "RFC 4231 §4 SHA512 case 1",
-	    { 0x0b, 20, NULL },
-	    { 0, 0, "4869205468657265" },
+	    "faea9ea9076ede7f4af152e8b2fa9cb6",
 	    "87aa7cdea5ef619d4ff0b4241a1d6cb02379f4e2ce4ec2787ad0b30545e17cde"
-	    "daa833b7d6b8a702038b274eaea3f4e4be9d914eeb61f1702e696c203a126854" },
-	{ XF_AUTH_HMAC_SHA512_256, "RFC 4231 §4 SHA512 case 2",
-	    { 0, 0, "4a656665" },
+	    "daa833b7d6b8a702038b274eaea3f4e4be9d914eeb61f1702e696c203a126854" } },
+	{ 2, { 0, 0, "4a656665" },
 	    { 0, 0, "7768617420646f2079612077616e7420666f72206e6f7468696e673f" },
+	    { "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
+	    "af45d2e376484031617f78d2b58a6b1b9c7ef464f5a01b47e42ec3736322445e"
+	    "8e2240ca5e69e2c78b3239ecfab21649",
 	    "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea250554"
-	    "9758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737" },
-	{ XF_AUTH_HMAC_SHA512_256, "RFC 4231 §4 SHA512 case 3",
-	    { 0xaa, 20, NULL },
+	    "9758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737" } },
+	{ 3, { 0xaa, 20, NULL },
 	    { 0xdd, 50, NULL },
+	    { "773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe",
+	    "88062608d3e6ad8a0aa2ace014c8a86f0aa635d947ac9febe83ef4e55966144b"
+	    "2a5ab39dc13814b94e3ab6e101a34f27",
 	    "fa73b0089d56a284efb0f0756c890be9b1b5dbdd8ee81a3655f83e33b2279d39"
-	    "bf3e848279a722c806b485a47e67c807b946a337bee8942674278859e13292fb" },
-	{ XF_AUTH_HMAC_SHA512_256, "RFC 4231 §4 SHA512 case 4",
-	    { 0, 0, "0102030405060708090a0b0c0d0e0f10111213141516171819" },
+	    "bf3e848279a722c806b485a47e67c807b946a337bee8942674278859e13292fb" } },
+	{ 4, { 0, 0, "0102030405060708090a0b0c0d0e0f10111213141516171819" },
 	    { 0xcd, 50, NULL },
+	    { "82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b",
+	    "3e8a69b7783c25851933ab6290af6ca77a9981480850009cc5577c6e1f573b4e"
+	    "6801dd23c4a7d679ccf8a386c674cffb",
 	    "b0ba465637458c6990e5a8c5f61d4af7e576d97ff94b872de76f8050361ee3db"
-	    "a91ca5c11aa25eb4d679275cc5788063a5f19741120c4f2de2adebeb10a298dd" },
-	{ XF_AUTH_HMAC_SHA512_256, "RFC 4231 §4 SHA512 case 5",
-	    { 0x0c, 20, NULL },
+	    "a91ca5c11aa25eb4d679275cc5788063a5f19741120c4f2de2adebeb10a298dd" } },
+	{ 5, { 0x0c, 20, NULL },
 	    { 0, 0, "546573742057697468205472756e636174696f6e" },
-	    "415fad6271580a531d4179bc891d87a6" },
-	{ XF_AUTH_HMAC_SHA512_256, "RFC 4231 §4 SHA512 case 6",
-	    { 0xaa, 131, NULL },
+	    { "a3b6167473100ee06e0c796c2955552b",
+	    "3abf34c3503b2a23a46efc619baef897",
+	    "415fad6271580a531d4179bc891d87a6" } },
+	{ 6, { 0xaa, 131, NULL },
 	    { 0, 0, "54657374205573696e67204c6172676572205468616e20426c6f636b2d53697a"
 	    "65204b6579202d2048617368204b6579204669727374" },
+	    { "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54",
+	    "4ece084485813e9088d2c63a041bc5b44f9ef1012a2b588f3cd11f05033ac4c6"
+	    "0c2ef6ab4030fe8296248df163f44952",
 	    "80b24263c7c1a3ebb71493c1dd7be8b49b46d1f41b4aeec1121b013783f8f352"
-	    "6b56d037e05f2598bd0fd2215d6a1e5295e64f73f63f0aec8b915a985d786598" },
-	{ XF_AUTH_HMAC_SHA512_256, "RFC 4231 §4 SHA512 case 7",
-	    { 0xaa, 131, NULL },
+	    "6b56d037e05f2598bd0fd2215d6a1e5295e64f73f63f0aec8b915a985d786598" } },
+	{ 7, { 0xaa, 131, NULL },
 	    { 0, 0, "5468697320697320612074657374207573696e672061206c6172676572207468"
 	    "616e20626c6f636b2d73697a65206b657920616e642061206c61726765722074"
 	    "68616e20626c6f636b2d73697a6520646174612e20546865206b6579206e6565"
 	    "647320746f20626520686173686564206265666f7265206265696e6720757365"
 	    "642062792074686520484d414320616c676f726974686d2e" },
+	    { "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2",
+	    "6617178e941f020d351e2f254e8fd32c602420feb0b8fb9adccebb82461e99c5"
+	    "a678cc31e799176d3860e6110c46523e",
 	    "e37b6a775dc87dbaa4dfa9f96e5e3ffddebd71f8867289865df5a32d20cdc944"
-	    "b6022cac3c4982b10d5eeb55c3e4de15134676fb6de0446065c97440fa8c6a58" },
+	    "b6022cac3c4982b10d5eeb55c3e4de15134676fb6de0446065c97440fa8c6a58" } },
+};
+
+/* One HMAC vector: through xform_mac twice, then the ESP road when the key has the length
+ * the RFC wants. */
+struct hmac_case {
+	enum xform_auth	alg;
+	const char	*name;
+	struct pat	key, data;
+	const char	*md;
 };
 
 static void
-test_hmac(void)
+check_hmac(const struct hmac_case *v)
 {
 	static const uint8_t icv[XF_AUTH_MAX] = {
 		[XF_AUTH_HMAC_MD5_96] = 12, [XF_AUTH_HMAC_SHA1_96] = 12,
@@ -248,41 +206,63 @@ test_hmac(void)
 	};
 	uint8_t key[256], data[256], want[XF_MD_MAX], md[XF_MD_MAX];
 	struct xform_mac m;
+	size_t kl = pat_bytes(&v->key, key, sizeof(key));
+	size_t dl = pat_bytes(&v->data, data, sizeof(data));
+	size_t wl = unhex(v->md, want, sizeof(want));
+	struct xform xf;
+	struct key k;
+
+	T_EQ(xform_mac_key(&m, v->alg, key, kl), 0, "%s", v->name);
+	for (int round = 0; round < 2; round++) {	/* keyed once, used twice */
+		xform_mac_begin(&m);
+		xform_mac_update(&m, data, dl / 3);	/* in pieces, as ESN does */
+		xform_mac_update(&m, data + dl / 3, dl - dl / 3);
+		xform_mac_end(&m, md);
+		T_MEMEQ(md, want, wl, "%s, round %d", v->name, round);
+	}
+	xform_mac_wipe(&m);
+	/* the ESP road, where the key has the length the RFC wants */
+	if (kl != m.md_len && !(kl == 20 && v->alg == XF_AUTH_HMAC_SHA1_96) &&
+	    !(kl == 16 && v->alg == XF_AUTH_HMAC_MD5_96))
+		return;
+	memset(&k, 0, sizeof(k));
+	memcpy(k.b, key, kl);
+	k.len = (uint16_t)kl;
+	if (xform_init(&xf, XF_CIPHER_NULL, NULL, v->alg, &k, true, NULL) != 0) {
+		T_OK(0, "%s: xform_init", v->name);
+		return;
+	}
+	T_EQ(xf.icv_len, icv[v->alg], "%s", v->name);
+	xform_mac_begin(&xf.mac);
+	xform_mac_update(&xf.mac, data, dl);
+	xform_mac_end(&xf.mac, md);
+	T_MEMEQ(md, want, xf.icv_len, "%s via xform_init", v->name);
+	xform_free(&xf);
+}
+
+static void
+test_hmac(void)
+{
+	static const enum xform_auth sha2[3] = {
+		XF_AUTH_HMAC_SHA256_128, XF_AUTH_HMAC_SHA384_192, XF_AUTH_HMAC_SHA512_256,
+	};
 
 	for (size_t i = 0; i < sizeof(hmac_vec) / sizeof(hmac_vec[0]); i++) {
-		size_t kl = pat_bytes(&hmac_vec[i].key, key, sizeof(key));
-		size_t dl = pat_bytes(&hmac_vec[i].data, data, sizeof(data));
-		size_t wl = unhex(hmac_vec[i].md, want, sizeof(want));
-		struct xform xf;
-		struct key k;
+		struct hmac_case v = { hmac_vec[i].alg, hmac_vec[i].name, hmac_vec[i].key,
+		    hmac_vec[i].data, hmac_vec[i].md };
 
-		T_EQ(xform_mac_key(&m, hmac_vec[i].alg, key, kl), 0, "%s", hmac_vec[i].name);
-		for (int round = 0; round < 2; round++) {	/* keyed once, used twice */
-			xform_mac_begin(&m);
-			xform_mac_update(&m, data, dl / 3);	/* in pieces, as ESN does */
-			xform_mac_update(&m, data + dl / 3, dl - dl / 3);
-			xform_mac_end(&m, md);
-			T_MEMEQ(md, want, wl, "%s, round %d", hmac_vec[i].name, round);
-		}
-		xform_mac_wipe(&m);
-		/* the ESP road, where the key has the length the RFC wants */
-		if (kl != m.md_len && !(kl == 20 && hmac_vec[i].alg == XF_AUTH_HMAC_SHA1_96) &&
-		    !(kl == 16 && hmac_vec[i].alg == XF_AUTH_HMAC_MD5_96))
-			continue;
-		memset(&k, 0, sizeof(k));
-		memcpy(k.b, key, kl);
-		k.len = (uint16_t)kl;
-		if (xform_init(&xf, XF_CIPHER_NULL, NULL, hmac_vec[i].alg, &k, true, NULL) != 0) {
-			T_OK(0, "%s: xform_init", hmac_vec[i].name);
-			continue;
-		}
-		T_EQ(xf.icv_len, icv[hmac_vec[i].alg], "%s", hmac_vec[i].name);
-		xform_mac_begin(&xf.mac);
-		xform_mac_update(&xf.mac, data, dl);
-		xform_mac_end(&xf.mac, md);
-		T_MEMEQ(md, want, xf.icv_len, "%s via xform_init", hmac_vec[i].name);
-		xform_free(&xf);
+		check_hmac(&v);
 	}
+	for (size_t i = 0; i < sizeof(rfc4231) / sizeof(rfc4231[0]); i++)
+		for (int h = 0; h < 3; h++) {
+			char name[64];
+			struct hmac_case v = { sha2[h], name, rfc4231[i].key, rfc4231[i].data,
+			    rfc4231[i].md[h] };
+
+			snprintf(name, sizeof(name), "RFC 4231 §4 SHA%d case %d",
+			    h == 0 ? 256 : h == 1 ? 384 : 512, rfc4231[i].case_no);
+			check_hmac(&v);
+		}
 }
 
 /* RFC 1828 §2 has no vectors: these are MD5(key || keyfill || data || key) computed with

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* apply.c: a new configuration becomes the running one, all or nothing (DESIGN invariant 4):
- * checked, compiled into the SPD and the manual SAs, which replace those of the SAD (an SA
- * that stays keeps its state), then published to the workers.  Shared by the startup path,
- * SIGHUP / "reload config" and the CLI's configure sessions, so that what the CLI tests is
- * what the daemon runs. */
+/* apply.c: a new configuration becomes the running one, all or nothing (docs/design.md invariant
+ * 4): checked, compiled into the SPD and the manual SAs, which replace those of the SAD (an SA that
+ * stays keeps its state), given to the IKE engine, then published to the workers.  Shared by the
+ * startup path, SIGHUP / "reload config" and the CLI's configure sessions, so that what the CLI
+ * tests is what the daemon runs. */
 #include "controld/controld.h"
 
 int
@@ -25,6 +25,7 @@ controld_apply(struct controld *cd, struct conf *next, struct gw_err *err)
 	spd_free(cd->conf.spd);
 	cd->conf.spd = spd;
 	cd->conf.seq++;			/* (cd->link.gen also moves when only owners change) */
+	ikehost_conf(cd);		/* the engine borrows the running configuration */
 	publish_tables(cd);
 	return 0;
 }

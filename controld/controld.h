@@ -8,6 +8,7 @@
  *   link  the workers: socket, records, leases and replay floors, allow-lists, refusals
  *                                                   link/link.h
  *   cli   the operators: socket, configure sessions cli/cli.h
+ *   ike   the IKE engine and its state file        ikehost.h (engine: ike/ike.h)
  *
  * apply.c changes conf and sad together, then has link publish the new generation. */
 #ifndef GW_CONTROLD_H
@@ -20,6 +21,7 @@
 #include "common/err.h"
 #include "controld/cli/cli.h"
 #include "controld/conf/running.h"
+#include "controld/ikehost.h"
 #include "controld/link/link.h"
 #include "controld/sad/sad.h"
 
@@ -28,6 +30,7 @@ struct controld {
 	struct sad		sad;		/* sad/sad.h */
 	struct link_state	link;		/* link/link.h */
 	struct cli_state	cli;		/* cli/cli.h */
+	struct ikehost		ike;		/* ikehost.h */
 	void			*zctx;		/* the ZeroMQ context of both sockets */
 };
 

@@ -227,6 +227,7 @@ loop(void)
 		workers_poll(&CD);
 		cli_poll(&CD);
 		workers_tick(&CD);
+		ikehost_tick(&CD);
 	}
 }
 
@@ -293,6 +294,8 @@ main(int argc, char **argv)
 		fatal("%s", err.msg);
 	if (controld_apply(&CD, c, &err) != 0)
 		fatal("%s:%u: %s", CD.conf.path, err.line, err.msg);
+	if (ikehost_start(&CD, &err) != 0)
+		fatal("%s", err.msg);
 	log_info("serving workers on %s, CLI on %s, generation %" PRIu64, CD.link.ep, CD.cli.ep,
 	    CD.link.gen);
 	/* ready: sockets bound and the startup configuration applied (Type=notify) */
@@ -301,6 +304,7 @@ main(int argc, char **argv)
 	loop();
 	notify_send("STOPPING=1");
 	log_info("stopping");
+	ikehost_stop(&CD);
 	zmq_close(CD.link.sock);
 	zmq_close(CD.cli.sock);
 	if (CD.link.zap != NULL)

@@ -15,6 +15,8 @@
 static struct worker W;
 static struct sa_in SA;
 
+int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

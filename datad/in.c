@@ -198,7 +198,8 @@ in_ah(struct worker *w, struct pkt *p, struct sa_in **sap)
 }
 
 /* One datagram of UDP 4500 (RFC 3948 §2.2): ESP; IKE behind the non-ESP marker, relayed to
- * controld (over the rate: counted as proto); or a NAT keepalive (ignored). */
+ * controld (or shed by the relay's limits, and counted there); or a NAT keepalive (ignored).
+ * A marker without a sane IKE header behind it is proto. */
 static enum drop
 in_udp(struct worker *w, struct pkt *p, unsigned i, struct sa_in **sap)
 {
@@ -209,9 +210,11 @@ in_udp(struct worker *w, struct pkt *p, unsigned i, struct sa_in **sap)
 	case UDPENCAP_NAT_KEEPALIVE:
 		return DROP_NONE;		/* no SA: nothing to deliver, nothing to count */
 	case UDPENCAP_IKE:
-		return link_ike(w, UDP_ENCAP_PORT, w->rx_from[i].sin_addr.s_addr,
-		    w->rx_from[i].sin_port, p->data + UDPENCAP_MARKER_LEN,
-		    p->len - UDPENCAP_MARKER_LEN) ? DROP_NONE : DROP_PROTO;
+		/* shed by the relay's limits: counted there (show workers), not as a drop */
+		return link_ike(w, ikewire_local(&w->rx_msg[i].msg_hdr), UDP_ENCAP_PORT,
+		    w->rx_from[i].sin_addr.s_addr, w->rx_from[i].sin_port,
+		    p->data + UDPENCAP_MARKER_LEN, p->len - UDPENCAP_MARKER_LEN) ?
+		    DROP_NONE : DROP_PROTO;
 	default:
 		return DROP_PROTO;
 	}
@@ -310,8 +313,9 @@ in_batch(struct worker *w, int fd)
 		w->rx_iov[i].iov_len = PKT_MAX;
 		w->rx_msg[i].msg_hdr.msg_name = udp ? &w->rx_from[i] : NULL;
 		w->rx_msg[i].msg_hdr.msg_namelen = udp ? sizeof(w->rx_from[i]) : 0;
-		w->rx_msg[i].msg_hdr.msg_control = NULL;
-		w->rx_msg[i].msg_hdr.msg_controllen = 0;
+		/* UDP 4500: where it was sent, for IKE relayed to controld (IP_PKTINFO) */
+		w->rx_msg[i].msg_hdr.msg_control = udp ? w->rx_ctl[i].buf : NULL;
+		w->rx_msg[i].msg_hdr.msg_controllen = udp ? sizeof(w->rx_ctl[i].buf) : 0;
 		w->rx_msg[i].msg_hdr.msg_flags = 0;
 	}
 	n = recvmmsg(fd, w->rx_msg, BATCH, MSG_DONTWAIT, NULL);
@@ -322,27 +326,31 @@ in_batch(struct worker *w, int fd)
 	return (unsigned)n;
 }
 
-/* UDP 500 (RFC 7296 §2.23: IKE without a marker there): every datagram to controld, at the
- * rate link_ike allows; the rest counted as proto.  Rare, so one recv at a time, into the
- * TUN read buffer (free between TUN reads; RBUF holds any UDP datagram: IKE messages may be
- * far longer than PKT_MAX).  A cut one is counted as truncated, never relayed. */
+/* UDP 500 (RFC 7296 §2.23: IKE without a marker there): every IKE message to controld, at
+ * the rate link_ike allows (it counts what it sheds); what is not IKE is counted as proto.
+ * Rare, so one recv at a time, into the TUN read buffer (free between TUN reads; RBUF holds
+ * any UDP datagram: IKE messages may be far longer than PKT_MAX).  A cut one is counted as truncated, never relayed. */
 void
 in_ike(struct worker *w)
 {
 	for (int i = 0; i < 32; i++) {
-		socklen_t fl = sizeof(w->rx_from[0]);
+		struct iovec iov = { w->rbuf, RBUF };
+		struct msghdr m = {
+			.msg_name = &w->rx_from[0], .msg_namelen = sizeof(w->rx_from[0]),
+			.msg_iov = &iov, .msg_iovlen = 1,
+			.msg_control = w->rx_ctl[0].buf, .msg_controllen = sizeof(w->rx_ctl[0].buf),
+		};
 		ssize_t n;
 
-		n = recvfrom(w->ike_fd, w->rbuf, RBUF, MSG_DONTWAIT | MSG_TRUNC,
-		    (struct sockaddr *)&w->rx_from[0], &fl);
+		n = recvmsg(w->ike_fd, &m, MSG_DONTWAIT | MSG_TRUNC);
 		if (n < 0)
 			return;
 		if ((size_t)n > RBUF) {			/* MSG_TRUNC: the datagram's real length */
 			worker_drop(w, NULL, DROP_TRUNCATED);
 			continue;
 		}
-		if (!link_ike(w, IKE_PORT, w->rx_from[0].sin_addr.s_addr, w->rx_from[0].sin_port,
-		    w->rbuf, (size_t)n))
+		if (!link_ike(w, ikewire_local(&m), IKE_PORT, w->rx_from[0].sin_addr.s_addr,
+		    w->rx_from[0].sin_port, w->rbuf, (size_t)n))
 			worker_drop(w, NULL, DROP_PROTO);
 	}
 }

@@ -142,11 +142,15 @@ bool
 io_udp_retry(struct worker *w)
 {
 	struct gw_err err;
+	bool took = false;
 
-	if (w->ike_fd < 0 && (w->ike_fd = udp_open(w->o.mark, IKE_PORT, &err)) >= 0)
-		log_info("UDP port %d is ours now: IKE to controld through this worker", IKE_PORT);
+	if (w->ike_fd < 0 && (w->ike_fd = udp_open(w->o.mark, IKE_PORT, &err)) >= 0) {
+		log_info("UDP port %d is ours now: IKE to and from controld through this worker",
+		    IKE_PORT);
+		took = true;
+	}
 	if (w->udp_fd >= 0 || (w->udp_fd = udp_open(w->o.mark, UDP_ENCAP_PORT, &err)) < 0)
-		return false;
+		return took;
 	log_info("UDP port %d is ours now: ESP in UDP (RFC 3948) through this worker",
 	    UDP_ENCAP_PORT);
 	return true;
@@ -185,6 +189,8 @@ io_open(struct worker *w, struct gw_err *err)
 	if ((w->pool = calloc(2 * BATCH, sizeof(*w->pool))) == NULL ||
 	    (w->rbuf = malloc(RBUF)) == NULL)
 		return gw_fail(err, 0, "out of memory");
+	if (ikewire_open(w, err) != 0)
+		return -1;
 	batch_init(&w->esp_tx);
 	batch_init(&w->clear_tx);
 	batch_init(&w->hdr_tx);
@@ -217,6 +223,7 @@ io_close(struct worker *w)
 		close(w->nl_fd);
 	free(w->pool);
 	free(w->rbuf);
+	ikewire_close(w);
 	w->pool = NULL;
 	w->rbuf = NULL;
 }
@@ -321,7 +328,7 @@ sys_run(const char *const argv[], const char *input, struct gw_err *err)
 }
 
 /* Every raw ESP socket on a host sees every ESP packet; with several workers each takes only
- * the SPIs it owns (DESIGN "Packet I/O": steer each inbound SA to its one owner), with a
+ * the SPIs it owns (docs/design.md "Packet I/O": steer each inbound SA to its one owner), with a
  * classic BPF filter built per generation: X = IP header length, A = the SPI; SPIs owned by
  * another worker are refused; of the rest, the "catch-all" worker (the smallest owner id of the
  * generation) takes everything, so unknown SPIs are still counted once ("no-sa"), and the

@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* io_test.c: the SPI filter of the raw ESP socket (io_filter_spis), which steers each inbound
- * SA to its one owner (DESIGN invariant 2, "Packet I/O").  The filter is classic BPF attached
- * to a socket, so this test alone needs sockets: datagram socketpairs stand in for two
- * workers' raw ESP sockets.  w1 is the catch-all (the smallest owner id of the generation), w2
- * owns SPI 1000: a runt (no room for an SPI) and an unknown SPI reach w1 only, SPI 1000 w2
- * only. */
+ * SA to its one owner (docs/design.md invariant 2, "Packet I/O").  The filter is classic BPF
+ * attached to a socket, so this test alone needs sockets: datagram socketpairs stand in for two
+ * workers' raw ESP sockets.  w1 is the catch-all (the smallest owner id of the generation), w2 owns
+ * SPI 1000: a runt (no room for an SPI) and an unknown SPI reach w1 only, SPI 1000 w2 only. */
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* link.c: datad's side of the link (DESIGN "The ZeroMQ link"): hello, snapshot and deltas
+/* link.c: datad's side of the link (docs/design.md "The ZeroMQ link"): hello, snapshot and deltas
  * in, heartbeats and counter reports out, sequence-number leases (invariant 1). */
 #include <errno.h>
 #include <stdlib.h>
@@ -26,13 +26,15 @@ send_env(struct worker *w, Gw__V1__Envelope *env)
 }
 
 /* An IKE message from UDP 500, or from 4500 behind the non-ESP marker, to controld, at a
- * bounded rate (it comes from anyone on the internet; IKE_PER_SEC, bursts of as many).  Only
- * what has an IKE header spends the budget (RFC 2408 §3.1, RFC 7296 §3.1: 28 bytes, major
- * version 1 or 2, a Length that is the datagram's): garbage cannot starve real IKE.  False if
- * it is not IKE or over the rate. */
+ * bounded rate (it comes from anyone on the internet): IKE_PEER_PER_SEC per peer address in
+ * bursts of IKE_PEER_BURST, so one peer cannot spend the others' share, and IKE_PER_SEC for
+ * the worker (worker.h says how they are sized); what is shed is counted (w->ike, reported).
+ * Only what has an IKE header spends the budget (RFC 2408 §3.1, RFC 7296 §3.1: 28 bytes,
+ * major version 1 or 2, a Length that is the datagram's): garbage cannot starve real IKE.
+ * False if it is not IKE (the caller counts it as proto); true if relayed or shed. */
 bool
-link_ike(struct worker *w, uint16_t local_port, uint32_t remote_be, uint16_t port_be,
-    const uint8_t *d, size_t len)
+link_ike(struct worker *w, uint32_t local_be, uint16_t local_port, uint32_t remote_be,
+    uint16_t port_be, const uint8_t *d, size_t len)
 {
 	Gw__V1__Envelope env = GW__V1__ENVELOPE__INIT;
 	Gw__V1__IkeDatagram ike = GW__V1__IKE_DATAGRAM__INIT;
@@ -46,9 +48,16 @@ link_ike(struct worker *w, uint16_t local_port, uint32_t remote_be, uint16_t por
 		w->ike_tokens = IKE_PER_SEC;
 		w->ike_refill_ms = now;
 	}
-	if (w->ike_tokens == 0)
-		return false;
+	if (w->ike_tokens == 0) {
+		w->ike.shed_worker++;
+		return true;
+	}
+	if (w->ike_peers != NULL && !peer_rate_take(w->ike_peers, ntohl(remote_be), now)) {
+		w->ike.shed_peer++;
+		return true;
+	}
 	w->ike_tokens--;
+	ike.local = ntohl(local_be);
 	ike.local_port = local_port;
 	ike.remote = ntohl(remote_be);
 	ike.remote_port = ntohs(port_be);
@@ -56,9 +65,44 @@ link_ike(struct worker *w, uint16_t local_port, uint32_t remote_be, uint16_t por
 	ike.data.len = len;
 	env.body_case = GW__V1__ENVELOPE__BODY_IKE;
 	env.ike = &ike;
-	send_env(w, &env);
-	w->n_ike++;
+	if (send_env(w, &env) != 0)
+		w->ike.shed_worker++;		/* the link is full (or down): shed here */
+	else
+		w->ike.relayed++;
 	return true;
+}
+
+void
+link_acquire(struct worker *w, const struct policy *pol, uint32_t ace, const struct flow *f)
+{
+	Gw__V1__Envelope env = GW__V1__ENVELOPE__INIT;
+	Gw__V1__Acquire a = GW__V1__ACQUIRE__INIT;
+	const Gw__V1__Policy *m = w->gen->msg->policies[pol - w->gen->pol];
+
+	a.generation = w->gen->generation;
+	a.map = (char *)pol->map;
+	a.seq = pol->seq;
+	a.ace = ace;
+	a.line = ace < m->n_aces ? m->aces[ace]->line : 0;
+	a.local = ntohl(pol->local_be);
+	a.peer = ntohl(pol->peer_be);
+	a.src = f->src;
+	a.dst = f->dst;
+	a.proto = f->proto;
+	a.sport = f->sport;
+	a.dport = f->dport;
+	a.tos = f->tos;
+	env.body_case = GW__V1__ENVELOPE__BODY_ACQUIRE;
+	env.acquire = &a;
+	send_env(w, &env);
+	if (log_level >= LOG_LVL_DEBUG) {
+		struct in_addr s = { htonl(f->src) }, d = { htonl(f->dst) };
+		char sb[INET_ADDRSTRLEN], db[INET_ADDRSTRLEN];
+
+		log_debug("acquire: crypto map %s %u, %s -> %s proto %u ports %u -> %u",
+		    pol->map, pol->seq, inet_ntop(AF_INET, &s, sb, sizeof(sb)),
+		    inet_ntop(AF_INET, &d, db, sizeof(db)), f->proto, f->sport, f->dport);
+	}
 }
 
 int
@@ -77,6 +121,7 @@ link_hello(struct worker *w)
 	h.boot = w->boot;
 	h.have_generation = w->gen ? w->gen->generation : 0;
 	h.udp_encap = w->udp_fd >= 0;
+	h.ike = w->ike_fd >= 0;
 	if (getifaddrs(&ifa) == 0) {
 		for (i = ifa; i != NULL && h.n_addrs < 64; i = i->ifa_next)
 			if (i->ifa_addr != NULL && i->ifa_addr->sa_family == AF_INET &&
@@ -231,6 +276,9 @@ on_env(struct worker *w, Gw__V1__Envelope *env)
 	case GW__V1__ENVELOPE__BODY_LEASE_GRANT:
 		on_lease(w, env->lease_grant);
 		break;
+	case GW__V1__ENVELOPE__BODY_IKE_SEND:
+		ikewire_send(w, env->ike_send);
+		break;
 	case GW__V1__ENVELOPE__BODY_HEARTBEAT:
 		/* behind, or our last install failed: ask again (at most once a second) */
 		if (w->gen == NULL || env->heartbeat->generation != w->gen->generation)
@@ -284,13 +332,14 @@ tops_sent(struct worker *w)
 /* Counters of our SAs to controld, in parts of at most REPORT_PART_SAS (each part amends
  * controld's record of us; docs/threat-model.md: what controld takes is bounded).  With
  * tops_only, only the inbound SAs with a window whose top moved since we last said: the floor
- * a next owner starts above follows the tops closely (controld/publish.c, note_top); false
+ * a next owner starts above follows the tops closely (controld/link/report.c, note_top); false
  * if there was nothing to say. */
 static bool
 send_report(struct worker *w, bool tops_only)
 {
 	Gw__V1__Envelope env = GW__V1__ENVELOPE__INIT;
 	Gw__V1__Report r = GW__V1__REPORT__INIT;
+	Gw__V1__IkeCounters ike = GW__V1__IKE_COUNTERS__INIT;
 	Gw__V1__SaCounters *c, **cp;
 	uint32_t n = w->gen ? w->gen->n_out + w->gen->n_in : 0, k = 0;
 	uint64_t *sent = tops_sent(w);
@@ -305,6 +354,15 @@ send_report(struct worker *w, bool tops_only)
 	r.n_drops = DROP_MAX;
 	r.drops = w->drops;
 	r.sas = cp;
+	ike.relayed = w->ike.relayed;
+	ike.shed_peer = w->ike.shed_peer;
+	ike.shed_worker = w->ike.shed_worker;
+	ike.sent = w->ike.sent;
+	ike.send_failed = w->ike.send_failed;
+	ike.acquires = w->ike.acquires;
+	ike.acquires_held = w->ike.acquires_held;
+	ike.acquires_shed = w->ike.acquires_shed;
+	r.ike = &ike;
 	env.body_case = GW__V1__ENVELOPE__BODY_REPORT;
 	env.report = &r;
 	for (uint32_t i = 0; i < n; i++) {
@@ -359,8 +417,8 @@ link_tick(struct worker *w)
 		w->drops[DROP_CLEAR_IN] = w->clear_in_base + nft_clear_in_count(w);
 	}
 	if (now - w->last_report_ms >= HEARTBEAT_MS) {
-		if (w->udp_fd < 0 && io_udp_retry(w))
-			link_hello(w);	/* controld moves the ESP-in-UDP SAs here */
+		if ((w->udp_fd < 0 || w->ike_fd < 0) && io_udp_retry(w))
+			link_hello(w);	/* controld moves the ESP-in-UDP SAs and IKE here */
 		w->last_report_ms = now;
 		w->last_tops_ms = now;
 		send_report(w, false);	/* doubles as our heartbeat */

@@ -103,11 +103,11 @@ parse_args(int argc, char **argv)
 		case 'M':
 		case 'A': {
 			unsigned long v = strtoul(optarg, &end, 10);
-			unsigned long lo = c == 'M' ? 576 : 1, hi = c == 'M' ? TUN_MTU_MAX : 86400;
+			unsigned long min = c == 'M' ? 576 : 1, max = c == 'M' ? TUN_MTU_MAX : 86400;
 
-			if (*optarg == '\0' || *end != '\0' || v < lo || v > hi) {
+			if (*optarg == '\0' || *end != '\0' || v < min || v > max) {
 				fprintf(stderr, "datad: --%s: not a number in %lu..%lu: %s\n",
-				    c == 'M' ? "tun-mtu" : "pmtu-age", lo, hi, optarg);
+				    c == 'M' ? "tun-mtu" : "pmtu-age", min, max, optarg);
 				return -1;
 			}
 			if (c == 'M')

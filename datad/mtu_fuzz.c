@@ -20,6 +20,8 @@ gen(void)
 	return tables_build(test_tables_sample(0xc6336401, 0xc6336402), "w", NULL, &err);
 }
 
+int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -9,6 +9,8 @@
 #include "datad/tables.h"
 #include "tests/lib/test_sa.h"
 
+int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* tables_test.c: an inbound SA's replay window across table generations (DESIGN invariant 2).
- * The window never moves back: it lives on while this worker keeps the SA, rises to the floor
- * controld sends when another worker had the SA meanwhile, and a new window (new owner, new
- * size) starts at the highest top known, the floor or the worker's own. */
+/* tables_test.c: an inbound SA's replay window across table generations (docs/design.md invariant
+ * 2).  The window never moves back: it lives on while this worker keeps the SA, rises to the floor
+ * controld sends when another worker had the SA meanwhile, and a new window (new owner, new size)
+ * starts at the highest top known, the floor or the worker's own. */
 #include <arpa/inet.h>
 #include <stdlib.h>
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* worker.h: one datad worker: its sockets, its packet pool, its current table generation and
  * the counters it reports.  Single-threaded; nothing here is shared with another worker
- * (DESIGN invariant 6). */
+ * (docs/design.md invariant 6). */
 #ifndef GW_WORKER_H
 #define GW_WORKER_H
 
@@ -12,7 +12,9 @@
 #include <sys/uio.h>
 
 #include "common/drop.h"
+#include "common/peer_rate.h"
 #include "common/pkt.h"
+#include "common/sel.h"
 #include "datad/tables.h"
 
 enum {
@@ -25,7 +27,22 @@ enum {
 	TUN_MTU_MAX	= PKT_MAX - 256,	/* the inner packet, and IPsec on top */
 	PMTU_AGE_S	= 600,		/* RFC 1191 §6.3 */
 	PMTU_FRAGS	= 8,
-	IKE_PER_SEC	= 200,		/* IKE messages relayed to controld, per worker */
+	/* IKE relayed to controld (docs/design.md "The ZeroMQ link"): sized for thousands of
+	 * tunnels coming up at once (two messages each for IKE_SA_INIT and IKE_AUTH, and
+	 * retransmissions), from as many peers or from one (the setup-rate bench brings 100 up
+	 * in parallel from one address); beyond that, shed here and counted (show workers) */
+	IKE_PER_SEC	= 10000,	/* per worker, a second */
+	IKE_PEER_PER_SEC = 1000,	/* per peer address, a second ... */
+	IKE_PEER_BURST	= 2000,		/* ... in bursts of at most this many */
+	/* Acquires (docs/design.md "The ZeroMQ link"): a packet of a flow an ipsec-isakmp entry
+	 * permits, with no SA, sends one only if the same entry and flow (addresses, protocol,
+	 * ports) sent none in the last ACQUIRE_HOLD_MS, so a burst of packets sends one, and a flow that is still
+	 * waiting asks again once a hold time (in case controld lost it).  ACQUIRE_SLOTS
+	 * remember the flows (a flow whose slot another took may ask again early: controld's
+	 * larval entry absorbs it); ACQUIRE_PER_SEC bounds a scan of many flows. */
+	ACQUIRE_HOLD_MS	= 1000,
+	ACQUIRE_SLOTS	= 1024,		/* a power of two */
+	ACQUIRE_PER_SEC	= 1000,
 	GRO_FLOWS	= 8,		/* flows coalesced at once per batch */
 	GRO_SEGS	= BATCH,		/* fragments of one packet: PKT_MAX at 576 needs 4 */
 	HEARTBEAT_MS	= 1000,
@@ -46,6 +63,23 @@ struct worker_opts {
 	bool		no_offload;	/* no TSO from the TUN */
 	uint32_t	tun_mtu;
 	uint64_t	pmtu_age_ms;	/* a learned path MTU is forgotten after */
+};
+
+/* The flow of the last acquire sent in one slot of the acquire table (ikewire.c). */
+struct acquire_slot {
+	uint64_t	generation;
+	uint32_t	pol;			/* index of the policy in that generation */
+	uint32_t	src, dst;
+	uint16_t	sport, dport;
+	uint8_t		proto;
+	uint64_t	sent_ms;		/* 0 = free */
+};
+
+/* What this worker did with IKE and acquires since its boot (gw.v1.IkeCounters). */
+struct ike_ctr {
+	uint64_t	relayed, shed_peer, shed_worker;
+	uint64_t	sent, send_failed;
+	uint64_t	acquires, acquires_held, acquires_shed;
 };
 
 struct tx_batch {
@@ -83,7 +117,12 @@ struct worker {
 	uint32_t		icmp_tokens;	/* frag-needed we may still send (rate limit) */
 	uint64_t		icmp_refill_ms, media_ms;
 	uint32_t		ike_tokens;	/* IKE messages we may still relay this second */
-	uint64_t		ike_refill_ms, n_ike;
+	uint64_t		ike_refill_ms;
+	struct peer_rate	*ike_peers;	/* per peer address (IKE_PEER_PER_SEC) */
+	struct ike_ctr		ike;
+	struct acquire_slot	*acq;		/* ACQUIRE_SLOTS, made at start */
+	uint32_t		acq_tokens;	/* acquires we may still send this second */
+	uint64_t		acq_refill_ms;
 	struct gen		*gen;		/* current generation, NULL before the first */
 	uint64_t		last_heard_ms, last_hello_ms, last_report_ms, last_nft_ms;
 	uint64_t		snapshot_asked_ms;	/* a snapshot request is outstanding */
@@ -108,6 +147,10 @@ struct worker {
 	struct iovec		gro_iov[BATCH + 2];
 	uint64_t		n_tun_writes, n_gro_pkts, n_gro_segs;
 	struct sockaddr_in	rx_from[BATCH];
+	union {					/* UDP: the address it was sent to */
+		char		buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+		struct cmsghdr	align;
+	} rx_ctl[BATCH];
 	uint64_t		last_keepalive_ms;
 	struct mmsghdr		rx_msg[BATCH];
 	struct iovec		rx_iov[BATCH];
@@ -144,7 +187,8 @@ void	io_close(struct worker *w);
 void	io_flush(struct worker *w, struct tx_batch *b, int fd);
 int	sys_run(const char *const argv[], const char *input, struct gw_err *err);
 int	io_filter_spis(struct worker *w, const struct gen *g, struct gw_err *err);
-bool	io_udp_retry(struct worker *w);	/* take UDP 4500 if it is free now */
+bool	io_udp_retry(struct worker *w);	/* take UDP 4500 and 500 if free now; true if
+					 * it took one (the hello must say so) */
 
 /* out.c / in.c: the fast paths, one batch per call; return packets handled */
 unsigned	out_batch(struct worker *w);
@@ -211,13 +255,31 @@ int	nft_apply(struct worker *w, const struct gen *g, struct gw_err *err);
 void	nft_remove(struct worker *w);
 uint64_t	nft_clear_in_count(struct worker *w);	/* 0 if the table is not there */
 
-/* link.c: the worker's side of the link to controld (DESIGN "The ZeroMQ link"), over the
+/* link.c: the worker's side of the link to controld (docs/design.md "The ZeroMQ link"), over the
  * framing of common/link.h, whose link_* names these do not reuse */
 int	link_hello(struct worker *w);
 void	link_poll(struct worker *w);		/* handle what controld sent */
 void	link_tick(struct worker *w);		/* heartbeats, reports, leases, by time */
 void	link_need_lease(struct worker *w, struct sa_out *sa);
-bool	link_ike(struct worker *w, uint16_t local_port, uint32_t remote_be, uint16_t port_be,
-	    const uint8_t *d, size_t len);
+/* An IKE message d[0..len) that arrived at local_be:local_port from remote_be:port_be (local_be
+ * 0: unknown), to controld; false if it is not IKE (the caller counts it as proto), true
+ * if relayed or shed by the limits (counted here, in w->ike) */
+bool	link_ike(struct worker *w, uint32_t local_be, uint16_t local_port, uint32_t remote_be,
+	    uint16_t port_be, const uint8_t *d, size_t len);
+/* An Acquire for policy pol of the current generation, its permit ace, the packet's flow f */
+void	link_acquire(struct worker *w, const struct policy *pol, uint32_t ace,
+	    const struct flow *f);
+
+/* ikewire.c: IKE on the wire for controld, and acquires (docs/design.md "The ZeroMQ link") */
+int	ikewire_open(struct worker *w, struct gw_err *err);	/* tables, at start */
+void	ikewire_close(struct worker *w);
+/* Send what controld asked (from our socket of s->local_port); counted in w->ike. */
+void	ikewire_send(struct worker *w, const Gw__V1__IkeSend *s);
+/* The packet of flow f matched permit ace of pol (ipsec-isakmp) and has no SA: tell controld,
+ * once per policy and flow in ACQUIRE_HOLD_MS (counted in w->ike).  Dynamic entries never. */
+void	ikewire_acquire(struct worker *w, const struct policy *pol, uint32_t ace,
+	    const struct flow *f);
+/* The address a UDP datagram was sent to, from its IP_PKTINFO; 0 if it has none. */
+uint32_t	ikewire_local(const struct msghdr *m);
 
 #endif

@@ -18,6 +18,10 @@ PKGS=(
 	iperf3 netcat-openbsd				# throughput and transfers
 	systemd util-linux				# systemd-analyze, setpriv, unshare: the
 							# units' sandbox and the TUN owner tests
+	charon-systemd strongswan-swanctl		# strongSwan 5.9.8, the IKE peer of the
+	libcharon-extra-plugins				# interop tests (tests/lib/swan.sh runs
+	libstrongswan-standard-plugins			# it in namespaces, never as the host's
+	libstrongswan-extra-plugins			# service) and the bench's baseline
 )
 
 say() { printf 'install-deps: %s\n' "$*"; }
@@ -51,4 +55,11 @@ say "apt-get update"
 "${SUDO[@]}" apt-get update -q
 say "apt-get install ${missing[*]}"
 "${SUDO[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+# The tests run charon themselves, inside namespaces; the package also enables strongSwan as
+# the host's service.  When we installed it just now, leave no IKE daemon on the host.
+if [[ " ${missing[*]} " == *" charon-systemd "* ]] && command -v systemctl >/dev/null &&
+    [ -d /run/systemd/system ]; then
+	say "strongSwan was installed for the tests: disabling its host service (strongswan.service)"
+	"${SUDO[@]}" systemctl disable --now strongswan.service >/dev/null 2>&1 || true
+fi
 say "done"

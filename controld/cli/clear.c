@@ -2,7 +2,7 @@
 /* clear.c: "clear crypto sa [peer A | map NAME | entry DEST-ADDR {ah|esp} SPI]".  IOS
  * re-establishes manual SAs at once with the same keys, so we keep them and reset what the
  * operator sees, their counters: a baseline taken now, kept with the SA in the SAD, is
- * subtracted in show.  Their sequence numbers go on (DESIGN invariant 1: never twice under
+ * subtracted in show.  Their sequence numbers go on (docs/design.md invariant 1: never twice under
  * one key). */
 #include <errno.h>
 #include <inttypes.h>
@@ -13,6 +13,7 @@
 
 #include "common/log.h"
 #include "controld/cli/exec.h"
+#include "controld/ike/ike.h"
 
 static const char *
 ip(uint32_t a, char *buf)
@@ -116,7 +117,7 @@ clear_sa(struct controld *cd, char **a, int n, FILE *out)
 	struct clear_sel c;
 	char what[128], b1[INET_ADDRSTRLEN], b2[INET_ADDRSTRLEN];
 	uint64_t live = workers_live(cd);
-	size_t hits = 0;
+	size_t hits = 0, n_ike = 0, n_manual = 0;
 
 	if (clear_parse(a, n, &c, out) != 0)
 		return -1;
@@ -147,16 +148,60 @@ clear_sa(struct controld *cd, char **a, int n, FILE *out)
 
 		if (!sa_published(sa) || !clear_match(&c, sa))
 			continue;
-		sa_clear(sa, live);
-		fprintf(out, "  crypto map %s %u: %s %s spi 0x%X(%u) %s -> %s\n", sa->map, sa->seq,
-		    sa->inbound ? "inbound" : "outbound", sa->proto == 51 ? "ah" : "esp", sa->spi,
-		    sa->spi, ip(sa->inbound ? sa->peer : sa->local, b1),
-		    ip(sa->inbound ? sa->local : sa->peer, b2));
+		fprintf(out, "  crypto map %s %u: %s %s spi 0x%X(%u) %s -> %s%s\n", sa->map,
+		    sa->seq, sa->inbound ? "inbound" : "outbound", sa->proto == 51 ? "ah" : "esp",
+		    sa->spi, sa->spi, ip(sa->inbound ? sa->peer : sa->local, b1),
+		    ip(sa->inbound ? sa->local : sa->peer, b2),
+		    sa->origin == SA_IKE ? " (negotiated: deleted)" : "");
+		if (sa->origin == SA_IKE)
+			n_ike++;
+		else {
+			sa_clear(sa, live);
+			n_manual++;
+		}
 	}
-	/* XXX: once IKE negotiates SAs, clearing those deletes them; manual SAs stay. */
-	fprintf(out, "Manual SAs are re-established at once with the same keys: their counters "
-	    "start again from 0;\nsequence numbers go on (never reused under one key).\n");
-	log_info("clear crypto sa: the counters of %zu manual SA%s %s start again from 0", hits,
-	    hits == 1 ? "" : "s", what);
+	/* negotiated SAs are deleted and the peer told (IKE.md): the engine removes them from
+	 * the SAD as it goes, so their ids are taken first */
+	if (n_ike != 0 && cd->ike.ike != NULL) {
+		uint64_t *ids = calloc(n_ike, sizeof(*ids));
+		size_t k = 0;
+
+		for (size_t i = 0; ids != NULL && i < d->n; i++)
+			if (sa_published(d->v[i]) && clear_match(&c, d->v[i]) &&
+			    d->v[i]->origin == SA_IKE)
+				ids[k++] = d->v[i]->id;
+		for (size_t i = 0; i < k; i++)
+			ike_clear_child(cd->ike.ike, ids[i], link_now_ms());	/* -1: gone already */
+		free(ids);
+		fprintf(out, "Negotiated SAs are deleted, their peers told; traffic negotiates new "
+		    "ones.\n");
+		log_info("clear crypto sa: %zu negotiated SA%s %s deleted", n_ike,
+		    n_ike == 1 ? "" : "s", what);
+	}
+	if (n_manual != 0) {
+		fprintf(out, "Manual SAs are re-established at once with the same keys: their "
+		    "counters start again from 0;\nsequence numbers go on (never reused under one "
+		    "key).\n");
+		log_info("clear crypto sa: the counters of %zu manual SA%s %s start again from 0",
+		    n_manual, n_manual == 1 ? "" : "s", what);
+	}
+	return 0;
+}
+
+int
+clear_ikev2(struct controld *cd, char **a, int n, FILE *out)
+{
+	unsigned k;
+
+	(void)a;
+	(void)n;
+	if (cd->ike.ike == NULL) {
+		fprintf(out, "%% IKE is not running\n");
+		return -1;
+	}
+	k = ike_clear_sa(cd->ike.ike, 0, link_now_ms());
+	fprintf(out, "Cleared %u IKEv2 SA%s and their child SAs; the peers were told.\n", k,
+	    k == 1 ? "" : "s");
+	log_info("clear crypto ikev2 sa: %u IKE SA%s deleted", k, k == 1 ? "" : "s");
 	return 0;
 }

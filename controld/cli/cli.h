@@ -10,7 +10,7 @@
  *   left as typed and the parser decides, so no line the parser takes is refused here.
  * session.c: the sessions.  Each client (ZeroMQ routing id) is in exec mode or in a configure
  *   session on a candidate copy of the running configuration; "end" (or "exit" from global
- *   configuration) commits it all or nothing (DESIGN invariant 4): one refused line in the
+ *   configuration) commits it all or nothing (docs/design.md invariant 4): one refused line in the
  *   session, or a candidate that does not validate, and nothing is applied.  A session idle
  *   for CLI_IDLE_MS is dropped, its changes discarded.
  * exec.c: the exec commands (show, debug, reload, help) and one exec line; clear.c: clear
@@ -50,7 +50,11 @@ struct cli_state {
 /* ---- keywords.c: keyword trees ---- */
 
 /* The tree of a mode: exec, or the configuration mode of conf_session_prompt_mode(). */
-enum cli_tree { CLI_T_EXEC, CLI_T_CONFIG, CLI_T_TRANSFORM, CLI_T_MAP, CLI_T_IF, CLI_T_ACL };
+enum cli_tree {
+	CLI_T_EXEC, CLI_T_CONFIG, CLI_T_TRANSFORM, CLI_T_MAP, CLI_T_IF, CLI_T_ACL,
+	CLI_T_IKEV2_PROPOSAL, CLI_T_IKEV2_POLICY, CLI_T_IKEV2_KEYRING, CLI_T_IKEV2_PEER,
+	CLI_T_IKEV2_PROFILE,
+};
 
 /* What a keyword of a tree does when it ends a command (0: nothing of its own). */
 enum cli_cmd {
@@ -58,6 +62,8 @@ enum cli_cmd {
 	/* exec */
 	CLI_C_SHOW_SA, CLI_C_SHOW_TSET, CLI_C_SHOW_LIFETIME, CLI_C_SHOW_MAP, CLI_C_SHOW_DYNMAP,
 	CLI_C_SHOW_RUN, CLI_C_SHOW_START, CLI_C_SHOW_ACL, CLI_C_SHOW_WORKERS, CLI_C_SHOW_USERS,
+	CLI_C_SHOW_IKEV2, CLI_C_CLEAR_IKEV2, CLI_C_DEBUG_IKEV2, CLI_C_NODEBUG_IKEV2,
+	CLI_C_NODEBUG_ALL,
 	CLI_C_CONFIGURE, CLI_C_CLEAR_SA, CLI_C_WRITE, CLI_C_DEBUG, CLI_C_NODEBUG, CLI_C_RELOAD,
 	CLI_C_HELP, CLI_C_EXIT,
 	/* configuration modes */

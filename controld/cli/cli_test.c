@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* cli_test.c: the CLI in-process, without sockets: abbreviations and ambiguity in every mode,
  * "?" and TAB, mode transitions and prompts, configure sessions that apply all or nothing
- * (DESIGN invariant 4: the running configuration survives every bad input), concurrent
+ * (docs/design.md invariant 4: the running configuration survives every bad input), concurrent
  * sessions, the idle timeout, write memory, clear crypto sa, and golden layouts. */
 #include <dirent.h>
 #include <fcntl.h>
@@ -13,62 +13,47 @@
 #include "common/log.h"
 #include "controld/cli/cli.h"
 #include "controld/controld.h"
+#include "tests/lib/example.h"
 #include "tests/lib/test.h"
 
-static const char demo_conf[] =
-	"hostname gwA\n"
-	"crypto ipsec transform-set AES-SHA esp-aes 256 esp-sha-hmac\n"
-	"access-list 101 deny udp 192.0.2.0 0.0.0.127 192.0.2.128 0.0.0.127 eq 7\n"
-	"access-list 101 permit ip 192.0.2.0 0.0.0.127 192.0.2.128 0.0.0.127\n"
-	"access-list 102 permit ip 192.0.2.0 0.0.0.127 203.0.113.0 0.0.0.255\n"
-	"crypto map vpn 10 ipsec-manual\n"
-	" match address 101\n"
-	" set peer 198.51.100.2\n"
-	" set transform-set AES-SHA\n"
-	" set session-key inbound esp 1001 cipher 0102030405060708090a0b0c0d0e0f101112131"
-	"415161718191a1b1c1d1e1f20 authenticator 2122232425262728292a2b2c2d2e2f3031323334\n"
-	" set session-key outbound esp 1000 cipher a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3"
-	"b4b5b6b7b8b9babbbcbdbebfc0 authenticator c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4\n"
-	"interface wan0\n"
-	" ip address 198.51.100.1 255.255.255.0\n"
-	" crypto map vpn\n";
+/* deploy/examples/gwA.conf and a second list (main reads it) */
+static char *demo_conf;
 
 static struct controld cd;
 static uint64_t now_ms = 1000;
 static char dir[64], path[128];
 static struct cli_rep rep;
 
-/* One request of client id; the output (static, until the next call). */
+/* One request q of client id at time at; the output (static, until the next call). */
 static const char *
-req(const char *id, const char *line)
+request(const char *id, const struct cli_req *q, uint64_t at)
 {
 	static char *text;
-	struct cli_req q = { .line = line, .mode = NULL };
 	size_t len = 0;
 	FILE *f;
 
 	free(text);
 	text = NULL;
 	f = open_memstream(&text, &len);
-	cli_request(&cd, id, strlen(id), &q, &rep, f, now_ms);
+	cli_request(&cd, id, strlen(id), q, &rep, f, at);
 	fclose(f);
 	return text;
 }
 
 static const char *
+req(const char *id, const char *line)
+{
+	struct cli_req q = { .line = line };
+
+	return request(id, &q, now_ms);
+}
+
+static const char *
 complete(const char *id, const char *line)
 {
-	static char *text;
 	struct cli_req q = { .line = line, .complete = true };
-	size_t len = 0;
-	FILE *f;
 
-	free(text);
-	text = NULL;
-	f = open_memstream(&text, &len);
-	cli_request(&cd, id, strlen(id), &q, &rep, f, now_ms);
-	fclose(f);
-	return text;
+	return request(id, &q, now_ms);
 }
 
 static bool
@@ -168,6 +153,57 @@ static const struct {
 	{ CLI_T_ACL, "de tcp any any eq 80", "deny tcp any any eq 80" },
 	{ CLI_T_ACL, "d tcp any any eq 80", NULL },		/* deny, do */
 	{ CLI_T_ACL, "no perm ip any any", "no permit ip any any" },
+	/* IKEv2: the global commands, each sub-mode, show */
+	{ CLI_T_EXEC, "sh cry ikev2 prop P", "show crypto ikev2 proposal P" },
+	{ CLI_T_EXEC, "sh cry ikev2 prof", "show crypto ikev2 profile" },
+	{ CLI_T_EXEC, "sh cry ikev2 pol", "show crypto ikev2 policy" },
+	{ CLI_T_EXEC, "sh cry ikev2 pr", NULL },		/* profile, proposal */
+	{ CLI_T_EXEC, "sh cry i", NULL },			/* ikev2, ipsec */
+	{ CLI_T_EXEC, "sh cry ik pol", "show crypto ikev2 policy" },
+	{ CLI_T_CONFIG, "cry ikev2 prop P", "crypto ikev2 proposal P" },
+	{ CLI_T_CONFIG, "cry ikev2 pol POL", "crypto ikev2 policy POL" },
+	{ CLI_T_CONFIG, "cry ikev2 k K", "crypto ikev2 keyring K" },
+	{ CLI_T_CONFIG, "cry ikev2 prof R", "crypto ikev2 profile R" },
+	{ CLI_T_CONFIG, "no cry ikev2 prof R", "no crypto ikev2 profile R" },
+	{ CLI_T_CONFIG, "cry ikev2 p R", NULL },		/* policy, profile, proposal */
+	{ CLI_T_IKEV2_PROPOSAL, "enc aes-cbc-1 aes-g", NULL },	/* aes-gcm-128, -256 */
+	{ CLI_T_IKEV2_PROPOSAL, "enc aes-cbc-2 aes-gcm-2 ch 3",
+	    "encryption aes-cbc-256 aes-gcm-256 chacha20-poly1305 3des" },
+	{ CLI_T_IKEV2_PROPOSAL, "integ sha2 sha5 m", "integrity sha256 sha512 md5" },
+	{ CLI_T_IKEV2_PROPOSAL, "int sha1", NULL },		/* integrity, interface */
+	{ CLI_T_IKEV2_PROPOSAL, "prf sha3", "prf sha384" },
+	{ CLI_T_IKEV2_PROPOSAL, "gr 19 2 31", "group 19 2 31" },
+	{ CLI_T_IKEV2_PROPOSAL, "no gr 3", "no group 31" },
+	{ CLI_T_IKEV2_PROPOSAL, "gr 1", NULL },			/* 14, 15, 16, 19 */
+	{ CLI_T_IKEV2_POLICY, "prop P", "proposal P" },
+	{ CLI_T_IKEV2_POLICY, "mat addr loc 198.51.100.1", "match address local 198.51.100.1" },
+	{ CLI_T_IKEV2_POLICY, "no mat addr loc", "no match address local" },
+	{ CLI_T_IKEV2_KEYRING, "pe gwB", "peer gwB" },
+	{ CLI_T_IKEV2_KEYRING, "no pe gwB", "no peer gwB" },
+	{ CLI_T_IKEV2_PEER, "addr 198.51.100.0 255.255.255.0",
+	    "address 198.51.100.0 255.255.255.0" },
+	{ CLI_T_IKEV2_PEER, "ident fq gw.example.net", "identity fqdn gw.example.net" },
+	{ CLI_T_IKEV2_PEER, "ident em a@b.c", "identity email a@b.c" },
+	{ CLI_T_IKEV2_PEER, "pre loc 0 K3y", "pre-shared-key local 0 K3y" },
+	{ CLI_T_IKEV2_PEER, "pre rem K3y", "pre-shared-key remote K3y" },
+	{ CLI_T_IKEV2_PEER, "pre 0 lo", "pre-shared-key 0 lo" },	/* a key, as typed */
+	{ CLI_T_IKEV2_PEER, "pe gwC", "peer gwC" },			/* the keyring's */
+	{ CLI_T_IKEV2_PROFILE, "mat id rem addr 198.51.100.2 255.255.255.255",
+	    "match identity remote address 198.51.100.2 255.255.255.255" },
+	{ CLI_T_IKEV2_PROFILE, "mat id rem fq gw.example.net",
+	    "match identity remote fqdn gw.example.net" },
+	{ CLI_T_IKEV2_PROFILE, "ident loc addr 198.51.100.1",
+	    "identity local address 198.51.100.1" },
+	{ CLI_T_IKEV2_PROFILE, "auth loc pre", "authentication local pre-share" },
+	{ CLI_T_IKEV2_PROFILE, "auth rem pre", "authentication remote pre-share" },
+	{ CLI_T_IKEV2_PROFILE, "keyr loc KR", "keyring local KR" },
+	{ CLI_T_IKEV2_PROFILE, "life 3600", "lifetime 3600" },
+	{ CLI_T_IKEV2_PROFILE, "dpd 10 3 on", "dpd 10 3 on-demand" },
+	{ CLI_T_IKEV2_PROFILE, "nat keep 20", "nat keepalive 20" },
+	{ CLI_T_IKEV2_PROFILE, "no dpd", "no dpd" },
+	{ CLI_T_MAP, "set ikev2 PR", "set ikev2-profile PR" },
+	{ CLI_T_MAP, "set pfs group31", "set pfs group31" },
+	{ CLI_T_MAP, "set pfs group3", "set pfs group31" },
 };
 
 static void
@@ -235,6 +271,21 @@ kw_known(const char *kind, const char *w, void *arg)
 		snprintf(text, sizeof(text), "crypto map m 1 ipsec-isakmp\n set pfs %s\n", w);
 		ok = (c = conf_parse_text(text, NULL, &err)) != NULL;
 		conf_free(c);
+	} else if (strncmp(kind, "ikev2-", 6) == 0) {
+		static const char *const cmds[] = { "encryption", "integrity", "prf", "group" };
+		char text[256];
+		struct gw_err err;
+		struct conf *c;
+		int n_ok = 0;
+
+		/* each word is taken by the commands of its kind (hash: integrity and prf) */
+		for (size_t k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++) {
+			snprintf(text, sizeof(text), "crypto ikev2 proposal p\n %s %s\n",
+			    cmds[k], w);
+			n_ok += (c = conf_parse_text(text, NULL, &err)) != NULL;
+			conf_free(c);
+		}
+		ok = n_ok == (strcmp(kind, "ikev2-hash") == 0 ? 2 : 1);
 	}
 	T_OK(ok, "the tree's %s \"%s\" is one the parser knows", kind, w);
 }
@@ -297,6 +348,7 @@ static const char help_map_seq[] =
 	"  local-address  Interface to use for local address for this crypto map\n";
 
 static const char help_set[] =
+	"  ikev2-profile         Specify ikev2 Profile\n"
 	"  nat-t                 NAT traversal for a manual peer (not IOS 11.3)\n"
 	"  peer                  Allowed encryption/decryption peer\n"
 	"  pfs                   Specify pfs settings\n"
@@ -361,10 +413,13 @@ test_help(void)
 	T_STREQ(req("h", "set pfs ?"),
 	    "  group1   D-H Group1 (768-bit modulus)\n"
 	    "  group14  D-H Group14 (2048-bit modulus)\n"
+	    "  group15  D-H Group15 (3072-bit modulus)\n"
+	    "  group16  D-H Group16 (4096-bit modulus)\n"
 	    "  group19  D-H Group19 (256-bit elliptic curve)\n"
 	    "  group2   D-H Group2 (1024-bit modulus)\n"
 	    "  group20  D-H Group20 (384-bit elliptic curve)\n"
 	    "  group21  D-H Group21 (521-bit elliptic curve)\n"
+	    "  group31  D-H Group31 (Curve25519, IKEv2; not an IOS name)\n"
 	    "  group5   D-H Group5 (1536-bit modulus)\n"
 	    "  <cr>\n", "set pfs ?");
 	req("h", "interface wan0");
@@ -419,7 +474,7 @@ test_complete(void)
 	req("c", "crypto map vpn 10");
 	o = complete("c", "set pfs group1");
 	T_STREQ(rep.completion, "set pfs group1", "group1 is a prefix of others");
-	T_STREQ(o, "group1  group14  group19\n", "choices");
+	T_STREQ(o, "group1  group14  group15  group16  group19\n", "choices");
 	complete("c", "set sess");
 	T_STREQ(rep.completion, "set session-key ", "sub-mode");
 	req("c", "abort");
@@ -655,15 +710,15 @@ test_good_session(void)
 	{
 		struct cli_req q = { .line = "conf t", .literal = true };
 		char *t = NULL;
-		size_t len;
-		FILE *f = open_memstream(&t, &len);
+		size_t tlen;
+		FILE *tf = open_memstream(&t, &tlen);
 
-		cli_request(&cd, "lit", 3, &q, &rep, f, now_ms);
+		cli_request(&cd, "lit", 3, &q, &rep, tf, now_ms);
 		q.line = "access-list 102 remark why?";
-		cli_request(&cd, "lit", 3, &q, &rep, f, now_ms);
+		cli_request(&cd, "lit", 3, &q, &rep, tf, now_ms);
 		q.line = "end";
-		cli_request(&cd, "lit", 3, &q, &rep, f, now_ms);
-		fclose(f);
+		cli_request(&cd, "lit", 3, &q, &rep, tf, now_ms);
+		fclose(tf);
 		T_OK(rep.ok, "literal: applied: %s", t);
 		{
 			struct conf_acl *a = conf_acl_find(cd.conf.running, "102");
@@ -741,9 +796,7 @@ static void
 test_idle(void)
 {
 	struct cli_req q = { .line = "hostname gwI", .mode = "config" };
-	char *t = NULL;
-	size_t len;
-	FILE *f;
+	const char *t;
 
 	req("idle", "conf t");
 	req("idle", "hostname gwI");
@@ -751,15 +804,12 @@ test_idle(void)
 	T_EQ(cd.cli.n_sess, 1, "kept before 10 minutes");
 	cli_sweep(&cd, now_ms + CLI_IDLE_MS);
 	T_EQ(cd.cli.n_sess, 0, "dropped after 10 minutes of silence");
-	f = open_memstream(&t, &len);
-	cli_request(&cd, "idle", 4, &q, &rep, f, now_ms + CLI_IDLE_MS);
-	fclose(f);
+	t = request("idle", &q, now_ms + CLI_IDLE_MS);
 	T_OK(!rep.ok, "a line for a dropped session fails");
 	T_STREQ(t, "% Your configuration session is gone (idle for 10 minutes, or controld "
 	    "restarted):\n% nothing of it was applied.\n", "and says why");
 	T_STREQ(rep.mode, "exec", "the client is back in exec mode");
 	T_STREQ(cd.conf.running->hostname, "gwC", "nothing applied");
-	free(t);
 
 	/* the session limit */
 	for (int i = 0; i < CLI_SESSIONS_MAX; i++) {
@@ -985,9 +1035,154 @@ test_clear(void)
 	w->id[0] = '\0';
 }
 
+/* ---- 7. IKEv2: the sub-modes, help and TAB in each, show, keys masked but saved ---- */
+
+static const char *const ikev2_session[] = {
+	"crypto ikev2 proposal P1", "config-ikev2-proposal",
+	"enc aes-gcm-1", NULL,
+	"prf sha256", NULL,
+	"gr 19 14", NULL,
+	"cry ikev2 pol POL", "config-ikev2-policy",
+	"prop P1", NULL,
+	"mat addr loc 198.51.100.1", NULL,
+	"cry ikev2 key KR", "config-ikev2-keyring",
+	"peer gwB", "config-ikev2-keyring-peer",
+	"addr 198.51.100.2", NULL,
+	"pre-shared-key s3cr3t-key", NULL,
+	"exit", "config-ikev2-keyring",
+	"exit", "config",
+	"cry ikev2 prof PR", "config-ikev2-profile",
+	"mat id rem addr 198.51.100.2 255.255.255.255", NULL,
+	"auth loc pre", NULL,
+	"auth rem pre", NULL,
+	"keyr loc KR", NULL,
+	"dpd 10 3 per", NULL,
+	"nat keep 20", NULL,
+	"crypto map vpn 20 ipsec-isakmp", "config-crypto-map",
+	"mat addr 102", NULL,
+	"set peer 198.51.100.2", NULL,
+	"set transform-set AES-SHA", NULL,
+	"set ikev2 PR", NULL,
+	"set pfs group31", NULL,
+};
+
+static void
+test_ikev2(void)
+{
+	struct gw_err err;
+	struct conf *back;
+	const char *o;
+	char *text;
+	FILE *f;
+	long len;
+
+	req("k", "conf t");
+	for (size_t i = 0; i < sizeof(ikev2_session) / sizeof(ikev2_session[0]); i += 2) {
+		o = req("k", ikev2_session[i]);
+		T_OK(rep.ok, "%s: %s", ikev2_session[i], o);
+		if (ikev2_session[i + 1] != NULL)
+			T_STREQ(rep.mode, ikev2_session[i + 1], "%s", ikev2_session[i]);
+	}
+	/* help and TAB in the sub-modes */
+	req("k", "crypto ikev2 proposal P1");
+	o = req("k", "encryption ?");
+	T_OK(has(o, "  aes-gcm-128        AES-GCM with a 128-bit key (AEAD)\n") &&
+	    has(o, "  chacha20-poly1305  ") && has(o, "  3des  "), "encryption ?: %s", o);
+	o = req("k", "group 19 ?");
+	T_OK(has(o, "  31    Curve25519 (not an IOS name)\n") && has(o, "<cr>"), "group ?: %s", o);
+	o = req("k", "?");
+	T_OK(has(o, "  integrity ") && has(o, "  prf ") && has(o, "  crypto "), "?: %s", o);
+	complete("k", "integ");
+	T_STREQ(rep.completion, "integrity ", "TAB in the proposal");
+	complete("k", "integrity sha3");
+	T_STREQ(rep.completion, "integrity sha384 ", "TAB: a hash");
+	req("k", "crypto ikev2 keyring KR");
+	req("k", "peer gwB");
+	o = req("k", "pre-shared-key ?");
+	T_OK(has(o, "  WORD ") && has(o, "  0 ") && has(o, "  local ") && has(o, "  remote "),
+	    "pre-shared-key ?: %s", o);
+	o = req("k", "?");
+	T_OK(has(o, "  peer ") && has(o, "  identity ") && has(o, "  address "),
+	    "peer ?: keyring commands too: %s", o);
+	complete("k", "pre-sh");
+	T_STREQ(rep.completion, "pre-shared-key ", "TAB in the peer");
+	req("k", "crypto ikev2 profile PR");
+	o = req("k", "dpd 10 3 ?");
+	T_STREQ(o, "  on-demand  Send DPD only when there is no traffic to and from the peer\n"
+	    "  periodic   Send DPD periodically\n", "dpd ?");
+	o = req("k", "match identity remote ?");
+	T_OK(has(o, "  address ") && has(o, "  fqdn ") && has(o, "  email "), "match: %s", o);
+	complete("k", "authentication local pre");
+	T_STREQ(rep.completion, "authentication local pre-share ", "TAB in the profile");
+	req("k", "crypto ikev2 policy POL");
+	o = req("k", "match address local ?");
+	T_STREQ(o, "  A.B.C.D  IPv4 address\n", "policy: match address local ?");
+	o = req("k", "end");
+	T_OK(rep.ok, "the IKEv2 session applies: %s", o);
+	T_STREQ(rep.mode, "exec", "back to exec");
+
+	/* show: no key anywhere */
+	o = req("k", "show running-config");
+	T_OK(has(o, "crypto ikev2 keyring KR\n peer gwB\n  address 198.51.100.2\n"
+	    "  pre-shared-key *****\n") && !has(o, "s3cr3t") &&
+	    has(o, " set ikev2-profile PR\n") && has(o, " set pfs group31\n"), "masked: %s", o);
+	o = req("k", "show crypto ikev2 profile");
+	T_OK(has(o, "IKEv2 profile: PR\n") && has(o, " Keyring: KR\n") &&
+	    has(o, " DPD: interval 10, retry 3, periodic\n") && !has(o, "s3cr3t"), "%s", o);
+	o = req("k", "sh cry ikev2 prop P1");
+	T_STREQ(o, " IKEv2 proposal: P1\n     Encryption : AES-GCM-128 \n"
+	    "     Integrity  : none \n     PRF        : SHA256 \n"
+	    "     DH Group   : DH_GROUP_256_ECP/Group 19 DH_GROUP_2048_MODP/Group 14 \n\n",
+	    "show crypto ikev2 proposal");
+	o = req("k", "sh cry ikev2 pol");
+	T_OK(has(o, " IKEv2 policy : POL\n") && has(o, "Proposal    : P1 "), "%s", o);
+	T_STREQ(req("k", "show crypto ikev2 profile nope"), "", "no such profile");
+	o = req("k", "show crypto ikev2 ?");
+	T_OK(has(o, "  policy ") && has(o, "  profile ") && has(o, "  proposal "), "%s", o);
+	T_STREQ(req("k", "show crypto ikev2"), "% Incomplete command.\n", "incomplete");
+	o = req("k", "show crypto map tag vpn");
+	T_OK(has(o, "        IKEv2 Profile: PR\n"), "show crypto map: %s", o);
+
+	/* write memory keeps the key; show startup-config masks it */
+	o = req("k", "write memory");
+	T_OK(rep.ok, "write memory: %s", o);
+	f = fopen(path, "r");
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	rewind(f);
+	text = calloc(1, (size_t)len + 1);
+	T_EQ(fread(text, 1, (size_t)len, f), len, "read back");
+	fclose(f);
+	T_OK(has(text, "  pre-shared-key s3cr3t-key\n"), "the startup file has the key");
+	free(text);
+	back = conf_parse_file(path, &err);
+	T_OK(back != NULL && conf_equal(back, cd.conf.running), "it parses back equal");
+	conf_free(back);
+	o = req("k", "show startup-config");
+	T_OK(has(o, "  pre-shared-key *****\n") && !has(o, "s3cr3t"), "startup masked: %s", o);
+
+	/* a masked key pasted back is refused, not taken for the key */
+	req("k", "conf t");
+	req("k", "crypto ikev2 keyring KR");
+	req("k", "peer gwB");
+	o = req("k", "pre-shared-key *****");
+	T_OK(!rep.ok && has(o, "the mask show running-config prints"), "%s", o);
+	req("k", "abort");
+	/* validate refuses a profile that does not exist: nothing applied */
+	req("k", "conf t");
+	req("k", "crypto map vpn 20");
+	req("k", "set ikev2-profile NOPE");
+	o = req("k", "end");
+	T_OK(!rep.ok && has(o, "ikev2-profile NOPE is not defined"), "%s", o);
+	o = req("k", "show running-config");
+	T_OK(has(o, " set ikev2-profile PR\n"), "running unchanged");
+}
+
 int
 main(void)
 {
+	demo_conf = test_example("gwA.conf",
+	    "access-list 102 permit ip 192.0.2.0 0.0.0.127 203.0.113.0 0.0.0.255\n");
 	struct gw_err err;
 	struct conf *c;
 	FILE *f;
@@ -1017,6 +1212,7 @@ main(void)
 	test_idle();
 	test_write();
 	test_clear();
+	test_ikev2();
 	req("x", "");		/* frees the last output */
 	cli_free(&cd);
 	conf_free(cd.conf.running);
@@ -1025,5 +1221,6 @@ main(void)
 	sad_free(&cd.sad);
 	unlink(path);
 	rmdir(dir);
+	free(demo_conf);
 	return t_done();
 }

@@ -13,6 +13,7 @@
 
 #include "common/log.h"
 #include "controld/cli/exec.h"
+#include "controld/ike/ike.h"
 
 static const char help_text[] =
 "Help may be requested at any point in a command by entering a question mark '?'.  If\n"
@@ -32,6 +33,7 @@ static const char help_text[] =
 "  show crypto ipsec security-association lifetime\n"
 "  show crypto map [tag NAME] [interface IF]\n"
 "  show crypto dynamic-map [tag NAME]\n"
+"  show crypto ikev2 proposal|policy|profile [NAME]\n"
 "  show running-config | show startup-config\n"
 "  show ip access-lists [NAME]\n"
 "  show workers | show users\n"
@@ -138,12 +140,15 @@ c_run(struct controld *cd, char **a, int n, FILE *out)
 	return 0;
 }
 
+/* The startup file as it is, but with its IKEv2 pre-shared keys masked like show
+ * running-config's (docs/adr/0010); manual session keys shown, as IOS 11.3 does. */
 static int
 c_start(struct controld *cd, char **a, int n, FILE *out)
 {
-	char buf[4096];
-	size_t got;
+	char *text = NULL;
+	size_t len = 0, cap = 0, got;
 	FILE *f;
+	int rc = -1;
 
 	(void)a;
 	(void)n;
@@ -152,13 +157,81 @@ c_start(struct controld *cd, char **a, int n, FILE *out)
 		    strerror(errno));
 		return -1;
 	}
-	fseek(f, 0, SEEK_END);
-	fprintf(out, "Using %ld bytes of %s\n!\n", ftell(f), cd->conf.path);
-	rewind(f);
-	while ((got = fread(buf, 1, sizeof(buf), f)) > 0)
-		fwrite(buf, 1, got, out);
-	OPENSSL_cleanse(buf, sizeof(buf));		/* it holds session keys */
+	for (;;) {
+		if (len + 4096 + 1 > cap) {
+			char *nt;
+
+			cap = cap ? cap * 2 : 65536;
+			if (cap > (64u << 20) || (nt = malloc(cap)) == NULL) {
+				fprintf(out, "%% %s: too large or out of memory\n", cd->conf.path);
+				goto out;
+			}
+			if (text != NULL) {
+				memcpy(nt, text, len);
+				OPENSSL_cleanse(text, len);
+			}
+			free(text);
+			text = nt;
+		}
+		if ((got = fread(text + len, 1, 4096, f)) == 0)
+			break;
+		len += got;
+	}
+	text[len] = '\0';
+	fprintf(out, "Using %zu bytes of %s\n!\n", len, cd->conf.path);
+	conf_show_masked(text, out);
+	rc = 0;
+out:
+	if (text != NULL)
+		OPENSSL_cleanse(text, len);	/* it holds keys */
+	free(text);
 	fclose(f);
+	return rc;
+}
+
+/* show crypto ikev2 stats: every counter of the engine, refusals and drops included. */
+static void
+ike_stats(const struct ike *ike, FILE *out)
+{
+	struct ike_stats st;
+
+	ike_get_stats(ike, &st);
+	fprintf(out, "IKEv2 SAs: %u established or being set up (%u half-open), %u child SAs\n",
+	    st.n_sa, st.n_half_open, st.n_children);
+	for (int k = 0; k < IKE_CTR_MAX; k++)
+		fprintf(out, "  %-12" PRIu64 " %s\n", st.c[k], ike_ctr_text((enum ike_ctr)k));
+}
+
+static int
+c_ikev2(struct controld *cd, char **a, int n, FILE *out)
+{
+	const char *name = n == 2 ? a[1] : NULL;
+
+	if (n < 1 || n > 2) {
+		fprintf(out, "%% Usage: show crypto ikev2 proposal|policy|profile [NAME]\n");
+		return -1;
+	}
+	if (strcmp(a[0], "sa") == 0 || strcmp(a[0], "stats") == 0) {
+		if (cd->ike.ike == NULL) {
+			fprintf(out, "%% IKE is not running\n");
+			return -1;
+		}
+		if (a[0][1] == 'a')
+			ike_show_sa(cd->ike.ike, n == 2, link_now_ms(), out);
+		else
+			ike_stats(cd->ike.ike, out);
+		return 0;
+	}
+	if (strcmp(a[0], "proposal") == 0)
+		conf_show_ikev2_proposals(cd->conf.running, name, out);
+	else if (strcmp(a[0], "policy") == 0)
+		conf_show_ikev2_policies(cd->conf.running, name, out);
+	else if (strcmp(a[0], "profile") == 0)
+		conf_show_ikev2_profiles(cd->conf.running, name, out);
+	else {
+		fprintf(out, "%% Usage: show crypto ikev2 proposal|policy|profile [NAME]\n");
+		return -1;
+	}
 	return 0;
 }
 
@@ -198,6 +271,40 @@ c_nodebug(struct controld *cd, char **a, int n, FILE *out)
 	return 0;
 }
 
+/* debug crypto ikev2 [keys]: controld logs at debug level while it is on (what IKE does and
+ * why it refuses), and with keys the keys of each new SA, in Wireshark's terms. */
+static int
+c_debug_ikev2(struct controld *cd, char **a, int n, FILE *out)
+{
+	if (!cd->ike.debug)
+		cd->ike.level_before = log_level;
+	cd->ike.debug = true;
+	cd->ike.debug_keys = n == 1 && strcmp(a[0], "keys") == 0;
+	log_level = LOG_LVL_DEBUG;
+	fprintf(out, "Crypto IKEv2 debugging is on%s\n", cd->ike.debug_keys ? ", with the keys of "
+	    "new SAs (anyone who reads the log can decrypt them)" : "");
+	return 0;
+}
+
+static int
+c_nodebug_ikev2(struct controld *cd, char **a, int n, FILE *out)
+{
+	(void)a;
+	(void)n;
+	if (cd->ike.debug)
+		log_level = cd->ike.level_before;
+	cd->ike.debug = cd->ike.debug_keys = false;
+	fprintf(out, "Crypto IKEv2 debugging is off\n");
+	return 0;
+}
+
+static int
+c_nodebug_all(struct controld *cd, char **a, int n, FILE *out)
+{
+	c_nodebug_ikev2(cd, a, n, out);
+	return c_nodebug(cd, a, n, out);
+}
+
 static int
 c_reload(struct controld *cd, char **a, int n, FILE *out)
 {
@@ -230,7 +337,9 @@ c_help(struct controld *cd, char **a, int n, FILE *out)
 static const exec_fn exec_fns[] = {
 	[CLI_C_SHOW_SA] = c_sa, [CLI_C_SHOW_TSET] = c_tset, [CLI_C_SHOW_LIFETIME] = c_life,
 	[CLI_C_SHOW_MAP] = c_map, [CLI_C_SHOW_DYNMAP] = c_dyn, [CLI_C_SHOW_RUN] = c_run,
-	[CLI_C_SHOW_START] = c_start, [CLI_C_SHOW_ACL] = c_acl,
+	[CLI_C_SHOW_START] = c_start, [CLI_C_SHOW_ACL] = c_acl, [CLI_C_SHOW_IKEV2] = c_ikev2,
+	[CLI_C_CLEAR_IKEV2] = clear_ikev2, [CLI_C_DEBUG_IKEV2] = c_debug_ikev2,
+	[CLI_C_NODEBUG_IKEV2] = c_nodebug_ikev2, [CLI_C_NODEBUG_ALL] = c_nodebug_all,
 	[CLI_C_SHOW_WORKERS] = c_workers, [CLI_C_SHOW_USERS] = sess_users,
 	[CLI_C_CLEAR_SA] = clear_sa, [CLI_C_WRITE] = save_write, [CLI_C_DEBUG] = c_debug,
 	[CLI_C_NODEBUG] = c_nodebug, [CLI_C_RELOAD] = c_reload, [CLI_C_HELP] = c_help,

@@ -33,6 +33,8 @@ int	exec_line(struct controld *cd, const void *id, size_t id_len, const char *li
 	    bool in_config, struct cli_rep *r, FILE *out, uint64_t now);
 /* clear.c: clear crypto sa. */
 int	clear_sa(struct controld *cd, char **a, int n, FILE *out);
+/* clear crypto ikev2 sa: every IKE SA and its child SAs, the peers told (INFORMATIONAL). */
+int	clear_ikev2(struct controld *cd, char **a, int n, FILE *out);
 /* save.c: write memory. */
 int	save_write(struct controld *cd, char **a, int n, FILE *out);
 /* session.c: configure terminal (a session for client id; NULL with the reason written to

@@ -48,18 +48,20 @@ enum list {
 	L_NONE,
 	/* exec */
 	L_EXEC, L_CONFIGURE, L_CLEAR, L_CLEAR_CRYPTO, L_CLEAR_SA, L_CLEAR_PEER, L_CLEAR_MAP,
-	L_CLEAR_ENTRY, L_CLEAR_PROTO, L_CLEAR_SPI, L_COPY, L_COPY_RUN, L_DEBUG, L_DEBUG_CRYPTO,
+	L_CLEAR_ENTRY, L_CLEAR_PROTO, L_CLEAR_SPI, L_COPY, L_COPY_RUN, L_DEBUG, L_DEBUG_CRYPTO, L_DEBUG_IKEV2,
 	L_EXEC_NO, L_NODEBUG, L_NODEBUG_CRYPTO, L_UNDEBUG, L_RELOAD, L_WRITE, L_SHOW, L_SHOW_IP,
 	L_SHOW_ACL,
 	L_SHOW_CRYPTO, L_TAG, L_TAGNAME, L_SHOW_MAP, L_MAPTAG, L_MAPIF, L_SHOW_IPSEC, L_SHOW_SAS,
-	L_SHOW_TSET, L_SA_OPTS, L_SA_MAP, L_SA_PEER,
+	L_SHOW_TSET, L_SA_OPTS, L_SA_MAP, L_SA_PEER, L_SHOW_IKEV2, L_SHOW_IKNAME,
+	L_SHOW_IKSA, L_CLEAR_IKEV2,
 	/* global configuration */
 	L_CONF, L_ACLNUM, L_ACLACT, L_REMARK, L_PROTO, L_SRC, L_SRCHOST, L_SRCWILD, L_SRC_P,
 	L_SRCHOST_P, L_SRCWILD_P, L_SPORT, L_SPORT1, L_SRANGE, L_DST, L_DSTHOST, L_DSTWILD,
 	L_DST_P, L_DSTHOST_P, L_DSTWILD_P, L_DPORT, L_DPORT1, L_DRANGE, L_OPTS, L_PREC, L_TOS,
 	L_CRYPTO, L_DYNNAME, L_DYNSEQ, L_CIPSEC, L_CSA, L_LIFE, L_LIFE_KB, L_LIFE_SEC, L_TSNAME,
 	L_XF, L_XFBITS, L_MAPNAME, L_MAPSEQ, L_LOCALIF, L_MAPKIND, L_ISAKMP, L_DYNREF, L_HOSTNAME,
-	L_IFNAME, L_IFNUM, L_IP, L_IPACL, L_IPACLNAME,
+	L_IFNAME, L_IFNUM, L_IP, L_IPACL, L_IPACLNAME, L_CIKEV2, L_IKPROPNAME, L_IKPOLNAME,
+	L_IKKRNAME, L_IKPROFNAME,
 	/* sub-modes */
 	L_TRANSM, L_IV, L_IVSIZE, L_MODE,
 	L_MAPM, L_DESC, L_MATCH, L_MATCHACL, L_SET, L_PEER, L_PFS, L_SETSA, L_LEVEL, L_REPLAY, L_NATT,
@@ -67,6 +69,14 @@ enum list {
 	L_SKESP2, L_SKAUTHKEY, L_TSLIST,
 	L_IFM, L_IFDESC, L_IFIP, L_IFADDR, L_IFMASK, L_IFCRYPTO, L_IFMAP,
 	L_ACLM,
+	L_IKPROPM, L_IKENCR, L_IKHASH, L_IKGROUP,
+	L_IKPOLM, L_IKPMATCH, L_IKPMADDR, L_IKPMLOCAL, L_IKPPROP,
+	L_IKKRM, L_IKPEERNAME,
+	L_IKPEERM, L_IKPADDR, L_IKPMASK, L_IKID, L_IKIDADDR, L_IKIDTEXT, L_IKPSK, L_IKPSK2,
+	L_IKPSKKEY,
+	L_IKPROFM, L_IKAUTH, L_IKAUTHM, L_IKDPD, L_IKDPDR, L_IKDPDM, L_IKIDL, L_IKKEYR, L_IKKEYRN,
+	L_IKLIFE, L_IKMATCH, L_IKMID, L_IKMREM, L_IKMADDR, L_IKMMASK, L_IKNAT, L_IKNATKA,
+	L_IKSETPROF,
 	L_MAX
 };
 
@@ -98,7 +108,13 @@ static const struct node l_clear[] = {
 	END
 };
 static const struct node l_clear_crypto[] = {
+	KW("ikev2", "IKEv2 state", L_CLEAR_IKEV2, 0, 0),
 	KW("sa", "IPSEC security associations", L_CLEAR_SA, F_CR, CLI_C_CLEAR_SA),
+	END
+};
+static const struct node l_clear_ikev2[] = {
+	KW("sa", "IKEv2 SAs and their child SAs, deleted with the peer told", L_NONE, F_CR,
+	    CLI_C_CLEAR_IKEV2),
 	END
 };
 static const struct node l_clear_sa[] = {
@@ -136,7 +152,14 @@ static const struct node l_debug[] = {
 	END
 };
 static const struct node l_debug_crypto[] = {
+	KW("ikev2", "IKEv2 key exchange: what it does and why it refuses", L_DEBUG_IKEV2, F_CR,
+	    CLI_C_DEBUG_IKEV2),
 	KW("ipsec", "IPSEC processing", L_NONE, F_CR, CLI_C_DEBUG),
+	END
+};
+static const struct node l_debug_ikev2[] = {
+	KW("keys", "Also log the keys of new SAs, for Wireshark (secret: lab use only)", L_NONE,
+	    F_CR, 0),
 	END
 };
 static const struct node l_exec_no[] = {
@@ -144,11 +167,12 @@ static const struct node l_exec_no[] = {
 	END
 };
 static const struct node l_nodebug_crypto[] = {
+	KW("ikev2", "IKEv2 key exchange", L_NONE, F_CR, CLI_C_NODEBUG_IKEV2),
 	KW("ipsec", "IPSEC processing", L_NONE, F_CR, CLI_C_NODEBUG),
 	END
 };
 static const struct node l_nodebug[] = {
-	KW("all", "Disable all debugging", L_NONE, F_CR, CLI_C_NODEBUG),
+	KW("all", "Disable all debugging", L_NONE, F_CR, CLI_C_NODEBUG_ALL),
 	KW("crypto", "Cryptographic subsystem", L_NODEBUG_CRYPTO, 0, 0),
 	END
 };
@@ -183,10 +207,24 @@ static const struct node l_show_acl[] = {
 };
 static const struct node l_show_crypto[] = {
 	KW("dynamic-map", "Crypto dynamic map templates", L_TAG, F_CR, CLI_C_SHOW_DYNMAP),
+	KW("ikev2", "Shows ikev2 information", L_SHOW_IKEV2, 0, CLI_C_SHOW_IKEV2),
 	KW("ipsec", "Show IPSEC info", L_SHOW_IPSEC, 0, 0),
 	KW("map", "Crypto maps", L_SHOW_MAP, F_CR, CLI_C_SHOW_MAP),
 	END
 };
+static const struct node l_show_ikev2[] = {
+	KW("policy", "Show IKEv2 policies", L_SHOW_IKNAME, F_CR, 0),
+	KW("profile", "Shows ikev2 profiles (keys never shown)", L_SHOW_IKNAME, F_CR, 0),
+	KW("proposal", "Show IKEv2 proposals", L_SHOW_IKNAME, F_CR, 0),
+	KW("sa", "Shows ikev2 SAs", L_SHOW_IKSA, F_CR, 0),
+	KW("stats", "Shows ikev2 counters: messages, refusals, drops", L_NONE, F_CR, 0),
+	END
+};
+static const struct node l_show_iksa[] = {
+	KW("detail", "Shows ikev2 SAs in detail", L_NONE, F_CR, 0),
+	END
+};
+static const struct node l_show_ikname[] = { NAME("WORD", "Name", L_NONE, F_CR), END };
 static const struct node l_tag[] = {
 	KW("tag", "Crypto map tag", L_TAGNAME, 0, 0),
 	END
@@ -378,8 +416,32 @@ static const struct node l_tos[] = {
 };
 static const struct node l_crypto[] = {
 	KW("dynamic-map", "Specify a dynamic crypto map template", L_DYNNAME, 0, 0),
+	KW("ikev2", "Configure IKEv2 Options", L_CIKEV2, 0, 0),
 	KW("ipsec", "Configure IPSEC policy", L_CIPSEC, 0, 0),
 	KW("map", "Enter a crypto map", L_MAPNAME, 0, 0),
+	END
+};
+static const struct node l_cikev2[] = {
+	KW("keyring", "Define IKEv2 keyring", L_IKKRNAME, 0, 0),
+	KW("policy", "Define IKEv2 policies", L_IKPOLNAME, 0, 0),
+	KW("profile", "Define IKEv2 profiles", L_IKPROFNAME, 0, 0),
+	KW("proposal", "Define IKEv2 proposals", L_IKPROPNAME, 0, 0),
+	END
+};
+static const struct node l_ikpropname[] = {
+	NAME("WORD", "Specify a name for the proposal", L_NONE, F_CR),
+	END
+};
+static const struct node l_ikpolname[] = {
+	NAME("WORD", "Specify a name for the policy", L_NONE, F_CR),
+	END
+};
+static const struct node l_ikkrname[] = {
+	NAME("WORD", "Keyring name", L_NONE, F_CR),
+	END
+};
+static const struct node l_ikprofname[] = {
+	NAME("WORD", "Profile name", L_NONE, F_CR),
 	END
 };
 static const struct node l_dynname[] = {
@@ -536,6 +598,7 @@ static const struct node l_natt[] = {
 	END
 };
 static const struct node l_set[] = {
+	KW("ikev2-profile", "Specify ikev2 Profile", L_IKSETPROF, 0, 0),
 	KW("nat-t", "NAT traversal for a manual peer (not IOS 11.3)", L_NATT, 0, 0),
 	KW("peer", "Allowed encryption/decryption peer", L_PEER, 0, 0),
 	KW("pfs", "Specify pfs settings", L_PFS, F_CR, 0),
@@ -548,10 +611,13 @@ static const struct node l_peer[] = { IPA("IP address of peer", L_NONE, F_CR), E
 static const struct node l_pfs[] = {
 	KW("group1", "D-H Group1 (768-bit modulus)", L_NONE, F_CR, 0),
 	KW("group14", "D-H Group14 (2048-bit modulus)", L_NONE, F_CR, 0),
+	KW("group15", "D-H Group15 (3072-bit modulus)", L_NONE, F_CR, 0),
+	KW("group16", "D-H Group16 (4096-bit modulus)", L_NONE, F_CR, 0),
 	KW("group19", "D-H Group19 (256-bit elliptic curve)", L_NONE, F_CR, 0),
 	KW("group2", "D-H Group2 (1024-bit modulus)", L_NONE, F_CR, 0),
 	KW("group20", "D-H Group20 (384-bit elliptic curve)", L_NONE, F_CR, 0),
 	KW("group21", "D-H Group21 (521-bit elliptic curve)", L_NONE, F_CR, 0),
+	KW("group31", "D-H Group31 (Curve25519, IKEv2; not an IOS name)", L_NONE, F_CR, 0),
 	KW("group5", "D-H Group5 (1536-bit modulus)", L_NONE, F_CR, 0),
 	END
 };
@@ -609,6 +675,10 @@ static const struct node l_skauthkey[] = {
 	HEX("ESP authenticator key in hex", L_NONE, F_CR),
 	END
 };
+static const struct node l_iksetprof[] = {
+	NAME("WORD", "Name of ikev2 profile", L_NONE, F_CR),
+	END
+};
 static const struct node l_tslist[] = {
 	NAME("WORD", "Transform set name", L_TSLIST, F_CR),
 	END
@@ -655,6 +725,181 @@ static const struct node l_aclm[] = {			/* parent: l_conf */
 	END
 };
 
+/* ---- crypto ikev2 proposal sub-mode ---- */
+
+static const struct node l_ikpropm[] = {		/* parent: l_conf */
+	KW("encryption", "Set encryption algorithm(s), in order", L_IKENCR, 0, 0),
+	KW("group", "Set the Diffie-Hellman group(s), in order", L_IKGROUP, 0, 0),
+	KW("integrity", "Set integrity hash algorithm(s), in order", L_IKHASH, 0, 0),
+	KW("no", "Negate a command or set its defaults", L_IKPROPM, F_NO, 0),
+	KW("prf", "Set the pseudo-random function(s), in order", L_IKHASH, 0, 0),
+	END
+};
+static const struct node l_ikencr[] = {
+	KW("3des", "Triple DES (weak)", L_IKENCR, F_CR, 0),
+	KW("aes-cbc-128", "AES-CBC with a 128-bit key", L_IKENCR, F_CR, 0),
+	KW("aes-cbc-192", "AES-CBC with a 192-bit key", L_IKENCR, F_CR, 0),
+	KW("aes-cbc-256", "AES-CBC with a 256-bit key", L_IKENCR, F_CR, 0),
+	KW("aes-gcm-128", "AES-GCM with a 128-bit key (AEAD)", L_IKENCR, F_CR, 0),
+	KW("aes-gcm-256", "AES-GCM with a 256-bit key (AEAD)", L_IKENCR, F_CR, 0),
+	KW("chacha20-poly1305", "ChaCha20-Poly1305 (AEAD, not an IOS name)", L_IKENCR, F_CR, 0),
+	END
+};
+static const struct node l_ikhash[] = {
+	KW("md5", "Message Digest 5 (weak)", L_IKHASH, F_CR, 0),
+	KW("sha1", "Secure Hash Standard", L_IKHASH, F_CR, 0),
+	KW("sha256", "Secure Hash Standard 2 (256 bit)", L_IKHASH, F_CR, 0),
+	KW("sha384", "Secure Hash Standard 2 (384 bit)", L_IKHASH, F_CR, 0),
+	KW("sha512", "Secure Hash Standard 2 (512 bit)", L_IKHASH, F_CR, 0),
+	END
+};
+static const struct node l_ikgroup[] = {
+	KW("14", "DH 2048 MODP", L_IKGROUP, F_CR, 0),
+	KW("15", "DH 3072 MODP", L_IKGROUP, F_CR, 0),
+	KW("16", "DH 4096 MODP", L_IKGROUP, F_CR, 0),
+	KW("19", "256 bit ECP", L_IKGROUP, F_CR, 0),
+	KW("2", "DH 1024 MODP (weak)", L_IKGROUP, F_CR, 0),
+	KW("20", "384 bit ECP", L_IKGROUP, F_CR, 0),
+	KW("21", "521 bit ECP", L_IKGROUP, F_CR, 0),
+	KW("31", "Curve25519 (not an IOS name)", L_IKGROUP, F_CR, 0),
+	KW("5", "DH 1536 MODP (weak)", L_IKGROUP, F_CR, 0),
+	END
+};
+
+/* ---- crypto ikev2 policy sub-mode ---- */
+
+static const struct node l_ikpolm[] = {			/* parent: l_conf */
+	KW("match", "Match values of local fields", L_IKPMATCH, 0, 0),
+	KW("no", "Negate a command or set its defaults", L_IKPOLM, F_NO, 0),
+	KW("proposal", "Specify proposal", L_IKPPROP, 0, 0),
+	END
+};
+static const struct node l_ikpmatch[] = {
+	KW("address", "Local address", L_IKPMADDR, 0, 0),
+	END
+};
+static const struct node l_ikpmaddr[] = {
+	KW("local", "Local address", L_IKPMLOCAL, 0, 0),
+	END
+};
+static const struct node l_ikpmlocal[] = { IPA("IPv4 address", L_NONE, F_CR), END };
+static const struct node l_ikpprop[] = { NAME("WORD", "Proposal name", L_NONE, F_CR), END };
+
+/* ---- crypto ikev2 keyring sub-mode and its peer blocks ---- */
+
+static const struct node l_ikkrm[] = {			/* parent: l_conf */
+	KW("no", "Negate a command or set its defaults", L_IKKRM, F_NO, 0),
+	KW("peer", "Configure a Peer and associated keys", L_IKPEERNAME, 0, 0),
+	END
+};
+static const struct node l_ikpeername[] = { NAME("WORD", "Name of peer", L_NONE, F_CR), END };
+static const struct node l_ikpeerm[] = {		/* parent: l_ikkrm */
+	KW("address", "IPv4 address of the peer, and mask", L_IKPADDR, 0, 0),
+	KW("identity", "Identity of the peer", L_IKID, 0, 0),
+	KW("no", "Negate a command or set its defaults", L_IKPEERM, F_NO, 0),
+	KW("pre-shared-key", "Pre-shared key of the peer (never shown)", L_IKPSK, 0, 0),
+	END
+};
+static const struct node l_ikpaddr[] = { IPA("IPv4 address", L_IKPMASK, F_CR), END };
+static const struct node l_ikpmask[] = { IPA("IPv4 mask", L_NONE, F_CR), END };
+static const struct node l_ikid[] = {
+	KW("address", "IP address", L_IKIDADDR, 0, 0),
+	KW("email", "Email address", L_IKIDTEXT, 0, 0),
+	KW("fqdn", "Fully qualified domain name", L_IKIDTEXT, 0, 0),
+	END
+};
+static const struct node l_ikidaddr[] = { IPA("IPv4 address", L_NONE, F_CR), END };
+static const struct node l_ikidtext[] = { NAME("WORD", "The identity", L_NONE, F_CR), END };
+static const struct node l_ikpsk[] = {
+	KW("0", "An unencrypted key follows", L_IKPSKKEY, F_CR, 0),
+	KW("6", "An encrypted key follows (refused: no master key here)", L_IKPSKKEY, F_CR, 0),
+	NAME("WORD", "The key (a key that abbreviates local or remote: after 0)", L_NONE, F_CR),
+	KW("local", "Key to sign our AUTH with", L_IKPSK2, 0, 0),
+	KW("remote", "Key to check the peer's AUTH with", L_IKPSK2, 0, 0),
+	END
+};
+static const struct node l_ikpsk2[] = {
+	KW("0", "An unencrypted key follows", L_IKPSKKEY, F_CR, 0),
+	KW("6", "An encrypted key follows (refused: no master key here)", L_IKPSKKEY, F_CR, 0),
+	NAME("WORD", "The key", L_NONE, F_CR),
+	END
+};
+static const struct node l_ikpskkey[] = { NAME("WORD", "The key", L_NONE, F_CR), END };
+
+/* ---- crypto ikev2 profile sub-mode ---- */
+
+static const struct node l_ikprofm[] = {		/* parent: l_conf */
+	KW("authentication", "Set authentication method", L_IKAUTH, 0, 0),
+	KW("dpd", "Enable IKE liveness check for peers", L_IKDPD, 0, 0),
+	KW("identity", "Specify IKE identity to use", L_IKIDL, 0, 0),
+	KW("keyring", "Specify keyring to use", L_IKKEYR, 0, 0),
+	KW("lifetime", "Set lifetime for ikev2 SA", L_IKLIFE, 0, 0),
+	KW("match", "Match values of peer", L_IKMATCH, 0, 0),
+	KW("nat", "NAT-transparency", L_IKNAT, 0, 0),
+	KW("no", "Negate a command or set its defaults", L_IKPROFM, F_NO, 0),
+	END
+};
+static const struct node l_ikauth[] = {
+	KW("local", "Local authentication method", L_IKAUTHM, 0, 0),
+	KW("remote", "Remote authentication method", L_IKAUTHM, 0, 0),
+	END
+};
+static const struct node l_ikauthm[] = {
+	KW("pre-share", "Pre-Shared Key", L_NONE, F_CR, 0),
+	END
+};
+static const struct node l_ikdpd[] = {
+	NUM(10, 3600, "DPD interval in seconds", L_IKDPDR, 0),
+	END
+};
+static const struct node l_ikdpdr[] = {
+	NUM(2, 60, "Retry interval in seconds when there is no reply", L_IKDPDM, 0),
+	END
+};
+static const struct node l_ikdpdm[] = {
+	KW("on-demand", "Send DPD only when there is no traffic to and from the peer", L_NONE,
+	    F_CR, 0),
+	KW("periodic", "Send DPD periodically", L_NONE, F_CR, 0),
+	END
+};
+static const struct node l_ikidl[] = {
+	KW("local", "Local IKE identity", L_IKID, 0, 0),
+	END
+};
+static const struct node l_ikkeyr[] = {
+	KW("local", "Local keyring", L_IKKEYRN, 0, 0),
+	END
+};
+static const struct node l_ikkeyrn[] = { NAME("WORD", "Keyring name", L_NONE, F_CR), END };
+static const struct node l_iklife[] = {
+	NUM(120, 86400, "Lifetime in seconds", L_NONE, F_CR),
+	END
+};
+static const struct node l_ikmatch[] = {
+	KW("identity", "Match peer identity", L_IKMID, 0, 0),
+	END
+};
+static const struct node l_ikmid[] = {
+	KW("remote", "Remote identity", L_IKMREM, 0, 0),
+	END
+};
+static const struct node l_ikmrem[] = {
+	KW("address", "IP Address(es)", L_IKMADDR, 0, 0),
+	KW("email", "Email address", L_IKIDTEXT, 0, 0),
+	KW("fqdn", "Fully qualified domain name", L_IKIDTEXT, 0, 0),
+	END
+};
+static const struct node l_ikmaddr[] = { IPA("IPv4 address", L_IKMMASK, F_CR), END };
+static const struct node l_ikmmask[] = { IPA("IPv4 mask", L_NONE, F_CR), END };
+static const struct node l_iknat[] = {
+	KW("keepalive", "Set NAT keepalive interval", L_IKNATKA, 0, 0),
+	END
+};
+static const struct node l_iknatka[] = {
+	NUM(5, 3600, "Keepalive interval in seconds", L_NONE, F_CR),
+	END
+};
+
 static const struct {
 	const struct node	*n;
 	uint8_t			parent;
@@ -665,7 +910,7 @@ static const struct {
 	[L_CLEAR_ENTRY] = { l_clear_entry, 0 }, [L_CLEAR_PROTO] = { l_clear_proto, 0 },
 	[L_CLEAR_SPI] = { l_clear_spi, 0 }, [L_COPY] = { l_copy, 0 },
 	[L_COPY_RUN] = { l_copy_run, 0 }, [L_DEBUG] = { l_debug, 0 },
-	[L_DEBUG_CRYPTO] = { l_debug_crypto, 0 }, [L_EXEC_NO] = { l_exec_no, 0 },
+	[L_DEBUG_CRYPTO] = { l_debug_crypto, 0 }, [L_DEBUG_IKEV2] = { l_debug_ikev2, 0 }, [L_EXEC_NO] = { l_exec_no, 0 },
 	[L_NODEBUG] = { l_nodebug, 0 }, [L_NODEBUG_CRYPTO] = { l_nodebug_crypto, 0 },
 	[L_UNDEBUG] = { l_nodebug, 0 },
 	[L_RELOAD] = { l_reload, 0 }, [L_WRITE] = { l_write, 0 }, [L_SHOW] = { l_show, 0 },
@@ -712,11 +957,38 @@ static const struct {
 	[L_IFADDR] = { l_ifaddr, 0 }, [L_IFMASK] = { l_ifmask, 0 },
 	[L_IFCRYPTO] = { l_ifcrypto, L_CRYPTO }, [L_IFMAP] = { l_ifmap, 0 },
 	[L_ACLM] = { l_aclm, L_CONF },
+	[L_SHOW_IKEV2] = { l_show_ikev2, 0 }, [L_SHOW_IKNAME] = { l_show_ikname, 0 },
+	[L_SHOW_IKSA] = { l_show_iksa, 0 }, [L_CLEAR_IKEV2] = { l_clear_ikev2, 0 },
+	[L_CIKEV2] = { l_cikev2, 0 }, [L_IKPROPNAME] = { l_ikpropname, 0 },
+	[L_IKPOLNAME] = { l_ikpolname, 0 }, [L_IKKRNAME] = { l_ikkrname, 0 },
+	[L_IKPROFNAME] = { l_ikprofname, 0 },
+	[L_IKPROPM] = { l_ikpropm, L_CONF }, [L_IKENCR] = { l_ikencr, 0 },
+	[L_IKHASH] = { l_ikhash, 0 }, [L_IKGROUP] = { l_ikgroup, 0 },
+	[L_IKPOLM] = { l_ikpolm, L_CONF }, [L_IKPMATCH] = { l_ikpmatch, 0 },
+	[L_IKPMADDR] = { l_ikpmaddr, 0 }, [L_IKPMLOCAL] = { l_ikpmlocal, 0 },
+	[L_IKPPROP] = { l_ikpprop, 0 },
+	[L_IKKRM] = { l_ikkrm, L_CONF }, [L_IKPEERNAME] = { l_ikpeername, 0 },
+	[L_IKPEERM] = { l_ikpeerm, L_IKKRM }, [L_IKPADDR] = { l_ikpaddr, 0 },
+	[L_IKPMASK] = { l_ikpmask, 0 }, [L_IKID] = { l_ikid, 0 },
+	[L_IKIDADDR] = { l_ikidaddr, 0 }, [L_IKIDTEXT] = { l_ikidtext, 0 },
+	[L_IKPSK] = { l_ikpsk, 0 }, [L_IKPSK2] = { l_ikpsk2, 0 },
+	[L_IKPSKKEY] = { l_ikpskkey, 0 },
+	[L_IKPROFM] = { l_ikprofm, L_CONF }, [L_IKAUTH] = { l_ikauth, 0 },
+	[L_IKAUTHM] = { l_ikauthm, 0 }, [L_IKDPD] = { l_ikdpd, 0 }, [L_IKDPDR] = { l_ikdpdr, 0 },
+	[L_IKDPDM] = { l_ikdpdm, 0 }, [L_IKIDL] = { l_ikidl, 0 }, [L_IKKEYR] = { l_ikkeyr, 0 },
+	[L_IKKEYRN] = { l_ikkeyrn, 0 }, [L_IKLIFE] = { l_iklife, 0 },
+	[L_IKMATCH] = { l_ikmatch, 0 }, [L_IKMID] = { l_ikmid, 0 }, [L_IKMREM] = { l_ikmrem, 0 },
+	[L_IKMADDR] = { l_ikmaddr, 0 }, [L_IKMMASK] = { l_ikmmask, 0 },
+	[L_IKNAT] = { l_iknat, 0 }, [L_IKNATKA] = { l_iknatka, 0 },
+	[L_IKSETPROF] = { l_iksetprof, 0 },
 };
 
 static const uint8_t tops[] = {
 	[CLI_T_EXEC] = L_EXEC, [CLI_T_CONFIG] = L_CONF, [CLI_T_TRANSFORM] = L_TRANSM,
 	[CLI_T_MAP] = L_MAPM, [CLI_T_IF] = L_IFM, [CLI_T_ACL] = L_ACLM,
+	[CLI_T_IKEV2_PROPOSAL] = L_IKPROPM, [CLI_T_IKEV2_POLICY] = L_IKPOLM,
+	[CLI_T_IKEV2_KEYRING] = L_IKKRM, [CLI_T_IKEV2_PEER] = L_IKPEERM,
+	[CLI_T_IKEV2_PROFILE] = L_IKPROFM,
 };
 
 /* ---- Port names: those of the parser (conf_port_name), tcp and udp together ---- */
@@ -1019,6 +1291,16 @@ cli_tree_of(const struct conf_session *s)
 		return CLI_T_IF;
 	case CONF_SM_ACL:
 		return CLI_T_ACL;
+	case CONF_SM_IKEV2_PROPOSAL:
+		return CLI_T_IKEV2_PROPOSAL;
+	case CONF_SM_IKEV2_POLICY:
+		return CLI_T_IKEV2_POLICY;
+	case CONF_SM_IKEV2_KEYRING:
+		return CLI_T_IKEV2_KEYRING;
+	case CONF_SM_IKEV2_PEER:
+		return CLI_T_IKEV2_PEER;
+	case CONF_SM_IKEV2_PROFILE:
+		return CLI_T_IKEV2_PROFILE;
 	default:
 		return CLI_T_CONFIG;
 	}
@@ -1236,7 +1518,8 @@ cli_kw_foreach(void (*fn)(const char *kind, const char *word, void *arg), void *
 {
 	static const struct { const struct node *n; const char *kind; } sets[] = {
 		{ l_proto, "protocol" }, { l_xf, "transform" }, { l_prec, "precedence" },
-		{ l_tos, "tos" }, { l_pfs, "pfs" },
+		{ l_tos, "tos" }, { l_pfs, "pfs" }, { l_ikencr, "ikev2-encryption" },
+		{ l_ikhash, "ikev2-hash" }, { l_ikgroup, "ikev2-group" },
 	};
 
 	for (size_t s = 0; s < sizeof(sets) / sizeof(sets[0]); s++)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* save.c: write memory (and copy running-config startup-config): the running configuration to
  * the startup file, atomically, so that a crash leaves the old file or the new one, never half
- * of one.  The text holds session keys: wiped after use, and a new file is mode 0600. */
+ * of one.  The text holds session keys and IKEv2 pre-shared keys (conf_write_config, not the
+ * masked show running-config: docs/adr/0010): wiped after use, and a new file is mode 0600. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -92,7 +93,7 @@ cli_save(struct controld *cd, struct gw_err *err)
 		return gw_fail(err, 0, "no startup configuration file (controld -f)");
 	if ((f = open_memstream(&text, &len)) == NULL)
 		return gw_fail(err, 0, "out of memory");
-	conf_show_running(cd->conf.running, f);
+	conf_write_config(cd->conf.running, f);	/* keys and all: show masks them */
 	if (fclose(f) != 0) {
 		free(text);
 		return gw_fail(err, 0, "out of memory");

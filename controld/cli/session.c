@@ -5,9 +5,9 @@
  * its ZeroMQ routing id: a candidate copy of the running configuration, the sub-mode, the
  * lines it accepted (to replay them if the running configuration changes meanwhile) and the
  * lines it refused.  "end" commits the candidate through controld_apply() only when no line
- * was refused and the candidate validates (DESIGN invariant 4); otherwise nothing is applied
- * and the reply says why.  The running configuration is never touched before the commit.
- * A line in exec mode (or "do LINE") is exec.c's.
+ * was refused and the candidate validates (docs/design.md invariant 4); otherwise nothing is
+ * applied and the reply says why.  The running configuration is never touched before the commit.  A
+ * line in exec mode (or "do LINE") is exec.c's.
  */
 #include <errno.h>
 #include <inttypes.h>

@@ -196,9 +196,9 @@ show_ipsec_sa(struct controld *cd, const char *filter, const char *arg, bool det
 	    drops[DROP_CLEAR_IN]);
 	fprintf(out, "    #pkts permitted but no outbound SA: %" PRIu64 "\n", drops[DROP_NO_OUT_SA]);
 	fprintf(out, "    #pkts with an unknown SPI: %" PRIu64 "\n", drops[DROP_NO_SA]);
-	for (int d = 1; detail && d < DROP_MAX; d++)
-		if (d != DROP_CLEAR_IN && d != DROP_NO_OUT_SA && d != DROP_NO_SA)
-			fprintf(out, "    #pkts %s: %" PRIu64 "\n", drop_text[d], drops[d]);
+	for (int k = 1; detail && k < DROP_MAX; k++)
+		if (k != DROP_CLEAR_IN && k != DROP_NO_OUT_SA && k != DROP_NO_SA)
+			fprintf(out, "    #pkts %s: %" PRIu64 "\n", drop_text[k], drops[k]);
 }
 
 void
@@ -220,8 +220,7 @@ show_workers(struct controld *cd, FILE *out)
 		any = true;
 	}
 	fprintf(out, "%s", any ? "\n" : "Refused from the link: nothing\n");
-	fprintf(out, "IKE messages relayed by workers: %" PRIu64 " (and %" PRIu64 " that were not "
-	    "IKE); no IKE in this version: dropped\n\n", l->ike_in, l->ike_bad);
+	link_show_ike(cd, out);
 	fprintf(out, "%-20s %-10s %-8s %-5s %-16s %-12s %-12s %s\n", "Worker", "Host", "PID",
 	    "State", "Generation", "Pkts out", "Pkts in", "Last heard");
 	for (int k = 0; k < WORKERS_MAX; k++) {
@@ -235,16 +234,16 @@ show_workers(struct controld *cd, FILE *out)
 		    " %" PRIu64 " ms ago\n", w->id, w->host, w->pid, w->live ? "up" : "down",
 		    w->generation, pout, pin, now - w->last_ms);
 		{
-			bool any = false;
+			bool dropped = false;
 
 			for (int d = 1; d < DROP_MAX; d++) {
 				if (w->drops[d] == 0)
 					continue;
-				fprintf(out, "%s %s %" PRIu64, any ? "," : "    drops outside SAs:",
+				fprintf(out, "%s %s %" PRIu64, dropped ? "," : "    drops outside SAs:",
 				    drop_name[d], w->drops[d]);
-				any = true;
+				dropped = true;
 			}
-			if (any)
+			if (dropped)
 				fprintf(out, "\n");
 		}
 		{

@@ -2,7 +2,7 @@
 /* access_list.c: the extended IP access lists of the configuration (access-list 100-199 and
  * 2000-2699, ip access-list extended NAME and its sub-mode): their names of protocols, ports,
  * precedences and TOS values (IOS spelling), their part of the model, their parse and their
- * running-config lines.  An entry is parsed whole before the list changes (DESIGN invariant
+ * running-config lines.  An entry is parsed whole before the list changes (docs/design.md invariant
  * 4: a refused line changes nothing). */
 #include <string.h>
 #include <strings.h>

@@ -5,8 +5,9 @@
  * manual SAs with stable ids: the id hashes the SA's whole definition, keys included, so a
  * changed entry is a new SA to the workers (sad/sa.c).  Sequence numbers do not follow the SA
  * id but the key (sa_key_id(), link/lease.h): a key that moves to a new entry, map or SPI goes
- * on where it stopped (DESIGN invariant 1).  The replay window is left out of the id: a changed window is
- * the same SA, and datad resizes its window from the top it had reached (never back). */
+ * on where it stopped (docs/design.md invariant 1).  The replay window is left out of the id: a
+ * changed window is the same SA, and datad resizes its window from the top it had reached (never
+ * back). */
 #include <stdlib.h>
 #include <string.h>
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* compile.h: from a validated struct conf to what the data path runs: the SPD (one policy per
- * crypto map entry, in map-number order: DESIGN invariant 5) and the manual SAs, as SAs of the
- * SAD (sad/sad.h).  Pure: no I/O, no globals.  The link makes the wire messages of both
+ * crypto map entry, in map-number order: docs/design.md invariant 5) and the manual SAs, as SAs of
+ * the SAD (sad/sad.h).  Pure: no I/O, no globals.  The link makes the wire messages of both
  * (link/wire.c). */
 #ifndef GW_COMPILE_H
 #define GW_COMPILE_H

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* compile_test.c: the policy compiler keeps IOS order and the seed's manual-entry rule,
- * gives SAs ids that change exactly when the SA does (DESIGN invariants 1 and 5), and the
+ * gives SAs ids that change exactly when the SA does (docs/design.md invariants 1 and 5), and the
  * anti-replay windows manual entries opt into only to SAs that authenticate their numbers. */
 #include <stdlib.h>
 #include <string.h>
@@ -12,39 +12,40 @@
 #define KEYS_B "a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebfc0"
 #define AUTH_A "2122232425262728292a2b2c2d2e2f3031323334"
 
-static const char *base =
-	"crypto ipsec transform-set AES-SHA esp-aes 256 esp-sha-hmac\n"
-	"crypto ipsec transform-set GCM esp-gcm 128\n"
-	"access-list 101 deny udp 192.0.2.0 0.0.0.127 192.0.2.128 0.0.0.127 eq 7\n"
-	"access-list 101 permit ip 192.0.2.0 0.0.0.127 192.0.2.128 0.0.0.127\n"
-	"access-list 101 permit ip host 192.0.2.1 any\n"
-	"access-list 102 permit tcp 192.0.2.0 0.0.0.255 203.0.113.0 0.0.0.255 eq 443\n"
-	"access-list 103 permit ip any 198.51.100.0 0.0.0.255\n"
-	"crypto dynamic-map DYN 5\n"
-	" set transform-set GCM\n"
-	"crypto dynamic-map DYN 6\n"
-	" set transform-set GCM\n"
-	" match address 199\n"
-	"crypto map vpn 20 ipsec-manual\n"
-	" match address 102\n"
-	" set peer 203.0.113.1\n"
-	" set transform-set GCM\n"
-	" set session-key inbound esp 2001 cipher 000102030405060708090a0b0c0d0e0f10111213\n"
-	" set session-key outbound esp 2000 cipher 101112131415161718191a1b1c1d1e1f20212223\n"
-	"crypto map vpn 10 ipsec-manual\n"
-	" match address 101\n"
-	" set peer 198.51.100.2\n"
-	" set transform-set AES-SHA\n"
-	" set session-key inbound esp 1001 cipher " KEYS_A " authenticator " AUTH_A "\n"
-	" set session-key outbound esp 1000 cipher " KEYS_B " authenticator %s\n"
-	"crypto map vpn 30 ipsec-isakmp\n"
-	" match address 103\n"
-	" set peer 198.51.100.9\n"
-	" set transform-set GCM\n"
-	"crypto map vpn 40 ipsec-isakmp dynamic DYN\n"
-	"interface wan0\n"
-	" ip address 198.51.100.1 255.255.255.0\n"
-	" crypto map vpn\n";
+/* a format: its %s / %u filled by the test (a macro, so printf checks it) */
+#define BASE_FMT \
+	"crypto ipsec transform-set AES-SHA esp-aes 256 esp-sha-hmac\n" \
+	"crypto ipsec transform-set GCM esp-gcm 128\n" \
+	"access-list 101 deny udp 192.0.2.0 0.0.0.127 192.0.2.128 0.0.0.127 eq 7\n" \
+	"access-list 101 permit ip 192.0.2.0 0.0.0.127 192.0.2.128 0.0.0.127\n" \
+	"access-list 101 permit ip host 192.0.2.1 any\n" \
+	"access-list 102 permit tcp 192.0.2.0 0.0.0.255 203.0.113.0 0.0.0.255 eq 443\n" \
+	"access-list 103 permit ip any 198.51.100.0 0.0.0.255\n" \
+	"crypto dynamic-map DYN 5\n" \
+	" set transform-set GCM\n" \
+	"crypto dynamic-map DYN 6\n" \
+	" set transform-set GCM\n" \
+	" match address 199\n" \
+	"crypto map vpn 20 ipsec-manual\n" \
+	" match address 102\n" \
+	" set peer 203.0.113.1\n" \
+	" set transform-set GCM\n" \
+	" set session-key inbound esp 2001 cipher 000102030405060708090a0b0c0d0e0f10111213\n" \
+	" set session-key outbound esp 2000 cipher 101112131415161718191a1b1c1d1e1f20212223\n" \
+	"crypto map vpn 10 ipsec-manual\n" \
+	" match address 101\n" \
+	" set peer 198.51.100.2\n" \
+	" set transform-set AES-SHA\n" \
+	" set session-key inbound esp 1001 cipher " KEYS_A " authenticator " AUTH_A "\n" \
+	" set session-key outbound esp 1000 cipher " KEYS_B " authenticator %s\n" \
+	"crypto map vpn 30 ipsec-isakmp\n" \
+	" match address 103\n" \
+	" set peer 198.51.100.9\n" \
+	" set transform-set GCM\n" \
+	"crypto map vpn 40 ipsec-isakmp dynamic DYN\n" \
+	"interface wan0\n" \
+	" ip address 198.51.100.1 255.255.255.0\n" \
+	" crypto map vpn\n"
 
 /* What a configuration compiles to. */
 struct tables {
@@ -90,44 +91,45 @@ compile(const char *out_auth)
 {
 	char text[4096];
 
-	snprintf(text, sizeof(text), base, out_auth);
+	snprintf(text, sizeof(text), BASE_FMT, out_auth);
 	return compile_text(text);
 }
 
 /* Anti-replay on manual entries, opt-in (ours; the seed gives manual SAs none). */
-static const char *replay_conf =
-	"crypto ipsec transform-set AES-SHA esp-aes 256 esp-sha-hmac\n"
-	"crypto ipsec transform-set AHDES ah-sha-hmac esp-des\n"
-	"crypto ipsec transform-set GCM esp-gcm 128\n"
-	"access-list 101 permit ip 192.0.2.0 0.0.0.127 192.0.2.128 0.0.0.127\n"
-	"access-list 102 permit ip 192.0.2.0 0.0.0.127 203.0.113.0 0.0.0.255\n"
-	"access-list 103 permit ip 192.0.2.0 0.0.0.127 198.18.0.0 0.0.255.255\n"
-	"crypto map vpn 10 ipsec-manual\n"
-	" match address 101\n"
-	" set peer 198.51.100.2\n"
-	" set transform-set AES-SHA\n"
-	" set security-association replay window-size %u\n"
-	" set session-key inbound esp 1001 cipher " KEYS_A " authenticator " AUTH_A "\n"
-	" set session-key outbound esp 1000 cipher " KEYS_B " authenticator " AUTH_A "\n"
-	"crypto map vpn 20 ipsec-manual\n"
-	" match address 102\n"
-	" set peer 203.0.113.1\n"
-	" set transform-set AHDES\n"
-	" set security-association replay window-size 64\n"
-	" set session-key inbound ah 2001 " AUTH_A "\n"
-	" set session-key outbound ah 2000 " AUTH_A "\n"
-	" set session-key inbound esp 2003 cipher 0102030405060708\n"
-	" set session-key outbound esp 2002 cipher 0102030405060708\n"
-	"crypto map vpn 30 ipsec-manual\n"
-	" match address 103\n"
-	" set peer 198.51.100.9\n"
-	" set transform-set GCM\n"
-	" set security-association replay window-size 1024\n"
-	" set session-key inbound esp 3001 cipher 000102030405060708090a0b0c0d0e0f10111213\n"
-	" set session-key outbound esp 3000 cipher 101112131415161718191a1b1c1d1e1f20212223\n"
-	"interface wan0\n"
-	" ip address 198.51.100.1 255.255.255.0\n"
-	" crypto map vpn\n";
+/* a format: its %s / %u filled by the test (a macro, so printf checks it) */
+#define REPLAY_FMT \
+	"crypto ipsec transform-set AES-SHA esp-aes 256 esp-sha-hmac\n" \
+	"crypto ipsec transform-set AHDES ah-sha-hmac esp-des\n" \
+	"crypto ipsec transform-set GCM esp-gcm 128\n" \
+	"access-list 101 permit ip 192.0.2.0 0.0.0.127 192.0.2.128 0.0.0.127\n" \
+	"access-list 102 permit ip 192.0.2.0 0.0.0.127 203.0.113.0 0.0.0.255\n" \
+	"access-list 103 permit ip 192.0.2.0 0.0.0.127 198.18.0.0 0.0.255.255\n" \
+	"crypto map vpn 10 ipsec-manual\n" \
+	" match address 101\n" \
+	" set peer 198.51.100.2\n" \
+	" set transform-set AES-SHA\n" \
+	" set security-association replay window-size %u\n" \
+	" set session-key inbound esp 1001 cipher " KEYS_A " authenticator " AUTH_A "\n" \
+	" set session-key outbound esp 1000 cipher " KEYS_B " authenticator " AUTH_A "\n" \
+	"crypto map vpn 20 ipsec-manual\n" \
+	" match address 102\n" \
+	" set peer 203.0.113.1\n" \
+	" set transform-set AHDES\n" \
+	" set security-association replay window-size 64\n" \
+	" set session-key inbound ah 2001 " AUTH_A "\n" \
+	" set session-key outbound ah 2000 " AUTH_A "\n" \
+	" set session-key inbound esp 2003 cipher 0102030405060708\n" \
+	" set session-key outbound esp 2002 cipher 0102030405060708\n" \
+	"crypto map vpn 30 ipsec-manual\n" \
+	" match address 103\n" \
+	" set peer 198.51.100.9\n" \
+	" set transform-set GCM\n" \
+	" set security-association replay window-size 1024\n" \
+	" set session-key inbound esp 3001 cipher 000102030405060708090a0b0c0d0e0f10111213\n" \
+	" set session-key outbound esp 3000 cipher 101112131415161718191a1b1c1d1e1f20212223\n" \
+	"interface wan0\n" \
+	" ip address 198.51.100.1 255.255.255.0\n" \
+	" crypto map vpn\n"
 
 static const struct sa *
 by_spi(const struct tables *t, uint32_t spi)
@@ -157,9 +159,9 @@ test_replay(void)
 	char text[4096];
 	struct tables *a, *b;
 
-	snprintf(text, sizeof(text), replay_conf, 128u);
+	snprintf(text, sizeof(text), REPLAY_FMT, 128u);
 	a = compile_text(text);
-	snprintf(text, sizeof(text), replay_conf, 256u);
+	snprintf(text, sizeof(text), REPLAY_FMT, 256u);
 	b = compile_text(text);
 	T_OK(a != NULL && b != NULL, "replay configurations compile");
 	if (a == NULL || b == NULL)

@@ -3,13 +3,14 @@
  * (seed: "Configuration Tasks" and "Command Reference"), its parser, checks and show output.
  * The API of conf/: model.c (the whole), session.c (sessions and texts), one file per command
  * family with its parse, checks and running-config lines (access_list.c, transform_set.c,
- * crypto_map.c, interface.c; families.h), show.c (the show commands of the configuration).
+ * crypto_map.c, interface.c, ikev2.c; families.h), show.c (the show commands of the
+ * configuration; ikev2.c has the show crypto ikev2 ones).
  *
  * Everything here is a pure function of its arguments: no globals, no I/O but the FILE * given
  * to the show and validate functions.  A struct conf is a plain tree of owned memory; whoever
  * holds the root frees it with conf_free(), which wipes the session keys (STYLE: keys wiped on
- * every exit).  Keeps DESIGN invariant 4: a text with an error yields no configuration at all,
- * and a refused line leaves the configuration it was fed to as it was.
+ * every exit).  Keeps docs/design.md invariant 4: a text with an error yields no configuration at
+ * all, and a refused line leaves the configuration it was fed to as it was.
  *
  * Conventions of the model:
  *  - IPv4 addresses are uint32_t in host order; an address with a wildcard is {addr, wild}
@@ -214,7 +215,9 @@ struct conf_map {
 #define CONF_IKEV2_PEERS_MAX	64	/* peer blocks of a keyring */
 #define CONF_IKEV2_MATCH_MAX	16	/* match lines of a profile, proposals of a policy */
 #define CONF_IKEV2_ID_MAX	256	/* an identity (fqdn, email), NUL included */
-#define CONF_IKEV2_PSK_MAX	128	/* a pre-shared key, bytes; 0-terminated text */
+#define CONF_IKEV2_PSK_MAX	128	/* a pre-shared key, bytes; 0-terminated text (the
+					 * model holds at most 64: struct key) */
+#define CONF_IKEV2_LIFETIME_DEFAULT	86400u	/* IKE SA lifetime, IOS default */
 
 /* encryption: an IKEv2 ENCR id and key bits (12 aes-cbc, 20 aes-gcm-16, 28 chacha20, 3 3des) */
 struct conf_ikev2_encr {
@@ -252,16 +255,22 @@ struct conf_ikev2_id {
 	enum conf_ikev2_id_type	type;
 	uint32_t		addr;				/* CONF_ID_ADDRESS */
 	char			text[CONF_IKEV2_ID_MAX];	/* fqdn, email */
+	uint32_t		mask;		/* CONF_ID_ADDRESS of "match identity remote
+						 * address A [MASK]": addr has the host bits
+						 * cleared; 0xffffffff everywhere else */
 };
 
 /* One "peer NAME" block of a keyring. */
 struct conf_ikev2_peer {
 	char			name[CONF_NAME_MAX];
 	unsigned		line;
-	uint32_t		addr, mask;	/* address A [MASK]; mask 0 with addr 0: none */
+	uint32_t		addr, mask;	/* address A [MASK] when has_addr: mask
+						 * contiguous, addr & ~mask == 0; 0.0.0.0
+						 * 0.0.0.0 is any peer */
 	bool			has_addr;
 	struct conf_ikev2_id	identity;	/* identity ...; CONF_ID_NONE: none */
-	/* pre-shared-key [local|remote] KEY: both set by the plain form; wiped by conf_free */
+	/* pre-shared-key [local|remote] KEY: both set by the plain form; wiped by conf_free.
+	 * The key's bytes as typed (no NUL), 1 .. sizeof(b) = 64; len 0: not configured. */
 	struct key		psk_local, psk_remote;
 };
 
@@ -350,6 +359,11 @@ enum conf_submode {
 	CONF_SM_MAP,			/* "config-crypto-map": crypto map / crypto dynamic-map */
 	CONF_SM_IF,			/* "config-if" */
 	CONF_SM_ACL,			/* "config-ext-nacl": ip access-list extended */
+	CONF_SM_IKEV2_PROPOSAL,		/* "config-ikev2-proposal" */
+	CONF_SM_IKEV2_POLICY,		/* "config-ikev2-policy" */
+	CONF_SM_IKEV2_KEYRING,		/* "config-ikev2-keyring" */
+	CONF_SM_IKEV2_PEER,		/* "config-ikev2-keyring-peer": exit: to the keyring */
+	CONF_SM_IKEV2_PROFILE,		/* "config-ikev2-profile" */
 };
 
 /* A configuration session: feeds lines one at a time to a target configuration, tracking the
@@ -363,6 +377,11 @@ struct conf_session {
 	struct conf_map_entry		*entry;		/* CONF_SM_MAP */
 	struct conf_if			*ifp;		/* CONF_SM_IF */
 	struct conf_acl			*acl;		/* CONF_SM_ACL */
+	struct conf_ikev2_proposal	*ikev2_proposal;	/* CONF_SM_IKEV2_PROPOSAL */
+	struct conf_ikev2_policy	*ikev2_policy;		/* CONF_SM_IKEV2_POLICY */
+	struct conf_ikev2_keyring	*ikev2_keyring;		/* CONF_SM_IKEV2_KEYRING, _PEER */
+	struct conf_ikev2_peer		*ikev2_peer;		/* CONF_SM_IKEV2_PEER */
+	struct conf_ikev2_profile	*ikev2_profile;		/* CONF_SM_IKEV2_PROFILE */
 };
 
 /* Start a session on target in global configuration mode. */
@@ -375,7 +394,8 @@ void		conf_session_begin(struct conf_session *s, struct conf *target);
 int		conf_session_line(struct conf_session *s, const char *line, unsigned lineno,
 		    struct gw_err *err);
 /* The sub-mode for the CLI prompt: "config", "config-crypto-trans", "config-crypto-map",
- * "config-if" or "config-ext-nacl".  Static string. */
+ * "config-if", "config-ext-nacl", "config-ikev2-proposal", "config-ikev2-policy",
+ * "config-ikev2-keyring", "config-ikev2-keyring-peer" or "config-ikev2-profile".  Static. */
 const char	*conf_session_prompt_mode(const struct conf_session *s);
 
 /* Parse a whole text (lines split at "\n"; the text ends at its NUL).  All or nothing: on the
@@ -394,10 +414,16 @@ struct conf	*conf_parse_file(const char *path, struct gw_err *err);
  * session keys of the right lengths for every protocol of the set, a replay window-size only
  * with sequence numbers that are there and authenticated: not with esp-rfc1829/ah-rfc1828 nor
  * an ESP cipher alone; ipsec-isakmp: ACL, peer and transform set), different entries of a set
- * use different ACLs, inbound manual SPIs are unique.  0 if usable; -1 with err (line of the
- * offending object) on the first error.
+ * use different ACLs, inbound manual SPIs are unique; IKEv2 (ikev2.c, docs/ikev2.md): the
+ * profile named by an entry exists and is complete (match identity remote, authentication
+ * local and remote pre-share, a keyring whose peers have the keys it needs), a policy exists
+ * for an entry with a profile, a profile's keyring exists, a policy's proposals exist, a
+ * proposal has an encryption and a group, integrity unless it is AEAD (then a prf and no
+ * integrity), and does not mix AEAD with other encryptions; a keyring peer has an address or
+ * an identity; PFS with a profile is a group IKEv2 has.  0 if usable; -1 with err (line of
+ * the offending object) on the first error.
  * Warnings (ACL entries ignored after the first permit of a manual entry, weak transforms in
- * use) go to warnings, one line each, when it is not NULL. */
+ * use, IKEv2 md5, 3des, groups 2 and 5) go to warnings, one line each, when it is not NULL. */
 int		conf_validate(const struct conf *c, struct gw_err *err, FILE *warnings);
 
 /* ---- Lookups for the compiler and the CLI (borrowed pointers, valid until c changes) ---- */
@@ -428,6 +454,57 @@ bool		conf_tset_esp_integrity(const struct conf_transform_set *t);
 /* The set uses the RFC 1828/1829 transforms, whose headers carry no sequence number. */
 bool		conf_tset_no_seq(const struct conf_transform_set *t);
 
+/* ---- IKEv2 lookups for the engine (ikev2.c; borrowed pointers, valid until c changes) ---- */
+
+struct conf_ikev2_proposal	*conf_ikev2_proposal_find(const struct conf *c, const char *name);
+struct conf_ikev2_policy	*conf_ikev2_policy_find(const struct conf *c, const char *name);
+struct conf_ikev2_keyring	*conf_ikev2_keyring_find(const struct conf *c, const char *name);
+struct conf_ikev2_profile	*conf_ikev2_profile_find(const struct conf *c, const char *name);
+/* The profile of a map entry (set ikev2-profile), or NULL when none is set or it is not
+ * defined (conf_validate refuses the latter). */
+const struct conf_ikev2_profile	*conf_entry_ikev2_profile(const struct conf *c,
+				    const struct conf_map_entry *e);
+/* The policy for IKE SAs on local address local (IOS): the first policy, in configuration
+ * order, with a "match address local" equal to local; else the first policy without any
+ * "match address local"; else NULL (no default proposal here: IKEv2 is refused). */
+const struct conf_ikev2_policy	*conf_ikev2_policy_for(const struct conf *c, uint32_t local);
+/* True when remote (an identity received in IDi/IDr; mask ignored) matches one of the profile's
+ * "match identity remote" lines: address within A/MASK, fqdn equal ignoring case, email equal. */
+bool		conf_ikev2_profile_match(const struct conf_ikev2_profile *p,
+		    const struct conf_ikev2_id *remote);
+/* The first profile, in configuration order, that matches remote; NULL if none. */
+const struct conf_ikev2_profile	*conf_ikev2_profile_for_id(const struct conf *c,
+				    const struct conf_ikev2_id *remote);
+/* The peer block of keyring k for a remote (IOS): when id is not NULL, the first peer whose
+ * "identity" equals it; else (or when none does) the peer whose "address A MASK" contains addr
+ * with the longest mask (first in order on a tie); NULL if none.  Its keys: psk_local signs
+ * our AUTH, psk_remote checks the peer's (RFC 7296 §2.15). */
+const struct conf_ikev2_peer	*conf_ikev2_peer_find(const struct conf_ikev2_keyring *k,
+				    uint32_t addr, const struct conf_ikev2_id *id);
+/* Our identity under profile p on local address local: "identity local", else local's
+ * address (ID_IPV4_ADDR). */
+void		conf_ikev2_local_id(const struct conf_ikev2_profile *p, uint32_t local,
+		    struct conf_ikev2_id *out);
+/* The IKE SA lifetime of a profile in seconds (CONF_IKEV2_LIFETIME_DEFAULT when not set). */
+uint32_t	conf_ikev2_lifetime(const struct conf_ikev2_profile *p);
+/* Every encryption of p is AEAD (aes-gcm, chacha20-poly1305): no integrity transform. */
+bool		conf_ikev2_proposal_aead(const struct conf_ikev2_proposal *p);
+/* The PRFs to offer for p: its "prf" list, or (none configured) the PRF of each integrity
+ * algorithm, in order and without repeats (IOS).  Writes at most CONF_IKEV2_ALGS_MAX ids to
+ * out, returns how many. */
+unsigned	conf_ikev2_proposal_prfs(const struct conf_ikev2_proposal *p,
+		    uint16_t out[CONF_IKEV2_ALGS_MAX]);
+/* The anti-replay window of an entry: its own, else CONF_REPLAY_DEFAULT for ipsec-isakmp and
+ * 0 (none) for ipsec-manual. */
+unsigned	conf_entry_replay_window(const struct conf_map_entry *e);
+/* IOS spellings, for show and debug: "aes-gcm-128", "sha256", "sha256" (prf), "19"; NULL when
+ * the number is none the parser takes. */
+const char	*conf_ikev2_encr_name(uint16_t id, uint16_t bits);
+const char	*conf_ikev2_integ_name(uint16_t id);
+const char	*conf_ikev2_prf_name(uint16_t id);
+bool		conf_ikev2_group_ok(unsigned group);	/* 2 5 14 15 16 19 20 21 31 */
+bool		conf_ikev2_group_weak(unsigned group);	/* 2 5 */
+
 /* ---- Names ---- */
 
 const char	*conf_xf_name(enum conf_xf xf);		/* "esp-aes" */
@@ -441,9 +518,18 @@ const char	*conf_tos_name(int tos);		/* "min-delay" for 8, or NULL */
 
 /* ---- Show (show.c; entries: access_list.c): IOS layouts, written to out ---- */
 
-/* The running configuration, canonical: conf_parse_text() of it gives an equal conf.  It holds
- * the session keys in hex, as configured: whoever keeps the text wipes it.  Ends with "end". */
+/* The configuration as a text to keep (write memory, the startup file): canonical,
+ * conf_parse_text() of it gives an equal conf.  It holds every key (manual session keys in hex,
+ * IKEv2 pre-shared keys as typed): whoever keeps the text wipes it.  Ends with "end". */
+void	conf_write_config(const struct conf *c, FILE *out);
+/* show running-config: conf_write_config() with each IKEv2 pre-shared key masked as "*****"
+ * (docs/adr/0010).  Without pre-shared keys the two texts are the same; with them, this one
+ * does not parse back (the parser refuses a masked key, it never takes it for the key).
+ * Manual session keys are shown, as IOS 11.3 does. */
 void	conf_show_running(const struct conf *c, FILE *out);
+/* text (a configuration, e.g. the startup file) to out with the key of every pre-shared-key
+ * line masked as conf_show_running() does. */
+void	conf_show_masked(const char *text, FILE *out);
 /* show ip access-lists [NAME]: "Extended IP access list 101" then the indented entries. */
 void	conf_show_access_lists(const struct conf *c, const char *name, FILE *out);
 /* One entry as IOS prints it, without the list: "permit ip host 192.0.2.1 any log". */
@@ -457,5 +543,10 @@ void	conf_show_crypto_map(const struct conf *c, const char *tag, const char *ifn
 void	conf_show_dynamic_map(const struct conf *c, const char *tag, FILE *out);
 /* show crypto ipsec security-association lifetime. */
 void	conf_show_sa_lifetime(const struct conf *c, FILE *out);
+/* show crypto ikev2 proposal|policy|profile [NAME] (IOS 15 layouts; name NULL: all).  No key
+ * is ever shown. */
+void	conf_show_ikev2_proposals(const struct conf *c, const char *name, FILE *out);
+void	conf_show_ikev2_policies(const struct conf *c, const char *name, FILE *out);
+void	conf_show_ikev2_profiles(const struct conf *c, const char *name, FILE *out);
 
 #endif

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* conf_fuzz.c: libFuzzer target of the configuration parser.  Any bytes (as a NUL-terminated
- * text) either are refused or give a configuration whose running config parses back to an
- * equal configuration that shows the same text (conf_show_running's promise).  The other
- * show functions, conf_validate and conf_dup run on every accepted input as well. */
+ * text) either are refused or give a configuration whose written config parses back to an
+ * equal configuration that writes the same text (conf_write_config's promise), and whose
+ * show running-config holds no pre-shared key.  The other show functions, conf_validate and
+ * conf_dup run on every accepted input as well. */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +12,7 @@
 #include "controld/conf/conf.h"
 
 static char *
-running(const struct conf *c)
+running(const struct conf *c, bool secrets)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -18,9 +20,53 @@ running(const struct conf *c)
 
 	if (f == NULL)
 		abort();
-	conf_show_running(c, f);
+	if (secrets)
+		conf_write_config(c, f);
+	else
+		conf_show_running(c, f);
 	fclose(f);
 	return buf;
+}
+
+/* show running-config shows no key of c's keyrings: each pre-shared-key line (the command,
+ * after its indentation) ends in the mask. */
+static void
+check_masked(const struct conf *c)
+{
+	char *s = running(c, false), *m = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	for (const char *p = s; *p != '\0';) {
+		const char *nl = strchr(p, '\n'), *w = p;
+
+		if (nl == NULL)
+			abort();		/* every line ends in one */
+		while (*w == ' ')
+			w++;
+		if (strncmp(w, "pre-shared-key ", 15) == 0 &&
+		    (nl - w < 20 || strncmp(nl - 6, " *****", 6) != 0)) {
+			fprintf(stderr, "a key shown:\n%s", s);
+			abort();
+		}
+		p = nl + 1;
+	}
+	/* a stored text masked is the shown text */
+	if ((f = open_memstream(&m, &len)) == NULL)
+		abort();
+	{
+		char *w = running(c, true);
+
+		conf_show_masked(w, f);
+		free(w);
+	}
+	fclose(f);
+	if (strcmp(m, s) != 0) {
+		fprintf(stderr, "masked text differs:\n%s\n----\n%s", m, s);
+		abort();
+	}
+	free(m);
+	free(s);
 }
 
 static void
@@ -39,6 +85,9 @@ show_all(const struct conf *c)
 		conf_show_crypto_map(c, NULL, c->ifs[i]->name, f);
 	conf_show_dynamic_map(c, NULL, f);
 	conf_show_sa_lifetime(c, f);
+	conf_show_ikev2_proposals(c, NULL, f);
+	conf_show_ikev2_policies(c, NULL, f);
+	conf_show_ikev2_profiles(c, NULL, f);
 	(void)conf_validate(c, NULL, f);
 	fclose(f);
 	free(buf);
@@ -61,13 +110,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(text);
 	if (c == NULL)
 		return 0;
-	s1 = running(c);
+	s1 = running(c, true);
 	if ((c2 = conf_parse_text(s1, "running", &err)) == NULL) {
 		fprintf(stderr, "running config does not parse: line %u: %s\n%s", err.line,
 		    err.msg, s1);
 		abort();
 	}
-	s2 = running(c2);
+	s2 = running(c2, true);
 	if (strcmp(s1, s2) != 0 || !conf_equal(c, c2)) {
 		fprintf(stderr, "round trip differs:\n%s\n----\n%s", s1, s2);
 		abort();
@@ -75,6 +124,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if ((d = conf_dup(c)) == NULL || !conf_equal(c, d))
 		abort();
 	show_all(c);
+	check_masked(c);
 	conf_free(d);
 	conf_free(c2);
 	conf_free(c);

@@ -13,7 +13,9 @@
 
 #include "controld/conf/families.h"
 
-static const uint8_t pfs_groups[] = { 1, 2, 5, 14, 19, 20, 21 };
+/* set pfs groupN: 1 is IOS 11.3's (IKEv1 only); 15, 16 and 31 (Curve25519, RFC 8031: our
+ * spelling "group31") came with IKEv2 (docs/ikev2.md) */
+static const uint8_t pfs_groups[] = { 1, 2, 5, 14, 15, 16, 19, 20, 21, 31 };
 
 /* ---- The model ---- */
 
@@ -82,7 +84,8 @@ entry_equal(const struct conf_map_entry *a, const struct conf_map_entry *b)
 	    a->n_tsets != b->n_tsets || a->pfs != b->pfs || a->per_host != b->per_host ||
 	    a->nat_t != b->nat_t ||
 	    a->lifetime_sec != b->lifetime_sec || a->lifetime_kb != b->lifetime_kb ||
-	    a->replay_window != b->replay_window || strcmp(a->description, b->description) != 0)
+	    a->replay_window != b->replay_window || strcmp(a->description, b->description) != 0 ||
+	    strcmp(a->ikev2_profile, b->ikev2_profile) != 0)
 		return false;
 	if (memcmp(a->peers, b->peers, a->n_peers * sizeof(a->peers[0])) != 0)
 		return false;
@@ -425,9 +428,11 @@ map_cmd_crypto(struct pl *p, bool no)
 		return cmd_crypto_map(p, no);
 	if (kw(p, 1, "dynamic-map"))
 		return cmd_dynamic_map(p, no);
+	if (kw(p, 1, "ikev2"))
+		return ikev2_conf_cmd(p, no);
 	if (!kw(p, 1, "ipsec"))
 		return perr(p, "crypto \"%.40s\": unknown command (crypto ipsec, crypto map, "
-		    "crypto dynamic-map)", word(p, 1));
+		    "crypto dynamic-map, crypto ikev2)", word(p, 1));
 	if (kw(p, 2, "transform-set"))
 		return tset_cmd(p, no);
 	if (kw(p, 2, "security-association") && kw(p, 3, "lifetime")) {
@@ -532,7 +537,25 @@ set_pfs(struct pl *p, struct conf_map_entry *e, bool no)
 				return 0;
 			}
 	return perr(p, "set pfs \"%.40s\": not a DH group (group1, group2, group5, group14, "
-	    "group19, group20, group21)", g);
+	    "group15, group16, group19, group20, group21, group31)", g);
+}
+
+/* set ikev2-profile NAME; no set ikev2-profile [NAME] */
+static int
+set_ikev2_profile(struct pl *p, struct conf_map_entry *e, bool no)
+{
+	if (no) {
+		if (p->l->n > 2 && name_ok(p, "set ikev2-profile", word(p, 2)) != 0)
+			return -1;
+		if (extra(p, 3) != 0)
+			return -1;
+		e->ikev2_profile[0] = '\0';
+		return 0;
+	}
+	if (name_ok(p, "set ikev2-profile", word(p, 2)) != 0 || extra(p, 3) != 0)
+		return -1;
+	copy_name(e->ikev2_profile, word(p, 2));
+	return 0;
 }
 
 static int
@@ -710,16 +733,18 @@ map_mode(struct pl *p, bool no)
 	}
 	/* the replay window is the one SA parameter a manual entry takes (ours, opt-in:
 	 * IOS 11.3 gives manual SAs no anti-replay service) */
-	if (manual && (strcasecmp(sub, "pfs") == 0 ||
+	if (manual && (strcasecmp(sub, "pfs") == 0 || strcasecmp(sub, "ikev2-profile") == 0 ||
 	    (strcasecmp(sub, "security-association") == 0 && !kw(p, 2, "replay"))))
 		return perr(p, "set %s: not for ipsec-manual entries (manual SAs are not "
 		    "negotiated and do not expire)", sub);
 	if (strcasecmp(sub, "pfs") == 0)
 		return set_pfs(p, e, no);
+	if (strcasecmp(sub, "ikev2-profile") == 0)
+		return set_ikev2_profile(p, e, no);
 	if (strcasecmp(sub, "security-association") == 0)
 		return set_sa(p, e, no);
 	return perr(p, "set \"%.40s\": unknown (peer, transform-set, pfs, security-association, "
-	    "session-key, nat-t)", sub);
+	    "ikev2-profile, session-key, nat-t)", sub);
 }
 
 /* ---- Checks (conf_validate) ---- */
@@ -1182,6 +1207,8 @@ running_entry(const struct conf_map *m, const struct conf_map_entry *e, FILE *ou
 	}
 	if (e->pfs != 0)
 		fprintf(out, " set pfs group%u\n", e->pfs);
+	if (e->ikev2_profile[0] != '\0')
+		fprintf(out, " set ikev2-profile %s\n", e->ikev2_profile);
 	if (e->acl[0] != '\0')
 		fprintf(out, " match address %s\n", e->acl);
 	fputs("!\n", out);

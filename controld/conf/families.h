@@ -9,6 +9,7 @@
  *   crypto_map.c     crypto map, crypto dynamic-map (and their sub-mode), crypto ipsec
  *                    security-association lifetime
  *   interface.c      interface NAME (and its sub-mode), hostname
+ *   ikev2.c          crypto ikev2 proposal, policy, keyring (peer), profile (their sub-modes)
  *
  * session.c dispatches lines to them, model.c and show.c call their model, check and
  * running-config parts.  A parse function (the words of the command proper at p->l->w[0],
@@ -62,7 +63,8 @@ void			tset_running(const struct conf *c, FILE *out);
 void			map_free(struct conf_map *m);		/* wipes the session keys */
 struct conf_map		*map_dup(const struct conf_map *m);
 bool			map_equal(const struct conf_map *a, const struct conf_map *b);
-int			map_cmd_crypto(struct pl *p, bool no);	/* crypto {ipsec|map|dynamic-map} */
+/* crypto {ipsec|map|dynamic-map|ikev2}: ikev2 goes on to ikev2_conf_cmd() */
+int			map_cmd_crypto(struct pl *p, bool no);
 int			map_mode(struct pl *p, bool no);	/* config-crypto-map */
 /* conf_validate's checks of crypto map and dynamic map sets, in their order, after
  * intf_check(); warnings as conf_validate says. */
@@ -81,5 +83,20 @@ int			host_cmd(struct pl *p, bool no);	/* hostname NAME */
 int			intf_check(const struct conf *c, struct gw_err *err);
 void			host_running(const struct conf *c, FILE *out);
 void			intf_running(const struct conf *c, FILE *out);
+
+/* ---- ikev2.c ---- */
+
+/* The four IKEv2 arrays of c: freed (pre-shared keys wiped), copied into d (0, or -1 out of
+ * memory: d holds what was copied, for conf_free), compared (keys in constant time). */
+void			ikev2_conf_free(struct conf *c);
+int			ikev2_conf_dup(struct conf *d, const struct conf *c);
+bool			ikev2_conf_equal(const struct conf *a, const struct conf *b);
+int			ikev2_conf_cmd(struct pl *p, bool no);	/* crypto ikev2 ... */
+int			ikev2_conf_mode(struct pl *p, bool no);	/* config-ikev2-* */
+/* conf_validate's IKEv2 checks, after map_check(); warnings as conf_validate says. */
+int			ikev2_conf_check(const struct conf *c, struct gw_err *err,
+			    FILE *warnings);
+/* The crypto ikev2 lines; pre-shared keys as typed when secrets, else masked. */
+void			ikev2_conf_running(const struct conf *c, bool secrets, FILE *out);
 
 #endif

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* running.h: the running configuration and what it compiles to: conf/'s part of controld's
- * state (struct controld, controld.h).  apply.c replaces both at once, all or nothing (DESIGN
- * invariant 4); the CLI reads them, the link publishes the SPD. */
+ * state (struct controld, controld.h).  apply.c replaces both at once, all or nothing
+ * (docs/design.md invariant 4); the CLI reads them, the link publishes the SPD. */
 #ifndef GW_CONF_RUNNING_H
 #define GW_CONF_RUNNING_H
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* session.c: configuration sessions and whole texts.  A line is split into words, read in
  * the current sub-mode like the IOS parser does (a global command leaves the sub-mode) and
- * handed to the command family it belongs to (families.h).  Keeps DESIGN invariant 4: a
+ * handed to the command family it belongs to (families.h).  Keeps docs/design.md invariant 4: a
  * refused line leaves the configuration and the session as they were, and conf_parse_text()
  * returns either a configuration of every line or nothing.  Lines may hold session keys:
  * they are wiped after use. */
@@ -95,7 +95,11 @@ session_apply(struct conf_session *s, struct line *l, unsigned lineno, struct gw
 		if (l->n > 1)
 			return gw_fail(err, lineno, "%s: \"%.40s\": unexpected word", l->w[0],
 			    l->w[1]);
-		s->mode = CONF_SM_GLOBAL;
+		/* exit climbs one mode, as IOS: from a keyring's peer back to the keyring */
+		if (kw(&p, 0, "exit") && s->mode == CONF_SM_IKEV2_PEER)
+			s->mode = CONF_SM_IKEV2_KEYRING;
+		else
+			s->mode = CONF_SM_GLOBAL;
 		return 0;
 	}
 	if (kw(&p, 0, "no")) {
@@ -116,6 +120,13 @@ session_apply(struct conf_session *s, struct line *l, unsigned lineno, struct gw
 		break;
 	case CONF_SM_ACL:
 		r = acl_mode(&p, no);
+		break;
+	case CONF_SM_IKEV2_PROPOSAL:
+	case CONF_SM_IKEV2_POLICY:
+	case CONF_SM_IKEV2_KEYRING:
+	case CONF_SM_IKEV2_PEER:
+	case CONF_SM_IKEV2_PROFILE:
+		r = ikev2_conf_mode(&p, no);
 		break;
 	case CONF_SM_GLOBAL:
 		break;
@@ -185,6 +196,16 @@ conf_session_prompt_mode(const struct conf_session *s)
 		return "config-if";
 	case CONF_SM_ACL:
 		return "config-ext-nacl";
+	case CONF_SM_IKEV2_PROPOSAL:
+		return "config-ikev2-proposal";
+	case CONF_SM_IKEV2_POLICY:
+		return "config-ikev2-policy";
+	case CONF_SM_IKEV2_KEYRING:
+		return "config-ikev2-keyring";
+	case CONF_SM_IKEV2_PEER:
+		return "config-ikev2-keyring-peer";
+	case CONF_SM_IKEV2_PROFILE:
+		return "config-ikev2-profile";
 	default:
 		return "config";
 	}

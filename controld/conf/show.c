@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* show.c: what the configuration looks like to the operator, in IOS layouts: the running
- * configuration (canonical, parsed back by conf_parse_text() to an equal configuration; each
- * command family writes its own lines, families.h) and the config-derived "show" commands of
- * the seed (show ip access-lists, show crypto ipsec transform-set, show crypto map, show
- * crypto dynamic-map, show crypto ipsec security-association lifetime).  Writes only to the
- * FILE * it is given; owns nothing.
+ * configuration (canonical: conf_write_config() is parsed back by conf_parse_text() to an
+ * equal configuration, conf_show_running() is the same text with IKEv2 pre-shared keys
+ * masked, docs/adr/0010; each command family writes its own lines, families.h) and the
+ * config-derived "show" commands of the seed (show ip access-lists, show crypto ipsec
+ * transform-set, show crypto map, show crypto dynamic-map, show crypto ipsec
+ * security-association lifetime).  Writes only to the FILE * it is given; owns nothing.
  */
 #include <string.h>
 
@@ -12,16 +13,30 @@
 
 /* ---- show running-config ---- */
 
-void
-conf_show_running(const struct conf *c, FILE *out)
+static void
+running(const struct conf *c, bool secrets, FILE *out)
 {
 	host_running(c, out);
 	map_running_lifetime(c, out);
+	ikev2_conf_running(c, secrets, out);
 	tset_running(c, out);
 	map_running(c, out);
 	intf_running(c, out);
 	acl_running(c, out);
 	fputs("end\n", out);
+}
+
+void
+conf_write_config(const struct conf *c, FILE *out)
+{
+	running(c, true, out);
+}
+
+/* Pre-shared keys masked (docs/adr/0010); manual session keys shown, as IOS 11.3 does. */
+void
+conf_show_running(const struct conf *c, FILE *out)
+{
+	running(c, false, out);
 }
 
 /* ---- show ip access-lists ---- */
@@ -121,6 +136,8 @@ show_entry_body(const struct conf *c, const struct conf_map_entry *e, FILE *out)
 		fprintf(out, "        PFS (Y/N): %s\n", e->pfs != 0 ? "Y" : "N");
 		if (e->pfs != 0)
 			fprintf(out, "        DH group:  group%u\n", e->pfs);
+		if (e->ikev2_profile[0] != '\0')
+			fprintf(out, "        IKEv2 Profile: %s\n", e->ikev2_profile);
 	} else if (e->replay_window != 0) {	/* ours: IOS 11.3 manual SAs have none */
 		fprintf(out, "        Replay window size: %u\n", e->replay_window);
 	}

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "controld/conf/conf.h"
+#include "tests/lib/example.h"
 #include "tests/lib/test.h"
 
 static const char show_conf[] =
@@ -45,24 +46,6 @@ static const char show_conf[] =
 	" ip address 198.51.100.1 255.255.255.0\n"
 	" crypto map vpn\n";
 
-static const char demo_conf[] =
-	"hostname gwA\n"
-	"crypto ipsec transform-set AES-SHA esp-aes 256 esp-sha-hmac\n"
-	" mode tunnel\n"
-	"access-list 101 deny udp 192.0.2.0 0.0.0.127 192.0.2.128 0.0.0.127 eq 7\n"
-	"access-list 101 permit ip 192.0.2.0 0.0.0.127 192.0.2.128 0.0.0.127\n"
-	"crypto map vpn 10 ipsec-manual\n"
-	" match address 101\n"
-	" set peer 198.51.100.2\n"
-	" set transform-set AES-SHA\n"
-	" set session-key inbound esp 1001 cipher 0102030405060708090a0b0c0d0e0f101112131"
-	"415161718191a1b1c1d1e1f20 authenticator 2122232425262728292a2b2c2d2e2f3031323334\n"
-	" set session-key outbound esp 1000 cipher a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3"
-	"b4b5b6b7b8b9babbbcbdbebfc0 authenticator c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d"
-	"4\n"
-	"interface wan0\n"
-	" ip address 198.51.100.1 255.255.255.0\n"
-	" crypto map vpn\n";
 
 static const char golden_running[] =
 	"hostname gwA\n"
@@ -293,6 +276,7 @@ main(void)
 {
 	struct gw_err err = { 0, "" };
 	struct conf *c = conf_parse_text(show_conf, "show", &err);
+	char *demo_conf = test_example("gwA.conf", NULL);
 	struct conf *d = conf_parse_text(demo_conf, "demo", &err);
 	struct conf *e = conf_new();
 	char *out;
@@ -338,6 +322,7 @@ main(void)
 	}
 	conf_free(c);
 	conf_free(d);
+	free(demo_conf);
 	conf_free(e);
 	return t_done();
 }

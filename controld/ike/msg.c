@@ -10,6 +10,7 @@
  * their type, the nonce size of §3.9), because a builder would otherwise write something else
  * than it read.  Reserved fields are ignored when read and written as zero (§3), so a message
  * with nonzero reserved bits rebuilds to other bytes but the same struct. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -935,17 +936,20 @@ payload_name(uint8_t t)
 }
 
 /* Append to buf[*n .. cap), cutting at cap - 1. */
+static void cat(char *buf, size_t cap, size_t *n, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 static void
-cat(char *buf, size_t cap, size_t *n, const char *fmt, const char *s, unsigned v)
+cat(char *buf, size_t cap, size_t *n, const char *fmt, ...)
 {
+	va_list ap;
 	int k;
 
 	if (*n + 1 >= cap)
 		return;
-	if (s != NULL)
-		k = snprintf(buf + *n, cap - *n, fmt, s);
-	else
-		k = snprintf(buf + *n, cap - *n, fmt, v);
+	va_start(ap, fmt);
+	k = vsnprintf(buf + *n, cap - *n, fmt, ap);
+	va_end(ap);
 	if (k > 0)
 		*n = *n + (size_t)k < cap ? *n + (size_t)k : cap - 1;
 }
@@ -960,26 +964,29 @@ ike_msg_summary(const struct ike_msg *m, char *buf, size_t cap)
 	if (cap == 0)
 		return buf;
 	buf[0] = '\0';
-	cat(buf, cap, &n, x != NULL ? "%s" : "exchange %u", x, m->hdr.exchange);
-	cat(buf, cap, &n, " %s", m->hdr.flags & IKE_F_RESPONSE ? "response" : "request", 0);
-	cat(buf, cap, &n, " %u [", NULL, m->hdr.msg_id);
+	if (x != NULL)
+		cat(buf, cap, &n, "%s", x);
+	else
+		cat(buf, cap, &n, "exchange %u", m->hdr.exchange);
+	cat(buf, cap, &n, " %s", m->hdr.flags & IKE_F_RESPONSE ? "response" : "request");
+	cat(buf, cap, &n, " %u [", m->hdr.msg_id);
 	for (unsigned i = 0; i < m->n_pl; i++) {
 		const struct ike_payload *pl = &m->pl[i];
 		const char *name = payload_name(pl->type);
 
 		if (pl->inner && !in) {
-			cat(buf, cap, &n, " {", NULL, 0);
+			cat(buf, cap, &n, " {");
 			in = true;
 		}
 		if (pl->type == IKE_PL_NOTIFY && notify_name(pl->u.notify.type) != NULL)
-			cat(buf, cap, &n, " N(%s)", notify_name(pl->u.notify.type), 0);
+			cat(buf, cap, &n, " N(%s)", notify_name(pl->u.notify.type));
 		else if (pl->type == IKE_PL_NOTIFY)
-			cat(buf, cap, &n, " N(%u)", NULL, pl->u.notify.type);
+			cat(buf, cap, &n, " N(%u)", pl->u.notify.type);
 		else if (name != NULL)
-			cat(buf, cap, &n, " %s", name, 0);
+			cat(buf, cap, &n, " %s", name);
 		else
-			cat(buf, cap, &n, " PL(%u)", NULL, pl->type);
+			cat(buf, cap, &n, " PL(%u)", pl->type);
 	}
-	cat(buf, cap, &n, "%s", in ? " } ]" : " ]", 0);
+	cat(buf, cap, &n, "%s", in ? " } ]" : " ]");
 	return buf;
 }

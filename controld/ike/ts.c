@@ -105,29 +105,12 @@ range_in(uint32_t lo, uint32_t hi, uint32_t addr, uint32_t mask)
 	return true;
 }
 
-/* Does lo .. hi meet the set?  Exact for contiguous masks; others by their enclosing range. */
-static bool
-range_meets(uint32_t lo, uint32_t hi, uint32_t addr, uint32_t mask)
-{
-	uint32_t slo = addr & mask, shi = addr | ~mask;
-
-	return lo <= shi && slo <= hi;
-}
-
 static bool
 ports_in(uint16_t lo, uint16_t hi, bool neq, uint16_t plo, uint16_t phi)
 {
 	if (lo == 0 && hi == 65535 && !neq)
 		return true;
 	return neq ? (phi < lo || plo > hi) : (plo >= lo && phi <= hi);
-}
-
-static bool
-ports_meet(uint16_t lo, uint16_t hi, bool neq, uint16_t plo, uint16_t phi)
-{
-	if (neq)
-		return plo < lo || phi > hi;
-	return plo <= hi && lo <= phi;
 }
 
 /* The flow local (our side) <-> remote within selector s, written for traffic leaving. */
@@ -140,16 +123,6 @@ sel_contains(const struct sel *s, const struct range4 *l, const struct range4 *r
 	    (s->proto == 0 || s->proto == proto) &&
 	    ports_in(s->sport_lo, s->sport_hi, s->sport_neq, l->plo, l->phi) &&
 	    ports_in(s->dport_lo, s->dport_hi, s->dport_neq, r->plo, r->phi);
-}
-
-static bool
-sel_meets(const struct sel *s, const struct range4 *l, const struct range4 *r, uint8_t proto)
-{
-	return range_meets(l->lo, l->hi, s->src, s->src_mask) &&
-	    range_meets(r->lo, r->hi, s->dst, s->dst_mask) &&
-	    (s->proto == 0 || proto == 0 || s->proto == proto) &&
-	    ports_meet(s->sport_lo, s->sport_hi, s->sport_neq, l->plo, l->phi) &&
-	    ports_meet(s->dport_lo, s->dport_hi, s->dport_neq, r->plo, r->phi);
 }
 
 /* A range as a prefix and mask; -1 when it is not one. */
@@ -209,8 +182,11 @@ names_peer(const struct conf_map_entry *e, uint32_t remote)
 	return false;
 }
 
-/* Does policy i accept the flow l <-> r?  The first entry of its list that the flow meets
- * must be a permit that holds all of it. */
+/* Does policy p accept the flow l <-> r?  Its first permit that holds all of the flow does,
+ * unless a deny before it holds all of it.  A deny that holds part of the flow does not stop
+ * it: the data path carves that part out in the clear, on both sides (mirror lists such as
+ * the examples' "deny udp ... eq 7" before "permit ip ..."), as the initiator proposes the
+ * permit's whole flow (IOS negotiates the permit entry, not the packet's remainder). */
 static bool
 policy_accepts(const struct policy *p, const struct range4 *l, const struct range4 *r,
     uint8_t proto)
@@ -220,9 +196,9 @@ policy_accepts(const struct policy *p, const struct range4 *l, const struct rang
 	for (size_t i = 0; i < p->n_aces; i++) {
 		const struct policy_ace *a = &p->aces[i];
 
-		if (!sel_meets(&a->sel, l, r, proto))
+		if (!sel_contains(&a->sel, l, r, proto))
 			continue;
-		return a->permit && sel_contains(&a->sel, l, r, proto);
+		return a->permit;
 	}
 	return false;
 }

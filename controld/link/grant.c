@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* grant.c: sequence-number leases to workers (DESIGN invariant 1: a sequence number is never
- * sent twice under one key).  Blocks come from the key's own space (lease.h) and are granted
+/* grant.c: sequence-number leases to workers (docs/design.md invariant 1: a sequence number is
+ * never sent twice under one key).  Blocks come from the key's own space (lease.h) and are granted
  * by use, not on demand (docs/adr/0008): a flood of requests gets one short block a second. */
 #include <inttypes.h>
 

@@ -168,6 +168,7 @@ hello_msg(struct controld *cd, const struct link_peer *from, const Gw__V1__Hello
 	if (was_live && w->udp_encap != h->udp_encap)
 		moved = true;			/* ESP-in-UDP SAs follow port 4500 */
 	w->udp_encap = h->udp_encap;
+	w->ike = h->ike;			/* IKE from port 500 leaves through it */
 	w->n_addrs = h->n_addrs < 64 ? h->n_addrs : 64;
 	if (w->n_addrs != 0)		/* h->addrs is NULL when there are none */
 		memcpy(w->addrs, h->addrs, w->n_addrs * sizeof(uint32_t));

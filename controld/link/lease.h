@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* lease.h: durable per-key high-water marks (DESIGN invariant 1; docs/adr/0008).  A key's
+/* lease.h: durable per-key high-water marks (docs/design.md invariant 1; docs/adr/0008).  A key's
  * sequence space belongs to the key, not to the SA or crypto map entry that carries it: the
  * store is keyed by a hash of the key material (sa_key_id(), never the key itself), so
  * renumbering an entry, renaming its map or changing its SPI while keeping the key continues

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* lease_test.c: sequence-number leases are disjoint, durable across a reopen (a controld
- * restart), belong to the key and not the SA, end at 2^32-1 without ESN (DESIGN invariant 1);
- * marks of an older version (by SA id) are adopted by the keys; replay floors only rise and
+ * restart), belong to the key and not the SA, end at 2^32-1 without ESN (docs/design.md invariant
+ * 1); marks of an older version (by SA id) are adopted by the keys; replay floors only rise and
  * survive a reopen; lease_decide grants by use, never on demand. */
 #include <stdlib.h>
 #include <unistd.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* link.h: controld's side of the worker link (DESIGN "The ZeroMQ link"): the workers'
+/* link.h: controld's side of the worker link (docs/design.md "The ZeroMQ link"): the workers'
  * records, what they may claim, and the API of link/:
  *
  *   workers.c  the link socket: reading, dispatch, heartbeats and liveness, refusals, the
@@ -8,7 +8,9 @@
  *   owners.c   the one owner of each inbound SA, and its replay floor (invariant 2)
  *   publish.c  generations to the workers: snapshots and deltas (invariant 3)
  *   wire.c     the SPD and the SAD as wire messages: the only place they are made
- *   report.c   counters, replay window tops and relayed IKE datagrams from workers
+ *   report.c   counters and replay window tops from workers
+ *   ikewire.c  IKE through the workers: datagrams in, messages out, acquires, and the hooks
+ *              of whoever owns IKE
  *   grant.c    sequence-number leases, by use (invariant 1; lease.c is the store)
  *   zap.c      CURVE allow-lists and the ZAP handler
  *   worker.h   what these files share (private to link/)
@@ -24,6 +26,8 @@
 
 #include "common/drop.h"
 #include "common/link.h"
+#include "common/peer_rate.h"
+#include "common/sel.h"
 #include "controld/link/lease.h"
 #include "controld/sad/sad.h"
 #include "proto/gw.pb-c.h"
@@ -40,6 +44,13 @@ enum {
 	ALLOW_ADDRS_MAX	= 8,
 	REPLAY_MARGIN_MIN = 2,	/* a new owner's window starts this far above, at least */
 	FLOORS_FLUSH_MS	= 100,	/* replay floors that ran ahead are written this often */
+	/* IKE relayed by workers, per peer address over all workers (a peer may reach several
+	 * hosts): as datad's own limit per worker (datad/worker.h), which sheds first */
+	LINK_IKE_PEER_PER_SEC = 1000,
+	LINK_IKE_PEER_BURST = 2000,
+	/* acquires taken from one worker a second: twice what datad sends at most
+	 * (ACQUIRE_PER_SEC, datad/worker.h), so only a worker that ignores its limit meets it */
+	LINK_ACQUIRE_PER_SEC = 2000,
 };
 
 /* Why controld refused something a worker (or a client of the link) sent: counted per worker
@@ -54,7 +65,9 @@ enum {
 	X(LEASE_SOON,	"lease-soon",	"a fresh lease again within a second")		\
 	X(LEASE_FAST,	"lease-fast",	"lease use faster than a worker can send")	\
 	X(REPORT_SA,	"report-sa",	"counters of an SA not in the tables, or too many")	\
-	X(TOP_OWNER,	"top-owner",	"replay window top from a worker that does not own the SA")
+	X(TOP_OWNER,	"top-owner",	"replay window top from a worker that does not own the SA")	\
+	X(ACQUIRE,	"acquire",	"acquire for no ipsec-isakmp entry that permits its flow")	\
+	X(ACQUIRE_FAST,	"acquire-fast",	"acquires faster than a worker sends them")
 
 enum refuse {
 #define X(n, c, t) REFUSE_##n,
@@ -82,6 +95,13 @@ struct allow_list {
 	const char	*path;
 };
 
+/* What a worker did with IKE and acquires since its boot (gw.v1.IkeCounters, its reports). */
+struct link_ike_ctr {
+	uint64_t	relayed, shed_peer, shed_worker;
+	uint64_t	sent, send_failed;
+	uint64_t	acquires, acquires_held, acquires_shed;
+};
+
 struct worker_rec {
 	bool		live;
 	uint8_t		rid[LINK_ID_MAX];	/* ZeroMQ routing id (given by our ROUTER) */
@@ -94,6 +114,10 @@ struct worker_rec {
 	uint32_t	addrs[64];
 	size_t		n_addrs;
 	bool		udp_encap;		/* holds UDP 4500 on its host (RFC 3948) */
+	bool		ike;			/* holds UDP 500 on its host */
+	struct link_ike_ctr ike_ctr;		/* as it last reported */
+	uint32_t	acq_tokens;		/* acquires it may still send this second */
+	uint64_t	acq_refill_ms;
 	uint64_t	generation;		/* last it reported */
 	uint64_t	last_ms;
 	struct lease_hold *holds;		/* its latest block of each outbound SA */
@@ -108,6 +132,33 @@ struct id_bind {
 	char		id[128];
 	char		key[LINK_KEY_Z85];
 };
+
+/* An IKE message a worker relayed, as the hook of link_set_ike_hooks() gets it.  Addresses and
+ * ports in host order.  Everything is borrowed for the call only. */
+struct link_ike_dgram {
+	uint32_t	local;			/* the address it was sent to; 0 = not known */
+	uint16_t	local_port;		/* 500, or 4500 (the non-ESP marker is gone) */
+	uint32_t	remote;
+	uint16_t	remote_port;
+	const uint8_t	*msg;			/* the IKE message, from its header on; its */
+	size_t		len;			/* header checked (28 bytes, version 1 or 2,
+						 * Length = len), nothing else */
+	const char	*worker;		/* the id of the worker that relayed it */
+};
+
+/* An acquire (docs/design.md "The ZeroMQ link"): a worker dropped a packet that the permit ace of policy pol
+ * (an ipsec-isakmp entry of the running SPD, cd->conf.spd) lets through, because the entry has
+ * no SA.  Checked against the SPD: pol is that entry, and pol->aces[ace] is the first entry of
+ * its list that the flow matches, a permit.  Borrowed for the call only. */
+struct link_acquire {
+	const struct policy	*pol;		/* controld/conf/compile.h */
+	size_t			ace;
+	struct flow		flow;		/* the packet's: addresses, protocol, ports, TOS */
+	const char		*worker;
+};
+
+typedef void	link_ike_input_fn(void *ctx, const struct link_ike_dgram *d);
+typedef void	link_acquire_fn(void *ctx, const struct link_acquire *a);
 
 /* The link's part of controld's state (struct controld, controld.h). */
 struct link_state {
@@ -128,6 +179,14 @@ struct link_state {
 	uint64_t		refused[REFUSE_MAX];	/* all workers, and non-workers */
 	uint64_t		disconnects;	/* connections ended (exit, oversize, protocol) */
 	uint64_t		ike_in, ike_bad;	/* IKE messages workers relayed; not IKE */
+	uint64_t		ike_shed;	/* over LINK_IKE_PEER_PER_SEC */
+	uint64_t		ike_unhandled;	/* no input hook: dropped */
+	uint64_t		ike_sent, ike_send_failed;	/* link_ike_send() */
+	uint64_t		acq_in, acq_unhandled;	/* acquires taken; no acquire hook */
+	struct peer_rate	ike_peers;	/* rate 0: not set up yet */
+	link_ike_input_fn	*ike_input;	/* link_set_ike_hooks() */
+	link_acquire_fn		*ike_acquire;
+	void			*ike_ctx;
 	uint64_t		last_tick_ms;
 	bool			debug_ipsec;	/* debug crypto ipsec: log lease grants */
 	struct allow_list	allow_workers;	/* worker keys (--curve-allow) */
@@ -155,6 +214,29 @@ void	workers_drops(const struct controld *cd, uint64_t drops[DROP_MAX]);
 /* A new generation from the SPD and the SAD, owners given: sent as a delta to the workers at
  * the current one, or whole to all when it is the first. */
 void	publish_tables(struct controld *cd);
+
+/* ---- ikewire.c: IKE on the wire, through the workers (docs/design.md "The ZeroMQ link"); the
+ * API of whoever owns IKE in controld ---- */
+
+/* From now on IKE messages that workers relay go to input(ctx, d) and acquires to
+ * acquire(ctx, a), each called from controld's event loop (workers_poll), never reentered.
+ * Either may be NULL: those are counted and dropped, as before any hook (show workers).
+ * ctx is the caller's, kept until the hooks are set again. */
+void	link_set_ike_hooks(struct link_state *l, link_ike_input_fn *input,
+	    link_acquire_fn *acquire, void *ctx);
+
+/* Send the IKE message msg[0..len) (from its header on; no non-ESP marker) from our address
+ * local, UDP port lport (500, or 4500 where the worker puts the marker in front), to
+ * remote:rport (all host order).  It goes to a live worker that holds lport on a host with
+ * address local (local 0, or an address no worker claimed: the one live holder of lport, if
+ * there is only one).  True if it was handed to a worker; false (counted: show workers) if no
+ * worker fits, the message is not IKE-shaped or the link refused it.  The worker's own send
+ * may still fail: it counts that (show workers, per worker).  msg is copied. */
+bool	link_ike_send(struct controld *cd, uint32_t local, uint16_t lport, uint32_t remote,
+	    uint16_t rport, const uint8_t *msg, size_t len);
+
+/* The IKE wire's lines of "show workers": relayed, shed, sent, acquires; per worker. */
+void	link_show_ike(const struct controld *cd, FILE *out);
 
 /* ---- zap.c: CURVE allow-lists, one per socket (ZAP domains "link" and "cli") ---- */
 

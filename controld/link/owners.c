@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* owners.c: the one owner of each inbound SA (DESIGN invariant 2: an inbound SA is processed
- * by exactly one worker at a time, its replay window lives there).  An SA that moves, or
- * whose owner restarted with empty windows, starts its window at the replay floor kept for
- * its key (docs/adr/0009), so no packet an earlier owner accepted is accepted again.  A live
- * owner keeps its SA against a worker of another CURVE key.  Owners and floors are kept with
- * the SA in the SAD: an SA a reload keeps (the same id) keeps both, so it moves, and its floor
- * rises, only when its owner really changes. */
+/* owners.c: the one owner of each inbound SA (docs/design.md invariant 2: an inbound SA is
+ * processed by exactly one worker at a time, its replay window lives there).  An SA that moves, or
+ * whose owner restarted with empty windows, starts its window at the replay floor kept for its key
+ * (docs/adr/0009), so no packet an earlier owner accepted is accepted again.  A live owner keeps
+ * its SA against a worker of another CURVE key.  Owners and floors are kept with the SA in the SAD:
+ * an SA a reload keeps (the same id) keeps both, so it moves, and its floor rises, only when its
+ * owner really changes. */
 #include <string.h>
 
 #include "controld/link/worker.h"

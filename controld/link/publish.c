@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* publish.c: the tables to the workers: a generation is sent whole (a snapshot) to a worker
  * that joins or asks, and as a delta from the previous generation to the workers that have it
- * (DESIGN "The ZeroMQ link", Clone pattern; invariant 3: a worker applies a generation whole).
- * A generation is made from the SPD and the SAD (wire.c); the last one sent is kept, to send
- * again and to diff the next one with. */
+ * (docs/design.md "The ZeroMQ link", Clone pattern; invariant 3: a worker applies a generation
+ * whole).  A generation is made from the SPD and the SAD (wire.c); the last one sent is kept, to
+ * send again and to diff the next one with. */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>

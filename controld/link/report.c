@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* report.c: what workers report: their counters per SA, the replay window tops of the
- * inbound SAs they own (the replay floors, docs/adr/0009) and their drops outside any SA;
- * and the IKE datagrams they relay.  A report costs what it carries (each SA found by its id
- * in the SAD's index, its counts kept with it), never more than the tables hold; a top counts
- * only from the SA's owner. */
+ * inbound SAs they own (the replay floors, docs/adr/0009), their drops outside any SA and
+ * what they did with IKE (ikewire.c handles the IKE itself).  A report costs what it carries
+ * (each SA found by its id in the SAD's index, its counts kept with it), never more than the
+ * tables hold; a top counts only from the SA's owner. */
 #include <arpa/inet.h>
 #include <inttypes.h>
 #include <string.h>
@@ -91,30 +91,15 @@ report_msg(struct controld *cd, struct worker_rec *w, const Gw__V1__Report *r)
 	}
 	for (size_t d = 0; d < r->n_drops && d < DROP_MAX; d++)
 		w->drops[d] = r->drops[d];
-	w->generation = r->generation;
-}
-
-/* An IKE message a worker relayed (DESIGN.md).  Its header is checked (RFC 2408 §3.1, RFC 7296
- * §3.1: 28 bytes, version 1.x or 2.x, Length = the message) and it is counted; there is no IKE
- * in this version to answer it, so it goes no further. */
-void
-report_ike(struct controld *cd, const struct worker_rec *w, const Gw__V1__IkeDatagram *ike)
-{
-	const uint8_t *d = ike->data.data;
-	struct in_addr a = { htonl(ike->remote) };
-	char ip[INET_ADDRSTRLEN];
-	uint32_t len;
-
-	inet_ntop(AF_INET, &a, ip, sizeof(ip));
-	len = ike->data.len >= 28 ? (uint32_t)d[24] << 24 | (uint32_t)d[25] << 16 |
-	    (uint32_t)d[26] << 8 | d[27] : 0;
-	if (ike->data.len < 28 || len != ike->data.len || (d[17] >> 4) < 1 || (d[17] >> 4) > 2) {
-		cd->link.ike_bad++;
-		log_debug("IKE from %s:%u via %s: not an IKE message (%zu bytes), dropped", ip,
-		    ike->remote_port, w->id, ike->data.len);
-		return;
+	if (r->ike != NULL) {
+		w->ike_ctr.relayed = r->ike->relayed;
+		w->ike_ctr.shed_peer = r->ike->shed_peer;
+		w->ike_ctr.shed_worker = r->ike->shed_worker;
+		w->ike_ctr.sent = r->ike->sent;
+		w->ike_ctr.send_failed = r->ike->send_failed;
+		w->ike_ctr.acquires = r->ike->acquires;
+		w->ike_ctr.acquires_held = r->ike->acquires_held;
+		w->ike_ctr.acquires_shed = r->ike->acquires_shed;
 	}
-	cd->link.ike_in++;
-	log_debug("IKE v%u exchange %u from %s:%u via %s (%zu bytes): no IKE in this version, "
-	    "dropped", d[17] >> 4, d[18], ip, ike->remote_port, w->id, ike->data.len);
+	w->generation = r->generation;
 }

@@ -30,8 +30,10 @@ void	workers_retire(struct controld *cd, struct worker_rec *w);
 
 void	hello_msg(struct controld *cd, const struct link_peer *from, const Gw__V1__Hello *h);
 void	report_msg(struct controld *cd, struct worker_rec *w, const Gw__V1__Report *r);
-void	report_ike(struct controld *cd, const struct worker_rec *w,
+void	ikewire_msg(struct controld *cd, const struct worker_rec *w,
 	    const Gw__V1__IkeDatagram *ike);
+void	ikewire_acquire_msg(struct controld *cd, struct worker_rec *w,
+	    const Gw__V1__Acquire *a);
 void	grant_msg(struct controld *cd, struct worker_rec *w, const Gw__V1__LeaseRequest *q);
 
 /* ---- owners.c ---- */

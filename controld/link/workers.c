@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* workers.c: the worker link's socket and the workers' records (DESIGN "The ZeroMQ link": the
- * Clone pattern over ROUTER/DEALER).  Reads what workers send and hands each message to its
- * concern (hello.c, report.c, grant.c), counts the connections that end, sends heartbeats and
- * presumes a worker dead after WORKER_DEAD_MS of silence (its inbound SAs then move:
- * owners.c).  A worker's record keeps its lease blocks per SA, bounded by the tables
+/* workers.c: the worker link's socket and the workers' records (docs/design.md "The ZeroMQ link":
+ * the Clone pattern over ROUTER/DEALER).  Reads what workers send and hands each message to its
+ * concern (hello.c, report.c, grant.c, ikewire.c), counts the connections that end, sends
+ * heartbeats and presumes a worker dead after WORKER_DEAD_MS of silence (its inbound SAs then
+ * move: owners.c).  A worker's record keeps its lease blocks per SA, bounded by the tables
  * whatever it sends; its counts are kept by the SAD, with each SA, under the worker's slot (the
- * index of its record), and go to the SA's retired sums when the worker restarts or its slot
- * is reused.
+ * index of its record), and go to the SA's retired sums when the worker restarts or its slot is
+ * reused.
  *
  * Whatever reaches the link socket is untrusted (docs/threat-model.md): each refusal is
  * counted (show workers) and logged at a limited rate. */
@@ -140,6 +140,7 @@ workers_retire(struct controld *cd, struct worker_rec *w)
 	for (int d = 0; d < DROP_MAX; d++)
 		cd->link.retired_drops[d] += w->drops[d];
 	memset(w->drops, 0, sizeof(w->drops));
+	memset(&w->ike_ctr, 0, sizeof(w->ike_ctr));	/* a new boot counts afresh */
 	free(w->holds);			/* a new boot's blocks start afresh (its old ones burn) */
 	w->holds = NULL;
 	w->n_holds = 0;
@@ -180,7 +181,10 @@ workers_msg(struct controld *cd, const struct link_peer *from, Gw__V1__Envelope 
 	case GW__V1__ENVELOPE__BODY_HEARTBEAT:
 		break;
 	case GW__V1__ENVELOPE__BODY_IKE:
-		report_ike(cd, w, env->ike);
+		ikewire_msg(cd, w, env->ike);
+		break;
+	case GW__V1__ENVELOPE__BODY_ACQUIRE:
+		ikewire_acquire_msg(cd, w, env->acquire);
 		break;
 	case GW__V1__ENVELOPE__BODY_REJECT:
 		snprintf(w->reject, sizeof(w->reject), "%s", env->reject->reason);

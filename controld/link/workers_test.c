@@ -11,6 +11,14 @@
  *     (ids=) and its addresses (addrs=)
  *   - a report of more SAs than the tables hold costs what the tables hold
  *   - a message over LINK_MAX_TO_CONTROLD never reaches controld; the connection is counted
+ *
+ * and the IKE wire (ikewire.c), through a real ROUTER and real DEALERs:
+ *
+ *   - link_ike_send() goes to the worker that holds the port on a host with the address, and
+ *     fails (counted) when none does, or the message is not IKE
+ *   - relayed IKE and acquires reach the hooks, checked: garbage is not IKE, a peer over its
+ *     burst is shed, an acquire for a manual entry or a flow its list does not permit is
+ *     refused; with no hook they are counted and dropped
  */
 #include <stdlib.h>
 #include <string.h>
@@ -22,24 +30,16 @@
 #include "controld/cli/cli.h"
 #include "controld/conf/compile.h"
 #include "controld/controld.h"
+#include "tests/lib/example.h"
 #include "tests/lib/test.h"
 
-static const char conf[] =
-	"hostname gwB\n"
-	"crypto ipsec transform-set AES-SHA esp-aes 256 esp-sha-hmac\n"
-	"access-list 101 permit ip 192.0.2.128 0.0.0.127 192.0.2.0 0.0.0.127\n"
-	"crypto map vpn 10 ipsec-manual\n"
-	" match address 101\n"
-	" set peer 198.51.100.1\n"
-	" set transform-set AES-SHA\n"
-	" set security-association replay window-size 64\n"
-	" set session-key inbound esp 1000 cipher a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3"
-	"b4b5b6b7b8b9babbbcbdbebfc0 authenticator c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4\n"
-	" set session-key outbound esp 1001 cipher 0102030405060708090a0b0c0d0e0f101112131"
-	"415161718191a1b1c1d1e1f20 authenticator 2122232425262728292a2b2c2d2e2f3031323334\n"
-	"interface wan0\n"
-	" ip address 198.51.100.2 255.255.255.0\n"
-	" crypto map vpn\n";
+/* deploy/examples/gwB.conf with anti-replay, and an ipsec-isakmp entry (for acquires) */
+static const char conf_extra[] =
+	"crypto map vpn 10 ipsec-manual\n set security-association replay window-size 64\n"
+	"access-list 102 deny udp host 10.0.0.99 10.1.0.0 0.0.0.255\n"
+	"access-list 102 permit ip 10.0.0.0 0.0.0.255 10.1.0.0 0.0.0.255\n"
+	"crypto map vpn 20 ipsec-isakmp\n match address 102\n set peer 198.51.100.3\n"
+	" set transform-set AES-SHA\n";
 
 enum { GWB = 0xc6336402 };		/* 198.51.100.2, the SAs' local address */
 static const char KEY_A[] = "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7";
@@ -312,11 +312,268 @@ test_oversize(void)
 	unlink(ep);
 }
 
+/* ---- the IKE wire ---- */
+
+enum { GWC = 0xc6336403, PEER = 0xc6336401 };	/* 198.51.100.3, another host; a peer */
+
+static struct {
+	unsigned		n_in, n_acq;
+	bool			ctx_ok;
+	struct link_ike_dgram	last_in;
+	uint8_t			msg[64];
+	struct link_acquire	last_acq;
+} hook;
+
+static void
+on_ike(void *ctx, const struct link_ike_dgram *d)
+{
+	hook.ctx_ok = ctx == &hook;
+	hook.n_in++;
+	hook.last_in = *d;
+	memcpy(hook.msg, d->msg, d->len < sizeof(hook.msg) ? d->len : sizeof(hook.msg));
+	hook.last_in.msg = hook.msg;
+}
+
+static void
+on_acquire(void *ctx, const struct link_acquire *a)
+{
+	(void)ctx;
+	hook.n_acq++;
+	hook.last_acq = *a;
+}
+
+static void
+hello_ports(const char *rid, const char *id, uint64_t boot, uint32_t addr, bool ike, bool udp)
+{
+	Gw__V1__Envelope env = GW__V1__ENVELOPE__INIT;
+	Gw__V1__Hello h = GW__V1__HELLO__INIT;
+	struct link_peer p = peer(rid, "");
+
+	h.worker_id = (char *)id;
+	h.host = (char *)"test";
+	h.boot = boot;
+	h.n_addrs = 1;
+	h.addrs = &addr;
+	h.ike = ike;
+	h.udp_encap = udp;
+	env.body_case = GW__V1__ENVELOPE__BODY_HELLO;
+	env.hello = &h;
+	workers_msg(&cd, &p, &env);
+}
+
+static size_t
+ike_hdr(uint8_t *b, size_t len)
+{
+	memset(b, 0, len);
+	b[17] = 0x20;
+	b[18] = 34;
+	b[27] = (uint8_t)len;
+	return len;
+}
+
+static void
+relay(const char *rid, uint32_t remote, const uint8_t *m, size_t len)
+{
+	Gw__V1__Envelope env = GW__V1__ENVELOPE__INIT;
+	Gw__V1__IkeDatagram d = GW__V1__IKE_DATAGRAM__INIT;
+	struct link_peer p = peer(rid, "");
+
+	d.local = GWB;
+	d.local_port = 4500;
+	d.remote = remote;
+	d.remote_port = 4500;
+	d.data.data = (uint8_t *)m;
+	d.data.len = len;
+	env.body_case = GW__V1__ENVELOPE__BODY_IKE;
+	env.ike = &d;
+	workers_msg(&cd, &p, &env);
+}
+
+static void
+acquire(const char *rid, uint32_t seq, uint32_t src, uint32_t dst, uint32_t proto)
+{
+	Gw__V1__Envelope env = GW__V1__ENVELOPE__INIT;
+	Gw__V1__Acquire a = GW__V1__ACQUIRE__INIT;
+	struct link_peer p = peer(rid, "");
+
+	a.map = (char *)"vpn";
+	a.seq = seq;
+	a.src = src;
+	a.dst = dst;
+	a.proto = proto;
+	a.sport = 1000;
+	a.dport = 2000;
+	env.body_case = GW__V1__ENVELOPE__BODY_ACQUIRE;
+	env.acquire = &a;
+	workers_msg(&cd, &p, &env);
+}
+
+/* Which of the DEALERs d[0..n) got an IkeSend within ms (-1: none), its message in *out. */
+static int
+got_send(void **d, int n, int ms, Gw__V1__IkeSend *out)
+{
+	zmq_pollitem_t it[4];
+	struct gw_err err;
+
+	for (int i = 0; i < n; i++)
+		it[i] = (zmq_pollitem_t){ d[i], 0, ZMQ_POLLIN, 0 };
+	if (zmq_poll(it, n, ms) < 1)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		Gw__V1__Envelope *e;
+
+		if (!(it[i].revents & ZMQ_POLLIN))
+			continue;
+		while ((e = link_recv_env(d[i], NULL, &err)) != NULL) {
+			bool ike = e->body_case == GW__V1__ENVELOPE__BODY_IKE_SEND;
+
+			if (ike && out != NULL) {
+				*out = *e->ike_send;
+				out->data.data = NULL;
+			}
+			link_free(&e->base);
+			if (ike)
+				return i;
+		}
+	}
+	return -1;
+}
+
+static void
+test_ike_wire(void)
+{
+	char ep[128];
+	void *ctx = zmq_ctx_new(), *router = zmq_socket(ctx, ZMQ_ROUTER), *d[3];
+	const char *rids[3] = { "i1", "i2", "i3" };
+	struct controld save = cd;
+	struct gw_err err;
+	Gw__V1__IkeSend s;
+	uint8_t m[40];
+	char *text = NULL;
+	size_t text_len = 0;
+	FILE *f;
+	unsigned n;
+
+	snprintf(ep, sizeof(ep), "ipc://%s/ike.sock", dir);
+	cd.zctx = ctx;
+	cd.link.sock = router;
+	T_EQ(link_bind(router, ep, LINK_MAX_TO_CONTROLD, &err), 0, "bind: %s", err.msg);
+	for (int i = 0; i < 3; i++) {
+		d[i] = zmq_socket(ctx, ZMQ_DEALER);
+		zmq_setsockopt(d[i], ZMQ_ROUTING_ID, rids[i], 2);
+		T_EQ(link_connect(d[i], ep, LINK_MAX_FROM_CONTROLD, &err), 0, "connect");
+	}
+	usleep(100000);				/* the ROUTER learns the routing ids */
+	hello_ports("i1", "ike/1", 61, GWB, false, false);	/* gwB: holds neither port */
+	hello_ports("i2", "ike/2", 62, GWB, true, true);	/* gwB: holds both */
+	hello_ports("i3", "ike/3", 63, GWC, true, false);	/* gwC: holds 500 */
+	for (int i = 0; i < 3; i++)
+		got_send(&d[i], 1, 50, NULL);	/* the welcomes */
+
+	/* --> from gwB's address: the worker of gwB that holds the port */
+	T_OK(link_ike_send(&cd, GWB, 500, PEER, 500, m, ike_hdr(m, 40)), "gwB:500 to the peer");
+	T_EQ(got_send(d, 3, 1000, &s), 1, "goes to ike/2, gwB's holder of 500");
+	T_OK(s.local == GWB && s.local_port == 500 && s.remote == PEER && s.remote_port == 500,
+	    "with the addresses and ports asked for");
+	T_OK(link_ike_send(&cd, GWB, 4500, PEER, 4500, m, 40), "gwB:4500");
+	T_EQ(got_send(d, 3, 1000, &s), 1, "ike/2 again: it holds 4500 too");
+	T_OK(link_ike_send(&cd, GWC, 500, PEER, 500, m, 40), "gwC:500");
+	T_EQ(got_send(d, 3, 1000, &s), 2, "goes to ike/3, on gwC");
+	T_OK(!link_ike_send(&cd, GWC, 4500, PEER, 4500, m, 40),
+	    "gwC:4500: no worker there holds 4500, not sent");
+	T_OK(!link_ike_send(&cd, 0x0a090909, 500, PEER, 500, m, 40),
+	    "an address nobody claims, two holders of 500: not sent");
+	m[27] = 41;
+	T_OK(!link_ike_send(&cd, GWB, 500, PEER, 500, m, 40), "a Length that lies: not sent");
+	T_EQ(got_send(d, 3, 200, NULL), -1, "none of them reached a worker");
+	T_EQ(cd.link.ike_sent, 3u, "3 sent");
+	T_EQ(cd.link.ike_send_failed, 3u, "3 counted as not sent");
+
+	/* <-- relayed IKE, first with no hook */
+	relay("i2", PEER, m, ike_hdr(m, 40));
+	T_EQ(cd.link.ike_unhandled, 1u, "no hook: counted and dropped");
+	link_set_ike_hooks(&cd.link, on_ike, on_acquire, &hook);
+	relay("i2", PEER, m, 40);
+	T_EQ(hook.n_in, 1u, "with the hook: handed over");
+	T_OK(hook.last_in.local == GWB && hook.last_in.local_port == 4500 &&
+	    hook.last_in.remote == PEER && hook.last_in.remote_port == 4500 &&
+	    hook.last_in.len == 40 && hook.msg[18] == 34, "as the worker relayed it");
+	T_STREQ(hook.last_in.worker, "ike/2", "naming the worker");
+	T_OK(hook.ctx_ok, "the hook gets its context");
+	m[27] = 39;
+	relay("i2", PEER, m, 40);
+	T_EQ(hook.n_in, 1u, "a Length that lies: not IKE, not handed over");
+	T_EQ(cd.link.ike_bad, 1u, "counted as not IKE");
+
+	/* one peer over its burst, through two workers: shed; another peer is not */
+	ike_hdr(m, 40);
+	for (int i = 0; i < LINK_IKE_PEER_BURST + 500; i++)
+		relay(i % 2 ? "i2" : "i3", PEER, m, 40);
+	T_OK(hook.n_in >= LINK_IKE_PEER_BURST - 2 && hook.n_in < LINK_IKE_PEER_BURST + 200,
+	    "a peer gets about its burst of %d (%u)", LINK_IKE_PEER_BURST, hook.n_in);
+	T_OK(cd.link.ike_shed >= 300, "the rest is shed and counted (%llu)",
+	    (unsigned long long)cd.link.ike_shed);
+	n = hook.n_in;
+	relay("i2", GWC + 100, m, 40);
+	T_EQ(hook.n_in, n + 1, "another peer still passes");
+
+	/* acquires */
+	acquire("i2", 20, 0x0a000001, 0x0a010001, 17);
+	T_EQ(hook.n_acq, 1u, "an acquire for ipsec-isakmp vpn 20 and a permitted flow: handed over");
+	T_OK(hook.last_acq.pol != NULL && hook.last_acq.pol->seq == 20 &&
+	    hook.last_acq.pol->kind == POLICY_ISAKMP, "with its SPD entry");
+	T_EQ(hook.last_acq.ace, 1u, "and its permit, as the SPD says");
+	T_OK(hook.last_acq.flow.src == 0x0a000001 && hook.last_acq.flow.sport == 1000 &&
+	    hook.last_acq.flow.has_ports, "and the flow");
+	acquire("i2", 10, 0xc0000281, 0xc0000201, 17);
+	T_EQ(hook.n_acq, 1u, "an acquire for a manual entry: refused");
+	acquire("i2", 20, 0x0a000063, 0x0a010001, 17);
+	T_EQ(hook.n_acq, 1u, "for a flow the entry's list denies: refused");
+	acquire("i2", 20, 0x0a050001, 0x0a010001, 17);
+	T_EQ(hook.n_acq, 1u, "for a flow it does not match: refused");
+	T_EQ(worker("ike/2")->refused[REFUSE_ACQUIRE], 3u, "three counted as acquire");
+	/* a worker that ignores its own limit (ACQUIRE_PER_SEC, datad) */
+	n = hook.n_acq;
+	for (int i = 0; i < LINK_ACQUIRE_PER_SEC + 100; i++)
+		acquire("i3", 20, 0x0a000001, 0x0a010001, 17);
+	T_OK(hook.n_acq - n >= LINK_ACQUIRE_PER_SEC - 1 && hook.n_acq - n <= LINK_ACQUIRE_PER_SEC,
+	    "a flood of acquires from one worker: %d a second reach the hook (%u)",
+	    LINK_ACQUIRE_PER_SEC, hook.n_acq - n);
+	T_OK(worker("ike/3")->refused[REFUSE_ACQUIRE_FAST] >= 100, "the rest refused, acquire-fast");
+	T_EQ(worker("ike/2")->refused[REFUSE_ACQUIRE_FAST], 0u, "another worker is not held back");
+	link_set_ike_hooks(&cd.link, NULL, NULL, NULL);
+	acquire("i2", 20, 0x0a000001, 0x0a010001, 6);
+	T_EQ(cd.link.acq_unhandled, 1u, "no hook: counted and dropped");
+
+	f = open_memstream(&text, &text_len);
+	show_workers(&cd, f);
+	fclose(f);
+	T_OK(strstr(text, "IKE messages relayed by workers: ") != NULL &&
+	    strstr(text, "IKE messages sent through workers: 3 (3 not sent") != NULL &&
+	    strstr(text, "Acquires from workers: ") != NULL &&
+	    strstr(text, " (3 refused); no IKE engine: dropped") != NULL &&
+	    strstr(text, "acquire-fast") != NULL,
+	    "show workers says so:\n%s", text);
+	free(text);
+
+	for (int i = 0; i < 3; i++)
+		zmq_close(d[i]);
+	zmq_close(router);
+	zmq_ctx_term(ctx);
+	save.link = cd.link;
+	save.link.sock = NULL;
+	save.zctx = NULL;
+	cd = save;
+	snprintf(ep, sizeof(ep), "%s/ike.sock", dir);
+	unlink(ep);
+}
+
 int
 main(void)
 {
 	struct gw_err err;
 	struct conf *c;
+	char *conf = test_example("gwB.conf", conf_extra);
 	char path[128];
 
 	log_init("workers_test", LOG_LVL_ERR);
@@ -330,12 +587,14 @@ main(void)
 		fprintf(stderr, "workers_test: %s\n", err.msg);
 		return 2;
 	}
+	free(conf);
 	test_lease_flood();
 	test_top_from_non_owner();
 	test_steal_owner();
 	test_keys();
 	test_big_report();
 	test_oversize();
+	test_ike_wire();
 	cli_free(&cd);
 	conf_free(cd.conf.running);
 	spd_free(cd.conf.spd);

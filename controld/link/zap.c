@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* zap.c: the ZeroMQ authentication handler (ZAP, RFC 27 of zeromq.org) for CURVE links (DESIGN
- * "The ZeroMQ link": across hosts the link is authenticated and encrypted).  Each socket has
- * its own ZAP domain and allow-list: "link" for workers (--curve-allow), "cli" for operators
- * (--cli-allow), so a data-plane host's key never opens a configure session and an operator's
- * key never acts as a worker.  The key a client proved is its User-Id: hello.c ties worker
- * ids, addresses and slots to it (docs/threat-model.md). */
+/* zap.c: the ZeroMQ authentication handler (ZAP, RFC 27 of zeromq.org) for CURVE links
+ * (docs/design.md "The ZeroMQ link": across hosts the link is authenticated and encrypted).  Each
+ * socket has its own ZAP domain and allow-list: "link" for workers (--curve-allow), "cli" for
+ * operators (--cli-allow), so a data-plane host's key never opens a configure session and an
+ * operator's key never acts as a worker.  The key a client proved is its User-Id: hello.c ties
+ * worker ids, addresses and slots to it (docs/threat-model.md). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>

@@ -46,21 +46,21 @@ sa_list_free(struct sa_list *l)
 	l->n = 0;
 }
 
-uint64_t
-sa_hash_id(const struct sa *sa)
+/* The first 8 bytes of SHA-256(head || w || cipher key || auth key), never 0: both ids. */
+static uint64_t
+digest_id(const void *head, size_t head_len, const uint32_t *w, size_t w_len,
+    const struct sa *sa)
 {
 	unsigned char md[32];
 	unsigned int mdlen = 0;
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	uint32_t w[8] = { sa->inbound, sa->proto, sa->spi, sa->local, sa->peer,
-	    (uint32_t)sa->cipher, (uint32_t)sa->auth, sa->seq };
 	uint64_t id = 0;
 
 	if (ctx == NULL)
 		fatal("out of memory");
 	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
-	EVP_DigestUpdate(ctx, sa->map, strlen(sa->map) + 1);
-	EVP_DigestUpdate(ctx, w, sizeof(w));
+	EVP_DigestUpdate(ctx, head, head_len);
+	EVP_DigestUpdate(ctx, w, w_len);
 	EVP_DigestUpdate(ctx, sa->cipher_key.b, sa->cipher_key.len);
 	EVP_DigestUpdate(ctx, sa->auth_key.b, sa->auth_key.len);
 	EVP_DigestFinal_ex(ctx, md, &mdlen);
@@ -71,28 +71,22 @@ sa_hash_id(const struct sa *sa)
 }
 
 uint64_t
+sa_hash_id(const struct sa *sa)
+{
+	uint32_t w[8] = { sa->inbound, sa->proto, sa->spi, sa->local, sa->peer,
+	    (uint32_t)sa->cipher, (uint32_t)sa->auth, sa->seq };
+
+	return digest_id(sa->map, strlen(sa->map) + 1, w, sizeof(w), sa);
+}
+
+uint64_t
 sa_key_id(const struct sa *sa)
 {
 	static const char label[] = "ipsecgw key id v1";
-	unsigned char md[32];
-	unsigned int mdlen = 0;
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	uint32_t w[5] = { sa->proto, (uint32_t)sa->cipher, (uint32_t)sa->auth,
 	    (uint32_t)sa->cipher_key.len, (uint32_t)sa->auth_key.len };
-	uint64_t id = 0;
 
-	if (ctx == NULL)
-		fatal("out of memory");
-	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
-	EVP_DigestUpdate(ctx, label, sizeof(label));
-	EVP_DigestUpdate(ctx, w, sizeof(w));
-	EVP_DigestUpdate(ctx, sa->cipher_key.b, sa->cipher_key.len);
-	EVP_DigestUpdate(ctx, sa->auth_key.b, sa->auth_key.len);
-	EVP_DigestFinal_ex(ctx, md, &mdlen);
-	EVP_MD_CTX_free(ctx);
-	memcpy(&id, md, sizeof(id));
-	OPENSSL_cleanse(md, sizeof(md));
-	return id ? id : 1;
+	return digest_id(label, sizeof(label), w, sizeof(w), sa);
 }
 
 void

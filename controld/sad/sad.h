@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* sad.h: the SA database of controld (DESIGN: controld owns the SA database, SPIs and
+/* sad.h: the SA database of controld (docs/design.md: controld owns the SA database, SPIs and
  * lifetimes).  SAs are C structs with their state, indexed by id and, inbound, by (SPI,
  * protocol, local address); the workers' counts of each SA and the baseline of its last
  * "clear crypto sa" live with it.  The wire messages (gw.v1.Sa) are made from it only at the

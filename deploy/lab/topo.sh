@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-# deploy/lab/topo.sh: the lab of DESIGN.md "Test topology", as a bash library to source.
+# deploy/lab/topo.sh: the lab the integration tests and benchmarks run in, as a bash library to source.
 #
 #   hostA 192.0.2.10/25 -- gwA ==== br0 in "inet", 198.51.100.0/24 ==== gwB -- hostB 192.0.2.130/25
 #                                       |            |

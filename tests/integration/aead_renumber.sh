@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # tests/integration/aead_renumber.sh: an AES-GCM key keeps its own sequence space, whatever
-# crypto map entry carries it (DESIGN invariant 1; the nonce of esp-gcm is salt || sequence
+# crypto map entry carries it (docs/design.md invariant 1; the nonce of esp-gcm is salt || sequence
 # number, so a number sent twice under one key repeats a nonce and breaks the cipher).
 #
 #   1. gwA and gwB with esp-gcm 128 and manual keys; hostA pings hostB all along; the internet link

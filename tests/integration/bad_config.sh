@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # tests/integration/bad_config.sh: a configuration with an error applies nothing and says where
-# (DESIGN invariant 4: "an invalid command is refused with a clear message and the line it came
-# from").  Each broken copy of deploy/examples/gwA.conf must make `controld -f` exit non-zero
-# within 5 s with "FILE:LINE:" of the broken line on stderr.  Also: the good file starts and
-# exits 0 on SIGTERM, `controld --help` exits 0 with a usage text.
+# (docs/design.md invariant 4: "an invalid command is refused with a clear message and the line it
+# came from").  Each broken copy of deploy/examples/gwA.conf must make `controld -f` exit non-zero
+# within 5 s with "FILE:LINE:" of the broken line on stderr.  Also: the good file starts and exits 0
+# on SIGTERM, `controld --help` exits 0 with a usage text.
 #
 # No network is needed, but controld runs inside a namespace of its own so that nothing it does
 # can touch the host.

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # tests/integration/clear_inbound.sh: unprotected inbound traffic that matches a permit is
-# dropped (DESIGN invariant 5, IOS: "the router drops cleartext traffic that should have been
-# protected").  eve, on the internet segment, forges hostA -> hostB packets in clear and sends
+# dropped (docs/design.md invariant 5, IOS: "the router drops cleartext traffic that should have
+# been protected").  eve, on the internet segment, forges hostA -> hostB packets in clear and sends
 # them at layer 2 to gwB's wan0, so gwB receives them for forwarding.
 #
 #   1. control, before the daemons: the forged packets DO reach hostB (the forgery works, so an

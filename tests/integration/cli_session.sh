@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # tests/integration/cli_session.sh: configure sessions through gwctl against a running gateway
-# (docs/gwctl.md; DESIGN invariant 4: a configure session with an error applies nothing).
+# (docs/gwctl.md; docs/design.md invariant 4: a configure session with an error applies nothing).
 #
 #   1. gwA and gwB up with the example configs (gwA's copied to the run directory: write
 #      memory rewrites it); the tunnel pings

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# tests/integration/curve_link.sh: controld and datad on different hosts (DESIGN "The ZeroMQ
+# tests/integration/curve_link.sh: controld and datad on different hosts (docs/design.md "The ZeroMQ
 # link": across hosts the link is authenticated and encrypted, CURVE with an allow-list):
 #
 #   gwB's controld runs on gwA's host and listens on tcp://198.51.100.1:7010; gwB's datad

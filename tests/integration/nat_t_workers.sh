@@ -53,7 +53,7 @@ cap_start inet br0 "$CAP" "ip proto 50 or udp port 4500" || t_abort capture
 t_check "ping hostA -> hostB through ESP in UDP (10 s)" wait_ping hostA 192.0.2.130 10
 t_check "5 pings, all answered" nsx hostA ping -n -c 5 -i 0.2 -W 2 192.0.2.130
 
-# IKE goes to controld (DESIGN.md): on UDP 4500 behind the non-ESP marker (RFC 3948 §2.2),
+# IKE goes to controld (docs/design.md): on UDP 4500 behind the non-ESP marker (RFC 3948 §2.2),
 # on UDP 500 as it is.  From eve: an IKEv2 IKE_SA_INIT header to each port, and one to 4500
 # whose Length field lies.
 ike_from_eve() {	# PORT LENGTH
@@ -72,7 +72,7 @@ t_check "eve sends an IKE header to gwB's UDP 4500" ike_from_eve 4500 28
 t_check "eve sends an IKE header to gwB's UDP 500" ike_from_eve 500 28
 t_check "and one to 4500 whose Length field lies" ike_from_eve 4500 999
 t_check "controld counts two IKE messages relayed (show workers)" t_poll 5 \
-	eval '[ "$(ike_line)" = "IKE messages relayed by workers: 2 (and 0 that were not IKE); no IKE in this version: dropped" ]'
+	eval '[ "$(ike_line)" = "IKE messages relayed by workers: 2 (and 0 that were not IKE, 0 shed by the per-peer limit); no IKE engine: dropped" ]'
 t_check "the one that lies is dropped by the worker before it spends the relay's budget" \
 	t_poll 5 eval 'gwctl_in gwB "show workers" | grep -qE "drops outside SAs:.*proto [1-9]"'
 t_check "ESP in UDP still flows" ping_ab

@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# tests/integration/restart.sh: datad is a stateless worker and controld can go away (DESIGN
+# tests/integration/restart.sh: datad is a stateless worker and controld can go away (docs/design.md
 # "The ZeroMQ link"): with a ping running every 50 ms from hostA to hostB,
 #
 #   1. kill -9 gwA's datad, wait 1 s, start a new one: replies must resume within 1 s of the
 #      restart (the longest silence from the restart on is measured from ping -D timestamps);
 #      while gwA had no datad, no hostA -> hostB packet may cross the internet in clear
-#      (permit = protect, DESIGN invariant 5)
+#      (permit = protect, docs/design.md invariant 5)
 #   2. SIGTERM gwA's controld (it must exit 0): datad keeps forwarding with the tables it has,
 #      so for 3 s no reply is missing for more than 0.5 s
 #   3. start controld again: traffic goes on (no silence over 1 s) and `show crypto ipsec sa`
 #      answers again
-#   4. across all of it, gwA never sent one sequence number twice under SPI 1000 (DESIGN
+#   4. across all of it, gwA never sent one sequence number twice under SPI 1000 (docs/design.md
 #      invariant 1: the new datad draws a fresh lease, it does not start again at 1), and the
 #      numbers after the restart are above all those before it
 #

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # tests/integration/spoof_exempt.sh: ESP, AH and UDP 500/4500 are let past the cleartext filter
-# only when they are addressed to the gateway itself (issue 8, finding 3; DESIGN invariant 5).
-# eve, on the internet segment, forges hostA -> hostB packets of the kinds datad judges itself
-# (UDP to 500 and 4500, UDP from 500 and 4500 to another port, IP protocols 50 and 51 with
-# random bytes) and sends them at layer 2 to gwB's wan0, so gwB receives them for forwarding.
-# `permit ip 192.0.2.128/25 192.0.2.0/25` covers every one of them.
+# only when they are addressed to the gateway itself (issue 8, finding 3; docs/design.md invariant
+# 5).  eve, on the internet segment, forges hostA -> hostB packets of the kinds datad judges itself
+# (UDP to 500 and 4500, UDP from 500 and 4500 to another port, IP protocols 50 and 51 with random
+# bytes) and sends them at layer 2 to gwB's wan0, so gwB receives them for forwarding.  `permit ip
+# 192.0.2.128/25 192.0.2.0/25` covers every one of them.
 #
 #   1. control, before the daemons: every kind reaches hostB (the forgery works)
 #   2. gwA and gwB up, tunnel works; eve forges again: the packets are on the wire, none of

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # tests/integration/tunnel_manual.sh: two gateways with the example manual-keyed ESP configs
 # (deploy/examples/gwA.conf, gwB.conf) carry hostA <-> hostB traffic, and the internet sees only
-# ESP for the permitted flow (DESIGN invariant 5: permit = protect, deny = not protected).
+# ESP for the permitted flow (docs/design.md invariant 5: permit = protect, deny = not protected).
 #
 #   1. plain forwarding works before the daemons start (the lab itself is sound)
 #   2. gwA and gwB start; ping hostA -> hostB; 4 MB over TCP arrives with the same sha256

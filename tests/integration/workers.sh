@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# tests/integration/workers.sh: two datad workers on one gateway (DESIGN "datad: run one or many
-# per host"), sharing gwA's multi-queue TUN and its outbound SA:
+# tests/integration/workers.sh: two datad workers on one gateway (docs/design.md "datad: run one or
+# many per host"), sharing gwA's multi-queue TUN and its outbound SA:
 #
 #   1. both join (show workers) and both carry outbound traffic of several TCP flows
 #   2. invariant 1: on the wire, no sequence number is sent twice under SPI 1000, although two

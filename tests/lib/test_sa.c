@@ -85,15 +85,20 @@ test_tables(uint64_t generation, const struct test_sa *sas, size_t n_sas,
 	Gw__V1__Policy *pol = calloc(n_pols + 1, sizeof(*pol));
 	Gw__V1__Policy **polp = calloc(n_pols + 1, sizeof(*polp));
 	Gw__V1__Ace *ace, **acep;
-	size_t n_aces = 0, k = 0, len;
+	Gw__V1__FlowSa *fl, **flp;
+	size_t n_aces = 0, n_flows = 0, k = 0, kf = 0, len;
 	uint8_t *buf;
 
-	for (size_t i = 0; i < n_pols; i++)
+	for (size_t i = 0; i < n_pols; i++) {
 		n_aces += pols[i].n_aces;
+		n_flows += pols[i].n_flows;
+	}
 	ace = calloc(n_aces + 1, sizeof(*ace));
 	acep = calloc(n_aces + 1, sizeof(*acep));
+	fl = calloc(n_flows + 1, sizeof(*fl));
+	flp = calloc(n_flows + 1, sizeof(*flp));
 	if (sa == NULL || sap == NULL || pol == NULL || polp == NULL || ace == NULL ||
-	    acep == NULL)
+	    acep == NULL || fl == NULL || flp == NULL)
 		abort();
 	for (size_t i = 0; i < n_sas; i++) {
 		sa_msg(&sa[i], &sas[i]);
@@ -104,6 +109,7 @@ test_tables(uint64_t generation, const struct test_sa *sas, size_t n_sas,
 		polp[i] = &pol[i];
 		pol[i].map = (char *)"vpn";
 		pol[i].seq = pols[i].seq;
+		pol[i].kind = pols[i].kind;
 		pol[i].local = pols[i].local;
 		pol[i].peer = pols[i].peer;
 		pol[i].sa_out_esp = pols[i].sa_esp;
@@ -116,6 +122,16 @@ test_tables(uint64_t generation, const struct test_sa *sas, size_t n_sas,
 			ace[k].action = pols[i].aces[j].permit ? GW__V1__ACTION__ACTION_PERMIT :
 			    GW__V1__ACTION__ACTION_DENY;
 			ace[k].sel = (Gw__V1__Selector *)&pols[i].aces[j].sel;
+		}
+		pol[i].no_acl = pols[i].no_acl;
+		pol[i].flow_sas = &flp[kf];
+		pol[i].n_flow_sas = pols[i].n_flows;
+		for (size_t j = 0; j < pols[i].n_flows; j++, kf++) {
+			gw__v1__flow_sa__init(&fl[kf]);
+			flp[kf] = &fl[kf];
+			fl[kf].flow = (Gw__V1__Selector *)&pols[i].flows[j].flow;
+			fl[kf].sa_out_esp = pols[i].flows[j].sa_esp;
+			fl[kf].sa_out_ah = pols[i].flows[j].sa_ah;
 		}
 	}
 	t.generation = generation;
@@ -136,6 +152,8 @@ test_tables(uint64_t generation, const struct test_sa *sas, size_t n_sas,
 	free(polp);
 	free(ace);
 	free(acep);
+	free(fl);
+	free(flp);
 	return out;
 }
 
@@ -147,4 +165,20 @@ test_tables_sample(uint32_t local, uint32_t peer)
 	const struct test_policy pol = { .seq = 10, .sa_esp = 9 };
 
 	return test_tables(5, &sa, 1, &pol, 1);
+}
+
+bool
+test_fuzz_head(const uint8_t *data, size_t size, size_t n_sa, size_t max,
+    struct test_fuzz_head *h)
+{
+	if (size < 9)
+		return false;
+	h->sa = (size_t)(data[0] & 0x0f) % n_sa;
+	h->esn = (data[0] & 0x10) != 0;
+	h->seq = 0;
+	for (int i = 1; i <= 8; i++)
+		h->seq = h->seq << 8 | data[i];
+	h->body = data + 9;
+	h->n = size - 9 < max ? size - 9 : max;
+	return true;
 }

@@ -54,6 +54,12 @@ struct test_ace {
 	Gw__V1__Selector	sel;
 };
 
+/* One negotiated flow of an ipsec-isakmp or dynamic entry and its outbound SAs (gw.v1.FlowSa). */
+struct test_flow {
+	Gw__V1__Selector	flow;		/* local -> remote */
+	uint64_t		sa_esp, sa_ah;	/* outbound SA ids; 0 = none */
+};
+
 /* One crypto map entry "vpn seq", in the order given. */
 struct test_policy {
 	uint32_t		seq;
@@ -61,6 +67,10 @@ struct test_policy {
 	uint64_t		sa_esp, sa_ah;	/* outbound SA ids; 0 = none */
 	const struct test_ace	*aces;
 	size_t			n_aces;
+	Gw__V1__EntryKind	kind;		/* 0: ipsec-manual */
+	const struct test_flow	*flows;		/* oldest first, as controld sends them */
+	size_t			n_flows;
+	bool			no_acl;		/* a dynamic entry without a list */
 };
 
 extern const uint8_t	test_ckey[16], test_akey[20];
@@ -76,5 +86,19 @@ Gw__V1__Tables	*test_tables(uint64_t generation, const struct test_sa *sas, size
 /* The fuzz targets' generation 5: one outbound ESP SA (id 9, SPI 1000, local -> peer) and the
  * crypto map entry vpn 10 that uses it, with no access list.  Caller owns it. */
 Gw__V1__Tables	*test_tables_sample(uint32_t local, uint32_t peer);
+
+/* The head of an ESP or AH fuzz input: byte 0 picks the SA (low 4 bits, modulo n_sa) and ESN
+ * (bit 4), bytes 1-8 the sequence number (big-endian); the rest is the packet. */
+struct test_fuzz_head {
+	size_t		sa;
+	bool		esn;
+	uint64_t	seq;
+	const uint8_t	*body;
+	size_t		n;		/* the body's bytes, at most max */
+};
+
+/* false when the input is shorter than its head. */
+bool	test_fuzz_head(const uint8_t *data, size_t size, size_t n_sa, size_t max,
+	    struct test_fuzz_head *h);
 
 #endif

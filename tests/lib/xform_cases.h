@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* xform_cases.h: for tests and tools only.  The cipher and authenticator cases every ESP/AH
  * test walks (key lengths as configured: AEAD keys end in their 4 salt bytes), and OpenSSL
- * allocation hooks that count, to prove the per-packet path allocates nothing (DESIGN
+ * allocation hooks that count, to prove the per-packet path allocates nothing (docs/design.md
  * invariant 6).  Static: each includer gets its own copy. */
 #ifndef GW_XFORM_CASES_H
 #define GW_XFORM_CASES_H

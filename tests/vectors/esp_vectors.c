@@ -57,7 +57,7 @@ ip_csum(const uint8_t *b, size_t n)
 	return (uint16_t)~s;
 }
 
-/* Inner IPv4 packet number i, 192.0.2.1 -> 192.0.2.129 (DESIGN: hostA -> hostB). */
+/* Inner IPv4 packet number i, 192.0.2.1 -> 192.0.2.129 (docs/design.md: hostA -> hostB). */
 static uint32_t
 inner_make(int i, uint8_t *b)
 {
