@@ -280,6 +280,8 @@ c_debug_ikev2(struct controld *cd, char **a, int n, FILE *out)
 		cd->ike.level_before = log_level;
 	cd->ike.debug = true;
 	cd->ike.debug_keys = n == 1 && strcmp(a[0], "keys") == 0;
+	if (cd->ike.ike != NULL)	/* the IKE SAs' keys, for Wireshark's IKEv2 table */
+		ike_set_debug_keys(cd->ike.ike, cd->ike.debug_keys);
 	log_level = LOG_LVL_DEBUG;
 	fprintf(out, "Crypto IKEv2 debugging is on%s\n", cd->ike.debug_keys ? ", with the keys of "
 	    "new SAs (anyone who reads the log can decrypt them)" : "");
@@ -294,6 +296,8 @@ c_nodebug_ikev2(struct controld *cd, char **a, int n, FILE *out)
 	if (cd->ike.debug)
 		log_level = cd->ike.level_before;
 	cd->ike.debug = cd->ike.debug_keys = false;
+	if (cd->ike.ike != NULL)
+		ike_set_debug_keys(cd->ike.ike, false);
 	fprintf(out, "Crypto IKEv2 debugging is off\n");
 	return 0;
 }
