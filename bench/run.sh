@@ -6,6 +6,8 @@
 #   bench/run.sh transforms [build dir]     ESP and AH encap/decap per transform vs openssl speed -evp
 #   bench/run.sh tunnel [build dir]         end to end through the lab (bench/tunnel.sh): plain
 #                                           forwarding, our gateways, strongSwan; as root
+#   bench/run.sh ike [build dir]            IKEv2 tunnels set up per second (bench/ike.sh), ours
+#                                           and strongSwan, sequential and parallel; as root
 set -euo pipefail
 
 what=${1:-}
@@ -50,8 +52,13 @@ tunnel)
 	[ -n "${GW_BIN:-}" ] || [ -d "$build" ] || { echo "no build directory $build" >&2; exit 1; }
 	GW_BIN=${GW_BIN:-$(cd "$build" && pwd)/bin} bash "$src/bench/tunnel.sh"
 	;;
+ike)
+	# Without a build directory the strongSwan half still runs (ours says why it is n/a).
+	if [ -z "${GW_BIN:-}" ] && [ -d "$build" ]; then GW_BIN=$(cd "$build" && pwd)/bin; fi
+	GW_BIN=${GW_BIN:-$build/bin} bash "$src/bench/ike.sh"
+	;;
 *)
-	echo "usage: $0 transforms|tunnel [build dir]" >&2
+	echo "usage: $0 transforms|tunnel|ike [build dir]" >&2
 	exit 2
 	;;
 esac
