@@ -111,6 +111,15 @@ mtu_gen(struct worker *w, struct gen *g)
 		if (p->sa_ah != NULL)
 			p->sa_ah->media_mtu = m;
 		p->room_mtu = 0;
+		for (uint32_t j = 0; j < p->n_flows; j++) {
+			struct flow_out *f = &p->flows[j];
+
+			if (f->sa_esp != NULL)
+				f->sa_esp->media_mtu = m;
+			if (f->sa_ah != NULL)
+				f->sa_ah->media_mtu = m;
+			f->room_mtu = 0;
+		}
 	}
 	for (uint32_t i = 0; i < g->n_out; i++)
 		set_path(&g->out[i]);

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* out.c: the outbound fast path.  Cleartext from the TUN -> crypto map lookup (entries in map
  * order, access-list entries in order; docs/design.md invariant 5) -> ESP tunnel mode -> raw socket
- * to the peer; a flow no entry permits leaves in the clear.  No allocation, no lock. */
+ * to the peer; a flow no entry permits leaves in the clear.  A manual entry has its SAs; an
+ * ipsec-isakmp or dynamic entry those of its negotiated flows, the newest that covers the
+ * packet.  No allocation, no lock (invariant 6). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
@@ -16,17 +18,35 @@
 
 #include "datad/worker.h"
 
+/* The newest negotiated flow of p (an ipsec-isakmp or dynamic entry) that covers the packet
+ * (local -> remote, as the flow is written), or NULL.  Flows are oldest first, so the scan
+ * runs backwards and the first hit is the newest: during a make-before-break rekey the new SA
+ * wins.  O(n_flows) per packet: linear, fine for the few flows an entry has (one per host pair
+ * or peer); a hash by address would be the next step for thousands. */
+static struct flow_out *
+out_flow(const struct policy *p, const struct flow *f)
+{
+	for (uint32_t i = p->n_flows; i-- > 0;)
+		if (sel_match(&p->flows[i].flow, f))
+			return &p->flows[i];
+	return NULL;
+}
+
 /* First entry whose list permits the flow, and in *ace that permit's index; a deny ends only
  * that entry (seed: "it doesn't allow the policy as specified in this crypto map entry to be
- * applied to this traffic"). */
+ * applied to this traffic").  A dynamic entry without a list is matched by its negotiated
+ * flows alone (*fo: the one that matched). */
 static const struct policy *
-out_lookup(const struct gen *g, const struct flow *f, uint32_t *ace)
+out_lookup(const struct gen *g, const struct flow *f, uint32_t *ace, struct flow_out **fo)
 {
 	for (uint32_t i = 0; i < g->n_pol; i++) {
 		const struct policy *p = &g->pol[i];
 
-		if (p->no_acl)
+		if (p->no_acl) {
+			if (p->n_flows != 0 && (*fo = out_flow(p, f)) != NULL)
+				return p;
 			continue;
+		}
 		for (uint32_t j = 0; j < p->n_aces; j++) {
 			if (!sel_match(&p->aces[j].sel, f))
 				continue;
@@ -156,29 +176,31 @@ out_too_big(struct worker *w, struct pkt *p, uint32_t room)
 	return DROP_TOO_BIG;		/* the packet itself is dropped all the same */
 }
 
-/* The path MTU of a policy (the lowest of its SAs') and the room it leaves, worked out again
- * only when the path MTU changed. */
+/* The path MTU of SAs esp and ah (the lowest of the two) and the room it leaves, worked out
+ * again only when the path MTU changed: *room_mtu and *room are the cache, the policy's or
+ * its flow's. */
 static uint32_t
-out_room(struct policy *pol, uint32_t *mtu)
+out_room(const struct sa_out *esp, const struct sa_out *ah, uint16_t *room_mtu, uint32_t *room,
+    uint32_t *mtu)
 {
-	const struct sa_out *esp = pol->sa_esp, *ah = pol->sa_ah, *first = esp ? esp : ah;
+	const struct sa_out *first = esp ? esp : ah;
 	uint32_t m = first->path_mtu;
 
 	if (esp != NULL && ah != NULL && ah->path_mtu < m)
 		m = ah->path_mtu;
 	*mtu = m;
-	if (pol->room_mtu != m) {
+	if (*room_mtu != m) {
 		/* tunnel: the outer header; transport: the packet's own, which stays */
 		uint32_t extra = IP4_HDR_MIN;
 
 		if (esp != NULL && esp->udp_port_be != 0)
 			extra += 8;			/* RFC 3948 UDP header */
-		pol->room = pmtu_room(esp ? &esp->xf : NULL, ah ? &ah->xf : NULL, m, extra);
-		if (!first->tunnel && pol->room != 0)
-			pol->room += IP4_HDR_MIN;	/* room was for what follows the header */
-		pol->room_mtu = (uint16_t)m;
+		*room = pmtu_room(esp ? &esp->xf : NULL, ah ? &ah->xf : NULL, m, extra);
+		if (!first->tunnel && *room != 0)
+			*room += IP4_HDR_MIN;		/* room was for what follows the header */
+		*room_mtu = (uint16_t)m;
 	}
-	return pol->room;
+	return *room;
 }
 
 /* Everything that needs the whole IP packet built here: AH (its ICV covers the outer header),
@@ -238,44 +260,54 @@ out_hdr(struct worker *w, struct sa_out *esp, struct sa_out *ah, struct pkt *p, 
 }
 
 /* One cleartext packet through the crypto map; a drop is charged to *sap, or to the worker
- * while *sap is NULL (before an SA is chosen). */
+ * while *sap is NULL (before an SA is chosen).  A manual entry's SAs are its own; an
+ * ipsec-isakmp or dynamic entry's are those of its newest flow that covers the packet (none
+ * is "no SA" as for a manual entry without one). */
 static enum drop
 out_one(struct worker *w, struct pkt *p, struct sa_out **sap)
 {
-	const struct policy *pol;
+	struct policy *pol;
+	struct flow_out *fo = NULL;
+	struct sa_out *esp, *ah;
 	struct flow f;
 	uint32_t room, mtu, ace = 0;
 	bool df;
 
 	if (sel_flow(&f, p->data, p->len) != 0)
 		return DROP_BAD_IP;
-	if ((pol = out_lookup(w->gen, &f, &ace)) == NULL) {
+	/* the generation is this worker's own copy: its caches (room) are ours to write */
+	if ((pol = (struct policy *)out_lookup(w->gen, &f, &ace, &fo)) == NULL) {
 		/* no entry protects it: on in the clear, marked past our routing table */
 		queue(&w->clear_tx, p, htonl(f.dst));
 		return DROP_NONE;
 	}
-	if (pol->sa_esp == NULL && pol->sa_ah == NULL) {
+	if (fo == NULL && pol->n_flows != 0)		/* never for manual entries */
+		fo = out_flow(pol, &f);
+	esp = fo != NULL ? fo->sa_esp : pol->sa_esp;
+	ah = fo != NULL ? fo->sa_ah : pol->sa_ah;
+	if (esp == NULL && ah == NULL) {
 		/* seed: the packet is dropped; an ipsec-isakmp entry asks IKE for SAs (an
 		 * acquire, docs/design.md "The ZeroMQ link"), once per flow in a hold time */
 		if (pol->kind == GW__V1__ENTRY_KIND__KIND_ISAKMP)
 			ikewire_acquire(w, pol, ace, &f);
 		return DROP_NO_OUT_SA;
 	}
-	room = out_room((struct policy *)pol, &mtu);
+	room = fo != NULL ? out_room(esp, ah, &fo->room_mtu, &fo->room, &mtu) :
+	    out_room(esp, ah, &pol->room_mtu, &pol->room, &mtu);
 	df = (((const struct ip4_hdr *)p->data)->frag_be & htons(IP4_DF)) != 0;
 	if (p->len > room && df) {
-		*sap = pol->sa_esp ? pol->sa_esp : pol->sa_ah;
+		*sap = esp ? esp : ah;
 		return out_too_big(w, p, room);
 	}
 	/* ESP tunnel mode: the kernel builds the outer header, DF clear, and fragments what
 	 * exceeds the route's MTU; with DF on the inner packet we build it, DF copied (RFC 4301
 	 * §8.1), so that routers on the path tell us their MTU (mtu.c).  ESP in UDP always the
 	 * first way. */
-	if (pol->sa_ah == NULL && pol->sa_esp->tunnel && (!df || pol->sa_esp->udp_port_be)) {
-		*sap = pol->sa_esp;
-		return out_esp_tunnel(w, pol->sa_esp, p);
+	if (ah == NULL && esp->tunnel && (!df || esp->udp_port_be)) {
+		*sap = esp;
+		return out_esp_tunnel(w, esp, p);
 	}
-	return out_hdr(w, pol->sa_esp, pol->sa_ah, p, mtu, sap);
+	return out_hdr(w, esp, ah, p, mtu, sap);
 }
 
 void

@@ -14,7 +14,12 @@
  * with the inner TOS (or, DF set, in an outer header built here, DF copied); a deny leaves
  * as it came; a drop is counted once, on the SA it is charged to or on the worker (worker.h);
  * a TSO super-packet leaves as the segments the kernel would have sent, each encapsulated;
- * DF set and too big for the path is answered with ICMP frag-needed (RFC 1191). */
+ * DF set and too big for the path is answered with ICMP frag-needed (RFC 1191).
+ *
+ * And negotiated flows (test_flows has its own crypto map): each flow of an ipsec-isakmp or
+ * dynamic entry leaves by its own SAs, the newest of a flow winning; a permitted flow that
+ * none covers is dropped as no-out-sa (an isakmp entry acquires); a flow naming an SA the
+ * generation lacks refuses the generation. */
 #include <arpa/inet.h>
 #include <linux/virtio_net.h>
 #include <netinet/in.h>
@@ -325,6 +330,205 @@ test_tso(void)
 	unqueue();
 }
 
+/* ---- Negotiated flows: ipsec-isakmp and dynamic entries (Policy.flow_sas) ----
+ *
+ *   vpn 40 isakmp   permit 10.0.0.0/24 -> 10.1.0.0/24, peer PEER; flows:
+ *                   10.0.0.1 -> 10.1.0.1  ESP 301 (SPI 4001); then (generation 3) ESP 303
+ *                   10.0.0.2 -> 10.1.0.2  ESP 302 (SPI 4002)
+ *                   10.0.0.4 -> 10.1.0.4  AH 305 (SPI 4005) around ESP 304 (SPI 4004)
+ *   vpn 50 dynamic  permit 10.0.0.0/24 -> 10.2.0.0/16; flows:
+ *                   10.0.0.0/24 -> 10.2.1.0/24  ESP 401 (SPI 5001) to PEER
+ *                   10.0.0.0/24 -> 10.2.2.0/24  ESP 402 (SPI 5002) to PEER2
+ *   vpn 60 dynamic  no list; flow 10.0.0.0/24 -> 10.3.0.0/24  ESP 403 (SPI 5003) to PEER2 */
+enum {
+	PEER2 = 0xc6336403,		/* 198.51.100.3 */
+	NET_L = 0x0a000000,		/* 10.0.0.0/24, behind us */
+};
+
+static struct gen *
+flow_gen(uint64_t generation, bool rekeyed, const struct gen *old, struct gw_err *err)
+{
+	static struct test_ace v40[1], v50[1];
+	static struct test_flow f40[4], f50[2], f60[1];
+	const struct test_sa sa[] = {
+		{ .id = 301, .proto = 50, .spi = 4001, .local = LOCAL, .peer = PEER },
+		{ .id = 302, .proto = 50, .spi = 4002, .local = LOCAL, .peer = PEER },
+		{ .id = 304, .proto = 50, .spi = 4004, .local = LOCAL, .peer = PEER,
+		    .bundle = 305 },
+		{ .id = 305, .proto = 51, .spi = 4005, .local = LOCAL, .peer = PEER,
+		    .bundle = 304 },
+		{ .id = 401, .proto = 50, .spi = 5001, .local = LOCAL, .peer = PEER },
+		{ .id = 402, .proto = 50, .spi = 5002, .local = LOCAL, .peer = PEER2 },
+		{ .id = 403, .proto = 50, .spi = 5003, .local = LOCAL, .peer = PEER2 },
+		{ .id = 303, .proto = 50, .spi = 4003, .local = LOCAL, .peer = PEER },
+	};
+	const struct test_policy pol[] = {
+		{ .seq = 40, .local = LOCAL, .peer = PEER, .aces = v40, .n_aces = 1,
+		    .kind = GW__V1__ENTRY_KIND__KIND_ISAKMP, .flows = f40,
+		    .n_flows = rekeyed ? 4 : 3 },
+		{ .seq = 50, .local = LOCAL, .aces = v50, .n_aces = 1,
+		    .kind = GW__V1__ENTRY_KIND__KIND_DYNAMIC, .flows = f50, .n_flows = 2 },
+		{ .seq = 60, .local = LOCAL, .kind = GW__V1__ENTRY_KIND__KIND_DYNAMIC,
+		    .no_acl = true, .flows = f60, .n_flows = 1 },
+	};
+	struct gen *g;
+
+	v40[0] = (struct test_ace){ true, test_sel(NET_L, 24, 0x0a010000, 24) };
+	v50[0] = (struct test_ace){ true, test_sel(NET_L, 24, 0x0a020000, 16) };
+	f40[0] = (struct test_flow){ test_sel(0x0a000001, 32, 0x0a010001, 32), 301, 0 };
+	f40[1] = (struct test_flow){ test_sel(0x0a000002, 32, 0x0a010002, 32), 302, 0 };
+	f40[2] = (struct test_flow){ test_sel(0x0a000004, 32, 0x0a010004, 32), 304, 305 };
+	f40[3] = (struct test_flow){ test_sel(0x0a000001, 32, 0x0a010001, 32), 303, 0 };
+	f50[0] = (struct test_flow){ test_sel(NET_L, 24, 0x0a020100, 24), 401, 0 };
+	f50[1] = (struct test_flow){ test_sel(NET_L, 24, 0x0a020200, 24), 402, 0 };
+	f60[0] = (struct test_flow){ test_sel(NET_L, 24, 0x0a030000, 24), 403, 0 };
+	g = tables_build(test_tables(generation, sa, rekeyed ? 8 : 7, pol, 3), "w1", old, err);
+	if (g == NULL)
+		return NULL;
+	mtu_gen(&W, g);
+	for (uint32_t i = 0; i < g->n_out; i++)
+		if (g->out[i].seq_end == 0) {		/* leased 1..1000, as controld would */
+			g->out[i].seq = 1;
+			g->out[i].seq_end = g->out[i].lease_len = 1000;
+		}
+	return g;
+}
+
+/* One packet src -> dst through the outbound path; the SPI of the ESP packet it became (0 if
+ * none) and where it went. */
+static uint32_t
+flow_send(uint32_t src, uint32_t dst, uint32_t *to)
+{
+	static uint8_t b[2048];
+	uint32_t spi = 0;
+
+	run(b, tun_read(b, NULL, src, dst, 17, 100, 0, false), 1);
+	*to = 0;
+	if (W.esp_tx.n == 1 && queued() == 1) {
+		const struct esp_hdr *esp = W.esp_tx.iov[0].iov_base;
+
+		spi = ntohl(esp->spi_be);
+		*to = ntohl(W.esp_tx.dst[0].sin_addr.s_addr);
+	}
+	unqueue();
+	return spi;
+}
+
+/* Each negotiated flow leaves by its own SA; a rekey's newer SA of a flow wins; a permitted
+ * flow none covers is no-out-sa (and, isakmp, an acquire); a generation naming an SA it does
+ * not have is refused. */
+static void
+test_flows(void)
+{
+	static uint8_t b[2048];
+	struct gen *keep = W.gen, *g;
+	struct gw_err err = { 0, "" };
+	uint64_t no_sa, acq;
+	uint32_t to;
+
+	if ((g = flow_gen(2, false, NULL, &err)) == NULL) {
+		T_OK(false, "flow tables: %s", err.msg);
+		return;
+	}
+	W.gen = g;
+	T_EQ(g->pol[0].n_flows, 3, "vpn 40: three flows");
+	T_EQ(flow_send(0x0a000001, 0x0a010001, &to), 4001, "host pair 1 -> SA 301");
+	T_EQ(to, PEER, "to the entry's peer");
+	T_EQ(flow_send(0x0a000002, 0x0a010002, &to), 4002, "host pair 2 -> its own SA 302");
+	T_EQ(flow_send(0x0a000002, 0x0a010002, &to), 4002, "and again");
+	T_EQ(tables_sa_out(g, 302)->seq, 3, "SA 302 spent 1..2");
+	T_EQ(tables_sa_out(g, 301)->ctr.pkts, 1, "SA 301 one packet");
+
+	/* an AH+ESP bundle flow: the whole packet built here, AH outside */
+	run(b, tun_read(b, NULL, 0x0a000004, 0x0a010004, 17, 100, 0, false), 1);
+	T_EQ(W.hdr_tx.n, 1, "bundle: one packet with its outer header");
+	T_EQ(queued(), 1, "nothing else");
+	if (W.hdr_tx.n == 1) {
+		const uint8_t *ip = W.hdr_tx.iov[0].iov_base;
+
+		T_EQ(ip[9], 51, "AH outside");
+		T_EQ((uint32_t)ip[24] << 24 | (uint32_t)ip[25] << 16 | ip[26] << 8 | ip[27], 4005,
+		    "with the SPI of AH 305");
+		T_EQ(ip[20], IPPROTO_ESP_, "ESP inside");
+	}
+	T_OK(tables_sa_out(g, 304)->ctr.pkts == 1 && tables_sa_out(g, 305)->ctr.pkts == 1,
+	    "both SAs of the bundle count it");
+	unqueue();
+
+	/* DF set, too big for the flow's path: ICMP, counted on the flow's SA */
+	run(b, tun_read(b, NULL, 0x0a000002, 0x0a010002, 17, 1500, 0, true), 1);
+	T_EQ(W.clear_tx.n, 1, "too big for flow 2's path: ICMP frag-needed");
+	T_EQ(tables_sa_out(g, 302)->ctr.drops[DROP_TOO_BIG], 1, "counted on SA 302");
+	unqueue();
+
+	/* permitted, no flow: dropped, counted, acquired (isakmp only) */
+	no_sa = W.drops[DROP_NO_OUT_SA];
+	acq = W.ike.acquires;
+	T_EQ(flow_send(0x0a000003, 0x0a010003, &to), 0, "a flow no SA covers: nothing leaves");
+	T_EQ(W.drops[DROP_NO_OUT_SA], no_sa + 1, "counted as no-out-sa");
+	T_EQ(W.ike.acquires, acq + 1, "and acquired");
+
+	/* dynamic: two peers' flows, each to its peer */
+	T_EQ(flow_send(0x0a000009, 0x0a020107, &to), 5001, "dynamic, flow 1 -> SA 401");
+	T_EQ(to, PEER, "to its peer");
+	T_EQ(flow_send(0x0a000009, 0x0a020207, &to), 5002, "dynamic, flow 2 -> SA 402");
+	T_EQ(to, PEER2, "to the other peer");
+	T_EQ(flow_send(0x0a000009, 0x0a020307, &to), 0, "dynamic, no flow: nothing leaves");
+	T_EQ(W.drops[DROP_NO_OUT_SA], no_sa + 2, "counted as no-out-sa");
+	T_EQ(W.ike.acquires, acq + 1, "no acquire: dynamic entries never initiate");
+	T_EQ(flow_send(0x0a000009, 0x0a030005, &to), 5003, "dynamic without a list: its flow");
+	T_EQ(to, PEER2, "to its peer");
+	run(b, tun_read(b, NULL, 0x0a000009, 0x0a030105, 17, 100, 0, false), 1);
+	T_EQ(W.clear_tx.n, 1, "outside its flows: in the clear");
+	T_EQ(queued(), 1, "nothing else");
+	unqueue();
+
+	/* a rekey: SA 303 for flow 1 comes after SA 301, which stays */
+	W.gen = flow_gen(3, true, g, &err);
+	T_OK(W.gen != NULL, "rekeyed tables: %s", err.msg);
+	tables_free(g);
+	if ((g = W.gen) == NULL) {
+		W.gen = keep;
+		return;
+	}
+	T_EQ(flow_send(0x0a000001, 0x0a010001, &to), 4003, "flow 1 -> the newer SA 303");
+	T_EQ(tables_sa_out(g, 301)->ctr.pkts, 1, "SA 301 keeps its count, sends no more");
+	T_EQ(flow_send(0x0a000002, 0x0a010002, &to), 4002, "flow 2 still SA 302");
+	T_EQ(tables_sa_out(g, 302)->seq, 4, "numbered on from the old generation");
+	W.gen = keep;
+	tables_free(g);
+}
+
+/* A flow naming an SA the generation does not have, or none, refuses the generation. */
+static void
+test_flow_refused(void)
+{
+	static struct test_ace ace[1];
+	static struct test_flow fl[1];
+	const struct test_sa sa[] = {
+		{ .id = 301, .proto = 50, .spi = 4001, .local = LOCAL, .peer = PEER },
+		{ .id = 305, .proto = 51, .spi = 4005, .local = LOCAL, .peer = PEER },
+	};
+	struct test_policy pol = { .seq = 40, .local = LOCAL, .peer = PEER, .aces = ace,
+	    .n_aces = 1, .kind = GW__V1__ENTRY_KIND__KIND_ISAKMP, .flows = fl, .n_flows = 1 };
+	static const uint64_t bad[][2] = { { 999, 0 }, { 0, 0 }, { 305, 0 }, { 301, 301 } };
+	static const char *const why[] = { "a missing SA", "no SA", "AH as ESP", "ESP as AH" };
+	struct gw_err err;
+
+	ace[0] = (struct test_ace){ true, test_sel(NET_L, 24, 0x0a010000, 24) };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct gen *g;
+
+		fl[0] = (struct test_flow){ test_sel(NET_L, 24, 0x0a010000, 24), bad[i][0],
+		    bad[i][1] };
+		err.msg[0] = '\0';
+		g = tables_build(test_tables(9, sa, 2, &pol, 1), "w1", NULL, &err);
+		T_OK(g == NULL && strstr(err.msg, "crypto map vpn 40 flow 0") != NULL,
+		    "a flow with %s: refused (%s)", why[i], err.msg);
+		tables_free(g);
+	}
+}
+
 int
 main(void)
 {
@@ -332,7 +536,8 @@ main(void)
 	W.tun_fd = W.esp_fd = W.ah_fd = W.udp_fd = W.clear_fd = W.ike_fd = W.icmp_fd = -1;
 	W.nl_fd = -1;
 	W.icmp_tokens = 10;
-	if ((W.pool = calloc(2 * BATCH, sizeof(*W.pool))) == NULL || (W.gen = gen()) == NULL)
+	if ((W.pool = calloc(2 * BATCH, sizeof(*W.pool))) == NULL ||
+	    (W.acq = calloc(ACQUIRE_SLOTS, sizeof(*W.acq))) == NULL || (W.gen = gen()) == NULL)
 		return t_done();
 	mtu_gen(&W, W.gen);		/* no interface to ask: media MTU 1500 */
 	tables_sa_out(W.gen, 101)->seq = 1;	/* leased 1..1000, as controld would */
@@ -344,7 +549,10 @@ main(void)
 	test_drops();
 	test_too_big();
 	test_tso();
+	test_flows();
+	test_flow_refused();
 	tables_free(W.gen);
+	free(W.acq);
 	free(W.pool);
 	return t_done();
 }

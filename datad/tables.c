@@ -203,6 +203,33 @@ link_bundles(struct gen *g, struct gw_err *err)
 	return 0;
 }
 
+/* The negotiated flows of policy p (message m): each names SAs of this generation, of the
+ * right protocol, at least one. */
+static int
+build_flows(struct gen *g, struct policy *p, const Gw__V1__Policy *m, struct gw_err *err)
+{
+	if (m->n_flow_sas == 0)
+		return 0;
+	if ((p->flows = calloc(m->n_flow_sas, sizeof(*p->flows))) == NULL)
+		return gw_fail(err, 0, "out of memory");
+	for (size_t j = 0; j < m->n_flow_sas; j++) {
+		const Gw__V1__FlowSa *f = m->flow_sas[j];
+		struct flow_out *fo = &p->flows[p->n_flows++];
+
+		sel_from_msg(&fo->flow, f->flow);
+		if ((f->sa_out_esp != 0 && (fo->sa_esp = tables_sa_out(g, f->sa_out_esp)) == NULL) ||
+		    (f->sa_out_ah != 0 && (fo->sa_ah = tables_sa_out(g, f->sa_out_ah)) == NULL))
+			return gw_fail(err, 0, "crypto map %s %u flow %zu: an outbound SA is not in "
+			    "the tables", m->map, m->seq, j);
+		if ((fo->sa_esp == NULL && fo->sa_ah == NULL) ||
+		    (fo->sa_esp != NULL && fo->sa_esp->proto != IPPROTO_ESP) ||
+		    (fo->sa_ah != NULL && fo->sa_ah->proto != IPPROTO_AH))
+			return gw_fail(err, 0, "crypto map %s %u flow %zu: no SA, or one of the "
+			    "wrong protocol", m->map, m->seq, j);
+	}
+	return 0;
+}
+
 static int
 build_policies(struct gen *g, struct gw_err *err)
 {
@@ -239,6 +266,8 @@ build_policies(struct gen *g, struct gw_err *err)
 		    (p->sa_ah != NULL && p->sa_ah->proto != IPPROTO_AH))
 			return gw_fail(err, 0, "crypto map %s %u: SA of the wrong protocol", m->map,
 			    m->seq);
+		if (p->kind != GW__V1__ENTRY_KIND__KIND_MANUAL && build_flows(g, p, m, err) != 0)
+			return -1;
 	}
 	return 0;
 }
@@ -272,8 +301,10 @@ tables_free(struct gen *g)
 		xform_free(&g->out[i].xf);
 	for (uint32_t i = 0; i < g->n_in; i++)
 		xform_free(&g->in[i].xf);
-	for (uint32_t i = 0; i < g->n_pol; i++)
+	for (uint32_t i = 0; i < g->n_pol; i++) {
 		free(g->pol[i].aces);
+		free(g->pol[i].flows);
+	}
 	free(g->pol);
 	free(g->out);
 	free(g->in);

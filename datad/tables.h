@@ -64,6 +64,16 @@ struct ace {
 	struct sel	sel;
 };
 
+/* One negotiated flow of an ipsec-isakmp or dynamic entry and its outbound SAs (gw.v1.FlowSa),
+ * with the room its path leaves, as a manual entry keeps it. */
+struct flow_out {
+	struct sel	flow;			/* written local -> remote, as the packet goes */
+	struct sa_out	*sa_esp;		/* at least one of the two */
+	struct sa_out	*sa_ah;
+	uint16_t	room_mtu;		/* as struct policy's */
+	uint32_t	room;
+};
+
 struct policy {
 	char		map[32];
 	uint32_t	seq;
@@ -77,6 +87,8 @@ struct policy {
 	char		ifname[16];		/* the crypto map's interface (media MTU) */
 	uint16_t	room_mtu;		/* room was worked out for this path MTU */
 	uint32_t	room;			/* largest inner packet that fits (pmtu_room) */
+	struct flow_out	*flows;			/* isakmp, dynamic: oldest first; NULL: none */
+	uint32_t	n_flows;
 };
 
 struct gen {
@@ -97,7 +109,8 @@ struct gen {
  * (may be NULL), which is not changed.  NULL with err if any SA cannot be keyed, or an inbound
  * bundle is malformed (partners of the same protocol, or not naming each other): the whole
  * generation is rejected (invariant 3).  A bundle SA whose partner is missing stays, with
- * partner NULL: it accepts nothing. */
+ * partner NULL: it accepts nothing.  An outbound SA a policy or one of its flows names that is
+ * not in msg, or is of the wrong protocol, rejects it too. */
 struct gen	*tables_build(Gw__V1__Tables *msg, const char *self, const struct gen *old,
 		    struct gw_err *err);
 void		tables_free(struct gen *g);

@@ -3,7 +3,10 @@
  * one place where their wire messages are made.  A generation is built over pointers into the
  * SPD and the SAD, then packed and unpacked into one message of its own (the packed copy,
  * which holds the session keys, is wiped), so it outlives the SAs it was made from: the link
- * keeps it as the generation the workers have, to send again and to diff the next one with. */
+ * keeps it as the generation the workers have, to send again and to diff the next one with.
+ * An ipsec-isakmp or dynamic entry carries its negotiated outbound SAs per flow (flow_sas), so
+ * a change of them changes the entry and the delta replaces the policies (publish.c). */
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,8 +72,68 @@ sel_msg(struct arena *a, const struct sel *e)
 	return s;
 }
 
+/* Is sa an outbound negotiated SA of entry p on the wire? */
+static bool
+flow_sa_of(const struct sa *sa, const struct policy *p)
+{
+	return sa->origin == SA_IKE && !sa->inbound && sa_published(sa) && sa->seq == p->seq &&
+	    strcmp(sa->map, p->map) == 0;
+}
+
+/* The partner of sa in its AH+ESP bundle, when that is an SA of entry p on the wire too, of
+ * the other protocol, naming sa back; else NULL (sa stands alone). */
+static const struct sa *
+flow_partner(const struct sa *sa, const struct policy *p, const struct sad *d)
+{
+	const struct sa *o = sa->bundle != 0 ? sad_find(d, sa->bundle) : NULL;
+
+	if (o == NULL || !flow_sa_of(o, p) || o->proto == sa->proto || o->bundle != sa->id)
+		return NULL;
+	return o;
+}
+
+/* The negotiated flows of an ipsec-isakmp or dynamic entry p: its outbound SAs in SAD order
+ * (the order they came: the newest last, which datad prefers).  An AH+ESP bundle is one
+ * entry, where its ESP SA stands (the two come together).  O(SAD) per entry, so O(SPD x SAD)
+ * per generation. */
+static int
+flow_sas(struct arena *a, Gw__V1__Policy *m, const struct policy *p, const struct sad *d)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < d->n; i++)
+		n += flow_sa_of(d->v[i], p);
+	if (n == 0)
+		return 0;
+	if ((m->flow_sas = aalloc(a, n * sizeof(*m->flow_sas))) == NULL)
+		return -1;
+	for (size_t i = 0; i < d->n; i++) {
+		const struct sa *sa = d->v[i], *o;
+		Gw__V1__FlowSa *f;
+
+		if (!flow_sa_of(sa, p))
+			continue;
+		o = flow_partner(sa, p, d);
+		if (o != NULL && sa->proto == IPPROTO_AH)
+			continue;		/* in its ESP partner's entry */
+		if ((f = aalloc(a, sizeof(*f))) == NULL)
+			return -1;
+		gw__v1__flow_sa__init(f);
+		if (sa->proto == IPPROTO_AH)
+			f->sa_out_ah = sa->id;
+		else
+			f->sa_out_esp = sa->id;
+		if (o != NULL)
+			f->sa_out_ah = o->id;
+		if ((f->flow = sel_msg(a, &sa->flow)) == NULL)
+			return -1;
+		m->flow_sas[m->n_flow_sas++] = f;
+	}
+	return 0;
+}
+
 static Gw__V1__Policy *
-policy_msg(struct arena *a, const struct policy *p)
+policy_msg(struct arena *a, const struct policy *p, const struct sad *d)
 {
 	static const Gw__V1__EntryKind kind[] = {
 		[POLICY_MANUAL] = GW__V1__ENTRY_KIND__KIND_MANUAL,
@@ -106,6 +169,8 @@ policy_msg(struct arena *a, const struct policy *p)
 			return NULL;
 		m->aces[m->n_aces++] = x;
 	}
+	if (p->kind != POLICY_MANUAL && flow_sas(a, m, p, d) != 0)
+		return NULL;
 	return m;
 }
 
@@ -174,7 +239,7 @@ wire_tables(const struct spd *spd, const struct sad *d, uint64_t gen)
 	    (t.sas = aalloc(&a, (d->n + 1) * sizeof(*t.sas))) == NULL)
 		goto out;
 	for (size_t i = 0; i < n_pol; i++)
-		if ((t.policies[t.n_policies++] = policy_msg(&a, &spd->v[i])) == NULL)
+		if ((t.policies[t.n_policies++] = policy_msg(&a, &spd->v[i], d)) == NULL)
 			goto out;
 	for (size_t i = 0; i < d->n; i++)
 		if (sa_published(d->v[i]) && (t.sas[t.n_sas++] = sa_msg(&a, d->v[i])) == NULL)

@@ -85,15 +85,20 @@ test_tables(uint64_t generation, const struct test_sa *sas, size_t n_sas,
 	Gw__V1__Policy *pol = calloc(n_pols + 1, sizeof(*pol));
 	Gw__V1__Policy **polp = calloc(n_pols + 1, sizeof(*polp));
 	Gw__V1__Ace *ace, **acep;
-	size_t n_aces = 0, k = 0, len;
+	Gw__V1__FlowSa *fl, **flp;
+	size_t n_aces = 0, n_flows = 0, k = 0, kf = 0, len;
 	uint8_t *buf;
 
-	for (size_t i = 0; i < n_pols; i++)
+	for (size_t i = 0; i < n_pols; i++) {
 		n_aces += pols[i].n_aces;
+		n_flows += pols[i].n_flows;
+	}
 	ace = calloc(n_aces + 1, sizeof(*ace));
 	acep = calloc(n_aces + 1, sizeof(*acep));
+	fl = calloc(n_flows + 1, sizeof(*fl));
+	flp = calloc(n_flows + 1, sizeof(*flp));
 	if (sa == NULL || sap == NULL || pol == NULL || polp == NULL || ace == NULL ||
-	    acep == NULL)
+	    acep == NULL || fl == NULL || flp == NULL)
 		abort();
 	for (size_t i = 0; i < n_sas; i++) {
 		sa_msg(&sa[i], &sas[i]);
@@ -118,6 +123,16 @@ test_tables(uint64_t generation, const struct test_sa *sas, size_t n_sas,
 			    GW__V1__ACTION__ACTION_DENY;
 			ace[k].sel = (Gw__V1__Selector *)&pols[i].aces[j].sel;
 		}
+		pol[i].no_acl = pols[i].no_acl;
+		pol[i].flow_sas = &flp[kf];
+		pol[i].n_flow_sas = pols[i].n_flows;
+		for (size_t j = 0; j < pols[i].n_flows; j++, kf++) {
+			gw__v1__flow_sa__init(&fl[kf]);
+			flp[kf] = &fl[kf];
+			fl[kf].flow = (Gw__V1__Selector *)&pols[i].flows[j].flow;
+			fl[kf].sa_out_esp = pols[i].flows[j].sa_esp;
+			fl[kf].sa_out_ah = pols[i].flows[j].sa_ah;
+		}
 	}
 	t.generation = generation;
 	t.sas = sap;
@@ -137,6 +152,8 @@ test_tables(uint64_t generation, const struct test_sa *sas, size_t n_sas,
 	free(polp);
 	free(ace);
 	free(acep);
+	free(fl);
+	free(flp);
 	return out;
 }
 

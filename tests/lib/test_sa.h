@@ -54,6 +54,12 @@ struct test_ace {
 	Gw__V1__Selector	sel;
 };
 
+/* One negotiated flow of an ipsec-isakmp or dynamic entry and its outbound SAs (gw.v1.FlowSa). */
+struct test_flow {
+	Gw__V1__Selector	flow;		/* local -> remote */
+	uint64_t		sa_esp, sa_ah;	/* outbound SA ids; 0 = none */
+};
+
 /* One crypto map entry "vpn seq", in the order given. */
 struct test_policy {
 	uint32_t		seq;
@@ -62,6 +68,9 @@ struct test_policy {
 	const struct test_ace	*aces;
 	size_t			n_aces;
 	Gw__V1__EntryKind	kind;		/* 0: ipsec-manual */
+	const struct test_flow	*flows;		/* oldest first, as controld sends them */
+	size_t			n_flows;
+	bool			no_acl;		/* a dynamic entry without a list */
 };
 
 extern const uint8_t	test_ckey[16], test_akey[20];
