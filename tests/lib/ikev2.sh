@@ -25,6 +25,7 @@
 #	IK_LIFE		child SA lifetime in seconds (set security-association lifetime)
 #	IK_IKE_LIFE	IKE SA lifetime (profile lifetime)
 #	IK_DPD		"INTERVAL RETRY on-demand|periodic", empty for none
+#	IK_EXTRA	more configuration lines, before the interface (other entries)
 # strongSwan's (ssA on gwA), in its swanctl.conf words:
 #	SW_IKE		IKE proposal, e.g. aes128gcm16-prfsha256-ecp256
 #	SW_ESP		ESP proposal, e.g. aes128gcm16-ecp256 (a group there means PFS)
@@ -32,6 +33,7 @@
 #	SW_START	start_action of the child (none or trap)
 #	SW_REKEY SW_IKE_REKEY	rekey_time of the child and of the IKE SA (0: strongSwan's)
 #	SW_DPD		dpd_delay (0: none)
+#	SW_CHILDREN	more children of connection t ("NAME { local_ts = ... }")
 
 IK_PSK=${IK_PSK:-interop-$(head -c 12 /dev/urandom | base64 | tr -d '/+=')}
 IK_ENC=${IK_ENC:-aes-gcm-128}
@@ -86,6 +88,7 @@ crypto map vpn 10 ipsec-isakmp
  set ikev2-profile TO-A
 ${IK_PFS:+ set pfs $IK_PFS}
  set security-association lifetime seconds $IK_LIFE
+${IK_EXTRA:-}
 interface wan0
  ip address 198.51.100.2 255.255.255.0
  crypto map vpn
@@ -117,7 +120,8 @@ connections { t {
 		       remote_ts = $SW_REMOTE_TS
 		       esp_proposals = $SW_ESP
 		       $rk
-		       start_action = $SW_START } } } }
+		       start_action = $SW_START }
+		   ${SW_CHILDREN:-} } } }
 secrets { ike-t { id-a = 198.51.100.1
 		  id-b = 198.51.100.2
 		  secret = "${IK_SWAN_PSK:-$IK_PSK}" } }
