@@ -23,6 +23,7 @@
 #	IK_TSET		the transform set, e.g. "esp-gcm 128", "esp-aes 256 esp-sha256-hmac"
 #	IK_PFS		"group19" etc., empty for no PFS
 #	IK_LIFE		child SA lifetime in seconds (set security-association lifetime)
+#	IK_LIFE_KB	child SA lifetime in kilobytes (empty: the default)
 #	IK_IKE_LIFE	IKE SA lifetime (profile lifetime)
 #	IK_DPD		"INTERVAL RETRY on-demand|periodic", empty for none
 #	IK_EXTRA	more configuration lines, before the interface (other entries)
@@ -32,6 +33,7 @@
 #	SW_LOCAL_TS SW_REMOTE_TS	its traffic selectors
 #	SW_START	start_action of the child (none or trap)
 #	SW_REKEY SW_IKE_REKEY	rekey_time of the child and of the IKE SA (0: strongSwan's)
+#	SW_REKEY_RAND	the child's rand_time (default SW_REKEY: rekeys anywhere in 0..SW_REKEY)
 #	SW_DPD		dpd_delay (0: none)
 #	SW_CHILDREN	more children of connection t ("NAME { local_ts = ... }")
 
@@ -88,6 +90,7 @@ crypto map vpn 10 ipsec-isakmp
  set ikev2-profile TO-A
 ${IK_PFS:+ set pfs $IK_PFS}
  set security-association lifetime seconds $IK_LIFE
+${IK_LIFE_KB:+ set security-association lifetime kilobytes $IK_LIFE_KB}
 ${IK_EXTRA:-}
 interface wan0
  ip address 198.51.100.2 255.255.255.0
@@ -100,7 +103,8 @@ ik_swan_conf()
 {
 	local rk= irk= dpd=
 	[ "$SW_REKEY" != 0 ] && rk="rekey_time = ${SW_REKEY}s
-		       life_time = $((SW_REKEY * 2))s"
+		       life_time = $((SW_REKEY * 2))s
+		       rand_time = ${SW_REKEY_RAND:-$SW_REKEY}s"
 	[ "$SW_IKE_REKEY" != 0 ] && irk="rekey_time = ${SW_IKE_REKEY}s"
 	[ "$SW_DPD" != 0 ] && dpd="dpd_delay = ${SW_DPD}s"
 	cat <<EOF
