@@ -12,7 +12,8 @@
 #   IKE SA up with the expected algorithms on gwB, child SA up with the same SPIs on both
 #   ends, pings through it; in the strongSwan-initiator role a child rekey by strongSwan
 #   (CREATE_CHILD_SA, with a KE payload where PFS is set) gives new SPIs on both ends and
-#   pings cross again, the new child with the PFS group set.  A table (combination, role, result) ends the output.
+#   pings cross again, the new child with the PFS group set.  A table (combination, role,
+#   result) ends the output.
 #
 # Run by ctest (env GW_BIN, GW_SRC) or by hand as root: bash tests/integration/ikev2_swan_matrix.sh
 set -uo pipefail
@@ -26,27 +27,53 @@ swan_require || { echo "SKIP: ikev2_swan_matrix: no strongSwan" >&2; exit 77; }
 t_begin ikev2_swan_matrix
 topo_up "gw$$" || t_abort "draw the topology"
 
-# name | ours: encryption integrity prf group | transform set | pfs | strongSwan: IKE | ESP |
-# what gwB shows ("Encr: X, keysize: N" and "DH Grp:G")
-MATRIX=(
-"gcm128/g19 esp-gcm128 pfs19|aes-gcm-128||sha256|19|esp-gcm 128|group19|aes128gcm16-prfsha256-ecp256|aes128gcm16-ecp256|AES-GCM, keysize: 128.*DH Grp:19"
-"gcm256/g20 esp-gcm256 nopfs|aes-gcm-256||sha384|20|esp-gcm 256||aes256gcm16-prfsha384-ecp384|aes256gcm16|AES-GCM, keysize: 256.*DH Grp:20"
-"cbc256-sha256/g14 esp-aes256-sha256 pfs14|aes-cbc-256|sha256||14|esp-aes 256 esp-sha256-hmac|group14|aes256-sha256-modp2048|aes256-sha256-modp2048|AES-CBC, keysize: 256.*DH Grp:14"
-"cbc128-sha256/g31 esp-aes128-sha256 nopfs|aes-cbc-128|sha256||31|esp-aes 128 esp-sha256-hmac||aes128-sha256-curve25519|aes128-sha256|AES-CBC, keysize: 128.*DH Grp:31"
-"chacha/g31 esp-chacha pfs31|chacha20-poly1305||sha256|31|esp-chacha20-poly1305|group31|chacha20poly1305-prfsha256-curve25519|chacha20poly1305-curve25519|DH Grp:31"
-"3des-sha1/g14 esp-3des-sha1 nopfs|3des|sha1||14|esp-3des esp-sha-hmac||3des-sha1-modp2048|3des-sha1|3DES.*DH Grp:14"
-"cbc128-sha1/g19 esp-aes128-sha1 pfs20|aes-cbc-128|sha1||19|esp-aes 128 esp-sha-hmac|group20|aes128-sha1-ecp256|aes128-sha1-ecp384|AES-CBC, keysize: 128.*DH Grp:19"
-"gcm128-prf512/g20 esp-chacha pfs19|aes-gcm-128||sha512|20|esp-chacha20-poly1305|group19|aes128gcm16-prfsha512-ecp384|chacha20poly1305-ecp256|AES-GCM, keysize: 128.*DH Grp:20"
-"cbc256-sha512/g31 esp-gcm256 pfs14|aes-cbc-256|sha512||31|esp-gcm 256|group14|aes256-sha512-curve25519|aes256gcm16-modp2048|AES-CBC, keysize: 256.*DH Grp:31"
-"gcm256/g14 esp-3des-sha1 pfs31|aes-gcm-256||sha256|14|esp-3des esp-sha-hmac|group31|aes256gcm16-prfsha256-modp2048|3des-sha1-curve25519|AES-GCM, keysize: 256.*DH Grp:14"
-)
+# row NAME  ENC INTEG PRF GROUP  TRANSFORM-SET PFS  SWAN-IKE SWAN-ESP  SHOWN: one combination;
+# ours are crypto ikev2 proposal words (INTEG or PRF "-" for none), strongSwan's its
+# proposal keywords, SHOWN what gwB's show crypto ikev2 sa detail must match.
+MATRIX=()
+row() { local a=("$@") i; for i in "${!a[@]}"; do [ "${a[$i]}" = - ] && a[$i]=; done
+	MATRIX+=("$(IFS="|"; echo "${a[*]}")"); }
+row "gcm128/g19 esp-gcm128 pfs19" aes-gcm-128 - sha256 19 \
+	"esp-gcm 128" group19 aes128gcm16-prfsha256-ecp256 aes128gcm16-ecp256 \
+	"AES-GCM, keysize: 128.*DH Grp:19"
+row "gcm256/g20 esp-gcm256 nopfs" aes-gcm-256 - sha384 20 \
+	"esp-gcm 256" - aes256gcm16-prfsha384-ecp384 aes256gcm16 \
+	"AES-GCM, keysize: 256.*DH Grp:20"
+row "cbc256-sha256/g14 esp-aes256-sha256 pfs14" aes-cbc-256 sha256 - 14 \
+	"esp-aes 256 esp-sha256-hmac" group14 aes256-sha256-modp2048 aes256-sha256-modp2048 \
+	"AES-CBC, keysize: 256.*DH Grp:14"
+row "cbc128-sha256/g31 esp-aes128-sha256 nopfs" aes-cbc-128 sha256 - 31 \
+	"esp-aes 128 esp-sha256-hmac" - aes128-sha256-curve25519 aes128-sha256 \
+	"AES-CBC, keysize: 128.*DH Grp:31"
+row "chacha/g31 esp-chacha pfs31" chacha20-poly1305 - sha256 31 \
+	"esp-chacha20-poly1305" group31 \
+	chacha20poly1305-prfsha256-curve25519 chacha20poly1305-curve25519 \
+	"DH Grp:31"
+row "3des-sha1/g14 esp-3des-sha1 nopfs" 3des sha1 - 14 \
+	"esp-3des esp-sha-hmac" - 3des-sha1-modp2048 3des-sha1 \
+	"3DES.*DH Grp:14"
+row "cbc128-sha1/g19 esp-aes128-sha1 pfs20" aes-cbc-128 sha1 - 19 \
+	"esp-aes 128 esp-sha-hmac" group20 aes128-sha1-ecp256 aes128-sha1-ecp384 \
+	"AES-CBC, keysize: 128.*DH Grp:19"
+row "gcm128-prf512/g20 esp-chacha pfs19" aes-gcm-128 - sha512 20 \
+	"esp-chacha20-poly1305" group19 aes128gcm16-prfsha512-ecp384 chacha20poly1305-ecp256 \
+	"AES-GCM, keysize: 128.*DH Grp:20"
+row "cbc256-sha512/g31 esp-gcm256 pfs14" aes-cbc-256 sha512 - 31 \
+	"esp-gcm 256" group14 aes256-sha512-curve25519 aes256gcm16-modp2048 \
+	"AES-CBC, keysize: 256.*DH Grp:31"
+row "gcm256/g14 esp-3des-sha1 pfs31" aes-gcm-256 - sha256 14 \
+	"esp-3des esp-sha-hmac" group31 aes256gcm16-prfsha256-modp2048 3des-sha1-curve25519 \
+	"AES-GCM, keysize: 256.*DH Grp:14"
 TABLE=()
 
 GW_CONF=$GW_RUN/gwB.conf
 swan_started=0
 
 # gone: neither end has an SA left.
-gone() { [ -z "$(ik_ours_ike gwB)" ] && [ -z "$(ik_ours_esp gwB inbound)" ] && [ -z "$(swan_sas ssA)" ]; }
+gone()
+{
+	[ -z "$(ik_ours_ike gwB)" ] && [ -z "$(ik_ours_esp gwB inbound)" ] && [ -z "$(swan_sas ssA)" ]
+}
 
 # pfs_name groupN: strongSwan's name of a PFS group (dh-group=...), nothing without PFS.
 pfs_name()

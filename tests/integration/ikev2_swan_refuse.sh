@@ -105,7 +105,8 @@ t_check "hostA pings hostB (both in the /26)" nsx hostA ping -n -c 3 -i 0.1 -W 2
 
 # 4: Case 4
 ts0=$(ik_ours_ctr gwB "TS_UNACCEPTABLE sent or received")
-t_check_not "Case 4: ssA proposes 192.0.2.0/24 <-> 192.0.2.128/25: refused" swan_initiate ssA wide 5
+t_check_not "Case 4: ssA proposes 192.0.2.0/24 <-> 192.0.2.128/25: refused" \
+	swan_initiate ssA wide 5
 t_check_not "and 192.0.2.0/25 <-> 10.9.0.0/16 (another flow): refused" swan_initiate ssA other 5
 t_eq "gwB: TS_UNACCEPTABLE twice" \
 	"$(( $(ik_ours_ctr gwB "TS_UNACCEPTABLE sent or received") - ts0 ))" 2
@@ -142,7 +143,8 @@ t_eq "gwB's configuration names no 198.51.100.3" \
 	"$(grep -c '198\.51\.100\.3' "$GW_RUN/gwB.conf")" 0
 t_check "ssC initiates to gwB: answered by the dynamic entry" swan_initiate ssC c
 t_match "ssC: child c INSTALLED" "$(swan_sas ssC)" \
-	'^child c [0-9]+ INSTALLED TUNNEL ESP [0-9a-f]+ [0-9a-f]+ 203\.0\.113\.0/24 192\.0\.2\.128/25 yes$'
+	'^child c [0-9]+ INSTALLED TUNNEL ESP [0-9a-f]+ [0-9a-f]+ 203\.0\.113\.0/24 '\
+'192\.0\.2\.128/25 yes$'
 t_match "gwB: an IKE SA with 198.51.100.3, profile ANY" \
 	"$(gwctl_in gwB "show crypto ikev2 sa detail")" 'Profile: ANY, Child SAs: 1'
 ipsec=$(gwctl_in gwB "show crypto ipsec sa")

@@ -108,12 +108,15 @@ t_check "iperf3 ends" t_poll $((LOAD_S + 15)) eval '! kill -0 '"$cli"' 2>/dev/nu
 pid_stop "$cli" INT 1 >/dev/null; pid_stop "$srv" INT 1 >/dev/null
 kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null
 # the last sample of each SPI: "0xSPI no-lease 3 ..."
-errs=$(awk '{ last[$1] = $0 } END { for (k in last) print last[k] }' "$GW_RUN/sa-errors.log" | sort)
-printf '# gwB outbound SA errors (sampled): %s\n' "${errs:-none}" | sed '2,$s/^/# gwB outbound SA errors (sampled): /'
+errs=$(awk '{ last[$1] = $0 } END { for (k in last) print last[k] }' "$GW_RUN/sa-errors.log" |
+	sort)
+printf '# gwB outbound SA errors (sampled): %s\n' "${errs:-none}" |
+	sed '2,$s/^/# gwB outbound SA errors (sampled): /'
 t_eq "gwB dropped no packet for want of a sequence-number lease (new outbound SAs)" \
-	"$(awk '{ for (i = 2; i < NF; i++) if ($i == "no-lease") n += $(i + 1) } END { print n + 0 }' \
-	<<<"$errs")" 0
-t_check "the pings end" t_poll 10 eval '! kill -0 '"$png"' 2>/dev/null && ! kill -0 '"$png2"' 2>/dev/null'
+	"$(awk '{ for (i = 2; i < NF; i++) if ($i == "no-lease") n += $(i + 1) }
+		END { print n + 0 }' <<<"$errs")" 0
+t_check "the pings end" t_poll 10 eval \
+	'! kill -0 '"$png"' 2>/dev/null && ! kill -0 '"$png2"' 2>/dev/null'
 pid_stop "$png" INT 1 >/dev/null; pid_stop "$png2" INT 1 >/dev/null
 cap_stop "$CAP"
 loss=$("$GW_PY" -c '

@@ -71,7 +71,8 @@ enc=$(ts -Y 'isakmp.exchangetype != 34' -T fields -e frame.number | wc -l)
 out=$(ts -V -Y 'isakmp.exchangetype != 34')
 t_ge "encrypted IKE messages on the wire (IKE_AUTH, INFORMATIONAL, both ways)" "$enc" 6
 t_eq "tshark decrypted each one" "$(grep -c 'Decrypted Data' <<<"$out")" "$enc"
-t_eq "each with a correct ICV" "$(grep -Ec 'Integrity Checksum Data: .*\[correct\]' <<<"$out")" "$enc"
+t_eq "each with a correct ICV" \
+	"$(grep -Ec 'Integrity Checksum Data: .*\[correct\]' <<<"$out")" "$enc"
 t_eq "nothing malformed or incorrect" "$(grep -Eci 'malformed|incorrect' <<<"$out")" 0
 auth=$(ts -V -Y 'isakmp.exchangetype == 35 && ip.src == 198.51.100.2')
 t_eq "our IKE_AUTH messages (a response, a request): both opened" \
