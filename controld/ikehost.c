@@ -62,6 +62,66 @@ fits(const struct sad *d, const struct sa *sa, const struct sa *other)
 	return !sa->inbound || sad_find_spi(d, sa->proto, sa->local, sa->spi) == NULL;
 }
 
+/* Wireshark's names (its ESP SA table, tshark 4.0) of an SA's algorithms; NULL: none it has. */
+static const char *
+ws_enc(const struct sa *sa)
+{
+	switch (sa->cipher) {
+	case XF_CIPHER_NULL:			return "NULL";
+	case XF_CIPHER_3DES:			return "TripleDES-CBC [RFC2451]";
+	case XF_CIPHER_AES_CBC:			return "AES-CBC [RFC3602]";
+	case XF_CIPHER_AES_GCM:			return "AES-GCM with 16 octet ICV [RFC4106]";
+	case XF_CIPHER_AES_GMAC:		return "NULL-GMAC [RFC4543]";
+	case XF_CIPHER_CHACHA20_POLY1305:	return "ChaCha20 with Poly1305 [RFC7634]";
+	default:				return NULL;
+	}
+}
+
+static const char *
+ws_auth(const struct sa *sa)
+{
+	switch (sa->auth) {
+	case XF_AUTH_NONE:		return "NULL";
+	case XF_AUTH_HMAC_MD5_96:	return "HMAC-MD5-96 [RFC2403]";
+	case XF_AUTH_HMAC_SHA1_96:	return "HMAC-SHA-1-96 [RFC2404]";
+	case XF_AUTH_HMAC_SHA256_128:	return "HMAC-SHA-256-128 [RFC4868]";
+	case XF_AUTH_HMAC_SHA384_192:	return "HMAC-SHA-384-192 [RFC4868]";
+	case XF_AUTH_HMAC_SHA512_256:	return "HMAC-SHA-512-256 [RFC4868]";
+	default:			return NULL;
+	}
+}
+
+static void
+hex(const struct key *k, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < k->len && n + 3 < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%02x", k->b[i]);
+}
+
+/* debug crypto ikev2 keys: one line a child SA, a row of Wireshark's ESP SA table (tshark -o
+ * 'uat:esp_sa:...' takes what follows "esp_sa ") */
+static void
+log_keys(const struct sa *sa)
+{
+	char ck[2 * sizeof(sa->cipher_key.b) + 1], ak[2 * sizeof(sa->auth_key.b) + 1];
+	const char *we = ws_enc(sa), *wa = ws_auth(sa);
+	uint32_t src = sa->inbound ? sa->peer : sa->local, dst = sa->inbound ? sa->local : sa->peer;
+
+	if (sa->proto != 50 || we == NULL || wa == NULL)
+		return;
+	hex(&sa->cipher_key, ck, sizeof(ck));
+	hex(&sa->auth_key, ak, sizeof(ak));
+	log_debug("ikev2: keys: esp_sa \"IPv4\",\"%u.%u.%u.%u\",\"%u.%u.%u.%u\",\"0x%08" PRIx32
+	    "\",\"%s\",\"%s%s\",\"%s\",\"%s%s\"", src >> 24, src >> 16 & 255, src >> 8 & 255,
+	    src & 255, dst >> 24, dst >> 16 & 255, dst >> 8 & 255, dst & 255, sa->spi, we,
+	    ck[0] ? "0x" : "", ck, wa, ak[0] ? "0x" : "", ak);
+	OPENSSL_cleanse(ck, sizeof(ck));
+	OPENSSL_cleanse(ak, sizeof(ak));
+}
+
 static int
 io_install(void *ctx, struct sa *in, struct sa *out)
 {
@@ -80,6 +140,10 @@ io_install(void *ctx, struct sa *in, struct sa *out)
 		fatal("ikev2: %s", err.msg);
 	log_info("ikev2: child SA up: map %s %u, SPI %08" PRIx32 " in, %08" PRIx32 " out%s",
 	    in->map, in->seq, in->spi, out->spi, out->state == SA_LARVAL ? " (not yet used)" : "");
+	if (cd->ike.debug_keys) {
+		log_keys(in);
+		log_keys(out);
+	}
 	cd->ike.publish = cd->ike.dirty = true;
 	return 0;
 }

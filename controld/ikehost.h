@@ -29,6 +29,9 @@ struct ikehost {
 	uint64_t	kb_checked_ms;	/* soft kilobytes last looked at */
 	uint64_t	save_errors;
 	bool		publish;	/* the SAD changed: publish when the event is done */
+	bool		debug;		/* debug crypto ikev2: log_level raised to debug */
+	bool		debug_keys;	/* debug crypto ikev2 keys: new SAs' keys logged */
+	int		level_before;	/* log_level before debug crypto ikev2 */
 };
 
 /* The engine, hooked to the link, with the configuration applied and the SAs saved by the last

@@ -89,6 +89,12 @@ nft_ruleset(struct worker *w, const struct gen *g)
 				else
 					fprintf(f, " return\n");
 			}
+			/* a dynamic entry without a list: its negotiated flows are its permits */
+			for (uint32_t j = 0; p->no_acl && j < p->n_flows; j++) {
+				fprintf(f, "   ");
+				nft_sel(f, &p->flows[j].flow, rev);
+				fprintf(f, " counter name clear_%s drop\n", rev ? "in" : "out");
+			}
 			fprintf(f, "  }\n");
 		}
 	}

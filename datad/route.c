@@ -13,6 +13,22 @@
 #include "common/log.h"
 #include "datad/worker.h"
 
+static void
+route_line(FILE *f, const struct sel *sel)
+{
+	struct in_addr a;
+	unsigned plen;
+	uint32_t net;
+	char s[INET_ADDRSTRLEN];
+
+	plen = sel_dst_prefix(sel, &net);
+	a.s_addr = htonl(net);
+	inet_ntop(AF_INET, &a, s, sizeof(s));
+	fprintf(f, "%s/%u\n", s, plen);
+}
+
+/* The destinations of every permit; a dynamic entry without a list has none, but its
+ * negotiated flows' destinations are protected (out.c matches them alone). */
 static char *
 route_set(const struct gen *g)
 {
@@ -23,19 +39,11 @@ route_set(const struct gen *g)
 	for (uint32_t i = 0; g != NULL && i < g->n_pol; i++) {
 		const struct policy *p = &g->pol[i];
 
-		for (uint32_t j = 0; !p->no_acl && j < p->n_aces; j++) {
-			struct in_addr a;
-			unsigned plen;
-			uint32_t net;
-			char s[INET_ADDRSTRLEN];
-
-			if (!p->aces[j].permit)
-				continue;
-			plen = sel_dst_prefix(&p->aces[j].sel, &net);
-			a.s_addr = htonl(net);
-			inet_ntop(AF_INET, &a, s, sizeof(s));
-			fprintf(f, "%s/%u\n", s, plen);
-		}
+		for (uint32_t j = 0; !p->no_acl && j < p->n_aces; j++)
+			if (p->aces[j].permit)
+				route_line(f, &p->aces[j].sel);
+		for (uint32_t j = 0; p->no_acl && j < p->n_flows; j++)
+			route_line(f, &p->flows[j].flow);
 	}
 	fclose(f);
 	return buf;

@@ -271,6 +271,44 @@ c_nodebug(struct controld *cd, char **a, int n, FILE *out)
 	return 0;
 }
 
+/* debug crypto ikev2 [keys]: controld logs at debug level while it is on (what IKE does and
+ * why it refuses), and with keys the keys of each new SA, in Wireshark's terms. */
+static int
+c_debug_ikev2(struct controld *cd, char **a, int n, FILE *out)
+{
+	if (!cd->ike.debug)
+		cd->ike.level_before = log_level;
+	cd->ike.debug = true;
+	cd->ike.debug_keys = n == 1 && strcmp(a[0], "keys") == 0;
+	if (cd->ike.ike != NULL)	/* the IKE SAs' keys, for Wireshark's IKEv2 table */
+		ike_set_debug_keys(cd->ike.ike, cd->ike.debug_keys);
+	log_level = LOG_LVL_DEBUG;
+	fprintf(out, "Crypto IKEv2 debugging is on%s\n", cd->ike.debug_keys ? ", with the keys of "
+	    "new SAs (anyone who reads the log can decrypt them)" : "");
+	return 0;
+}
+
+static int
+c_nodebug_ikev2(struct controld *cd, char **a, int n, FILE *out)
+{
+	(void)a;
+	(void)n;
+	if (cd->ike.debug)
+		log_level = cd->ike.level_before;
+	cd->ike.debug = cd->ike.debug_keys = false;
+	if (cd->ike.ike != NULL)
+		ike_set_debug_keys(cd->ike.ike, false);
+	fprintf(out, "Crypto IKEv2 debugging is off\n");
+	return 0;
+}
+
+static int
+c_nodebug_all(struct controld *cd, char **a, int n, FILE *out)
+{
+	c_nodebug_ikev2(cd, a, n, out);
+	return c_nodebug(cd, a, n, out);
+}
+
 static int
 c_reload(struct controld *cd, char **a, int n, FILE *out)
 {
@@ -304,7 +342,8 @@ static const exec_fn exec_fns[] = {
 	[CLI_C_SHOW_SA] = c_sa, [CLI_C_SHOW_TSET] = c_tset, [CLI_C_SHOW_LIFETIME] = c_life,
 	[CLI_C_SHOW_MAP] = c_map, [CLI_C_SHOW_DYNMAP] = c_dyn, [CLI_C_SHOW_RUN] = c_run,
 	[CLI_C_SHOW_START] = c_start, [CLI_C_SHOW_ACL] = c_acl, [CLI_C_SHOW_IKEV2] = c_ikev2,
-	[CLI_C_CLEAR_IKEV2] = clear_ikev2,
+	[CLI_C_CLEAR_IKEV2] = clear_ikev2, [CLI_C_DEBUG_IKEV2] = c_debug_ikev2,
+	[CLI_C_NODEBUG_IKEV2] = c_nodebug_ikev2, [CLI_C_NODEBUG_ALL] = c_nodebug_all,
 	[CLI_C_SHOW_WORKERS] = c_workers, [CLI_C_SHOW_USERS] = sess_users,
 	[CLI_C_CLEAR_SA] = clear_sa, [CLI_C_WRITE] = save_write, [CLI_C_DEBUG] = c_debug,
 	[CLI_C_NODEBUG] = c_nodebug, [CLI_C_RELOAD] = c_reload, [CLI_C_HELP] = c_help,

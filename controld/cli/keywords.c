@@ -48,7 +48,7 @@ enum list {
 	L_NONE,
 	/* exec */
 	L_EXEC, L_CONFIGURE, L_CLEAR, L_CLEAR_CRYPTO, L_CLEAR_SA, L_CLEAR_PEER, L_CLEAR_MAP,
-	L_CLEAR_ENTRY, L_CLEAR_PROTO, L_CLEAR_SPI, L_COPY, L_COPY_RUN, L_DEBUG, L_DEBUG_CRYPTO,
+	L_CLEAR_ENTRY, L_CLEAR_PROTO, L_CLEAR_SPI, L_COPY, L_COPY_RUN, L_DEBUG, L_DEBUG_CRYPTO, L_DEBUG_IKEV2,
 	L_EXEC_NO, L_NODEBUG, L_NODEBUG_CRYPTO, L_UNDEBUG, L_RELOAD, L_WRITE, L_SHOW, L_SHOW_IP,
 	L_SHOW_ACL,
 	L_SHOW_CRYPTO, L_TAG, L_TAGNAME, L_SHOW_MAP, L_MAPTAG, L_MAPIF, L_SHOW_IPSEC, L_SHOW_SAS,
@@ -152,7 +152,14 @@ static const struct node l_debug[] = {
 	END
 };
 static const struct node l_debug_crypto[] = {
+	KW("ikev2", "IKEv2 key exchange: what it does and why it refuses", L_DEBUG_IKEV2, F_CR,
+	    CLI_C_DEBUG_IKEV2),
 	KW("ipsec", "IPSEC processing", L_NONE, F_CR, CLI_C_DEBUG),
+	END
+};
+static const struct node l_debug_ikev2[] = {
+	KW("keys", "Also log the keys of new SAs, for Wireshark (secret: lab use only)", L_NONE,
+	    F_CR, 0),
 	END
 };
 static const struct node l_exec_no[] = {
@@ -160,11 +167,12 @@ static const struct node l_exec_no[] = {
 	END
 };
 static const struct node l_nodebug_crypto[] = {
+	KW("ikev2", "IKEv2 key exchange", L_NONE, F_CR, CLI_C_NODEBUG_IKEV2),
 	KW("ipsec", "IPSEC processing", L_NONE, F_CR, CLI_C_NODEBUG),
 	END
 };
 static const struct node l_nodebug[] = {
-	KW("all", "Disable all debugging", L_NONE, F_CR, CLI_C_NODEBUG),
+	KW("all", "Disable all debugging", L_NONE, F_CR, CLI_C_NODEBUG_ALL),
 	KW("crypto", "Cryptographic subsystem", L_NODEBUG_CRYPTO, 0, 0),
 	END
 };
@@ -902,7 +910,7 @@ static const struct {
 	[L_CLEAR_ENTRY] = { l_clear_entry, 0 }, [L_CLEAR_PROTO] = { l_clear_proto, 0 },
 	[L_CLEAR_SPI] = { l_clear_spi, 0 }, [L_COPY] = { l_copy, 0 },
 	[L_COPY_RUN] = { l_copy_run, 0 }, [L_DEBUG] = { l_debug, 0 },
-	[L_DEBUG_CRYPTO] = { l_debug_crypto, 0 }, [L_EXEC_NO] = { l_exec_no, 0 },
+	[L_DEBUG_CRYPTO] = { l_debug_crypto, 0 }, [L_DEBUG_IKEV2] = { l_debug_ikev2, 0 }, [L_EXEC_NO] = { l_exec_no, 0 },
 	[L_NODEBUG] = { l_nodebug, 0 }, [L_NODEBUG_CRYPTO] = { l_nodebug_crypto, 0 },
 	[L_UNDEBUG] = { l_nodebug, 0 },
 	[L_RELOAD] = { l_reload, 0 }, [L_WRITE] = { l_write, 0 }, [L_SHOW] = { l_show, 0 },

@@ -228,6 +228,7 @@ child_install(struct ike *ike, struct ike_sa *sa, struct ike_child *c, struct ik
 	}
 	if (child_publish(ike, sa, c) != 0)
 		return -1;
+	ike_log_child_keys(ike, c);
 	c->state = CHILD_INSTALLED;
 	ike_count(ike, IKE_CTR_CHILD_UP);
 	return 0;
@@ -385,6 +386,7 @@ ike_takeover(struct ike *ike, struct ike_sa *old, struct ike_sa *n, struct ike_c
 	n->children = old->children;
 	old->children = NULL;
 	n->state = IKE_SA_ESTABLISHED;
+	ike_log_keys(ike, n);
 	n->lifetime_s = old->lifetime_s;
 	n->expire_ms = now_ms + (uint64_t)n->lifetime_s * 1000;
 	n->rekey_ms = n->expire_ms - (uint64_t)n->lifetime_s * (n->initiator ? 100 : 50);

@@ -4,6 +4,7 @@
  * strongSwan 5.9.8's IKE_SA_INIT requests of testdata/.  Gateway A 198.51.100.1 protects
  * 192.0.2.0/25, gateway B 198.51.100.2 protects 192.0.2.128/25 (DESIGN "Test topology"). */
 #include <inttypes.h>
+#include <unistd.h>
 
 #include "common/log.h"
 #include "controld/ike/engine_test.h"
@@ -270,6 +271,44 @@ test_ts(void)
 	T_EQ(ctr(&A, IKE_CTR_TS_UNACCEPTABLE), 1, "Case 4: A told");
 	T_EQ(A.sad.n + B.sad.n, 0, "Case 4: no child SA");
 	T_EQ(n_ike(&A), 1, "Case 4: the IKE SA stays (§1.2)");
+	teardown();
+
+	/* a deny of B's list that holds part of A's flow does not stop it (the data path keeps
+	 * that part in the clear on both sides, ts.c); one that holds all of it does */
+	setup(&(struct opts){ .b =
+		"crypto ipsec transform-set AES-SHA esp-aes 256 esp-sha256-hmac\n"
+		"access-list 101 deny tcp 192.0.2.128 0.0.0.127 192.0.2.0 0.0.0.127 eq 23\n"
+		"access-list 101 permit ip 192.0.2.128 0.0.0.127 192.0.2.0 0.0.0.127\n"
+		"crypto map vpn 10 ipsec-isakmp\n match address 101\n set peer 198.51.100.1\n"
+		" set transform-set AES-SHA\n"
+		"interface wan0\n ip address 198.51.100.2 255.255.255.0\n crypto map vpn\n" });
+	acquire();
+	net_pump(100);
+	check_up("a deny of part of the flow first", 1);
+	teardown();
+	setup(&(struct opts){ .b =
+		"crypto ipsec transform-set AES-SHA esp-aes 256 esp-sha256-hmac\n"
+		"access-list 101 deny ip 192.0.2.128 0.0.0.255 192.0.2.0 0.0.0.255\n"
+		"access-list 101 permit ip 192.0.2.128 0.0.0.127 192.0.2.0 0.0.0.127\n"
+		"crypto map vpn 10 ipsec-isakmp\n match address 101\n set peer 198.51.100.1\n"
+		" set transform-set AES-SHA\n"
+		"interface wan0\n ip address 198.51.100.2 255.255.255.0\n crypto map vpn\n" });
+	acquire();
+	net_pump(100);
+	T_EQ(ctr(&B, IKE_CTR_TS_UNACCEPTABLE), 1, "a deny of the whole flow first: refused");
+	T_EQ(A.sad.n + B.sad.n, 0, "a deny of the whole flow first: no child SA");
+	teardown();
+
+	/* B's list written with a wildcard that is not a prefix still holds A's /25s */
+	setup(&(struct opts){ .b =
+		"crypto ipsec transform-set AES-SHA esp-aes 256 esp-sha256-hmac\n"
+		"access-list 101 permit ip 192.0.2.128 0.0.1.127 192.0.2.0 0.0.2.127\n"
+		"crypto map vpn 10 ipsec-isakmp\n match address 101\n set peer 198.51.100.1\n"
+		" set transform-set AES-SHA\n"
+		"interface wan0\n ip address 198.51.100.2 255.255.255.0\n crypto map vpn\n" });
+	acquire();
+	net_pump(100);
+	check_up("non-contiguous wildcard", 1);
 	teardown();
 
 	setup(&(struct opts){ .a = a_narrow });
@@ -546,6 +585,46 @@ test_next_peer(void)
 	teardown();
 }
 
+/* debug crypto ikev2 keys: the IKE SA's keys and the child's, in the log only when asked. */
+static void
+test_debug_keys(void)
+{
+	char path[] = "/tmp/ike_engine_test.XXXXXX", line[1024], want[64], spi[9];
+	int fd = mkstemp(path), saved = dup(2);
+	enum log_level was = log_level;
+	unsigned n_ike = 0, n_child = 0, n_spi = 0;
+	FILE *f;
+
+	setup(&(struct opts){ 0 });
+	ike_set_debug_keys(A.ike, true);
+	log_init("ike_engine_test", LOG_LVL_DEBUG);
+	dup2(fd, 2);
+	acquire();
+	net_pump(100);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	log_init("ike_engine_test", was);
+	snprintf(spi, sizeof(spi), "%08x", A.sad.v[0]->spi);
+	snprintf(want, sizeof(want), "encr ");
+	for (int i = 0; i < A.sad.v[0]->cipher_key.len && i < 8; i++)
+		snprintf(want + 5 + 2 * i, 3, "%02x", A.sad.v[0]->cipher_key.b[i]);
+	if ((f = fdopen(fd, "r")) != NULL) {
+		rewind(f);
+		while (fgets(line, sizeof(line), f) != NULL) {
+			n_ike += strstr(line, "ikev2 keys ") != NULL && strstr(line, "sk_ei ") != NULL;
+			n_child += strstr(line, "ikev2 child keys ") != NULL;
+			n_spi += strstr(line, spi) != NULL && strstr(line, want) != NULL;
+		}
+		fclose(f);
+	}
+	unlink(path);
+	T_EQ(n_ike, 1, "A logged its IKE SA's keys, once");
+	T_EQ(n_child, 2, "and the child's, both directions");
+	T_EQ(n_spi, 1, "the child's key as installed");
+	teardown();
+}
+
 /* controld restarts (kill -9 after a save): the peer notices nothing, the same SAs are
  * back, and the next rekey and the delete work (message IDs and keys carried over). */
 static void
@@ -560,7 +639,9 @@ test_restart(void)
 	for (size_t i = 0; i < A.sad.n && i < 4; i++)
 		spis[i] = A.sad.v[i]->spi;
 	sent = ctr(&B, IKE_CTR_TX);
-	T_EQ(t_restart(&A, NET.now), 0, "A adopts its saved state");
+	T_EQ(ike_load_file(A.ike, "/nonexistent/ike.state", NET.now, NULL), 0,
+	    "no state file: a first start");
+	T_EQ(t_restart(&A, NET.now), 0, "A adopts its saved state (a 0600 file)");
 	T_EQ(A.n_install, 2, "the child given to the SAD again");
 	for (size_t i = 0; i < A.sad.n && i < 4; i++)
 		after[i] = A.sad.v[i]->spi;
@@ -683,6 +764,7 @@ main(void)
 	test_nat();
 	test_dynamic();
 	test_next_peer();
+	test_debug_keys();
 	test_restart();
 	test_strongswan();
 	return t_done();

@@ -9,6 +9,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "controld/conf/compile.h"
 #include "controld/ike/ike.h"
@@ -274,21 +276,25 @@ t_restart(struct side *s, uint64_t now)
 	struct ike_io io = { .ctx = s, .send = t_send, .spi_alloc = t_spi_alloc,
 	    .install = t_install, .activate = t_activate, .remove = t_remove, .used = t_used };
 	struct gw_err err = { 0 };
-	uint8_t *blob = NULL;
-	size_t len = 0;
-	int rc;
+	char path[] = "/tmp/ike_state.XXXXXX";
+	int fd = mkstemp(path), rc;
+	struct stat st;
 
-	if (ike_save(s->ike, now, &blob, &len, &err) != 0)
+	/* through the state file, as controld will: 0600, replaced atomically */
+	if (fd < 0 || ike_save_file(s->ike, path, now, &err) != 0 || stat(path, &st) != 0 ||
+	    (st.st_mode & 0777) != 0600) {
+		fprintf(stderr, "%s: save: %s\n", s->name, err.msg);
 		return -1;
+	}
+	close(fd);
 	ike_free(s->ike);
 	sad_free(&s->sad);
 	if ((s->ike = ike_new(&io, &err)) == NULL || ike_set_conf(s->ike, s->conf, s->spd, &err) != 0)
 		abort();
-	rc = ike_load(s->ike, blob, len, now, &err);
+	rc = ike_load_file(s->ike, path, now, &err);
 	if (rc != 0)
 		fprintf(stderr, "%s: load: %s\n", s->name, err.msg);
-	memset(blob, 0, len);
-	free(blob);
+	unlink(path);
 	return rc;
 }
 

@@ -109,6 +109,62 @@ ike_set_cookie_threshold(struct ike *ike, unsigned n)
 	ike->cookie_threshold = n;
 }
 
+void
+ike_set_debug_keys(struct ike *ike, bool on)
+{
+	ike->debug_keys = on;
+}
+
+static void
+hex(char *out, const uint8_t *b, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		snprintf(out + 2 * i, 3, "%02x", b[i]);
+	out[2 * len] = '\0';
+}
+
+void
+ike_log_keys(const struct ike *ike, const struct ike_sa *sa)
+{
+	char si[17], sr[17], ei[129], er[129], ai[129], ar[129];
+	const struct key *k[4] = { &sa->k.ei, &sa->k.er, &sa->k.ai, &sa->k.ar };
+	char *o[4] = { ei, er, ai, ar };
+
+	if (!ike->debug_keys || log_level < LOG_LVL_DEBUG)
+		return;
+	hex(si, sa->spi_i, IKE_SPI_LEN);
+	hex(sr, sa->spi_r, IKE_SPI_LEN);
+	for (int i = 0; i < 4; i++)
+		hex(o[i], k[i]->b, k[i]->len);
+	log_debug("ikev2 keys %s %s encr %u/%u integ %u sk_ei %s sk_er %s sk_ai %s sk_ar %s", si,
+	    sr, sa->algs.encr, sa->algs.bits, sa->algs.integ, ei, er, ai[0] ? ai : "-",
+	    ar[0] ? ar : "-");
+	OPENSSL_cleanse(ei, sizeof(ei));
+	OPENSSL_cleanse(er, sizeof(er));
+	OPENSSL_cleanse(ai, sizeof(ai));
+	OPENSSL_cleanse(ar, sizeof(ar));
+}
+
+void
+ike_log_child_keys(const struct ike *ike, const struct ike_child *c)
+{
+	char e[129], a[129];
+
+	if (!ike->debug_keys || log_level < LOG_LVL_DEBUG)
+		return;
+	for (int dir = 0; dir < 2; dir++) {
+		const struct key *ek = dir == 0 ? &c->ke_in : &c->ke_out;
+		const struct key *ak = dir == 0 ? &c->ka_in : &c->ka_out;
+
+		hex(e, ek->b, ek->len);
+		hex(a, ak->b, ak->len);
+		log_debug("ikev2 child keys %s %08x encr %s auth %s", dir == 0 ? "in" : "out",
+		    dir == 0 ? c->spi_in : c->spi_out, e[0] ? e : "-", a[0] ? a : "-");
+	}
+	OPENSSL_cleanse(e, sizeof(e));
+	OPENSSL_cleanse(a, sizeof(a));
+}
+
 const struct conf_ikev2_profile *
 ike_profile_find(const struct ike *ike, const char *name)
 {

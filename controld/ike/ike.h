@@ -83,6 +83,12 @@ int		ike_set_conf(struct ike *ike, const struct conf *c, const struct spd *spd,
 /* Tuning for tests and operators: the half-open count from which cookies are asked
  * (default IKE_HALF_OPEN_COOKIE; 0 = always). */
 void		ike_set_cookie_threshold(struct ike *ike, unsigned n);
+/* debug crypto ikev2 keys: log, at debug level, every IKE SA's SK_e and SK_a (for Wireshark's
+ * ikev2_decryption_table) and every child SA's keys (its esp_sa table) as they are made:
+ *   "ikev2 keys SPIi SPIr encr ID/BITS integ ID sk_ei HEX sk_er HEX sk_ai HEX sk_ar HEX"
+ *   "ikev2 child keys in|out SPI encr HEX auth HEX"
+ * Off by default: keys appear nowhere else. */
+void		ike_set_debug_keys(struct ike *ike, bool on);
 
 /* One IKE datagram received on local:lport from remote:rport.  Whatever the bytes: answered,
  * acted on or dropped and counted; never read outside data[0 .. len). */
@@ -198,6 +204,13 @@ int		ike_save(const struct ike *ike, uint64_t now_ms, uint8_t **out, size_t *len
  * err on a blob that is not ours or is cut (nothing adopted), and also when some records
  * could not be adopted (err counts them; the others are). */
 int		ike_load(struct ike *ike, const uint8_t *blob, size_t len, uint64_t now_ms,
+		    struct gw_err *err);
+/* The same through a file of the state directory: written mode 0600 to PATH.tmp, synced,
+ * renamed over path (atomic: a crash leaves the old file or the new one).  ike_load_file() of
+ * a path that does not exist adopts nothing and returns 0. */
+int		ike_save_file(const struct ike *ike, const char *path, uint64_t now_ms,
+		    struct gw_err *err);
+int		ike_load_file(struct ike *ike, const char *path, uint64_t now_ms,
 		    struct gw_err *err);
 
 #endif

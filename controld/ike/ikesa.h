@@ -129,6 +129,7 @@ struct ike {
 	struct spd		spd;
 	struct ike_sa		*sas;
 	unsigned		n_sa, n_half_open, cookie_threshold;
+	bool			debug_keys;	/* debug crypto ikev2 keys */
 	uint64_t		next_handle;
 	uint64_t		tick_gen, list_changes;	/* ike_tick()'s walk */
 	uint8_t			cookie_secret[32];
@@ -220,6 +221,9 @@ void		ike_msg_start(struct ike_sa *sa, struct ike_msg *m, uint8_t exchange,
 struct ike_payload *ike_add_notify(struct ike_msg *m, uint16_t type, struct ike_chunk data,
 		    bool inner);
 void		ike_count(struct ike *ike, enum ike_ctr c);
+/* debug crypto ikev2 keys: an IKE SA's keys, a child's (ike_set_debug_keys). */
+void		ike_log_keys(const struct ike *ike, const struct ike_sa *sa);
+void		ike_log_child_keys(const struct ike *ike, const struct ike_child *c);
 const struct conf_ikev2_profile *ike_profile_find(const struct ike *ike, const char *name);
 /* The conf_map_entry of a static map's entry. */
 const struct conf_map_entry *ike_entry_find(const struct ike *ike, const char *map,

@@ -13,8 +13,13 @@
  * 0600, atomically, and wipes its copy.  XXX: a request whose answer needs state that is not
  * saved (a CREATE_CHILD_SA's DH key) is resent after the restart and its answer ignored; the
  * peer then holds a child SA we do not, which expires at its lifetime. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 
@@ -394,4 +399,92 @@ ike_load(struct ike *ike, const uint8_t *blob, size_t len, uint64_t now_ms,
 		return gw_fail(err, 0, "IKE state: %u IKE SAs and %u child SAs adopted, %u "
 		    "records refused", n_ike, n_child, n_failed);
 	return 0;
+}
+
+/* ---------------------------------------------------------------- files */
+
+static int
+write_all(int fd, const uint8_t *b, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, b, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		b += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+ike_save_file(const struct ike *ike, const char *path, uint64_t now_ms, struct gw_err *err)
+{
+	char tmp[4096];
+	uint8_t *blob = NULL;
+	size_t len = 0;
+	int fd, rc = -1;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
+		return gw_fail(err, 0, "%s: path too long", path);
+	if (ike_save(ike, now_ms, &blob, &len, err) != 0)
+		return -1;
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0) {
+		gw_fail(err, 0, "%s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	if (fchmod(fd, 0600) != 0 || write_all(fd, blob, len) != 0 || fsync(fd) != 0) {
+		gw_fail(err, 0, "%s: %s", tmp, strerror(errno));
+		close(fd);
+		unlink(tmp);
+		goto out;
+	}
+	close(fd);
+	if (rename(tmp, path) != 0) {
+		gw_fail(err, 0, "%s: %s", path, strerror(errno));
+		unlink(tmp);
+		goto out;
+	}
+	rc = 0;
+out:
+	OPENSSL_cleanse(blob, len);
+	free(blob);
+	return rc;
+}
+
+int
+ike_load_file(struct ike *ike, const char *path, uint64_t now_ms, struct gw_err *err)
+{
+	struct stat st;
+	uint8_t *blob;
+	size_t got = 0;
+	int fd, rc;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		if (errno == ENOENT)
+			return 0;		/* a first start: nothing to adopt */
+		return gw_fail(err, 0, "%s: %s", path, strerror(errno));
+	}
+	if (fstat(fd, &st) != 0 || st.st_size <= 0 || st.st_size > (64 << 20) ||
+	    (blob = malloc((size_t)st.st_size)) == NULL) {
+		close(fd);
+		return gw_fail(err, 0, "%s: cannot read it", path);
+	}
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, blob + got, (size_t)st.st_size - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	rc = got == (size_t)st.st_size ? ike_load(ike, blob, got, now_ms, err) :
+	    gw_fail(err, 0, "%s: short read", path);
+	OPENSSL_cleanse(blob, (size_t)st.st_size);
+	free(blob);
+	return rc;
 }

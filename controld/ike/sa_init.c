@@ -307,6 +307,7 @@ sa_init_response(struct ike *ike, struct ike_sa *sa, const uint8_t *data, size_t
 		ike_sa_dead(ike, sa, "key derivation failed (a bad KE payload?)");
 		return;
 	}
+	ike_log_keys(ike, sa);
 	natd_check(m, sa);
 	if (copy_out(&sa->init_i, &sa->init_i_len, sa->req_buf, sa->req_len) != 0 ||
 	    copy_out(&sa->init_r, &sa->init_r_len, data, len) != 0) {
@@ -453,6 +454,7 @@ sa_init_request(struct ike *ike, uint32_t local, uint16_t lport, uint32_t remote
 	    copy_out(&sa->init_r, &sa->init_r_len, sa->resp_buf, sa->resp_len) != 0 ||
 	    derive(sa, ke->u.ke.data) != 0)
 		goto fail;
+	ike_log_keys(ike, sa);
 	return;
 fail:
 	ike_sa_dead(ike, sa, "IKE_SA_INIT response could not be made");

@@ -9,7 +9,9 @@
  * engine would), so the relay, the per-peer limit, the acquire checks against the SPD and the
  * choice of a sending worker all run.  SA ids in reports and lease requests
  * are mapped onto the SAs that exist (else the fuzzer would never guess one), and the show
- * commands that print what workers reported run after every message.  Whatever the bytes:
+ * commands that print what workers reported run after every message.  A negotiated AH+ESP
+ * bundle of the ipsec-isakmp entry is in the SAD, so every generation made carries a flow of
+ * it (Policy.flow_sas).  Whatever the bytes:
  * a clean drop or a handled message, never a crash. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,6 +71,46 @@ setup(void)
 	free(conf);
 }
 
+/* A negotiated AH+ESP bundle of vpn 20 (as the IKE engine installs them), so that every
+ * generation lists a flow of the entry (Policy.flow_sas, wire.c), and reports and lease
+ * requests reach negotiated SAs too. */
+static void
+ike_sas(void)
+{
+	struct gw_err err;
+	struct sa *v[2];
+
+	for (int i = 0; i < 2; i++) {
+		struct sa *sa = sa_new();
+
+		if ((v[i] = sa) == NULL)
+			abort();
+		sa->origin = SA_IKE;
+		sa->proto = i == 0 ? 50 : 51;
+		sa->spi = 0x5000 + (uint32_t)i;
+		sa->local = 0xc6336402;
+		sa->peer = 0xc6336403;
+		sa->cipher = i == 0 ? XF_CIPHER_AES_CBC : XF_CIPHER_NONE;
+		sa->cipher_key.len = i == 0 ? 16 : 0;
+		sa->auth = XF_AUTH_HMAC_SHA1_96;
+		sa->auth_key.len = 20;
+		sa->auth_key.b[0] = (uint8_t)i;
+		snprintf(sa->map, sizeof(sa->map), "vpn");
+		sa->seq = 20;
+		sa->flow = (struct sel){ .src = 0x0a000001, .src_mask = ~0u, .dst = 0x0a010001,
+		    .dst_mask = ~0u, .sport_hi = 65535, .dport_hi = 65535, .tos = -1,
+		    .precedence = -1 };
+		sa->id = sa_hash_id(sa);
+		sa->key_id = sa_key_id(sa);
+	}
+	v[0]->bundle = v[1]->id;
+	v[1]->bundle = v[0]->id;
+	for (int i = 0; i < 2; i++)
+		if (sad_add(&CD.sad, v[i], &err) != 0)
+			abort();
+	publish_tables(&CD);
+}
+
 /* What an engine would do with what it gets: answer from where the message came. */
 static void
 on_ike(void *ctx, const struct link_ike_dgram *d)
@@ -100,8 +142,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	Gw__V1__Envelope *env;
 	struct link_peer from = { .id = { 'w', 0 }, .id_len = 2 };
 
-	if (CD.link.sent == NULL)
+	if (CD.link.sent == NULL) {
 		setup();
+		ike_sas();
+	}
 	if (size < 1)
 		return 0;
 	from.id[1] = data[0] & 3;

@@ -72,68 +72,136 @@ sel_msg(struct arena *a, const struct sel *e)
 	return s;
 }
 
-/* Is sa an outbound negotiated SA of entry p on the wire? */
+/* Is sa a negotiated outbound SA on the wire, one a flow of its entry uses? */
 static bool
-flow_sa_of(const struct sa *sa, const struct policy *p)
+flow_sa(const struct sa *sa)
 {
-	return sa->origin == SA_IKE && !sa->inbound && sa_published(sa) && sa->seq == p->seq &&
-	    strcmp(sa->map, p->map) == 0;
+	return sa->origin == SA_IKE && !sa->inbound && sa_published(sa);
 }
 
-/* The partner of sa in its AH+ESP bundle, when that is an SA of entry p on the wire too, of
+static bool
+entry_of(const struct policy *p, const struct sa *sa)
+{
+	return p->seq == sa->seq && strcmp(p->map, sa->map) == 0;
+}
+
+/* Entries in (map, sequence) order, to find an SA's by binary search. */
+static int
+entry_cmp(const void *a, const void *b)
+{
+	const struct policy *x = *(const struct policy *const *)a;
+	const struct policy *y = *(const struct policy *const *)b;
+	int c = strcmp(x->map, y->map);
+
+	return c != 0 ? c : (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* The first of e[0..n) (in entry_cmp order) that is not before sa's entry. */
+static size_t
+entry_first(const struct policy *const *e, size_t n, const struct sa *sa)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(e[mid]->map, sa->map);
+
+		if (c < 0 || (c == 0 && e[mid]->seq < sa->seq))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The partner of sa in its AH+ESP bundle, when that is on the wire too, of the same entry and
  * the other protocol, naming sa back; else NULL (sa stands alone). */
 static const struct sa *
-flow_partner(const struct sa *sa, const struct policy *p, const struct sad *d)
+flow_partner(const struct sa *sa, const struct sad *d)
 {
 	const struct sa *o = sa->bundle != 0 ? sad_find(d, sa->bundle) : NULL;
 
-	if (o == NULL || !flow_sa_of(o, p) || o->proto == sa->proto || o->bundle != sa->id)
+	if (o == NULL || !flow_sa(o) || o->seq != sa->seq || strcmp(o->map, sa->map) != 0 ||
+	    o->proto == sa->proto || o->bundle != sa->id)
 		return NULL;
 	return o;
 }
 
-/* The negotiated flows of an ipsec-isakmp or dynamic entry p: its outbound SAs in SAD order
- * (the order they came: the newest last, which datad prefers).  An AH+ESP bundle is one
- * entry, where its ESP SA stands (the two come together).  O(SAD) per entry, so O(SPD x SAD)
- * per generation. */
-static int
-flow_sas(struct arena *a, Gw__V1__Policy *m, const struct policy *p, const struct sad *d)
+/* One negotiated flow: sa's, with its bundle partner o (may be NULL). */
+static Gw__V1__FlowSa *
+flow_msg(struct arena *a, const struct sa *sa, const struct sa *o)
 {
-	size_t n = 0;
+	Gw__V1__FlowSa *f = aalloc(a, sizeof(*f));
 
-	for (size_t i = 0; i < d->n; i++)
-		n += flow_sa_of(d->v[i], p);
-	if (n == 0)
-		return 0;
-	if ((m->flow_sas = aalloc(a, n * sizeof(*m->flow_sas))) == NULL)
-		return -1;
-	for (size_t i = 0; i < d->n; i++) {
-		const struct sa *sa = d->v[i], *o;
-		Gw__V1__FlowSa *f;
+	if (f == NULL)
+		return NULL;
+	gw__v1__flow_sa__init(f);
+	if (sa->proto == IPPROTO_AH)
+		f->sa_out_ah = sa->id;
+	else
+		f->sa_out_esp = sa->id;
+	if (o != NULL)
+		f->sa_out_ah = o->id;
+	if ((f->flow = sel_msg(a, &sa->flow)) == NULL)
+		return NULL;
+	return f;
+}
 
-		if (!flow_sa_of(sa, p))
-			continue;
-		o = flow_partner(sa, p, d);
-		if (o != NULL && sa->proto == IPPROTO_AH)
-			continue;		/* in its ESP partner's entry */
-		if ((f = aalloc(a, sizeof(*f))) == NULL)
-			return -1;
-		gw__v1__flow_sa__init(f);
-		if (sa->proto == IPPROTO_AH)
-			f->sa_out_ah = sa->id;
-		else
-			f->sa_out_esp = sa->id;
-		if (o != NULL)
-			f->sa_out_ah = o->id;
-		if ((f->flow = sel_msg(a, &sa->flow)) == NULL)
-			return -1;
-		m->flow_sas[m->n_flow_sas++] = f;
+/* The negotiated flows of the ipsec-isakmp and dynamic entries (policies[i] is spd->v[i]'s):
+ * each entry's outbound SAs in SAD order (the order they came: the newest last, which datad
+ * prefers), an AH+ESP bundle as one flow where its ESP SA stands (the two come together).
+ * Entries that share map and sequence number (those of one dynamic set) each list the SA.
+ * Two passes over the SAD (count, fill), each SA's entries found by binary search:
+ * O((SPD + SAD) log SPD) per generation. */
+static int
+flows_msg(struct arena *a, Gw__V1__Policy **policies, const struct spd *spd,
+    const struct sad *d)
+{
+	const struct policy **e = malloc((spd->n + 1) * sizeof(*e));
+	size_t *count = calloc(spd->n + 1, sizeof(*count)), n = 0;
+	int rc = -1;
+
+	if (e == NULL || count == NULL)
+		goto out;
+	for (size_t i = 0; i < spd->n; i++)
+		if (spd->v[i].kind != POLICY_MANUAL)
+			e[n++] = &spd->v[i];
+	qsort(e, n, sizeof(*e), entry_cmp);
+	for (int pass = 0; pass < 2 && n > 0; pass++) {
+		for (size_t j = 0; j < d->n; j++) {
+			const struct sa *sa = d->v[j], *o;
+			Gw__V1__FlowSa *f = NULL;
+
+			if (!flow_sa(sa))
+				continue;
+			if ((o = flow_partner(sa, d)) != NULL && sa->proto == IPPROTO_AH)
+				continue;		/* in its ESP partner's flow */
+			for (size_t k = entry_first(e, n, sa); k < n && entry_of(e[k], sa); k++) {
+				Gw__V1__Policy *m = policies[e[k] - spd->v];
+
+				if (pass == 0) {
+					count[e[k] - spd->v]++;
+					continue;
+				}
+				if (f == NULL && (f = flow_msg(a, sa, o)) == NULL)
+					goto out;
+				m->flow_sas[m->n_flow_sas++] = f;
+			}
+		}
+		for (size_t i = 0; pass == 0 && i < spd->n; i++)
+			if (count[i] != 0 && (policies[i]->flow_sas =
+			    aalloc(a, count[i] * sizeof(*policies[i]->flow_sas))) == NULL)
+				goto out;
 	}
-	return 0;
+	rc = 0;
+out:
+	free(e);
+	free(count);
+	return rc;
 }
 
 static Gw__V1__Policy *
-policy_msg(struct arena *a, const struct policy *p, const struct sad *d)
+policy_msg(struct arena *a, const struct policy *p)
 {
 	static const Gw__V1__EntryKind kind[] = {
 		[POLICY_MANUAL] = GW__V1__ENTRY_KIND__KIND_MANUAL,
@@ -169,8 +237,6 @@ policy_msg(struct arena *a, const struct policy *p, const struct sad *d)
 			return NULL;
 		m->aces[m->n_aces++] = x;
 	}
-	if (p->kind != POLICY_MANUAL && flow_sas(a, m, p, d) != 0)
-		return NULL;
 	return m;
 }
 
@@ -239,8 +305,10 @@ wire_tables(const struct spd *spd, const struct sad *d, uint64_t gen)
 	    (t.sas = aalloc(&a, (d->n + 1) * sizeof(*t.sas))) == NULL)
 		goto out;
 	for (size_t i = 0; i < n_pol; i++)
-		if ((t.policies[t.n_policies++] = policy_msg(&a, &spd->v[i], d)) == NULL)
+		if ((t.policies[t.n_policies++] = policy_msg(&a, &spd->v[i])) == NULL)
 			goto out;
+	if (n_pol > 0 && flows_msg(&a, t.policies, spd, d) != 0)
+		goto out;
 	for (size_t i = 0; i < d->n; i++)
 		if (sa_published(d->v[i]) && (t.sas[t.n_sas++] = sa_msg(&a, d->v[i])) == NULL)
 			goto out;

@@ -6,9 +6,11 @@
  *
  *   - an entry lists the published outbound SA_IKE SAs of its map and sequence number, in SAD
  *     order (the newest last), each with its flow; an AH+ESP bundle is one entry with both
- *   - inbound, larval, manual SAs and those of other entries are not listed; a manual entry
+ *   - inbound, larval, manual SAs and those of other entries (another crypto map with the
+ *     same sequence number) are not listed; a manual entry
  *     keeps its sa_out_esp and gets no flows
  *   - a larval SA that goes into use (activate) is listed from then on
+ *   - entries that share map and sequence number (one dynamic set) each list the SA
  *   - a change of an entry's flows alone replaces the policies in the delta; no change, none
  */
 #include <stdlib.h>
@@ -30,8 +32,13 @@ static const char conf_extra[] =
 	"access-list 102 permit ip 10.0.0.0 0.0.0.255 10.1.0.0 0.0.0.255\n"
 	"crypto map vpn 20 ipsec-isakmp\n match address 102\n set peer 198.51.100.3\n"
 	" set transform-set AES-SHA\n"
+	"access-list 103 permit ip 10.0.0.0 0.0.0.255 10.2.0.0 0.0.255.255\n"
 	"crypto dynamic-map DYN 5\n set transform-set AES-SHA\n"
-	"crypto map vpn 30 ipsec-isakmp dynamic DYN\n";
+	"crypto dynamic-map DYN 6\n set transform-set AES-SHA\n match address 103\n"
+	"crypto map vpn 30 ipsec-isakmp dynamic DYN\n"
+	"crypto map alt 20 ipsec-isakmp\n match address 102\n set peer 198.51.100.3\n"
+	" set transform-set AES-SHA\n"
+	"interface lan0\n ip address 192.0.2.129 255.255.255.128\n crypto map alt\n";
 
 enum {
 	GWB = 0xc6336402,		/* 198.51.100.2, the SAs' local address */
@@ -88,7 +95,7 @@ static const Gw__V1__Policy *
 policy(const Gw__V1__Tables *t, uint32_t seq)
 {
 	for (size_t i = 0; t != NULL && i < t->n_policies; i++)
-		if (t->policies[i]->seq == seq)
+		if (t->policies[i]->seq == seq && strcmp(t->policies[i]->map, "vpn") == 0)
 			return t->policies[i];
 	return NULL;
 }
@@ -123,9 +130,10 @@ delta(void *d, int ms)
 static void
 test_flows(void)
 {
-	struct sa *a, *b, *c, *l, *e, *dd;
+	struct sa *a, *b, *c, *l, *e, *dd, *x;
 	Gw__V1__Tables *t;
 	const Gw__V1__Policy *p;
+	size_t n_dyn;
 
 	a = add(ike_sa(20, false, 50, 0x1001, H1, R1));
 	add(ike_sa(20, true, 50, 0x2001, R1, H1));		/* inbound: not a flow's */
@@ -140,11 +148,20 @@ test_flows(void)
 	add(l);
 	e = add(ike_sa(30, false, 50, 0x1005, H2, 0x0a020001));	/* the dynamic entry's */
 	dd = add(ike_sa(20, false, 50, 0x1006, H1, R1));		/* flow 1 rekeyed */
+	x = ike_sa(20, false, 50, 0x1008, H1, R1);		/* of crypto map alt 20 */
+	snprintf(x->map, sizeof(x->map), "alt");
+	x->id = sa_hash_id(x);
+	add(x);
 
 	t = wire_tables(cd.conf.spd, &cd.sad, 7);
 	T_OK(t != NULL, "tables");
 	if (t == NULL)
 		return;
+	for (size_t i = 0; i < t->n_policies; i++)
+		if (strcmp(t->policies[i]->map, "alt") == 0)
+			T_OK(t->policies[i]->n_flow_sas == 1 &&
+			    flow_is(t->policies[i]->flow_sas[0], x->id, 0, H1, R1),
+			    "alt 20: only its own SA");
 	p = policy(t, 20);
 	T_OK(p != NULL && p->kind == GW__V1__ENTRY_KIND__KIND_ISAKMP, "vpn 20, isakmp");
 	T_EQ(p != NULL ? p->n_flow_sas : 0, 3, "three flows: SA a, the bundle, SA d");
@@ -155,9 +172,17 @@ test_flows(void)
 		T_OK(flow_is(p->flow_sas[2], dd->id, 0, H1, R1), "the newest last: SA d");
 	}
 	T_EQ(p != NULL ? p->sa_out_esp : 1, 0, "no SA of its own");
-	p = policy(t, 30);
-	T_OK(p != NULL && p->kind == GW__V1__ENTRY_KIND__KIND_DYNAMIC && p->n_flow_sas == 1 &&
-	    flow_is(p->flow_sas[0], e->id, 0, H2, 0x0a020001), "the dynamic entry: its SA e");
+	n_dyn = 0;
+	for (size_t i = 0; i < t->n_policies; i++) {
+		p = t->policies[i];
+		if (p->seq != 30)
+			continue;
+		n_dyn++;
+		T_OK(p->kind == GW__V1__ENTRY_KIND__KIND_DYNAMIC && p->n_flow_sas == 1 &&
+		    flow_is(p->flow_sas[0], e->id, 0, H2, 0x0a020001),
+		    "dynamic entry %zu of vpn 30: its SA e", n_dyn);
+	}
+	T_EQ(n_dyn, 2, "both entries of the dynamic set (they share map and sequence number)");
 	p = policy(t, 10);
 	T_OK(p != NULL && p->kind == GW__V1__ENTRY_KIND__KIND_MANUAL && p->n_flow_sas == 0 &&
 	    p->sa_out_esp != 0, "the manual entry: its own SA, no flows");
@@ -217,7 +242,8 @@ test_delta(void)
 	T_OK(e != NULL, "a delta");
 	if (e != NULL) {
 		for (size_t i = 0; i < e->delta->n_policies; i++)
-			if (e->delta->policies[i]->seq == 20)
+			if (e->delta->policies[i]->seq == 20 &&
+			    strcmp(e->delta->policies[i]->map, "vpn") == 0)
 				p = e->delta->policies[i];
 		T_OK(e->delta->policies_replace, "the flows changed: policies replaced");
 		T_OK(p != NULL && p->n_flow_sas == 4 &&
