@@ -13,7 +13,6 @@
  * keys already derived, and its response for a retransmitted request. */
 #include <string.h>
 
-#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
@@ -81,47 +80,6 @@ natd_check(const struct ike_msg *m, struct ike_sa *sa)
 	    memcmp(pl->u.notify.data.p, h, NATD_LEN) != 0);
 }
 
-/* k in hex into out (2 * 64 + 1 bytes). */
-static void
-key_hex(const struct key *k, char *out)
-{
-	static const char d[] = "0123456789abcdef";
-
-	for (unsigned i = 0; i < k->len && i < sizeof(k->b); i++) {
-		*out++ = d[k->b[i] >> 4];
-		*out++ = d[k->b[i] & 15];
-	}
-	*out = '\0';
-}
-
-/* At debug level only ("debug crypto ikev2"): the IKE SA's SPIs and SK_e/SK_a, the columns of
- * Wireshark's IKEv2 decryption table, so that tshark can open our messages (the interop
- * proof of IKE.md).  Whoever reads a debug log can read this IKE SA's traffic: never at
- * the default level. */
-static void
-log_keys(const struct ike_sa *sa)
-{
-	char ei[129], er[129], ai[129], ar[129];
-
-	if (log_level < LOG_LVL_DEBUG)
-		return;
-	key_hex(&sa->k.ei, ei);
-	key_hex(&sa->k.er, er);
-	key_hex(&sa->k.ai, ai);
-	key_hex(&sa->k.ar, ar);
-	log_debug("ikev2: IKE SA keys: SPIi %02x%02x%02x%02x%02x%02x%02x%02x SPIr "
-	    "%02x%02x%02x%02x%02x%02x%02x%02x SK_ei %s SK_er %s SK_ai %s SK_ar %s "
-	    "encr %u/%u integ %u", sa->spi_i[0], sa->spi_i[1], sa->spi_i[2], sa->spi_i[3],
-	    sa->spi_i[4], sa->spi_i[5], sa->spi_i[6], sa->spi_i[7], sa->spi_r[0], sa->spi_r[1],
-	    sa->spi_r[2], sa->spi_r[3], sa->spi_r[4], sa->spi_r[5], sa->spi_r[6], sa->spi_r[7],
-	    ei, er, ai[0] ? ai : "-", ar[0] ? ar : "-", sa->algs.encr, sa->algs.bits,
-	    sa->algs.integ);
-	OPENSSL_cleanse(ei, sizeof(ei));
-	OPENSSL_cleanse(er, sizeof(er));
-	OPENSSL_cleanse(ai, sizeof(ai));
-	OPENSSL_cleanse(ar, sizeof(ar));
-}
-
 int
 sa_init_keys(struct ike_sa *sa, const struct key *skeyseed)
 {
@@ -141,7 +99,6 @@ sa_init_keys(struct ike_sa *sa, const struct key *skeyseed)
 	    ike_sk_init(sa->initiator ? &sa->sk_in : &sa->sk_out, a->encr, a->bits, a->integ, er,
 	    ar, NULL) != 0)
 		return -1;
-	log_keys(sa);
 	return 0;
 }
 
