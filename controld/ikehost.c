@@ -18,6 +18,8 @@
 #include "controld/ike/ike.h"
 #include "controld/ikehost.h"
 
+static void	publish_if_needed(struct controld *cd);
+
 /* ---- What the engine asks of its host ---- */
 
 static void
@@ -26,6 +28,10 @@ io_send(void *ctx, uint32_t local, uint16_t lport, uint32_t remote, uint16_t rpo
 {
 	struct controld *cd = ctx;
 
+	/* SAs installed or removed before this message go out first: the link to a worker is
+	 * ordered, so the worker holds a new inbound SA before the peer can hear of it (and use
+	 * it), and has dropped a deleted one before the peer hears it is deleted */
+	publish_if_needed(cd);
 	if (!link_ike_send(cd, local, lport, remote, rport, msg, len))
 		log_debug("ikev2: no worker to send %zu bytes from port %u to %u.%u.%u.%u:%u", len,
 		    lport, remote >> 24, remote >> 16 & 255, remote >> 8 & 255, remote & 255,

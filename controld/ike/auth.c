@@ -54,9 +54,10 @@ id_matches(const struct conf_ikev2_id *c, uint8_t type, struct ike_chunk d)
 
 	switch (c->type) {
 	case CONF_ID_ADDRESS:
+		/* "match identity remote address A MASK" is a range (docs/ikev2.md) */
 		return type == IKE_ID_IPV4_ADDR && d.len == 4 &&
-		    ((uint32_t)d.p[0] << 24 | (uint32_t)d.p[1] << 16 | (uint32_t)d.p[2] << 8 |
-		    d.p[3]) == c->addr;
+		    (((uint32_t)d.p[0] << 24 | (uint32_t)d.p[1] << 16 | (uint32_t)d.p[2] << 8 |
+		    d.p[3]) & c->mask) == c->addr;
 	case CONF_ID_FQDN:
 	case CONF_ID_EMAIL:
 		n = strnlen(c->text, sizeof(c->text));

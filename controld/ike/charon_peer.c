@@ -173,7 +173,8 @@ ikev2_conf(struct conf *c, const char *psk, unsigned pfs)
 	memcpy(pe->psk_local.b, psk, pe->psk_local.len);
 	memcpy(pe->psk_remote.b, psk, pe->psk_remote.len);
 	snprintf(pr->name, sizeof(pr->name), "PROF");
-	pr->match_remote[0] = (struct conf_ikev2_id){ .type = CONF_ID_ADDRESS, .addr = PEER };
+	pr->match_remote[0] = (struct conf_ikev2_id){ .type = CONF_ID_ADDRESS, .addr = PEER,
+	    .mask = 0xffffffffu };
 	pr->n_match_remote = 1;
 	pr->auth_local_psk = pr->auth_remote_psk = true;
 	snprintf(pr->keyring, sizeof(pr->keyring), "KR");

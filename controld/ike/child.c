@@ -141,7 +141,10 @@ make_sa(const struct ike_sa *ike_sa, const struct ike_child *c, bool inbound)
 	s->hard.seconds = c->life_s;
 	s->soft.seconds = soft_s;
 	s->hard.kilobytes = c->life_kb;
-	s->soft.kilobytes = c->life_kb > 512 ? c->life_kb - 256 : c->life_kb / 2;
+	/* the workers report their bytes about once a second: the margin must outlast that
+	 * and the exchange at full rate, so it grows with the life (a tenth; 256 KB at least) */
+	s->soft.kilobytes = c->life_kb > 512 ? c->life_kb - (c->life_kb / 10 > 256 ?
+	    c->life_kb / 10 : 256) : c->life_kb / 2;
 	s->state = SA_MATURE;
 	s->id = sa_hash_id(s);
 	s->key_id = sa_key_id(s);

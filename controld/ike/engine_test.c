@@ -94,7 +94,7 @@ setup(const struct opts *o)
 	    o->psk_b_remote != NULL ? o->psk_b_remote : "a-test-secret");
 	if (o->peer_of_b != 0) {		/* behind a NAT, A still says who it is */
 		pb->match_remote[1] = (struct conf_ikev2_id){ .type = CONF_ID_ADDRESS,
-		    .addr = GW_A };
+		    .addr = GW_A, .mask = 0xffffffffu };
 		pb->n_match_remote = 2;
 	}
 	pa->dpd_interval = pb->dpd_interval = o->dpd;
@@ -537,6 +537,12 @@ test_dynamic(void)
 	const struct sa *in;
 
 	setup(&(struct opts){ .b = conf_b_dyn });
+	/* B names no peer: "match identity remote address 0.0.0.0 0.0.0.0" and a keyring
+	 * peer of that range answer A */
+	B.conf->ikev2_profiles[0]->match_remote[0].addr = 0;
+	B.conf->ikev2_profiles[0]->match_remote[0].mask = 0;
+	B.conf->ikev2_keyrings[0]->peers[0]->addr = 0;
+	B.conf->ikev2_keyrings[0]->peers[0]->mask = 0;
 	acquire();
 	net_pump(100);
 	check_up("dynamic map", 1);

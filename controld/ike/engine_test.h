@@ -207,6 +207,7 @@ t_peer(struct conf *c, uint32_t peer, const char *psk_local, const char *psk_rem
 	snprintf(pr->name, sizeof(pr->name), "PROF");
 	pr->match_remote[0].type = CONF_ID_ADDRESS;
 	pr->match_remote[0].addr = peer;
+	pr->match_remote[0].mask = 0xffffffffu;
 	pr->n_match_remote = 1;
 	pr->auth_local_psk = pr->auth_remote_psk = true;
 	snprintf(pr->keyring, sizeof(pr->keyring), "KR");

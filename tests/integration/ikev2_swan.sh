@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# tests/integration/ikev2_swan.sh: our IKEv2 against strongSwan 5.9.8, in both roles: the
+# tunnel comes up, both ends show the same IKE SA and the same child SA (SPIs compared one by
+# one), and traffic crosses it as ESP only (in UDP 4500: Debian's libipsec always claims a
+# NAT, and we accept it, RFC 7296 §2.23).
+#
+#   hostA -- gwA [charon ssA] ==== inet ==== gwB [controld + datad] -- hostB
+#
+#   1. gwB: tests/lib/ikev2.sh's tunnel (AES-GCM-128, PRF SHA-256, group 19, PFS group 19)
+#   2. strongSwan initiates (swanctl --initiate): IKE SA and child SA on both, same SPIs;
+#      pings both ways; the internet link carries ESP in UDP 4500 and IKE, nothing else
+#   3. strongSwan deletes it: gwB has no IKE SA and no child SA left
+#   4. we initiate on traffic: hostB pings hostA, datad's acquire starts IKE_SA_INIT from
+#      gwB; same checks, gwB now the initiator
+#
+# Run by ctest (env GW_BIN, GW_SRC) or by hand as root: bash tests/integration/ikev2_swan.sh
+set -uo pipefail
+GW_SRC=${GW_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
+source "$GW_SRC/tests/lib/netns.sh"
+source "$GW_SRC/tests/lib/swan.sh"
+source "$GW_SRC/tests/lib/ikev2.sh"
+
+require_root
+swan_require || { echo "SKIP: ikev2_swan: no strongSwan" >&2; exit 77; }
+t_begin ikev2_swan
+topo_up "gw$$" || t_abort "draw the topology"
+
+# 1
+ik_ours_conf >"$GW_RUN/gwB.conf"
+t_check "gwB starts with an IKEv2 crypto map entry" gw_start gwB "$GW_RUN/gwB.conf" ||
+	t_abort gwB
+ik_swan_conf >"$(swan_dir ssA)/swanctl.conf"
+t_check "charon ssA starts in gwA" swan_start ssA gwA || t_abort ssA
+t_check "ssA loads its connection" swan_load ssA
+
+# wire_only_ipsec ROLE: ping both ways under a capture; only IKE and ESP in UDP on the wire.
+wire_only_ipsec()
+{
+	local cap=$GW_RUN/wan-$1.pcap
+	cap_start inet br0 "$cap" "ip and not arp" || t_abort capture
+	t_check "$1: hostA pings hostB (5), all answered" \
+		nsx hostA ping -n -c 5 -i 0.1 -W 2 192.0.2.130
+	t_check "$1: hostB pings hostA (5), all answered" \
+		nsx hostB ping -n -c 5 -i 0.1 -W 2 192.0.2.10
+	cap_stop "$cap"
+	t_eq "$1: no ICMP in the clear on the internet link" "$(cap_count "$cap" icmp)" 0
+	t_ge "$1: ESP in UDP 4500 each way" \
+		"$(cap_count "$cap" 'udp.port == 4500 && esp && ip.src == 198.51.100.2')" 10
+	t_ge "$1: (and from gwA)" \
+		"$(cap_count "$cap" 'udp.port == 4500 && esp && ip.src == 198.51.100.1')" 10
+	t_eq "$1: nothing but UDP 500/4500 on it" \
+		"$(cap_count "$cap" '!(udp.port == 500 || udp.port == 4500)')" 0
+}
+
+# 2: strongSwan initiates
+t_check "ssA initiates child t" swan_initiate ssA t
+sa_a=$(swan_sas ssA)
+printf '# ssA: %s\n' "${sa_a//$'\n'/$'\n# ssA: '}"
+t_match "ssA: the IKE SA ESTABLISHED on UDP 4500 (NAT claimed)" "$sa_a" \
+	'^ike t [0-9]+ ESTABLISHED 2 198\.51\.100\.1:4500 198\.51\.100\.2:4500 '
+t_match "ssA: child t INSTALLED, the configured selectors, encapsulated" "$sa_a" \
+	'^child t [0-9]+ INSTALLED TUNNEL ESP [0-9a-f]+ [0-9a-f]+ 192\.0\.2\.0/25 192\.0\.2\.128/25 yes$'
+detail=$(gwctl_in gwB "show crypto ikev2 sa detail")
+t_match "gwB: the IKE SA READY, responder, NAT-T seen" "$detail" \
+	'198\.51\.100\.2/4500 +198\.51\.100\.1/4500 +none/none +READY'
+t_match "gwB: AES-GCM-128, PRF SHA256, group 19" "$detail" \
+	'Encr: AES-GCM, keysize: 128, PRF: SHA256, Hash: None, DH Grp:19'
+t_match "gwB: not the initiator, one child SA" "$detail" 'Initiator of SA : No'
+t_check "the same IKE SPIs and child SPIs on both ends" ik_ours_spi_match gwB ssA
+wire_only_ipsec "strongSwan initiator"
+t_match "gwB counted the pings (encaps/decaps)" "$(gwctl_in gwB "show crypto ipsec sa")" \
+	'#pkts encaps: (1[0-9]|[2-9][0-9]), .*'
+
+# 3
+t_check "ssA deletes the IKE SA" swan_terminate ssA t
+t_check "gwB has no IKE SA left" t_poll 5 eval '[ -z "$(ik_ours_ike gwB)" ]'
+t_check "and no ESP SA" t_poll 5 eval \
+	'[ -z "$(ik_ours_esp gwB inbound)$(ik_ours_esp gwB outbound)" ]'
+t_eq "gwB counted strongSwan's delete" "$(ik_ours_ctr gwB "deletes received")" 1
+
+# 4: we initiate on traffic
+t_check "hostB pings hostA: the acquire brings the tunnel up" wait_ping hostB 192.0.2.10 10
+sa_a=$(swan_sas ssA)
+printf '# ssA: %s\n' "${sa_a//$'\n'/$'\n# ssA: '}"
+t_match "ssA: one IKE SA ESTABLISHED (gwB initiated)" "$sa_a" \
+	'^ike t [0-9]+ ESTABLISHED 2 198\.51\.100\.1:4500 198\.51\.100\.2:4500 '
+t_match "ssA: child t INSTALLED with the entry's selectors" "$sa_a" \
+	'^child t [0-9]+ INSTALLED TUNNEL ESP [0-9a-f]+ [0-9a-f]+ 192\.0\.2\.0/25 192\.0\.2\.128/25 yes$'
+t_match "gwB: now the initiator" "$(gwctl_in gwB "show crypto ikev2 sa detail")" \
+	'Initiator of SA : Yes'
+t_check "the same IKE SPIs and child SPIs on both ends" ik_ours_spi_match gwB ssA
+t_eq "gwB: exactly one IKE SA" "$(ik_ours_ike gwB | wc -l)" 1
+wire_only_ipsec "gwB initiator"
+
+t_check "ssA stops on SIGTERM" swan_stop ssA
+t_end
