@@ -153,8 +153,13 @@ struct sa_out	*tables_sa_out(const struct gen *g, uint64_t id);
 
 /* Is an SA with hard lifetime h and counts c past it at wall_ms (the worker's clock of this
  * turn, worker_clock())?  Two comparisons, no clock read: the fast path asks it per packet.
- * The packet that crosses the byte limit still goes: this worker's count ends below
- * h->bytes + PKT_MAX. */
+ *
+ * The largest overshoot (docs/datad.md, "Hard lifetimes"): the packet that crosses the byte
+ * limit H still goes, so this worker's count ends below H + PKT_MAX.  The count is this
+ * worker's alone (invariant 6: nothing shared), so N workers sending on one outbound SA carry
+ * less than N x (H + PKT_MAX) between them; an inbound SA has one owner (invariant 2), and
+ * changes it only through controld.  A deadline is seen at most a clock tick and one turn of
+ * the loop late, on this host's clock (its skew from controld's adds to it). */
 static inline bool
 tables_expired(const struct sa_hard *h, const struct sa_ctr *c, uint64_t wall_ms)
 {
