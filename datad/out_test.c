@@ -526,8 +526,10 @@ hard_gen(uint64_t generation, uint64_t now_ms, const struct gen *old)
 		    .bundle = 504, .hard_expire_unix_ms = now_ms - 1 },
 	};
 	const struct test_policy pol[] = {
-		{ .seq = 10, .local = LOCAL, .peer = PEER, .sa_esp = 501, .aces = a10, .n_aces = 1 },
-		{ .seq = 20, .local = LOCAL, .peer = PEER, .sa_esp = 502, .aces = a20, .n_aces = 1 },
+		{ .seq = 10, .local = LOCAL, .peer = PEER, .sa_esp = 501, .aces = a10,
+		    .n_aces = 1 },
+		{ .seq = 20, .local = LOCAL, .peer = PEER, .sa_esp = 502, .aces = a20,
+		    .n_aces = 1 },
 		{ .seq = 30, .local = LOCAL, .peer = PEER, .aces = a30, .n_aces = 1,
 		    .kind = GW__V1__ENTRY_KIND__KIND_ISAKMP, .flows = f30, .n_flows = 1 },
 		{ .seq = 40, .local = LOCAL, .peer = PEER, .sa_esp = 504, .sa_ah = 505,

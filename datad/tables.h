@@ -25,8 +25,8 @@ struct sa_ctr {
  * ends even while controld is away (docs/datad.md, "Hard lifetimes"); UINT64_MAX where it
  * has none (a manual SA, or 0 on the wire). */
 struct sa_hard {
-	uint64_t	expire_ms;		/* CLOCK_REALTIME ms: from this instant on, no more */
-	uint64_t	bytes;			/* this worker's ctr.bytes: from this many on, no more */
+	uint64_t	expire_ms;	/* CLOCK_REALTIME ms: from this instant on, no more */
+	uint64_t	bytes;		/* this worker's ctr.bytes: from this many on, no more */
 };
 
 struct sa_out {
