@@ -25,7 +25,8 @@
 	X(ICMP_PMTU,	"icmp-pmtu",	"ICMP frag-needed not about an SA of ours")	\
 	X(BUNDLE,	"bundle",	"bundle SA outside its partner")	\
 	X(ENCAP,	"encap",	"raw ESP for an ESP-in-UDP SA, or the reverse")	\
-	X(TRUNCATED,	"truncated",	"longer than the receive buffer or its IP length")
+	X(TRUNCATED,	"truncated",	"longer than the receive buffer or its IP length") \
+	X(EXPIRED,	"expired",	"SA past its hard lifetime (seconds or kilobytes)")
 
 enum drop {
 	DROP_NONE = 0,

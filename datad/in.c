@@ -27,6 +27,9 @@
  *     pair it with AH.  Its TCP is never coalesced (gro.c), so the host behind us checks each
  *     segment's own checksum.
  *
+ * An SA past its hard lifetime (seconds or bytes) takes nothing more: "expired", checked
+ * before any crypto (docs/datad.md, "Hard lifetimes").
+ *
  * A read is one whole datagram or nothing: one cut at the buffer's end (MSG_TRUNC; PKT_MAX,
  * docs/datad.md), or a raw datagram whose IP Total Length is not what was read, is dropped as
  * "truncated" ("bad-ip" if it says less), never taken for the packet. */
@@ -109,6 +112,8 @@ in_esp(struct worker *w, struct pkt *p, enum via via, struct sa_in **sap)
 	if (!sa->mine)
 		return DROP_NOT_OWNER;
 	*sap = sa;
+	if (tables_expired(&sa->hard, &sa->ctr, w->wall_ms))
+		return DROP_EXPIRED;			/* before any crypto */
 	if ((via == VIA_AH) != (sa->bundle != 0))	/* a bundle's ESP only inside its AH */
 		return DROP_BUNDLE;
 	if (via != VIA_AH && (via == VIA_UDP) != sa->udp)
@@ -167,6 +172,8 @@ in_ah(struct worker *w, struct pkt *p, struct sa_in **sap)
 	if (!sa->mine)
 		return DROP_NOT_OWNER;
 	*sap = sa;
+	if (tables_expired(&sa->hard, &sa->ctr, w->wall_ms))
+		return DROP_EXPIRED;
 	seq = replay_infer(&sa->replay, seq_lo);
 	if (!replay_check(&sa->replay, seq))
 		return DROP_REPLAY;

@@ -14,7 +14,8 @@
  *     packet: a 65000-byte datagram whose first 2048 bytes are valid ESP is not delivered, and
  *     a 3000-byte one is counted as "truncated", not as "icv"
  *   - TCP of an SA without an ICV is never coalesced nor given checksum offload flags (gro.c)
- *   - a drop is counted once, on the SA it is charged to (worker.h) */
+ *   - a drop is counted once, on the SA it is charged to (worker.h)
+ *   - an SA past its hard lifetime (deadline or bytes) takes nothing more: "expired" */
 #include <arpa/inet.h>
 #include <linux/virtio_net.h>
 #include <stdlib.h>
@@ -444,6 +445,90 @@ test_bundle_tables(void)
 	tables_free(g);
 }
 
+/* Hard lifetimes (gw.v1.Sa; docs/datad.md): an inbound SA past its deadline or its bytes
+ * takes nothing more ("expired", before any crypto); within them it takes what comes.
+ *
+ *   ESP 21 (SPI 1500): its deadline a second ago;  ESP 22 (SPI 1600): its deadline in an hour;
+ *   ESP 23 (SPI 1700): 500 bytes;  AH 24 (SPI 2400): its deadline a second ago
+ * and the peer's outbound twins, id + 100, to build the packets with. */
+static void
+test_hard(void)
+{
+	static Gw__V1__Selector tun;
+	static const struct { uint64_t id; uint8_t proto; uint32_t spi; } H[] = {
+		{ 21, 50, 1500 }, { 22, 50, 1600 }, { 23, 50, 1700 }, { 24, 51, 2400 },
+	};
+	struct test_sa sa[8];
+	struct gw_err err = { 0, "" };
+	struct gen *keep = W.gen, *g;
+	struct sa_in *s22, *s23;
+	uint64_t now, before = 0;
+	unsigned taken = 0;
+	struct pkt p;
+
+	worker_clock(&W);
+	now = W.wall_ms;
+	tun = test_sel(0xc0000280, 25, 0xc0000200, 25);
+	for (unsigned i = 0; i < 8; i++) {
+		unsigned k = i % 4;
+		bool in = i < 4;
+
+		sa[i] = (struct test_sa){ .id = H[k].id + (in ? 0 : 100), .inbound = in,
+		    .proto = H[k].proto, .spi = H[k].spi, .local = in ? LOCAL : PEER,
+		    .peer = in ? PEER : LOCAL, .flow = &tun };
+		if (in && k != 2)
+			sa[i].hard_expire_unix_ms = k == 1 ? now + 3600 * 1000 : now - 1000;
+		if (in && k == 2)
+			sa[i].hard_bytes = 500;
+	}
+	g = tables_build(test_tables(2, sa, 8, NULL, 0), "w1", NULL, &err);
+	T_OK(g != NULL, "tables with hard lifetimes: %s", err.msg);
+	if (g == NULL)
+		return;
+	W.gen = g;
+	inner(&p, 84);
+	esp(&p, 21, 4, true);
+	T_EQ(run_pkt(IN_ESP, &p), 0, "ESP of an SA past its deadline: dropped");
+	T_EQ(tables_sa_in(g, htonl(1500), 50)->ctr.drops[DROP_EXPIRED], 1, "counted as expired");
+	T_EQ(tables_sa_in(g, htonl(1500), 50)->replay.top, 0, "before the replay window moved");
+
+	s22 = tables_sa_in(g, htonl(1600), 50);
+	inner(&p, 84);
+	esp(&p, 22, 4, true);
+	T_EQ(run_pkt(IN_ESP, &p), 1, "ESP of an SA within its deadline: delivered");
+	W.wall_ms = s22->hard.expire_ms;	/* a later turn of the loop, at the deadline */
+	inner(&p, 84);
+	esp(&p, 22, 4, true);
+	T_EQ(run_pkt(IN_ESP, &p), 0, "the same SA at its deadline: dropped");
+	T_EQ(s22->ctr.drops[DROP_EXPIRED], 1, "counted as expired");
+	T_EQ(s22->ctr.drops[DROP_ICV] + s22->ctr.drops[DROP_REPLAY], 0, "nothing else tried");
+	W.wall_ms = now;
+
+	s23 = tables_sa_in(g, htonl(1700), 50);
+	for (unsigned i = 0; i < 20; i++) {
+		inner(&p, 84);
+		esp(&p, 23, 4, true);
+		if (run_pkt(IN_ESP, &p) != 1)
+			break;
+		taken++;
+		T_OK(before < 500, "packet %u taken with %" PRIu64 " bytes before", i, before);
+		before = s23->ctr.bytes;
+	}
+	T_OK(taken > 1 && taken < 20, "the byte limit stopped SA 23 after %u packets", taken);
+	T_OK(s23->ctr.bytes >= 500 && s23->ctr.bytes < 500 + PKT_MAX,
+	    "%" PRIu64 " bytes: the limit, overshot by less than one packet", s23->ctr.bytes);
+	T_EQ(s23->ctr.drops[DROP_EXPIRED], 1, "the next counted as expired");
+
+	inner(&p, 84);
+	if (ip4_push(&p, htonl(PEER), htonl(LOCAL), 4, 0, false, htons(9)) != DROP_NONE)
+		abort();
+	ah(&p, 24);
+	T_EQ(run_pkt(IN_AH, &p), 0, "AH of an SA past its deadline: dropped");
+	T_EQ(tables_sa_in(g, htonl(2400), 51)->ctr.drops[DROP_EXPIRED], 1, "counted as expired");
+	W.gen = keep;
+	tables_free(g);
+}
+
 int
 main(void)
 {
@@ -464,6 +549,7 @@ main(void)
 	test_truncated();
 	test_gro();
 	test_bundle_tables();
+	test_hard();
 	tables_free(W.gen);
 	free(W.pool);
 	close(W.tun_fd);

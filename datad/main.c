@@ -198,6 +198,7 @@ loop(void)
 				in_ike(&W);		/* rare too: IKE on UDP 500 */
 			ctl_ms = 0;
 		}
+		worker_clock(&W);	/* the hard lifetimes' clock, once a turn */
 		if (tun_more)
 			tun_more = out_batch(&W) == READS;
 		if (esp_more)

@@ -3,7 +3,8 @@
  * order, access-list entries in order; docs/design.md invariant 5) -> ESP tunnel mode -> raw socket
  * to the peer; a flow no entry permits leaves in the clear.  A manual entry has its SAs; an
  * ipsec-isakmp or dynamic entry those of its negotiated flows, the newest that covers the
- * packet.  No allocation, no lock (invariant 6). */
+ * packet.  An SA past its hard lifetime (seconds or bytes) sends nothing: "expired"
+ * (docs/datad.md, "Hard lifetimes").  No allocation, no lock (invariant 6). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
@@ -262,6 +263,19 @@ out_hdr(struct worker *w, struct sa_out *esp, struct sa_out *ah, struct pkt *p, 
 	return DROP_NONE;
 }
 
+/* The SA of esp and ah (either may be NULL) that is past its hard lifetime, or NULL: checked
+ * before a sequence number is taken, so an expired SA spends none and asks for no lease.
+ * Bundles: both count the same bytes, so either may end it. */
+static struct sa_out *
+out_expired(const struct worker *w, struct sa_out *esp, struct sa_out *ah)
+{
+	if (esp != NULL && tables_expired(&esp->hard, &esp->ctr, w->wall_ms))
+		return esp;
+	if (ah != NULL && tables_expired(&ah->hard, &ah->ctr, w->wall_ms))
+		return ah;
+	return NULL;
+}
+
 /* One cleartext packet through the crypto map; a drop is charged to *sap, or to the worker
  * while *sap is NULL (before an SA is chosen).  A manual entry's SAs are its own; an
  * ipsec-isakmp or dynamic entry's are those of its newest flow that covers the packet (none
@@ -295,6 +309,8 @@ out_one(struct worker *w, struct pkt *p, struct sa_out **sap)
 			ikewire_acquire(w, pol, ace, &f);
 		return DROP_NO_OUT_SA;
 	}
+	if ((*sap = out_expired(w, esp, ah)) != NULL)
+		return DROP_EXPIRED;	/* controld away, or its delete still on the way */
 	room = out_room(esp, ah, fo != NULL ? &fo->room_mtu : &pol->room_mtu,
 	    fo != NULL ? &fo->room : &pol->room, &mtu);
 	df = (((const struct ip4_hdr *)p->data)->frag_be & htons(IP4_DF)) != 0;

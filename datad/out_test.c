@@ -19,7 +19,10 @@
  * And negotiated flows (test_flows has its own crypto map): each flow of an ipsec-isakmp or
  * dynamic entry leaves by its own SAs, the newest of a flow winning; a permitted flow that
  * none covers is dropped as no-out-sa (an isakmp entry acquires); a flow naming an SA the
- * generation lacks refuses the generation. */
+ * generation lacks refuses the generation.
+ *
+ * And hard lifetimes (test_hard): an SA past its deadline or its bytes sends nothing more and
+ * counts "expired", spending no sequence number; within them it sends. */
 #include <arpa/inet.h>
 #include <linux/virtio_net.h>
 #include <netinet/in.h>
@@ -499,6 +502,132 @@ test_flows(void)
 	tables_free(g);
 }
 
+/* ---- Hard lifetimes (gw.v1.Sa hard_expire_unix_ms, hard_bytes; docs/datad.md) ----
+ *
+ *   vpn 10  permit 10.0.0.0/24 -> 10.9.1.0/24   ESP 501: its deadline a second ago, no lease
+ *   vpn 20  permit 10.0.0.0/24 -> 10.9.2.0/24   ESP 502: its deadline in an hour
+ *   vpn 30  isakmp 10.0.0.0/24 -> 10.9.3.0/24   flow: ESP 503, 1000 bytes
+ *   vpn 40  permit 10.0.0.0/24 -> 10.9.4.0/24   ESP 504 inside AH 505, the AH's deadline past */
+static struct gen *
+hard_gen(uint64_t generation, uint64_t now_ms, const struct gen *old)
+{
+	static struct test_ace a10[1], a20[1], a30[1], a40[1];
+	static struct test_flow f30[1];
+	const struct test_sa sa[] = {
+		{ .id = 501, .proto = 50, .spi = 6001, .local = LOCAL, .peer = PEER,
+		    .hard_expire_unix_ms = now_ms - 1000 },
+		{ .id = 502, .proto = 50, .spi = 6002, .local = LOCAL, .peer = PEER,
+		    .hard_expire_unix_ms = now_ms + 3600 * 1000 },
+		{ .id = 503, .proto = 50, .spi = 6003, .local = LOCAL, .peer = PEER,
+		    .hard_bytes = 1000 },
+		{ .id = 504, .proto = 50, .spi = 6004, .local = LOCAL, .peer = PEER,
+		    .bundle = 505 },
+		{ .id = 505, .proto = 51, .spi = 6005, .local = LOCAL, .peer = PEER,
+		    .bundle = 504, .hard_expire_unix_ms = now_ms - 1 },
+	};
+	const struct test_policy pol[] = {
+		{ .seq = 10, .local = LOCAL, .peer = PEER, .sa_esp = 501, .aces = a10,
+		    .n_aces = 1 },
+		{ .seq = 20, .local = LOCAL, .peer = PEER, .sa_esp = 502, .aces = a20,
+		    .n_aces = 1 },
+		{ .seq = 30, .local = LOCAL, .peer = PEER, .aces = a30, .n_aces = 1,
+		    .kind = GW__V1__ENTRY_KIND__KIND_ISAKMP, .flows = f30, .n_flows = 1 },
+		{ .seq = 40, .local = LOCAL, .peer = PEER, .sa_esp = 504, .sa_ah = 505,
+		    .aces = a40, .n_aces = 1 },
+	};
+	struct gw_err err = { 0, "" };
+	struct gen *g;
+
+	a10[0] = (struct test_ace){ true, test_sel(NET_L, 24, 0x0a090100, 24) };
+	a20[0] = (struct test_ace){ true, test_sel(NET_L, 24, 0x0a090200, 24) };
+	a30[0] = (struct test_ace){ true, test_sel(NET_L, 24, 0x0a090300, 24) };
+	a40[0] = (struct test_ace){ true, test_sel(NET_L, 24, 0x0a090400, 24) };
+	f30[0] = (struct test_flow){ test_sel(NET_L, 24, 0x0a090300, 24), 503, 0 };
+	g = tables_build(test_tables(generation, sa, 5, pol, 4), "w1", old, &err);
+	T_OK(g != NULL, "tables with hard lifetimes: %s", err.msg);
+	if (g == NULL)
+		return NULL;
+	mtu_gen(&W, g);
+	for (uint32_t i = 0; i < g->n_out; i++)
+		if (g->out[i].seq_end == 0 && g->out[i].id != 501) {	/* leased 1..1000 */
+			g->out[i].seq = 1;
+			g->out[i].seq_end = g->out[i].lease_len = 1000;
+		}
+	return g;
+}
+
+/* An SA past its deadline or its bytes sends nothing more: "expired", on that SA, before a
+ * sequence number is spent or a lease asked for; one within them sends; a deadline is seen
+ * at the next turn of the loop (the worker's clock), not per packet. */
+static void
+test_hard(void)
+{
+	static uint8_t b[2048];
+	struct gen *keep = W.gen, *g, *g2;
+	struct sa_out *s502, *s503;
+	uint64_t deadline, bytes_before = 0, now;
+	unsigned sent = 0;
+	uint32_t to;
+
+	worker_clock(&W);
+	now = W.wall_ms;
+	T_OK(now > 1700000000000ull, "the worker's clock is the wall clock (ms since 1970)");
+	if ((g = hard_gen(4, now, NULL)) == NULL)
+		return;
+	W.gen = g;
+	T_EQ(flow_send(0x0a000001, 0x0a090101, &to), 0, "SA 501 past its deadline: nothing leaves");
+	T_EQ(tables_sa_out(g, 501)->ctr.drops[DROP_EXPIRED], 1, "counted as expired on SA 501");
+	T_EQ(tables_sa_out(g, 501)->lease_asked_ms, 0, "and no lease asked for");
+	T_EQ(tables_sa_out(g, 501)->ctr.pkts, 0, "none counted as sent");
+	T_EQ(W.drops[DROP_EXPIRED], 0, "not on the worker");
+
+	s502 = tables_sa_out(g, 502);
+	T_EQ(flow_send(0x0a000001, 0x0a090201, &to), 6002, "SA 502 within its deadline: sent");
+	deadline = s502->hard.expire_ms;
+	T_EQ(deadline, now + 3600 * 1000, "its deadline as the message said");
+	W.wall_ms = deadline - 1;
+	T_EQ(flow_send(0x0a000001, 0x0a090201, &to), 6002, "a millisecond before it: sent");
+	W.wall_ms = deadline;		/* a later turn of the loop */
+	T_EQ(flow_send(0x0a000001, 0x0a090201, &to), 0, "at its deadline: nothing leaves");
+	T_EQ(s502->ctr.drops[DROP_EXPIRED], 1, "counted as expired");
+	T_EQ(s502->seq, 3, "no sequence number spent on it");
+	W.wall_ms = now;
+
+	/* a negotiated flow's SA with 1000 bytes: what it sends stops once it has sent them */
+	s503 = tables_sa_out(g, 503);
+	for (unsigned i = 0; i < 20; i++) {
+		if (flow_send(0x0a000001, 0x0a090301, &to) != 6003)
+			break;
+		sent++;
+		T_OK(bytes_before < 1000, "packet %u went with %" PRIu64 " bytes sent before", i,
+		    bytes_before);
+		bytes_before = s503->ctr.bytes;
+	}
+	T_OK(sent > 1 && sent < 20, "the byte limit stopped SA 503 after %u packets", sent);
+	T_OK(s503->ctr.bytes >= 1000 && s503->ctr.bytes < 1000 + PKT_MAX,
+	    "%" PRIu64 " bytes: the limit, overshot by less than one packet", s503->ctr.bytes);
+	T_EQ(s503->ctr.drops[DROP_EXPIRED], 1, "the next packet counted as expired");
+	T_EQ(s503->ctr.pkts, sent, "and the ones before as sent");
+
+	/* the bundle: its AH past its deadline ends the pair, charged to the AH */
+	run(b, tun_read(b, NULL, 0x0a000001, 0x0a090401, 17, 100, 0, false), 1);
+	T_EQ(queued(), 0, "a bundle whose AH is past its deadline: nothing leaves");
+	T_EQ(tables_sa_out(g, 505)->ctr.drops[DROP_EXPIRED], 1, "counted on the AH SA");
+	T_EQ(tables_sa_out(g, 504)->seq, 1, "the ESP SA spent no number");
+	unqueue();
+
+	/* the next generation keeps the counts, and with them the limit reached */
+	g2 = hard_gen(5, now, g);
+	tables_free(g);
+	if ((W.gen = g2) != NULL) {
+		T_EQ(flow_send(0x0a000001, 0x0a090301, &to), 0, "SA 503, next generation: still "
+		    "past its bytes");
+		T_EQ(tables_sa_out(g2, 503)->ctr.drops[DROP_EXPIRED], 2, "counted as expired");
+		tables_free(g2);
+	}
+	W.gen = keep;
+}
+
 /* A flow naming an SA the generation does not have, or none, refuses the generation. */
 static void
 test_flow_refused(void)
@@ -551,6 +680,7 @@ main(void)
 	test_tso();
 	test_flows();
 	test_flow_refused();
+	test_hard();
 	tables_free(W.gen);
 	free(W.acq);
 	free(W.pool);

@@ -86,6 +86,15 @@ old_sa_in(const struct gen *g, uint64_t id)
 	return NULL;
 }
 
+static struct sa_hard
+hard_of(const Gw__V1__Sa *m)
+{
+	return (struct sa_hard){
+		.expire_ms = m->hard_expire_unix_ms != 0 ? m->hard_expire_unix_ms : UINT64_MAX,
+		.bytes = m->hard_bytes != 0 ? m->hard_bytes : UINT64_MAX,
+	};
+}
+
 static int
 build_sas(struct gen *g, const char *self, const struct gen *old, struct gw_err *err)
 {
@@ -127,6 +136,7 @@ build_sas(struct gen *g, const char *self, const struct gen *old, struct gw_err 
 			o->esn = m->esn;
 			o->tunnel = m->mode == GW__V1__MODE__MODE_TUNNEL;
 			o->udp_port_be = htons((uint16_t)m->udp_encap_port);
+			o->hard = hard_of(m);
 			o->seq = 1;
 			o->seq_end = 0;			/* nothing to send until leased */
 			if (prev != NULL) {
@@ -158,6 +168,7 @@ build_sas(struct gen *g, const char *self, const struct gen *old, struct gw_err 
 			s->udp = m->udp_encap_port != 0;
 			s->icv = s->xf.icv_len > 0;
 			s->bundle = m->bundle;
+			s->hard = hard_of(m);
 			sel_from_msg(&s->flow, m->flow);
 			/* invariant 2: a window never moves back.  It lives on while this worker
 			 * keeps the SA, unless controld's floor (the top another owner reported

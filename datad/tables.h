@@ -21,6 +21,14 @@ struct sa_ctr {
 	uint64_t	drops[DROP_MAX];
 };
 
+/* The hard lifetime of an SA (gw.v1.Sa), which the worker enforces itself, so that the SA
+ * ends even while controld is away (docs/datad.md, "Hard lifetimes"); UINT64_MAX where it
+ * has none (a manual SA, or 0 on the wire). */
+struct sa_hard {
+	uint64_t	expire_ms;	/* CLOCK_REALTIME ms: from this instant on, no more */
+	uint64_t	bytes;		/* this worker's ctr.bytes: from this many on, no more */
+};
+
 struct sa_out {
 	uint64_t	id;
 	uint32_t	spi_be, local_be, peer_be;
@@ -33,6 +41,7 @@ struct sa_out {
 	uint64_t	lease_len;		/* size of the current lease */
 	uint64_t	next_first, next_last;	/* the lease after it; 0 = none yet */
 	uint64_t	lease_asked_ms;		/* a request is outstanding since; 0 = none */
+	struct sa_hard	hard;
 	uint16_t	media_mtu;		/* MTU of its crypto map's interface */
 	uint16_t	learned_mtu;		/* from ICMP frag-needed (RFC 1191); 0 = none */
 	uint64_t	learned_ms;		/* when, for ageing it out */
@@ -51,6 +60,7 @@ struct sa_in {
 	bool		udp;			/* arrives in UDP 4500 (RFC 3948), else as raw ESP */
 	bool		icv;			/* has an ICV of its own: gro.c coalesces only then */
 	uint64_t	bundle;			/* id of its AH+ESP partner; 0 = not in a bundle */
+	struct sa_hard	hard;
 	struct sa_in	*partner;		/* that SA in this generation; NULL if missing */
 	struct sel	flow;			/* written local -> remote; inbound matches reversed */
 	struct replay	replay;
@@ -140,6 +150,21 @@ tables_sa_in(const struct gen *g, uint32_t spi_be, uint8_t proto)
 }
 
 struct sa_out	*tables_sa_out(const struct gen *g, uint64_t id);
+
+/* Is an SA with hard lifetime h and counts c past it at wall_ms (the worker's clock of this
+ * turn, worker_clock())?  Two comparisons, no clock read: the fast path asks it per packet.
+ *
+ * The largest overshoot (docs/datad.md, "Hard lifetimes"): the packet that crosses the byte
+ * limit H still goes, so this worker's count ends below H + PKT_MAX.  The count is this
+ * worker's alone (invariant 6: nothing shared), so N workers sending on one outbound SA carry
+ * less than N x (H + PKT_MAX) between them; an inbound SA has one owner (invariant 2), and
+ * changes it only through controld.  A deadline is seen at most a clock tick and one turn of
+ * the loop late, on this host's clock (its skew from controld's adds to it). */
+static inline bool
+tables_expired(const struct sa_hard *h, const struct sa_ctr *c, uint64_t wall_ms)
+{
+	return wall_ms >= h->expire_ms || c->bytes >= h->bytes;
+}
 
 void	sel_from_msg(struct sel *s, const Gw__V1__Selector *m);
 

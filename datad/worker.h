@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <time.h>
 
 #include "common/drop.h"
 #include "common/peer_rate.h"
@@ -124,6 +125,8 @@ struct worker {
 	uint32_t		acq_tokens;	/* acquires we may still send this second */
 	uint64_t		acq_refill_ms;
 	struct gen		*gen;		/* current generation, NULL before the first */
+	uint64_t		wall_ms;	/* CLOCK_REALTIME ms of this turn of the loop
+						 * (worker_clock): the hard lifetimes' clock */
 	uint64_t		last_heard_ms, last_hello_ms, last_report_ms, last_nft_ms;
 	uint64_t		snapshot_asked_ms;	/* a snapshot request is outstanding */
 	uint64_t		*tops_sent;		/* link.c: the replay tops of gen->in[]
@@ -179,6 +182,19 @@ static inline void
 worker_drop(struct worker *w, struct sa_ctr *sa, enum drop d)
 {
 	worker_drops(w, sa, d, 1);
+}
+
+/* Read the wall clock into w->wall_ms: once per turn of the loop (main.c), before its
+ * batches, never per packet (invariant 6).  CLOCK_REALTIME_COARSE is read from the vDSO,
+ * without a system call, to the last tick (a few ms): a hard deadline is seen at most that
+ * and one turn of the loop late (docs/datad.md, "Hard lifetimes"). */
+static inline void
+worker_clock(struct worker *w)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME_COARSE, &ts);
+	w->wall_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 /* io.c: devices and sockets */

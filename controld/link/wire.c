@@ -5,10 +5,13 @@
  * which holds the session keys, is wiped), so it outlives the SAs it was made from: the link
  * keeps it as the generation the workers have, to send again and to diff the next one with.
  * An ipsec-isakmp or dynamic entry carries its negotiated outbound SAs per flow (flow_sas), so
- * a change of them changes the entry and the delta replaces the policies (publish.c). */
+ * a change of them changes the entry and the delta replaces the policies (publish.c).
+ * A negotiated SA carries its hard lifetime as a wall-clock deadline and a byte count, which
+ * the workers enforce themselves (docs/datad.md, "Hard lifetimes"). */
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/crypto.h>
 
@@ -240,8 +243,48 @@ policy_msg(struct arena *a, const struct policy *p)
 	return m;
 }
 
+/* The wall clock steps (settimeofday, an NTP step) by more than this before the offset
+ * follows it; a slew moves both clocks alike. */
+enum { WALL_STEP_MS = 1000 };
+
+int64_t
+wire_wall_offset(void)
+{
+	static int64_t off;
+	static bool known;
+	struct timespec rt, mt;
+	int64_t now;
+
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_MONOTONIC, &mt);
+	now = ((int64_t)rt.tv_sec - (int64_t)mt.tv_sec) * 1000 +
+	    ((int64_t)rt.tv_nsec - (int64_t)mt.tv_nsec) / 1000000;
+	if (!known || now - off > WALL_STEP_MS || off - now > WALL_STEP_MS) {
+		off = now;
+		known = true;
+	}
+	return off;
+}
+
+/* The hard lifetime of a negotiated SA as the workers enforce it: the instant it ends (the
+ * SAD's added_ms, CLOCK_MONOTONIC, on the wall clock by wall_off) and its bytes.  Manual SAs
+ * and unlimited ones: 0, none. */
+static void
+hard_life(const struct sa *sa, int64_t wall_off, uint64_t *expire_unix_ms, uint64_t *bytes)
+{
+	*expire_unix_ms = *bytes = 0;
+	if (sa->origin != SA_IKE)
+		return;
+	if (sa->hard.seconds != 0 && sa->hard.seconds < UINT64_MAX / 2000)
+		*expire_unix_ms = (uint64_t)((int64_t)sa->added_ms + wall_off) +
+		    sa->hard.seconds * 1000;
+	if (sa->hard.kilobytes != 0)
+		*bytes = sa->hard.kilobytes < UINT64_MAX / 1024 ? sa->hard.kilobytes * 1024 :
+		    UINT64_MAX;
+}
+
 static Gw__V1__Sa *
-sa_msg(struct arena *a, const struct sa *sa)
+sa_msg(struct arena *a, const struct sa *sa, int64_t wall_off)
 {
 	Gw__V1__Sa *m = aalloc(a, sizeof(*m));
 
@@ -272,6 +315,7 @@ sa_msg(struct arena *a, const struct sa *sa)
 	m->replay_floor = sa->replay_floor;
 	m->udp_encap_port = sa->udp_encap_port;
 	m->bundle = sa->bundle;
+	hard_life(sa, wall_off, &m->hard_expire_unix_ms, &m->hard_bytes);
 	if ((m->flow = sel_msg(a, &sa->flow)) == NULL)
 		return NULL;
 	return m;
@@ -299,6 +343,7 @@ wire_tables(const struct spd *spd, const struct sad *d, uint64_t gen)
 	Gw__V1__Tables t = GW__V1__TABLES__INIT, *out = NULL;
 	struct arena a = { NULL, 0, 0 };
 	size_t n_pol = spd != NULL ? spd->n : 0;
+	int64_t wall_off = wire_wall_offset();
 
 	t.generation = gen;
 	if ((t.policies = aalloc(&a, (n_pol + 1) * sizeof(*t.policies))) == NULL ||
@@ -310,7 +355,8 @@ wire_tables(const struct spd *spd, const struct sad *d, uint64_t gen)
 	if (n_pol > 0 && flows_msg(&a, t.policies, spd, d) != 0)
 		goto out;
 	for (size_t i = 0; i < d->n; i++)
-		if (sa_published(d->v[i]) && (t.sas[t.n_sas++] = sa_msg(&a, d->v[i])) == NULL)
+		if (sa_published(d->v[i]) && (t.sas[t.n_sas++] = sa_msg(&a, d->v[i], wall_off)) ==
+		    NULL)
 			goto out;
 	out = pack_copy(&t);
 out:

@@ -12,9 +12,12 @@
  *   - a larval SA that goes into use (activate) is listed from then on
  *   - entries that share map and sequence number (one dynamic set) each list the SA
  *   - a change of an entry's flows alone replaces the policies in the delta; no change, none
+ *   - a negotiated SA carries its hard lifetime (a wall-clock deadline, bytes); a manual one
+ *     none; the deadline stays the same from one generation to the next
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <zmq.h>
@@ -199,6 +202,79 @@ test_flows(void)
 	sad_remove(&cd.sad, l);
 }
 
+static const Gw__V1__Sa *
+sa_of(const Gw__V1__Tables *t, uint64_t id)
+{
+	for (size_t i = 0; t != NULL && i < t->n_sas; i++)
+		if (t->sas[i]->id == id)
+			return t->sas[i];
+	return NULL;
+}
+
+static int64_t
+clock_ms(clockid_t c)
+{
+	struct timespec ts;
+
+	clock_gettime(c, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A negotiated SA carries its hard lifetime to the workers: a wall-clock deadline (when it
+ * entered the SAD, plus its seconds) and its kilobytes in bytes; a manual SA, and a lifetime
+ * of 0, none.  The deadline is the same in the next generation (no upsert for nothing). */
+static void
+test_hard(void)
+{
+	struct sa *h = ike_sa(20, false, 50, 0x1011, H1, R1), *z = ike_sa(20, true, 50, 0x2011,
+	    R1, H1);
+	const Gw__V1__Sa *m, *mz;
+	Gw__V1__Tables *t, *t2;
+	int64_t want, manual = 0;
+
+	h->hard = (struct sa_lifetime){ 120, 1000 };
+	h->soft = (struct sa_lifetime){ 100, 744 };
+	add(h);
+	add(z);					/* z: no lifetime */
+	h->added_ms -= 30000;			/* it came 30 s ago */
+	want = clock_ms(CLOCK_REALTIME) - clock_ms(CLOCK_MONOTONIC) + (int64_t)h->added_ms +
+	    120 * 1000;
+	t = wire_tables(cd.conf.spd, &cd.sad, 9);
+	T_OK(t != NULL, "tables");
+	m = sa_of(t, h->id);
+	T_OK(m != NULL, "the negotiated SA is on the wire");
+	if (m != NULL) {
+		T_OK((int64_t)m->hard_expire_unix_ms > want - 1500 &&
+		    (int64_t)m->hard_expire_unix_ms < want + 1500,
+		    "its deadline: 90 s from now on the wall clock (%" PRIu64 ", want %" PRId64 ")",
+		    m->hard_expire_unix_ms, want);
+		T_EQ(m->hard_bytes, 1000 * 1024, "its bytes: 1000 KB");
+	}
+	mz = sa_of(t, z->id);
+	T_OK(mz != NULL && mz->hard_expire_unix_ms == 0 && mz->hard_bytes == 0,
+	    "a negotiated SA without lifetimes: none on the wire");
+	for (size_t i = 0; t != NULL && i < t->n_sas; i++) {
+		const struct sa *sa = sad_find(&cd.sad, t->sas[i]->id);
+
+		if (sa == NULL || sa->origin != SA_MANUAL)
+			continue;
+		manual++;
+		T_OK(t->sas[i]->hard_expire_unix_ms == 0 && t->sas[i]->hard_bytes == 0,
+		    "manual SA %08x: no lifetime", t->sas[i]->spi);
+	}
+	T_OK(manual > 0, "the manual SAs were looked at (%" PRId64 ")", manual);
+	t2 = wire_tables(cd.conf.spd, &cd.sad, 10);
+	T_OK(m != NULL && sa_of(t2, h->id) != NULL &&
+	    sa_of(t2, h->id)->hard_expire_unix_ms == m->hard_expire_unix_ms,
+	    "the same deadline in the next generation");
+	if (t != NULL)
+		link_free(&t->base);
+	if (t2 != NULL)
+		link_free(&t2->base);
+	sad_remove(&cd.sad, h);
+	sad_remove(&cd.sad, z);
+}
+
 /* A worker at the current generation gets the flows in deltas: policies replaced when only
  * the flows changed, and not when nothing did. */
 static void
@@ -295,6 +371,7 @@ main(void)
 	}
 	free(conf);
 	test_flows();
+	test_hard();
 	test_delta();
 	cli_free(&cd);
 	conf_free(cd.conf.running);

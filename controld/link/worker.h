@@ -51,5 +51,11 @@ void	publish_snapshot(struct controld *cd, struct worker_rec *w);
 /* Generation gen of spd (may be NULL: none) and the SAs of d on the wire, as one owned
  * message (caller frees with link_free()); NULL when out of memory. */
 Gw__V1__Tables	*wire_tables(const struct spd *spd, const struct sad *d, uint64_t gen);
+/* CLOCK_REALTIME less CLOCK_MONOTONIC in ms: what puts the SAD's times (monotonic) on the
+ * wall clock of the hard deadlines (Sa.hard_expire_unix_ms).  Read at each generation but
+ * changed only when the wall clock stepped by more than a second, so an SA's deadline, and
+ * so its message, stays the same from one generation to the next (publish.c sends only the
+ * SAs whose message changed). */
+int64_t	wire_wall_offset(void);
 
 #endif

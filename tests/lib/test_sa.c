@@ -71,6 +71,8 @@ sa_msg(Gw__V1__Sa *m, const struct test_sa *s)
 	m->bundle = s->bundle;
 	m->replay_window = s->replay_window;
 	m->replay_floor = s->replay_floor;
+	m->hard_expire_unix_ms = s->hard_expire_unix_ms;
+	m->hard_bytes = s->hard_bytes;
 	m->flow = (Gw__V1__Selector *)s->flow;
 	m->owner = (char *)(s->inbound ? (s->owner != NULL ? s->owner : "w1") : "");
 	m->map = (char *)"vpn";

@@ -46,6 +46,8 @@ struct test_sa {
 	uint32_t	replay_window, replay_floor;
 	const Gw__V1__Selector *flow;		/* NULL: none */
 	const char	*owner;			/* inbound: the worker that owns it; NULL: "w1" */
+	uint64_t	hard_expire_unix_ms;	/* hard lifetime (gw.v1.Sa); 0 = none */
+	uint64_t	hard_bytes;
 };
 
 /* One access-list entry of a crypto map entry. */
