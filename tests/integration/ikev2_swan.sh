@@ -38,7 +38,8 @@ t_check "ssA loads its connection" swan_load ssA
 wire_only_ipsec()
 {
 	local cap=$GW_RUN/wan-$1.pcap
-	cap_start inet br0 "$cap" "ip and not arp" || t_abort capture
+	# (the bridge itself sends IGMP membership reports: not the gateways', left out)
+	cap_start inet br0 "$cap" "ip and not arp and not igmp" || t_abort capture
 	t_check "$1: hostA pings hostB (5), all answered" \
 		nsx hostA ping -n -c 5 -i 0.1 -W 2 192.0.2.130
 	t_check "$1: hostB pings hostA (5), all answered" \
@@ -49,8 +50,8 @@ wire_only_ipsec()
 		"$(cap_count "$cap" 'udp.port == 4500 && esp && ip.src == 198.51.100.2')" 10
 	t_ge "$1: (and from gwA)" \
 		"$(cap_count "$cap" 'udp.port == 4500 && esp && ip.src == 198.51.100.1')" 10
-	t_eq "$1: nothing but UDP 500/4500 on it" \
-		"$(cap_count "$cap" '!(udp.port == 500 || udp.port == 4500)')" 0
+	t_eq "$1: nothing but UDP 500/4500 on it" "$(tshark -n -r "$cap" \
+		-Y '!(udp.port == 500 || udp.port == 4500)' 2>/dev/null)" ""
 }
 
 # 2: strongSwan initiates
