@@ -35,6 +35,41 @@ out_flow(const struct policy *p, const struct flow *f)
 	return NULL;
 }
 
+/* Can sa send now: it has numbers of its lease left, or the next lease is here already? */
+static bool
+out_has_seq(const struct sa_out *sa)
+{
+	return sa == NULL || sa->seq <= sa->seq_end || sa->next_first != 0;
+}
+
+/* out_flow() for sending: a new SA of a rekey has no sequence numbers until its first lease
+ * comes back from controld (a round trip), so while it waits the flow's older SA, still
+ * valid at the peer (make before break), carries the packets, and the lease is asked for.
+ * Only when no older SA covers the packet does the newest one take it (and drop it,
+ * no-lease, as before). */
+static struct flow_out *
+out_flow_ready(struct worker *w, const struct policy *p, const struct flow *f)
+{
+	struct flow_out *newest = NULL;
+
+	for (uint32_t i = p->n_flows; i-- > 0;) {
+		struct flow_out *fo = &p->flows[i];
+
+		if (!sel_match(&fo->flow, f))
+			continue;
+		if (out_has_seq(fo->sa_esp) && out_has_seq(fo->sa_ah))
+			return fo;
+		if (newest == NULL) {
+			newest = fo;
+			if (fo->sa_esp != NULL && !out_has_seq(fo->sa_esp))
+				link_need_lease(w, fo->sa_esp);
+			if (fo->sa_ah != NULL && !out_has_seq(fo->sa_ah))
+				link_need_lease(w, fo->sa_ah);
+		}
+	}
+	return newest;
+}
+
 /* First entry whose list permits the flow, and in *ace that permit's index; a deny ends only
  * that entry (seed: "it doesn't allow the policy as specified in this crypto map entry to be
  * applied to this traffic").  A dynamic entry without a list is matched by its negotiated
@@ -299,7 +334,7 @@ out_one(struct worker *w, struct pkt *p, struct sa_out **sap)
 		return DROP_NONE;
 	}
 	if (pol->n_flows != 0)				/* never for manual entries */
-		fo = out_flow(pol, &f);
+		fo = out_flow_ready(w, pol, &f);
 	esp = fo != NULL ? fo->sa_esp : pol->sa_esp;
 	ah = fo != NULL ? fo->sa_ah : pol->sa_ah;
 	if (esp == NULL && ah == NULL) {

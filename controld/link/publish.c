@@ -151,7 +151,7 @@ publish_tables(struct controld *cd)
 		for (size_t i = 0; i < old->n_sas; i++) {
 			const struct sa *sa = sad_find(&cd->sad, old->sas[i]->id);
 
-			if (sa == NULL || !sa_published(sa))
+			if (sa == NULL || !sa_in_tables(sa))
 				rm[d.n_sa_remove++] = old->sas[i]->id;
 		}
 		d.sa_upsert = up;

@@ -355,7 +355,7 @@ wire_tables(const struct spd *spd, const struct sad *d, uint64_t gen)
 	if (n_pol > 0 && flows_msg(&a, t.policies, spd, d) != 0)
 		goto out;
 	for (size_t i = 0; i < d->n; i++)
-		if (sa_published(d->v[i]) && (t.sas[t.n_sas++] = sa_msg(&a, d->v[i], wall_off)) ==
+		if (sa_in_tables(d->v[i]) && (t.sas[t.n_sas++] = sa_msg(&a, d->v[i], wall_off)) ==
 		    NULL)
 			goto out;
 	out = pack_copy(&t);

@@ -83,7 +83,7 @@ workers_sa(const struct controld *cd, uint64_t sa_id)
 {
 	struct sa *sa = sad_find(&cd->sad, sa_id);
 
-	return sa != NULL && sa_published(sa) ? sa : NULL;
+	return sa != NULL && sa_in_tables(sa) ? sa : NULL;
 }
 
 struct lease_hold *

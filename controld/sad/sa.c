@@ -129,3 +129,10 @@ sa_published(const struct sa *sa)
 {
 	return sa->state != SA_LARVAL;
 }
+
+bool
+sa_in_tables(const struct sa *sa)
+{
+	return sa_published(sa) ||
+	    (sa->state == SA_LARVAL && sa->origin == SA_IKE && !sa->inbound);
+}

@@ -141,6 +141,10 @@ void		sa_transform_text(const struct sa *sa, char *buf, size_t len);
 int		sa_set_state(struct sa *sa, enum sa_state to);
 /* Is it on the wire (mature or dying)? */
 bool		sa_published(const struct sa *sa);
+/* Is it in the workers' tables?  The published SAs, and a negotiated outbound SA still larval
+ * (a peer's rekey, until it is activated): workers lease its sequence numbers ahead, so that
+ * it sends from its first packet, but no flow uses it yet (link/wire.c). */
+bool		sa_in_tables(const struct sa *sa);
 
 /* ---- sad.c ---- */
 
