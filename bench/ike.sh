@@ -16,7 +16,7 @@
 # A distinct address of gwA per tunnel is what makes N IKE SAs: IKE (and IOS) keep one IKE SA
 # per pair of gateway addresses and carry further flows as CREATE_CHILD_SA under it.
 #   ss:   gwA has one connection per tunnel (local_addrs its own address; distinct identities,
-#         INTEROP.md), gwB the mirror; sequential: `swanctl --initiate --child tI` (blocking);
+#         tests/lib/swan.sh), gwB the mirror; sequential: `swanctl --initiate --child tI` (blocking);
 #         parallel: every connection with start_action = start, loaded at once, the end told
 #         by charon's child-updown events (bench/swan_vici.py).
 #   ours: gwA has one crypto map set per tunnel on an interface LoopbackI holding that address,
@@ -124,7 +124,7 @@ r_host() { printf '198.19.%d.%d' $(($1 / 256)) $(($1 % 256)); }	# behind gwB
 NMAX=$((NSEQ > NPAR ? NSEQ : NPAR))
 
 # lab_up KIND: a fresh lab; gwA owns its tunnel addresses; for strongSwan each gateway also
-# owns the hosts of its side of every selector (INTEROP.md: or it answers TS_UNACCEPTABLE),
+# owns the hosts of its side of every selector (or strongSwan answers TS_UNACCEPTABLE),
 # for ours hostA owns the sources of the acquiring datagrams (on gwA they would be martians).
 lab_up()
 {

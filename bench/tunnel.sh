@@ -347,7 +347,7 @@ ss_up()
 		sed "s|@DIR@|$d|g" "$SS_DIR/strongswan.conf.in" >"$d/strongswan.conf"
 		sed -e "s|@LOCAL@|$l|g; s|@REMOTE@|$r|g; s|@LOCAL_TS@|$lt|g; s|@REMOTE_TS@|$rt|g" \
 			-e "s|@ESP@|$esp|g; s|@PSK@|$psk|g" "$SS_DIR/swanctl.conf.in" >"$d/swanctl.conf"
-		# The gateway must own an address inside its local traffic selector (INTEROP.md),
+		# The gateway must own an address inside its local traffic selector (tests/lib/swan.sh),
 		# or it answers TS_UNACCEPTABLE.  In this lab lan0 has one (192.0.2.1, 192.0.2.129);
 		# otherwise the first address of the selector goes on lo as a /32.
 		has_addr_in "$g" "$lt" ||

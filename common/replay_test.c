@@ -28,7 +28,7 @@ run(const char *name, struct replay *r, const struct step *s, size_t n)
 
 #define RUN(name, r, steps) run(name, r, steps, sizeof(steps) / sizeof(steps[0]))
 
-static const struct step style_64[] = {		/* STYLE.md: window of 64 */
+static const struct step style_64[] = {		/* the default window of 64 */
 	{ 1, true },	{ 1, false },		/* duplicate */
 	{ 64, true },	{ 2, true },	{ 2, false },
 	{ 128, true },				/* slides: now 65..128 */

@@ -160,8 +160,8 @@ clear_sa(struct controld *cd, char **a, int n, FILE *out)
 			n_manual++;
 		}
 	}
-	/* negotiated SAs are deleted and the peer told (IKE.md): the engine removes them from
-	 * the SAD as it goes, so their ids are taken first */
+	/* negotiated SAs are deleted and the peer told (docs/design.md "IKE"): the engine removes
+	 * them from the SAD as it goes, so their ids are taken first */
 	if (n_ike != 0 && cd->ike.ike != NULL) {
 		uint64_t *ids = calloc(n_ike, sizeof(*ids));
 		size_t k = 0;

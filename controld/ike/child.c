@@ -6,14 +6,14 @@
  *	IKE SA rekey:	HDR, SK { SA, Ni, KEi }  -->  <-- HDR, SK { SA, Nr, KEr }
  *
  * KE only with PFS ("set pfs", §1.3.1) and always for an IKE SA rekey (§1.3.2).  A child's
- * two SAs are made here from KEYMAT and given to io->install.  Make before break (IKE.md):
- * the rekey's initiator installs the new pair when the response comes (the responder has its
- * inbound SA by then), uses the new outbound at once and deletes the old child; the
- * responder installs the new inbound at once and its outbound larval, used (activate) when the
- * initiator deletes the old child or after IKE_DRAIN_MS; the old inbound SA stays until the
- * delete.  Simultaneous rekeys of one child (§2.8.1): the new child of the exchange with the
- * lowest nonce is deleted by its maker.  XXX: simultaneous IKE SA rekeys (§2.8.2) are not
- * resolved; the original initiator rekeys first, which makes them rare. */
+ * two SAs are made here from KEYMAT and given to io->install.  Make before break (docs/design.md
+ * "IKE"): the rekey's initiator installs the new pair when the response comes (the responder has
+ * its inbound SA by then), uses the new outbound at once and deletes the old child; the responder
+ * installs the new inbound at once and its outbound larval, used (activate) when the initiator
+ * deletes the old child or after IKE_DRAIN_MS; the old inbound SA stays until the delete.
+ * Simultaneous rekeys of one child (§2.8.1): the new child of the exchange with the lowest nonce is
+ * deleted by its maker.  XXX: simultaneous IKE SA rekeys (§2.8.2) are not resolved; the original
+ * initiator rekeys first, which makes them rare. */
 #include <stdlib.h>
 #include <string.h>
 

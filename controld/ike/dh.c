@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* dh.c: IKEv2's Diffie-Hellman groups over OpenSSL 3 EVP_PKEY.  It owns one ephemeral key
  * pair per struct ike_dh and frees it in ike_dh_free(); shared secrets go to the caller's
- * struct ike_dh_secret.  Every peer value is hostile (IKE.md "Untrusted input") and checked
- * before any exponentiation with our key:
+ * struct ike_dh_secret.  Every peer value is hostile (docs/design.md "IKE", Untrusted input) and
+ * checked before any exponentiation with our key:
  *
  *   MODP   exactly the modulus' length (§3.4), and 1 < y < p - 1, which excludes the subgroups
  *          of order 1 and 2.  Every MODP group here has a safe prime p = 2q + 1, so that is

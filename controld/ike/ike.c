@@ -4,8 +4,9 @@
  * Encrypted payload's ICV are checked, RFC 7296 §2.2, §3.14), sending with
  * the request kept for retransmission (§2.1: only the exchange's initiator retransmits,
  * doubling the wait) and the response kept to answer a retransmitted request (§2.1), the
- * timers, and what show and clear read.  Keeps IKE.md "Untrusted input": a message that is
- * not from an established peer and not an IKE_SA_INIT request costs nothing but a counter. */
+ * timers, and what show and clear read.  Keeps docs/design.md "IKE", Untrusted input: a message
+ * that is not from an established peer and not an IKE_SA_INIT request costs nothing but a counter.
+ * */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>

@@ -4,10 +4,10 @@
  * through ike_input(), leave through io->send; negotiated child SAs go to the SAD through
  * io->install and leave it through io->remove.  Single-threaded: controld's loop owns it.
  *
- * What it keeps (IKE.md "Untrusted input"): nothing is allocated for an unauthenticated peer
- * beyond one bounded half-open IKE SA (cookies, §2.6, once IKE_HALF_OPEN_COOKIE of them
- * exist; refused past IKE_HALF_OPEN_MAX); every key is wiped when its SA goes; MACs are
- * compared in constant time (kdf.c, sk.c).
+ * What it keeps (docs/design.md "IKE", Untrusted input): nothing is allocated for an
+ * unauthenticated peer beyond one bounded half-open IKE SA (cookies, §2.6, once
+ * IKE_HALF_OPEN_COOKIE of them exist; refused past IKE_HALF_OPEN_MAX); every key is wiped when its
+ * SA goes; MACs are compared in constant time (kdf.c, sk.c).
  *
  * Ports: messages are IKE messages as RFC 7296 §3 has them, in both directions; on UDP 4500
  * the one who puts them on the wire adds the non-ESP marker (RFC 3948 §2.2), the one who reads
@@ -61,7 +61,7 @@ struct ike_io {
 	/* SA sa_id (one the engine installed) is gone: remove it from the SAD. */
 	void	(*remove)(void *ctx, uint64_t sa_id);
 	/* Did SA sa_id carry traffic since it was installed?  NULL: assume it did.  Rekey at
-	 * the soft lifetime only for SAs that did (IKE.md, as IOS). */
+	 * the soft lifetime only for SAs that did (docs/design.md "IKE", as IOS). */
 	bool	(*used)(void *ctx, uint64_t sa_id);
 };
 
@@ -139,7 +139,7 @@ struct ike_sa_info {
 	unsigned		n_children;
 };
 
-/* Engine counters: every refusal and drop (IKE.md "What operators see"). */
+/* Engine counters: every refusal and drop (docs/design.md "IKE", What operators see). */
 #define IKE_CTR_LIST(X)								\
 	X(RX,		"messages received")					\
 	X(TX,		"messages sent")					\
@@ -191,7 +191,7 @@ unsigned	ike_clear_sa(struct ike *ike, uint64_t id, uint64_t now_ms);
  * the peer.  0, or -1 when sa_id is not one of ours. */
 int		ike_clear_child(struct ike *ike, uint64_t sa_id, uint64_t now_ms);
 
-/* ---- Persistence (persist.c): a restart keeps the tunnels (IKE.md) ---- */
+/* ---- Persistence (persist.c): a restart keeps the tunnels (docs/design.md "IKE") ---- */
 
 /* Every established IKE SA and its child SAs (keys, message IDs, lifetimes) as one blob into
  * out (malloc'd, caller wipes and frees; the caller writes it 0600, atomically).  -1 with err

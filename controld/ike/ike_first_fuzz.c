@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* ike_first_fuzz.c: libFuzzer harness for the responder's handling of a first message (IKE.md
- * "Untrusted input": fuzz the responder's first message handling).  The input is a datagram
- * from a peer no IKE SA knows; a fresh engine with a configuration that accepts
- * 198.51.100.1 takes it (the first byte's low bit asks for cookies, so both paths run).
- * Whatever the bytes: no crash, no read outside them, no leak, and at most one datagram
- * sent back.  Seeds: the IKE_SA_INIT requests of testdata/ (tests/fuzz/ike_msg/ has them). */
+/* ike_first_fuzz.c: libFuzzer harness for the responder's handling of a first message
+ * (docs/design.md "IKE" "Untrusted input": fuzz the responder's first message handling).  The input
+ * is a datagram from a peer no IKE SA knows; a fresh engine with a configuration that accepts
+ * 198.51.100.1 takes it (the first byte's low bit asks for cookies, so both paths run).  Whatever
+ * the bytes: no crash, no read outside them, no leak, and at most one datagram sent back.  Seeds:
+ * the IKE_SA_INIT requests of testdata/ (tests/fuzz/ike_msg/ has them). */
 #include <stdlib.h>
 #include <string.h>
 

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* ikesa.c: the IKE SA table of the engine: random 8-byte SPIs (never 0, unique among ours),
  * lookup by SPI pair, by peer and (retransmitted IKE_SA_INIT) by the initiator's SPI and
- * address; the half-open count that bounds what unauthenticated peers make us hold (IKE.md
- * "Untrusted input"); freeing, which wipes every key.  A list: thousands of SAs are walked
- * in microseconds, and no allocation depends on the peer. */
+ * address; the half-open count that bounds what unauthenticated peers make us hold (docs/design.md
+ * "IKE" "Untrusted input"); freeing, which wipes every key.  A list: thousands of SAs are walked in
+ * microseconds, and no allocation depends on the peer. */
 #include <stdlib.h>
 #include <string.h>
 

@@ -4,7 +4,7 @@
  * the MAC of RFC 3566 with a 128-bit output) is made here over AES-128-ECB, since OpenSSL has
  * no XCBC.  This runs per exchange in controld, not per packet, so each call sets up its own
  * OpenSSL contexts and frees them.  Every buffer that held key material is wiped before return
- * (IKE.md: keys zeroed when freed). */
+ * (docs/design.md "IKE": keys zeroed when freed). */
 #include <string.h>
 
 #include <openssl/core_names.h>

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* msg.c: parse and build IKEv2 messages (RFC 7296 §3).  Every message is hostile until
- * authenticated (IKE.md "Untrusted input"): each length is checked against what is left before
- * a byte is read, a message can make us hold no more than the fixed pools of struct ike_msg,
- * and nothing here allocates.  The struct points into the caller's buffer; nothing is copied
- * but the numbers.
+ * authenticated (docs/design.md "IKE", Untrusted input): each length is checked against what is
+ * left before a byte is read, a message can make us hold no more than the fixed pools of struct
+ * ike_msg, and nothing here allocates.  The struct points into the caller's buffer; nothing is
+ * copied but the numbers.
  *
  * Strictness: what RFC 7296 defines exactly is checked exactly (the Last Substruc values of
  * proposals and transforms, a Delete's SPI count against its length, selector lengths against

@@ -3,8 +3,8 @@
  * a struct ike_msg that points into the caller's buffer: the header, the payloads in order, and
  * for SA and TS payloads their proposals, transforms and selectors in per-message pools of
  * fixed size, so parsing allocates nothing and bounds what one datagram can make us hold
- * (IKE.md "Untrusted input").  Building is the reverse, into a caller's buffer; a message built
- * from what parsing gave is the same struct when parsed again (msg_fuzz.c checks it).
+ * (docs/design.md "IKE", Untrusted input).  Building is the reverse, into a caller's buffer; a
+ * message built from what parsing gave is the same struct when parsed again (msg_fuzz.c checks it).
  *
  * The Encrypted payload (§3.14) is framing only here: parsing keeps its body (IV, ciphertext,
  * ICV) opaque; sk.c opens it and ike_msg_parse_inner() adds what was inside.  Building writes

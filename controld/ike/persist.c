@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* persist.c: the IKE SAs and child SAs across a restart of controld (IKE.md "Restart and
- * persistence"): ike_save() writes every established IKE SA (SPIs, algorithms, keys, message
- * IDs, the cached response, the outstanding request's bytes, lifetimes as time left) and its
- * child SAs (SPIs, keys, flow, entry, lifetimes); ike_load() brings them back in a fresh
- * engine and gives the child SAs to io->install again, with the same SPIs and keys, so their
- * SAD ids, sequence-number leases and replay floors (by key id, docs/adr/0008) are the ones
- * they had.  The peer sees nothing: the next message continues the IDs.
+/* persist.c: the IKE SAs and child SAs across a restart of controld (docs/design.md "IKE", Restart
+ * and persistence): ike_save() writes every established IKE SA (SPIs, algorithms, keys, message
+ * IDs, the cached response, the outstanding request's bytes, lifetimes as time left) and its child
+ * SAs (SPIs, keys, flow, entry, lifetimes); ike_load() brings them back in a fresh engine and gives
+ * the child SAs to io->install again, with the same SPIs and keys, so their SAD ids,
+ * sequence-number leases and replay floors (by key id, docs/adr/0008) are the ones they had.  The
+ * peer sees nothing: the next message continues the IDs.
  *
  * The blob is a private format of this version of the engine, in host byte order (it is
  * written and read on one host): a magic, a version, then tagged records with lengths, so a

@@ -14,7 +14,7 @@
  * IVs: CBC wants unpredictable IVs (RFC 3602 §2.1), AEAD unique ones per key (RFC 5282 §3.1):
  * both are RAND_bytes().  XXX: 64 random bits could repeat after about 2^32 messages under one
  * SK_e; an IKE SA sends a few thousand in its life, and a counter would have to survive
- * restarts (IKE.md "Restart and persistence") to be better. */
+ * restarts (docs/design.md "IKE", Restart and persistence) to be better. */
 #include <string.h>
 
 #include <openssl/crypto.h>

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* ts.c: traffic selectors (RFC 7296 §2.9, §3.13) against crypto access lists.  As initiator
  * we propose the flow of the permit entry that matched (TSi our side, TSr the peer's); as
- * responder we accept a proposed flow only as the seed's mirror-image rules say (IKE.md
- * "Responder policy"): it must lie inside one permit entry of an ipsec-isakmp entry naming
- * the peer (Case 3, a subset, accepted; Case 4, more than the entry permits, refused), the
- * first entry of the list it touches being that permit, or inside a dynamic map entry's list
- * (any flow for a dynamic entry without a list).  No narrowing of a broader proposal: what
- * we accept is what the peer asked for, so both ends carry the same flow.  IPv4 only. */
+ * responder we accept a proposed flow only as the seed's mirror-image rules say (docs/design.md
+ * "IKE" "Responder policy"): it must lie inside one permit entry of an ipsec-isakmp entry naming
+ * the peer (Case 3, a subset, accepted; Case 4, more than the entry permits, refused), the first
+ * entry of the list it touches being that permit, or inside a dynamic map entry's list (any flow
+ * for a dynamic entry without a list).  No narrowing of a broader proposal: what we accept is what
+ * the peer asked for, so both ends carry the same flow.  IPv4 only. */
 #include <stdio.h>
 #include <string.h>
 

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* ikewire.c: IKE through the workers (docs/design.md "The ZeroMQ link", IKE on the wire).  controld never touches the network: IKE messages arrive relayed by the
- * worker that holds UDP 500 or 4500 (IkeDatagram), leave through the worker that holds the
- * local address and port (IkeSend), and traffic that needs an SA arrives as an acquire.  This
- * file checks each against what a worker may say, limits the relay per peer address, and
- * hands them to the hooks of whoever owns IKE (link_set_ike_hooks); without hooks they are
- * counted and dropped.  Every drop is counted (show workers): what arrives is untrusted
- * (docs/threat-model.md), from the worker and, behind it, from anyone on the internet. */
+/* ikewire.c: IKE through the workers (docs/design.md "The ZeroMQ link", IKE on the wire).  controld
+ * never touches the network: IKE messages arrive relayed by the worker that holds UDP 500 or 4500
+ * (IkeDatagram), leave through the worker that holds the local address and port (IkeSend), and
+ * traffic that needs an SA arrives as an acquire.  This file checks each against what a worker may
+ * say, limits the relay per peer address, and hands them to the hooks of whoever owns IKE
+ * (link_set_ike_hooks); without hooks they are counted and dropped.  Every drop is counted (show
+ * workers): what arrives is untrusted (docs/threat-model.md), from the worker and, behind it, from
+ * anyone on the internet. */
 #include <arpa/inet.h>
 #include <inttypes.h>
 #include <string.h>

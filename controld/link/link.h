@@ -146,10 +146,10 @@ struct link_ike_dgram {
 	const char	*worker;		/* the id of the worker that relayed it */
 };
 
-/* An acquire (docs/design.md "The ZeroMQ link"): a worker dropped a packet that the permit ace of policy pol
- * (an ipsec-isakmp entry of the running SPD, cd->conf.spd) lets through, because the entry has
- * no SA.  Checked against the SPD: pol is that entry, and pol->aces[ace] is the first entry of
- * its list that the flow matches, a permit.  Borrowed for the call only. */
+/* An acquire (docs/design.md "The ZeroMQ link"): a worker dropped a packet that the permit ace of
+ * policy pol (an ipsec-isakmp entry of the running SPD, cd->conf.spd) lets through, because the
+ * entry has no SA.  Checked against the SPD: pol is that entry, and pol->aces[ace] is the first
+ * entry of its list that the flow matches, a permit.  Borrowed for the call only. */
 struct link_acquire {
 	const struct policy	*pol;		/* controld/conf/compile.h */
 	size_t			ace;
