@@ -289,12 +289,15 @@ main(int argc, char **argv)
 		return 1;
 	ipc_dir(CD.link.ep);
 	ipc_dir(CD.cli.ep);
-	if (link_bind(CD.link.sock, CD.link.ep, LINK_MAX_TO_CONTROLD, &err) != 0 ||
-	    link_bind(CD.cli.sock, CD.cli.ep, LINK_MAX_TO_CONTROLD, &err) != 0)
-		fatal("%s", err.msg);
+	/* the whole state first, the sockets after: a worker that reconnects at once (controld
+	 * restarted under it) must get a snapshot with the adopted IKE SAs in it, not one
+	 * without them that would drop their traffic until the next */
 	if (controld_apply(&CD, c, &err) != 0)
 		fatal("%s:%u: %s", CD.conf.path, err.line, err.msg);
 	if (ikehost_start(&CD, &err) != 0)
+		fatal("%s", err.msg);
+	if (link_bind(CD.link.sock, CD.link.ep, LINK_MAX_TO_CONTROLD, &err) != 0 ||
+	    link_bind(CD.cli.sock, CD.cli.ep, LINK_MAX_TO_CONTROLD, &err) != 0)
 		fatal("%s", err.msg);
 	log_info("serving workers on %s, CLI on %s, generation %" PRIu64, CD.link.ep, CD.cli.ep,
 	    CD.link.gen);
