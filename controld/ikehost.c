@@ -2,14 +2,10 @@
 /* ikehost.c: the IKE engine's host in controld (ikehost.h).  The engine is a library with no
  * I/O; here its callbacks are the link (send), the SAD (SPIs, install, activate, remove, use)
  * and the state directory (save, adopt).  Single-threaded: controld's loop calls everything. */
-#include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <openssl/crypto.h>
 
@@ -224,82 +220,25 @@ on_acquire(void *ctx, const struct link_acquire *a)
 
 /* ---- The state file ---- */
 
+/* Save the IKE SAs; sync at shutdown only: the file written every 50 ms guards against
+ * controld dying, not the host (a reboot renegotiates). */
 static int
-save(struct controld *cd, struct gw_err *err)
+save(struct controld *cd, bool sync, struct gw_err *err)
 {
-	uint8_t *blob = NULL;
-	size_t len = 0, off = 0;
-	char tmp[sizeof(cd->ike.path) + 8];
-	int fd, rc = 0;
-
-	if (ike_save(cd->ike.ike, link_now_ms(), &blob, &len, err) != 0)
-		return -1;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", cd->ike.path);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0) {
-		rc = gw_fail(err, 0, "%s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	while (off < len) {
-		ssize_t w = write(fd, blob + off, len - off);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			rc = gw_fail(err, 0, "%s: %s", tmp, strerror(errno));
-			break;
-		}
-		off += (size_t)w;
-	}
-	/* no fsync: this guards against controld dying, not the host (a reboot renegotiates) */
-	if (close(fd) != 0 && rc == 0)
-		rc = gw_fail(err, 0, "%s: %s", tmp, strerror(errno));
-	if (rc == 0 && rename(tmp, cd->ike.path) != 0)
-		rc = gw_fail(err, 0, "%s: %s", cd->ike.path, strerror(errno));
-	if (rc != 0)
-		unlink(tmp);
-out:
-	OPENSSL_clear_free(blob, len);
-	return rc;
+	return ike_save_file(cd->ike.ike, cd->ike.path, link_now_ms(), sync, err);
 }
 
 static void
 load(struct controld *cd)
 {
 	struct gw_err err = { 0, "" };
-	uint8_t *blob = NULL;
-	size_t len = 0;
-	struct stat st;
 	char bad[sizeof(cd->ike.path) + 8];
-	int fd = open(cd->ike.path, O_RDONLY | O_CLOEXEC);
 
-	if (fd < 0) {
-		if (errno != ENOENT)
-			log_warn("ikev2: %s: %s: no IKE SA adopted", cd->ike.path, strerror(errno));
-		return;
-	}
-	if (fstat(fd, &st) != 0 || st.st_size < 0 || st.st_size > (1 << 28) ||
-	    (blob = malloc((size_t)st.st_size + 1)) == NULL) {
-		log_warn("ikev2: %s: cannot read: no IKE SA adopted", cd->ike.path);
-		close(fd);
-		free(blob);
-		return;
-	}
-	while (len < (size_t)st.st_size) {
-		ssize_t r = read(fd, blob + len, (size_t)st.st_size - len);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		len += (size_t)r;
-	}
-	close(fd);
-	if (ike_load(cd->ike.ike, blob, len, link_now_ms(), &err) != 0) {
+	if (ike_load_file(cd->ike.ike, cd->ike.path, link_now_ms(), &err) != 0) {
 		snprintf(bad, sizeof(bad), "%s.bad", cd->ike.path);
-		log_warn("ikev2: %s: %s (kept as %s)", cd->ike.path, err.msg, bad);
+		log_warn("ikev2: %s (kept as %s)", err.msg, bad);
 		rename(cd->ike.path, bad);
 	}
-	OPENSSL_clear_free(blob, (size_t)st.st_size + 1);
 }
 
 /* ---- The host's life ---- */
@@ -389,7 +328,7 @@ ikehost_tick(struct controld *cd)
 	}
 	publish_if_needed(cd);
 	if (cd->ike.dirty && now - cd->ike.saved_ms >= IKEHOST_SAVE_MS) {
-		if (save(cd, &err) != 0 && cd->ike.save_errors++ % 100 == 0)
+		if (save(cd, false, &err) != 0 && cd->ike.save_errors++ % 100 == 0)
 			log_err("ikev2: saving the IKE SAs: %s (a restart would lose them)", err.msg);
 		cd->ike.saved_ms = now;
 		cd->ike.dirty = false;
@@ -403,7 +342,7 @@ ikehost_stop(struct controld *cd)
 
 	if (cd->ike.ike == NULL)
 		return;
-	if (save(cd, &err) != 0)
+	if (save(cd, true, &err) != 0)
 		log_err("ikev2: saving the IKE SAs: %s", err.msg);
 	ike_free(cd->ike.ike);
 	cd->ike.ike = NULL;

@@ -281,7 +281,7 @@ t_restart(struct side *s, uint64_t now)
 	struct stat st;
 
 	/* through the state file, as controld will: 0600, replaced atomically */
-	if (fd < 0 || ike_save_file(s->ike, path, now, &err) != 0 || stat(path, &st) != 0 ||
+	if (fd < 0 || ike_save_file(s->ike, path, now, true, &err) != 0 || stat(path, &st) != 0 ||
 	    (st.st_mode & 0777) != 0600) {
 		fprintf(stderr, "%s: save: %s\n", s->name, err.msg);
 		return -1;

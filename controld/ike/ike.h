@@ -205,10 +205,11 @@ int		ike_save(const struct ike *ike, uint64_t now_ms, uint8_t **out, size_t *len
  * could not be adopted (err counts them; the others are). */
 int		ike_load(struct ike *ike, const uint8_t *blob, size_t len, uint64_t now_ms,
 		    struct gw_err *err);
-/* The same through a file of the state directory: written mode 0600 to PATH.tmp, synced,
- * renamed over path (atomic: a crash leaves the old file or the new one).  ike_load_file() of
- * a path that does not exist adopts nothing and returns 0. */
-int		ike_save_file(const struct ike *ike, const char *path, uint64_t now_ms,
+/* The same through a file of the state directory: written mode 0600 to PATH.tmp, synced when
+ * sync (without it the file survives controld dying, not the host), renamed over path
+ * (atomic: a crash leaves the old file or the new one).  ike_load_file() of a path that does
+ * not exist adopts nothing and returns 0. */
+int		ike_save_file(const struct ike *ike, const char *path, uint64_t now_ms, bool sync,
 		    struct gw_err *err);
 int		ike_load_file(struct ike *ike, const char *path, uint64_t now_ms,
 		    struct gw_err *err);

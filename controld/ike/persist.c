@@ -420,7 +420,8 @@ write_all(int fd, const uint8_t *b, size_t len)
 }
 
 int
-ike_save_file(const struct ike *ike, const char *path, uint64_t now_ms, struct gw_err *err)
+ike_save_file(const struct ike *ike, const char *path, uint64_t now_ms, bool sync,
+    struct gw_err *err)
 {
 	char tmp[4096];
 	uint8_t *blob = NULL;
@@ -435,7 +436,7 @@ ike_save_file(const struct ike *ike, const char *path, uint64_t now_ms, struct g
 		gw_fail(err, 0, "%s: %s", tmp, strerror(errno));
 		goto out;
 	}
-	if (fchmod(fd, 0600) != 0 || write_all(fd, blob, len) != 0 || fsync(fd) != 0) {
+	if (fchmod(fd, 0600) != 0 || write_all(fd, blob, len) != 0 || (sync && fsync(fd) != 0)) {
 		gw_fail(err, 0, "%s: %s", tmp, strerror(errno));
 		close(fd);
 		unlink(tmp);
