@@ -226,8 +226,6 @@ install(struct worker *w, Gw__V1__Tables *msg)
 		return;
 	}
 	mtu_gen(w, g);
-	if (w->gen != NULL)		/* nft counters restart with the new table */
-		w->clear_in_base += nft_clear_in_count(w);
 	if (nft_apply(w, g, &err) != 0 || route_apply(w, g, &err) != 0 ||
 	    io_filter_spis(w, g, &err) != 0) {
 		reject(w, generation, err.msg);
@@ -414,7 +412,7 @@ link_tick(struct worker *w)
 
 	if (now - w->last_nft_ms >= 2000 && w->gen != NULL) {
 		w->last_nft_ms = now;
-		w->drops[DROP_CLEAR_IN] = w->clear_in_base + nft_clear_in_count(w);
+		nft_check(w);
 	}
 	if (now - w->last_report_ms >= HEARTBEAT_MS) {
 		if ((w->udp_fd < 0 || w->ike_fd < 0) && io_udp_retry(w))

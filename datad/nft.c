@@ -6,8 +6,10 @@
  * runs).  ESP, AH and UDP 500/4500 are exempt only on the input hook, addressed to the gateway
  * itself (datad judges them); forwarded, they are cleartext like the rest (invariant 5).  One
  * nft transaction per generation, so the filter changes atomically with the tables
- * (invariant 3).  nft(8) is run per generation, never per packet; the drop counter is read
- * over netlink. */
+ * (invariant 3).  nft(8) runs only when a generation changes the ruleset (a negotiated SA
+ * alone does not: IKE setting up hundreds of tunnels a second must not fork nft for each),
+ * never per packet; the drop counter is read over netlink, and a table someone else removed
+ * (a firewall reload's "flush ruleset") is put back within 2 s: we fail closed, not open. */
 #include <arpa/inet.h>
 #include <endian.h>
 #include <errno.h>
@@ -65,6 +67,8 @@ nft_sel(FILE *f, const struct sel *s, bool rev)
 	if (s->tos >= 0)
 		fprintf(f, " @nh,11,4 %d", s->tos);
 }
+
+static int	nft_clear_in_read(struct worker *w, uint64_t *pk);
 
 static char *
 nft_ruleset(struct worker *w, const struct gen *g)
@@ -125,10 +129,43 @@ nft_apply(struct worker *w, const struct gen *g, struct gw_err *err)
 {
 	const char *nft[] = { "nft", "-f", "-", NULL };
 	char *rules = nft_ruleset(w, g);
-	int rc = sys_run(nft, rules, err);
+	uint64_t pk;
 
-	free(rules);
-	return rc;
+	if (w->nft_rules != NULL && strcmp(w->nft_rules, rules) == 0) {
+		free(rules);		/* the table in the kernel is this one */
+		return 0;
+	}
+	if (w->nft_rules != NULL && nft_clear_in_read(w, &pk) == 1)
+		w->clear_in_base += pk;		/* counters restart with the new table */
+	if (sys_run(nft, rules, err) != 0) {
+		free(rules);
+		return -1;
+	}
+	free(w->nft_rules);
+	w->nft_rules = rules;
+	w->clear_in_last = 0;
+	return 0;
+}
+
+void
+nft_check(struct worker *w)
+{
+	const char *nft[] = { "nft", "-f", "-", NULL };
+	struct gw_err err = { 0, "" };
+	uint64_t pk;
+	int rc = nft_clear_in_read(w, &pk);
+
+	if (rc == 1) {
+		w->clear_in_last = pk;
+	} else if (rc == 0 && w->nft_rules != NULL) {
+		log_warn("nftables table ipsecgw_%s was removed by someone else: putting it back",
+		    w->o.tun);
+		w->clear_in_base += w->clear_in_last;
+		w->clear_in_last = 0;
+		if (sys_run(nft, w->nft_rules, &err) != 0)
+			log_err("putting back nftables table ipsecgw_%s: %s", w->o.tun, err.msg);
+	}
+	w->drops[DROP_CLEAR_IN] = w->clear_in_base + w->clear_in_last;
 }
 
 void
@@ -142,6 +179,8 @@ nft_remove(struct worker *w)
 	    w->o.tun);
 	if (sys_run(nft, tbl, &err) != 0)
 		log_warn("removing nftables table: %s", err.msg);
+	free(w->nft_rules);
+	w->nft_rules = NULL;
 }
 
 /* One netlink attribute into b at *off (NLA_ALIGN'd). */
@@ -155,12 +194,12 @@ nla_put(uint8_t *b, size_t *off, uint16_t type, const void *v, uint16_t len)
 	*off += NLA_ALIGN(NLA_HDRLEN + len);
 }
 
-/* The packets of counter clear_in in our nftables table, asked of the kernel over netlink
- * (NFT_MSG_GETOBJ): tens of microseconds, no fork, so the loop can ask every 2 s while it
- * forwards.  The kernel answers within the send, so the receive does not wait.  0 if the
- * table is not there (yet). */
-uint64_t
-nft_clear_in_count(struct worker *w)
+/* The packets of counter clear_in in our nftables table into *pk, asked of the kernel over
+ * netlink (NFT_MSG_GETOBJ): tens of microseconds, no fork, so the loop can ask every 2 s while
+ * it forwards.  The kernel answers within the send, so the receive does not wait.  1 read, 0
+ * the kernel says the table (or its counter) is not there, -1 no answer (netlink failed). */
+static int
+nft_clear_in_read(struct worker *w, uint64_t *pk)
 {
 	union {
 		uint8_t		b[1024];
@@ -173,12 +212,12 @@ nft_clear_in_count(struct worker *w)
 	uint32_t type_be = htonl(NFT_OBJECT_COUNTER);
 	size_t off = NLMSG_HDRLEN;
 	ssize_t n;
-	uint64_t pk = 0;
+	int rc = -1;
 
 	if (w->nl_fd < 0 && (w->nl_fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
 	    NETLINK_NETFILTER)) < 0) {
 		log_debug("netlink socket: %s", strerror(errno));
-		return 0;
+		return -1;
 	}
 	snprintf(table, sizeof(table), "ipsecgw_%s", w->o.tun);
 	memcpy(req.b + off, &nf, sizeof(nf));
@@ -192,16 +231,28 @@ nft_clear_in_count(struct worker *w)
 	nh.nlmsg_seq = ++w->nl_seq;
 	memcpy(req.b, &nh, sizeof(nh));
 	if (sendto(w->nl_fd, req.b, off, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
-		return 0;
+		return -1;
+	*pk = 0;
 	/* the answer (or an error) is queued already; skip stale ones from an earlier ask */
 	while ((n = recv(w->nl_fd, resp.b, sizeof(resp.b), MSG_DONTWAIT)) > 0) {
 		for (struct nlmsghdr *h = &resp.align; NLMSG_OK(h, (size_t)n);
 		    h = NLMSG_NEXT(h, n)) {
 			size_t len, at;
 
-			if (h->nlmsg_seq != w->nl_seq ||
-			    h->nlmsg_type != ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWOBJ))
+			if (h->nlmsg_seq != w->nl_seq)
 				continue;
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				struct nlmsgerr e;
+
+				if (h->nlmsg_len >= NLMSG_LENGTH(sizeof(e))) {
+					memcpy(&e, NLMSG_DATA(h), sizeof(e));
+					rc = e.error == -ENOENT ? 0 : rc;
+				}
+				continue;
+			}
+			if (h->nlmsg_type != ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWOBJ))
+				continue;
+			rc = 1;
 			len = h->nlmsg_len;
 			for (at = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(nf)); at + NLA_HDRLEN <= len;) {
 				struct nlattr a, c;
@@ -220,13 +271,13 @@ nft_clear_in_count(struct worker *w)
 						if ((c.nla_type & NLA_TYPE_MASK) ==
 						    NFTA_COUNTER_PACKETS &&
 						    c.nla_len >= NLA_HDRLEN + 8) {
-							memcpy(&pk, (uint8_t *)h + in + NLA_HDRLEN, 8);
-							pk = be64toh(pk);
+							memcpy(pk, (uint8_t *)h + in + NLA_HDRLEN, 8);
+							*pk = be64toh(*pk);
 						}
 					}
 				at += NLA_ALIGN(a.nla_len);
 			}
 		}
 	}
-	return pk;
+	return rc;
 }

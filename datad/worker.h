@@ -134,7 +134,9 @@ struct worker {
 	uint64_t		tops_gen;		/* the generation they are of */
 	uint64_t		last_tops_ms;
 	uint64_t		drops[DROP_MAX];	/* drops without an SA */
-	uint64_t		clear_in_base;		/* nft counter at start */
+	uint64_t		clear_in_base;		/* clear-in of the tables before this one */
+	uint64_t		clear_in_last;		/* this table's counter, last read */
+	char			*nft_rules;		/* the nftables ruleset installed (nft.c) */
 	uint64_t		n_tun_reads, n_rx_pkts;	/* for the log at exit */
 	struct pkt		*pool;			/* 2 * BATCH buffers, made at start */
 	uint8_t			*rbuf;			/* RBUF bytes for TUN reads */
@@ -269,7 +271,8 @@ void	route_remove(struct worker *w);
 /* nft.c: the nftables filter a generation implies (one transaction), and its clear-in count */
 int	nft_apply(struct worker *w, const struct gen *g, struct gw_err *err);
 void	nft_remove(struct worker *w);
-uint64_t	nft_clear_in_count(struct worker *w);	/* 0 if the table is not there */
+/* every 2 s: the clear-in count into drops[], and our table put back if someone removed it */
+void	nft_check(struct worker *w);
 
 /* link.c: the worker's side of the link to controld (docs/design.md "The ZeroMQ link"), over the
  * framing of common/link.h, whose link_* names these do not reuse */

@@ -11,6 +11,9 @@
 #      them reaches hostB (capture on hostB's lan0), and legitimate traffic still flows
 #   3. gwB counts them: a line of `show crypto ipsec sa` with the word "unprotected" and a
 #      number > 0 (CLEAR_IN_SHOW overrides the command)
+#   4. a firewall reload on gwB (`nft flush ruleset`) removes datad's table: datad puts it
+#      back within its 2 s check (it runs nft only when a generation changes the ruleset, so
+#      nothing else would), eve's forgery is dropped again, and the count does not go back
 #
 # Run by ctest (env GW_BIN, GW_SRC) or by hand as root: bash tests/integration/clear_inbound.sh
 set -uo pipefail
@@ -71,5 +74,17 @@ t_poll 5 unprotected_gt0
 OUT=$(gwctl_in gwB "$SHOW" 2>&1)
 t_match "gwB: \"$SHOW\" has an 'unprotected' counter" "$OUT" '[Uu]nprotected'
 t_gt "gwB: unprotected packets counted" "$(unprotected)" 0
+BEFORE=$(unprotected)
+
+# 4. Someone else's "flush ruleset": the filter comes back on its own.
+ipsecgw_table() { nsx gwB nft list tables 2>/dev/null | grep -q 'ip ipsecgw_'; }
+t_check "gwB: nft flush ruleset (a firewall reload)" nsx gwB nft flush ruleset
+t_check "gwB: datad's table is back within 5 s" t_poll 5 ipsecgw_table
+t_check "eve forges cleartext again (table put back)" \
+	forge "$GW_RUN/hostB2.pcap" "$GW_RUN/wan2.pcap"
+t_eq "no forged packet reaches hostB after the flush" "$(cap_count "$GW_RUN/hostB2.pcap" ip)" 0
+counted_more() { [ "$(unprotected || echo 0)" -gt "$BEFORE" ] 2>/dev/null; }
+t_check "the unprotected count went on from $BEFORE" t_poll 5 counted_more
+t_check "the tunnel still works" nsx hostA ping -n -c3 -i0.2 -W2 192.0.2.130
 
 t_end
