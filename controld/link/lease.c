@@ -163,12 +163,11 @@ lease_close(struct lease_db *db)
 }
 
 int
-lease_grant(struct lease_db *db, uint64_t id, bool esn, uint64_t len, uint64_t *first,
+lease_take(struct lease_db *db, uint64_t id, bool esn, uint64_t len, uint64_t *first,
     uint64_t *last, struct gw_err *err)
 {
 	uint64_t limit = esn ? UINT64_MAX : UINT32_MAX;
 	struct lease_ent *e = find(&db->e, &db->n, &db->cap, id, true);
-	uint64_t was;
 
 	if (e == NULL)
 		return gw_fail(err, 0, "out of memory");
@@ -177,17 +176,30 @@ lease_grant(struct lease_db *db, uint64_t id, bool esn, uint64_t len, uint64_t *
 		    "needed", id);
 	if (len == 0)
 		len = 1;
-	was = e->next;
 	*first = e->next;
 	*last = limit - e->next < len - 1 ? limit : e->next + len - 1;
 	e->next = *last == UINT64_MAX ? 0 : *last + 1;
 	if (*last == UINT32_MAX && !esn)
 		e->next = (uint64_t)UINT32_MAX + 1;
-	if (lease_save(db, err) != 0) {
-		e->next = was;		/* not durable: not granted */
+	db->dirty = true;
+	return 0;
+}
+
+int
+lease_grant(struct lease_db *db, uint64_t id, bool esn, uint64_t len, uint64_t *first,
+    uint64_t *last, struct gw_err *err)
+{
+	uint64_t was = lease_get(db, id);
+
+	if (lease_take(db, id, esn, len, first, last, err) != 0)
+		return -1;
+	if (lease_flush(db, err) != 0) {
+		struct lease_ent *e = find(&db->e, &db->n, &db->cap, id, false);
+
+		if (e != NULL)
+			e->next = was != 0 ? was : 1;	/* not durable: not granted */
 		return -1;
 	}
-	db->dirty = false;
 	return 0;
 }
 

@@ -59,6 +59,10 @@ void	lease_close(struct lease_db *db);
  * be rekeyed).  Durable before it returns. */
 int	lease_grant(struct lease_db *db, uint64_t id, bool esn, uint64_t len, uint64_t *first,
 	    uint64_t *last, struct gw_err *err);
+/* The same block, taken in memory only: not to be handed out before lease_flush() returns 0
+ * (one write for every block taken in a turn of the loop, grant.c). */
+int	lease_take(struct lease_db *db, uint64_t id, bool esn, uint64_t len, uint64_t *first,
+	    uint64_t *last, struct gw_err *err);
 
 /* Marks that only rise: lease_raise() in memory, lease_flush() writes them if any rose;
  * lease_get() is 0 for an id never seen. */

@@ -160,6 +160,18 @@ struct link_acquire {
 typedef void	link_ike_input_fn(void *ctx, const struct link_ike_dgram *d);
 typedef void	link_acquire_fn(void *ctx, const struct link_acquire *a);
 
+/* A lease block taken in this turn of workers_poll, sent once the mark is on disk (grant.c). */
+struct grant_pending {
+	int		slot;			/* cd->link.w[slot] */
+	uint8_t		rid[LINK_ID_MAX];	/* ... while it is still that worker */
+	size_t		rid_len;
+	uint64_t	sa_id, first, last;
+	uint32_t	spi;
+	bool		fresh;
+};
+
+enum { LINK_GRANTS_MAX = 256 };		/* one turn of workers_poll reads at most this many */
+
 /* The link's part of controld's state (struct controld, controld.h). */
 struct link_state {
 	const char		*ep;		/* endpoint workers connect to (controld -l) */
@@ -172,6 +184,8 @@ struct link_state {
 	struct lease_db		leases;		/* sequence-number leases by key (lease.h) */
 	struct lease_db		floors;		/* replay floors by key (docs/adr/0009) */
 	uint64_t		floors_flushed_ms;
+	struct grant_pending	grants[LINK_GRANTS_MAX];	/* taken, not yet durable */
+	size_t			n_grants;
 	struct worker_rec	w[WORKERS_MAX];	/* by slot */
 	uint64_t		retired_drops[DROP_MAX];	/* of workers restarted or gone */
 	struct id_bind		binds[ID_BINDS_MAX];

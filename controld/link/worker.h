@@ -35,6 +35,8 @@ void	ikewire_msg(struct controld *cd, const struct worker_rec *w,
 void	ikewire_acquire_msg(struct controld *cd, struct worker_rec *w,
 	    const Gw__V1__Acquire *a);
 void	grant_msg(struct controld *cd, struct worker_rec *w, const Gw__V1__LeaseRequest *q);
+/* The blocks grant_msg() took: made durable, then sent (workers_poll, after each turn). */
+void	grant_flush(struct controld *cd);
 
 /* ---- owners.c ---- */
 

@@ -263,7 +263,7 @@ workers_poll(struct controld *cd)
 	for (int i = 0; i < 256; i++) {
 		if ((env = link_recv_env(cd->link.sock, &from, &err)) == NULL) {
 			if (errno == EAGAIN)
-				return;
+				break;
 			cd->link.refused[REFUSE_BAD_MSG]++;
 			log_rl(&rl, LOG_LVL_WARN, "dropped a link message: %s", err.msg);
 			continue;
@@ -271,6 +271,7 @@ workers_poll(struct controld *cd)
 		workers_msg(cd, &from, env);
 		link_free(&env->base);
 	}
+	grant_flush(cd);
 }
 
 void

@@ -30,6 +30,7 @@
 #include "controld/cli/cli.h"
 #include "controld/conf/compile.h"
 #include "controld/controld.h"
+#include "controld/link/worker.h"
 #include "tests/lib/example.h"
 #include "tests/lib/test.h"
 
@@ -156,6 +157,12 @@ test_lease_flood(void)
 	mark = lease_get(&cd.link.leases, key);
 	T_EQ(mark, LEASE_MIN + 1, "4096 requests at once: one fresh block of %d", LEASE_MIN);
 	T_EQ(worker("gwB/1")->refused[REFUSE_LEASE_SOON], 4095, "the rest refused (lease-soon)");
+	/* taken in memory, waiting for the turn's one write: not sent, not on disk yet */
+	T_EQ(cd.link.n_grants, 1, "the block waits for the end of the turn");
+	T_OK(lease_saved(&cd.link.leases, key) < mark, "its mark is not on disk yet");
+	grant_flush(&cd);
+	T_EQ(cd.link.n_grants, 0, "end of the turn: sent");
+	T_EQ(lease_saved(&cd.link.leases, key), mark, "after its mark was written");
 	for (int i = 0; i < 100; i++)
 		lease("r1", "", out, 2);		/* 1 of 16384 used */
 	T_EQ(lease_get(&cd.link.leases, key), mark, "asking again before half is used: nothing");
