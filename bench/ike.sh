@@ -486,7 +486,7 @@ ours_stop() { gw_stop gwA >/dev/null 2>&1; gw_stop gwB >/dev/null 2>&1; return 0
 # process per look, and controld only counts (no listing of every SA) while it works.  The
 # stats are a fixed number of lines (learned once with a plain gwctl): "IKEv2 SAs: ...", then
 # a counter per line, "  N  IKE SAs established", "  N  child SAs installed" (controld/cli).
-GS_IN='' GS_OUT='' GS_PID='' GS_LINES=''
+GS_IN='' GS_OUT='' GS_NAP='' GS_PID='' GS_LINES=''
 gs_start()
 {
 	local d=$GW_RUN/gs
@@ -494,7 +494,9 @@ gs_start()
 	[ "$GS_LINES" -gt 1 ] || return 1
 	rm -rf "$d"; mkdir -p "$d"
 	mkfifo "$d/in" "$d/out" || return 1
+	mkfifo "$d/nap" || return 1
 	exec {GS_IN}<>"$d/in" {GS_OUT}<>"$d/out"	# read-write: no open waits for the other end
+	exec {GS_NAP}<>"$d/nap"		# never written: reading it with -t is a pause in this shell
 	# shellcheck disable=SC2016 # the inner shell's $0..$3
 	nsx_bg gwA "$d/gwctl.log" sh -c 'exec "$0" -s "$1" -t 30 <"$2" >"$3"' "$GW_BIN/gwctl" \
 		"$(gw_cli_ep gwA)" "$d/in" "$d/out"
@@ -520,7 +522,8 @@ gs_stop()
 {
 	[ -n "$GS_IN" ] && exec {GS_IN}>&-
 	[ -n "$GS_OUT" ] && exec {GS_OUT}<&-
-	GS_IN='' GS_OUT=''
+	[ -n "$GS_NAP" ] && exec {GS_NAP}<&-
+	GS_IN='' GS_OUT='' GS_NAP=''
 	[ -n "$GS_PID" ] && pid_stop "$GS_PID" TERM 2 >/dev/null 2>&1
 	GS_PID=
 }
@@ -563,7 +566,7 @@ ours_run()
 			if [ "$mode" = seq ]; then kick "$i" "$i"; else kick 1 "$n"; fi
 			mono last
 		fi
-		sleep "$POLL"
+		read -r -t "$POLL" -u "$GS_NAP" _ || :	# a pause without a sleep(1) process
 	done
 	# the last tunnel came up between the look before (tq) and this one (tp)
 	tp=$(((tq + tp) / 2))

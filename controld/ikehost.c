@@ -18,20 +18,45 @@ static void	publish_if_needed(struct controld *cd);
 
 /* ---- What the engine asks of its host ---- */
 
+/* The turn's messages leave, after the turn's SAs are published: the link to a worker is
+ * ordered, so the worker holds a new inbound SA before the peer can hear of it (and use it),
+ * and has dropped a deleted one before the peer hears it is deleted.  Holding the messages to
+ * the end of the turn makes one generation of every tunnel the turn brought up. */
+static void
+flush_out(struct controld *cd)
+{
+	publish_if_needed(cd);
+	for (size_t i = 0; i < cd->ike.n_out; i++) {
+		struct ikehost_out *o = &cd->ike.out[i];
+
+		if (!link_ike_send(cd, o->local, o->lport, o->remote, o->rport, o->msg, o->len))
+			log_debug("ikev2: no worker to send %zu bytes from port %u to "
+			    "%u.%u.%u.%u:%u", o->len, o->lport, o->remote >> 24,
+			    o->remote >> 16 & 255, o->remote >> 8 & 255, o->remote & 255, o->rport);
+		free(o->msg);
+	}
+	cd->ike.n_out = 0;
+}
+
 static void
 io_send(void *ctx, uint32_t local, uint16_t lport, uint32_t remote, uint16_t rport,
     const uint8_t *msg, size_t len)
 {
 	struct controld *cd = ctx;
+	struct ikehost_out *o;
 
-	/* SAs installed or removed before this message go out first: the link to a worker is
-	 * ordered, so the worker holds a new inbound SA before the peer can hear of it (and use
-	 * it), and has dropped a deleted one before the peer hears it is deleted */
-	publish_if_needed(cd);
-	if (!link_ike_send(cd, local, lport, remote, rport, msg, len))
-		log_debug("ikev2: no worker to send %zu bytes from port %u to %u.%u.%u.%u:%u", len,
-		    lport, remote >> 24, remote >> 16 & 255, remote >> 8 & 255, remote & 255,
-		    rport);
+	if (cd->ike.n_out == IKEHOST_OUT_MAX)
+		flush_out(cd);
+	o = &cd->ike.out[cd->ike.n_out];
+	if ((o->msg = malloc(len ? len : 1)) == NULL) {
+		flush_out(cd);		/* no room to hold it: out now, in order */
+		if (!link_ike_send(cd, local, lport, remote, rport, msg, len))
+			log_debug("ikev2: no worker to send %zu bytes", len);
+	} else {
+		memcpy(o->msg, msg, len);
+		*o = (struct ikehost_out){ local, remote, lport, rport, len, o->msg };
+		cd->ike.n_out++;
+	}
 	cd->ike.dirty = true;		/* message IDs moved */
 }
 
@@ -326,7 +351,7 @@ ikehost_tick(struct controld *cd)
 		soft_kilobytes(cd, now);
 		cd->ike.kb_checked_ms = now;
 	}
-	publish_if_needed(cd);
+	flush_out(cd);
 	if (cd->ike.dirty && now - cd->ike.saved_ms >= IKEHOST_SAVE_MS) {
 		if (save(cd, false, &err) != 0 && cd->ike.save_errors++ % 100 == 0)
 			log_err("ikev2: saving the IKE SAs: %s (a restart would lose them)", err.msg);
@@ -342,6 +367,7 @@ ikehost_stop(struct controld *cd)
 
 	if (cd->ike.ike == NULL)
 		return;
+	flush_out(cd);
 	if (save(cd, true, &err) != 0)
 		log_err("ikev2: saving the IKE SAs: %s", err.msg);
 	ike_free(cd->ike.ike);

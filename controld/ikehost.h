@@ -18,6 +18,16 @@ struct ike;
 enum {
 	IKEHOST_SAVE_MS	= 50,		/* the IKE SAs are saved at most this often when they
 					 * change (and at shutdown): what a kill -9 can lose */
+	IKEHOST_OUT_MAX	= 256,		/* IKE messages held for the end of a turn, at most */
+};
+
+/* An IKE message the engine sent in this turn of the loop: it leaves after the turn's SAs are
+ * published (one generation for a burst of tunnels, not one each). */
+struct ikehost_out {
+	uint32_t	local, remote;
+	uint16_t	lport, rport;
+	size_t		len;
+	uint8_t		*msg;		/* owned */
 };
 
 struct ikehost {
@@ -28,7 +38,9 @@ struct ikehost {
 	uint64_t	saved_ms;
 	uint64_t	kb_checked_ms;	/* soft kilobytes last looked at */
 	uint64_t	save_errors;
-	bool		publish;	/* the SAD changed: publish when the event is done */
+	bool		publish;	/* the SAD changed: publish before anything is sent */
+	struct ikehost_out out[IKEHOST_OUT_MAX];	/* sent in this turn, not yet out */
+	size_t		n_out;
 	bool		debug;		/* debug crypto ikev2: log_level raised to debug */
 	bool		debug_keys;	/* debug crypto ikev2 keys: new SAs' keys logged */
 	int		level_before;	/* log_level before debug crypto ikev2 */
@@ -41,7 +53,8 @@ struct ikehost {
 int	ikehost_start(struct controld *cd, struct gw_err *err);
 /* The running configuration changed (apply.c). */
 void	ikehost_conf(struct controld *cd);
-/* The loop's turn: timers due, kilobyte lifetimes from the workers' reports, saving. */
+/* The end of the loop's turn: timers due, kilobyte lifetimes from the workers' reports, the
+ * SAs installed in the turn published, then the IKE messages of the turn sent; saving. */
 void	ikehost_tick(struct controld *cd);
 /* Save and free the engine; the tunnels stay (nothing is deleted on the wire). */
 void	ikehost_stop(struct controld *cd);
