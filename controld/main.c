@@ -273,6 +273,8 @@ main(int argc, char **argv)
 	    "replay floors: key id (hash of the key material), number a new owner's window starts "
 	    "above", &err) != 0)
 		fatal("%s", err.msg);
+	if (owners_load(&CD, &err) != 0)	/* without it: every window starts at its floor */
+		log_warn("inbound SA owners not read (%s): windows start at their floors", err.msg);
 	/* generations stay unique across restarts, however quick: a worker never mistakes ours
 	 * for an old one (it compares them for equality only).  A random start in 2^32 + [0,
 	 * 2^47): two starts meet with odds of one in 10^14, and it prints in 15 digits. */
@@ -319,6 +321,8 @@ main(int argc, char **argv)
 	conf_free(CD.conf.running);
 	if (lease_flush(&CD.link.floors, &err) != 0)
 		log_warn("replay tops: %s", err.msg);
+	if (owners_save(&CD, true, &err) != 0)
+		log_warn("inbound SA owners: %s", err.msg);
 	lease_close(&CD.link.floors);
 	lease_close(&CD.link.leases);
 	workers_free(&CD);

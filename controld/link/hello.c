@@ -175,6 +175,9 @@ hello_msg(struct controld *cd, const struct link_peer *from, const Gw__V1__Hello
 	log_info("worker %s (host %s, pid %u%s%s) %s at generation %" PRIu64, w->id, w->host,
 	    w->pid, w->key[0] ? ", key " : "", w->key, was_live ? "said hello again" : "joined",
 	    h->have_generation);
+	if (!was_live && !restarted && owners_claim(cd, w) != 0)
+		log_info("worker %s kept running while controld was away: its windows go on",
+		    w->id);
 	if (!was_live || restarted || moved)	/* a restart's windows start at a new floor */
 		owners_reassign(cd, restarted ? w->id : NULL);
 	wel.generation = cd->link.gen;

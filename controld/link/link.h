@@ -160,6 +160,15 @@ struct link_acquire {
 typedef void	link_ike_input_fn(void *ctx, const struct link_ike_dgram *d);
 typedef void	link_acquire_fn(void *ctx, const struct link_acquire *a);
 
+/* Who owned an inbound SA when controld last wrote STATEDIR/inbound-owners (owners.c): read at
+ * start, so a worker that kept running while controld restarted keeps its windows. */
+struct owner_rec {
+	uint64_t	key_id;			/* sa_key_id() */
+	uint64_t	boot;			/* the owner's boot (Hello.boot) */
+	char		owner[SA_OWNER_MAX];
+	char		key[LINK_KEY_Z85];	/* its CURVE key, "" on ipc:// */
+};
+
 /* A lease block taken in this turn of workers_poll, sent once the mark is on disk (grant.c). */
 struct grant_pending {
 	int		slot;			/* cd->link.w[slot] */
@@ -184,6 +193,10 @@ struct link_state {
 	struct lease_db		leases;		/* sequence-number leases by key (lease.h) */
 	struct lease_db		floors;		/* replay floors by key (docs/adr/0009) */
 	uint64_t		floors_flushed_ms;
+	struct owner_rec	*owners_was;	/* the file as controld started, by key_id */
+	size_t			n_owners_was;
+	bool			owners_moved;	/* an SA left its owner: write, synced, first */
+	bool			owners_dirty;	/* owners given: write within a heartbeat */
 	struct grant_pending	grants[LINK_GRANTS_MAX];	/* taken, not yet durable */
 	size_t			n_grants;
 	struct worker_rec	w[WORKERS_MAX];	/* by slot */
@@ -207,6 +220,14 @@ struct link_state {
 	struct allow_list	allow_cli;	/* operator keys (--cli-allow) */
 	uint64_t		zap_refused[2];	/* handshakes refused: link, cli */
 };
+
+/* ---- owners.c: STATEDIR/inbound-owners (docs/adr/0011) ---- */
+
+/* STATEDIR/inbound-owners: read at start (a missing file is none; a bad line is skipped:
+ * its SA starts at its floor); written from the SAD and the live workers, synced or not.
+ * -1 with err when the file cannot be read or written. */
+int	owners_load(struct controld *cd, struct gw_err *err);
+int	owners_save(struct controld *cd, bool sync, struct gw_err *err);
 
 /* ---- workers.c ---- */
 

@@ -5,8 +5,24 @@
  * (docs/adr/0009), so no packet an earlier owner accepted is accepted again.  A live owner keeps
  * its SA against a worker of another CURVE key.  Owners and floors are kept with the SA in the SAD:
  * an SA a reload keeps (the same id) keeps both, so it moves, and its floor rises, only when its
- * owner really changes. */
+ * owner really changes.
+ *
+ * Owners also outlive controld (docs/adr/0011): STATEDIR/inbound-owners says, by key, which
+ * worker (id, boot, CURVE key) owns each inbound SA.  A worker that kept running while controld
+ * restarted says hello with the same boot and is given its SAs back as their owner all along,
+ * so its windows go on (the floor's margin would refuse what the peer sent in it).  The file
+ * is written, synced, before a generation that moves an SA away from its owner is sent (a stale
+ * owner must never get an SA back without its floor), and lazily for first owners (an SA the
+ * file lacks starts at its floor, as before). */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "common/log.h"
 
 #include "controld/link/worker.h"
 
@@ -93,11 +109,15 @@ owners_assign(struct controld *cd, const char *restarted)
 		    strcmp(cur_key, best_key) != 0)
 			best = sa->owner;	/* not to another key */
 		if (strcmp(sa->owner, best) != 0) {
+			if (sa->owner[0] != '\0')
+				cd->link.owners_moved = true;
+			cd->link.owners_dirty = true;
 			snprintf(sa->owner, sizeof(sa->owner), "%s", best);
 			raise_floor(cd, sa);
 			changed = true;
 		} else if (restarted != NULL && strcmp(best, restarted) == 0) {
 			changed |= raise_floor(cd, sa);
+			cd->link.owners_dirty = true;	/* its boot changed */
 		}
 	}
 	return changed;
@@ -112,4 +132,149 @@ owners_reassign(struct controld *cd, const char *restarted)
 		return;			/* nothing published yet */
 	if (owners_assign(cd, restarted))
 		publish_tables(cd);
+}
+
+/* ---- STATEDIR/inbound-owners ---- */
+
+static int
+rec_cmp(const void *a, const void *b)
+{
+	const struct owner_rec *x = a, *y = b;
+
+	return x->key_id < y->key_id ? -1 : x->key_id > y->key_id;
+}
+
+static bool
+plain(const char *s)		/* a word the file can hold */
+{
+	for (; *s != '\0'; s++)
+		if (*s <= ' ' || *s == 0x7f)
+			return false;
+	return true;
+}
+
+int
+owners_load(struct controld *cd, struct gw_err *err)
+{
+	char path[4096], line[512];
+	struct owner_rec *v = NULL;
+	size_t n = 0, cap = 0;
+	unsigned ln = 0;
+	FILE *f;
+
+	if (cd->link.state_dir == NULL)
+		return 0;		/* a test without a state directory */
+	snprintf(path, sizeof(path), "%s/inbound-owners", cd->link.state_dir);
+	if ((f = fopen(path, "r")) == NULL)
+		return errno == ENOENT ? 0 : gw_fail(err, 0, "%s: %s", path, strerror(errno));
+	while (fgets(line, sizeof(line), f) != NULL) {
+		struct owner_rec r = { 0 };
+		char owner[SA_OWNER_MAX], key[LINK_KEY_Z85];
+		int used = 0;
+
+		ln++;
+		if (line[0] == '#' || line[0] == '\n')
+			continue;
+		/* "KEYID BOOT OWNER [KEY]": anything else is ignored, as an SA without an owner
+		 * (its window starts at its floor: the safe side) */
+		key[0] = '\0';
+		if (sscanf(line, "%" SCNx64 " %" SCNx64 " %127s %n", &r.key_id, &r.boot, owner,
+		    &used) < 3) {
+			log_warn("%s:%u: not \"KEYID BOOT OWNER [KEY]\": ignored", path, ln);
+			continue;
+		}
+		sscanf(line + used, "%40s", key);
+		snprintf(r.owner, sizeof(r.owner), "%s", owner);
+		snprintf(r.key, sizeof(r.key), "%s", key);
+		if (n == cap) {
+			struct owner_rec *x = realloc(v, (cap = cap ? 2 * cap : 64) * sizeof(*x));
+
+			if (x == NULL) {
+				fclose(f);
+				free(v);
+				return gw_fail(err, 0, "out of memory");
+			}
+			v = x;
+		}
+		v[n++] = r;
+	}
+	fclose(f);
+	qsort(v, n, sizeof(*v), rec_cmp);
+	free(cd->link.owners_was);
+	cd->link.owners_was = v;
+	cd->link.n_owners_was = n;
+	return 0;
+}
+
+int
+owners_save(struct controld *cd, bool sync, struct gw_err *err)
+{
+	char path[4096], tmp[4200];
+	FILE *f;
+	int fd;
+
+	if (cd->link.state_dir == NULL) {
+		cd->link.owners_dirty = cd->link.owners_moved = false;
+		return 0;		/* a test without a state directory */
+	}
+	snprintf(path, sizeof(path), "%s/inbound-owners", cd->link.state_dir);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0 ||
+	    (f = fdopen(fd, "w")) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return gw_fail(err, 0, "%s: %s", tmp, strerror(errno));
+	}
+	fprintf(f, "# inbound SA owners: key id (hash of the key material), the owner's boot, "
+	    "worker id, CURVE key\n");
+	for (size_t i = 0; i < cd->sad.n; i++) {
+		const struct sa *sa = cd->sad.v[i];
+		const struct worker_rec *w;
+
+		if (!sa->inbound || sa->replay_window == 0 || sa->owner[0] == '\0' ||
+		    (w = workers_by_id(cd, sa->owner)) == NULL || !w->live ||
+		    !plain(sa->owner) || !plain(w->key))
+			continue;
+		fprintf(f, "%016" PRIx64 " %016" PRIx64 " %s%s%s\n", sa_key_id(sa), w->boot,
+		    sa->owner, w->key[0] ? " " : "", w->key);
+	}
+	if (fflush(f) != 0 || (sync && fsync(fileno(f)) != 0)) {
+		fclose(f);
+		return gw_fail(err, 0, "%s: %s", tmp, strerror(errno));
+	}
+	fclose(f);
+	if (rename(tmp, path) != 0)
+		return gw_fail(err, 0, "%s: %s", path, strerror(errno));
+	if (sync && (fd = open(cd->link.state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+	cd->link.owners_dirty = false;
+	if (sync)
+		cd->link.owners_moved = false;
+	return 0;
+}
+
+unsigned
+owners_claim(struct controld *cd, const struct worker_rec *w)
+{
+	unsigned n = 0;
+
+	if (cd->link.n_owners_was == 0)
+		return 0;
+	for (size_t i = 0; i < cd->sad.n; i++) {
+		struct sa *sa = cd->sad.v[i];
+		struct owner_rec k = { .key_id = 0 }, *r;
+
+		if (!sa->inbound || sa->owner[0] != '\0')
+			continue;		/* owned since controld started: owners_assign's */
+		k.key_id = sa_key_id(sa);
+		r = bsearch(&k, cd->link.owners_was, cd->link.n_owners_was, sizeof(k), rec_cmp);
+		if (r == NULL || r->boot != w->boot || strcmp(r->owner, w->id) != 0 ||
+		    strcmp(r->key, w->key) != 0)
+			continue;
+		snprintf(sa->owner, sizeof(sa->owner), "%s", w->id);
+		n++;
+	}
+	return n;
 }

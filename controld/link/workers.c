@@ -291,6 +291,8 @@ workers_tick(struct controld *cd)
 		if (lease_flush(&cd->link.floors, &err) != 0)
 			log_warn("replay floors not saved: %s", err.msg);
 		cd->link.floors_flushed_ms = now;
+		if (cd->link.owners_dirty && owners_save(cd, false, &err) != 0)
+			log_warn("inbound SA owners not saved: %s", err.msg);
 	}
 	hb.generation = cd->link.gen;
 	env.body_case = GW__V1__ENVELOPE__BODY_HEARTBEAT;
@@ -334,4 +336,7 @@ workers_free(struct controld *cd)
 	if (cd->link.sent != NULL)
 		link_free(&cd->link.sent->base);
 	cd->link.sent = NULL;
+	free(cd->link.owners_was);
+	cd->link.owners_was = NULL;
+	cd->link.n_owners_was = 0;
 }

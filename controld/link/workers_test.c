@@ -210,6 +210,39 @@ test_steal_owner(void)
 	T_STREQ(sa(true)->owner, "gwB/1", "a live owner keeps its SA against another key");
 }
 
+/* controld restarts while gwB/1 runs on: the file gives gwB/1 its inbound SA back without a
+ * floor (its window goes on); a gwB/1 that restarted (another boot) starts at the floor. */
+static void
+test_owners_restart(void)
+{
+	struct gw_err err = { 0, "" };
+	struct sa *in = NULL;
+	uint64_t key;
+
+	for (size_t i = 0; i < cd.sad.n && in == NULL; i++)
+		if (cd.sad.v[i]->inbound)
+			in = cd.sad.v[i];
+	key = sa_key_id(in);
+	T_STREQ(in->owner, "gwB/1", "gwB/1 owns the inbound SA");
+	T_EQ(owners_save(&cd, true, &err), 0, "owners written (%s)", err.msg);
+	T_EQ(owners_load(&cd, &err), 0, "and read back (%s)", err.msg);
+	T_EQ(cd.link.n_owners_was, 1, "one inbound SA with a window, one line");
+	/* what a restarted controld knows: no owner, a floor on disk above the window */
+	in->owner[0] = '\0';
+	in->replay_floor = 0;
+	worker("gwB/1")->live = false;
+	lease_raise(&cd.link.floors, key, 5000);
+	hello("r1", "", "gwB/1", 11, GWB);
+	T_STREQ(in->owner, "gwB/1", "gwB/1, same boot: its SA again");
+	T_EQ(in->replay_floor, 0, "no floor: its window goes on");
+	in->owner[0] = '\0';
+	worker("gwB/1")->live = false;
+	hello("r1", "", "gwB/1", 12, GWB);
+	T_OK(in->owner[0] != '\0', "gwB/1 restarted (another boot): the SA has an owner (%s)",
+	    in->owner);
+	T_EQ(in->replay_floor, 5000, "and its window starts at the floor");
+}
+
 static void
 test_keys(void)
 {
@@ -587,6 +620,7 @@ main(void)
 	snprintf(dir, sizeof(dir), "/tmp/workers_test.XXXXXX");
 	if (mkdtemp(dir) == NULL)
 		return 2;
+	cd.link.state_dir = dir;
 	if (lease_open(&cd.link.leases, dir, &err) != 0 ||
 	    lease_open_named(&cd.link.floors, dir, "replay-floors", NULL, "floors", &err) != 0 ||
 	    (c = conf_parse_text(conf, "workers_test", &err)) == NULL ||
@@ -602,6 +636,7 @@ main(void)
 	test_big_report();
 	test_oversize();
 	test_ike_wire();
+	test_owners_restart();
 	cli_free(&cd);
 	conf_free(cd.conf.running);
 	spd_free(cd.conf.spd);
@@ -612,6 +647,8 @@ main(void)
 	snprintf(path, sizeof(path), "%s/key-leases", dir);
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/replay-floors", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/inbound-owners", dir);
 	unlink(path);
 	rmdir(dir);
 	return t_done();
