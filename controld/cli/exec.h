@@ -35,6 +35,11 @@ int	exec_line(struct controld *cd, const void *id, size_t id_len, const char *li
 int	clear_sa(struct controld *cd, char **a, int n, FILE *out);
 /* clear crypto ikev2 sa: every IKE SA and its child SAs, the peers told (INFORMATIONAL). */
 int	clear_ikev2(struct controld *cd, char **a, int n, FILE *out);
+/* crypto_session.c: show crypto session [remote A] [detail]; clear crypto session [remote A]
+ * (the IKE SAs and negotiated SAs of the peer deleted, the peer told; manual SAs' counters
+ * from 0, as clear crypto sa). */
+int	crypto_session_show(struct controld *cd, char **a, int n, FILE *out);
+int	crypto_session_clear(struct controld *cd, char **a, int n, FILE *out);
 /* save.c: write memory. */
 int	save_write(struct controld *cd, char **a, int n, FILE *out);
 /* session.c: configure terminal (a session for client id; NULL with the reason written to
