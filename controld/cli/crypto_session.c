@@ -133,8 +133,7 @@ flow_line(const struct sel *f, FILE *out)
 static bool
 same_flow(const struct sa *a, const struct sa *b)
 {
-	return a->seq == b->seq && strcmp(a->map, b->map) == 0 &&
-	    memcmp(&a->flow, &b->flow, sizeof(a->flow)) == 0;
+	return a->seq == b->seq && strcmp(a->map, b->map) == 0 && flow_same(&a->flow, &b->flow);
 }
 
 static uint64_t

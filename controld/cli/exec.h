@@ -28,6 +28,18 @@ kw(const char *in, const char *word)
 	return in != NULL && strncasecmp(in, word, strlen(in)) == 0 && in[0] != '\0';
 }
 
+/* Do two SAs carry the same flow?  Field by field: struct sel has padding. */
+static inline bool
+flow_same(const struct sel *a, const struct sel *b)
+{
+	return a->src == b->src && a->src_mask == b->src_mask && a->dst == b->dst &&
+	    a->dst_mask == b->dst_mask && a->proto == b->proto &&
+	    a->sport_neq == b->sport_neq && a->dport_neq == b->dport_neq &&
+	    a->sport_lo == b->sport_lo && a->sport_hi == b->sport_hi &&
+	    a->dport_lo == b->dport_lo && a->dport_hi == b->dport_hi && a->tos == b->tos &&
+	    a->precedence == b->precedence;
+}
+
 /* exec.c: one line in exec mode (in_config: "do LINE" from a configuration mode). */
 int	exec_line(struct controld *cd, const void *id, size_t id_len, const char *line,
 	    bool in_config, struct cli_rep *r, FILE *out, uint64_t now);

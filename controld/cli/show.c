@@ -7,7 +7,7 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "controld/cli/cli.h"
+#include "controld/cli/exec.h"
 #include "controld/conf/compile.h"
 #include "controld/controld.h"
 
@@ -113,7 +113,7 @@ sa_of_policy(const struct sa *sa, const struct policy *p)
 static bool
 same_group(const struct sa *a, const struct sa *b)
 {
-	return a->peer == b->peer && memcmp(&a->flow, &b->flow, sizeof(a->flow)) == 0;
+	return a->peer == b->peer && flow_same(&a->flow, &b->flow);
 }
 
 /* Is SA j the first of p's SAs with its peer and flow (a block of show each)? */
