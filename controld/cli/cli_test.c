@@ -1303,6 +1303,8 @@ test_session(void)
 	T_STREQ(req("s", "show crypto session remote 203.0.113.99"),
 	    "Crypto session current status\n\n", "remote: no such session");
 	o = req("s", "show crypto session detail");
+	T_OK(has(o, "Crypto session current status\n\nCode: D - Dead Peer Detection, "
+	    "N - NAT-traversal\n\nInterface: wan0\n"), "detail: the legend: %s", o);
 	T_OK(has(o, "Peer: 198.51.100.3 port 4500\n      Desc: (none)\n"), "detail: %s", o);
 	T_OK((has(o, "        Inbound:  #pkts dec'ed 5 drop 1 life (KB/Sec) 4608000/3500\n") ||
 	    has(o, "        Inbound:  #pkts dec'ed 5 drop 1 life (KB/Sec) 4608000/3499\n")) &&

@@ -350,10 +350,14 @@ session_show(const struct controld *cd, uint32_t peer, bool detail, uint64_t now
 		    in.state == IKE_SA_ESTABLISHED ? "Active" : "Inactive");
 		if (detail) {
 			uint64_t age = now > in.created_ms ? (now - in.created_ms) / 1000 : 0;
+			const struct conf_ikev2_profile *pr = cd->conf.running == NULL ? NULL :
+			    conf_ikev2_profile_find(cd->conf.running, in.profile);
+			bool dpd = pr != NULL && pr->dpd_interval != 0;
 
 			hms(in.lifetime_s > age ? in.lifetime_s - age : 0, t, sizeof(t));
-			fprintf(out, "          Capabilities:%s connid:%" PRIu64 " lifetime:%s\n",
-			    in.nat ? "N" : "(none)", in.id, t);
+			fprintf(out, "          Capabilities:%s%s%s connid:%" PRIu64 " lifetime:%s\n",
+			    dpd ? "D" : "", in.nat ? "N" : "", dpd || in.nat ? "" : "(none)", in.id,
+			    t);
 		}
 	}
 	session_flows(cd, peer, detail, now, out);
@@ -384,6 +388,8 @@ crypto_session_show(struct controld *cd, char **a, int n, FILE *out)
 		return -1;
 	}
 	fprintf(out, "Crypto session current status\n\n");
+	if (detail)
+		fprintf(out, "Code: D - Dead Peer Detection, N - NAT-traversal\n\n");
 	for (size_t i = 0; i < p.n; i++)
 		if (remote == 0 || p.v[i] == remote)
 			session_show(cd, p.v[i], detail, now, out);
