@@ -49,6 +49,33 @@ struct peers {
 	size_t		n, cap;
 };
 
+/* The engine's IKE SAs, copied once per command: a walk of ike_sa_next() costs a pass over
+ * every IKE SA per step, so show walks it once, not once per peer. */
+struct ike_list {
+	struct ike_sa_info	*v;
+	size_t			n, cap;
+};
+
+static int
+ike_list_get(const struct controld *cd, uint32_t remote, struct ike_list *l)
+{
+	struct ike_sa_info in, *nv;
+	uint64_t h = 0;
+
+	while (cd->ike.ike != NULL && ike_sa_next(cd->ike.ike, &h, &in)) {
+		if (remote != 0 && in.remote != remote)
+			continue;
+		if (l->n == l->cap) {
+			l->cap = l->cap ? l->cap * 2 : 16;
+			if ((nv = realloc(l->v, l->cap * sizeof(*nv))) == NULL)
+				return -1;
+			l->v = nv;
+		}
+		l->v[l->n++] = in;
+	}
+	return 0;
+}
+
 static int
 peers_add(struct peers *p, uint32_t a)
 {
@@ -70,14 +97,12 @@ peers_add(struct peers *p, uint32_t a)
 }
 
 static int
-peers_collect(const struct controld *cd, struct peers *p)
+peers_collect(const struct controld *cd, const struct ike_list *ikes, struct peers *p)
 {
 	const struct spd *spd = cd->conf.spd;
-	struct ike_sa_info in;
-	uint64_t h = 0;
 
-	while (cd->ike.ike != NULL && ike_sa_next(cd->ike.ike, &h, &in))
-		if (peers_add(p, in.remote) != 0)
+	for (size_t i = 0; i < ikes->n; i++)
+		if (peers_add(p, ikes->v[i].remote) != 0)
 			return -1;
 	for (size_t i = 0; i < cd->sad.n; i++)
 		if (sa_published(cd->sad.v[i]) && peers_add(p, cd->sad.v[i]->peer) != 0)
@@ -258,29 +283,29 @@ struct session {
 };
 
 static void
-session_of(const struct controld *cd, uint32_t peer, uint64_t now, struct session *s)
+session_of(const struct controld *cd, const struct ike_list *ikes, uint32_t peer,
+    uint64_t now, struct session *s)
 {
 	const struct spd *spd = cd->conf.spd;
-	struct ike_sa_info in;
-	uint64_t h = 0;
 
 	memset(s, 0, sizeof(*s));
 	s->peer = peer;
 	s->since_ms = now;
-	while (cd->ike.ike != NULL && ike_sa_next(cd->ike.ike, &h, &in)) {
-		bool up = in.state == IKE_SA_ESTABLISHED;
+	for (size_t i = 0; i < ikes->n; i++) {
+		const struct ike_sa_info *in = &ikes->v[i];
+		bool up = in->state == IKE_SA_ESTABLISHED;
 
-		if (in.remote != peer)
+		if (in->remote != peer)
 			continue;
 		if (up)
 			s->n_up++;
 		else
 			s->n_other++;
 		if (!s->has_ike || (up && s->ike.state != IKE_SA_ESTABLISHED))
-			s->ike = in;
+			s->ike = *in;
 		s->has_ike = true;
-		if (up && in.created_ms < s->since_ms)
-			s->since_ms = in.created_ms;
+		if (up && in->created_ms < s->since_ms)
+			s->since_ms = in->created_ms;
 	}
 	if (s->has_ike)
 		s->port = s->ike.rport;
@@ -316,14 +341,13 @@ session_status(const struct session *s)
 }
 
 static void
-session_show(const struct controld *cd, uint32_t peer, bool detail, uint64_t now, FILE *out)
+session_show(const struct controld *cd, const struct ike_list *ikes, uint32_t peer,
+    bool detail, uint64_t now, FILE *out)
 {
 	struct session s;
-	struct ike_sa_info in;
-	uint64_t h = 0;
 	char b1[INET_ADDRSTRLEN], b2[INET_ADDRSTRLEN], t[32];
 
-	session_of(cd, peer, now, &s);
+	session_of(cd, ikes, peer, now, &s);
 	fprintf(out, "Interface: %s\n", s.interface != NULL ? s.interface : "(none)");
 	if (s.has_ike && s.ike.profile[0] != '\0')
 		fprintf(out, "Profile: %s\n", s.ike.profile);
@@ -342,22 +366,24 @@ session_show(const struct controld *cd, uint32_t peer, bool detail, uint64_t now
 			    s.ike.remote_id : ip(peer, b1));
 		fprintf(out, "      Desc: (none)\n");
 	}
-	while (cd->ike.ike != NULL && ike_sa_next(cd->ike.ike, &h, &in)) {
-		if (in.remote != peer)
+	for (size_t i = 0; i < ikes->n; i++) {
+		const struct ike_sa_info *in = &ikes->v[i];
+
+		if (in->remote != peer)
 			continue;
-		fprintf(out, "  IKEv2 SA: local %s/%u remote %s/%u %s\n", ip(in.local, b1),
-		    in.lport, ip(in.remote, b2), in.rport,
-		    in.state == IKE_SA_ESTABLISHED ? "Active" : "Inactive");
+		fprintf(out, "  IKEv2 SA: local %s/%u remote %s/%u %s\n", ip(in->local, b1),
+		    in->lport, ip(in->remote, b2), in->rport,
+		    in->state == IKE_SA_ESTABLISHED ? "Active" : "Inactive");
 		if (detail) {
-			uint64_t age = now > in.created_ms ? (now - in.created_ms) / 1000 : 0;
+			uint64_t age = now > in->created_ms ? (now - in->created_ms) / 1000 : 0;
 			const struct conf_ikev2_profile *pr = cd->conf.running == NULL ? NULL :
-			    conf_ikev2_profile_find(cd->conf.running, in.profile);
+			    conf_ikev2_profile_find(cd->conf.running, in->profile);
 			bool dpd = pr != NULL && pr->dpd_interval != 0;
 
-			hms(in.lifetime_s > age ? in.lifetime_s - age : 0, t, sizeof(t));
-			fprintf(out, "          Capabilities:%s%s%s connid:%" PRIu64 " lifetime:%s\n",
-			    dpd ? "D" : "", in.nat ? "N" : "", dpd || in.nat ? "" : "(none)", in.id,
-			    t);
+			hms(in->lifetime_s > age ? in->lifetime_s - age : 0, t, sizeof(t));
+			fprintf(out, "          Capabilities:%s%s%s connid:%" PRIu64
+			    " lifetime:%s\n", dpd ? "D" : "", in->nat ? "N" : "", dpd || in->nat ? "" : "(none)",
+			    in->id, t);
 		}
 	}
 	session_flows(cd, peer, detail, now, out);
@@ -368,9 +394,11 @@ int
 crypto_session_show(struct controld *cd, char **a, int n, FILE *out)
 {
 	struct peers p = { NULL, 0, 0 };
+	struct ike_list ikes = { NULL, 0, 0 };
 	uint32_t remote = 0;
 	bool detail = false;
 	uint64_t now = link_now_ms();
+	int rc = -1;
 
 	for (int i = 0; i < n; i++) {
 		if (kw(a[i], "detail"))
@@ -382,19 +410,21 @@ crypto_session_show(struct controld *cd, char **a, int n, FILE *out)
 			return -1;
 		}
 	}
-	if (peers_collect(cd, &p) != 0) {
-		free(p.v);
+	if (ike_list_get(cd, remote, &ikes) != 0 || peers_collect(cd, &ikes, &p) != 0) {
 		fprintf(out, "%% out of memory\n");
-		return -1;
+		goto out;
 	}
 	fprintf(out, "Crypto session current status\n\n");
 	if (detail)
 		fprintf(out, "Code: D - Dead Peer Detection, N - NAT-traversal\n\n");
 	for (size_t i = 0; i < p.n; i++)
 		if (remote == 0 || p.v[i] == remote)
-			session_show(cd, p.v[i], detail, now, out);
+			session_show(cd, &ikes, p.v[i], detail, now, out);
+	rc = 0;
+out:
 	free(p.v);
-	return 0;
+	free(ikes.v);
+	return rc;
 }
 
 /* ---- clear crypto session ---- */
@@ -417,27 +447,15 @@ static unsigned
 clear_negotiated(struct controld *cd, uint32_t remote)
 {
 	struct ike *ike = cd->ike.ike;
-	struct ike_sa_info in;
-	uint64_t h = 0, *ids = NULL, now = link_now_ms();
-	size_t n = 0, cap = 0;
+	struct ike_list ikes = { NULL, 0, 0 };
+	uint64_t *ids, now = link_now_ms();
+	size_t n;
 	unsigned k = 0;
 
-	while (ike_sa_next(ike, &h, &in)) {
-		uint64_t *nv;
-
-		if (remote != 0 && in.remote != remote)
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 16;
-			if ((nv = realloc(ids, cap * sizeof(*ids))) == NULL)
-				break;
-			ids = nv;
-		}
-		ids[n++] = in.id;
-	}
-	for (size_t i = 0; i < n; i++)
-		k += ike_clear_sa(ike, ids[i], now);
-	free(ids);
+	ike_list_get(cd, remote, &ikes);	/* out of memory: those it got */
+	for (size_t i = 0; i < ikes.n; i++)
+		k += ike_clear_sa(ike, ikes.v[i].id, now);
+	free(ikes.v);
 	/* the engine removes SAs from the SAD as it goes: their ids are taken first */
 	n = count_sas(cd, remote, SA_IKE);
 	if (n != 0 && (ids = calloc(n, sizeof(*ids))) != NULL) {
