@@ -276,7 +276,7 @@ struct session {
 	unsigned		n_up, n_other;	/* IKE SAs: established; set up or deleted */
 	size_t			n_sa;		/* SAs published */
 	const char		*interface;
-	struct ike_sa_info	ike;		/* the first established one, else the first */
+	struct ike_sa_info	ike;		/* the first established, else the first */
 	bool			has_ike;
 	uint16_t		port;		/* the peer's; 0: none (manual, plain ESP) */
 	uint64_t		since_ms;	/* the oldest SA or established IKE SA */
@@ -382,8 +382,8 @@ session_show(const struct controld *cd, const struct ike_list *ikes, uint32_t pe
 
 			hms(in->lifetime_s > age ? in->lifetime_s - age : 0, t, sizeof(t));
 			fprintf(out, "          Capabilities:%s%s%s connid:%" PRIu64
-			    " lifetime:%s\n", dpd ? "D" : "", in->nat ? "N" : "", dpd || in->nat ? "" : "(none)",
-			    in->id, t);
+			    " lifetime:%s\n", dpd ? "D" : "", in->nat ? "N" : "",
+			    dpd || in->nat ? "" : "(none)", in->id, t);
 		}
 	}
 	session_flows(cd, peer, detail, now, out);
