@@ -17,7 +17,8 @@
 #      peer and its port, the IKEv2 SA line, the IPSEC FLOW of each child, Active SAs, the
 #      detail counts; remote filtering; clear crypto sa leaves it UP-IDLE; clear crypto
 #      session remote of another peer changes nothing, of gwA deletes all (strongSwan has
-#      nothing left: it took our delete) and the session is DOWN
+#      nothing left: it took our delete) and the session is DOWN; with strongSwan stopped,
+#      an acquire leaves it DOWN-NEGOTIATING
 #
 # Run by ctest (env GW_BIN, GW_SRC) or by hand as root: bash tests/integration/ikev2_swan.sh
 set -uo pipefail
@@ -163,4 +164,9 @@ t_check "gwB: the configured peer's session DOWN, its flow with no SA" eval \
 	ik_has_line "$sess" "        Active SAs: 0, origin: crypto map"'
 
 t_check "ssA stops on SIGTERM" swan_stop ssA
+nsx hostB ping -n -c 1 -W 1 192.0.2.10 >/dev/null 2>&1	# an acquire nobody answers
+t_check "gwB: DOWN-NEGOTIATING while its IKE_SA_INIT goes unanswered" t_poll 5 eval \
+	'sess=$(ik_ours_session gwB 198.51.100.1);
+	ik_has_line "$sess" "Session status: DOWN-NEGOTIATING" && ik_has_line "$sess" \
+		"  IKEv2 SA: local 198.51.100.2/500 remote 198.51.100.1/500 Inactive"'
 t_end
