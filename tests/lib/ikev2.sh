@@ -202,5 +202,6 @@ ik_flow_side()
 		$((m & 255))
 }
 
-# ik_has_line TEXT LINE: is LINE, exactly, one of TEXT's lines?
-ik_has_line() { printf '%s\n' "$1" | grep -Fxq -- "$2"; }
+# ik_has_line TEXT LINE: is LINE, exactly, one of TEXT's lines?  (A here-string, not a pipe:
+# grep -q leaving early would SIGPIPE printf, and pipefail would call that a failure.)
+ik_has_line() { grep -Fx -- "$2" <<<"$1" >/dev/null; }
