@@ -14,7 +14,8 @@
  *   session, or a candidate that does not validate, and nothing is applied.  A session idle
  *   for CLI_IDLE_MS is dropped, its changes discarded.
  * exec.c: the exec commands (show, debug, reload, help) and one exec line; clear.c: clear
- *   crypto sa; save.c: write memory; show.c: show crypto ipsec sa, show workers.
+ *   crypto sa; save.c: write memory; show.c: show crypto ipsec sa, show workers;
+ *   crypto_session.c: show and clear crypto session (one session per peer).
  * server.c: the CLI socket.  exec.h: what these files share (private to cli/).
  */
 #ifndef GW_CLI_H
@@ -63,7 +64,7 @@ enum cli_cmd {
 	CLI_C_SHOW_SA, CLI_C_SHOW_TSET, CLI_C_SHOW_LIFETIME, CLI_C_SHOW_MAP, CLI_C_SHOW_DYNMAP,
 	CLI_C_SHOW_RUN, CLI_C_SHOW_START, CLI_C_SHOW_ACL, CLI_C_SHOW_WORKERS, CLI_C_SHOW_USERS,
 	CLI_C_SHOW_IKEV2, CLI_C_CLEAR_IKEV2, CLI_C_DEBUG_IKEV2, CLI_C_NODEBUG_IKEV2,
-	CLI_C_NODEBUG_ALL,
+	CLI_C_NODEBUG_ALL, CLI_C_SHOW_SESSION, CLI_C_CLEAR_SESSION,
 	CLI_C_CONFIGURE, CLI_C_CLEAR_SA, CLI_C_WRITE, CLI_C_DEBUG, CLI_C_NODEBUG, CLI_C_RELOAD,
 	CLI_C_HELP, CLI_C_EXIT,
 	/* configuration modes */

@@ -2,7 +2,8 @@
 /* cli_test.c: the CLI in-process, without sockets: abbreviations and ambiguity in every mode,
  * "?" and TAB, mode transitions and prompts, configure sessions that apply all or nothing
  * (docs/design.md invariant 4: the running configuration survives every bad input), concurrent
- * sessions, the idle timeout, write memory, clear crypto sa, and golden layouts. */
+ * sessions, the idle timeout, write memory, clear crypto sa, show and clear crypto session, and
+ * golden layouts. */
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -89,6 +90,11 @@ static const struct {
 	{ CLI_T_EXEC, "cl cry sa ent 198.51.100.1 e 1001",
 	    "clear crypto sa entry 198.51.100.1 esp 1001" },
 	{ CLI_T_EXEC, "cl cry sa m vpn", "clear crypto sa map vpn" },
+	{ CLI_T_EXEC, "sh cry sess rem 198.51.100.3 det",
+	    "show crypto session remote 198.51.100.3 detail" },
+	{ CLI_T_EXEC, "sh cry se d", "show crypto session detail" },
+	{ CLI_T_EXEC, "cl cry sess rem 198.51.100.3", "clear crypto session remote 198.51.100.3" },
+	{ CLI_T_EXEC, "cl cry s", NULL },
 	{ CLI_T_EXEC, "deb cry ips", "debug crypto ipsec" },
 	{ CLI_T_EXEC, "no deb cry ips", "no debug crypto ipsec" },
 	{ CLI_T_EXEC, "und al", "undebug all" },
@@ -1178,6 +1184,178 @@ test_ikev2(void)
 	T_OK(has(o, " set ikev2-profile PR\n"), "running unchanged");
 }
 
+/* ---- 8. show and clear crypto session (IOS 15 layout), current_peer of dynamic entries ---- */
+
+static const char *const session_conf[] = {
+	"access-list 103 permit ip 192.0.2.0 0.0.0.127 198.18.0.0 0.0.0.255",
+	"access-list 104 permit ip 192.0.2.0 0.0.0.127 203.0.113.0 0.0.0.255",
+	"crypto dynamic-map DYN 5", "match address 104", "set transform-set AES-SHA",
+	"set ikev2-profile PR",
+	"crypto map vpn 30 ipsec-isakmp", "match address 103", "set peer 198.51.100.9",
+	"set transform-set AES-SHA", "set ikev2-profile PR",
+	"crypto map vpn 40 ipsec-isakmp dynamic DYN",
+};
+
+/* A negotiated SA of the dynamic entry vpn 40 with 198.51.100.3, as the engine installs it
+ * (without an engine: its IKE SA is not there, UP-NO-IKE). */
+static struct sa *
+negotiated(bool inbound, uint32_t spi)
+{
+	struct gw_err err;
+	struct sa *sa = sa_new();
+
+	sa->origin = SA_IKE;
+	sa->inbound = inbound;
+	sa->proto = 50;
+	sa->spi = spi;
+	sa->local = 0xc6336401u;		/* 198.51.100.1 */
+	sa->peer = 0xc6336403u;			/* 198.51.100.3 */
+	sa->cipher = XF_CIPHER_AES_GCM;
+	sa->cipher_key.len = 20;
+	sa->cipher_key.b[0] = (uint8_t)spi;
+	sa->udp_encap_port = 4500;
+	snprintf(sa->map, sizeof(sa->map), "vpn");
+	sa->seq = 40;
+	sa->flow = (struct sel){ .src = 0xc0000200u, .src_mask = 0xffffff80u,
+	    .dst = 0xcb007100u, .dst_mask = 0xffffff00u, .sport_hi = 65535, .dport_hi = 65535,
+	    .tos = -1, .precedence = -1 };
+	sa->hard = (struct sa_lifetime){ 3600, 4608000 };
+	sa->id = sa_hash_id(sa);
+	sa->key_id = sa_key_id(sa);
+	if (sad_add(&cd.sad, sa, &err) != 0) {
+		fprintf(stderr, "sad_add: %s\n", err.msg);
+		exit(2);
+	}
+	sa->added_ms = link_now_ms() - 100 * 1000;	/* it came 100 s ago */
+	return sa;
+}
+
+static const char session_golden[] =
+	"Crypto session current status\n"
+	"\n"
+	"Interface: wan0\n"
+	"Session status: UP-NO-IKE\n"
+	"Peer: 198.51.100.2\n"
+	"  IPSEC FLOW: permit ip 192.0.2.0/255.255.255.128 192.0.2.128/255.255.255.128\n"
+	"        Active SAs: 2, origin: crypto map\n"
+	"  IPSEC FLOW: permit ip 192.0.2.0/255.255.255.128 203.0.113.0/255.255.255.0\n"
+	"        Active SAs: 0, origin: crypto map\n"
+	"\n"
+	"Interface: wan0\n"
+	"Session status: UP-NO-IKE\n"
+	"Peer: 198.51.100.3 port 4500\n"
+	"  IPSEC FLOW: permit ip 192.0.2.0/255.255.255.128 203.0.113.0/255.255.255.0\n"
+	"        Active SAs: 2, origin: dynamic crypto map\n"
+	"\n"
+	"Interface: wan0\n"
+	"Session status: DOWN\n"
+	"Peer: 198.51.100.9 port 500\n"
+	"  IPSEC FLOW: permit ip 192.0.2.0/255.255.255.128 198.18.0.0/255.255.255.0\n"
+	"        Active SAs: 0, origin: crypto map\n"
+	"\n";
+
+static void
+test_session(void)
+{
+	struct worker_rec *w = &cd.link.w[0];
+	struct sa *in, *out, *man;
+	struct sa_stat *st;
+	const char *o;
+
+	req("s", "conf t");
+	for (size_t i = 0; i < sizeof(session_conf) / sizeof(session_conf[0]); i++) {
+		o = req("s", session_conf[i]);
+		T_OK(rep.ok, "%s: %s", session_conf[i], o);
+	}
+	o = req("s", "end");
+	T_OK(rep.ok, "a dynamic entry and a second static peer: %s", o);
+	in = negotiated(true, 0x1234);
+	out = negotiated(false, 0x5678);
+	w->rid_len = 1;
+	snprintf(w->id, sizeof(w->id), "w1");
+	st = sa_count(in, 0, true);
+	*st = (struct sa_stat){ .pkts = 5, .bytes = 500, .seq_top = 5 };
+	st->drops[DROP_REPLAY] = 1;
+	st = sa_count(out, 0, true);
+	*st = (struct sa_stat){ .pkts = 6, .bytes = 2 << 20, .seq_top = 6 };
+	man = sa_of(true);
+	*sa_count(man, 0, true) = (struct sa_stat){ .pkts = 3, .bytes = 300, .seq_top = 3 };
+
+	/* the keyword tree: abbreviations, "?" */
+	T_STREQ(req("s", "cl cry s"), "% Ambiguous command: \"cl cry s\"\n", "sa or session");
+	o = req("s", "show crypto session ?");
+	T_OK(has(o, "  detail ") && has(o, "  remote ") && has(o, "  <cr>"), "?: %s", o);
+	o = req("s", "show crypto session remote ?");
+	T_OK(has(o, "  A.B.C.D "), "remote ?: %s", o);
+	o = req("s", "show crypto ?");
+	T_OK(has(o, "  session "), "show crypto ?: %s", o);
+	o = req("s", "clear crypto session ?");
+	T_OK(has(o, "  remote ") && has(o, "  <cr>"), "clear ?: %s", o);
+	T_OK(has(req("s", "sh cry sess rem nope"), "% Invalid input detected at 'nope'"),
+	    "remote takes an address");
+
+	/* one session per peer: manual (no IKE), negotiated without its IKE SA, configured */
+	o = req("s", "show crypto session");
+	T_STREQ(o, session_golden, "show crypto session");
+	o = req("s", "sh cry sess rem 198.51.100.3");
+	T_OK(rep.ok && has(o, "Peer: 198.51.100.3 port 4500\n") && !has(o, "198.51.100.2") &&
+	    !has(o, "198.51.100.9"), "remote: one session: %s", o);
+	T_STREQ(req("s", "show crypto session remote 203.0.113.99"),
+	    "Crypto session current status\n\n", "remote: no such session");
+	o = req("s", "show crypto session detail");
+	T_OK(has(o, "Crypto session current status\n\nCode: D - Dead Peer Detection, "
+	    "N - NAT-traversal\n\nInterface: wan0\n"), "detail: the legend: %s", o);
+	T_OK(has(o, "Peer: 198.51.100.3 port 4500\n      Desc: (none)\n"), "detail: %s", o);
+	T_OK((has(o, "        Inbound:  #pkts dec'ed 5 drop 1 life (KB/Sec) 4608000/3500\n") ||
+	    has(o, "        Inbound:  #pkts dec'ed 5 drop 1 life (KB/Sec) 4608000/3499\n")) &&
+	    (has(o, "        Outbound: #pkts enc'ed 6 drop 0 life (KB/Sec) 4605952/3500\n") ||
+	    has(o, "        Outbound: #pkts enc'ed 6 drop 0 life (KB/Sec) 4605952/3499\n")),
+	    "detail: counts and what is left of the lifetimes: %s", o);
+	T_OK(has(o, "        Inbound:  #pkts dec'ed 3 drop 0 life (KB/Sec) none\n"),
+	    "detail: manual SAs do not expire");
+	T_OK(has(o, "Uptime: 00:01:40\nSession status: UP-NO-IKE\nPeer: 198.51.100.3") ||
+	    has(o, "Uptime: 00:01:41\nSession status: UP-NO-IKE\nPeer: 198.51.100.3"),
+	    "uptime: %s", o);
+	T_OK(!has(o, "Phase1_id"), "no IKE SA, no Phase1_id");
+
+	/* show crypto ipsec sa: the SA's peer, not the dynamic entry's 0.0.0.0 */
+	o = req("s", "show crypto ipsec sa");
+	T_OK(has(o, "   current_peer: 198.51.100.3\n") &&
+	    has(o, "remote crypto endpt.: 198.51.100.3\n") && !has(o, "0.0.0.0"),
+	    "current_peer: %s", o);
+	T_OK(has(o, "   remote ident (addr/mask/prot/port): (203.0.113.0/255.255.255.0/0/0)\n"),
+	    "the negotiated flow");
+	o = req("s", "show crypto ipsec sa peer 198.51.100.3");
+	T_OK(has(o, "current_peer: 198.51.100.3") && !has(o, "current_peer: 198.51.100.2"),
+	    "peer filter on the SA's peer: %s", o);
+	o = req("s", "show crypto ipsec sa address");
+	T_OK(has(o, "dest address: 198.51.100.3\n"), "address view: %s", o);
+
+	/* clear crypto session: manual SAs as clear crypto sa; no engine here to delete the
+	 * negotiated ones (ikev2_swan.sh has the engine and strongSwan) */
+	o = req("s", "clear crypto session remote 198.51.100.2");
+	T_STREQ(o, "Cleared the crypto sessions with peer 198.51.100.2: 0 IKEv2 SAs and 0 "
+	    "negotiated SAs deleted, the peers told.\n2 manual SAs kept (re-established at "
+	    "once with the same keys, as clear crypto sa does):\ntheir counters start again "
+	    "from 0.\n", "clear crypto session remote");
+	o = req("s", "show crypto session remote 198.51.100.2 detail");
+	T_OK(has(o, "Inbound:  #pkts dec'ed 0 drop 0"), "manual counters from 0: %s", o);
+	o = req("s", "clear crypto session");
+	T_OK(rep.ok && has(o, "% 2 negotiated SAs left: IKE is not running.\n"), "%s", o);
+	T_OK(has(req("s", "show crypto session"), "Session status: UP-NO-IKE\nPeer: "
+	    "198.51.100.3"), "still there");
+	T_STREQ(req("s", "clear crypto session remote nope"),
+	    "% Invalid input detected at 'nope' (try \"?\" or \"help\")\n", "bad address");
+
+	sad_remove(&cd.sad, in);
+	sad_remove(&cd.sad, out);
+	sad_retire(&cd.sad, 0);
+	w->rid_len = 0;
+	w->id[0] = '\0';
+	o = req("s", "show crypto session remote 198.51.100.3");
+	T_STREQ(o, "Crypto session current status\n\n", "gone with its SAs");
+}
+
 int
 main(void)
 {
@@ -1213,6 +1391,7 @@ main(void)
 	test_write();
 	test_clear();
 	test_ikev2();
+	test_session();
 	req("x", "");		/* frees the last output */
 	cli_free(&cd);
 	conf_free(cd.conf.running);

@@ -33,13 +33,15 @@ static const char help_text[] =
 "  show crypto ipsec security-association lifetime\n"
 "  show crypto map [tag NAME] [interface IF]\n"
 "  show crypto dynamic-map [tag NAME]\n"
-"  show crypto ikev2 proposal|policy|profile [NAME]\n"
+"  show crypto ikev2 proposal|policy|profile [NAME] | show crypto ikev2 sa [detail]\n"
+"  show crypto session [remote A] [detail]\n"
 "  show running-config | show startup-config\n"
 "  show ip access-lists [NAME]\n"
 "  show workers | show users\n"
 "  configure terminal (then \"end\" applies the session all or nothing, \"abort\" drops it)\n"
 "  write memory | copy running-config startup-config\n"
 "  clear crypto sa [peer A | map NAME | entry DEST-ADDR {ah|esp} SPI]\n"
+"  clear crypto session [remote A] | clear crypto ikev2 sa\n"
 "  debug crypto ipsec | no debug crypto ipsec | undebug all\n"
 "  reload config (re-read the startup file, all or nothing)\n"
 "  exit\n";
@@ -345,7 +347,8 @@ static const exec_fn exec_fns[] = {
 	[CLI_C_CLEAR_IKEV2] = clear_ikev2, [CLI_C_DEBUG_IKEV2] = c_debug_ikev2,
 	[CLI_C_NODEBUG_IKEV2] = c_nodebug_ikev2, [CLI_C_NODEBUG_ALL] = c_nodebug_all,
 	[CLI_C_SHOW_WORKERS] = c_workers, [CLI_C_SHOW_USERS] = sess_users,
-	[CLI_C_CLEAR_SA] = clear_sa, [CLI_C_WRITE] = save_write, [CLI_C_DEBUG] = c_debug,
+	[CLI_C_SHOW_SESSION] = crypto_session_show,
+	[CLI_C_CLEAR_SESSION] = crypto_session_clear, [CLI_C_CLEAR_SA] = clear_sa, [CLI_C_WRITE] = save_write, [CLI_C_DEBUG] = c_debug,
 	[CLI_C_NODEBUG] = c_nodebug, [CLI_C_RELOAD] = c_reload, [CLI_C_HELP] = c_help,
 };
 

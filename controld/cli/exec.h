@@ -28,6 +28,18 @@ kw(const char *in, const char *word)
 	return in != NULL && strncasecmp(in, word, strlen(in)) == 0 && in[0] != '\0';
 }
 
+/* Do two SAs carry the same flow?  Field by field: struct sel has padding. */
+static inline bool
+flow_same(const struct sel *a, const struct sel *b)
+{
+	return a->src == b->src && a->src_mask == b->src_mask && a->dst == b->dst &&
+	    a->dst_mask == b->dst_mask && a->proto == b->proto &&
+	    a->sport_neq == b->sport_neq && a->dport_neq == b->dport_neq &&
+	    a->sport_lo == b->sport_lo && a->sport_hi == b->sport_hi &&
+	    a->dport_lo == b->dport_lo && a->dport_hi == b->dport_hi && a->tos == b->tos &&
+	    a->precedence == b->precedence;
+}
+
 /* exec.c: one line in exec mode (in_config: "do LINE" from a configuration mode). */
 int	exec_line(struct controld *cd, const void *id, size_t id_len, const char *line,
 	    bool in_config, struct cli_rep *r, FILE *out, uint64_t now);
@@ -35,6 +47,11 @@ int	exec_line(struct controld *cd, const void *id, size_t id_len, const char *li
 int	clear_sa(struct controld *cd, char **a, int n, FILE *out);
 /* clear crypto ikev2 sa: every IKE SA and its child SAs, the peers told (INFORMATIONAL). */
 int	clear_ikev2(struct controld *cd, char **a, int n, FILE *out);
+/* crypto_session.c: show crypto session [remote A] [detail]; clear crypto session [remote A]
+ * (the IKE SAs and negotiated SAs of the peer deleted, the peer told; manual SAs' counters
+ * from 0, as clear crypto sa). */
+int	crypto_session_show(struct controld *cd, char **a, int n, FILE *out);
+int	crypto_session_clear(struct controld *cd, char **a, int n, FILE *out);
 /* save.c: write memory. */
 int	save_write(struct controld *cd, char **a, int n, FILE *out);
 /* session.c: configure terminal (a session for client id; NULL with the reason written to

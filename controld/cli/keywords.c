@@ -53,7 +53,8 @@ enum list {
 	L_SHOW_ACL,
 	L_SHOW_CRYPTO, L_TAG, L_TAGNAME, L_SHOW_MAP, L_MAPTAG, L_MAPIF, L_SHOW_IPSEC, L_SHOW_SAS,
 	L_SHOW_TSET, L_SA_OPTS, L_SA_MAP, L_SA_PEER, L_SHOW_IKEV2, L_SHOW_IKNAME,
-	L_SHOW_IKSA, L_CLEAR_IKEV2,
+	L_SHOW_IKSA, L_CLEAR_IKEV2, L_SHOW_CSESS, L_CSESS_REMOTE, L_CSESS_DETAIL, L_CLEAR_CSESS,
+	L_CLEAR_CSESS_REMOTE,
 	/* global configuration */
 	L_CONF, L_ACLNUM, L_ACLACT, L_REMARK, L_PROTO, L_SRC, L_SRCHOST, L_SRCWILD, L_SRC_P,
 	L_SRCHOST_P, L_SRCWILD_P, L_SPORT, L_SPORT1, L_SRANGE, L_DST, L_DSTHOST, L_DSTWILD,
@@ -110,8 +111,15 @@ static const struct node l_clear[] = {
 static const struct node l_clear_crypto[] = {
 	KW("ikev2", "IKEv2 state", L_CLEAR_IKEV2, 0, 0),
 	KW("sa", "IPSEC security associations", L_CLEAR_SA, F_CR, CLI_C_CLEAR_SA),
+	KW("session", "Crypto sessions: IKE SAs and negotiated SAs deleted, the peers told",
+	    L_CLEAR_CSESS, F_CR, CLI_C_CLEAR_SESSION),
 	END
 };
+static const struct node l_clear_csess[] = {
+	KW("remote", "The session with one peer", L_CLEAR_CSESS_REMOTE, 0, 0),
+	END
+};
+static const struct node l_clear_csess_remote[] = { IPA("Peer address", L_NONE, F_CR), END };
 static const struct node l_clear_ikev2[] = {
 	KW("sa", "IKEv2 SAs and their child SAs, deleted with the peer told", L_NONE, F_CR,
 	    CLI_C_CLEAR_IKEV2),
@@ -210,6 +218,18 @@ static const struct node l_show_crypto[] = {
 	KW("ikev2", "Shows ikev2 information", L_SHOW_IKEV2, 0, CLI_C_SHOW_IKEV2),
 	KW("ipsec", "Show IPSEC info", L_SHOW_IPSEC, 0, 0),
 	KW("map", "Crypto maps", L_SHOW_MAP, F_CR, CLI_C_SHOW_MAP),
+	KW("session", "Crypto sessions (one per peer: its IKE SAs and IPsec SAs)", L_SHOW_CSESS,
+	    F_CR, CLI_C_SHOW_SESSION),
+	END
+};
+static const struct node l_show_csess[] = {
+	KW("detail", "Crypto sessions in detail", L_NONE, F_CR, 0),
+	KW("remote", "The session with one peer", L_CSESS_REMOTE, 0, 0),
+	END
+};
+static const struct node l_csess_remote[] = { IPA("Peer address", L_CSESS_DETAIL, F_CR), END };
+static const struct node l_csess_detail[] = {
+	KW("detail", "Crypto sessions in detail", L_NONE, F_CR, 0),
 	END
 };
 static const struct node l_show_ikev2[] = {
@@ -959,6 +979,9 @@ static const struct {
 	[L_ACLM] = { l_aclm, L_CONF },
 	[L_SHOW_IKEV2] = { l_show_ikev2, 0 }, [L_SHOW_IKNAME] = { l_show_ikname, 0 },
 	[L_SHOW_IKSA] = { l_show_iksa, 0 }, [L_CLEAR_IKEV2] = { l_clear_ikev2, 0 },
+	[L_SHOW_CSESS] = { l_show_csess, 0 }, [L_CSESS_REMOTE] = { l_csess_remote, 0 },
+	[L_CSESS_DETAIL] = { l_csess_detail, 0 }, [L_CLEAR_CSESS] = { l_clear_csess, 0 },
+	[L_CLEAR_CSESS_REMOTE] = { l_clear_csess_remote, 0 },
 	[L_CIKEV2] = { l_cikev2, 0 }, [L_IKPROPNAME] = { l_ikpropname, 0 },
 	[L_IKPOLNAME] = { l_ikpolname, 0 }, [L_IKKRNAME] = { l_ikkrname, 0 },
 	[L_IKPROFNAME] = { l_ikprofname, 0 },

@@ -7,7 +7,7 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "controld/cli/cli.h"
+#include "controld/cli/exec.h"
 #include "controld/conf/compile.h"
 #include "controld/controld.h"
 
@@ -82,17 +82,47 @@ show_sa(const struct controld *cd, const struct sa *sa, bool detail, FILE *out)
 	fprintf(out, "\n");
 }
 
+/* Does the map filter keep policy p?  (The peer filter is the SAs': a dynamic entry has
+ * several peers, and none in its policy.) */
 static bool
 policy_matches(const struct policy *p, const char *filter, const char *arg)
 {
-	char buf[INET_ADDRSTRLEN];
-
-	if (filter == NULL)
-		return true;
-	if (strcmp(filter, "map") == 0)
+	if (filter != NULL && strcmp(filter, "map") == 0)
 		return arg != NULL && strcmp(p->map, arg) == 0;
-	if (strcmp(filter, "peer") == 0)
-		return arg != NULL && strcmp(ip(p->peer, buf), arg) == 0;
+	return true;
+}
+
+/* An earlier policy of the SPD with p's map and seq (the entries of one dynamic set share
+ * them): its SAs were shown with that one. */
+static bool
+policy_seen(const struct spd *spd, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (spd->v[j].seq == spd->v[i].seq && strcmp(spd->v[j].map, spd->v[i].map) == 0)
+			return true;
+	return false;
+}
+
+/* Is it one of policy p's SAs, on the wire? */
+static bool
+sa_of_policy(const struct sa *sa, const struct policy *p)
+{
+	return sa_published(sa) && strcmp(sa->map, p->map) == 0 && sa->seq == p->seq;
+}
+
+static bool
+same_group(const struct sa *a, const struct sa *b)
+{
+	return a->peer == b->peer && flow_same(&a->flow, &b->flow);
+}
+
+/* Is SA j the first of p's SAs with its peer and flow (a block of show each)? */
+static bool
+group_first(const struct sad *d, size_t j, const struct policy *p)
+{
+	for (size_t k = 0; k < j; k++)
+		if (sa_of_policy(d->v[k], p) && same_group(d->v[k], d->v[j]))
+			return false;
 	return true;
 }
 
@@ -106,89 +136,113 @@ ident(const char *what, uint32_t a, uint32_t mask, uint32_t proto, uint32_t lo, 
 	    ip(mask, b2), proto, lo == hi ? lo : 0);
 }
 
+/* What show_ipsec_sa was asked for, and the last interface it named. */
+struct sa_view {
+	bool		addr_view, identity, detail;
+	const char	*last_if;
+};
+
+/* One block: policy p's SAs with one peer and one flow, those of SA lead's group. */
+static void
+show_group(const struct controld *cd, const struct policy *p, const struct sa *lead,
+    struct sa_view *v, FILE *out)
+{
+	const struct sad *d = &cd->sad;
+	const struct sa *sas[4] = { NULL };	/* in esp, in ah, out esp, out ah */
+	struct sa_stat in = { 0 }, outs = { 0 }, aho = { 0 };
+	const struct sel *f = &lead->flow;
+	uint32_t peer = lead->peer;		/* the SA's: a dynamic policy has none */
+	uint64_t live = workers_live(cd);
+	char b1[INET_ADDRSTRLEN], b2[INET_ADDRSTRLEN];
+
+	for (size_t j = 0; j < d->n; j++) {
+		const struct sa *sa = d->v[j];
+
+		if (sa_of_policy(sa, p) && same_group(sa, lead))
+			sas[(sa->inbound ? 0 : 2) + (sa->proto == 51)] = sa;	/* newest */
+	}
+	if (sas[0])
+		sa_shown(sas[0], live, &in);
+	if (sas[2])
+		sa_shown(sas[2], live, &outs);
+	if (sas[3])
+		sa_shown(sas[3], live, &aho);
+	if (!v->addr_view && (v->last_if == NULL || strcmp(v->last_if, p->interface) != 0)) {
+		fprintf(out, "\ninterface: %s\n", p->interface);
+		v->last_if = p->interface;
+	}
+	if (v->addr_view)
+		fprintf(out, "\ndest address: %s\n", ip(peer, b1));
+	else
+		fprintf(out, "    Crypto map tag: %s, local addr. %s\n\n", p->map,
+		    ip(p->local, b1));
+	ident("local ", f->src, f->src_mask, f->proto, f->sport_lo, f->sport_hi, out);
+	ident("remote", f->dst, f->dst_mask, f->proto, f->dport_lo, f->dport_hi, out);
+	fprintf(out, "   current_peer: %s\n", ip(peer, b1));
+	fprintf(out, "     PERMIT, flags={origin_is_acl,}\n");
+	fprintf(out, "    #pkts encaps: %" PRIu64 ", #pkts encrypt: %" PRIu64
+	    ", #pkts digest %" PRIu64 "\n", outs.pkts, outs.pkts,
+	    sas[2] && sas[2]->auth != XF_AUTH_NONE ? outs.pkts : 0);
+	fprintf(out, "    #pkts decaps: %" PRIu64 ", #pkts decrypt: %" PRIu64
+	    ", #pkts verify %" PRIu64 "\n", in.pkts, in.pkts,
+	    sas[0] && sas[0]->auth != XF_AUTH_NONE ? in.pkts : 0);
+	fprintf(out, "    #send errors %" PRIu64 ", #recv errors %" PRIu64 "\n\n",
+	    errs(&outs), errs(&in));
+	if (v->identity)
+		return;
+	fprintf(out, "     local crypto endpt.: %s, remote crypto endpt.: %s\n",
+	    ip(p->local, b1), ip(peer, b2));
+	{
+		/* as the workers hold the outbound SA's packets to it (datad/mtu.c) */
+		const struct sa_stat *m = sas[2] ? &outs : &aho;
+		uint32_t path = m->path_mtu ? m->path_mtu : 1500;
+
+		fprintf(out, "     path mtu %u, media mtu %u\n", path,
+		    m->media_mtu ? m->media_mtu : path);
+	}
+	fprintf(out, "     current outbound spi: %X\n\n", sas[2] ? sas[2]->spi : 0);
+	fprintf(out, "     inbound esp sas:\n");
+	if (sas[0])
+		show_sa(cd, sas[0], v->detail, out);
+	fprintf(out, "\n     inbound ah sas:\n");
+	if (sas[1])
+		show_sa(cd, sas[1], v->detail, out);
+	fprintf(out, "\n     outbound esp sas:\n");
+	if (sas[2])
+		show_sa(cd, sas[2], v->detail, out);
+	fprintf(out, "\n     outbound ah sas:\n");
+	if (sas[3])
+		show_sa(cd, sas[3], v->detail, out);
+	fprintf(out, "\n");
+}
+
 void
 show_ipsec_sa(struct controld *cd, const char *filter, const char *arg, bool detail, FILE *out)
 {
 	const struct spd *spd = cd->conf.spd;
 	const struct sad *d = &cd->sad;
-	uint64_t live = workers_live(cd);
-	const char *last_if = NULL;
-	char b1[INET_ADDRSTRLEN], b2[INET_ADDRSTRLEN];
+	char b1[INET_ADDRSTRLEN];
 	uint64_t drops[DROP_MAX];
-	bool addr_view = filter != NULL && strcmp(filter, "address") == 0;
-	bool identity = filter != NULL && strcmp(filter, "identity") == 0;
+	bool by_peer = filter != NULL && strcmp(filter, "peer") == 0;
+	struct sa_view v = {
+		.addr_view = filter != NULL && strcmp(filter, "address") == 0,
+		.identity = filter != NULL && strcmp(filter, "identity") == 0,
+		.detail = detail,
+	};
 
+	/* each entry's SAs, a block per peer and flow (a dynamic entry has several) */
 	for (size_t i = 0; spd != NULL && i < spd->n; i++) {
 		const struct policy *p = &spd->v[i];
-		const struct sa *sas[4] = { NULL };	/* in esp, in ah, out esp, out ah */
-		struct sa_stat in = { 0 }, outs = { 0 }, aho = { 0 };
-		const struct sel *f = NULL;
 
-		if (!policy_matches(p, filter, arg))
+		if (!policy_matches(p, filter, arg) || policy_seen(spd, i))
 			continue;
-		for (size_t j = 0; j < d->n; j++) {
-			const struct sa *sa = d->v[j];
-
-			if (!sa_published(sa) || strcmp(sa->map, p->map) != 0 || sa->seq != p->seq)
+		for (size_t g = 0; g < d->n; g++) {
+			if (!sa_of_policy(d->v[g], p) || !group_first(d, g, p))
 				continue;
-			sas[(sa->inbound ? 0 : 2) + (sa->proto == 51)] = sa;
-			f = &sa->flow;
+			if (by_peer && (arg == NULL || strcmp(ip(d->v[g]->peer, b1), arg) != 0))
+				continue;
+			show_group(cd, p, d->v[g], &v, out);
 		}
-		if (f == NULL)
-			continue;		/* no SA for this entry (yet) */
-		if (sas[0])
-			sa_shown(sas[0], live, &in);
-		if (sas[2])
-			sa_shown(sas[2], live, &outs);
-		if (sas[3])
-			sa_shown(sas[3], live, &aho);
-		if (!addr_view && (last_if == NULL || strcmp(last_if, p->interface) != 0)) {
-			fprintf(out, "\ninterface: %s\n", p->interface);
-			last_if = p->interface;
-		}
-		if (addr_view)
-			fprintf(out, "\ndest address: %s\n", ip(p->peer, b1));
-		else
-			fprintf(out, "    Crypto map tag: %s, local addr. %s\n\n", p->map,
-			    ip(p->local, b1));
-		ident("local ", f->src, f->src_mask, f->proto, f->sport_lo, f->sport_hi, out);
-		ident("remote", f->dst, f->dst_mask, f->proto, f->dport_lo, f->dport_hi, out);
-		fprintf(out, "   current_peer: %s\n", ip(p->peer, b1));
-		fprintf(out, "     PERMIT, flags={origin_is_acl,}\n");
-		fprintf(out, "    #pkts encaps: %" PRIu64 ", #pkts encrypt: %" PRIu64
-		    ", #pkts digest %" PRIu64 "\n", outs.pkts, outs.pkts,
-		    sas[2] && sas[2]->auth != XF_AUTH_NONE ? outs.pkts : 0);
-		fprintf(out, "    #pkts decaps: %" PRIu64 ", #pkts decrypt: %" PRIu64
-		    ", #pkts verify %" PRIu64 "\n", in.pkts, in.pkts,
-		    sas[0] && sas[0]->auth != XF_AUTH_NONE ? in.pkts : 0);
-		fprintf(out, "    #send errors %" PRIu64 ", #recv errors %" PRIu64 "\n\n",
-		    errs(&outs), errs(&in));
-		if (identity)
-			continue;
-		fprintf(out, "     local crypto endpt.: %s, remote crypto endpt.: %s\n",
-		    ip(p->local, b1), ip(p->peer, b2));
-		{
-			/* as the workers hold the outbound SA's packets to it (datad/mtu.c) */
-			const struct sa_stat *m = sas[2] ? &outs : &aho;
-			uint32_t path = m->path_mtu ? m->path_mtu : 1500;
-
-			fprintf(out, "     path mtu %u, media mtu %u\n", path,
-			    m->media_mtu ? m->media_mtu : path);
-		}
-		fprintf(out, "     current outbound spi: %X\n\n", sas[2] ? sas[2]->spi : 0);
-		fprintf(out, "     inbound esp sas:\n");
-		if (sas[0])
-			show_sa(cd, sas[0], detail, out);
-		fprintf(out, "\n     inbound ah sas:\n");
-		if (sas[1])
-			show_sa(cd, sas[1], detail, out);
-		fprintf(out, "\n     outbound esp sas:\n");
-		if (sas[2])
-			show_sa(cd, sas[2], detail, out);
-		fprintf(out, "\n     outbound ah sas:\n");
-		if (sas[3])
-			show_sa(cd, sas[3], detail, out);
-		fprintf(out, "\n");
 	}
 	workers_drops(cd, drops);
 	fprintf(out, "\nPackets dropped outside any SA (all workers):\n");

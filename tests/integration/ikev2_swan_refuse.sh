@@ -20,7 +20,9 @@
 #   4. Case 4: ssA proposes 192.0.2.0/24 <-> 192.0.2.128/25 (more than the permit), then an
 #      unrelated flow: TS_UNACCEPTABLE each time, no SA installed for them
 #   5. dynamic map: ssC (gwC, 198.51.100.3, named nowhere in gwB's configuration) initiates;
-#      gwB answers with a temporary entry of map vpn; hostC pings hostB through it
+#      gwB answers with a temporary entry of map vpn; hostC pings hostB through it; show
+#      crypto ipsec sa names gwC as the SA's peer (not the entry's 0.0.0.0), and show crypto
+#      session has its session, UP-ACTIVE, its flow of origin dynamic crypto map
 #
 # Run by ctest (env GW_BIN, GW_SRC) or by hand as root: bash tests/integration/ikev2_swan_refuse.sh
 set -uo pipefail
@@ -152,6 +154,20 @@ echo "$ipsec" | grep -E 'ident|peer|endpt|Crypto map' | sed 's/^/# gwB: /'
 t_match "gwB: a child SA for hostC's site, on map vpn" "$ipsec" \
 	'remote ident \(addr/mask/prot/port\): \(203\.0\.113\.0/255\.255\.255\.0/0/0\)'
 t_check "the same SPIs on both ends" ik_ours_spi_match gwB ssC
+t_check "gwB: current_peer is gwC, the SA's peer" \
+	ik_has_line "$ipsec" "   current_peer: 198.51.100.3"
+t_match "gwB: and so is the remote crypto endpoint" "$ipsec" \
+	'remote crypto endpt\.: 198\.51\.100\.3$'
+t_eq "gwB: no 0.0.0.0 peer anywhere" "$(grep -c '0\.0\.0\.0' <<<"$ipsec")" 0
+t_match "gwB: show crypto ipsec sa peer 198.51.100.3 has gwC's SAs" \
+	"$(gwctl_in gwB "show crypto ipsec sa peer 198.51.100.3")" 'current_peer: 198\.51\.100\.3$'
+sess=$(ik_ours_session gwB 198.51.100.3)
+printf '# gwB: %s\n' "${sess//$'\n'/$'\n'# gwB: }"
+t_check "gwB: a crypto session with gwC, UP-ACTIVE, profile ANY" eval \
+	'ik_has_line "$sess" "Session status: UP-ACTIVE" && ik_has_line "$sess" "Profile: ANY"'
+t_check "gwB: its flow, of the dynamic map" eval 'ik_has_line "$sess" \
+	"  IPSEC FLOW: permit ip 192.0.2.128/255.255.255.128 203.0.113.0/255.255.255.0" &&
+	ik_has_line "$sess" "        Active SAs: 2, origin: dynamic crypto map"'
 t_check "hostC pings hostB through it" wait_ping hostC 192.0.2.130 5
 t_check "ssC stops" swan_stop ssC
 t_end

@@ -12,6 +12,7 @@
 #	ik_ours_esp gwB inbound	# our inbound ESP SPIs, one a line, sorted
 #	ik_swan_ike ssA		# SPI_I SPI_R, one line per IKE SA
 #	ik_swan_esp ssA in	# strongSwan's inbound ESP SPIs (or out), one a line, sorted
+#	ik_ours_session gwB 198.51.100.1 [detail]	# show crypto session remote, no header
 #
 # The invariant the tests keep: both sides are generated from the same variables, so a
 # combination that does not come up is a disagreement between the implementations, never
@@ -183,3 +184,24 @@ ik_ours_ctr()
 	gwctl_in "$1" "show crypto ikev2 stats" | awk -v t="$2" '
 		{ n = $1; $1 = ""; sub(/^ /, ""); if ($0 == t) { print n; exit } }'
 }
+
+# ik_ours_session GW PEER [detail]: the session with PEER in `show crypto session remote PEER
+# [detail]`, without the header (and the legend of detail).
+ik_ours_session()
+{
+	gwctl_in "$1" "show crypto session remote $2${3:+ $3}" | sed -n '/^Interface: /,$p'
+}
+
+# ik_flow_side A/N: one side of a flow as show crypto session writes it ("A/MASK", "host A").
+ik_flow_side()
+{
+	local a=${1%/*} n=${1#*/} m
+	[ "$n" = 32 ] && { printf 'host %s' "$a"; return; }
+	m=$(( (0xffffffff << (32 - n)) & 0xffffffff ))
+	printf '%s/%d.%d.%d.%d' "$a" $((m >> 24 & 255)) $((m >> 16 & 255)) $((m >> 8 & 255)) \
+		$((m & 255))
+}
+
+# ik_has_line TEXT LINE: is LINE, exactly, one of TEXT's lines?  (A here-string, not a pipe:
+# grep -q leaving early would SIGPIPE printf, and pipefail would call that a failure.)
+ik_has_line() { grep -Fx -- "$2" <<<"$1" >/dev/null; }
