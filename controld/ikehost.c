@@ -154,7 +154,8 @@ io_install(void *ctx, struct sa *in, struct sa *out)
 		    "installed: an SA of that id or SPI is there", in->spi, out->spi);
 		return -1;
 	}
-	in->added_ms = out->added_ms = link_now_ms();
+	if (in->added_ms == 0)		/* the engine gives an adopted pair its real birth */
+		in->added_ms = out->added_ms = link_now_ms();
 	if (sad_add(&cd->sad, in, &err) != 0)
 		return -1;
 	if (sad_add(&cd->sad, out, &err) != 0)	/* cannot fail after fits(); the pair stays */

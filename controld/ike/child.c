@@ -134,6 +134,10 @@ make_sa(const struct ike_sa *ike_sa, const struct ike_child *c, bool inbound)
 	s->seq = c->seq;
 	snprintf(s->transform_set, sizeof(s->transform_set), "%s", c->tset);
 	s->flow = c->flow;
+	/* born when its hard lifetime began: for a child adopted from the state file, before
+	 * this controld started, so the workers' hard deadline is the engine's, not a new one */
+	if (c->hard_ms > (uint64_t)c->life_s * 1000)
+		s->added_ms = c->hard_ms - (uint64_t)c->life_s * 1000;
 	/* the rekey starts IKE_SOFT_MARGIN_S before the end (a quarter of a short life); the
 	 * child's initiator first, so the two ends rarely rekey at once */
 	margin = c->life_s / 4 < IKE_SOFT_MARGIN_S ? c->life_s / 4 : IKE_SOFT_MARGIN_S;

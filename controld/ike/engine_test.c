@@ -631,13 +631,16 @@ static void
 test_restart(void)
 {
 	uint32_t spis[4] = { 0 }, after[4] = { 0 };
-	uint64_t sent;
+	uint64_t sent, born;
 
 	setup(&(struct opts){ .ike_life = 200 });
 	acquire();
 	net_pump(100);
 	for (size_t i = 0; i < A.sad.n && i < 4; i++)
 		spis[i] = A.sad.v[i]->spi;
+	born = A.sad.n ? A.sad.v[0]->added_ms : 0;
+	T_OK(born != 0, "the child has its birth time");
+	tick(5000);
 	sent = ctr(&B, IKE_CTR_TX);
 	T_EQ(ike_load_file(A.ike, "/nonexistent/ike.state", NET.now, NULL), 0,
 	    "no state file: a first start");
@@ -646,6 +649,10 @@ test_restart(void)
 	for (size_t i = 0; i < A.sad.n && i < 4; i++)
 		after[i] = A.sad.v[i]->spi;
 	T_OK(memcmp(spis, after, sizeof(spis)) == 0, "same SPIs after the restart");
+	T_OK(A.sad.n && A.sad.v[0]->added_ms + 1000 > born && A.sad.v[0]->added_ms < born + 1000,
+	    "born when it was made (%llu), not at the restart 5 s later (%llu): the workers' "
+	    "hard deadline", (unsigned long long)born,
+	    (unsigned long long)(A.sad.n ? A.sad.v[0]->added_ms : 0));
 	check_up("after the restart", 1);
 	T_EQ(ctr(&B, IKE_CTR_TX), sent, "B saw nothing");
 	tick(95000);
