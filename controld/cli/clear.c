@@ -15,25 +15,6 @@
 #include "controld/cli/exec.h"
 #include "controld/ike/ike.h"
 
-static const char *
-ip(uint32_t a, char *buf)
-{
-	struct in_addr ia = { htonl(a) };
-
-	return inet_ntop(AF_INET, &ia, buf, INET_ADDRSTRLEN);
-}
-
-static bool
-ip_parse(const char *s, uint32_t *out)
-{
-	struct in_addr ia;
-
-	if (inet_pton(AF_INET, s, &ia) != 1)
-		return false;
-	*out = ntohl(ia.s_addr);
-	return true;
-}
-
 enum clear_by { CLEAR_ALL, CLEAR_PEER, CLEAR_MAP, CLEAR_ENTRY };
 
 struct clear_sel {
@@ -70,7 +51,7 @@ clear_parse(char **a, int n, struct clear_sel *c, FILE *out)
 		return 0;
 	if (n == 2 && kw(a[0], "peer")) {
 		c->by = CLEAR_PEER;
-		if (ip_parse(a[1], &c->addr))
+		if (cli_ip_parse(a[1], &c->addr))
 			return 0;
 		fprintf(out, "%% clear crypto sa peer \"%s\": not an IPv4 address (peer names "
 		    "are not resolved)\n", a[1]);
@@ -85,7 +66,7 @@ clear_parse(char **a, int n, struct clear_sel *c, FILE *out)
 		c->by = CLEAR_ENTRY;
 		errno = 0;
 		spi = strtoull(a[3], &end, strncasecmp(a[3], "0x", 2) == 0 ? 16 : 10);
-		if (!ip_parse(a[1], &c->addr)) {
+		if (!cli_ip_parse(a[1], &c->addr)) {
 			fprintf(out, "%% clear crypto sa entry \"%s\": not an IPv4 address\n",
 			    a[1]);
 			return -1;
@@ -125,13 +106,13 @@ clear_sa(struct controld *cd, char **a, int n, FILE *out)
 		hits += sa_published(d->v[i]) && clear_match(&c, d->v[i]);
 	switch (c.by) {
 	case CLEAR_PEER:
-		snprintf(what, sizeof(what), "with peer %s", ip(c.addr, b1));
+		snprintf(what, sizeof(what), "with peer %s", cli_ip(c.addr, b1));
 		break;
 	case CLEAR_MAP:
 		snprintf(what, sizeof(what), "of crypto map set %.64s", c.map);
 		break;
 	case CLEAR_ENTRY:
-		snprintf(what, sizeof(what), "to %s, %s SPI 0x%X(%u)", ip(c.addr, b1),
+		snprintf(what, sizeof(what), "to %s, %s SPI 0x%X(%u)", cli_ip(c.addr, b1),
 		    c.proto == 50 ? "esp" : "ah", c.spi, c.spi);
 		break;
 	default:
@@ -150,8 +131,8 @@ clear_sa(struct controld *cd, char **a, int n, FILE *out)
 			continue;
 		fprintf(out, "  crypto map %s %u: %s %s spi 0x%X(%u) %s -> %s%s\n", sa->map,
 		    sa->seq, sa->inbound ? "inbound" : "outbound", sa->proto == 51 ? "ah" : "esp",
-		    sa->spi, sa->spi, ip(sa->inbound ? sa->peer : sa->local, b1),
-		    ip(sa->inbound ? sa->local : sa->peer, b2),
+		    sa->spi, sa->spi, cli_ip(sa->inbound ? sa->peer : sa->local, b1),
+		    cli_ip(sa->inbound ? sa->local : sa->peer, b2),
 		    sa->origin == SA_IKE ? " (negotiated: deleted)" : "");
 		if (sa->origin == SA_IKE)
 			n_ike++;

@@ -24,25 +24,6 @@
 #include "controld/conf/compile.h"
 #include "controld/ike/ike.h"
 
-static const char *
-ip(uint32_t a, char *buf)
-{
-	struct in_addr ia = { htonl(a) };
-
-	return inet_ntop(AF_INET, &ia, buf, INET_ADDRSTRLEN);
-}
-
-static bool
-ip_parse(const char *s, uint32_t *out)
-{
-	struct in_addr ia;
-
-	if (inet_pton(AF_INET, s, &ia) != 1)
-		return false;
-	*out = ntohl(ia.s_addr);
-	return true;
-}
-
 /* The peers there are sessions with, in the order first met: IKE SAs, SAs, configuration. */
 struct peers {
 	uint32_t	*v;
@@ -133,9 +114,9 @@ flow_side(uint32_t a, uint32_t mask, uint16_t lo, uint16_t hi, FILE *out)
 	char b1[INET_ADDRSTRLEN], b2[INET_ADDRSTRLEN];
 
 	if (mask == 0xffffffffu)
-		fprintf(out, " host %s", ip(a, b1));
+		fprintf(out, " host %s", cli_ip(a, b1));
 	else
-		fprintf(out, " %s/%s", ip(a, b1), ip(mask, b2));
+		fprintf(out, " %s/%s", cli_ip(a, b1), cli_ip(mask, b2));
 	if (lo == hi && lo != 0)
 		fprintf(out, " port %u", lo);
 	else if (lo < hi && (lo != 0 || hi != 65535))
@@ -161,17 +142,6 @@ same_flow(const struct sa *a, const struct sa *b)
 	return a->seq == b->seq && strcmp(a->map, b->map) == 0 && flow_same(&a->flow, &b->flow);
 }
 
-static uint64_t
-drops_of(const struct sa_stat *s)
-{
-	uint64_t n = 0;
-
-	for (int d = 1; d < DROP_MAX; d++)
-		if (d != DROP_NOT_OWNER)
-			n += s->drops[d];
-	return n;
-}
-
 /* detail: "Inbound:  #pkts dec'ed N drop N life (KB/Sec) KB/S" over one flow's SAs of one
  * direction; the life is the newest SA's what-is-left of its hard limits ("none": manual). */
 static void
@@ -191,7 +161,7 @@ flow_dir(const struct controld *cd, const struct sa *lead, bool inbound, uint64_
 			continue;
 		sa_shown(sa, live, &st);
 		pkts += st.pkts;
-		drops += drops_of(&st);
+		drops += sa_stat_errors(&st);
 		if (sa->proto == 50 || newest == NULL)
 			newest = sa;		/* the SAD keeps them in the order they came */
 	}
@@ -356,14 +326,14 @@ session_show(const struct controld *cd, const struct ike_list *ikes, uint32_t pe
 		fprintf(out, "Uptime: %s\n", t);
 	}
 	fprintf(out, "Session status: %s\n", session_status(&s));
-	fprintf(out, "Peer: %s", ip(peer, b1));
+	fprintf(out, "Peer: %s", cli_ip(peer, b1));
 	if (s.port != 0)
 		fprintf(out, " port %u", s.port);
 	fprintf(out, "\n");
 	if (detail) {
 		if (s.has_ike)
 			fprintf(out, "      Phase1_id: %s\n", s.ike.remote_id[0] != '\0' ?
-			    s.ike.remote_id : ip(peer, b1));
+			    s.ike.remote_id : cli_ip(peer, b1));
 		fprintf(out, "      Desc: (none)\n");
 	}
 	for (size_t i = 0; i < ikes->n; i++) {
@@ -371,8 +341,8 @@ session_show(const struct controld *cd, const struct ike_list *ikes, uint32_t pe
 
 		if (in->remote != peer)
 			continue;
-		fprintf(out, "  IKEv2 SA: local %s/%u remote %s/%u %s\n", ip(in->local, b1),
-		    in->lport, ip(in->remote, b2), in->rport,
+		fprintf(out, "  IKEv2 SA: local %s/%u remote %s/%u %s\n", cli_ip(in->local, b1),
+		    in->lport, cli_ip(in->remote, b2), in->rport,
 		    in->state == IKE_SA_ESTABLISHED ? "Active" : "Inactive");
 		if (detail) {
 			uint64_t age = now > in->created_ms ? (now - in->created_ms) / 1000 : 0;
@@ -403,7 +373,7 @@ crypto_session_show(struct controld *cd, char **a, int n, FILE *out)
 	for (int i = 0; i < n; i++) {
 		if (kw(a[i], "detail"))
 			detail = true;
-		else if (kw(a[i], "remote") && i + 1 < n && ip_parse(a[i + 1], &remote))
+		else if (kw(a[i], "remote") && i + 1 < n && cli_ip_parse(a[i + 1], &remote))
 			i++;
 		else {
 			fprintf(out, "%% Usage: show crypto session [remote A.B.C.D] [detail]\n");
@@ -486,8 +456,8 @@ crypto_session_clear(struct controld *cd, char **a, int n, FILE *out)
 	unsigned n_ike = 0;
 	char b[INET_ADDRSTRLEN], what[64];
 
-	if (n == 2 && kw(a[0], "remote") && ip_parse(a[1], &remote))
-		snprintf(what, sizeof(what), "with peer %s", ip(remote, b));
+	if (n == 2 && kw(a[0], "remote") && cli_ip_parse(a[1], &remote))
+		snprintf(what, sizeof(what), "with peer %s", cli_ip(remote, b));
 	else if (n == 0)
 		snprintf(what, sizeof(what), "with every peer");
 	else {

@@ -5,6 +5,7 @@
 #ifndef GW_CONTROLD_CLI_EXEC_H
 #define GW_CONTROLD_CLI_EXEC_H
 
+#include <arpa/inet.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -26,6 +27,39 @@ static inline int
 kw(const char *in, const char *word)
 {
 	return in != NULL && strncasecmp(in, word, strlen(in)) == 0 && in[0] != '\0';
+}
+
+/* An address (host order) as text into buf[INET_ADDRSTRLEN]; buf. */
+static inline const char *
+cli_ip(uint32_t a, char *buf)
+{
+	struct in_addr ia = { htonl(a) };
+
+	return inet_ntop(AF_INET, &ia, buf, INET_ADDRSTRLEN);
+}
+
+/* A dotted quad into *out (host order); false if s is not one. */
+static inline bool
+cli_ip_parse(const char *s, uint32_t *out)
+{
+	struct in_addr ia;
+
+	if (inet_pton(AF_INET, s, &ia) != 1)
+		return false;
+	*out = ntohl(ia.s_addr);
+	return true;
+}
+
+/* The packets an SA dropped for errors (every drop but not-owner, which is no error). */
+static inline uint64_t
+sa_stat_errors(const struct sa_stat *s)
+{
+	uint64_t n = 0;
+
+	for (int d = 1; d < DROP_MAX; d++)
+		if (d != DROP_NOT_OWNER)
+			n += s->drops[d];
+	return n;
 }
 
 /* Do two SAs carry the same flow?  Field by field: struct sel has padding. */

@@ -11,31 +11,12 @@
 #include "controld/conf/compile.h"
 #include "controld/controld.h"
 
-static const char *
-ip(uint32_t a, char *buf)
-{
-	struct in_addr ia = { htonl(a) };
-
-	return inet_ntop(AF_INET, &ia, buf, INET_ADDRSTRLEN);
-}
-
-static uint64_t
-errs(const struct sa_stat *s)
-{
-	uint64_t n = 0;
-
-	for (int d = 1; d < DROP_MAX; d++)
-		if (d != DROP_NOT_OWNER)
-			n += s->drops[d];
-	return n;
-}
-
 static void
 show_errors(const struct sa_stat *s, bool detail, FILE *out)
 {
 	bool any = false;
 
-	if (!detail && errs(s) == 0)
+	if (!detail && sa_stat_errors(s) == 0)
 		return;
 	fprintf(out, "        errors:");
 	for (int d = 1; d < DROP_MAX; d++) {
@@ -132,8 +113,8 @@ ident(const char *what, uint32_t a, uint32_t mask, uint32_t proto, uint32_t lo, 
 {
 	char b1[INET_ADDRSTRLEN], b2[INET_ADDRSTRLEN];
 
-	fprintf(out, "   %s ident (addr/mask/prot/port): (%s/%s/%u/%u)\n", what, ip(a, b1),
-	    ip(mask, b2), proto, lo == hi ? lo : 0);
+	fprintf(out, "   %s ident (addr/mask/prot/port): (%s/%s/%u/%u)\n", what, cli_ip(a, b1),
+	    cli_ip(mask, b2), proto, lo == hi ? lo : 0);
 }
 
 /* What show_ipsec_sa was asked for, and the last interface it named. */
@@ -172,13 +153,13 @@ show_group(const struct controld *cd, const struct policy *p, const struct sa *l
 		v->last_if = p->interface;
 	}
 	if (v->addr_view)
-		fprintf(out, "\ndest address: %s\n", ip(peer, b1));
+		fprintf(out, "\ndest address: %s\n", cli_ip(peer, b1));
 	else
 		fprintf(out, "    Crypto map tag: %s, local addr. %s\n\n", p->map,
-		    ip(p->local, b1));
+		    cli_ip(p->local, b1));
 	ident("local ", f->src, f->src_mask, f->proto, f->sport_lo, f->sport_hi, out);
 	ident("remote", f->dst, f->dst_mask, f->proto, f->dport_lo, f->dport_hi, out);
-	fprintf(out, "   current_peer: %s\n", ip(peer, b1));
+	fprintf(out, "   current_peer: %s\n", cli_ip(peer, b1));
 	fprintf(out, "     PERMIT, flags={origin_is_acl,}\n");
 	fprintf(out, "    #pkts encaps: %" PRIu64 ", #pkts encrypt: %" PRIu64
 	    ", #pkts digest %" PRIu64 "\n", outs.pkts, outs.pkts,
@@ -187,11 +168,11 @@ show_group(const struct controld *cd, const struct policy *p, const struct sa *l
 	    ", #pkts verify %" PRIu64 "\n", in.pkts, in.pkts,
 	    sas[0] && sas[0]->auth != XF_AUTH_NONE ? in.pkts : 0);
 	fprintf(out, "    #send errors %" PRIu64 ", #recv errors %" PRIu64 "\n\n",
-	    errs(&outs), errs(&in));
+	    sa_stat_errors(&outs), sa_stat_errors(&in));
 	if (v->identity)
 		return;
 	fprintf(out, "     local crypto endpt.: %s, remote crypto endpt.: %s\n",
-	    ip(p->local, b1), ip(peer, b2));
+	    cli_ip(p->local, b1), cli_ip(peer, b2));
 	{
 		/* as the workers hold the outbound SA's packets to it (datad/mtu.c) */
 		const struct sa_stat *m = sas[2] ? &outs : &aho;
@@ -239,7 +220,7 @@ show_ipsec_sa(struct controld *cd, const char *filter, const char *arg, bool det
 		for (size_t g = 0; g < d->n; g++) {
 			if (!sa_of_policy(d->v[g], p) || !group_first(d, g, p))
 				continue;
-			if (by_peer && (arg == NULL || strcmp(ip(d->v[g]->peer, b1), arg) != 0))
+			if (by_peer && (arg == NULL || strcmp(cli_ip(d->v[g]->peer, b1), arg) != 0))
 				continue;
 			show_group(cd, p, d->v[g], &v, out);
 		}
