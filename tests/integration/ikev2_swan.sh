@@ -27,10 +27,7 @@ source "$GW_SRC/tests/lib/netns.sh"
 source "$GW_SRC/tests/lib/swan.sh"
 source "$GW_SRC/tests/lib/ikev2.sh"
 
-require_root
-swan_require || { echo "SKIP: ikev2_swan: no strongSwan" >&2; exit 77; }
-t_begin ikev2_swan
-topo_up "gw$$" || t_abort "draw the topology"
+ik_begin ikev2_swan
 
 # 1
 ik_ours_conf >"$GW_RUN/gwB.conf"

@@ -26,10 +26,7 @@ source "$GW_SRC/tests/lib/netns.sh"
 source "$GW_SRC/tests/lib/swan.sh"
 source "$GW_SRC/tests/lib/ikev2.sh"
 
-require_root
-swan_require || { echo "SKIP: ikev2_swan_life: no strongSwan" >&2; exit 77; }
-t_begin ikev2_swan_life
-topo_up "gw$$" || t_abort "draw the topology"
+ik_begin ikev2_swan_life
 
 # 1
 DPD_IV=10 DPD_RETRY=2

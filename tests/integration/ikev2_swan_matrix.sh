@@ -22,10 +22,7 @@ source "$GW_SRC/tests/lib/netns.sh"
 source "$GW_SRC/tests/lib/swan.sh"
 source "$GW_SRC/tests/lib/ikev2.sh"
 
-require_root
-swan_require || { echo "SKIP: ikev2_swan_matrix: no strongSwan" >&2; exit 77; }
-t_begin ikev2_swan_matrix
-topo_up "gw$$" || t_abort "draw the topology"
+ik_begin ikev2_swan_matrix
 
 # row NAME  ENC INTEG PRF GROUP  TRANSFORM-SET PFS  SWAN-IKE SWAN-ESP  SHOWN: one combination;
 # ours are crypto ikev2 proposal words (INTEG or PRF "-" for none), strongSwan's its

@@ -31,10 +31,7 @@ source "$GW_SRC/tests/lib/netns.sh"
 source "$GW_SRC/tests/lib/swan.sh"
 source "$GW_SRC/tests/lib/ikev2.sh"
 
-require_root
-swan_require || { echo "SKIP: ikev2_swan_refuse: no strongSwan" >&2; exit 77; }
-t_begin ikev2_swan_refuse
-topo_up "gw$$" gwC || t_abort "draw the topology"
+ik_begin ikev2_swan_refuse gwC
 
 # 1
 PSK_C=dyn-$(head -c 9 /dev/urandom | base64 | tr -d '/+=')

@@ -31,11 +31,8 @@ source "$GW_SRC/tests/lib/netns.sh"
 source "$GW_SRC/tests/lib/swan.sh"
 source "$GW_SRC/tests/lib/ikev2.sh"
 
-require_root
-swan_require || { echo "SKIP: ikev2_swan_rekey: no strongSwan" >&2; exit 77; }
 command -v iperf3 >/dev/null || { echo "SKIP: ikev2_swan_rekey: no iperf3" >&2; exit 77; }
-t_begin ikev2_swan_rekey
-topo_up "gw$$" || t_abort "draw the topology"
+ik_begin ikev2_swan_rekey
 
 IKE_LIFE=120
 LOAD_S=${LOAD_S:-$((IKE_LIFE * 9 / 10 + 8))}	# past gwB's IKE rekey, time for strongSwan's

@@ -24,10 +24,7 @@ source "$GW_SRC/tests/lib/netns.sh"
 source "$GW_SRC/tests/lib/swan.sh"
 source "$GW_SRC/tests/lib/ikev2.sh"
 
-require_root
-swan_require || { echo "SKIP: ikev2_tshark: no strongSwan" >&2; exit 77; }
-t_begin ikev2_tshark
-topo_up "gw$$" || t_abort "draw the topology"
+ik_begin ikev2_tshark
 
 # 1
 IK_ENC=aes-cbc-256 IK_INTEG=sha256 IK_PRF= IK_GROUP=14

@@ -6,6 +6,7 @@
 #
 #   hostA 192.0.2.10 -- gwA [charon ssA] ==== inet ==== gwB [controld + datad] -- hostB 192.0.2.130
 #
+#	ik_begin ikev2_x [gwC]	# root, strongSwan (else a skip), t_begin, the lab drawn
 #	ik_ours_conf >"$GW_RUN/gwB.conf"; gw_start gwB "$GW_RUN/gwB.conf"
 #	ik_swan_conf >"$(swan_dir ssA)/swanctl.conf"; swan_start ssA gwA; swan_load ssA
 #	ik_ours_ike gwB		# LOCAL_SPI REMOTE_SPI Yes|No (initiator), one line per IKE SA
@@ -56,6 +57,18 @@ SW_START=${SW_START:-none}
 SW_REKEY=${SW_REKEY:-0}
 SW_IKE_REKEY=${SW_IKE_REKEY:-0}
 SW_DPD=${SW_DPD:-0}
+
+# ik_begin NAME [gwC]: how every IKEv2 interop test starts: as root, with strongSwan (exit 77,
+# a skip, without it), its results named NAME, the lab drawn (with gwC and hostC when asked).
+ik_begin()
+{
+	local name=$1
+	shift
+	require_root
+	swan_require || { echo "SKIP: $name: no strongSwan" >&2; exit 77; }
+	t_begin "$name"
+	topo_up "gw$$" "$@" || t_abort "draw the topology"
+}
 
 # ik_ours_conf: gwB's configuration: site B <-> site A, peer gwA, keyed by IKEv2.
 ik_ours_conf()
