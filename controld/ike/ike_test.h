@@ -103,4 +103,25 @@ vec_free(struct vec *v)
 	v->n = 0;
 }
 
+/* The value of key in controld/ike/testdata/file (under $GW_SRC, else .) into out[0 .. cap):
+ * its length; aborts the test when the file or the key is missing or the value too long. */
+static inline size_t
+testdata_get(const char *file, const char *key, uint8_t *out, size_t cap)
+{
+	const char *src = getenv("GW_SRC");
+	char path[1024];
+	struct vec v;
+	uint8_t *val;
+	size_t len = 0;
+
+	snprintf(path, sizeof(path), "%s/controld/ike/testdata/%s", src ? src : ".", file);
+	if (vec_load(&v, path) != 0 || (val = vec_get(&v, key, &len)) == NULL || len > cap) {
+		fprintf(stderr, "%s: no %s (set GW_SRC to the source tree)\n", path, key);
+		abort();
+	}
+	memcpy(out, val, len);
+	vec_free(&v);
+	return len;
+}
+
 #endif

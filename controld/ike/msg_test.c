@@ -11,19 +11,7 @@
 /* IKE_SA_INIT request of strongSwan 5.9.8 (198.51.100.1 to .2, proposal aes128-sha256-modp2048),
  * msg0 of testdata/charon-aes128-sha256-modp2048.txt: SA KE No N(NATD_S_IP) N(NATD_D_IP)
  * N(FRAG_SUP) N(HASH_ALG) N(REDIR_SUP). */
-static const char sa_init_hex[] =
-	"f61d4a8604aa36c200000000000000002120220800000000000001d0220000300000002c01010004"
-	"0300000c0100000c800e0080030000080300000c0300000802000005000000080400000e28000108"
-	"000e00009bc85225a9eac33d68ab9df8d973dc12eb36784e57cc9f7f06eba5e0a12a6093ef836095"
-	"a58c6f5d43208405460a4efb52be55a5506907a5f6aa42f84a99c4fc872cbab25c4cebb306acde2d"
-	"48499a10711cb797294e02f6312e9d2106d47c94c03a5b67d9427a2d18d914c05945d7ad12ce94b4"
-	"10de835dd44108f1ada0fa99ffe9d6ec7e4f4f2b95a730adf4d6e31cd025af7df2c5c1193fc1eba2"
-	"b1ec87bc741aa1798271a8937573899ceaa9880668f0295310b7a4cf64e9f7e946030349fd621d73"
-	"a854793041b623539dd2d516b872588081e78e3c1dbe0bf5be6d064172d622a60182c62d7d10297a"
-	"fe2ba831dec9cd560a3b874d46c6fe8fef9b4f6629000024f4b50efa36f862e7b96329401c658a58"
-	"665968ce620c256e953a6ade427096b12900001c00004004d1f981a62276809584e851977115fd94"
-	"216225da2900001c0000400546e2c8002161d3f09c09929f0208be0761fdcc9e290000080000402e"
-	"290000100000402f00020003000400050000000800004016";
+#define SA_INIT_FILE	"charon-aes128-sha256-modp2048.txt"	/* its msg0 */
 
 static struct ike_msg M, M2;		/* 13 KB each: not on the stack */
 static uint8_t buf[4096], out[4096];
@@ -51,7 +39,7 @@ roundtrip(const char *what, const uint8_t *b, size_t n, bool exact)
 static void
 test_strongswan(void)
 {
-	size_t n = unhex(sa_init_hex, buf, sizeof(buf));
+	size_t n = testdata_get(SA_INIT_FILE, "msg0", buf, sizeof(buf));
 	const struct ike_payload *sa, *ke, *no, *nt;
 	const struct ike_proposal *p;
 	char s[256];
@@ -90,7 +78,7 @@ test_strongswan(void)
 static void
 test_build_like_strongswan(void)
 {
-	size_t n = unhex(sa_init_hex, buf, sizeof(buf)), len, sk = 99;
+	size_t n = testdata_get(SA_INIT_FILE, "msg0", buf, sizeof(buf)), len, sk = 99;
 	static struct ike_msg b;
 	struct ike_payload *pl;
 	struct ike_proposal *p;
@@ -376,7 +364,7 @@ static void
 test_mutations(void)
 {
 	static uint8_t v[4096];
-	size_t n = unhex(sa_init_hex, v, sizeof(v)), ok = 0;
+	size_t n = testdata_get(SA_INIT_FILE, "msg0", v, sizeof(v)), ok = 0;
 
 	for (size_t k = IKE_HDR_LEN; k < n; k++) {
 		memcpy(buf, v, k);
