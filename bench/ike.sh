@@ -50,6 +50,7 @@ GW_SRC=$(cd "$(dirname "$0")/.." && pwd)
 export GW_SRC
 GW_BIN=${GW_BIN:-$GW_SRC/build/bin}
 source "$GW_SRC/deploy/lab/topo.sh"
+source "$GW_SRC/bench/common.sh"
 SWAN_LOG_LEVEL=${SWAN_LOG_LEVEL:-1}	# 1 logs retransmissions (counted per run)
 source "$GW_SRC/tests/lib/swan.sh"
 
@@ -60,8 +61,6 @@ GROUPS_=${BENCH_IKE_GROUPS:-19 14}
 WAIT=${BENCH_IKE_WAIT:-30}
 POLL=0.002	# s between two looks at our engine's counters (one gwctl session, no process)
 OUTDIR=${BENCH_OUT:-$GW_SRC/bench/out}
-SS_PKGS=(charon-systemd strongswan-swanctl libcharon-extra-plugins libstrongswan-standard-plugins
-	libstrongswan-extra-plugins)
 GWB=198.51.100.2
 
 say() { printf '%s\n' "$*" >&2; }
@@ -168,39 +167,15 @@ cpu_ticks()
 meter_start() { read -r M_B0 M_T0 < <(busy_ticks); M_C0=$(cpu_ticks); }
 meter_stop() { BUSY=$(busy_pct "$M_B0" "$M_T0"); CPU_MS=$((($(cpu_ticks) - M_C0) * 1000 / HZ)); }
 
-busy_ticks() { awk '$1 == "cpu" { t = 0; for (i = 2; i <= 9; i++) t += $i
-	print t - $5 - $6, t; exit }' /proc/stat; }
 # busy_pct B0 T0: % of all cores busy since the busy_ticks reading "B0 T0".
 busy_pct() { local b t; read -r b t < <(busy_ticks)
 	awk -v b="$((b - $1))" -v t="$((t - $2))" 'BEGIN { if (t > 0) printf "%.0f", 100 * b / t }'; }
 
 # ---------------------------------------------------------------- strongSwan
-SS_WHY=
-ss_pkgs_missing()
-{
-	local p
-	for p in "${SS_PKGS[@]}"; do
-		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
-			printf '%s ' "$p"
-	done
-}
+# ss_prepare: its packages (bench/common.sh), then what this benchmark needs of them.
 ss_prepare()
 {
-	local missing
-	missing=$(ss_pkgs_missing); missing=${missing% }
-	if [ -n "$missing" ]; then
-		if [ "${BENCH_INSTALL:-1}" = 0 ]; then
-			SS_WHY="not installed ($missing) and BENCH_INSTALL=0"; return 1
-		fi
-		say "bench ike: installing strongSwan: $missing (apt-get)"
-		export DEBIAN_FRONTEND=noninteractive
-		# shellcheck disable=SC2086 # a list of package names
-		if ! apt-get install -y -q --no-install-recommends $missing >"$GW_RUN/apt.log" 2>&1; then
-			apt-get update -q >>"$GW_RUN/apt.log" 2>&1
-			# shellcheck disable=SC2086
-			apt-get install -y -q --no-install-recommends $missing >>"$GW_RUN/apt.log" 2>&1
-		fi
-	fi
+	ss_install "bench ike" || return 1
 	SS_WHY=$(swan_require 2>&1) || return 1
 	SS_WHY=
 }

@@ -40,6 +40,7 @@ GW_SRC=$(cd "$(dirname "$0")/.." && pwd)
 export GW_SRC
 GW_BIN=${GW_BIN:-$GW_SRC/build/bin}
 source "$GW_SRC/deploy/lab/topo.sh"
+source "$GW_SRC/bench/common.sh"
 
 RUNS=${BENCH_RUNS:-3}
 SECS=${BENCH_SECONDS:-3}
@@ -50,8 +51,6 @@ HOST_B=192.0.2.130
 PORT=5201
 HZ=$(getconf CLK_TCK)
 SS_DIR=$GW_SRC/bench/strongswan
-SS_PKGS=(charon-systemd strongswan-swanctl libcharon-extra-plugins libstrongswan-standard-plugins
-	libstrongswan-extra-plugins)
 
 # id|label|kind|algorithm|same-algorithm strongSwan id
 SETUPS=(
@@ -102,49 +101,17 @@ if want_kind ours; then
 	done
 fi
 
-# ---------------------------------------------------------------- strongSwan packages
-# Like deploy/install-deps.sh: install only what is missing, apt-get update only if needed.
-SS_WHY=
-ss_pkgs_missing()
-{
-	local p
-	for p in "${SS_PKGS[@]}"; do
-		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
-			printf '%s ' "$p"
-	done
-}
+# ---------------------------------------------------------------- strongSwan
+# ss_prepare: its packages (bench/common.sh), then what this benchmark needs of them.
 ss_prepare()
 {
-	local missing
-	missing=$(ss_pkgs_missing); missing=${missing% }
-	if [ -n "$missing" ]; then
-		if [ "${BENCH_INSTALL:-1}" = 0 ]; then
-			SS_WHY="not installed ($missing) and BENCH_INSTALL=0"; return 1
-		fi
-		say "bench tunnel: installing strongSwan: $missing (apt-get)"
-		export DEBIAN_FRONTEND=noninteractive
-		# shellcheck disable=SC2086 # a list of package names
-		if ! apt-get install -y -q --no-install-recommends $missing >"$GW_RUN/apt.log" 2>&1; then
-			apt-get update -q >>"$GW_RUN/apt.log" 2>&1
-			# shellcheck disable=SC2086
-			apt-get install -y -q --no-install-recommends $missing >>"$GW_RUN/apt.log" 2>&1
-		fi
-		missing=$(ss_pkgs_missing); missing=${missing% }
-		if [ -n "$missing" ]; then
-			SS_WHY="could not install $missing: $(tail -n 1 "$GW_RUN/apt.log")"; return 1
-		fi
-	fi
+	ss_install "bench tunnel" || return 1
 	[ -x /usr/sbin/charon-systemd ] || { SS_WHY="/usr/sbin/charon-systemd missing"; return 1; }
 	[ -e /usr/lib/ipsec/plugins/libstrongswan-kernel-libipsec.so ] ||
 		{ SS_WHY="no kernel-libipsec plugin (libcharon-extra-plugins)"; return 1; }
 	command -v swanctl >/dev/null || { SS_WHY="swanctl missing"; return 1; }
 	return 0
 }
-
-# busy_ticks: "BUSY TOTAL" clock ticks of all cores since boot (/proc/stat; idle and iowait are
-# not busy, steal is: on a VM it is time the cores were not ours).
-busy_ticks() { awk '$1 == "cpu" { t = 0; for (i = 2; i <= 9; i++) t += $i
-	print t - $5 - $6, t; exit }' /proc/stat; }
 
 # idle_check [SECONDS]: how busy the machine is (% of all cores, default 1 s) while we do
 # nothing: other work on these 2 cores lowers every figure (docs/bench.md: compare only figures of
