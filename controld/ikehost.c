@@ -18,10 +18,13 @@ static void	publish_if_needed(struct controld *cd);
 
 /* ---- What the engine asks of its host ---- */
 
-/* The turn's messages leave, after the turn's SAs are published: the link to a worker is
- * ordered, so the worker holds a new inbound SA before the peer can hear of it (and use it),
- * and has dropped a deleted one before the peer hears it is deleted.  Holding the messages to
- * the end of the turn makes one generation of every tunnel the turn brought up. */
+/* The engine's messages leave in order, and none before the SAs installed or removed ahead of
+ * it are published: the link to a worker is ordered, so the worker holds a new inbound SA
+ * before the peer can hear of it (and use it), and has dropped a deleted one before the peer
+ * hears it is deleted.  A message with nothing to publish ahead of it (IKE_SA_INIT, most
+ * requests) leaves at once, so the peer works on it while we work on the next; one behind an
+ * install waits for the end of the loop's turn, so the turn's SAs make one generation (a
+ * burst of tunnels costs one, not one each). */
 static void
 flush_out(struct controld *cd)
 {
@@ -45,6 +48,12 @@ io_send(void *ctx, uint32_t local, uint16_t lport, uint32_t remote, uint16_t rpo
 	struct controld *cd = ctx;
 	struct ikehost_out *o;
 
+	cd->ike.dirty = true;		/* message IDs moved */
+	if (!cd->ike.publish && cd->ike.n_out == 0) {
+		if (!link_ike_send(cd, local, lport, remote, rport, msg, len))
+			log_debug("ikev2: no worker to send %zu bytes from port %u", len, lport);
+		return;
+	}
 	if (cd->ike.n_out == IKEHOST_OUT_MAX)
 		flush_out(cd);
 	o = &cd->ike.out[cd->ike.n_out];
@@ -57,7 +66,6 @@ io_send(void *ctx, uint32_t local, uint16_t lport, uint32_t remote, uint16_t rpo
 		*o = (struct ikehost_out){ local, remote, lport, rport, len, o->msg };
 		cd->ike.n_out++;
 	}
-	cd->ike.dirty = true;		/* message IDs moved */
 }
 
 static int

@@ -21,8 +21,9 @@ enum {
 	IKEHOST_OUT_MAX	= 256,		/* IKE messages held for the end of a turn, at most */
 };
 
-/* An IKE message the engine sent in this turn of the loop: it leaves after the turn's SAs are
- * published (one generation for a burst of tunnels, not one each). */
+/* An IKE message the engine sent behind an SA it installed or removed in this turn of the
+ * loop: it leaves once the turn's SAs are published (one generation for a burst of tunnels,
+ * not one each). */
 struct ikehost_out {
 	uint32_t	local, remote;
 	uint16_t	lport, rport;
