@@ -129,7 +129,10 @@ make_sa(const struct ike_sa *ike_sa, const struct ike_child *c, bool inbound)
 	s->mode = SA_TUNNEL;
 	s->replay_window = c->window;
 	s->esn = c->algs.esn;
-	s->udp_encap_port = ike_sa->nat_local || ike_sa->nat_remote ? 4500 : 0;
+	/* RFC 3948 behind a NAT: out to the peer's port as its NAT maps it (the IKE SA's, which
+	 * follows the mapping, §2.23), in on ours */
+	if (ike_sa->nat_local || ike_sa->nat_remote)
+		s->udp_encap_port = inbound ? ike_sa->lport : ike_sa->rport;
 	snprintf(s->map, sizeof(s->map), "%s", c->map);
 	s->seq = c->seq;
 	snprintf(s->transform_set, sizeof(s->transform_set), "%s", c->tset);
@@ -163,6 +166,8 @@ child_publish(struct ike *ike, struct ike_sa *sa, struct ike_child *c)
 		out->state = SA_LARVAL;
 	c->id_in = in->id;
 	c->id_out = out->id;
+	c->pub_peer = out->peer;
+	c->pub_port = out->udp_encap_port;
 	if (ike->io.install == NULL) {	/* a test without a SAD */
 		sa_free(in);
 		sa_free(out);

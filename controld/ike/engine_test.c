@@ -40,6 +40,14 @@ static const char *conf_b =
 	" crypto map vpn\n";
 
 /* B as a dynamic map: no entry names A. */
+/* B when A is behind a NAT (203.0.113.7). */
+static const char *conf_b_nat =
+	"crypto ipsec transform-set AES-SHA esp-aes 256 esp-sha256-hmac\n"
+	"access-list 101 permit ip 192.0.2.128 0.0.0.127 192.0.2.0 0.0.0.127\n"
+	"crypto map vpn 10 ipsec-isakmp\n match address 101\n set peer 203.0.113.7\n"
+	" set transform-set AES-SHA\n"
+	"interface wan0\n ip address 198.51.100.2 255.255.255.0\n crypto map vpn\n";
+
 static const char *conf_b_dyn =
 	"crypto ipsec transform-set AES-SHA esp-aes 256 esp-sha256-hmac\n"
 	"crypto dynamic-map DYN 5\n"
@@ -496,24 +504,19 @@ test_dpd(void)
 static void
 test_nat(void)
 {
-	static const char *b_nat =
-		"crypto ipsec transform-set AES-SHA esp-aes 256 esp-sha256-hmac\n"
-		"access-list 101 permit ip 192.0.2.128 0.0.0.127 192.0.2.0 0.0.0.127\n"
-		"crypto map vpn 10 ipsec-isakmp\n match address 101\n set peer 203.0.113.7\n"
-		" set transform-set AES-SHA\n"
-		"interface wan0\n ip address 198.51.100.2 255.255.255.0\n crypto map vpn\n";
 	struct ike_sa_info in;
 	uint64_t h = 0;
 
-	setup(&(struct opts){ .b = b_nat, .peer_of_b = NAT_ADDR });
+	setup(&(struct opts){ .b = conf_b_nat, .peer_of_b = NAT_ADDR });
 	NET.nat = true;
 	acquire();
 	net_pump(100);
 	check_up("NAT", 1);
 	for (size_t i = 0; i < A.sad.n; i++)
-		T_EQ(A.sad.v[i]->udp_encap_port, 4500, "A: UDP encapsulation");
+		T_EQ(A.sad.v[i]->udp_encap_port, 4500, "A: UDP encapsulation, to B's 4500");
 	for (size_t i = 0; i < B.sad.n; i++)
-		T_EQ(B.sad.v[i]->udp_encap_port, 4500, "B: UDP encapsulation");
+		T_EQ(B.sad.v[i]->udp_encap_port, B.sad.v[i]->inbound ? 4500 : 4097,
+		    "B: UDP encapsulation, out to the port A's NAT mapped (4097), in on 4500");
 	T_OK(ike_sa_next(A.ike, &h, &in) && in.nat && in.lport == 4500 && in.rport == 4500,
 	    "A floated to 4500");
 	h = 0;
@@ -528,6 +531,84 @@ test_nat(void)
 	T_OK(NET.n == 1 && NET.q[0].len == 1 && NET.q[0].b[0] == 0xff && NET.q[0].sport == 4500,
 	    "A's NAT-keepalive");
 	NET.n = 0;
+
+	teardown();
+}
+
+/* The out SA of s (the one child's). */
+static const struct sa *
+sa_out(const struct side *s)
+{
+	for (size_t i = 0; i < s->sad.n; i++)
+		if (!s->sad.v[i]->inbound)
+			return s->sad.v[i];
+	return NULL;
+}
+
+/* The liveness checks after 10 s of silence: each side's next message. */
+static void
+dpd_round(void)
+{
+	uint64_t end = NET.now + 12000;
+
+	while (NET.now < end)
+		tick(NET.now + 1000);
+}
+
+/* §2.23: A's NAT drops its mapping and makes another; B, not behind a NAT, follows at A's next
+ * authenticated message, not at an old one; A's child SAs at B go out to the new port in place
+ * (same SA, same id), or as a new pair of the same keys when the address changed too. */
+static void
+test_nat_move(void)
+{
+	struct ike_sa_info in;
+	struct dgram auth;
+	uint64_t h = 0, out_id;
+
+	setup(&(struct opts){ .b = conf_b_nat, .peer_of_b = NAT_ADDR, .dpd = 10 });
+	NET.nat = true;
+	acquire();
+	net_pump(2);				/* IKE_SA_INIT both ways */
+	auth = NET.q[0];			/* A's IKE_AUTH request, kept for a replay */
+	net_pump(100);
+	check_up("NAT move", 1);
+	T_EQ(sa_out(&B)->udp_encap_port, 4097, "B sends to the port A's NAT mapped");
+	out_id = sa_out(&B)->id;
+
+	NET.nat_shift = 1;			/* A's NAT: 4500 -> 4099 from now */
+	dpd_round();
+	T_EQ(ctr(&B, IKE_CTR_PEER_MOVED), 1, "B saw A's new mapping once");
+	T_OK(ike_sa_next(B.ike, &h, &in) && in.remote == NAT_ADDR && in.rport == 4099,
+	    "B's IKE SA now to 4099");
+	T_EQ(sa_out(&B)->udp_encap_port, 4099, "B's child SA follows");
+	T_EQ(sa_out(&B)->id, out_id, "the same SA, republished");
+	T_EQ(B.n_port, 1, "told the host once");
+	T_EQ(B.n_install, 1, "nothing installed again");
+	check_up("NAT moved", 1);
+
+	NET.nat_shift = 0;			/* an old message through the old mapping */
+	NET.q[0] = auth;
+	NET.n = 1;
+	net_pump(100);
+	NET.nat_shift = 1;
+	h = 0;
+	T_OK(ike_sa_next(B.ike, &h, &in) && in.rport == 4099 && sa_out(&B)->udp_encap_port == 4099,
+	    "an old message from the old port moves nothing back");
+	T_EQ(ctr(&B, IKE_CTR_PEER_MOVED), 1, "(still once)");
+
+	NET.nat_addr = NAT_ADDR + 1;		/* another address and port: 203.0.113.8:4101 */
+	NET.nat_shift = 2;
+	dpd_round();
+	T_EQ(ctr(&B, IKE_CTR_PEER_MOVED), 2, "B saw A's new address");
+	h = 0;
+	T_OK(ike_sa_next(B.ike, &h, &in) && in.remote == NAT_ADDR + 1 && in.rport == 4101,
+	    "B's IKE SA now to 203.0.113.8:4101");
+	T_OK(sa_out(&B)->peer == NAT_ADDR + 1 && sa_out(&B)->udp_encap_port == 4101,
+	    "B's child SA to the new address and port");
+	T_OK(sa_out(&B)->id != out_id, "a new SA id (the peer is part of it)");
+	T_EQ(B.n_remove, 2, "the old pair removed");
+	T_EQ(B.n_install, 2, "the same keys installed again");
+	check_up("NAT address moved", 1);
 	teardown();
 }
 
@@ -762,6 +843,7 @@ main(void)
 	test_delete();
 	test_dpd();
 	test_nat();
+	test_nat_move();
 	test_dynamic();
 	test_next_peer();
 	test_debug_keys();

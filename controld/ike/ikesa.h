@@ -66,6 +66,8 @@ struct ike_child {
 	uint32_t		life_s, life_kb, window;
 	uint64_t		created_ms, soft_ms, hard_ms, drain_ms;
 	struct key		ke_in, ka_in, ke_out, ka_out;	/* kept for ike_save() */
+	uint32_t		pub_peer;	/* the peer and UDP port its SAs were given */
+	uint16_t		pub_port;	/* with (§2.23: they follow the IKE SA's) */
 };
 
 /* What our outstanding request is about, to act on its response. */
