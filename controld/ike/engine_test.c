@@ -612,6 +612,104 @@ test_nat_move(void)
 	teardown();
 }
 
+/* A's (a) or B's configuration for the two gateways' own traffic (access-list 102, host to
+ * host), its transform set in mode (tunnel or transport). */
+static char *
+conf_host(char *buf, size_t len, bool a, const char *mode)
+{
+	snprintf(buf, len,
+	    "crypto ipsec transform-set TR esp-aes 256 esp-sha256-hmac\n"
+	    " mode %s\n"
+	    "access-list 102 permit ip host 198.51.100.%d host 198.51.100.%d\n"
+	    "crypto map vpn 10 ipsec-isakmp\n match address 102\n set peer 198.51.100.%d\n"
+	    " set transform-set TR\n"
+	    "interface wan0\n ip address 198.51.100.%d 255.255.255.0\n crypto map vpn\n",
+	    mode, a ? 1 : 2, a ? 2 : 1, a ? 2 : 1, a ? 1 : 2);
+	return buf;
+}
+
+/* Traffic from gateway s to the other one's own address: acquire on s. */
+static int
+acquire_host(struct side *s)
+{
+	struct sel pkt = { .src = s->addr, .src_mask = ~0u, .dst = s->addr == GW_A ? GW_B : GW_A,
+	    .dst_mask = ~0u, .proto = 1, .tos = -1, .precedence = -1 };
+	struct gw_err err = { 0 };
+
+	return ike_acquire(s->ike, "vpn", 10, &pkt, NET.now, &err);
+}
+
+/* Every SA of s in mode m? */
+static bool
+all_mode(const struct side *s, enum sa_mode m)
+{
+	for (size_t i = 0; i < s->sad.n; i++)
+		if (s->sad.v[i]->mode != m)
+			return false;
+	return s->sad.n > 0;
+}
+
+/* USE_TRANSPORT_MODE (§1.3.1): asked by an entry whose transform sets are all "mode
+ * transport" for the gateways' own traffic; granted by a responder whose chosen set is in
+ * transport mode (a tunnel set answers tunnel; a transport set takes tunnel when asked, IOS). */
+static void
+test_transport(void)
+{
+	static const struct { const char *ma, *mb; bool tr; const char *what; } cases[] = {
+		{ "transport", "transport", true, "both transport" },
+		{ "transport", "tunnel", false, "B's tunnel set refuses transport" },
+		{ "tunnel", "transport", false, "A asks tunnel: B's transport set takes it" },
+	};
+	char ca[1024], cb[1024];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		enum sa_mode m = cases[i].tr ? SA_TRANSPORT : SA_TUNNEL;
+
+		setup(&(struct opts){ .a = conf_host(ca, sizeof(ca), true, cases[i].ma),
+		    .b = conf_host(cb, sizeof(cb), false, cases[i].mb) });
+		T_EQ(acquire_host(&A), 0, "%s: acquire", cases[i].what);
+		net_pump(100);
+		check_up(cases[i].what, 1);
+		T_OK(all_mode(&A, m) && all_mode(&B, m), "%s: %s mode on both", cases[i].what,
+		    cases[i].tr ? "transport" : "tunnel");
+		if (!cases[i].tr) {
+			teardown();
+			continue;
+		}
+		/* a rekey keeps the mode (CREATE_CHILD_SA, A asks, B grants) */
+		NET.now += 1000;
+		T_EQ(ike_soft_expired(A.ike, A.sad.v[1]->id, NET.now), 0, "A rekeys");
+		net_pump(100);
+		check_up("transport rekeyed", 1);
+		T_OK(all_mode(&A, SA_TRANSPORT) && all_mode(&B, SA_TRANSPORT),
+		    "transport rekeyed: still transport");
+		/* a new child from B over the IKE SA (A the responder of CREATE_CHILD_SA) */
+		T_EQ(ike_clear_child(A.ike, A.sad.v[0]->id, NET.now), 0, "A deletes the child");
+		net_pump(100);
+		T_EQ(acquire_host(&B), 0, "B's own traffic: acquire");
+		net_pump(100);
+		check_up("transport from B", 1);
+		T_OK(all_mode(&A, SA_TRANSPORT) && all_mode(&B, SA_TRANSPORT),
+		    "transport from B: transport on both");
+		/* a restart adopts the mode */
+		T_EQ(t_restart(&B, NET.now), 0, "B restarts");
+		T_OK(all_mode(&B, SA_TRANSPORT), "B's adopted SAs in transport mode");
+		teardown();
+	}
+	/* a transport set for a flow that is not the gateways' own: tunnel (seed) */
+	setup(&(struct opts){ .a = "crypto ipsec transform-set AES-SHA esp-aes 256 esp-sha256-hmac\n"
+	    " mode transport\n"
+	    "access-list 101 permit ip 192.0.2.0 0.0.0.127 192.0.2.128 0.0.0.127\n"
+	    "crypto map vpn 10 ipsec-isakmp\n match address 101\n set peer 198.51.100.2\n"
+	    " set transform-set AES-SHA\n"
+	    "interface wan0\n ip address 198.51.100.1 255.255.255.0\n crypto map vpn\n" });
+	acquire();
+	net_pump(100);
+	check_up("transport set, subnets", 1);
+	T_OK(all_mode(&A, SA_TUNNEL) && all_mode(&B, SA_TUNNEL), "subnets: tunnel mode");
+	teardown();
+}
+
 static void
 test_dynamic(void)
 {
@@ -844,6 +942,7 @@ main(void)
 	test_dpd();
 	test_nat();
 	test_nat_move();
+	test_transport();
 	test_dynamic();
 	test_next_peer();
 	test_debug_keys();
