@@ -6,7 +6,9 @@
  * the peer (Case 3, a subset, accepted; Case 4, more than the entry permits, refused), the first
  * entry of the list it touches being that permit, or inside a dynamic map entry's list (any flow
  * for a dynamic entry without a list).  No narrowing of a broader proposal: what we accept is what
- * the peer asked for, so both ends carry the same flow.  IPv4 only. */
+ * the peer asked for, so both ends carry the same flow.  IPv4 only.  Also the mode a flow may
+ * have (USE_TRANSPORT_MODE, §1.3.1): transport only for the gateways' own traffic, as the seed's
+ * "mode transport" says, and never across a NAT. */
 #include <stdio.h>
 #include <string.h>
 
