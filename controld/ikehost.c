@@ -203,6 +203,20 @@ io_remove(void *ctx, uint64_t sa_id)
 	cd->ike.publish = cd->ike.dirty = true;
 }
 
+static void
+io_set_encap_port(void *ctx, uint64_t sa_id, uint16_t port)
+{
+	struct controld *cd = ctx;
+	struct sa *sa = sad_find(&cd->sad, sa_id);
+
+	if (sa == NULL || sa->origin != SA_IKE || sa->inbound || sa->udp_encap_port == port)
+		return;
+	log_info("ikev2: child SA out %08" PRIx32 " (map %s %u) now to UDP port %u (was %u)",
+	    sa->spi, sa->map, sa->seq, port, sa->udp_encap_port);
+	sa->udp_encap_port = port;		/* not part of its id: the same SA, republished */
+	cd->ike.publish = cd->ike.dirty = true;
+}
+
 static bool
 io_used(void *ctx, uint64_t sa_id)
 {
@@ -292,6 +306,7 @@ ikehost_start(struct controld *cd, struct gw_err *err)
 	struct ike_io io = {
 		.ctx = cd, .send = io_send, .spi_alloc = io_spi_alloc, .install = io_install,
 		.activate = io_activate, .remove = io_remove, .used = io_used,
+		.set_encap_port = io_set_encap_port,
 	};
 	struct ike_stats st;
 

@@ -177,6 +177,7 @@ auth_start(struct ike *ike, struct ike_sa *sa, uint64_t now_ms)
 	child_from_entry(ike, c, e, sa->acq_map, sa->acq_seq, false);
 	c->flow = sa->acq_flow;
 	c->initiated = true;
+	c->transport = ts_transport_wanted(ike, sa, e, &c->flow);
 	if (ike->io.spi_alloc == NULL || ike->io.spi_alloc(ike->io.ctx, 50, sa->local,
 	    &c->spi_in) != 0)
 		goto fail;
@@ -192,7 +193,7 @@ auth_start(struct ike *ike, struct ike_sa *sa, uint64_t now_ms)
 		goto fail;
 	pl->u.auth.method = IKE_AUTH_PSK;
 	pl->u.auth.data = (struct ike_chunk){ auth, al };
-	if ((pl = ike_msg_add(m, IKE_PL_SA, true)) == NULL ||
+	if (ts_transport_notify(m, c) != 0 || (pl = ike_msg_add(m, IKE_PL_SA, true)) == NULL ||
 	    proposal_add_child(ike, m, pl, e, 0, c->spi_in) != 0 ||
 	    ts_add(m, &c->flow, true) != 0)
 		goto fail;
@@ -232,7 +233,7 @@ auth_child(struct ike *ike, struct ike_sa *sa, struct ike_child *c, uint64_t now
 	if (e == NULL || proposal_read_chosen(m, sap, &a, &spi) != 0 || spi.len != 4 ||
 	    proposal_pick_child(ike, m, sap, e, 0, &mine, &spi_out, &num, c->tset) != 0 ||
 	    mine.encr != a.encr || mine.integ != a.integ || mine.esn != a.esn ||
-	    ts_initiator(m, &proposed, &c->flow) != 0)
+	    ts_initiator(m, &proposed, &c->flow) != 0 || ts_transport_answer(c, m) != 0)
 		goto fail;
 	c->algs = a;
 	c->spi_out = spi_out;
@@ -342,6 +343,8 @@ auth_child_responder(struct ike *ike, struct ike_sa *sa, struct ike_msg *m, uint
 	c->algs = a;
 	c->spi_out = spi_out;
 	snprintf(c->tset, sizeof(c->tset), "%s", tset);
+	c->transport = ike_msg_find_notify(in, IKE_N_USE_TRANSPORT_MODE) != NULL &&
+	    ts_transport_allowed(ike, sa, tset, &flow);
 	if (ike->io.spi_alloc == NULL ||
 	    ike->io.spi_alloc(ike->io.ctx, a.proto == IKE_PROTO_AH ? 51 : 50, sa->local,
 	    &c->spi_in) != 0 ||
@@ -364,7 +367,7 @@ auth_child_responder(struct ike *ike, struct ike_sa *sa, struct ike_msg *m, uint
 	ike->spi_be[1] = (uint8_t)(c->spi_in >> 16);
 	ike->spi_be[2] = (uint8_t)(c->spi_in >> 8);
 	ike->spi_be[3] = (uint8_t)c->spi_in;
-	if ((pl = ike_msg_add(m, IKE_PL_SA, true)) == NULL ||
+	if (ts_transport_notify(m, c) != 0 || (pl = ike_msg_add(m, IKE_PL_SA, true)) == NULL ||
 	    proposal_add_chosen(m, pl, num, &a, ike->spi_be, 4) != 0 ||
 	    ts_add(m, &swapped, true) != 0) {
 		child_free(ike, sa, c, true);

@@ -126,10 +126,13 @@ make_sa(const struct ike_sa *ike_sa, const struct ike_child *c, bool inbound)
 	proposal_child_xform(&c->algs, &s->cipher, &s->auth);
 	s->cipher_key = inbound ? c->ke_in : c->ke_out;
 	s->auth_key = inbound ? c->ka_in : c->ka_out;
-	s->mode = SA_TUNNEL;
+	s->mode = c->transport ? SA_TRANSPORT : SA_TUNNEL;
 	s->replay_window = c->window;
 	s->esn = c->algs.esn;
-	s->udp_encap_port = ike_sa->nat_local || ike_sa->nat_remote ? 4500 : 0;
+	/* RFC 3948 behind a NAT: out to the peer's port as its NAT maps it (the IKE SA's, which
+	 * follows the mapping, §2.23), in on ours */
+	if (ike_sa->nat_local || ike_sa->nat_remote)
+		s->udp_encap_port = inbound ? ike_sa->lport : ike_sa->rport;
 	snprintf(s->map, sizeof(s->map), "%s", c->map);
 	s->seq = c->seq;
 	snprintf(s->transform_set, sizeof(s->transform_set), "%s", c->tset);
@@ -167,6 +170,8 @@ child_publish(struct ike *ike, struct ike_sa *sa, struct ike_child *c)
 		out->state = SA_LARVAL;
 	c->id_in = in->id;
 	c->id_out = out->id;
+	c->pub_peer = out->peer;
+	c->pub_port = out->udp_encap_port;
 	if (ike->io.install == NULL) {	/* a test without a SAD */
 		sa_free(in);
 		sa_free(out);
@@ -283,6 +288,8 @@ child_send(struct ike *ike, struct ike_sa *sa, struct ike_child *c, struct ike_c
 	    &c->spi_in) != 0)
 		return -1;
 	c->initiated = true;
+	/* a rekey keeps the child's mode (§1.3.1) */
+	c->transport = old != NULL ? old->transport : ts_transport_wanted(ike, sa, e, &c->flow);
 	ike_msg_start(sa, m, IKE_CREATE_CHILD_SA, false, sa->msg_id_out);
 	if (old != NULL) {
 		old_spi[0] = (uint8_t)(old->spi_in >> 24);
@@ -295,7 +302,7 @@ child_send(struct ike *ike, struct ike_sa *sa, struct ike_child *c, struct ike_c
 		pl->u.notify.proto = old->proto == 51 ? IKE_PROTO_AH : IKE_PROTO_ESP;
 		pl->u.notify.spi = (struct ike_chunk){ old_spi, 4 };
 	}
-	if ((pl = ike_msg_add(m, IKE_PL_SA, true)) == NULL ||
+	if (ts_transport_notify(m, c) != 0 || (pl = ike_msg_add(m, IKE_PL_SA, true)) == NULL ||
 	    proposal_add_child(ike, m, pl, e, e->pfs, c->spi_in) != 0 ||
 	    add_nonce(m, &sa->req_nonce) != 0 || add_ke(m, sa, e->pfs) != 0 ||
 	    ts_add(m, &c->flow, true) != 0)
@@ -510,7 +517,8 @@ child_response(struct ike *ike, struct ike_sa *sa, uint64_t now_ms)
 	if (e == NULL || sap == NULL || nr == NULL ||
 	    proposal_read_chosen(m, sap, &a, &spi) != 0 || spi.len != 4 ||
 	    proposal_pick_child(ike, m, sap, e, a.dh, &mine, &spi_out, &num, c->tset) != 0 ||
-	    ts_initiator(m, &proposed, &c->flow) != 0 || ke_secret(sa, m, a.dh, &s) != 0)
+	    ts_initiator(m, &proposed, &c->flow) != 0 || ts_transport_answer(c, m) != 0 ||
+	    ke_secret(sa, m, a.dh, &s) != 0)
 		goto fail;
 	c->algs = a;
 	c->spi_out = spi32(spi);
@@ -687,6 +695,8 @@ child_request(struct ike *ike, struct ike_sa *sa, uint64_t now_ms)
 	c->algs = a;
 	c->spi_out = spi_out;
 	snprintf(c->tset, sizeof(c->tset), "%s", tset);
+	c->transport = ike_msg_find_notify(in, IKE_N_USE_TRANSPORT_MODE) != NULL &&
+	    ts_transport_allowed(ike, sa, tset, &flow);
 	nr.len = IKE_NONCE_LEN;
 	s.len = 0;
 	if (ike_random(nr.b, nr.len) != 0 || ike->io.spi_alloc == NULL ||
@@ -710,7 +720,7 @@ child_request(struct ike *ike, struct ike_sa *sa, uint64_t now_ms)
 	sw.sport_hi = flow.dport_hi;
 	sw.dport_lo = flow.sport_lo;
 	sw.dport_hi = flow.sport_hi;
-	if ((pl = ike_msg_add(m, IKE_PL_SA, true)) == NULL ||
+	if (ts_transport_notify(m, c) != 0 || (pl = ike_msg_add(m, IKE_PL_SA, true)) == NULL ||
 	    proposal_add_chosen(m, pl, num, &a, ike->spi_be, 4) != 0 ||
 	    (pl = ike_msg_add(m, IKE_PL_NONCE, true)) == NULL)
 		goto fail;

@@ -40,6 +40,14 @@ static const char *conf_b =
 	" crypto map vpn\n";
 
 /* B as a dynamic map: no entry names A. */
+/* B when A is behind a NAT (203.0.113.7). */
+static const char *conf_b_nat =
+	"crypto ipsec transform-set AES-SHA esp-aes 256 esp-sha256-hmac\n"
+	"access-list 101 permit ip 192.0.2.128 0.0.0.127 192.0.2.0 0.0.0.127\n"
+	"crypto map vpn 10 ipsec-isakmp\n match address 101\n set peer 203.0.113.7\n"
+	" set transform-set AES-SHA\n"
+	"interface wan0\n ip address 198.51.100.2 255.255.255.0\n crypto map vpn\n";
+
 static const char *conf_b_dyn =
 	"crypto ipsec transform-set AES-SHA esp-aes 256 esp-sha256-hmac\n"
 	"crypto dynamic-map DYN 5\n"
@@ -496,24 +504,19 @@ test_dpd(void)
 static void
 test_nat(void)
 {
-	static const char *b_nat =
-		"crypto ipsec transform-set AES-SHA esp-aes 256 esp-sha256-hmac\n"
-		"access-list 101 permit ip 192.0.2.128 0.0.0.127 192.0.2.0 0.0.0.127\n"
-		"crypto map vpn 10 ipsec-isakmp\n match address 101\n set peer 203.0.113.7\n"
-		" set transform-set AES-SHA\n"
-		"interface wan0\n ip address 198.51.100.2 255.255.255.0\n crypto map vpn\n";
 	struct ike_sa_info in;
 	uint64_t h = 0;
 
-	setup(&(struct opts){ .b = b_nat, .peer_of_b = NAT_ADDR });
+	setup(&(struct opts){ .b = conf_b_nat, .peer_of_b = NAT_ADDR });
 	NET.nat = true;
 	acquire();
 	net_pump(100);
 	check_up("NAT", 1);
 	for (size_t i = 0; i < A.sad.n; i++)
-		T_EQ(A.sad.v[i]->udp_encap_port, 4500, "A: UDP encapsulation");
+		T_EQ(A.sad.v[i]->udp_encap_port, 4500, "A: UDP encapsulation, to B's 4500");
 	for (size_t i = 0; i < B.sad.n; i++)
-		T_EQ(B.sad.v[i]->udp_encap_port, 4500, "B: UDP encapsulation");
+		T_EQ(B.sad.v[i]->udp_encap_port, B.sad.v[i]->inbound ? 4500 : 4097,
+		    "B: UDP encapsulation, out to the port A's NAT mapped (4097), in on 4500");
 	T_OK(ike_sa_next(A.ike, &h, &in) && in.nat && in.lport == 4500 && in.rport == 4500,
 	    "A floated to 4500");
 	h = 0;
@@ -528,6 +531,182 @@ test_nat(void)
 	T_OK(NET.n == 1 && NET.q[0].len == 1 && NET.q[0].b[0] == 0xff && NET.q[0].sport == 4500,
 	    "A's NAT-keepalive");
 	NET.n = 0;
+
+	teardown();
+}
+
+/* The out SA of s (the one child's). */
+static const struct sa *
+sa_out(const struct side *s)
+{
+	for (size_t i = 0; i < s->sad.n; i++)
+		if (!s->sad.v[i]->inbound)
+			return s->sad.v[i];
+	return NULL;
+}
+
+/* The liveness checks after 10 s of silence: each side's next message. */
+static void
+dpd_round(void)
+{
+	uint64_t end = NET.now + 12000;
+
+	while (NET.now < end)
+		tick(NET.now + 1000);
+}
+
+/* §2.23: A's NAT drops its mapping and makes another; B, not behind a NAT, follows at A's next
+ * authenticated message, not at an old one; A's child SAs at B go out to the new port in place
+ * (same SA, same id), or as a new pair of the same keys when the address changed too. */
+static void
+test_nat_move(void)
+{
+	struct ike_sa_info in;
+	struct dgram auth;
+	uint64_t h = 0, out_id;
+
+	setup(&(struct opts){ .b = conf_b_nat, .peer_of_b = NAT_ADDR, .dpd = 10 });
+	NET.nat = true;
+	acquire();
+	net_pump(2);				/* IKE_SA_INIT both ways */
+	auth = NET.q[0];			/* A's IKE_AUTH request, kept for a replay */
+	net_pump(100);
+	check_up("NAT move", 1);
+	T_EQ(sa_out(&B)->udp_encap_port, 4097, "B sends to the port A's NAT mapped");
+	out_id = sa_out(&B)->id;
+
+	NET.nat_shift = 1;			/* A's NAT: 4500 -> 4099 from now */
+	dpd_round();
+	T_EQ(ctr(&B, IKE_CTR_PEER_MOVED), 1, "B saw A's new mapping once");
+	T_OK(ike_sa_next(B.ike, &h, &in) && in.remote == NAT_ADDR && in.rport == 4099,
+	    "B's IKE SA now to 4099");
+	T_EQ(sa_out(&B)->udp_encap_port, 4099, "B's child SA follows");
+	T_EQ(sa_out(&B)->id, out_id, "the same SA, republished");
+	T_EQ(B.n_port, 1, "told the host once");
+	T_EQ(B.n_install, 1, "nothing installed again");
+	check_up("NAT moved", 1);
+
+	NET.nat_shift = 0;			/* an old message through the old mapping */
+	NET.q[0] = auth;
+	NET.n = 1;
+	net_pump(100);
+	NET.nat_shift = 1;
+	h = 0;
+	T_OK(ike_sa_next(B.ike, &h, &in) && in.rport == 4099 && sa_out(&B)->udp_encap_port == 4099,
+	    "an old message from the old port moves nothing back");
+	T_EQ(ctr(&B, IKE_CTR_PEER_MOVED), 1, "(still once)");
+
+	NET.nat_addr = NAT_ADDR + 1;		/* another address and port: 203.0.113.8:4101 */
+	NET.nat_shift = 2;
+	dpd_round();
+	T_EQ(ctr(&B, IKE_CTR_PEER_MOVED), 2, "B saw A's new address");
+	h = 0;
+	T_OK(ike_sa_next(B.ike, &h, &in) && in.remote == NAT_ADDR + 1 && in.rport == 4101,
+	    "B's IKE SA now to 203.0.113.8:4101");
+	T_OK(sa_out(&B)->peer == NAT_ADDR + 1 && sa_out(&B)->udp_encap_port == 4101,
+	    "B's child SA to the new address and port");
+	T_OK(sa_out(&B)->id != out_id, "a new SA id (the peer is part of it)");
+	T_EQ(B.n_remove, 2, "the old pair removed");
+	T_EQ(B.n_install, 2, "the same keys installed again");
+	check_up("NAT address moved", 1);
+	teardown();
+}
+
+/* A's (a) or B's configuration for the two gateways' own traffic (access-list 102, host to
+ * host), its transform set in mode (tunnel or transport). */
+static char *
+conf_host(char *buf, size_t len, bool a, const char *mode)
+{
+	snprintf(buf, len,
+	    "crypto ipsec transform-set TR esp-aes 256 esp-sha256-hmac\n"
+	    " mode %s\n"
+	    "access-list 102 permit ip host 198.51.100.%d host 198.51.100.%d\n"
+	    "crypto map vpn 10 ipsec-isakmp\n match address 102\n set peer 198.51.100.%d\n"
+	    " set transform-set TR\n"
+	    "interface wan0\n ip address 198.51.100.%d 255.255.255.0\n crypto map vpn\n",
+	    mode, a ? 1 : 2, a ? 2 : 1, a ? 2 : 1, a ? 1 : 2);
+	return buf;
+}
+
+/* Traffic from gateway s to the other one's own address: acquire on s. */
+static int
+acquire_host(struct side *s)
+{
+	struct sel pkt = { .src = s->addr, .src_mask = ~0u, .dst = s->addr == GW_A ? GW_B : GW_A,
+	    .dst_mask = ~0u, .proto = 1, .tos = -1, .precedence = -1 };
+	struct gw_err err = { 0 };
+
+	return ike_acquire(s->ike, "vpn", 10, &pkt, NET.now, &err);
+}
+
+/* Every SA of s in mode m? */
+static bool
+all_mode(const struct side *s, enum sa_mode m)
+{
+	for (size_t i = 0; i < s->sad.n; i++)
+		if (s->sad.v[i]->mode != m)
+			return false;
+	return s->sad.n > 0;
+}
+
+/* USE_TRANSPORT_MODE (§1.3.1): asked by an entry whose transform sets are all "mode
+ * transport" for the gateways' own traffic; granted by a responder whose chosen set is in
+ * transport mode (a tunnel set answers tunnel; a transport set takes tunnel when asked, IOS). */
+static void
+test_transport(void)
+{
+	static const struct { const char *ma, *mb; bool tr; const char *what; } cases[] = {
+		{ "transport", "transport", true, "both transport" },
+		{ "transport", "tunnel", false, "B's tunnel set refuses transport" },
+		{ "tunnel", "transport", false, "A asks tunnel: B's transport set takes it" },
+	};
+	char ca[1024], cb[1024];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		enum sa_mode m = cases[i].tr ? SA_TRANSPORT : SA_TUNNEL;
+
+		setup(&(struct opts){ .a = conf_host(ca, sizeof(ca), true, cases[i].ma),
+		    .b = conf_host(cb, sizeof(cb), false, cases[i].mb) });
+		T_EQ(acquire_host(&A), 0, "%s: acquire", cases[i].what);
+		net_pump(100);
+		check_up(cases[i].what, 1);
+		T_OK(all_mode(&A, m) && all_mode(&B, m), "%s: %s mode on both", cases[i].what,
+		    cases[i].tr ? "transport" : "tunnel");
+		if (!cases[i].tr) {
+			teardown();
+			continue;
+		}
+		/* a rekey keeps the mode (CREATE_CHILD_SA, A asks, B grants) */
+		NET.now += 1000;
+		T_EQ(ike_soft_expired(A.ike, A.sad.v[1]->id, NET.now), 0, "A rekeys");
+		net_pump(100);
+		check_up("transport rekeyed", 1);
+		T_OK(all_mode(&A, SA_TRANSPORT) && all_mode(&B, SA_TRANSPORT),
+		    "transport rekeyed: still transport");
+		/* a new child from B over the IKE SA (A the responder of CREATE_CHILD_SA) */
+		T_EQ(ike_clear_child(A.ike, A.sad.v[0]->id, NET.now), 0, "A deletes the child");
+		net_pump(100);
+		T_EQ(acquire_host(&B), 0, "B's own traffic: acquire");
+		net_pump(100);
+		check_up("transport from B", 1);
+		T_OK(all_mode(&A, SA_TRANSPORT) && all_mode(&B, SA_TRANSPORT),
+		    "transport from B: transport on both");
+		/* a restart adopts the mode */
+		T_EQ(t_restart(&B, NET.now), 0, "B restarts");
+		T_OK(all_mode(&B, SA_TRANSPORT), "B's adopted SAs in transport mode");
+		teardown();
+	}
+	/* a transport set for a flow that is not the gateways' own: tunnel (seed) */
+	setup(&(struct opts){ .a = "crypto ipsec transform-set AES-SHA esp-aes 256 esp-sha256-hmac\n"
+	    " mode transport\n"
+	    "access-list 101 permit ip 192.0.2.0 0.0.0.127 192.0.2.128 0.0.0.127\n"
+	    "crypto map vpn 10 ipsec-isakmp\n match address 101\n set peer 198.51.100.2\n"
+	    " set transform-set AES-SHA\n"
+	    "interface wan0\n ip address 198.51.100.1 255.255.255.0\n crypto map vpn\n" });
+	acquire();
+	net_pump(100);
+	check_up("transport set, subnets", 1);
+	T_OK(all_mode(&A, SA_TUNNEL) && all_mode(&B, SA_TUNNEL), "subnets: tunnel mode");
 	teardown();
 }
 
@@ -769,6 +948,8 @@ main(void)
 	test_delete();
 	test_dpd();
 	test_nat();
+	test_nat_move();
+	test_transport();
 	test_dynamic();
 	test_next_peer();
 	test_debug_keys();

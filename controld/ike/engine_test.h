@@ -33,7 +33,7 @@ struct side {
 	struct conf	*conf;
 	struct spd	*spd;
 	struct sad	sad;
-	unsigned	n_install, n_remove, n_activate;
+	unsigned	n_install, n_remove, n_activate, n_port;
 	bool		idle;		/* io.used says no traffic */
 };
 
@@ -45,6 +45,8 @@ struct net {
 	unsigned	drop_next;	/* datagrams to lose */
 	unsigned	delivered;
 	bool		nat;		/* side 0 is behind a NAT: seen as 203.0.113.7:4096+ */
+	uint32_t	nat_addr;	/* the NAT's address; 0: NAT_ADDR */
+	uint16_t	nat_shift;	/* its mapping moved: ports 4096+2n, 4097+2n */
 	struct dgram	last;		/* the last datagram sent */
 };
 
@@ -116,6 +118,18 @@ t_remove(void *ctx, uint64_t id)
 	if (sa != NULL) {
 		sad_remove(&s->sad, sa);
 		s->n_remove++;
+	}
+}
+
+static void
+t_set_encap_port(void *ctx, uint64_t id, uint16_t port)
+{
+	struct side *s = ctx;
+	struct sa *sa = sad_find(&s->sad, id);
+
+	if (sa != NULL && !sa->inbound) {
+		sa->udp_encap_port = port;
+		s->n_port++;
 	}
 }
 
@@ -251,7 +265,8 @@ static void
 t_side_init(struct side *s, const char *name, uint32_t addr, struct conf *c)
 {
 	struct ike_io io = { .ctx = s, .send = t_send, .spi_alloc = t_spi_alloc,
-	    .install = t_install, .activate = t_activate, .remove = t_remove, .used = t_used };
+	    .install = t_install, .activate = t_activate, .remove = t_remove, .used = t_used,
+	    .set_encap_port = t_set_encap_port };
 	struct gw_err err = { 0 };
 	struct sa_list sas = { NULL, 0 };
 
@@ -274,7 +289,8 @@ static int
 t_restart(struct side *s, uint64_t now)
 {
 	struct ike_io io = { .ctx = s, .send = t_send, .spi_alloc = t_spi_alloc,
-	    .install = t_install, .activate = t_activate, .remove = t_remove, .used = t_used };
+	    .install = t_install, .activate = t_activate, .remove = t_remove, .used = t_used,
+	    .set_encap_port = t_set_encap_port };
 	struct gw_err err = { 0 };
 	char path[] = "/tmp/ike_state.XXXXXX";
 	int fd = mkstemp(path), rc;
@@ -336,11 +352,11 @@ net_pump(unsigned max)
 			continue;
 		}
 		if (NET.nat && d.src == NET.s[0]->addr) {
-			d.src = NAT_ADDR;
-			d.sport = d.sport == 500 ? 4096 : 4097;
-		} else if (NET.nat && d.dst == NAT_ADDR) {
+			d.src = NET.nat_addr != 0 ? NET.nat_addr : NAT_ADDR;
+			d.sport = (uint16_t)((d.sport == 500 ? 4096 : 4097) + 2 * NET.nat_shift);
+		} else if (NET.nat && (d.dst == NAT_ADDR || d.dst == NET.nat_addr)) {
 			d.dst = NET.s[0]->addr;
-			d.dport = d.dport == 4096 ? 500 : 4500;
+			d.dport = d.dport % 2 == 0 ? 500 : 4500;	/* what was mapped once */
 		}
 		if ((to = t_side_of(d.dst)) == NULL)
 			continue;

@@ -396,6 +396,51 @@ response(struct ike *ike, struct ike_sa *sa, size_t len, uint64_t now_ms)
 	}
 }
 
+/* May an established IKE SA follow its peer to another address or port (§2.23)?  When a NAT
+ * was detected in front of the peer and none in front of us: a host behind a NAT does not (one
+ * forged packet would move it); without a NAT nothing moves. */
+static bool
+may_move(const struct ike_sa *sa)
+{
+	return sa->nat_remote && !sa->nat_local;
+}
+
+/* sa's peer moved from old_a:old_r to where the last authenticated message came from: the
+ * child SAs follow.  Outbound SAs in UDP take the new port in place; a new address makes a new
+ * pair of the same keys and SPIs (the peer is part of an SA's id; the key id, and with it the
+ * sequence numbers and replay floors, stays). */
+static void
+peer_moved(struct ike *ike, struct ike_sa *sa, uint32_t old_a, uint16_t old_r)
+{
+	struct ike_child *c, *next;
+
+	log_info("ikev2: peer %u.%u.%u.%u:%u now at %u.%u.%u.%u:%u (its NAT moved): following",
+	    old_a >> 24, (old_a >> 16) & 0xff, (old_a >> 8) & 0xff, old_a & 0xff, old_r,
+	    sa->remote >> 24, (sa->remote >> 16) & 0xff, (sa->remote >> 8) & 0xff,
+	    sa->remote & 0xff, sa->rport);
+	ike_count(ike, IKE_CTR_PEER_MOVED);
+	for (c = sa->children; c != NULL; c = next) {
+		next = c->next;
+		if (c->id_in == 0)
+			continue;			/* not installed (yet) */
+		if (c->pub_peer != sa->remote) {
+			if (ike->io.remove != NULL) {
+				ike->io.remove(ike->io.ctx, c->id_in);
+				ike->io.remove(ike->io.ctx, c->id_out);
+			}
+			if (child_publish(ike, sa, c) != 0) {
+				log_warn("ikev2: child SA %08" PRIx32 " lost following its peer",
+				    c->spi_in);
+				child_free(ike, sa, c, false);
+			}
+		} else if (c->pub_port != 0 && c->pub_port != sa->rport) {
+			c->pub_port = sa->rport;
+			if (ike->io.set_encap_port != NULL)
+				ike->io.set_encap_port(ike->io.ctx, c->id_out, sa->rport);
+		}
+	}
+}
+
 void
 ike_input(struct ike *ike, uint32_t local, uint16_t lport, uint32_t remote, uint16_t rport,
     const uint8_t *data, size_t len, uint64_t now_ms)
@@ -432,8 +477,8 @@ ike_input(struct ike *ike, uint32_t local, uint16_t lport, uint32_t remote, uint
 		sa_init_response(ike, sa, ike->rx, len, now_ms);
 		return;
 	}
-	if ((sa = ikesa_find(ike, h->spi_i, h->spi_r)) == NULL || sa->remote != remote ||
-	    sa->state == IKE_SA_INIT_SENT) {
+	if ((sa = ikesa_find(ike, h->spi_i, h->spi_r)) == NULL || sa->state == IKE_SA_INIT_SENT ||
+	    (sa->remote != remote && (sa->state != IKE_SA_ESTABLISHED || !may_move(sa)))) {
 		ike_count(ike, IKE_CTR_NO_SA);
 		return;
 	}
@@ -443,10 +488,18 @@ ike_input(struct ike *ike, uint32_t local, uint16_t lport, uint32_t remote, uint
 		return;
 	}
 	/* §2.23: the peer floated to 4500 (or its NAT moved): follow it, once authenticated
-	 * (request() and response() return early when the ICV fails; the ports are set back) */
-	if (rport != sa->rport || lport != sa->lport) {
+	 * (request() and response() return early when the ICV fails, and for a retransmission or
+	 * an old message: the address and ports are set back), then its child SAs */
+	if (rport != sa->rport || lport != sa->lport || remote != sa->remote) {
+		uint32_t old_a = sa->remote;
 		uint16_t old_r = sa->rport, old_l = sa->lport;
+		bool was_up = sa->state == IKE_SA_ESTABLISHED;	/* not the float (§2.23) */
 
+		if (sa->state == IKE_SA_ESTABLISHED && !may_move(sa)) {
+			ike_count(ike, IKE_CTR_NO_SA);
+			return;
+		}
+		sa->remote = remote;
 		sa->rport = rport;
 		sa->lport = lport;
 		ike->authentic = false;
@@ -454,9 +507,14 @@ ike_input(struct ike *ike, uint32_t local, uint16_t lport, uint32_t remote, uint
 			response(ike, sa, len, now_ms);
 		else
 			request(ike, sa, len, now_ms);
-		if (!ike->authentic && ikesa_find(ike, h->spi_i, h->spi_r) == sa) {
+		if (ikesa_find(ike, h->spi_i, h->spi_r) != sa)
+			return;			/* it is gone */
+		if (!ike->authentic) {
+			sa->remote = old_a;
 			sa->rport = old_r;
 			sa->lport = old_l;
+		} else if (was_up && (old_a != remote || old_r != rport)) {
+			peer_moved(ike, sa, old_a, old_r);
 		}
 		return;
 	}

@@ -51,7 +51,8 @@ struct ike_io {
 	int	(*spi_alloc)(void *ctx, uint8_t proto, uint32_t local, uint32_t *spi);
 	/* A negotiated child SA pair, origin SA_IKE, ids computed (sa_hash_id, sa_key_id),
 	 * keys, SPIs, flow (local -> remote, as manual SAs), lifetimes, mode, window, ESN and
-	 * UDP encapsulation as negotiated.  in is mature: add it to the SAD and publish it now.
+	 * UDP encapsulation as negotiated (udp_encap_port: outbound, the peer's port as its NAT
+	 * maps it, the IKE SA's; inbound, ours, 4500; 0 without a NAT).  in is mature: add it to the SAD and publish it now.
 	 * out is mature (use it for its flow from now: the newest outbound SA of a flow wins)
 	 * or, when a peer's rekey made it, larval: added but not used until activate().  0: both
 	 * taken.  -1: neither taken (the engine frees them and deletes the child). */
@@ -60,6 +61,10 @@ struct ike_io {
 	void	(*activate)(void *ctx, uint64_t sa_id);
 	/* SA sa_id (one the engine installed) is gone: remove it from the SAD. */
 	void	(*remove)(void *ctx, uint64_t sa_id);
+	/* The outbound SA sa_id now goes in UDP to the peer's port (its NAT's mapping moved,
+	 * RFC 7296 §2.23): set its udp_encap_port and publish; nothing else of it changes (same
+	 * id, keys, sequence numbers).  NULL: the host is not told (a test without a SAD). */
+	void	(*set_encap_port)(void *ctx, uint64_t sa_id, uint16_t port);
 	/* Did SA sa_id carry traffic since it was installed?  NULL: assume it did.  Rekey at
 	 * the soft lifetime only for SAs that did (docs/design.md "IKE", as IOS). */
 	bool	(*used)(void *ctx, uint64_t sa_id);
@@ -161,7 +166,8 @@ struct ike_sa_info {
 	X(IKE_REKEY,	"IKE SAs rekeyed")					\
 	X(DELETE_RX,	"deletes received")					\
 	X(TIMEOUT,	"IKE SAs given up after retransmissions")		\
-	X(DPD,		"liveness checks sent")
+	X(DPD,		"liveness checks sent")					\
+	X(PEER_MOVED,	"peers followed to a new NAT mapping")
 
 enum ike_ctr {
 #define X(n, t) IKE_CTR_##n,

@@ -62,10 +62,13 @@ struct ike_child {
 	char			map[CONF_NAME_MAX];
 	uint16_t		seq;
 	bool			dynamic;	/* a temporary entry of a dynamic map */
+	bool			transport;	/* transport mode (USE_TRANSPORT_MODE, §1.3.1) */
 	char			tset[CONF_NAME_MAX];
 	uint32_t		life_s, life_kb, window;
 	uint64_t		created_ms, soft_ms, hard_ms, drain_ms;
 	struct key		ke_in, ka_in, ke_out, ka_out;	/* kept for ike_save() */
+	uint32_t		pub_peer;	/* the peer and UDP port its SAs were given */
+	uint16_t		pub_port;	/* with (§2.23: they follow the IKE SA's) */
 };
 
 /* What our outstanding request is about, to act on its response. */
@@ -205,6 +208,21 @@ int		ts_responder(struct ike *ike, const struct ike_msg *m, uint32_t local,
 int		ts_initiator(const struct ike_msg *m, const struct sel *proposed, struct sel *flow);
 /* The configuration entry of policy i of the SPD (dynamic: the dynamic set's entry). */
 const struct conf_map_entry *ts_policy_entry(const struct ike *ike, size_t i);
+/* Transport mode (§1.3.1, docs/ikev2.md): as initiator, do we ask for it for flow (local ->
+ * remote) over sa?  When every transform set of e says "mode transport" and the flow is the
+ * two gateways' own addresses, no NAT between them. */
+bool		ts_transport_wanted(const struct ike *ike, const struct ike_sa *sa,
+		    const struct conf_map_entry *e, const struct sel *flow);
+/* As responder, the peer asked for it: do we agree?  When transform set tset (the one chosen)
+ * says "mode transport", on the same conditions of flow and NAT. */
+bool		ts_transport_allowed(const struct ike *ike, const struct ike_sa *sa,
+		    const char *tset, const struct sel *flow);
+/* As initiator, the response m to our request for child c (c->transport: we asked): transport
+ * if it says USE_TRANSPORT_MODE, else tunnel (a transport set accepts it, as IOS).  -1 when it
+ * says transport and we did not ask (§1.3.1: the child fails). */
+int		ts_transport_answer(struct ike_child *c, const struct ike_msg *m);
+/* USE_TRANSPORT_MODE into m when c is (or asks for) transport mode. */
+int		ts_transport_notify(struct ike_msg *m, const struct ike_child *c);
 
 /* ---- ike.c ---- */
 /* Send a request (m built, sealed when sa is established) and keep it for retransmission. */

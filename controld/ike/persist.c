@@ -50,6 +50,7 @@ struct saved_ike {
 struct saved_child {
 	uint8_t			state, proto;
 	bool			out_larval, initiated, dynamic;
+	bool			transport;	/* in what was padding: older files say 0 */
 	uint16_t		seq, dyn_idx;
 	uint32_t		spi_in, spi_out, succ_spi_in, life_s, life_kb, window;
 	struct ike_algs		algs;
@@ -129,6 +130,7 @@ save_child(struct wbuf *w, const struct ike_child *c, uint64_t now_ms)
 	s.out_larval = c->out_larval;
 	s.initiated = c->initiated;
 	s.dynamic = c->dynamic;
+	s.transport = c->transport;
 	s.seq = c->seq;
 	s.dyn_idx = c->dyn_idx;
 	s.spi_in = c->spi_in;
@@ -312,6 +314,7 @@ load_child(struct ike *ike, struct ike_sa *sa, const uint8_t *p, size_t len, uin
 	c->out_larval = s.out_larval;
 	c->initiated = s.initiated;
 	c->dynamic = s.dynamic;
+	c->transport = s.transport;
 	c->seq = s.seq;
 	c->dyn_idx = s.dyn_idx;
 	c->spi_in = s.spi_in;

@@ -6,10 +6,13 @@
  * the peer (Case 3, a subset, accepted; Case 4, more than the entry permits, refused), the first
  * entry of the list it touches being that permit, or inside a dynamic map entry's list (any flow
  * for a dynamic entry without a list).  No narrowing of a broader proposal: what we accept is what
- * the peer asked for, so both ends carry the same flow.  IPv4 only. */
+ * the peer asked for, so both ends carry the same flow.  IPv4 only.  Also the mode a flow may
+ * have (USE_TRANSPORT_MODE, §1.3.1): transport only for the gateways' own traffic, as the seed's
+ * "mode transport" says, and never across a NAT. */
 #include <stdio.h>
 #include <string.h>
 
+#include "common/log.h"
 #include "controld/ike/ikesa.h"
 
 struct range4 {
@@ -284,4 +287,62 @@ ts_initiator(const struct ike_msg *m, const struct sel *proposed, struct sel *fl
 	    (proposed->proto != 0 && proto != proposed->proto))
 		return -1;
 	return flow_of(&l, &r, proto, flow);
+}
+
+/* ---------------------------------------------------------------- transport mode */
+
+/* IOS: "mode transport" applies only to traffic between the peers themselves (seed: "mode");
+ * datad does no transport mode in UDP (RFC 3948 §3.1.3, not done): never across a NAT. */
+static bool
+transport_flow(const struct ike_sa *sa, const struct sel *flow)
+{
+	return !sa->nat_local && !sa->nat_remote && flow->src == sa->local &&
+	    flow->src_mask == 0xffffffffu && flow->dst == sa->remote &&
+	    flow->dst_mask == 0xffffffffu;
+}
+
+bool
+ts_transport_wanted(const struct ike *ike, const struct ike_sa *sa,
+    const struct conf_map_entry *e, const struct sel *flow)
+{
+	if (e == NULL || e->n_tsets == 0 || !transport_flow(sa, flow))
+		return false;
+	for (unsigned i = 0; i < e->n_tsets; i++) {
+		const struct conf_transform_set *t = conf_tset_find(ike->conf, e->tsets[i]);
+
+		if (t == NULL || t->mode != CONF_MODE_TRANSPORT)
+			return false;
+	}
+	return true;
+}
+
+bool
+ts_transport_allowed(const struct ike *ike, const struct ike_sa *sa, const char *tset,
+    const struct sel *flow)
+{
+	const struct conf_transform_set *t = conf_tset_find(ike->conf, tset);
+
+	return t != NULL && t->mode == CONF_MODE_TRANSPORT && transport_flow(sa, flow);
+}
+
+int
+ts_transport_answer(struct ike_child *c, const struct ike_msg *m)
+{
+	bool said = ike_msg_find_notify(m, IKE_N_USE_TRANSPORT_MODE) != NULL;
+
+	if (said && !c->transport) {
+		log_debug("ikev2: the peer answered transport mode to our tunnel mode: child refused");
+		return -1;
+	}
+	c->transport = said;
+	return 0;
+}
+
+int
+ts_transport_notify(struct ike_msg *m, const struct ike_child *c)
+{
+	if (!c->transport)
+		return 0;
+	return ike_add_notify(m, IKE_N_USE_TRANSPORT_MODE, (struct ike_chunk){ NULL, 0 },
+	    true) != NULL ? 0 : -1;
 }

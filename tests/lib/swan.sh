@@ -29,7 +29,8 @@
 #
 # Variables: SWAN_PLUGINS (charon's load list), SWAN_LOG_LEVEL (filelog default, 1; 2 or 4
 # to see messages), SWAN_RETRANSMIT ("TRIES TIMEOUT BASE": charon.retransmit_*; default
-# strongSwan's own, 5 tries from 4 s).
+# strongSwan's own, 5 tries from 4 s), SWAN_PLUGIN_CONF (more of charon's plugins section, e.g.
+# "kernel-libipsec { allow_peer_ts = yes }").
 
 SWAN_PLUGINS=${SWAN_PLUGINS:-random nonce openssl pem pkcs1 x509 pubkey kdf hmac sha1 sha2 md5 \
 des aes gcm ccm ctr chapoly curve25519 kernel-libipsec kernel-netlink socket-default vici}
@@ -83,6 +84,7 @@ charon-systemd {
 		vici {
 			socket = unix://$d/charon.vici
 		}
+		${SWAN_PLUGIN_CONF:-}
 	}
 }
 swanctl {
