@@ -29,11 +29,8 @@ source "$GW_SRC/tests/lib/swan.sh"
 SW_DPD=3
 source "$GW_SRC/tests/lib/ikev2.sh"
 
-require_root
-swan_require || { echo "SKIP: ikev2_swan_nat: no strongSwan" >&2; exit 77; }
 command -v nft >/dev/null || { echo "SKIP: ikev2_swan_nat: no nft" >&2; exit 77; }
-t_begin ikev2_swan_nat
-topo_up "gw$$" || t_abort "draw the topology"
+ik_begin ikev2_swan_nat
 
 # nat_map PORT: gwA's NAT now maps its UDP 4500 (to gwB) to PORT, and nothing else.
 nat_map()
