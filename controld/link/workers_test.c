@@ -32,6 +32,7 @@
 #include "controld/controld.h"
 #include "controld/link/worker.h"
 #include "tests/lib/example.h"
+#include "controld/link/link_test.h"
 #include "tests/lib/test.h"
 
 /* deploy/examples/gwB.conf with anti-replay, and an ipsec-isakmp entry (for acquires) */
@@ -611,24 +612,8 @@ test_ike_wire(void)
 int
 main(void)
 {
-	struct gw_err err;
-	struct conf *c;
-	char *conf = test_example("gwB.conf", conf_extra);
-	char path[128];
-
-	log_init("workers_test", LOG_LVL_ERR);
-	snprintf(dir, sizeof(dir), "/tmp/workers_test.XXXXXX");
-	if (mkdtemp(dir) == NULL)
+	if (link_test_up(&cd, dir, "workers_test", test_example("gwB.conf", conf_extra)) != 0)
 		return 2;
-	cd.link.state_dir = dir;
-	if (lease_open(&cd.link.leases, dir, &err) != 0 ||
-	    lease_open_named(&cd.link.floors, dir, "replay-floors", NULL, "floors", &err) != 0 ||
-	    (c = conf_parse_text(conf, "workers_test", &err)) == NULL ||
-	    controld_apply(&cd, c, &err) != 0) {
-		fprintf(stderr, "workers_test: %s\n", err.msg);
-		return 2;
-	}
-	free(conf);
 	test_lease_flood();
 	test_top_from_non_owner();
 	test_steal_owner();
@@ -637,19 +622,6 @@ main(void)
 	test_oversize();
 	test_ike_wire();
 	test_owners_restart();
-	cli_free(&cd);
-	conf_free(cd.conf.running);
-	spd_free(cd.conf.spd);
-	workers_free(&cd);
-	sad_free(&cd.sad);
-	lease_close(&cd.link.leases);
-	lease_close(&cd.link.floors);
-	snprintf(path, sizeof(path), "%s/key-leases", dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/replay-floors", dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/inbound-owners", dir);
-	unlink(path);
-	rmdir(dir);
+	link_test_down(&cd, dir);
 	return t_done();
 }
