@@ -847,6 +847,40 @@ test_restart(void)
 	teardown();
 }
 
+/* A catch-all peer "address 0.0.0.0 0.0.0.0" with another key put first in keyring KR of c. */
+static void
+catch_all_first(struct conf *c, const char *psk)
+{
+	struct conf_ikev2_keyring *kr = c->ikev2_keyrings[0];
+	struct conf_ikev2_peer *any = t_push(&kr->peers, &kr->n_peers, sizeof(*any));
+
+	memmove(&kr->peers[1], &kr->peers[0], (kr->n_peers - 1) * sizeof(kr->peers[0]));
+	kr->peers[0] = any;
+	snprintf(any->name, sizeof(any->name), "ANY");
+	any->has_addr = true;
+	any->addr = any->mask = 0;
+	any->psk_local.len = any->psk_remote.len = (uint16_t)strlen(psk);
+	memcpy(any->psk_local.b, psk, any->psk_local.len);
+	memcpy(any->psk_remote.b, psk, any->psk_remote.len);
+}
+
+/* IOS picks the keyring peer with the longest mask holding the address, not the first: with
+ * "address 0.0.0.0 0.0.0.0" and another key before each side's host entry, the host entries'
+ * key is used on both sides (first-match would refuse AUTH). */
+static void
+test_keyring_longest(void)
+{
+	setup(&(struct opts){ 0 });
+	catch_all_first(A.conf, "the-catch-all-key");
+	catch_all_first(B.conf, "another-catch-all");
+	acquire();
+	net_pump(100);
+	T_EQ(ctr(&B, IKE_CTR_AUTH_FAILED) + ctr(&A, IKE_CTR_AUTH_FAILED), 0,
+	    "keyring: the /32 peer's key, not the catch-all's");
+	check_up("keyring longest match", 1);
+	teardown();
+}
+
 /* strongSwan's IKE_SA_INIT requests (testdata/) answered by our responder. */
 static void
 test_strongswan(void)
@@ -954,6 +988,7 @@ main(void)
 	test_next_peer();
 	test_debug_keys();
 	test_restart();
+	test_keyring_longest();
 	test_strongswan();
 	return t_done();
 }
