@@ -36,6 +36,10 @@ enum {
 	IKE_DRAIN_MS		= 2000,	/* a rekeyed child's old inbound SA stays this long */
 	IKE_SOFT_MARGIN_S	= 30,	/* rekey this long before the hard lifetime (DESIGN) */
 	IKE_SA_LIFETIME_S	= 86400,	/* IOS default of an IKEv2 profile's lifetime */
+	IKE_PENDING_MAX		= 64,	/* flows queued on a busy IKE SA; more are counted */
+	IKE_TEMP_FAIL_MS	= 2000,	/* a child exchange refused with TEMPORARY_FAILURE:
+					 * again after this (an IKE SA rekey: 10 s) */
+	IKE_REKEY_WAIT_MS	= 30000,	/* an IKE SA the peer is to delete goes anyway */
 };
 
 /* What the engine asks of its host (controld's link and SAD; a test's loopback).  Every
@@ -167,7 +171,11 @@ struct ike_sa_info {
 	X(DELETE_RX,	"deletes received")					\
 	X(TIMEOUT,	"IKE SAs given up after retransmissions")		\
 	X(DPD,		"liveness checks sent")					\
-	X(PEER_MOVED,	"peers followed to a new NAT mapping")
+	X(PEER_MOVED,	"peers followed to a new NAT mapping")			\
+	X(TEMP_FAIL,	"TEMPORARY_FAILURE sent or received (collisions, §2.25)") \
+	X(IKE_REKEY_COLLISION, "simultaneous IKE SA rekeys resolved (§2.8.2)")	\
+	X(FLOW_QUEUED,	"flows queued behind an exchange in flight")		\
+	X(FLOW_QUEUE_FULL, "flows not queued: the IKE SA's queue was full")
 
 enum ike_ctr {
 #define X(n, t) IKE_CTR_##n,
