@@ -67,6 +67,7 @@ struct opts {
 	uint16_t	pfs;
 	uint32_t	peer_of_b;		/* B's view of A; 0: GW_A */
 	uint16_t	dpd;
+	enum conf_dpd_mode dpd_mode;		/* 0: none given (periodic) */
 	uint32_t	ike_life;
 	uint32_t	ike_life_b;		/* B's; 0: ike_life */
 };
@@ -108,6 +109,7 @@ setup(const struct opts *o)
 	}
 	pa->dpd_interval = pb->dpd_interval = o->dpd;
 	pa->dpd_retry = pb->dpd_retry = 2;
+	pa->dpd_mode = pb->dpd_mode = o->dpd_mode;
 	pa->nat_keepalive = pb->nat_keepalive = 20;
 	pa->lifetime_sec = o->ike_life;
 	pb->lifetime_sec = o->ike_life_b != 0 ? o->ike_life_b : o->ike_life;
@@ -723,6 +725,69 @@ test_dpd(void)
 	teardown();
 }
 
+/* "dpd 10 2 on-demand" (IOS's default) asks only when A sent something and nothing came
+ * back for an interval; "periodic" whenever nothing came back.  Traffic is what the workers
+ * report (io.packets); an IKE message or an ESP packet from the peer both show it lives.
+ * The IKE and child lifetimes outlast the 60 s looked at. */
+static void
+dpd_run(enum conf_dpd_mode mode, bool out, bool in, bool b_dead)
+{
+	uint64_t t;
+
+	setup(&(struct opts){ .dpd = 10, .dpd_mode = mode, .ike_life = 3600,
+	    .a = "crypto ipsec transform-set AES-SHA esp-aes 256 esp-sha256-hmac\n"
+		"access-list 101 permit ip 192.0.2.0 0.0.0.127 192.0.2.128 0.0.0.127\n"
+		"crypto map vpn 10 ipsec-isakmp\n match address 101\n set peer 198.51.100.2\n"
+		" set transform-set AES-SHA\n set security-association lifetime seconds 600\n"
+		"interface wan0\n ip address 198.51.100.1 255.255.255.0\n crypto map vpn\n" });
+	acquire();
+	net_pump(100);
+	if (b_dead)
+		NET.s[1] = NULL;
+	for (t = 2000; t <= 61000; t += 1000) {
+		A.pkts_out += out;	/* a worker's report: packets sent, received */
+		A.pkts_in += in;
+		NET.now = t;
+		ike_tick(A.ike, t);
+		if (!b_dead)
+			ike_tick(B.ike, t);
+		net_pump(100);
+	}
+}
+
+static void
+test_dpd_modes(void)
+{
+	dpd_run(CONF_DPD_ON_DEMAND, false, false, true);
+	T_EQ(ctr(&A, IKE_CTR_DPD), 0, "on-demand, nothing to send: no liveness check");
+	T_EQ(n_ike(&A), 1, "on-demand, idle: the dead peer's SA stays (as IOS)");
+	teardown();
+	dpd_run(CONF_DPD_ON_DEMAND, true, false, true);
+	T_OK(ctr(&A, IKE_CTR_DPD) >= 1, "on-demand, sending into silence: asked");
+	T_EQ(n_ike(&A), 0, "and the dead peer's IKE SA removed");
+	T_EQ(A.sad.n, 0, "with its child SAs");
+	teardown();
+	dpd_run(CONF_DPD_ON_DEMAND, true, true, false);
+	T_EQ(ctr(&A, IKE_CTR_DPD), 0, "on-demand, traffic both ways: no liveness check");
+	teardown();
+	dpd_run(CONF_DPD_ON_DEMAND, true, false, false);
+	T_OK(ctr(&A, IKE_CTR_DPD) >= 5, "on-demand, one way: asked every interval (%" PRIu64 ")",
+	    ctr(&A, IKE_CTR_DPD));
+	check_up("on-demand, the peer answers", 1);
+	teardown();
+	dpd_run(CONF_DPD_PERIODIC, false, false, false);
+	T_OK(ctr(&A, IKE_CTR_DPD) >= 5, "periodic, idle: asked every interval (%" PRIu64 ")",
+	    ctr(&A, IKE_CTR_DPD));
+	check_up("periodic, the peer answers", 1);
+	teardown();
+	dpd_run(CONF_DPD_PERIODIC, false, true, false);
+	T_EQ(ctr(&A, IKE_CTR_DPD), 0, "periodic, ESP coming in: no liveness check");
+	teardown();
+	dpd_run(CONF_DPD_PERIODIC, false, false, true);
+	T_EQ(n_ike(&A), 0, "periodic: the dead peer's IKE SA removed");
+	teardown();
+}
+
 static void
 test_nat(void)
 {
@@ -1209,6 +1274,7 @@ main(void)
 	test_pending_flows();
 	test_delete();
 	test_dpd();
+	test_dpd_modes();
 	test_nat();
 	test_nat_move();
 	test_transport();

@@ -805,6 +805,31 @@ tick_children(struct ike *ike, struct ike_sa *sa, uint64_t now_ms)
 	return t;
 }
 
+/* Is a liveness check (§2.4) due, one DPD interval after the last look (since_ms)?  Nothing
+ * came from the peer in that interval: no IKE message, and no packet on an inbound child SA
+ * (the workers' counts, io->packets).  "dpd ... periodic" asks then; "on-demand" (IOS's default)
+ * only when we sent it something meanwhile: an outbound child SA carried packets. */
+static bool
+dpd_due(struct ike *ike, struct ike_sa *sa, bool on_demand, uint64_t since_ms)
+{
+	bool in = sa->last_rx_ms > since_ms, out = false;
+	uint64_t n;
+
+	for (struct ike_child *c = sa->children; c != NULL; c = c->next) {
+		if (c->id_in == 0 || ike->io.packets == NULL)
+			continue;
+		if ((n = ike->io.packets(ike->io.ctx, c->id_in)) != c->dpd_pkts_in)
+			in = true;
+		c->dpd_pkts_in = n;
+		if ((n = ike->io.packets(ike->io.ctx, c->id_out)) != c->dpd_pkts_out)
+			out = true;
+		c->dpd_pkts_out = n;
+	}
+	if (in)
+		return false;
+	return !on_demand || ike->io.packets == NULL || out;
+}
+
 static uint64_t
 tick_sa(struct ike *ike, struct ike_sa *sa, uint64_t now_ms)
 {
@@ -872,8 +897,7 @@ tick_sa(struct ike *ike, struct ike_sa *sa, uint64_t now_ms)
 		uint64_t iv = (uint64_t)p->dpd_interval * 1000;
 
 		if (now_ms >= sa->dpd_ms) {
-			/* §2.4: a peer silent for a whole interval is asked if it lives */
-			if (now_ms - sa->last_rx_ms >= iv)
+			if (dpd_due(ike, sa, p->dpd_mode == CONF_DPD_ON_DEMAND, now_ms - iv))
 				info_start_dpd(ike, sa, now_ms);
 			sa->dpd_ms = now_ms + iv;
 		}

@@ -72,6 +72,11 @@ struct ike_io {
 	/* Did SA sa_id carry traffic since it was installed?  NULL: assume it did.  Rekey at
 	 * the soft lifetime only for SAs that did (docs/design.md "IKE", as IOS). */
 	bool	(*used)(void *ctx, uint64_t sa_id);
+	/* Packets SA sa_id carried since it was installed, as the workers last reported (an
+	 * inbound SA: packets received and authenticated; outbound: packets sent).  Read once a
+	 * DPD interval per child SA, only a change matters.  NULL: not known, and "dpd ...
+	 * on-demand" then behaves as periodic. */
+	uint64_t (*packets)(void *ctx, uint64_t sa_id);
 };
 
 struct ike;

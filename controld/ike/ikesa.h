@@ -66,6 +66,7 @@ struct ike_child {
 	char			tset[CONF_NAME_MAX];
 	uint32_t		life_s, life_kb, window;
 	uint64_t		created_ms, soft_ms, hard_ms, drain_ms;
+	uint64_t		dpd_pkts_in, dpd_pkts_out;	/* io->packets at the last DPD look */
 	struct key		ke_in, ka_in, ke_out, ka_out;	/* kept for ike_save() */
 	uint32_t		pub_peer;	/* the peer and UDP port its SAs were given */
 	uint16_t		pub_port;	/* with (§2.23: they follow the IKE SA's) */
