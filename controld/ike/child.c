@@ -12,8 +12,15 @@
  * installs the new inbound at once and its outbound larval, used (activate) when the initiator
  * deletes the old child or after IKE_DRAIN_MS; the old inbound SA stays until the delete.
  * Simultaneous rekeys of one child (§2.8.1): the new child of the exchange with the lowest nonce is
- * deleted by its maker.  XXX: simultaneous IKE SA rekeys (§2.8.2) are not resolved; the original
- * initiator rekeys first, which makes them rare. */
+ * deleted by its maker.  Simultaneous IKE SA rekeys (§2.8.2): the peer's rekey that crosses ours
+ * makes its new IKE SA with no children (rekey_theirs); when ours ends, the new IKE SA of the
+ * exchange with the lowest of the four nonces is deleted by its initiator, the children and
+ * queued flows move to the other, and the initiator of the surviving exchange deletes the old one
+ * (ike_rekey_resolve; a delete of the old SA meanwhile settles it for the peer's, info.c).
+ * Exchange collisions (§2.25): a CREATE_CHILD_SA while we rekey or close the IKE SA, a rekey of a
+ * child we delete, an IKE SA rekey while a child exchange of ours is out: TEMPORARY_FAILURE; ours
+ * refused so come again (a child rekey after IKE_TEMP_FAIL_MS, a new child's flow queued again,
+ * an IKE SA rekey after 10 s).  The original initiator rekeys first, so collisions are rare. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -357,7 +364,7 @@ child_start_ike_rekey(struct ike *ike, struct ike_sa *sa, uint64_t now_ms)
 	struct ike_payload *pl;
 	struct ike_sa *n;
 
-	if (sa->req != REQ_NONE || sa->state != IKE_SA_ESTABLISHED ||
+	if (sa->req != REQ_NONE || sa->state != IKE_SA_ESTABLISHED || sa->rekey_of != NULL ||
 	    (n = ikesa_alloc(ike, true, sa->local, sa->lport, sa->remote, sa->rport,
 	    now_ms)) == NULL)
 		return -1;

@@ -4,7 +4,9 @@
  * Encrypted payload's ICV are checked, RFC 7296 §2.2, §3.14), sending with
  * the request kept for retransmission (§2.1: only the exchange's initiator retransmits,
  * doubling the wait) and the response kept to answer a retransmitted request (§2.1), the
- * timers, and what show and clear read.  Keeps docs/design.md "IKE", Untrusted input: a message
+ * timers (liveness checks periodic or on demand, from the workers' packet counts), the flows
+ * that wait for a busy IKE SA (window of one: ike_sa_kick starts the next request when the
+ * exchange in flight ends), and what show and clear read.  Keeps docs/design.md "IKE", Untrusted input: a message
  * that is not from an established peer and not an IKE_SA_INIT request costs nothing but a counter.
  * */
 #include <inttypes.h>
@@ -389,9 +391,12 @@ response(struct ike *ike, struct ike_sa *sa, size_t len, uint64_t now_ms)
 	case REQ_IKE_REKEY:
 		child_response(ike, sa, now_ms);
 		break;
+	case REQ_DPD:		/* the peer lives; an SA it rekeyed meanwhile waits for its delete */
+		if (sa->state != IKE_SA_DELETING)
+			info_response(ike, sa, now_ms);
+		break;
 	case REQ_DELETE_CHILD:
 	case REQ_DELETE_IKE:
-	case REQ_DPD:
 		info_response(ike, sa, now_ms);
 		break;
 	default:
@@ -747,6 +752,14 @@ give_up(struct ike *ike, struct ike_sa *sa, uint64_t now_ms)
 			free(pending);
 		}
 		return;
+	}
+	if (sa->rekey_theirs != NULL) {
+		/* our rekey of it unanswered, the peer's done (§2.8.2): its SA carries on */
+		struct ike_sa *t = sa->rekey_theirs;
+
+		sa->rekey_theirs = NULL;
+		t->rekey_of = NULL;
+		child_move_all(ike, sa, t);
 	}
 	ike_sa_dead(ike, sa, "no answer to our retransmissions");
 }

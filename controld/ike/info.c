@@ -3,7 +3,10 @@
  * names the SPI it receives on, and the answer names the other direction's, §1.4.1),
  * deleting the IKE SA with everything under it, and liveness checks (an empty request, §2.4:
  * DPD).  A peer's delete of the old child of a rekey we answered is the signal that it uses
- * the new one: our larval outbound SA of the rekey goes into use (make before break). */
+ * the new one: our larval outbound SA of the rekey goes into use (make before break).
+ * Collisions (§2.25): a delete of a child we delete too is answered without a Delete payload
+ * (§1.4.1), one of a child we rekey as usual; a delete of the IKE SA while we rekey it forgets
+ * our rekey, its children going to the peer's new IKE SA if its rekey crossed ours (§2.8.2). */
 #include <string.h>
 
 #include "common/log.h"
