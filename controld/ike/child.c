@@ -640,10 +640,10 @@ child_response(struct ike *ike, struct ike_sa *sa, uint64_t now_ms)
 fail:
 	ike_dh_free(&sa->dh);
 	if (old != NULL && old->state == CHILD_REKEYING) {	/* lives to its end */
-		old->state = CHILD_INSTALLED;
 		/* again soon after a collision (§2.25), later after a refusal */
 		uint64_t again = now_ms + (busy ? IKE_TEMP_FAIL_MS : 10000);
 
+		old->state = CHILD_INSTALLED;
 		old->soft_ms = again < old->hard_ms ? again : old->hard_ms;
 	}
 	if (!rekey && busy)		/* the flow waits its turn again */

@@ -6,9 +6,9 @@
  * doubling the wait) and the response kept to answer a retransmitted request (§2.1), the
  * timers (liveness checks periodic or on demand, from the workers' packet counts), the flows
  * that wait for a busy IKE SA (window of one: ike_sa_kick starts the next request when the
- * exchange in flight ends), and what show and clear read.  Keeps docs/design.md "IKE", Untrusted input: a message
- * that is not from an established peer and not an IKE_SA_INIT request costs nothing but a counter.
- * */
+ * exchange in flight ends), and what show and clear read.  Keeps docs/design.md "IKE",
+ * Untrusted input: a message that is not from an established peer and not an IKE_SA_INIT
+ * request costs nothing but a counter; a peer's queue of flows is bounded (IKE_PENDING_MAX). */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
