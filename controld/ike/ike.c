@@ -946,6 +946,23 @@ ike_tick(struct ike *ike, uint64_t now_ms)
 	return t;
 }
 
+unsigned
+ike_rekey_sa(struct ike *ike, uint64_t id, uint64_t now_ms)
+{
+	unsigned n = 0;
+
+	for (struct ike_sa *sa = ike->sas; sa != NULL; sa = sa->next) {
+		if ((id != 0 && sa->handle != id) || sa->state != IKE_SA_ESTABLISHED ||
+		    sa->rekey_of != NULL)
+			continue;
+		n++;
+		sa->rekey_ms = now_ms;		/* ike_tick() when the window is busy */
+		if (sa->req == REQ_NONE && child_start_ike_rekey(ike, sa, now_ms) == 0)
+			sa->rekey_ms = 0;
+	}
+	return n;
+}
+
 int
 ike_soft_expired(struct ike *ike, uint64_t sa_id, uint64_t now_ms)
 {

@@ -122,6 +122,11 @@ int		ike_acquire(struct ike *ike, const char *map, uint16_t seq, const struct se
  * drains.  Returns the next time (ms) it wants to be called; UINT64_MAX for none. */
 uint64_t	ike_tick(struct ike *ike, uint64_t now_ms);
 
+/* Rekey IKE SA id now (every established one with id 0), as at its lifetime: an operator's or
+ * a test's request (strongSwan's "swanctl --rekey --ike").  One with a request out rekeys as
+ * soon as that exchange ends.  The number of IKE SAs to be rekeyed. */
+unsigned	ike_rekey_sa(struct ike *ike, uint64_t id, uint64_t now_ms);
+
 /* An SA the engine installed reached its soft kilobytes (a worker's report): rekey its child
  * now.  0, or -1 when sa_id is not one of ours. */
 int		ike_soft_expired(struct ike *ike, uint64_t sa_id, uint64_t now_ms);
