@@ -619,6 +619,44 @@ test_ike_rekey_vs_child_rekey(void)
 	teardown();
 }
 
+/* §2.25.2: a new flow of B (per-host) while A rekeys the IKE SA: A refuses the
+ * CREATE_CHILD_SA, B refuses the IKE rekey (its own request is out); B's flow waits on the IKE
+ * SA and goes 2 s later, A's rekey 10 s later; both children end on the new IKE SA. */
+static void
+test_ike_rekey_vs_new_child(void)
+{
+	struct sel pkt = { .src = 0xc00002c8, .src_mask = ~0u, .dst = 0xc000020a,
+	    .dst_mask = ~0u, .proto = 1, .tos = -1, .precedence = -1 };
+	struct gw_err err = { 0 };
+
+	setup(&(struct opts){ .ike_life = 190, .ike_life_b = B_LATE, .b =
+		"crypto ipsec transform-set AES-SHA esp-aes 256 esp-sha256-hmac\n"
+		"access-list 101 permit ip 192.0.2.128 0.0.0.127 192.0.2.0 0.0.0.127\n"
+		"crypto map vpn 10 ipsec-isakmp\n match address 101\n set peer 198.51.100.1\n"
+		" set transform-set AES-SHA\n set security-association level per-host\n"
+		" set security-association lifetime seconds 120\n"
+		"interface wan0\n ip address 198.51.100.2 255.255.255.0\n crypto map vpn\n" });
+	acquire();
+	net_pump(100);
+	tick(100000);
+	NET.now = 172000;
+	ike_tick(A.ike, NET.now);
+	T_EQ(ike_acquire(B.ike, "vpn", 10, &pkt, NET.now, &err), 0, "B: a host pair's packet");
+	T_EQ(NET.n, 2, "A's IKE rekey and B's CREATE_CHILD_SA cross");
+	net_pump(100);
+	T_EQ(ctr(&A, IKE_CTR_TEMP_FAIL), 2, "A refused B's new child, was refused its rekey");
+	T_EQ(ctr(&B, IKE_CTR_FLOW_QUEUED), 1, "B's flow waits on the IKE SA again");
+	check_up("both refused", 1);
+	tick(NET.now + IKE_TEMP_FAIL_MS);
+	check_up("B's flow through, no second acquire", 2);
+	tick(NET.now + 10000);
+	T_EQ(ctr(&A, IKE_CTR_IKE_REKEY), 1, "A's IKE rekey again, through");
+	check_up("IKE SA rekeyed with both children", 2);
+	T_EQ(ike_info(&A).n_children, 2, "both children on A's new IKE SA");
+	T_EQ(ike_info(&B).n_children, 2, "and on B's");
+	teardown();
+}
+
 /* §2.25.1: A rekeys a child while B deletes it: B refuses the rekey of what it closes, A
  * answers the delete with its own; the child is gone on both sides, the IKE SA stays. */
 static void
@@ -1270,6 +1308,7 @@ main(void)
 	test_ike_rekey_collision_late();
 	test_ike_rekey_vs_delete();
 	test_ike_rekey_vs_child_rekey();
+	test_ike_rekey_vs_new_child();
 	test_child_rekey_vs_delete();
 	test_pending_flows();
 	test_delete();
