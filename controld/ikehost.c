@@ -230,6 +230,21 @@ io_used(void *ctx, uint64_t sa_id)
 	return st.pkts != 0;
 }
 
+/* The workers' packet count of an SA, for "dpd ... on-demand" (received: inbound; sent:
+ * outbound). */
+static uint64_t
+io_packets(void *ctx, uint64_t sa_id)
+{
+	struct controld *cd = ctx;
+	const struct sa *sa = sad_find(&cd->sad, sa_id);
+	struct sa_stat st;
+
+	if (sa == NULL)
+		return 0;
+	sa_sum(sa, workers_live(cd), &st);
+	return st.pkts;
+}
+
 /* ---- What the workers bring ---- */
 
 static void
@@ -306,7 +321,7 @@ ikehost_start(struct controld *cd, struct gw_err *err)
 	struct ike_io io = {
 		.ctx = cd, .send = io_send, .spi_alloc = io_spi_alloc, .install = io_install,
 		.activate = io_activate, .remove = io_remove, .used = io_used,
-		.set_encap_port = io_set_encap_port,
+		.set_encap_port = io_set_encap_port, .packets = io_packets,
 	};
 	struct ike_stats st;
 

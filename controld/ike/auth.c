@@ -68,29 +68,35 @@ id_matches(const struct conf_ikev2_id *c, uint8_t type, struct ike_chunk d)
 	}
 }
 
-/* The keyring peer of profile p for remote (and the peer's ID when known). */
+/* The keyring peer of profile p for remote (and the peer's ID when known): conf's lookup, as
+ * IOS: the peer whose "identity" is the ID, else the one whose "address A MASK" holds remote
+ * with the longest mask (a host entry wins over 0.0.0.0 0.0.0.0 whatever their order). */
 static const struct conf_ikev2_peer *
 keyring_peer(const struct ike *ike, const struct conf_ikev2_profile *p, uint32_t remote,
     uint8_t id_type, struct ike_chunk id)
 {
 	const struct conf_ikev2_keyring *kr = NULL;
+	struct conf_ikev2_id want;
 
 	for (size_t i = 0; i < ike->conf->n_ikev2_keyrings; i++)
 		if (strcmp(ike->conf->ikev2_keyrings[i]->name, p->keyring) == 0)
 			kr = ike->conf->ikev2_keyrings[i];
 	if (kr == NULL)
 		return NULL;
-	for (size_t i = 0; id.p != NULL && i < kr->n_peers; i++)
-		if (kr->peers[i]->identity.type != CONF_ID_NONE &&
-		    id_matches(&kr->peers[i]->identity, id_type, id))
-			return kr->peers[i];
-	for (size_t i = 0; i < kr->n_peers; i++) {
-		const struct conf_ikev2_peer *pe = kr->peers[i];
-
-		if (pe->has_addr && ((remote ^ pe->addr) & pe->mask) == 0)
-			return pe;
+	memset(&want, 0, sizeof(want));
+	if (id.p != NULL && id_type == IKE_ID_IPV4_ADDR && id.len == 4) {
+		want.type = CONF_ID_ADDRESS;
+		want.addr = (uint32_t)id.p[0] << 24 | (uint32_t)id.p[1] << 16 |
+		    (uint32_t)id.p[2] << 8 | id.p[3];
+		want.mask = 0xffffffffu;
+	} else if (id.p != NULL && (id_type == IKE_ID_FQDN || id_type == IKE_ID_RFC822_ADDR) &&
+	    id.len < sizeof(want.text)) {
+		want.type = id_type == IKE_ID_FQDN ? CONF_ID_FQDN : CONF_ID_EMAIL;
+		memcpy(want.text, id.p, id.len);
+		if (memchr(want.text, '\0', id.len) != NULL)	/* not a name we could match */
+			want.type = CONF_ID_NONE;
 	}
-	return NULL;
+	return conf_ikev2_peer_find(kr, remote, want.type != CONF_ID_NONE ? &want : NULL);
 }
 
 /* AUTH of one side (§2.15) into out; its length, 0 on failure. */

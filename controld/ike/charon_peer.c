@@ -10,7 +10,11 @@
  * "INSTALL in SPI out SPI encap PORT", "ACTIVATE SPI", "REMOVE SPI", and at the end the
  * show crypto ikev2 sa detail.  SIGUSR1: clear crypto ikev2 sa.  SIGUSR2: rekey every child
  * now (as at a soft lifetime).  SIGHUP: a restart of controld (ike_save, a new engine and an
- * empty SAD, ike_load: "RESTART n" with the SAs adopted).  SIGTERM: stop.  Test tool only. */
+ * empty SAD, ike_load: "RESTART n" with the SAs adopted).  SIGALRM: rekey the IKE SA now
+ * ("REKEY-IKE n"), what we send held back HOLD_MS so that a rekey charon starts meanwhile
+ * crosses ours (RFC 7296 §2.8.2), then LATENCY_MS for a while, as a WAN would (charon drops
+ * a message for an IKE SA it has not registered yet, which a veth delivers in microseconds:
+ * the retransmission would come only seconds later).  SIGTERM: stop.  Test tool only. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -46,9 +50,22 @@ static const char text[] =
 	" ip address 198.51.100.1 255.255.255.0\n"
 	" crypto map vpn\n";
 
+enum { HOLD_MS = 300, LATENCY_MS = 20, LATENCY_FOR_MS = 3000, HOLD_MAX = 16 };
+
 static int			fd500, fd4500;
 static struct sad		D;
-static volatile sig_atomic_t	stop, clear, rekey, restart;
+static volatile sig_atomic_t	stop, clear, rekey, restart, rekey_ike;
+
+/* Datagrams held back (SIGALRM): until hold_until, and LATENCY_MS each until slow_until. */
+static struct held {
+	struct sockaddr_in	to;
+	int			fd;
+	uint64_t		due;
+	size_t			len;
+	uint8_t			b[8192 + 4];
+}				held[HOLD_MAX];
+static unsigned			n_held;
+static uint64_t			hold_until, slow_until;
 
 static uint64_t
 now_ms(void)
@@ -77,8 +94,31 @@ p_send(void *ctx, uint32_t local, uint16_t lport, uint32_t remote, uint16_t rpor
 		off = 4;
 	}
 	memcpy(b + off, msg, len);
+	if (now_ms() < slow_until && n_held < HOLD_MAX) {	/* in order: due never falls */
+		held[n_held].to = to;
+		held[n_held].fd = lport == 4500 ? fd4500 : fd500;
+		held[n_held].due = now_ms() + LATENCY_MS > hold_until ? now_ms() + LATENCY_MS :
+		    hold_until;
+		held[n_held].len = len + off;
+		memcpy(held[n_held++].b, b, len + off);
+		return;
+	}
 	sendto(lport == 4500 ? fd4500 : fd500, b, len + off, 0, (struct sockaddr *)&to,
 	    sizeof(to));
+}
+
+/* Send what is due; the next due time (UINT64_MAX: none held). */
+static uint64_t
+release_held(uint64_t now)
+{
+	unsigned i;
+
+	for (i = 0; i < n_held && held[i].due <= now; i++)
+		sendto(held[i].fd, held[i].b, held[i].len, 0, (struct sockaddr *)&held[i].to,
+		    sizeof(held[i].to));
+	memmove(&held[0], &held[i], (n_held - i) * sizeof(held[0]));
+	n_held -= i;
+	return n_held > 0 ? held[0].due : UINT64_MAX;
 }
 
 static int
@@ -226,6 +266,8 @@ on_signal(int sig)
 		rekey = 1;
 	else if (sig == SIGHUP)
 		restart = 1;
+	else if (sig == SIGALRM)
+		rekey_ike = 1;
 	else
 		stop = 1;
 }
@@ -316,12 +358,17 @@ main(int argc, char **argv)
 	signal(SIGUSR1, on_signal);
 	signal(SIGUSR2, on_signal);
 	signal(SIGHUP, on_signal);
+	signal(SIGALRM, on_signal);
 	if (strcmp(argv[1], "init") == 0 && ike_acquire(ike, "vpn", 10, &pkt, now_ms(), &err) != 0)
 		fprintf(stderr, "acquire: %s\n", err.msg);
 	while (!stop) {
 		struct pollfd pf[2] = { { fd500, POLLIN, 0 }, { fd4500, POLLIN, 0 } };
-		uint64_t next = ike_tick(ike, now_ms()), now = now_ms();
-		int wait = next <= now ? 0 : next - now > 200 ? 200 : (int)(next - now);
+		uint64_t next = ike_tick(ike, now_ms()), now = now_ms(), due = release_held(now);
+		int wait;
+
+		if (due < next)
+			next = due;
+		wait = next <= now ? 0 : next - now > 200 ? 200 : (int)(next - now);
 
 		if (clear) {
 			clear = 0;
@@ -330,6 +377,12 @@ main(int argc, char **argv)
 		if (rekey) {
 			rekey = 0;
 			rekey_all(ike);
+		}
+		if (rekey_ike) {
+			rekey_ike = 0;
+			hold_until = now_ms() + HOLD_MS;
+			slow_until = now_ms() + LATENCY_FOR_MS;
+			printf("REKEY-IKE %u\n", ike_rekey_sa(ike, 0, now_ms()));
 		}
 		if (restart) {
 			restart = 0;

@@ -12,8 +12,15 @@
  * installs the new inbound at once and its outbound larval, used (activate) when the initiator
  * deletes the old child or after IKE_DRAIN_MS; the old inbound SA stays until the delete.
  * Simultaneous rekeys of one child (§2.8.1): the new child of the exchange with the lowest nonce is
- * deleted by its maker.  XXX: simultaneous IKE SA rekeys (§2.8.2) are not resolved; the original
- * initiator rekeys first, which makes them rare. */
+ * deleted by its maker.  Simultaneous IKE SA rekeys (§2.8.2): the peer's rekey that crosses ours
+ * makes its new IKE SA with no children (rekey_theirs); when ours ends, the new IKE SA of the
+ * exchange with the lowest of the four nonces is deleted by its initiator, the children and
+ * queued flows move to the other, and the initiator of the surviving exchange deletes the old one
+ * (ike_rekey_resolve; a delete of the old SA meanwhile settles it for the peer's, info.c).
+ * Exchange collisions (§2.25): a CREATE_CHILD_SA while we rekey or close the IKE SA, a rekey of a
+ * child we delete, an IKE SA rekey while a child exchange of ours is out: TEMPORARY_FAILURE; ours
+ * refused so come again (a child rekey after IKE_TEMP_FAIL_MS, a new child's flow queued again,
+ * an IKE SA rekey after 10 s).  The original initiator rekeys first, so collisions are rare. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -357,7 +364,7 @@ child_start_ike_rekey(struct ike *ike, struct ike_sa *sa, uint64_t now_ms)
 	struct ike_payload *pl;
 	struct ike_sa *n;
 
-	if (sa->req != REQ_NONE || sa->state != IKE_SA_ESTABLISHED ||
+	if (sa->req != REQ_NONE || sa->state != IKE_SA_ESTABLISHED || sa->rekey_of != NULL ||
 	    (n = ikesa_alloc(ike, true, sa->local, sa->lport, sa->remote, sa->rport,
 	    now_ms)) == NULL)
 		return -1;
@@ -373,9 +380,10 @@ child_start_ike_rekey(struct ike *ike, struct ike_sa *sa, uint64_t now_ms)
 	return 0;
 }
 
-/* The new IKE SA n takes over from old: keys from the rekey's g^ir (§2.18), children. */
+/* The new IKE SA n of a rekey of old: keys from the rekey's g^ir (§2.18), old's profile, ports
+ * and lifetime; linked and established, childless (child_move_all gives it old's). */
 static int
-ike_takeover(struct ike *ike, struct ike_sa *old, struct ike_sa *n, struct ike_chunk gir,
+ike_newsa(struct ike *ike, struct ike_sa *old, struct ike_sa *n, struct ike_chunk gir,
     uint64_t now_ms)
 {
 	struct key skeyseed;
@@ -394,8 +402,6 @@ ike_takeover(struct ike *ike, struct ike_sa *old, struct ike_sa *n, struct ike_c
 	n->rport = old->rport;
 	snprintf(n->profile, sizeof(n->profile), "%s", old->profile);
 	snprintf(n->remote_id, sizeof(n->remote_id), "%s", old->remote_id);
-	n->children = old->children;
-	old->children = NULL;
 	n->state = IKE_SA_ESTABLISHED;
 	ike_log_keys(ike, n);
 	n->lifetime_s = old->lifetime_s;
@@ -404,8 +410,84 @@ ike_takeover(struct ike *ike, struct ike_sa *old, struct ike_sa *n, struct ike_c
 	n->dpd_ms = old->dpd_ms;
 	n->keepalive_ms = old->keepalive_ms;
 	ikesa_link(ike, n);
-	ike_count(ike, IKE_CTR_IKE_REKEY);
 	return 0;
+}
+
+void
+child_move_all(struct ike *ike, struct ike_sa *old, struct ike_sa *n)
+{
+	struct ike_child **pp = &n->children;
+	struct ike_flow *v;
+
+	while (*pp != NULL)
+		pp = &(*pp)->next;
+	*pp = old->children;
+	old->children = NULL;
+	/* the flows waiting on old wait on n (its own first) */
+	if (old->n_pending > 0 && (v = realloc(n->pending, (n->n_pending + old->n_pending) *
+	    sizeof(*v))) != NULL) {
+		memcpy(&v[n->n_pending], old->pending, old->n_pending * sizeof(*v));
+		n->pending = v;
+		n->n_pending += old->n_pending;
+	}
+	free(old->pending);
+	old->pending = NULL;
+	old->n_pending = 0;
+	ike_count(ike, IKE_CTR_IKE_REKEY);
+}
+
+/* The new IKE SA n takes over from old: keys, children. */
+static int
+ike_takeover(struct ike *ike, struct ike_sa *old, struct ike_sa *n, struct ike_chunk gir,
+    uint64_t now_ms)
+{
+	if (ike_newsa(ike, old, n, gir, now_ms) != 0)
+		return -1;
+	child_move_all(ike, old, n);
+	return 0;
+}
+
+/* An IKE SA that the peer is to delete (one it rekeyed, or the redundant SA of its own
+ * exchange, §2.8.2): nothing more starts on it; it goes when the delete comes, or anyway. */
+static void
+wait_peer_delete(struct ike *ike, struct ike_sa *sa, uint64_t now_ms)
+{
+	ikesa_set_state(ike, sa, IKE_SA_DELETING);
+	sa->rekey_ms = 0;
+	sa->expire_ms = now_ms + IKE_REKEY_WAIT_MS;
+}
+
+static struct ike_chunk
+lowest_nonce(const struct ike_sa *n)
+{
+	return nonce_lt(ike_bytes_chunk(&n->ni), ike_bytes_chunk(&n->nr)) ?
+	    ike_bytes_chunk(&n->ni) : ike_bytes_chunk(&n->nr);
+}
+
+/* §2.8.2: both ends rekeyed old at once; our exchange made ours (NULL: it failed), the peer's
+ * made theirs.  The new IKE SA of the exchange with the lowest of the four nonces is redundant
+ * and deleted by whoever initiated that exchange; the children go to the other one, and old
+ * is deleted by the initiator of the surviving exchange.  The peer computes the same. */
+static void
+ike_rekey_resolve(struct ike *ike, struct ike_sa *old, struct ike_sa *ours,
+    struct ike_sa *theirs, uint64_t now_ms)
+{
+	old->rekey_theirs = NULL;
+	theirs->rekey_of = NULL;
+	ike_count(ike, IKE_CTR_IKE_REKEY_COLLISION);
+	if (ours != NULL && nonce_lt(lowest_nonce(theirs), lowest_nonce(ours))) {
+		/* theirs goes (the peer deletes it); ours survives: we delete old */
+		log_debug("ikev2: simultaneous IKE SA rekey: ours survives");
+		child_move_all(ike, old, ours);
+		wait_peer_delete(ike, theirs, now_ms);
+		info_start_delete_ike(ike, old, now_ms);
+		return;
+	}
+	log_debug("ikev2: simultaneous IKE SA rekey: the peer's survives");
+	child_move_all(ike, old, theirs);
+	if (ours != NULL)
+		info_start_delete_ike(ike, ours, now_ms);
+	wait_peer_delete(ike, old, now_ms);	/* the peer initiated the survivor */
 }
 
 static uint32_t
@@ -471,18 +553,24 @@ child_response(struct ike *ike, struct ike_sa *sa, uint64_t now_ms)
 	const struct conf_map_entry *e;
 	uint32_t spi_out;
 	uint8_t num;
-	bool rekey;
+	bool rekey, busy = false;
 
 	sa->req_child = NULL;
 	sa->req_ike = NULL;
 	c = sa->req_new;
 	sa->req_new = NULL;
 	if (n != NULL) {			/* IKE SA rekey */
+		if (ike_msg_find_notify(m, IKE_N_TEMPORARY_FAILURE) != NULL)
+			ike_count(ike, IKE_CTR_TEMP_FAIL);	/* the peer is busy (§2.25) */
 		if (sap == NULL || nr == NULL || proposal_read_chosen(m, sap, &a, &spi) != 0 ||
 		    a.proto != IKE_PROTO_IKE || spi.len != IKE_SPI_LEN ||
 		    proposal_pick_ike(ike, m, sap, sa->local, a.dh, &mine, &num) != 0 ||
 		    ke_secret(n, m, a.dh, &s) != 0) {
 			ikesa_free(ike, n, false);
+			if (sa->rekey_theirs != NULL) {	/* the peer's rekey is the one */
+				ike_rekey_resolve(ike, sa, NULL, sa->rekey_theirs, now_ms);
+				return;
+			}
 			log_debug("ikev2: IKE SA rekey refused by the peer; again in 10 s");
 			sa->rekey_ms = now_ms + 10000;
 			return;
@@ -490,12 +578,19 @@ child_response(struct ike *ike, struct ike_sa *sa, uint64_t now_ms)
 		memcpy(n->spi_r, spi.p, IKE_SPI_LEN);
 		n->algs = a;
 		ike_bytes_set(&n->nr, nr->u.nonce.data);
-		if (ike_takeover(ike, sa, n, (struct ike_chunk){ s.b, s.len }, now_ms) != 0) {
+		if (ike_newsa(ike, sa, n, (struct ike_chunk){ s.b, s.len }, now_ms) != 0) {
 			ike_dh_secret_wipe(&s);
 			ikesa_free(ike, n, false);
+			if (sa->rekey_theirs != NULL)
+				ike_rekey_resolve(ike, sa, NULL, sa->rekey_theirs, now_ms);
 			return;
 		}
 		ike_dh_secret_wipe(&s);
+		if (sa->rekey_theirs != NULL) {		/* §2.8.2 */
+			ike_rekey_resolve(ike, sa, n, sa->rekey_theirs, now_ms);
+			return;
+		}
+		child_move_all(ike, sa, n);
 		info_start_delete_ike(ike, sa, now_ms);	/* the old one goes */
 		return;
 	}
@@ -514,6 +609,8 @@ child_response(struct ike *ike, struct ike_sa *sa, uint64_t now_ms)
 		ike_count(ike, IKE_CTR_NO_PROPOSAL);
 	if (ike_msg_find_notify(m, IKE_N_INVALID_KE_PAYLOAD) != NULL)
 		ike_count(ike, IKE_CTR_INVALID_KE);	/* our "set pfs" is not the peer's */
+	if ((busy = ike_msg_find_notify(m, IKE_N_TEMPORARY_FAILURE) != NULL))
+		ike_count(ike, IKE_CTR_TEMP_FAIL);	/* §2.25: again a little later */
 	if (e == NULL || sap == NULL || nr == NULL ||
 	    proposal_read_chosen(m, sap, &a, &spi) != 0 || spi.len != 4 ||
 	    proposal_pick_child(ike, m, sap, e, a.dh, &mine, &spi_out, &num, c->tset) != 0 ||
@@ -542,8 +639,16 @@ child_response(struct ike *ike, struct ike_sa *sa, uint64_t now_ms)
 	return;
 fail:
 	ike_dh_free(&sa->dh);
-	if (old != NULL && old->state == CHILD_REKEYING)	/* lives to its end */
+	if (old != NULL && old->state == CHILD_REKEYING) {	/* lives to its end */
+		/* again soon after a collision (§2.25), later after a refusal */
+		uint64_t again = now_ms + (busy ? IKE_TEMP_FAIL_MS : 10000);
+
 		old->state = CHILD_INSTALLED;
+		old->soft_ms = again < old->hard_ms ? again : old->hard_ms;
+	}
+	if (!rekey && busy)		/* the flow waits its turn again */
+		if (ike_sa_queue(ike, sa, c->map, c->seq, &proposed, true) == 0)
+			sa->pending_ms = now_ms + IKE_TEMP_FAIL_MS;
 	child_free(ike, rekey ? NULL : sa, c, true);
 }
 
@@ -557,6 +662,27 @@ answer_notify(struct ike *ike, struct ike_sa *sa, uint16_t type)
 	ike_msg_start(sa, m, IKE_CREATE_CHILD_SA, true, ike->m.hdr.msg_id);
 	if (ike_add_notify(m, type, (struct ike_chunk){ NULL, 0 }, true) != NULL)
 		ike_send_response(ike, sa, m);
+}
+
+/* §2.25: the peer's request collides with one of ours that it cannot go with. */
+static void
+temporary_failure(struct ike *ike, struct ike_sa *sa, const char *what)
+{
+	ike_count(ike, IKE_CTR_TEMP_FAIL);
+	log_debug("ikev2: peer %s: %s collides with an exchange under way: TEMPORARY_FAILURE",
+	    sa->remote_id, what);
+	answer_notify(ike, sa, IKE_N_TEMPORARY_FAILURE);
+}
+
+/* Can the peer not rekey the IKE SA now (§2.25.2)?  We are closing it (or it was rekeyed
+ * already), or a child exchange of ours is out on it: its answer would come on an SA whose
+ * children have moved.  Our own IKE SA rekey is no obstacle: that is §2.8.2. */
+static bool
+busy_for_ike_rekey(const struct ike_sa *sa)
+{
+	return sa->state != IKE_SA_ESTABLISHED || sa->rekey_theirs != NULL ||
+	    sa->rekey_of != NULL || sa->req == REQ_CHILD_NEW || sa->req == REQ_CHILD_REKEY ||
+	    sa->req == REQ_DELETE_CHILD || sa->req == REQ_DELETE_IKE || sa->req == REQ_ORPHAN;
 }
 
 /* The peer rekeys our IKE SA (§1.3.2). */
@@ -612,15 +738,24 @@ ike_rekey_request(struct ike *ike, struct ike_sa *sa, const struct ike_payload *
 		goto fail;
 	ike_dh_free(&n->dh);
 	n->initiator = false;
+	if (sa->req == REQ_IKE_REKEY) {
+		/* §2.25.2: we rekey it too; answered as usual, the children stay on the old SA
+		 * until our own exchange ends and says which new SA survives (§2.8.2) */
+		if (ike_newsa(ike, sa, n, (struct ike_chunk){ s.b, s.len }, now_ms) != 0) {
+			ike_dh_secret_wipe(&s);
+			goto fail;
+		}
+		ike_dh_secret_wipe(&s);
+		sa->rekey_theirs = n;
+		n->rekey_of = sa;
+		return;
+	}
 	if (ike_takeover(ike, sa, n, (struct ike_chunk){ s.b, s.len }, now_ms) != 0) {
 		ike_dh_secret_wipe(&s);
 		goto fail;
 	}
 	ike_dh_secret_wipe(&s);
-	/* the old SA waits for the peer's delete; gone anyway after a while */
-	ikesa_set_state(ike, sa, IKE_SA_DELETING);
-	sa->rekey_ms = 0;
-	sa->expire_ms = now_ms + 30000;
+	wait_peer_delete(ike, sa, now_ms);	/* the old SA: the peer deletes it */
 	return;
 fail:
 	ikesa_free(ike, n, false);
@@ -654,12 +789,25 @@ child_request(struct ike *ike, struct ike_sa *sa, uint64_t now_ms)
 		return;
 	}
 	if (in->prop[sap->u.sa.prop].proto == IKE_PROTO_IKE) {
-		ike_rekey_request(ike, sa, sap, now_ms);
+		if (busy_for_ike_rekey(sa))
+			temporary_failure(ike, sa, "a rekey of the IKE SA");
+		else
+			ike_rekey_request(ike, sa, sap, now_ms);
+		return;
+	}
+	/* §2.25.2: no new or rekeyed child while the IKE SA is rekeyed or closed */
+	if (sa->state != IKE_SA_ESTABLISHED || sa->req == REQ_IKE_REKEY ||
+	    sa->rekey_theirs != NULL || sa->rekey_of != NULL) {
+		temporary_failure(ike, sa, "a CREATE_CHILD_SA");
 		return;
 	}
 	if (rk != NULL && (old = child_find_spi(sa, rk->u.notify.proto == IKE_PROTO_AH ? 51 : 50,
 	    spi32(rk->u.notify.spi), false)) == NULL) {
 		answer_notify(ike, sa, IKE_N_CHILD_SA_NOT_FOUND);
+		return;
+	}
+	if (old != NULL && old->state == CHILD_DELETING) {	/* §2.25.1: we close it */
+		temporary_failure(ike, sa, "a rekey of a child SA being deleted");
 		return;
 	}
 	if (ts_responder(ike, in, sa->local, sa->remote, sa->profile, &k, &flow, why,

@@ -67,7 +67,9 @@ struct opts {
 	uint16_t	pfs;
 	uint32_t	peer_of_b;		/* B's view of A; 0: GW_A */
 	uint16_t	dpd;
+	enum conf_dpd_mode dpd_mode;		/* 0: none given (periodic) */
 	uint32_t	ike_life;
+	uint32_t	ike_life_b;		/* B's; 0: ike_life */
 };
 
 static void
@@ -107,8 +109,10 @@ setup(const struct opts *o)
 	}
 	pa->dpd_interval = pb->dpd_interval = o->dpd;
 	pa->dpd_retry = pb->dpd_retry = 2;
+	pa->dpd_mode = pb->dpd_mode = o->dpd_mode;
 	pa->nat_keepalive = pb->nat_keepalive = 20;
-	pa->lifetime_sec = pb->lifetime_sec = o->ike_life;
+	pa->lifetime_sec = o->ike_life;
+	pb->lifetime_sec = o->ike_life_b != 0 ? o->ike_life_b : o->ike_life;
 	t_entry_profile(ca, "vpn", 10, "PROF");
 	if ((e = t_entry(cb, "vpn", 10)) != NULL && e->kind == CONF_MAP_ISAKMP)
 		t_entry_profile(cb, "vpn", 10, "PROF");
@@ -459,6 +463,264 @@ test_ike_rekey(void)
 	teardown();
 }
 
+/* The first IKE SA of a side (ike_sa_next order). */
+static struct ike_sa_info
+ike_info(const struct side *s)
+{
+	struct ike_sa_info in;
+	uint64_t h = 0;
+
+	memset(&in, 0, sizeof(in));
+	ike_sa_next(s->ike, &h, &in);
+	return in;
+}
+
+/* The next two datagrams swap places: the network reorders them. */
+static void
+net_swap(void)
+{
+	struct dgram d;
+
+	if (NET.n < 2)
+		return;
+	d = NET.q[0];
+	NET.q[0] = NET.q[1];
+	NET.q[1] = d;
+}
+
+/* A tunnel up whose IKE SA both ends rekey in the same tick: A's lifetime 190 s rekeys at
+ * 90 %, B's 180 s at 95 %: 171 s after 1 s (B_LATE: B's at 950 s, its life 1000 s).  The child
+ * (120 s) was rekeyed at 91 s. */
+enum { B_SAME = 180, B_LATE = 1000 };
+
+static void
+collision_setup(uint32_t life_b)
+{
+	setup(&(struct opts){ .ike_life = 190, .ike_life_b = life_b });
+	acquire();
+	net_pump(100);
+	tick(100000);
+	T_EQ(ctr(&A, IKE_CTR_CHILD_REKEY), 1, "collision setup: the child rekeyed once");
+	T_EQ(ctr(&A, IKE_CTR_IKE_REKEY) + ctr(&B, IKE_CTR_IKE_REKEY), 0, "no IKE rekey yet");
+}
+
+/* §2.8.2: both ends rekey the IKE SA at once.  Each end sees both new IKE SAs; the one made
+ * by the exchange with the lowest nonce is deleted by its initiator, the children move to the
+ * other, the old one goes: one IKE SA each side, the same, with the child whose keys match,
+ * and a child rekey over it works (its SK_d is the same on both ends).  The nonces are random,
+ * so the runs see both outcomes (A's exchange surviving, B's). */
+static void
+test_ike_rekey_collision(void)
+{
+	unsigned a_won = 0, b_won = 0;
+
+	for (int run = 0; run < 24; run++) {
+		struct ike_sa_info ia, ib, before;
+
+		collision_setup(B_SAME);
+		before = ike_info(&A);
+		NET.now = 172000;
+		ike_tick(A.ike, NET.now);
+		ike_tick(B.ike, NET.now);
+		T_EQ(NET.n, 2, "run %d: both rekey requests on the wire at once", run);
+		net_pump(100);
+		T_EQ(ctr(&A, IKE_CTR_IKE_REKEY_COLLISION), 1, "run %d: A saw the collision", run);
+		T_EQ(ctr(&B, IKE_CTR_IKE_REKEY_COLLISION), 1, "run %d: B saw it", run);
+		T_EQ(ctr(&A, IKE_CTR_TEMP_FAIL) + ctr(&B, IKE_CTR_TEMP_FAIL), 0,
+		    "run %d: both rekeys answered as usual (§2.25.2)", run);
+		check_up("IKE rekey collision", 1);
+		ia = ike_info(&A);
+		ib = ike_info(&B);
+		T_OK(memcmp(ia.spi_i, before.spi_i, 8) != 0, "run %d: a new IKE SA", run);
+		T_OK(ia.initiator != ib.initiator, "run %d: one end initiated the survivor", run);
+		T_EQ(ia.n_children, 1, "run %d: A's child moved to it", run);
+		T_EQ(ib.n_children, 1, "run %d: B's child moved to it", run);
+		a_won += ia.initiator;
+		b_won += ib.initiator;
+		tick(191000);		/* the child's next rekey (at 100 + 90 s), over the survivor */
+		T_EQ(ctr(&A, IKE_CTR_CHILD_REKEY), 2, "run %d: child rekey after the collision",
+		    run);
+		check_up("child rekey after the IKE rekey collision", 1);
+		T_EQ(t_count(&A, false, false) + t_count(&B, false, false), 0,
+		    "run %d: no outbound left larval", run);
+		teardown();
+	}
+	T_OK(a_won > 0 && b_won > 0, "both outcomes seen: A's exchange %u times, B's %u",
+	    a_won, b_won);
+}
+
+/* §2.8.2 and §2.25.2 out of order: A's rekey completes before B's request reaches it.  A
+ * deletes the old SA and answers B's rekey of it with TEMPORARY_FAILURE; B, deleted while it
+ * rekeyed, keeps the SA A's rekey made (its children there) and forgets its own. */
+static void
+test_ike_rekey_collision_late(void)
+{
+	struct ike_sa_info ia, ib;
+
+	collision_setup(B_SAME);
+	NET.now = 172000;
+	ike_tick(A.ike, NET.now);
+	ike_tick(B.ike, NET.now);
+	net_pump(1);			/* A's request reaches B, which answers */
+	net_swap();			/* B's answer overtakes B's request */
+	net_pump(1);			/* A: rekeyed, deletes the old SA */
+	net_pump(100);
+	T_EQ(ctr(&A, IKE_CTR_TEMP_FAIL), 1, "A refused B's rekey of the SA it deletes");
+	T_EQ(ctr(&B, IKE_CTR_TEMP_FAIL), 0, "and B's answer to it found no SA (deleted)");
+	check_up("IKE rekey crossing the old SA's delete", 1);
+	ia = ike_info(&A);
+	ib = ike_info(&B);
+	T_OK(ia.initiator && !ib.initiator, "the survivor is A's rekey");
+	tick(191000);
+	check_up("child rekey after it", 1);
+	teardown();
+}
+
+/* §2.25.2: A rekeys the IKE SA while B deletes it: A answers the delete and forgets its
+ * rekey, B refuses the rekey of an SA it closes.  Nothing is left on either side. */
+static void
+test_ike_rekey_vs_delete(void)
+{
+	collision_setup(B_LATE);
+	NET.now = 172000;
+	ike_tick(A.ike, NET.now);
+	T_EQ(NET.n, 1, "A's rekey out");
+	T_EQ(ike_clear_sa(B.ike, 0, NET.now), 1, "B clears the IKE SA at the same time");
+	net_pump(100);
+	tick(NET.now + 40000);
+	T_EQ(ctr(&B, IKE_CTR_TEMP_FAIL), 1, "B: TEMPORARY_FAILURE to a rekey of what it closes");
+	T_EQ(n_ike(&A) + n_ike(&B), 0, "no IKE SA left on either side");
+	T_EQ(A.sad.n + B.sad.n, 0, "no child SA either");
+	teardown();
+}
+
+/* §2.25.2: A rekeys the IKE SA while B rekeys the child: each refuses the other's with
+ * TEMPORARY_FAILURE; the child rekey comes again after 2 s, the IKE rekey after 10 s, both
+ * then go through. */
+static void
+test_ike_rekey_vs_child_rekey(void)
+{
+	collision_setup(B_LATE);
+	NET.now = 172000;
+	ike_tick(A.ike, NET.now);
+	T_EQ(ike_soft_expired(B.ike, B.sad.v[0]->id, NET.now), 0, "B's child at its soft KB");
+	T_EQ(NET.n, 2, "an IKE rekey and a child rekey cross");
+	net_pump(100);
+	T_EQ(ctr(&A, IKE_CTR_TEMP_FAIL), 2, "A refused B's, was refused");
+	T_EQ(ctr(&B, IKE_CTR_TEMP_FAIL), 2, "B likewise");
+	check_up("both refused", 1);
+	tick(NET.now + IKE_TEMP_FAIL_MS);
+	T_EQ(ctr(&B, IKE_CTR_CHILD_REKEY), 2, "B's child rekey again, through");
+	check_up("child rekeyed", 1);
+	tick(NET.now + 10000);
+	T_EQ(ctr(&A, IKE_CTR_IKE_REKEY), 1, "A's IKE rekey again, through");
+	T_EQ(ctr(&B, IKE_CTR_IKE_REKEY), 1, "B took it");
+	check_up("IKE SA and child rekeyed", 1);
+	teardown();
+}
+
+/* §2.25.2: a new flow of B (per-host) while A rekeys the IKE SA: A refuses the
+ * CREATE_CHILD_SA, B refuses the IKE rekey (its own request is out); B's flow waits on the IKE
+ * SA and goes 2 s later, A's rekey 10 s later; both children end on the new IKE SA. */
+static void
+test_ike_rekey_vs_new_child(void)
+{
+	struct sel pkt = { .src = 0xc00002c8, .src_mask = ~0u, .dst = 0xc000020a,
+	    .dst_mask = ~0u, .proto = 1, .tos = -1, .precedence = -1 };
+	struct gw_err err = { 0 };
+
+	setup(&(struct opts){ .ike_life = 190, .ike_life_b = B_LATE, .b =
+		"crypto ipsec transform-set AES-SHA esp-aes 256 esp-sha256-hmac\n"
+		"access-list 101 permit ip 192.0.2.128 0.0.0.127 192.0.2.0 0.0.0.127\n"
+		"crypto map vpn 10 ipsec-isakmp\n match address 101\n set peer 198.51.100.1\n"
+		" set transform-set AES-SHA\n set security-association level per-host\n"
+		" set security-association lifetime seconds 120\n"
+		"interface wan0\n ip address 198.51.100.2 255.255.255.0\n crypto map vpn\n" });
+	acquire();
+	net_pump(100);
+	tick(100000);
+	NET.now = 172000;
+	ike_tick(A.ike, NET.now);
+	T_EQ(ike_acquire(B.ike, "vpn", 10, &pkt, NET.now, &err), 0, "B: a host pair's packet");
+	T_EQ(NET.n, 2, "A's IKE rekey and B's CREATE_CHILD_SA cross");
+	net_pump(100);
+	T_EQ(ctr(&A, IKE_CTR_TEMP_FAIL), 2, "A refused B's new child, was refused its rekey");
+	T_EQ(ctr(&B, IKE_CTR_FLOW_QUEUED), 1, "B's flow waits on the IKE SA again");
+	check_up("both refused", 1);
+	tick(NET.now + IKE_TEMP_FAIL_MS);
+	check_up("B's flow through, no second acquire", 2);
+	tick(NET.now + 10000);
+	T_EQ(ctr(&A, IKE_CTR_IKE_REKEY), 1, "A's IKE rekey again, through");
+	check_up("IKE SA rekeyed with both children", 2);
+	T_EQ(ike_info(&A).n_children, 2, "both children on A's new IKE SA");
+	T_EQ(ike_info(&B).n_children, 2, "and on B's");
+	teardown();
+}
+
+/* §2.25.1: A rekeys a child while B deletes it: B refuses the rekey of what it closes, A
+ * answers the delete with its own; the child is gone on both sides, the IKE SA stays. */
+static void
+test_child_rekey_vs_delete(void)
+{
+	setup(&(struct opts){ 0 });
+	acquire();
+	net_pump(100);
+	T_EQ(ike_soft_expired(A.ike, A.sad.v[0]->id, NET.now), 0, "A rekeys the child");
+	T_EQ(ike_clear_child(B.ike, B.sad.v[0]->id, NET.now), 0, "B deletes it at once");
+	net_pump(100);
+	tick(NET.now + 5000);
+	T_EQ(ctr(&B, IKE_CTR_TEMP_FAIL), 1, "B: TEMPORARY_FAILURE");
+	T_EQ(A.sad.n + B.sad.n, 0, "no child SA left, no half of one");
+	T_EQ(n_ike(&A), 1, "A's IKE SA stays");
+	T_EQ(n_ike(&B), 1, "B's too");
+	T_EQ(ctr(&A, IKE_CTR_RETX) + ctr(&B, IKE_CTR_RETX), 0, "nothing left unanswered");
+	teardown();
+}
+
+/* Three flows (per-host pairs) acquired in the same tick, the IKE SA not up yet: the first
+ * goes in IKE_AUTH, the two others wait on the IKE SA and get their CREATE_CHILD_SA as soon
+ * as the exchange before them ends, with no second acquire.  Then the queue's bound. */
+static void
+test_pending_flows(void)
+{
+	static const char *a_per_host =
+		"crypto ipsec transform-set AES-SHA esp-aes 256 esp-sha256-hmac\n"
+		"access-list 101 permit ip 192.0.2.0 0.0.0.127 192.0.2.128 0.0.0.127\n"
+		"crypto map vpn 10 ipsec-isakmp\n match address 101\n set peer 198.51.100.2\n"
+		" set transform-set AES-SHA\n set security-association level per-host\n"
+		"interface wan0\n ip address 198.51.100.1 255.255.255.0\n crypto map vpn\n";
+	struct sel pkt = { .src = 0xc000020a, .src_mask = ~0u, .dst = 0xc00002c8,
+	    .dst_mask = ~0u, .proto = 1, .tos = -1, .precedence = -1 };
+	struct gw_err err = { 0 };
+	unsigned refused = 0;
+
+	setup(&(struct opts){ .a = a_per_host });
+	for (int i = 0; i < 3; i++) {
+		pkt.src = 0xc000020a + (uint32_t)i;
+		T_EQ(ike_acquire(A.ike, "vpn", 10, &pkt, NET.now, &err), 0, "acquire %d", i);
+	}
+	T_EQ(ike_acquire(A.ike, "vpn", 10, &pkt, NET.now, &err), 0, "the third flow again");
+	T_EQ(ctr(&A, IKE_CTR_FLOW_QUEUED), 2, "two flows wait (the repeat is not queued)");
+	T_EQ(NET.n, 1, "one IKE_SA_INIT on the wire");
+	net_pump(100);
+	check_up("three queued flows", 3);
+	T_EQ(ctr(&A, IKE_CTR_CHILD_UP), 3, "three children");
+	teardown();
+
+	/* more flows than the queue holds: counted, refused, the others all come up */
+	setup(&(struct opts){ .a = a_per_host });
+	for (int i = 0; i < IKE_PENDING_MAX + 5; i++) {
+		pkt.src = 0xc0000201 + (uint32_t)i;
+		refused += ike_acquire(A.ike, "vpn", 10, &pkt, NET.now, &err) != 0;
+	}
+	T_EQ(ctr(&A, IKE_CTR_FLOW_QUEUED), IKE_PENDING_MAX, "a full queue");
+	T_EQ(ctr(&A, IKE_CTR_FLOW_QUEUE_FULL), 4, "the flows past it counted");
+	T_EQ(refused, 4, "and refused with a reason");
+	net_pump(10000);
+	check_up("a full queue", IKE_PENDING_MAX + 1);
+	teardown();
+}
+
 static void
 test_delete(void)
 {
@@ -498,6 +760,69 @@ test_dpd(void)
 	T_EQ(A.sad.n, 0, "A removed the dead peer's SAs");
 	T_EQ(n_ike(&A), 0, "and its IKE SA");
 	T_OK(t < 30000, "within 10 s of silence, then 5 tries 2 s apart (%" PRIu64 " ms)", t);
+	teardown();
+}
+
+/* "dpd 10 2 on-demand" (IOS's default) asks only when A sent something and nothing came
+ * back for an interval; "periodic" whenever nothing came back.  Traffic is what the workers
+ * report (io.packets); an IKE message or an ESP packet from the peer both show it lives.
+ * The IKE and child lifetimes outlast the 60 s looked at. */
+static void
+dpd_run(enum conf_dpd_mode mode, bool out, bool in, bool b_dead)
+{
+	uint64_t t;
+
+	setup(&(struct opts){ .dpd = 10, .dpd_mode = mode, .ike_life = 3600,
+	    .a = "crypto ipsec transform-set AES-SHA esp-aes 256 esp-sha256-hmac\n"
+		"access-list 101 permit ip 192.0.2.0 0.0.0.127 192.0.2.128 0.0.0.127\n"
+		"crypto map vpn 10 ipsec-isakmp\n match address 101\n set peer 198.51.100.2\n"
+		" set transform-set AES-SHA\n set security-association lifetime seconds 600\n"
+		"interface wan0\n ip address 198.51.100.1 255.255.255.0\n crypto map vpn\n" });
+	acquire();
+	net_pump(100);
+	if (b_dead)
+		NET.s[1] = NULL;
+	for (t = 2000; t <= 61000; t += 1000) {
+		A.pkts_out += out;	/* a worker's report: packets sent, received */
+		A.pkts_in += in;
+		NET.now = t;
+		ike_tick(A.ike, t);
+		if (!b_dead)
+			ike_tick(B.ike, t);
+		net_pump(100);
+	}
+}
+
+static void
+test_dpd_modes(void)
+{
+	dpd_run(CONF_DPD_ON_DEMAND, false, false, true);
+	T_EQ(ctr(&A, IKE_CTR_DPD), 0, "on-demand, nothing to send: no liveness check");
+	T_EQ(n_ike(&A), 1, "on-demand, idle: the dead peer's SA stays (as IOS)");
+	teardown();
+	dpd_run(CONF_DPD_ON_DEMAND, true, false, true);
+	T_OK(ctr(&A, IKE_CTR_DPD) >= 1, "on-demand, sending into silence: asked");
+	T_EQ(n_ike(&A), 0, "and the dead peer's IKE SA removed");
+	T_EQ(A.sad.n, 0, "with its child SAs");
+	teardown();
+	dpd_run(CONF_DPD_ON_DEMAND, true, true, false);
+	T_EQ(ctr(&A, IKE_CTR_DPD), 0, "on-demand, traffic both ways: no liveness check");
+	teardown();
+	dpd_run(CONF_DPD_ON_DEMAND, true, false, false);
+	T_OK(ctr(&A, IKE_CTR_DPD) >= 5, "on-demand, one way: asked every interval (%" PRIu64 ")",
+	    ctr(&A, IKE_CTR_DPD));
+	check_up("on-demand, the peer answers", 1);
+	teardown();
+	dpd_run(CONF_DPD_PERIODIC, false, false, false);
+	T_OK(ctr(&A, IKE_CTR_DPD) >= 5, "periodic, idle: asked every interval (%" PRIu64 ")",
+	    ctr(&A, IKE_CTR_DPD));
+	check_up("periodic, the peer answers", 1);
+	teardown();
+	dpd_run(CONF_DPD_PERIODIC, false, true, false);
+	T_EQ(ctr(&A, IKE_CTR_DPD), 0, "periodic, ESP coming in: no liveness check");
+	teardown();
+	dpd_run(CONF_DPD_PERIODIC, false, false, true);
+	T_EQ(n_ike(&A), 0, "periodic: the dead peer's IKE SA removed");
 	teardown();
 }
 
@@ -847,6 +1172,40 @@ test_restart(void)
 	teardown();
 }
 
+/* A catch-all peer "address 0.0.0.0 0.0.0.0" with another key put first in keyring KR of c. */
+static void
+catch_all_first(struct conf *c, const char *psk)
+{
+	struct conf_ikev2_keyring *kr = c->ikev2_keyrings[0];
+	struct conf_ikev2_peer *any = t_push(&kr->peers, &kr->n_peers, sizeof(*any));
+
+	memmove(&kr->peers[1], &kr->peers[0], (kr->n_peers - 1) * sizeof(kr->peers[0]));
+	kr->peers[0] = any;
+	snprintf(any->name, sizeof(any->name), "ANY");
+	any->has_addr = true;
+	any->addr = any->mask = 0;
+	any->psk_local.len = any->psk_remote.len = (uint16_t)strlen(psk);
+	memcpy(any->psk_local.b, psk, any->psk_local.len);
+	memcpy(any->psk_remote.b, psk, any->psk_remote.len);
+}
+
+/* IOS picks the keyring peer with the longest mask holding the address, not the first: with
+ * "address 0.0.0.0 0.0.0.0" and another key before each side's host entry, the host entries'
+ * key is used on both sides (first-match would refuse AUTH). */
+static void
+test_keyring_longest(void)
+{
+	setup(&(struct opts){ 0 });
+	catch_all_first(A.conf, "the-catch-all-key");
+	catch_all_first(B.conf, "another-catch-all");
+	acquire();
+	net_pump(100);
+	T_EQ(ctr(&B, IKE_CTR_AUTH_FAILED) + ctr(&A, IKE_CTR_AUTH_FAILED), 0,
+	    "keyring: the /32 peer's key, not the catch-all's");
+	check_up("keyring longest match", 1);
+	teardown();
+}
+
 /* strongSwan's IKE_SA_INIT requests (testdata/) answered by our responder. */
 static void
 test_strongswan(void)
@@ -945,8 +1304,16 @@ main(void)
 	test_child_rekey_by_responder();
 	test_rekey_collision();
 	test_ike_rekey();
+	test_ike_rekey_collision();
+	test_ike_rekey_collision_late();
+	test_ike_rekey_vs_delete();
+	test_ike_rekey_vs_child_rekey();
+	test_ike_rekey_vs_new_child();
+	test_child_rekey_vs_delete();
+	test_pending_flows();
 	test_delete();
 	test_dpd();
+	test_dpd_modes();
 	test_nat();
 	test_nat_move();
 	test_transport();
@@ -954,6 +1321,7 @@ main(void)
 	test_next_peer();
 	test_debug_keys();
 	test_restart();
+	test_keyring_longest();
 	test_strongswan();
 	return t_done();
 }

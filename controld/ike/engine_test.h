@@ -35,6 +35,7 @@ struct side {
 	struct sad	sad;
 	unsigned	n_install, n_remove, n_activate, n_port;
 	bool		idle;		/* io.used says no traffic */
+	uint64_t	pkts_in, pkts_out;	/* io.packets of every inbound, outbound SA */
 };
 
 struct net {
@@ -140,6 +141,15 @@ t_used(void *ctx, uint64_t id)
 
 	(void)id;
 	return !s->idle;
+}
+
+static uint64_t
+t_packets(void *ctx, uint64_t id)
+{
+	struct side *s = ctx;
+	const struct sa *sa = sad_find(&s->sad, id);
+
+	return sa == NULL ? 0 : sa->inbound ? s->pkts_in : s->pkts_out;
 }
 
 /* The IKEv2 objects of a configuration: the parser's model, filled in C. */
@@ -266,7 +276,7 @@ t_side_init(struct side *s, const char *name, uint32_t addr, struct conf *c)
 {
 	struct ike_io io = { .ctx = s, .send = t_send, .spi_alloc = t_spi_alloc,
 	    .install = t_install, .activate = t_activate, .remove = t_remove, .used = t_used,
-	    .set_encap_port = t_set_encap_port };
+	    .set_encap_port = t_set_encap_port, .packets = t_packets };
 	struct gw_err err = { 0 };
 	struct sa_list sas = { NULL, 0 };
 
@@ -290,7 +300,7 @@ t_restart(struct side *s, uint64_t now)
 {
 	struct ike_io io = { .ctx = s, .send = t_send, .spi_alloc = t_spi_alloc,
 	    .install = t_install, .activate = t_activate, .remove = t_remove, .used = t_used,
-	    .set_encap_port = t_set_encap_port };
+	    .set_encap_port = t_set_encap_port, .packets = t_packets };
 	struct gw_err err = { 0 };
 	char path[] = "/tmp/ike_state.XXXXXX";
 	int fd = mkstemp(path), rc;

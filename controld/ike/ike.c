@@ -4,9 +4,11 @@
  * Encrypted payload's ICV are checked, RFC 7296 §2.2, §3.14), sending with
  * the request kept for retransmission (§2.1: only the exchange's initiator retransmits,
  * doubling the wait) and the response kept to answer a retransmitted request (§2.1), the
- * timers, and what show and clear read.  Keeps docs/design.md "IKE", Untrusted input: a message
- * that is not from an established peer and not an IKE_SA_INIT request costs nothing but a counter.
- * */
+ * timers (liveness checks periodic or on demand, from the workers' packet counts), the flows
+ * that wait for a busy IKE SA (window of one: ike_sa_kick starts the next request when the
+ * exchange in flight ends), and what show and clear read.  Keeps docs/design.md "IKE",
+ * Untrusted input: a message that is not from an established peer and not an IKE_SA_INIT
+ * request costs nothing but a counter; a peer's queue of flows is bounded (IKE_PENDING_MAX). */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -366,6 +368,7 @@ response(struct ike *ike, struct ike_sa *sa, size_t len, uint64_t now_ms)
 {
 	const struct ike_hdr *h = &ike->m.hdr;
 	enum ike_req req = sa->req;
+	uint8_t spi_i[IKE_SPI_LEN], spi_r[IKE_SPI_LEN];
 
 	if (sa->req == REQ_NONE || h->msg_id + 1 != sa->msg_id_out) {
 		ike_count(ike, IKE_CTR_BAD_MSG_ID);
@@ -377,6 +380,8 @@ response(struct ike *ike, struct ike_sa *sa, size_t len, uint64_t now_ms)
 	sa->last_rx_ms = now_ms;
 	sa->req = REQ_NONE;
 	sa->req_tries = 0;
+	memcpy(spi_i, sa->spi_i, IKE_SPI_LEN);
+	memcpy(spi_r, sa->spi_r, IKE_SPI_LEN);
 	switch (req) {
 	case REQ_AUTH:
 		auth_response(ike, sa, now_ms);
@@ -386,14 +391,20 @@ response(struct ike *ike, struct ike_sa *sa, size_t len, uint64_t now_ms)
 	case REQ_IKE_REKEY:
 		child_response(ike, sa, now_ms);
 		break;
+	case REQ_DPD:		/* the peer lives; an SA it rekeyed meanwhile waits for its delete */
+		if (sa->state != IKE_SA_DELETING)
+			info_response(ike, sa, now_ms);
+		break;
 	case REQ_DELETE_CHILD:
 	case REQ_DELETE_IKE:
-	case REQ_DPD:
 		info_response(ike, sa, now_ms);
 		break;
 	default:
 		break;
 	}
+	/* the window is free: what waited goes now, if the SA is still there */
+	if ((sa = ikesa_find(ike, spi_i, spi_r)) != NULL)
+		ike_sa_kick(ike, sa, now_ms);
 }
 
 /* May an established IKE SA follow its peer to another address or port (§2.23)?  When a NAT
@@ -564,18 +575,71 @@ under_way(const struct ike *ike, const char *map, uint16_t seq, const struct sel
 		if (s->req_new != NULL && flow_eq(&s->req_new->flow, flow))
 			return true;
 	}
+	for (const struct ike_sa *s = ike->sas; s != NULL; s = s->next)
+		for (unsigned i = 0; i < s->n_pending; i++)
+			if (strcmp(s->pending[i].map, map) == 0 && s->pending[i].seq == seq &&
+			    flow_eq(&s->pending[i].flow, flow))
+				return true;
 	return false;
 }
 
-/* A new IKE SA to peer number i of the entry, for the flow. */
-static int
+int
+ike_sa_queue(struct ike *ike, struct ike_sa *sa, const char *map, uint16_t seq,
+    const struct sel *flow, bool front)
+{
+	struct ike_flow *v;
+
+	if (sa->n_pending >= IKE_PENDING_MAX ||
+	    (v = realloc(sa->pending, (sa->n_pending + 1) * sizeof(*v))) == NULL) {
+		ike_count(ike, IKE_CTR_FLOW_QUEUE_FULL);
+		return -1;
+	}
+	sa->pending = v;
+	if (front)
+		memmove(&v[1], &v[0], sa->n_pending * sizeof(*v));
+	else
+		v += sa->n_pending;
+	memset(v, 0, sizeof(*v));
+	snprintf(v->map, sizeof(v->map), "%s", map);
+	v->seq = seq;
+	v->flow = *flow;
+	sa->n_pending++;
+	ike_count(ike, IKE_CTR_FLOW_QUEUED);
+	return 0;
+}
+
+void
+ike_sa_kick(struct ike *ike, struct ike_sa *sa, uint64_t now_ms)
+{
+	struct ike_flow f;
+
+	if (sa->state != IKE_SA_ESTABLISHED || sa->req != REQ_NONE || sa->rekey_of != NULL)
+		return;
+	for (struct ike_child *c = sa->children; c != NULL; c = c->next)
+		if (c->state == CHILD_DELETING && c->del_pending) {
+			info_start_delete_child(ike, sa, c, now_ms);
+			return;
+		}
+	while (sa->n_pending > 0 && now_ms >= sa->pending_ms && sa->req == REQ_NONE) {
+		f = sa->pending[0];
+		memmove(&sa->pending[0], &sa->pending[1], --sa->n_pending * sizeof(f));
+		if (under_way(ike, f.map, f.seq, &f.flow))
+			continue;	/* up meanwhile (the peer made it, or a rekey) */
+		if (child_start_new(ike, sa, f.map, f.seq, &f.flow, now_ms) != 0)
+			log_debug("ikev2: queued flow of crypto map %s %u dropped: CREATE_CHILD_SA "
+			    "could not be sent", f.map, f.seq);
+	}
+}
+
+/* A new IKE SA to peer number i of the entry, for the flow; NULL when it could not start. */
+static struct ike_sa *
 initiate(struct ike *ike, const struct conf_map_entry *e, const char *map, uint32_t local,
     unsigned i, const struct sel *flow, uint64_t now_ms)
 {
 	struct ike_sa *sa = ikesa_new(ike, true, local, 500, e->peers[i], 500, now_ms);
 
 	if (sa == NULL)
-		return -1;
+		return NULL;
 	snprintf(sa->acq_map, sizeof(sa->acq_map), "%s", map);
 	sa->acq_seq = e->seq;
 	sa->acq_flow = *flow;
@@ -583,9 +647,9 @@ initiate(struct ike *ike, const struct conf_map_entry *e, const char *map, uint3
 	snprintf(sa->profile, sizeof(sa->profile), "%s", e->ikev2_profile);
 	if (sa_init_start(ike, sa, now_ms) != 0) {
 		ike_sa_dead(ike, sa, "IKE_SA_INIT could not be sent");
-		return -1;
+		return NULL;
 	}
-	return 0;
+	return sa;
 }
 
 int
@@ -629,14 +693,23 @@ ike_acquire(struct ike *ike, const char *map, uint16_t seq, const struct sel *pa
 
 		if (sa == NULL)
 			continue;
-		if (sa->state != IKE_SA_ESTABLISHED || sa->req != REQ_NONE)
-			return 0;	/* XXX: this flow waits for the next acquire */
+		/* busy (IKE_SA_INIT, IKE_AUTH or a request out: a window of one): the flow
+		 * waits on the IKE SA and goes when the exchange in flight ends */
+		if (sa->state != IKE_SA_ESTABLISHED || sa->req != REQ_NONE || sa->n_pending > 0) {
+			if (ike_sa_queue(ike, sa, map, seq, &flow, false) != 0)
+				return gw_fail(err, 0, "crypto map %s %u: %u flows wait for the IKE "
+				    "SA to %u.%u.%u.%u already", map, seq, sa->n_pending,
+				    sa->remote >> 24, (sa->remote >> 16) & 0xff,
+				    (sa->remote >> 8) & 0xff, sa->remote & 0xff);
+			ike_sa_kick(ike, sa, now_ms);
+			return 0;
+		}
 		if (child_start_new(ike, sa, map, seq, &flow, now_ms) != 0)
 			return gw_fail(err, 0, "crypto map %s %u: CREATE_CHILD_SA could not be sent",
 			    map, seq);
 		return 0;
 	}
-	if (initiate(ike, e, map, p->local, 0, &flow, now_ms) != 0)
+	if (initiate(ike, e, map, p->local, 0, &flow, now_ms) == NULL)
 		return gw_fail(err, 0, "crypto map %s %u: IKE_SA_INIT could not be sent", map, seq);
 	return 0;
 }
@@ -664,11 +737,29 @@ give_up(struct ike *ike, struct ike_sa *sa, uint64_t now_ms)
 		struct sel flow = sa->acq_flow;
 		unsigned next = sa->acq_peer + 1;
 		uint32_t local = sa->local;
+		struct ike_flow *pending = sa->pending;
+		unsigned n_pending = sa->n_pending;
+		struct ike_sa *n;
 
 		snprintf(map, sizeof(map), "%s", sa->acq_map);
+		sa->pending = NULL;		/* the flows queued go to the next peer */
+		sa->n_pending = 0;
 		ike_sa_dead(ike, sa, "no answer to IKE_SA_INIT: trying the next peer");
-		initiate(ike, e, map, local, next, &flow, now_ms);
+		if ((n = initiate(ike, e, map, local, next, &flow, now_ms)) != NULL) {
+			n->pending = pending;
+			n->n_pending = n_pending;
+		} else {
+			free(pending);
+		}
 		return;
+	}
+	if (sa->rekey_theirs != NULL) {
+		/* our rekey of it unanswered, the peer's done (§2.8.2): its SA carries on */
+		struct ike_sa *t = sa->rekey_theirs;
+
+		sa->rekey_theirs = NULL;
+		t->rekey_of = NULL;
+		child_move_all(ike, sa, t);
 	}
 	ike_sa_dead(ike, sa, "no answer to our retransmissions");
 }
@@ -716,10 +807,8 @@ tick_children(struct ike *ike, struct ike_sa *sa, uint64_t now_ms)
 			}
 			t = min_t(t, c->drain_ms != 0 ? c->drain_ms : c->hard_ms);
 			break;
-		case CHILD_DELETING:
-			if (c->del_pending && sa->req == REQ_NONE)
-				info_start_delete_child(ike, sa, c, now_ms);
-			else if (c->del_pending)
+		case CHILD_DELETING:		/* a delete waiting for the window: ike_sa_kick */
+			if (c->del_pending)
 				t = min_t(t, sa->req_next_ms);
 			break;
 		default:
@@ -727,6 +816,31 @@ tick_children(struct ike *ike, struct ike_sa *sa, uint64_t now_ms)
 		}
 	}
 	return t;
+}
+
+/* Is a liveness check (§2.4) due, one DPD interval after the last look (since_ms)?  Nothing
+ * came from the peer in that interval: no IKE message, and no packet on an inbound child SA
+ * (the workers' counts, io->packets).  "dpd ... periodic" asks then; "on-demand" (IOS's default)
+ * only when we sent it something meanwhile: an outbound child SA carried packets. */
+static bool
+dpd_due(struct ike *ike, struct ike_sa *sa, bool on_demand, uint64_t since_ms)
+{
+	bool in = sa->last_rx_ms > since_ms, out = false;
+	uint64_t n;
+
+	for (struct ike_child *c = sa->children; c != NULL; c = c->next) {
+		if (c->id_in == 0 || ike->io.packets == NULL)
+			continue;
+		if ((n = ike->io.packets(ike->io.ctx, c->id_in)) != c->dpd_pkts_in)
+			in = true;
+		c->dpd_pkts_in = n;
+		if ((n = ike->io.packets(ike->io.ctx, c->id_out)) != c->dpd_pkts_out)
+			out = true;
+		c->dpd_pkts_out = n;
+	}
+	if (in)
+		return false;
+	return !on_demand || ike->io.packets == NULL || out;
 }
 
 static uint64_t
@@ -796,14 +910,19 @@ tick_sa(struct ike *ike, struct ike_sa *sa, uint64_t now_ms)
 		uint64_t iv = (uint64_t)p->dpd_interval * 1000;
 
 		if (now_ms >= sa->dpd_ms) {
-			/* §2.4: a peer silent for a whole interval is asked if it lives */
-			if (now_ms - sa->last_rx_ms >= iv)
+			if (dpd_due(ike, sa, p->dpd_mode == CONF_DPD_ON_DEMAND, now_ms - iv))
 				info_start_dpd(ike, sa, now_ms);
 			sa->dpd_ms = now_ms + iv;
 		}
 		t = min_t(t, sa->dpd_ms);
 	}
-	return min_t(t, tick_children(ike, sa, now_ms));
+	t = min_t(t, tick_children(ike, sa, now_ms));
+	ike_sa_kick(ike, sa, now_ms);		/* deletes and queued flows that wait */
+	if (sa->req != REQ_NONE)
+		t = min_t(t, sa->req_next_ms);
+	else if (sa->n_pending > 0)
+		t = min_t(t, sa->pending_ms > now_ms ? sa->pending_ms : now_ms + 1000);
+	return t;
 }
 
 uint64_t
@@ -825,6 +944,23 @@ ike_tick(struct ike *ike, uint64_t now_ms)
 		sa = ike->list_changes == changes ? sa->next : ike->sas;
 	}
 	return t;
+}
+
+unsigned
+ike_rekey_sa(struct ike *ike, uint64_t id, uint64_t now_ms)
+{
+	unsigned n = 0;
+
+	for (struct ike_sa *sa = ike->sas; sa != NULL; sa = sa->next) {
+		if ((id != 0 && sa->handle != id) || sa->state != IKE_SA_ESTABLISHED ||
+		    sa->rekey_of != NULL)
+			continue;
+		n++;
+		sa->rekey_ms = now_ms;		/* ike_tick() when the window is busy */
+		if (sa->req == REQ_NONE && child_start_ike_rekey(ike, sa, now_ms) == 0)
+			sa->rekey_ms = 0;
+	}
+	return n;
 }
 
 int

@@ -36,6 +36,10 @@ enum {
 	IKE_DRAIN_MS		= 2000,	/* a rekeyed child's old inbound SA stays this long */
 	IKE_SOFT_MARGIN_S	= 30,	/* rekey this long before the hard lifetime (DESIGN) */
 	IKE_SA_LIFETIME_S	= 86400,	/* IOS default of an IKEv2 profile's lifetime */
+	IKE_PENDING_MAX		= 64,	/* flows queued on a busy IKE SA; more are counted */
+	IKE_TEMP_FAIL_MS	= 2000,	/* a child exchange refused with TEMPORARY_FAILURE:
+					 * again after this (an IKE SA rekey: 10 s) */
+	IKE_REKEY_WAIT_MS	= 30000,	/* an IKE SA the peer is to delete goes anyway */
 };
 
 /* What the engine asks of its host (controld's link and SAD; a test's loopback).  Every
@@ -68,6 +72,11 @@ struct ike_io {
 	/* Did SA sa_id carry traffic since it was installed?  NULL: assume it did.  Rekey at
 	 * the soft lifetime only for SAs that did (docs/design.md "IKE", as IOS). */
 	bool	(*used)(void *ctx, uint64_t sa_id);
+	/* Packets SA sa_id carried since it was installed, as the workers last reported (an
+	 * inbound SA: packets received and authenticated; outbound: packets sent).  Read once a
+	 * DPD interval per child SA, only a change matters.  NULL: not known, and "dpd ...
+	 * on-demand" then behaves as periodic. */
+	uint64_t (*packets)(void *ctx, uint64_t sa_id);
 };
 
 struct ike;
@@ -112,6 +121,11 @@ int		ike_acquire(struct ike *ike, const char *map, uint16_t seq, const struct se
 /* Timers: retransmissions with back-off, DPD, rekeys at soft lifetimes, expiry at hard ones,
  * drains.  Returns the next time (ms) it wants to be called; UINT64_MAX for none. */
 uint64_t	ike_tick(struct ike *ike, uint64_t now_ms);
+
+/* Rekey IKE SA id now (every established one with id 0), as at its lifetime: an operator's or
+ * a test's request (strongSwan's "swanctl --rekey --ike").  One with a request out rekeys as
+ * soon as that exchange ends.  The number of IKE SAs to be rekeyed. */
+unsigned	ike_rekey_sa(struct ike *ike, uint64_t id, uint64_t now_ms);
 
 /* An SA the engine installed reached its soft kilobytes (a worker's report): rekey its child
  * now.  0, or -1 when sa_id is not one of ours. */
@@ -167,7 +181,11 @@ struct ike_sa_info {
 	X(DELETE_RX,	"deletes received")					\
 	X(TIMEOUT,	"IKE SAs given up after retransmissions")		\
 	X(DPD,		"liveness checks sent")					\
-	X(PEER_MOVED,	"peers followed to a new NAT mapping")
+	X(PEER_MOVED,	"peers followed to a new NAT mapping")			\
+	X(TEMP_FAIL,	"TEMPORARY_FAILURE sent or received (collisions, §2.25)") \
+	X(IKE_REKEY_COLLISION, "simultaneous IKE SA rekeys resolved (§2.8.2)")	\
+	X(FLOW_QUEUED,	"flows queued behind an exchange in flight")		\
+	X(FLOW_QUEUE_FULL, "flows not queued: the IKE SA's queue was full")
 
 enum ike_ctr {
 #define X(n, t) IKE_CTR_##n,

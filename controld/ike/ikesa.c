@@ -147,6 +147,11 @@ ikesa_free(struct ike *ike, struct ike_sa *sa, bool remove_children)
 	}
 	if (sa->req_ike != NULL)		/* an IKE rekey under way: its new SA */
 		ikesa_free(ike, sa->req_ike, remove_children);
+	if (sa->rekey_theirs != NULL)		/* §2.8.2 unresolved: theirs lives on */
+		sa->rekey_theirs->rekey_of = NULL;
+	if (sa->rekey_of != NULL)
+		sa->rekey_of->rekey_theirs = NULL;
+	free(sa->pending);
 	ike_dh_free(&sa->dh);
 	ike_sa_keys_wipe(&sa->k);
 	ike_sk_wipe(&sa->sk_in);
@@ -190,8 +195,10 @@ ikesa_find_peer(const struct ike *ike, uint32_t local, uint32_t remote)
 {
 	struct ike_sa *s;
 
+	/* not the new SA of a peer's colliding rekey: it may go (§2.8.2); the old one's queue
+	 * moves to the survivor */
 	for (s = ike->sas; s != NULL; s = s->next)
-		if (s->local == local && s->remote == remote &&
+		if (s->local == local && s->remote == remote && s->rekey_of == NULL &&
 		    (s->state == IKE_SA_ESTABLISHED || s->state == IKE_SA_INIT_SENT ||
 		    s->state == IKE_SA_AUTH_SENT))
 			return s;

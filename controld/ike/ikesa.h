@@ -66,6 +66,7 @@ struct ike_child {
 	char			tset[CONF_NAME_MAX];
 	uint32_t		life_s, life_kb, window;
 	uint64_t		created_ms, soft_ms, hard_ms, drain_ms;
+	uint64_t		dpd_pkts_in, dpd_pkts_out;	/* io->packets at the last DPD look */
 	struct key		ke_in, ka_in, ke_out, ka_out;	/* kept for ike_save() */
 	uint32_t		pub_peer;	/* the peer and UDP port its SAs were given */
 	uint16_t		pub_port;	/* with (§2.23: they follow the IKE SA's) */
@@ -76,6 +77,13 @@ enum ike_req {
 	REQ_NONE, REQ_SA_INIT, REQ_AUTH, REQ_CHILD_NEW, REQ_CHILD_REKEY, REQ_IKE_REKEY,
 	REQ_DELETE_CHILD, REQ_DELETE_IKE, REQ_DPD,
 	REQ_ORPHAN,		/* resent after a restart; its answer is not acted on */
+};
+
+/* A flow waiting for its CREATE_CHILD_SA while the IKE SA is busy (window of one). */
+struct ike_flow {
+	char			map[CONF_NAME_MAX];
+	uint16_t		seq;
+	struct sel		flow;
 };
 
 struct ike_sa {
@@ -119,6 +127,14 @@ struct ike_sa {
 	uint16_t		acq_seq;
 	struct sel		acq_flow;
 	unsigned		acq_peer;	/* index in the entry's peers */
+	/* more flows to this peer, started one by one when no request is out (ike_sa_kick) */
+	struct ike_flow		*pending;	/* malloc'd, IKE_PENDING_MAX at most */
+	unsigned		n_pending;
+	uint64_t		pending_ms;	/* not before (after a TEMPORARY_FAILURE) */
+	/* §2.8.2, both ends rekeying this IKE SA at once: on the old SA, the new IKE SA the
+	 * peer's exchange made (linked, childless) until our own rekey ends; on that one, the
+	 * old SA.  Whichever is freed first clears the other's pointer (ikesa_free). */
+	struct ike_sa		*rekey_theirs, *rekey_of;
 	/* times */
 	uint64_t		created_ms, last_rx_ms, expire_ms, rekey_ms, dpd_ms, keepalive_ms;
 	uint32_t		lifetime_s;
@@ -248,6 +264,12 @@ const struct conf_map_entry *ike_entry_find(const struct ike *ike, const char *m
 		    uint16_t seq);
 /* The IKE SA is no more: its children removed, it freed (it may be deleting). */
 void		ike_sa_dead(struct ike *ike, struct ike_sa *sa, const char *why);
+/* No request of sa is out: send the next one that waits (a child's delete, then a queued
+ * flow's CREATE_CHILD_SA).  Nothing when sa is not established or is busy. */
+void		ike_sa_kick(struct ike *ike, struct ike_sa *sa, uint64_t now_ms);
+/* Queue flow of map seq on sa (0), or count it when the queue is full (-1). */
+int		ike_sa_queue(struct ike *ike, struct ike_sa *sa, const char *map, uint16_t seq,
+		    const struct sel *flow, bool front);
 
 /* ---- sa_init.c ---- */
 int		sa_init_start(struct ike *ike, struct ike_sa *sa, uint64_t now_ms);
@@ -285,6 +307,8 @@ int		child_start_rekey(struct ike *ike, struct ike_sa *sa, struct ike_child *c,
 int		child_start_ike_rekey(struct ike *ike, struct ike_sa *sa, uint64_t now_ms);
 void		child_request(struct ike *ike, struct ike_sa *sa, uint64_t now_ms);
 void		child_response(struct ike *ike, struct ike_sa *sa, uint64_t now_ms);
+/* The IKE SA old is replaced by n (§2.18): its children, queued flows and timers move. */
+void		child_move_all(struct ike *ike, struct ike_sa *old, struct ike_sa *n);
 
 /* ---- persist.c: ike_save(), ike_load() of ike.h ---- */
 

@@ -3,7 +3,10 @@
  * names the SPI it receives on, and the answer names the other direction's, §1.4.1),
  * deleting the IKE SA with everything under it, and liveness checks (an empty request, §2.4:
  * DPD).  A peer's delete of the old child of a rekey we answered is the signal that it uses
- * the new one: our larval outbound SA of the rekey goes into use (make before break). */
+ * the new one: our larval outbound SA of the rekey goes into use (make before break).
+ * Collisions (§2.25): a delete of a child we delete too is answered without a Delete payload
+ * (§1.4.1), one of a child we rekey as usual; a delete of the IKE SA while we rekey it forgets
+ * our rekey, its children going to the peer's new IKE SA if its rekey crossed ours (§2.8.2). */
 #include <string.h>
 
 #include "common/log.h"
@@ -137,9 +140,15 @@ info_request(struct ike *ike, struct ike_sa *sa, uint64_t now_ms)
 			continue;
 		for (unsigned i = 0; i < pl->u.del.n_spi; i++) {
 			uint8_t p = pl->u.del.proto == IKE_PROTO_AH ? 51 : 50;
-			struct ike_child *c = child_find_spi(sa, p,
-			    spi_at(pl->u.del.spis.p + 4 * i), false);
+			uint32_t spi = spi_at(pl->u.del.spis.p + 4 * i);
+			struct ike_child *c = child_find_spi(sa, p, spi, false);
+			struct ike_sa *owner = sa;
 
+			/* §2.8.2 not resolved here yet: the peer has moved the children to this
+			 * new SA, ours are still on the old one */
+			if (c == NULL && sa->rekey_of != NULL &&
+			    (c = child_find_spi(sa->rekey_of, p, spi, false)) != NULL)
+				owner = sa->rekey_of;
 			if (c == NULL)
 				continue;
 			/* §1.4.1: answer with ours, unless we are deleting it too */
@@ -147,8 +156,8 @@ info_request(struct ike *ike, struct ike_sa *sa, uint64_t now_ms)
 				put_spi(spis + 4 * n++, c->spi_in);
 				proto = pl->u.del.proto;
 			}
-			activate_successor(ike, sa, c);
-			child_free(ike, sa, c, true);
+			activate_successor(ike, owner, c);
+			child_free(ike, owner, c, true);
 		}
 	}
 	ike_msg_start(sa, m, IKE_INFORMATIONAL, true, in->hdr.msg_id);
@@ -159,6 +168,17 @@ info_request(struct ike *ike, struct ike_sa *sa, uint64_t now_ms)
 		d->u.del.spis = (struct ike_chunk){ spis, 4u * n };
 	}
 	ike_send_response(ike, sa, m);
+	if (ike_gone && sa->rekey_theirs != NULL) {
+		/* §2.25.2: deleted while we rekeyed it, the peer's rekey made a new SA: it was
+		 * the survivor for the peer (which deletes the old SA only then, §2.8.2), so the
+		 * children go there and our own rekey is forgotten */
+		struct ike_sa *t = sa->rekey_theirs;
+
+		sa->rekey_theirs = NULL;
+		t->rekey_of = NULL;
+		child_move_all(ike, sa, t);
+		ike_count(ike, IKE_CTR_IKE_REKEY_COLLISION);
+	}
 	if (ike_gone)
 		ike_sa_dead(ike, sa, "the peer deleted it");
 }

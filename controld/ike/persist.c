@@ -12,7 +12,9 @@
  * blob that is short or not ours is refused whole.  It holds keys: the caller writes it mode
  * 0600, atomically, and wipes its copy.  XXX: a request whose answer needs state that is not
  * saved (a CREATE_CHILD_SA's DH key) is resent after the restart and its answer ignored; the
- * peer then holds a child SA we do not, which expires at its lifetime. */
+ * peer then holds a child SA we do not, which expires at its lifetime.  XXX: neither are the flows
+ * queued on a busy IKE SA (datad's next acquire brings them again) nor a simultaneous IKE SA
+ * rekey in flight (§2.8.2): the peer's new SA is adopted as a childless SA of its own. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

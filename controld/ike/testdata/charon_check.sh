@@ -13,8 +13,10 @@
 # comes up and charon's child SA has our SPIs (its inbound is our outbound).  Then, on one
 # pair in each role: charon rekeys the child (our outbound of it larval until charon deletes
 # the old one), charon rekeys the IKE SA (the child stays), we restart (SIGHUP: save, a new
-# engine and SAD, adopt) and charon sees nothing, we rekey the child (SIGUSR2), we clear
-# (SIGUSR1) and charon has nothing left; a wrong pre-shared key installs nothing.
+# engine and SAD, adopt) and charon sees nothing, we rekey the child (SIGUSR2), both ends rekey
+# the IKE SA at once (SIGALRM, our datagrams held back so the requests cross: §2.8.2) and one
+# IKE SA is left with the child, we rekey the child again, we clear (SIGUSR1) and charon has
+# nothing left; a wrong pre-shared key installs nothing.
 # Needs root, charon-systemd, swanctl, libcharon-extra-plugins (exit 77 without them).
 set -uo pipefail
 PEER=$(realpath "${1:?usage: charon_check.sh PATH/TO/ike_charon_peer}")
@@ -198,9 +200,32 @@ for role in resp init; do
 	spis_match && [ "$(grep -c '^REMOVE' "$W/run/peer.log")" = 4 ] &&
 		vici --list-sas | grep -q 't: #2, ESTABLISHED'
 	check "$role: our child rekey (PFS group 19) after the restart: charon has our SPIs" $?
+	# both ends rekey the IKE SA at once (§2.8.2): ours holds what it sends 300 ms, charon's
+	# request comes meanwhile, so the two cross on both ends; one IKE SA is left, the child
+	# on it (our next child rekey goes over it and charon takes it).  The delete of the
+	# redundant SA may reach charon before charon has that SA listed: then it is the
+	# retransmission, 2 s later, that removes it.
+	kill -ALRM "$OURS"
+	sleep 0.05
+	vici --rekey --ike t >/dev/null 2>&1
+	sleep 0.5
+	for _ in $(seq 80); do
+		grep -q 'IKE_REKEY collision with IKE_REKEY' "$W/run/charon.log" &&
+			[ "$(vici --list-sas 2>/dev/null | grep -c '^t: #')" = 1 ] && break
+		sleep 0.1
+	done
+	[ "$(vici --list-sas 2>/dev/null | grep -c '^t: #')" = 1 ] &&
+		vici --list-sas | grep -q '^t: #.*ESTABLISHED' &&
+		grep -q 'IKE_REKEY collision with IKE_REKEY' "$W/run/charon.log" && spis_match
+	check "$role: IKE SA rekeyed by both ends at once: one IKE SA left with the child" $?
+	kill -USR2 "$OURS"
+	sleep 0.5
+	spis_match && [ "$(grep -c '^REMOVE' "$W/run/peer.log")" = 6 ] &&
+		[ "$(vici --list-sas 2>/dev/null | grep -c '^t: #')" = 1 ]
+	check "$role: our child rekey over the surviving IKE SA" $?
 	kill -USR1 "$OURS"
 	sleep 0.5
-	[ -z "$(vici --list-sas 2>/dev/null)" ] && [ "$(grep -c '^REMOVE' "$W/run/peer.log")" = 6 ]
+	[ -z "$(vici --list-sas 2>/dev/null)" ] && [ "$(grep -c '^REMOVE' "$W/run/peer.log")" = 8 ]
 	check "$role: our clear crypto ikev2 sa: charon has nothing left" $?
 	stop_all
 done
