@@ -15,13 +15,13 @@
 #
 # Prints a summary and "N passed, M failed" (N and M count ctest tests, fuzz targets and build
 # steps); exits non-zero on any failure.  Budget: well under 20 minutes on 2 cores.
-# Knobs: FUZZ_SECONDS (per target), FUZZ_BUDGET (all targets together, default 180), JOBS (2).
+# Knobs: FUZZ_SECONDS (per target), FUZZ_BUDGET (all targets together, default 120), JOBS (2).
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 ROOT=$(pwd)
 JOBS=${JOBS:-2}
 FUZZ_SECONDS=${FUZZ_SECONDS:-30}
-FUZZ_BUDGET=${FUZZ_BUDGET:-180}
+FUZZ_BUDGET=${FUZZ_BUDGET:-120}
 T_ALL=$SECONDS
 
 PASS=0
