@@ -199,7 +199,8 @@ owners_load(struct controld *cd, struct gw_err *err)
 		v[n++] = r;
 	}
 	fclose(f);
-	qsort(v, n, sizeof(*v), rec_cmp);
+	if (n > 0)			/* a file of no SA: v is NULL */
+		qsort(v, n, sizeof(*v), rec_cmp);
 	free(cd->link.owners_was);
 	cd->link.owners_was = v;
 	cd->link.n_owners_was = n;

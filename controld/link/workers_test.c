@@ -242,6 +242,17 @@ test_owners_restart(void)
 	T_OK(in->owner[0] != '\0', "gwB/1 restarted (another boot): the SA has an owner (%s)",
 	    in->owner);
 	T_EQ(in->replay_floor, 5000, "and its window starts at the floor");
+	/* a file of no SA (a gateway whose SAs have no window): nothing to sort, nothing read */
+	{
+		char path[128];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/inbound-owners", dir);
+		T_OK((f = fopen(path, "w")) != NULL && fputs("# no SA\n", f) >= 0 &&
+		    fclose(f) == 0, "an owners file of no SA written");
+		T_EQ(owners_load(&cd, &err), 0, "read (%s)", err.msg);
+		T_EQ(cd.link.n_owners_was, 0, "no owner from it");
+	}
 }
 
 static void
