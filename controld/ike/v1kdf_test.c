@@ -20,8 +20,18 @@
  *    bytes, and the lengths our ciphers need (DES 8, AES 16/24/32, 3DES 24).
  *  - HASH_I/HASH_R, the IVs, quick mode's HASH(1..3) and KEYMAT, the informational HASH(1):
  *    no published vector; each is checked against its RFC 2409 formula written out in one
- *    buffer (the inputs concatenated as the RFC writes them) and hashed by OpenSSL one-shot. */
+ *    buffer (the inputs concatenated as the RFC writes them) and hashed by OpenSSL one-shot,
+ *  - and against strongSwan 5.9.8 (testdata/v1kdf-charon-*.txt, made by v1kdf_capture.sh):
+ *    main mode (AES-128/SHA-1/MODP-2048 with PFS, 3DES/MD5/MODP-1024, AES-256/SHA-1/ECP-256
+ *    with ECP PFS) and aggressive mode (AES-192/SHA-512/MODP-1536, FQDN identities), each
+ *    with a quick mode and two deletes.  From the messages and the pre-shared key alone we
+ *    derive charon's logged SKEYID, SKEYID_d/_a/_e, Ka and initial IV, open every encrypted
+ *    message with our IVs (phase 1 CBC, then hash(last block | M-ID) per exchange), match
+ *    every HASH_I, HASH_R, HASH(1), HASH(2), HASH(3) and informational HASH(1) charon sent,
+ *    and make its child SA keys with KEYMAT (with charon's logged quick mode g^xy under PFS). */
 #include <stdbool.h>
+
+#include <stdlib.h>
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -450,6 +460,314 @@ test_sa_keys(void)
 	key_wipe(&skeyid);
 }
 
+/* strongSwan 5.9.8 runs of testdata/v1kdf-charon-*.txt: from the messages on the wire and the
+ * pre-shared key, our derivations must give charon's logged keys, open every encrypted message
+ * with our Ka and IVs, and match every HASH charon sent; the child SA's KEYMAT must give its
+ * logged keys.  Aggressive mode: HASH_R in the clear in the second message. */
+static const struct {
+	const char	*file;
+	uint16_t	hash;
+	bool		aggressive;
+} charon[] = {
+	{ "v1kdf-charon-main-aes128-sha1-modp2048.txt", IKE1_KDF_SHA1, false },
+	{ "v1kdf-charon-main-3des-md5-modp1024.txt", IKE1_KDF_MD5, false },
+	{ "v1kdf-charon-main-aes256-sha1-ecp256.txt", IKE1_KDF_SHA1, false },
+	{ "v1kdf-charon-aggr-aes192-sha512-modp1536.txt", IKE1_KDF_SHA2_512, true },
+};
+
+enum {
+	PL_SA = 1, PL_KE = 4, PL_ID = 5, PL_HASH = 8, PL_NONCE = 10,
+	HDR_LEN = 28,
+};
+
+/* One message: its payloads in the clear (decrypted into plain[] when it was encrypted). */
+struct v1msg {
+	uint8_t		plain[1024];
+	size_t		len;		/* bytes of payloads (the chain's, without padding) */
+	uint8_t		np;		/* the first payload's type */
+	uint32_t	mid;
+};
+
+static const uint8_t *
+vget(const struct vec *v, const char *key, size_t *len)
+{
+	uint8_t *p = vec_get(v, key, len);
+
+	if (p == NULL) {
+		fprintf(stderr, "no %s in the vector file\n", key);
+		abort();
+	}
+	return p;
+}
+
+/* The body (after the generic header) of the first payload of type t, and where the payload
+ * after it starts; NULL when absent or the chain is broken. */
+static const uint8_t *
+v1_payload(const struct v1msg *m, uint8_t t, size_t *body_len, size_t *next_off)
+{
+	uint8_t type = m->np;
+	size_t off = 0;
+
+	while (type != 0 && off + 4 <= m->len) {
+		size_t plen = (size_t)m->plain[off + 2] << 8 | m->plain[off + 3];
+
+		if (plen < 4 || off + plen > m->len)
+			return NULL;
+		if (type == t) {
+			*body_len = plen - 4;
+			if (next_off != NULL)
+				*next_off = off + plen;
+			return m->plain + off + 4;
+		}
+		type = m->plain[off];
+		off += plen;
+	}
+	return NULL;
+}
+
+/* The Message ID of an ISAKMP header. */
+static uint32_t
+msg_mid(const uint8_t *msg)
+{
+	return (uint32_t)msg[20] << 24 | (uint32_t)msg[21] << 16 | (uint32_t)msg[22] << 8 |
+	    msg[23];
+}
+
+/* Take msg (decrypting with key and *iv when its E flag is set: *iv becomes its last
+ * ciphertext block) into m; the chain's length found by walking it. */
+static int
+v1_open(const uint8_t *msg, size_t len, const struct key *ka, uint8_t *iv, size_t bl,
+    struct v1msg *m)
+{
+	EVP_CIPHER_CTX *ctx;
+	const EVP_CIPHER *c;
+	size_t off = 0;
+	uint8_t type;
+	int n, ok;
+
+	if (len < HDR_LEN || len - HDR_LEN > sizeof(m->plain))
+		return -1;
+	m->np = msg[16];
+	m->mid = msg_mid(msg);
+	m->len = len - HDR_LEN;
+	if (!(msg[19] & 1)) {
+		memcpy(m->plain, msg + HDR_LEN, m->len);
+	} else {
+		c = bl == 8 ? EVP_des_ede3_cbc() : ka->len == 16 ? EVP_aes_128_cbc() :
+		    ka->len == 24 ? EVP_aes_192_cbc() : EVP_aes_256_cbc();
+		if (m->len % bl != 0 || (ctx = EVP_CIPHER_CTX_new()) == NULL)
+			return -1;
+		ok = EVP_DecryptInit_ex2(ctx, c, ka->b, iv, NULL) &&
+		    EVP_CIPHER_CTX_set_padding(ctx, 0) &&
+		    EVP_DecryptUpdate(ctx, m->plain, &n, msg + HDR_LEN, (int)m->len);
+		EVP_CIPHER_CTX_free(ctx);
+		if (!ok)
+			return -1;
+		memcpy(iv, msg + len - bl, bl);
+	}
+	for (type = m->np; type != 0;) {	/* padding follows the last payload */
+		size_t plen;
+
+		if (off + 4 > m->len)
+			return -1;
+		plen = (size_t)m->plain[off + 2] << 8 | m->plain[off + 3];
+		if (plen < 4 || off + plen > m->len)
+			return -1;
+		type = m->plain[off];
+		off += plen;
+	}
+	m->len = off;
+	return 0;
+}
+
+/* The SPI of the first proposal of an SA payload body (DOI, situation, proposal). */
+static uint32_t
+sa_spi(const uint8_t *sa, size_t len)
+{
+	const uint8_t *p = sa + 8 + 4;		/* DOI, situation, proposal's generic header */
+
+	if (len < 8 + 4 + 4 + 4 || p[2] != 4)
+		return 0;
+	return (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 | (uint32_t)p[6] << 8 | p[7];
+}
+
+/* Quick mode or informational: m's first payload is HASH(1)/HASH(2)/HASH(3); is it ours? */
+static bool
+hash_matches(const struct v1msg *m, const uint8_t *want_h, size_t plen)
+{
+	size_t hl;
+	const uint8_t *h = v1_payload(m, PL_HASH, &hl, NULL);
+
+	return m->np == PL_HASH && h != NULL && hl == plen && memcmp(h, want_h, plen) == 0;
+}
+
+static void
+test_charon(const char *file, uint16_t hash, bool aggressive)
+{
+	const uint8_t *msg[16], *psk_v, *p, *cki, *ckr, *gxi, *gxr, *sai, *ni_b, *nr_b, *id;
+	size_t mlen[16], n_msg, psk_len, len, gxi_len, gxr_len, sai_len, ni_len, nr_len, id_len;
+	size_t plen = ike1_hash_len(hash), bl, rest_off, ka_len;
+	uint8_t iv[16], p1last[16], h[IKE1_HASH_MAX];
+	static struct v1msg m0, m1, m;
+	static uint8_t p1_gxi[512], p1_gxr[512];
+	struct ike1_sa_keys k;
+	struct key skeyid;
+	char path[1024];
+	const char *src = getenv("GW_SRC");
+	size_t qm, q_ni_len = 0, q_nr_len = 0, gq_len = 0;
+	const uint8_t *q_ni = NULL, *q_nr = NULL, *gq = NULL;
+	uint32_t spi_i = 0, spi_r = 0;
+	struct vec v;
+
+	snprintf(path, sizeof(path), "%s/controld/ike/testdata/%s", src ? src : ".", file);
+	if (vec_load(&v, path) != 0) {
+		fprintf(stderr, "%s: missing (set GW_SRC to the source tree)\n", path);
+		abort();
+	}
+	for (n_msg = 0; n_msg < 16; n_msg++) {
+		snprintf(path, sizeof(path), "msg%zu", n_msg);
+		if ((msg[n_msg] = vec_get(&v, path, &mlen[n_msg])) == NULL)
+			break;
+	}
+	psk_v = vget(&v, "psk", &psk_len);
+	cki = msg[0];
+	ckr = msg[1] + 8;
+	/* SAi_b, g^xi, g^xr, Ni_b, Nr_b: main mode's first four messages, aggressive's two */
+	v1_open(msg[0], mlen[0], NULL, NULL, 0, &m0);
+	sai = v1_payload(&m0, PL_SA, &sai_len, NULL);
+	if (sai == NULL || sai_len > sizeof(buf))
+		abort();
+	memcpy(buf, sai, sai_len);
+	sai = buf;
+	v1_open(msg[aggressive ? 0 : 2], mlen[aggressive ? 0 : 2], NULL, NULL, 0, &m0);
+	v1_open(msg[aggressive ? 1 : 3], mlen[aggressive ? 1 : 3], NULL, NULL, 0, &m1);
+	gxi = v1_payload(&m0, PL_KE, &gxi_len, NULL);
+	gxr = v1_payload(&m1, PL_KE, &gxr_len, NULL);
+	ni_b = v1_payload(&m0, PL_NONCE, &ni_len, NULL);
+	nr_b = v1_payload(&m1, PL_NONCE, &nr_len, NULL);
+	if (sai == NULL || gxi == NULL || gxr == NULL || ni_b == NULL || nr_b == NULL) {
+		T_OK(false, "%s: phase 1 payloads", file);
+		return;
+	}
+	/* m0 and m1 are used again below: keep these */
+	memcpy(p1_gxi, gxi, gxi_len);
+	memcpy(p1_gxr, gxr, gxr_len);
+	memcpy(ni, ni_b, ni_len);
+	memcpy(nr, nr_b, nr_len);
+	gxi = p1_gxi;
+	gxr = p1_gxr;
+	ni_b = ni;
+	nr_b = nr;
+	/* SKEYID = prf(pre-shared-key, Ni_b | Nr_b) and the rest from charon's g^xy */
+	T_EQ(ike1_kdf_skeyid_psk(hash, ck(psk_v, psk_len), ck(ni_b, ni_len), ck(nr_b, nr_len),
+	    &skeyid), 0, "%s: SKEYID", file);
+	p = vget(&v, "log.skeyid", &len);
+	T_OK(skeyid.len == len && memcmp(skeyid.b, p, len) == 0, "%s: charon's SKEYID", file);
+	vget(&v, "log.ka", &ka_len);
+	p = vget(&v, "log.gxy", &len);
+	T_EQ(ike1_kdf_sa_keys(hash, &skeyid, ck(p, len), cki, ckr, ka_len, &k), 0, "%s", file);
+	p = vget(&v, "log.skeyid_d", &len);
+	T_OK(k.d.len == len && memcmp(k.d.b, p, len) == 0, "%s: charon's SKEYID_d", file);
+	p = vget(&v, "log.skeyid_a", &len);
+	T_OK(k.a.len == len && memcmp(k.a.b, p, len) == 0, "%s: charon's SKEYID_a", file);
+	p = vget(&v, "log.skeyid_e", &len);
+	T_OK(k.e.len == len && memcmp(k.e.b, p, len) == 0, "%s: charon's SKEYID_e", file);
+	p = vget(&v, "log.ka", &len);
+	T_OK(k.enc.len == len && memcmp(k.enc.b, p, len) == 0, "%s: charon's Ka (%zu bytes)",
+	    file, len);
+	/* phase 1 IV = hash(g^xi | g^xr) */
+	p = vget(&v, "log.iv", &bl);
+	T_EQ(ike1_kdf_iv1(hash, ck(gxi, gxi_len), ck(gxr, gxr_len), bl, iv), 0, "%s: IV", file);
+	T_MEMEQ(iv, p, bl, "%s: charon's initial IV", file);
+
+	/* HASH_R: main mode's sixth message (encrypted), aggressive mode's second */
+	if (!aggressive) {
+		T_EQ(v1_open(msg[4], mlen[4], &k.enc, iv, bl, &m0), 0, "%s: open msg 4", file);
+		T_EQ(v1_open(msg[5], mlen[5], &k.enc, iv, bl, &m1), 0, "%s: open msg 5", file);
+		memcpy(p1last, iv, bl);
+	}
+	id = v1_payload(&m1, PL_ID, &id_len, NULL);
+	p = v1_payload(&m1, PL_HASH, &len, NULL);
+	T_OK(id != NULL && p != NULL && len == plen, "%s: IDir, HASH_R", file);
+	ike1_kdf_hash_auth(hash, &k.skeyid, ck(gxr, gxr_len), ck(gxi, gxi_len), ckr, cki,
+	    ck(sai, sai_len), ck(id, id_len), h);
+	T_OK(p != NULL && memcmp(h, p, plen) == 0, "%s: charon's HASH_R", file);
+	/* HASH_I: main mode's fifth message, aggressive mode's third (encrypted) */
+	id = v1_payload(&m0, PL_ID, &id_len, NULL);
+	if (aggressive) {
+		T_EQ(v1_open(msg[2], mlen[2], &k.enc, iv, bl, &m0), 0, "%s: open msg 2", file);
+		memcpy(p1last, iv, bl);
+	}
+	p = v1_payload(&m0, PL_HASH, &len, NULL);
+	T_OK(id != NULL && p != NULL && len == plen, "%s: IDii, HASH_I", file);
+	ike1_kdf_hash_auth(hash, &k.skeyid, ck(gxi, gxi_len), ck(gxr, gxr_len), cki, ckr,
+	    ck(sai, sai_len), ck(id, id_len), h);
+	T_OK(p != NULL && memcmp(h, p, plen) == 0, "%s: charon's HASH_I", file);
+
+	/* quick mode: three messages, the IV from phase 1's last block then CBC on */
+	qm = aggressive ? 3 : 6;
+	if (qm + 2 >= n_msg || msg[qm][18] != 32) {
+		T_OK(false, "%s: no quick mode", file);
+		goto out;
+	}
+	ike1_kdf_iv2(hash, ck(p1last, bl), msg_mid(msg[qm]), bl, iv);
+	T_EQ(v1_open(msg[qm], mlen[qm], &k.enc, iv, bl, &m0), 0, "%s: open QM 1", file);
+	T_EQ(v1_open(msg[qm + 1], mlen[qm + 1], &k.enc, iv, bl, &m1), 0, "%s: open QM 2", file);
+	T_EQ(v1_open(msg[qm + 2], mlen[qm + 2], &k.enc, iv, bl, &m), 0, "%s: open QM 3", file);
+	/* HASH(1) = prf(SKEYID_a, M-ID | SA | Ni [| KE] | IDci | IDcr) */
+	v1_payload(&m0, PL_HASH, &len, &rest_off);
+	ike1_kdf_qm_hash1(hash, &k.a, m0.mid, ck(m0.plain + rest_off, m0.len - rest_off), h);
+	T_OK(hash_matches(&m0, h, plen), "%s: charon's HASH(1)", file);
+	q_ni = v1_payload(&m0, PL_NONCE, &q_ni_len, NULL);
+	q_nr = v1_payload(&m1, PL_NONCE, &q_nr_len, NULL);
+	p = v1_payload(&m0, PL_SA, &len, NULL);
+	spi_i = p != NULL ? sa_spi(p, len) : 0;
+	p = v1_payload(&m1, PL_SA, &len, NULL);
+	spi_r = p != NULL ? sa_spi(p, len) : 0;
+	T_OK(q_ni != NULL && q_nr != NULL && spi_i != 0 && spi_r != 0, "%s: QM payloads", file);
+	if (q_ni == NULL || q_nr == NULL)
+		goto out;
+	/* HASH(2) = prf(SKEYID_a, M-ID | Ni_b | SA | Nr [| KE] | IDci | IDcr) */
+	v1_payload(&m1, PL_HASH, &len, &rest_off);
+	ike1_kdf_qm_hash2(hash, &k.a, m1.mid, ck(q_ni, q_ni_len),
+	    ck(m1.plain + rest_off, m1.len - rest_off), h);
+	T_OK(hash_matches(&m1, h, plen), "%s: charon's HASH(2)", file);
+	/* HASH(3) = prf(SKEYID_a, 0 | M-ID | Ni_b | Nr_b) */
+	ike1_kdf_qm_hash3(hash, &k.a, m.mid, ck(q_ni, q_ni_len), ck(q_nr, q_nr_len), h);
+	T_OK(hash_matches(&m, h, plen), "%s: charon's HASH(3)", file);
+	/* KEYMAT of each SA (ESP, protocol 3), with charon's quick mode g^xy under PFS, encryption
+	 * key first.  charon's "initiator" keys are those the initiator sends with: the SA the
+	 * responder receives on, of the SPI the responder chose (in its SA payload) */
+	gq = vec_get(&v, "log.gxy_qm", &gq_len);
+	T_OK((gq != NULL) == (v1_payload(&m0, PL_KE, &len, NULL) != NULL), "%s: PFS", file);
+	for (int side = 0; side < 2; side++) {
+		size_t el, il;
+		const uint8_t *e = vget(&v, side ? "log.enc_r" : "log.enc_i", &el);
+		const uint8_t *a = vget(&v, side ? "log.integ_r" : "log.integ_i", &il);
+
+		T_EQ(ike1_kdf_keymat(hash, &k.d, ck(gq, gq ? gq_len : 0), 3, side ? spi_i : spi_r,
+		    ck(q_ni, q_ni_len), ck(q_nr, q_nr_len), got, el + il), 0, "%s: KEYMAT", file);
+		T_OK(memcmp(got, e, el) == 0 && memcmp(got + el, a, il) == 0,
+		    "%s: charon's %s outbound keys (KEYMAT %zu bytes)", file,
+		    side ? "responder's" : "initiator's", el + il);
+	}
+	/* informational exchanges (the deletes): HASH(1) = prf(SKEYID_a, M-ID | N/D) */
+	for (size_t i = qm + 3; i < n_msg; i++) {
+		uint32_t mid = msg_mid(msg[i]);
+
+		ike1_kdf_iv2(hash, ck(p1last, bl), mid, bl, iv);
+		T_EQ(v1_open(msg[i], mlen[i], &k.enc, iv, bl, &m), 0, "%s: open msg %zu", file, i);
+		v1_payload(&m, PL_HASH, &len, &rest_off);
+		ike1_kdf_info_hash(hash, &k.a, mid, ck(m.plain + rest_off, m.len - rest_off), h);
+		T_OK(msg[i][18] == 5 && hash_matches(&m, h, plen),
+		    "%s: charon's informational HASH(1), msg %zu", file, i);
+	}
+out:
+	ike1_sa_keys_wipe(&k);
+	key_wipe(&skeyid);
+	vec_free(&v);
+}
+
 int
 main(void)
 {
@@ -459,5 +777,7 @@ main(void)
 	test_keymat();
 	test_hashes();
 	test_sa_keys();
+	for (size_t i = 0; i < sizeof(charon) / sizeof(charon[0]); i++)
+		test_charon(charon[i].file, charon[i].hash, charon[i].aggressive);
 	return t_done();
 }
