@@ -141,9 +141,9 @@ enum v1_encap {					/* RFC 2407 §4.5, RFC 3947 §5.1 */
 	V1_ENCAP_UDP_TRANSPORT_DRAFT = 61444,
 };
 
-enum {						/* RFC 2407 §4.5 Authentication Algorithm */
-	V1_AUTH_HMAC_MD5 = 1, V1_AUTH_HMAC_SHA = 2, V1_AUTH_HMAC_SHA2_256 = 5,
-	V1_AUTH_HMAC_SHA2_384 = 6, V1_AUTH_HMAC_SHA2_512 = 7,
+enum v1_aalg {					/* RFC 2407 §4.5 Authentication Algorithm */
+	V1_AALG_HMAC_MD5 = 1, V1_AALG_HMAC_SHA = 2, V1_AALG_HMAC_SHA2_256 = 5,
+	V1_AALG_HMAC_SHA2_384 = 6, V1_AALG_HMAC_SHA2_512 = 7,
 };
 
 enum v1_id_type {				/* RFC 2407 §4.6.2.1 */

@@ -335,15 +335,15 @@ test_build_all(void)
 	v1_msg_add_attr(&b, t, V1_A2_LIFE_TYPE, V1_LIFE_KILOBYTES);
 	v1_msg_add_attr(&b, t, V1_A2_LIFE_DUR, 4608000);
 	v1_msg_add_attr(&b, t, V1_A2_ENCAP, V1_ENCAP_UDP_TUNNEL);
-	v1_msg_add_attr(&b, t, V1_A2_AUTH, V1_AUTH_HMAC_SHA2_256);
+	v1_msg_add_attr(&b, t, V1_A2_AUTH, V1_AALG_HMAC_SHA2_256);
 	v1_msg_add_attr(&b, t, V1_A2_KEY_LEN, 128);
 	v1_msg_add_attr(&b, t, V1_A2_GROUP, 14);
 	t = v1_msg_add_transform(&b, p, 2, V1_ESP_3DES);
 	v1_msg_add_attr(&b, t, V1_A2_ENCAP, V1_ENCAP_UDP_TRANSPORT);
-	v1_msg_add_attr(&b, t, V1_A2_AUTH, V1_AUTH_HMAC_MD5);
+	v1_msg_add_attr(&b, t, V1_A2_AUTH, V1_AALG_HMAC_MD5);
 	p = v1_msg_add_proposal(&b, pl, 2, V1_PROTO_AH, (struct ike_chunk){ spi_ah, 4 });
 	t = v1_msg_add_transform(&b, p, 1, V1_AH_SHA);
-	v1_msg_add_attr(&b, t, V1_A2_AUTH, V1_AUTH_HMAC_SHA);
+	v1_msg_add_attr(&b, t, V1_A2_AUTH, V1_AALG_HMAC_SHA);
 	v1_msg_add_attr(&b, t, V1_A2_ENCAP, V1_ENCAP_TUNNEL);
 	p = v1_msg_add_proposal(&b, pl, 2, V1_PROTO_ESP, (struct ike_chunk){ spi_esp, 4 });
 	t = v1_msg_add_transform(&b, p, 1, V1_ESP_DES);
@@ -376,10 +376,10 @@ test_build_all(void)
 	    "AH and ESP under one proposal number");
 	T_EQ(v1_xf_phase2(&M, &M.xf[0], &p2), 0, "phase 2 attributes");
 	T_OK(p2.life_seconds == 3600 && p2.life_kilobytes == 4608000 &&
-	    p2.encap == V1_ENCAP_UDP_TUNNEL && p2.auth == V1_AUTH_HMAC_SHA2_256 &&
+	    p2.encap == V1_ENCAP_UDP_TUNNEL && p2.auth == V1_AALG_HMAC_SHA2_256 &&
 	    p2.key_len == 128 && p2.group == 14, "phase 2 values");
 	T_EQ(v1_xf_phase2(&M, &M.xf[1], &p2), 0, "3DES transform");
-	T_OK(p2.encap == V1_ENCAP_UDP_TRANSPORT && p2.auth == V1_AUTH_HMAC_MD5 &&
+	T_OK(p2.encap == V1_ENCAP_UDP_TRANSPORT && p2.auth == V1_AALG_HMAC_MD5 &&
 	    p2.life_seconds == 0, "UDP-encapsulated transport, no lifetime");
 	T_OK(M.pl[5].u.id.proto == 6 && M.pl[5].u.id.port == 443 &&
 	    M.pl[5].u.id.data.p[3] == 128, "range with protocol and port");
