@@ -641,7 +641,7 @@ v1_msg_pad(uint8_t *buf, size_t *len, size_t cap, size_t block)
 
 	if (block == 0 || n < V1_HDR_LEN)
 		return -1;
-	pad = (block - (n - V1_HDR_LEN) % block) % block;
+	pad = block - (n - V1_HDR_LEN) % block;		/* 1 .. block */
 	if (cap < n || cap - n < pad || n + pad > UINT32_MAX)
 		return -1;
 	memset(buf + n, 0, pad);

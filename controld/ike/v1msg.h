@@ -333,8 +333,9 @@ int		v1_msg_build(const struct v1_msg *m, uint8_t *buf, size_t cap, size_t *len)
 
 /* Pad the message built in buf[0 .. *len) with zero bytes so that its body (after the header) is
  * a whole number of block bytes, for the CBC encryption of RFC 2409 Appendix B, and set the
- * header's length to the new *len.  A body already aligned gets no padding.  -1 when cap is too
- * small, *len is below the header or block is 0. */
+ * header's length to the new *len.  1 to block bytes, as strongSwan pads (a body already aligned
+ * gets a whole block), so what we send looks like what it sends.  -1 when cap is too small,
+ * *len is below the header or block is 0. */
 int		v1_msg_pad(uint8_t *buf, size_t *len, size_t cap, size_t block);
 
 /* Making a message: start it, then append payloads, and for SA payloads their proposals,
