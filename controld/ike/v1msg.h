@@ -226,7 +226,7 @@ enum v1_perr {
 struct v1_hdr {
 	uint8_t		icookie[V1_COOKIE_LEN];
 	uint8_t		rcookie[V1_COOKIE_LEN];
-	uint8_t		next;		/* parsing sets it; building computes it, but for an enc body */
+	uint8_t		next;		/* building computes it, but around an enc body */
 	uint8_t		version;	/* V1_VERSION */
 	uint8_t		exchange;	/* enum v1_exchange */
 	uint8_t		flags;		/* V1_F_*, unknown bits cleared */
@@ -304,7 +304,7 @@ struct v1_msg {
 	uint16_t		n_pl, n_prop, n_xf, n_attr;
 	struct ike_chunk	enc;		/* E flag: the body as received, to decrypt */
 	bool			opened;		/* v1_msg_parse_inner() read the payloads */
-	uint32_t		pad_len;	/* after v1_msg_parse_inner(): bytes after the chain */
+	uint32_t		pad_len;	/* v1_msg_parse_inner(): bytes after the chain */
 	uint32_t		err_off;	/* on a parse error: offset of the bad payload */
 	uint8_t			err_type;	/* its type */
 	struct v1_payload	pl[V1_MSG_MAX_PL];
@@ -327,8 +327,9 @@ enum v1_perr	v1_msg_parse_inner(struct v1_msg *m, const uint8_t *plain, size_t l
 
 /* Write m into buf[0 .. cap): the header, then its payloads in the clear (every Next Payload and
  * length computed here; flags as m says, E included), or, when m has an enc body it was not
- * opened (no v1_msg_parse_inner()) and no payloads, the header (hdr.next as given) and that body.  -1 when the message does not fit in cap
- * or m is inconsistent (pool indices out of range, a field too long for its length field). */
+ * opened (no v1_msg_parse_inner()) and no payloads, the header (hdr.next as given) and that
+ * body.  -1 when the message does not fit in cap or m is inconsistent (pool indices out of
+ * range, a field too long for its length field). */
 int		v1_msg_build(const struct v1_msg *m, uint8_t *buf, size_t cap, size_t *len);
 
 /* Pad the message built in buf[0 .. *len) with zero bytes so that its body (after the header) is

@@ -127,8 +127,8 @@ check_main(unsigned r, unsigned i, size_t hash_len)
 	T_OK(i == 0 ? memcmp(M.hdr.rcookie, "\0\0\0\0\0\0\0\0", 8) == 0 :
 	    memcmp(M.hdr.rcookie, "\0\0\0\0\0\0\0\0", 8) != 0, "%s: responder cookie", what);
 	if (i < 2) {
-		T_STREQ(v1_msg_summary(&M, s, sizeof(s)), i == 0 ?
-		    "ID_PROT 0 [ SA V V V V V ]" : "ID_PROT 0 [ SA V V V V ]", "%s: summary", what);
+		T_STREQ(v1_msg_summary(&M, s, sizeof(s)), i == 0 ? "ID_PROT 0 [ SA V V V V V ]" :
+		    "ID_PROT 0 [ SA V V V V ]", "%s: summary", what);
 		check_sa(what, r);
 		check_vids(what, i == 0 ? 5 : 4);
 		return;
@@ -351,6 +351,22 @@ check_quick(const char *what, unsigned r)
 	    memcmp(id->u.id.data.p, hi, 8) == 0, "%s: 192.0.2.0/25 to 192.0.2.128/25", what);
 }
 
+/* The deletes of the end: the two children (the first and its rekey), then phase 1 by its
+ * cookies (those of the message in buf). */
+static void
+check_delete(const char *what, unsigned k)
+{
+	const struct v1_payload *d = v1_msg_find(&M, V1_PL_DELETE, NULL);
+
+	if (k < 2)
+		T_OK(d->u.del.proto == V1_PROTO_ESP && d->u.del.spi_size == 4 &&
+		    d->u.del.n_spi == 1, "%s: delete of a child SA", what);
+	else
+		T_OK(d->u.del.proto == V1_PROTO_ISAKMP && d->u.del.spi_size == 16 &&
+		    d->u.del.n_spi == 1 && memcmp(d->u.del.spis.p, buf, 16) == 0,
+		    "%s: delete of the ISAKMP SA", what);
+}
+
 static void
 test_strongswan_inner(void)
 {
@@ -393,8 +409,8 @@ test_strongswan_inner(void)
 			}
 			pn = cbc_open(&c, &M, plain);
 			T_EQ(pn, M.enc.len, "%s: decrypted", what);
-			T_EQ(v1_msg_parse_inner(&M, plain, pn), V1_PERR_OK, "%s: parse inner at %u",
-			    what, M.err_off);
+			T_EQ(v1_msg_parse_inner(&M, plain, pn), V1_PERR_OK,
+			    "%s: parse inner at %u", what, M.err_off);
 			want = expected_inner(r, i);
 			got = strchr(v1_msg_summary(&M, s, sizeof(s)), '[');
 			T_STREQ(got != NULL ? got : s, want, "%s: as charon logged it", what);
@@ -402,20 +418,12 @@ test_strongswan_inner(void)
 			    "%s: 1 to %u bytes of padding", what, runs[r].block);
 			if (v1_msg_find(&M, V1_PL_SA, NULL) != NULL)
 				check_quick(what, r);
-			if (v1_msg_find(&M, V1_PL_DELETE, NULL) != NULL) {
-				const struct v1_payload *d = v1_msg_find(&M, V1_PL_DELETE, NULL);
-
-				/* the two children (the first and its rekey), then phase 1 */
-				T_OK(n_del < 2 ? d->u.del.proto == V1_PROTO_ESP &&
-				    d->u.del.spi_size == 4 && d->u.del.n_spi == 1 :
-				    d->u.del.proto == V1_PROTO_ISAKMP && d->u.del.spi_size == 16 &&
-				    memcmp(d->u.del.spis.p, buf, 16) == 0, "%s: delete %u", what,
-				    n_del);
-				n_del++;
-			}
-			/* built in the clear and padded as RFC 2409 says: strongSwan's plaintext */
+			if (v1_msg_find(&M, V1_PL_DELETE, NULL) != NULL)
+				check_delete(what, n_del++);
+			/* built in the clear and padded: strongSwan's plaintext */
 			T_EQ(v1_msg_build(&M, out, sizeof(out), &len), 0, "%s: build", what);
-			T_EQ(v1_msg_pad(out, &len, sizeof(out), runs[r].block), 0, "%s: pad", what);
+			T_EQ(v1_msg_pad(out, &len, sizeof(out), runs[r].block), 0, "%s: pad",
+			    what);
 			T_OK(len == n && memcmp(out + V1_HDR_LEN, plain, pn) == 0,
 			    "%s: rebuilt and padded to charon's plaintext", what);
 		}
@@ -436,7 +444,8 @@ test_build_all(void)
 	static const uint8_t cookies[16] = { 1, 2, 3, 4, 5, 6, 7, 8, 8, 7 };
 	static const uint8_t spis[12] = { 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3 };
 	static const uint8_t subnet[8] = { 192, 0, 2, 0, 255, 255, 255, 128 };
-	static const uint8_t range[8] = { 192, 0, 2, 128, 192, 0, 2, 255 }, v4[4] = { 10, 0, 0, 1 };
+	static const uint8_t range[8] = { 192, 0, 2, 128, 192, 0, 2, 255 };
+	static const uint8_t v4[4] = { 10, 0, 0, 1 };
 	static const uint8_t v6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 }, cert[3] = { 0x30 };
 	static const struct { uint8_t type; const void *data; size_t len; } ids[] = {
 		{ V1_ID_IPV4_ADDR, v4, 4 }, { V1_ID_FQDN, "gw.example.net", 14 },
@@ -960,56 +969,58 @@ static const struct {
 	{ "phase 2, encapsulation twice", true, "80040001 80040002", -1 },
 };
 
+/* An SA of one proposal (phase 2: ESP with an SPI) of one transform with these attributes;
+ * returns the message's length. */
+static size_t
+mk_sa(bool phase2, const char *attrs)
+{
+	size_t n, sa = V1_HDR_LEN, pr = sa + 12, tr = pr + 8 + (phase2 ? 4 : 0);
+	char hex[512];
+
+	if (phase2)
+		snprintf(hex, sizeof(hex), "00000000 00000001 00000001 00000000 01030401 "
+		    "c001cafe 00000000 01%02x0000 %s", V1_ESP_AES, attrs);
+	else
+		snprintf(hex, sizeof(hex), "00000000 00000001 00000001 00000000 01010001 "
+		    "00000000 01%02x0000 %s", V1_KEY_IKE, attrs);
+	n = mk(buf, V1_PL_SA, hex);
+	buf[sa + 2] = (uint8_t)((n - sa) >> 8);		/* the lengths of SA, P and T */
+	buf[sa + 3] = (uint8_t)(n - sa);
+	buf[pr + 2] = (uint8_t)((n - pr) >> 8);
+	buf[pr + 3] = (uint8_t)(n - pr);
+	buf[tr + 2] = (uint8_t)((n - tr) >> 8);
+	buf[tr + 3] = (uint8_t)(n - tr);
+	return n;
+}
+
 static void
 test_attrs(void)
 {
+	struct v1_phase1 p1;
+	struct v1_phase2 p2;
+
 	for (size_t i = 0; i < sizeof(xfs) / sizeof(xfs[0]); i++) {
-		char hex[512];
-		size_t n;
+		size_t n = mk_sa(xfs[i].phase2, xfs[i].attrs);
 		int r;
 
-		/* SA (DOI, SIT), one proposal (phase 2: with an SPI), one transform; the
-		 * lengths are fixed below */
-		if (xfs[i].phase2)
-			snprintf(hex, sizeof(hex), "00000000 00000001 00000001 00000000 01030401 "
-			    "c001cafe 00000000 01%02x0000 %s", V1_ESP_AES, xfs[i].attrs);
-		else
-			snprintf(hex, sizeof(hex), "00000000 00000001 00000001 00000000 01010001 "
-			    "00000000 01%02x0000 %s", V1_KEY_IKE, xfs[i].attrs);
-		n = mk(buf, V1_PL_SA, hex);
-		{
-
-			size_t sa = V1_HDR_LEN, pr = sa + 12, tr = pr + 8 + (xfs[i].phase2 ? 4 : 0);
-
-			buf[sa + 2] = (uint8_t)((n - sa) >> 8);
-			buf[sa + 3] = (uint8_t)(n - sa);
-			buf[pr + 2] = (uint8_t)((n - pr) >> 8);
-			buf[pr + 3] = (uint8_t)(n - pr);
-			buf[tr + 2] = (uint8_t)((n - tr) >> 8);
-			buf[tr + 3] = (uint8_t)(n - tr);
-		}
 		T_EQ(v1_msg_parse(&M, buf, n), V1_PERR_OK, "%s: parses", xfs[i].what);
-		if (xfs[i].phase2) {
-			struct v1_phase2 p2;
-
+		if (xfs[i].phase2)
 			r = v1_xf_phase2(&M, &M.xf[0], &p2);
-			if (r == 0 && i == sizeof(xfs) / sizeof(xfs[0]) - 3)
-				T_OK(p2.life_seconds == 86400 && p2.group == 2 &&
-				    p2.encap == V1_ENCAP_UDP_TUNNEL && p2.key_len == 128,
-				    "%s: values", xfs[i].what);
-		} else {
-			struct v1_phase1 p1;
-
+		else
 			r = v1_xf_phase1(&M, &M.xf[0], &p1);
-			if (r == 0 && i == 0)
-				T_OK(p1.encr == V1_ENCR_AES && p1.key_len == 128 &&
-				    p1.life_seconds == 86400, "%s: values", xfs[i].what);
-			if (r == 0 && i == 1)
-				T_EQ(p1.life_kilobytes, 1ull << 32, "%s: value", xfs[i].what);
-		}
 		T_EQ(r, xfs[i].want, "%s", xfs[i].what);
 		roundtrip(xfs[i].what, buf, n);
 	}
+	v1_msg_parse(&M, buf, mk_sa(false, xfs[0].attrs));
+	T_OK(v1_xf_phase1(&M, &M.xf[0], &p1) == 0 && p1.encr == V1_ENCR_AES &&
+	    p1.key_len == 128 && p1.life_seconds == 86400, "%s: values", xfs[0].what);
+	v1_msg_parse(&M, buf, mk_sa(false, xfs[1].attrs));
+	T_OK(v1_xf_phase1(&M, &M.xf[0], &p1) == 0 && p1.life_kilobytes == 1ull << 32,
+	    "%s: value", xfs[1].what);
+	v1_msg_parse(&M, buf, mk_sa(true, xfs[14].attrs));
+	T_OK(v1_xf_phase2(&M, &M.xf[0], &p2) == 0 && p2.life_seconds == 86400 &&
+	    p2.group == 2 && p2.encap == V1_ENCAP_UDP_TUNNEL && p2.auth == V1_AALG_HMAC_SHA &&
+	    p2.key_len == 128, "%s: values", xfs[14].what);
 }
 
 /* Every prefix (header length fixed up) and every bit flipped of strongSwan's main mode 1 and
