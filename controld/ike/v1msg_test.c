@@ -19,7 +19,7 @@
 static struct v1_msg M, M2;		/* 50 KB each: not on the stack */
 static uint8_t buf[8192], out[8192], out2[8192];
 
-/* The vector files of testdata/ (capture_v1.sh): name, messages, block size of the cipher. */
+/* The vector files of testdata/v1/ (capture_v1.sh; apart from the IKEv2 ones): name, messages, block size of the cipher. */
 static const struct {
 	const char	*file;
 	bool		aggressive;
@@ -28,15 +28,15 @@ static const struct {
 	uint8_t		id_type;	/* aggressive: the initiator's ID type */
 	const char	*id;
 } runs[] = {
-	{ "charon-v1-main-aes128-sha1-modp2048.txt", false, 15, 16,
+	{ "v1/charon-v1-main-aes128-sha1-modp2048.txt", false, 15, 16,
 	  V1_ENCR_AES, V1_HASH_SHA, 14, 128, 0, NULL },
-	{ "charon-v1-main-3des-md5-modp1024.txt", false, 15, 8,
+	{ "v1/charon-v1-main-3des-md5-modp1024.txt", false, 15, 8,
 	  V1_ENCR_3DES, V1_HASH_MD5, 2, 0, 0, NULL },
-	{ "charon-v1-main-aes256-sha256-ecp256.txt", false, 15, 16,
+	{ "v1/charon-v1-main-aes256-sha256-ecp256.txt", false, 15, 16,
 	  V1_ENCR_AES, V1_HASH_SHA2_256, 19, 256, 0, NULL },
-	{ "charon-v1-aggr-aes128-sha1-modp1536.txt", true, 12, 16,
+	{ "v1/charon-v1-aggr-aes128-sha1-modp1536.txt", true, 12, 16,
 	  V1_ENCR_AES, V1_HASH_SHA, 5, 128, V1_ID_FQDN, "client.example.net" },
-	{ "charon-v1-aggr-aes192-sha384-modp2048.txt", true, 12, 16,
+	{ "v1/charon-v1-aggr-aes192-sha384-modp2048.txt", true, 12, 16,
 	  V1_ENCR_AES, V1_HASH_SHA2_384, 14, 192, V1_ID_USER_FQDN, "road@example.net" },
 };
 
@@ -1030,9 +1030,9 @@ static void
 test_mutations(void)
 {
 	static const struct { const char *file, *key; } vs[] = {
-		{ "charon-v1-main-aes128-sha1-modp2048.txt", "msg0" },
-		{ "charon-v1-main-aes128-sha1-modp2048.txt", "msg2" },
-		{ "charon-v1-aggr-aes128-sha1-modp1536.txt", "msg1" },
+		{ "v1/charon-v1-main-aes128-sha1-modp2048.txt", "msg0" },
+		{ "v1/charon-v1-main-aes128-sha1-modp2048.txt", "msg2" },
+		{ "v1/charon-v1-aggr-aes128-sha1-modp1536.txt", "msg1" },
 	};
 	static uint8_t v[8192];
 

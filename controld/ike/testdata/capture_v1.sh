@@ -3,7 +3,8 @@
 # capture_v1.sh: record IKEv1 exchanges (RFC 2409) between two strongSwan 5.9.8 instances as
 # known-answer vectors for controld/ike/v1msg_test.c (the suite does not run this).
 #
-#   controld/ike/testdata/capture_v1.sh [DIR]	(default: this folder)
+#   controld/ike/testdata/capture_v1.sh [DIR]	(default: v1/ of this folder, apart from the
+#						IKEv2 vectors that interop_test reads)
 #   KEEP=D ...: also keep each run's capture and charon logs under D/NAME
 #
 #   ns PREFIX-i  wan0 198.51.100.1/24, lo 192.0.2.1/32      (charon, initiator)
@@ -17,7 +18,7 @@
 # libstrongswan-extra-plugins, tcpdump.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
-OUT=${1:-$HERE}
+OUT=${1:-$HERE/v1}
 RUNS=(	# name, mode, IKE proposal, ESP proposal, initiator id, responder id
 	"main-aes128-sha1-modp2048 main aes128-sha1-modp2048 aes128-sha1 198.51.100.1 198.51.100.2"
 	"main-3des-md5-modp1024 main 3des-md5-modp1024 3des-md5-modp1024 198.51.100.1 198.51.100.2"
