@@ -828,6 +828,9 @@ isakmp_conf_running(const struct conf *c, bool secrets, FILE *out)
 		fputs("crypto isakmp aggressive-mode disable\n", out);
 	if (s->disabled)
 		fputs("no crypto isakmp\n", out);
+	if (s->n_keys > 0 || s->identity != CONF_ISAKMP_ID_ADDRESS || s->keepalive != 0 ||
+	    s->nat_keepalive != 0 || s->aggressive_disabled || s->disabled)
+		fputs("!\n", out);
 }
 
 /* Is l[0..len) a "crypto isakmp key" line of a stored text?  Then write it with its key
