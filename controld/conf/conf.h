@@ -3,8 +3,8 @@
  * (seed: "Configuration Tasks" and "Command Reference"), its parser, checks and show output.
  * The API of conf/: model.c (the whole), session.c (sessions and texts), one file per command
  * family with its parse, checks and running-config lines (access_list.c, transform_set.c,
- * crypto_map.c, interface.c, ikev2.c; families.h), show.c (the show commands of the
- * configuration; ikev2.c has the show crypto ikev2 ones).
+ * crypto_map.c, interface.c, ikev2.c, isakmp.c; families.h), show.c (the show commands of the
+ * configuration; ikev2.c has the show crypto ikev2 ones, isakmp.c show crypto isakmp policy).
  *
  * Everything here is a pure function of its arguments: no globals, no I/O but the FILE * given
  * to the show and validate functions.  A struct conf is a plain tree of owned memory; whoever
@@ -484,10 +484,12 @@ struct conf	*conf_parse_file(const char *path, struct gw_err *err);
  * for an entry with a profile, a profile's keyring exists, a policy's proposals exist, a
  * proposal has an encryption and a group, integrity unless it is AEAD (then a prf and no
  * integrity), and does not mix AEAD with other encryptions; a keyring peer has an address or
- * an identity; PFS with a profile is a group IKEv2 has.  0 if usable; -1 with err (line of
- * the offending object) on the first error.
+ * an identity; PFS with a profile is a group IKEv2 has; IKEv1 (isakmp.c, docs/ikev1.md): PFS
+ * of an IKEv1 entry is a group IKEv1 has.  0 if usable; -1 with err (line of the offending
+ * object) on the first error.
  * Warnings (ACL entries ignored after the first permit of a manual entry, weak transforms in
- * use, IKEv2 md5, 3des, groups 2 and 5) go to warnings, one line each, when it is not NULL. */
+ * use, IKEv2 md5, 3des, groups 2 and 5, crypto isakmp policy des, md5, groups 1, 2 and 5, no
+ * crypto isakmp with IKEv1 entries) go to warnings, one line each, when it is not NULL. */
 int		conf_validate(const struct conf *c, struct gw_err *err, FILE *warnings);
 
 /* ---- Lookups for the compiler and the CLI (borrowed pointers, valid until c changes) ---- */
@@ -608,11 +610,11 @@ const char	*conf_tos_name(int tos);		/* "min-delay" for 8, or NULL */
 
 /* The configuration as a text to keep (write memory, the startup file): canonical,
  * conf_parse_text() of it gives an equal conf.  It holds every key (manual session keys in hex,
- * IKEv2 pre-shared keys as typed): whoever keeps the text wipes it.  Ends with "end". */
+ * IKEv2 and crypto isakmp pre-shared keys as typed): whoever keeps the text wipes it.  Ends
+ * with "end". */
 void	conf_write_config(const struct conf *c, FILE *out);
 /* show running-config: conf_write_config() with each pre-shared key (IKEv2 keyrings, crypto
- * isakmp key) masked as "*****"
- * (docs/adr/0010).  Without pre-shared keys the two texts are the same; with them, this one
+ * isakmp key) masked as "*****" (docs/adr/0010).  Without pre-shared keys the two texts are the same; with them, this one
  * does not parse back (the parser refuses a masked key, it never takes it for the key).
  * Manual session keys are shown, as IOS 11.3 does. */
 void	conf_show_running(const struct conf *c, FILE *out);
