@@ -368,8 +368,8 @@ policy_encr(struct pl *p, struct conf_isakmp_policy *o, bool no)
 		if (p->l->n > 2) {
 			if (!num(word(p, 2), 128, 256, &bits) ||
 			    (bits != 128 && bits != 192 && bits != 256))
-				return perr(p, "encryption aes \"%.40s\": expected 128, 192 or 256 "
-				    "(bits of the key)", word(p, 2));
+				return perr(p, "encryption aes \"%.40s\": expected 128, 192 or "
+				    "256 (bits of the key)", word(p, 2));
 			i = 3;
 		}
 	} else if (p->l->n < 2) {
@@ -494,6 +494,77 @@ key_peer_word(const struct pl *p, bool no)
 	return -1;
 }
 
+/* The peer of a key line, from word j (address|hostname) to the end of the line, into k. */
+static int
+key_peer(struct pl *p, int j, struct conf_isakmp_key *k)
+{
+	const char *a = word(p, j + 1), *m = word(p, j + 2);
+	size_t n = strlen(a);
+
+	if (kw(p, j, "hostname")) {
+		k->by_host = true;
+		if (n == 0)
+			return perr(p, "hostname needs a name");
+		if (n >= sizeof(k->host))
+			return perr(p, "hostname: longer than %d characters",
+			    CONF_ISAKMP_HOST_MAX - 1);
+		for (size_t i = 0; i < n; i++)
+			if ((unsigned char)a[i] <= 0x20 || (unsigned char)a[i] >= 0x7f)
+				return perr(p, "hostname \"%.40s\": only printable ASCII", a);
+		memcpy(k->host, a, n + 1);
+		return extra(p, j + 2);
+	}
+	k->mask = 0xffffffffu;
+	if (!ipv4(a, &k->addr))
+		return perr(p, "address \"%.40s\": not an IPv4 address", a);
+	if (p->l->n <= j + 2)
+		return 0;
+	if (!ipv4(m, &k->mask) || !mask_ok(k->mask))
+		return perr(p, "address %s \"%.40s\": not a contiguous mask", a, m);
+	if (k->addr & ~k->mask)
+		return perr(p, "address %s %s: address bits outside the mask", a, m);
+	return extra(p, j + 3);
+}
+
+/* The key of s for the same peer as k (address and mask, or host name ignoring case). */
+static size_t
+key_index(const struct conf_isakmp *s, const struct conf_isakmp_key *k)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_keys; i++) {
+		const struct conf_isakmp_key *x = s->keys[i];
+
+		if (x->by_host == k->by_host && (k->by_host ? strcasecmp(x->host, k->host) == 0 :
+		    x->addr == k->addr && x->mask == k->mask))
+			break;
+	}
+	return i;
+}
+
+/* k (complete) into s: replaces the key of the same peer in place, else appended. */
+static int
+key_store(struct pl *p, struct conf_isakmp *s, const struct conf_isakmp_key *k)
+{
+	size_t i = key_index(s, k);
+	struct conf_isakmp_key *o;
+
+	if (i < s->n_keys) {
+		o = s->keys[i];
+		OPENSSL_cleanse(&o->psk, sizeof(o->psk));
+		o->psk = k->psk;
+		return 0;
+	}
+	if ((o = malloc(sizeof(*o))) == NULL)
+		return oom(p);
+	*o = *k;
+	if (PTR_APPEND(s->keys, s->n_keys, o) != 0) {
+		key_free(o);
+		return oom(p);
+	}
+	return 0;
+}
+
 /* crypto isakmp key [0] KEY address A [MASK] | hostname NAME; no crypto isakmp key [KEY]
  * address A [MASK] | hostname NAME (the key of a no form is not checked, as IOS).  Never
  * echoes a word that may be the key. */
@@ -501,10 +572,10 @@ static int
 cmd_key(struct pl *p, bool no)
 {
 	struct conf_isakmp *s = &p->s->c->isakmp;
-	struct conf_isakmp_key k, *o = NULL;
+	struct conf_isakmp_key k;
 	const char *v;
-	size_t len;
-	int j, end;
+	size_t len, i;
+	int j, r;
 
 	where(p, "crypto isakmp key");
 	memset(&k, 0, sizeof(k));
@@ -515,53 +586,15 @@ cmd_key(struct pl *p, bool no)
 	if (j == 5 && strcmp(word(p, 3), "6") == 0 && !no)
 		return perr(p, "6: no master key here to decrypt it; give the key itself (0 KEY "
 		    "or just KEY)");
-	if (kw(p, j, "address")) {
-		k.mask = 0xffffffffu;
-		if (!ipv4(word(p, j + 1), &k.addr))
-			return perr(p, "address \"%.40s\": not an IPv4 address", word(p, j + 1));
-		end = j + 2;
-		if (p->l->n > j + 2) {
-			if (!ipv4(word(p, j + 2), &k.mask) || !mask_ok(k.mask))
-				return perr(p, "address %s \"%.40s\": not a contiguous mask",
-				    word(p, j + 1), word(p, j + 2));
-			if (k.addr & ~k.mask)
-				return perr(p, "address %s %s: address bits outside the mask",
-				    word(p, j + 1), word(p, j + 2));
-			end = j + 3;
-		}
-	} else {
-		const char *h = word(p, j + 1);
-		size_t n = strlen(h);
-
-		k.by_host = true;
-		if (n == 0)
-			return perr(p, "hostname needs a name");
-		if (n >= sizeof(k.host))
-			return perr(p, "hostname: longer than %zu characters", sizeof(k.host) - 1);
-		for (size_t i = 0; i < n; i++)
-			if ((unsigned char)h[i] <= 0x20 || (unsigned char)h[i] >= 0x7f)
-				return perr(p, "hostname \"%.40s\": only printable ASCII", h);
-		memcpy(k.host, h, n + 1);
-		end = j + 2;
-	}
-	if (extra(p, end) != 0)
+	if (key_peer(p, j, &k) != 0)
 		return -1;
-	for (size_t i = 0; i < s->n_keys; i++) {
-		struct conf_isakmp_key *x = s->keys[i];
-
-		if (x->by_host == k.by_host && (k.by_host ? strcasecmp(x->host, k.host) == 0 :
-		    x->addr == k.addr && x->mask == k.mask)) {
-			o = x;
-			if (no) {
-				PTR_REMOVE(s->keys, s->n_keys, i);
-				key_free(o);
-				return 0;
-			}
-			break;
+	if (no) {
+		if ((i = key_index(s, &k)) < s->n_keys) {
+			key_free(s->keys[i]);
+			PTR_REMOVE(s->keys, s->n_keys, i);
 		}
-	}
-	if (no)
 		return 0;
+	}
 	/* the key: the word before address|hostname (j is 4 or 5 here) */
 	v = word(p, j - 1);
 	len = strlen(v);
@@ -572,25 +605,9 @@ cmd_key(struct pl *p, bool no)
 		return perr(p, "the key is longer than %zu characters", sizeof(k.psk.b));
 	k.psk.len = (uint16_t)len;
 	memcpy(k.psk.b, v, len);
-	if (o != NULL) {
-		/* a new key for the same peer replaces the old one in place */
-		k.line = o->line;
-		OPENSSL_cleanse(o, sizeof(*o));
-		*o = k;
-	} else {
-		if ((o = malloc(sizeof(*o))) == NULL) {
-			OPENSSL_cleanse(&k, sizeof(k));
-			return oom(p);
-		}
-		*o = k;
-		if (PTR_APPEND(s->keys, s->n_keys, o) != 0) {
-			key_free(o);
-			OPENSSL_cleanse(&k, sizeof(k));
-			return oom(p);
-		}
-	}
+	r = key_store(p, s, &k);
 	OPENSSL_cleanse(&k, sizeof(k));
-	return 0;
+	return r;
 }
 
 /* ---- Parse: crypto isakmp ... (the global commands) ---- */
@@ -676,8 +693,8 @@ isakmp_conf_cmd(struct pl *p, bool no)
 			if (kw(p, 3, "hostname"))
 				id = CONF_ISAKMP_ID_HOSTNAME;
 			else if (kw(p, 3, "dn"))
-				return perr(p, "dn: not supported (no certificates yet); use address "
-				    "or hostname");
+				return perr(p, "dn: not supported (no certificates yet); use "
+				    "address or hostname");
 			else if (!kw(p, 3, "address"))
 				return perr(p, "\"%.40s\": expected address or hostname",
 				    word(p, 3));
@@ -732,6 +749,17 @@ warn_policy(const struct conf_isakmp_policy *o, FILE *w)
 		    "group\n", o->priority, o->group);
 }
 
+/* An IKEv1 entry (static map set or dynamic map set): its PFS group is one IKEv1 has. */
+static int
+check_entry(const struct conf_map *m, const struct conf_map_entry *e, struct gw_err *err)
+{
+	if (e->pfs != 0 && !conf_isakmp_group_ok(e->pfs))
+		return gw_fail(err, e->line, "crypto %s %s %u: set pfs group%u: not a group of "
+		    "IKEv1 (%s); set ikev2-profile for IKEv2", m->dynamic ? "dynamic-map" : "map",
+		    m->name, e->seq, e->pfs, GROUP_CHOICES);
+	return 0;
+}
+
 int
 isakmp_conf_check(const struct conf *c, struct gw_err *err, FILE *warnings)
 {
@@ -745,16 +773,11 @@ isakmp_conf_check(const struct conf *c, struct gw_err *err, FILE *warnings)
 
 		for (size_t i = 0; i < n; i++)
 			for (size_t k = 0; k < maps[i]->n_entries; k++) {
-				const struct conf_map_entry *e = maps[i]->entries[k];
-
-				if (conf_entry_ike_version(e) != CONF_IKE_V1)
+				if (conf_entry_ike_version(maps[i]->entries[k]) != CONF_IKE_V1)
 					continue;
 				v1 = true;
-				if (e->pfs != 0 && !conf_isakmp_group_ok(e->pfs))
-					return gw_fail(err, e->line, "crypto %s %s %u: set pfs "
-					    "group%u: not a group of IKEv1 (%s); set ikev2-profile "
-					    "for IKEv2", dyn ? "dynamic-map" : "map", maps[i]->name,
-					    e->seq, e->pfs, GROUP_CHOICES);
+				if (check_entry(maps[i], maps[i]->entries[k], err) != 0)
+					return -1;
 			}
 	}
 	if (v1 && c->isakmp.disabled && warnings != NULL)

@@ -127,8 +127,8 @@ static const struct {
 	{ "crypto isakmp identity hostname", "crypto isakmp identity hostname\n", NULL },
 	{ "crypto isakmp identity hostname\ncrypto isakmp identity address", "hostname Router\n"
 	  "!\nend\n", "identity" },
-	{ "crypto isakmp identity hostname\nno crypto isakmp identity", "hostname Router\n!\nend\n",
-	  "identity" },
+	{ "crypto isakmp identity hostname\nno crypto isakmp identity",
+	  "hostname Router\n!\nend\n", "identity" },
 	{ "crypto isakmp keepalive 10", "crypto isakmp keepalive 10\n", NULL },
 	{ "crypto isakmp keepalive 30 5", "crypto isakmp keepalive 30 5\n", NULL },
 	{ "crypto isakmp keepalive 30 5 periodic", "crypto isakmp keepalive 30 5 periodic\n",
@@ -269,6 +269,19 @@ test_invalid(void)
 		T_EQ(err.line, invalid[i].line, "invalid %zu: %s", i, err.msg);
 		T_STREQ(err.msg, invalid[i].msg, "invalid %zu", i);
 	}
+	/* a host name of 256 characters */
+	{
+		char line[400];
+		struct gw_err err = { 0, "" };
+		struct conf *c;
+
+		snprintf(line, sizeof(line), "crypto isakmp key k hostname %0256d", 7);
+		c = conf_parse_text(line, "h", &err);
+		T_OK(c == NULL, "long host name refused");
+		T_STREQ(err.msg, "crypto isakmp key: hostname: longer than 255 characters",
+		    "long host name");
+		conf_free(c);
+	}
 	/* a key in a refused line is never in the message */
 	{
 		static const char *const lines[] = {
@@ -302,7 +315,8 @@ test_modes(void)
 		{ "exit", "config" },
 		{ "crypto isakmp policy 20", "config-isakmp" },
 		{ "authentication pre-share", "config-isakmp" },
-		{ "crypto isakmp key k address 198.51.100.2", "config" },	/* global: leaves */
+		/* a global command leaves the sub-mode */
+		{ "crypto isakmp key k address 198.51.100.2", "config" },
 		{ "crypto isakmp policy 20", "config-isakmp" },
 		{ "group 19", "config-isakmp" },
 		{ "end", "config" },
