@@ -1339,6 +1339,17 @@ test_isakmp(void)
 	o = req("i", "show startup-config");
 	T_OK(has(o, "crypto isakmp key ***** address 198.51.100.2\n") && !has(o, "s3cr3t-v1"),
 	    "startup masked: %s", o);
+	/* reload reads it back: the same running configuration */
+	{
+		struct conf *before = conf_dup(cd.conf.running);
+
+		o = req("i", "reload config");
+		T_OK(rep.ok, "reload: %s", o);
+		T_OK(before != NULL && conf_equal(before, cd.conf.running), "reload: the same");
+		T_OK(has(req("i", "sh cry isa pol"), "Protection suite of priority 10\n"),
+		    "reload: the suites");
+		conf_free(before);
+	}
 
 	/* a masked key pasted back is refused, not taken for the key; nothing applied */
 	req("i", "conf t");
