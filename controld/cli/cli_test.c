@@ -210,6 +210,35 @@ static const struct {
 	{ CLI_T_MAP, "set ikev2 PR", "set ikev2-profile PR" },
 	{ CLI_T_MAP, "set pfs group31", "set pfs group31" },
 	{ CLI_T_MAP, "set pfs group3", "set pfs group31" },
+	/* IKEv1: crypto isakmp, its policy sub-mode, show */
+	{ CLI_T_EXEC, "sh cry isa pol", "show crypto isakmp policy" },
+	{ CLI_T_EXEC, "sh cry is p", "show crypto isakmp policy" },
+	{ CLI_T_CONFIG, "cry isa pol 10", "crypto isakmp policy 10" },
+	{ CLI_T_CONFIG, "no cry isa pol 10", "no crypto isakmp policy 10" },
+	{ CLI_T_CONFIG, "no cry isa", "no crypto isakmp" },
+	{ CLI_T_CONFIG, "cry isa en", "crypto isakmp enable" },
+	{ CLI_T_CONFIG, "cry isa key 0 k addr 198.51.100.2 255.255.255.255",
+	    "crypto isakmp key 0 k address 198.51.100.2 255.255.255.255" },
+	{ CLI_T_CONFIG, "cry isa key ad hostn ad", "crypto isakmp key ad hostname ad" },
+	{ CLI_T_CONFIG, "cry isa key 0 0 h h", "crypto isakmp key 0 0 hostname h" },
+	{ CLI_T_CONFIG, "cry isa ke", NULL },			/* keepalive, key */
+	{ CLI_T_CONFIG, "cry isa keep 10 3 per", "crypto isakmp keepalive 10 3 periodic" },
+	{ CLI_T_CONFIG, "cry isa keep 10 on", "crypto isakmp keepalive 10 on-demand" },
+	{ CLI_T_CONFIG, "cry isa nat keep 20", "crypto isakmp nat keepalive 20" },
+	{ CLI_T_CONFIG, "cry isa ag dis", "crypto isakmp aggressive-mode disable" },
+	{ CLI_T_CONFIG, "cry isa ide host", "crypto isakmp identity hostname" },
+	{ CLI_T_ISAKMP_POLICY, "enc aes 256", "encryption aes 256" },
+	{ CLI_T_ISAKMP_POLICY, "enc 3", "encryption 3des" },
+	{ CLI_T_ISAKMP_POLICY, "ha sha", "hash sha" },		/* exact: not sha256 */
+	{ CLI_T_ISAKMP_POLICY, "ha sha3", "hash sha384" },
+	{ CLI_T_ISAKMP_POLICY, "ha m", "hash md5" },
+	{ CLI_T_ISAKMP_POLICY, "auth pre", "authentication pre-share" },
+	{ CLI_T_ISAKMP_POLICY, "auth rsa", NULL },		/* rsa-encr, rsa-sig */
+	{ CLI_T_ISAKMP_POLICY, "gr 1", "group 1" },		/* exact: not 14 ... */
+	{ CLI_T_ISAKMP_POLICY, "gr 2", "group 2" },
+	{ CLI_T_ISAKMP_POLICY, "life 600", "lifetime 600" },
+	{ CLI_T_ISAKMP_POLICY, "no gr", "no group" },
+	{ CLI_T_ISAKMP_POLICY, "cry isa pol 20", "crypto isakmp policy 20" },	/* global */
 };
 
 static void
@@ -292,6 +321,14 @@ kw_known(const char *kind, const char *w, void *arg)
 			conf_free(c);
 		}
 		ok = n_ok == (strcmp(kind, "ikev2-hash") == 0 ? 2 : 1);
+	} else if (strncmp(kind, "isakmp-", 7) == 0) {
+		char text[256];
+		struct gw_err err;
+		struct conf *c;
+
+		snprintf(text, sizeof(text), "crypto isakmp policy 1\n %s %s\n", kind + 7, w);
+		ok = (c = conf_parse_text(text, NULL, &err)) != NULL;
+		conf_free(c);
 	}
 	T_OK(ok, "the tree's %s \"%s\" is one the parser knows", kind, w);
 }
@@ -332,6 +369,17 @@ test_names(void)
 	for (int t = 0; t < 16; t++)
 		if (conf_tos_name(t) != NULL)
 			tree_has("tos", conf_tos_name(t));
+	for (int e = CONF_ISAKMP_DES; e <= CONF_ISAKMP_AES; e++)
+		tree_has("isakmp-encryption", conf_isakmp_encr_name((enum conf_isakmp_encr)e));
+	for (int h = CONF_ISAKMP_SHA; h <= CONF_ISAKMP_SHA512; h++)
+		tree_has("isakmp-hash", conf_isakmp_hash_name((enum conf_isakmp_hash)h));
+	for (unsigned g = 1; g < 256; g++)
+		if (conf_isakmp_group_ok(g)) {
+			char b[4];
+
+			snprintf(b, sizeof(b), "%u", g);
+			tree_has("isakmp-group", b);
+		}
 }
 
 /* ---- 3. Help and completion ---- */
@@ -1184,6 +1232,150 @@ test_ikev2(void)
 	T_OK(has(o, " set ikev2-profile PR\n"), "running unchanged");
 }
 
+/* ---- 7b. IKEv1 configuration: crypto isakmp, its sub-mode, help, show, keys masked ---- */
+
+static const char *const isakmp_session[] = {
+	"cry isa pol 10", "config-isakmp",
+	"enc aes 256", NULL,
+	"ha sha2", NULL,
+	"auth pre", NULL,
+	"gr 14", NULL,
+	"life 3600", NULL,
+	"cry isa pol 5", "config-isakmp",
+	"exit", "config",
+	"cry isa key s3cr3t-v1 addr 198.51.100.2", "config",
+	"cry isa keep 10 3 per", NULL,
+	"cry isa nat keep 20", NULL,
+	"cry isa ag dis", NULL,
+	"cry isa ide host", NULL,
+};
+
+static void
+test_isakmp(void)
+{
+	struct gw_err err;
+	struct conf *back;
+	const char *o;
+	char *text;
+	FILE *f;
+	long len;
+
+	o = req("i", "show crypto isakmp policy");
+	T_OK(has(o, "Global IKE policy\nDefault protection suite\n"), "no policy yet: %s", o);
+	req("i", "conf t");
+	for (size_t i = 0; i < sizeof(isakmp_session) / sizeof(isakmp_session[0]); i += 2) {
+		o = req("i", isakmp_session[i]);
+		T_OK(rep.ok, "%s: %s", isakmp_session[i], o);
+		if (isakmp_session[i + 1] != NULL)
+			T_STREQ(rep.mode, isakmp_session[i + 1], "%s", isakmp_session[i]);
+	}
+	/* help and TAB in the sub-mode; refusals with their reason */
+	req("i", "crypto isakmp policy 10");
+	T_OK(has(rep.prompt, "(config-isakmp)#"), "prompt: %s", rep.prompt);
+	o = req("i", "?");
+	T_OK(has(o, "  authentication ") && has(o, "  encryption ") && has(o, "  group ") &&
+	    has(o, "  hash ") && has(o, "  lifetime ") && has(o, "  crypto "), "?: %s", o);
+	o = req("i", "group ?");
+	T_OK(has(o, "  1 ") && has(o, " Diffie-Hellman group 1 (768 bit, weak; the default)\n")
+	    && has(o, " Diffie-Hellman group 21 (521 bit ecp)\n"), "group ?: %s", o);
+	o = req("i", "encryption aes ?");
+	T_OK(has(o, "  256 ") && has(o, " 256 bit keys\n") && has(o, "<cr>"), "aes ?: %s", o);
+	o = req("i", "lifetime ?");
+	T_OK(has(o, "<60-86400>"), "lifetime ?: %s", o);
+	complete("i", "hash sha5");
+	T_STREQ(rep.completion, "hash sha512 ", "TAB: a hash");
+	o = req("i", "crypto isakmp ?");
+	T_OK(has(o, "  key ") && has(o, "  policy ") && has(o, "  keepalive ") &&
+	    has(o, "<cr>"), "crypto isakmp ?: %s", o);
+	o = req("i", "end");
+	T_OK(rep.ok, "the IKEv1 session applies: %s", o);
+	T_STREQ(rep.mode, "exec", "back to exec");
+
+	/* show: the suites by priority, the default last; no key in show running-config */
+	o = req("i", "sh cry isa pol");
+	T_OK(has(o, "Global IKE policy\nProtection suite of priority 5\n"
+	    "        encryption algorithm:   DES - Data Encryption Standard (56 bit keys).\n") &&
+	    has(o, "Protection suite of priority 10\n"
+	    "        encryption algorithm:   AES - Advanced Encryption Standard (256 bit keys).\n"
+	    "        hash algorithm:         Secure Hash Standard 2 (256 bit)\n"
+	    "        authentication method:  Pre-Shared Key\n"
+	    "        Diffie-Hellman group:   #14 (2048 bit)\n"
+	    "        lifetime:               3600 seconds, no volume limit\n"
+	    "Default protection suite\n"
+	    "        encryption algorithm:   DES - Data Encryption Standard (56 bit keys).\n"
+	    "        hash algorithm:         Secure Hash Standard\n"
+	    "        authentication method:  Rivest-Shamir-Adleman Signature\n"
+	    "        Diffie-Hellman group:   #1 (768 bit)\n"
+	    "        lifetime:               86400 seconds, no volume limit\n"), "%s", o);
+	T_STREQ(req("i", "show crypto isakmp ?"),
+	    "  policy  Show ISAKMP protection suite policies\n", "show crypto isakmp ?");
+	T_STREQ(req("i", "show crypto isakmp"), "% Incomplete command.\n", "incomplete");
+	o = req("i", "show running-config");
+	T_OK(has(o, "crypto isakmp policy 5\n!\ncrypto isakmp policy 10\n encryption aes 256\n"
+	    " hash sha256\n authentication pre-share\n group 14\n lifetime 3600\n!\n"
+	    "crypto isakmp key ***** address 198.51.100.2\n"
+	    "crypto isakmp identity hostname\n"
+	    "crypto isakmp keepalive 10 3 periodic\n"
+	    "crypto isakmp nat keepalive 20\n"
+	    "crypto isakmp aggressive-mode disable\n!\n") && !has(o, "s3cr3t-v1"),
+	    "masked: %s", o);
+
+	/* write memory keeps the key; show startup-config masks it */
+	o = req("i", "write memory");
+	T_OK(rep.ok, "write memory: %s", o);
+	f = fopen(path, "r");
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	rewind(f);
+	text = calloc(1, (size_t)len + 1);
+	T_EQ(fread(text, 1, (size_t)len, f), len, "read back");
+	fclose(f);
+	T_OK(has(text, "crypto isakmp key s3cr3t-v1 address 198.51.100.2\n"),
+	    "the startup file has the key");
+	free(text);
+	back = conf_parse_file(path, &err);
+	T_OK(back != NULL && conf_equal(back, cd.conf.running), "it parses back equal");
+	conf_free(back);
+	o = req("i", "show startup-config");
+	T_OK(has(o, "crypto isakmp key ***** address 198.51.100.2\n") && !has(o, "s3cr3t-v1"),
+	    "startup masked: %s", o);
+	/* reload reads it back: the same running configuration */
+	{
+		struct conf *before = conf_dup(cd.conf.running);
+
+		o = req("i", "reload config");
+		T_OK(rep.ok, "reload: %s", o);
+		T_OK(before != NULL && conf_equal(before, cd.conf.running), "reload: the same");
+		T_OK(has(req("i", "sh cry isa pol"), "Protection suite of priority 10\n"),
+		    "reload: the suites");
+		conf_free(before);
+	}
+
+	/* a masked key pasted back is refused, not taken for the key; nothing applied */
+	req("i", "conf t");
+	o = req("i", "crypto isakmp key ***** address 198.51.100.2");
+	T_OK(!rep.ok && has(o, "the mask show running-config prints"), "%s", o);
+	req("i", "crypto isakmp policy 10");
+	o = req("i", "authentication rsa-encr");
+	T_OK(!rep.ok && has(o, "rsa-encr: not supported"), "rsa-encr: %s", o);
+	o = req("i", "group 24");
+	T_OK(!rep.ok && has(o, "group \"24\": not one of"), "group 24: %s", o);
+	o = req("i", "no crypto isakmp policy 10");
+	T_OK(rep.ok, "%s", o);
+	req("i", "abort");
+	o = req("i", "show crypto isakmp policy");
+	T_OK(has(o, "Protection suite of priority 10\n"), "abort: running unchanged");
+	/* and removed for good in a session that ends */
+	req("i", "conf t");
+	req("i", "no crypto isakmp policy 5");
+	req("i", "no crypto isakmp key s3cr3t-v1 address 198.51.100.2");
+	o = req("i", "end");
+	T_OK(rep.ok, "%s", o);
+	o = req("i", "show running-config");
+	T_OK(!has(o, "crypto isakmp policy 5\n") && !has(o, "crypto isakmp key") &&
+	    has(o, "crypto isakmp policy 10\n"), "removed: %s", o);
+}
+
 /* ---- 8. show and clear crypto session (IOS 15 layout), current_peer of dynamic entries ---- */
 
 static const char *const session_conf[] = {
@@ -1391,6 +1583,7 @@ main(void)
 	test_write();
 	test_clear();
 	test_ikev2();
+	test_isakmp();
 	test_session();
 	req("x", "");		/* frees the last output */
 	cli_free(&cd);

@@ -34,6 +34,7 @@ static const char help_text[] =
 "  show crypto map [tag NAME] [interface IF]\n"
 "  show crypto dynamic-map [tag NAME]\n"
 "  show crypto ikev2 proposal|policy|profile [NAME] | show crypto ikev2 sa [detail]\n"
+"  show crypto isakmp policy\n"
 "  show crypto session [remote A] [detail]\n"
 "  show running-config | show startup-config\n"
 "  show ip access-lists [NAME]\n"
@@ -204,6 +205,18 @@ ike_stats(const struct ike *ike, FILE *out)
 		fprintf(out, "  %-12" PRIu64 " %s\n", st.c[k], ike_ctr_text((enum ike_ctr)k));
 }
 
+/* show crypto isakmp policy: the IKEv1 protection suites, the default one last. */
+static int
+c_isakmp(struct controld *cd, char **a, int n, FILE *out)
+{
+	if (n != 1 || strcmp(a[0], "policy") != 0) {
+		fprintf(out, "%% Usage: show crypto isakmp policy\n");
+		return -1;
+	}
+	conf_show_isakmp_policy(cd->conf.running, out);
+	return 0;
+}
+
 static int
 c_ikev2(struct controld *cd, char **a, int n, FILE *out)
 {
@@ -347,7 +360,7 @@ static const exec_fn exec_fns[] = {
 	[CLI_C_CLEAR_IKEV2] = clear_ikev2, [CLI_C_DEBUG_IKEV2] = c_debug_ikev2,
 	[CLI_C_NODEBUG_IKEV2] = c_nodebug_ikev2, [CLI_C_NODEBUG_ALL] = c_nodebug_all,
 	[CLI_C_SHOW_WORKERS] = c_workers, [CLI_C_SHOW_USERS] = sess_users,
-	[CLI_C_SHOW_SESSION] = crypto_session_show,
+	[CLI_C_SHOW_SESSION] = crypto_session_show, [CLI_C_SHOW_ISAKMP] = c_isakmp,
 	[CLI_C_CLEAR_SESSION] = crypto_session_clear, [CLI_C_CLEAR_SA] = clear_sa, [CLI_C_WRITE] = save_write, [CLI_C_DEBUG] = c_debug,
 	[CLI_C_NODEBUG] = c_nodebug, [CLI_C_RELOAD] = c_reload, [CLI_C_HELP] = c_help,
 };

@@ -54,7 +54,7 @@ enum list {
 	L_SHOW_CRYPTO, L_TAG, L_TAGNAME, L_SHOW_MAP, L_MAPTAG, L_MAPIF, L_SHOW_IPSEC, L_SHOW_SAS,
 	L_SHOW_TSET, L_SA_OPTS, L_SA_MAP, L_SA_PEER, L_SHOW_IKEV2, L_SHOW_IKNAME,
 	L_SHOW_IKSA, L_CLEAR_IKEV2, L_SHOW_CSESS, L_CSESS_REMOTE, L_CSESS_DETAIL, L_CLEAR_CSESS,
-	L_CLEAR_CSESS_REMOTE,
+	L_CLEAR_CSESS_REMOTE, L_SHOW_ISAKMP,
 	/* global configuration */
 	L_CONF, L_ACLNUM, L_ACLACT, L_REMARK, L_PROTO, L_SRC, L_SRCHOST, L_SRCWILD, L_SRC_P,
 	L_SRCHOST_P, L_SRCWILD_P, L_SPORT, L_SPORT1, L_SRANGE, L_DST, L_DSTHOST, L_DSTWILD,
@@ -62,7 +62,9 @@ enum list {
 	L_CRYPTO, L_DYNNAME, L_DYNSEQ, L_CIPSEC, L_CSA, L_LIFE, L_LIFE_KB, L_LIFE_SEC, L_TSNAME,
 	L_XF, L_XFBITS, L_MAPNAME, L_MAPSEQ, L_LOCALIF, L_MAPKIND, L_ISAKMP, L_DYNREF, L_HOSTNAME,
 	L_IFNAME, L_IFNUM, L_IP, L_IPACL, L_IPACLNAME, L_CIKEV2, L_IKPROPNAME, L_IKPOLNAME,
-	L_IKKRNAME, L_IKPROFNAME,
+	L_IKKRNAME, L_IKPROFNAME, L_CISAKMP, L_ISKAGGR, L_ISKID, L_ISKKA, L_ISKKAR, L_ISKKAM,
+	L_ISKKEY, L_ISKKEY0, L_ISKPEER, L_ISKADDR, L_ISKMASK, L_ISKHOST, L_ISKNAT, L_ISKNATKA,
+	L_ISKPOLNUM,
 	/* sub-modes */
 	L_TRANSM, L_IV, L_IVSIZE, L_MODE,
 	L_MAPM, L_DESC, L_MATCH, L_MATCHACL, L_SET, L_PEER, L_PFS, L_SETSA, L_LEVEL, L_REPLAY, L_NATT,
@@ -78,6 +80,7 @@ enum list {
 	L_IKPROFM, L_IKAUTH, L_IKAUTHM, L_IKDPD, L_IKDPDR, L_IKDPDM, L_IKIDL, L_IKKEYR, L_IKKEYRN,
 	L_IKLIFE, L_IKMATCH, L_IKMID, L_IKMREM, L_IKMADDR, L_IKMMASK, L_IKNAT, L_IKNATKA,
 	L_IKSETPROF,
+	L_ISKPOLM, L_ISKAUTH, L_ISKENCR, L_ISKAES, L_ISKGROUP, L_ISKHASH, L_ISKLIFE,
 	L_MAX
 };
 
@@ -217,6 +220,7 @@ static const struct node l_show_crypto[] = {
 	KW("dynamic-map", "Crypto dynamic map templates", L_TAG, F_CR, CLI_C_SHOW_DYNMAP),
 	KW("ikev2", "Shows ikev2 information", L_SHOW_IKEV2, 0, CLI_C_SHOW_IKEV2),
 	KW("ipsec", "Show IPSEC info", L_SHOW_IPSEC, 0, 0),
+	KW("isakmp", "Show ISAKMP (IKEv1) information", L_SHOW_ISAKMP, 0, CLI_C_SHOW_ISAKMP),
 	KW("map", "Crypto maps", L_SHOW_MAP, F_CR, CLI_C_SHOW_MAP),
 	KW("session", "Crypto sessions (one per peer: its IKE SAs and IPsec SAs)", L_SHOW_CSESS,
 	    F_CR, CLI_C_SHOW_SESSION),
@@ -242,6 +246,10 @@ static const struct node l_show_ikev2[] = {
 };
 static const struct node l_show_iksa[] = {
 	KW("detail", "Shows ikev2 SAs in detail", L_NONE, F_CR, 0),
+	END
+};
+static const struct node l_show_isakmp[] = {
+	KW("policy", "Show ISAKMP protection suite policies", L_NONE, F_CR, 0),
 	END
 };
 static const struct node l_show_ikname[] = { NAME("WORD", "Name", L_NONE, F_CR), END };
@@ -438,7 +446,72 @@ static const struct node l_crypto[] = {
 	KW("dynamic-map", "Specify a dynamic crypto map template", L_DYNNAME, 0, 0),
 	KW("ikev2", "Configure IKEv2 Options", L_CIKEV2, 0, 0),
 	KW("ipsec", "Configure IPSEC policy", L_CIPSEC, 0, 0),
+	KW("isakmp", "Configure ISAKMP policy (IKEv1); \"no crypto isakmp\" disables it",
+	    L_CISAKMP, F_CR, 0),
 	KW("map", "Enter a crypto map", L_MAPNAME, 0, 0),
+	END
+};
+static const struct node l_cisakmp[] = {
+	KW("aggressive-mode", "Aggressive mode", L_ISKAGGR, 0, 0),
+	KW("enable", "Enable ISAKMP (the default)", L_NONE, F_CR, 0),
+	KW("identity", "Specify the identity ISAKMP uses", L_ISKID, 0, 0),
+	KW("keepalive", "Set a keepalive interval for use with IOS peers (DPD)", L_ISKKA, 0, 0),
+	KW("key", "Set pre-shared key for remote peer (never shown)", L_ISKKEY, 0, 0),
+	KW("nat", "Set a nat keepalive interval", L_ISKNAT, 0, 0),
+	KW("policy", "Set policy for an ISAKMP protection suite", L_ISKPOLNUM, 0, 0),
+	END
+};
+static const struct node l_iskaggr[] = {
+	KW("disable", "Refuse aggressive mode (main mode only)", L_NONE, F_CR, 0),
+	END
+};
+static const struct node l_iskid[] = {
+	KW("address", "Use the IP address of the interface for the identity", L_NONE, F_CR, 0),
+	KW("hostname", "Use the hostname of the router for the identity", L_NONE, F_CR, 0),
+	END
+};
+static const struct node l_iskka[] = {
+	NUM(10, 3600, "Number of seconds between keep alives", L_ISKKAR, F_CR),
+	END
+};
+static const struct node l_iskkar[] = {
+	NUM(2, 60, "Retry interval in seconds when there is no reply", L_ISKKAM, F_CR),
+	KW("on-demand", "Send DPD only when there is traffic to the peer (default)", L_NONE,
+	    F_CR, 0),
+	KW("periodic", "Send DPD periodically", L_NONE, F_CR, 0),
+	END
+};
+static const struct node l_iskkam[] = {
+	KW("on-demand", "Send DPD only when there is traffic to the peer (default)", L_NONE,
+	    F_CR, 0),
+	KW("periodic", "Send DPD periodically", L_NONE, F_CR, 0),
+	END
+};
+static const struct node l_iskkey[] = {
+	KW("0", "An unencrypted key follows", L_ISKKEY0, 0, 0),
+	KW("6", "An encrypted key follows (refused: no master key here)", L_ISKKEY0, 0, 0),
+	NAME("WORD", "The key (a key 0 or 6: after 0)", L_ISKPEER, 0),
+	END
+};
+static const struct node l_iskkey0[] = { NAME("WORD", "The key", L_ISKPEER, 0), END };
+static const struct node l_iskpeer[] = {
+	KW("address", "Define shared key with IP address", L_ISKADDR, 0, 0),
+	KW("hostname", "Define shared key with hostname", L_ISKHOST, 0, 0),
+	END
+};
+static const struct node l_iskaddr[] = { IPA("Peer IP address", L_ISKMASK, F_CR), END };
+static const struct node l_iskmask[] = { IPA("Peer IP subnet mask", L_NONE, F_CR), END };
+static const struct node l_iskhost[] = { NAME("WORD", "Hostname of peer", L_NONE, F_CR), END };
+static const struct node l_isknat[] = {
+	KW("keepalive", "Set NAT keepalive interval", L_ISKNATKA, 0, 0),
+	END
+};
+static const struct node l_isknatka[] = {
+	NUM(5, 3600, "Keepalive interval in seconds", L_NONE, F_CR),
+	END
+};
+static const struct node l_iskpolnum[] = {
+	NUM(1, 10000, "Priority of protection suite", L_NONE, F_CR),
 	END
 };
 static const struct node l_cikev2[] = {
@@ -920,6 +993,62 @@ static const struct node l_iknatka[] = {
 	END
 };
 
+/* ---- crypto isakmp policy sub-mode (config-isakmp) ---- */
+
+static const struct node l_iskpolm[] = {		/* parent: l_conf */
+	KW("authentication", "Set authentication method for protection suite", L_ISKAUTH, 0, 0),
+	KW("encryption", "Set encryption algorithm for protection suite", L_ISKENCR, 0, 0),
+	KW("group", "Set the Diffie-Hellman group", L_ISKGROUP, 0, 0),
+	KW("hash", "Set hash algorithm for protection suite", L_ISKHASH, 0, 0),
+	KW("lifetime", "Set lifetime for ISAKMP security association", L_ISKLIFE, 0, 0),
+	KW("no", "Negate a command or set its defaults", L_ISKPOLM, F_NO, 0),
+	END
+};
+static const struct node l_iskauth[] = {
+	KW("pre-share", "Pre-Shared Key", L_NONE, F_CR, 0),
+	KW("rsa-encr", "Rivest-Shamir-Adleman Encryption (refused: not supported)", L_NONE,
+	    F_CR, 0),
+	KW("rsa-sig", "Rivest-Shamir-Adleman Signature (the default)", L_NONE, F_CR, 0),
+	END
+};
+static const struct node l_iskencr[] = {
+	KW("3des", "Three key triple DES", L_NONE, F_CR, 0),
+	KW("aes", "AES - Advanced Encryption Standard", L_ISKAES, F_CR, 0),
+	KW("des", "DES - Data Encryption Standard (56 bit keys, weak; the default)", L_NONE,
+	    F_CR, 0),
+	END
+};
+static const struct node l_iskaes[] = {
+	KW("128", "128 bit keys (the default)", L_NONE, F_CR, 0),
+	KW("192", "192 bit keys", L_NONE, F_CR, 0),
+	KW("256", "256 bit keys", L_NONE, F_CR, 0),
+	END
+};
+static const struct node l_iskgroup[] = {
+	KW("1", "Diffie-Hellman group 1 (768 bit, weak; the default)", L_NONE, F_CR, 0),
+	KW("14", "Diffie-Hellman group 14 (2048 bit)", L_NONE, F_CR, 0),
+	KW("15", "Diffie-Hellman group 15 (3072 bit)", L_NONE, F_CR, 0),
+	KW("16", "Diffie-Hellman group 16 (4096 bit)", L_NONE, F_CR, 0),
+	KW("19", "Diffie-Hellman group 19 (256 bit ecp)", L_NONE, F_CR, 0),
+	KW("2", "Diffie-Hellman group 2 (1024 bit, weak)", L_NONE, F_CR, 0),
+	KW("20", "Diffie-Hellman group 20 (384 bit ecp)", L_NONE, F_CR, 0),
+	KW("21", "Diffie-Hellman group 21 (521 bit ecp)", L_NONE, F_CR, 0),
+	KW("5", "Diffie-Hellman group 5 (1536 bit, weak)", L_NONE, F_CR, 0),
+	END
+};
+static const struct node l_iskhash[] = {
+	KW("md5", "Message Digest 5 (weak)", L_NONE, F_CR, 0),
+	KW("sha", "Secure Hash Standard (the default)", L_NONE, F_CR, 0),
+	KW("sha256", "Secure Hash Standard 2 (256 bit)", L_NONE, F_CR, 0),
+	KW("sha384", "Secure Hash Standard 2 (384 bit)", L_NONE, F_CR, 0),
+	KW("sha512", "Secure Hash Standard 2 (512 bit)", L_NONE, F_CR, 0),
+	END
+};
+static const struct node l_isklife[] = {
+	NUM(60, 86400, "lifetime in seconds", L_NONE, F_CR),
+	END
+};
+
 static const struct {
 	const struct node	*n;
 	uint8_t			parent;
@@ -1004,14 +1133,27 @@ static const struct {
 	[L_IKMADDR] = { l_ikmaddr, 0 }, [L_IKMMASK] = { l_ikmmask, 0 },
 	[L_IKNAT] = { l_iknat, 0 }, [L_IKNATKA] = { l_iknatka, 0 },
 	[L_IKSETPROF] = { l_iksetprof, 0 },
+	[L_SHOW_ISAKMP] = { l_show_isakmp, 0 }, [L_CISAKMP] = { l_cisakmp, 0 },
+	[L_ISKAGGR] = { l_iskaggr, 0 }, [L_ISKID] = { l_iskid, 0 }, [L_ISKKA] = { l_iskka, 0 },
+	[L_ISKKAR] = { l_iskkar, 0 }, [L_ISKKAM] = { l_iskkam, 0 },
+	[L_ISKKEY] = { l_iskkey, 0 }, [L_ISKKEY0] = { l_iskkey0, 0 },
+	[L_ISKPEER] = { l_iskpeer, 0 }, [L_ISKADDR] = { l_iskaddr, 0 },
+	[L_ISKMASK] = { l_iskmask, 0 }, [L_ISKHOST] = { l_iskhost, 0 },
+	[L_ISKNAT] = { l_isknat, 0 }, [L_ISKNATKA] = { l_isknatka, 0 },
+	[L_ISKPOLNUM] = { l_iskpolnum, 0 },
+	[L_ISKPOLM] = { l_iskpolm, L_CONF }, [L_ISKAUTH] = { l_iskauth, 0 },
+	[L_ISKENCR] = { l_iskencr, 0 }, [L_ISKAES] = { l_iskaes, 0 },
+	[L_ISKGROUP] = { l_iskgroup, 0 }, [L_ISKHASH] = { l_iskhash, 0 },
+	[L_ISKLIFE] = { l_isklife, 0 },
 };
+_Static_assert(L_MAX <= 256, "struct node's next is a uint8_t");
 
 static const uint8_t tops[] = {
 	[CLI_T_EXEC] = L_EXEC, [CLI_T_CONFIG] = L_CONF, [CLI_T_TRANSFORM] = L_TRANSM,
 	[CLI_T_MAP] = L_MAPM, [CLI_T_IF] = L_IFM, [CLI_T_ACL] = L_ACLM,
 	[CLI_T_IKEV2_PROPOSAL] = L_IKPROPM, [CLI_T_IKEV2_POLICY] = L_IKPOLM,
 	[CLI_T_IKEV2_KEYRING] = L_IKKRM, [CLI_T_IKEV2_PEER] = L_IKPEERM,
-	[CLI_T_IKEV2_PROFILE] = L_IKPROFM,
+	[CLI_T_IKEV2_PROFILE] = L_IKPROFM, [CLI_T_ISAKMP_POLICY] = L_ISKPOLM,
 };
 
 /* ---- Port names: those of the parser (conf_port_name), tcp and udp together ---- */
@@ -1324,6 +1466,8 @@ cli_tree_of(const struct conf_session *s)
 		return CLI_T_IKEV2_PEER;
 	case CONF_SM_IKEV2_PROFILE:
 		return CLI_T_IKEV2_PROFILE;
+	case CONF_SM_ISAKMP_POLICY:
+		return CLI_T_ISAKMP_POLICY;
 	default:
 		return CLI_T_CONFIG;
 	}
@@ -1543,6 +1687,8 @@ cli_kw_foreach(void (*fn)(const char *kind, const char *word, void *arg), void *
 		{ l_proto, "protocol" }, { l_xf, "transform" }, { l_prec, "precedence" },
 		{ l_tos, "tos" }, { l_pfs, "pfs" }, { l_ikencr, "ikev2-encryption" },
 		{ l_ikhash, "ikev2-hash" }, { l_ikgroup, "ikev2-group" },
+		{ l_iskencr, "isakmp-encryption" }, { l_iskhash, "isakmp-hash" },
+		{ l_iskgroup, "isakmp-group" },
 	};
 
 	for (size_t s = 0; s < sizeof(sets) / sizeof(sets[0]); s++)

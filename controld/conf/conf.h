@@ -3,8 +3,8 @@
  * (seed: "Configuration Tasks" and "Command Reference"), its parser, checks and show output.
  * The API of conf/: model.c (the whole), session.c (sessions and texts), one file per command
  * family with its parse, checks and running-config lines (access_list.c, transform_set.c,
- * crypto_map.c, interface.c, ikev2.c; families.h), show.c (the show commands of the
- * configuration; ikev2.c has the show crypto ikev2 ones).
+ * crypto_map.c, interface.c, ikev2.c, isakmp.c; families.h), show.c (the show commands of the
+ * configuration; ikev2.c has the show crypto ikev2 ones, isakmp.c show crypto isakmp policy).
  *
  * Everything here is a pure function of its arguments: no globals, no I/O but the FILE * given
  * to the show and validate functions.  A struct conf is a plain tree of owned memory; whoever
@@ -297,6 +297,66 @@ struct conf_ikev2_profile {
 	uint16_t		nat_keepalive;	/* seconds; 0 = none */
 };
 
+/* ---- IKEv1 (IOS 11.3 "crypto isakmp ..." commands, docs/ikev1.md) ----
+ * Policies (protection suites), pre-shared keys by peer address or host name, and the global
+ * ISAKMP settings.  A crypto map ipsec-isakmp entry without "set ikev2-profile" is an IKEv1
+ * entry (conf_entry_ike_version).  Only the configuration is here; the protocol comes later. */
+
+#define CONF_ISAKMP_PRIO_MIN		1u	/* crypto isakmp policy 1..10000 (IOS 11.3) */
+#define CONF_ISAKMP_PRIO_MAX		10000u
+#define CONF_ISAKMP_LIFETIME_MIN	60u	/* lifetime SECONDS */
+#define CONF_ISAKMP_LIFETIME_MAX	86400u
+#define CONF_ISAKMP_LIFETIME_DEFAULT	86400u
+#define CONF_ISAKMP_GROUP_DEFAULT	1u
+#define CONF_ISAKMP_HOST_MAX		256	/* crypto isakmp key K hostname NAME, NUL included */
+
+/* The zero of each enum is the IOS default of its command (des, sha, rsa-sig). */
+enum conf_isakmp_encr { CONF_ISAKMP_DES, CONF_ISAKMP_3DES, CONF_ISAKMP_AES };
+enum conf_isakmp_hash {
+	CONF_ISAKMP_SHA, CONF_ISAKMP_MD5, CONF_ISAKMP_SHA256, CONF_ISAKMP_SHA384,
+	CONF_ISAKMP_SHA512
+};
+enum conf_isakmp_auth { CONF_ISAKMP_RSA_SIG, CONF_ISAKMP_PRE_SHARE };
+enum conf_isakmp_identity { CONF_ISAKMP_ID_ADDRESS, CONF_ISAKMP_ID_HOSTNAME };
+
+/* crypto isakmp policy N: one protection suite.  conf_isakmp_default_policy() is IOS's
+ * "Default protection suite", used when no configured policy matches. */
+struct conf_isakmp_policy {
+	uint16_t		priority;	/* 1..10000, lower = offered and tried first */
+	unsigned		line;
+	enum conf_isakmp_encr	encr;
+	uint16_t		bits;		/* CONF_ISAKMP_AES: 128|192|256; else 0 */
+	enum conf_isakmp_hash	hash;
+	enum conf_isakmp_auth	auth;
+	uint8_t			group;		/* DH group 1 2 5 14 15 16 19 20 21 */
+	uint32_t		lifetime;	/* seconds, 60..86400 */
+};
+
+/* crypto isakmp key KEY address A [MASK] | hostname NAME.  The key is wiped by conf_free. */
+struct conf_isakmp_key {
+	unsigned	line;
+	bool		by_host;		/* hostname NAME; else address A MASK */
+	uint32_t	addr, mask;		/* mask contiguous, addr & ~mask == 0;
+						 * 0.0.0.0 0.0.0.0: any peer */
+	char		host[CONF_ISAKMP_HOST_MAX];	/* by_host: as typed */
+	struct key	psk;			/* the key's bytes as typed, 1..64 */
+};
+
+struct conf_isakmp {
+	bool				disabled;	/* no crypto isakmp (enabled by default) */
+	bool				aggressive_disabled;	/* aggressive-mode disable */
+	enum conf_isakmp_identity	identity;	/* crypto isakmp identity */
+	uint16_t			keepalive;	/* seconds, 10..3600; 0 = none (no DPD) */
+	uint16_t			keepalive_retry;	/* 2..60; 0 = IOS default 2 */
+	bool				keepalive_periodic;	/* else on-demand (IOS default) */
+	uint16_t			nat_keepalive;	/* seconds, 5..3600; 0 = none */
+	struct conf_isakmp_policy	**policies;	/* sorted by priority, unique */
+	size_t				n_policies;
+	struct conf_isakmp_key		**keys;		/* in order of creation; one per
+							 * address/mask or host name */
+	size_t				n_keys;
+};
+
 /* ---- Interfaces ---- */
 
 struct conf_if {
@@ -336,6 +396,7 @@ struct conf {
 	size_t				n_ikev2_keyrings;
 	struct conf_ikev2_profile	**ikev2_profiles;
 	size_t				n_ikev2_profiles;
+	struct conf_isakmp		isakmp;		/* IKEv1: crypto isakmp ... */
 };
 
 /* ---- Life cycle ---- */
@@ -364,6 +425,7 @@ enum conf_submode {
 	CONF_SM_IKEV2_KEYRING,		/* "config-ikev2-keyring" */
 	CONF_SM_IKEV2_PEER,		/* "config-ikev2-keyring-peer": exit: to the keyring */
 	CONF_SM_IKEV2_PROFILE,		/* "config-ikev2-profile" */
+	CONF_SM_ISAKMP_POLICY,		/* "config-isakmp": crypto isakmp policy N */
 };
 
 /* A configuration session: feeds lines one at a time to a target configuration, tracking the
@@ -382,6 +444,7 @@ struct conf_session {
 	struct conf_ikev2_keyring	*ikev2_keyring;		/* CONF_SM_IKEV2_KEYRING, _PEER */
 	struct conf_ikev2_peer		*ikev2_peer;		/* CONF_SM_IKEV2_PEER */
 	struct conf_ikev2_profile	*ikev2_profile;		/* CONF_SM_IKEV2_PROFILE */
+	struct conf_isakmp_policy	*isakmp_policy;		/* CONF_SM_ISAKMP_POLICY */
 };
 
 /* Start a session on target in global configuration mode. */
@@ -395,7 +458,8 @@ int		conf_session_line(struct conf_session *s, const char *line, unsigned lineno
 		    struct gw_err *err);
 /* The sub-mode for the CLI prompt: "config", "config-crypto-trans", "config-crypto-map",
  * "config-if", "config-ext-nacl", "config-ikev2-proposal", "config-ikev2-policy",
- * "config-ikev2-keyring", "config-ikev2-keyring-peer" or "config-ikev2-profile".  Static. */
+ * "config-ikev2-keyring", "config-ikev2-keyring-peer", "config-ikev2-profile" or
+ * "config-isakmp".  Static. */
 const char	*conf_session_prompt_mode(const struct conf_session *s);
 
 /* Parse a whole text (lines split at "\n"; the text ends at its NUL).  All or nothing: on the
@@ -420,10 +484,12 @@ struct conf	*conf_parse_file(const char *path, struct gw_err *err);
  * for an entry with a profile, a profile's keyring exists, a policy's proposals exist, a
  * proposal has an encryption and a group, integrity unless it is AEAD (then a prf and no
  * integrity), and does not mix AEAD with other encryptions; a keyring peer has an address or
- * an identity; PFS with a profile is a group IKEv2 has.  0 if usable; -1 with err (line of
- * the offending object) on the first error.
+ * an identity; PFS with a profile is a group IKEv2 has; IKEv1 (isakmp.c, docs/ikev1.md): PFS
+ * of an IKEv1 entry is a group IKEv1 has.  0 if usable; -1 with err (line of the offending
+ * object) on the first error.
  * Warnings (ACL entries ignored after the first permit of a manual entry, weak transforms in
- * use, IKEv2 md5, 3des, groups 2 and 5) go to warnings, one line each, when it is not NULL. */
+ * use, IKEv2 md5, 3des, groups 2 and 5, crypto isakmp policy des, md5, groups 1, 2 and 5, no
+ * crypto isakmp with IKEv1 entries) go to warnings, one line each, when it is not NULL. */
 int		conf_validate(const struct conf *c, struct gw_err *err, FILE *warnings);
 
 /* ---- Lookups for the compiler and the CLI (borrowed pointers, valid until c changes) ---- */
@@ -505,6 +571,30 @@ const char	*conf_ikev2_prf_name(uint16_t id);
 bool		conf_ikev2_group_ok(unsigned group);	/* 2 5 14 15 16 19 20 21 31 */
 bool		conf_ikev2_group_weak(unsigned group);	/* 2 5 */
 
+/* ---- IKEv1 lookups for the engine (isakmp.c; borrowed pointers, valid until c changes) ---- */
+
+enum conf_ike_version { CONF_IKE_NONE, CONF_IKE_V1, CONF_IKE_V2 };
+
+/* How an entry is keyed: CONF_IKE_V2 for an ipsec-isakmp entry (static or dynamic map) with
+ * "set ikev2-profile", CONF_IKE_V1 for one without, CONF_IKE_NONE for ipsec-manual entries
+ * and for entries that refer to a dynamic map set (its entries say). */
+enum conf_ike_version	conf_entry_ike_version(const struct conf_map_entry *e);
+/* The policy of priority prio, or NULL. */
+struct conf_isakmp_policy	*conf_isakmp_policy_find(const struct conf *c, unsigned prio);
+/* IOS's "Default protection suite": des, sha, rsa-sig, group 1, 86400 s (priority 65535). */
+const struct conf_isakmp_policy	*conf_isakmp_default_policy(void);
+/* The pre-shared key for a peer: by host name (when name is not NULL) the key whose
+ * "hostname" equals it ignoring case; else (or when none does) the key whose "address A MASK"
+ * contains addr with the longest mask (first on a tie); NULL if none. */
+const struct conf_isakmp_key	*conf_isakmp_key_find(const struct conf *c, uint32_t addr,
+				    const char *name);
+/* IOS spellings for show and debug: "aes 256", "sha256", "pre-share"; the group as a number. */
+const char	*conf_isakmp_encr_name(enum conf_isakmp_encr e);
+const char	*conf_isakmp_hash_name(enum conf_isakmp_hash h);
+const char	*conf_isakmp_auth_name(enum conf_isakmp_auth a);
+bool		conf_isakmp_group_ok(unsigned group);	/* 1 2 5 14 15 16 19 20 21 */
+bool		conf_isakmp_group_weak(unsigned group);	/* 1 2 5 */
+
 /* ---- Names ---- */
 
 const char	*conf_xf_name(enum conf_xf xf);		/* "esp-aes" */
@@ -520,15 +610,16 @@ const char	*conf_tos_name(int tos);		/* "min-delay" for 8, or NULL */
 
 /* The configuration as a text to keep (write memory, the startup file): canonical,
  * conf_parse_text() of it gives an equal conf.  It holds every key (manual session keys in hex,
- * IKEv2 pre-shared keys as typed): whoever keeps the text wipes it.  Ends with "end". */
+ * IKEv2 and crypto isakmp pre-shared keys as typed): whoever keeps the text wipes it.  Ends
+ * with "end". */
 void	conf_write_config(const struct conf *c, FILE *out);
-/* show running-config: conf_write_config() with each IKEv2 pre-shared key masked as "*****"
- * (docs/adr/0010).  Without pre-shared keys the two texts are the same; with them, this one
+/* show running-config: conf_write_config() with each pre-shared key (IKEv2 keyrings, crypto
+ * isakmp key) masked as "*****" (docs/adr/0010).  Without pre-shared keys the two texts are the same; with them, this one
  * does not parse back (the parser refuses a masked key, it never takes it for the key).
  * Manual session keys are shown, as IOS 11.3 does. */
 void	conf_show_running(const struct conf *c, FILE *out);
 /* text (a configuration, e.g. the startup file) to out with the key of every pre-shared-key
- * line masked as conf_show_running() does. */
+ * line and every crypto isakmp key line masked as conf_show_running() does. */
 void	conf_show_masked(const char *text, FILE *out);
 /* show ip access-lists [NAME]: "Extended IP access list 101" then the indented entries. */
 void	conf_show_access_lists(const struct conf *c, const char *name, FILE *out);
@@ -548,5 +639,8 @@ void	conf_show_sa_lifetime(const struct conf *c, FILE *out);
 void	conf_show_ikev2_proposals(const struct conf *c, const char *name, FILE *out);
 void	conf_show_ikev2_policies(const struct conf *c, const char *name, FILE *out);
 void	conf_show_ikev2_profiles(const struct conf *c, const char *name, FILE *out);
+/* show crypto isakmp policy (IOS 11.3/12.x layout): "Global IKE policy", each configured
+ * protection suite by priority, then the "Default protection suite". */
+void	conf_show_isakmp_policy(const struct conf *c, FILE *out);
 
 #endif

@@ -28,8 +28,9 @@ running(const struct conf *c, bool secrets)
 	return buf;
 }
 
-/* show running-config shows no key of c's keyrings: each pre-shared-key line (the command,
- * after its indentation) ends in the mask. */
+/* show running-config shows no key of c's keyrings nor of its crypto isakmp key lines: each
+ * pre-shared-key line (the command, after its indentation) ends in the mask, each crypto
+ * isakmp key line has the mask where the key was. */
 static void
 check_masked(const struct conf *c)
 {
@@ -47,6 +48,11 @@ check_masked(const struct conf *c)
 		if (strncmp(w, "pre-shared-key ", 15) == 0 &&
 		    (nl - w < 20 || strncmp(nl - 6, " *****", 6) != 0)) {
 			fprintf(stderr, "a key shown:\n%s", s);
+			abort();
+		}
+		if (strncmp(w, "crypto isakmp key ", 18) == 0 &&
+		    strncmp(w, "crypto isakmp key ***** ", 24) != 0) {
+			fprintf(stderr, "an isakmp key shown:\n%s", s);
 			abort();
 		}
 		p = nl + 1;
@@ -88,6 +94,11 @@ show_all(const struct conf *c)
 	conf_show_ikev2_proposals(c, NULL, f);
 	conf_show_ikev2_policies(c, NULL, f);
 	conf_show_ikev2_profiles(c, NULL, f);
+	conf_show_isakmp_policy(c, f);
+	for (size_t i = 0; i < c->n_maps; i++)
+		for (size_t k = 0; k < c->maps[i]->n_entries; k++)
+			(void)conf_entry_ike_version(c->maps[i]->entries[k]);
+	(void)conf_isakmp_key_find(c, 0xc6336402u, "gw.example.net");
 	(void)conf_validate(c, NULL, f);
 	fclose(f);
 	free(buf);

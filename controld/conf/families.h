@@ -10,6 +10,8 @@
  *                    security-association lifetime
  *   interface.c      interface NAME (and its sub-mode), hostname
  *   ikev2.c          crypto ikev2 proposal, policy, keyring (peer), profile (their sub-modes)
+ *   isakmp.c         crypto isakmp policy (its sub-mode), key, identity, keepalive, nat
+ *                    keepalive, enable, aggressive-mode (IKEv1)
  *
  * session.c dispatches lines to them, model.c and show.c call their model, check and
  * running-config parts.  A parse function (the words of the command proper at p->l->w[0],
@@ -63,7 +65,8 @@ void			tset_running(const struct conf *c, FILE *out);
 void			map_free(struct conf_map *m);		/* wipes the session keys */
 struct conf_map		*map_dup(const struct conf_map *m);
 bool			map_equal(const struct conf_map *a, const struct conf_map *b);
-/* crypto {ipsec|map|dynamic-map|ikev2}: ikev2 goes on to ikev2_conf_cmd() */
+/* crypto {ipsec|map|dynamic-map|ikev2|isakmp}: ikev2 goes on to ikev2_conf_cmd(), isakmp to
+ * isakmp_conf_cmd() */
 int			map_cmd_crypto(struct pl *p, bool no);
 int			map_mode(struct pl *p, bool no);	/* config-crypto-map */
 /* conf_validate's checks of crypto map and dynamic map sets, in their order, after
@@ -98,5 +101,23 @@ int			ikev2_conf_check(const struct conf *c, struct gw_err *err,
 			    FILE *warnings);
 /* The crypto ikev2 lines; pre-shared keys as typed when secrets, else masked. */
 void			ikev2_conf_running(const struct conf *c, bool secrets, FILE *out);
+
+/* ---- isakmp.c ---- */
+
+/* c->isakmp: freed (pre-shared keys wiped), copied into d (0, or -1 out of memory: d holds
+ * what was copied, for conf_free), compared (keys in constant time). */
+void			isakmp_conf_free(struct conf *c);
+int			isakmp_conf_dup(struct conf *d, const struct conf *c);
+bool			isakmp_conf_equal(const struct conf *a, const struct conf *b);
+int			isakmp_conf_cmd(struct pl *p, bool no);	/* crypto isakmp ... */
+int			isakmp_conf_mode(struct pl *p, bool no);	/* config-isakmp */
+/* conf_validate's IKEv1 checks, after ikev2_conf_check(); warnings as conf_validate says. */
+int			isakmp_conf_check(const struct conf *c, struct gw_err *err,
+			    FILE *warnings);
+/* The crypto isakmp lines; keys as typed when secrets, else masked. */
+void			isakmp_conf_running(const struct conf *c, bool secrets, FILE *out);
+/* l[0..len) of a stored text: when it is a crypto isakmp key line, writes it with the key
+ * masked as the running config shows it (no newline) and returns true; else writes nothing. */
+bool			isakmp_masked_line(const char *l, size_t len, FILE *out);
 
 #endif

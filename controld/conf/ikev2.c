@@ -1605,6 +1605,8 @@ masked_line(const char *l, size_t len, FILE *out)
 {
 	size_t b = 0, w, e, next;
 
+	if (isakmp_masked_line(l, len, out))
+		return;
 	while (b < len && is_space((unsigned char)l[b]))
 		b++;
 	if (len - b < 14 || strncasecmp(l + b, "pre-shared-key", 14) != 0 ||

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* model.c: the configuration as a whole: new, free (wiping every session key), deep copy,
  * equality and conf_validate, each by asking the command families for their part
- * (families.h), IKEv2's included (ikev2.c).  A partial copy that ran out of memory frees
+ * (families.h), IKEv2's and IKEv1's included (ikev2.c, isakmp.c).  A partial copy that ran out of memory frees
  * what it holds. */
 #include <string.h>
 
@@ -41,6 +41,7 @@ conf_free(struct conf *c)
 	free(c->dynmaps);
 	free(c->ifs);
 	ikev2_conf_free(c);
+	isakmp_conf_free(c);
 	free(c);
 }
 
@@ -82,7 +83,7 @@ conf_dup(const struct conf *c)
 	d->n_ifs = c->n_ifs;
 	if (DUP_ARRAY(d->ifs, c->ifs, c->n_ifs, intf_dup) != 0)
 		goto fail;
-	if (ikev2_conf_dup(d, c) != 0)
+	if (ikev2_conf_dup(d, c) != 0 || isakmp_conf_dup(d, c) != 0)
 		goto fail;
 	return d;
 fail:
@@ -124,14 +125,14 @@ conf_equal(const struct conf *a, const struct conf *b)
 	for (size_t i = 0; i < a->n_ifs; i++)
 		if (!intf_equal(a->ifs[i], b->ifs[i]))
 			return false;
-	return ikev2_conf_equal(a, b);
+	return ikev2_conf_equal(a, b) && isakmp_conf_equal(a, b);
 }
 
 int
 conf_validate(const struct conf *c, struct gw_err *err, FILE *warnings)
 {
 	if (intf_check(c, err) != 0 || map_check(c, err, warnings) != 0 ||
-	    ikev2_conf_check(c, err, warnings) != 0)
+	    ikev2_conf_check(c, err, warnings) != 0 || isakmp_conf_check(c, err, warnings) != 0)
 		return -1;
 	return 0;
 }

@@ -128,6 +128,9 @@ session_apply(struct conf_session *s, struct line *l, unsigned lineno, struct gw
 	case CONF_SM_IKEV2_PROFILE:
 		r = ikev2_conf_mode(&p, no);
 		break;
+	case CONF_SM_ISAKMP_POLICY:
+		r = isakmp_conf_mode(&p, no);
+		break;
 	case CONF_SM_GLOBAL:
 		break;
 	}
@@ -206,6 +209,8 @@ conf_session_prompt_mode(const struct conf_session *s)
 		return "config-ikev2-keyring-peer";
 	case CONF_SM_IKEV2_PROFILE:
 		return "config-ikev2-profile";
+	case CONF_SM_ISAKMP_POLICY:
+		return "config-isakmp";
 	default:
 		return "config";
 	}

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* show.c: what the configuration looks like to the operator, in IOS layouts: the running
  * configuration (canonical: conf_write_config() is parsed back by conf_parse_text() to an
- * equal configuration, conf_show_running() is the same text with IKEv2 pre-shared keys
- * masked, docs/adr/0010; each command family writes its own lines, families.h) and the
+ * equal configuration, conf_show_running() is the same text with pre-shared keys (IKEv2
+ * keyrings, crypto isakmp key) masked, docs/adr/0010; each command family writes its own lines, families.h) and the
  * config-derived "show" commands of the seed (show ip access-lists, show crypto ipsec
  * transform-set, show crypto map, show crypto dynamic-map, show crypto ipsec
  * security-association lifetime).  Writes only to the FILE * it is given; owns nothing.
@@ -18,6 +18,7 @@ running(const struct conf *c, bool secrets, FILE *out)
 {
 	host_running(c, out);
 	map_running_lifetime(c, out);
+	isakmp_conf_running(c, secrets, out);
 	ikev2_conf_running(c, secrets, out);
 	tset_running(c, out);
 	map_running(c, out);
