@@ -114,7 +114,9 @@ t_le() { _t_num '<=' "$@"; }
 # t_match DESC TEXT REGEX: TEXT must match the extended REGEX (grep -E, multi-line text).
 t_match()
 {
-	if printf '%s\n' "$2" | grep -Eq -- "$3"; then t_pass "$1"; return 0; fi
+	# a here-string, not a pipe: grep -q stops at the first match, and under pipefail the
+	# writer's SIGPIPE would fail a check whose text did match
+	if grep -Eq -- "$3" <<<"$2"; then t_pass "$1"; return 0; fi
 	t_fail "$1" "no match for /$3/ in:" "$2"
 	return 1
 }
