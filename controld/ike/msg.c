@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "controld/ike/bytes.h"
 #include "controld/ike/msg.h"
 
 static const struct {
@@ -36,30 +37,6 @@ uint16_t
 ike_perr_notify(enum ike_perr e)
 {
 	return (unsigned)e < IKE_PERR_MAX ? perr[e].notify : 0;
-}
-
-static uint16_t
-be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t
-be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static struct ike_chunk
-chunk(const uint8_t *p, size_t len)
-{
-	return (struct ike_chunk){ .p = p, .len = len };
-}
-
-static bool
-chunk_eq(struct ike_chunk a, struct ike_chunk b)
-{
-	return a.len == b.len && (a.len == 0 || memcmp(a.p, b.p, a.len) == 0);
 }
 
 /* ------------------------------------------------------------------ parsing payload bodies */
@@ -378,48 +355,6 @@ ike_msg_parse_inner(struct ike_msg *m, const uint8_t *plain, size_t len)
 }
 
 /* --------------------------------------------------------------------------- building */
-
-struct wbuf {
-	uint8_t		*p;
-	size_t		cap, len;
-	bool		over;		/* something did not fit: the result is garbage */
-};
-
-static void
-put(struct wbuf *w, const void *src, size_t n)
-{
-	if (w->over || w->cap - w->len < n) {
-		w->over = true;
-		return;
-	}
-	if (n > 0)
-		memcpy(w->p + w->len, src, n);
-	w->len += n;
-}
-
-static void
-put8(struct wbuf *w, unsigned v)
-{
-	uint8_t b = (uint8_t)v;
-
-	put(w, &b, 1);
-}
-
-static void
-put16(struct wbuf *w, unsigned v)
-{
-	uint8_t b[2] = { (uint8_t)(v >> 8), (uint8_t)v };
-
-	put(w, b, 2);
-}
-
-static void
-put32(struct wbuf *w, uint32_t v)
-{
-	uint8_t b[4] = { (uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v };
-
-	put(w, b, 4);
-}
 
 static void
 zeros(struct wbuf *w, size_t n)
