@@ -773,6 +773,9 @@ child_request(struct ike *ike, struct ike_sa *sa, uint64_t now_ms)
 	const struct policy *pol;
 	struct ike_child *old = NULL, *c;
 	struct ike_msg *m = &ike->out;
+	/* our PFS key pair of this answer: not sa->dh, which holds the pair of a request of ours
+	 * that may be out at the same time (both ends rekeying one child, §2.8.1) */
+	struct ike_dh dh = { 0 };
 	struct ike_payload *pl;
 	struct ike_dh_secret s;
 	struct ike_algs a;
@@ -851,8 +854,8 @@ child_request(struct ike *ike, struct ike_sa *sa, uint64_t now_ms)
 	    ike->io.spi_alloc(ike->io.ctx, a.proto == IKE_PROTO_AH ? 51 : 50, sa->local,
 	    &c->spi_in) != 0)
 		goto fail;
-	if (pfs != 0 && (ike_dh_init(&sa->dh, pfs, NULL) != 0 ||
-	    ike_dh_derive(&sa->dh, ke->u.ke.data, &s, NULL) != 0))
+	if (pfs != 0 && (ike_dh_init(&dh, pfs, NULL) != 0 ||
+	    ike_dh_derive(&dh, ke->u.ke.data, &s, NULL) != 0))
 		goto fail;
 	ike_msg_start(sa, m, IKE_CREATE_CHILD_SA, true, in->hdr.msg_id);
 	ike->spi_be[0] = (uint8_t)(c->spi_in >> 24);
@@ -877,7 +880,7 @@ child_request(struct ike *ike, struct ike_sa *sa, uint64_t now_ms)
 		if ((pl = ike_msg_add(m, IKE_PL_KE, true)) == NULL)
 			goto fail;
 		pl->u.ke.group = pfs;
-		pl->u.ke.data = (struct ike_chunk){ sa->dh.pub, sa->dh.pub_len };
+		pl->u.ke.data = (struct ike_chunk){ dh.pub, dh.pub_len };
 	}
 	if (ts_add(m, &sw, true) != 0)
 		goto fail;
@@ -897,10 +900,10 @@ child_request(struct ike *ike, struct ike_sa *sa, uint64_t now_ms)
 	}
 	if (ike_send_response(ike, sa, m) != 0)	/* m points at our KE: free it after */
 		log_debug("ikev2: CREATE_CHILD_SA response could not be sent");
-	ike_dh_free(&sa->dh);
+	ike_dh_free(&dh);
 	return;
 fail:
-	ike_dh_free(&sa->dh);
+	ike_dh_free(&dh);
 	ike_dh_secret_wipe(&s);
 	child_free(ike, NULL, c, true);
 	answer_notify(ike, sa, IKE_N_TEMPORARY_FAILURE);

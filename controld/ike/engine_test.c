@@ -444,6 +444,34 @@ test_rekey_collision(void)
 	teardown();
 }
 
+/* The same as hard_lifetime.sh saw it: the kilobytes of one SA reach the soft limit on both
+ * ends at once (A's outbound, B's inbound), with PFS: each end answers the other's rekey while
+ * its own request, and its own PFS key pair, is out. */
+static uint64_t
+sa_id_of(const struct side *s, bool inbound)
+{
+	for (size_t i = 0; i < s->sad.n; i++)
+		if (s->sad.v[i]->inbound == inbound)
+			return s->sad.v[i]->id;
+	return 0;
+}
+
+static void
+test_rekey_collision_kb(void)
+{
+	setup(&(struct opts){ .pfs = 19 });
+	acquire();
+	net_pump(100);
+	T_EQ(ike_soft_expired(A.ike, sa_id_of(&A, false), NET.now), 0, "A's outbound: soft KB");
+	T_EQ(ike_soft_expired(B.ike, sa_id_of(&B, true), NET.now), 0, "B's inbound, at once");
+	net_pump(100);
+	tick(NET.now + 5000);
+	T_EQ(t_count(&A, true, true), 1, "one child left of the two rekeys");
+	check_up("rekey collision (kilobytes)", 1);
+	T_EQ(t_count(&A, false, false) + t_count(&B, false, false), 0, "no outbound left larval");
+	teardown();
+}
+
 static void
 test_ike_rekey(void)
 {
@@ -1303,6 +1331,7 @@ main(void)
 	test_child_rekey(IKE_DH_ECP256);
 	test_child_rekey_by_responder();
 	test_rekey_collision();
+	test_rekey_collision_kb();
 	test_ike_rekey();
 	test_ike_rekey_collision();
 	test_ike_rekey_collision_late();
