@@ -37,7 +37,9 @@
 #include <openssl/hmac.h>
 
 #include "controld/ike/ike_test.h"
+#include "controld/ike/v1cbc.h"
 #include "controld/ike/v1kdf.h"
+#include "controld/ike/v1msg.h"
 
 struct cavp1 {
 	const char	*src;
@@ -539,11 +541,8 @@ static int
 v1_open(const uint8_t *msg, size_t len, const struct key *ka, uint8_t *iv, size_t bl,
     struct v1msg *m)
 {
-	EVP_CIPHER_CTX *ctx;
-	const EVP_CIPHER *c;
 	size_t off = 0;
 	uint8_t type;
-	int n, ok;
 
 	if (len < HDR_LEN || len - HDR_LEN > sizeof(m->plain))
 		return -1;
@@ -552,18 +551,9 @@ v1_open(const uint8_t *msg, size_t len, const struct key *ka, uint8_t *iv, size_
 	m->len = len - HDR_LEN;
 	if (!(msg[19] & 1)) {
 		memcpy(m->plain, msg + HDR_LEN, m->len);
-	} else {
-		c = bl == 8 ? EVP_des_ede3_cbc() : ka->len == 16 ? EVP_aes_128_cbc() :
-		    ka->len == 24 ? EVP_aes_192_cbc() : EVP_aes_256_cbc();
-		if (m->len % bl != 0 || (ctx = EVP_CIPHER_CTX_new()) == NULL)
-			return -1;
-		ok = EVP_DecryptInit_ex2(ctx, c, ka->b, iv, NULL) &&
-		    EVP_CIPHER_CTX_set_padding(ctx, 0) &&
-		    EVP_DecryptUpdate(ctx, m->plain, &n, msg + HDR_LEN, (int)m->len);
-		EVP_CIPHER_CTX_free(ctx);
-		if (!ok)
-			return -1;
-		memcpy(iv, msg + len - bl, bl);
+	} else if (m->len % bl != 0 || v1_cbc(bl == 8 ? V1_ENCR_3DES : V1_ENCR_AES, ka->b, ka->len,
+	    iv, msg + HDR_LEN, m->plain, m->len, false) != 0) {
+		return -1;		/* v1cbc.c: iv is now this message's last block */
 	}
 	for (type = m->np; type != 0;) {	/* padding follows the last payload */
 		size_t plen;
@@ -768,9 +758,48 @@ out:
 	vec_free(&v);
 }
 
+/* v1cbc.c beyond strongSwan's messages (test_charon opens those with it): in place, the IV
+ * chain (one call over two blocks = two calls, the first one's last block the second's IV),
+ * and refusals. */
+static void
+test_cbc(void)
+{
+	static const uint16_t algs[] = { V1_ENCR_3DES, V1_ENCR_AES, V1_ENCR_AES, V1_ENCR_AES };
+	static const size_t klen[] = { 24, 16, 24, 32 };
+	uint8_t key[32], iv0[16], iv[16], iv2[16], pt[64], ct[64], b[64];
+
+	for (size_t i = 0; i < sizeof(key); i++)
+		key[i] = (uint8_t)(0x40 + i);
+	for (size_t i = 0; i < sizeof(pt); i++)
+		pt[i] = (uint8_t)i;
+	for (size_t a = 0; a < 4; a++) {
+		size_t bl = v1_cbc_block(algs[a]);
+
+		memset(iv0, 0xa5, sizeof(iv0));
+		memcpy(iv, iv0, bl);
+		T_EQ(v1_cbc(algs[a], key, klen[a], iv, pt, ct, 4 * bl, true), 0, "cbc %zu: seal", a);
+		T_OK(memcmp(iv, ct + 3 * bl, bl) == 0, "cbc %zu: the IV is the last block", a);
+		memcpy(iv2, iv0, bl);
+		memcpy(b, ct, 4 * bl);
+		T_EQ(v1_cbc(algs[a], key, klen[a], iv2, b, b, 2 * bl, false), 0, "open 1");
+		T_EQ(v1_cbc(algs[a], key, klen[a], iv2, b + 2 * bl, b + 2 * bl, 2 * bl, false),
+		    0, "open 2 (chained)");
+		T_OK(memcmp(b, pt, 4 * bl) == 0, "cbc %zu: opened in place, in two, as sealed", a);
+		T_OK(memcmp(iv2, iv, bl) == 0, "cbc %zu: both ends end on the same IV", a);
+		memcpy(iv2, iv0, bl);
+		T_EQ(v1_cbc(algs[a], key, klen[a], iv2, pt, ct, bl + 1, true), -1,
+		    "cbc %zu: not a whole block: refused", a);
+		T_OK(memcmp(iv2, iv0, bl) == 0, "... IV untouched");
+	}
+	T_EQ(v1_cbc(V1_ENCR_AES, key, 20, iv, pt, ct, 16, true), -1, "AES with 20 bytes: refused");
+	T_EQ(v1_cbc(99, key, 16, iv, pt, ct, 16, true), -1, "an unknown algorithm: refused");
+	T_EQ(v1_cbc_block(99), 0, "no block size for it");
+}
+
 int
 main(void)
 {
+	test_cbc();
 	for (size_t i = 0; i < sizeof(cavp) / sizeof(cavp[0]); i++)
 		test_cavp(&cavp[i]);
 	test_appendix_b();
