@@ -70,6 +70,8 @@ nft_sel(FILE *f, const struct sel *s, bool rev)
 
 static int	nft_clear_in_read(struct worker *w, uint64_t *pk);
 
+static const char *const nft_argv[] = { "nft", "-f", "-", NULL };
+
 static char *
 nft_ruleset(struct worker *w, const struct gen *g)
 {
@@ -127,7 +129,6 @@ nft_ruleset(struct worker *w, const struct gen *g)
 int
 nft_apply(struct worker *w, const struct gen *g, struct gw_err *err)
 {
-	const char *nft[] = { "nft", "-f", "-", NULL };
 	char *rules = nft_ruleset(w, g);
 	uint64_t pk;
 
@@ -137,7 +138,7 @@ nft_apply(struct worker *w, const struct gen *g, struct gw_err *err)
 	}
 	if (w->nft_rules != NULL && nft_clear_in_read(w, &pk) == 1)
 		w->clear_in_base += pk;		/* counters restart with the new table */
-	if (sys_run(nft, rules, err) != 0) {
+	if (sys_run(nft_argv, rules, err) != 0) {
 		free(rules);
 		return -1;
 	}
@@ -150,7 +151,6 @@ nft_apply(struct worker *w, const struct gen *g, struct gw_err *err)
 void
 nft_check(struct worker *w)
 {
-	const char *nft[] = { "nft", "-f", "-", NULL };
 	struct gw_err err = { 0, "" };
 	uint64_t pk;
 	int rc = nft_clear_in_read(w, &pk);
@@ -162,7 +162,7 @@ nft_check(struct worker *w)
 		    w->o.tun);
 		w->clear_in_base += w->clear_in_last;
 		w->clear_in_last = 0;
-		if (sys_run(nft, w->nft_rules, &err) != 0)
+		if (sys_run(nft_argv, w->nft_rules, &err) != 0)
 			log_err("putting back nftables table ipsecgw_%s: %s", w->o.tun, err.msg);
 	}
 	w->drops[DROP_CLEAR_IN] = w->clear_in_base + w->clear_in_last;
@@ -171,13 +171,12 @@ nft_check(struct worker *w)
 void
 nft_remove(struct worker *w)
 {
-	const char *nft[] = { "nft", "-f", "-", NULL };
 	char tbl[96];
 	struct gw_err err;
 
 	snprintf(tbl, sizeof(tbl), "table ip ipsecgw_%s\ndelete table ip ipsecgw_%s\n", w->o.tun,
 	    w->o.tun);
-	if (sys_run(nft, tbl, &err) != 0)
+	if (sys_run(nft_argv, tbl, &err) != 0)
 		log_warn("removing nftables table: %s", err.msg);
 	free(w->nft_rules);
 	w->nft_rules = NULL;

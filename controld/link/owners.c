@@ -256,6 +256,21 @@ owners_save(struct controld *cd, bool sync, struct gw_err *err)
 	return 0;
 }
 
+void
+owners_save_moved(struct controld *cd)
+{
+	struct gw_err err = { 0, "" };
+	char path[4096];
+
+	if (owners_save(cd, true, &err) == 0)
+		return;
+	/* no file is safe (every window starts at its floor); a stale one is not */
+	log_err("inbound SA owners: %s: removing the file", err.msg);
+	snprintf(path, sizeof(path), "%s/inbound-owners", cd->link.state_dir);
+	unlink(path);
+	cd->link.owners_moved = false;
+}
+
 unsigned
 owners_claim(struct controld *cd, const struct worker_rec *w)
 {

@@ -7,7 +7,6 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <openssl/crypto.h>
 
@@ -127,19 +126,11 @@ publish_tables(struct controld *cd)
 	Gw__V1__Tables *old = cd->link.sent, *t;
 	Gw__V1__Sa **up = NULL, **old_ix = NULL;
 	uint64_t *rm = NULL;
-	struct gw_err err = { 0, "" };
 
 	adopt_legacy(cd);
 	owners_assign(cd, NULL);
-	if (cd->link.owners_moved && owners_save(cd, true, &err) != 0) {
-		/* no file is safe (every window starts at its floor); a stale one is not */
-		char path[4096];
-
-		log_err("inbound SA owners: %s: removing the file", err.msg);
-		snprintf(path, sizeof(path), "%s/inbound-owners", cd->link.state_dir);
-		unlink(path);
-		cd->link.owners_moved = false;
-	}
+	if (cd->link.owners_moved)
+		owners_save_moved(cd);
 	if ((t = wire_tables(cd->conf.spd, &cd->sad, cd->link.gen + 1)) == NULL)
 		fatal("out of memory");
 	cd->link.gen++;

@@ -45,6 +45,9 @@ void	grant_flush(struct controld *cd);
 bool	owners_assign(struct controld *cd, const char *restarted);
 /* Workers came, went or restarted (its id, else NULL): a new generation if owners moved. */
 void	owners_reassign(struct controld *cd, const char *restarted);
+/* An SA left its owner: the owners file written and synced before the generation goes out,
+ * or removed when it cannot be (no file is safe, a stale one is not). */
+void	owners_save_moved(struct controld *cd);
 /* w said hello: the SAs without an owner since controld started that the file gave to w (the
  * same id, boot and key: it kept running) are w's again, windows and all.  How many. */
 unsigned	owners_claim(struct controld *cd, const struct worker_rec *w);
