@@ -232,16 +232,20 @@ child_install(struct ike *ike, struct ike_sa *sa, struct ike_child *c, struct ik
 	ka_ri->len = (uint16_t)il;
 	memcpy(ka_ri->b, km + 2 * el + il, il);
 	OPENSSL_cleanse(km, sizeof(km));
+	ike_bytes_set(&c->lo_nonce, nonce_lt(ni, nr) ? ni : nr);
+	return child_commit(ike, sa, c, out_larval, now_ms);
+}
+
+int
+child_commit(struct ike *ike, struct ike_sa *sa, struct ike_child *c, bool out_larval,
+    uint64_t now_ms)
+{
+	uint64_t margin = c->life_s / 4 < IKE_SOFT_MARGIN_S ? c->life_s / 4 : IKE_SOFT_MARGIN_S;
+
 	c->out_larval = out_larval;
 	c->created_ms = now_ms;
-	ike_bytes_set(&c->lo_nonce, nonce_lt(ni, nr) ? ni : nr);
-	{
-		uint64_t margin = c->life_s / 4 < IKE_SOFT_MARGIN_S ? c->life_s / 4 :
-		    IKE_SOFT_MARGIN_S;
-
-		c->hard_ms = now_ms + (uint64_t)c->life_s * 1000;
-		c->soft_ms = c->hard_ms - (c->initiated ? margin : margin / 2) * 1000;
-	}
+	c->hard_ms = now_ms + (uint64_t)c->life_s * 1000;
+	c->soft_ms = c->hard_ms - (c->initiated ? margin : margin / 2) * 1000;
 	if (child_publish(ike, sa, c) != 0)
 		return -1;
 	ike_log_child_keys(ike, c);

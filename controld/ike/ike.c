@@ -465,6 +465,10 @@ ike_input(struct ike *ike, uint32_t local, uint16_t lport, uint32_t remote, uint
 		ike_count(ike, IKE_CTR_MALFORMED);
 		return;
 	}
+	if (data[17] >> 4 == 1) {		/* ISAKMP: IKEv1 (RFC 2408 §3.1) */
+		v1_input(ike, local, lport, remote, rport, data, len, now_ms);
+		return;
+	}
 	memcpy(ike->rx, data, len);
 	if (ike_msg_parse(&ike->m, ike->rx, len) != IKE_PERR_OK) {
 		/* XXX: §2.21.1 lets us answer some of these; we drop them all, as unauthenticated */
@@ -478,7 +482,7 @@ ike_input(struct ike *ike, uint32_t local, uint16_t lport, uint32_t remote, uint
 			return;
 		}
 		for (sa = ike->sas; sa != NULL; sa = sa->next)
-			if (sa->initiator && sa->state == IKE_SA_INIT_SENT &&
+			if (sa->v1 == NULL && sa->initiator && sa->state == IKE_SA_INIT_SENT &&
 			    memcmp(sa->spi_i, h->spi_i, IKE_SPI_LEN) == 0 && sa->remote == remote)
 				break;
 		if (sa == NULL) {
@@ -488,7 +492,8 @@ ike_input(struct ike *ike, uint32_t local, uint16_t lport, uint32_t remote, uint
 		sa_init_response(ike, sa, ike->rx, len, now_ms);
 		return;
 	}
-	if ((sa = ikesa_find(ike, h->spi_i, h->spi_r)) == NULL || sa->state == IKE_SA_INIT_SENT ||
+	if ((sa = ikesa_find(ike, h->spi_i, h->spi_r)) == NULL || sa->v1 != NULL ||
+	    sa->state == IKE_SA_INIT_SENT ||
 	    (sa->remote != remote && (sa->state != IKE_SA_ESTABLISHED || !may_move(sa)))) {
 		ike_count(ike, IKE_CTR_NO_SA);
 		return;
@@ -574,6 +579,11 @@ under_way(const struct ike *ike, const char *map, uint16_t seq, const struct sel
 				return true;
 		if (s->req_new != NULL && flow_eq(&s->req_new->flow, flow))
 			return true;
+		for (const struct ike1_qm *q = s->v1 != NULL ? s->v1->qms : NULL; q != NULL;
+		    q = q->next)
+			if (q->child != NULL && strcmp(q->child->map, map) == 0 &&
+			    q->child->seq == seq && flow_eq(&q->child->flow, flow))
+				return true;
 	}
 	for (const struct ike_sa *s = ike->sas; s != NULL; s = s->next)
 		for (unsigned i = 0; i < s->n_pending; i++)
@@ -613,7 +623,8 @@ ike_sa_kick(struct ike *ike, struct ike_sa *sa, uint64_t now_ms)
 {
 	struct ike_flow f;
 
-	if (sa->state != IKE_SA_ESTABLISHED || sa->req != REQ_NONE || sa->rekey_of != NULL)
+	if (sa->v1 != NULL || sa->state != IKE_SA_ESTABLISHED || sa->req != REQ_NONE ||
+	    sa->rekey_of != NULL)
 		return;
 	for (struct ike_child *c = sa->children; c != NULL; c = c->next)
 		if (c->state == CHILD_DELETING && c->del_pending) {
@@ -652,6 +663,34 @@ initiate(struct ike *ike, const struct conf_map_entry *e, const char *map, uint3
 	return sa;
 }
 
+/* IKEv1: a quick mode over the ISAKMP SA to the entry's peer, or phase 1 first (the flow
+ * waits on it), or queued on the phase 1 under way. */
+static int
+acquire_v1(struct ike *ike, const struct conf_map_entry *e, const char *map, uint32_t local,
+    const struct sel *flow, uint64_t now_ms, struct gw_err *err)
+{
+	for (unsigned i = 0; i < e->n_peers; i++)
+		for (struct ike_sa *sa = ike->sas; sa != NULL; sa = sa->next) {
+			if (sa->v1 == NULL || sa->local != local || sa->remote != e->peers[i] ||
+			    sa->state == IKE_SA_DELETING)
+				continue;
+			if (sa->state == IKE_SA_ESTABLISHED) {
+				if (v1_qm_start(ike, sa, map, e->seq, flow, NULL, now_ms) != 0)
+					return gw_fail(err, 0, "crypto map %s %u: quick mode could "
+					    "not start", map, e->seq);
+				return 0;
+			}
+			if (ike_sa_queue(ike, sa, map, e->seq, flow, false) != 0)
+				return gw_fail(err, 0, "crypto map %s %u: too many flows wait for "
+				    "phase 1", map, e->seq);
+			return 0;
+		}
+	if (v1_initiate(ike, e->peers[0], local, e, map, 0, flow, now_ms) == NULL)
+		return gw_fail(err, 0, "crypto map %s %u: main mode could not start (a crypto "
+		    "isakmp policy with pre-share?)", map, e->seq);
+	return 0;
+}
+
 int
 ike_acquire(struct ike *ike, const char *map, uint16_t seq, const struct sel *packet,
     uint64_t now_ms, struct gw_err *err)
@@ -662,10 +701,15 @@ ike_acquire(struct ike *ike, const char *map, uint16_t seq, const struct sel *pa
 	struct flow f;
 	struct sel flow;
 
+	bool v1;
+
 	if (e == NULL || e->kind != CONF_MAP_ISAKMP)
 		return gw_fail(err, 0, "crypto map %s %u: not a static ipsec-isakmp entry", map, seq);
-	if (e->n_peers == 0 || e->ikev2_profile[0] == '\0' ||
-	    ike_profile_find(ike, e->ikev2_profile) == NULL)
+	v1 = conf_entry_ike_version(e) == CONF_IKE_V1;
+	if (v1 && (e->n_peers == 0 || ike->conf->isakmp.disabled))
+		return gw_fail(err, 0, "crypto map %s %u: no peer, or ISAKMP disabled", map, seq);
+	if (!v1 && (e->n_peers == 0 || e->ikev2_profile[0] == '\0' ||
+	    ike_profile_find(ike, e->ikev2_profile) == NULL))
 		return gw_fail(err, 0, "crypto map %s %u: no peer or no ikev2 profile to negotiate "
 		    "with", map, seq);
 	for (size_t i = 0; i < ike->spd.n && p == NULL; i++)
@@ -688,6 +732,8 @@ ike_acquire(struct ike *ike, const char *map, uint16_t seq, const struct sel *pa
 	}
 	if (under_way(ike, map, seq, &flow))
 		return 0;
+	if (v1)
+		return acquire_v1(ike, e, map, p->local, &flow, now_ms, err);
 	for (unsigned i = 0; i < e->n_peers; i++) {
 		struct ike_sa *sa = ikesa_find_peer(ike, p->local, e->peers[i]);
 
@@ -849,6 +895,8 @@ tick_sa(struct ike *ike, struct ike_sa *sa, uint64_t now_ms)
 	const struct conf_ikev2_profile *p;
 	uint64_t t = UINT64_MAX;
 
+	if (sa->v1 != NULL)
+		return v1_tick_sa(ike, sa, now_ms);
 	if (sa->req != REQ_NONE) {
 		if (now_ms >= sa->req_next_ms) {
 			if (sa->req_tries >= (sa->req == REQ_SA_INIT ? IKE_RETX_TRIES_INIT :
@@ -953,7 +1001,7 @@ ike_rekey_sa(struct ike *ike, uint64_t id, uint64_t now_ms)
 
 	for (struct ike_sa *sa = ike->sas; sa != NULL; sa = sa->next) {
 		if ((id != 0 && sa->handle != id) || sa->state != IKE_SA_ESTABLISHED ||
-		    sa->rekey_of != NULL)
+		    sa->rekey_of != NULL || sa->v1 != NULL)
 			continue;
 		n++;
 		sa->rekey_ms = now_ms;		/* ike_tick() when the window is busy */
@@ -969,7 +1017,11 @@ ike_soft_expired(struct ike *ike, uint64_t sa_id, uint64_t now_ms)
 	for (struct ike_sa *sa = ike->sas; sa != NULL; sa = sa->next)
 		for (struct ike_child *c = sa->children; c != NULL; c = c->next)
 			if (c->id_in == sa_id || c->id_out == sa_id) {
-				if (c->state == CHILD_INSTALLED && sa->state == IKE_SA_ESTABLISHED)
+				if (c->state == CHILD_INSTALLED && sa->state == IKE_SA_ESTABLISHED &&
+				    sa->v1 != NULL)
+					v1_qm_start(ike, sa, c->map, c->seq, &c->flow, c, now_ms);
+				else if (c->state == CHILD_INSTALLED &&
+				    sa->state == IKE_SA_ESTABLISHED)
 					child_start_rekey(ike, sa, c, now_ms);
 				return 0;
 			}
@@ -1024,6 +1076,14 @@ ike_sa_next(const struct ike *ike, uint64_t *h, struct ike_sa_info *info)
 	info->lifetime_s = best->lifetime_s;
 	info->msg_id_out = best->msg_id_out;
 	info->msg_id_in = best->msg_id_in;
+	info->version = best->v1 != NULL ? 1 : 2;
+	if (best->v1 != NULL) {
+		snprintf(info->v1_state, sizeof(info->v1_state), "%s",
+		    v1_state_name(best->v1->st));
+		info->aggressive = best->v1->aggressive;
+		info->v1_policy = best->v1->policy;
+		info->v1_auth = best->v1->auth;
+	}
 	for (const struct ike_child *c = best->children; c != NULL; c = c->next)
 		info->n_children++;
 	return true;
@@ -1082,6 +1142,9 @@ ike_show_sa(const struct ike *ike, bool detail, uint64_t now_ms, FILE *out)
 	while (ike_sa_next(ike, &h, &in)) {
 		char l[32], r[32], hash[16];
 
+		if (in.version != 2)
+			continue;
+
 		addr_port(l, sizeof(l), in.local, in.lport);
 		addr_port(r, sizeof(r), in.remote, in.rport);
 		snprintf(hash, sizeof(hash), "%s", in.integ == 0 ? "None" :
@@ -1128,6 +1191,10 @@ ike_clear_sa(struct ike *ike, uint64_t id, uint64_t now_ms)
 		if (id != 0 && sa->handle != id)
 			continue;
 		n++;
+		if (sa->v1 != NULL) {
+			v1_clear_sa(ike, sa, now_ms);
+			continue;
+		}
 		while (sa->children != NULL)	/* the SAs go now; the peer is told */
 			child_free(ike, sa, sa->children, true);
 		if (sa->state == IKE_SA_ESTABLISHED) {
@@ -1146,7 +1213,9 @@ ike_clear_child(struct ike *ike, uint64_t sa_id, uint64_t now_ms)
 	for (struct ike_sa *sa = ike->sas; sa != NULL; sa = sa->next)
 		for (struct ike_child *c = sa->children; c != NULL; c = c->next)
 			if (c->id_in == sa_id || c->id_out == sa_id) {
-				if (c->state != CHILD_DELETING)
+				if (sa->v1 != NULL)
+					v1_clear_child(ike, sa, c, now_ms);
+				else if (c->state != CHILD_DELETING)
 					info_start_delete_child(ike, sa, c, now_ms);
 				return 0;
 			}

@@ -156,6 +156,11 @@ struct ike_sa_info {
 	uint64_t		created_ms, lifetime_s;
 	uint32_t		msg_id_out, msg_id_in;
 	unsigned		n_children;
+	uint8_t			version;	/* 1: an IKEv1 ISAKMP SA; 2 */
+	char			v1_state[16];	/* IKEv1: QM_IDLE, MM_NO_STATE, ... */
+	bool			aggressive;	/* IKEv1: made by aggressive mode */
+	uint16_t		v1_policy;	/* IKEv1: the crypto isakmp policy (65535 default) */
+	uint16_t		v1_auth;	/* IKEv1: 1 pre-share, 3 rsa-sig */
 };
 
 /* Engine counters: every refusal and drop (docs/design.md "IKE", What operators see). */

@@ -152,6 +152,7 @@ ikesa_free(struct ike *ike, struct ike_sa *sa, bool remove_children)
 	if (sa->rekey_of != NULL)
 		sa->rekey_of->rekey_theirs = NULL;
 	free(sa->pending);
+	v1_free(sa->v1);
 	ike_dh_free(&sa->dh);
 	ike_sa_keys_wipe(&sa->k);
 	ike_sk_wipe(&sa->sk_in);
@@ -198,7 +199,8 @@ ikesa_find_peer(const struct ike *ike, uint32_t local, uint32_t remote)
 	/* not the new SA of a peer's colliding rekey: it may go (§2.8.2); the old one's queue
 	 * moves to the survivor */
 	for (s = ike->sas; s != NULL; s = s->next)
-		if (s->local == local && s->remote == remote && s->rekey_of == NULL &&
+		if (s->v1 == NULL && s->local == local && s->remote == remote &&
+		    s->rekey_of == NULL &&
 		    (s->state == IKE_SA_ESTABLISHED || s->state == IKE_SA_INIT_SENT ||
 		    s->state == IKE_SA_AUTH_SENT))
 			return s;

@@ -10,7 +10,11 @@
  * child.c     child SAs: keys (§2.17), install, CREATE_CHILD_SA (new, rekey, IKE rekey)
  * info.c      INFORMATIONAL: delete, liveness; clear
  * ike.c       the engine: configuration, input dispatch, sending, retransmission, timers
- * persist.c   saving and adopting SAs across a restart */
+ * persist.c   saving and adopting SAs across a restart
+ * v1main.c    IKEv1 phase 1: main and aggressive mode (RFC 2409 §5), NAT-T (RFC 3947), the
+ *             ISAKMP SA's messages (CBC, IV chain), input dispatch, retransmission
+ * v1quick.c   IKEv1 quick mode (RFC 2409 §5.5): child SAs both roles, PFS, rekey
+ * v1info.c    IKEv1 informational exchanges: delete, notify, DPD (RFC 3706); timers, clear */
 #ifndef GW_IKE_IKESA_H
 #define GW_IKE_IKESA_H
 
@@ -19,6 +23,9 @@
 #include "controld/ike/kdf.h"
 #include "controld/ike/msg.h"
 #include "controld/ike/sk.h"
+#include "controld/ike/v1kdf.h"
+#include "controld/ike/v1cbc.h"
+#include "controld/ike/v1msg.h"
 
 enum {
 	IKE_MSG_BUF	= 8192,		/* our messages are far smaller; a peer's larger: dropped */
@@ -86,8 +93,65 @@ struct ike_flow {
 	struct sel		flow;
 };
 
+/* ---- IKEv1 (v1main.c, v1quick.c, v1info.c) ---- */
+
+enum ike1_state {			/* IOS's names in show crypto isakmp sa */
+	V1_MM_NO_STATE,			/* I: message 1 out; R: message 2 out */
+	V1_MM_SA_SETUP,			/* I: message 3 out; R: message 4 out */
+	V1_MM_KEY_EXCH,			/* I: message 5 out */
+	V1_AG_INIT_EXCH,		/* aggressive mode, I: message 1 out; R: message 2 out */
+	V1_QM_IDLE,			/* phase 1 done */
+	V1_MM_DELETED,			/* our delete sent; the SA goes at the next tick */
+};
+
+/* One quick mode (or our informational) exchange of an ISAKMP SA, by Message ID. */
+struct ike1_qm {
+	struct ike1_qm		*next;
+	uint32_t		mid;
+	bool			initiator;	/* we sent QM1 */
+	bool			done;		/* QM3 sent or received: kept for duplicates */
+	uint8_t			iv[V1_CBC_BLOCK_MAX];	/* the CBC chain of this exchange */
+	struct ike_child	*child;		/* being made (not in the list until installed) */
+	struct ike_child	*old;		/* the child it rekeys, or NULL */
+	struct ike_bytes	ni, nr;
+	struct ike_dh		dh;		/* PFS */
+	uint16_t		pfs;
+	uint8_t			*tx;		/* our last message, for retransmission */
+	size_t			tx_len;
+	uint8_t			rx_sum[32];	/* SHA-256 of the peer's last message */
+	uint64_t		next_ms, end_ms;
+	unsigned		tries;
+};
+
+struct ike1 {
+	enum ike1_state		st;
+	bool			aggressive;
+	uint16_t		encr, key_bits, hash, auth, group;	/* RFC 2409 App. A values */
+	uint16_t		policy;		/* the priority of the policy chosen (65535: default) */
+	size_t			block, key_len;
+	struct ike1_sa_keys	k;
+	uint8_t			iv[V1_CBC_BLOCK_MAX];	/* phase 1 chain; then its last block */
+	uint8_t			*sa_i_b;	/* the initiator's SA payload body (HASH_I/R) */
+	size_t			sa_i_len;
+	uint8_t			*id_i_b;	/* aggressive, R: the initiator's ID body */
+	size_t			id_i_len;
+	struct ike_bytes	gx_peer;	/* the peer's KE data */
+	bool			natt;		/* both said RFC 3947 (or a draft) */
+	bool			dpd;		/* the peer said it does RFC 3706 */
+	uint8_t			*tx;		/* our last phase 1 message */
+	size_t			tx_len;
+	uint8_t			rx_sum[32];	/* SHA-256 of the peer's last phase 1 message */
+	uint64_t		next_ms;	/* retransmit tx then (0: not waiting) */
+	unsigned		tries;
+	uint32_t		dpd_seq;	/* R-U-THERE sequence, ours */
+	uint64_t		dpd_sent_ms;	/* our R-U-THERE without its ACK, 0: none */
+	unsigned		dpd_tries;
+	struct ike1_qm		*qms;
+};
+
 struct ike_sa {
 	struct ike_sa		*next;
+	struct ike1		*v1;		/* an IKEv1 ISAKMP SA; NULL for IKEv2 */
 	uint64_t		handle;		/* for show and clear */
 	uint8_t			spi_i[IKE_SPI_LEN], spi_r[IKE_SPI_LEN];
 	bool			initiator;	/* the original initiator */
@@ -157,6 +221,8 @@ struct ike {
 	uint8_t			rx[IKE_MSG_BUF];	/* the message received, opened in place */
 	bool			authentic;	/* its ICV was good */
 	uint8_t			spi_be[4];	/* our child SPI in the message being built */
+	struct v1_msg		v1in, v1out;		/* IKEv1: handled, being built */
+	uint8_t			v1plain[IKE_MSG_BUF];	/* IKEv1: a body decrypted */
 	struct ike_msg		m;			/* the message being handled */
 	struct ike_msg		out;			/* the message being built */
 };
@@ -192,6 +258,9 @@ int		proposal_pick_ike(struct ike *ike, const struct ike_msg *m,
 /* Our child proposals from the transform sets of an entry, with pfs (0 none), our SPI. */
 int		proposal_add_child(struct ike *ike, struct ike_msg *m, struct ike_payload *sa,
 		    const struct conf_map_entry *e, uint16_t pfs, uint32_t spi);
+/* A transform set as one child SA's algorithms (IKEv2 numbers); -1 for an AH+ESP bundle or the
+ * RFC 1828/1829 transforms. */
+int		proposal_tset_algs(const struct conf_transform_set *t, struct ike_algs *a);
 /* Choose from the peer's child proposals those our entry allows; *tset the transform set's
  * name, *spi the peer's SPI.  pfs: the group we want (0 none). */
 int		proposal_pick_child(struct ike *ike, const struct ike_msg *m,
@@ -220,6 +289,16 @@ int		ts_add(struct ike_msg *m, const struct sel *flow, bool inner);
 int		ts_responder(struct ike *ike, const struct ike_msg *m, uint32_t local,
 		    uint32_t remote, const char *profile, size_t *pol, struct sel *flow,
 		    char *why, size_t why_len);
+/* The same for IKEv1's quick mode IDs: the peer's side r, ours l (address ranges, ports,
+ * protocol), only entries without "set ikev2-profile" (conf_entry_ike_version). */
+struct ts_range {
+	uint32_t	lo, hi;			/* host order */
+	uint16_t	plo, phi;		/* ports */
+	uint8_t		proto;
+};
+int		ts_responder_v1(struct ike *ike, const struct ts_range *l, const struct ts_range *r,
+		    uint32_t local, uint32_t remote, size_t *pol, struct sel *flow, char *why,
+		    size_t why_len);
 /* The responder's TSi/TSr as initiator: within what we proposed; the flow they give. */
 int		ts_initiator(const struct ike_msg *m, const struct sel *proposed, struct sel *flow);
 /* The configuration entry of policy i of the SPD (dynamic: the dynamic set's entry). */
@@ -290,6 +369,9 @@ void		auth_response(struct ike *ike, struct ike_sa *sa, uint64_t now_ms);
 int		child_install(struct ike *ike, struct ike_sa *sa, struct ike_child *c,
 		    struct ike_chunk gir, struct ike_chunk ni, struct ike_chunk nr,
 		    bool out_larval, uint64_t now_ms);
+/* The tail of child_install, keys set (ke/ka in and out, proto): times, publish, installed. */
+int		child_commit(struct ike *ike, struct ike_sa *sa, struct ike_child *c,
+		    bool out_larval, uint64_t now_ms);
 struct ike_child *child_new(struct ike *ike, struct ike_sa *sa);
 /* Its two SAs made (from the keys it holds) and given to io->install. */
 int		child_publish(struct ike *ike, struct ike_sa *sa, struct ike_child *c);
@@ -311,6 +393,54 @@ void		child_response(struct ike *ike, struct ike_sa *sa, uint64_t now_ms);
 void		child_move_all(struct ike *ike, struct ike_sa *old, struct ike_sa *n);
 
 /* ---- persist.c: ike_save(), ike_load() of ike.h ---- */
+
+/* ---- v1main.c ---- */
+/* An ISAKMP message (major version 1) received: ike_input() gives it here. */
+void		v1_input(struct ike *ike, uint32_t local, uint16_t lport, uint32_t remote,
+		    uint16_t rport, const uint8_t *data, size_t len, uint64_t now_ms);
+/* Start phase 1 (main mode) to peer i of entry e for flow: the quick mode follows. */
+struct ike_sa	*v1_initiate(struct ike *ike, uint32_t remote, uint32_t local,
+		    const struct conf_map_entry *e, const char *map, unsigned i,
+		    const struct sel *flow, uint64_t now_ms);
+void		v1_free(struct ike1 *v);
+/* Our message m (payloads in the clear) built, padded and encrypted under iv (which then
+ * chains) into ike->buf; *len.  m's first payload a HASH of hash length filled by hash_fn
+ * when it is not NULL (quick mode, informational). */
+int		v1_seal(struct ike *ike, struct ike_sa *sa, const struct v1_msg *m, uint8_t *iv,
+		    size_t *len);
+/* The body of encrypted message ike->v1in (raw in ike->rx, len) opened with a copy of iv into
+ * ike->v1plain and parsed; *chain the length of its payloads (padding excluded); the last
+ * ciphertext block into next_iv.  0 or -1. */
+int		v1_open(struct ike *ike, struct ike_sa *sa, const uint8_t *iv, size_t len,
+		    size_t *chain, uint8_t *next_iv);
+void		v1_wire(struct ike *ike, struct ike_sa *sa, const uint8_t *b, size_t len);
+/* The HASH payload's bytes (first payload of a protected message) in the plaintext. */
+int		v1_hash_check(const struct ike_sa *sa, const uint8_t *want, const struct v1_msg *m);
+uint8_t		*v1_keep(const uint8_t *b, size_t len, uint8_t *old, size_t old_len);
+void		v1_sum(const uint8_t *b, size_t len, uint8_t sum[32]);
+void		v1_established(struct ike *ike, struct ike_sa *sa, uint64_t now_ms);
+const char	*v1_state_name(enum ike1_state st);
+
+/* ---- v1quick.c ---- */
+int		v1_qm_start(struct ike *ike, struct ike_sa *sa, const char *map, uint16_t seq,
+		    const struct sel *flow, struct ike_child *old, uint64_t now_ms);
+void		v1_qm_input(struct ike *ike, struct ike_sa *sa, size_t len, uint64_t now_ms);
+void		v1_qm_free(struct ike1_qm *q);
+struct ike1_qm	*v1_qm_find(struct ike_sa *sa, uint32_t mid);
+
+/* ---- v1info.c ---- */
+void		v1_info_input(struct ike *ike, struct ike_sa *sa, size_t len, uint64_t now_ms);
+/* An informational exchange of one payload: a delete of the ISAKMP SA (proto 1), of child c
+ * (its inbound SPI), a notify of type with data. */
+int		v1_send_delete_isakmp(struct ike *ike, struct ike_sa *sa);
+int		v1_send_delete_child(struct ike *ike, struct ike_sa *sa, const struct ike_child *c);
+int		v1_send_notify(struct ike *ike, struct ike_sa *sa, uint16_t type, uint8_t proto,
+		    struct ike_chunk spi, struct ike_chunk data);
+uint64_t	v1_tick_sa(struct ike *ike, struct ike_sa *sa, uint64_t now_ms);
+/* clear crypto isakmp / clear crypto sa of a v1 child */
+void		v1_clear_sa(struct ike *ike, struct ike_sa *sa, uint64_t now_ms);
+void		v1_clear_child(struct ike *ike, struct ike_sa *sa, struct ike_child *c,
+		    uint64_t now_ms);
 
 /* ---- info.c ---- */
 int		info_start_delete_child(struct ike *ike, struct ike_sa *sa, struct ike_child *c,

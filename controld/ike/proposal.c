@@ -312,8 +312,8 @@ integ_of_auth(enum xform_auth a)
 
 /* A transform set as one child proposal's algorithms; -1 when IKEv2 cannot negotiate it
  * (AH with ESP: RFC 7296 has no bundles; the RFC 1828/1829 transforms). */
-static int
-tset_algs(const struct conf_transform_set *t, struct ike_algs *a)
+int
+proposal_tset_algs(const struct conf_transform_set *t, struct ike_algs *a)
 {
 	memset(a, 0, sizeof(*a));
 	if (conf_tset_no_seq(t))
@@ -358,7 +358,7 @@ proposal_add_child(struct ike *ike, struct ike_msg *m, struct ike_payload *sa,
 		struct ike_proposal *pp;
 		struct ike_algs a;
 
-		if (t == NULL || tset_algs(t, &a) != 0 || num == IKE_MSG_MAX_PROP)
+		if (t == NULL || proposal_tset_algs(t, &a) != 0 || num == IKE_MSG_MAX_PROP)
 			continue;
 		num++;
 		if ((pp = ike_msg_add_proposal(m, sa, num, a.proto,
@@ -399,7 +399,7 @@ proposal_pick_child(struct ike *ike, const struct ike_msg *m, const struct ike_p
 			bool bad = false;
 			struct ike_algs want;
 
-			if (t == NULL || tset_algs(t, &want) != 0 || want.proto != pp->proto)
+			if (t == NULL || proposal_tset_algs(t, &want) != 0 || want.proto != pp->proto)
 				continue;
 			memset(a, 0, sizeof(*a));
 			a->proto = pp->proto;

@@ -15,11 +15,7 @@
 #include "common/log.h"
 #include "controld/ike/ikesa.h"
 
-struct range4 {
-	uint32_t	lo, hi;			/* host order */
-	uint16_t	plo, phi;		/* ports */
-	uint8_t		proto;
-};
+#define range4 ts_range
 
 static uint32_t
 be32(const uint8_t *p)
@@ -206,6 +202,42 @@ policy_accepts(const struct policy *p, const struct range4 *l, const struct rang
 	return false;
 }
 
+/* The first policy that accepts the flow l <-> r (mirror rule), into *pol and *flow.  v1: only
+ * entries without an IKEv2 profile; else only those of profile (when not NULL). */
+static int
+accept_pair(struct ike *ike, const struct range4 *l, const struct range4 *r, uint8_t proto,
+    uint32_t local, uint32_t remote, const char *profile, bool v1, size_t *pol,
+    struct sel *flow, char *why, size_t why_len)
+{
+	for (size_t k = 0; k < ike->spd.n; k++) {
+		const struct policy *p = &ike->spd.v[k];
+		const struct conf_map_entry *e;
+		struct sel f;
+
+		if (p->kind == POLICY_MANUAL || p->local != local)
+			continue;
+		if ((e = ts_policy_entry(ike, k)) == NULL)
+			continue;
+		if (p->kind == POLICY_ISAKMP && !names_peer(e, remote))
+			continue;
+		if (p->kind == POLICY_DYNAMIC && e->n_peers > 0 && !names_peer(e, remote))
+			continue;
+		if (v1 ? e->ikev2_profile[0] != '\0' : e->ikev2_profile[0] != '\0' &&
+		    profile != NULL && strcmp(e->ikev2_profile, profile) != 0)
+			continue;
+		if (!policy_accepts(p, l, r, proto))
+			continue;
+		if (flow_of(l, r, proto, &f) != 0) {
+			snprintf(why, why_len, "a range that is not a prefix");
+			continue;
+		}
+		*pol = k;
+		*flow = f;
+		return 0;
+	}
+	return -1;
+}
+
 int
 ts_responder(struct ike *ike, const struct ike_msg *m, uint32_t local, uint32_t remote,
     const char *profile, size_t *pol, struct sel *flow, char *why, size_t why_len)
@@ -236,37 +268,25 @@ ts_responder(struct ike *ike, const struct ike_msg *m, uint32_t local, uint32_t 
 			size = ((uint64_t)(l.hi - l.lo) + 1) * ((uint64_t)(r.hi - r.lo) + 1);
 			if (found && size <= best_size)
 				continue;
-			for (size_t k = 0; k < ike->spd.n; k++) {
-				const struct policy *p = &ike->spd.v[k];
-				const struct conf_map_entry *e;
-				struct sel f;
-
-				if (p->kind == POLICY_MANUAL || p->local != local)
-					continue;
-				if ((e = ts_policy_entry(ike, k)) == NULL)
-					continue;
-				if (p->kind == POLICY_ISAKMP && !names_peer(e, remote))
-					continue;
-				if (p->kind == POLICY_DYNAMIC && e->n_peers > 0 &&
-				    !names_peer(e, remote))
-					continue;
-				if (e->ikev2_profile[0] != '\0' && profile != NULL &&
-				    strcmp(e->ikev2_profile, profile) != 0)
-					continue;
-				if (!policy_accepts(p, &l, &r, proto))
-					continue;
-				if (flow_of(&l, &r, proto, &f) != 0) {
-					snprintf(why, why_len, "a range that is not a prefix");
-					continue;
-				}
-				*pol = k;
-				*flow = f;
+			if (accept_pair(ike, &l, &r, proto, local, remote, profile, false, pol, flow,
+			    why, why_len) == 0) {
 				best_size = size;
 				found = true;
-				break;
 			}
 		}
 	return found ? 0 : -1;
+}
+
+int
+ts_responder_v1(struct ike *ike, const struct ts_range *l, const struct ts_range *r,
+    uint32_t local, uint32_t remote, size_t *pol, struct sel *flow, char *why, size_t why_len)
+{
+	uint8_t proto = r->proto != 0 ? r->proto : l->proto;
+
+	snprintf(why, why_len, "not permitted by any crypto map entry naming it");
+	if (r->proto != 0 && l->proto != 0 && r->proto != l->proto)
+		return -1;
+	return accept_pair(ike, l, r, proto, local, remote, NULL, true, pol, flow, why, why_len);
 }
 
 int

@@ -1,0 +1,102 @@
+# SPDX-License-Identifier: Apache-2.0
+# tests/lib/ikev1.sh: what the IKEv1 interop tests (tests/integration/ikev1_swan*.sh) share:
+# the two configurations of one tunnel (ours on gwB, as an IOS 11.3 engineer writes it with
+# crypto isakmp commands; strongSwan's on gwA with version = 1) from a few variables, and the
+# SPIs each side shows.  Source after tests/lib/netns.sh, tests/lib/swan.sh, tests/lib/ikev2.sh
+# (its ik_begin, ik_ours_esp, ik_swan_esp, ik_has_line are the same for both versions).
+#
+#   hostA 192.0.2.10 -- gwA [charon ssA] ==== inet ==== gwB [controld + datad] -- hostB 192.0.2.130
+#
+# Ours (gwB):
+#	V1_PSK		the pre-shared key (both sides; V1_SWAN_PSK overrides strongSwan's)
+#	V1_ENC V1_HASH V1_GROUP	crypto isakmp policy 10: "aes 128", "sha", 14
+#	V1_TSET		the transform set, e.g. "esp-aes 128 esp-sha-hmac"
+#	V1_PFS		"group14" etc., empty for no PFS
+#	V1_LIFE		phase 2 lifetime in seconds (set security-association lifetime)
+#	V1_KEEPALIVE	"crypto isakmp keepalive" arguments, empty for none
+#	V1_EXTRA	more configuration lines, before the interface
+# strongSwan's (ssA on gwA):
+#	SW1_IKE SW1_ESP	its proposals, e.g. aes128-sha1-modp2048, aes128-sha1 (a group: PFS)
+#	SW1_REKEY	the child's rekey_time (0: strongSwan's), SW1_LIFE its life_time
+#	SW1_AGGR	yes for aggressive mode, SW1_ID its identity (default its address)
+#	SW1_DPD		dpd_delay (0: none)
+#	SW1_START	start_action of the child (none or trap)
+
+V1_PSK=${V1_PSK:-interop-$(head -c 12 /dev/urandom | base64 | tr -d '/+=')}
+V1_ENC=${V1_ENC:-aes 128}
+V1_HASH=${V1_HASH:-sha}
+V1_GROUP=${V1_GROUP:-14}
+V1_TSET=${V1_TSET:-esp-aes 128 esp-sha-hmac}
+V1_PFS=${V1_PFS-}
+V1_LIFE=${V1_LIFE:-3600}
+V1_KEEPALIVE=${V1_KEEPALIVE-}
+SW1_IKE=${SW1_IKE:-aes128-sha1-modp2048}
+SW1_ESP=${SW1_ESP:-aes128-sha1}
+SW1_REKEY=${SW1_REKEY:-0}
+SW1_AGGR=${SW1_AGGR:-no}
+SW1_ID=${SW1_ID:-198.51.100.1}
+SW1_DPD=${SW1_DPD:-0}
+SW1_START=${SW1_START:-none}
+
+# v1_ours_conf: gwB's configuration: site B <-> site A, peer gwA, keyed by IKEv1.
+v1_ours_conf()
+{
+	cat <<CONF
+! written by tests/lib/ikev1.sh
+hostname gwB
+crypto isakmp policy 10
+ encryption $V1_ENC
+ hash $V1_HASH
+ authentication pre-share
+ group $V1_GROUP
+crypto isakmp key $V1_PSK address 198.51.100.1
+${V1_KEEPALIVE:+crypto isakmp keepalive $V1_KEEPALIVE}
+crypto ipsec transform-set T $V1_TSET
+access-list 101 permit ip 192.0.2.128 0.0.0.127 192.0.2.0 0.0.0.127
+crypto map vpn 10 ipsec-isakmp
+ match address 101
+ set peer 198.51.100.1
+ set transform-set T
+${V1_PFS:+ set pfs $V1_PFS}
+ set security-association lifetime seconds $V1_LIFE
+${V1_EXTRA:-}
+interface wan0
+ ip address 198.51.100.2 255.255.255.0
+ crypto map vpn
+CONF
+}
+
+# v1_swan_conf: ssA's swanctl.conf: connection and child t, gwA <-> gwB, IKEv1.
+v1_swan_conf()
+{
+	local rk= dpd=
+	[ "$SW1_REKEY" != 0 ] && rk="rekey_time = ${SW1_REKEY}s
+		       life_time = ${SW1_LIFE:-$((SW1_REKEY * 2))}s
+		       rand_time = 0s"
+	[ "$SW1_DPD" != 0 ] && dpd="dpd_delay = ${SW1_DPD}s"
+	cat <<CONF
+# written by tests/lib/ikev1.sh
+connections { t {
+	version = 1
+	aggressive = $SW1_AGGR
+	local_addrs = 198.51.100.1
+	remote_addrs = 198.51.100.2
+	proposals = $SW1_IKE
+	$dpd
+	local { auth = psk
+		id = $SW1_ID }
+	remote { auth = psk
+		 id = 198.51.100.2 }
+	children { t { local_ts = 192.0.2.0/25
+		       remote_ts = 192.0.2.128/25
+		       esp_proposals = $SW1_ESP
+		       $rk
+		       start_action = $SW1_START } } } }
+secrets { ike-t { id-a = $SW1_ID
+		  id-b = 198.51.100.2
+		  secret = "${V1_SWAN_PSK:-$V1_PSK}" } }
+CONF
+}
+
+# v1_ours_isakmp GW: "show crypto isakmp sa" lines without the header.
+v1_ours_isakmp() { gwctl_in "$1" "show crypto isakmp sa" | awk 'NR > 2 && NF > 0'; }
