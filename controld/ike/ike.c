@@ -298,7 +298,8 @@ ike_sa_dead(struct ike *ike, struct ike_sa *sa, const char *why)
 
 	for (int i = 0; i < 8; i++)
 		snprintf(spi + 2 * i, 3, "%02x", sa->spi_i[i]);
-	log_debug("ikev2: IKE SA %s with %u.%u.%u.%u gone: %s", spi, sa->remote >> 24,
+	log_debug("%s SA %s with %u.%u.%u.%u gone: %s", sa->v1 != NULL ? "isakmp: ISAKMP" :
+	    "ikev2: IKE", spi, sa->remote >> 24,
 	    (sa->remote >> 16) & 0xff, (sa->remote >> 8) & 0xff, sa->remote & 0xff, why);
 	ikesa_free(ike, sa, true);
 }

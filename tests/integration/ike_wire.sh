@@ -3,7 +3,8 @@
 # tests/integration/ike_wire.sh: IKE reaches controld through datad, and traffic that needs an
 # SA tells controld so (docs/design.md "The ZeroMQ link": IKE on the wire), with real
 # namespaces, a real controld and datad on gwB and strongSwan 5.9.8 on gwA.  gwB's entry has
-# no ikev2-profile, so its IKE engine sets nothing up: the test is about the way in (relay,
+# no ikev2-profile (an IKEv1 entry) and no crypto isakmp policy with pre-share, so its IKE
+# engine sets nothing up: the test is about the way in (relay,
 # per-peer limits, acquires), checked in the counters of `show workers`, the engine's
 # `show crypto ikev2 stats` and controld's debug log.  Tunnels are tests/integration/ikev2_*.sh.
 #
@@ -15,7 +16,8 @@
 #      IKE_SA_INIT and refuses IKE_AUTH (no ikev2-profile: AUTHENTICATION_FAILED)
 #   3. hostB sends a burst of 20 pings to hostA: all dropped (no SA: no-out-sa 20), and
 #      datad sends controld exactly one acquire for vpn 10 (the other 19 held back); after the
-#      hold time (1 s) the same flow sends one more; the engine starts nothing (no profile)
+#      hold time (1 s) the same flow sends one more; the engine starts nothing (no IKEv2
+#      profile, no crypto isakmp policy with pre-share for IKEv1)
 #
 # The other direction (IkeSend leaving from UDP 500, and from 4500 behind the non-ESP marker)
 # is checked with real sockets by datad/ikewire_test and controld/link/workers_test.
@@ -110,7 +112,7 @@ t_check "the worker held the other 19 back" t_poll 5 eval '[ "$(held)" = 19 ]'
 t_match "the 20 packets dropped as permitted but without outbound SA" \
 	"$(gwctl_in gwB "show crypto ipsec sa")" "#pkts permitted but no outbound SA: 20"
 t_match "controld's debug log: the entry starts nothing, and says why" "$(cat "$LOGB")" \
-	"traffic on crypto map vpn 10 \(from worker [^ ]+\) starts nothing: .*profile"
+	"traffic on crypto map vpn 10 \(from worker [^ ]+\) starts nothing: .*isakmp policy"
 t_match "show workers: none refused, to the IKE engine" "$(show_w)" \
 	'^Acquires from workers: 1 \(0 refused\); to the IKE engine'
 sleep 1.2
