@@ -1308,7 +1308,8 @@ test_isakmp(void)
 	    "        Diffie-Hellman group:   #1 (768 bit)\n"
 	    "        lifetime:               86400 seconds, no volume limit\n"), "%s", o);
 	T_STREQ(req("i", "show crypto isakmp ?"),
-	    "  policy  Show ISAKMP protection suite policies\n", "show crypto isakmp ?");
+	    "  policy  Show ISAKMP protection suite policies\n"
+	    "  sa      Show ISAKMP security associations\n", "show crypto isakmp ?");
 	T_STREQ(req("i", "show crypto isakmp"), "% Incomplete command.\n", "incomplete");
 	o = req("i", "show running-config");
 	T_OK(has(o, "crypto isakmp policy 5\n!\ncrypto isakmp policy 10\n encryption aes 256\n"

@@ -34,7 +34,7 @@ static const char help_text[] =
 "  show crypto map [tag NAME] [interface IF]\n"
 "  show crypto dynamic-map [tag NAME]\n"
 "  show crypto ikev2 proposal|policy|profile [NAME] | show crypto ikev2 sa [detail]\n"
-"  show crypto isakmp policy\n"
+"  show crypto isakmp policy | show crypto isakmp sa [detail]\n"
 "  show crypto session [remote A] [detail]\n"
 "  show running-config | show startup-config\n"
 "  show ip access-lists [NAME]\n"
@@ -42,8 +42,8 @@ static const char help_text[] =
 "  configure terminal (then \"end\" applies the session all or nothing, \"abort\" drops it)\n"
 "  write memory | copy running-config startup-config\n"
 "  clear crypto sa [peer A | map NAME | entry DEST-ADDR {ah|esp} SPI]\n"
-"  clear crypto session [remote A] | clear crypto ikev2 sa\n"
-"  debug crypto ipsec | no debug crypto ipsec | undebug all\n"
+"  clear crypto session [remote A] | clear crypto ikev2 sa | clear crypto isakmp [CONN-ID]\n"
+"  debug crypto ipsec|ikev2|isakmp | no debug crypto ipsec|ikev2|isakmp | undebug all\n"
 "  reload config (re-read the startup file, all or nothing)\n"
 "  exit\n";
 
@@ -209,11 +209,37 @@ ike_stats(const struct ike *ike, FILE *out)
 static int
 c_isakmp(struct controld *cd, char **a, int n, FILE *out)
 {
+	if (n >= 1 && strcmp(a[0], "sa") == 0 && cd->ike.ike != NULL) {
+		ike_show_isakmp_sa(cd->ike.ike, n == 2, link_now_ms(), out);
+		return 0;
+	}
 	if (n != 1 || strcmp(a[0], "policy") != 0) {
-		fprintf(out, "%% Usage: show crypto isakmp policy\n");
+		fprintf(out, "%% Usage: show crypto isakmp policy | show crypto isakmp sa [detail]\n");
 		return -1;
 	}
 	conf_show_isakmp_policy(cd->conf.running, out);
+	return 0;
+}
+
+/* clear crypto isakmp [CONN-ID]: the ISAKMP SAs (one, by show crypto isakmp sa's conn-id). */
+static int
+c_clear_isakmp(struct controld *cd, char **a, int n, FILE *out)
+{
+	uint64_t id = n == 1 ? strtoull(a[0], NULL, 10) : 0;
+	unsigned k;
+
+	if (cd->ike.ike == NULL) {
+		fprintf(out, "%% IKE is not running\n");
+		return -1;
+	}
+	k = ike_clear_isakmp(cd->ike.ike, id, link_now_ms());
+	if (id != 0 && k == 0) {
+		fprintf(out, "%% No ISAKMP SA with conn-id %" PRIu64 "\n", id);
+		return -1;
+	}
+	fprintf(out, "Cleared %u ISAKMP SA%s; the peers were told.  Their IPSEC SAs stay until "
+	    "their own lifetime\n(clear crypto sa ends those).\n", k, k == 1 ? "" : "s");
+	log_info("clear crypto isakmp: %u ISAKMP SA%s deleted", k, k == 1 ? "" : "s");
 	return 0;
 }
 
@@ -303,6 +329,34 @@ c_debug_ikev2(struct controld *cd, char **a, int n, FILE *out)
 	return 0;
 }
 
+/* debug crypto isakmp: the same switch as debug crypto ikev2 (one engine, one log). */
+static int
+c_debug_isakmp(struct controld *cd, char **a, int n, FILE *out)
+{
+	(void)a;
+	(void)n;
+	if (!cd->ike.debug)
+		cd->ike.level_before = log_level;
+	cd->ike.debug = true;
+	log_level = LOG_LVL_DEBUG;
+	fprintf(out, "Crypto ISAKMP debugging is on\n");
+	return 0;
+}
+
+static int
+c_nodebug_isakmp(struct controld *cd, char **a, int n, FILE *out)
+{
+	(void)a;
+	(void)n;
+	if (cd->ike.debug)
+		log_level = cd->ike.level_before;
+	cd->ike.debug = cd->ike.debug_keys = false;
+	if (cd->ike.ike != NULL)
+		ike_set_debug_keys(cd->ike.ike, false);
+	fprintf(out, "Crypto ISAKMP debugging is off\n");
+	return 0;
+}
+
 static int
 c_nodebug_ikev2(struct controld *cd, char **a, int n, FILE *out)
 {
@@ -361,6 +415,8 @@ static const exec_fn exec_fns[] = {
 	[CLI_C_NODEBUG_IKEV2] = c_nodebug_ikev2, [CLI_C_NODEBUG_ALL] = c_nodebug_all,
 	[CLI_C_SHOW_WORKERS] = c_workers, [CLI_C_SHOW_USERS] = sess_users,
 	[CLI_C_SHOW_SESSION] = crypto_session_show, [CLI_C_SHOW_ISAKMP] = c_isakmp,
+	[CLI_C_CLEAR_ISAKMP] = c_clear_isakmp, [CLI_C_DEBUG_ISAKMP] = c_debug_isakmp,
+	[CLI_C_NODEBUG_ISAKMP] = c_nodebug_isakmp,
 	[CLI_C_CLEAR_SESSION] = crypto_session_clear, [CLI_C_CLEAR_SA] = clear_sa, [CLI_C_WRITE] = save_write, [CLI_C_DEBUG] = c_debug,
 	[CLI_C_NODEBUG] = c_nodebug, [CLI_C_RELOAD] = c_reload, [CLI_C_HELP] = c_help,
 };

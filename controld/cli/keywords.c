@@ -54,7 +54,7 @@ enum list {
 	L_SHOW_CRYPTO, L_TAG, L_TAGNAME, L_SHOW_MAP, L_MAPTAG, L_MAPIF, L_SHOW_IPSEC, L_SHOW_SAS,
 	L_SHOW_TSET, L_SA_OPTS, L_SA_MAP, L_SA_PEER, L_SHOW_IKEV2, L_SHOW_IKNAME,
 	L_SHOW_IKSA, L_CLEAR_IKEV2, L_SHOW_CSESS, L_CSESS_REMOTE, L_CSESS_DETAIL, L_CLEAR_CSESS,
-	L_CLEAR_CSESS_REMOTE, L_SHOW_ISAKMP,
+	L_CLEAR_CSESS_REMOTE, L_SHOW_ISAKMP, L_SHOW_ISKSA, L_CLEAR_ISAKMP,
 	/* global configuration */
 	L_CONF, L_ACLNUM, L_ACLACT, L_REMARK, L_PROTO, L_SRC, L_SRCHOST, L_SRCWILD, L_SRC_P,
 	L_SRCHOST_P, L_SRCWILD_P, L_SPORT, L_SPORT1, L_SRANGE, L_DST, L_DSTHOST, L_DSTWILD,
@@ -113,6 +113,8 @@ static const struct node l_clear[] = {
 };
 static const struct node l_clear_crypto[] = {
 	KW("ikev2", "IKEv2 state", L_CLEAR_IKEV2, 0, 0),
+	KW("isakmp", "ISAKMP (IKEv1) SAs, deleted with the peer told; phase 2 SAs stay",
+	    L_CLEAR_ISAKMP, F_CR, CLI_C_CLEAR_ISAKMP),
 	KW("sa", "IPSEC security associations", L_CLEAR_SA, F_CR, CLI_C_CLEAR_SA),
 	KW("session", "Crypto sessions: IKE SAs and negotiated SAs deleted, the peers told",
 	    L_CLEAR_CSESS, F_CR, CLI_C_CLEAR_SESSION),
@@ -123,6 +125,10 @@ static const struct node l_clear_csess[] = {
 	END
 };
 static const struct node l_clear_csess_remote[] = { IPA("Peer address", L_NONE, F_CR), END };
+static const struct node l_clear_isakmp[] = {
+	NUM(1, 4294967295u, "connection id of SA (show crypto isakmp sa)", L_NONE, F_CR),
+	END
+};
 static const struct node l_clear_ikev2[] = {
 	KW("sa", "IKEv2 SAs and their child SAs, deleted with the peer told", L_NONE, F_CR,
 	    CLI_C_CLEAR_IKEV2),
@@ -166,6 +172,8 @@ static const struct node l_debug_crypto[] = {
 	KW("ikev2", "IKEv2 key exchange: what it does and why it refuses", L_DEBUG_IKEV2, F_CR,
 	    CLI_C_DEBUG_IKEV2),
 	KW("ipsec", "IPSEC processing", L_NONE, F_CR, CLI_C_DEBUG),
+	KW("isakmp", "ISAKMP (IKEv1) key exchange: what it does and why it refuses", L_NONE,
+	    F_CR, CLI_C_DEBUG_ISAKMP),
 	END
 };
 static const struct node l_debug_ikev2[] = {
@@ -180,6 +188,7 @@ static const struct node l_exec_no[] = {
 static const struct node l_nodebug_crypto[] = {
 	KW("ikev2", "IKEv2 key exchange", L_NONE, F_CR, CLI_C_NODEBUG_IKEV2),
 	KW("ipsec", "IPSEC processing", L_NONE, F_CR, CLI_C_NODEBUG),
+	KW("isakmp", "ISAKMP (IKEv1) key exchange", L_NONE, F_CR, CLI_C_NODEBUG_ISAKMP),
 	END
 };
 static const struct node l_nodebug[] = {
@@ -250,6 +259,11 @@ static const struct node l_show_iksa[] = {
 };
 static const struct node l_show_isakmp[] = {
 	KW("policy", "Show ISAKMP protection suite policies", L_NONE, F_CR, 0),
+	KW("sa", "Show ISAKMP security associations", L_SHOW_ISKSA, F_CR, 0),
+	END
+};
+static const struct node l_show_isksa[] = {
+	KW("detail", "Show ISAKMP SAs in detail", L_NONE, F_CR, 0),
 	END
 };
 static const struct node l_show_ikname[] = { NAME("WORD", "Name", L_NONE, F_CR), END };
@@ -1133,7 +1147,8 @@ static const struct {
 	[L_IKMADDR] = { l_ikmaddr, 0 }, [L_IKMMASK] = { l_ikmmask, 0 },
 	[L_IKNAT] = { l_iknat, 0 }, [L_IKNATKA] = { l_iknatka, 0 },
 	[L_IKSETPROF] = { l_iksetprof, 0 },
-	[L_SHOW_ISAKMP] = { l_show_isakmp, 0 }, [L_CISAKMP] = { l_cisakmp, 0 },
+	[L_SHOW_ISAKMP] = { l_show_isakmp, 0 },
+	[L_SHOW_ISKSA] = { l_show_isksa, 0 }, [L_CLEAR_ISAKMP] = { l_clear_isakmp, 0 }, [L_CISAKMP] = { l_cisakmp, 0 },
 	[L_ISKAGGR] = { l_iskaggr, 0 }, [L_ISKID] = { l_iskid, 0 }, [L_ISKKA] = { l_iskka, 0 },
 	[L_ISKKAR] = { l_iskkar, 0 }, [L_ISKKAM] = { l_iskkam, 0 },
 	[L_ISKKEY] = { l_iskkey, 0 }, [L_ISKKEY0] = { l_iskkey0, 0 },

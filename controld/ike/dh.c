@@ -17,8 +17,9 @@
  *          small order gives is refused (RFC 7748 §6.1, RFC 8031 §2.3).
  *
  * MODP groups 5 to 16 are OpenSSL's named groups "modp_1536" to "modp_4096" (RFC 3526), which
- * also gives them short exponents of twice the group's strength; group 2 (RFC 2409 §6.2) is not
- * named, so it is loaded from BN_get_rfc2409_prime_1024() with g = 2 and full exponents. */
+ * also gives them short exponents of twice the group's strength; groups 1 and 2 (RFC 2409 §6.1,
+ * §6.2; group 1 for IKEv1 only: conf refuses it for IKEv2) are not named, so they are loaded
+ * from BN_get_rfc2409_prime_768/1024() with g = 2 and full exponents. */
 #include <string.h>
 
 #include <openssl/bn.h>
@@ -41,6 +42,7 @@ static const struct dh_group {
 	int		nid;		/* ECP: the curve */
 	BIGNUM		*(*prime)(BIGNUM *);	/* MODP: the modulus */
 } groups[] = {
+	{ IKE_DH_MODP768, DH_MODP, 96, NULL, 0, BN_get_rfc2409_prime_768 },
 	{ IKE_DH_MODP1024, DH_MODP, 128, NULL, 0, BN_get_rfc2409_prime_1024 },
 	{ IKE_DH_MODP1536, DH_MODP, 192, "modp_1536", 0, BN_get_rfc3526_prime_1536 },
 	{ IKE_DH_MODP2048, DH_MODP, 256, "modp_2048", 0, BN_get_rfc3526_prime_2048 },
@@ -84,7 +86,7 @@ from_parts(const struct dh_group *g, const BIGNUM *pub_bn, const uint8_t *pub_oc
 
 	if (ok && g->name != NULL)
 		ok = OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, g->name, 0);
-	if (ok && g->name == NULL) {		/* MODP 1024 */
+	if (ok && g->name == NULL) {		/* MODP 768, 1024 */
 		ok = (p = g->prime(NULL)) != NULL && (two = BN_new()) != NULL &&
 		    BN_set_word(two, 2) &&
 		    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_FFC_P, p) &&

@@ -1191,11 +1191,9 @@ ike_clear_sa(struct ike *ike, uint64_t id, uint64_t now_ms)
 		next = sa->next;
 		if (id != 0 && sa->handle != id)
 			continue;
-		n++;
-		if (sa->v1 != NULL) {
-			v1_clear_sa(ike, sa, now_ms);
+		if (sa->v1 != NULL)
 			continue;
-		}
+		n++;
 		while (sa->children != NULL)	/* the SAs go now; the peer is told */
 			child_free(ike, sa, sa->children, true);
 		if (sa->state == IKE_SA_ESTABLISHED) {

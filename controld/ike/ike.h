@@ -213,8 +213,16 @@ bool		ike_sa_next(const struct ike *ike, uint64_t *h, struct ike_sa_info *info);
 /* show crypto ikev2 sa [detail], IOS layout. */
 void		ike_show_sa(const struct ike *ike, bool detail, uint64_t now_ms, FILE *out);
 
+/* show crypto isakmp sa [detail]: the IKEv1 ISAKMP SAs, IOS 12.4 layout (dst, src, state,
+ * conn-id, status; detail: encryption, hash, authentication, group, lifetime left, NAT-T,
+ * DPD). */
+void		ike_show_isakmp_sa(const struct ike *ike, bool detail, uint64_t now_ms, FILE *out);
+/* clear crypto isakmp [CONN-ID]: delete ISAKMP SA id (every one with id 0), the peer told;
+ * their phase 2 SAs stay to their own end (IOS).  The number deleted. */
+unsigned	ike_clear_isakmp(struct ike *ike, uint64_t id, uint64_t now_ms);
+
 /* clear crypto ikev2 sa: delete IKE SA id (every one with id 0) and its child SAs, telling
- * the peer with an INFORMATIONAL Delete.  The number deleted. */
+ * the peer with an INFORMATIONAL Delete (IKEv2 SAs only).  The number deleted. */
 unsigned	ike_clear_sa(struct ike *ike, uint64_t id, uint64_t now_ms);
 /* clear crypto sa of one negotiated SA (either direction's id): delete its child SA, telling
  * the peer.  0, or -1 when sa_id is not one of ours. */

@@ -106,6 +106,7 @@ enum ike_integ {			/* Transform Type 3 */
 
 enum ike_dh_group {			/* Transform Type 4 */
 	IKE_DH_NONE	= 0,
+	IKE_DH_MODP768	= 1,		/* RFC 2409 §6.1: IKEv1's Oakley group 1 only */
 	IKE_DH_MODP1024	= 2,		/* RFC 2409 §6.2 */
 	IKE_DH_MODP1536	= 5,		/* RFC 3526 */
 	IKE_DH_MODP2048	= 14,

@@ -9,6 +9,8 @@
  * does not open or whose hash is wrong is dropped and counted.  Timers: retransmission of
  * phase 1 and quick mode messages, the phase 1 lifetime (a new phase 1 ahead of it; the phase
  * 2 SAs move to it), the children's soft (quick mode rekey) and hard (delete) lifetimes. */
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -511,4 +513,100 @@ v1_tick_sa(struct ike *ike, struct ike_sa *sa, uint64_t now_ms)
 		return UINT64_MAX;
 	t = min_t(t, tick_dpd(ike, sa, now_ms));
 	return t;
+}
+
+/* ---------------------------------------------------------------- show and clear */
+
+unsigned
+ike_clear_isakmp(struct ike *ike, uint64_t id, uint64_t now_ms)
+{
+	struct ike_sa *sa, *next;
+	unsigned n = 0;
+
+	for (sa = ike->sas; sa != NULL; sa = next) {
+		next = sa->next;
+		if (sa->v1 == NULL || (id != 0 && sa->handle != id) ||
+		    sa->v1->st == V1_MM_DELETED)
+			continue;
+		n++;
+		v1_clear_sa(ike, sa, now_ms);
+	}
+	return n;
+}
+
+static unsigned
+n_children(const struct ike_sa *sa)
+{
+	unsigned k = 0;
+
+	for (const struct ike_child *c = sa->children; c != NULL; c = c->next)
+		k++;
+	return k;
+}
+
+static void
+ip4(char *b, size_t cap, uint32_t a)
+{
+	snprintf(b, cap, "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff);
+}
+
+void
+ike_show_isakmp_sa(const struct ike *ike, bool detail, uint64_t now_ms, FILE *out)
+{
+	if (detail)
+		fprintf(out, "Codes: C - IKE configuration mode, D - Dead Peer Detection\n"
+		    "       K - Keepalives, N - NAT-traversal\n"
+		    "       T - cTCP encapsulation, X - IKE Extended Authentication\n"
+		    "       psk - Preshared key, rsig - RSA signature\n"
+		    "       renc - RSA encryption\n");
+	fprintf(out, "IPv4 Crypto ISAKMP SA\n");
+	if (detail)
+		fprintf(out, "\nC-id  Local           Remote          I-VRF  Status Encr Hash   "
+		    "Auth DH Lifetime Cap.\n\n");
+	else
+		fprintf(out, "dst             src             state          conn-id status\n");
+	for (const struct ike_sa *sa = ike->sas; sa != NULL; sa = sa->next) {
+		const struct ike1 *v = sa->v1;
+		char dst[16], src[16], l[16], r[16], life[64] = "", cap[8] = "";
+		const char *enc, *hash;
+		bool up;
+
+		if (v == NULL)
+			continue;
+		up = v->st == V1_QM_IDLE;
+		ip4(dst, sizeof(dst), sa->initiator ? sa->remote : sa->local);
+		ip4(src, sizeof(src), sa->initiator ? sa->local : sa->remote);
+		if (!detail) {
+			fprintf(out, "%-15s %-15s %-14s %7" PRIu64 " %s\n", dst, src,
+			    v1_state_name(v->st), sa->handle, up ? "ACTIVE" :
+			    v->st == V1_MM_DELETED ? "DELETED" : "");
+			continue;
+		}
+		ip4(l, sizeof(l), sa->local);
+		ip4(r, sizeof(r), sa->remote);
+		enc = v->encr == V1_ENCR_AES ? (v->key_bits == 256 ? "aes256" : v->key_bits == 192 ?
+		    "aes192" : "aes") : v->encr == V1_ENCR_3DES ? "3des" : "des";
+		hash = v->hash == V1_HASH_MD5 ? "md5" : v->hash == V1_HASH_SHA ? "sha" :
+		    v->hash == V1_HASH_SHA2_256 ? "sha256" : v->hash == V1_HASH_SHA2_384 ?
+		    "sha384" : "sha512";
+		if (up && sa->expire_ms > now_ms) {
+			uint64_t left = (sa->expire_ms - now_ms) / 1000;
+
+			snprintf(life, sizeof(life), "%02" PRIu64 ":%02" PRIu64 ":%02" PRIu64,
+			    left / 3600, left / 60 % 60, left % 60);
+		}
+		snprintf(cap, sizeof(cap), "%s%s", v->dpd && ike->conf != NULL &&
+		    ike->conf->isakmp.keepalive != 0 ? "D" : "",
+		    sa->nat_local || sa->nat_remote ? "N" : "");
+		fprintf(out, "%-5" PRIu64 " %-15s %-15s        %-6s %-4s %-6s %-4s %-2u %-8s %s\n",
+		    sa->handle, l, r, up ? "ACTIVE" : "", enc, hash,
+		    v->auth == V1_AUTH_RSA_SIG ? "rsig" : "psk", v->group, life, cap);
+		fprintf(out, "       Engine-id:Conn-id =  SW:%" PRIu64 "\n", sa->handle);
+		fprintf(out, "       State: %s, %s mode, %s, policy %u, peer id %s\n",
+		    v1_state_name(v->st), v->aggressive ? "aggressive" : "main",
+		    sa->initiator ? "initiator" : "responder", v->policy,
+		    sa->remote_id[0] != '\0' ? sa->remote_id : "-");
+		fprintf(out, "       Local %s port %u, remote %s port %u, phase 2 SAs %u\n\n",
+		    l, sa->lport, r, sa->rport, n_children(sa));
+	}
 }
