@@ -307,6 +307,13 @@ legacy_load(void)
 	ERR_clear_error();
 }
 
+bool
+xform_legacy(void)
+{
+	pthread_once(&legacy_once, legacy_load);
+	return legacy_ok;
+}
+
 /* What a cipher is on the wire, and which OpenSSL cipher does it for a key of klen bytes.
  * -1 with err on a key length the algorithm does not take. */
 static int
@@ -391,8 +398,7 @@ cipher_key(struct xform *xf, const struct key *ck, struct gw_err *err)
 		memcpy(xf->salt, ck->b + klen, sizeof(xf->salt));
 	}
 	if (xf->cipher == XF_CIPHER_DES || xf->cipher == XF_CIPHER_DES_RFC1829) {
-		pthread_once(&legacy_once, legacy_load);
-		if (!legacy_ok)
+		if (!xform_legacy())
 			return gw_fail(err, 0, "%s: DES-CBC needs OpenSSL's legacy provider, which "
 			    "could not be loaded", name);
 	}

@@ -83,6 +83,8 @@ struct xform {
  * (copied, never kept). */
 int	xform_init(struct xform *xf, enum xform_cipher c, const struct key *ck,
 	    enum xform_auth a, const struct key *ak, bool encrypt, struct gw_err *err);
+/* Load OpenSSL's legacy provider once (for single DES: ESP's and IKEv1's); whether it is. */
+bool	xform_legacy(void);
 void	xform_free(struct xform *xf);			/* wipes keys; NULL-safe on a zeroed xf */
 const char *xform_cipher_name(enum xform_cipher c);	/* "esp-aes", for show */
 const char *xform_auth_name(enum xform_auth a);

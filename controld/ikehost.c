@@ -168,7 +168,7 @@ io_install(void *ctx, struct sa *in, struct sa *out)
 		return -1;
 	if (sad_add(&cd->sad, out, &err) != 0)	/* cannot fail after fits(); the pair stays */
 		fatal("ikev2: %s", err.msg);
-	log_info("ikev2: child SA up: map %s %u, SPI %08" PRIx32 " in, %08" PRIx32 " out%s",
+	log_info("ike: IPsec SA pair up: map %s %u, SPI %08" PRIx32 " in, %08" PRIx32 " out%s",
 	    in->map, in->seq, in->spi, out->spi, out->state == SA_LARVAL ? " (not yet used)" : "");
 	if (cd->ike.debug_keys) {
 		log_keys(in);

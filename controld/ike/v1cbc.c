@@ -5,6 +5,7 @@
 
 #include <openssl/evp.h>
 
+#include "common/xform.h"
 #include "controld/ike/v1cbc.h"
 #include "controld/ike/v1msg.h"
 
@@ -42,7 +43,7 @@ int
 v1_cbc(uint16_t encr, const uint8_t *key, size_t key_len, uint8_t *iv, const uint8_t *in,
     uint8_t *out, size_t len, bool encrypt)
 {
-	const EVP_CIPHER *c = cipher(encr, key_len);
+	const EVP_CIPHER *c = encr != V1_ENCR_DES || xform_legacy() ? cipher(encr, key_len) : NULL;
 	size_t bl = v1_cbc_block(encr);
 	uint8_t last[V1_CBC_BLOCK_MAX];
 	EVP_CIPHER_CTX *ctx;
