@@ -34,6 +34,8 @@ enum {
 	IKE_RETX_TRIES		= 5,	/* retransmissions before the IKE SA is given up */
 	IKE_RETX_TRIES_INIT	= 3,	/* of IKE_SA_INIT: 30 s, then the next "set peer" */
 	IKE_DRAIN_MS		= 2000,	/* a rekeyed child's old inbound SA stays this long */
+	V1_ACTIVATE_MS		= 300,	/* IKEv1: a quick mode rekey's new outbound SA, ours,
+					 * goes into use this long after message 3 */
 	IKE_SOFT_MARGIN_S	= 30,	/* rekey this long before the hard lifetime (DESIGN) */
 	IKE_SA_LIFETIME_S	= 86400,	/* IOS default of an IKEv2 profile's lifetime */
 	IKE_PENDING_MAX		= 64,	/* flows queued on a busy IKE SA; more are counted */

@@ -121,6 +121,8 @@ struct ike1_qm {
 	uint8_t			rx_sum[32];	/* SHA-256 of the peer's last message */
 	uint64_t		next_ms, end_ms;
 	unsigned		tries;
+	uint32_t		act_spi;	/* I: the new child (inbound SPI) whose outbound */
+	uint64_t		act_ms;		/* goes into use then: the peer installs on QM3 */
 };
 
 struct ike1 {

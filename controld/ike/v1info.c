@@ -367,6 +367,20 @@ tick_qms(struct ike *ike, struct ike_sa *sa, uint64_t now_ms)
 			ike_count(ike, IKE_CTR_RETX);
 			v1_wire(ike, sa, q->tx, q->tx_len);
 		}
+		if (q->act_ms != 0 && now_ms >= q->act_ms) {
+			struct ike_child *c = child_find_spi(sa, 50, q->act_spi, true);
+
+			if (c == NULL)
+				c = child_find_spi(sa, 51, q->act_spi, true);
+			q->act_ms = 0;
+			if (c != NULL && c->out_larval) {
+				c->out_larval = false;
+				if (ike->io.activate != NULL)
+					ike->io.activate(ike->io.ctx, c->id_out);
+			}
+		}
+		if (q->act_ms != 0)
+			t = min_t(t, q->act_ms);
 		if (now_ms >= q->end_ms && (q->done || !q->initiator)) {
 			/* R: no message 3 came; the initiator has the SAs: use ours */
 			if (!q->initiator && !q->done && q->old != NULL && q->old->out_larval) {

@@ -578,17 +578,23 @@ qm_i2(struct ike *ike, struct ike_sa *sa, struct ike1_qm *q, size_t len, uint64_
 	q->child = NULL;
 	c->next = sa->children;
 	sa->children = c;
-	if (child_commit(ike, sa, c, false, now_ms) != 0) {
+	/* a rekey's new outbound SA waits V1_ACTIVATE_MS: the responder installs its inbound SA
+	 * when message 3 reaches it (strongSwan does); the old one carries the traffic meanwhile */
+	if (child_commit(ike, sa, c, q->old != NULL, now_ms) != 0) {
 		log_debug("isakmp: quick mode: the SAs could not be installed");
 		child_free(ike, sa, c, false);
 		if (q->old != NULL && q->old->state == CHILD_REKEYING)
 			q->old->state = CHILD_INSTALLED;
 		return;
 	}
+	if (q->old != NULL) {
+		q->act_spi = c->spi_in;
+		q->act_ms = now_ms + V1_ACTIVATE_MS;
+	}
 	if (q->old != NULL) {			/* a rekey: the old pair drains, then goes */
 		ike_count(ike, IKE_CTR_CHILD_REKEY);
 		q->old->state = CHILD_REKEYED;
-		q->old->drain_ms = now_ms + IKE_DRAIN_MS;
+		q->old->drain_ms = now_ms + V1_ACTIVATE_MS + IKE_DRAIN_MS;
 		q->old = NULL;
 	}
 	return;
@@ -790,6 +796,8 @@ qm_r1(struct ike *ike, struct ike_sa *sa, uint32_t mid, size_t len, uint64_t now
 
 		if (ox == NULL)
 			goto drop;
+		uint16_t ltype = 0;
+
 		for (unsigned i = 0; i < x->n_attr; i++) {
 			const struct v1_attr *at = &in->attr[x->attr + i];
 			struct v1_attr *b = v1_msg_add_attr(m, ox, at->type, at->value);
@@ -797,6 +805,14 @@ qm_r1(struct ike *ike, struct ike_sa *sa, uint32_t mid, size_t len, uint64_t now
 			if (b == NULL)
 				goto drop;
 			*b = *at;
+			/* the lifetime we take, also in the SA we answer with: strongSwan reads
+			 * it there, IOS from RESPONDER-LIFETIME (both are sent) */
+			if (at->type == V1_A2_LIFE_TYPE)
+				ltype = (uint16_t)at->value;
+			else if (at->type == V1_A2_LIFE_DUR && (!at->tlv || at->len <= 8) &&
+			    ((ltype == V1_LIFE_SECONDS && short_s) ||
+			    (ltype == V1_LIFE_KILOBYTES && short_kb)))
+				b->value = ltype == V1_LIFE_SECONDS ? c->life_s : c->life_kb;
 		}
 	}
 	if ((pl = v1_msg_add(m, V1_PL_NONCE)) == NULL)

@@ -13,7 +13,10 @@
 #	V1_TSET		the transform set, e.g. "esp-aes 128 esp-sha-hmac"
 #	V1_PFS		"group14" etc., empty for no PFS
 #	V1_LIFE		phase 2 lifetime in seconds (set security-association lifetime)
+#	V1_LIFE_KB	phase 2 lifetime in kilobytes, empty for the default
 #	V1_KEEPALIVE	"crypto isakmp keepalive" arguments, empty for none
+#	V1_DYNAMIC	non-empty: the key by host name V1_DYNAMIC (crypto isakmp key K hostname
+#			NAME) and a dynamic map (no peer; the same list) in place of the static entry
 #	V1_EXTRA	more configuration lines, before the interface
 # strongSwan's (ssA on gwA):
 #	SW1_IKE SW1_ESP	its proposals, e.g. aes128-sha1-modp2048, aes128-sha1 (a group: PFS)
@@ -21,6 +24,7 @@
 #	SW1_AGGR	yes for aggressive mode, SW1_ID its identity (default its address)
 #	SW1_DPD		dpd_delay (0: none)
 #	SW1_START	start_action of the child (none or trap)
+#	SW1_LTS SW1_RTS	its traffic selectors (default 192.0.2.0/25, 192.0.2.128/25)
 
 V1_PSK=${V1_PSK:-interop-$(head -c 12 /dev/urandom | base64 | tr -d '/+=')}
 V1_ENC=${V1_ENC:-aes 128}
@@ -49,9 +53,23 @@ crypto isakmp policy 10
  hash $V1_HASH
  authentication pre-share
  group $V1_GROUP
-crypto isakmp key $V1_PSK address 198.51.100.1
 ${V1_KEEPALIVE:+crypto isakmp keepalive $V1_KEEPALIVE}
 crypto ipsec transform-set T $V1_TSET
+CONF
+	if [ -n "${V1_DYNAMIC:-}" ]; then
+		cat <<CONF
+crypto isakmp key $V1_PSK hostname $V1_DYNAMIC
+access-list 101 permit ip 192.0.2.128 0.0.0.127 192.0.2.0 0.0.0.127
+crypto dynamic-map dyn 10
+ match address 101
+ set transform-set T
+${V1_PFS:+ set pfs $V1_PFS}
+ set security-association lifetime seconds $V1_LIFE
+crypto map vpn 10 ipsec-isakmp dynamic dyn
+CONF
+	else
+		cat <<CONF
+crypto isakmp key $V1_PSK address 198.51.100.1
 access-list 101 permit ip 192.0.2.128 0.0.0.127 192.0.2.0 0.0.0.127
 crypto map vpn 10 ipsec-isakmp
  match address 101
@@ -59,6 +77,10 @@ crypto map vpn 10 ipsec-isakmp
  set transform-set T
 ${V1_PFS:+ set pfs $V1_PFS}
  set security-association lifetime seconds $V1_LIFE
+${V1_LIFE_KB:+ set security-association lifetime kilobytes $V1_LIFE_KB}
+CONF
+	fi
+	cat <<CONF
 ${V1_EXTRA:-}
 interface wan0
  ip address 198.51.100.2 255.255.255.0
@@ -87,8 +109,8 @@ connections { t {
 		id = $SW1_ID }
 	remote { auth = psk
 		 id = 198.51.100.2 }
-	children { t { local_ts = 192.0.2.0/25
-		       remote_ts = 192.0.2.128/25
+	children { t { local_ts = ${SW1_LTS:-192.0.2.0/25}
+		       remote_ts = ${SW1_RTS:-192.0.2.128/25}
 		       esp_proposals = $SW1_ESP
 		       $rk
 		       start_action = $SW1_START } } } }

@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# tests/integration/ikev1_swan_life.sh: the rest of an IKEv1 tunnel's life against strongSwan
+# 5.9.8 (version = 1), beyond coming up (tests/integration/ikev1_swan.sh):
+#
+#   hostA -- gwA [charon ssA] ==== inet ==== gwB [controld + datad] -- hostB
+#
+#   1. aggressive mode from a peer known by name: strongSwan, id client.example.net, is
+#      answered through a dynamic map with "crypto isakmp key K hostname client.example.net";
+#      show crypto isakmp sa detail names the mode and the peer
+#   2. the same with "crypto isakmp aggressive-mode disable": refused, and debug crypto isakmp
+#      says so
+#   3. RESPONDER-LIFETIME: our entry's 600 s against strongSwan's hour: strongSwan's child
+#      lives no longer than 600 s (it took our notify, RFC 2407 4.6.3.1)
+#   4. the seed's responder rule: strongSwan proposes a /26 pair inside our /25 list (Case 3):
+#      accepted; a /24 pair (Case 4, more than the entry permits): refused, no SA, and the
+#      debug log says why
+#   5. quick mode rekeys under load: strongSwan rekeys every 4 s while pings cross every 20 ms
+#      (no ping lost, at least two new SA pairs); then ours: a 2560 KB life under iperf3 makes
+#      us rekey (the soft kilobytes), with the old pair deleted and no ping lost
+#
+# Run by ctest (env GW_BIN, GW_SRC) or by hand as root: bash tests/integration/ikev1_swan_life.sh
+set -uo pipefail
+GW_SRC=${GW_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
+source "$GW_SRC/tests/lib/netns.sh"
+source "$GW_SRC/tests/lib/swan.sh"
+source "$GW_SRC/tests/lib/ikev2.sh"
+source "$GW_SRC/tests/lib/ikev1.sh"
+
+ik_begin ikev1_swan_life
+LOGB=$GW_RUN/gwB/controld.log
+
+# restart NAME: both sides afresh with the current variables; debug on at gwB.
+restart()
+{
+	gw_stop gwB >/dev/null 2>&1
+	swan_stop ssA >/dev/null 2>&1
+	v1_ours_conf >"$GW_RUN/gwB.conf"
+	v1_swan_conf >"$(swan_dir ssA)/swanctl.conf"
+	gw_start gwB "$GW_RUN/gwB.conf" && gwctl_in gwB "debug crypto isakmp" >/dev/null &&
+		swan_start ssA gwA && swan_load ssA || t_abort "$1: start"
+}
+
+same_spis()
+{
+	[ -n "$(ik_ours_esp gwB inbound)" ] &&
+	[ "$(ik_ours_esp gwB inbound)" = "$(ik_swan_esp ssA out)" ] &&
+	[ "$(ik_ours_esp gwB outbound)" = "$(ik_swan_esp ssA in)" ]
+}
+
+# 1
+V1_DYNAMIC=client.example.net SW1_AGGR=yes SW1_ID=client.example.net restart aggressive
+t_check "aggressive mode, id client.example.net: strongSwan initiates, up" swan_initiate ssA t
+t_check "the same SPIs; pings both ways through the dynamic map's SA" eval 'same_spis &&
+	nsx hostA ping -n -c 2 -i 0.1 -W 2 192.0.2.130 && nsx hostB ping -n -c 2 -W 2 192.0.2.10'
+det=$(gwctl_in gwB "show crypto isakmp sa detail")
+printf '# gwB: %s\n' "${det//$'\n'/$'\n# gwB: '}"
+t_match "gwB: QM_IDLE, aggressive mode, responder, the peer's name" "$det" \
+	'State: QM_IDLE, aggressive mode, responder, policy 10, peer id client\.example\.net'
+
+# 2
+V1_DYNAMIC=client.example.net SW1_AGGR=yes SW1_ID=client.example.net \
+	V1_EXTRA="crypto isakmp aggressive-mode disable" restart "aggressive-mode disable"
+t_check_not "aggressive-mode disable: strongSwan's aggressive mode is refused" \
+	swan_initiate ssA t 4
+t_eq "gwB: no ISAKMP SA" "$(v1_ours_isakmp gwB)" ""
+t_match "debug crypto isakmp says why" "$(cat "$LOGB")" \
+	'aggressive mode refused \(crypto isakmp aggressive-mode disable\)'
+
+# 3
+V1_LIFE=600 restart "responder lifetime"
+t_check "strongSwan (an hour) initiates to our 600 s entry: up" swan_initiate ssA t
+life=$(swan_ctl ssA --list-sas --raw | grep -o 'child-sas.*' | grep -o 'life-time=[0-9]*' |
+	head -n 1 | cut -d= -f2)
+t_le "strongSwan's child lives at most our 600 s (RESPONDER-LIFETIME taken)" "${life:-99999}" 600
+t_check "pings cross" nsx hostA ping -n -c 2 -i 0.1 -W 2 192.0.2.130
+
+# 4
+SW1_LTS=192.0.2.0/26 SW1_RTS=192.0.2.128/26 restart "case 3"
+t_check "Case 3: strongSwan proposes 192.0.2.0/26 <-> 192.0.2.128/26 (inside our /25s): up" \
+	swan_initiate ssA t
+t_check "the same SPIs, and a ping inside the /26s crosses" eval 'same_spis &&
+	nsx hostA ping -n -c 2 -i 0.1 -W 2 192.0.2.130'
+SW1_LTS=192.0.2.0/24 SW1_RTS=192.0.2.128/25 restart "case 4"
+t_check_not "Case 4: strongSwan proposes 192.0.2.0/24 (more than our list): refused" \
+	swan_initiate ssA t 4
+t_eq "gwB: no IPsec SA" "$(ik_ours_esp gwB inbound)" ""
+t_match "debug crypto isakmp: the flow is not permitted" "$(cat "$LOGB")" \
+	'peer 198\.51\.100\.1 proposed a flow not permitted by any crypto map entry naming it'
+
+# 5: strongSwan rekeys under traffic
+SW1_REKEY=4 SW1_LIFE=60 restart "rekeys"
+t_check "up for the rekeys" swan_initiate ssA t
+spi0=$(ik_ours_esp gwB inbound)
+out=$(nsx hostA ping -n -q -c 500 -i 0.02 -W 1 192.0.2.130 2>&1)
+printf '# %s\n' "${out//$'\n'/$'\n# '}"
+t_match "500 pings over 10 s of strongSwan's 4 s rekeys: none lost" "$out" \
+	'500 packets transmitted, 500 received'
+t_ge "gwB counted strongSwan's rekeys" \
+	"$(gwctl_in gwB "show crypto ikev2 stats" | awk '$0 ~ /child SAs rekeyed/ { print $1 }')" 2
+t_check "the SPIs moved on, and both ends agree" eval '[ "$(ik_ours_esp gwB inbound)" != "$spi0" ] &&
+	t_poll 6 same_spis'
+
+# ours: the soft kilobytes of a 2560 KB life under iperf3
+V1_LIFE_KB=2560 restart "our rekeys"
+t_check "hostB's traffic brings the tunnel up" wait_ping hostB 192.0.2.10 10
+spi0=$(ik_ours_esp gwB inbound)
+nsx hostA iperf3 -s -1 -D >/dev/null 2>&1
+sleep 0.3
+nsx hostB ping -n -q -c 550 -i 0.02 -W 1 192.0.2.10 >"$GW_RUN/ping-ours.txt" 2>&1 &
+pp=$!
+# 2 Mbit/s: the 256 KB between the soft and the hard kilobytes last a second, the time the
+# workers take to report their counts
+t_check "iperf3 hostB -> hostA, 11 s at 2 Mbit/s through our rekey" \
+	nsx hostB iperf3 -c 192.0.2.10 -u -b 2M -t 11 -l 1200
+wait "$pp"
+out=$(cat "$GW_RUN/ping-ours.txt")
+t_match "550 pings over those 11 s: none lost" "$out" '550 packets transmitted, 550 received'
+t_ge "we rekeyed (the soft kilobytes)" \
+	"$(gwctl_in gwB "show crypto ikev2 stats" | awk '$0 ~ /child SAs rekeyed/ { print $1 }')" 1
+t_check "new SPIs, and both ends agree once the old pair is deleted" eval \
+	'[ "$(ik_ours_esp gwB inbound)" != "$spi0" ] && t_poll 8 same_spis'
+t_end
