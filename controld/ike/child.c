@@ -120,7 +120,7 @@ static struct sa *
 make_sa(const struct ike_sa *ike_sa, const struct ike_child *c, bool inbound)
 {
 	struct sa *s = sa_new();
-	uint64_t soft_s, margin;
+	uint64_t soft_s, margin, kb_margin;
 
 	if (s == NULL)
 		return NULL;
@@ -156,9 +156,12 @@ make_sa(const struct ike_sa *ike_sa, const struct ike_child *c, bool inbound)
 	s->soft.seconds = soft_s;
 	s->hard.kilobytes = c->life_kb;
 	/* the workers report their bytes about once a second: the margin must outlast that
-	 * and the exchange at full rate, so it grows with the life (a tenth; 256 KB at least) */
-	s->soft.kilobytes = c->life_kb > 512 ? c->life_kb - (c->life_kb / 10 > 256 ?
-	    c->life_kb / 10 : 256) : c->life_kb / 2;
+	 * and the exchange at full rate, so it grows with the life (a tenth; 512 KB at least,
+	 * a quarter of a short life) */
+	kb_margin = c->life_kb / 10 > 512 ? c->life_kb / 10 : 512;
+	if (kb_margin > c->life_kb / 4)
+		kb_margin = c->life_kb / 4;
+	s->soft.kilobytes = c->life_kb - kb_margin;
 	s->state = SA_MATURE;
 	s->id = sa_hash_id(s);
 	s->key_id = sa_key_id(s);
