@@ -7,6 +7,12 @@
 # IKE aes128gcm16-prfsha256-GROUP, ESP aes128gcm16, for GROUP 19 (ecp256) and 14 (modp2048):
 #   ss    strongSwan 5.9.8 on both gateways (tests/lib/swan.sh: charon-systemd, kernel-libipsec)
 #   ours  our controld + datad on both gateways, crypto maps naming an IKEv2 profile
+# and IKEv1 tunnels (BENCH_IKE_V1=1, the default): one ISAKMP SA by main mode (6 messages,
+# pre-shared key) with its first IPsec SA by quick mode (3 messages), phase 1
+# aes128-sha1-modp2048, ESP aes128-sha1, no PFS:
+#   ss    the same charons, connections with version = 1 (tests/lib/swan.sh says what IKEv1 of
+#         this strongSwan needs)
+#   ours  crypto isakmp policy + key, crypto maps without set ikev2-profile (docs/ikev1.md)
 # each sequentially (one tunnel, wait until it is up, the next) and in parallel (all at once,
 # time until the last is up).  The invariant this keeps: every tunnel counted is a distinct
 # IKE SA made by its own IKE_SA_INIT + IKE_AUTH, the same layout for both halves, so the two
@@ -28,9 +34,17 @@
 # No tool process is started inside a measured time.  After every run both sides are checked
 # to hold exactly N IKE SAs and N child SAs.
 #
-# Prints the table on stdout (saved as bench/out/ike-DATE.txt), last the line
-# `ike setup ours/strongswan: X.XX` (parallel, group 19; n/a when a half is missing);
-# progress on stderr.
+# Ours with IKEv1 is watched like IKEv2, through the engine's counters: the first of
+# `$BENCH_IKE1_STATS` (default `show crypto isakmp stats`) and `show crypto ikev2 stats` that
+# answers, lines "  N  IKE SAs established" and "  N  child SAs installed"; a run is checked by
+# `show crypto isakmp sa` (IOS: dst src state conn-id status), N lines in state QM_IDLE.
+# Should ours not bring IKEv1 tunnels up (no IKEv1 engine, or it fails), its row says "fail"
+# and the rest of the bench goes on.
+#
+# Prints the table on stdout (saved as bench/out/ike-DATE.txt), then the line
+# `ike setup ours/strongswan: X.XX` (parallel, group 19; n/a when a half is missing) and last
+# `ike1 setup ours/strongswan: X.XX` (IKEv1, parallel; n/a when a half is missing); progress
+# on stderr.
 #
 # Environment:
 #   GW_BIN=DIR              controld, datad, gwctl (default build/bin)
@@ -38,7 +52,9 @@
 #   BENCH_IKE_PAR=100       tunnels brought up at once per run (at most 150: addresses)
 #   BENCH_RUNS=5            runs of each (the table gives the median: one run in ~25 of
 #                           strongSwan's in parallel takes 4 s more, a retransmission)
-#   BENCH_IKE_GROUPS="19 14"
+#   BENCH_IKE_GROUPS="19 14"  IKEv2's groups
+#   BENCH_IKE_V1=1          the IKEv1 rows too (0: without them)
+#   BENCH_IKE1_STATS=CMD    how our engine counts IKEv1 SAs (above)
 #   BENCH_SETUPS=ss,ours    which halves
 #   BENCH_IKE_WAIT=30       seconds a run may take before it is given up
 #   BENCH_INSTALL=0         never install strongSwan (its rows say n/a when it is missing)
@@ -76,6 +92,9 @@ fi
 for g in $GROUPS_; do
 	case $g in 14|19) ;; *) die "BENCH_IKE_GROUPS: only 14 and 19 (got $g)" ;; esac
 done
+# the cases measured: IKEv2 with each group, then "v1" (IKEv1, group 14)
+CASES=$GROUPS_
+case ${BENCH_IKE_V1:-1} in 1) CASES+=" v1" ;; 0) ;; *) die "BENCH_IKE_V1: 0 or 1" ;; esac
 command -v "$GW_PY" >/dev/null || die "$GW_PY not found"
 declare -A WANT=([ss]=0 [ours]=0)
 IFS=', ' read -r -a sel <<<"${BENCH_SETUPS:-ss,ours}"
@@ -180,22 +199,32 @@ ss_prepare()
 	SS_WHY=
 }
 
-ike_prop() { case $1 in 19) echo aes128gcm16-prfsha256-ecp256 ;; 14) echo aes128gcm16-prfsha256-modp2048 ;; esac; }
-ike_dh() { case $1 in 19) echo ECP_256 ;; 14) echo MODP_2048 ;; esac; }	# vici's dh-group
+# CASE: an IKEv2 group (19, 14) or v1 (IKEv1, group 14)
+ike_prop() { case $1 in 19) echo aes128gcm16-prfsha256-ecp256 ;;
+	14) echo aes128gcm16-prfsha256-modp2048 ;; v1) echo aes128-sha1-modp2048 ;; esac; }
+esp_prop() { case $1 in v1) echo aes128-sha1 ;; *) echo aes128gcm16 ;; esac; }
+# ike_vici CASE: the IKE SA as vici lists it, when it uses the proposal asked for
+ike_vici() { case $1 in
+	19) echo "encr-alg=AES_GCM_16 encr-keysize=128 prf-alg=PRF_HMAC_SHA2_256 dh-group=ECP_256" ;;
+	14) echo "encr-alg=AES_GCM_16 encr-keysize=128 prf-alg=PRF_HMAC_SHA2_256 dh-group=MODP_2048" ;;
+	v1) echo "encr-alg=AES_CBC encr-keysize=128 integ-alg=HMAC_SHA1_96 prf-alg=PRF_HMAC_SHA1" \
+		"dh-group=MODP_2048" ;;
+	esac; }
 
-# ss_conf SIDE N GROUP START PSK: swanctl.conf of gwA (initiator, one connection per tunnel) or
+# ss_conf SIDE N CASE START PSK: swanctl.conf of gwA (initiator, one connection per tunnel) or
 # gwB (the mirror); START: the initiator's start_action (none or start).
 ss_conf()
 {
-	local side=$1 n=$2 prop i me peer lts rts start=none
-	prop=$(ike_prop "$3")
+	local side=$1 n=$2 prop esp i me peer lts rts start=none ver=2
+	prop=$(ike_prop "$3") esp=$(esp_prop "$3")
+	[ "$3" = v1 ] && ver=1
 	[ "$side" = A ] && start=$4
 	echo "connections {"
 	for ((i = 1; i <= n; i++)); do
 		if [ "$side" = A ]; then me=$(a_addr "$i") peer=$GWB lts=$(l_host "$i") rts=$(r_host "$i")
 		else me=$GWB peer=$(a_addr "$i") lts=$(r_host "$i") rts=$(l_host "$i"); fi
 		cat <<-EOF
-		t$i { version = 2
+		t$i { version = $ver
 		 local_addrs = $me
 		 remote_addrs = $peer
 		 proposals = $prop
@@ -205,7 +234,7 @@ ss_conf()
 		  id = $peer }
 		 children { t$i { local_ts = $lts/32
 		  remote_ts = $rts/32
-		  esp_proposals = aes128gcm16
+		  esp_proposals = $esp
 		  start_action = $start } } }
 		EOF
 	done
@@ -216,7 +245,7 @@ ss_conf()
 # ss_count NAME: "IKE CHILD": IKE SAs ESTABLISHED and child SAs INSTALLED NAME lists.
 ss_count() { swan_sas "$1" | awk '$1 == "ike" && $4 == "ESTABLISHED" { i++ }
 	$1 == "child" && $4 == "INSTALLED" { c++ } END { print i + 0, c + 0 }'; }
-# ss_run MODE N GROUP: one run (in this shell: charon's PIDs are kept here); sets RES to
+# ss_run MODE N CASE: one run (in this shell: charon's PIDs are kept here); sets RES to
 # "SECONDS BUSY", or returns 1 with NOTE_RUN set.
 ss_run()
 {
@@ -287,7 +316,7 @@ ss_run()
 		[ "$cnt" = "$n $n" ] || { NOTE_RUN="$i holds $cnt IKE/child SAs, not $n $n"; return 1; }
 	done
 	cnt=$(swan_ctl ssA --list-sas --raw 2>/dev/null |
-		grep -c "encr-alg=AES_GCM_16 encr-keysize=128 prf-alg=PRF_HMAC_SHA2_256 dh-group=$(ike_dh "$grp")")
+		grep -c "version=$([ "$grp" = v1 ] && echo 1 || echo 2) .*$(ike_vici "$grp")")
 	[ "$cnt" = "$n" ] || { NOTE_RUN="only $cnt of $n IKE SAs use the proposal asked for"; return 1; }
 	RES="$dt $BUSY $CPU_MS"
 }
@@ -310,15 +339,17 @@ ss_stop()
 }
 
 # ---------------------------------------------------------------- ours
-# ours_conf SIDE N GROUP PSK: gwA: per tunnel a crypto map set on LoopbackI (its own address,
+# ours_conf SIDE N CASE PSK: gwA: per tunnel a crypto map set on LoopbackI (its own address,
 # the IKE SA's local address), one entry: the host pair, peer gwB, the profile; gwB: one set
 # on wan0 with an entry per tunnel naming gwA's address of that tunnel, and a profile per
 # tunnel matching that address (the engine matches "match identity remote address" exactly,
-# without its mask: controld/ike/auth.c id_matches()).
+# without its mask: controld/ike/auth.c id_matches()).  CASE v1: the same maps keyed by IKEv1
+# (ours_conf_v1).
 ours_conf()
 {
 	local side=$1 n=$2 grp=$3 psk=$4 i peer=$GWB mask=255.255.255.255
 	[ "$side" = B ] && peer=198.51.100.0 mask=255.255.255.0
+	[ "$grp" = v1 ] && { ours_conf_v1 "$@"; return; }
 	cat <<-CONF
 	! bench/ike.sh: gw$side, $n tunnels, IKEv2 group $grp; a fresh key for this run only
 	hostname gw$side
@@ -377,6 +408,56 @@ ours_conf()
 	fi
 }
 
+# ours_conf_v1 SIDE N v1 PSK: ours_conf's layout keyed by IKEv1 (docs/ikev1.md): phase 1
+# policy 10 AES-128/SHA-1/pre-share/group 14, a key for gwB (on gwA) or for the lab's /24 (on
+# gwB), transform set esp-aes 128 esp-sha-hmac, the crypto maps without set ikev2-profile.
+ours_conf_v1()
+{
+	local side=$1 n=$2 psk=$4 i key="$GWB"
+	[ "$side" = B ] && key="198.51.100.0 255.255.255.0"
+	cat <<-CONF
+	! bench/ike.sh: gw$side, $n tunnels, IKEv1 main mode + quick mode; a fresh key for this run only
+	hostname gw$side
+	crypto isakmp policy 10
+	 encryption aes 128
+	 hash sha
+	 authentication pre-share
+	 group 14
+	crypto isakmp key $psk address $key
+	crypto ipsec transform-set AES128SHA esp-aes 128 esp-sha-hmac
+	 mode tunnel
+	CONF
+	for ((i = 1; i <= n; i++)); do
+		if [ "$side" = A ]; then
+			cat <<-CONF
+			ip access-list extended t$i
+			 permit ip host $(l_host "$i") host $(r_host "$i")
+			crypto map b$i 10 ipsec-isakmp
+			 match address t$i
+			 set peer $GWB
+			 set transform-set AES128SHA
+			interface Loopback$i
+			 ip address $(a_addr "$i") 255.255.255.255
+			 crypto map b$i
+			CONF
+		else
+			cat <<-CONF
+			ip access-list extended t$i
+			 permit ip host $(r_host "$i") host $(l_host "$i")
+			crypto map vpn $i ipsec-isakmp
+			 match address t$i
+			 set peer $(a_addr "$i")
+			 set transform-set AES128SHA
+			CONF
+		fi
+	done
+	if [ "$side" = A ]; then
+		printf 'interface wan0\n ip address 198.51.100.1 255.255.255.0\n'
+	else
+		printf 'interface wan0\n ip address %s 255.255.255.0\n crypto map vpn\n' "$GWB"
+	fi
+}
+
 # ours_up_count GW: IKE SAs GW lists READY with at least one child SA, from
 # `show crypto ikev2 sa detail` (controld/ike/ike.c ike_show_sa: a line per SA ending in its
 # status, then "Profile: P, Child SAs: N").
@@ -386,6 +467,13 @@ ours_up_count()
 		/^[0-9]+ +[0-9.]+\/[0-9]+ +[0-9.]+\/[0-9]+ / { st = $NF }
 		/Child SAs: [0-9]+/ { n = $NF; if (st == "READY" && n + 0 >= 1) c++; st = "" }
 		END { print c + 0 }'
+}
+# ours_up_count_v1 GW: ISAKMP SAs GW lists in state QM_IDLE (phase 1 done, quick mode may
+# follow), from `show crypto isakmp sa` in IOS's layout: dst src state conn-id status.
+ours_up_count_v1()
+{
+	gwctl_in "$1" "show crypto isakmp sa" 2>/dev/null |
+		awk '$3 == "QM_IDLE" { c++ } END { print c + 0 }'
 }
 
 # The kicker: one python3 in hostA, started with the ours lab, reading "FIRST LAST" lines from
@@ -426,25 +514,26 @@ kick_stop()
 }
 
 OURS_WHY=
-# ours_start N GROUP: both gateways with fresh state; 1 with OURS_WHY set if they do not start
-# or controld has no IKEv2 engine to ask.
+# ours_start N CASE: both gateways with fresh state; 1 with OURS_WHY set if they do not start
+# or controld has no engine of that IKE version to ask.
 ours_start()
 {
-	local n=$1 grp=$2 psk g out
+	local n=$1 grp=$2 psk g out ver=IKEv2 sa_cmd="show crypto ikev2 sa" dbg="debug crypto ikev2"
+	[ "$grp" = v1 ] && ver=IKEv1 sa_cmd="show crypto isakmp sa" dbg="debug crypto isakmp"
 	psk=$(openssl rand -hex 16)
 	for g in gwA gwB; do
 		ours_conf "${g#gw}" "$n" "$grp" "$psk" >"$GW_RUN/$g.conf"
 		rm -rf "$(gw_dir "$g")/state"	# nothing adopted from a previous run
 		if ! gw_start "$g" "$GW_RUN/$g.conf" 2>>"$GW_RUN/ours.err"; then
-			OURS_WHY="$g does not start with $n IKEv2 crypto maps: $(grep -v '^---' "$(gw_dir "$g")/controld.log" 2>/dev/null | tail -n 1)"
+			OURS_WHY="$g does not start with $n $ver crypto maps: $(grep -v '^---' "$(gw_dir "$g")/controld.log" 2>/dev/null | tail -n 1)"
 			return 1
 		fi
 	done
 	if [ "${BENCH_IKE_DEBUG:-0}" = 1 ]; then	# diagnosis only: the logging slows them
-		for g in gwA gwB; do gwctl_in "$g" "debug crypto ikev2" >/dev/null 2>&1; done
+		for g in gwA gwB; do gwctl_in "$g" "$dbg" >/dev/null 2>&1; done
 	fi
-	if ! out=$(gwctl_in gwA "show crypto ikev2 sa" 2>&1); then
-		OURS_WHY="controld has no 'show crypto ikev2 sa' (the IKEv2 engine is not glued into controld in this build): $(grep -m1 . <<<"$out")"
+	if ! out=$(gwctl_in gwA "$sa_cmd" 2>&1); then
+		OURS_WHY="controld has no '$sa_cmd' (no $ver engine in controld in this build): $(grep -m1 . <<<"$out")"
 		# what does work: the first datagram of a tunnel makes datad ask controld
 		kick 1 1
 		sleep 0.3
@@ -461,11 +550,21 @@ ours_stop() { gw_stop gwA >/dev/null 2>&1; gw_stop gwB >/dev/null 2>&1; return 0
 # process per look, and controld only counts (no listing of every SA) while it works.  The
 # stats are a fixed number of lines (learned once with a plain gwctl): "IKEv2 SAs: ...", then
 # a counter per line, "  N  IKE SAs established", "  N  child SAs installed" (controld/cli).
-GS_IN='' GS_OUT='' GS_NAP='' GS_PID='' GS_LINES=''
+# IKEv1 (gs_start v1): the first command of BENCH_IKE1_STATS (default show crypto isakmp
+# stats) and show crypto ikev2 stats that answers so.
+GS_IN='' GS_OUT='' GS_NAP='' GS_PID='' GS_LINES='' GS_CMD=''
+IKE1_STATS=${BENCH_IKE1_STATS:-show crypto isakmp stats}
 gs_start()
 {
-	local d=$GW_RUN/gs
-	GS_LINES=$(gwctl_in gwA "show crypto ikev2 stats" 2>/dev/null | wc -l)
+	local d=$GW_RUN/gs c
+	local -a cmds=("show crypto ikev2 stats")
+	[ "${1:-}" = v1 ] && cmds=("$IKE1_STATS" "show crypto ikev2 stats")
+	GS_LINES=0
+	for c in "${cmds[@]}"; do
+		GS_CMD=$c
+		GS_LINES=$(gwctl_in gwA "$c" 2>/dev/null | wc -l)
+		[ "$GS_LINES" -gt 1 ] && break
+	done
 	[ "$GS_LINES" -gt 1 ] || return 1
 	rm -rf "$d"; mkdir -p "$d"
 	mkfifo "$d/in" "$d/out" || return 1
@@ -483,7 +582,7 @@ gs_stats()
 {
 	local i line
 	GS_IKE=0 GS_CHILD=0 GS_RETX=0
-	echo "show crypto ikev2 stats" >&"$GS_IN"
+	echo "$GS_CMD" >&"$GS_IN"
 	for ((i = 0; i < GS_LINES; i++)); do
 		read -r -t 5 -u "$GS_OUT" line || return 1
 		case $line in
@@ -511,7 +610,7 @@ ours_run()
 	ours_start "$n" "$grp" || { NOTE_RUN=$OURS_WHY; return 2; }
 	CPU_PIDS=("${GW_PID[gwA/controld]}" "${GW_PID[gwA/datad]}" "${GW_PID[gwB/controld]}"
 		"${GW_PID[gwB/datad]}")
-	gs_start || { NOTE_RUN="no gwctl session to watch gwA: $(tail -n 1 "$GW_RUN/gs/gwctl.log" 2>/dev/null)"; return 2; }
+	gs_start "$grp" || { NOTE_RUN="no gwctl session to watch gwA: $(tail -n 1 "$GW_RUN/gs/gwctl.log" 2>/dev/null)"; return 2; }
 	meter_start
 	mono t0
 	last=$t0 tq=$t0
@@ -550,7 +649,7 @@ ours_run()
 	dt=$(secs $((tp - t0)))
 	meter_stop
 	for g in gwA gwB; do
-		c=$(ours_up_count "$g")
+		if [ "$grp" = v1 ]; then c=$(ours_up_count_v1 "$g"); else c=$(ours_up_count "$g"); fi
 		[ "$c" = "$n" ] || { NOTE_RUN="$g lists $c tunnels READY with a child SA, not $n"; return 1; }
 	done
 	RES="$dt $BUSY $CPU_MS"
@@ -571,6 +670,8 @@ if [ "${WANT[ours]}" = 1 ]; then
 	done
 fi
 declare -A LABEL=([ss]="strongSwan-strongSwan" [ours]="ours-ours")
+# case_name CASE: how progress and notes name a case ("group 19", "IKEv1 group 14")
+case_name() { if [ "$1" = v1 ]; then echo "IKEv1 group 14"; else echo "group $1"; fi; }
 
 for kind in ss ours; do
 	if [ "${WANT[$kind]}" != 1 ] || [ -n "${NOTE[$kind]:-}" ]; then continue; fi
@@ -579,12 +680,12 @@ for kind in ss ours; do
 	if [ "$kind" = ours ] && ! kick_start; then
 		NOTE[ours]="the sender of the acquiring datagrams did not start"; continue
 	fi
-	for grp in $GROUPS_; do
+	for grp in $CASES; do
 		for mode in seq par; do
 			n=$NSEQ; [ "$mode" = par ] && n=$NPAR
 			for ((r = 1; r <= RUNS; r++)); do
 				NOTE_RUN=
-				say "[$kind] ${LABEL[$kind]} group $grp, $mode: $n tunnels, run $r/$RUNS ... (t+$((SECONDS - T_START)) s)"
+				say "[$kind] ${LABEL[$kind]} $(case_name "$grp"), $mode: $n tunnels, run $r/$RUNS ... (t+$((SECONDS - T_START)) s)"
 				rc=0 RES='' RETX=
 				d0=$(udp_drops)
 				case $kind in
@@ -607,7 +708,10 @@ for kind in ss ours; do
 					say "       failed: ${NOTE_RUN:-see $GW_RUN}"
 					NOTE[$kind/$grp/$mode]=$NOTE_RUN
 				fi
-				if [ "$rc" = 2 ]; then	# this half cannot work at all
+				if [ "$rc" = 2 ] && [ "$grp" = v1 ]; then	# no IKEv1 in this half
+					NOTE[$kind/v1]=$NOTE_RUN
+					break 2
+				elif [ "$rc" = 2 ]; then	# this half cannot work at all
 					NOTE[$kind]=$NOTE_RUN
 					break 3
 				fi
@@ -646,6 +750,8 @@ med()
 	printf '%s\n' "${vals[@]}" | sort -g | awk '{ v[NR] = $1 }
 		END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
+# row_label KIND CASE: the setup column ("strongSwan-strongSwan v1" for IKEv1)
+row_label() { if [ "$2" = v1 ]; then echo "${LABEL[$1]} v1"; else echo "${LABEL[$1]}"; fi; }
 ratio() { awk -v a="${1:-}" -v b="${2:-}" 'BEGIN { n = "^[0-9]+(\\.[0-9]*)?$"
 	if (a ~ n && b ~ n && b + 0 > 0) printf "%.2f", a / b; else printf "n/a" }'; }
 
@@ -660,6 +766,9 @@ ss_ver=$(dpkg-query -W -f='${Version}' charon-systemd 2>/dev/null)
 		"our binaries: $GW_BIN"
 	echo "tunnel = one IKE SA (IKE_SA_INIT + IKE_AUTH, IKEv2, PSK) + its first child SA, each" \
 		"from its own gwA address; IKE aes128gcm16-prfsha256-<group>, ESP aes128gcm16;"
+	[[ " $CASES " == *" v1 "* ]] && echo "rows v1: one ISAKMP SA (main mode, 6 messages, PSK)" \
+		"+ its first IPsec SA (quick mode, 3 messages), IKE aes128-sha1-modp2048, ESP" \
+		"aes128-sha1, no PFS;"
 	echo "sequential: $NSEQ one after the other; parallel: $NPAR at once; tunnels/s = median" \
 		"of $RUNS runs (min-max); busy = % of all cores during the run; total $ELAPSED s"
 	echo
@@ -671,7 +780,7 @@ ss_ver=$(dpkg-query -W -f='${Version}' charon-systemd 2>/dev/null)
 		"tunnels/s" "s for all" "CPU ms" "min-max" "busy"
 	for kind in ss ours; do
 		[ "${WANT[$kind]}" = 1 ] || continue
-		for grp in $GROUPS_; do
+		for grp in $CASES; do
 			row=()
 			for mode in seq par; do
 				n=$NSEQ; [ "$mode" = par ] && n=$NPAR
@@ -684,23 +793,25 @@ ss_ver=$(dpkg-query -W -f='${Version}' charon-systemd 2>/dev/null)
 					fi
 					row+=("$(med C "$kind" "$grp" "$mode")" "$lo-$hi"
 						"$(med B "$kind" "$grp" "$mode")%")
+				elif [ "$grp" = v1 ] && [ -n "${NOTE[$kind/v1]:-}${NOTE[$kind/v1/$mode]:-}" ]; then
+					row+=(fail - - - -)	# tried: no tunnels came up
 				else
 					row+=(n/a - - - -)
 				fi
 			done
 			# shellcheck disable=SC2059
-			printf "$fmt" "${LABEL[$kind]}" "$grp" "${row[@]}"
+			printf "$fmt" "$(row_label "$kind" "$grp")" "${grp/v1/14}" "${row[@]}"
 		done
 	done
 	if [ "${WANT[ss]}" = 1 ] && [ "${WANT[ours]}" = 1 ]; then
-		for grp in $GROUPS_; do
+		for grp in $CASES; do
 			s1=$(rate ours "$grp" seq | cut -d' ' -f1); s2=$(rate ss "$grp" seq | cut -d' ' -f1)
 			p1=$(rate ours "$grp" par | cut -d' ' -f1); p2=$(rate ss "$grp" par | cut -d' ' -f1)
 			# shellcheck disable=SC2059
 			c1=$(med C ours "$grp" seq); c2=$(med C ss "$grp" seq)
 			d1=$(med C ours "$grp" par); d2=$(med C ss "$grp" par)
 			# shellcheck disable=SC2059
-			printf "$fmt" "ours / strongSwan" "$grp" "$(ratio "$s1" "$s2")" "" \
+			printf "$fmt" "ours / strongSwan$([ "$grp" = v1 ] && echo " v1")" "${grp/v1/14}" "$(ratio "$s1" "$s2")" "" \
 				"$(ratio "$c1" "$c2")" "" "" "$(ratio "$p1" "$p2")" "" "$(ratio "$d1" "$d2")" "" ""
 		done
 	fi
@@ -711,7 +822,8 @@ ss_ver=$(dpkg-query -W -f='${Version}' charon-systemd 2>/dev/null)
 	echo "how a run is timed (no tool process inside a time): strongSwan, over one vici" \
 		"connection (bench/swan_vici.py): sequential, each initiate answered when its tunnel is" \
 		"up; parallel, charon's child-updown events; ours, one gwctl session on gwA asked" \
-		"'show crypto ikev2 stats' every $POLL s, the end midway between the last two looks"
+		"'show crypto ikev2 stats' every $POLL s (IKEv1: $IKE1_STATS, else the same)," \
+		"the end midway between the last two looks"
 	echo "datagrams the gateways' UDP sockets dropped (receive buffer full) during the runs:" \
 		"strongSwan ${DROPS[ss]:--}, ours ${DROPS[ours]:--} (each lost IKE message costs a" \
 		"retransmission: a run seconds longer than the others)"
@@ -722,15 +834,22 @@ ss_ver=$(dpkg-query -W -f='${Version}' charon-systemd 2>/dev/null)
 			echo "$name: not available (${NOTE[$kind]})"
 			continue
 		fi
-		for grp in $GROUPS_; do
+		for grp in $CASES; do
+			if [ "$grp" = v1 ] && [ -n "${NOTE[$kind/v1]:-}" ]; then
+				echo "$name IKEv1: not available (${NOTE[$kind/v1]})"
+				continue
+			fi
 			for mode in seq par; do
 				[ -n "${NOTE[$kind/$grp/$mode]:-}" ] &&
-					echo "$name group $grp $mode: a run failed: ${NOTE[$kind/$grp/$mode]}"
+					echo "$name $(case_name "$grp") $mode: a run failed: ${NOTE[$kind/$grp/$mode]}"
 			done
 		done
 	done
 	echo "ike setup ours/strongswan: $(ratio "$(rate ours 19 par | cut -d' ' -f1)" \
 		"$(rate ss 19 par | cut -d' ' -f1)")"
+	[[ " $CASES " == *" v1 "* ]] &&
+		echo "ike1 setup ours/strongswan: $(ratio "$(rate ours v1 par | cut -d' ' -f1)" \
+			"$(rate ss v1 par | cut -d' ' -f1)")"
 } | tee "$OUT"
 say "bench ike: table saved to $OUT"
 [ "${GW_KEEP:-0}" = 1 ] && say "bench ike: work directory kept: $GW_RUN"

@@ -1,24 +1,45 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: Apache-2.0
-"""extract_v1.py: turn one run of capture_v1.sh into a vector file for v1msg_test.c.
+"""extract_v1.py: turn one run of capture_v1.sh into a vector file, in one of two formats.
 
-    extract_v1.py DIR MODE IKE_PROPOSAL ESP_PROPOSAL INITIATOR_ID RESPONDER_ID > charon-v1-NAME.txt
+    extract_v1.py [--format v1msg|v1kdf] DIR MODE IKE_PROPOSAL ESP_PROPOSAL INITIATOR_ID \
+        RESPONDER_ID > FILE
 
 Reads DIR/cap.pcap (every ISAKMP message on the link, in order; the RFC 3948 non-ESP marker of
-port 4500 stripped) and DIR/i/charon.log (the initiator charon's log at ike level 4), and
-prints "key = hex" lines (text values hex too, so one reader does):
+port 4500 stripped, NAT-T keepalives and ESP in UDP left out) and DIR/i/charon.log (the
+initiator charon's log at ike and chd level 4), and prints "key = hex" lines (text values hex
+too, so one reader does).
 
+v1msg (the default; v1/charon-v1-NAME.txt, for v1msg_test.c):
+    mode, ike_proposal, esp_proposal, psk   the run's parameters
     msgN        one ISAKMP message as sent on the wire (N from 0, in capture order)
     dirN        "i" when the initiator sent msgN, "r" when the responder did
     portN       "500" or "4500": the port it was sent to (hex of the text)
     keys.*      what the initiator's charon logged of phase 1: dh (g^xy), skeyid, skeyid_d,
-                skeyid_a, skeyid_e, encryption key
+                skeyid_a, skeyid_e, ka (the encryption key)
+
+v1kdf (v1kdf-charon-NAME.txt, for v1kdf_test.c):
+    psk         the pre-shared key
+    msgN, dirN  as above
+    log.gxy     the phase 1 Diffie-Hellman secret; log.gxy_qm the quick mode one (PFS), if any
+    log.skeyid, log.skeyid_d, log.skeyid_a, log.skeyid_e, log.ka, log.iv
+                SKEYID .. the ISAKMP SA's key and its initial IV, as charon logged them
+    log.enc_i, log.integ_i, log.enc_r, log.integ_r
+                the child SA's keys: _i those the initiator sends with (the SA of the SPI
+                the responder chose), _r those the responder sends with
 """
 import re
 import struct
 import sys
 
-d, mode, ike, esp, lid, rid = sys.argv[1:7]
+args = sys.argv[1:]
+fmt = 'v1msg'
+if args[:1] == ['--format']:
+    fmt, args = args[1], args[2:]
+if fmt not in ('v1msg', 'v1kdf') or len(args) != 6:
+    sys.exit(__doc__)
+d, mode, ike, esp, lid, rid = args
+INITIATOR = bytes([198, 51, 100, 1])
 
 
 def pcap_udp(path):
@@ -62,31 +83,58 @@ def log_values(path):
         yield m.group(2).strip(), data[:n]
 
 
-print('# strongSwan 5.9.8 initiator 198.51.100.1 (%s) and responder 198.51.100.2 (%s), IKEv1'
-      % (lid, rid))
-print('# %s mode, PSK "a-test-secret", IKE %s, ESP %s; made by capture_v1.sh and extract_v1.py'
-      % (mode, ike, esp))
-print('mode = %s' % mode.encode().hex())
-print('ike_proposal = %s' % ike.encode().hex())
-print('esp_proposal = %s' % esp.encode().hex())
-print('psk = %s' % b'a-test-secret'.hex())
-n = 0
-for src, sport, dport, pl in pcap_udp('%s/cap.pcap' % d):
-    if 4500 in (sport, dport):
-        if pl == b'\xff':
-            continue			# NAT-T keepalive
-        if pl[:4] != b'\0\0\0\0':
-            continue			# ESP in UDP
-        pl = pl[4:]
-    print('msg%d = %s' % (n, pl.hex()))
-    print('dir%d = %s' % (n, '69' if src == bytes([198, 51, 100, 1]) else '72'))
-    print('port%d = %s' % (n, str(dport).encode().hex()))
-    n += 1
+def put(key, val):
+    print('%s = %s' % (key, val.hex()))
 
-names = {'shared Diffie Hellman secret': 'dh', 'SKEYID': 'skeyid', 'SKEYID_d': 'skeyid_d',
-         'SKEYID_a': 'skeyid_a', 'SKEYID_e': 'skeyid_e', 'encryption key Ka': 'ka'}
-seen = set()
-for label, data in log_values('%s/i/charon.log' % d):
-    if label in names and names[label] not in seen:
-        print('keys.%s = %s' % (names[label], data.hex()))
-        seen.add(names[label])
+
+def messages():
+    """(direction, port, message) of each ISAKMP message of the capture, in order."""
+    for src, sport, dport, pl in pcap_udp('%s/cap.pcap' % d):
+        if 4500 in (sport, dport):
+            if pl[:4] != b'\0\0\0\0':
+                continue			# NAT-T keepalive (0xff), ESP in UDP
+            pl = pl[4:]
+        yield (b'i' if src == INITIATOR else b'r'), dport, pl
+
+
+# What each format takes of charon's log (the first of each label: phase 1's, the first
+# child's): label -> key.
+LOG_KEYS = {
+    'v1msg': {
+        'shared Diffie Hellman secret': 'keys.dh', 'SKEYID': 'keys.skeyid',
+        'SKEYID_d': 'keys.skeyid_d', 'SKEYID_a': 'keys.skeyid_a', 'SKEYID_e': 'keys.skeyid_e',
+        'encryption key Ka': 'keys.ka',
+    },
+    'v1kdf': {
+        'shared Diffie Hellman secret': 'log.gxy', 'DH secret': 'log.gxy_qm',
+        'SKEYID': 'log.skeyid', 'SKEYID_d': 'log.skeyid_d', 'SKEYID_a': 'log.skeyid_a',
+        'SKEYID_e': 'log.skeyid_e', 'encryption key Ka': 'log.ka', 'initial IV': 'log.iv',
+        'encryption initiator key': 'log.enc_i', 'integrity initiator key': 'log.integ_i',
+        'encryption responder key': 'log.enc_r', 'integrity responder key': 'log.integ_r',
+    },
+}
+
+if fmt == 'v1msg':
+    print('# strongSwan 5.9.8 initiator 198.51.100.1 (%s) and responder 198.51.100.2 (%s), IKEv1'
+          % (lid, rid))
+    print('# %s mode, PSK "a-test-secret", IKE %s, ESP %s; made by capture_v1.sh and'
+          ' extract_v1.py' % (mode, ike, esp))
+    put('mode', mode.encode())
+    put('ike_proposal', ike.encode())
+    put('esp_proposal', esp.encode())
+    put('psk', b'a-test-secret')
+else:
+    print('# strongSwan 5.9.8 initiator 198.51.100.1 (%s), responder 198.51.100.2 (%s), IKEv1'
+          ' %s mode,' % (lid, rid, mode))
+    print('# PSK "a-test-secret", IKE %s, ESP %s (tunnel); made by capture_v1.sh (kind kdf) and'
+          ' extract_v1.py --format v1kdf' % (ike, esp))
+    put('psk', b'a-test-secret')
+for n, (who, port, pl) in enumerate(messages()):
+    put('msg%d' % n, pl)
+    put('dir%d' % n, who)
+    if fmt == 'v1msg':
+        put('port%d' % n, str(port).encode())
+names = dict(LOG_KEYS[fmt])
+for label, val in log_values('%s/i/charon.log' % d):
+    if label in names:
+        put(names.pop(label), val)
