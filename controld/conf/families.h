@@ -133,7 +133,8 @@ int			pubkey_conf_cmd(struct pl *p, bool no);	/* crypto key ... */
 /* config-pubkey-chain and config-pubkey-key (1: not theirs). */
 int			pubkey_conf_mode(struct pl *p, bool no);
 /* A line in config-pubkey (hex digits, or quit): every line of that mode comes here, before
- * end and exit are looked at (IOS takes only hex and quit there). */
+ * end and exit are looked at (IOS takes only hex and quit there).  quit ends the mode even
+ * when it is refused (the key is then not stored). */
 int			pubkey_string_line(struct pl *p);
 void			pubkey_conf_running(const struct conf *c, FILE *out);
 

@@ -11,7 +11,9 @@
  * crypto key pubkey-chain rsa and the lookups the IKEv1 engine makes.  A key-string is held
  * by the session (struct conf_session) until "quit", which decodes it with OpenSSL and only
  * then stores it: the model never holds a key that is not an RSA public key, and a refused
- * line changes nothing (docs/design.md invariant 4).  Public data: nothing here is masked. */
+ * line changes nothing in it (docs/design.md invariant 4; the one change to the session: a
+ * refused quit still ends the key-string, see string_quit).  Public data: nothing here is
+ * masked. */
 #include <string.h>
 #include <strings.h>
 
@@ -417,9 +419,9 @@ hex_val(char ch)
 	return -1;
 }
 
-/* quit: the digits so far decoded, checked, stored in the key. */
+/* The digits so far decoded, checked and stored in the key. */
 static int
-string_quit(struct pl *p)
+quit_store(struct pl *p)
 {
 	struct conf_session *s = p->s;
 	struct conf_rsa_key *k = s->rsa_key;
@@ -444,9 +446,22 @@ string_quit(struct pl *p)
 	memset(k->der + len, 0, sizeof(k->der) - len);
 	k->der_len = (uint16_t)len;
 	k->line = s->hex_line;
-	s->n_hex = 0;
-	s->mode = CONF_SM_PUBKEY_KEY;
 	return 0;
+}
+
+/* quit: the digits so far decoded, checked, stored in the key. */
+static int
+string_quit(struct pl *p)
+{
+	int r = quit_store(p);
+
+	/* quit always ends the key-string, refused or not: with only hex and quit taken there,
+	 * staying would leave no way out but more digits to a key that cannot be fixed.  The
+	 * model is unchanged by a refusal; only the session leaves (the operator types
+	 * key-string again), and a refused line already keeps a CLI session from applying. */
+	p->s->n_hex = 0;
+	p->s->mode = CONF_SM_PUBKEY_KEY;
+	return r;
 }
 
 int

@@ -197,7 +197,14 @@ test_session(void)
 	}
 	T_OK(conf_session_line(&s, "quit", 8, &err) == 0, "%s", err.msg);
 	T_STREQ(conf_session_prompt_mode(&s), "config-pubkey-key", "back in the key");
-	T_OK(c->n_rsa_keys == 1 && c->rsa_keys[0]->der_len == len1, "stored at quit");
+	T_OK(conf_session_line(&s, "key-string", 8, &err) == 0, "%s", err.msg);
+	T_OK(conf_session_line(&s, "3082", 8, &err) == 0, "%s", err.msg);
+	T_OK(conf_session_line(&s, "quit", 8, &err) != 0 && strstr(err.msg, "not a DER") != NULL,
+	    "a bad key: %s", err.msg);
+	T_STREQ(conf_session_prompt_mode(&s), "config-pubkey-key", "back in the key");
+	T_OK(c->n_rsa_keys == 1 && c->rsa_keys[0]->der_len == len1 &&
+	    memcmp(c->rsa_keys[0]->der, der1, (size_t)len1) == 0,
+	    "stored at quit, the bad one after it refused with the first kept");
 	T_OK(conf_session_line(&s, "exit", 9, &err) == 0, "%s", err.msg);
 	T_STREQ(conf_session_prompt_mode(&s), "config-pubkey-chain", "exit: to the chain");
 	T_OK(conf_session_line(&s, "named-key Peer.Example", 10, &err) == 0, "%s", err.msg);
