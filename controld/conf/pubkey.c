@@ -19,7 +19,6 @@
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/objects.h>
 #include <openssl/x509.h>
 
 #include "controld/conf/families.h"
@@ -123,7 +122,8 @@ der_decode(const uint8_t *der, size_t len, char *why, size_t why_len)
 		snprintf(why, why_len, "%zu bytes after the key's %zu", len - (size_t)(q - der),
 		    (size_t)(q - der));
 	} else if (EVP_PKEY_get_base_id(k) != EVP_PKEY_RSA) {
-		snprintf(why, why_len, "a %s key, not RSA", OBJ_nid2sn(EVP_PKEY_get_base_id(k)));
+		snprintf(why, why_len, "not an RSA key (%s)", EVP_PKEY_get0_type_name(k) != NULL ?
+		    EVP_PKEY_get0_type_name(k) : "unknown type");
 	} else if ((bits = EVP_PKEY_get_bits(k)) < (int)CONF_RSA_BITS_MIN) {
 		snprintf(why, why_len, "a modulus of %d bits: at least %u", bits,
 		    CONF_RSA_BITS_MIN);

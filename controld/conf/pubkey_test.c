@@ -268,7 +268,7 @@ test_refusals(void)
 	t = with_key("crypto key pubkey-chain rsa\n named-key a\n  key-string\n", der_ec,
 	    len_ec, 8, "  quit\n");
 	c = parse(t, &err);
-	T_OK(c == NULL && strstr(err.msg, "not RSA") != NULL, "EC key: %s", err.msg);
+	T_OK(c == NULL && strstr(err.msg, "not an RSA key (EC)") != NULL, "EC key: %s", err.msg);
 	conf_free(c);
 	free(t);
 	memcpy(trail, der1, (size_t)len1);
