@@ -566,8 +566,10 @@ conf_show_pubkey_chain(const struct conf *c, bool addr_given, uint32_t addr, con
 		for (size_t i = 0; i < c->n_rsa_keys; i++) {
 			const struct conf_rsa_key *k = c->rsa_keys[i];
 
-			fprintf(out, "%-5s%-14s%-18s%s\n", "M", conf_rsa_usage_show(k->usage),
-			    k->has_addr ? ip_str(k->addr, b) : "", k->named ? k->name : "");
+			/* no trailing blanks: the name column only for a named key */
+			fprintf(out, k->named ? "%-5s%-14s%-18s%s\n" : "%-5s%-14s%s%s\n", "M",
+			    conf_rsa_usage_show(k->usage), k->has_addr ? ip_str(k->addr, b) : "",
+			    k->named ? k->name : "");
 		}
 		return;
 	}

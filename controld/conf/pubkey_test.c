@@ -392,9 +392,9 @@ test_show(void)
 	s = show(c, false, 0, NULL);
 	T_STREQ(s, "Codes: M - Manually configured\n\n"
 	    "Code Usage         IP-Address        Name\n"
-	    "M    General       198.51.100.2      \n"
-	    "M    Signature     198.51.100.2      \n"
-	    "M    Encryption    198.51.100.9      \n"
+	    "M    General       198.51.100.2\n"
+	    "M    Signature     198.51.100.2\n"
+	    "M    Encryption    198.51.100.9\n"
 	    "M    General       198.51.100.4      GWB.example.net\n", "the chain");
 	free(s);
 	s = show(c, false, 0, "gwb.example.net");
