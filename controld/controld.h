@@ -9,6 +9,7 @@
  *                                                   link/link.h
  *   cli   the operators: socket, configure sessions cli/cli.h
  *   ike   the IKE engine and its state file        ikehost.h (engine: ike/ike.h)
+ *   rsa   our RSA key pair (IKEv1 rsa-sig)         rsakey.h
  *
  * apply.c changes conf and sad together, then has link publish the new generation. */
 #ifndef GW_CONTROLD_H
@@ -23,6 +24,7 @@
 #include "controld/conf/running.h"
 #include "controld/ikehost.h"
 #include "controld/link/link.h"
+#include "controld/rsakey.h"
 #include "controld/sad/sad.h"
 
 struct controld {
@@ -31,6 +33,7 @@ struct controld {
 	struct link_state	link;		/* link/link.h */
 	struct cli_state	cli;		/* cli/cli.h */
 	struct ikehost		ike;		/* ikehost.h */
+	struct rsakey		rsa;		/* rsakey.h */
 	void			*zctx;		/* the ZeroMQ context of both sockets */
 };
 

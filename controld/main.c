@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <zmq.h>
 
@@ -44,7 +45,8 @@ usage(FILE *f)
 "  -S, --state-dir DIR      durable state (default /var/lib/ipsecgw): sequence-number leases\n"
 "                           and replay floors, by key; must survive restarts, or manual\n"
 "                           SAs would reuse sequence numbers (and AEAD keys their nonces);\n"
-"                           also the IKE SAs (ike-sas) and the inbound SAs' owners\n"
+"                           also the IKE SAs (ike-sas), the inbound SAs' owners and\n"
+"                           our RSA key pair (rsa-key.pem, crypto key generate rsa)\n"
 "  -k, --curve-key FILE     CurveZMQ key pair (see --keygen); required for tcp:// endpoints\n"
 "  -a, --curve-allow FILE   workers allowed in over CURVE: one public key (Z85) a line,\n"
 "                           optionally with what that key may claim: ids=PATTERN[,...]\n"
@@ -133,6 +135,27 @@ parse_args(int argc, char **argv, bool *check)
 	}
 	log_init("controld", lvl);
 	return 0;
+}
+
+/* Our RSA key pair (IKEv1 rsa-sig), if one was generated: STATE_DIR/rsa-key.pem.  A file that
+ * cannot be used is logged, not fatal: only rsa-sig peers are refused until it is made again. */
+static void
+rsa_load(void)
+{
+	struct gw_err err = { 0, "" };
+	char path[4096];
+	int r;
+
+	if (rsakey_path(CD.link.state_dir, path, sizeof(path)) != 0) {
+		log_warn("RSA key pair: state directory path too long");
+		return;
+	}
+	if ((r = rsakey_load(&CD.rsa, path, &err)) < 0)
+		log_warn("RSA key pair not loaded: %s", err.msg);
+	else if (r == 0)
+		log_info("RSA key pair \"%s\" (%d bits) loaded from %s%s%s", CD.rsa.label,
+		    EVP_PKEY_get_bits(CD.rsa.pkey), path, err.msg[0] != '\0' ? "; " : "",
+		    err.msg);
 }
 
 /* ipc:///run/ipsecgw/x.sock needs /run/ipsecgw. */
@@ -276,6 +299,7 @@ main(int argc, char **argv)
 		fatal("%s", err.msg);
 	if (owners_load(&CD, &err) != 0)	/* without it: every window starts at its floor */
 		log_warn("inbound SA owners not read (%s): windows start at their floors", err.msg);
+	rsa_load();
 	/* generations stay unique across restarts, however quick: a worker never mistakes ours
 	 * for an old one (it compares them for equality only).  A random start in 2^32 + [0,
 	 * 2^47): two starts meet with odds of one in 10^14, and it prints in 15 digits. */
@@ -319,6 +343,7 @@ main(int argc, char **argv)
 		zmq_close(CD.link.mon);
 	zmq_ctx_term(CD.zctx);
 	cli_free(&CD);
+	rsakey_free(&CD.rsa);
 	conf_free(CD.conf.running);
 	if (lease_flush(&CD.link.floors, &err) != 0)
 		log_warn("replay tops: %s", err.msg);

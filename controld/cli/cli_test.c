@@ -2,8 +2,10 @@
 /* cli_test.c: the CLI in-process, without sockets: abbreviations and ambiguity in every mode,
  * "?" and TAB, mode transitions and prompts, configure sessions that apply all or nothing
  * (docs/design.md invariant 4: the running configuration survives every bad input), concurrent
- * sessions, the idle timeout, write memory, clear crypto sa, show and clear crypto session, and
- * golden layouts. */
+ * sessions, the idle timeout, write memory, clear crypto sa, show and clear crypto session, the
+ * RSA keys (crypto key generate rsa into the state directory, show crypto key mypubkey rsa
+ * pasted into another gateway's pubkey-chain, and a signature of one checked with the other),
+ * and golden layouts. */
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -11,9 +13,13 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
 #include "common/log.h"
 #include "controld/cli/cli.h"
 #include "controld/controld.h"
+#include "controld/ike/v1sig.h"
 #include "tests/lib/example.h"
 #include "tests/lib/test.h"
 
@@ -437,7 +443,7 @@ test_help(void)
 	T_STREQ(req("h", "sh cry ips sa peer 198.51.100.2 ?"), help_show_sa, "loops, with <cr>");
 	T_STREQ(req("h", "sh cr?"), "crypto\n", "partial: the words it may abbreviate");
 	T_STREQ(req("h", "s?"), "show\n", "partial");
-	T_STREQ(req("h", "c?"), "clear  configure  copy\n", "partial, several");
+	T_STREQ(req("h", "c?"), "clear  configure  copy  crypto\n", "partial, several");
 	o = req("h", "?");
 	T_OK(has(o, "  configure  Enter configuration mode\n"), "%s", o);
 	T_OK(has(o, "  write      Write the running configuration to the startup file\n"), "%s",
@@ -1549,6 +1555,120 @@ test_session(void)
 	T_STREQ(o, "Crypto session current status\n\n", "gone with its SAs");
 }
 
+/* ---- RSA keys ---- */
+
+/* The " Key Data:" lines of show crypto key mypubkey rsa, as a peer pastes them. */
+static char *
+key_data(const char *show)
+{
+	const char *d = strstr(show, " Key Data:");
+
+	if (d == NULL || (d = strchr(d, '\n')) == NULL)
+		return NULL;
+	return strdup(d + 1);
+}
+
+static void
+test_rsa(void)
+{
+	char kpath[256], want[256], *data, *line, *save = NULL;
+	const struct conf_rsa_key *k;
+	uint8_t h[20] = "HASH_I of main mode", sig[512];
+	size_t sl = sizeof(sig);
+	struct gw_err err;
+	struct rsakey loaded = { 0 };
+	EVP_PKEY *peer;
+	struct stat st;
+	const char *o;
+
+	cd.link.state_dir = dir;
+	snprintf(kpath, sizeof(kpath), "%s/rsa-key.pem", dir);
+	o = req("r", "show crypto key mypubkey rsa");
+	T_OK(has(o, "% No RSA key pair"), "none yet: %s", o);
+	o = req("r", "cry key gen rsa gen mod 1024 lab gw-test");
+	T_OK(rep.ok && has(o, "The name for the keys will be: gw-test\n% The key modulus size is "
+	    "1024 bits\n") && has(o, "[OK]") && !has(o, "replaced"), "generate: %s", o);
+	T_OK(stat(kpath, &st) == 0 && (st.st_mode & 0777) == 0600, "%s, mode 0600", kpath);
+	T_OK(rsakey_load(&loaded, kpath, &err) == 0 && EVP_PKEY_eq(loaded.pkey, cd.rsa.pkey) == 1
+	    && strcmp(loaded.label, "gw-test") == 0 && loaded.generated == cd.rsa.generated,
+	    "the file holds the pair in use, its label and time: %s", err.msg);
+	rsakey_free(&loaded);
+	o = req("r", "sh cry key myp rsa");
+	T_OK(has(o, "% Key pair was generated at: ") && has(o, " UTC ") &&
+	    has(o, "\nKey name: gw-test\n Usage: General Purpose Key\n Key Data: (1024 bit RSA)\n"
+	    "  30819F30 0D06092A 864886F7 0D010101 05000381 8D003081 89028181 00"),
+	    "show crypto key mypubkey rsa: %s", o);
+	o = req("r", "show running-config");
+	T_OK(!has(o, "PRIVATE") && !has(o, "gw-test"), "nothing of it in the configuration");
+	o = req("r", "crypto key generate rsa modulus 512");
+	T_OK(!rep.ok, "modulus 512 refused: %s", o);
+
+	/* the other gateway pastes our key data as a named key, then checks our signature */
+	data = key_data(req("r", "show crypto key mypubkey rsa"));
+	T_OK(data != NULL, "key data");
+	req("r", "conf t");
+	req("r", "crypto key pubkey-chain rsa");
+	T_STREQ(rep.mode, "config-pubkey-chain", "chain");
+	req("r", "named-key gwa.example.net sig");
+	T_STREQ(rep.mode, "config-pubkey-key", "key");
+	req("r", "address 198.51.100.1");
+	req("r", "key-string");
+	T_STREQ(rep.mode, "config-pubkey", "key-string");
+	o = req("r", "?");
+	T_OK(has(o, "HEX") && has(o, "quit") && !has(o, "end "), "?: %s", o);
+	for (line = strtok_r(data, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+		o = req("r", line);
+		T_OK(rep.ok, "%s: %s", line, o);
+	}
+	o = req("r", "quit");
+	T_OK(rep.ok && strcmp(rep.mode, "config-pubkey-key") == 0, "quit: %s", o);
+	o = req("r", "end");
+	T_OK(rep.ok, "applied: %s", o);
+	free(data);
+	o = req("r", "sh cry key pub rsa");
+	T_OK(has(o, "Codes: M - Manually configured\n") &&
+	    has(o, "M    Signature     198.51.100.1      gwa.example.net\n"), "chain: %s", o);
+	o = req("r", "sh cry key pub rsa name GWA.example.net");
+	T_OK(has(o, "Key name: gwa.example.net\nKey address: 198.51.100.1\n"
+	    "Usage: Signature Key\nSource: Manually entered\nData: (1024 bit RSA)\n"),
+	    "by name: %s", o);
+	o = req("r", "sh cry key pub rsa addr 198.51.100.9");
+	T_OK(has(o, "% No key for address 198.51.100.9"), "by address: %s", o);
+	k = conf_rsa_key_find(cd.conf.running, 0, "gwa.example.net");
+	peer = k != NULL ? conf_rsa_key_pkey(k, &err) : NULL;
+	T_OK(peer != NULL && EVP_PKEY_eq(peer, cd.rsa.pkey) == 1, "the pasted key is ours");
+	T_OK(v1sig_sign(rsakey_get(&cd.rsa), h, sizeof(h), sig, &sl, &err) == 0 &&
+	    v1sig_verify(peer, h, sizeof(h), sig, sl) == 0, "our SIG checked with the pasted key");
+	EVP_PKEY_free(peer);
+
+	/* end inside a key-string is refused: only hex and quit there */
+	req("r", "conf t");
+	req("r", "crypto key pubkey-chain rsa");
+	req("r", "addressed-key 198.51.100.7");
+	req("r", "key-string");
+	o = req("r", "end");
+	T_OK(!rep.ok && has(o, "not hex digits") && strcmp(rep.mode, "config-pubkey") == 0,
+	    "end in a key-string: %s", o);
+	req("r", "quit");
+	req("r", "abort");
+	T_STREQ(rep.mode, "exec", "aborted");
+
+	/* regenerate: replaced, and said so; the label is the hostname by default */
+	o = req("r", "crypto key generate rsa modulus 1024");
+	snprintf(want, sizeof(want), "named gw-test.\n%% They will be replaced.\n"
+	    "The name for the keys will be: %s\n", cd.conf.running->hostname);
+	T_OK(rep.ok && has(o, want), "regenerate: %s", o);
+	T_OK(rsakey_load(&loaded, kpath, &err) == 0 && EVP_PKEY_eq(loaded.pkey, cd.rsa.pkey) == 1,
+	    "the new pair on disk");
+	rsakey_free(&loaded);
+	o = req("r", "crypto key zeroize rsa");
+	T_OK(rep.ok && stat(kpath, &st) != 0 && rsakey_get(&cd.rsa) == NULL, "zeroize: %s", o);
+	req("r", "conf t");
+	req("r", "no crypto key pubkey-chain rsa");
+	req("r", "end");
+	cd.link.state_dir = NULL;
+}
+
 int
 main(void)
 {
@@ -1586,6 +1706,7 @@ main(void)
 	test_ikev2();
 	test_isakmp();
 	test_session();
+	test_rsa();
 	req("x", "");		/* frees the last output */
 	cli_free(&cd);
 	conf_free(cd.conf.running);

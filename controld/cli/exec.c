@@ -35,6 +35,7 @@ static const char help_text[] =
 "  show crypto dynamic-map [tag NAME]\n"
 "  show crypto ikev2 proposal|policy|profile [NAME] | show crypto ikev2 sa [detail]\n"
 "  show crypto isakmp policy | show crypto isakmp sa [detail]\n"
+"  show crypto key mypubkey rsa | show crypto key pubkey-chain rsa [address A|name N]\n"
 "  show crypto session [remote A] [detail]\n"
 "  show running-config | show startup-config\n"
 "  show ip access-lists [NAME]\n"
@@ -43,6 +44,8 @@ static const char help_text[] =
 "  write memory | copy running-config startup-config\n"
 "  clear crypto sa [peer A | map NAME | entry DEST-ADDR {ah|esp} SPI]\n"
 "  clear crypto session [remote A] | clear crypto ikev2 sa | clear crypto isakmp [CONN-ID]\n"
+"  crypto key generate rsa [general-keys] [modulus 1024-4096] [label L] | crypto key zeroize rsa\n"
+"    (our key pair for IKEv1 rsa-sig, kept in the state directory, never in the configuration)\n"
 "  debug crypto ipsec|ikev2|isakmp | no debug crypto ipsec|ikev2|isakmp | undebug all\n"
 "  reload config (re-read the startup file, all or nothing)\n"
 "  exit\n";
@@ -419,6 +422,8 @@ static const exec_fn exec_fns[] = {
 	[CLI_C_NODEBUG_ISAKMP] = c_nodebug_isakmp,
 	[CLI_C_CLEAR_SESSION] = crypto_session_clear, [CLI_C_CLEAR_SA] = clear_sa, [CLI_C_WRITE] = save_write, [CLI_C_DEBUG] = c_debug,
 	[CLI_C_NODEBUG] = c_nodebug, [CLI_C_RELOAD] = c_reload, [CLI_C_HELP] = c_help,
+	[CLI_C_CRYPTO_KEYGEN] = crypto_key_generate, [CLI_C_CRYPTO_KEYZERO] = crypto_key_zeroize,
+	[CLI_C_SHOW_MYPUBKEY] = crypto_key_show_mine, [CLI_C_SHOW_PUBCHAIN] = crypto_key_show_chain,
 };
 
 /* ---- One line in exec mode ---- */

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/types.h>
 
 #include "controld/cli/cli.h"
 #include "controld/controld.h"
@@ -88,6 +89,19 @@ int	crypto_session_show(struct controld *cd, char **a, int n, FILE *out);
 int	crypto_session_clear(struct controld *cd, char **a, int n, FILE *out);
 /* save.c: write memory. */
 int	save_write(struct controld *cd, char **a, int n, FILE *out);
+/* save.c: text to path atomically: a temporary file beside it, fsync, rename, fsync of the
+ * directory; a crash leaves the old file or the new one, never half of one.  A symbolic link
+ * is followed (its target replaced).  Mode force, or (0) the old file's, else 0600.  0, or -1
+ * with err and the old file untouched. */
+int	save_atomic(const char *path, const char *text, size_t len, mode_t force,
+	    struct gw_err *err);
+/* crypto_key.c: crypto key generate rsa [general-keys] [modulus N] [label L], crypto key
+ * zeroize rsa, show crypto key mypubkey rsa, show crypto key pubkey-chain rsa [address A |
+ * name N]. */
+int	crypto_key_generate(struct controld *cd, char **a, int n, FILE *out);
+int	crypto_key_zeroize(struct controld *cd, char **a, int n, FILE *out);
+int	crypto_key_show_mine(struct controld *cd, char **a, int n, FILE *out);
+int	crypto_key_show_chain(struct controld *cd, char **a, int n, FILE *out);
 /* session.c: configure terminal (a session for client id; NULL with the reason written to
  * out), and show users. */
 struct cli_sess	*sess_begin(struct controld *cd, const void *id, size_t id_len, uint64_t now,

@@ -55,6 +55,9 @@ enum list {
 	L_SHOW_TSET, L_SA_OPTS, L_SA_MAP, L_SA_PEER, L_SHOW_IKEV2, L_SHOW_IKNAME,
 	L_SHOW_IKSA, L_CLEAR_IKEV2, L_SHOW_CSESS, L_CSESS_REMOTE, L_CSESS_DETAIL, L_CLEAR_CSESS,
 	L_CLEAR_CSESS_REMOTE, L_SHOW_ISAKMP, L_SHOW_ISKSA, L_CLEAR_ISAKMP,
+	L_EXEC_CRYPTO, L_EXEC_CKEY, L_CKGEN, L_CKGENOPT,
+	L_CKMOD, L_CKLABEL, L_CKZERO, L_SHOW_CKEY, L_SHOW_MYPUB, L_SHOW_PCHAIN, L_SHOW_PCRSA,
+	L_SHOW_PCADDR, L_SHOW_PCNAME,
 	/* global configuration */
 	L_CONF, L_ACLNUM, L_ACLACT, L_REMARK, L_PROTO, L_SRC, L_SRCHOST, L_SRCWILD, L_SRC_P,
 	L_SRCHOST_P, L_SRCWILD_P, L_SPORT, L_SPORT1, L_SRANGE, L_DST, L_DSTHOST, L_DSTWILD,
@@ -64,7 +67,7 @@ enum list {
 	L_IFNAME, L_IFNUM, L_IP, L_IPACL, L_IPACLNAME, L_CIKEV2, L_IKPROPNAME, L_IKPOLNAME,
 	L_IKKRNAME, L_IKPROFNAME, L_CISAKMP, L_ISKAGGR, L_ISKID, L_ISKKA, L_ISKKAR, L_ISKKAM,
 	L_ISKKEY, L_ISKKEY0, L_ISKPEER, L_ISKADDR, L_ISKMASK, L_ISKHOST, L_ISKNAT, L_ISKNATKA,
-	L_ISKPOLNUM,
+	L_ISKPOLNUM, L_CKEYCONF, L_CKPCHAIN,
 	/* sub-modes */
 	L_TRANSM, L_IV, L_IVSIZE, L_MODE,
 	L_MAPM, L_DESC, L_MATCH, L_MATCHACL, L_SET, L_PEER, L_PFS, L_SETSA, L_LEVEL, L_REPLAY, L_NATT,
@@ -81,6 +84,7 @@ enum list {
 	L_IKLIFE, L_IKMATCH, L_IKMID, L_IKMREM, L_IKMADDR, L_IKMMASK, L_IKNAT, L_IKNATKA,
 	L_IKSETPROF,
 	L_ISKPOLM, L_ISKAUTH, L_ISKENCR, L_ISKAES, L_ISKGROUP, L_ISKHASH, L_ISKLIFE,
+	L_PCHAINM, L_PKADDR, L_PKNAME, L_PKUSAGE, L_PKEYM, L_PKADDRA, L_PKSTR,
 	L_MAX
 };
 
@@ -90,6 +94,7 @@ static const struct node l_exec[] = {
 	KW("clear", "Reset functions", L_CLEAR, 0, 0),
 	KW("configure", "Enter configuration mode", L_CONFIGURE, F_CR, CLI_C_CONFIGURE),
 	KW("copy", "Copy the running configuration to the startup file", L_COPY, 0, 0),
+	KW("crypto", "Encryption module", L_EXEC_CRYPTO, 0, 0),
 	KW("debug", "Debugging functions", L_DEBUG, 0, 0),
 	KW("exit", "Exit from the EXEC", L_NONE, F_CR, CLI_C_EXIT),
 	KW("help", "Description of the interactive help system", L_NONE, F_CR, CLI_C_HELP),
@@ -105,6 +110,39 @@ static const struct node l_exec[] = {
 };
 static const struct node l_configure[] = {
 	KW("terminal", "Configure from the terminal", L_NONE, F_CR, CLI_C_CONFIGURE),
+	END
+};
+static const struct node l_exec_crypto[] = {
+	KW("key", "Long term key operations", L_EXEC_CKEY, 0, 0),
+	END
+};
+static const struct node l_exec_ckey[] = {
+	KW("generate", "Generate new keys (kept in the state directory)", L_CKGEN, 0, 0),
+	KW("zeroize", "Remove keys", L_CKZERO, 0, 0),
+	END
+};
+static const struct node l_ckgen[] = {
+	KW("rsa", "Generate an RSA key pair (replaces ours)", L_CKGENOPT, F_CR,
+	    CLI_C_CRYPTO_KEYGEN),
+	END
+};
+static const struct node l_ckgenopt[] = {
+	KW("general-keys", "Generate a general purpose RSA key pair (the only kind here)",
+	    L_CKGENOPT, F_CR, 0),
+	KW("label", "Provide a label", L_CKLABEL, 0, 0),
+	KW("modulus", "Provide number of modulus bits on the command line", L_CKMOD, 0, 0),
+	END
+};
+static const struct node l_ckmod[] = {
+	NUM(1024, 4096, "Size of the key modulus in bits (default 2048)", L_CKGENOPT, F_CR),
+	END
+};
+static const struct node l_cklabel[] = {
+	NAME("WORD", "RSA key pair label (default: the hostname)", L_CKGENOPT, F_CR),
+	END
+};
+static const struct node l_ckzero[] = {
+	KW("rsa", "Remove our RSA key pair", L_NONE, F_CR, CLI_C_CRYPTO_KEYZERO),
 	END
 };
 static const struct node l_clear[] = {
@@ -230,6 +268,7 @@ static const struct node l_show_crypto[] = {
 	KW("ikev2", "Shows ikev2 information", L_SHOW_IKEV2, 0, CLI_C_SHOW_IKEV2),
 	KW("ipsec", "Show IPSEC info", L_SHOW_IPSEC, 0, 0),
 	KW("isakmp", "Show ISAKMP (IKEv1) information", L_SHOW_ISAKMP, 0, CLI_C_SHOW_ISAKMP),
+	KW("key", "Show long term public keys", L_SHOW_CKEY, 0, 0),
 	KW("map", "Crypto maps", L_SHOW_MAP, F_CR, CLI_C_SHOW_MAP),
 	KW("session", "Crypto sessions (one per peer: its IKE SAs and IPsec SAs)", L_SHOW_CSESS,
 	    F_CR, CLI_C_SHOW_SESSION),
@@ -266,6 +305,26 @@ static const struct node l_show_isksa[] = {
 	KW("detail", "Show ISAKMP SAs in detail", L_NONE, F_CR, 0),
 	END
 };
+static const struct node l_show_ckey[] = {
+	KW("mypubkey", "Show public keys associated with this router", L_SHOW_MYPUB, 0, 0),
+	KW("pubkey-chain", "Show peer public keys", L_SHOW_PCHAIN, 0, 0),
+	END
+};
+static const struct node l_show_mypub[] = {
+	KW("rsa", "Show RSA public keys", L_NONE, F_CR, CLI_C_SHOW_MYPUBKEY),
+	END
+};
+static const struct node l_show_pchain[] = {
+	KW("rsa", "Show RSA public keys", L_SHOW_PCRSA, F_CR, CLI_C_SHOW_PUBCHAIN),
+	END
+};
+static const struct node l_show_pcrsa[] = {
+	KW("address", "Show the keys of one address", L_SHOW_PCADDR, 0, 0),
+	KW("name", "Show the keys of one name", L_SHOW_PCNAME, 0, 0),
+	END
+};
+static const struct node l_show_pcaddr[] = { IPA("IP address", L_NONE, F_CR), END };
+static const struct node l_show_pcname[] = { NAME("WORD", "Key name", L_NONE, F_CR), END };
 static const struct node l_show_ikname[] = { NAME("WORD", "Name", L_NONE, F_CR), END };
 static const struct node l_tag[] = {
 	KW("tag", "Crypto map tag", L_TAGNAME, 0, 0),
@@ -462,7 +521,16 @@ static const struct node l_crypto[] = {
 	KW("ipsec", "Configure IPSEC policy", L_CIPSEC, 0, 0),
 	KW("isakmp", "Configure ISAKMP policy (IKEv1); \"no crypto isakmp\" disables it",
 	    L_CISAKMP, F_CR, 0),
+	KW("key", "Long term key operations", L_CKEYCONF, 0, 0),
 	KW("map", "Enter a crypto map", L_MAPNAME, 0, 0),
+	END
+};
+static const struct node l_ckeyconf[] = {
+	KW("pubkey-chain", "Peer public key chain management", L_CKPCHAIN, 0, 0),
+	END
+};
+static const struct node l_ckpchain[] = {
+	KW("rsa", "Peer RSA public key chain (IKEv1 rsa-sig)", L_NONE, F_CR, 0),
 	END
 };
 static const struct node l_cisakmp[] = {
@@ -1063,6 +1131,38 @@ static const struct node l_isklife[] = {
 	END
 };
 
+/* ---- crypto key pubkey-chain rsa and its sub-modes ---- */
+
+static const struct node l_pchainm[] = {		/* parent: l_conf */
+	KW("addressed-key", "Configure a public key associated with an IP address", L_PKADDR,
+	    0, 0),
+	KW("named-key", "Configure a public key associated with a name", L_PKNAME, 0, 0),
+	KW("no", "Negate a command or set its defaults", L_PCHAINM, F_NO, 0),
+	END
+};
+static const struct node l_pkaddr[] = { IPA("IP address", L_PKUSAGE, F_CR), END };
+static const struct node l_pkname[] = {
+	NAME("WORD", "Name (the peer's ISAKMP identity, a host name)", L_PKUSAGE, F_CR),
+	END
+};
+static const struct node l_pkusage[] = {
+	KW("encryption", "Key is an encryption special usage key", L_NONE, F_CR, 0),
+	KW("signature", "Key is a signature special usage key", L_NONE, F_CR, 0),
+	END
+};
+static const struct node l_pkeym[] = {			/* parent: l_pchainm */
+	KW("address", "Public key's IP address (named keys)", L_PKADDRA, 0, 0),
+	KW("key-string", "Enter a public key as hex digits, ended by quit", L_NONE, F_CR, 0),
+	KW("no", "Negate a command or set its defaults", L_PKEYM, F_NO, 0),
+	END
+};
+static const struct node l_pkaddra[] = { IPA("IP address", L_NONE, F_CR), END };
+static const struct node l_pkstr[] = {			/* no parent: hex and quit only */
+	HEX("Hex digits of the key (DER SubjectPublicKeyInfo), any grouping", L_PKSTR, F_CR),
+	KW("quit", "End the key (checked and stored)", L_NONE, F_CR, 0),
+	END
+};
+
 static const struct {
 	const struct node	*n;
 	uint8_t			parent;
@@ -1160,6 +1260,17 @@ static const struct {
 	[L_ISKENCR] = { l_iskencr, 0 }, [L_ISKAES] = { l_iskaes, 0 },
 	[L_ISKGROUP] = { l_iskgroup, 0 }, [L_ISKHASH] = { l_iskhash, 0 },
 	[L_ISKLIFE] = { l_isklife, 0 },
+	[L_EXEC_CRYPTO] = { l_exec_crypto, 0 }, [L_EXEC_CKEY] = { l_exec_ckey, 0 },
+	[L_CKGEN] = { l_ckgen, 0 }, [L_CKGENOPT] = { l_ckgenopt, 0 }, [L_CKMOD] = { l_ckmod, 0 },
+	[L_CKLABEL] = { l_cklabel, 0 }, [L_CKZERO] = { l_ckzero, 0 },
+	[L_SHOW_CKEY] = { l_show_ckey, 0 }, [L_SHOW_MYPUB] = { l_show_mypub, 0 },
+	[L_SHOW_PCHAIN] = { l_show_pchain, 0 }, [L_SHOW_PCRSA] = { l_show_pcrsa, 0 },
+	[L_SHOW_PCADDR] = { l_show_pcaddr, 0 }, [L_SHOW_PCNAME] = { l_show_pcname, 0 },
+	[L_CKEYCONF] = { l_ckeyconf, 0 }, [L_CKPCHAIN] = { l_ckpchain, 0 },
+	[L_PCHAINM] = { l_pchainm, L_CONF }, [L_PKADDR] = { l_pkaddr, 0 },
+	[L_PKNAME] = { l_pkname, 0 }, [L_PKUSAGE] = { l_pkusage, 0 },
+	[L_PKEYM] = { l_pkeym, L_PCHAINM }, [L_PKADDRA] = { l_pkaddra, 0 },
+	[L_PKSTR] = { l_pkstr, 0 },
 };
 _Static_assert(L_MAX <= 256, "struct node's next is a uint8_t");
 
@@ -1169,6 +1280,7 @@ static const uint8_t tops[] = {
 	[CLI_T_IKEV2_PROPOSAL] = L_IKPROPM, [CLI_T_IKEV2_POLICY] = L_IKPOLM,
 	[CLI_T_IKEV2_KEYRING] = L_IKKRM, [CLI_T_IKEV2_PEER] = L_IKPEERM,
 	[CLI_T_IKEV2_PROFILE] = L_IKPROFM, [CLI_T_ISAKMP_POLICY] = L_ISKPOLM,
+	[CLI_T_PUBKEY_CHAIN] = L_PCHAINM, [CLI_T_PUBKEY_KEY] = L_PKEYM, [CLI_T_PUBKEY] = L_PKSTR,
 };
 
 /* ---- Port names: those of the parser (conf_port_name), tcp and udp together ---- */
@@ -1483,6 +1595,12 @@ cli_tree_of(const struct conf_session *s)
 		return CLI_T_IKEV2_PROFILE;
 	case CONF_SM_ISAKMP_POLICY:
 		return CLI_T_ISAKMP_POLICY;
+	case CONF_SM_PUBKEY_CHAIN:
+		return CLI_T_PUBKEY_CHAIN;
+	case CONF_SM_PUBKEY_KEY:
+		return CLI_T_PUBKEY_KEY;
+	case CONF_SM_PUBKEY_STRING:
+		return CLI_T_PUBKEY;
 	default:
 		return CLI_T_CONFIG;
 	}

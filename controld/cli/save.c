@@ -34,22 +34,19 @@ write_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
-/* Write text to path atomically: a temporary file beside it, fsync, rename, fsync of the
- * directory.  A crash at any point leaves the old file or the new one, never half of one.
- * A symbolic link is followed (its target is replaced, the link stays). */
-static int
-save_atomic(const char *path, const char *text, size_t len, struct gw_err *err)
+int
+save_atomic(const char *path, const char *text, size_t len, mode_t force, struct gw_err *err)
 {
 	char real[PATH_MAX], dir[PATH_MAX], tmp[PATH_MAX + 16];
 	struct stat st;
-	mode_t mode = 0600;		/* new file: it holds session keys */
+	mode_t mode = force != 0 ? force : 0600;	/* new file: it holds session keys */
 	int fd, dfd;
 
 	if (realpath(path, real) == NULL) {
 		if (errno != ENOENT)
 			return gw_fail(err, 0, "not saved: %s: %s", path, strerror(errno));
 		snprintf(real, sizeof(real), "%s", path);
-	} else if (stat(real, &st) == 0) {
+	} else if (force == 0 && stat(real, &st) == 0) {
 		mode = st.st_mode & 07777;
 	}
 	snprintf(tmp, sizeof(tmp), "%s", real);
@@ -98,7 +95,7 @@ cli_save(struct controld *cd, struct gw_err *err)
 		free(text);
 		return gw_fail(err, 0, "out of memory");
 	}
-	rc = save_atomic(cd->conf.path, text, len, err);
+	rc = save_atomic(cd->conf.path, text, len, 0, err);
 	OPENSSL_cleanse(text, len);
 	free(text);
 	return rc;

@@ -33,6 +33,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <openssl/types.h>
+
 #include "common/err.h"
 #include "common/key.h"
 #include "common/xform.h"
@@ -357,6 +359,31 @@ struct conf_isakmp {
 	size_t				n_keys;
 };
 
+/* ---- RSA public keys of peers (crypto key pubkey-chain rsa, IOS 11.3; pubkey.c) ----
+ * The peers' public keys for IKEv1 rsa-sig, configured by hand as the seed describes:
+ * addressed-key A or named-key NAME, each with its key-string (the DER SubjectPublicKeyInfo
+ * in hex, as "show crypto key mypubkey rsa" prints it on the peer).  Public data: shown and
+ * written as typed.  Every stored key decodes as an RSA public key (checked at "quit"). */
+
+#define CONF_RSA_DER_MAX	2100	/* bytes of a SubjectPublicKeyInfo: RSA up to 16384 bits */
+#define CONF_RSA_BITS_MIN	512u	/* smaller moduli are refused */
+
+/* The optional keyword after the key's address or name; none: a general-purpose key. */
+enum conf_rsa_usage { CONF_RSA_GENERAL, CONF_RSA_SIGNATURE, CONF_RSA_ENCRYPTION };
+
+struct conf_rsa_key {
+	unsigned		line;
+	bool			named;		/* named-key NAME; else addressed-key A */
+	char			name[CONF_ISAKMP_HOST_MAX];	/* named: as typed (matched
+								 * ignoring case); else "" */
+	uint32_t		addr;		/* addressed: the peer; named: its "address A" */
+	bool			has_addr;	/* always for addressed; named: "address" given */
+	enum conf_rsa_usage	usage;
+	uint16_t		der_len;	/* 0: no key-string yet (never used by lookups) */
+	uint16_t		bits;		/* the modulus, for show; 0 without a key */
+	uint8_t			der[CONF_RSA_DER_MAX];
+};
+
 /* ---- Interfaces ---- */
 
 struct conf_if {
@@ -397,6 +424,10 @@ struct conf {
 	struct conf_ikev2_profile	**ikev2_profiles;
 	size_t				n_ikev2_profiles;
 	struct conf_isakmp		isakmp;		/* IKEv1: crypto isakmp ... */
+	struct conf_rsa_key		**rsa_keys;	/* crypto key pubkey-chain rsa, in order
+							 * of creation; one per name or address
+							 * and usage */
+	size_t				n_rsa_keys;
 };
 
 /* ---- Life cycle ---- */
@@ -426,6 +457,10 @@ enum conf_submode {
 	CONF_SM_IKEV2_PEER,		/* "config-ikev2-keyring-peer": exit: to the keyring */
 	CONF_SM_IKEV2_PROFILE,		/* "config-ikev2-profile" */
 	CONF_SM_ISAKMP_POLICY,		/* "config-isakmp": crypto isakmp policy N */
+	CONF_SM_PUBKEY_CHAIN,		/* "config-pubkey-chain": crypto key pubkey-chain rsa */
+	CONF_SM_PUBKEY_KEY,		/* "config-pubkey-key": addressed-key, named-key; exit:
+					 * to the chain */
+	CONF_SM_PUBKEY_STRING,		/* "config-pubkey": key-string, hex lines until quit */
 };
 
 /* A configuration session: feeds lines one at a time to a target configuration, tracking the
@@ -445,6 +480,11 @@ struct conf_session {
 	struct conf_ikev2_peer		*ikev2_peer;		/* CONF_SM_IKEV2_PEER */
 	struct conf_ikev2_profile	*ikev2_profile;		/* CONF_SM_IKEV2_PROFILE */
 	struct conf_isakmp_policy	*isakmp_policy;		/* CONF_SM_ISAKMP_POLICY */
+	struct conf_rsa_key		*rsa_key;	/* CONF_SM_PUBKEY_KEY, _STRING */
+	unsigned			hex_line;	/* CONF_SM_PUBKEY_STRING: its line */
+	size_t				n_hex;		/* digits in hex */
+	char				hex[2 * CONF_RSA_DER_MAX];	/* the key-string so far;
+									 * stored at quit */
 };
 
 /* Start a session on target in global configuration mode. */
@@ -458,12 +498,13 @@ int		conf_session_line(struct conf_session *s, const char *line, unsigned lineno
 		    struct gw_err *err);
 /* The sub-mode for the CLI prompt: "config", "config-crypto-trans", "config-crypto-map",
  * "config-if", "config-ext-nacl", "config-ikev2-proposal", "config-ikev2-policy",
- * "config-ikev2-keyring", "config-ikev2-keyring-peer", "config-ikev2-profile" or
- * "config-isakmp".  Static. */
+ * "config-ikev2-keyring", "config-ikev2-keyring-peer", "config-ikev2-profile",
+ * "config-isakmp", "config-pubkey-chain", "config-pubkey-key" or "config-pubkey".  Static. */
 const char	*conf_session_prompt_mode(const struct conf_session *s);
 
 /* Parse a whole text (lines split at "\n"; the text ends at its NUL).  All or nothing: on the
- * first refused line returns NULL with err naming that line, the word and why.  name (may be
+ * first refused line returns NULL with err naming that line, the word and why (a key-string
+ * the text does not end with "quit" is refused too).  name (may be
  * NULL) is kept in conf->source.  Checks the syntax and each command on its own; cross
  * references are conf_validate()'s, which callers run before applying a configuration.
  * Caller frees the result. */
@@ -595,6 +636,26 @@ const char	*conf_isakmp_auth_name(enum conf_isakmp_auth a);
 bool		conf_isakmp_group_ok(unsigned group);	/* 1 2 5 14 15 16 19 20 21 */
 bool		conf_isakmp_group_weak(unsigned group);	/* 1 2 5 */
 
+/* ---- RSA public keys of peers, for the IKEv1 engine (pubkey.c; borrowed pointers, valid until
+ * c changes) ---- */
+
+/* The key to check a peer's signature with (a key with data, usage signature or general; a
+ * signature key before a general one of the same peer): when name is not NULL, the named-key
+ * equal to it ignoring case (the peer's ID_FQDN); else, or when there is none, the
+ * addressed-key of addr, then a named-key with "address addr".  NULL if none. */
+const struct conf_rsa_key	*conf_rsa_key_find(const struct conf *c, uint32_t addr,
+				    const char *name);
+/* The key as OpenSSL's: a new EVP_PKEY (caller frees with EVP_PKEY_free), or NULL with err
+ * (line: the key's) when it has no data or does not decode (never, for a key the parser
+ * stored). */
+EVP_PKEY	*conf_rsa_key_pkey(const struct conf_rsa_key *k, struct gw_err *err);
+/* "General Purpose", "Signature", "Encryption"; "general", "signature", "encryption". */
+const char	*conf_rsa_usage_show(enum conf_rsa_usage u);
+const char	*conf_rsa_usage_name(enum conf_rsa_usage u);
+/* der[0..len) as IOS prints key data: upper-case hex in 8-digit groups, 8 groups a line, each
+ * line starting with indent. */
+void		conf_rsa_hex(const uint8_t *der, size_t len, const char *indent, FILE *out);
+
 /* ---- Names ---- */
 
 const char	*conf_xf_name(enum conf_xf xf);		/* "esp-aes" */
@@ -642,5 +703,10 @@ void	conf_show_ikev2_profiles(const struct conf *c, const char *name, FILE *out)
 /* show crypto isakmp policy (IOS 11.3/12.x layout): "Global IKE policy", each configured
  * protection suite by priority, then the "Default protection suite". */
 void	conf_show_isakmp_policy(const struct conf *c, FILE *out);
+/* show crypto key pubkey-chain rsa: "Codes: M - Manually configured", then one line per key
+ * (code, usage, address, name).  With addr_given or name: that peer's keys in full (name,
+ * address, usage, source, key data); "% No key ..." when there is none. */
+void	conf_show_pubkey_chain(const struct conf *c, bool addr_given, uint32_t addr,
+	    const char *name, FILE *out);
 
 #endif

@@ -3,11 +3,14 @@
  * text) either are refused or give a configuration whose written config parses back to an
  * equal configuration that writes the same text (conf_write_config's promise), and whose
  * show running-config holds no pre-shared key.  The other show functions, conf_validate and
- * conf_dup run on every accepted input as well. */
+ * conf_dup run on every accepted input as well, and every RSA public key it holds (crypto key
+ * pubkey-chain rsa) decodes with OpenSSL. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <openssl/evp.h>
 
 #include "controld/conf/conf.h"
 
@@ -99,6 +102,19 @@ show_all(const struct conf *c)
 		for (size_t k = 0; k < c->maps[i]->n_entries; k++)
 			(void)conf_entry_ike_version(c->maps[i]->entries[k]);
 	(void)conf_isakmp_key_find(c, 0xc6336402u, "gw.example.net");
+	conf_show_pubkey_chain(c, false, 0, NULL, f);
+	conf_show_pubkey_chain(c, true, 0xc6336402u, NULL, f);
+	conf_show_pubkey_chain(c, false, 0, "gwb.example.net", f);
+	(void)conf_rsa_key_find(c, 0xc6336402u, "gwb.example.net");
+	for (size_t i = 0; i < c->n_rsa_keys; i++) {
+		EVP_PKEY *k;
+
+		if (c->rsa_keys[i]->der_len == 0)
+			continue;
+		if ((k = conf_rsa_key_pkey(c->rsa_keys[i], NULL)) == NULL)
+			abort();	/* the parser stores only keys that decode */
+		EVP_PKEY_free(k);
+	}
 	(void)conf_validate(c, NULL, f);
 	fclose(f);
 	free(buf);

@@ -432,9 +432,11 @@ map_cmd_crypto(struct pl *p, bool no)
 		return ikev2_conf_cmd(p, no);
 	if (kw(p, 1, "isakmp"))
 		return isakmp_conf_cmd(p, no);
+	if (kw(p, 1, "key"))
+		return pubkey_conf_cmd(p, no);
 	if (!kw(p, 1, "ipsec"))
 		return perr(p, "crypto \"%.40s\": unknown command (crypto ipsec, crypto map, "
-		    "crypto dynamic-map, crypto ikev2, crypto isakmp)", word(p, 1));
+		    "crypto dynamic-map, crypto ikev2, crypto isakmp, crypto key)", word(p, 1));
 	if (kw(p, 2, "transform-set"))
 		return tset_cmd(p, no);
 	if (kw(p, 2, "security-association") && kw(p, 3, "lifetime")) {

@@ -12,6 +12,8 @@
  *   ikev2.c          crypto ikev2 proposal, policy, keyring (peer), profile (their sub-modes)
  *   isakmp.c         crypto isakmp policy (its sub-mode), key, identity, keepalive, nat
  *                    keepalive, enable, aggressive-mode (IKEv1)
+ *   pubkey.c         crypto key pubkey-chain rsa (its sub-modes: addressed-key, named-key,
+ *                    key-string): the peers' RSA public keys (IKEv1 rsa-sig)
  *
  * session.c dispatches lines to them, model.c and show.c call their model, check and
  * running-config parts.  A parse function (the words of the command proper at p->l->w[0],
@@ -65,8 +67,8 @@ void			tset_running(const struct conf *c, FILE *out);
 void			map_free(struct conf_map *m);		/* wipes the session keys */
 struct conf_map		*map_dup(const struct conf_map *m);
 bool			map_equal(const struct conf_map *a, const struct conf_map *b);
-/* crypto {ipsec|map|dynamic-map|ikev2|isakmp}: ikev2 goes on to ikev2_conf_cmd(), isakmp to
- * isakmp_conf_cmd() */
+/* crypto {ipsec|map|dynamic-map|ikev2|isakmp|key}: ikev2 goes on to ikev2_conf_cmd(), isakmp
+ * to isakmp_conf_cmd(), key to pubkey_conf_cmd() */
 int			map_cmd_crypto(struct pl *p, bool no);
 int			map_mode(struct pl *p, bool no);	/* config-crypto-map */
 /* conf_validate's checks of crypto map and dynamic map sets, in their order, after
@@ -119,5 +121,21 @@ void			isakmp_conf_running(const struct conf *c, bool secrets, FILE *out);
 /* l[0..len) of a stored text: when it is a crypto isakmp key line, writes it with the key
  * masked as the running config shows it (no newline) and returns true; else writes nothing. */
 bool			isakmp_masked_line(const char *l, size_t len, FILE *out);
+
+/* ---- pubkey.c ---- */
+
+/* c->rsa_keys: freed, copied into d (0, or -1 out of memory: d holds what was copied, for
+ * conf_free), compared (order included). */
+void			pubkey_conf_free(struct conf *c);
+int			pubkey_conf_dup(struct conf *d, const struct conf *c);
+bool			pubkey_conf_equal(const struct conf *a, const struct conf *b);
+int			pubkey_conf_cmd(struct pl *p, bool no);	/* crypto key ... */
+/* config-pubkey-chain and config-pubkey-key (1: not theirs). */
+int			pubkey_conf_mode(struct pl *p, bool no);
+/* A line in config-pubkey (hex digits, or quit): every line of that mode comes here, before
+ * end and exit are looked at (IOS takes only hex and quit there).  quit ends the mode even
+ * when it is refused (the key is then not stored). */
+int			pubkey_string_line(struct pl *p);
+void			pubkey_conf_running(const struct conf *c, FILE *out);
 
 #endif

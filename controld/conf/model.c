@@ -42,6 +42,7 @@ conf_free(struct conf *c)
 	free(c->ifs);
 	ikev2_conf_free(c);
 	isakmp_conf_free(c);
+	pubkey_conf_free(c);
 	free(c);
 }
 
@@ -83,7 +84,8 @@ conf_dup(const struct conf *c)
 	d->n_ifs = c->n_ifs;
 	if (DUP_ARRAY(d->ifs, c->ifs, c->n_ifs, intf_dup) != 0)
 		goto fail;
-	if (ikev2_conf_dup(d, c) != 0 || isakmp_conf_dup(d, c) != 0)
+	if (ikev2_conf_dup(d, c) != 0 || isakmp_conf_dup(d, c) != 0 ||
+	    pubkey_conf_dup(d, c) != 0)
 		goto fail;
 	return d;
 fail:
@@ -125,7 +127,7 @@ conf_equal(const struct conf *a, const struct conf *b)
 	for (size_t i = 0; i < a->n_ifs; i++)
 		if (!intf_equal(a->ifs[i], b->ifs[i]))
 			return false;
-	return ikev2_conf_equal(a, b) && isakmp_conf_equal(a, b);
+	return ikev2_conf_equal(a, b) && isakmp_conf_equal(a, b) && pubkey_conf_equal(a, b);
 }
 
 int

@@ -91,6 +91,8 @@ session_apply(struct conf_session *s, struct line *l, unsigned lineno, struct gw
 
 	if (l->n == 0 || l->w[0][0] == '!')
 		return 0;			/* blank line or comment */
+	if (s->mode == CONF_SM_PUBKEY_STRING)
+		return pubkey_string_line(&p);	/* hex or quit, nothing else */
 	if (kw(&p, 0, "end") || kw(&p, 0, "exit")) {
 		if (l->n > 1)
 			return gw_fail(err, lineno, "%s: \"%.40s\": unexpected word", l->w[0],
@@ -98,6 +100,8 @@ session_apply(struct conf_session *s, struct line *l, unsigned lineno, struct gw
 		/* exit climbs one mode, as IOS: from a keyring's peer back to the keyring */
 		if (kw(&p, 0, "exit") && s->mode == CONF_SM_IKEV2_PEER)
 			s->mode = CONF_SM_IKEV2_KEYRING;
+		else if (kw(&p, 0, "exit") && s->mode == CONF_SM_PUBKEY_KEY)
+			s->mode = CONF_SM_PUBKEY_CHAIN;
 		else
 			s->mode = CONF_SM_GLOBAL;
 		return 0;
@@ -130,6 +134,11 @@ session_apply(struct conf_session *s, struct line *l, unsigned lineno, struct gw
 		break;
 	case CONF_SM_ISAKMP_POLICY:
 		r = isakmp_conf_mode(&p, no);
+		break;
+	case CONF_SM_PUBKEY_CHAIN:
+	case CONF_SM_PUBKEY_KEY:
+	case CONF_SM_PUBKEY_STRING:
+		r = pubkey_conf_mode(&p, no);
 		break;
 	case CONF_SM_GLOBAL:
 		break;
@@ -211,6 +220,12 @@ conf_session_prompt_mode(const struct conf_session *s)
 		return "config-ikev2-profile";
 	case CONF_SM_ISAKMP_POLICY:
 		return "config-isakmp";
+	case CONF_SM_PUBKEY_CHAIN:
+		return "config-pubkey-chain";
+	case CONF_SM_PUBKEY_KEY:
+		return "config-pubkey-key";
+	case CONF_SM_PUBKEY_STRING:
+		return "config-pubkey";
 	default:
 		return "config";
 	}
@@ -239,6 +254,12 @@ conf_parse_text(const char *text, const char *name, struct gw_err *err)
 			return NULL;
 		}
 		text += len + (nl != NULL);
+	}
+	if (s.mode == CONF_SM_PUBKEY_STRING) {
+		gw_fail(err, lineno, "crypto key pubkey-chain rsa: the key-string of line %u is "
+		    "not ended by quit", s.hex_line);
+		conf_free(c);
+		return NULL;
 	}
 	return c;
 }

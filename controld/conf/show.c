@@ -19,6 +19,7 @@ running(const struct conf *c, bool secrets, FILE *out)
 	host_running(c, out);
 	map_running_lifetime(c, out);
 	isakmp_conf_running(c, secrets, out);
+	pubkey_conf_running(c, out);
 	ikev2_conf_running(c, secrets, out);
 	tset_running(c, out);
 	map_running(c, out);

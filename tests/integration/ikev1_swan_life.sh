@@ -71,7 +71,7 @@ t_match "debug crypto isakmp says why" "$(cat "$LOGB")" \
 V1_LIFE=600 restart "responder lifetime"
 t_check "strongSwan (an hour) initiates to our 600 s entry: up" swan_initiate ssA t
 t_match "strongSwan took our 600 s for its child (RESPONDER-LIFETIME, the SA we answered)" \
-	"$(cat "$(swan_dir ssA)/charon.log")" 'received 600s lifetime, configured [0-9]+s'
+	"$(cat "$(swan_dir ssA)/initiate.log")" 'received 600s lifetime, configured [0-9]+s'
 t_check "pings cross" nsx hostA ping -n -c 2 -i 0.1 -W 2 192.0.2.130
 
 # 4
