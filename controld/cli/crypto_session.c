@@ -341,7 +341,8 @@ session_show(const struct controld *cd, const struct ike_list *ikes, uint32_t pe
 
 		if (in->remote != peer)
 			continue;
-		fprintf(out, "  IKEv2 SA: local %s/%u remote %s/%u %s\n", cli_ip(in->local, b1),
+		fprintf(out, "  IKEv%u SA: local %s/%u remote %s/%u %s\n", in->version == 1 ? 1u : 2u,
+		    cli_ip(in->local, b1),
 		    in->lport, cli_ip(in->remote, b2), in->rport,
 		    in->state == IKE_SA_ESTABLISHED ? "Active" : "Inactive");
 		if (detail) {
@@ -414,7 +415,7 @@ count_sas(const struct controld *cd, uint32_t remote, enum sa_origin origin)
  * told; negotiated SAs left without an IKE SA go one by one, told over whatever IKE SA the
  * engine still has with them (ike_clear_child). */
 static unsigned
-clear_negotiated(struct controld *cd, uint32_t remote)
+clear_negotiated(struct controld *cd, uint32_t remote, unsigned *n_v1)
 {
 	struct ike *ike = cd->ike.ike;
 	struct ike_list ikes = { NULL, 0, 0 };
@@ -423,8 +424,21 @@ clear_negotiated(struct controld *cd, uint32_t remote)
 	unsigned k = 0;
 
 	ike_list_get(cd, remote, &ikes);	/* out of memory: those it got */
-	for (size_t i = 0; i < ikes.n; i++)
-		k += ike_clear_sa(ike, ikes.v[i].id, now);
+	for (size_t i = 0; i < ikes.n; i++) {
+		if (ikes.v[i].version != 1) {
+			k += ike_clear_sa(ike, ikes.v[i].id, now);
+			continue;
+		}
+		/* IKEv1: the IPsec SAs first, told to the peer over the ISAKMP SA, then it */
+		for (size_t j = cd->sad.n; j-- > 0;) {
+			const struct sa *sa = j < cd->sad.n ? cd->sad.v[j] : NULL;
+
+			if (sa != NULL && sa_published(sa) && sa->origin == SA_IKE &&
+			    sa->peer == ikes.v[i].remote)
+				ike_clear_child(ike, sa->id, now);
+		}
+		*n_v1 += ike_clear_isakmp(ike, ikes.v[i].id, now);
+	}
 	free(ikes.v);
 	/* the engine removes SAs from the SAD as it goes: their ids are taken first */
 	n = count_sas(cd, remote, SA_IKE);
@@ -453,8 +467,8 @@ crypto_session_clear(struct controld *cd, char **a, int n, FILE *out)
 	uint32_t remote = 0;
 	uint64_t live = workers_live(cd);
 	size_t n_child, n_manual, n_left;
-	unsigned n_ike = 0;
-	char b[INET_ADDRSTRLEN], what[64];
+	unsigned n_ike = 0, n_v1 = 0;
+	char b[INET_ADDRSTRLEN], what[64], v1[48] = "";
 
 	if (n == 2 && kw(a[0], "remote") && cli_ip_parse(a[1], &remote))
 		snprintf(what, sizeof(what), "with peer %s", cli_ip(remote, b));
@@ -467,7 +481,7 @@ crypto_session_clear(struct controld *cd, char **a, int n, FILE *out)
 	n_child = count_sas(cd, remote, SA_IKE);
 	n_manual = count_sas(cd, remote, SA_MANUAL);
 	if (cd->ike.ike != NULL)
-		n_ike = clear_negotiated(cd, remote);
+		n_ike = clear_negotiated(cd, remote, &n_v1);
 	n_left = count_sas(cd, remote, SA_IKE);
 	for (size_t i = 0; i < cd->sad.n; i++) {
 		struct sa *sa = cd->sad.v[i];
@@ -476,8 +490,10 @@ crypto_session_clear(struct controld *cd, char **a, int n, FILE *out)
 		    (remote == 0 || sa->peer == remote))
 			sa_clear(sa, live);
 	}
-	fprintf(out, "Cleared the crypto sessions %s: %u IKEv2 SA%s and %zu negotiated SA%s "
-	    "deleted, the peers told.\n", what, n_ike, n_ike == 1 ? "" : "s",
+	if (n_v1 != 0)
+		snprintf(v1, sizeof(v1), ", %u ISAKMP SA%s", n_v1, n_v1 == 1 ? "" : "s");
+	fprintf(out, "Cleared the crypto sessions %s: %u IKEv2 SA%s%s and %zu negotiated SA%s "
+	    "deleted, the peers told.\n", what, n_ike, n_ike == 1 ? "" : "s", v1,
 	    n_child - n_left, n_child - n_left == 1 ? "" : "s");
 	if (n_left != 0)
 		fprintf(out, "%% %zu negotiated SA%s left: %s.\n", n_left, n_left == 1 ? "" : "s",

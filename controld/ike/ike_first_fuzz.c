@@ -4,7 +4,9 @@
  * is a datagram from a peer no IKE SA knows; a fresh engine with a configuration that accepts
  * 198.51.100.1 takes it (the first byte's low bit asks for cookies, so both paths run).  Whatever
  * the bytes: no crash, no read outside them, no leak, and at most one datagram sent back.  Seeds:
- * the IKE_SA_INIT requests of testdata/ (tests/fuzz/ike_msg/ has them). */
+ * the IKE_SA_INIT requests of testdata/ (tests/fuzz/ike_msg/ has them) and strongSwan's first
+ * IKEv1 messages (main and aggressive mode, testdata/v1/): the entry is also an IKEv1 one, with
+ * policies and a key that accept them, so the ISAKMP responder (v1main.c) runs as far as it can. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,6 +60,14 @@ static void
 setup(void)
 {
 	static const char text[] =
+		"crypto isakmp policy 10\n encryption aes 128\n hash sha\n authentication pre-share\n"
+		" group 14\n"
+		"crypto isakmp policy 20\n encryption aes 128\n hash sha\n authentication pre-share\n"
+		" group 5\n"
+		"crypto isakmp policy 30\n encryption 3des\n hash md5\n authentication pre-share\n"
+		" group 2\n"
+		"crypto isakmp key test address 198.51.100.1\n"
+		"crypto isakmp key test hostname client.example.net\n"
 		"crypto ipsec transform-set T esp-aes 128 esp-sha256-hmac\n"
 		"access-list 101 permit ip 192.0.2.128 0.0.0.127 192.0.2.0 0.0.0.127\n"
 		"crypto map vpn 10 ipsec-isakmp\n match address 101\n set peer 198.51.100.1\n"
