@@ -327,6 +327,7 @@ ikehost_start(struct controld *cd, struct gw_err *err)
 
 	if ((cd->ike.ike = ike_new(&io, err)) == NULL)
 		return -1;
+	ike_set_rsa_key(cd->ike.ike, rsakey_get(&cd->rsa));	/* IKEv1 rsa-sig */
 	snprintf(cd->ike.path, sizeof(cd->ike.path), "%s/ike-sas", cd->link.state_dir);
 	ikehost_conf(cd);
 	load(cd);

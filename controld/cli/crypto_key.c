@@ -14,6 +14,7 @@
 
 #include "common/log.h"
 #include "controld/cli/exec.h"
+#include "controld/ike/ike.h"
 
 /* [general-keys] [modulus N] [label L], in any order: 0, or -1 with the reason written. */
 static int
@@ -90,6 +91,8 @@ crypto_key_generate(struct controld *cd, char **a, int n, FILE *out)
 	}
 	rsakey_free(&cd->rsa);
 	cd->rsa = nk;
+	if (cd->ike.ike != NULL)		/* IKEv1 rsa-sig signs with it from now */
+		ike_set_rsa_key(cd->ike.ike, rsakey_get(&cd->rsa));
 	fprintf(out, "[OK]\n%% Key pair kept in %s (mode 0600), not in the configuration\n",
 	    path);
 	log_info("crypto key generate rsa: new %u-bit key pair \"%s\" in %s", bits,
@@ -115,6 +118,8 @@ crypto_key_zeroize(struct controld *cd, char **a, int n, FILE *out)
 	fprintf(out, "%% All RSA keys will be removed.\n%s", cd->rsa.pkey != NULL ? "" :
 	    "% There was no RSA key pair.\n");
 	rsakey_free(&cd->rsa);
+	if (cd->ike.ike != NULL)
+		ike_set_rsa_key(cd->ike.ike, NULL);
 	log_info("crypto key zeroize rsa: %s removed", path);
 	return 0;
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 
 #include "common/log.h"
 #include "controld/ike/ikesa.h"
@@ -75,6 +76,7 @@ ike_free(struct ike *ike)
 	while (ike->sas != NULL)
 		ikesa_free(ike, ike->sas, false);
 	spd_clear(&ike->spd);
+	EVP_PKEY_free(ike->rsa);
 	OPENSSL_cleanse(ike, sizeof(*ike));
 	free(ike);
 }
@@ -110,6 +112,15 @@ void
 ike_set_cookie_threshold(struct ike *ike, unsigned n)
 {
 	ike->cookie_threshold = n;
+}
+
+void
+ike_set_rsa_key(struct ike *ike, EVP_PKEY *key)
+{
+	if (key != NULL && EVP_PKEY_up_ref(key) != 1)
+		key = NULL;
+	EVP_PKEY_free(ike->rsa);
+	ike->rsa = key;
 }
 
 void

@@ -21,6 +21,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <openssl/types.h>
+
 #include "common/err.h"
 #include "common/sel.h"
 #include "controld/conf/compile.h"
@@ -105,6 +107,11 @@ void		ike_set_cookie_threshold(struct ike *ike, unsigned n);
  *   "ikev2 child keys in|out SPI encr HEX auth HEX"
  * Off by default: keys appear nowhere else. */
 void		ike_set_debug_keys(struct ike *ike, bool on);
+
+/* Our RSA key pair for IKEv1 rsa-sig (crypto key generate rsa): borrowed with a reference of
+ * its own (EVP_PKEY_up_ref), the previous one released; NULL: none (rsa-sig policies are then
+ * neither offered nor accepted). */
+void		ike_set_rsa_key(struct ike *ike, EVP_PKEY *key);
 
 /* One IKE datagram received on local:lport from remote:rport.  Whatever the bytes: answered,
  * acted on or dropped and counted; never read outside data[0 .. len). */

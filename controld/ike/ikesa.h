@@ -215,6 +215,7 @@ struct ike {
 	struct ike_sa		*sas;
 	unsigned		n_sa, n_half_open, cookie_threshold;
 	bool			debug_keys;	/* debug crypto ikev2 keys */
+	EVP_PKEY		*rsa;		/* ours, for IKEv1 rsa-sig; NULL: none */
 	uint64_t		next_handle;
 	uint64_t		tick_gen, list_changes;	/* ike_tick()'s walk */
 	uint8_t			cookie_secret[32];

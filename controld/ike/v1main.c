@@ -31,6 +31,9 @@
 
 #include "common/log.h"
 #include "controld/ike/ikesa.h"
+#include "controld/ike/v1sig.h"
+
+enum { V1_SIG_MAX = 512 };		/* an RSA signature of a 4096-bit key */
 
 static const uint8_t zero_cky[V1_COOKIE_LEN];
 
@@ -231,6 +234,13 @@ auth_of(enum conf_isakmp_auth a)
 	return a == CONF_ISAKMP_PRE_SHARE ? V1_AUTH_PSK : V1_AUTH_RSA_SIG;
 }
 
+/* A policy's authentication we can do: pre-share, or rsa-sig once we have a key pair. */
+static bool
+auth_usable(const struct ike *ike, const struct conf_isakmp_policy *p)
+{
+	return p->auth == CONF_ISAKMP_PRE_SHARE || (p->auth == CONF_ISAKMP_RSA_SIG && ike->rsa != NULL);
+}
+
 /* The policies in the order IOS tries them: configured by priority, then the default. */
 static const struct conf_isakmp_policy *
 policy_at(const struct ike *ike, size_t i)
@@ -340,9 +350,9 @@ add_our_sa(struct ike *ike, struct v1_msg *m)
 	    == NULL)
 		return -1;
 	for (size_t i = 0; (p = policy_at(ike, i)) != NULL; i++) {
-		if (p->auth != CONF_ISAKMP_PRE_SHARE || !conf_isakmp_group_ok(p->group) ||
+		if (!auth_usable(ike, p) || !conf_isakmp_group_ok(p->group) ||
 		    ike_dh_pub_len(p->group) == 0)
-			continue;		/* XXX: rsa-sig signs with keys to come */
+			continue;
 		if (add_p1_transform(m, pr, ++num, p) != 0)
 			return -1;
 	}
@@ -494,7 +504,8 @@ static int
 derive(struct ike *ike, struct ike_sa *sa, const char *name, const char **why)
 {
 	struct ike1 *v = sa->v1;
-	const struct conf_isakmp_key *k = conf_isakmp_key_find(ike->conf, sa->remote, name);
+	const struct conf_isakmp_key *k = v->auth == V1_AUTH_RSA_SIG ? NULL :
+	    conf_isakmp_key_find(ike->conf, sa->remote, name);
 	struct ike_dh_secret s;
 	struct key skeyid;
 	struct gw_err err;
@@ -502,7 +513,7 @@ derive(struct ike *ike, struct ike_sa *sa, const char *name, const char **why)
 	int rc = -1;
 
 	*why = "no pre-shared key for the peer (crypto isakmp key)";
-	if (k == NULL)
+	if (k == NULL && v->auth != V1_AUTH_RSA_SIG)
 		return -1;
 	*why = "its KE is not a value of the group";
 	if (ike_dh_derive(&sa->dh, ike_bytes_chunk(&v->gx_peer), &s, &err) != 0)
@@ -511,8 +522,11 @@ derive(struct ike *ike, struct ike_sa *sa, const char *name, const char **why)
 	gxi = sa->initiator ? ours : ike_bytes_chunk(&v->gx_peer);
 	gxr = sa->initiator ? ike_bytes_chunk(&v->gx_peer) : ours;
 	memset(&skeyid, 0, sizeof(skeyid));
-	if (ike1_kdf_skeyid_psk(v->hash, (struct ike_chunk){ k->psk.b, k->psk.len },
-	    ike_bytes_chunk(&sa->ni), ike_bytes_chunk(&sa->nr), &skeyid) == 0 &&
+	/* §5: SKEYID of signatures from the nonces and g^xy, of a pre-shared key from it */
+	if ((k != NULL ? ike1_kdf_skeyid_psk(v->hash, (struct ike_chunk){ k->psk.b, k->psk.len },
+	    ike_bytes_chunk(&sa->ni), ike_bytes_chunk(&sa->nr), &skeyid) :
+	    ike1_kdf_skeyid_sig(v->hash, ike_bytes_chunk(&sa->ni), ike_bytes_chunk(&sa->nr),
+	    (struct ike_chunk){ s.b, s.len }, &skeyid)) == 0 &&
 	    ike1_kdf_sa_keys(v->hash, &skeyid, (struct ike_chunk){ s.b, s.len }, sa->spi_i,
 	    sa->spi_r, v->key_len, &v->k) == 0 &&
 	    ike1_kdf_iv1(v->hash, gxi, gxr, v->block, v->iv) == 0)
@@ -585,6 +599,71 @@ auth_hash(struct ike_sa *sa, bool of_initiator, struct ike_chunk id_b, uint8_t *
 	return ike1_kdf_hash_auth(v->hash, &v->k.skeyid, own ? ours : theirs, own ? theirs : ours,
 	    of_initiator ? sa->spi_i : sa->spi_r, of_initiator ? sa->spi_r : sa->spi_i,
 	    (struct ike_chunk){ v->sa_i_b, v->sa_i_len }, id_b, out);
+}
+
+/* Our HASH_I/HASH_R (pre-shared key) or SIG_I/SIG_R (rsa-sig) over id_b into m; sig must
+ * outlive the build (V1_SIG_MAX bytes; the hash is written there for a HASH payload too). */
+static int
+add_auth(struct ike *ike, struct ike_sa *sa, struct v1_msg *m, struct ike_chunk id_b,
+    uint8_t sig[V1_SIG_MAX])
+{
+	uint8_t hash[IKE1_HASH_MAX];
+	size_t hl = ike1_hash_len(sa->v1->hash), sl = V1_SIG_MAX;
+	struct v1_payload *pl;
+	struct gw_err err;
+
+	if (auth_hash(sa, sa->initiator, id_b, hash) != 0)
+		return -1;
+	if (sa->v1->auth != V1_AUTH_RSA_SIG) {
+		memcpy(sig, hash, hl);
+		if ((pl = v1_msg_add(m, V1_PL_HASH)) == NULL)
+			return -1;
+		pl->u.data = (struct ike_chunk){ sig, hl };
+		return 0;
+	}
+	if (ike->rsa == NULL || v1sig_sign(ike->rsa, hash, hl, sig, &sl, &err) != 0 ||
+	    (pl = v1_msg_add(m, V1_PL_SIG)) == NULL) {
+		log_debug("isakmp: no signature made: %s", ike->rsa == NULL ? "no RSA key pair "
+		    "(crypto key generate rsa)" : err.msg);
+		return -1;
+	}
+	pl->u.data = (struct ike_chunk){ sig, sl };
+	return 0;
+}
+
+/* The peer's HASH or SIG in m over its id_b: 0 when it proves the peer; -1 with why. */
+static int
+check_auth(struct ike *ike, struct ike_sa *sa, const struct v1_msg *m, bool of_initiator,
+    struct ike_chunk id_b, const char **why)
+{
+	uint8_t hash[IKE1_HASH_MAX];
+	size_t hl = ike1_hash_len(sa->v1->hash);
+	const struct v1_payload *pl;
+	const struct conf_rsa_key *k;
+	struct gw_err err;
+	EVP_PKEY *pub;
+	int rc;
+
+	*why = "key derivation failed";
+	if (auth_hash(sa, of_initiator, id_b, hash) != 0)
+		return -1;
+	if (sa->v1->auth != V1_AUTH_RSA_SIG) {
+		*why = "its HASH is wrong (the pre-shared keys differ?)";
+		pl = v1_msg_find(m, V1_PL_HASH, NULL);
+		return pl != NULL && pl->u.data.len == hl &&
+		    CRYPTO_memcmp(pl->u.data.p, hash, hl) == 0 ? 0 : -1;
+	}
+	*why = "no SIG payload";
+	if ((pl = v1_msg_find(m, V1_PL_SIG, NULL)) == NULL)
+		return -1;
+	*why = "no public key for the peer (crypto key pubkey-chain rsa)";
+	if ((k = conf_rsa_key_find(ike->conf, sa->remote, sa->remote_id[0] != '\0' ?
+	    sa->remote_id : NULL)) == NULL || (pub = conf_rsa_key_pkey(k, &err)) == NULL)
+		return -1;
+	rc = v1sig_verify(pub, hash, hl, pl->u.data.p, pl->u.data.len);
+	EVP_PKEY_free(pub);
+	*why = "its signature does not verify with the key configured for it";
+	return rc;
 }
 
 /* ---------------------------------------------------------------- established */
@@ -670,7 +749,8 @@ v1_initiate(struct ike *ike, uint32_t remote, uint32_t local, const struct conf_
 	sa->v1->st = V1_MM_NO_STATE;
 	v1_msg_init(m, sa->spi_i, zero_cky, V1_X_ID_PROT, 0, 0);
 	if (add_our_sa(ike, m) != 0 || add_vids(m) != 0 || build(ike, m, &len) != 0) {
-		log_debug("isakmp: no crypto isakmp policy with pre-share to offer");
+		log_debug("isakmp: no crypto isakmp policy to offer (pre-share, or rsa-sig with "
+		    "crypto key generate rsa)");
 		goto fail;
 	}
 	/* SAi_b: the body of the SA payload, the first after the header */
@@ -708,7 +788,7 @@ i_msg2(struct ike *ike, struct ike_sa *sa, uint64_t now_ms)
 		return;
 	}
 	for (size_t i = 0; (p = policy_at(ike, i)) != NULL; i++)
-		if (p->auth == CONF_ISAKMP_PRE_SHARE && policy_matches(p, &x))
+		if (auth_usable(ike, p) && policy_matches(p, &x))
 			break;
 	if (p == NULL || take_algs(sa, &x, p->priority, p->lifetime) != 0) {
 		log_debug("isakmp: the peer chose a transform we did not offer");
@@ -737,7 +817,7 @@ static void
 i_msg4(struct ike *ike, struct ike_sa *sa, uint64_t now_ms)
 {
 	struct v1_msg *in = &ike->v1in, *m = &ike->v1out;
-	uint8_t idb[8], hash[IKE1_HASH_MAX];
+	uint8_t idb[8], sig[V1_SIG_MAX];
 	struct v1_payload *pl;
 	const char *why;
 	size_t len;
@@ -751,11 +831,8 @@ i_msg4(struct ike *ike, struct ike_sa *sa, uint64_t now_ms)
 	if (sa->nat_local || sa->nat_remote)
 		sa->lport = sa->rport = 4500;		/* RFC 3947 §4 */
 	v1_msg_init(m, sa->spi_i, sa->spi_r, V1_X_ID_PROT, V1_F_ENCRYPTED, 0);
-	if (add_id(sa, m, idb) != 0 ||
-	    auth_hash(sa, true, (struct ike_chunk){ idb, 8 }, hash) != 0 ||
-	    (pl = v1_msg_add(m, V1_PL_HASH)) == NULL)
+	if (add_id(sa, m, idb) != 0 || add_auth(ike, sa, m, (struct ike_chunk){ idb, 8 }, sig) != 0)
 		return;
-	pl->u.data = (struct ike_chunk){ hash, ike1_hash_len(sa->v1->hash) };
 	if (!other_sa_with(ike, sa)) {
 		static const uint8_t none[1];
 
@@ -779,23 +856,18 @@ i_msg6(struct ike *ike, struct ike_sa *sa, size_t len, uint64_t now_ms)
 {
 	struct v1_msg *in = &ike->v1in;
 	const struct v1_payload *id;
-	uint8_t hash[IKE1_HASH_MAX], next[V1_CBC_BLOCK_MAX];
-	const struct v1_payload *h;
+	uint8_t next[V1_CBC_BLOCK_MAX];
+	const char *why = "it does not open, or has no ID";
 	size_t chain;
 
 	if (v1_open(ike, sa, sa->v1->iv, len, &chain, next) != 0 ||
 	    (id = v1_msg_find(in, V1_PL_ID, NULL)) == NULL ||
-	    (h = v1_msg_find(in, V1_PL_HASH, NULL)) == NULL ||
-	    auth_hash(sa, false, id->body, hash) != 0 ||
-	    h->u.data.len != ike1_hash_len(sa->v1->hash) ||
-	    CRYPTO_memcmp(h->u.data.p, hash, h->u.data.len) != 0) {
+	    (peer_id(sa, id), check_auth(ike, sa, in, false, id->body, &why)) != 0) {
 		ike_count(ike, IKE_CTR_AUTH_FAILED);
-		log_debug("isakmp: main mode message 6 does not open or its HASH_R is wrong "
-		    "(pre-shared keys differ?)");
+		log_debug("isakmp: peer %s: main mode message 6 refused: %s", sa->remote_id, why);
 		return;
 	}
 	memcpy(sa->v1->iv, next, sa->v1->block);
-	peer_id(sa, id);
 	v1_established(ike, sa, now_ms);
 }
 
@@ -823,7 +895,7 @@ pick(struct ike *ike, const struct v1_msg *in, const struct v1_payload *sap,
 				if (pr->xf + k >= in->n_xf ||
 				    v1_xf_phase1(in, &in->xf[pr->xf + k], &x) != 0)
 					continue;
-				if (p->auth == CONF_ISAKMP_PRE_SHARE && policy_matches(p, &x) &&
+				if (auth_usable(ike, p) && policy_matches(p, &x) &&
 				    ike_dh_pub_len(x.group) != 0) {
 					*chosen = &in->xf[pr->xf + k];
 					*pol = p;
@@ -930,7 +1002,7 @@ r_msg1(struct ike *ike, uint32_t local, uint16_t lport, uint32_t remote, uint16_
 	}
 	if (aggr) {
 		const struct v1_payload *id = v1_msg_find(in, V1_PL_ID, NULL);
-		uint8_t idb[8], hash[IKE1_HASH_MAX], natd[2][IKE1_HASH_MAX];
+		uint8_t idb[8], sig[V1_SIG_MAX], natd[2][IKE1_HASH_MAX];
 		char name[CONF_ISAKMP_HOST_MAX];
 		const char *why;
 
@@ -951,10 +1023,8 @@ r_msg1(struct ike *ike, uint32_t local, uint16_t lport, uint32_t remote, uint16_
 			goto fail;
 		}
 		if (add_id(sa, m, idb) != 0 ||
-		    auth_hash(sa, false, (struct ike_chunk){ idb, 8 }, hash) != 0 ||
-		    (pl = v1_msg_add(m, V1_PL_HASH)) == NULL)
+		    add_auth(ike, sa, m, (struct ike_chunk){ idb, 8 }, sig) != 0)
 			goto fail;
-		pl->u.data = (struct ike_chunk){ hash, ike1_hash_len(sa->v1->hash) };
 		if (natd_add(sa, m, natd) != 0 || add_vids(m) != 0 || build(ike, m, &len) != 0)
 			goto fail;
 	} else if (add_vids(m) != 0 || build(ike, m, &len) != 0) {
@@ -1013,10 +1083,10 @@ r_msg5(struct ike *ike, struct ike_sa *sa, size_t len, uint64_t now_ms)
 {
 	struct v1_msg *in = &ike->v1in, *m = &ike->v1out;
 	struct ike1 *v = sa->v1;
-	const struct v1_payload *id, *h;
-	uint8_t hash[IKE1_HASH_MAX], next[V1_CBC_BLOCK_MAX], idb[8];
+	const struct v1_payload *id;
+	uint8_t sig[V1_SIG_MAX], next[V1_CBC_BLOCK_MAX], idb[8];
+	const char *why = "it does not open";
 	struct ike_chunk id_b;
-	struct v1_payload *pl;
 	size_t chain, out_len;
 
 	if (in->hdr.flags & V1_F_ENCRYPTED) {
@@ -1030,24 +1100,22 @@ r_msg5(struct ike *ike, struct ike_sa *sa, size_t len, uint64_t now_ms)
 	id = v->aggressive ? NULL : v1_msg_find(in, V1_PL_ID, NULL);
 	id_b = v->aggressive ? (struct ike_chunk){ v->id_i_b, v->id_i_len } :
 	    id != NULL ? id->body : (struct ike_chunk){ NULL, 0 };
-	if ((!v->aggressive && id == NULL) || (h = v1_msg_find(in, V1_PL_HASH, NULL)) == NULL ||
-	    auth_hash(sa, true, id_b, hash) != 0 || h->u.data.len != ike1_hash_len(v->hash) ||
-	    CRYPTO_memcmp(h->u.data.p, hash, h->u.data.len) != 0)
+	why = "no ID";
+	if (!v->aggressive && id == NULL)
 		goto bad;
-	memcpy(v->iv, next, v->block);
 	if (id != NULL)
 		peer_id(sa, id);
+	if (check_auth(ike, sa, in, true, id_b, &why) != 0)
+		goto bad;
+	memcpy(v->iv, next, v->block);
 	if (v->aggressive) {
 		natd_check(sa, in);
 		v1_established(ike, sa, now_ms);
 		goto contact;
 	}
 	v1_msg_init(m, sa->spi_i, sa->spi_r, V1_X_ID_PROT, V1_F_ENCRYPTED, 0);
-	if (add_id(sa, m, idb) != 0 ||
-	    auth_hash(sa, false, (struct ike_chunk){ idb, 8 }, hash) != 0 ||
-	    (pl = v1_msg_add(m, V1_PL_HASH)) == NULL)
+	if (add_id(sa, m, idb) != 0 || add_auth(ike, sa, m, (struct ike_chunk){ idb, 8 }, sig) != 0)
 		return;
-	pl->u.data = (struct ike_chunk){ hash, ike1_hash_len(v->hash) };
 	if (v1_seal(ike, sa, m, v->iv, &out_len) != 0)
 		return;
 	send_p1(ike, sa, out_len, false, now_ms);
@@ -1059,8 +1127,8 @@ contact:
 	return;
 bad:
 	ike_count(ike, IKE_CTR_AUTH_FAILED);
-	log_debug("isakmp: %s: phase 1 authentication failed (HASH_I wrong: pre-shared keys "
-	    "differ?)", sa->remote_id[0] != '\0' ? sa->remote_id : "peer");
+	log_debug("isakmp: peer %s: phase 1 authentication failed: %s",
+	    sa->remote_id[0] != '\0' ? sa->remote_id : "?", why);
 }
 
 /* ---------------------------------------------------------------- input */

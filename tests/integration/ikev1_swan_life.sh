@@ -18,6 +18,9 @@
 #   5. quick mode rekeys under load: strongSwan rekeys every 4 s while pings cross every 20 ms
 #      (no ping lost, at least two new SA pairs); then ours: a 2560 KB life under iperf3 makes
 #      us rekey (the soft kilobytes), with the old pair deleted and no ping lost
+#   6. main mode with RSA signatures (rsa-sig, keys configured by hand as the seed says): our key
+#      pair made by crypto key generate rsa, given to strongSwan from show crypto key mypubkey
+#      rsa; strongSwan's pasted as an addressed-key; up in both roles
 #
 # Run by ctest (env GW_BIN, GW_SRC) or by hand as root: bash tests/integration/ikev1_swan_life.sh
 set -uo pipefail
@@ -129,4 +132,26 @@ t_ge "we rekeyed (the soft kilobytes)" \
 	"$(gwctl_in gwB "show crypto ikev2 stats" | awk '$0 ~ /child SAs rekeyed/ { print $1 }')" 1
 t_check "new SPIs, and both ends agree once the old pair is deleted" eval \
 	'[ "$(ik_ours_esp gwB inbound)" != "$spi0" ] && t_poll 8 same_spis'
+
+# 6: rsa-sig
+rsa_chain=$(v1_rsa_keys) || t_abort "strongSwan's RSA key"
+V1_AUTH=rsa-sig SW1_AUTH=pubkey V1_EXTRA=$rsa_chain
+export V1_AUTH SW1_AUTH V1_EXTRA
+gw_stop gwB >/dev/null 2>&1
+swan_stop ssA >/dev/null 2>&1
+v1_ours_conf >"$GW_RUN/gwB.conf"
+t_check "gwB starts with an rsa-sig policy and strongSwan's addressed-key" \
+	gw_start gwB "$GW_RUN/gwB.conf" || t_abort gwB
+gwctl_in gwB "debug crypto isakmp" >/dev/null
+t_check "gwB: crypto key generate rsa; its public key given to strongSwan" v1_rsa_ours gwB
+v1_swan_conf >"$(swan_dir ssA)/swanctl.conf"
+t_check "ssA starts and loads its keys" eval 'swan_start ssA gwA && swan_load ssA'
+t_check "rsa-sig: strongSwan initiates, up" swan_initiate ssA t
+t_match "gwB: the ISAKMP SA authenticated by RSA signatures (rsig)" "$(gwctl_in gwB "show crypto isakmp sa detail")" \
+	'ACTIVE aes +sha +rsig +14 '
+t_check "the same SPIs; pings both ways" eval 'same_spis &&
+	nsx hostA ping -n -c 2 -i 0.1 -W 2 192.0.2.130'
+t_check "ssA deletes it" swan_terminate ssA t
+t_check "rsa-sig: we initiate on traffic, up" wait_ping hostB 192.0.2.10 10
+t_check "the same SPIs" t_poll 4 same_spis
 t_end

@@ -13,6 +13,7 @@
 #	V1_TSET		the transform set, e.g. "esp-aes 128 esp-sha-hmac"
 #	V1_PFS		"group14" etc., empty for no PFS
 #	V1_LIFE		phase 2 lifetime in seconds (set security-association lifetime)
+#	V1_AUTH		the policy's authentication: pre-share (default) or rsa-sig
 #	V1_LIFE_KB	phase 2 lifetime in kilobytes, empty for the default
 #	V1_KEEPALIVE	"crypto isakmp keepalive" arguments, empty for none
 #	V1_DYNAMIC	non-empty: the key by host name V1_DYNAMIC (crypto isakmp key K hostname
@@ -25,6 +26,8 @@
 #	SW1_DPD		dpd_delay (0: none)
 #	SW1_START	start_action of the child (none or trap)
 #	SW1_LTS SW1_RTS	its traffic selectors (default 192.0.2.0/25, 192.0.2.128/25)
+#	SW1_AUTH	psk (default) or pubkey: its key pubkey/ssA.pem (private/ssA.pem), ours
+#			pubkey/gwB.pem, in its swanctl directory (v1_rsa_keys makes them)
 
 V1_PSK=${V1_PSK:-interop-$(head -c 12 /dev/urandom | base64 | tr -d '/+=')}
 V1_ENC=${V1_ENC:-aes 128}
@@ -51,7 +54,7 @@ hostname gwB
 crypto isakmp policy 10
  encryption $V1_ENC
  hash $V1_HASH
- authentication pre-share
+ authentication ${V1_AUTH:-pre-share}
  group $V1_GROUP
 ${V1_KEEPALIVE:+crypto isakmp keepalive $V1_KEEPALIVE}
 crypto ipsec transform-set T $V1_TSET
@@ -105,9 +108,11 @@ connections { t {
 	remote_addrs = 198.51.100.2
 	proposals = $SW1_IKE
 	$dpd
-	local { auth = psk
+	local { auth = ${SW1_AUTH:-psk}
+		${SW1_AUTH:+pubkeys = ssA.pem}
 		id = $SW1_ID }
-	remote { auth = psk
+	remote { auth = ${SW1_AUTH:-psk}
+		 ${SW1_AUTH:+pubkeys = gwB.pem}
 		 id = 198.51.100.2 }
 	children { t { local_ts = ${SW1_LTS:-192.0.2.0/25}
 		       remote_ts = ${SW1_RTS:-192.0.2.128/25}
@@ -122,3 +127,38 @@ CONF
 
 # v1_ours_isakmp GW: "show crypto isakmp sa" lines without the header.
 v1_ours_isakmp() { gwctl_in "$1" "show crypto isakmp sa" | awk 'NR > 2 && NF > 0'; }
+
+# v1_rsa_keys: strongSwan's RSA key pair (openssl) into ssA's swanctl directory, and its public
+# key as the IOS lines that give it to us (crypto key pubkey-chain rsa, addressed-key gwA),
+# on stdout: put them in V1_EXTRA.
+v1_rsa_keys()
+{
+	local d
+	d=$(swan_dir ssA)
+	mkdir -p "$d/private" "$d/pubkey"
+	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$d/private/ssA.pem" \
+		2>/dev/null || return 1
+	openssl pkey -in "$d/private/ssA.pem" -pubout -out "$d/pubkey/ssA.pem" 2>/dev/null || return 1
+	echo "crypto key pubkey-chain rsa"
+	echo " addressed-key 198.51.100.1"
+	echo "  key-string"
+	openssl pkey -in "$d/private/ssA.pem" -pubout -outform DER 2>/dev/null |
+		od -An -v -tx1 | tr -d ' \n' | fold -w 64 | sed 's/^/   /'
+	echo
+	echo "  quit"
+}
+
+# v1_rsa_ours GW: GW makes its key pair (crypto key generate rsa) and strongSwan is given its
+# public key as pubkey/gwB.pem, from what show crypto key mypubkey rsa prints.
+v1_rsa_ours()
+{
+	local d hex
+	d=$(swan_dir ssA)
+	mkdir -p "$d/pubkey"
+	gwctl_in "$1" "crypto key generate rsa modulus 2048" >/dev/null || return 1
+	hex=$(gwctl_in "$1" "show crypto key mypubkey rsa" | awk '/Key Data/ { k = 1; next }
+		k && /^ +[0-9A-F]+( [0-9A-F]+)*$/ { gsub(/ /, ""); printf "%s", $0 }')
+	[ -n "$hex" ] || return 1
+	printf '%s' "$hex" | xxd -r -p | openssl pkey -pubin -inform DER -out "$d/pubkey/gwB.pem" \
+		2>/dev/null
+}
