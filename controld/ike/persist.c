@@ -29,7 +29,19 @@
 
 static const char magic[8] = "GWIKEv1";
 
-enum { REC_IKE = 1, REC_CHILD = 2, REC_END = 3 };
+enum { REC_IKE = 1, REC_CHILD = 2, REC_END = 3, REC_V1 = 4 };
+
+/* What an IKEv1 ISAKMP SA has beyond an IKE SA (REC_V1, right after its REC_IKE): its
+ * algorithms, keys and the last block of phase 1 (the IV of every later exchange).  Quick
+ * modes in flight are not kept: the peer's retransmission starts them again. */
+struct saved_v1 {
+	uint8_t			st;		/* V1_QM_IDLE or V1_MM_DELETED */
+	bool			aggressive, natt, dpd;
+	uint16_t		encr, key_bits, hash, auth, group, policy;
+	uint32_t		block, key_len, dpd_seq;
+	struct ike1_sa_keys	k;
+	uint8_t			iv[V1_CBC_BLOCK_MAX];
+};
 
 /* An IKE SA as saved: plain data only. */
 struct saved_ike {
@@ -198,9 +210,62 @@ save_sa(struct wbuf *w, const struct ike_sa *sa, uint64_t now_ms)
 	put(w, sa->req_buf, s.req_len);
 	put(w, sa->resp_buf, s.resp_len);
 	OPENSSL_cleanse(&s, sizeof(s));
+	if (sa->v1 != NULL) {
+		struct saved_v1 v;
+
+		memset(&v, 0, sizeof(v));
+		v.st = (uint8_t)sa->v1->st;
+		v.aggressive = sa->v1->aggressive;
+		v.natt = sa->v1->natt;
+		v.dpd = sa->v1->dpd;
+		v.encr = sa->v1->encr;
+		v.key_bits = sa->v1->key_bits;
+		v.hash = sa->v1->hash;
+		v.auth = sa->v1->auth;
+		v.group = sa->v1->group;
+		v.policy = sa->v1->policy;
+		v.block = (uint32_t)sa->v1->block;
+		v.key_len = (uint32_t)sa->v1->key_len;
+		v.dpd_seq = sa->v1->dpd_seq;
+		v.k = sa->v1->k;
+		memcpy(v.iv, sa->v1->iv, sizeof(v.iv));
+		put_rec(w, REC_V1, &v, sizeof(v));
+		OPENSSL_cleanse(&v, sizeof(v));
+	}
 	for (const struct ike_child *c = sa->children; c != NULL; c = c->next)
 		if (c->state != CHILD_CREATING)
 			save_child(w, c, now_ms);
+}
+
+/* REC_V1 of the IKE SA just loaded: it is an ISAKMP SA. */
+static int
+load_v1(struct ike_sa *sa, const uint8_t *p, size_t len)
+{
+	struct saved_v1 v;
+
+	if (sa == NULL || sa->v1 != NULL || len != sizeof(v) ||
+	    (sa->v1 = calloc(1, sizeof(*sa->v1))) == NULL)
+		return -1;
+	memcpy(&v, p, sizeof(v));
+	sa->v1->st = v.st == V1_MM_DELETED ? V1_MM_DELETED : V1_QM_IDLE;
+	sa->v1->aggressive = v.aggressive;
+	sa->v1->natt = v.natt;
+	sa->v1->dpd = v.dpd;
+	sa->v1->encr = v.encr;
+	sa->v1->key_bits = v.key_bits;
+	sa->v1->hash = v.hash;
+	sa->v1->auth = v.auth;
+	sa->v1->group = v.group;
+	sa->v1->policy = v.policy;
+	sa->v1->block = v.block <= V1_CBC_BLOCK_MAX ? v.block : 0;
+	sa->v1->key_len = v.key_len <= sizeof(v.k.enc.b) ? v.key_len : 0;
+	sa->v1->dpd_seq = v.dpd_seq;
+	sa->v1->k = v.k;
+	memcpy(sa->v1->iv, v.iv, sizeof(v.iv));
+	OPENSSL_cleanse(&v, sizeof(v));
+	if (sa->v1->block == 0 || sa->v1->key_len == 0 || ike1_hash_len(sa->v1->hash) == 0)
+		return -1;
+	return 0;
 }
 
 int
@@ -213,8 +278,8 @@ ike_save(const struct ike *ike, uint64_t now_ms, uint8_t **out, size_t *len,
 	put(&w, magic, sizeof(magic));
 	put(&w, &version, sizeof(version));
 	for (const struct ike_sa *sa = ike->sas; sa != NULL; sa = sa->next)
-		if (sa->v1 == NULL &&	/* XXX: IKEv1 SAs are not kept across a restart yet */
-		    (sa->state == IKE_SA_ESTABLISHED || sa->state == IKE_SA_DELETING))
+		if ((sa->state == IKE_SA_ESTABLISHED || sa->state == IKE_SA_DELETING) &&
+		    (sa->v1 == NULL || sa->v1->st == V1_QM_IDLE || sa->v1->st == V1_MM_DELETED))
 			save_sa(&w, sa, now_ms);
 	put_rec(&w, REC_END, NULL, 0);
 	if (w.oom) {
@@ -374,7 +439,8 @@ ike_load(struct ike *ike, const uint8_t *blob, size_t len, uint64_t now_ms,
 			return gw_fail(err, 0, "IKE state: truncated");
 		memcpy(&tag, blob + o, 4);
 		memcpy(&l, blob + o + 4, 4);
-		if (l > len - o - 8 || (tag != REC_IKE && tag != REC_CHILD && tag != REC_END))
+		if (l > len - o - 8 || (tag != REC_IKE && tag != REC_CHILD && tag != REC_END &&
+		    tag != REC_V1))
 			return gw_fail(err, 0, "IKE state: bad record at %zu", o);
 		if (tag == REC_END)
 			break;
@@ -393,6 +459,13 @@ ike_load(struct ike *ike, const uint8_t *blob, size_t len, uint64_t now_ms,
 				n_ike++;
 			else
 				n_failed++;
+		} else if (tag == REC_V1) {
+			if (load_v1(sa, blob + off, l) != 0) {
+				if (sa != NULL)		/* half an ISAKMP SA is none */
+					ike_sa_dead(ike, sa, "its IKEv1 record is refused");
+				sa = NULL;
+				n_failed++;
+			}
 		} else if (sa != NULL) {
 			if (load_child(ike, sa, blob + off, l, now_ms) == 0)
 				n_child++;

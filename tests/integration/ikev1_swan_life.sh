@@ -18,7 +18,10 @@
 #   5. quick mode rekeys under load: strongSwan rekeys every 4 s while pings cross every 20 ms
 #      (no ping lost, at least two new SA pairs); then ours: a 2560 KB life under iperf3 makes
 #      us rekey (the soft kilobytes), with the old pair deleted and no ping lost
-#   6. main mode with RSA signatures (rsa-sig, keys configured by hand as the seed says): our key
+#   6. controld kill -9 and restart (datad keeps running): the ISAKMP SA and IPsec SAs come back
+#      from the state file, no ping lost, strongSwan's SAs unchanged, and strongSwan's rekey
+#      over the adopted ISAKMP SA works (its keys and last IV were kept)
+#   7. main mode with RSA signatures (rsa-sig, keys configured by hand as the seed says): our key
 #      pair made by crypto key generate rsa, given to strongSwan from show crypto key mypubkey
 #      rsa; strongSwan's pasted as an addressed-key; up in both roles
 #
@@ -133,7 +136,36 @@ t_ge "we rekeyed (the soft kilobytes)" \
 t_check "new SPIs, and both ends agree once the old pair is deleted" eval \
 	'[ "$(ik_ours_esp gwB inbound)" != "$spi0" ] && t_poll 8 same_spis'
 
-# 6: rsa-sig
+# 6: controld kill -9 and restart: the ISAKMP SA and the IPsec SAs adopted from the state file
+restart "kill -9"
+t_check "up (strongSwan initiates)" swan_initiate ssA t
+t_check "gwB saved its SAs (state file)" t_poll 5 test -s "$(gw_dir gwB)/state/ike-sas"
+sleep 0.2
+before=$(swan_sas ssA)
+ours_before=$(v1_ours_isakmp gwB; ik_ours_esp gwB inbound; ik_ours_esp gwB outbound)
+nsx_bg hostA "$GW_RUN/ping-restart.log" ping -n -i 0.05 -c 60 -W 2 192.0.2.130
+ping_pid=$LAST_PID
+sleep 1
+p=${GW_PID[gwB/controld]}
+kill -KILL "$p"; wait "$p" 2>/dev/null
+unset "TOPO_PIDS[$p]" "GW_PID[gwB/controld]"
+echo "--- $(date '+%F %T.%N') controld killed with SIGKILL" >>"$(gw_dir gwB)/controld.log"
+t_check "gwB: controld restarts after kill -9" gw_start_controld gwB "$GW_RUN/gwB.conf"
+t_check "gwB: the same ISAKMP SA (QM_IDLE) and IPsec SAs, from its state file" t_poll 5 eval \
+	'[ "$(v1_ours_isakmp gwB; ik_ours_esp gwB inbound; ik_ours_esp gwB outbound)" = "$ours_before" ]'
+t_check "the 60 pings across the restart end" t_poll 10 eval '! kill -0 '"$ping_pid"
+pid_stop "$ping_pid" INT 1 >/dev/null
+t_match "none of them lost" "$(tail -n 3 "$GW_RUN/ping-restart.log")" \
+	'^60 packets transmitted, 60 received'
+t_eq "ssA: its SAs unchanged" "$(swan_sas ssA)" "$before"
+old_in=$(ik_swan_esp ssA in)
+t_check "ssA rekeys the child over the adopted ISAKMP SA (its keys and IV kept)" \
+	swan_ctl ssA --rekey --child t
+t_check "new SPIs on both ends" t_poll 8 eval \
+	'[ "$(installed_esp in)" != "$old_in" ] && newest_agree'
+t_check "pings cross the rekeyed tunnel" nsx hostA ping -n -c 3 -i 0.1 -W 2 192.0.2.130
+
+# 7: rsa-sig
 rsa_chain=$(v1_rsa_keys) || t_abort "strongSwan's RSA key"
 V1_AUTH=rsa-sig SW1_AUTH=pubkey V1_EXTRA=$rsa_chain
 export V1_AUTH SW1_AUTH V1_EXTRA
