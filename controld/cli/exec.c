@@ -332,17 +332,20 @@ c_debug_ikev2(struct controld *cd, char **a, int n, FILE *out)
 	return 0;
 }
 
-/* debug crypto isakmp: the same switch as debug crypto ikev2 (one engine, one log). */
+/* debug crypto isakmp [keys]: the same switch as debug crypto ikev2 (one engine, one log); keys
+ * logs each ISAKMP SA's cookies and encryption key, Wireshark's IKEv1 decryption table. */
 static int
 c_debug_isakmp(struct controld *cd, char **a, int n, FILE *out)
 {
-	(void)a;
-	(void)n;
 	if (!cd->ike.debug)
 		cd->ike.level_before = log_level;
 	cd->ike.debug = true;
+	cd->ike.debug_keys = n == 1 && strcmp(a[0], "keys") == 0;
+	if (cd->ike.ike != NULL)
+		ike_set_debug_keys(cd->ike.ike, cd->ike.debug_keys);
 	log_level = LOG_LVL_DEBUG;
-	fprintf(out, "Crypto ISAKMP debugging is on\n");
+	fprintf(out, "Crypto ISAKMP debugging is on%s\n", cd->ike.debug_keys ? ", with the keys of "
+	    "new SAs (anyone who reads the log can decrypt them)" : "");
 	return 0;
 }
 

@@ -210,8 +210,8 @@ static const struct node l_debug_crypto[] = {
 	KW("ikev2", "IKEv2 key exchange: what it does and why it refuses", L_DEBUG_IKEV2, F_CR,
 	    CLI_C_DEBUG_IKEV2),
 	KW("ipsec", "IPSEC processing", L_NONE, F_CR, CLI_C_DEBUG),
-	KW("isakmp", "ISAKMP (IKEv1) key exchange: what it does and why it refuses", L_NONE,
-	    F_CR, CLI_C_DEBUG_ISAKMP),
+	KW("isakmp", "ISAKMP (IKEv1) key exchange: what it does and why it refuses",
+	    L_DEBUG_IKEV2, F_CR, CLI_C_DEBUG_ISAKMP),
 	END
 };
 static const struct node l_debug_ikev2[] = {

@@ -534,16 +534,16 @@ derive(struct ike *ike, struct ike_sa *sa, const char *name, const char **why)
 	key_wipe(&skeyid);
 	ike_dh_secret_wipe(&s);
 	if (rc == 0 && ike->debug_keys) {
-		char ck[33], ka[2 * sizeof(v->k.enc.b) + 1];
+		char ci[17], cr[17], ka[2 * sizeof(v->k.enc.b) + 1];
 
 		for (int i = 0; i < 8; i++) {
-			snprintf(ck + 2 * i, 3, "%02x", sa->spi_i[i]);
-			snprintf(ck + 16 + 2 * i, 3, "%02x", sa->spi_r[i]);
+			snprintf(ci + 2 * i, 3, "%02x", sa->spi_i[i]);
+			snprintf(cr + 2 * i, 3, "%02x", sa->spi_r[i]);
 		}
 		for (size_t i = 0; i < v->key_len; i++)
 			snprintf(ka + 2 * i, 3, "%02x", v->k.enc.b[i]);
 		/* Wireshark's ISAKMP decryption table: initiator cookie, encryption key */
-		log_debug("ikev1 keys %.16s %.16s encr %s", ck, ck + 16, ka);
+		log_debug("ikev1 keys %s %s encr %s", ci, cr, ka);
 	}
 	return rc;
 }

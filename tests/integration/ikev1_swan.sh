@@ -17,8 +17,9 @@
 #   5. the matrix: phase 1 and phase 2 combinations (DES/3DES/AES-128/AES-256, MD5/SHA-1/
 #      SHA-256, groups 1/2/14/19, PFS on and off, ESP-GCM), each in both roles: up, the same
 #      SPIs, pings through
-#   6. Case 4 refused: strongSwan proposes more than our entry permits (a /24 for our /25):
-#      no SA, and debug crypto isakmp says why
+#   6. (Case 3 and Case 4, aggressive mode, rekeys, restart, rsa-sig: ikev1_swan_life.sh)
+#   7. Wireshark's tshark decrypts our ISAKMP messages with the cookie and key that debug crypto
+#      isakmp keys logs: every encrypted message opens to a HASH, our ID and the flow in it
 #
 # Run by ctest (env GW_BIN, GW_SRC) or by hand as root: bash tests/integration/ikev1_swan.sh
 set -uo pipefail
@@ -39,6 +40,7 @@ v1_up()
 	swan_stop ssA >/dev/null 2>&1
 	v1_ours_conf >"$GW_RUN/gwB.conf"
 	v1_swan_conf >"$(swan_dir ssA)/swanctl.conf"
+	rm -rf "$(gw_dir gwB)/state"	# a fresh gwB: nothing adopted from the last combination
 	gw_start gwB "$GW_RUN/gwB.conf" || { t_fail "$name: gwB starts"; return 1; }
 	swan_start ssA gwA && swan_load ssA || { t_fail "$name: ssA starts"; return 1; }
 	if [ "$role" = swan ]; then
@@ -122,5 +124,34 @@ aes 128|md5|2|esp-aes 128 esp-md5-hmac||aes128-md5-modp1024|aes128-md5
 des|md5|1|esp-des esp-md5-hmac|group1|des-md5-modp768|des-md5-modp768
 aes 256|sha256|14|esp-aes 128 esp-sha256-hmac|group14|aes256-sha256-modp2048|aes128-sha256-modp2048
 MATRIX
+
+# 7: Wireshark decrypts our ISAKMP with the keys debug crypto isakmp keys logs
+V1_ENC="aes 128" V1_HASH=sha V1_GROUP=14 V1_TSET="esp-aes 128 esp-sha-hmac" V1_PFS=
+SW1_IKE=aes128-sha1-modp2048 SW1_ESP=aes128-sha1
+gw_stop gwB >/dev/null 2>&1
+swan_stop ssA >/dev/null 2>&1
+v1_ours_conf >"$GW_RUN/gwB.conf"
+v1_swan_conf >"$(swan_dir ssA)/swanctl.conf"
+rm -rf "$(gw_dir gwB)/state"
+gw_start gwB "$GW_RUN/gwB.conf" && swan_start ssA gwA && swan_load ssA || t_abort "restart"
+t_match "gwB: debug crypto isakmp keys" "$(gwctl_in gwB "debug crypto isakmp keys")" \
+	'debugging is on, with the keys'
+cap=$GW_RUN/isakmp.pcap
+cap_start inet br0 "$cap" "udp port 500 or udp port 4500" || t_abort capture
+t_check "we initiate on traffic: up" wait_ping hostB 192.0.2.10 10
+cap_stop "$cap"
+read -r _ _ ck _ _ key < <(grep -o 'ikev1 keys .*' "$(gw_dir gwB)/controld.log" | tail -n 1)
+dec=$(tshark -n -r "$cap" -o "uat:ikev1_decryption_table:$ck,$key" \
+	-Y 'isakmp && !esp' -T fields -e isakmp.flags -e isakmp.exchangetype -e isakmp.hash \
+	-e isakmp.id.data.ipv4_addr -e isakmp.id.data.ipv4_subnet 2>/dev/null)
+printf '# tshark: %s\n' "${dec//$'\n'/$'\n# tshark: '}"
+t_ge "tshark: encrypted main mode and quick mode messages (5 or more)" \
+	"$(awk -F'\t' '$1 ~ /1$/' <<<"$dec" | wc -l)" 5
+t_eq "tshark: each of them opened: a HASH payload in every one" \
+	"$(awk -F'\t' '$1 ~ /1$/ && $3 == ""' <<<"$dec" | wc -l)" 0
+t_match "tshark: our main mode ID, 198.51.100.2, read from our encrypted message 5" "$dec" \
+	$'\t2\t[0-9a-f]+\t198\.51\.100\.2'
+t_match "tshark: the quick mode IDs carry our flow (192.0.2.128/25 to 192.0.2.0/25)" "$dec" \
+	$'\t32\t[0-9a-f]+\t192\.0\.2\.128,192\.0\.2\.0\t255\.255\.255\.128,255\.255\.255\.128'
 
 t_end

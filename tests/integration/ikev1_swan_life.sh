@@ -43,6 +43,7 @@ restart()
 	swan_stop ssA >/dev/null 2>&1
 	v1_ours_conf >"$GW_RUN/gwB.conf"
 	v1_swan_conf >"$(swan_dir ssA)/swanctl.conf"
+	rm -rf "$(gw_dir gwB)/state"	# a fresh gwB (a restart keeps SAs: section 6)
 	gw_start gwB "$GW_RUN/gwB.conf" && gwctl_in gwB "debug crypto isakmp" >/dev/null &&
 		swan_start ssA gwA && swan_load ssA || t_abort "$1: start"
 }
@@ -172,6 +173,7 @@ export V1_AUTH SW1_AUTH V1_EXTRA
 gw_stop gwB >/dev/null 2>&1
 swan_stop ssA >/dev/null 2>&1
 v1_ours_conf >"$GW_RUN/gwB.conf"
+rm -rf "$(gw_dir gwB)/state"
 t_check "gwB starts with an rsa-sig policy and strongSwan's addressed-key" \
 	gw_start gwB "$GW_RUN/gwB.conf" || t_abort gwB
 gwctl_in gwB "debug crypto isakmp" >/dev/null
