@@ -146,6 +146,8 @@ struct ike1 {
 	uint64_t		next_ms;	/* retransmit tx then (0: not waiting) */
 	unsigned		tries;
 	uint32_t		dpd_seq;	/* R-U-THERE sequence, ours */
+	uint64_t		dpd_heard_ms;	/* an inbound IPsec SA's count last moved */
+	bool			dpd_out;	/* an outbound one's moved since our last R-U-THERE */
 	uint64_t		dpd_sent_ms;	/* our R-U-THERE without its ACK, 0: none */
 	unsigned		dpd_tries;
 	struct ike1_qm		*qms;

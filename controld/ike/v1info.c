@@ -228,12 +228,17 @@ v1_info_input(struct ike *ike, struct ike_sa *sa, size_t len, uint64_t now_ms)
 
 /* ---------------------------------------------------------------- clear */
 
+static struct ike_sa *live_sa(struct ike *ike, const struct ike_sa *sa);
+
 void
 v1_clear_child(struct ike *ike, struct ike_sa *sa, struct ike_child *c, uint64_t now_ms)
 {
+	/* told over its ISAKMP SA, or over the one that replaced it when it was cleared */
+	struct ike_sa *l = sa->v1->st == V1_QM_IDLE ? sa : live_sa(ike, sa);
+
 	(void)now_ms;
-	if (sa->v1->st == V1_QM_IDLE)
-		v1_send_delete_child(ike, sa, c);
+	if (l != NULL)
+		v1_send_delete_child(ike, l, c);
 	child_free(ike, sa, c, true);
 }
 
@@ -400,35 +405,37 @@ tick_qms(struct ike *ike, struct ike_sa *sa, uint64_t now_ms)
 	return t;
 }
 
-/* DPD (RFC 3706), IOS's "crypto isakmp keepalive SECONDS [RETRY] [periodic|on-demand]". */
+/* DPD (RFC 3706), IOS's "crypto isakmp keepalive SECONDS [RETRY] [periodic|on-demand]": every
+ * second the IPsec SAs' counts are looked at; when nothing came from the peer for SECONDS (no
+ * IKE message, no packet on an inbound SA) an R-U-THERE goes (on-demand: only if we sent it
+ * traffic meanwhile), again every RETRY seconds, and after five unanswered the SA is dead. */
 static uint64_t
 tick_dpd(struct ike *ike, struct ike_sa *sa, uint64_t now_ms)
 {
 	const struct conf_isakmp *ci = &ike->conf->isakmp;
 	struct ike1 *v = sa->v1;
-	uint64_t iv = (uint64_t)ci->keepalive * 1000;
+	uint64_t iv = (uint64_t)ci->keepalive * 1000, heard;
 	uint64_t retry = (uint64_t)(ci->keepalive_retry != 0 ? ci->keepalive_retry : 2) * 1000;
 	uint8_t ck[2 * V1_COOKIE_LEN], seq[4];
 
 	if (ci->keepalive == 0 || !v->dpd)
 		return UINT64_MAX;
 	if (v->dpd_sent_ms != 0) {
-		if (now_ms < v->dpd_sent_ms + retry)
+		if (sa->last_rx_ms > v->dpd_sent_ms) {		/* it spoke: alive */
+			v->dpd_sent_ms = 0;
+			v->dpd_tries = 0;
+		} else if (now_ms < v->dpd_sent_ms + retry) {
 			return v->dpd_sent_ms + retry;
-		if (++v->dpd_tries > 5) {
+		} else if (++v->dpd_tries >= 5) {
 			ike_count(ike, IKE_CTR_TIMEOUT);
 			ike_sa_dead(ike, sa, "the peer does not answer DPD");
 			return 0;
 		}
-	} else {
-		bool quiet = now_ms >= sa->last_rx_ms + iv, sent = !ci->keepalive_periodic;
-
-		if (sa->dpd_ms == 0)
-			sa->dpd_ms = now_ms + iv;
+	}
+	if (v->dpd_sent_ms == 0) {
 		if (now_ms < sa->dpd_ms)
 			return sa->dpd_ms;
-		sa->dpd_ms = now_ms + iv;
-		/* on-demand: only when we sent traffic and heard nothing; periodic: when quiet */
+		sa->dpd_ms = now_ms + 1000;
 		for (struct ike_child *c = sa->children; c != NULL && ike->io.packets != NULL;
 		    c = c->next) {
 			uint64_t n;
@@ -436,16 +443,19 @@ tick_dpd(struct ike *ike, struct ike_sa *sa, uint64_t now_ms)
 			if (c->id_in == 0)
 				continue;
 			if ((n = ike->io.packets(ike->io.ctx, c->id_in)) != c->dpd_pkts_in)
-				quiet = false;
+				v->dpd_heard_ms = now_ms;
 			c->dpd_pkts_in = n;
 			if ((n = ike->io.packets(ike->io.ctx, c->id_out)) != c->dpd_pkts_out)
-				sent = true;
+				v->dpd_out = true;
 			c->dpd_pkts_out = n;
 		}
-		if (!quiet || !sent)
+		heard = sa->last_rx_ms > v->dpd_heard_ms ? sa->last_rx_ms : v->dpd_heard_ms;
+		if (now_ms < heard + iv || (!ci->keepalive_periodic && !v->dpd_out &&
+		    ike->io.packets != NULL))
 			return sa->dpd_ms;
 		v->dpd_seq++;
 		v->dpd_tries = 0;
+		v->dpd_out = false;
 	}
 	memcpy(ck, sa->spi_i, V1_COOKIE_LEN);
 	memcpy(ck + V1_COOKIE_LEN, sa->spi_r, V1_COOKIE_LEN);

@@ -690,8 +690,7 @@ v1_established(struct ike *ike, struct ike_sa *sa, uint64_t now_ms)
 	    v->encr == V1_ENCR_AES ? "AES" : v->encr == V1_ENCR_3DES ? "3DES" : "DES",
 	    hash_text(v->hash), v->group, sa->lifetime_s,
 	    sa->nat_local || sa->nat_remote ? ", NAT-T" : "");
-	if (ike->conf->isakmp.keepalive != 0)
-		sa->dpd_ms = now_ms + (uint64_t)ike->conf->isakmp.keepalive * 1000;
+	v->dpd_heard_ms = now_ms;
 	/* the flow that made us initiate, then the ones queued meanwhile */
 	if (sa->initiator && sa->acq_map[0] != '\0' && sa->rekey_of == NULL) {
 		if (v1_qm_start(ike, sa, sa->acq_map, sa->acq_seq, &sa->acq_flow, NULL, now_ms) != 0)
