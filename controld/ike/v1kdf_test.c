@@ -21,7 +21,7 @@
  *  - HASH_I/HASH_R, the IVs, quick mode's HASH(1..3) and KEYMAT, the informational HASH(1):
  *    no published vector; each is checked against its RFC 2409 formula written out in one
  *    buffer (the inputs concatenated as the RFC writes them) and hashed by OpenSSL one-shot,
- *  - and against strongSwan 5.9.8 (testdata/v1kdf-charon-*.txt, made by v1kdf_capture.sh):
+ *  - and against strongSwan 5.9.8 (testdata/v1kdf-charon-*.txt, made by capture_v1.sh):
  *    main mode (AES-128/SHA-1/MODP-2048 with PFS, 3DES/MD5/MODP-1024, AES-256/SHA-1/ECP-256
  *    with ECP PFS) and aggressive mode (AES-192/SHA-512/MODP-1536, FQDN identities), each
  *    with a quick mode and two deletes.  From the messages and the pre-shared key alone we
