@@ -315,27 +315,11 @@ c_nodebug(struct controld *cd, char **a, int n, FILE *out)
 	return 0;
 }
 
-/* debug crypto ikev2 [keys]: controld logs at debug level while it is on (what IKE does and
- * why it refuses), and with keys the keys of each new SA, in Wireshark's terms. */
+/* debug crypto ikev2|isakmp [keys]: controld logs at debug level while it is on (what IKE does
+ * and why it refuses; one engine, one log for both versions), and with keys the keys of each
+ * new SA in Wireshark's terms (IKEv2's table; IKEv1's cookies and encryption key). */
 static int
-c_debug_ikev2(struct controld *cd, char **a, int n, FILE *out)
-{
-	if (!cd->ike.debug)
-		cd->ike.level_before = log_level;
-	cd->ike.debug = true;
-	cd->ike.debug_keys = n == 1 && strcmp(a[0], "keys") == 0;
-	if (cd->ike.ike != NULL)	/* the IKE SAs' keys, for Wireshark's IKEv2 table */
-		ike_set_debug_keys(cd->ike.ike, cd->ike.debug_keys);
-	log_level = LOG_LVL_DEBUG;
-	fprintf(out, "Crypto IKEv2 debugging is on%s\n", cd->ike.debug_keys ? ", with the keys of "
-	    "new SAs (anyone who reads the log can decrypt them)" : "");
-	return 0;
-}
-
-/* debug crypto isakmp [keys]: the same switch as debug crypto ikev2 (one engine, one log); keys
- * logs each ISAKMP SA's cookies and encryption key, Wireshark's IKEv1 decryption table. */
-static int
-c_debug_isakmp(struct controld *cd, char **a, int n, FILE *out)
+debug_ike(struct controld *cd, char **a, int n, FILE *out, const char *what)
 {
 	if (!cd->ike.debug)
 		cd->ike.level_before = log_level;
@@ -344,23 +328,33 @@ c_debug_isakmp(struct controld *cd, char **a, int n, FILE *out)
 	if (cd->ike.ike != NULL)
 		ike_set_debug_keys(cd->ike.ike, cd->ike.debug_keys);
 	log_level = LOG_LVL_DEBUG;
-	fprintf(out, "Crypto ISAKMP debugging is on%s\n", cd->ike.debug_keys ? ", with the keys of "
-	    "new SAs (anyone who reads the log can decrypt them)" : "");
+	fprintf(out, "Crypto %s debugging is on%s\n", what, cd->ike.debug_keys ? ", with the keys "
+	    "of new SAs (anyone who reads the log can decrypt them)" : "");
 	return 0;
 }
 
 static int
-c_nodebug_isakmp(struct controld *cd, char **a, int n, FILE *out)
+nodebug_ike(struct controld *cd, FILE *out, const char *what)
 {
-	(void)a;
-	(void)n;
 	if (cd->ike.debug)
 		log_level = cd->ike.level_before;
 	cd->ike.debug = cd->ike.debug_keys = false;
 	if (cd->ike.ike != NULL)
 		ike_set_debug_keys(cd->ike.ike, false);
-	fprintf(out, "Crypto ISAKMP debugging is off\n");
+	fprintf(out, "Crypto %s debugging is off\n", what);
 	return 0;
+}
+
+static int
+c_debug_ikev2(struct controld *cd, char **a, int n, FILE *out)
+{
+	return debug_ike(cd, a, n, out, "IKEv2");
+}
+
+static int
+c_debug_isakmp(struct controld *cd, char **a, int n, FILE *out)
+{
+	return debug_ike(cd, a, n, out, "ISAKMP");
 }
 
 static int
@@ -368,13 +362,15 @@ c_nodebug_ikev2(struct controld *cd, char **a, int n, FILE *out)
 {
 	(void)a;
 	(void)n;
-	if (cd->ike.debug)
-		log_level = cd->ike.level_before;
-	cd->ike.debug = cd->ike.debug_keys = false;
-	if (cd->ike.ike != NULL)
-		ike_set_debug_keys(cd->ike.ike, false);
-	fprintf(out, "Crypto IKEv2 debugging is off\n");
-	return 0;
+	return nodebug_ike(cd, out, "IKEv2");
+}
+
+static int
+c_nodebug_isakmp(struct controld *cd, char **a, int n, FILE *out)
+{
+	(void)a;
+	(void)n;
+	return nodebug_ike(cd, out, "ISAKMP");
 }
 
 static int

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* bytes.h: what both IKE codecs (msg.c for IKEv2, v1msg.c for ISAKMP) read and write with:
+/* bytes.h: what both IKE codecs (msg.c for IKEv2, v1msg.c for ISAKMP), and the exchanges that
+ * put SPIs and selectors into messages (ts.c, v1quick.c, v1info.c), read and write with:
  * big-endian fields read from a buffer already checked to hold them, chunks that point into
  * the message, and a writer that never goes past its buffer (a write that does not fit marks
  * the whole result garbage instead).  Private to controld/ike/. */
@@ -23,6 +24,15 @@ static inline uint32_t
 be32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static inline void
+put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
 }
 
 static inline struct ike_chunk

@@ -242,10 +242,10 @@ wire(struct ike *ike, uint32_t local, uint16_t lport, uint32_t remote, uint16_t 
 	ike->io.send(ike->io.ctx, local, lport, remote, rport, b, len);
 }
 
-static uint8_t *
-keep(const uint8_t *b, size_t len, uint8_t *old, size_t old_len)
+uint8_t *
+ike_keep(const uint8_t *b, size_t len, uint8_t *old, size_t old_len)
 {
-	uint8_t *p = malloc(len);
+	uint8_t *p = malloc(len != 0 ? len : 1);
 
 	if (old != NULL) {
 		OPENSSL_cleanse(old, old_len);
@@ -264,7 +264,7 @@ ike_send_request(struct ike *ike, struct ike_sa *sa, struct ike_msg *m, enum ike
 
 	if (build(ike, sa, m, &len) != 0)
 		return -1;
-	if ((sa->req_buf = keep(ike->buf, len, sa->req_buf, sa->req_len)) == NULL)
+	if ((sa->req_buf = ike_keep(ike->buf, len, sa->req_buf, sa->req_len)) == NULL)
 		return -1;
 	sa->req_len = len;
 	sa->req = req;
@@ -282,7 +282,7 @@ ike_send_response(struct ike *ike, struct ike_sa *sa, struct ike_msg *m)
 
 	if (build(ike, sa, m, &len) != 0)
 		return -1;
-	if ((sa->resp_buf = keep(ike->buf, len, sa->resp_buf, sa->resp_len)) == NULL)
+	if ((sa->resp_buf = ike_keep(ike->buf, len, sa->resp_buf, sa->resp_len)) == NULL)
 		return -1;
 	sa->resp_len = len;
 	sa->msg_id_in = m->hdr.msg_id + 1;

@@ -328,6 +328,8 @@ int		ts_transport_notify(struct ike_msg *m, const struct ike_child *c);
 /* Send a request (m built, sealed when sa is established) and keep it for retransmission. */
 int		ike_send_request(struct ike *ike, struct ike_sa *sa, struct ike_msg *m,
 		    enum ike_req req, uint64_t now_ms);
+/* A malloc'd copy of b[0 .. len); old (old_len bytes) wiped and freed.  NULL: out of memory. */
+uint8_t		*ike_keep(const uint8_t *b, size_t len, uint8_t *old, size_t old_len);
 /* Send a response and keep it in the cache. */
 int		ike_send_response(struct ike *ike, struct ike_sa *sa, struct ike_msg *m);
 /* Send an unprotected message (IKE_SA_INIT, errors to IKE_SA_INIT), nothing kept. */
@@ -421,7 +423,6 @@ int		v1_open(struct ike *ike, struct ike_sa *sa, const uint8_t *iv, size_t len,
 void		v1_wire(struct ike *ike, struct ike_sa *sa, const uint8_t *b, size_t len);
 /* The HASH payload's bytes (first payload of a protected message) in the plaintext. */
 int		v1_hash_check(const struct ike_sa *sa, const uint8_t *want, const struct v1_msg *m);
-uint8_t		*v1_keep(const uint8_t *b, size_t len, uint8_t *old, size_t old_len);
 void		v1_sum(const uint8_t *b, size_t len, uint8_t sum[32]);
 void		v1_established(struct ike *ike, struct ike_sa *sa, uint64_t now_ms);
 const char	*v1_state_name(enum ike1_state st);

@@ -13,24 +13,10 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "controld/ike/bytes.h"
 #include "controld/ike/ikesa.h"
 
 #define range4 ts_range
-
-static uint32_t
-be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
 
 static void
 port_range(bool neq, uint16_t lo, uint16_t hi, uint16_t *plo, uint16_t *phi)
@@ -57,15 +43,15 @@ ts_add(struct ike_msg *m, const struct sel *flow, bool inner)
 	t->proto = flow->proto;
 	port_range(flow->sport_neq, flow->sport_lo, flow->sport_hi, &t->sport, &t->eport);
 	/* XXX: a non-contiguous wildcard is proposed as the range that encloses it */
-	put32(t->start, flow->src & flow->src_mask);
-	put32(t->end, flow->src | ~flow->src_mask);
+	put_be32(t->start, flow->src & flow->src_mask);
+	put_be32(t->end, flow->src | ~flow->src_mask);
 	if ((tsr = ike_msg_add(m, IKE_PL_TSR, inner)) == NULL || (t = ike_msg_add_ts(m, tsr)) == NULL)
 		return -1;
 	t->type = IKE_TS_IPV4_RANGE;
 	t->proto = flow->proto;
 	port_range(flow->dport_neq, flow->dport_lo, flow->dport_hi, &t->sport, &t->eport);
-	put32(t->start, flow->dst & flow->dst_mask);
-	put32(t->end, flow->dst | ~flow->dst_mask);
+	put_be32(t->start, flow->dst & flow->dst_mask);
+	put_be32(t->end, flow->dst | ~flow->dst_mask);
 	return 0;
 }
 

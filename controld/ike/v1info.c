@@ -15,13 +15,8 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "controld/ike/bytes.h"
 #include "controld/ike/ikesa.h"
-
-static uint32_t
-be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 
 /* ---------------------------------------------------------------- sending */
 
@@ -113,10 +108,7 @@ v1_send_delete_child(struct ike *ike, struct ike_sa *sa, const struct ike_child 
 
 	if (m == NULL || (pl = v1_msg_add(m, V1_PL_DELETE)) == NULL)
 		return -1;
-	spi[0] = (uint8_t)(c->spi_in >> 24);
-	spi[1] = (uint8_t)(c->spi_in >> 16);
-	spi[2] = (uint8_t)(c->spi_in >> 8);
-	spi[3] = (uint8_t)c->spi_in;
+	put_be32(spi, c->spi_in);
 	pl->u.del.doi = V1_DOI_IPSEC;
 	pl->u.del.proto = c->proto == 51 ? V1_PROTO_AH : V1_PROTO_ESP;
 	pl->u.del.spi_size = 4;
@@ -459,10 +451,7 @@ tick_dpd(struct ike *ike, struct ike_sa *sa, uint64_t now_ms)
 	}
 	memcpy(ck, sa->spi_i, V1_COOKIE_LEN);
 	memcpy(ck + V1_COOKIE_LEN, sa->spi_r, V1_COOKIE_LEN);
-	seq[0] = (uint8_t)(v->dpd_seq >> 24);
-	seq[1] = (uint8_t)(v->dpd_seq >> 16);
-	seq[2] = (uint8_t)(v->dpd_seq >> 8);
-	seq[3] = (uint8_t)v->dpd_seq;
+	put_be32(seq, v->dpd_seq);
 	ike_count(ike, IKE_CTR_DPD);
 	v1_send_notify(ike, sa, V1_N_R_U_THERE, V1_PROTO_ISAKMP, (struct ike_chunk){ ck, 16 },
 	    (struct ike_chunk){ seq, 4 });

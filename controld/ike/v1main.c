@@ -61,20 +61,6 @@ v1_state_name(enum ike1_state st)
 	}
 }
 
-uint8_t *
-v1_keep(const uint8_t *b, size_t len, uint8_t *old, size_t old_len)
-{
-	uint8_t *p = malloc(len != 0 ? len : 1);
-
-	if (old != NULL) {
-		OPENSSL_cleanse(old, old_len);
-		free(old);
-	}
-	if (p != NULL)
-		memcpy(p, b, len);
-	return p;
-}
-
 void
 v1_sum(const uint8_t *b, size_t len, uint8_t sum[32])
 {
@@ -198,7 +184,7 @@ send_p1(struct ike *ike, struct ike_sa *sa, size_t len, bool wait, uint64_t now_
 {
 	struct ike1 *v = sa->v1;
 
-	if ((v->tx = v1_keep(ike->buf, len, v->tx, v->tx_len)) == NULL)
+	if ((v->tx = ike_keep(ike->buf, len, v->tx, v->tx_len)) == NULL)
 		return -1;
 	v->tx_len = len;
 	v->tries = 0;
@@ -757,7 +743,7 @@ v1_initiate(struct ike *ike, uint32_t remote, uint32_t local, const struct conf_
 		size_t pl_len = (size_t)ike->buf[V1_HDR_LEN + 2] << 8 | ike->buf[V1_HDR_LEN + 3];
 
 		if (pl_len < V1_PL_HDR_LEN || V1_HDR_LEN + pl_len > len ||
-		    (sa->v1->sa_i_b = v1_keep(ike->buf + V1_HDR_LEN + V1_PL_HDR_LEN,
+		    (sa->v1->sa_i_b = ike_keep(ike->buf + V1_HDR_LEN + V1_PL_HDR_LEN,
 		    pl_len - V1_PL_HDR_LEN, NULL, 0)) == NULL)
 			goto fail;
 		sa->v1->sa_i_len = pl_len - V1_PL_HDR_LEN;
@@ -972,7 +958,7 @@ r_msg1(struct ike *ike, uint32_t local, uint16_t lport, uint32_t remote, uint16_
 	memcpy(sa->spi_i, in->hdr.icookie, V1_COOKIE_LEN);
 	sa->v1->aggressive = aggr;
 	sa->v1->st = aggr ? V1_AG_INIT_EXCH : V1_MM_NO_STATE;
-	if ((sa->v1->sa_i_b = v1_keep(sap->body.p, sap->body.len, NULL, 0)) == NULL)
+	if ((sa->v1->sa_i_b = ike_keep(sap->body.p, sap->body.len, NULL, 0)) == NULL)
 		goto fail;
 	sa->v1->sa_i_len = sap->body.len;
 	read_vids(sa->v1, in);
@@ -1012,7 +998,7 @@ r_msg1(struct ike *ike, uint32_t local, uint16_t lport, uint32_t remote, uint16_
 		}
 		peer_id(sa, id);
 		snprintf(name, sizeof(name), "%s", sa->remote_id);
-		if ((sa->v1->id_i_b = v1_keep(id->body.p, id->body.len, NULL, 0)) == NULL)
+		if ((sa->v1->id_i_b = ike_keep(id->body.p, id->body.len, NULL, 0)) == NULL)
 			goto fail;
 		sa->v1->id_i_len = id->body.len;
 		if (add_ke_nonce(ike, sa, m) != 0)

@@ -23,24 +23,10 @@
 #include <openssl/crypto.h>
 
 #include "common/log.h"
+#include "controld/ike/bytes.h"
 #include "controld/ike/ikesa.h"
 
 enum { QM_KEEP_MS = 30000 };		/* a finished exchange is kept this long for duplicates */
-
-static uint32_t
-be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
 
 void
 v1_qm_free(struct ike1_qm *q)
@@ -206,8 +192,8 @@ add_flow_id(struct v1_msg *m, uint32_t addr, uint32_t mask, uint8_t proto, uint1
 
 	if (pl == NULL)
 		return;
-	put32(data, addr & mask);
-	put32(data + 4, mask);
+	put_be32(data, addr & mask);
+	put_be32(data + 4, mask);
 	pl->u.id.type = mask == 0xffffffffu ? V1_ID_IPV4_ADDR : V1_ID_IPV4_ADDR_SUBNET;
 	pl->u.id.proto = proto;
 	pl->u.id.port = plo == phi ? plo : 0;
@@ -297,7 +283,7 @@ qm_send(struct ike *ike, struct ike_sa *sa, struct ike1_qm *q, size_t len, bool 
 	    v1_cbc(v->encr, v->k.enc.b, v->key_len, q->iv, ike->buf + V1_HDR_LEN,
 	    ike->buf + V1_HDR_LEN, len - V1_HDR_LEN, true) != 0)
 		return -1;
-	if ((q->tx = v1_keep(ike->buf, len, q->tx, q->tx_len)) == NULL)
+	if ((q->tx = ike_keep(ike->buf, len, q->tx, q->tx_len)) == NULL)
 		return -1;
 	q->tx_len = len;
 	q->tries = 0;
@@ -408,7 +394,7 @@ v1_qm_start(struct ike *ike, struct ike_sa *sa, const char *map, uint16_t seq,
 			} else if (ike_random(&spi[k], 4) != 0) {
 				goto fail;
 			}
-			put32(spi_b[k], spi[k]);
+			put_be32(spi_b[k], spi[k]);
 		}
 		if ((pr = v1_msg_add_proposal(m, pl, ++num, proto,
 		    (struct ike_chunk){ spi_b[k], 4 })) == NULL ||
@@ -769,7 +755,7 @@ qm_r1(struct ike *ike, struct ike_sa *sa, uint32_t mid, size_t len, uint64_t now
 	if (ike->io.spi_alloc != NULL ? ike->io.spi_alloc(ike->io.ctx, pr->proto == V1_PROTO_AH ?
 	    51 : 50, sa->local, &c->spi_in) != 0 : ike_random(&c->spi_in, 4) != 0)
 		goto drop;
-	put32(spi_b, c->spi_in);
+	put_be32(spi_b, c->spi_in);
 	ike_bytes_set(&q->ni, no->u.data);
 	q->nr.len = IKE_NONCE_LEN;
 	if (ike_random(q->nr.b, q->nr.len) != 0)
@@ -840,7 +826,7 @@ qm_r1(struct ike *ike, struct ike_sa *sa, uint32_t mid, size_t len, uint64_t now
 				V1_A2_LIFE_DUR, 0, 4 };
 
 			memcpy(life + n, b, sizeof(b));
-			put32(life + n + 8, c->life_s);
+			put_be32(life + n + 8, c->life_s);
 			n += 12;
 		}
 		if (short_kb && n == 0) {
@@ -848,7 +834,7 @@ qm_r1(struct ike *ike, struct ike_sa *sa, uint32_t mid, size_t len, uint64_t now
 				V1_A2_LIFE_DUR, 0, 4 };
 
 			memcpy(life + n, b, sizeof(b));
-			put32(life + n + 8, c->life_kb);
+			put_be32(life + n + 8, c->life_kb);
 			n += 12;
 		}
 		if ((pl = v1_msg_add(m, V1_PL_NOTIFY)) == NULL)
