@@ -198,7 +198,7 @@ t_conf_free(struct conf *c)
 	conf_free(c);
 }
 
-static struct conf_ikev2_proposal *
+static inline struct conf_ikev2_proposal *
 t_proposal(struct conf *c, const char *name)
 {
 	struct conf_ikev2_proposal *p = t_push(&c->ikev2_proposals, &c->n_ikev2_proposals,
@@ -210,7 +210,7 @@ t_proposal(struct conf *c, const char *name)
 
 /* keyring KR { peer P address A 255.255.255.255 pre-shared-key local L remote R } and
  * profile PROF { match identity remote address A; authentication pre-share; keyring KR } */
-static struct conf_ikev2_profile *
+static inline struct conf_ikev2_profile *
 t_peer(struct conf *c, uint32_t peer, const char *psk_local, const char *psk_remote)
 {
 	struct conf_ikev2_keyring *kr = t_push(&c->ikev2_keyrings, &c->n_ikev2_keyrings,
@@ -252,7 +252,7 @@ t_conf(const char *text)
 	return c;
 }
 
-static void
+static inline void
 t_entry_profile(struct conf *c, const char *map, unsigned seq, const char *profile)
 {
 	struct conf_map *m = conf_map_find(c, map);
@@ -263,7 +263,7 @@ t_entry_profile(struct conf *c, const char *map, unsigned seq, const char *profi
 	snprintf(e->ikev2_profile, sizeof(e->ikev2_profile), "%s", profile);
 }
 
-static struct conf_map_entry *
+static inline struct conf_map_entry *
 t_entry(struct conf *c, const char *map, unsigned seq)
 {
 	struct conf_map *m = conf_map_find(c, map);
