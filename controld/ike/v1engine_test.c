@@ -11,7 +11,8 @@
  *     V1_ACTIVATE_MS), the old pair deleted after the drain
  *   - controld restarted: the ISAKMP SA adopted with its keys and IV, a quick mode over it
  *   - clear crypto isakmp: the peer's ISAKMP SA goes, the IPsec SAs stay
- *   - DPD: a silent peer found dead after the keepalive and five retries */
+ *   - DPD: a silent peer found dead after the keepalive and five retries
+ *   - behind a NAT: NAT-T, UDP encapsulation, crypto isakmp nat keepalive */
 #include <inttypes.h>
 
 #include "common/log.h"
@@ -246,6 +247,51 @@ test_clear_and_dpd(void)
 	teardown();
 }
 
+/* A behind a NAT: NAT-T found, IKE on 4500 from message 5, the IPsec SAs in UDP, and A's
+ * crypto isakmp nat keepalive (20 s) keeps its binding with one-byte 0xFF datagrams. */
+static void
+test_nat(void)
+{
+	static const char *conf_b_nat =
+	    "crypto isakmp policy 10\n encryption aes\n hash sha\n authentication pre-share\n"
+	    " group 14\n"
+	    "crypto isakmp key k-v1-test address 203.0.113.7\n"
+	    "crypto ipsec transform-set AES-SHA esp-aes 256 esp-sha256-hmac\n"
+	    "access-list 101 permit ip 192.0.2.128 0.0.0.127 192.0.2.0 0.0.0.127\n"
+	    "crypto map vpn 10 ipsec-isakmp\n"
+	    " match address 101\n set peer 203.0.113.7\n set transform-set AES-SHA\n"
+	    "interface wan0\n ip address 198.51.100.2 255.255.255.0\n crypto map vpn\n";
+	struct conf *ca;
+	unsigned ka = 0;
+
+	memset(&NET, 0, sizeof(NET));
+	NET.now = 1000000;
+	NET.nat = true;
+	ca = t_conf(conf_a);
+	ca->isakmp.nat_keepalive = 20;
+	t_side_init(&A, "A", GW_A, ca);
+	t_side_init(&B, "B", GW_B, t_conf(conf_b_nat));
+	NET.s[0] = &A;
+	NET.s[1] = &B;
+	T_EQ(acquire(), 0, "acquire behind the NAT");
+	net_pump(100);
+	T_EQ(isakmp(&A, NULL) + isakmp(&B, NULL), 2, "up through the NAT");
+	T_EQ(NET.last.dport, 4500, "IKE floated to 4500 (RFC 3947)");
+	T_EQ(t_pairs(&A, &B) + t_pairs(&B, &A), 2, "paired");
+	T_OK(A.sad.n > 0 && A.sad.v[0]->udp_encap_port != 0, "A's IPsec SAs in UDP");
+	for (int i = 0; i < 50; i++) {
+		NET.now += 1000;
+		ike_tick(A.ike, NET.now);
+		ike_tick(B.ike, NET.now);
+		for (unsigned j = 0; j < NET.n; j++)
+			if (NET.q[j].len == 1 && NET.q[j].b[0] == 0xff && NET.q[j].src == GW_A)
+				ka++;
+		net_pump(200);
+	}
+	T_EQ(ka, 2u, "A sent a NAT keepalive every 20 s (%u in 50 s)", ka);
+	teardown();
+}
+
 int
 main(void)
 {
@@ -256,5 +302,6 @@ main(void)
 	test_phase1_life();
 	test_restart();
 	test_clear_and_dpd();
+	test_nat();
 	return t_done();
 }

@@ -520,6 +520,19 @@ v1_tick_sa(struct ike *ike, struct ike_sa *sa, uint64_t now_ms)
 	}
 	if (sa->rekey_ms != 0)
 		t = min_t(t, sa->rekey_ms);
+	if (ike->conf->isakmp.nat_keepalive != 0 && sa->nat_local) {
+		/* crypto isakmp nat keepalive: RFC 3948 §2.3, our NAT's binding kept while idle */
+		static const uint8_t ka = 0xff;
+		uint64_t every = (uint64_t)ike->conf->isakmp.nat_keepalive * 1000;
+
+		if (sa->keepalive_ms == 0)
+			sa->keepalive_ms = now_ms + every;
+		if (now_ms >= sa->keepalive_ms) {
+			v1_wire(ike, sa, &ka, 1);
+			sa->keepalive_ms = now_ms + every;
+		}
+		t = min_t(t, sa->keepalive_ms);
+	}
 	t = min_t(t, tick_qms(ike, sa, now_ms));
 	t = min_t(t, tick_children(ike, sa, now_ms));
 	if (ikesa_find(ike, sa->spi_i, sa->spi_r) != sa)
