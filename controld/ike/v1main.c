@@ -30,6 +30,7 @@
 #include <openssl/evp.h>
 
 #include "common/log.h"
+#include "controld/ike/bytes.h"
 #include "controld/ike/ikesa.h"
 #include "controld/ike/v1sig.h"
 
@@ -534,22 +535,34 @@ derive(struct ike *ike, struct ike_sa *sa, const char *name, const char **why)
 	return rc;
 }
 
-/* Our ID payload (the address, RFC 2407 §4.6.2: protocol and port 0) into m; its body in b. */
+enum { V1_ID_BODY_MAX = 4 + CONF_NAME_MAX };
+
+/* Our ID payload into m (RFC 2407 §4.6.2: protocol and port 0): our address, or with "crypto
+ * isakmp identity hostname" our hostname as ID_FQDN (IOS; ours has no domain part).  Its body
+ * into b, its length into *len. */
 static int
-add_id(struct ike_sa *sa, struct v1_msg *m, uint8_t b[8])
+add_id(struct ike *ike, struct ike_sa *sa, struct v1_msg *m, uint8_t b[V1_ID_BODY_MAX],
+    size_t *len)
 {
 	struct v1_payload *pl = v1_msg_add(m, V1_PL_ID);
+	const char *host = ike->conf->hostname;
+	size_t hl = strlen(host);
 
 	if (pl == NULL)
 		return -1;
-	b[0] = V1_ID_IPV4_ADDR;
 	b[1] = b[2] = b[3] = 0;
-	b[4] = (uint8_t)(sa->local >> 24);
-	b[5] = (uint8_t)(sa->local >> 16);
-	b[6] = (uint8_t)(sa->local >> 8);
-	b[7] = (uint8_t)sa->local;
-	pl->u.id.type = V1_ID_IPV4_ADDR;
-	pl->u.id.data = (struct ike_chunk){ b + 4, 4 };
+	if (ike->conf->isakmp.identity == CONF_ISAKMP_ID_HOSTNAME && hl > 0 &&
+	    hl <= V1_ID_BODY_MAX - 4) {
+		b[0] = V1_ID_FQDN;
+		memcpy(b + 4, host, hl);
+		*len = 4 + hl;
+	} else {
+		b[0] = V1_ID_IPV4_ADDR;
+		put_be32(b + 4, sa->local);
+		*len = 8;
+	}
+	pl->u.id.type = b[0];
+	pl->u.id.data = (struct ike_chunk){ b + 4, *len - 4 };
 	return 0;
 }
 
@@ -802,10 +815,10 @@ static void
 i_msg4(struct ike *ike, struct ike_sa *sa, uint64_t now_ms)
 {
 	struct v1_msg *in = &ike->v1in, *m = &ike->v1out;
-	uint8_t idb[8], sig[V1_SIG_MAX];
+	uint8_t idb[V1_ID_BODY_MAX], sig[V1_SIG_MAX];
 	struct v1_payload *pl;
 	const char *why;
-	size_t len;
+	size_t len, idl;
 
 	if (read_ke_nonce(sa, in, &why) != 0 || derive(ike, sa, NULL, &why) != 0) {
 		log_debug("isakmp: main mode message 4: %s", why);
@@ -816,7 +829,8 @@ i_msg4(struct ike *ike, struct ike_sa *sa, uint64_t now_ms)
 	if (sa->nat_local || sa->nat_remote)
 		sa->lport = sa->rport = 4500;		/* RFC 3947 §4 */
 	v1_msg_init(m, sa->spi_i, sa->spi_r, V1_X_ID_PROT, V1_F_ENCRYPTED, 0);
-	if (add_id(sa, m, idb) != 0 || add_auth(ike, sa, m, (struct ike_chunk){ idb, 8 }, sig) != 0)
+	if (add_id(ike, sa, m, idb, &idl) != 0 ||
+	    add_auth(ike, sa, m, (struct ike_chunk){ idb, idl }, sig) != 0)
 		return;
 	if (!other_sa_with(ike, sa)) {
 		static const uint8_t none[1];
@@ -987,7 +1001,8 @@ r_msg1(struct ike *ike, uint32_t local, uint16_t lport, uint32_t remote, uint16_
 	}
 	if (aggr) {
 		const struct v1_payload *id = v1_msg_find(in, V1_PL_ID, NULL);
-		uint8_t idb[8], sig[V1_SIG_MAX], natd[2][IKE1_HASH_MAX];
+		uint8_t idb[V1_ID_BODY_MAX], sig[V1_SIG_MAX], natd[2][IKE1_HASH_MAX];
+		size_t idl;
 		char name[CONF_ISAKMP_HOST_MAX];
 		const char *why;
 
@@ -1007,8 +1022,8 @@ r_msg1(struct ike *ike, uint32_t local, uint16_t lport, uint32_t remote, uint16_
 			log_debug("isakmp: %s (%s): aggressive mode: %s", ip, name, why);
 			goto fail;
 		}
-		if (add_id(sa, m, idb) != 0 ||
-		    add_auth(ike, sa, m, (struct ike_chunk){ idb, 8 }, sig) != 0)
+		if (add_id(ike, sa, m, idb, &idl) != 0 ||
+		    add_auth(ike, sa, m, (struct ike_chunk){ idb, idl }, sig) != 0)
 			goto fail;
 		if (natd_add(sa, m, natd) != 0 || add_vids(m) != 0 || build(ike, m, &len) != 0)
 			goto fail;
@@ -1069,10 +1084,10 @@ r_msg5(struct ike *ike, struct ike_sa *sa, size_t len, uint64_t now_ms)
 	struct v1_msg *in = &ike->v1in, *m = &ike->v1out;
 	struct ike1 *v = sa->v1;
 	const struct v1_payload *id;
-	uint8_t sig[V1_SIG_MAX], next[V1_CBC_BLOCK_MAX], idb[8];
+	uint8_t sig[V1_SIG_MAX], next[V1_CBC_BLOCK_MAX], idb[V1_ID_BODY_MAX];
 	const char *why = "it does not open";
 	struct ike_chunk id_b;
-	size_t chain, out_len;
+	size_t chain, out_len, idl;
 
 	if (in->hdr.flags & V1_F_ENCRYPTED) {
 		if (v1_open(ike, sa, v->iv, len, &chain, next) != 0)
@@ -1099,7 +1114,8 @@ r_msg5(struct ike *ike, struct ike_sa *sa, size_t len, uint64_t now_ms)
 		goto contact;
 	}
 	v1_msg_init(m, sa->spi_i, sa->spi_r, V1_X_ID_PROT, V1_F_ENCRYPTED, 0);
-	if (add_id(sa, m, idb) != 0 || add_auth(ike, sa, m, (struct ike_chunk){ idb, 8 }, sig) != 0)
+	if (add_id(ike, sa, m, idb, &idl) != 0 ||
+	    add_auth(ike, sa, m, (struct ike_chunk){ idb, idl }, sig) != 0)
 		return;
 	if (v1_seal(ike, sa, m, v->iv, &out_len) != 0)
 		return;

@@ -21,6 +21,8 @@
 #   6. controld kill -9 and restart (datad keeps running): the ISAKMP SA and IPsec SAs come back
 #      from the state file, no ping lost, strongSwan's SAs unchanged, and strongSwan's rekey
 #      over the adopted ISAKMP SA works (its keys and last IV were kept)
+#   8. crypto isakmp identity hostname: our ID is ID_FQDN "gwB" (the hostname); strongSwan
+#      expecting that name brings the tunnel up in both roles
 #   7. main mode with RSA signatures (rsa-sig, keys configured by hand as the seed says): our key
 #      pair made by crypto key generate rsa, given to strongSwan from show crypto key mypubkey
 #      rsa; strongSwan's pasted as an addressed-key; up in both roles
@@ -136,6 +138,13 @@ t_ge "we rekeyed (the soft kilobytes)" \
 	"$(gwctl_in gwB "show crypto ikev2 stats" | awk '$0 ~ /child SAs rekeyed/ { print $1 }')" 1
 t_check "new SPIs, and both ends agree once the old pair is deleted" eval \
 	'[ "$(ik_ours_esp gwB inbound)" != "$spi0" ] && t_poll 8 same_spis'
+
+# 8 (before 6, for its fresh start): crypto isakmp identity hostname
+V1_EXTRA="crypto isakmp identity hostname" SW1_RID=gwB restart "identity hostname"
+t_check "identity hostname: strongSwan, expecting us as gwB, initiates: up" swan_initiate ssA t
+t_check "ssA deletes it" swan_terminate ssA t
+t_check "identity hostname: we initiate on traffic, up" wait_ping hostB 192.0.2.10 10
+t_check "the same SPIs" t_poll 4 same_spis
 
 # 6: controld kill -9 and restart: the ISAKMP SA and the IPsec SAs adopted from the state file
 restart "kill -9"

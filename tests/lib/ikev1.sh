@@ -23,6 +23,8 @@
 #	SW1_IKE SW1_ESP	its proposals, e.g. aes128-sha1-modp2048, aes128-sha1 (a group: PFS)
 #	SW1_REKEY	the child's rekey_time (0: strongSwan's), SW1_LIFE its life_time
 #	SW1_AGGR	yes for aggressive mode, SW1_ID its identity (default its address)
+#	SW1_RID		the identity it expects of us (default our address; gwB with our
+#			crypto isakmp identity hostname)
 #	SW1_DPD		dpd_delay (0: none)
 #	SW1_START	start_action of the child (none or trap)
 #	SW1_LTS SW1_RTS	its traffic selectors (default 192.0.2.0/25, 192.0.2.128/25)
@@ -113,14 +115,14 @@ connections { t {
 		id = $SW1_ID }
 	remote { auth = ${SW1_AUTH:-psk}
 		 ${SW1_AUTH:+pubkeys = gwB.pem}
-		 id = 198.51.100.2 }
+		 id = ${SW1_RID:-198.51.100.2} }
 	children { t { local_ts = ${SW1_LTS:-192.0.2.0/25}
 		       remote_ts = ${SW1_RTS:-192.0.2.128/25}
 		       esp_proposals = $SW1_ESP
 		       $rk
 		       start_action = $SW1_START } } } }
 secrets { ike-t { id-a = $SW1_ID
-		  id-b = 198.51.100.2
+		  id-b = ${SW1_RID:-198.51.100.2}
 		  secret = "${V1_SWAN_PSK:-$V1_PSK}" } }
 CONF
 }
