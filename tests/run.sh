@@ -21,13 +21,13 @@
 #
 # Prints a summary and "N passed, M failed" (N and M count ctest tests, fuzz targets and build
 # steps); exits non-zero on any failure.  Budget: well under 20 minutes on 2 cores.
-# Knobs: FUZZ_SECONDS (per target), FUZZ_BUDGET (all targets together, default 90), JOBS (2).
+# Knobs: FUZZ_SECONDS (per target), FUZZ_BUDGET (all targets together, default 60), JOBS (2).
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 ROOT=$(pwd)
 JOBS=${JOBS:-2}
 FUZZ_SECONDS=${FUZZ_SECONDS:-30}
-FUZZ_BUDGET=${FUZZ_BUDGET:-90}
+FUZZ_BUDGET=${FUZZ_BUDGET:-60}
 T_ALL=$SECONDS
 
 PASS=0
@@ -93,7 +93,7 @@ run_fuzz()
 	fi
 	secs=$FUZZ_SECONDS
 	if [ $((secs * ${#bins[@]})) -gt "$FUZZ_BUDGET" ]; then
-		secs=$((FUZZ_BUDGET / ${#bins[@]})); [ "$secs" -ge 10 ] || secs=10
+		secs=$((FUZZ_BUDGET / ${#bins[@]})); [ "$secs" -ge 5 ] || secs=5
 	fi
 	mkdir -p "$ROOT/build-fuzz/corpus" "$ROOT/build-fuzz/artifacts" "$ROOT/build-fuzz/logs"
 	for b in "${bins[@]}"; do

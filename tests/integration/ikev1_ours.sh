@@ -14,9 +14,8 @@
 #      the same ISAKMP SA
 #   4. clear crypto isakmp on gwB: gwA takes the delete (its ISAKMP SA goes), the IPsec SAs
 #      stay on both and still carry traffic (IOS: phase 2 outlives phase 1)
-#   5. DPD: gwA stops (both daemons, SIGKILL: no delete), hostB keeps sending: gwB's on-demand
-#      keepalive (10 s of silence, then R-U-THERE every 3 s, five unanswered) finds gwA dead
-#      and removes its SAs
+# (DPD between two engines, a silent peer found dead after the keepalive and five retries, is
+# controld/ike/v1engine_test's: here it would only wait half a minute of the suite's time.)
 #
 # Run by ctest (env GW_BIN, GW_SRC) or by hand as root: bash tests/integration/ikev1_ours.sh
 set -uo pipefail
@@ -80,23 +79,8 @@ t_check "gwA: its ISAKMP SA goes (it took gwB's delete)" t_poll 5 eval \
 	'[ -z "$(v1_ours_isakmp gwA | grep QM_IDLE)" ]'
 t_check "the IPsec SAs stay on both and carry traffic" eval '[ -n "$(ik_ours_esp gwA inbound)" ] &&
 	nsx hostA ping -n -c 2 -i 0.1 -W 2 192.0.2.130'
-# a new phase 1 for the DPD below: the SAs cleared on both (no ISAKMP SA to tell the peer)
+# and a new phase 1 after it: the SAs cleared on both (no ISAKMP SA to tell the peer)
 gwctl_in gwA "clear crypto sa" >/dev/null; gwctl_in gwB "clear crypto sa" >/dev/null
 t_check "traffic brings up a new main mode and quick mode" wait_ping hostA 192.0.2.130 10
 
-# 5
-for d in datad controld; do
-	p=${GW_PID[gwA/$d]}
-	kill -KILL "$p"; wait "$p" 2>/dev/null
-	unset "TOPO_PIDS[$p]" "GW_PID[gwA/$d]"
-done
-nsx_bg hostB "$GW_RUN/ping-dpd.log" ping -n -i 0.5 -c 80 -W 1 192.0.2.10
-t_check "gwA gone (SIGKILL): gwB's DPD removes the ISAKMP SA and its IPsec SAs (40 s)" \
-	t_poll 40 eval '[ -z "$(v1_ours_isakmp gwB | grep QM_IDLE)" ] &&
-	[ -z "$(ik_ours_esp gwB inbound)" ]'
-t_match "gwB's log says why" "$(cat "$(gw_dir gwB)/controld.log")" \
-	'gone: the peer does not answer DPD'
-t_ge "gwB counted its R-U-THEREs" \
-	"$(gwctl_in gwB "show crypto ikev2 stats" | awk '/liveness checks sent/ { print $1 }')" 2
-pid_stop "$LAST_PID" INT 1 >/dev/null
 t_end
