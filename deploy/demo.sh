@@ -13,7 +13,8 @@
 # (/tmp/ipsecgw-demo-DATE.pcap); the script prints how to open it decrypted in Wireshark/tshark
 # (gwA logs the negotiated keys for that: `debug crypto ikev2 keys`, a lab-only switch), gwA's
 # `show crypto ikev2 sa` and `show crypto ipsec sa`, and a summary.  Exits non-zero if anything
-# failed.  The manually keyed example (deploy/examples/gw{A,B}.conf) runs with DEMO_MANUAL=1.
+# failed.  The manually keyed example (deploy/examples/gw{A,B}.conf) runs with DEMO_MANUAL=1, the
+# IKEv1 pair (deploy/examples/gw{A,B}-ikev1.conf: main mode, quick mode) with DEMO_IKEV1=1.
 #
 #   --no-build       skip dependencies and build, use the binaries in $GW_BIN (build/bin)
 #   --baseline-only  stop after the measurement without IPsec (checks the lab itself)
@@ -39,11 +40,17 @@ if [ "${DEMO_MANUAL:-0}" = 1 ]; then
 	CONF_A=$GW_SRC/deploy/examples/gwA.conf
 	CONF_B=$GW_SRC/deploy/examples/gwB.conf
 	KEYING="manual keys; ESP AES-256-CBC + HMAC-SHA1-96"
+elif [ "${DEMO_IKEV1:-0}" = 1 ]; then
+	CONF_A=$GW_SRC/deploy/examples/gwA-ikev1.conf
+	CONF_B=$GW_SRC/deploy/examples/gwB-ikev1.conf
+	KEYING="IKEv1, pre-shared key; ESP AES-128-CBC + HMAC-SHA1-96"
 else
 	CONF_A=$GW_SRC/deploy/examples/gwA-ikev2.conf
 	CONF_B=$GW_SRC/deploy/examples/gwB-ikev2.conf
 	KEYING="IKEv2, pre-shared key; ESP AES-GCM-128"
 fi
+IKE_DEBUG="debug crypto ikev2 keys"
+[ "${DEMO_IKEV1:-0}" = 1 ] && IKE_DEBUG="debug crypto isakmp keys"
 HOST_B=192.0.2.130
 STEPS=8
 FAILED=0
@@ -129,9 +136,9 @@ for g in gwA:"$CONF_A" gwB:"$CONF_B"; do
 done
 # The keys of the SAs gwA negotiates go to its log, so that the capture can be decrypted below.
 if [ "${DEMO_MANUAL:-0}" != 1 ]; then
-	if gwctl_in gwA "debug crypto ikev2 keys" >/dev/null; then
-		ok "gwA: debug crypto ikev2 keys (lab only: the log then holds the SAs' keys)"
-	else bad "gwA: debug crypto ikev2 keys"; fi
+	if gwctl_in gwA "$IKE_DEBUG" >/dev/null; then
+		ok "gwA: $IKE_DEBUG (lab only: the log then holds the SAs' keys)"
+	else bad "gwA: $IKE_DEBUG"; fi
 fi
 
 # ---------------------------------------------------------------- 6: through the tunnel
@@ -179,7 +186,9 @@ N_CLEAR=$(cap_count "$PCAP" '!esp && ip.src==192.0.2.0/24 && ip.dst==192.0.2.0/2
 # but not on the wire, and tshark 4.0 has no way to be told it, so it decrypts them without
 # checking the ICV (the receiving gateway checks every one; the interop tests check them with
 # scapy).  Manual SAs have no ESN: there tshark checks the ICV too.
-if [ "${DEMO_MANUAL:-0}" = 1 ]; then DEC='esp.icv_good == 1 && '; DECW="decrypts and authenticates"
+# IKEv1 SAs have no ESN: tshark checks their ICV as for manual ones.
+if [ "${DEMO_MANUAL:-0}" = 1 ] || [ "${DEMO_IKEV1:-0}" = 1 ]; then
+	DEC='esp.icv_good == 1 && '; DECW="decrypts and authenticates"
 else DEC=""; DECW="decrypts (ESN: ICV not checkable by tshark 4.0)"; fi
 N_DEC=$(tshark -n -r "$PCAP" -c 5000 "${UAT[@]}" --disable-protocol tcp --disable-protocol udp \
 	--disable-protocol icmp -Y "esp && ${DEC}ip.src == 192.0.2.0/24" \
@@ -205,7 +214,15 @@ printf '\n        wireshark -r %s -o ... (same options)\n' "$PCAP"
 echo "      or in Wireshark: Edit > Preferences > Protocols > ESP: tick \"Attempt to detect/decode"
 echo "      encrypted ESP payloads\" and add both SAs to \"ESP SAs\" with the values above."
 
-if [ "${DEMO_MANUAL:-0}" != 1 ]; then
+if [ "${DEMO_IKEV1:-0}" = 1 ]; then
+	echo
+	echo "      gwA# show crypto isakmp sa"
+	if SHOW=$(gwctl_in gwA "show crypto isakmp sa" 2>&1) && grep -q QM_IDLE <<<"$SHOW"; then
+		printf '%s\n' "$SHOW" | sed 's/^/        /'
+	else
+		printf '%s\n' "$SHOW" | sed 's/^/        /'; bad "no ISAKMP SA in QM_IDLE on gwA"
+	fi
+elif [ "${DEMO_MANUAL:-0}" != 1 ]; then
 	echo
 	echo "      gwA# show crypto ikev2 sa"
 	if SHOW=$(gwctl_in gwA "show crypto ikev2 sa" 2>&1) && grep -q READY <<<"$SHOW"; then
