@@ -135,29 +135,6 @@ teardown(void)
 	t_side_free(&B);
 }
 
-/* A packet 192.0.2.10 -> 192.0.2.200 on map vpn 10 of A: acquire. */
-static int
-acquire(void)
-{
-	struct sel pkt = { .src = 0xc000020a, .src_mask = ~0u, .dst = 0xc00002c8,
-	    .dst_mask = ~0u, .proto = 1, .tos = -1, .precedence = -1 };
-	struct gw_err err = { 0 };
-	int rc = ike_acquire(A.ike, "vpn", 10, &pkt, NET.now, &err);
-
-	if (rc != 0)
-		fprintf(stderr, "acquire: %s\n", err.msg);
-	return rc;
-}
-
-static uint64_t
-ctr(const struct side *s, enum ike_ctr c)
-{
-	struct ike_stats st;
-
-	ike_get_stats(s->ike, &st);
-	return st.c[c];
-}
-
 static unsigned
 n_ike(const struct side *s)
 {
@@ -205,8 +182,8 @@ test_handshake(void)
 	const struct sa *in;
 
 	setup(&(struct opts){ 0 });
-	T_EQ(acquire(), 0, "acquire");
-	T_EQ(acquire(), 0, "a second packet of the burst");
+	T_EQ(t_acquire(&A), 0, "acquire");
+	T_EQ(t_acquire(&A), 0, "a second packet of the burst");
 	T_EQ(net_pump(100), 4, "IKE_SA_INIT and IKE_AUTH: four messages");
 	check_up("handshake", 1);
 	in = A.sad.v[0]->inbound ? A.sad.v[0] : A.sad.v[1];
@@ -223,8 +200,8 @@ test_handshake(void)
 	T_OK(in->soft.seconds < 120, "a soft lifetime before it");
 	T_STREQ(in->map, "vpn", "map");
 	T_EQ(in->seq, 10, "seq");
-	T_EQ(ctr(&A, IKE_CTR_IKE_UP), 1, "A counted");
-	T_EQ(acquire(), 0, "acquire with the flow up: nothing");
+	T_EQ(t_ctr(&A, IKE_CTR_IKE_UP), 1, "A counted");
+	T_EQ(t_acquire(&A), 0, "acquire with the flow up: nothing");
 	T_EQ(NET.n, 0, "nothing sent");
 	teardown();
 }
@@ -233,12 +210,12 @@ static void
 test_wrong_psk(void)
 {
 	setup(&(struct opts){ .psk_b_remote = "not-the-secret" });
-	acquire();
+	t_acquire(&A);
 	net_pump(100);
 	T_EQ(A.sad.n + B.sad.n, 0, "wrong key: nothing installed");
 	T_EQ(n_ike(&A) + n_ike(&B), 0, "and no IKE SA left");
-	T_EQ(ctr(&B, IKE_CTR_AUTH_FAILED), 1, "B refused");
-	T_EQ(ctr(&A, IKE_CTR_AUTH_FAILED), 1, "A was told");
+	T_EQ(t_ctr(&B, IKE_CTR_AUTH_FAILED), 1, "B refused");
+	T_EQ(t_ctr(&A, IKE_CTR_AUTH_FAILED), 1, "A was told");
 	teardown();
 }
 
@@ -246,10 +223,10 @@ static void
 test_no_proposal(void)
 {
 	setup(&(struct opts){ .enc_b = IKE_ENCR_AES_GCM_16 });
-	acquire();
+	t_acquire(&A);
 	net_pump(100);
-	T_EQ(ctr(&B, IKE_CTR_NO_PROPOSAL), 1, "B: no proposal");
-	T_EQ(ctr(&A, IKE_CTR_NO_PROPOSAL), 1, "A: NO_PROPOSAL_CHOSEN received");
+	T_EQ(t_ctr(&B, IKE_CTR_NO_PROPOSAL), 1, "B: no proposal");
+	T_EQ(t_ctr(&A, IKE_CTR_NO_PROPOSAL), 1, "A: NO_PROPOSAL_CHOSEN received");
 	T_EQ(n_ike(&A) + n_ike(&B), 0, "no IKE SA");
 	teardown();
 }
@@ -277,10 +254,10 @@ test_ts(void)
 	const struct sa *in;
 
 	setup(&(struct opts){ .a = a_wide });
-	acquire();
+	t_acquire(&A);
 	net_pump(100);
-	T_EQ(ctr(&B, IKE_CTR_TS_UNACCEPTABLE), 1, "Case 4: B refuses");
-	T_EQ(ctr(&A, IKE_CTR_TS_UNACCEPTABLE), 1, "Case 4: A told");
+	T_EQ(t_ctr(&B, IKE_CTR_TS_UNACCEPTABLE), 1, "Case 4: B refuses");
+	T_EQ(t_ctr(&A, IKE_CTR_TS_UNACCEPTABLE), 1, "Case 4: A told");
 	T_EQ(A.sad.n + B.sad.n, 0, "Case 4: no child SA");
 	T_EQ(n_ike(&A), 1, "Case 4: the IKE SA stays (§1.2)");
 	teardown();
@@ -294,7 +271,7 @@ test_ts(void)
 		"crypto map vpn 10 ipsec-isakmp\n match address 101\n set peer 198.51.100.1\n"
 		" set transform-set AES-SHA\n"
 		"interface wan0\n ip address 198.51.100.2 255.255.255.0\n crypto map vpn\n" });
-	acquire();
+	t_acquire(&A);
 	net_pump(100);
 	check_up("a deny of part of the flow first", 1);
 	teardown();
@@ -305,9 +282,9 @@ test_ts(void)
 		"crypto map vpn 10 ipsec-isakmp\n match address 101\n set peer 198.51.100.1\n"
 		" set transform-set AES-SHA\n"
 		"interface wan0\n ip address 198.51.100.2 255.255.255.0\n crypto map vpn\n" });
-	acquire();
+	t_acquire(&A);
 	net_pump(100);
-	T_EQ(ctr(&B, IKE_CTR_TS_UNACCEPTABLE), 1, "a deny of the whole flow first: refused");
+	T_EQ(t_ctr(&B, IKE_CTR_TS_UNACCEPTABLE), 1, "a deny of the whole flow first: refused");
 	T_EQ(A.sad.n + B.sad.n, 0, "a deny of the whole flow first: no child SA");
 	teardown();
 
@@ -318,7 +295,7 @@ test_ts(void)
 		"crypto map vpn 10 ipsec-isakmp\n match address 101\n set peer 198.51.100.1\n"
 		" set transform-set AES-SHA\n"
 		"interface wan0\n ip address 198.51.100.2 255.255.255.0\n crypto map vpn\n" });
-	acquire();
+	t_acquire(&A);
 	net_pump(100);
 	check_up("non-contiguous wildcard", 1);
 	teardown();
@@ -340,9 +317,9 @@ test_cookie(void)
 {
 	setup(&(struct opts){ 0 });
 	ike_set_cookie_threshold(B.ike, 0);
-	acquire();
+	t_acquire(&A);
 	net_pump(100);
-	T_EQ(ctr(&B, IKE_CTR_COOKIE_SENT), 1, "B asked for a cookie once");
+	T_EQ(t_ctr(&B, IKE_CTR_COOKIE_SENT), 1, "B asked for a cookie once");
 	check_up("cookie", 1);
 	teardown();
 }
@@ -351,10 +328,10 @@ static void
 test_invalid_ke(void)
 {
 	setup(&(struct opts){ .groups_a = { IKE_DH_MODP2048, IKE_DH_ECP256 } });
-	acquire();
+	t_acquire(&A);
 	net_pump(100);
-	T_EQ(ctr(&B, IKE_CTR_INVALID_KE), 1, "B wants group 19");
-	T_EQ(ctr(&A, IKE_CTR_INVALID_KE), 1, "A retried");
+	T_EQ(t_ctr(&B, IKE_CTR_INVALID_KE), 1, "B wants group 19");
+	T_EQ(t_ctr(&A, IKE_CTR_INVALID_KE), 1, "A retried");
 	check_up("INVALID_KE retry", 1);
 	teardown();
 }
@@ -364,7 +341,7 @@ static void
 test_retransmit(void)
 {
 	setup(&(struct opts){ 0 });
-	acquire();
+	t_acquire(&A);
 	net_pump(3);			/* INIT request, response, AUTH request */
 	T_EQ(NET.n, 1, "B's IKE_AUTH response queued");
 	NET.drop_next = 1;
@@ -372,10 +349,10 @@ test_retransmit(void)
 	T_EQ(B.n_install, 1, "B installed");
 	T_EQ(A.n_install, 0, "A did not");
 	tick(NET.now + 1000);
-	T_EQ(ctr(&A, IKE_CTR_RETX), 0, "not yet");
+	T_EQ(t_ctr(&A, IKE_CTR_RETX), 0, "not yet");
 	tick(NET.now + 1000);
-	T_EQ(ctr(&A, IKE_CTR_RETX), 1, "A retransmits after 2 s");
-	T_EQ(ctr(&B, IKE_CTR_RESP_CACHED), 1, "B answers from the cache");
+	T_EQ(t_ctr(&A, IKE_CTR_RETX), 1, "A retransmits after 2 s");
+	T_EQ(t_ctr(&B, IKE_CTR_RESP_CACHED), 1, "B answers from the cache");
 	T_EQ(B.n_install, 1, "and installs nothing twice");
 	check_up("retransmission", 1);
 	teardown();
@@ -387,7 +364,7 @@ test_child_rekey(uint16_t pfs)
 	uint32_t old_in = 0;
 
 	setup(&(struct opts){ .pfs = pfs });
-	acquire();
+	t_acquire(&A);
 	net_pump(100);
 	for (size_t i = 0; i < A.sad.n; i++)
 		if (A.sad.v[i]->inbound)
@@ -395,8 +372,8 @@ test_child_rekey(uint16_t pfs)
 	tick(60000);
 	T_EQ(A.n_install, 1, "no rekey before the soft lifetime");
 	tick(95000);			/* A's soft lifetime: 120 - 30 s after 1 s */
-	T_EQ(ctr(&A, IKE_CTR_CHILD_REKEY), 1, "A rekeyed (pfs %u)", pfs);
-	T_EQ(ctr(&B, IKE_CTR_CHILD_REKEY), 1, "B answered");
+	T_EQ(t_ctr(&A, IKE_CTR_CHILD_REKEY), 1, "A rekeyed (pfs %u)", pfs);
+	T_EQ(t_ctr(&B, IKE_CTR_CHILD_REKEY), 1, "B answered");
 	T_EQ(B.n_activate, 1, "B's new outbound went into use on A's delete");
 	check_up("child rekey", 1);
 	for (size_t i = 0; i < A.sad.n; i++)
@@ -411,13 +388,13 @@ static void
 test_child_rekey_by_responder(void)
 {
 	setup(&(struct opts){ 0 });
-	acquire();
+	t_acquire(&A);
 	net_pump(100);
 	A.idle = true;
 	tick(95000);
-	T_EQ(ctr(&A, IKE_CTR_CHILD_REKEY), 0, "A: idle SA, no rekey");
+	T_EQ(t_ctr(&A, IKE_CTR_CHILD_REKEY), 0, "A: idle SA, no rekey");
 	tick(107000);			/* B's soft lifetime: 120 - 15 s after 1 s */
-	T_EQ(ctr(&B, IKE_CTR_CHILD_REKEY), 1, "B rekeyed");
+	T_EQ(t_ctr(&B, IKE_CTR_CHILD_REKEY), 1, "B rekeyed");
 	T_EQ(A.n_activate, 1, "A's new outbound went into use on B's delete");
 	check_up("child rekey by the responder", 1);
 	teardown();
@@ -430,7 +407,7 @@ test_rekey_collision(void)
 	unsigned n;
 
 	setup(&(struct opts){ 0 });
-	acquire();
+	t_acquire(&A);
 	net_pump(100);
 	T_EQ(ike_soft_expired(A.ike, A.sad.v[0]->id, NET.now), 0, "A's soft kilobytes");
 	T_EQ(ike_soft_expired(B.ike, B.sad.v[0]->id, NET.now), 0, "B's, at once");
@@ -460,7 +437,7 @@ static void
 test_rekey_collision_kb(void)
 {
 	setup(&(struct opts){ .pfs = 19 });
-	acquire();
+	t_acquire(&A);
 	net_pump(100);
 	T_EQ(ike_soft_expired(A.ike, sa_id_of(&A, false), NET.now), 0, "A's outbound: soft KB");
 	T_EQ(ike_soft_expired(B.ike, sa_id_of(&B, true), NET.now), 0, "B's inbound, at once");
@@ -476,17 +453,17 @@ static void
 test_ike_rekey(void)
 {
 	setup(&(struct opts){ .ike_life = 200 });
-	acquire();
+	t_acquire(&A);
 	net_pump(100);
 	tick(100000);			/* the child's rekey at 91 s */
 	tick(185000);			/* IKE SA: 200 s - 20 s */
-	T_EQ(ctr(&A, IKE_CTR_IKE_REKEY), 1, "A rekeyed the IKE SA");
-	T_EQ(ctr(&B, IKE_CTR_IKE_REKEY), 1, "B too");
+	T_EQ(t_ctr(&A, IKE_CTR_IKE_REKEY), 1, "A rekeyed the IKE SA");
+	T_EQ(t_ctr(&B, IKE_CTR_IKE_REKEY), 1, "B too");
 	check_up("IKE rekey", 1);
 	/* the child under the new IKE SA still rekeys: its SK_d is right */
 	tick(190000);
 	tick(200000);
-	T_EQ(ctr(&A, IKE_CTR_CHILD_REKEY), 2, "child rekey over the new IKE SA");
+	T_EQ(t_ctr(&A, IKE_CTR_CHILD_REKEY), 2, "child rekey over the new IKE SA");
 	check_up("child rekey after IKE rekey", 1);
 	teardown();
 }
@@ -525,11 +502,11 @@ static void
 collision_setup(uint32_t life_b)
 {
 	setup(&(struct opts){ .ike_life = 190, .ike_life_b = life_b });
-	acquire();
+	t_acquire(&A);
 	net_pump(100);
 	tick(100000);
-	T_EQ(ctr(&A, IKE_CTR_CHILD_REKEY), 1, "collision setup: the child rekeyed once");
-	T_EQ(ctr(&A, IKE_CTR_IKE_REKEY) + ctr(&B, IKE_CTR_IKE_REKEY), 0, "no IKE rekey yet");
+	T_EQ(t_ctr(&A, IKE_CTR_CHILD_REKEY), 1, "collision setup: the child rekeyed once");
+	T_EQ(t_ctr(&A, IKE_CTR_IKE_REKEY) + t_ctr(&B, IKE_CTR_IKE_REKEY), 0, "no IKE rekey yet");
 }
 
 /* §2.8.2: both ends rekey the IKE SA at once.  Each end sees both new IKE SAs; the one made
@@ -552,9 +529,9 @@ test_ike_rekey_collision(void)
 		ike_tick(B.ike, NET.now);
 		T_EQ(NET.n, 2, "run %d: both rekey requests on the wire at once", run);
 		net_pump(100);
-		T_EQ(ctr(&A, IKE_CTR_IKE_REKEY_COLLISION), 1, "run %d: A saw the collision", run);
-		T_EQ(ctr(&B, IKE_CTR_IKE_REKEY_COLLISION), 1, "run %d: B saw it", run);
-		T_EQ(ctr(&A, IKE_CTR_TEMP_FAIL) + ctr(&B, IKE_CTR_TEMP_FAIL), 0,
+		T_EQ(t_ctr(&A, IKE_CTR_IKE_REKEY_COLLISION), 1, "run %d: A saw the collision", run);
+		T_EQ(t_ctr(&B, IKE_CTR_IKE_REKEY_COLLISION), 1, "run %d: B saw it", run);
+		T_EQ(t_ctr(&A, IKE_CTR_TEMP_FAIL) + t_ctr(&B, IKE_CTR_TEMP_FAIL), 0,
 		    "run %d: both rekeys answered as usual (§2.25.2)", run);
 		check_up("IKE rekey collision", 1);
 		ia = ike_info(&A);
@@ -566,7 +543,7 @@ test_ike_rekey_collision(void)
 		a_won += ia.initiator;
 		b_won += ib.initiator;
 		tick(191000);		/* the child's next rekey (at 100 + 90 s), over the survivor */
-		T_EQ(ctr(&A, IKE_CTR_CHILD_REKEY), 2, "run %d: child rekey after the collision",
+		T_EQ(t_ctr(&A, IKE_CTR_CHILD_REKEY), 2, "run %d: child rekey after the collision",
 		    run);
 		check_up("child rekey after the IKE rekey collision", 1);
 		T_EQ(t_count(&A, false, false) + t_count(&B, false, false), 0,
@@ -593,8 +570,8 @@ test_ike_rekey_collision_late(void)
 	net_swap();			/* B's answer overtakes B's request */
 	net_pump(1);			/* A: rekeyed, deletes the old SA */
 	net_pump(100);
-	T_EQ(ctr(&A, IKE_CTR_TEMP_FAIL), 1, "A refused B's rekey of the SA it deletes");
-	T_EQ(ctr(&B, IKE_CTR_TEMP_FAIL), 0, "and B's answer to it found no SA (deleted)");
+	T_EQ(t_ctr(&A, IKE_CTR_TEMP_FAIL), 1, "A refused B's rekey of the SA it deletes");
+	T_EQ(t_ctr(&B, IKE_CTR_TEMP_FAIL), 0, "and B's answer to it found no SA (deleted)");
 	check_up("IKE rekey crossing the old SA's delete", 1);
 	ia = ike_info(&A);
 	ib = ike_info(&B);
@@ -616,7 +593,7 @@ test_ike_rekey_vs_delete(void)
 	T_EQ(ike_clear_sa(B.ike, 0, NET.now), 1, "B clears the IKE SA at the same time");
 	net_pump(100);
 	tick(NET.now + 40000);
-	T_EQ(ctr(&B, IKE_CTR_TEMP_FAIL), 1, "B: TEMPORARY_FAILURE to a rekey of what it closes");
+	T_EQ(t_ctr(&B, IKE_CTR_TEMP_FAIL), 1, "B: TEMPORARY_FAILURE to a rekey of what it closes");
 	T_EQ(n_ike(&A) + n_ike(&B), 0, "no IKE SA left on either side");
 	T_EQ(A.sad.n + B.sad.n, 0, "no child SA either");
 	teardown();
@@ -634,15 +611,15 @@ test_ike_rekey_vs_child_rekey(void)
 	T_EQ(ike_soft_expired(B.ike, B.sad.v[0]->id, NET.now), 0, "B's child at its soft KB");
 	T_EQ(NET.n, 2, "an IKE rekey and a child rekey cross");
 	net_pump(100);
-	T_EQ(ctr(&A, IKE_CTR_TEMP_FAIL), 2, "A refused B's, was refused");
-	T_EQ(ctr(&B, IKE_CTR_TEMP_FAIL), 2, "B likewise");
+	T_EQ(t_ctr(&A, IKE_CTR_TEMP_FAIL), 2, "A refused B's, was refused");
+	T_EQ(t_ctr(&B, IKE_CTR_TEMP_FAIL), 2, "B likewise");
 	check_up("both refused", 1);
 	tick(NET.now + IKE_TEMP_FAIL_MS);
-	T_EQ(ctr(&B, IKE_CTR_CHILD_REKEY), 2, "B's child rekey again, through");
+	T_EQ(t_ctr(&B, IKE_CTR_CHILD_REKEY), 2, "B's child rekey again, through");
 	check_up("child rekeyed", 1);
 	tick(NET.now + 10000);
-	T_EQ(ctr(&A, IKE_CTR_IKE_REKEY), 1, "A's IKE rekey again, through");
-	T_EQ(ctr(&B, IKE_CTR_IKE_REKEY), 1, "B took it");
+	T_EQ(t_ctr(&A, IKE_CTR_IKE_REKEY), 1, "A's IKE rekey again, through");
+	T_EQ(t_ctr(&B, IKE_CTR_IKE_REKEY), 1, "B took it");
 	check_up("IKE SA and child rekeyed", 1);
 	teardown();
 }
@@ -664,7 +641,7 @@ test_ike_rekey_vs_new_child(void)
 		" set transform-set AES-SHA\n set security-association level per-host\n"
 		" set security-association lifetime seconds 120\n"
 		"interface wan0\n ip address 198.51.100.2 255.255.255.0\n crypto map vpn\n" });
-	acquire();
+	t_acquire(&A);
 	net_pump(100);
 	tick(100000);
 	NET.now = 172000;
@@ -672,13 +649,13 @@ test_ike_rekey_vs_new_child(void)
 	T_EQ(ike_acquire(B.ike, "vpn", 10, &pkt, NET.now, &err), 0, "B: a host pair's packet");
 	T_EQ(NET.n, 2, "A's IKE rekey and B's CREATE_CHILD_SA cross");
 	net_pump(100);
-	T_EQ(ctr(&A, IKE_CTR_TEMP_FAIL), 2, "A refused B's new child, was refused its rekey");
-	T_EQ(ctr(&B, IKE_CTR_FLOW_QUEUED), 1, "B's flow waits on the IKE SA again");
+	T_EQ(t_ctr(&A, IKE_CTR_TEMP_FAIL), 2, "A refused B's new child, was refused its rekey");
+	T_EQ(t_ctr(&B, IKE_CTR_FLOW_QUEUED), 1, "B's flow waits on the IKE SA again");
 	check_up("both refused", 1);
 	tick(NET.now + IKE_TEMP_FAIL_MS);
 	check_up("B's flow through, no second acquire", 2);
 	tick(NET.now + 10000);
-	T_EQ(ctr(&A, IKE_CTR_IKE_REKEY), 1, "A's IKE rekey again, through");
+	T_EQ(t_ctr(&A, IKE_CTR_IKE_REKEY), 1, "A's IKE rekey again, through");
 	check_up("IKE SA rekeyed with both children", 2);
 	T_EQ(ike_info(&A).n_children, 2, "both children on A's new IKE SA");
 	T_EQ(ike_info(&B).n_children, 2, "and on B's");
@@ -691,17 +668,17 @@ static void
 test_child_rekey_vs_delete(void)
 {
 	setup(&(struct opts){ 0 });
-	acquire();
+	t_acquire(&A);
 	net_pump(100);
 	T_EQ(ike_soft_expired(A.ike, A.sad.v[0]->id, NET.now), 0, "A rekeys the child");
 	T_EQ(ike_clear_child(B.ike, B.sad.v[0]->id, NET.now), 0, "B deletes it at once");
 	net_pump(100);
 	tick(NET.now + 5000);
-	T_EQ(ctr(&B, IKE_CTR_TEMP_FAIL), 1, "B: TEMPORARY_FAILURE");
+	T_EQ(t_ctr(&B, IKE_CTR_TEMP_FAIL), 1, "B: TEMPORARY_FAILURE");
 	T_EQ(A.sad.n + B.sad.n, 0, "no child SA left, no half of one");
 	T_EQ(n_ike(&A), 1, "A's IKE SA stays");
 	T_EQ(n_ike(&B), 1, "B's too");
-	T_EQ(ctr(&A, IKE_CTR_RETX) + ctr(&B, IKE_CTR_RETX), 0, "nothing left unanswered");
+	T_EQ(t_ctr(&A, IKE_CTR_RETX) + t_ctr(&B, IKE_CTR_RETX), 0, "nothing left unanswered");
 	teardown();
 }
 
@@ -728,11 +705,11 @@ test_pending_flows(void)
 		T_EQ(ike_acquire(A.ike, "vpn", 10, &pkt, NET.now, &err), 0, "acquire %d", i);
 	}
 	T_EQ(ike_acquire(A.ike, "vpn", 10, &pkt, NET.now, &err), 0, "the third flow again");
-	T_EQ(ctr(&A, IKE_CTR_FLOW_QUEUED), 2, "two flows wait (the repeat is not queued)");
+	T_EQ(t_ctr(&A, IKE_CTR_FLOW_QUEUED), 2, "two flows wait (the repeat is not queued)");
 	T_EQ(NET.n, 1, "one IKE_SA_INIT on the wire");
 	net_pump(100);
 	check_up("three queued flows", 3);
-	T_EQ(ctr(&A, IKE_CTR_CHILD_UP), 3, "three children");
+	T_EQ(t_ctr(&A, IKE_CTR_CHILD_UP), 3, "three children");
 	teardown();
 
 	/* more flows than the queue holds: counted, refused, the others all come up */
@@ -741,8 +718,8 @@ test_pending_flows(void)
 		pkt.src = 0xc0000201 + (uint32_t)i;
 		refused += ike_acquire(A.ike, "vpn", 10, &pkt, NET.now, &err) != 0;
 	}
-	T_EQ(ctr(&A, IKE_CTR_FLOW_QUEUED), IKE_PENDING_MAX, "a full queue");
-	T_EQ(ctr(&A, IKE_CTR_FLOW_QUEUE_FULL), 4, "the flows past it counted");
+	T_EQ(t_ctr(&A, IKE_CTR_FLOW_QUEUED), IKE_PENDING_MAX, "a full queue");
+	T_EQ(t_ctr(&A, IKE_CTR_FLOW_QUEUE_FULL), 4, "the flows past it counted");
 	T_EQ(refused, 4, "and refused with a reason");
 	net_pump(10000);
 	check_up("a full queue", IKE_PENDING_MAX + 1);
@@ -753,17 +730,17 @@ static void
 test_delete(void)
 {
 	setup(&(struct opts){ 0 });
-	acquire();
+	t_acquire(&A);
 	net_pump(100);
 	T_EQ(ike_clear_sa(A.ike, 0, NET.now), 1, "clear crypto ikev2 sa");
 	net_pump(100);
 	T_EQ(A.sad.n + B.sad.n, 0, "every SA gone on both sides");
 	T_EQ(n_ike(&A) + n_ike(&B), 0, "and the IKE SAs");
-	T_EQ(ctr(&B, IKE_CTR_DELETE_RX), 1, "B saw the delete");
+	T_EQ(t_ctr(&B, IKE_CTR_DELETE_RX), 1, "B saw the delete");
 	teardown();
 
 	setup(&(struct opts){ 0 });
-	acquire();
+	t_acquire(&A);
 	net_pump(100);
 	T_EQ(ike_clear_child(B.ike, B.sad.v[0]->id, NET.now), 0, "clear crypto sa (B)");
 	net_pump(100);
@@ -779,12 +756,12 @@ test_dpd(void)
 	uint64_t t;
 
 	setup(&(struct opts){ .dpd = 10 });
-	acquire();
+	t_acquire(&A);
 	net_pump(100);
 	NET.s[1] = NULL;		/* B is gone */
 	for (t = 2000; t < 200000 && A.sad.n > 0; t += 1000)
 		tick(t);
-	T_OK(ctr(&A, IKE_CTR_DPD) >= 1, "A asked");
+	T_OK(t_ctr(&A, IKE_CTR_DPD) >= 1, "A asked");
 	T_EQ(A.sad.n, 0, "A removed the dead peer's SAs");
 	T_EQ(n_ike(&A), 0, "and its IKE SA");
 	T_OK(t < 30000, "within 10 s of silence, then 5 tries 2 s apart (%" PRIu64 " ms)", t);
@@ -806,7 +783,7 @@ dpd_run(enum conf_dpd_mode mode, bool out, bool in, bool b_dead)
 		"crypto map vpn 10 ipsec-isakmp\n match address 101\n set peer 198.51.100.2\n"
 		" set transform-set AES-SHA\n set security-association lifetime seconds 600\n"
 		"interface wan0\n ip address 198.51.100.1 255.255.255.0\n crypto map vpn\n" });
-	acquire();
+	t_acquire(&A);
 	net_pump(100);
 	if (b_dead)
 		NET.s[1] = NULL;
@@ -825,29 +802,29 @@ static void
 test_dpd_modes(void)
 {
 	dpd_run(CONF_DPD_ON_DEMAND, false, false, true);
-	T_EQ(ctr(&A, IKE_CTR_DPD), 0, "on-demand, nothing to send: no liveness check");
+	T_EQ(t_ctr(&A, IKE_CTR_DPD), 0, "on-demand, nothing to send: no liveness check");
 	T_EQ(n_ike(&A), 1, "on-demand, idle: the dead peer's SA stays (as IOS)");
 	teardown();
 	dpd_run(CONF_DPD_ON_DEMAND, true, false, true);
-	T_OK(ctr(&A, IKE_CTR_DPD) >= 1, "on-demand, sending into silence: asked");
+	T_OK(t_ctr(&A, IKE_CTR_DPD) >= 1, "on-demand, sending into silence: asked");
 	T_EQ(n_ike(&A), 0, "and the dead peer's IKE SA removed");
 	T_EQ(A.sad.n, 0, "with its child SAs");
 	teardown();
 	dpd_run(CONF_DPD_ON_DEMAND, true, true, false);
-	T_EQ(ctr(&A, IKE_CTR_DPD), 0, "on-demand, traffic both ways: no liveness check");
+	T_EQ(t_ctr(&A, IKE_CTR_DPD), 0, "on-demand, traffic both ways: no liveness check");
 	teardown();
 	dpd_run(CONF_DPD_ON_DEMAND, true, false, false);
-	T_OK(ctr(&A, IKE_CTR_DPD) >= 5, "on-demand, one way: asked every interval (%" PRIu64 ")",
-	    ctr(&A, IKE_CTR_DPD));
+	T_OK(t_ctr(&A, IKE_CTR_DPD) >= 5, "on-demand, one way: asked every interval (%" PRIu64 ")",
+	    t_ctr(&A, IKE_CTR_DPD));
 	check_up("on-demand, the peer answers", 1);
 	teardown();
 	dpd_run(CONF_DPD_PERIODIC, false, false, false);
-	T_OK(ctr(&A, IKE_CTR_DPD) >= 5, "periodic, idle: asked every interval (%" PRIu64 ")",
-	    ctr(&A, IKE_CTR_DPD));
+	T_OK(t_ctr(&A, IKE_CTR_DPD) >= 5, "periodic, idle: asked every interval (%" PRIu64 ")",
+	    t_ctr(&A, IKE_CTR_DPD));
 	check_up("periodic, the peer answers", 1);
 	teardown();
 	dpd_run(CONF_DPD_PERIODIC, false, true, false);
-	T_EQ(ctr(&A, IKE_CTR_DPD), 0, "periodic, ESP coming in: no liveness check");
+	T_EQ(t_ctr(&A, IKE_CTR_DPD), 0, "periodic, ESP coming in: no liveness check");
 	teardown();
 	dpd_run(CONF_DPD_PERIODIC, false, false, true);
 	T_EQ(n_ike(&A), 0, "periodic: the dead peer's IKE SA removed");
@@ -862,7 +839,7 @@ test_nat(void)
 
 	setup(&(struct opts){ .b = conf_b_nat, .peer_of_b = NAT_ADDR });
 	NET.nat = true;
-	acquire();
+	t_acquire(&A);
 	net_pump(100);
 	check_up("NAT", 1);
 	for (size_t i = 0; i < A.sad.n; i++)
@@ -920,7 +897,7 @@ test_nat_move(void)
 
 	setup(&(struct opts){ .b = conf_b_nat, .peer_of_b = NAT_ADDR, .dpd = 10 });
 	NET.nat = true;
-	acquire();
+	t_acquire(&A);
 	net_pump(2);				/* IKE_SA_INIT both ways */
 	auth = NET.q[0];			/* A's IKE_AUTH request, kept for a replay */
 	net_pump(100);
@@ -930,7 +907,7 @@ test_nat_move(void)
 
 	NET.nat_shift = 1;			/* A's NAT: 4500 -> 4099 from now */
 	dpd_round();
-	T_EQ(ctr(&B, IKE_CTR_PEER_MOVED), 1, "B saw A's new mapping once");
+	T_EQ(t_ctr(&B, IKE_CTR_PEER_MOVED), 1, "B saw A's new mapping once");
 	T_OK(ike_sa_next(B.ike, &h, &in) && in.remote == NAT_ADDR && in.rport == 4099,
 	    "B's IKE SA now to 4099");
 	T_EQ(sa_out(&B)->udp_encap_port, 4099, "B's child SA follows");
@@ -947,12 +924,12 @@ test_nat_move(void)
 	h = 0;
 	T_OK(ike_sa_next(B.ike, &h, &in) && in.rport == 4099 && sa_out(&B)->udp_encap_port == 4099,
 	    "an old message from the old port moves nothing back");
-	T_EQ(ctr(&B, IKE_CTR_PEER_MOVED), 1, "(still once)");
+	T_EQ(t_ctr(&B, IKE_CTR_PEER_MOVED), 1, "(still once)");
 
 	NET.nat_addr = NAT_ADDR + 1;		/* another address and port: 203.0.113.8:4101 */
 	NET.nat_shift = 2;
 	dpd_round();
-	T_EQ(ctr(&B, IKE_CTR_PEER_MOVED), 2, "B saw A's new address");
+	T_EQ(t_ctr(&B, IKE_CTR_PEER_MOVED), 2, "B saw A's new address");
 	h = 0;
 	T_OK(ike_sa_next(B.ike, &h, &in) && in.remote == NAT_ADDR + 1 && in.rport == 4101,
 	    "B's IKE SA now to 203.0.113.8:4101");
@@ -1056,7 +1033,7 @@ test_transport(void)
 	    "crypto map vpn 10 ipsec-isakmp\n match address 101\n set peer 198.51.100.2\n"
 	    " set transform-set AES-SHA\n"
 	    "interface wan0\n ip address 198.51.100.1 255.255.255.0\n crypto map vpn\n" });
-	acquire();
+	t_acquire(&A);
 	net_pump(100);
 	check_up("transport set, subnets", 1);
 	T_OK(all_mode(&A, SA_TUNNEL) && all_mode(&B, SA_TUNNEL), "subnets: tunnel mode");
@@ -1075,7 +1052,7 @@ test_dynamic(void)
 	B.conf->ikev2_profiles[0]->match_remote[0].mask = 0;
 	B.conf->ikev2_keyrings[0]->peers[0]->addr = 0;
 	B.conf->ikev2_keyrings[0]->peers[0]->mask = 0;
-	acquire();
+	t_acquire(&A);
 	net_pump(100);
 	check_up("dynamic map", 1);
 	in = B.sad.v[0];
@@ -1100,10 +1077,10 @@ test_next_peer(void)
 	uint64_t t;
 
 	setup(&(struct opts){ .a = a_two });
-	acquire();
+	t_acquire(&A);
 	for (t = 2000; t < 200000 && n_ike(&B) == 0; t += 1000)
 		tick(t);
-	T_EQ(ctr(&A, IKE_CTR_TIMEOUT), 1, "the first peer given up");
+	T_EQ(t_ctr(&A, IKE_CTR_TIMEOUT), 1, "the first peer given up");
 	T_OK(t <= 32000, "after 30 s (%" PRIu64 " ms)", t);
 	check_up("next peer", 1);
 	if ((f = fmemopen(buf, sizeof(buf) - 1, "w")) != NULL) {
@@ -1131,7 +1108,7 @@ test_debug_keys(void)
 	ike_set_debug_keys(A.ike, true);
 	log_init("ike_engine_test", LOG_LVL_DEBUG);
 	dup2(fd, 2);
-	acquire();
+	t_acquire(&A);
 	net_pump(100);
 	fflush(stderr);
 	dup2(saved, 2);
@@ -1166,14 +1143,14 @@ test_restart(void)
 	uint64_t sent, born;
 
 	setup(&(struct opts){ .ike_life = 200 });
-	acquire();
+	t_acquire(&A);
 	net_pump(100);
 	for (size_t i = 0; i < A.sad.n && i < 4; i++)
 		spis[i] = A.sad.v[i]->spi;
 	born = A.sad.n ? A.sad.v[0]->added_ms : 0;
 	T_OK(born != 0, "the child has its birth time");
 	tick(5000);
-	sent = ctr(&B, IKE_CTR_TX);
+	sent = t_ctr(&B, IKE_CTR_TX);
 	T_EQ(ike_load_file(A.ike, "/nonexistent/ike.state", NET.now, NULL), 0,
 	    "no state file: a first start");
 	T_EQ(t_restart(&A, NET.now), 0, "A adopts its saved state (a 0600 file)");
@@ -1186,13 +1163,13 @@ test_restart(void)
 	    "hard deadline", (unsigned long long)born,
 	    (unsigned long long)(A.sad.n ? A.sad.v[0]->added_ms : 0));
 	check_up("after the restart", 1);
-	T_EQ(ctr(&B, IKE_CTR_TX), sent, "B saw nothing");
+	T_EQ(t_ctr(&B, IKE_CTR_TX), sent, "B saw nothing");
 	tick(95000);
-	T_EQ(ctr(&A, IKE_CTR_CHILD_REKEY), 1, "the next child rekey works");
+	T_EQ(t_ctr(&A, IKE_CTR_CHILD_REKEY), 1, "the next child rekey works");
 	check_up("rekey after the restart", 1);
 	T_EQ(t_restart(&B, NET.now), 0, "B restarts too");
 	tick(185000);
-	T_EQ(ctr(&B, IKE_CTR_IKE_REKEY), 1, "the IKE SA rekey works after B's restart");
+	T_EQ(t_ctr(&B, IKE_CTR_IKE_REKEY), 1, "the IKE SA rekey works after B's restart");
 	check_up("IKE rekey after the restart", 1);
 	T_EQ(ike_clear_sa(A.ike, 0, NET.now), 1, "clear");
 	net_pump(100);
@@ -1226,9 +1203,9 @@ test_keyring_longest(void)
 	setup(&(struct opts){ 0 });
 	catch_all_first(A.conf, "the-catch-all-key");
 	catch_all_first(B.conf, "another-catch-all");
-	acquire();
+	t_acquire(&A);
 	net_pump(100);
-	T_EQ(ctr(&B, IKE_CTR_AUTH_FAILED) + ctr(&A, IKE_CTR_AUTH_FAILED), 0,
+	T_EQ(t_ctr(&B, IKE_CTR_AUTH_FAILED) + t_ctr(&A, IKE_CTR_AUTH_FAILED), 0,
 	    "keyring: the /32 peer's key, not the catch-all's");
 	check_up("keyring longest match", 1);
 	teardown();
@@ -1304,10 +1281,10 @@ test_strongswan(void)
 		    "%s: SAr1, KEr, Nr, NAT-D", files[f]);
 		T_OK(ke != NULL && ke0 != NULL && ke->u.ke.group == ke0->u.ke.group,
 		    "%s: KE of charon's group", files[f]);
-		T_EQ(ctr(&B, IKE_CTR_MALFORMED), 0, "%s: nothing refused", files[f]);
+		T_EQ(t_ctr(&B, IKE_CTR_MALFORMED), 0, "%s: nothing refused", files[f]);
 		/* the same request again: the same answer, from the cache */
 		ike_input(B.ike, GW_B, 500, GW_A, 500, msg0, len, NET.now);
-		T_EQ(ctr(&B, IKE_CTR_RESP_CACHED), 1, "%s: retransmission answered from the cache",
+		T_EQ(t_ctr(&B, IKE_CTR_RESP_CACHED), 1, "%s: retransmission answered from the cache",
 		    files[f]);
 		vec_free(&v);
 		NET.n = 0;

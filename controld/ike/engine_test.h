@@ -376,6 +376,40 @@ net_pump(unsigned max)
 	return n;
 }
 
+/* Both sides in NET, from the start (the clock at now). */
+static inline void
+t_net_start(struct side *a, struct side *b, uint64_t now)
+{
+	memset(&NET, 0, sizeof(NET));
+	NET.now = now;
+	NET.s[0] = a;
+	NET.s[1] = b;
+}
+
+/* A packet 192.0.2.10 -> 192.0.2.200 on map vpn 10 of s: acquire. */
+static inline int
+t_acquire(struct side *s)
+{
+	struct sel pkt = { .src = 0xc000020a, .src_mask = ~0u, .dst = 0xc00002c8,
+	    .dst_mask = ~0u, .proto = 1, .tos = -1, .precedence = -1 };
+	struct gw_err err = { 0 };
+	int rc = ike_acquire(s->ike, "vpn", 10, &pkt, NET.now, &err);
+
+	if (rc != 0)
+		fprintf(stderr, "acquire: %s\n", err.msg);
+	return rc;
+}
+
+/* One counter of a side's engine. */
+static inline uint64_t
+t_ctr(const struct side *s, enum ike_ctr c)
+{
+	struct ike_stats st;
+
+	ike_get_stats(s->ike, &st);
+	return st.c[c];
+}
+
 /* The SAs of a side by direction: the number of mature ones (and the larval). */
 static unsigned
 t_count(const struct side *s, bool inbound, bool mature)

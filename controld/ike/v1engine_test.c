@@ -50,12 +50,9 @@ static struct side A, B;
 static void
 setup(const char *b_text)
 {
-	memset(&NET, 0, sizeof(NET));
-	NET.now = 1000000;
+	t_net_start(&A, &B, 1000000);
 	t_side_init(&A, "A", GW_A, t_conf(conf_a));
 	t_side_init(&B, "B", GW_B, t_conf(b_text != NULL ? b_text : conf_b));
-	NET.s[0] = &A;
-	NET.s[1] = &B;
 }
 
 static void
@@ -63,28 +60,6 @@ teardown(void)
 {
 	t_side_free(&A);
 	t_side_free(&B);
-}
-
-static int
-acquire(void)
-{
-	struct sel pkt = { .src = 0xc000020a, .src_mask = ~0u, .dst = 0xc00002c8,
-	    .dst_mask = ~0u, .proto = 1, .tos = -1, .precedence = -1 };
-	struct gw_err err = { 0 };
-	int rc = ike_acquire(A.ike, "vpn", 10, &pkt, NET.now, &err);
-
-	if (rc != 0)
-		fprintf(stderr, "acquire: %s\n", err.msg);
-	return rc;
-}
-
-static uint64_t
-ctr(const struct side *s, enum ike_ctr c)
-{
-	struct ike_stats st;
-
-	ike_get_stats(s->ike, &st);
-	return st.c[c];
 }
 
 /* ISAKMP SAs of s in state QM_IDLE, and all of them. */
@@ -132,12 +107,12 @@ static void
 test_up(void)
 {
 	setup(NULL);
-	T_EQ(acquire(), 0, "acquire starts main mode");
+	T_EQ(t_acquire(&A), 0, "acquire starts main mode");
 	NET.drop_next = 1;			/* message 1 lost: A retransmits it */
 	net_pump(100);
 	T_EQ(isakmp(&A, NULL), 0, "nothing up while message 1 is lost");
 	run_for(2500, 500);
-	T_EQ(ctr(&A, IKE_CTR_RETX), 1, "A retransmitted message 1 once");
+	T_EQ(t_ctr(&A, IKE_CTR_RETX), 1, "A retransmitted message 1 once");
 	T_EQ(isakmp(&A, NULL), 1, "A: one ISAKMP SA QM_IDLE");
 	T_EQ(isakmp(&B, NULL), 1, "B: one ISAKMP SA QM_IDLE");
 	T_EQ(t_pairs(&A, &B), 1, "A's inbound SA is B's outbound (keys, SPI, flow)");
@@ -154,12 +129,12 @@ test_wrong_psk(void)
 
 	snprintf(text, sizeof(text), "%.*sk-v1-TEST%s", (int)(k - conf_b), conf_b, k + 9);
 	setup(text);
-	T_EQ(acquire(), 0, "acquire");
+	T_EQ(t_acquire(&A), 0, "acquire");
 	net_pump(100);
 	run_for(1000, 500);
 	T_EQ(isakmp(&A, NULL) + isakmp(&B, NULL), 0, "wrong key: no ISAKMP SA up");
 	T_EQ(A.sad.n + B.sad.n, 0u, "and no IPsec SA");
-	T_OK(ctr(&B, IKE_CTR_AUTH_FAILED) >= 1, "B counted the failed authentication");
+	T_OK(t_ctr(&B, IKE_CTR_AUTH_FAILED) >= 1, "B counted the failed authentication");
 	teardown();
 }
 
@@ -170,7 +145,7 @@ test_phase1_life(void)
 	unsigned all;
 
 	setup(NULL);
-	T_EQ(acquire(), 0, "acquire");
+	T_EQ(t_acquire(&A), 0, "acquire");
 	net_pump(100);
 	a_in = inbound_spi(&A);
 	b_in = inbound_spi(&B);
@@ -192,8 +167,8 @@ test_phase1_life(void)
 	T_EQ(A.sad.n, 2u, "A: the old pair deleted after the drain");
 	T_EQ(B.sad.n, 2u, "B: the same (it took A's delete)");
 	T_EQ(t_pairs(&A, &B) + t_pairs(&B, &A), 2, "paired");
-	T_EQ(ctr(&A, IKE_CTR_CHILD_REKEY), 1, "A counted its rekey");
-	T_EQ(ctr(&B, IKE_CTR_CHILD_REKEY), 1, "B counted the peer's rekey");
+	T_EQ(t_ctr(&A, IKE_CTR_CHILD_REKEY), 1, "A counted its rekey");
+	T_EQ(t_ctr(&B, IKE_CTR_CHILD_REKEY), 1, "B counted the peer's rekey");
 	teardown();
 }
 
@@ -203,7 +178,7 @@ test_restart(void)
 	uint32_t b_in;
 
 	setup(NULL);
-	T_EQ(acquire(), 0, "acquire");
+	T_EQ(t_acquire(&A), 0, "acquire");
 	net_pump(100);
 	b_in = inbound_spi(&B);
 	T_EQ(t_restart(&B, NET.now), 0, "B restarted: its state adopted");
@@ -215,7 +190,7 @@ test_restart(void)
 	run_for(3000, 500);
 	T_OK(inbound_spi(&B) != b_in, "B answered the quick mode over the adopted ISAKMP SA");
 	T_EQ(t_pairs(&A, &B) + t_pairs(&B, &A), 2, "paired");
-	T_EQ(ctr(&B, IKE_CTR_SK_FAIL), 0, "B opened every message (the IV was kept)");
+	T_EQ(t_ctr(&B, IKE_CTR_SK_FAIL), 0, "B opened every message (the IV was kept)");
 	teardown();
 }
 
@@ -225,7 +200,7 @@ test_clear_and_dpd(void)
 	unsigned all;
 
 	setup(NULL);
-	T_EQ(acquire(), 0, "acquire");
+	T_EQ(t_acquire(&A), 0, "acquire");
 	net_pump(100);
 	T_EQ(ike_clear_isakmp(B.ike, 0, NET.now), 1u, "B: clear crypto isakmp");
 	net_pump(100);
@@ -234,11 +209,11 @@ test_clear_and_dpd(void)
 	teardown();
 
 	setup(NULL);
-	T_EQ(acquire(), 0, "acquire");
+	T_EQ(t_acquire(&A), 0, "acquire");
 	net_pump(100);
 	NET.s[1] = NULL;		/* B goes silent: nothing reaches it */
 	run_for(11000, 500);
-	T_OK(ctr(&A, IKE_CTR_DPD) >= 1, "A: an R-U-THERE after 10 s of silence");
+	T_OK(t_ctr(&A, IKE_CTR_DPD) >= 1, "A: an R-U-THERE after 10 s of silence");
 	T_EQ(isakmp(&A, NULL), 1, "A: not dead yet");
 	run_for(11000, 500);
 	T_EQ(isakmp(&A, &all), 0, "A: dead after five unanswered (%u left)", all);
@@ -264,16 +239,13 @@ test_nat(void)
 	struct conf *ca;
 	unsigned ka = 0;
 
-	memset(&NET, 0, sizeof(NET));
-	NET.now = 1000000;
+	t_net_start(&A, &B, 1000000);
 	NET.nat = true;
 	ca = t_conf(conf_a);
 	ca->isakmp.nat_keepalive = 20;
 	t_side_init(&A, "A", GW_A, ca);
 	t_side_init(&B, "B", GW_B, t_conf(conf_b_nat));
-	NET.s[0] = &A;
-	NET.s[1] = &B;
-	T_EQ(acquire(), 0, "acquire behind the NAT");
+	T_EQ(t_acquire(&A), 0, "acquire behind the NAT");
 	net_pump(100);
 	T_EQ(isakmp(&A, NULL) + isakmp(&B, NULL), 2, "up through the NAT");
 	T_EQ(NET.last.dport, 4500, "IKE floated to 4500 (RFC 3947)");
