@@ -140,25 +140,32 @@ delete_in(struct ike *ike, struct ike_sa *sa, const struct v1_payload *d)
 		return;
 	for (unsigned i = 0; i < d->u.del.n_spi; i++) {
 		uint32_t spi = be32(d->u.del.spis.p + 4 * i);
-		struct ike_child *c = child_find_spi(sa, d->u.del.proto == V1_PROTO_AH ? 51 : 50,
-		    spi, false);
+		uint8_t proto = d->u.del.proto == V1_PROTO_AH ? 51 : 50;
+		struct ike_sa *h = sa;		/* the ISAKMP SA that holds it */
+		struct ike_child *c = child_find_spi(h, proto, spi, false);
 
+		/* a phase 2 SA is the peer's, whichever of its ISAKMP SAs says so: one that moved
+		 * to a newer ISAKMP SA (a new phase 1) is deleted through the old one too */
+		for (struct ike_sa *o = ike->sas; c == NULL && o != NULL; o = o->next)
+			if (o != sa && o->v1 != NULL && o->remote == sa->remote &&
+			    o->local == sa->local && (c = child_find_spi(o, proto, spi, false)) != NULL)
+				h = o;
 		ike_count(ike, IKE_CTR_DELETE_RX);
 		if (c == NULL)
 			continue;
 		/* a successor waiting for its QM3 takes over now */
-		for (struct ike_child *n = sa->children; n != NULL; n = n->next)
+		for (struct ike_child *n = h->children; n != NULL; n = n->next)
 			if (n != c && n->out_larval && strcmp(n->map, c->map) == 0 &&
 			    n->seq == c->seq && memcmp(&n->flow, &c->flow, sizeof(n->flow)) == 0) {
 				n->out_larval = false;
 				if (ike->io.activate != NULL)
 					ike->io.activate(ike->io.ctx, n->id_out);
 			}
-		for (struct ike1_qm *q = sa->v1->qms; q != NULL; q = q->next)
+		for (struct ike1_qm *q = h->v1->qms; q != NULL; q = q->next)
 			if (q->old == c)
 				q->old = NULL;
 		log_debug("isakmp: peer %s deleted SA %08x", sa->remote_id, spi);
-		child_free(ike, sa, c, true);
+		child_free(ike, h, c, true);
 	}
 }
 

@@ -697,13 +697,6 @@ v1_established(struct ike *ike, struct ike_sa *sa, uint64_t now_ms)
 			    sa->acq_map, sa->acq_seq);
 		sa->acq_map[0] = '\0';
 	}
-	while (sa->n_pending > 0) {
-		struct ike_flow f = sa->pending[--sa->n_pending];
-
-		if (v1_qm_start(ike, sa, f.map, f.seq, &f.flow, NULL, now_ms) != 0)
-			log_debug("isakmp: quick mode for crypto map %s %u could not start",
-			    f.map, f.seq);
-	}
 	/* phase 1 made again: the phase 2 SAs of the old one move here (RFC 2409 §5: they are
 	 * not bound to the ISAKMP SA that made them), and the old one is deleted */
 	for (struct ike_sa *o = ike->sas; o != NULL; o = o->next) {
@@ -718,6 +711,14 @@ v1_established(struct ike *ike, struct ike_sa *sa, uint64_t now_ms)
 			o->rekey_ms = 0;
 			o->expire_ms = now_ms + 10000;	/* the peer's quick modes in flight */
 		}
+	}
+	/* the flows that waited (on this SA or on the one it replaces) */
+	while (sa->n_pending > 0) {
+		struct ike_flow f = sa->pending[--sa->n_pending];
+
+		if (v1_qm_start(ike, sa, f.map, f.seq, &f.flow, NULL, now_ms) != 0)
+			log_debug("isakmp: quick mode for crypto map %s %u could not start",
+			    f.map, f.seq);
 	}
 }
 
