@@ -426,6 +426,7 @@ int		v1_hash_check(const struct ike_sa *sa, const uint8_t *want, const struct v1
 void		v1_sum(const uint8_t *b, size_t len, uint8_t sum[32]);
 void		v1_established(struct ike *ike, struct ike_sa *sa, uint64_t now_ms);
 const char	*v1_state_name(enum ike1_state st);
+void		v1_ip_text(char *b, size_t cap, uint32_t a);	/* "198.51.100.1" */
 
 /* ---- v1quick.c ---- */
 int		v1_qm_start(struct ike *ike, struct ike_sa *sa, const char *map, uint16_t seq,

@@ -577,12 +577,6 @@ n_children(const struct ike_sa *sa)
 	return k;
 }
 
-static void
-ip4(char *b, size_t cap, uint32_t a)
-{
-	snprintf(b, cap, "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff);
-}
-
 void
 ike_show_isakmp_sa(const struct ike *ike, bool detail, uint64_t now_ms, FILE *out)
 {
@@ -607,16 +601,16 @@ ike_show_isakmp_sa(const struct ike *ike, bool detail, uint64_t now_ms, FILE *ou
 		if (v == NULL)
 			continue;
 		up = v->st == V1_QM_IDLE;
-		ip4(dst, sizeof(dst), sa->initiator ? sa->remote : sa->local);
-		ip4(src, sizeof(src), sa->initiator ? sa->local : sa->remote);
+		v1_ip_text(dst, sizeof(dst), sa->initiator ? sa->remote : sa->local);
+		v1_ip_text(src, sizeof(src), sa->initiator ? sa->local : sa->remote);
 		if (!detail) {
 			fprintf(out, "%-15s %-15s %-14s %7" PRIu64 " %s\n", dst, src,
 			    v1_state_name(v->st), sa->handle, up ? "ACTIVE" :
 			    v->st == V1_MM_DELETED ? "DELETED" : "");
 			continue;
 		}
-		ip4(l, sizeof(l), sa->local);
-		ip4(r, sizeof(r), sa->remote);
+		v1_ip_text(l, sizeof(l), sa->local);
+		v1_ip_text(r, sizeof(r), sa->remote);
 		enc = v->encr == V1_ENCR_AES ? (v->key_bits == 256 ? "aes256" : v->key_bits == 192 ?
 		    "aes192" : "aes") : v->encr == V1_ENCR_3DES ? "3des" : "des";
 		hash = v->hash == V1_HASH_MD5 ? "md5" : v->hash == V1_HASH_SHA ? "sha" :

@@ -112,8 +112,8 @@ md_of(uint16_t hash)
 	}
 }
 
-static void
-ip_text(char *b, size_t cap, uint32_t a)
+void
+v1_ip_text(char *b, size_t cap, uint32_t a)
 {
 	snprintf(b, cap, "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff);
 }
@@ -683,7 +683,7 @@ v1_established(struct ike *ike, struct ike_sa *sa, uint64_t now_ms)
 	sa->rekey_ms = sa->initiator ? sa->expire_ms - (uint64_t)sa->lifetime_s * 100 : 0;
 	ike_dh_free(&sa->dh);
 	ike_count(ike, IKE_CTR_IKE_UP);
-	ip_text(ip, sizeof(ip), sa->remote);
+	v1_ip_text(ip, sizeof(ip), sa->remote);
 	log_info("isakmp: SA with %s (%s) up, %s mode, %s/%s/group %u, %u s%s", ip, sa->remote_id,
 	    v->aggressive ? "aggressive" : "main",
 	    v->encr == V1_ENCR_AES ? "AES" : v->encr == V1_ENCR_3DES ? "3DES" : "DES",
@@ -940,7 +940,7 @@ r_msg1(struct ike *ike, uint32_t local, uint16_t lport, uint32_t remote, uint16_
 	struct v1_proposal *pr;
 	size_t len;
 
-	ip_text(ip, sizeof(ip), remote);
+	v1_ip_text(ip, sizeof(ip), remote);
 	if (ike->conf->isakmp.disabled) {
 		log_debug("isakmp: %s: ISAKMP is disabled (no crypto isakmp)", ip);
 		return;
