@@ -10,11 +10,13 @@ set -euo pipefail
 PKGS=(
 	build-essential cmake pkg-config		# toolchain
 	libzmq3-dev libprotobuf-c-dev protobuf-c-compiler libssl-dev	# libraries of the daemons
+	libedit-dev					# gwctl's line editing and history
 	clang libclang-rt-14-dev			# libFuzzer and sanitizer runtimes
 	iproute2 nftables procps iputils-ping		# namespaces, routes, datad's nft table, sysctl, ping
 	tcpdump tshark					# capture, dissection with keys
 	python3-scapy python3-cryptography		# forged packets, ESP by hand (crypto is only
 							# a Recommends of scapy)
+	python3-textfsm					# show output held to screen-scrapers' templates
 	iperf3 netcat-openbsd				# throughput and transfers
 	systemd util-linux				# systemd-analyze, setpriv, unshare: the
 							# units' sandbox and the TUN owner tests
