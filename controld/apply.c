@@ -4,6 +4,11 @@
  * stays keeps its state), given to the IKE engine, then published to the workers.  Shared by the
  * startup path, SIGHUP / "reload config" and the CLI's configure sessions, so that what the CLI
  * tests is what the daemon runs. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "controld/cli/expand.h"
 #include "controld/controld.h"
 
 int
@@ -30,12 +35,42 @@ controld_apply(struct controld *cd, struct conf *next, struct gw_err *err)
 	return 0;
 }
 
+/* Each line of text (a memstream's) to the log, as a warning or an error. */
+static void
+log_lines(char *text, bool warn)
+{
+	for (char *l = text, *save = NULL; l != NULL && (l = strtok_r(l, "\n", &save)) != NULL;
+	    l = NULL) {
+		if (warn)
+			log_warn("reload: %s", l);
+		else
+			log_err("reload: %s", l);
+	}
+}
+
 int
 controld_reload(struct controld *cd, struct gw_err *err)
 {
+	struct conf_parse_opts o = { .expand = cli_conf_expand };
+	char *errs = NULL, *warns = NULL;
+	size_t elen = 0, wlen = 0;
 	struct conf *next;
 
-	if ((next = conf_parse_file(cd->conf.path, err)) == NULL)
+	o.errors = open_memstream(&errs, &elen);
+	o.warnings = open_memstream(&warns, &wlen);
+	next = conf_parse_file_opts(cd->conf.path, &o, err);
+	if (o.errors != NULL)
+		fclose(o.errors);
+	if (o.warnings != NULL)
+		fclose(o.warnings);
+	/* every refused line, not only the first (err has the first for the caller) */
+	if (next == NULL)
+		log_lines(errs, false);
+	else
+		log_lines(warns, true);
+	free(errs);
+	free(warns);
+	if (next == NULL)
 		return -1;
 	return controld_apply(cd, next, err);
 }

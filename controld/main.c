@@ -21,6 +21,7 @@
 #include "common/log.h"
 #include "common/notify.h"
 #include "controld/cli/cli.h"
+#include "controld/cli/expand.h"
 #include "controld/conf/compile.h"
 #include "controld/controld.h"
 
@@ -255,6 +256,45 @@ loop(void)
 	}
 }
 
+/* The startup file, read as IOS reads one (abbreviations expanded, ignored commands said
+ * once each) and validated; every refused line is listed on stderr, not only the first.
+ * NULL when a line is refused or the whole does not validate (invariant 4: nothing starts). */
+static struct conf *
+load_startup(const char *path)
+{
+	struct conf_parse_opts o = { .expand = cli_conf_expand, .warnings = NULL };
+	struct gw_err err = { 0, "" };
+	char *errs = NULL;
+	size_t elen = 0;
+	struct conf *c;
+	unsigned n = 0;
+
+	o.warnings = stderr;
+	if ((o.errors = open_memstream(&errs, &elen)) == NULL)
+		fatal("out of memory");
+	c = conf_parse_file_opts(path, &o, &err);
+	fclose(o.errors);
+	for (char *l = errs, *save = NULL; (l = strtok_r(l, "\n", &save)) != NULL; l = NULL) {
+		fprintf(stderr, "controld: %s\n", l);
+		n++;
+	}
+	free(errs);
+	if (c == NULL) {
+		if (n == 0)		/* not a line: the file itself */
+			fprintf(stderr, "controld: %s:%u: %s\n", path, err.line, err.msg);
+		else
+			fprintf(stderr, "controld: %s: %u line%s refused, nothing configured\n",
+			    path, n, n == 1 ? "" : "s");
+		return NULL;
+	}
+	if (conf_validate(c, &err, stderr) != 0) {
+		fprintf(stderr, "controld: %s:%u: %s\n", path, err.line, err.msg);
+		conf_free(c);
+		return NULL;
+	}
+	return c;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -265,12 +305,8 @@ main(int argc, char **argv)
 
 	if (parse_args(argc, argv, &check) != 0)
 		return 2;
-	if ((c = conf_parse_file(CD.conf.path, &err)) == NULL ||
-	    conf_validate(c, &err, stderr) != 0) {
-		fprintf(stderr, "controld: %s:%u: %s\n", CD.conf.path, err.line, err.msg);
-		conf_free(c);
+	if ((c = load_startup(CD.conf.path)) == NULL)
 		return 1;
-	}
 	if (check) {
 		struct spd *spd;
 		struct sa_list sas;

@@ -485,10 +485,20 @@ struct conf_session {
 	size_t				n_hex;		/* digits in hex */
 	char				hex[2 * CONF_RSA_DER_MAX];	/* the key-string so far;
 									 * stored at quit */
+	FILE				*warnings;	/* conf_session_warnings() */
+	const char			*source;
 };
 
 /* Start a session on target in global configuration mode. */
 void		conf_session_begin(struct conf_session *s, struct conf *target);
+/* Where the session says what it accepted and ignored (a command that is not IPsec's: see
+ * docs/configuration.md), one line each: "SOURCE:LINE: warning: ignored: ..." when source is
+ * not NULL, else "warning: ignored: ...".  warnings NULL (the default): said nowhere.
+ * Borrows both until the session ends. */
+void		conf_session_warnings(struct conf_session *s, FILE *warnings, const char *source);
+/* The next line of s is text, not words (a key-string's hex, a banner): not to be expanded
+ * as abbreviations. */
+bool		conf_session_raw(const struct conf_session *s);
 /* Apply one line (a trailing "\n" or "\r\n" is ignored).  A line is read in the
  * current sub-mode, indented or not; a global command leaves the sub-mode, as on IOS.
  * 0 when applied.  -1 with err (line = lineno, message names the command, the word and why)
@@ -502,15 +512,39 @@ int		conf_session_line(struct conf_session *s, const char *line, unsigned lineno
  * "config-isakmp", "config-pubkey-chain", "config-pubkey-key" or "config-pubkey".  Static. */
 const char	*conf_session_prompt_mode(const struct conf_session *s);
 
-/* Parse a whole text (lines split at "\n"; the text ends at its NUL).  All or nothing: on the
- * first refused line returns NULL with err naming that line, the word and why (a key-string
- * the text does not end with "quit" is refused too).  name (may be
- * NULL) is kept in conf->source.  Checks the syntax and each command on its own; cross
+/* Expands the abbreviations of one line of session s into out (len bytes), as the CLI does:
+ * 0, or -1 with err (err->line is set by the caller) when a word abbreviates several
+ * keywords.  Never called for text lines (conf_session_raw()). */
+typedef int	(*conf_expand_fn)(void *arg, const struct conf_session *s, const char *line,
+		    char *out, size_t len, struct gw_err *err);
+
+/* How a whole text is read; a zeroed struct (or NULL) reads as conf_parse_text(). */
+struct conf_parse_opts {
+	conf_expand_fn	expand;		/* NULL: full words only */
+	void		*expand_arg;
+	FILE		*warnings;	/* "NAME:LINE: warning: ignored: ..." one line each */
+	FILE		*errors;	/* every refused line, "NAME:LINE: why" one line each */
+};
+
+/* Parse a whole text (lines split at "\n"; the text ends at its NUL).  All or nothing: when a
+ * line is refused returns NULL with err naming the first refused line, the word and why (a
+ * key-string the text does not end with "quit" is refused too).  The text is read as IOS
+ * reads a saved configuration: the headers of show running-config ("Building
+ * configuration...", "Current configuration : N bytes") are skipped and "end" ends it.  name
+ * (may be NULL) is kept in conf->source.  Checks the syntax and each command on its own; cross
  * references are conf_validate()'s, which callers run before applying a configuration.
  * Caller frees the result. */
 struct conf	*conf_parse_text(const char *text, const char *name, struct gw_err *err);
+/* conf_parse_text() with options: every refused line is reported to o->errors, not only the
+ * first (the lines indented under a refused command are skipped, not reported), commands
+ * accepted and ignored are reported to o->warnings, and o->expand expands abbreviations.
+ * o may be NULL. */
+struct conf	*conf_parse_text_opts(const char *text, const char *name,
+		    const struct conf_parse_opts *o, struct gw_err *err);
 /* conf_parse_text() of a file's contents; err->line 0 when the file cannot be read. */
 struct conf	*conf_parse_file(const char *path, struct gw_err *err);
+struct conf	*conf_parse_file_opts(const char *path, const struct conf_parse_opts *o,
+		    struct gw_err *err);
 
 /* Cross references and the seed's rules for a configuration about to be applied: interfaces'
  * crypto maps exist, local-address interfaces exist, transform sets named by map entries

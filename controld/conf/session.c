@@ -185,6 +185,13 @@ conf_session_begin(struct conf_session *s, struct conf *target)
 	s->mode = CONF_SM_GLOBAL;
 }
 
+void
+conf_session_warnings(struct conf_session *s, FILE *warnings, const char *source)
+{
+	s->warnings = warnings;
+	s->source = source;
+}
+
 int
 conf_session_line(struct conf_session *s, const char *line, unsigned lineno,
     struct gw_err *err)
@@ -231,12 +238,106 @@ conf_session_prompt_mode(const struct conf_session *s)
 	}
 }
 
+bool
+conf_session_raw(const struct conf_session *s)
+{
+	return s->mode == CONF_SM_PUBKEY_STRING;
+}
+
+/* The headers show running-config prints before the configuration (IOS): skipped. */
+static bool
+header_line(const char *t, size_t len)
+{
+	static const char *const hdr[] = {
+		"Building configuration...", "Current configuration :", "Current configuration:",
+		"Using ", "NVRAM config last updated",
+	};
+
+	while (len > 0 && is_space((unsigned char)*t)) {
+		t++;
+		len--;
+	}
+	for (size_t i = 0; i < NELEM(hdr); i++)
+		if (len >= strlen(hdr[i]) && strncmp(t, hdr[i], strlen(hdr[i])) == 0)
+			return true;
+	return false;
+}
+
+/* The line is the one word "end" (any case, any spacing). */
+static bool
+end_line(const char *t, size_t len)
+{
+	while (len > 0 && is_space((unsigned char)t[len - 1]))
+		len--;
+	while (len > 0 && is_space((unsigned char)*t)) {
+		t++;
+		len--;
+	}
+	return len == 3 && strncasecmp(t, "end", 3) == 0;
+}
+
+/* Whether anything but blank lines and comments is left in text. */
+static unsigned
+lines_left(const char *text)
+{
+	unsigned n = 0;
+
+	for (const char *l = text; *l != '\0';) {
+		const char *nl = strchr(l, '\n');
+		size_t len = nl != NULL ? (size_t)(nl - l) : strlen(l);
+		size_t b = 0;
+
+		while (b < len && is_space((unsigned char)l[b]))
+			b++;
+		if (b < len && l[b] != '!')
+			n++;
+		l += len + (nl != NULL);
+	}
+	return n;
+}
+
+/* One line of a text: expanded (o->expand) unless it is text, then applied. */
+static int
+text_line(struct conf_session *s, const struct conf_parse_opts *o, const char *text,
+    size_t len, unsigned lineno, struct gw_err *err)
+{
+	char *in, *out;
+	size_t b = 0;
+	int r;
+
+	if (o == NULL || o->expand == NULL || conf_session_raw(s))
+		return session_line_n(s, text, len, lineno, err);
+	if (len >= LINE_MAX_)
+		return gw_fail(err, lineno, "line longer than %d characters", LINE_MAX_ - 1);
+	if ((in = malloc(LINE_MAX_)) == NULL || (out = malloc(LINE_MAX_ + 1)) == NULL) {
+		free(in);
+		return gw_fail(err, lineno, "out of memory");
+	}
+	memcpy(in, text, len);
+	in[len] = '\0';
+	while (b < len && is_space((unsigned char)in[b]))
+		b++;
+	out[0] = ' ';			/* keeps the indentation that marks a sub-mode line */
+	if ((r = o->expand(o->expand_arg, s, in + b, out + 1, LINE_MAX_, err)) != 0)
+		err->line = lineno;
+	else
+		r = session_line_n(s, out + (b == 0), strlen(out + (b == 0)), lineno, err);
+	OPENSSL_cleanse(in, LINE_MAX_);		/* may hold session keys */
+	OPENSSL_cleanse(out, LINE_MAX_ + 1);
+	free(in);
+	free(out);
+	return r;
+}
+
 struct conf *
-conf_parse_text(const char *text, const char *name, struct gw_err *err)
+conf_parse_text_opts(const char *text, const char *name, const struct conf_parse_opts *o,
+    struct gw_err *err)
 {
 	struct conf_session s;
+	struct gw_err e1;
 	struct conf *c;
-	unsigned lineno = 0;
+	unsigned lineno = 0, n_err = 0;
+	bool skip = false;
 
 	if ((c = conf_new()) == NULL) {
 		gw_fail(err, 0, "out of memory");
@@ -245,19 +346,50 @@ conf_parse_text(const char *text, const char *name, struct gw_err *err)
 	if (name != NULL)
 		snprintf(c->source, sizeof(c->source), "%s", name);
 	conf_session_begin(&s, c);
+	if (o != NULL)
+		conf_session_warnings(&s, o->warnings, name != NULL ? name : "");
 	while (*text != '\0') {
 		const char *nl = strchr(text, '\n');
 		size_t len = nl != NULL ? (size_t)(nl - text) : strlen(text);
+		bool indented = len > 0 && is_space((unsigned char)text[0]);
+		unsigned left;
 
-		if (session_line_n(&s, text, len, ++lineno, err) != 0) {
-			conf_free(c);
-			return NULL;
+		lineno++;
+		if (!conf_session_raw(&s) && end_line(text, len)) {
+			/* the end of a saved configuration, as IOS reads one */
+			if ((left = lines_left(text + len + (nl != NULL))) > 0 && o != NULL &&
+			    o->warnings != NULL)
+				fprintf(o->warnings, "%s:%u: warning: end: the %u line%s after it "
+				    "%s not read\n", c->source, lineno, left, left == 1 ? "" : "s",
+				    left == 1 ? "is" : "are");
+			break;
+		}
+		if (skip && indented) {
+			/* under a refused command: its sub-mode lines would only echo the error */
+		} else if (!conf_session_raw(&s) && s.mode == CONF_SM_GLOBAL &&
+		    header_line(text, len)) {
+			skip = false;
+		} else if (text_line(&s, o, text, len, lineno, &e1) != 0) {
+			if (n_err++ == 0)
+				*err = e1;
+			if (o != NULL && o->errors != NULL)
+				fprintf(o->errors, "%s:%u: %s\n", c->source, e1.line, e1.msg);
+			if (o == NULL || o->errors == NULL)
+				break;
+			skip = !indented;
+		} else {
+			skip = false;
 		}
 		text += len + (nl != NULL);
 	}
-	if (s.mode == CONF_SM_PUBKEY_STRING) {
+	if (n_err == 0 && s.mode == CONF_SM_PUBKEY_STRING) {
 		gw_fail(err, lineno, "crypto key pubkey-chain rsa: the key-string of line %u is "
 		    "not ended by quit", s.hex_line);
+		if (o != NULL && o->errors != NULL)
+			fprintf(o->errors, "%s:%u: %s\n", c->source, err->line, err->msg);
+		n_err++;
+	}
+	if (n_err > 0) {
 		conf_free(c);
 		return NULL;
 	}
@@ -265,7 +397,19 @@ conf_parse_text(const char *text, const char *name, struct gw_err *err)
 }
 
 struct conf *
+conf_parse_text(const char *text, const char *name, struct gw_err *err)
+{
+	return conf_parse_text_opts(text, name, NULL, err);
+}
+
+struct conf *
 conf_parse_file(const char *path, struct gw_err *err)
+{
+	return conf_parse_file_opts(path, NULL, err);
+}
+
+struct conf *
+conf_parse_file_opts(const char *path, const struct conf_parse_opts *o, struct gw_err *err)
 {
 	struct conf *c = NULL;
 	char *buf = NULL;
@@ -307,7 +451,7 @@ conf_parse_file(const char *path, struct gw_err *err)
 		gw_fail(err, 0, "%s: a NUL byte in a text file", path);
 		goto out;
 	}
-	c = conf_parse_text(buf, path, err);
+	c = conf_parse_text_opts(buf, path, o, err);
 out:
 	if (buf != NULL) {
 		OPENSSL_cleanse(buf, cap);	/* held session keys */
