@@ -448,7 +448,14 @@ acl_add(struct pl *p, struct conf_acl *acl, const char *name, int i)
 	} else {
 		return perr(p, "expected permit, deny or remark");
 	}
-	if (acl == NULL && (acl = conf_acl_find(c, name)) == NULL) {
+	if (acl == NULL)
+		acl = conf_acl_find(c, name);
+	/* IOS: an entry the list already has is not added again (show running-config pasted
+	 * into a session does not double a list); it could never match first anyway */
+	for (size_t k = 0; acl != NULL && k < acl->n_aces; k++)
+		if (ace_equal(&acl->aces[k], &a))
+			return 0;
+	if (acl == NULL) {
 		if ((acl = acl_create(c, name, p->lineno)) == NULL)
 			return oom(p);
 		created = true;

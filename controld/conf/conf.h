@@ -384,6 +384,28 @@ struct conf_rsa_key {
 	uint8_t			der[CONF_RSA_DER_MAX];
 };
 
+/* ---- Commands accepted and ignored (ignored.c, docs/configuration.md) ----
+ * IOS commands that are not IPsec's (version, service, banner, line, ip route, ...): kept
+ * verbatim for the running configuration, in the place IOS shows them, with no effect. */
+
+enum conf_ign_slot {
+	CONF_IGN_HEAD,			/* before hostname: version, service */
+	CONF_IGN_GLOBAL,		/* after hostname: boot, enable, aaa, username, ip domain */
+	CONF_IGN_ROUTE,			/* after the interfaces: router, ip route, ip http */
+	CONF_IGN_TAIL,			/* after the access lists: snmp-server, banner, line, ntp */
+	CONF_IGN_SLOTS
+};
+
+struct conf_ignored {
+	unsigned		line;
+	enum conf_ign_slot	slot;
+	bool			banner;		/* banner KIND: key is KIND */
+	char			key[16];
+	char			*text;		/* owned: its lines as shown, each ending in "\n": the
+						 * command, its sub-mode lines (" password x"), a
+						 * banner's text as typed */
+};
+
 /* ---- Interfaces ---- */
 
 struct conf_if {
@@ -395,6 +417,8 @@ struct conf_if {
 	unsigned	crypto_map_line;
 	char		description[CONF_TEXT_MAX];
 	bool		shutdown;
+	char		*ignored;	/* owned: sub-commands accepted and ignored, as shown
+					 * (" ip mtu 1400\n ..."); NULL: none */
 };
 
 /* ---- The whole configuration ---- */
@@ -428,6 +452,8 @@ struct conf {
 							 * of creation; one per name or address
 							 * and usage */
 	size_t				n_rsa_keys;
+	struct conf_ignored		**ignored;	/* in order of creation */
+	size_t				n_ignored;
 };
 
 /* ---- Life cycle ---- */
@@ -461,6 +487,8 @@ enum conf_submode {
 	CONF_SM_PUBKEY_KEY,		/* "config-pubkey-key": addressed-key, named-key; exit:
 					 * to the chain */
 	CONF_SM_PUBKEY_STRING,		/* "config-pubkey": key-string, hex lines until quit */
+	CONF_SM_IGNORED,		/* the sub-mode of an ignored command ("config-line") */
+	CONF_SM_BANNER,			/* a banner's text, until its delimiter */
 };
 
 /* A configuration session: feeds lines one at a time to a target configuration, tracking the
@@ -485,6 +513,9 @@ struct conf_session {
 	size_t				n_hex;		/* digits in hex */
 	char				hex[2 * CONF_RSA_DER_MAX];	/* the key-string so far;
 									 * stored at quit */
+	struct conf_ignored		*ign;		/* CONF_SM_IGNORED, _BANNER */
+	const char			*ign_prompt;	/* CONF_SM_IGNORED: "config-line" */
+	char				delim[3];	/* CONF_SM_BANNER: "^C" or one character */
 	FILE				*warnings;	/* conf_session_warnings() */
 	const char			*source;
 };
@@ -704,17 +735,20 @@ const char	*conf_tos_name(int tos);		/* "min-delay" for 8, or NULL */
 /* ---- Show (show.c; entries: access_list.c): IOS layouts, written to out ---- */
 
 /* The configuration as a text to keep (write memory, the startup file): canonical,
- * conf_parse_text() of it gives an equal conf.  It holds every key (manual session keys in hex,
+ * conf_parse_text() of it gives an equal conf, and conf_write_config() of that the same text
+ * byte for byte.  IOS's headers come first ("Building configuration...", a blank line,
+ * "Current configuration : N bytes", N the bytes that follow), then "!", the commands.  It holds every key (manual session keys in hex,
  * IKEv2 and crypto isakmp pre-shared keys as typed): whoever keeps the text wipes it.  Ends
  * with "end". */
 void	conf_write_config(const struct conf *c, FILE *out);
 /* show running-config: conf_write_config() with each pre-shared key (IKEv2 keyrings, crypto
- * isakmp key) masked as "*****" (docs/adr/0010).  Without pre-shared keys the two texts are the same; with them, this one
- * does not parse back (the parser refuses a masked key, it never takes it for the key).
+ * isakmp key) masked as "*****" (docs/adr/0010).  Without pre-shared keys the two texts are
+ * the same; with them, this one does not parse back (the parser refuses a masked key, it never takes it for the key).
  * Manual session keys are shown, as IOS 11.3 does. */
 void	conf_show_running(const struct conf *c, FILE *out);
 /* text (a configuration, e.g. the startup file) to out with the key of every pre-shared-key
- * line and every crypto isakmp key line masked as conf_show_running() does. */
+ * line and every crypto isakmp key line masked as conf_show_running() does (the byte count
+ * of its headers, when it has them, is the masked text's). */
 void	conf_show_masked(const char *text, FILE *out);
 /* show ip access-lists [NAME]: "Extended IP access list 101" then the indented entries. */
 void	conf_show_access_lists(const struct conf *c, const char *name, FILE *out);

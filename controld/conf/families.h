@@ -12,6 +12,7 @@
  *   ikev2.c          crypto ikev2 proposal, policy, keyring (peer), profile (their sub-modes)
  *   isakmp.c         crypto isakmp policy (its sub-mode), key, identity, keepalive, nat
  *                    keepalive, enable, aggressive-mode (IKEv1)
+ *   ignored.c        the IOS commands that are not IPsec's, accepted, kept and ignored
  *   pubkey.c         crypto key pubkey-chain rsa (its sub-modes: addressed-key, named-key,
  *                    key-string): the peers' RSA public keys (IKEv1 rsa-sig)
  *
@@ -80,6 +81,7 @@ void			map_running(const struct conf *c, FILE *out);	/* dynamic, then static */
 /* ---- interface.c ---- */
 
 struct conf_if		*intf_dup(const struct conf_if *f);
+void			intf_free(struct conf_if *f);		/* NULL: no-op */
 bool			intf_equal(const struct conf_if *a, const struct conf_if *b);
 int			intf_cmd(struct pl *p, bool no);	/* interface NAME */
 int			intf_mode(struct pl *p, bool no);	/* config-if */
@@ -88,6 +90,26 @@ int			host_cmd(struct pl *p, bool no);	/* hostname NAME */
 int			intf_check(const struct conf *c, struct gw_err *err);
 void			host_running(const struct conf *c, FILE *out);
 void			intf_running(const struct conf *c, FILE *out);
+
+/* ---- ignored.c ---- */
+
+/* c->ignored: freed, copied into d (0, or -1 out of memory: d holds what was copied),
+ * compared (order included). */
+void			ign_conf_free(struct conf *c);
+int			ign_conf_dup(struct conf *d, const struct conf *c);
+bool			ign_conf_equal(const struct conf *a, const struct conf *b);
+/* A global command accepted and ignored (0, one warning), -1 refused, 1 not one of them. */
+int			ign_cmd(struct pl *p, bool no);
+/* The words (after "no") are a global command that is ignored. */
+bool			ign_is_cmd(struct pl *p, bool no);
+/* A line in the sub-mode of an ignored command: kept (0), or 1 (a global command). */
+int			ign_mode(struct pl *p, bool no, bool global);
+/* One line of a banner's text (raw, not split into words). */
+int			ign_banner_line(struct conf_session *s, const char *text, size_t len,
+			    unsigned lineno, struct gw_err *err);
+/* An interface sub-command accepted and ignored (0), -1 refused, 1 not one of them. */
+int			ign_intf(struct pl *p, bool no);
+void			ign_running(const struct conf *c, enum conf_ign_slot slot, FILE *out);
 
 /* ---- ikev2.c ---- */
 

@@ -1633,8 +1633,33 @@ masked_line(const char *l, size_t len, FILE *out)
 	}
 }
 
+static void	masked_text(const char *text, FILE *out);
+
 void
 conf_show_masked(const char *text, FILE *out)
+{
+	static const char hdr[] = "Building configuration...\n\nCurrent configuration : ";
+	const char *body;
+	char *m = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	/* show running-config's headers: the byte count is the masked text's */
+	if (strncmp(text, hdr, sizeof(hdr) - 1) != 0 ||
+	    (body = strchr(text + sizeof(hdr) - 1, '\n')) == NULL ||
+	    (f = open_memstream(&m, &len)) == NULL) {
+		masked_text(text, out);
+		return;
+	}
+	masked_text(body + 1, f);
+	fclose(f);
+	fprintf(out, "%.*s%zu bytes\n", (int)(sizeof(hdr) - 1), hdr, len);
+	fwrite(m, 1, len, out);
+	free(m);
+}
+
+static void
+masked_text(const char *text, FILE *out)
 {
 	while (*text != '\0') {
 		const char *nl = strchr(text, '\n');

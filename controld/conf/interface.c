@@ -15,9 +15,23 @@ intf_dup(const struct conf_if *f)
 {
 	struct conf_if *d = malloc(sizeof(*d));
 
-	if (d != NULL)
-		*d = *f;
+	if (d == NULL)
+		return NULL;
+	*d = *f;
+	if (f->ignored != NULL && (d->ignored = strdup(f->ignored)) == NULL) {
+		free(d);
+		return NULL;
+	}
 	return d;
+}
+
+void
+intf_free(struct conf_if *f)
+{
+	if (f == NULL)
+		return;
+	free(f->ignored);
+	free(f);
 }
 
 bool
@@ -26,7 +40,8 @@ intf_equal(const struct conf_if *a, const struct conf_if *b)
 	return strcmp(a->name, b->name) == 0 && a->has_addr == b->has_addr &&
 	    a->addr == b->addr && a->mask == b->mask &&
 	    strcmp(a->crypto_map, b->crypto_map) == 0 &&
-	    strcmp(a->description, b->description) == 0 && a->shutdown == b->shutdown;
+	    strcmp(a->description, b->description) == 0 && a->shutdown == b->shutdown &&
+	    strcmp(a->ignored != NULL ? a->ignored : "", b->ignored != NULL ? b->ignored : "") == 0;
 }
 
 struct conf_if *
@@ -59,7 +74,7 @@ intf_cmd(struct pl *p, bool no)
 	if (no) {
 		for (size_t k = 0; k < c->n_ifs; k++)
 			if (strcmp(c->ifs[k]->name, name) == 0) {
-				free(c->ifs[k]);
+				intf_free(c->ifs[k]);
 				PTR_REMOVE(c->ifs, c->n_ifs, k);
 				break;
 			}
@@ -223,6 +238,8 @@ intf_running(const struct conf *c, FILE *out)
 		if (f->has_addr)
 			fprintf(out, " ip address %s %s\n", ip_str(f->addr, b1),
 			    ip_str(f->mask, b2));
+		if (f->ignored != NULL)
+			fputs(f->ignored, out);
 		if (f->crypto_map[0] != '\0')
 			fprintf(out, " crypto map %s\n", f->crypto_map);
 		if (f->shutdown)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "controld/conf/conf.h"
+#include "tests/lib/example.h"
 #include "tests/lib/test.h"
 
 /* The text of a stream's buffer after it is closed (caller frees). */
@@ -94,9 +95,174 @@ test_all_errors(void)
 	T_OK(c == NULL && err.line == 2, "conf_parse_text stops at line 2 (%u)", err.line);
 }
 
+static char *
+text_of(const struct conf *c, bool secrets)
+{
+	struct cap t;
+
+	cap_open(&t);
+	if (secrets)
+		conf_write_config(c, t.f);
+	else
+		conf_show_running(c, t.f);
+	return cap_close(&t);
+}
+
+/* Where a comes before b in text (both there). */
+static bool
+before(const char *text, const char *a, const char *b)
+{
+	const char *pa = strstr(text, a), *pb = strstr(text, b);
+
+	return pa != NULL && pb != NULL && pa < pb;
+}
+
+/* ---- A real router's configuration: ignored commands, kept verbatim ---- */
+
+static void
+test_router(void)
+{
+	char *text = test_example("../../tests/data/ios_router.conf", NULL);
+	struct gw_err err = { 0, "" };
+	char *w, *e, *t1, *t2;
+	struct conf *c = parse(text, &w, &e, &err), *c2;
+
+	T_OK(c != NULL, "ios_router.conf loads: %s", e);
+	if (c == NULL)
+		goto out;
+	T_EQ(conf_validate(c, &err, NULL), 0, "and validates: line %u: %s", err.line, err.msg);
+	T_STREQ(c->hostname, "branch1", "hostname");
+	/* one warning per ignored command, none for sub-mode lines or banner text */
+	T_EQ(count(w, "warning: ignored: version 12.4 (not an IPsec command; left to the "
+	    "host)\n"), 1u, "version: one warning:\n%s", w);
+	T_EQ(count(w, "ignored: ip route 0.0.0.0 0.0.0.0 198.51.100.254 (not an IPsec command; "
+	    "routing is left to the host)"), 1u, "ip route: routing left to the host");
+	T_EQ(count(w, "interface FastEthernet0/1: ignored: ip address 192.0.2.129 "
+	    "255.255.255.128 secondary (not an IPsec command; interface addresses are left to "
+	    "the host)"), 1u, "secondary address left to the host");
+	T_EQ(count(w, "ignored: banner motd ^C"), 1u, "banner: one warning");
+	T_EQ(count(w, "Authorized"), 0u, "not its text");
+	T_EQ(count(w, "exec-timeout"), 0u, "sub-mode lines: no warning of their own");
+	T_EQ(count(w, "$1$"), 0u, "a secret is not echoed:\n%s", w);
+	T_EQ(count(w, "n0tPublic"), 0u, "a community is not echoed");
+	T_EQ(count(w, "t.conf:"), count(w, "\n"), "each warning names file and line");
+	/* kept verbatim, where IOS shows them */
+	t1 = text_of(c, true);
+	T_OK(strstr(t1, "banner motd ^C\n*** Authorized access only ***\n"
+	    "  Disconnect now if you are not.\n^C\n") != NULL, "banner verbatim:\n%s", t1);
+	T_OK(strstr(t1, "line vty 0 4\n exec-timeout 10 0\n password 7 0822455D0A16\n"
+	    " transport input ssh\n") != NULL, "line vty with its sub-mode lines");
+	T_OK(strstr(t1, "archive\n log config\n  hide-keys\n") != NULL, "nested indentation");
+	T_OK(strstr(t1, " ip address 198.51.100.2 255.255.255.0\n ip mtu 1400\n ip nat outside\n"
+	    " ip virtual-reassembly\n duplex auto\n speed auto\n crypto map VPN\n") != NULL,
+	    "interface sub-commands kept in the interface");
+	T_OK(before(t1, "version 12.4\n", "hostname branch1\n") &&
+	    before(t1, "hostname branch1\n", "enable secret") &&
+	    before(t1, "enable secret", "crypto isakmp policy") &&
+	    before(t1, "interface FastEthernet0/1", "router ospf 1\n") &&
+	    before(t1, "ip route 0.0.0.0", "ip access-list extended") &&
+	    before(t1, "access-list 110", "snmp-server community") &&
+	    before(t1, "snmp-server", "line con 0") && before(t1, "ntp server", "end\n"),
+	    "the places IOS shows them in:\n%s", t1);
+	/* the running configuration, saved and read back: the same, byte for byte */
+	c2 = conf_parse_text(t1, "saved", &err);
+	T_OK(c2 != NULL && conf_equal(c, c2), "read back: equal (%u: %s)", err.line, err.msg);
+	t2 = c2 != NULL ? text_of(c2, true) : NULL;
+	T_STREQ(t2 != NULL ? t2 : "", t1, "round trip byte for byte");
+	/* pasted again on top (a session): nothing doubles */
+	{
+		struct conf_session s;
+		unsigned n = 0;
+		char *copy = strdup(t1), *save = NULL;
+
+		conf_session_begin(&s, c2);
+		for (char *l = strtok_r(copy, "\n", &save); l != NULL;
+		    l = strtok_r(NULL, "\n", &save))
+			if (strncmp(l, "Building", 8) != 0 && strncmp(l, "Current", 7) != 0 &&
+			    strcmp(l, "end") != 0 && conf_session_line(&s, l, ++n, &err) != 0)
+				T_OK(false, "pasted line %u refused: %s", n, err.msg);
+		free(copy);
+		free(t2);
+		t2 = text_of(c2, true);
+		T_STREQ(t2, t1, "show running-config pasted twice is the same");
+	}
+	free(t1);
+	free(t2);
+	conf_free(c2);
+out:
+	conf_free(c);
+	free(w);
+	free(e);
+	free(text);
+}
+
+/* ---- Headers, end, and what is still refused ---- */
+
+static void
+test_headers_end(void)
+{
+	struct gw_err err = { 0, "" };
+	char *w, *e, *t;
+	struct conf *c;
+
+	c = parse("Building configuration...\n\nCurrent configuration : 99 bytes\n!\n"
+	    "hostname a\nend\nhostname b\nfrobnicate\n", &w, &e, &err);
+	T_OK(c != NULL && strcmp(c->hostname, "a") == 0, "headers skipped, end ends: %s", e);
+	T_OK(strstr(w, "t.conf:6: warning: end: the 2 lines after it are not read") != NULL,
+	    "lines after end: said:\n%s", w);
+	conf_free(c);
+	free(w);
+	free(e);
+	/* an empty configuration's show running-config reads back as itself */
+	c = conf_new();
+	t = text_of(c, false);
+	T_STREQ(t, "Building configuration...\n\nCurrent configuration : 24 bytes\n!\n"
+	    "hostname Router\n!\nend\n", "IOS headers, byte count of what follows");
+	conf_free(c);
+	c = conf_parse_text(t, "t", &err);
+	T_OK(c != NULL, "read back: %s", err.msg);
+	free(t);
+	conf_free(c);
+	/* not a blanket: unknown commands, filters and "logging host" are not ignored */
+	static const char *const refused[] = {
+		"frobnicate", "ip frob", "logging host 192.0.2.1", "logging 192.0.2.1",
+		"logging trap debugging", "interface e0\n ip access-group 101 in",
+		"interface e0\n encapsulation dot1Q 10", "banner motd",
+	};
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		c = conf_parse_text(refused[i], "t", &err);
+		T_OK(c == NULL, "refused: %s", refused[i]);
+		conf_free(c);
+	}
+	/* a banner on one line, and one replaced */
+	c = parse("banner login #Hi there#\nbanner exec ^C\nx\n^C\nbanner login %bye%\n"
+	    "hostname z\n", &w, &e, &err);
+	t = c != NULL ? text_of(c, true) : NULL;
+	T_OK(t != NULL && strstr(t, "banner login %bye%\nbanner exec ^C\nx\n^C\n!\nend\n") !=
+	    NULL && strstr(t, "Hi there") == NULL && strcmp(c->hostname, "z") == 0,
+	    "banners:\n%s%s", t != NULL ? t : "", e);
+	free(t);
+	conf_free(c);
+	free(w);
+	free(e);
+	/* a global command ends an ignored sub-mode; its lines stay with it */
+	c = parse("line vty 0 4\nlogin\nhostname q\nline vty 0 4\n login\n exec-timeout 0 0\n",
+	    &w, &e, &err);
+	t = c != NULL ? text_of(c, true) : NULL;
+	T_OK(t != NULL && strstr(t, "line vty 0 4\n login\n exec-timeout 0 0\n!\n") != NULL &&
+	    strcmp(c->hostname, "q") == 0, "line block entered again:\n%s%s",
+	    t != NULL ? t : "", e);
+	free(t);
+	conf_free(c);
+	free(w);
+	free(e);
+}
+
 int
 main(void)
 {
 	test_all_errors();
+	test_router();
+	test_headers_end();
 	return t_done();
 }

@@ -61,6 +61,8 @@ struct line {
 	char		*w[WORDS_MAX];
 	size_t		off[WORDS_MAX];		/* offset of w[i] in orig */
 	int		n;
+	bool		indented;		/* the line began with a blank: a sub-mode line */
+	unsigned	indent;			/* how many blanks it began with */
 };
 
 /* One line being applied: the session, its words and where messages come from. */
@@ -93,6 +95,27 @@ perr(struct pl *p, const char *fmt, ...)
 	if (p->where[0] != '\0')
 		return gw_fail(p->err, p->lineno, "%s: %s", p->where, msg);
 	return gw_fail(p->err, p->lineno, "%s", msg);
+}
+
+/* A warning about the line being applied, where conf_session_warnings() said. */
+static inline void
+pwarn(struct pl *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static inline void
+pwarn(struct pl *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (p->s->warnings == NULL)
+		return;
+	if (p->s->source != NULL)
+		fprintf(p->s->warnings, "%s:%u: warning: ", p->s->source, p->lineno);
+	else
+		fputs("warning: ", p->s->warnings);
+	va_start(ap, fmt);
+	vfprintf(p->s->warnings, fmt, ap);
+	va_end(ap);
+	fputc('\n', p->s->warnings);
 }
 
 static inline int

@@ -34,7 +34,7 @@ conf_free(struct conf *c)
 	for (size_t i = 0; i < c->n_dynmaps; i++)
 		map_free(c->dynmaps[i]);
 	for (size_t i = 0; i < c->n_ifs; i++)
-		free(c->ifs[i]);
+		intf_free(c->ifs[i]);
 	free(c->acls);
 	free(c->tsets);
 	free(c->maps);
@@ -43,6 +43,7 @@ conf_free(struct conf *c)
 	ikev2_conf_free(c);
 	isakmp_conf_free(c);
 	pubkey_conf_free(c);
+	ign_conf_free(c);
 	free(c);
 }
 
@@ -85,7 +86,7 @@ conf_dup(const struct conf *c)
 	if (DUP_ARRAY(d->ifs, c->ifs, c->n_ifs, intf_dup) != 0)
 		goto fail;
 	if (ikev2_conf_dup(d, c) != 0 || isakmp_conf_dup(d, c) != 0 ||
-	    pubkey_conf_dup(d, c) != 0)
+	    pubkey_conf_dup(d, c) != 0 || ign_conf_dup(d, c) != 0)
 		goto fail;
 	return d;
 fail:
@@ -127,7 +128,8 @@ conf_equal(const struct conf *a, const struct conf *b)
 	for (size_t i = 0; i < a->n_ifs; i++)
 		if (!intf_equal(a->ifs[i], b->ifs[i]))
 			return false;
-	return ikev2_conf_equal(a, b) && isakmp_conf_equal(a, b) && pubkey_conf_equal(a, b);
+	return ikev2_conf_equal(a, b) && isakmp_conf_equal(a, b) && pubkey_conf_equal(a, b) &&
+	    ign_conf_equal(a, b);
 }
 
 int

@@ -264,7 +264,7 @@ static const struct {
 	const char	*msg;
 } invalid[] = {
 	{ "bogus", 1, "\"bogus\": unknown command" },
-	{ "ip route 0.0.0.0 0.0.0.0 198.51.100.254", 1, "\"route\": unknown command" },
+	{ "ip routing-frob 0.0.0.0 0.0.0.0 198.51.100.254", 1, "\"routing-frob\": unknown command" },
 	{ "no", 1, "no: needs a command" },
 	{ "end now", 1, "end: \"now\": unexpected word" },
 	{ "hostname a\001b", 1, "control character 0x01" },
@@ -828,7 +828,7 @@ test_session(void)
 		{ "crypto dynamic-map dyn 10", "config-crypto-map", true },
 		{ "interface wan0", "config-if", true },
 		{ "ip address 198.51.100.1 255.255.255.0", "config-if", true },
-		{ "ip address 198.51.100.2 255.255.255.0 secondary", "config-if", false },
+		{ "ip address 198.51.100.2 255.255.255.0 secondary", "config-if", true },
 		{ "ip address 198.51.100.2 255.0.255.0", "config-if", false },
 		{ "crypto map", "config-if", false },
 		{ "shutdown now", "config-if", false },

@@ -32,6 +32,8 @@ line_split(struct line *l, const char *text, size_t len, unsigned lineno, struct
 			return gw_fail(err, lineno, "control character 0x%02x in column %zu",
 			    ch, i + 1);
 	}
+	l->indented = b > 0;
+	l->indent = (unsigned)b;
 	memcpy(l->orig, text + b, e - b);
 	l->orig[e - b] = '\0';
 	memcpy(l->buf, l->orig, e - b + 1);
@@ -120,8 +122,15 @@ session_apply(struct conf_session *s, struct line *l, unsigned lineno, struct gw
 		r = map_mode(&p, no);
 		break;
 	case CONF_SM_IF:
-		r = intf_mode(&p, no);
+		if (l->indented || !ign_is_cmd(&p, no))
+			r = ign_intf(&p, no);
+		if (r == 1)
+			r = intf_mode(&p, no);
 		break;
+	case CONF_SM_IGNORED:
+		r = ign_mode(&p, no, global_find(l->w[0]) >= 0 || ign_is_cmd(&p, no));
+		break;
+	case CONF_SM_BANNER:		/* session_line_n() */
 	case CONF_SM_ACL:
 		r = acl_mode(&p, no);
 		break;
@@ -146,6 +155,12 @@ session_apply(struct conf_session *s, struct line *l, unsigned lineno, struct gw
 	if (r != 1)
 		return r;
 	/* Not a command of the sub-mode: the global one, which leaves the sub-mode (IOS). */
+	if (ign_is_cmd(&p, no)) {
+		s->mode = CONF_SM_GLOBAL;
+		if ((r = ign_cmd(&p, no)) != 0)
+			*s = saved;
+		return r;
+	}
 	if ((g = global_find(l->w[0])) < 0) {
 		if (s->mode != CONF_SM_GLOBAL)
 			return perr(&p, "\"%.40s\": unknown command", l->w[0]);
@@ -166,6 +181,8 @@ session_line_n(struct conf_session *s, const char *text, size_t len, unsigned li
 	int r;
 
 	/* struct line is 2 KB of words: on the heap, parsers may run on small stacks */
+	if (s->mode == CONF_SM_BANNER)		/* text, not words */
+		return ign_banner_line(s, text, len, lineno, err);
 	if ((l = malloc(sizeof(*l))) == NULL)
 		return gw_fail(err, lineno, "out of memory");
 	if ((r = line_split(l, text, len, lineno, err)) == 0)
@@ -233,6 +250,8 @@ conf_session_prompt_mode(const struct conf_session *s)
 		return "config-pubkey-key";
 	case CONF_SM_PUBKEY_STRING:
 		return "config-pubkey";
+	case CONF_SM_IGNORED:
+		return s->ign_prompt != NULL ? s->ign_prompt : "config";
 	default:
 		return "config";
 	}
@@ -241,7 +260,7 @@ conf_session_prompt_mode(const struct conf_session *s)
 bool
 conf_session_raw(const struct conf_session *s)
 {
-	return s->mode == CONF_SM_PUBKEY_STRING;
+	return s->mode == CONF_SM_PUBKEY_STRING || s->mode == CONF_SM_BANNER;
 }
 
 /* The headers show running-config prints before the configuration (IOS): skipped. */

@@ -7,6 +7,7 @@
  * transform-set, show crypto map, show crypto dynamic-map, show crypto ipsec
  * security-association lifetime).  Writes only to the FILE * it is given; owns nothing.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "controld/conf/families.h"
@@ -16,7 +17,9 @@
 static void
 running(const struct conf *c, bool secrets, FILE *out)
 {
+	ign_running(c, CONF_IGN_HEAD, out);
 	host_running(c, out);
+	ign_running(c, CONF_IGN_GLOBAL, out);
 	map_running_lifetime(c, out);
 	isakmp_conf_running(c, secrets, out);
 	pubkey_conf_running(c, out);
@@ -24,21 +27,45 @@ running(const struct conf *c, bool secrets, FILE *out)
 	tset_running(c, out);
 	map_running(c, out);
 	intf_running(c, out);
+	ign_running(c, CONF_IGN_ROUTE, out);
 	acl_running(c, out);
+	ign_running(c, CONF_IGN_TAIL, out);
 	fputs("end\n", out);
+}
+
+/* IOS's headers ("Building configuration...", a blank line, "Current configuration : N
+ * bytes", N the bytes that follow), "!", then the configuration, which ends with "end":
+ * conf_parse_text() skips the headers, so the text reads back as it is. */
+static void
+with_headers(const struct conf *c, bool secrets, FILE *out)
+{
+	char *body = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if ((f = open_memstream(&body, &len)) == NULL) {
+		running(c, secrets, out);
+		return;
+	}
+	fputs("!\n", f);
+	running(c, secrets, f);
+	fclose(f);
+	fprintf(out, "Building configuration...\n\nCurrent configuration : %zu bytes\n", len);
+	fwrite(body, 1, len, out);
+	free(body);
 }
 
 void
 conf_write_config(const struct conf *c, FILE *out)
 {
-	running(c, true, out);
+	with_headers(c, true, out);
 }
 
 /* Pre-shared keys masked (docs/adr/0010); manual session keys shown, as IOS 11.3 does. */
 void
 conf_show_running(const struct conf *c, FILE *out)
 {
-	running(c, false, out);
+	with_headers(c, false, out);
 }
 
 /* ---- show ip access-lists ---- */

@@ -48,6 +48,10 @@ static const char show_conf[] =
 
 
 static const char golden_running[] =
+	"Building configuration...\n"
+	"\n"
+	"Current configuration : 1375 bytes\n"
+	"!\n"
 	"hostname gwA\n"
 	"!\n"
 	"crypto ipsec security-association lifetime seconds 1800\n"
@@ -298,7 +302,8 @@ main(void)
 	}
 	/* An empty configuration shows its defaults and nothing else. */
 	out = show(e, RUNNING, NULL, NULL);
-	T_STREQ(out, "hostname Router\n!\nend\n", "empty running config");
+	T_STREQ(out, "Building configuration...\n\nCurrent configuration : 24 bytes\n!\n"
+	    "hostname Router\n!\nend\n", "empty running config, with IOS's headers");
 	free(out);
 	out = show(e, MAPS, NULL, NULL);
 	T_STREQ(out, "", "no crypto maps");
