@@ -572,7 +572,7 @@ test_modes(void)
 	req("m", "exit");
 	T_STREQ(rep.prompt, "gwA(config)#", "exit: back to global configuration");
 	req("m", "crypto ipsec transform-set T2 esp-aes esp-sha-hmac");
-	T_STREQ(rep.prompt, "gwA(config-crypto-trans)#", "transform sub-mode");
+	T_STREQ(rep.prompt, "gwA(cfg-crypto-trans)#", "transform sub-mode");
 	req("m", "ip access-list extended foo");
 	T_STREQ(rep.prompt, "gwA(config-ext-nacl)#", "access list sub-mode");
 	req("m", "hostname gwQ");

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* access_list.c: the extended IP access lists of the configuration (access-list 100-199 and
- * 2000-2699, ip access-list extended NAME and its sub-mode): their names of protocols, ports,
- * precedences and TOS values (IOS spelling), their part of the model, their parse and their
+/* access_list.c: the IP access lists of the configuration, extended (access-list 100-199 and
+ * 2000-2699, ip access-list extended NAME) and standard (access-list 1-99 and 1300-1999, ip
+ * access-list standard NAME), with their sub-modes and sequence numbers (IOS 12.4): their
+ * names of protocols, ports, ICMP messages, precedences and TOS values (IOS spelling), their
+ * part of the model, their parse, their check as crypto access lists and their
  * running-config lines.  An entry is parsed whole before the list changes (docs/design.md invariant
  * 4: a refused line changes nothing). */
 #include <string.h>
@@ -46,6 +48,39 @@ static const struct { const char *name; uint8_t tos; } tos_tab[] = {
 	{ "normal", 0 }, { "min-monetary-cost", 1 }, { "max-reliability", 2 },
 	{ "max-throughput", 4 }, { "min-delay", 8 },
 };
+
+/* IOS's ICMP message names (Security Command Reference, "access-list (IP extended)"); code
+ * -1: any code of the type. */
+static const struct { const char *name; int16_t type, code; } icmp_tab[] = {
+	{ "echo-reply", 0, -1 }, { "unreachable", 3, -1 }, { "net-unreachable", 3, 0 },
+	{ "host-unreachable", 3, 1 }, { "protocol-unreachable", 3, 2 },
+	{ "port-unreachable", 3, 3 }, { "packet-too-big", 3, 4 },
+	{ "source-route-failed", 3, 5 }, { "network-unknown", 3, 6 }, { "host-unknown", 3, 7 },
+	{ "host-isolated", 3, 8 }, { "dod-net-prohibited", 3, 9 },
+	{ "dod-host-prohibited", 3, 10 }, { "net-tos-unreachable", 3, 11 },
+	{ "host-tos-unreachable", 3, 12 }, { "administratively-prohibited", 3, 13 },
+	{ "host-precedence-unreachable", 3, 14 }, { "precedence-unreachable", 3, 15 },
+	{ "source-quench", 4, -1 }, { "redirect", 5, -1 }, { "net-redirect", 5, 0 },
+	{ "host-redirect", 5, 1 }, { "net-tos-redirect", 5, 2 }, { "host-tos-redirect", 5, 3 },
+	{ "alternate-address", 6, -1 }, { "echo", 8, -1 }, { "router-advertisement", 9, -1 },
+	{ "router-solicitation", 10, -1 }, { "time-exceeded", 11, -1 },
+	{ "ttl-exceeded", 11, 0 }, { "reassembly-timeout", 11, 1 },
+	{ "parameter-problem", 12, -1 }, { "general-parameter-problem", 12, 0 },
+	{ "option-missing", 12, 1 }, { "no-room-for-option", 12, 2 },
+	{ "timestamp-request", 13, -1 }, { "timestamp-reply", 14, -1 },
+	{ "information-request", 15, -1 }, { "information-reply", 16, -1 },
+	{ "mask-request", 17, -1 }, { "mask-reply", 18, -1 }, { "traceroute", 30, -1 },
+	{ "conversion-error", 31, -1 }, { "mobile-redirect", 32, -1 },
+};
+
+const char *
+conf_icmp_name(int type, int code)
+{
+	for (size_t i = 0; i < NELEM(icmp_tab); i++)
+		if (icmp_tab[i].type == type && icmp_tab[i].code == code)
+			return icmp_tab[i].name;
+	return NULL;
+}
 
 const char *
 conf_proto_name(uint8_t proto)
@@ -128,17 +163,19 @@ ace_equal(const struct conf_ace *a, const struct conf_ace *b)
 	    a->sport.neq == b->sport.neq && a->dport.op == b->dport.op &&
 	    a->dport.lo == b->dport.lo && a->dport.hi == b->dport.hi &&
 	    a->dport.neq == b->dport.neq && a->precedence == b->precedence &&
-	    a->tos == b->tos && a->log == b->log;
+	    a->tos == b->tos && a->log == b->log && a->standard == b->standard &&
+	    a->established == b->established && a->icmp_type == b->icmp_type &&
+	    a->icmp_code == b->icmp_code;
 }
 
 bool
 acl_equal(const struct conf_acl *a, const struct conf_acl *b)
 {
 	if (strcmp(a->name, b->name) != 0 || a->numbered != b->numbered ||
-	    a->n_aces != b->n_aces)
+	    a->standard != b->standard || a->n_aces != b->n_aces)
 		return false;
 	for (size_t i = 0; i < a->n_aces; i++)
-		if (!ace_equal(&a->aces[i], &b->aces[i]))
+		if (!ace_equal(&a->aces[i], &b->aces[i]) || a->aces[i].seq != b->aces[i].seq)
 			return false;
 	return true;
 }
@@ -160,18 +197,34 @@ conf_acl_first_permit(const struct conf_acl *a)
 
 /* ---- Parse ---- */
 
+/* A list number: 1-99 and 1300-1999 standard, 100-199 and 2000-2699 extended. */
 static bool
-acl_numbered(const char *name, bool *in_range)
+acl_std_number(const char *name)
 {
 	unsigned long v;
 
+	return num(name, 1, 99, &v) || num(name, 1300, 1999, &v);
+}
+
+static bool
+acl_ext_number(const char *name)
+{
+	unsigned long v;
+
+	return num(name, 100, 199, &v) || num(name, 2000, 2699, &v);
+}
+
+/* Whether name is a number (then *in_range: an IP access list number of either kind). */
+static bool
+acl_numbered(const char *name, bool *in_range)
+{
 	if (name[0] < '0' || name[0] > '9')
 		return false;
-	*in_range = num(name, 100, 199, &v) || num(name, 2000, 2699, &v);
+	*in_range = acl_std_number(name) || acl_ext_number(name);
 	return true;
 }
 
-/* "match address X" and friends: a numbered name must be an extended list number. */
+/* "match address X" and friends: a numbered name must be an IP access list number. */
 int
 acl_name_ok(struct pl *p, const char *what, const char *s)
 {
@@ -180,7 +233,7 @@ acl_name_ok(struct pl *p, const char *what, const char *s)
 	if (name_ok(p, what, s) != 0)
 		return -1;
 	if (acl_numbered(s, &in_range) && !in_range)
-		return perr(p, "%s \"%.40s\": not an extended access list (100-199, 2000-2699)",
+		return perr(p, "%s \"%.40s\": not an IP access list number (1-199, 1300-2699)",
 		    what, s);
 	return 0;
 }
@@ -320,22 +373,90 @@ protocol(struct pl *p, const char *s, uint8_t *out)
 	return perr(p, "\"%.40s\": unknown protocol (ip, tcp, udp, esp, ... or 0-255)", s);
 }
 
+static void
+ace_init(struct conf_ace *a, enum conf_ace_action act, unsigned line)
+{
+	memset(a, 0, sizeof(*a));
+	a->action = act;
+	a->line = line;
+	a->precedence = a->tos = -1;
+	a->icmp_type = a->icmp_code = -1;
+}
+
+/* icmp: [TYPE [CODE] | NAME] at *i, if present. */
+static int
+icmp_type(struct pl *p, int *i, struct conf_ace *a)
+{
+	unsigned long t, c;
+
+	if (num(word(p, *i), 0, 255, &t)) {
+		a->icmp_type = (int16_t)t;
+		(*i)++;
+		if (num(word(p, *i), 0, 255, &c)) {
+			a->icmp_code = (int16_t)c;
+			(*i)++;
+		}
+		return 0;
+	}
+	for (size_t k = 0; k < NELEM(icmp_tab); k++)
+		if (kw(p, *i, icmp_tab[k].name)) {
+			a->icmp_type = icmp_tab[k].type;
+			a->icmp_code = icmp_tab[k].code;
+			(*i)++;
+			return 0;
+		}
+	return 0;
+}
+
+/* A standard entry, words from i: {any | host A | A [WILDCARD]} [log]. */
+static int
+std_parse(struct pl *p, int i, enum conf_ace_action act, struct conf_ace *a)
+{
+	const char *s = word(p, i);
+
+	ace_init(a, act, p->lineno);
+	a->standard = true;
+	a->dst.wild = 0xffffffffu;
+	a->sport = a->dport = (struct conf_ports){ CONF_PORT_ANY, 0, 65535, false };
+	if (s[0] == '\0')
+		return perr(p, "missing source address (any, host A or A [WILDCARD])");
+	if (strcasecmp(s, "any") == 0 || strcasecmp(s, "host") == 0) {
+		if (address(p, &i, "source", &a->src) != 0)
+			return -1;
+	} else {
+		if (!ipv4(s, &a->src.addr))
+			return perr(p, "\"%.40s\": not a source address (any, host A or A "
+			    "[WILDCARD])", s);
+		i++;
+		if (ipv4(word(p, i), &a->src.wild))
+			i++;
+		a->src.addr &= ~a->src.wild;
+	}
+	if (kw(p, i, "log")) {
+		a->log = true;
+		i++;
+	}
+	if (i < p->l->n)
+		return perr(p, "\"%.40s\": unexpected word (a standard list matches the source "
+		    "only)", word(p, i));
+	return 0;
+}
+
 /* {permit|deny} PROTO SRC [PORTS] DST [PORTS] [precedence P] [tos T] [log], words from i. */
 static int
 ace_parse(struct pl *p, int i, enum conf_ace_action act, struct conf_ace *a)
 {
 	unsigned long v;
 
-	memset(a, 0, sizeof(*a));
-	a->action = act;
-	a->line = p->lineno;
-	a->precedence = a->tos = -1;
+	ace_init(a, act, p->lineno);
 	if (protocol(p, word(p, i), &a->proto) != 0)
 		return -1;
 	i++;
 	if (address(p, &i, "source", &a->src) != 0 || ports(p, &i, a->proto, &a->sport) != 0 ||
 	    address(p, &i, "destination", &a->dst) != 0 ||
 	    ports(p, &i, a->proto, &a->dport) != 0)
+		return -1;
+	if (a->proto == 1 && icmp_type(p, &i, a) != 0)
 		return -1;
 	while (i < p->l->n) {
 		const char *s = p->l->w[i], *arg = word(p, i + 1);
@@ -367,6 +488,10 @@ ace_parse(struct pl *p, int i, enum conf_ace_action act, struct conf_ace *a)
 		} else if (strcasecmp(s, "log") == 0 && !a->log) {
 			a->log = true;
 			i++;
+		} else if (strcasecmp(s, "established") == 0 && a->proto == 6 &&
+		    !a->established) {
+			a->established = true;
+			i++;
 		} else if (port_op_word(s) && !has_ports(a->proto)) {
 			return perr(p, "\"%s\": ports apply only to tcp and udp", s);
 		} else {
@@ -377,7 +502,7 @@ ace_parse(struct pl *p, int i, enum conf_ace_action act, struct conf_ace *a)
 }
 
 static struct conf_acl *
-acl_create(struct conf *c, const char *name, unsigned line)
+acl_create(struct conf *c, const char *name, bool standard, unsigned line)
 {
 	struct conf_acl *a;
 	bool in_range = false;
@@ -386,6 +511,7 @@ acl_create(struct conf *c, const char *name, unsigned line)
 		return NULL;
 	copy_name(a->name, name);
 	a->numbered = acl_numbered(name, &in_range);
+	a->standard = standard;
 	a->line = line;
 	if (PTR_APPEND(c->acls, c->n_acls, a) != 0) {
 		free(a);
@@ -421,42 +547,95 @@ acl_delete(struct conf *c, const char *name)
 		}
 }
 
-/* Parse an entry (permit/deny/remark at word i) and append it to list name, creating the
- * list if needed.  acl may be given (sub-mode) or NULL (numbered global command). */
+/* The entry a at word i: a remark, or a permit or deny of the list's kind. */
 static int
-acl_add(struct pl *p, struct conf_acl *acl, const char *name, int i)
+entry_parse(struct pl *p, bool standard, int i, struct conf_ace *a)
+{
+	enum conf_ace_action act = kw(p, i, "permit") ? CONF_ACE_PERMIT : CONF_ACE_DENY;
+
+	if (kw(p, i, "remark")) {
+		ace_init(a, CONF_ACE_REMARK, p->lineno);
+		a->standard = standard;
+		if (text_ok(p, "remark", i + 1 < p->l->n ? rest(p, i + 1) : "",
+		    CONF_REMARK_MAX) != 0)
+			return -1;
+		snprintf(a->remark, sizeof(a->remark), "%s", rest(p, i + 1));
+		return 0;
+	}
+	if (kw(p, i, "permit") || kw(p, i, "deny"))
+		return standard ? std_parse(p, i + 1, act, a) : ace_parse(p, i + 1, act, a);
+	if (i < p->l->n)
+		return perr(p, "\"%.40s\": expected permit, deny or remark", word(p, i));
+	return perr(p, "expected permit, deny or remark");
+}
+
+/* The highest sequence number of the list (0 when none). */
+static uint32_t
+seq_last(const struct conf_acl *acl)
+{
+	uint32_t m = 0;
+
+	for (size_t k = 0; k < acl->n_aces; k++)
+		if (acl->aces[k].seq > m)
+			m = acl->aces[k].seq;
+	return m;
+}
+
+/* Where an entry numbered seq goes: before the first entry numbered above it, and before
+ * the remarks that go with that one. */
+static size_t
+seq_place(const struct conf_acl *acl, uint32_t seq)
+{
+	size_t k;
+
+	for (k = 0; k < acl->n_aces; k++)
+		if (acl->aces[k].action != CONF_ACE_REMARK && acl->aces[k].seq > seq)
+			break;
+	if (k == acl->n_aces)
+		return k;
+	while (k > 0 && acl->aces[k - 1].action == CONF_ACE_REMARK)
+		k--;
+	return k;
+}
+
+/* Parse an entry (permit/deny/remark at word i) and add it to list name, creating the list
+ * if needed: numbered seq (0: 10 above the last, as IOS), or, when the list already has an
+ * equal entry, not at all (IOS: show running-config pasted twice does not double a list).
+ * acl may be given (sub-mode) or NULL (numbered global command). */
+static int
+acl_add(struct pl *p, struct conf_acl *acl, const char *name, bool standard, uint32_t seq,
+    int i)
 {
 	struct conf *c = p->s->c;
 	struct conf_ace a;
 	bool created = false;
+	size_t at;
 
-	if (kw(p, i, "remark")) {
-		memset(&a, 0, sizeof(a));
-		a.action = CONF_ACE_REMARK;
-		a.line = p->lineno;
-		a.precedence = a.tos = -1;
-		if (text_ok(p, "remark", i + 1 < p->l->n ? rest(p, i + 1) : "",
-		    CONF_REMARK_MAX) != 0)
-			return -1;
-		snprintf(a.remark, sizeof(a.remark), "%s", rest(p, i + 1));
-	} else if (kw(p, i, "permit") || kw(p, i, "deny")) {
-		if (ace_parse(p, i + 1, kw(p, i, "permit") ? CONF_ACE_PERMIT : CONF_ACE_DENY,
-		    &a) != 0)
-			return -1;
-	} else if (i < p->l->n) {
-		return perr(p, "\"%.40s\": expected permit, deny or remark", word(p, i));
-	} else {
-		return perr(p, "expected permit, deny or remark");
-	}
+	if (entry_parse(p, standard, i, &a) != 0)
+		return -1;
 	if (acl == NULL)
 		acl = conf_acl_find(c, name);
-	/* IOS: an entry the list already has is not added again (show running-config pasted
-	 * into a session does not double a list); it could never match first anyway */
+	if (acl != NULL && acl->standard != standard)
+		return perr(p, "access list %s is %s list", acl->name,
+		    acl->standard ? "a standard" : "an extended");
+	/* an entry the list already has: it could never match first anyway */
 	for (size_t k = 0; acl != NULL && k < acl->n_aces; k++)
 		if (ace_equal(&acl->aces[k], &a))
 			return 0;
+	if (acl != NULL && seq != 0 && a.action != CONF_ACE_REMARK)
+		for (size_t k = 0; k < acl->n_aces; k++)
+			if (acl->aces[k].seq == seq)
+				return perr(p, "sequence number %u is already in use "
+				    "(IOS: %% Duplicate sequence number)", seq);
+	if (a.action != CONF_ACE_REMARK) {
+		uint32_t last = acl != NULL ? seq_last(acl) : 0;
+
+		if (seq == 0 && last > CONF_ACL_SEQ_MAX - CONF_ACL_SEQ_STEP)
+			return perr(p, "no sequence number above %u is left", last);
+		a.seq = seq != 0 ? seq : last + CONF_ACL_SEQ_STEP;
+	}
 	if (acl == NULL) {
-		if ((acl = acl_create(c, name, p->lineno)) == NULL)
+		if ((acl = acl_create(c, name, standard, p->lineno)) == NULL)
 			return oom(p);
 		created = true;
 	}
@@ -465,32 +644,39 @@ acl_add(struct pl *p, struct conf_acl *acl, const char *name, int i)
 			acl_delete(c, name);
 		return oom(p);
 	}
-	acl->aces[acl->n_aces++] = a;
+	at = seq != 0 && a.action != CONF_ACE_REMARK ? seq_place(acl, seq) : acl->n_aces;
+	memmove(&acl->aces[at + 1], &acl->aces[at], (acl->n_aces - at) * sizeof(a));
+	acl->aces[at] = a;
+	acl->n_aces++;
 	return 0;
 }
 
 /* "no permit ..." / "no deny ..." / "no remark ..." in a named list: remove the first equal
- * entry; nothing to remove is not an error (IOS). */
+ * entry; "no SEQ": the entry numbered SEQ.  Nothing to remove is not an error (IOS). */
 static int
 acl_remove_entry(struct pl *p, struct conf_acl *acl, int i)
 {
 	struct conf_ace a;
+	unsigned long seq;
+	size_t k;
 
-	if (kw(p, i, "remark")) {
-		memset(&a, 0, sizeof(a));
-		a.action = CONF_ACE_REMARK;
-		snprintf(a.remark, sizeof(a.remark), "%s", i + 1 < p->l->n ? rest(p, i + 1) : "");
-	} else if (ace_parse(p, i + 1, kw(p, i, "permit") ? CONF_ACE_PERMIT : CONF_ACE_DENY,
-	    &a) != 0) {
-		return -1;
+	if (num(word(p, i), 1, CONF_ACL_SEQ_MAX, &seq)) {
+		if (i + 1 < p->l->n && !kw(p, i + 1, "permit") && !kw(p, i + 1, "deny"))
+			return extra(p, i + 1);
+		for (k = 0; k < acl->n_aces; k++)
+			if (acl->aces[k].action != CONF_ACE_REMARK && acl->aces[k].seq == seq)
+				break;
+	} else {
+		if (entry_parse(p, acl->standard, i, &a) != 0)
+			return -1;
+		for (k = 0; k < acl->n_aces; k++)
+			if (ace_equal(&acl->aces[k], &a))
+				break;
 	}
-	for (size_t k = 0; k < acl->n_aces; k++)
-		if (ace_equal(&acl->aces[k], &a)) {
-			memmove(&acl->aces[k], &acl->aces[k + 1],
-			    (acl->n_aces - k - 1) * sizeof(a));
-			acl->n_aces--;
-			break;
-		}
+	if (k < acl->n_aces) {
+		memmove(&acl->aces[k], &acl->aces[k + 1], (acl->n_aces - k - 1) * sizeof(a));
+		acl->n_aces--;
+	}
 	return 0;
 }
 
@@ -499,65 +685,129 @@ int
 acl_cmd_numbered(struct pl *p, bool no)
 {
 	const char *name = word(p, 1);
-	bool in_range = false;
 
 	where(p, "access-list %.40s", name);
 	if (p->l->n < 2)
 		return perr(p, "needs a list number");
-	if (!acl_numbered(name, &in_range) || !in_range) {
-		unsigned long v;
-
-		if (num(name, 1, 99, &v) || num(name, 1300, 1999, &v))
-			return perr(p, "standard access lists are not supported; "
-			    "use an extended list (100-199, 2000-2699)");
-		return perr(p, "\"%.40s\": not an extended access list number (100-199, "
-		    "2000-2699)", name);
-	}
+	if (!acl_std_number(name) && !acl_ext_number(name))
+		return perr(p, "\"%.40s\": not an IP access list number (standard 1-99, "
+		    "1300-1999; extended 100-199, 2000-2699)", name);
 	if (no) {
 		if (extra(p, 2) != 0)
 			return -1;
 		acl_delete(p->s->c, name);
 		return 0;
 	}
-	return acl_add(p, NULL, name, 2);
+	return acl_add(p, NULL, name, acl_std_number(name), 0, 2);
 }
 
-/* ip access-list extended NAME ; no ip access-list extended NAME */
+/* ip access-list {extended|standard} NAME ; no ip access-list {extended|standard} NAME */
 int
 acl_cmd_named(struct pl *p, bool no)
 {
 	struct conf *c = p->s->c;
 	struct conf_acl *a;
 	const char *name = word(p, 3);
+	bool standard = kw(p, 2, "standard");
 
 	if (!kw(p, 1, "access-list"))
-		return perr(p, "\"%.40s\": unknown command (ip access-list extended NAME)",
-		    word(p, 1));
+		return perr(p, "\"%.40s\": unknown command", word(p, 1));
 	where(p, "ip access-list");
-	if (!kw(p, 2, "extended"))
-		return perr(p, "\"%.40s\": only extended access lists are supported", word(p, 2));
-	if (acl_name_ok(p, "extended", name) != 0 || extra(p, 4) != 0)
+	if (!kw(p, 2, "extended") && !standard)
+		return perr(p, "\"%.40s\": expected extended or standard", word(p, 2));
+	if (acl_name_ok(p, standard ? "standard" : "extended", name) != 0 || extra(p, 4) != 0)
 		return -1;
+	if (name[0] >= '0' && name[0] <= '9' &&
+	    (standard ? !acl_std_number(name) : !acl_ext_number(name)))
+		return perr(p, "%s: not %s access list number", name, standard ?
+		    "a standard" : "an extended");
 	if (no) {
 		acl_delete(c, name);
 		return 0;
 	}
-	if ((a = conf_acl_find(c, name)) == NULL && (a = acl_create(c, name, p->lineno)) == NULL)
+	if ((a = conf_acl_find(c, name)) != NULL && a->standard != standard)
+		return perr(p, "access list %s is %s list", name, a->standard ? "a standard" :
+		    "an extended");
+	if (a == NULL && (a = acl_create(c, name, standard, p->lineno)) == NULL)
 		return oom(p);
 	p->s->mode = CONF_SM_ACL;
 	p->s->acl = a;
 	return 0;
 }
 
+/* config-ext-nacl / config-std-nacl: [SEQ] {permit|deny|remark} ..., no {SEQ|entry} */
 int
 acl_mode(struct pl *p, bool no)
 {
 	struct conf_acl *a = p->s->acl;
+	unsigned long seq = 0;
+	int i = 0;
 
-	where(p, "ip access-list extended %s", a->name);
-	if (!kw(p, 0, "permit") && !kw(p, 0, "deny") && !kw(p, 0, "remark"))
-		return 1;
-	return no ? acl_remove_entry(p, a, 0) : acl_add(p, a, a->name, 0);
+	where(p, "ip access-list %s %s", a->standard ? "standard" : "extended", a->name);
+	if (no && num(word(p, 0), 1, CONF_ACL_SEQ_MAX, &seq))
+		return acl_remove_entry(p, a, 0);
+	if (num(word(p, 0), 0, 0xffffffffu, &seq)) {
+		if (seq < 1 || seq > CONF_ACL_SEQ_MAX)
+			return perr(p, "sequence number %lu: not 1-%u", seq, CONF_ACL_SEQ_MAX);
+		if (kw(p, 1, "remark"))
+			return perr(p, "a remark takes no sequence number");
+		i = 1;
+	}
+	if (!kw(p, i, "permit") && !kw(p, i, "deny") && !kw(p, i, "remark")) {
+		if (i == 0)
+			return 1;
+		return perr(p, "%lu: expected permit or deny", seq);
+	}
+	return no ? acl_remove_entry(p, a, i) : acl_add(p, a, a->name, a->standard,
+	    (uint32_t)seq, i);
+}
+
+/* ---- Checks (conf_validate): lists used as crypto access lists ---- */
+
+/* One list of entry "crypto map M SEQ": an ICMP type or code cannot select an SA (the data
+ * path's selectors carry protocol, addresses and ports: common/sel.h), and a deny with one
+ * would let more go in clear than written: refused.  "established" is ignored, as IOS does in
+ * crypto access lists: warned. */
+static int
+acl_check_one(const struct conf_acl *a, const char *map, unsigned seq, struct gw_err *err,
+    FILE *warnings)
+{
+	for (size_t i = 0; i < a->n_aces; i++) {
+		const struct conf_ace *e = &a->aces[i];
+
+		if (e->action == CONF_ACE_REMARK)
+			continue;
+		if (e->icmp_type >= 0)
+			return gw_fail(err, e->line, "crypto map %s %u: access list %s entry %u: "
+			    "an ICMP type cannot select IPsec traffic (use icmp without a type)",
+			    map, seq, a->name, e->seq);
+		if (e->established && warnings != NULL)
+			fprintf(warnings, "warning: crypto map %s %u: access list %s entry %u: "
+			    "established is ignored in a crypto access list (as IOS does)\n",
+			    map, seq, a->name, e->seq);
+	}
+	return 0;
+}
+
+int
+acl_check(const struct conf *c, struct gw_err *err, FILE *warnings)
+{
+	for (int d = 0; d < 2; d++) {
+		struct conf_map **v = d ? c->dynmaps : c->maps;
+		size_t n = d ? c->n_dynmaps : c->n_maps;
+
+		for (size_t i = 0; i < n; i++)
+			for (size_t k = 0; k < v[i]->n_entries; k++) {
+				const struct conf_map_entry *e = v[i]->entries[k];
+				const struct conf_acl *a;
+
+				if (e->acl[0] == '\0' || (a = conf_acl_find(c, e->acl)) == NULL)
+					continue;
+				if (acl_check_one(a, v[i]->name, e->seq, err, warnings) != 0)
+					return -1;
+			}
+	}
+	return 0;
 }
 
 /* ---- Running configuration ---- */
@@ -626,6 +876,20 @@ conf_show_ace(const struct conf_ace *a, FILE *out)
 		return;
 	}
 	fputs(a->action == CONF_ACE_PERMIT ? "permit" : "deny", out);
+	if (a->standard) {
+		char b1[16], b2[16];
+
+		/* IOS writes a standard list's host without "host" */
+		if (a->src.wild == 0xffffffffu)
+			fputs(" any", out);
+		else if (a->src.wild == 0)
+			fprintf(out, " %s", ip_str(a->src.addr, b1));
+		else
+			fprintf(out, " %s %s", ip_str(a->src.addr, b1), ip_str(a->src.wild, b2));
+		if (a->log)
+			fputs(" log", out);
+		return;
+	}
 	if ((pn = conf_proto_name(a->proto)) != NULL)
 		fprintf(out, " %s", pn);
 	else
@@ -634,6 +898,16 @@ conf_show_ace(const struct conf_ace *a, FILE *out)
 	show_ports(a->proto, &a->sport, out);
 	show_addr(&a->dst, out);
 	show_ports(a->proto, &a->dport, out);
+	if (a->icmp_type >= 0) {
+		if ((pn = conf_icmp_name(a->icmp_type, a->icmp_code)) != NULL)
+			fprintf(out, " %s", pn);
+		else if (a->icmp_code >= 0)
+			fprintf(out, " %d %d", a->icmp_type, a->icmp_code);
+		else
+			fprintf(out, " %d", a->icmp_type);
+	}
+	if (a->established)
+		fputs(" established", out);
 	if (a->precedence >= 0)
 		fprintf(out, " precedence %s", conf_prec_name(a->precedence));
 	if (a->tos >= 0) {
@@ -646,19 +920,38 @@ conf_show_ace(const struct conf_ace *a, FILE *out)
 		fputs(" log", out);
 }
 
+/* The entries are numbered 10, 20, 30, ... in order (remarks aside): IOS's numbering, not
+ * written.  Otherwise the running configuration writes the numbers, in the named form. */
+static bool
+seq_default(const struct conf_acl *a)
+{
+	uint32_t n = 0;
+
+	for (size_t i = 0; i < a->n_aces; i++)
+		if (a->aces[i].action != CONF_ACE_REMARK &&
+		    a->aces[i].seq != (n += CONF_ACL_SEQ_STEP))
+			return false;
+	return true;
+}
+
 static void
 running_acl(const struct conf_acl *a, FILE *out)
 {
-	if (a->numbered && a->n_aces > 0) {
+	bool plain = seq_default(a);
+
+	if (a->numbered && a->n_aces > 0 && plain) {
 		for (size_t i = 0; i < a->n_aces; i++) {
 			fprintf(out, "access-list %s ", a->name);
 			conf_show_ace(&a->aces[i], out);
 			fputc('\n', out);
 		}
 	} else {
-		fprintf(out, "ip access-list extended %s\n", a->name);
+		fprintf(out, "ip access-list %s %s\n", a->standard ? "standard" : "extended",
+		    a->name);
 		for (size_t i = 0; i < a->n_aces; i++) {
 			fputc(' ', out);
+			if (!plain && a->aces[i].action != CONF_ACE_REMARK)
+				fprintf(out, "%u ", a->aces[i].seq);
 			conf_show_ace(&a->aces[i], out);
 			fputc('\n', out);
 		}

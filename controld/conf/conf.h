@@ -57,7 +57,8 @@
 #define CONF_SPI_MIN			256u		/* set session-key: SPI 256 .. 2^32-1 */
 #define CONF_HOSTNAME_DEFAULT		"Router"
 
-/* ---- Extended IP access lists (access-list 100-199, ip access-list extended NAME) ---- */
+/* ---- IP access lists: extended (access-list 100-199, 2000-2699, ip access-list extended
+ * NAME) and standard (access-list 1-99, 1300-1999, ip access-list standard NAME) ---- */
 
 enum conf_ace_action {
 	CONF_ACE_PERMIT,		/* protect (crypto access lists: permit = protect) */
@@ -95,12 +96,23 @@ struct conf_ace {
 	int16_t			precedence;	/* 0..7, -1 = any */
 	int16_t			tos;		/* IOS 4-bit TOS 0..15, -1 = any */
 	bool			log;
+	bool			standard;	/* of a standard list: source only (dst any, ip) */
+	bool			established;	/* tcp: "established" (ACK or RST set) */
+	int16_t			icmp_type;	/* icmp: type 0..255, -1 = any */
+	int16_t			icmp_code;	/* icmp: code 0..255, -1 = any */
+	uint32_t		seq;		/* sequence number (IOS 12.4: 10, 20, ...);
+						 * 0 for a remark, which goes with the next
+						 * entry; takes no part in equality */
 	char			remark[CONF_REMARK_MAX];	/* CONF_ACE_REMARK only */
 };
 
+#define CONF_ACL_SEQ_STEP	10u		/* IOS: each new entry 10 above the last */
+#define CONF_ACL_SEQ_MAX	2147483647u
+
 struct conf_acl {
 	char			name[CONF_NAME_MAX];	/* "101" or a name */
-	bool			numbered;	/* 100..199: shown as access-list N ... lines */
+	bool			numbered;	/* 1..199, 1300..2699: shown as access-list N */
+	bool			standard;	/* 1..99, 1300..1999, ip access-list standard */
 	unsigned		line;
 	struct conf_ace		*aces;		/* in order; remarks included */
 	size_t			n_aces;
@@ -473,10 +485,10 @@ bool		conf_equal(const struct conf *a, const struct conf *b);
 
 enum conf_submode {
 	CONF_SM_GLOBAL,			/* "config" */
-	CONF_SM_TRANSFORM,		/* "config-crypto-trans": crypto ipsec transform-set */
+	CONF_SM_TRANSFORM,		/* "cfg-crypto-trans" (IOS 12.4): crypto ipsec transform-set */
 	CONF_SM_MAP,			/* "config-crypto-map": crypto map / crypto dynamic-map */
 	CONF_SM_IF,			/* "config-if" */
-	CONF_SM_ACL,			/* "config-ext-nacl": ip access-list extended */
+	CONF_SM_ACL,			/* "config-ext-nacl" / "config-std-nacl": ip access-list */
 	CONF_SM_IKEV2_PROPOSAL,		/* "config-ikev2-proposal" */
 	CONF_SM_IKEV2_POLICY,		/* "config-ikev2-policy" */
 	CONF_SM_IKEV2_KEYRING,		/* "config-ikev2-keyring" */
@@ -537,10 +549,12 @@ bool		conf_session_raw(const struct conf_session *s);
  * (same guarantee). */
 int		conf_session_line(struct conf_session *s, const char *line, unsigned lineno,
 		    struct gw_err *err);
-/* The sub-mode for the CLI prompt: "config", "config-crypto-trans", "config-crypto-map",
- * "config-if", "config-ext-nacl", "config-ikev2-proposal", "config-ikev2-policy",
- * "config-ikev2-keyring", "config-ikev2-keyring-peer", "config-ikev2-profile",
- * "config-isakmp", "config-pubkey-chain", "config-pubkey-key" or "config-pubkey".  Static. */
+/* The sub-mode for the CLI prompt, as IOS 12.4 names it: "config", "cfg-crypto-trans",
+ * "config-crypto-map", "config-if", "config-ext-nacl", "config-std-nacl",
+ * "config-ikev2-proposal", "config-ikev2-policy", "config-ikev2-keyring",
+ * "config-ikev2-keyring-peer", "config-ikev2-profile", "config-isakmp", "config-pubkey-chain",
+ * "config-pubkey-key", "config-pubkey", or an ignored command's ("config-line",
+ * "config-router", ...).  Static. */
 const char	*conf_session_prompt_mode(const struct conf_session *s);
 
 /* Expands the abbreviations of one line of session s into out (len bytes), as the CLI does:
@@ -731,6 +745,8 @@ const char	*conf_map_kind_name(enum conf_map_kind k);	/* "ipsec-manual" ... */
 const char	*conf_port_name(uint8_t proto, uint16_t port);	/* "www" for tcp 80, or NULL */
 const char	*conf_prec_name(int prec);		/* "critical" for 5, or NULL */
 const char	*conf_tos_name(int tos);		/* "min-delay" for 8, or NULL */
+/* IOS's name of an ICMP type and code ("echo" 8 -1, "port-unreachable" 3 3), or NULL. */
+const char	*conf_icmp_name(int type, int code);
 
 /* ---- Show (show.c; entries: access_list.c): IOS layouts, written to out ---- */
 
@@ -750,9 +766,12 @@ void	conf_show_running(const struct conf *c, FILE *out);
  * line and every crypto isakmp key line masked as conf_show_running() does (the byte count
  * of its headers, when it has them, is the masked text's). */
 void	conf_show_masked(const char *text, FILE *out);
-/* show ip access-lists [NAME]: "Extended IP access list 101" then the indented entries. */
+/* show ip access-lists [NAME] (IOS 12.4/15): "Extended IP access list 101" or "Standard IP
+ * access list 10", then each entry with its sequence number ("    10 permit ip any any",
+ * "    20 permit 192.0.2.0, wildcard bits 0.0.0.255"); remarks are not shown. */
 void	conf_show_access_lists(const struct conf *c, const char *name, FILE *out);
-/* One entry as IOS prints it, without the list: "permit ip host 192.0.2.1 any log". */
+/* One entry as IOS writes it in the running configuration, without the list or sequence
+ * number: "permit ip host 192.0.2.1 any log", "permit 192.0.2.1" (standard). */
 void	conf_show_ace(const struct conf_ace *a, FILE *out);
 /* show crypto ipsec transform-set [tag]. */
 void	conf_show_transform_sets(const struct conf *c, const char *tag, FILE *out);

@@ -43,11 +43,14 @@ void			acl_free(struct conf_acl *a);		/* NULL: no-op */
 struct conf_acl		*acl_dup(const struct conf_acl *a);	/* NULL: out of memory */
 bool			acl_equal(const struct conf_acl *a, const struct conf_acl *b);
 /* An access list name where one is referred to ("match address X"): a numbered name must be
- * an extended list number. */
+ * an IP access list number (standard or extended). */
 int			acl_name_ok(struct pl *p, const char *what, const char *s);
 int			acl_cmd_numbered(struct pl *p, bool no);	/* access-list N ... */
 int			acl_cmd_named(struct pl *p, bool no);	/* ip access-list extended NAME */
-int			acl_mode(struct pl *p, bool no);	/* config-ext-nacl */
+int			acl_mode(struct pl *p, bool no);	/* config-{ext,std}-nacl */
+/* conf_validate's checks of the lists crypto map entries use (ICMP types refused,
+ * established warned), after isakmp_conf_check(). */
+int			acl_check(const struct conf *c, struct gw_err *err, FILE *warnings);
 void			acl_running(const struct conf *c, FILE *out);
 
 /* ---- transform_set.c ---- */
@@ -56,7 +59,7 @@ struct conf_transform_set *tset_dup(const struct conf_transform_set *t);
 bool			tset_equal(const struct conf_transform_set *a,
 			    const struct conf_transform_set *b);
 int			tset_cmd(struct pl *p, bool no);	/* crypto ipsec transform-set */
-int			tset_mode(struct pl *p, bool no);	/* config-crypto-trans */
+int			tset_mode(struct pl *p, bool no);	/* cfg-crypto-trans */
 /* The transform of kind k in t, by name ("" if none). */
 const char		*tset_kind_name(const struct conf_transform_set *t, enum conf_xf_kind k);
 /* "esp-aes 256": a transform as configured (key size only when not the default). */

@@ -258,9 +258,153 @@ test_headers_end(void)
 	free(e);
 }
 
+/* ---- Access lists: standard, ICMP, established, sequence numbers ---- */
+
+static char *
+acls_of(const struct conf *c, const char *name)
+{
+	struct cap t;
+
+	cap_open(&t);
+	conf_show_access_lists(c, name, t.f);
+	return cap_close(&t);
+}
+
+static void
+test_acls(void)
+{
+	static const char text[] =
+	    "access-list 10 permit 192.0.2.1\n"
+	    "access-list 10 permit host 192.0.2.2\n"
+	    "access-list 10 permit 192.0.2.64 0.0.0.63\n"
+	    "access-list 10 deny any log\n"
+	    "access-list 10 permit 192.0.2.1\n"		/* again: not added */
+	    "access-list 1300 permit any\n"
+	    "ip access-list standard STD\n"
+	    " permit 198.51.100.0 0.0.0.255\n"
+	    "ip access-list extended EXT\n"
+	    " permit icmp any any echo\n"
+	    " permit icmp any any 3 4\n"
+	    " permit icmp any any 8 1\n"
+	    " permit icmp any any 42\n"
+	    " permit tcp any any established\n"
+	    " permit tcp any eq 22 any established log\n"
+	    " 15 deny ip host 192.0.2.9 any\n"
+	    " remark the last one\n"
+	    " 100 deny ip any any\n"
+	    " 95 permit udp any any eq 500\n"
+	    " no 20\n"
+	    " permit icmp any any echo\n";		/* again: not added */
+	struct gw_err err = { 0, "" };
+	struct conf *c = conf_parse_text(text, "t", &err), *c2;
+	char *t, *t2;
+
+	T_OK(c != NULL, "lists parse: line %u: %s", err.line, err.msg);
+	if (c == NULL)
+		return;
+	/* show ip access-lists in the 12.4/15 layout (ntc-templates'
+	 * cisco_ios_show_ip_access-lists: "Standard|Extended IP access list NAME", then
+	 * "    SEQ ACTION ..."; standard networks as "A, wildcard bits W"; ICMP by name) */
+	t = acls_of(c, "10");
+	T_STREQ(t, "Standard IP access list 10\n"
+	    "    10 permit 192.0.2.1\n"
+	    "    20 permit 192.0.2.2\n"
+	    "    30 permit 192.0.2.64, wildcard bits 0.0.0.63\n"
+	    "    40 deny   any log\n", "standard numbered list");
+	free(t);
+	t = acls_of(c, "EXT");
+	T_STREQ(t, "Extended IP access list EXT\n"
+	    "    10 permit icmp any any echo\n"
+	    "    15 deny ip host 192.0.2.9 any\n"
+	    "    30 permit icmp any any 8 1\n"
+	    "    40 permit icmp any any 42\n"
+	    "    50 permit tcp any any established\n"
+	    "    60 permit tcp any eq 22 any established log\n"
+	    "    95 permit udp any any eq isakmp\n"
+	    "    100 deny ip any any\n", "extended named list, inserted and removed");
+	free(t);
+	t = acls_of(c, "STD");
+	T_STREQ(t, "Standard IP access list STD\n    10 permit 198.51.100.0, wildcard bits "
+	    "0.0.0.255\n", "standard named list");
+	free(t);
+	/* the running configuration: IOS's numbering unwritten, other numbers written */
+	t = text_of(c, true);
+	T_OK(strstr(t, "access-list 10 permit 192.0.2.1\naccess-list 10 permit 192.0.2.2\n"
+	    "access-list 10 permit 192.0.2.64 0.0.0.63\naccess-list 10 deny any log\n!\n"
+	    "access-list 1300 permit any\n!\nip access-list standard STD\n"
+	    " permit 198.51.100.0 0.0.0.255\n!\nip access-list extended EXT\n"
+	    " 10 permit icmp any any echo\n 15 deny ip host 192.0.2.9 any\n"
+	    " 30 permit icmp any any 8 1\n") != NULL &&
+	    strstr(t, " 60 permit tcp any eq 22 any established log\n"
+	    " 95 permit udp any any eq isakmp\n remark the last one\n 100 deny ip any any\n") !=
+	    NULL, "running:\n%s", t);
+	c2 = conf_parse_text(t, "t", &err);
+	T_OK(c2 != NULL && conf_equal(c, c2), "read back equal: %s", err.msg);
+	t2 = c2 != NULL ? text_of(c2, true) : NULL;
+	T_STREQ(t2 != NULL ? t2 : "", t, "byte for byte");
+	free(t2);
+	conf_free(c2);
+	free(t);
+	conf_free(c);
+	/* refused */
+	static const struct { const char *text, *msg; } bad[] = {
+		{ "ip access-list extended E\n 10 permit ip any any\n 10 deny ip any any",
+		  "sequence number 10 is already in use" },
+		{ "access-list 10 permit ip any any", "not a source address" },
+		{ "access-list 10 permit any any", "a standard list matches the source only" },
+		{ "access-list 101 permit 192.0.2.1", "unknown protocol" },
+		{ "access-list 101 permit udp any any established", "\"established\": unexpected" },
+		{ "ip access-list standard 101", "not a standard access list number" },
+		{ "access-list 10 permit any\nip access-list extended 10", "not an extended" },
+		{ "ip access-list extended E\n 0 permit ip any any", "not 1-2147483647" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		c = conf_parse_text(bad[i].text, "t", &err);
+		T_OK(c == NULL && strstr(err.msg, bad[i].msg) != NULL, "refused %s: want %s, "
+		    "got %s", bad[i].text, bad[i].msg, err.msg);
+		conf_free(c);
+	}
+	/* as crypto access lists: a standard list matches the source; an ICMP type cannot
+	 * select an SA (refused at validate); established is ignored, with a warning */
+	static const char crypto[] =
+	    "crypto ipsec transform-set T esp-aes esp-sha-hmac\n"
+	    "crypto map M 10 ipsec-isakmp\n set peer 198.51.100.2\n set transform-set T\n"
+	    " match address %s\n"
+	    "interface e0\n ip address 198.51.100.1 255.255.255.0\n crypto map M\n"
+	    "access-list 10 permit 192.0.2.0 0.0.0.255\n"
+	    "access-list 101 permit icmp any any echo\n"
+	    "access-list 102 permit tcp any any established\n";
+	static const char *const lists[] = { "10", "101", "102" };
+	for (size_t i = 0; i < 3; i++) {
+		char buf[1024];
+		struct cap w;
+		int r;
+
+		snprintf(buf, sizeof(buf), crypto, lists[i]);
+		c = conf_parse_text(buf, "t", &err);
+		T_OK(c != NULL, "crypto %s parses: %s", lists[i], err.msg);
+		if (c == NULL)
+			continue;
+		cap_open(&w);
+		r = conf_validate(c, &err, w.f);
+		t = cap_close(&w);
+		if (i == 0)
+			T_OK(r == 0 && t[0] == '\0', "standard list as crypto ACL: %s %s", err.msg, t);
+		else if (i == 1)
+			T_OK(r == -1 && strstr(err.msg, "an ICMP type cannot select IPsec traffic") &&
+			    err.line == 10, "ICMP type refused: %u %s", err.line, err.msg);
+		else
+			T_OK(r == 0 && strstr(t, "established is ignored in a crypto access list"),
+			    "established: warned: %s", t);
+		free(t);
+		conf_free(c);
+	}
+}
+
 int
 main(void)
 {
+	test_acls();
 	test_all_errors();
 	test_router();
 	test_headers_end();

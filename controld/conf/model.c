@@ -136,7 +136,8 @@ int
 conf_validate(const struct conf *c, struct gw_err *err, FILE *warnings)
 {
 	if (intf_check(c, err) != 0 || map_check(c, err, warnings) != 0 ||
-	    ikev2_conf_check(c, err, warnings) != 0 || isakmp_conf_check(c, err, warnings) != 0)
+	    ikev2_conf_check(c, err, warnings) != 0 || isakmp_conf_check(c, err, warnings) != 0 ||
+	    acl_check(c, err, warnings) != 0)
 		return -1;
 	return 0;
 }

@@ -225,13 +225,13 @@ conf_session_prompt_mode(const struct conf_session *s)
 {
 	switch (s->mode) {
 	case CONF_SM_TRANSFORM:
-		return "config-crypto-trans";
+		return "cfg-crypto-trans";
 	case CONF_SM_MAP:
 		return "config-crypto-map";
 	case CONF_SM_IF:
 		return "config-if";
 	case CONF_SM_ACL:
-		return "config-ext-nacl";
+		return s->acl != NULL && s->acl->standard ? "config-std-nacl" : "config-ext-nacl";
 	case CONF_SM_IKEV2_PROPOSAL:
 		return "config-ikev2-proposal";
 	case CONF_SM_IKEV2_POLICY:

@@ -84,6 +84,31 @@ show_acl_entries(const struct conf_acl *a, const char *indent, bool prefix, FILE
 	}
 }
 
+/* One entry of show ip access-lists: a standard list's entries as IOS prints them, its deny
+ * padded to permit's column and a network as "A, wildcard bits W". */
+static void
+show_acl_entry(const struct conf_ace *e, FILE *out)
+{
+	char b1[16], b2[16];
+
+	fprintf(out, "    %u ", e->seq);
+	if (!e->standard) {
+		conf_show_ace(e, out);
+	} else {
+		fputs(e->action == CONF_ACE_PERMIT ? "permit " : "deny   ", out);
+		if (e->src.wild == 0xffffffffu)
+			fputs("any", out);
+		else if (e->src.wild == 0)
+			fputs(ip_str(e->src.addr, b1), out);
+		else
+			fprintf(out, "%s, wildcard bits %s", ip_str(e->src.addr, b1),
+			    ip_str(e->src.wild, b2));
+		if (e->log)
+			fputs(" log", out);
+	}
+	fputc('\n', out);
+}
+
 void
 conf_show_access_lists(const struct conf *c, const char *name, FILE *out)
 {
@@ -92,8 +117,11 @@ conf_show_access_lists(const struct conf *c, const char *name, FILE *out)
 
 		if (name != NULL && strcmp(name, a->name) != 0)
 			continue;
-		fprintf(out, "Extended IP access list %s\n", a->name);
-		show_acl_entries(a, "    ", false, out);
+		fprintf(out, "%s IP access list %s\n", a->standard ? "Standard" : "Extended",
+		    a->name);
+		for (size_t k = 0; k < a->n_aces; k++)
+			if (a->aces[k].action != CONF_ACE_REMARK)
+				show_acl_entry(&a->aces[k], out);
 	}
 }
 

@@ -105,16 +105,16 @@ static const char golden_running[] =
 
 static const char golden_acl_all[] =
 	"Extended IP access list 101\n"
-	"    deny udp 192.0.2.0 0.0.0.127 192.0.2.128 0.0.0.127 eq echo\n"
-	"    permit ip 192.0.2.0 0.0.0.127 192.0.2.128 0.0.0.127\n"
+	"    10 deny udp 192.0.2.0 0.0.0.127 192.0.2.128 0.0.0.127 eq echo\n"
+	"    20 permit ip 192.0.2.0 0.0.0.127 192.0.2.128 0.0.0.127\n"
 	"Extended IP access list 102\n"
-	"    permit tcp host 192.0.2.10 any eq www log\n"
+	"    10 permit tcp host 192.0.2.10 any eq www log\n"
 	"Extended IP access list dyn-acl\n"
-	"    permit ip 192.0.2.0 0.0.0.127 any\n";
+	"    10 permit ip 192.0.2.0 0.0.0.127 any\n";
 
 static const char golden_acl_102[] =
 	"Extended IP access list 102\n"
-	"    permit tcp host 192.0.2.10 any eq www log\n";
+	"    10 permit tcp host 192.0.2.10 any eq www log\n";
 
 static const char golden_ts_all[] =
 	"Transform set AES-SHA: { esp-aes esp-sha-hmac  }\n"
