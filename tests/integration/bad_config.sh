@@ -4,7 +4,9 @@
 # (docs/design.md invariant 4: "an invalid command is refused with a clear message and the line it
 # came from").  Each broken copy of deploy/examples/gwA.conf must make `controld -f` exit non-zero
 # within 5 s with "FILE:LINE:" of the broken line on stderr.  Also: the good file starts and exits 0
-# on SIGTERM, `controld --help` exits 0 with a usage text.
+# on SIGTERM, `controld --help` exits 0 with a usage text.  With three errors, `-n` names all
+# three and controld starts nothing; a real router's configuration (tests/data/ios_router.conf)
+# and one typed with abbreviations (tests/data/ios_abbrev.conf) load with `-n`.
 #
 # No network is needed, but controld runs inside a namespace of its own so that nothing it does
 # can touch the host.
@@ -80,5 +82,41 @@ OUT=$(nsx cfg timeout 5 "$GW_BIN/controld" --help 2>&1) || RC=$?
 t_eq "controld --help exits 0" "$RC" 0
 t_match "controld --help prints a usage text" "$OUT" '[Uu]sage'
 t_match "controld --help mentions -f" "$OUT" '-f'
+
+# check FILE: controld -n -f FILE in the namespace; sets RC, ERR (stderr), OUT.
+check()
+{
+	RC=0
+	OUT=$(nsx cfg timeout 5 "$GW_BIN/controld" -n -f "$1" 2>"$D/err" </dev/null) || RC=$?
+	ERR=$(cat "$D/err")
+}
+
+# 7. Three separate errors: -n lists all three, each with its line and word, and fails.
+L1=$(lineof '^crypto ipsec transform-set')
+L2=$(lineof '^ set peer ')
+L3=$(lineof '^interface ')
+sed -e "${L1}i version-x 12.4" -e "${L2}s/.*/ set peer 198.51.100.300/" \
+	-e "${L3}a\\ ip frobnicate" "$GOOD" >"$D/three.conf"
+check "$D/three.conf"
+t_check_not "three errors: -n exits non-zero (status $RC)" test "$RC" = 0
+t_match "three errors: the first named" "$ERR" "three\.conf:${L1}: \"version-x\""
+t_match "three errors: the second named" "$ERR" "three\.conf:$((L2 + 1)): .*198\.51\.100\.300"
+t_match "three errors: the third named" "$ERR" "three\.conf:$((L3 + 2)): .*\"frobnicate\""
+t_match "three errors: counted, nothing configured" "$ERR" "3 lines refused, nothing configured"
+run_controld "$D/three.conf"
+t_check_not "three errors: controld does not start (status $RC)" test "$RC" = 0 -o "$RC" = 124
+
+# 8. A real router's configuration (non-IPsec lines included) loads with warnings.
+check "$GW_SRC/tests/data/ios_router.conf"
+t_eq "ios_router.conf: -n exits 0" "$RC" 0
+t_match "ios_router.conf: OK" "$OUT" "OK, 1 crypto map entries"
+t_match "ios_router.conf: version ignored with a warning" "$ERR" \
+	'ios_router\.conf:[0-9]+: warning: ignored: version 12\.4 \(not an IPsec command; left to the host\)'
+t_match "ios_router.conf: ip route left to the host" "$ERR" \
+	'warning: ignored: ip route 0\.0\.0\.0 0\.0\.0\.0 198\.51\.100\.254 \(not an IPsec command; routing is left to the host\)'
+
+# 9. Abbreviations in a file, as gwctl -f takes them.
+check "$GW_SRC/tests/data/ios_abbrev.conf"
+t_eq "ios_abbrev.conf (abbreviations): -n exits 0" "$RC" 0
 
 t_end
