@@ -243,6 +243,8 @@ map_set(struct build *b, const struct conf *c, const struct conf_map *m, const c
 		const struct conf_map_entry *e = m->entries[i];
 		const struct conf_map *dm;
 
+		if (!conf_entry_active(c, m, e))
+			continue;		/* incomplete: disabled, as IOS (conf_validate) */
 		if (e->kind != CONF_MAP_DYNAMIC) {
 			if (entry(b, c, m, e, ifname, local, false, err) != 0)
 				return -1;

@@ -594,7 +594,10 @@ struct conf	*conf_parse_file_opts(const char *path, const struct conf_parse_opts
 /* Cross references and the seed's rules for a configuration about to be applied: interfaces'
  * crypto maps exist, local-address interfaces exist, transform sets named by map entries
  * exist, entries referring to dynamic maps are last in their set and their dynamic map exists,
- * each applied entry is complete (ipsec-manual: ACL with a permit, one peer, one transform set,
+ * each applied entry is complete or else disabled with a NOTE warning (IOS: a static entry
+ * without match address of a defined list, set peer or set transform-set is kept disabled,
+ * conf_entry_active) and, when complete (ipsec-manual: ACL with a permit, one peer, one
+ * transform set,
  * session keys of the right lengths for every protocol of the set, a replay window-size only
  * with sequence numbers that are there and authenticated: not with esp-rfc1829/ah-rfc1828 nor
  * an ESP cipher alone; ipsec-isakmp: ACL, peer and transform set), different entries of a set
@@ -624,6 +627,11 @@ struct conf_if			*conf_if_find(const struct conf *c, const char *name);
  * (Same as walking m->entries[0 .. n_entries).) */
 struct conf_map_entry		*conf_map_next(const struct conf_map *m,
 				    const struct conf_map_entry *prev);
+/* Whether entry e of set m is complete enough to be used: an entry of a static set needs
+ * match address of a list that exists, set peer and set transform-set; without them it is
+ * kept, disabled (IOS's "% NOTE"), and not compiled.  Entries of dynamic sets: always. */
+bool				conf_entry_active(const struct conf *c,
+				    const struct conf_map *m, const struct conf_map_entry *e);
 /* The first permit of an ACL (the one flow of an ipsec-manual entry), or NULL. */
 const struct conf_ace		*conf_acl_first_permit(const struct conf_acl *a);
 /* Effective lifetimes of an entry: its own if set, else the global ones. */

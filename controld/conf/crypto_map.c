@@ -871,13 +871,41 @@ check_manual_replay(const struct conf_map *m, const struct conf_map_entry *e,
 	return 0;
 }
 
-/* An entry in use (its set is on an interface, or its dynamic set is referred to by one). */
+/* What an entry of a static set lacks to be used: NULL when nothing. */
+static const char *
+entry_missing(const struct conf *c, const struct conf_map_entry *e)
+{
+	if (e->kind == CONF_MAP_DYNAMIC)
+		return NULL;
+	if (e->acl[0] == '\0')
+		return "no match address";
+	if (conf_acl_find(c, e->acl) == NULL)
+		return "its access list is not defined";
+	if (e->n_peers == 0)
+		return "no set peer";
+	if (e->n_tsets == 0)
+		return "no set transform-set";
+	return NULL;
+}
+
+bool
+conf_entry_active(const struct conf *c, const struct conf_map *m,
+    const struct conf_map_entry *e)
+{
+	return m->dynamic || entry_missing(c, e) == NULL;
+}
+
+/* An entry in use (its set is on an interface, or its dynamic set is referred to by one).  A
+ * static entry without a list, a peer or a transform set is accepted and stays disabled, as
+ * on IOS ("% NOTE: This new crypto map will remain disabled until a peer and a valid access
+ * list have been configured."): not compiled (conf_entry_active), said once. */
 static int
 check_applied(const struct conf *c, const struct conf_map *m, const struct conf_map_entry *e,
     struct gw_err *err, FILE *warnings)
 {
 	const struct conf_acl *a = e->acl[0] ? conf_acl_find(c, e->acl) : NULL;
 	const struct conf_transform_set *t;
+	const char *missing;
 
 	if (e->kind == CONF_MAP_DYNAMIC)
 		return 0;
@@ -887,17 +915,15 @@ check_applied(const struct conf *c, const struct conf_map *m, const struct conf_
 			    "transform-set", m->name, e->seq);
 		return 0;
 	}
-	if (e->acl[0] == '\0')
-		return gw_fail(err, e->line, "crypto map %s %u: needs match address", m->name,
-		    e->seq);
-	if (a == NULL)
-		return gw_fail(err, e->acl_line, "crypto map %s %u: access list %s is not "
-		    "defined", m->name, e->seq, e->acl);
-	if (e->n_peers == 0)
-		return gw_fail(err, e->line, "crypto map %s %u: needs set peer", m->name, e->seq);
-	if (e->n_tsets == 0)
-		return gw_fail(err, e->line, "crypto map %s %u: needs set transform-set",
-		    m->name, e->seq);
+	if ((missing = entry_missing(c, e)) != NULL) {
+		if (warnings != NULL)
+			fprintf(warnings, "warning: crypto map %s %u: NOTE: this crypto map entry "
+			    "will remain disabled until a peer, a valid access list and a "
+			    "transform set have been configured (%s%s%s)\n", m->name, e->seq,
+			    missing, a == NULL && e->acl[0] != '\0' ? ": " : "",
+			    a == NULL && e->acl[0] != '\0' ? e->acl : "");
+		return 0;
+	}
 	for (unsigned i = 0; i < e->n_tsets; i++) {
 		t = conf_tset_find(c, e->tsets[i]);
 		for (unsigned k = 0; warnings != NULL && t != NULL && k < t->n_xforms; k++)

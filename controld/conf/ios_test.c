@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "controld/conf/compile.h"
 #include "controld/conf/conf.h"
 #include "tests/lib/example.h"
 #include "tests/lib/test.h"
@@ -401,9 +402,74 @@ test_acls(void)
 	}
 }
 
+/* ---- IOS's "% NOTE": an incomplete entry is kept, disabled ---- */
+
+/* Policies c compiles to, or -1 when it does not validate or compile. */
+static long
+policies(const char *text, char **warn)
+{
+	struct gw_err err = { 0, "" };
+	struct conf *c = conf_parse_text(text, "t", &err);
+	struct spd *spd = NULL;
+	struct sa_list sas = { NULL, 0 };
+	struct cap w;
+	long n = -1;
+
+	cap_open(&w);
+	if (c != NULL && conf_validate(c, &err, w.f) == 0 &&
+	    conf_compile(c, &spd, &sas, &err) == 0)
+		n = (long)spd->n;
+	*warn = cap_close(&w);
+	spd_free(spd);
+	sa_list_free(&sas);
+	conf_free(c);
+	return n;
+}
+
+static void
+test_note(void)
+{
+	static const char head[] =
+	    "crypto ipsec transform-set T esp-aes esp-sha-hmac\n"
+	    "interface e0\n ip address 198.51.100.1 255.255.255.0\n crypto map M\n"
+	    "crypto map M 10 ipsec-isakmp\n set peer 198.51.100.2\n set transform-set T\n"
+	    " match address 101\n"
+	    "access-list 101 permit ip 192.0.2.0 0.0.0.255 10.0.0.0 0.255.255.255\n";
+	char text[2048], *w;
+
+	snprintf(text, sizeof(text), "%s", head);
+	T_EQ(policies(text, &w), 1L, "complete entry: one policy (%s)", w);
+	free(w);
+	/* match address 150 before list 150 exists: accepted, disabled, said */
+	snprintf(text, sizeof(text), "%scrypto map M 20 ipsec-isakmp\n match address 150\n"
+	    " set peer 198.51.100.3\n set transform-set T\n", head);
+	T_EQ(policies(text, &w), 1L, "entry 20 disabled: not compiled");
+	T_OK(strstr(w, "warning: crypto map M 20: NOTE: this crypto map entry will remain "
+	    "disabled until a peer, a valid access list and a transform set have been "
+	    "configured (its access list is not defined: 150)\n") != NULL, "NOTE: %s", w);
+	free(w);
+	/* the list comes: the entry is enabled */
+	snprintf(text + strlen(text), sizeof(text) - strlen(text),
+	    "access-list 150 permit ip 192.0.2.0 0.0.0.255 172.16.0.0 0.15.255.255\n");
+	T_EQ(policies(text, &w), 2L, "list 150 defined: entry 20 compiled (%s)", w);
+	free(w);
+	/* a new entry without a list or peer */
+	snprintf(text, sizeof(text), "%scrypto map M 30 ipsec-isakmp\n", head);
+	T_EQ(policies(text, &w), 1L, "bare entry: disabled");
+	T_OK(strstr(w, "crypto map M 30: NOTE") != NULL && strstr(w, "(no match address)"),
+	    "NOTE: %s", w);
+	free(w);
+	/* a real contradiction is still refused */
+	snprintf(text, sizeof(text), "%scrypto map M 30 ipsec-isakmp\n set transform-set NOPE\n",
+	    head);
+	T_EQ(policies(text, &w), -1L, "undefined transform set: refused");
+	free(w);
+}
+
 int
 main(void)
 {
+	test_note();
 	test_acls();
 	test_all_errors();
 	test_router();

@@ -961,15 +961,17 @@ static const struct {
 	{ "crypto map vpn 10 ipsec-isakmp dynamic d\n", 5, "dynamic map d is not defined" },
 	{ "crypto map vpn 10\n match address 101\ncrypto map vpn 20\n match address 101\n", 8,
 	  "crypto map vpn 20: access list 101 is already used by entry 10" },
-	/* applied ipsec-isakmp / dynamic entries must be complete */
+	/* applied incomplete entries: accepted, disabled, with IOS's NOTE (docs/configuration.md) */
 	{ "crypto map vpn 10\n match address 101\n set transform-set T\n"
-	  "interface wan0\n crypto map vpn\n", 5, "crypto map vpn 10: needs set peer" },
+	  "interface wan0\n crypto map vpn\n", 0, "crypto map vpn 10: NOTE: this crypto map entry "
+	  "will remain disabled until a peer, a valid access list and a transform set have been "
+	  "configured (no set peer)" },
 	{ "crypto map vpn 10\n set peer 198.51.100.2\n set transform-set T\n"
-	  "interface wan0\n crypto map vpn\n", 5, "needs match address" },
+	  "interface wan0\n crypto map vpn\n", 0, "(no match address)" },
 	{ "crypto map vpn 10\n set peer 198.51.100.2\n match address 101\n"
-	  "interface wan0\n crypto map vpn\n", 5, "needs set transform-set" },
+	  "interface wan0\n crypto map vpn\n", 0, "(no set transform-set)" },
 	{ "crypto map vpn 10\n set peer 198.51.100.2\n match address 199\n set transform-set T\n"
-	  "interface wan0\n crypto map vpn\n", 7, "access list 199 is not defined" },
+	  "interface wan0\n crypto map vpn\n", 0, "(its access list is not defined: 199)" },
 	{ "crypto map vpn 10 ipsec-isakmp dynamic d\ncrypto dynamic-map d 1\n"
 	  "interface wan0\n crypto map vpn\n", 6,
 	  "crypto dynamic-map d 1: needs set transform-set" },
@@ -977,7 +979,8 @@ static const struct {
 	  " set transform-set T\n match address 177\ninterface wan0\n crypto map vpn\n", 0, NULL },
 	/* applied ipsec-manual entries: complete, with keys of the right lengths */
 	{ "crypto map vpn 10 ipsec-manual\n match address 101\n set transform-set T\n"
-	  "interface wan0\n crypto map vpn\n", 5, "crypto map vpn 10: needs set peer" },
+	  "interface wan0\n crypto map vpn\n", 0, "crypto map vpn 10: NOTE: this crypto map entry "
+	  "will remain disabled" },
 	{ "access-list 110 deny ip any any\ncrypto map vpn 10 ipsec-manual\n match address 110\n"
 	  " set transform-set T\n set peer 198.51.100.2\ninterface wan0\n crypto map vpn\n", 7,
 	  "access list 110 has no permit entry" },

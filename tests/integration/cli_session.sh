@@ -193,14 +193,15 @@ step("cry map vpn 20 ipsec-isakmp -> gwA(config-crypto-map)#",
 step("set ? in the sub-mode", "set ?", "session-key", ["?\r\n", "peer ", "pfs "])
 step("the line comes back after ?", "", "gwA(config-crypto-map)#set ")
 os.write(fd, b"\x15")
-step("end: the entry is incomplete, nothing applied -> gwA#", "\rend\r", "gwA#",
-     ["% Nothing applied: line 1: crypto map vpn 20"])
+step("end: the entry is incomplete: applied, disabled, with IOS's NOTE -> gwA#", "\rend\r",
+     "gwA#", ["crypto map vpn 20: NOTE: this crypto map entry will remain disabled"])
 step("conf t again", "conf t\r", "gwA(config)#")
 step("hostname gwX -> gwX(config)#", "hostname gwX\r", "gwX(config)#")
 step("Ctrl-Z applies -> gwX#", "\x1a", "gwX#")
 step("up arrow: history", "\x1b[A", "hostname gwX")
 os.write(fd, b"\x15")
-step("conf t, hostname gwA, end", "\rconf t\rhostname gwA\rend\r", "\n\rgwA#")
+step("conf t, hostname gwA, no crypto map vpn 20, end",
+     "\rconf t\rhostname gwA\rno crypto map vpn 20\rend\r", "\n\rgwA#")
 os.write(fd, b"exit\r")
 _, st = os.waitpid(pid, 0)
 code = os.waitstatus_to_exitcode(st)
