@@ -486,6 +486,7 @@ static const struct node l_dport[] = {			/* parent: l_opts */
 static const struct node l_dport1[] = { PORT(L_OPTS, F_CR), END };
 static const struct node l_drange[] = { PORT(L_DPORT1, 0), END };
 static const struct node l_opts[] = {
+	KW("established", "Match established connections", L_OPTS, F_CR, 0),
 	KW("log", "Log matches against this entry", L_OPTS, F_CR, 0),
 	KW("precedence", "Match packets with given precedence value", L_PREC, 0, 0),
 	KW("tos", "Match packets with given TOS value", L_TOS, 0, 0),
@@ -718,6 +719,7 @@ static const struct node l_ip[] = {
 };
 static const struct node l_ipacl[] = {
 	KW("extended", "Extended access list", L_IPACLNAME, 0, 0),
+	KW("standard", "Standard access list", L_IPACLNAME, 0, 0),
 	END
 };
 static const struct node l_ipaclname[] = {
