@@ -112,7 +112,10 @@ int			ign_banner_line(struct conf_session *s, const char *text, size_t len,
 			    unsigned lineno, struct gw_err *err);
 /* An interface sub-command accepted and ignored (0), -1 refused, 1 not one of them. */
 int			ign_intf(struct pl *p, bool no);
-void			ign_running(const struct conf *c, enum conf_ign_slot slot, FILE *out);
+/* The lines of slot, then "!" when there are any; masked as conf_show_masked() unless
+ * secrets. */
+void			ign_running(const struct conf *c, enum conf_ign_slot slot, bool secrets,
+			    FILE *out);
 
 /* ---- ikev2.c ---- */
 

@@ -403,13 +403,18 @@ ign_intf(struct pl *p, bool no)
 /* ---- Running configuration ---- */
 
 void
-ign_running(const struct conf *c, enum conf_ign_slot slot, FILE *out)
+ign_running(const struct conf *c, enum conf_ign_slot slot, bool secrets, FILE *out)
 {
 	bool any = false;
 
 	for (size_t i = 0; i < c->n_ignored; i++)
 		if (c->ignored[i]->slot == slot) {
-			fputs(c->ignored[i]->text, out);
+			/* a banner or sub-mode line that looks like a key line is masked as
+			 * one (show running-config shows no pre-shared key, docs/adr/0010) */
+			if (secrets)
+				fputs(c->ignored[i]->text, out);
+			else
+				conf_show_masked(c->ignored[i]->text, out);
 			any = true;
 		}
 	if (any)

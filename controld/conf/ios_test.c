@@ -197,6 +197,44 @@ out:
 	free(text);
 }
 
+/* Every prefix of text that parses: written, read back and written again, byte for byte
+ * (conf_write_config's promise, conf_fuzz's invariant), and shown with its keys masked. */
+static void
+test_prefixes(const char *text)
+{
+	unsigned n_ok = 0, n_bad = 0;
+
+	for (const char *e = strchr(text, '\n'); e != NULL; e = strchr(e + 1, '\n')) {
+		char *pre = strndup(text, (size_t)(e - text + 1)), *t1, *t2, *m, *sh;
+		struct gw_err err = { 0, "" };
+		struct conf *c = conf_parse_text(pre, "p", &err), *c2;
+		struct cap cm;
+
+		free(pre);
+		if (c == NULL)
+			continue;
+		t1 = text_of(c, true);
+		c2 = conf_parse_text(t1, "p", &err);
+		t2 = c2 != NULL ? text_of(c2, true) : strdup("");
+		cap_open(&cm);
+		conf_show_masked(t1, cm.f);
+		m = cap_close(&cm);
+		sh = text_of(c, false);
+		if (c2 == NULL || !conf_equal(c, c2) || strcmp(t1, t2) != 0 || strcmp(m, sh) != 0) {
+			n_bad++;
+			T_OK(false, "prefix round trip (%s):\n%s\n----\n%s", err.msg, t1, t2);
+		}
+		n_ok++;
+		free(t1);
+		free(t2);
+		free(m);
+		free(sh);
+		conf_free(c);
+		conf_free(c2);
+	}
+	T_OK(n_ok > 10 && n_bad == 0, "%u prefixes round-trip, %u do not", n_ok, n_bad);
+}
+
 /* ---- Headers, end, and what is still refused ---- */
 
 static void
@@ -235,6 +273,17 @@ test_headers_end(void)
 		T_OK(c == NULL, "refused: %s", refused[i]);
 		conf_free(c);
 	}
+	/* a banner not ended; a banner line that looks like a key is masked in show run */
+	c = conf_parse_text("banner motd #\nhello\n", "t", &err);
+	T_OK(c == NULL && err.line == 2 && strstr(err.msg, "not ended by its delimiter \"#\""),
+	    "unended banner: %u: %s", err.line, err.msg);
+	conf_free(c);
+	c = conf_parse_text("banner motd #\ncrypto isakmp key s3cret address 192.0.2.1\n"
+	    "  pre-shared-key s3cret\n#\n", "t", &err);
+	t = c != NULL ? text_of(c, false) : NULL;
+	T_OK(t != NULL && strstr(t, "s3cret") == NULL, "masked in show run: %s", t);
+	free(t);
+	conf_free(c);
 	/* a banner on one line, and one replaced */
 	c = parse("banner login #Hi there#\nbanner exec ^C\nx\n^C\nbanner login %bye%\n"
 	    "hostname z\n", &w, &e, &err);
@@ -473,6 +522,12 @@ main(void)
 	test_acls();
 	test_all_errors();
 	test_router();
+	{
+		char *text = test_example("../../tests/data/ios_router.conf", NULL);
+
+		test_prefixes(text);
+		free(text);
+	}
 	test_headers_end();
 	return t_done();
 }

@@ -324,8 +324,9 @@ text_line(struct conf_session *s, const struct conf_parse_opts *o, const char *t
 	size_t b = 0;
 	int r;
 
-	if (o == NULL || o->expand == NULL || conf_session_raw(s))
-		return session_line_n(s, text, len, lineno, err);
+	if (o == NULL || o->expand == NULL || conf_session_raw(s) ||
+	    (s->mode == CONF_SM_IGNORED && len > 0 && is_space((unsigned char)text[0])))
+		return session_line_n(s, text, len, lineno, err);	/* kept as typed */
 	if (len >= LINE_MAX_)
 		return gw_fail(err, lineno, "line longer than %d characters", LINE_MAX_ - 1);
 	if ((in = malloc(LINE_MAX_)) == NULL || (out = malloc(LINE_MAX_ + 1)) == NULL) {
@@ -401,9 +402,13 @@ conf_parse_text_opts(const char *text, const char *name, const struct conf_parse
 		}
 		text += len + (nl != NULL);
 	}
-	if (n_err == 0 && s.mode == CONF_SM_PUBKEY_STRING) {
-		gw_fail(err, lineno, "crypto key pubkey-chain rsa: the key-string of line %u is "
-		    "not ended by quit", s.hex_line);
+	if (n_err == 0 && (s.mode == CONF_SM_PUBKEY_STRING || s.mode == CONF_SM_BANNER)) {
+		if (s.mode == CONF_SM_BANNER)
+			gw_fail(err, lineno, "banner: the text of line %u is not ended by its "
+			    "delimiter \"%s\"", s.ign->line, s.delim);
+		else
+			gw_fail(err, lineno, "crypto key pubkey-chain rsa: the key-string of line "
+			    "%u is not ended by quit", s.hex_line);
 		if (o != NULL && o->errors != NULL)
 			fprintf(o->errors, "%s:%u: %s\n", c->source, err->line, err->msg);
 		n_err++;

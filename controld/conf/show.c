@@ -17,9 +17,9 @@
 static void
 running(const struct conf *c, bool secrets, FILE *out)
 {
-	ign_running(c, CONF_IGN_HEAD, out);
+	ign_running(c, CONF_IGN_HEAD, secrets, out);
 	host_running(c, out);
-	ign_running(c, CONF_IGN_GLOBAL, out);
+	ign_running(c, CONF_IGN_GLOBAL, secrets, out);
 	map_running_lifetime(c, out);
 	isakmp_conf_running(c, secrets, out);
 	pubkey_conf_running(c, out);
@@ -27,9 +27,9 @@ running(const struct conf *c, bool secrets, FILE *out)
 	tset_running(c, out);
 	map_running(c, out);
 	intf_running(c, out);
-	ign_running(c, CONF_IGN_ROUTE, out);
+	ign_running(c, CONF_IGN_ROUTE, secrets, out);
 	acl_running(c, out);
-	ign_running(c, CONF_IGN_TAIL, out);
+	ign_running(c, CONF_IGN_TAIL, secrets, out);
 	fputs("end\n", out);
 }
 
