@@ -2,9 +2,10 @@
 /* conf_fuzz.c: libFuzzer target of the configuration parser.  Any bytes (as a NUL-terminated
  * text) either are refused or give a configuration whose written config parses back to an
  * equal configuration that writes the same text (conf_write_config's promise), and whose
- * show running-config holds no pre-shared key.  The other show functions, conf_validate and
- * conf_dup run on every accepted input as well, and every RSA public key it holds (crypto key
- * pubkey-chain rsa) decodes with OpenSSL. */
+ * show running-config holds no pre-shared key; a refused text is refused the same, first
+ * error included, when every refused line is listed (conf_parse_text_opts).  The other show
+ * functions, conf_validate and conf_dup run on every accepted input as well, and every RSA
+ * public key it holds (crypto key pubkey-chain rsa) decodes with OpenSSL. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -53,8 +54,10 @@ check_masked(const struct conf *c)
 			fprintf(stderr, "a key shown:\n%s", s);
 			abort();
 		}
+		/* (a line of a banner's text that looks like one is masked whole) */
 		if (strncmp(w, "crypto isakmp key ", 18) == 0 &&
-		    strncmp(w, "crypto isakmp key ***** ", 24) != 0) {
+		    strncmp(w, "crypto isakmp key ***** ", 24) != 0 &&
+		    strncmp(w, "crypto isakmp key *****\n", 24) != 0) {
 			fprintf(stderr, "an isakmp key shown:\n%s", s);
 			abort();
 		}
@@ -134,9 +137,27 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(text, data, size);
 	text[size] = '\0';
 	c = conf_parse_text(text, "fuzz", &err);
-	free(text);
-	if (c == NULL)
+	if (c == NULL) {
+		/* refused: listing every refused line refuses it too, first line the same */
+		struct conf_parse_opts o = { 0 };
+		struct gw_err e2;
+		char *list = NULL;
+		size_t len = 0;
+
+		if ((o.errors = open_memstream(&list, &len)) == NULL)
+			abort();
+		if ((c = conf_parse_text_opts(text, "fuzz", &o, &e2)) != NULL ||
+		    e2.line != err.line || strcmp(e2.msg, err.msg) != 0) {
+			fprintf(stderr, "the listing parse differs: %u %s / %u %s\n", err.line,
+			    err.msg, e2.line, e2.msg);
+			abort();
+		}
+		fclose(o.errors);
+		free(list);
+		free(text);
 		return 0;
+	}
+	free(text);
 	s1 = running(c, true);
 	if ((c2 = conf_parse_text(s1, "running", &err)) == NULL) {
 		fprintf(stderr, "running config does not parse: line %u: %s\n%s", err.line,

@@ -161,15 +161,35 @@ ign_conf_dup(struct conf *d, const struct conf *c)
 	return 0;
 }
 
+/* The next command of slot at or after *i in c, or NULL. */
+static const struct conf_ignored *
+slot_next(const struct conf *c, enum conf_ign_slot slot, size_t *i)
+{
+	for (; *i < c->n_ignored; (*i)++)
+		if (c->ignored[*i]->slot == slot)
+			return c->ignored[(*i)++];
+	return NULL;
+}
+
+/* Equal when each slot holds the same texts in the same order: the order across slots is
+ * not shown, so not configured. */
 bool
 ign_conf_equal(const struct conf *a, const struct conf *b)
 {
 	if (a->n_ignored != b->n_ignored)
 		return false;
-	for (size_t i = 0; i < a->n_ignored; i++)
-		if (a->ignored[i]->slot != b->ignored[i]->slot ||
-		    strcmp(a->ignored[i]->text, b->ignored[i]->text) != 0)
-			return false;
+	for (int slot = 0; slot < CONF_IGN_SLOTS; slot++) {
+		size_t i = 0, k = 0;
+		const struct conf_ignored *x, *y;
+
+		do {
+			x = slot_next(a, (enum conf_ign_slot)slot, &i);
+			y = slot_next(b, (enum conf_ign_slot)slot, &k);
+			if ((x == NULL) != (y == NULL) ||
+			    (x != NULL && strcmp(x->text, y->text) != 0))
+				return false;
+		} while (x != NULL);
+	}
 	return true;
 }
 

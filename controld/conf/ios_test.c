@@ -273,6 +273,19 @@ test_headers_end(void)
 		T_OK(c == NULL, "refused: %s", refused[i]);
 		conf_free(c);
 	}
+	/* created in another order than shown: read back equal (the order across the places
+	 * they are shown in is not configuration) */
+	c = conf_parse_text("snmp-server location rack 2\nip route 0.0.0.0 0.0.0.0 192.0.2.1\n"
+	    "version 12.4\n", "t", &err);
+	t = c != NULL ? text_of(c, true) : NULL;
+	{
+		struct conf *c2 = t != NULL ? conf_parse_text(t, "t", &err) : NULL;
+
+		T_OK(c2 != NULL && conf_equal(c, c2), "slots read back equal");
+		conf_free(c2);
+	}
+	free(t);
+	conf_free(c);
 	/* a banner not ended; a banner line that looks like a key is masked in show run */
 	c = conf_parse_text("banner motd #\nhello\n", "t", &err);
 	T_OK(c == NULL && err.line == 2 && strstr(err.msg, "not ended by its delimiter \"#\""),
