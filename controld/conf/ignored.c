@@ -378,7 +378,7 @@ ign_banner_line(struct conf_session *s, const char *text, size_t len, unsigned l
 	struct conf_ignored *g = s->ign;
 	char *t;
 
-	if (len > 0 && text[len - 1] == '\r')
+	while (len > 0 && text[len - 1] == '\r')	/* CR LF files; as written: without */
 		len--;
 	if (len >= LINE_MAX_)
 		return gw_fail(err, lineno, "banner: line longer than %d characters",

@@ -286,6 +286,13 @@ test_headers_end(void)
 	}
 	free(t);
 	conf_free(c);
+	/* a banner of a CR LF file: written without the CRs, read back the same */
+	c = conf_parse_text("banner motd #\r\n\r\r\nx\r\r\n#\r\n", "t", &err);
+	t = c != NULL ? text_of(c, true) : NULL;
+	T_OK(t != NULL && strstr(t, "banner motd #\n\nx\n#\n") != NULL, "CR LF banner: %s",
+	    t != NULL ? t : err.msg);
+	free(t);
+	conf_free(c);
 	/* a banner not ended; a banner line that looks like a key is masked in show run */
 	c = conf_parse_text("banner motd #\nhello\n", "t", &err);
 	T_OK(c == NULL && err.line == 2 && strstr(err.msg, "not ended by its delimiter \"#\""),
