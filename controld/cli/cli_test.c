@@ -1001,6 +1001,56 @@ static const char show_sa_golden[] =
 	"    #pkts permitted but no outbound SA: 0\n"
 	"    #pkts with an unknown SPI: 0\n";
 
+/* The same SAs in the IOS 12.4/15 layout, after "clear crypto sa" (counts 10 and 3). */
+static const char show_sa15_golden[] =
+	"interface: wan0\n"
+	"    Crypto map tag: vpn, local addr 198.51.100.1\n"
+	"\n"
+	"   protected vrf: (none)\n"
+	"   local  ident (addr/mask/prot/port): (192.0.2.0/255.255.255.128/0/0)\n"
+	"   remote ident (addr/mask/prot/port): (192.0.2.128/255.255.255.128/0/0)\n"
+	"   current_peer 198.51.100.2 port 500\n"
+	"     PERMIT, flags={origin_is_acl,}\n"
+	"    #pkts encaps: 10, #pkts encrypt: 10, #pkts digest: 10\n"
+	"    #pkts decaps: 3, #pkts decrypt: 3, #pkts verify: 3\n"
+	"    #pkts compressed: 0, #pkts decompressed: 0\n"
+	"    #pkts not compressed: 0, #pkts compr. failed: 0\n"
+	"    #pkts not decompressed: 0, #pkts decompress failed: 0\n"
+	"    #send errors 0, #recv errors 1\n"
+	"\n"
+	"     local crypto endpt.: 198.51.100.1, remote crypto endpt.: 198.51.100.2\n"
+	"     plaintext mtu 1438, path mtu 1500, ip mtu 1500, ip mtu idb wan0\n"
+	"     current outbound spi: 0x3E8(1000)\n"
+	"     PFS (Y/N): N, DH group: none\n"
+	"\n"
+	"     inbound esp sas:\n"
+	"      spi: 0x3E9(1001)\n"
+	"        transform: esp-256-aes esp-sha-hmac ,\n"
+	"        in use settings ={Tunnel, }\n"
+	"        conn id: 2157, flow_id: SW:157, sibling_flags 80000040, crypto map: vpn\n"
+	"        sa timing: remaining key lifetime (k/sec): (0/0)\n"
+	"        IV size: 16 bytes\n"
+	"        replay detection support: N\n"
+	"        Status: ACTIVE(ACTIVE)\n"
+	"\n"
+	"     inbound ah sas:\n"
+	"\n"
+	"     inbound pcp sas:\n"
+	"\n"
+	"     outbound esp sas:\n"
+	"      spi: 0x3E8(1000)\n"
+	"        transform: esp-256-aes esp-sha-hmac ,\n"
+	"        in use settings ={Tunnel, }\n"
+	"        conn id: 2571, flow_id: SW:571, sibling_flags 80000040, crypto map: vpn\n"
+	"        sa timing: remaining key lifetime (k/sec): (0/0)\n"
+	"        IV size: 16 bytes\n"
+	"        replay detection support: N\n"
+	"        Status: ACTIVE(ACTIVE)\n"
+	"\n"
+	"     outbound ah sas:\n"
+	"\n"
+	"     outbound pcp sas:\n";
+
 static struct sa *
 sa_of(bool inbound)
 {
@@ -1031,6 +1081,7 @@ test_clear(void)
 	req("x", "crypto map vpn 10");
 	req("x", "no set peer");
 	req("x", "set peer 198.51.100.2");
+	req("x", "crypto ipsec show-layout 11.3");	/* show_sa_golden is the 11.3 layout's */
 	req("x", "end");
 	T_OK(rep.ok, "demo again");
 	w->rid_len = 1;
@@ -1090,6 +1141,34 @@ test_clear(void)
 	T_STREQ(req("x", "clear crypto sa entry 198.51.100.1 esp 12"),
 	    "% Invalid input detected at '12' (try \"?\" or \"help\")\n", "SPI under 256");
 	T_OK(!rep.ok, "bad SPI: not ok");
+
+	/* the IOS 12.4/15 layout, the default: the parsers' lines, and clear crypto sa counters */
+	req("x", "conf t");
+	req("x", "no crypto ipsec show-layout");
+	req("x", "end");
+	T_OK(rep.ok, "back to the default layout");
+	so->pkts = 30;			/* the baselines are 20 and 9 */
+	si->pkts = 12;
+	si->drops[DROP_ICV] = 1;
+	o = req("x", "show crypto ipsec sa");
+	T_STREQ(o, show_sa15_golden, "show crypto ipsec sa: the 15 layout");
+	o = req("x", "show crypto ipsec sa detail");
+	T_OK(has(o, "    #pkts invalid prot (recv) 0, #pkts verify failed: 1\n") &&
+	    has(o, "    ##pkts replay failed (rcv): 0\n") && !has(o, "#send errors") &&
+	    has(o, "        replay detection support: N  replay window size: 0\n") &&
+	    !has(o, "owner") && !has(o, "Packets dropped"), "detail: %s", o);
+	o = req("x", "show workers");
+	T_OK(has(o, "Packets dropped outside any SA (all workers):\n"), "show workers: %s", o);
+	o = req("x", "clear crypto sa counters");
+	T_STREQ(o, "Cleared the counters of 2 SAs; the SAs, their lifetimes and replay windows "
+	    "are unchanged.\n", "clear crypto sa counters");
+	T_EQ(shown("#pkts encaps: "), 0, "counters: encaps from 0");
+	T_EQ(shown("#pkts decaps: "), 0, "counters: decaps from 0");
+	T_EQ(shown("#recv errors "), 0, "counters: errors from 0");
+	T_EQ(sa_of(false)->base.seq_top, 10, "counters: the sequence numbers go on");
+	so->pkts = 33;
+	T_EQ(shown("#pkts encaps: "), 3, "counters: count again");
+	T_OK(has(req("x", "cl cry sa cou"), "Cleared the counters"), "abbreviated");
 	sad_retire(&cd.sad, 0);
 	w->rid_len = 0;
 	w->id[0] = '\0';
@@ -1201,7 +1280,7 @@ test_ikev2(void)
 	T_OK(has(o, "  policy ") && has(o, "  profile ") && has(o, "  proposal "), "%s", o);
 	T_STREQ(req("k", "show crypto ikev2"), "% Incomplete command.\n", "incomplete");
 	o = req("k", "show crypto map tag vpn");
-	T_OK(has(o, "        IKEv2 Profile: PR\n"), "show crypto map: %s", o);
+	T_OK(has(o, "\tIKEv2 Profile: PR\n"), "show crypto map: %s", o);
 
 	/* write memory keeps the key; show startup-config masks it */
 	o = req("k", "write memory");
@@ -1519,13 +1598,13 @@ test_session(void)
 
 	/* show crypto ipsec sa: the SA's peer, not the dynamic entry's 0.0.0.0 */
 	o = req("s", "show crypto ipsec sa");
-	T_OK(has(o, "   current_peer: 198.51.100.3\n") &&
+	T_OK(has(o, "   current_peer 198.51.100.3 port 4500\n") &&
 	    has(o, "remote crypto endpt.: 198.51.100.3\n") && !has(o, "0.0.0.0"),
 	    "current_peer: %s", o);
 	T_OK(has(o, "   remote ident (addr/mask/prot/port): (203.0.113.0/255.255.255.0/0/0)\n"),
 	    "the negotiated flow");
 	o = req("s", "show crypto ipsec sa peer 198.51.100.3");
-	T_OK(has(o, "current_peer: 198.51.100.3") && !has(o, "current_peer: 198.51.100.2"),
+	T_OK(has(o, "current_peer 198.51.100.3 ") && !has(o, "current_peer 198.51.100.2 "),
 	    "peer filter on the SA's peer: %s", o);
 	o = req("s", "show crypto ipsec sa address");
 	T_OK(has(o, "dest address: 198.51.100.3\n"), "address view: %s", o);

@@ -399,12 +399,21 @@ struct conf_if {
 
 /* ---- The whole configuration ---- */
 
+/* The layout of the show commands of the SA database and the crypto configuration
+ * (crypto ipsec show-layout; docs/show.md): IOS 12.4/15 by default, the one today's parsers
+ * read, or the IOS 11.3 layout of the seed with our own lines. */
+enum conf_show_layout {
+	CONF_LAYOUT_15,			/* default: not written by show running-config */
+	CONF_LAYOUT_11_3,
+};
+
 struct conf {
 	char				hostname[CONF_NAME_MAX];
 	char				source[CONF_NAME_MAX];	/* name given to conf_parse_*, for
 								 * messages; "" if none */
 	uint32_t			lifetime_sec;	/* crypto ipsec security-association */
 	uint32_t			lifetime_kb;	/* lifetime seconds|kilobytes */
+	enum conf_show_layout		show_layout;	/* crypto ipsec show-layout */
 	struct conf_acl			**acls;
 	size_t				n_acls;
 	struct conf_transform_set	**tsets;
@@ -686,7 +695,10 @@ void	conf_show_masked(const char *text, FILE *out);
 void	conf_show_access_lists(const struct conf *c, const char *name, FILE *out);
 /* One entry as IOS prints it, without the list: "permit ip host 192.0.2.1 any log". */
 void	conf_show_ace(const struct conf_ace *a, FILE *out);
-/* show crypto ipsec transform-set [tag]. */
+/* A cipher's name as IOS 12.4/15 prints it in show: esp-aes (128), esp-192-aes, esp-256-aes,
+ * esp-gcm / esp-gcm 256, esp-3des, ... (bits: the key size without salt); into buf. */
+const char	*conf_cipher_name15(enum xform_cipher c, unsigned bits, char *buf, size_t len);
+/* show crypto ipsec transform-set [tag], in c's show layout. */
 void	conf_show_transform_sets(const struct conf *c, const char *tag, FILE *out);
 /* show crypto map [tag NAME] [interface IF]: either filter may be NULL. */
 void	conf_show_crypto_map(const struct conf *c, const char *tag, const char *ifname,

@@ -60,6 +60,8 @@ int			tset_mode(struct pl *p, bool no);	/* config-crypto-trans */
 const char		*tset_kind_name(const struct conf_transform_set *t, enum conf_xf_kind k);
 /* "esp-aes 256": a transform as configured (key size only when not the default). */
 void			tset_xform_show(const struct conf_transform *x, FILE *out);
+/* The same transform as IOS 12.4/15 show prints it (esp-256-aes; conf_cipher_name15). */
+void			tset_xform_show15(const struct conf_transform *x, FILE *out);
 void			tset_running(const struct conf *c, FILE *out);
 
 /* ---- crypto_map.c ---- */

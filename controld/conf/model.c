@@ -67,6 +67,7 @@ conf_dup(const struct conf *c)
 	memcpy(d->source, c->source, sizeof(d->source));
 	d->lifetime_sec = c->lifetime_sec;
 	d->lifetime_kb = c->lifetime_kb;
+	d->show_layout = c->show_layout;
 	/* counts are set before each copy so that conf_free() of a partial copy frees what the
 	 * arrays hold (calloc: unfilled slots are NULL and the element frees are NULL-safe) */
 	d->n_acls = c->n_acls;
@@ -108,7 +109,8 @@ bool
 conf_equal(const struct conf *a, const struct conf *b)
 {
 	if (strcmp(a->hostname, b->hostname) != 0 || a->lifetime_sec != b->lifetime_sec ||
-	    a->lifetime_kb != b->lifetime_kb || a->n_acls != b->n_acls ||
+	    a->lifetime_kb != b->lifetime_kb || a->show_layout != b->show_layout ||
+	    a->n_acls != b->n_acls ||
 	    a->n_tsets != b->n_tsets || a->n_maps != b->n_maps ||
 	    a->n_dynmaps != b->n_dynmaps || a->n_ifs != b->n_ifs)
 		return false;
