@@ -339,6 +339,19 @@ static const char golden15_demo_ts[] =
 	"\n";
 
 static const struct {
+	const char	*text;
+	int		want;		/* enum conf_show_layout; -1: refused */
+} layouts[] = {
+	{ "crypto ipsec show-layout 11.3\n", CONF_LAYOUT_11_3 },
+	{ "crypto ipsec show-layout 15\n", CONF_LAYOUT_15 },
+	{ "crypto ipsec show-layout 11.3\nno crypto ipsec show-layout\n", CONF_LAYOUT_15 },
+	{ "crypto ipsec show-layout 11.3\nno crypto ipsec show-layout 11.3\n", CONF_LAYOUT_15 },
+	{ "crypto ipsec show-layout 12.4\n", -1 },
+	{ "crypto ipsec show-layout\n", -1 },
+	{ "crypto ipsec show-layout 15 now\n", -1 },
+};
+
+static const struct {
 	const char	*name;
 	bool		demo;
 	enum what	what;
@@ -413,6 +426,19 @@ main(void)
 	out = show(c, RUNNING, NULL, NULL);
 	T_OK(strstr(out, "show-layout") == NULL, "show-layout 15, the default, is not written");
 	free(out);
+	/* the command: 15 or 11.3, "no" back to 15, anything else refused with the choices */
+	for (size_t i = 0; i < sizeof(layouts) / sizeof(layouts[0]); i++) {
+		struct conf *l = conf_parse_text(layouts[i].text, "layout", &err);
+
+		T_OK((l != NULL) == (layouts[i].want >= 0), "%s: %s", layouts[i].text,
+		    l == NULL ? err.msg : "accepted");
+		if (l != NULL)
+			T_EQ((int)l->show_layout, layouts[i].want, "%s", layouts[i].text);
+		else
+			T_OK(strstr(err.msg, "expected 15") != NULL ||
+			    strstr(err.msg, "unexpected word") != NULL, "why: %s", err.msg);
+		conf_free(l);
+	}
 	conf_free(c);
 	conf_free(d);
 	free(demo_conf);
