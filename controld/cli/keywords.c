@@ -62,7 +62,7 @@ enum list {
 	L_CONF, L_ACLNUM, L_ACLACT, L_REMARK, L_PROTO, L_SRC, L_SRCHOST, L_SRCWILD, L_SRC_P,
 	L_SRCHOST_P, L_SRCWILD_P, L_SPORT, L_SPORT1, L_SRANGE, L_DST, L_DSTHOST, L_DSTWILD,
 	L_DST_P, L_DSTHOST_P, L_DSTWILD_P, L_DPORT, L_DPORT1, L_DRANGE, L_OPTS, L_PREC, L_TOS,
-	L_CRYPTO, L_DYNNAME, L_DYNSEQ, L_CIPSEC, L_SHOW_LAYOUT, L_CSA, L_LIFE, L_LIFE_KB, L_LIFE_SEC, L_TSNAME,
+	L_CRYPTO, L_DYNNAME, L_DYNSEQ, L_CIPSEC, L_CSA, L_LIFE, L_LIFE_KB, L_LIFE_SEC, L_TSNAME,
 	L_XF, L_XFBITS, L_MAPNAME, L_MAPSEQ, L_LOCALIF, L_MAPKIND, L_ISAKMP, L_DYNREF, L_HOSTNAME,
 	L_IFNAME, L_IFNUM, L_IP, L_IPACL, L_IPACLNAME, L_CIKEV2, L_IKPROPNAME, L_IKPOLNAME,
 	L_IKKRNAME, L_IKPROFNAME, L_CISAKMP, L_ISKAGGR, L_ISKID, L_ISKKA, L_ISKKAR, L_ISKKAM,
@@ -85,6 +85,7 @@ enum list {
 	L_IKSETPROF,
 	L_ISKPOLM, L_ISKAUTH, L_ISKENCR, L_ISKAES, L_ISKGROUP, L_ISKHASH, L_ISKLIFE,
 	L_PCHAINM, L_PKADDR, L_PKNAME, L_PKUSAGE, L_PKEYM, L_PKADDRA, L_PKSTR,
+	L_SHOW_LAYOUT,		/* issue 12: crypto ipsec show-layout */
 	L_MAX
 };
 
@@ -1207,7 +1208,8 @@ static const struct {
 	[L_DYNNAME] = { l_dynname, 0 }, [L_DYNSEQ] = { l_dynseq, 0 },
 	[L_CIPSEC] = { l_cipsec, 0 }, [L_CSA] = { l_csa, 0 }, [L_LIFE] = { l_life, 0 },
 	[L_LIFE_KB] = { l_life_kb, 0 }, [L_LIFE_SEC] = { l_life_sec, 0 },
-	[L_SHOW_LAYOUT] = { l_show_layout, 0 }, [L_TSNAME] = { l_tsname, 0 }, [L_XF] = { l_xf, 0 }, [L_XFBITS] = { l_xfbits, L_XF },
+	[L_SHOW_LAYOUT] = { l_show_layout, 0 },
+	[L_TSNAME] = { l_tsname, 0 }, [L_XF] = { l_xf, 0 }, [L_XFBITS] = { l_xfbits, L_XF },
 	[L_MAPNAME] = { l_mapname, 0 }, [L_MAPSEQ] = { l_mapseq, 0 },
 	[L_LOCALIF] = { l_localif, 0 }, [L_MAPKIND] = { l_mapkind, 0 },
 	[L_ISAKMP] = { l_isakmp, 0 }, [L_DYNREF] = { l_dynref, 0 },
