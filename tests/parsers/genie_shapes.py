@@ -16,6 +16,8 @@ What genie's shapes imply for our output, and which we keep:
   "replay detection support: Y" alone on its line (the detail view's "... replay window size:
   N", which ntc-templates needs, is left unread by genie: replay_detection_support is
   Optional in its schema).
+Nor has it for "in use settings ={Tunnel UDP-Encaps, }" (IOS's words for an SA in UDP: p29
+takes no "-"), which it skips too: in_use_settings is Optional.
 Genie has no shape for the detail view's "#pkts encaps failed (send) N, #pkts decaps failed
 (rcv) N" line (nor ntc-templates' counters for it in its fixtures' output): genie skips it.
 Genie's p8 names the groups of the "#pkts encaps" line pkts_decaps/decrypt/verify (the decaps
@@ -91,6 +93,15 @@ def match(line):
         if m:
             return name, m.groupdict()
     return None
+
+
+def known_gap(line):
+    """Is it a line IOS prints and genie has no shape for (it skips them)?  The detail view's
+    "replay ... window size" and "#pkts encaps failed" lines, and "in use settings ={Tunnel
+    UDP-Encaps, }" of an SA in UDP (p29 takes word characters, commas and spaces: not "-")."""
+    l = line.strip()
+    return (l.startswith(('replay detection support:', '#pkts encaps failed')) or
+            (l.startswith('in use settings =') and 'UDP-Encaps' in l))
 
 
 def unmatched(text):
