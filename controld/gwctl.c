@@ -148,8 +148,9 @@ run_lines(struct client *c, char **cmds, int n)
 	bool failed = false, stop = false;
 	int rc = RC_OK;
 
+	/* numbered: a session of -c lines is all or nothing, as a file's */
 	for (int i = 0; i < n && !stop; i++)
-		rc = batch_line(c, cmds[i], 0, &failed, &stop);
+		rc = batch_line(c, cmds[i], (unsigned)i + 1, &failed, &stop);
 	if (rc == RC_NO_ANSWER)
 		return rc;
 	return batch_end(c, "the commands", failed);

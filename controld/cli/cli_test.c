@@ -55,6 +55,15 @@ req(const char *id, const char *line)
 	return request(id, &q, now_ms);
 }
 
+/* A numbered line (a file's, as gwctl -f sends it). */
+static const char *
+reqn(const char *id, const char *line, unsigned lineno)
+{
+	struct cli_req q = { .line = line, .lineno = lineno, .literal = true };
+
+	return request(id, &q, now_ms);
+}
+
 static const char *
 complete(const char *id, const char *line)
 {
@@ -619,33 +628,62 @@ test_bad_session(void)
 	uint64_t gen = cd.link.gen;
 	const char *o;
 
+	/* typed lines: each refused one answered at once, IOS's way, and left out */
 	req("b", "configure terminal");
 	req("b", "hostname gwB");
 	T_OK(rep.ok, "a good line");
 	o = req("b", "crypto map vpn 10 ipsec-manaul");
 	T_OK(!rep.ok, "a refused line");
-	T_STREQ(o, "% Invalid input detected at 'ipsec-manaul': crypto map vpn 10: "
-	    "\"ipsec-manaul\": expected ipsec-manual or ipsec-isakmp\n"
-	    "% Because of this, \"end\" will apply nothing of this session; \"abort\" "
-	    "leaves it.\n",
-	    "the word and why");
+	T_STREQ(o, "                              ^\n"
+	    "% Invalid input detected at '^' marker.\n"
+	    "% crypto map vpn 10: \"ipsec-manaul\": expected ipsec-manual or ipsec-isakmp\n",
+	    "the caret under the word (12 of prompt + 18), and why");
 	T_STREQ(rep.prompt, "gwB(config)#", "a refused line changes no mode");
+	o = req("b", "cry\tmap vpn 10 ipsec-manaul");
+	T_OK(strncmp(o, "               \t           ^\n", 28) == 0,
+	    "a tab before the word is kept: %s", o);
 	req("b", "crypto map vpn 10");
 	o = req("b", "set s");
 	T_STREQ(o, "% Ambiguous command: \"set s\"\n", "ambiguous is refused");
 	T_OK(!rep.ok, "ambiguous: not ok");
-	req("b", "set peer 198.51.100.7");
+	o = req("b", "set peer 198.51.100.7");
 	T_OK(!rep.ok, "second peer of a manual entry refused");
-	req("b", "no set peer");
-	req("b", "set peer 198.51.100.7");
+	T_OK(has(o, "% crypto map vpn 10: set peer 198.51.100.7: an ipsec-manual entry has one "
+	    "peer"), "why: %s", o);
+	o = req("b", "match");
+	T_OK(has(o, "% Incomplete command.\n"), "incomplete: %s", o);
+	o = req("b", "configure terminal");
+	T_OK(!rep.ok && has(o, "% Invalid input detected at '^' marker.\n"),
+	    "configure terminal in config mode: refused, harmless: %s", o);
+	T_STREQ(rep.prompt, "gwB(config-crypto-map)#", "the session goes on");
+	o = req("b", "do show users");
+	T_OK(has(o, "      8       6\n"), "show users counts the refused lines: %s", o);
+	req("b", "abort");
+	T_OK(conf_equal(cd.conf.running, before), "nothing applied");
+
+	/* numbered lines (a file): all or nothing */
+	reqn("b", "configure terminal", 1);
+	reqn("b", "hostname gwB", 2);
+	o = reqn("b", "crypto map vpn 10 ipsec-manaul", 3);
+	T_STREQ(o, "% Invalid input detected at 'ipsec-manaul' (line 3): crypto map vpn 10: "
+	    "\"ipsec-manaul\": expected ipsec-manual or ipsec-isakmp\n"
+	    "% Because of this, \"end\" will apply nothing of this session; \"abort\" "
+	    "leaves it.\n",
+	    "the word and why");
+	reqn("b", "crypto map vpn 10", 4);
+	o = reqn("b", "set s", 5);
+	T_STREQ(o, "% Ambiguous command: \"set s\" (line 5)\n", "ambiguous is refused");
+	reqn("b", "set peer 198.51.100.7", 6);
+	reqn("b", "no set peer", 7);
+	reqn("b", "set peer 198.51.100.7", 8);
 	T_OK(rep.ok, "good lines go on");
-	o = req("b", "end");
+	o = reqn("b", "end", 9);
 	T_OK(!rep.ok, "end fails");
 	T_STREQ(o, "% Nothing applied: 3 lines of this session were refused:\n"
-	    "%   line 2: crypto map vpn 10: \"ipsec-manaul\": expected ipsec-manual or "
+	    "%   line 3: crypto map vpn 10: \"ipsec-manaul\": expected ipsec-manual or "
 	    "ipsec-isakmp\n"
-	    "%   line 4: ambiguous command: \"set s\" (\"s\" abbreviates more than one keyword)\n"
-	    "%   line 5: crypto map vpn 10: set peer 198.51.100.7: an ipsec-manual entry has one "
+	    "%   line 5: ambiguous command: \"set s\" (\"s\" abbreviates more than one keyword)\n"
+	    "%   line 6: crypto map vpn 10: set peer 198.51.100.7: an ipsec-manual entry has one "
 	    "peer; remove the other first (no set peer)\n"
 	    "% The running configuration is unchanged.\n", "the report");
 	T_STREQ(rep.prompt, "gwA#", "back to exec, old hostname");
@@ -676,10 +714,7 @@ test_bad_session(void)
 	req("b", "conf t");
 	req("b", "crypto map vpn 10");
 	o = req("b", "set s inbound esp 300 cipher 00112233445566778899aabbccddeeff");
-	T_STREQ(o, "% Ambiguous command: \"set s\"\n"
-	    "% Because of this, \"end\" will apply nothing of this session; \"abort\" "
-	    "leaves it.\n",
-	    "ambiguous, with a key after");
+	T_STREQ(o, "% Ambiguous command: \"set s\"\n", "ambiguous, with a key after");
 	o = req("b", "end");
 	T_OK(!has(o, "00112233"), "no key in the report: %s", o);
 
@@ -690,8 +725,9 @@ test_bad_session(void)
 	T_OK(rep.ok, "the parser takes it");
 	o = req("b", "end");
 	T_OK(!rep.ok, "validation refuses");
-	T_STREQ(o, "% Nothing applied: line 2: crypto map vpn 10: transform set NOPE is not "
-	    "defined\n% The running configuration is unchanged.\n", "validation report");
+	T_STREQ(o, "% Nothing applied: line 2 of this session: crypto map vpn 10: transform set "
+	    "NOPE is not defined\n% The running configuration is unchanged.\n",
+	    "validation report");
 	T_OK(conf_equal(cd.conf.running, before), "nothing applied");
 
 	/* an incomplete ipsec-isakmp entry in an applied set */
@@ -701,7 +737,8 @@ test_bad_session(void)
 	o = req("b", "exit");
 	T_STREQ(rep.prompt, "gwA(config)#", "exit from the sub-mode");
 	o = req("b", "exit");
-	T_STREQ(o, "% Nothing applied: line 1: crypto map vpn 20: needs match address\n"
+	T_STREQ(o, "% Nothing applied: line 1 of this session: crypto map vpn 20: needs match "
+	    "address\n"
 	    "% The running configuration is unchanged.\n", "incomplete entry");
 	T_OK(!rep.ok, "incomplete entry: not ok");
 	T_STREQ(rep.prompt, "gwA#", "exit from global configuration ends the session");
@@ -719,10 +756,17 @@ test_bad_session(void)
 			"do configure terminal",
 		};
 
+		/* typed: each refused or taken, the session survives; abort */
 		req("b", "conf t");
 		for (size_t i = 0; i < sizeof(junk) / sizeof(junk[0]); i++)
 			req("b", junk[i]);
-		o = req("b", "end");
+		T_EQ(cd.cli.n_sess, 1, "junk: the session survives");
+		req("b", "abort");
+		/* numbered: end applies nothing */
+		reqn("b", "conf t", 1);
+		for (size_t i = 0; i < sizeof(junk) / sizeof(junk[0]); i++)
+			reqn("b", junk[i], (unsigned)i + 2);
+		o = reqn("b", "end", 99);
 		T_OK(!rep.ok, "junk: nothing applied: %s", o);
 		T_OK(conf_equal(cd.conf.running, before), "running config survives the junk");
 		T_EQ(cd.link.gen, gen, "no new generation");
@@ -844,7 +888,7 @@ test_concurrent(void)
 	o = req("op2", "end");
 	T_OK(!rep.ok, "op2 refused");
 	T_STREQ(o, "% Nothing applied: the running configuration changed while this session "
-	    "was open,\n% and line 1 no longer applies: crypto map vpn 20: is ipsec-isakmp; "
+	    "was open,\n% and line 1 of this session no longer applies: crypto map vpn 20: is ipsec-isakmp; "
 	    "remove it (no crypto map vpn 20) to change its type\n"
 	    "% The running configuration is unchanged.\n", "why");
 	T_OK(conf_equal(cd.conf.running, before), "unchanged");

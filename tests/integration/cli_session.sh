@@ -194,7 +194,7 @@ step("set ? in the sub-mode", "set ?", "session-key", ["?\r\n", "peer ", "pfs "]
 step("the line comes back after ?", "", "gwA(config-crypto-map)#set ")
 os.write(fd, b"\x15")
 step("end: the entry is incomplete, nothing applied -> gwA#", "\rend\r", "gwA#",
-     ["% Nothing applied: line 1: crypto map vpn 20"])
+     ["% Nothing applied: line 1 of this session: crypto map vpn 20"])
 step("conf t again", "conf t\r", "gwA(config)#")
 step("hostname gwX -> gwX(config)#", "hostname gwX\r", "gwX(config)#")
 step("Ctrl-Z applies -> gwX#", "\x1a", "gwX#")
