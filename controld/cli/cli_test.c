@@ -1713,6 +1713,166 @@ test_rsa(void)
 	cd.link.state_dir = NULL;
 }
 
+/* ---- Issue 12: sessions that forgive a typo, show candidate, CLI details ---- */
+
+static int
+count(const char *text, const char *sub)
+{
+	int n = 0;
+
+	for (const char *p = text; (p = strstr(p, sub)) != NULL; p += strlen(sub))
+		n++;
+	return n;
+}
+
+/* A 30-line session typed with a typo at line 12: the other 29 are applied. */
+static void
+test_forgiving(void)
+{
+	uint64_t gen = cd.link.gen;
+	char line[128];
+	const char *o;
+	int n_bad = 0;
+
+	req("f", "conf t");
+	for (int i = 1; i <= 30; i++) {
+		if (i == 1)
+			snprintf(line, sizeof(line), "hostname gwT");
+		else if (i == 2)
+			snprintf(line, sizeof(line), "cry ips trans T30 esp-aes 256 esp-sha-hmac");
+		else if (i == 3)
+			snprintf(line, sizeof(line), "crypto map vpn 10");
+		else if (i == 4)
+			snprintf(line, sizeof(line), " description thirty lines");
+		else if (i == 5)
+			snprintf(line, sizeof(line), "exit");
+		else if (i == 12)
+			snprintf(line, sizeof(line), "access-list 171 permit ip any hots 192.0.2.1");
+		else if (i == 30)
+			snprintf(line, sizeof(line), "acc 171 per ip host 192.0.2.1 any");
+		else
+			snprintf(line, sizeof(line), "access-list 171 remark r%d", i);
+		o = req("f", line);
+		n_bad += !rep.ok;
+		if (i == 12)
+			T_OK(!rep.ok && has(o, "% Invalid input detected at '^' marker.\n"),
+			    "line 12 refused at once: %s", o);
+	}
+	T_EQ(n_bad, 1, "one line of 30 refused");
+	o = req("f", "show candidate");
+	T_OK(rep.ok && has(o, "--- running-config\n+++ candidate\n") &&
+	    has(o, "\n+hostname gwT\n") &&
+	    has(o, "+access-list 171 remark r13\n") && !has(o, "hots"),
+	    "show candidate in config mode: %s", o);
+	o = req("f", "end");
+	T_OK(rep.ok, "end applies the other 29: %s", o);
+	T_EQ(cd.link.gen, gen + 1, "one new generation");
+	o = req("f", "show running-config");
+	T_OK(has(o, "hostname gwT\n"), "line 1 applied");
+	T_OK(has(o, "crypto ipsec transform-set T30 esp-aes 256 esp-sha-hmac\n"), "line 2");
+	T_OK(has(o, " description thirty lines\n"), "line 4");
+	T_EQ(count(o, "access-list 171 remark r"), 23, "the remarks of lines 6-29 but 12");
+	T_OK(has(o, "access-list 171 remark r11\naccess-list 171 remark r13\n"), "11, then 13");
+	T_OK(has(o, "access-list 171 permit ip host 192.0.2.1 any\n"), "line 30");
+	T_OK(!has(o, "hots"), "not line 12");
+
+	/* commit messages: a line of this session, or of the running configuration */
+	req("f", "conf t");
+	req("f", "hostname gwU");
+	req("f", "crypto map vpn 10");
+	req("f", "set transform-set NOPE");
+	o = req("f", "end");
+	T_STREQ(o, "% Nothing applied: line 3 of this session: crypto map vpn 10: transform set "
+	    "NOPE is not defined\n% The running configuration is unchanged.\n",
+	    "the line of this session");
+	req("f", "conf t");
+	req("f", "no crypto ipsec transform-set AES-SHA");
+	o = req("f", "end");
+	T_OK(!rep.ok && has(o, "% Nothing applied: the running configuration, line ") &&
+	    has(o, ": crypto map vpn 10: transform set AES-SHA is not defined\n"),
+	    "the line of the running configuration: %s", o);
+	T_EQ(cd.link.gen, gen + 1, "nothing applied");
+
+	/* show candidate: no changes; outside a session; do show candidate */
+	req("f", "conf t");
+	T_STREQ(req("f", "do show candidate"), "% No changes: \"end\" would apply nothing.\n",
+	    "no changes");
+	req("f", "crypto map vpn 10");
+	req("f", "description changed");
+	o = req("f", "do sh cand");
+	T_OK(has(o, "@@ -") && has(o, "-description thirty lines\n") == false &&
+	    has(o, "- description thirty lines\n+ description changed\n"),
+	    "do show candidate: %s", o);
+	req("f", "abort");
+	T_OK(has(req("f", "show candidate"), "% No configuration session"), "exec: no session");
+	T_OK(!rep.ok, "show candidate without a session: not ok");
+}
+
+static void
+test_details(void)
+{
+	const char *o;
+
+	/* output modifiers */
+	T_STREQ(req("d", "show running-config | include ^hostname"), "hostname gwT\n", "include");
+	T_STREQ(req("d", "sh run | i ^hostname"), "hostname gwT\n", "abbreviated");
+	o = req("d", "show running-config | exclude access-list");
+	T_OK(rep.ok && !has(o, "access-list") && has(o, "hostname gwT\n"), "exclude: %s", o);
+	o = req("d", "show running-config | begin ^interface");
+	T_OK(strncmp(o, "interface wan0\n", 15) == 0, "begin: %s", o);
+	o = req("d", "show running-config | section ^crypto map vpn 10");
+	T_OK(strncmp(o, "crypto map vpn 10 ipsec-manual\n description thirty lines\n", 56) == 0 &&
+	    has(o, " set transform-set AES-SHA\n") && !has(o, "hostname") &&
+	    !has(o, "interface"), "section: %s", o);
+	o = req("d", "show running-config | section thirty");
+	T_STREQ(o, " description thirty lines\n", "section: an indented match alone");
+	o = req("d", "show running-config | include (");
+	T_OK(!rep.ok && has(o, "% Invalid regular expression \"(\": "), "bad regex: %s", o);
+	T_STREQ(req("d", "show running-config |"), "% Incomplete command.\n", "no modifier");
+	T_STREQ(req("d", "show running-config | include"), "% Incomplete command.\n", "no regex");
+	o = req("d", "show running-config | frob x");
+	T_OK(!rep.ok && has(o, "% Invalid input detected at 'frob'"), "bad modifier: %s", o);
+	T_OK(has(req("d", "show crypto map | i Peer"), "Peer"), "on another show command");
+	req("d", "conf t");
+	T_STREQ(req("d", "do show running-config | i ^hostname"), "hostname gwT\n", "do | i");
+	T_STREQ(req("d", "show running-config | i ^hostname"), "hostname gwT\n",
+	    "show in config mode");
+	req("d", "crypto map vpn 10");
+	req("d", "description a | include b");
+	T_OK(rep.ok, "a bar in a description is text");
+	req("d", "end");
+	T_OK(has(req("d", "show running-config"), " description a | include b\n"), "kept");
+
+	/* incomplete, ambiguous, in every mode */
+	T_STREQ(req("d", "terminal length"), "% Incomplete command.\n", "exec incomplete");
+	T_STREQ(req("d", "sh cry ips s"), "% Ambiguous command: \"sh cry ips s\"\n", "exec amb.");
+	req("d", "conf t");
+	o = req("d", "crypto");
+	T_OK(!rep.ok && strncmp(o, "% Incomplete command.\n", 22) == 0, "config incomplete: %s",
+	    o);
+	T_STREQ(req("d", "cry ips trans T esp-s"), "% Ambiguous command: "
+	    "\"cry ips trans T esp-s\"\n", "config ambiguous");
+	req("d", "abort");
+
+	/* enable, disable, terminal */
+	T_STREQ(req("d", "enable"), "", "enable");
+	T_OK(rep.ok, "enable ok");
+	T_OK(has(req("d", "disable"), "always privileged"), "disable");
+	T_STREQ(rep.prompt, "gwT#", "still privileged");
+	T_STREQ(req("d", "terminal length 0"), "", "terminal length 0");
+	T_OK(rep.ok, "terminal length ok");
+	T_STREQ(req("d", "term wid 132"), "", "terminal width");
+	T_OK(rep.ok, "terminal width ok");
+
+	/* show debugging */
+	req("d", "undebug all");
+	T_STREQ(req("d", "show debugging"), "No debugging is on.\n", "nothing on");
+	req("d", "debug crypto ipsec");
+	T_STREQ(req("d", "sh deb"), "Cryptographic Subsystem:\n  Crypto IPSEC debugging is on\n",
+	    "show debugging");
+	req("d", "undebug all");
+}
+
 int
 main(void)
 {
@@ -1751,6 +1911,8 @@ main(void)
 	test_isakmp();
 	test_session();
 	test_rsa();
+	test_forgiving();
+	test_details();
 	req("x", "");		/* frees the last output */
 	cli_free(&cd);
 	conf_free(cd.conf.running);
