@@ -509,12 +509,16 @@ tty_open(struct tty *t, struct client *c, const char *prog)
 	el_set(t->el, EL_PROMPT, tty_prompt);
 	el_set(t->el, EL_SIGNAL, 1);
 	el_set(t->el, EL_GETCFN, tty_getc);
-	/* ^C and ^Z are editing keys here, as on IOS, not signals */
+	/* ^C and ^Z are editing keys here, as on IOS, not signals: while editing (-d) and
+	 * between lines (-x, while controld answers: typed-ahead keys wait for the editor, not
+	 * echoed twice); el_end() gives the terminal back as it was */
 	el_set(t->el, EL_SETTY, "-d", "-isig", NULL);
-	el_set(t->el, EL_ADDFN, "gw-help", "controld's help for the line", key_help);
-	el_set(t->el, EL_ADDFN, "gw-complete", "controld completes the word", key_tab);
-	el_set(t->el, EL_ADDFN, "gw-cancel", "drop the line", key_cancel);
-	el_set(t->el, EL_ADDFN, "gw-end", "end the configure session", key_ctrl_z);
+	el_set(t->el, EL_SETTY, "-x", "-isig", "-echo", "-icanon", NULL);
+	/* wide: libedit keeps these pointers (the narrow el_set copies them, never freed) */
+	el_wset(t->el, EL_ADDFN, L"gw-help", L"controld's help for the line", key_help);
+	el_wset(t->el, EL_ADDFN, L"gw-complete", L"controld completes the word", key_tab);
+	el_wset(t->el, EL_ADDFN, L"gw-cancel", L"drop the line", key_cancel);
+	el_wset(t->el, EL_ADDFN, L"gw-end", L"end the configure session", key_ctrl_z);
 	el_set(t->el, EL_BIND, "?", "gw-help", NULL);
 	el_set(t->el, EL_BIND, "^I", "gw-complete", NULL);
 	el_set(t->el, EL_BIND, "^C", "gw-cancel", NULL);
