@@ -9,10 +9,12 @@
  *   The trees are a guide, never a gate for configuration lines: a word they do not know is
  *   left as typed and the parser decides, so no line the parser takes is refused here.
  * session.c: the sessions.  Each client (ZeroMQ routing id) is in exec mode or in a configure
- *   session on a candidate copy of the running configuration; "end" (or "exit" from global
- *   configuration) commits it all or nothing (docs/design.md invariant 4): one refused line in the
- *   session, or a candidate that does not validate, and nothing is applied.  A session idle
- *   for CLI_IDLE_MS is dropped, its changes discarded.
+ *   session on a candidate copy of the running configuration; a typed line that is refused
+ *   is answered at once (a caret under the word) and left out; "end" (or "exit" from global
+ *   configuration) commits the candidate all or nothing (docs/design.md invariant 4): one that
+ *   does not validate, or one refused numbered line (a file's), and nothing is applied.
+ *   show candidate; output modifiers (| include ...).  A session idle for CLI_IDLE_MS is
+ *   dropped, its changes discarded.
  * exec.c: the exec commands (show, debug, reload, help) and one exec line; clear.c: clear
  *   crypto sa; save.c: write memory; show.c: show crypto ipsec sa, show workers;
  *   crypto_session.c: show and clear crypto session (one session per peer).
@@ -126,7 +128,8 @@ struct cli_req {
 	const char	*line;
 	const char	*mode;			/* the client's idea of its mode; NULL = "exec" */
 	bool		complete;		/* TAB */
-	unsigned	lineno;			/* the client's line number; 0: the session's */
+	unsigned	lineno;			/* the client's line number (a file's: the session
+						 * is then all or nothing); 0: typed, the session's */
 	bool		literal;		/* a final "?" is text (gwctl -f): no help */
 };
 
