@@ -1833,6 +1833,11 @@ test_details(void)
 	o = req("d", "show running-config | frob x");
 	T_OK(!rep.ok && has(o, "% Invalid input detected at 'frob'"), "bad modifier: %s", o);
 	T_OK(has(req("d", "show crypto map | i Peer"), "Peer"), "on another show command");
+	T_STREQ(req("d", "show running-config | ?"), "  begin    Begin with the line that matches\n"
+	    "  exclude  Exclude lines that match\n  include  Include lines that match\n"
+	    "  section  Filter a section of output\n", "| ?");
+	T_STREQ(req("d", "sh run | inc?"), "include\n", "| inc?");
+	T_STREQ(req("d", "sh run | inc ?"), "  LINE  Regular Expression\n", "| include ?");
 	req("d", "conf t");
 	T_STREQ(req("d", "do show running-config | i ^hostname"), "hostname gwT\n", "do | i");
 	T_STREQ(req("d", "show running-config | i ^hostname"), "hostname gwT\n",

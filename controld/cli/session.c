@@ -881,6 +881,41 @@ pipe_parse(const char *line, char *cmd, size_t len, struct pipe *p, FILE *out)
 	return 0;
 }
 
+/* "?" after the "|" of a show command: the modifiers, or what follows one.  true when line
+ * (without its "?") is such a request and the help was written. */
+static bool
+pipe_help(const char *line, FILE *out)
+{
+	static const char *const mods[][2] = {
+		{ "begin", "Begin with the line that matches" },
+		{ "exclude", "Exclude lines that match" },
+		{ "include", "Include lines that match" },
+		{ "section", "Filter a section of output" },
+	};
+	const char *w = line + strspn(line, " \t"), *bar, *m;
+	size_t wl = strcspn(w, " \t"), ml;
+
+	if (wl == 2 && strncasecmp(w, "do", 2) == 0) {
+		w += wl;
+		w += strspn(w, " \t");
+		wl = strcspn(w, " \t");
+	}
+	if (wl < 2 || wl > 4 || strncasecmp(w, "show", wl) != 0 || (bar = strchr(w, '|')) == NULL)
+		return false;
+	m = bar + 1 + strspn(bar + 1, " \t");
+	ml = strcspn(m, " \t");
+	if (m[ml] != '\0') {			/* after the modifier: its expression */
+		fprintf(out, "  LINE  Regular Expression\n");
+		return true;
+	}
+	for (size_t i = 0; i < sizeof(mods) / sizeof(mods[0]); i++)
+		if (ml == 0)
+			fprintf(out, "  %-8s %s\n", mods[i][0], mods[i][1]);
+		else if (strncasecmp(m, mods[i][0], ml) == 0)
+			fprintf(out, "%s\n", mods[i][0]);
+	return true;
+}
+
 static size_t
 indent_of(const char *l)
 {
@@ -995,7 +1030,7 @@ cli_request(struct controld *cd, const void *id, size_t id_len, const struct cli
 		r->ok = cli_complete(t, line, r->completion, sizeof(r->completion), out) == 0;
 	} else if (!q->literal && help_request(line, hbuf, sizeof(hbuf)) != NULL) {
 		/* help changes nothing: not a line of the session, never refused in it */
-		r->ok = cli_help(t, hbuf, out) == 0;
+		r->ok = pipe_help(hbuf, out) || cli_help(t, hbuf, out) == 0;
 	} else {
 		r->ok = one_line(cd, id, id_len, q, r, out, now_ms) == 0;
 		s = sess_find(cd, id, id_len);		/* gone after end, begun by configure */
