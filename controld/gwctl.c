@@ -32,7 +32,7 @@
 
 enum {
 	LINE_MAX_	= 1024,
-	HIST_MAX	= 500,			/* lines of history kept, in memory and file */
+	HIST_MAX	= 500,			/* lines of history, in memory and file */
 	TTY_POLL_MS	= 250,			/* idle: monitor_poll() this often */
 	CMDS_MAX	= 64,
 	RC_OK = 0, RC_FAILED = 1, RC_USAGE = 2, RC_NO_ANSWER = 3,

@@ -41,12 +41,12 @@ struct cli_sess {
 	struct conf		*cand;		/* the candidate configuration, owned */
 	struct conf_session	cs;		/* on cand */
 	unsigned		serial;		/* of its lines in the model: SLINE_* */
-	bool			numbered;	/* fed lines of a file (the client's numbers) */
+	bool			numbered;	/* fed a file's lines (numbered) */
 	unsigned		n_lines;	/* configuration lines fed (not help, not do) */
 	unsigned		n_errors;	/* of which refused */
-	unsigned		n_strict;	/* of which numbered: "end" then applies nothing */
+	unsigned		n_strict;	/* of which numbered: "end" applies nothing */
 	char			errs[CLI_ERRS_KEPT][288];
-	char			*log;		/* accepted lines, "LINENO LINE\n"; keys: wiped */
+	char			*log;		/* accepted: "LINENO LINE\n"; wiped */
 	size_t			log_len, log_cap;
 };
 
@@ -176,7 +176,8 @@ sline_words(unsigned serial, bool numbered, unsigned l, char *buf, size_t len)
 	if ((l >> SLINE_SHIFT & SLINE_SERIALS) != serial)
 		snprintf(buf, len, "line %u of an earlier CLI session", l & SLINE_MAX);
 	else
-		snprintf(buf, len, numbered ? "line %u" : "line %u of this session", l & SLINE_MAX);
+		snprintf(buf, len, numbered ? "line %u" : "line %u of this session",
+		    l & SLINE_MAX);
 }
 
 /* Where the object of line l of the model is, for a commit message: a line of this
@@ -1033,7 +1034,7 @@ cli_request(struct controld *cd, const void *id, size_t id_len, const struct cli
 		r->ok = pipe_help(hbuf, out) || cli_help(t, hbuf, out) == 0;
 	} else {
 		r->ok = one_line(cd, id, id_len, q, r, out, now_ms) == 0;
-		s = sess_find(cd, id, id_len);		/* gone after end, begun by configure */
+		s = sess_find(cd, id, id_len);	/* gone after end, begun by configure */
 	}
 	set_prompt(cd, s, r);
 	serving = NULL;
