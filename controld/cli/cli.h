@@ -15,6 +15,7 @@
  *   does not validate, or one refused numbered line (a file's), and nothing is applied.
  *   show candidate; output modifiers (| include ...).  A session idle for CLI_IDLE_MS is
  *   dropped, its changes discarded.
+ * output.c: output modifiers of show commands (| include ...) and show candidate's diff.
  * exec.c: the exec commands (show, debug, reload, help) and one exec line; clear.c: clear
  *   crypto sa; save.c: write memory; show.c: show crypto ipsec sa, show workers;
  *   crypto_session.c: show and clear crypto session (one session per peer).

@@ -11,11 +11,10 @@
  * (docs/design.md invariant 4); otherwise nothing is applied and the reply says why, naming
  * the line of this session or of the running configuration.  The running configuration is
  * never touched before the commit.  A line in exec mode (or "do LINE") is exec.c's; an output
- * modifier ("| include REGEX") filters what a show command wrote.
+ * modifier ("| include REGEX", output.c) filters what a show command wrote.
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -472,166 +471,13 @@ abort_session(struct controld *cd, struct cli_sess *s, FILE *out)
 	sess_end(cd, s);
 }
 
-/* ---- show candidate: what "end" would apply, as a diff ---- */
-
-enum { DIFF_CONTEXT = 3, DIFF_CELLS_MAX = 4 << 20 };
-
-struct text_lines {
-	char	*text;		/* owned, NUL-separated lines */
-	size_t	len;
-	char	**l;
-	size_t	n;
-};
-
-static void
-lines_free(struct text_lines *t)
-{
-	if (t->text != NULL)
-		OPENSSL_cleanse(t->text, t->len);	/* may hold keys */
-	free(t->text);
-	free(t->l);
-}
-
-/* show running-config's lines of c (NULL: an empty configuration). */
-static int
-lines_of(const struct conf *c, struct text_lines *t)
-{
-	struct conf *empty = NULL;
-	size_t i = 0;
-	FILE *f;
-
-	memset(t, 0, sizeof(*t));
-	if (c == NULL && (c = empty = conf_new()) == NULL)
-		return -1;
-	if ((f = open_memstream(&t->text, &t->len)) == NULL) {
-		conf_free(empty);
-		return -1;
-	}
-	conf_show_running(c, f);
-	fclose(f);
-	conf_free(empty);
-	for (size_t k = 0; k < t->len; k++)
-		t->n += t->text[k] == '\n';
-	if ((t->l = calloc(t->n + 1, sizeof(*t->l))) == NULL)
-		return -1;
-	for (char *p = t->text, *nl; (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
-		*nl = '\0';
-		t->l[i++] = p;
-	}
-	return 0;
-}
-
-/* The edit script from a to b: ops[k] is ' ' (both), '-' (a only) or '+' (b only), from a
- * longest common subsequence of the lines between the common head and tail (when that is
- * too large, all of a's removed and all of b's added).  *n_ops set; caller frees. */
-static char *
-diff_ops(const struct text_lines *a, const struct text_lines *b, size_t *n_ops)
-{
-	size_t head = 0, tail = 0, n, m, k = 0, i, j;
-	uint32_t *t = NULL;
-	char *ops;
-
-	while (head < a->n && head < b->n && strcmp(a->l[head], b->l[head]) == 0)
-		head++;
-	while (tail < a->n - head && tail < b->n - head &&
-	    strcmp(a->l[a->n - 1 - tail], b->l[b->n - 1 - tail]) == 0)
-		tail++;
-	n = a->n - head - tail;
-	m = b->n - head - tail;
-	if ((ops = malloc(a->n + b->n + 1)) == NULL)
-		return NULL;
-	memset(ops, ' ', head);
-	k = head;
-	if (n > 0 && m > 0 && (n + 1) * (m + 1) <= DIFF_CELLS_MAX)
-		t = calloc((n + 1) * (m + 1), sizeof(*t));
-	if (t != NULL) {
-		/* t[i][j]: LCS of a's middle from i and b's middle from j */
-		for (i = n; i-- > 0;)
-			for (j = m; j-- > 0;)
-				t[i * (m + 1) + j] = strcmp(a->l[head + i], b->l[head + j]) == 0 ?
-				    t[(i + 1) * (m + 1) + j + 1] + 1 :
-				    t[(i + 1) * (m + 1) + j] > t[i * (m + 1) + j + 1] ?
-				    t[(i + 1) * (m + 1) + j] : t[i * (m + 1) + j + 1];
-		for (i = j = 0; i < n || j < m;) {
-			if (i < n && j < m && strcmp(a->l[head + i], b->l[head + j]) == 0)
-				ops[k++] = ' ', i++, j++;
-			else if (j == m || (i < n &&
-			    t[(i + 1) * (m + 1) + j] >= t[i * (m + 1) + j + 1]))
-				ops[k++] = '-', i++;
-			else
-				ops[k++] = '+', j++;
-		}
-		free(t);
-	} else {
-		memset(ops + k, '-', n);
-		memset(ops + k + n, '+', m);
-		k += n + m;
-	}
-	memset(ops + k, ' ', tail);
-	*n_ops = k + tail;
-	return ops;
-}
-
-/* A unified diff of a to b ("--- running-config", "+++ candidate", hunks with 3 lines of
- * context); 0 lines changed: says so. */
-static int
-diff_print(const struct text_lines *a, const struct text_lines *b, FILE *out)
-{
-	size_t n_ops, k = 0;
-	char *ops;
-
-	if ((ops = diff_ops(a, b, &n_ops)) == NULL) {
-		fprintf(out, "%% out of memory\n");
-		return -1;
-	}
-	if (memchr(ops, '-', n_ops) == NULL && memchr(ops, '+', n_ops) == NULL) {
-		fprintf(out, "%% No changes: \"end\" would apply nothing.\n");
-		free(ops);
-		return 0;
-	}
-	fprintf(out, "--- running-config\n+++ candidate\n");
-	while (k < n_ops) {
-		size_t start, end, ai = 0, bi = 0, na = 0, nb = 0, last;
-
-		while (k < n_ops && ops[k] == ' ')
-			k++;
-		if (k == n_ops)
-			break;
-		/* the hunk: from 3 before this change to 3 after the last change that is closer
-		 * than 2 * 3 lines to the one before it */
-		start = k > DIFF_CONTEXT ? k - DIFF_CONTEXT : 0;
-		for (last = end = k; end < n_ops; end++)
-			if (ops[end] != ' ')
-				last = end;
-			else if (end - last > 2 * DIFF_CONTEXT)
-				break;
-		end = last + 1 + DIFF_CONTEXT < n_ops ? last + 1 + DIFF_CONTEXT : n_ops;
-		for (size_t x = 0; x < start; x++) {
-			ai += ops[x] != '+';
-			bi += ops[x] != '-';
-		}
-		for (size_t x = start; x < end; x++) {
-			na += ops[x] != '+';
-			nb += ops[x] != '-';
-		}
-		fprintf(out, "@@ -%zu,%zu +%zu,%zu @@\n", ai + (na > 0), na, bi + (nb > 0), nb);
-		for (size_t x = start; x < end; x++) {
-			fprintf(out, "%c%s\n", ops[x], ops[x] == '+' ? b->l[bi] : a->l[ai]);
-			ai += ops[x] != '+';
-			bi += ops[x] != '-';
-		}
-		k = end;
-	}
-	free(ops);
-	return 0;
-}
+/* ---- show candidate ---- */
 
 int
 sess_show_candidate(struct controld *cd, const void *id, size_t id_len, FILE *out)
 {
 	struct cli_sess *s = sess_find(cd, id, id_len);
 	struct gw_err err = { 0, "" };
-	struct text_lines a = { 0 }, b = { 0 };
 	struct conf *replayed = NULL;
 	char where[96], msg[sizeof(err.msg) + 96];
 	int rc = -1;
@@ -648,13 +494,7 @@ sess_show_candidate(struct controld *cd, const void *id, size_t id_len, FILE *ou
 		    "and %s no longer applies: %s\n%% \"end\" would apply nothing.\n", where, msg);
 		return -1;
 	}
-	if (lines_of(cd->conf.running, &a) == 0 &&
-	    lines_of(replayed != NULL ? replayed : s->cand, &b) == 0)
-		rc = diff_print(&a, &b, out);
-	else
-		fprintf(out, "%% out of memory\n");
-	lines_free(&a);
-	lines_free(&b);
+	rc = output_diff(cd->conf.running, replayed != NULL ? replayed : s->cand, out);
 	conf_free(replayed);
 	return rc;
 }
@@ -815,146 +655,6 @@ help_request(const char *line, char *buf, size_t len)
 	return buf;
 }
 
-/* ---- Output modifiers: SHOW-COMMAND | include|exclude|begin|section REGEX ---- */
-
-enum pipe_kind { PIPE_NONE, PIPE_INCLUDE, PIPE_EXCLUDE, PIPE_BEGIN, PIPE_SECTION };
-
-struct pipe {
-	enum pipe_kind	kind;
-	regex_t		re;		/* POSIX extended */
-};
-
-/* A show command with an output modifier: cmd = the command before "|", p->kind and p->re
- * set (caller regfree()s when kind is not PIPE_NONE).  Only a show command ("do show" in a
- * configuration mode) has one: elsewhere "|" is text (a description, a remark).  0, or -1
- * with the error written to out. */
-static int
-pipe_parse(const char *line, char *cmd, size_t len, struct pipe *p, FILE *out)
-{
-	static const char *const kinds[] = { NULL, "include", "exclude", "begin", "section" };
-	const char *w = line + strspn(line, " \t"), *bar, *mod, *re;
-	size_t wl = strcspn(w, " \t"), ml, rl;
-	char word[16], errbuf[128];
-	int e;
-
-	p->kind = PIPE_NONE;
-	if (wl == 2 && strncasecmp(w, "do", 2) == 0) {
-		w += wl;
-		w += strspn(w, " \t");
-		wl = strcspn(w, " \t");
-	}
-	snprintf(word, sizeof(word), "%.*s", (int)(wl < sizeof(word) ? wl : 0), w);
-	if (wl < 2 || !kw(word, "show") || (bar = strchr(w, '|')) == NULL)
-		return 0;
-	mod = bar + 1 + strspn(bar + 1, " \t");
-	ml = strcspn(mod, " \t\r\n");
-	snprintf(word, sizeof(word), "%.*s", (int)(ml < sizeof(word) ? ml : 0), mod);
-	for (int k = PIPE_INCLUDE; k <= PIPE_SECTION; k++)
-		if (kw(word, kinds[k]))
-			p->kind = (enum pipe_kind)k;
-	if (ml == 0) {
-		fprintf(out, "%% Incomplete command.\n");
-		return -1;
-	}
-	if (p->kind == PIPE_NONE) {
-		fprintf(out, "%% Invalid input detected at '%.*s': after \"|\" come include, "
-		    "exclude, begin or section, then a regular expression\n", (int)ml, mod);
-		return -1;
-	}
-	re = mod + ml + strspn(mod + ml, " \t");
-	for (rl = strlen(re); rl > 0 && (re[rl - 1] == '\r' || re[rl - 1] == '\n'); rl--)
-		;
-	if (rl == 0) {
-		p->kind = PIPE_NONE;
-		fprintf(out, "%% Incomplete command.\n");
-		return -1;
-	}
-	snprintf(cmd, len, "%.*s", (int)rl, re);
-	if ((e = regcomp(&p->re, cmd, REG_EXTENDED | REG_NOSUB)) != 0) {
-		regerror(e, &p->re, errbuf, sizeof(errbuf));
-		fprintf(out, "%% Invalid regular expression \"%s\": %s\n", cmd, errbuf);
-		p->kind = PIPE_NONE;
-		return -1;
-	}
-	for (rl = (size_t)(bar - line); rl > 0 && (line[rl - 1] == ' ' || line[rl - 1] == '\t');)
-		rl--;
-	snprintf(cmd, len, "%.*s", (int)rl, line);
-	return 0;
-}
-
-/* "?" after the "|" of a show command: the modifiers, or what follows one.  true when line
- * (without its "?") is such a request and the help was written. */
-static bool
-pipe_help(const char *line, FILE *out)
-{
-	static const char *const mods[][2] = {
-		{ "begin", "Begin with the line that matches" },
-		{ "exclude", "Exclude lines that match" },
-		{ "include", "Include lines that match" },
-		{ "section", "Filter a section of output" },
-	};
-	const char *w = line + strspn(line, " \t"), *bar, *m;
-	size_t wl = strcspn(w, " \t"), ml;
-
-	if (wl == 2 && strncasecmp(w, "do", 2) == 0) {
-		w += wl;
-		w += strspn(w, " \t");
-		wl = strcspn(w, " \t");
-	}
-	if (wl < 2 || wl > 4 || strncasecmp(w, "show", wl) != 0 || (bar = strchr(w, '|')) == NULL)
-		return false;
-	m = bar + 1 + strspn(bar + 1, " \t");
-	ml = strcspn(m, " \t");
-	if (m[ml] != '\0') {			/* after the modifier: its expression */
-		fprintf(out, "  LINE  Regular Expression\n");
-		return true;
-	}
-	for (size_t i = 0; i < sizeof(mods) / sizeof(mods[0]); i++)
-		if (ml == 0)
-			fprintf(out, "  %-8s %s\n", mods[i][0], mods[i][1]);
-		else if (strncasecmp(m, mods[i][0], ml) == 0)
-			fprintf(out, "%s\n", mods[i][0]);
-	return true;
-}
-
-static size_t
-indent_of(const char *l)
-{
-	return strspn(l, " \t");
-}
-
-/* The lines of text (what the command wrote) that p lets through, to out.  section: a
- * matching line and the lines after it indented deeper (its sub-commands), as IOS. */
-static void
-pipe_filter(const struct pipe *p, char *text, FILE *out)
-{
-	bool begun = false;
-	size_t sect = 0;		/* in a section: its indent + 1; 0: not */
-
-	for (char *l = text, *nl; l != NULL && *l != '\0'; l = nl) {
-		bool m, show;
-
-		if ((nl = strchr(l, '\n')) != NULL)
-			*nl++ = '\0';
-		m = regexec(&p->re, l, 0, NULL, 0) == 0;
-		switch (p->kind) {
-		case PIPE_INCLUDE: show = m; break;
-		case PIPE_EXCLUDE: show = !m; break;
-		case PIPE_BEGIN: show = begun = begun || m; break;
-		default:
-			if (sect > 0 && indent_of(l) >= sect && l[indent_of(l)] != '\0')
-				show = true;
-			else if ((show = m))
-				sect = indent_of(l) + 1;
-			else
-				sect = 0;
-			break;
-		}
-		if (show)
-			fprintf(out, "%s\n", l);
-	}
-}
-
 /* One line in the client's mode, its output through its modifier if it has one. */
 static int
 one_line(struct controld *cd, const void *id, size_t id_len, const struct cli_req *q,
@@ -962,7 +662,7 @@ one_line(struct controld *cd, const void *id, size_t id_len, const struct cli_re
 {
 	struct cli_sess *s = sess_find(cd, id, id_len);
 	struct cli_req q2 = *q;
-	struct pipe p;
+	struct output_pipe p;
 	char *cmd, *text = NULL;
 	size_t len = 0;
 	FILE *o = out;
@@ -974,9 +674,9 @@ one_line(struct controld *cd, const void *id, size_t id_len, const struct cli_re
 	}
 	if (q2.line == NULL)
 		q2.line = "";
-	if (pipe_parse(q2.line, cmd, CLI_LINE_MAX, &p, out) != 0)
+	if (output_pipe_parse(q2.line, cmd, CLI_LINE_MAX, &p, out) != 0)
 		goto out;
-	if (p.kind != PIPE_NONE) {
+	if (p.kind != OUTPUT_PIPE_NONE) {
 		q2.line = cmd;
 		if ((o = open_memstream(&text, &len)) == NULL) {
 			fprintf(out, "%% out of memory\n");
@@ -988,10 +688,10 @@ one_line(struct controld *cd, const void *id, size_t id_len, const struct cli_re
 		rc = config_line(cd, s, &q2, r, o, now_ms);
 	else
 		rc = exec_line(cd, id, id_len, q2.line, false, r, o, now_ms);
-	if (p.kind != PIPE_NONE) {
+	if (p.kind != OUTPUT_PIPE_NONE) {
 		fclose(o);
 		if (rc == 0)
-			pipe_filter(&p, text, out);
+			output_pipe_filter(&p, text, out);
 		else
 			fputs(text, out);		/* an error is not filtered away */
 		OPENSSL_cleanse(text, len);		/* show running-config: keys */
@@ -1031,7 +731,7 @@ cli_request(struct controld *cd, const void *id, size_t id_len, const struct cli
 		r->ok = cli_complete(t, line, r->completion, sizeof(r->completion), out) == 0;
 	} else if (!q->literal && help_request(line, hbuf, sizeof(hbuf)) != NULL) {
 		/* help changes nothing: not a line of the session, never refused in it */
-		r->ok = pipe_help(hbuf, out) || cli_help(t, hbuf, out) == 0;
+		r->ok = output_pipe_help(hbuf, out) || cli_help(t, hbuf, out) == 0;
 	} else {
 		r->ok = one_line(cd, id, id_len, q, r, out, now_ms) == 0;
 		s = sess_find(cd, id, id_len);	/* gone after end, begun by configure */
