@@ -1869,6 +1869,23 @@ test_details(void)
 	T_STREQ(req("d", "term wid 132"), "", "terminal width");
 	T_OK(rep.ok, "terminal width ok");
 
+	/* warnings: about what the session brings, each once, never again later */
+	req("d", "conf t");
+	req("d", "crypto isakmp policy 7");
+	req("d", "encryption des");
+	o = req("d", "end");
+	T_OK(rep.ok, "weak policy applied: %s", o);
+	T_EQ(count(o, "% Warning: crypto isakmp policy 7: encryption des is a legacy algorithm\n"),
+	    1, "said once: %s", o);
+	T_OK(!has(o, "policy 5"), "not the running configuration's old warnings: %s", o);
+	req("d", "conf t");
+	req("d", "hostname gwW");
+	o = req("d", "end");
+	T_STREQ(o, "", "no warning repeated by the next session");
+	req("d", "conf t");
+	req("d", "hostname gwT");
+	req("d", "end");
+
 	/* show debugging */
 	req("d", "undebug all");
 	T_STREQ(req("d", "show debugging"), "No debugging is on.\n", "nothing on");

@@ -381,15 +381,45 @@ strict_report(struct controld *cd, struct cli_sess *s, const char *name, FILE *o
 	return -1;
 }
 
-/* Validation's warnings, each said once (several entries may warn the same). */
-static void
-warnings_once(char *warn, unsigned serial, bool numbered, FILE *out)
+/* Does text (lines) have the line l? */
+static bool
+has_line(const char *text, const char *l)
 {
-	char *seen[64], msg[320];
+	size_t n = strlen(l);
+
+	for (const char *p = text; p != NULL && (p = strstr(p, l)) != NULL; p += n)
+		if ((p == text || p[-1] == '\n') && (p[n] == '\n' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
+/* The warnings of validating c (NULL: none), for warnings_once(); caller frees. */
+static char *
+warnings_of(const struct conf *c)
+{
+	struct gw_err err = { 0, "" };
+	char *text = NULL;
+	size_t len = 0;
+	FILE *w;
+
+	if (c == NULL || (w = open_memstream(&text, &len)) == NULL)
+		return NULL;
+	conf_validate(c, &err, w);
+	fclose(w);
+	return text;
+}
+
+/* Validation's warnings about the new configuration, each said once: not those the running
+ * configuration had already (said when it was applied), nor the same twice. */
+static void
+warnings_once(const char *old, char *warn, unsigned serial, bool numbered, FILE *out)
+{
+	const char *seen[64];
+	char msg[320];
 	int n_seen = 0;
 
 	for (char *p = warn, *save = NULL; (p = strtok_r(p, "\n", &save)) != NULL; p = NULL) {
-		bool dup = false;
+		bool dup = old != NULL && has_line(old, p);
 
 		for (int i = 0; i < n_seen && !dup; i++)
 			dup = strcmp(seen[i], p) == 0;
@@ -397,7 +427,8 @@ warnings_once(char *warn, unsigned serial, bool numbered, FILE *out)
 			continue;
 		if (n_seen < (int)(sizeof(seen) / sizeof(seen[0])))
 			seen[n_seen++] = p;
-		sline_fix(serial, numbered, p, msg, sizeof(msg));
+		sline_fix(serial, numbered, strncmp(p, "warning: ", 9) == 0 ? p + 9 : p, msg,
+		    sizeof(msg));
 		fprintf(out, "%% Warning: %s\n", msg);
 	}
 }
@@ -408,7 +439,8 @@ commit(struct controld *cd, struct cli_sess *s, FILE *out)
 {
 	struct gw_err err = { 0, "" };
 	struct conf *next;
-	char *warn = NULL, name[2 * LINK_ID_MAX + 1], msg[sizeof(err.msg) + 96], where[96];
+	char *warn = NULL, *old, name[2 * LINK_ID_MAX + 1], msg[sizeof(err.msg) + 96];
+	char where[96];
 	size_t wlen = 0;
 	unsigned n_lines = s->n_lines, serial = s->serial;
 	bool numbered = s->numbered;
@@ -449,12 +481,15 @@ commit(struct controld *cd, struct cli_sess *s, FILE *out)
 		return not_applied(out, name, serial, numbered, err.msg, err.line);
 	}
 	fclose(w);
+	old = warnings_of(cd->conf.running);
 	if (controld_apply(cd, next, &err) != 0) {	/* takes next */
 		free(warn);
+		free(old);
 		return not_applied(out, name, serial, numbered, err.msg, err.line);
 	}
-	warnings_once(warn, serial, numbered, out);
+	warnings_once(old, warn, serial, numbered, out);
 	free(warn);
+	free(old);
 	log_info("configured from CLI session %s (%u line%s): generation %" PRIu64, name,
 	    n_lines, n_lines == 1 ? "" : "s", cd->link.gen);
 	return 0;
