@@ -47,6 +47,8 @@ struct client {
 	char		completion[LINE_MAX_];
 	bool		quit;
 	bool		literal;		/* files and pipes: a final "?" is text */
+	EditLine	*el;			/* interactive: the line editor (monitor_poll
+						 * redraws the line with EL_REFRESH) */
 };
 
 static void
@@ -212,7 +214,7 @@ struct tty {
 /* terminal monitor (docs/gwctl.md): called every TTY_POLL_MS while gwctl waits for a key, to
  * fetch and print the log lines controld queued for this client.  Empty until the server
  * side exists; what it prints goes above the line being edited ("\r\x1b[K", the lines, then
- * el_set(el, EL_REFRESH) to draw the prompt and the line again). */
+ * el_set(c->el, EL_REFRESH) to draw the prompt and the line again). */
 static void
 monitor_poll(struct client *c)
 {
@@ -500,6 +502,7 @@ tty_open(struct tty *t, struct client *c, const char *prog)
 	if ((t->h = history_init()) == NULL ||
 	    (t->el = el_init(prog, stdin, stdout, stderr)) == NULL)
 		return -1;
+	c->el = t->el;
 	history(t->h, &ev, H_SETSIZE, HIST_MAX);
 	history(t->h, &ev, H_SETUNIQUE, 1);
 	hist_load(t);
@@ -533,6 +536,8 @@ static void
 tty_close(struct tty *t)
 {
 	hist_save(t);
+	if (t->c != NULL)
+		t->c->el = NULL;
 	if (t->el != NULL)
 		el_end(t->el);
 	if (t->h != NULL)
