@@ -39,7 +39,10 @@ static const char help_text[] =
 "  show crypto session [remote A] [detail]\n"
 "  show running-config | show startup-config\n"
 "  show ip access-lists [NAME]\n"
-"  show workers | show users\n"
+"  show workers | show users | show debugging\n"
+"  show candidate (in a configure session, or \"do show candidate\": what \"end\" would apply)\n"
+"  SHOW-COMMAND | include|exclude|begin|section REGEX (POSIX extended regular expression)\n"
+"  enable | disable (gwctl is always privileged) | terminal length N | terminal width N\n"
 "  configure terminal (then \"end\" applies the session all or nothing, \"abort\" drops it)\n"
 "  write memory | copy running-config startup-config\n"
 "  clear crypto sa [peer A | map NAME | entry DEST-ADDR {ah|esp} SPI]\n"
@@ -380,6 +383,59 @@ c_nodebug_all(struct controld *cd, char **a, int n, FILE *out)
 	return c_nodebug(cd, a, n, out);
 }
 
+/* show debugging: the debug options on, as IOS lists them. */
+static int
+c_show_debug(struct controld *cd, char **a, int n, FILE *out)
+{
+	(void)a;
+	(void)n;
+	if (!cd->link.debug_ipsec && !cd->ike.debug) {
+		fprintf(out, "No debugging is on.\n");
+		return 0;
+	}
+	fprintf(out, "Cryptographic Subsystem:\n");
+	if (cd->link.debug_ipsec)
+		fprintf(out, "  Crypto IPSEC debugging is on\n");
+	if (cd->ike.debug)
+		fprintf(out, "  Crypto IKEv2 and ISAKMP debugging is on (one engine for both)%s\n",
+		    cd->ike.debug_keys ? ", with the keys of new SAs" : "");
+	return 0;
+}
+
+/* enable, disable: a gwctl session is always privileged (whoever may open the CLI socket
+ * may configure); accepted, so that IOS habits and scripts work. */
+static int
+c_enable(struct controld *cd, char **a, int n, FILE *out)
+{
+	(void)cd;
+	(void)a;
+	(void)n;
+	(void)out;
+	return 0;
+}
+
+static int
+c_disable(struct controld *cd, char **a, int n, FILE *out)
+{
+	(void)cd;
+	(void)a;
+	(void)n;
+	fprintf(out, "%% gwctl sessions are always privileged: disable changes nothing\n");
+	return 0;
+}
+
+/* terminal length N, terminal width N: gwctl does not page nor wrap; accepted for scripts
+ * written for IOS ("terminal length 0"). */
+static int
+c_terminal(struct controld *cd, char **a, int n, FILE *out)
+{
+	(void)cd;
+	(void)a;
+	(void)n;
+	(void)out;
+	return 0;
+}
+
 static int
 c_reload(struct controld *cd, char **a, int n, FILE *out)
 {
@@ -423,6 +479,8 @@ static const exec_fn exec_fns[] = {
 	[CLI_C_NODEBUG] = c_nodebug, [CLI_C_RELOAD] = c_reload, [CLI_C_HELP] = c_help,
 	[CLI_C_CRYPTO_KEYGEN] = crypto_key_generate, [CLI_C_CRYPTO_KEYZERO] = crypto_key_zeroize,
 	[CLI_C_SHOW_MYPUBKEY] = crypto_key_show_mine, [CLI_C_SHOW_PUBCHAIN] = crypto_key_show_chain,
+	[CLI_C_SHOW_DEBUG] = c_show_debug, [CLI_C_ENABLE] = c_enable, [CLI_C_DISABLE] = c_disable,
+	[CLI_C_TERMINAL] = c_terminal,
 };
 
 /* ---- One line in exec mode ---- */
@@ -473,6 +531,9 @@ exec_line(struct controld *cd, const void *id, size_t id_len, const char *line, 
 			break;
 		fprintf(out, "Enter configuration commands, one per line.  End with CNTL/Z.\n");
 		rc = 0;
+		break;
+	case CLI_C_SHOW_CANDIDATE:
+		rc = sess_show_candidate(cd, id, id_len, out);
 		break;
 	case CLI_C_EXIT:
 		if (in_config) {

@@ -86,6 +86,8 @@ enum list {
 	L_ISKPOLM, L_ISKAUTH, L_ISKENCR, L_ISKAES, L_ISKGROUP, L_ISKHASH, L_ISKLIFE,
 	L_PCHAINM, L_PKADDR, L_PKNAME, L_PKUSAGE, L_PKEYM, L_PKADDRA, L_PKSTR,
 	L_SHOW_LAYOUT,		/* issue 12: crypto ipsec show-layout */
+	/* exec: terminal settings */
+	L_TERMINAL, L_TERMLEN, L_TERMWIDTH,
 	L_MAX
 };
 
@@ -97,6 +99,10 @@ static const struct node l_exec[] = {
 	KW("copy", "Copy the running configuration to the startup file", L_COPY, 0, 0),
 	KW("crypto", "Encryption module", L_EXEC_CRYPTO, 0, 0),
 	KW("debug", "Debugging functions", L_DEBUG, 0, 0),
+	KW("disable", "Turn off privileged commands (gwctl is always privileged)", L_NONE, F_CR,
+	    CLI_C_DISABLE),
+	KW("enable", "Turn on privileged commands (gwctl is always privileged)", L_NONE, F_CR,
+	    CLI_C_ENABLE),
 	KW("exit", "Exit from the EXEC", L_NONE, F_CR, CLI_C_EXIT),
 	KW("help", "Description of the interactive help system", L_NONE, F_CR, CLI_C_HELP),
 	KW("logout", "Exit from the EXEC", L_NONE, F_CR, CLI_C_EXIT),
@@ -104,9 +110,25 @@ static const struct node l_exec[] = {
 	KW("quit", "Exit from the EXEC", L_NONE, F_CR, CLI_C_EXIT),
 	KW("reload", "Re-read the startup configuration file", L_RELOAD, 0, 0),
 	KW("show", "Show running system information", L_SHOW, 0, 0),
+	KW("terminal", "Set terminal line parameters", L_TERMINAL, 0, 0),
 	KW("undebug", "Disable debugging functions (see also 'debug')", L_UNDEBUG, 0, 0),
 	KW("write", "Write the running configuration to the startup file", L_WRITE, F_CR,
 	    CLI_C_WRITE),
+	END
+};
+static const struct node l_terminal[] = {
+	KW("length", "Set number of lines on a screen (gwctl does not page)", L_TERMLEN, 0,
+	    CLI_C_TERMINAL),
+	KW("width", "Set width of the display terminal", L_TERMWIDTH, 0,
+	    CLI_C_TERMINAL),
+	END
+};
+static const struct node l_termlen[] = {
+	NUM(0, 512, "Number of lines on screen (0 for no pausing)", L_NONE, F_CR),
+	END
+};
+static const struct node l_termwidth[] = {
+	NUM(0, 512, "Number of characters on a screen line", L_NONE, F_CR),
 	END
 };
 static const struct node l_configure[] = {
@@ -249,7 +271,10 @@ static const struct node l_write[] = {
 	END
 };
 static const struct node l_show[] = {
+	KW("candidate", "What \"end\" would apply: a diff of the running configuration",
+	    L_NONE, F_CR, CLI_C_SHOW_CANDIDATE),
 	KW("crypto", "Encryption module", L_SHOW_CRYPTO, 0, 0),
+	KW("debugging", "State of each debugging option", L_NONE, F_CR, CLI_C_SHOW_DEBUG),
 	KW("ip", "IP information", L_SHOW_IP, 0, 0),
 	KW("running-config", "Current operating configuration", L_NONE, F_CR, CLI_C_SHOW_RUN),
 	KW("startup-config", "Contents of the startup configuration file", L_NONE, F_CR,
@@ -1177,7 +1202,9 @@ static const struct {
 	const struct node	*n;
 	uint8_t			parent;
 } lists[L_MAX] = {
-	[L_EXEC] = { l_exec, 0 }, [L_CONFIGURE] = { l_configure, 0 }, [L_CLEAR] = { l_clear, 0 },
+	[L_EXEC] = { l_exec, 0 }, [L_CONFIGURE] = { l_configure, 0 },
+	[L_TERMINAL] = { l_terminal, 0 }, [L_TERMLEN] = { l_termlen, 0 },
+	[L_TERMWIDTH] = { l_termwidth, 0 }, [L_CLEAR] = { l_clear, 0 },
 	[L_CLEAR_CRYPTO] = { l_clear_crypto, 0 }, [L_CLEAR_SA] = { l_clear_sa, 0 },
 	[L_CLEAR_PEER] = { l_clear_peer, 0 }, [L_CLEAR_MAP] = { l_clear_map, 0 },
 	[L_CLEAR_ENTRY] = { l_clear_entry, 0 }, [L_CLEAR_PROTO] = { l_clear_proto, 0 },
