@@ -40,6 +40,8 @@ static const char help_text[] =
 "  show running-config | show startup-config\n"
 "  show ip access-lists [NAME]\n"
 "  show workers | show users\n"
+"  show logging | clear logging | show metrics\n"
+"  terminal monitor | terminal no monitor (log and debug lines in this session)\n"
 "  configure terminal (then \"end\" applies the session all or nothing, \"abort\" drops it)\n"
 "  write memory | copy running-config startup-config\n"
 "  clear crypto sa [peer A | map NAME | entry DEST-ADDR {ah|esp} SPI]\n"
@@ -397,6 +399,35 @@ c_reload(struct controld *cd, char **a, int n, FILE *out)
 	return 0;
 }
 
+/* show logging, clear logging, show metrics (docs/logging.md) */
+static int
+c_show_logging(struct controld *cd, char **a, int n, FILE *out)
+{
+	(void)a;
+	(void)n;
+	logging_show(&cd->log, out);
+	return 0;
+}
+
+static int
+c_clear_logging(struct controld *cd, char **a, int n, FILE *out)
+{
+	(void)a;
+	(void)n;
+	(void)out;
+	logging_clear(&cd->log);
+	return 0;
+}
+
+static int
+c_show_metrics(struct controld *cd, char **a, int n, FILE *out)
+{
+	(void)a;
+	(void)n;
+	metrics_text(cd, out);
+	return 0;
+}
+
 static int
 c_help(struct controld *cd, char **a, int n, FILE *out)
 {
@@ -423,6 +454,8 @@ static const exec_fn exec_fns[] = {
 	[CLI_C_NODEBUG] = c_nodebug, [CLI_C_RELOAD] = c_reload, [CLI_C_HELP] = c_help,
 	[CLI_C_CRYPTO_KEYGEN] = crypto_key_generate, [CLI_C_CRYPTO_KEYZERO] = crypto_key_zeroize,
 	[CLI_C_SHOW_MYPUBKEY] = crypto_key_show_mine, [CLI_C_SHOW_PUBCHAIN] = crypto_key_show_chain,
+	[CLI_C_SHOW_LOGGING] = c_show_logging, [CLI_C_CLEAR_LOGGING] = c_clear_logging,
+	[CLI_C_SHOW_METRICS] = c_show_metrics,
 };
 
 /* ---- One line in exec mode ---- */
@@ -473,6 +506,11 @@ exec_line(struct controld *cd, const void *id, size_t id_len, const char *line, 
 			break;
 		fprintf(out, "Enter configuration commands, one per line.  End with CNTL/Z.\n");
 		rc = 0;
+		break;
+	case CLI_C_TERM_MON:
+	case CLI_C_TERM_NOMON:		/* of this client: its id (logging.h) */
+		rc = logging_monitor_set(&cd->log, id, id_len, wk->cmd == CLI_C_TERM_MON, now,
+		    out);
 		break;
 	case CLI_C_EXIT:
 		if (in_config) {
