@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,8 @@ struct client {
 	char		completion[LINE_MAX_];
 	bool		quit;
 	bool		literal;		/* files and pipes: a final "?" is text */
+	bool		monitor;		/* terminal monitor is on: poll while idle */
+	bool		monitor_printed;	/* monitor_poll() wrote lines: redraw */
 };
 
 static void
@@ -101,8 +104,41 @@ ask(struct client *c, const char *line, bool complete, unsigned lineno, FILE *ou
 	snprintf(c->prompt, sizeof(c->prompt), "%s", r->prompt[0] ? r->prompt : "gwctl> ");
 	snprintf(c->completion, sizeof(c->completion), "%s", r->completion);
 	c->quit = r->quit;
+	c->monitor = r->monitor;
 	link_free(&r->base);
 	return ok ? RC_OK : RC_FAILED;
+}
+
+/* terminal monitor (docs/logging.md): every MONITOR_POLL_MS while the line editor waits for a
+ * key, ask controld for the log lines since the last poll and print them above the prompt
+ * (c->monitor_printed: the caller draws the prompt and the line again).  A poll runs no
+ * command and changes no session; a lost answer only skips this poll. */
+enum { MONITOR_POLL_MS = 250 };
+
+static void
+monitor_poll(struct client *c)
+{
+	Gw__V1__CliRequest q = GW__V1__CLI_REQUEST__INIT;
+	Gw__V1__CliReply *r;
+	zmq_pollitem_t it = { c->sock, 0, ZMQ_POLLIN, 0 };
+	struct gw_err err = { 0, "" };
+
+	c->monitor_printed = false;
+	q.line = (char *)"";
+	q.mode = c->mode;
+	q.monitor_poll = true;
+	if (link_send(c->sock, NULL, 0, &q.base) != 0 || zmq_poll(&it, 1, c->timeout_ms) <= 0)
+		return;
+	if ((r = (Gw__V1__CliReply *)link_recv(c->sock, NULL, &gw__v1__cli_reply__descriptor,
+	    &err)) == NULL)
+		return;
+	c->monitor = r->monitor;
+	if (r->text[0] != '\0') {
+		printf("\r\x1b[K%s", r->text);
+		fflush(stdout);
+		c->monitor_printed = true;
+	}
+	link_free(&r->base);
 }
 
 static bool
@@ -387,8 +423,16 @@ read_line(struct client *c, struct ed *e, int *rc)
 	e->at = e->n_hist;
 	redraw(c, e);
 	for (;;) {
-		ssize_t n = read(STDIN_FILENO, &ch, 1);
+		struct pollfd pfd = { STDIN_FILENO, POLLIN, 0 };
+		ssize_t n;
 
+		if (c->monitor && poll(&pfd, 1, MONITOR_POLL_MS) == 0) {
+			monitor_poll(c);
+			if (c->monitor_printed)
+				redraw(c, e);
+			continue;
+		}
+		n = read(STDIN_FILENO, &ch, 1);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)

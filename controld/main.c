@@ -61,6 +61,7 @@ usage(FILE *f)
 "      --metrics-file PATH  write the counters in the Prometheus text format to PATH every\n"
 "                           5 s and at exit, atomically (for node_exporter's textfile\n"
 "                           collector: a PATH ending in .prom in its directory)\n"
+"      --metrics-interval S  how often --metrics-file is written (default 5 seconds)\n"
 "      --syslog             also send log messages to the local syslog (syslog(3)), at the\n"
 "                           level and facility of logging trap / logging facility\n"
 "  -n, --check              parse and validate the configuration, print warnings, and exit\n"
@@ -94,6 +95,7 @@ parse_args(int argc, char **argv, bool *check)
 		{ "insecure-tcp", 0, NULL, 'I' }, { "keygen", 1, NULL, 'G' },
 		{ "log-level", 1, NULL, 'v' }, { "help", 0, NULL, 'h' },
 		{ "metrics-file", 1, NULL, 'M' }, { "syslog", 0, NULL, 'Y' },
+		{ "metrics-interval", 1, NULL, 'T' },
 		{ NULL, 0, NULL, 0 }
 	};
 	enum log_level lvl = LOG_LVL_INFO;
@@ -109,6 +111,13 @@ parse_args(int argc, char **argv, bool *check)
 		case 'A': cli_allow = optarg; break;
 		case 'I': insecure_tcp = true; break;
 		case 'M': CD.metrics.path = optarg; break;
+		case 'T':
+			CD.metrics.interval_ms = (uint64_t)strtoul(optarg, NULL, 10) * 1000;
+			if (CD.metrics.interval_ms == 0 || CD.metrics.interval_ms > 3600000) {
+				fprintf(stderr, "controld: --metrics-interval: 1 to 3600 seconds\n");
+				return -1;
+			}
+			break;
 		case 'Y': local_syslog = true; break;
 		case 'G': {
 			struct link_keys k;

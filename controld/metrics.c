@@ -274,8 +274,9 @@ metrics_tick(struct controld *cd, uint64_t now_ms, bool force)
 {
 	static struct log_rl rl;
 	struct gw_err err = { 0, "" };
+	uint64_t every = cd->metrics.interval_ms ? cd->metrics.interval_ms : METRICS_MS;
 
-	if (cd->metrics.path == NULL || (!force && now_ms - cd->metrics.last_ms < METRICS_MS))
+	if (cd->metrics.path == NULL || (!force && now_ms - cd->metrics.last_ms < every))
 		return;
 	cd->metrics.last_ms = now_ms;
 	if (metrics_save(cd, cd->metrics.path, &err) == 0) {

@@ -22,6 +22,7 @@ enum { METRICS_MS = 5000 };
 
 struct metrics {
 	const char	*path;			/* --metrics-file; NULL: no file */
+	uint64_t	interval_ms;		/* --metrics-interval; 0: METRICS_MS */
 	uint64_t	last_ms;		/* last written (CLOCK_MONOTONIC) */
 	uint64_t	n_written, n_failed;
 };
@@ -30,7 +31,7 @@ struct metrics {
 void	metrics_text(const struct controld *cd, FILE *out);
 /* The file at path now: 0, or -1 with err (the old file, if any, is left as it was). */
 int	metrics_save(const struct controld *cd, const char *path, struct gw_err *err);
-/* The file, when METRICS_MS have passed since it was last written (force: now); a failure is
+/* The file, when interval_ms (METRICS_MS) have passed since it was last written (force: now); a failure is
  * logged, at a limited rate. */
 void	metrics_tick(struct controld *cd, uint64_t now_ms, bool force);
 
