@@ -426,11 +426,17 @@ read_line(struct client *c, struct ed *e, int *rc)
 		struct pollfd pfd = { STDIN_FILENO, POLLIN, 0 };
 		ssize_t n;
 
-		if (c->monitor && poll(&pfd, 1, MONITOR_POLL_MS) == 0) {
-			monitor_poll(c);
-			if (c->monitor_printed)
-				redraw(c, e);
-			continue;
+		if (c->monitor) {
+			int pr = poll(&pfd, 1, MONITOR_POLL_MS);
+
+			if (pr == 0) {
+				monitor_poll(c);
+				if (c->monitor_printed)
+					redraw(c, e);
+				continue;
+			}
+			if (pr < 0 && errno == EINTR)
+				continue;
 		}
 		n = read(STDIN_FILENO, &ch, 1);
 		if (n < 0 && errno == EINTR)

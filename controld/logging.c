@@ -491,7 +491,8 @@ peers_of(const struct log_sa *v, size_t n, size_t *n_out)
 
 	if (p == NULL)
 		return NULL;
-	memcpy(p, v, n * sizeof(*p));
+	if (n > 0)
+		memcpy(p, v, n * sizeof(*p));
 	qsort(p, n, sizeof(*p), peer_cmp);
 	for (size_t i = 0; i < n; i++)
 		if (k == 0 || p[k - 1].peer != p[i].peer)

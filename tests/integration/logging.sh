@@ -71,6 +71,32 @@ t_match "show logging: IOS header" "$LOGB" '^Syslog logging: enabled'
 t_match "show logging: the host" "$LOGB" 'Logging to 198\.51\.100\.66  \(udp port 5514'
 t_match "show logging: the buffer" "$LOGB" 'Log Buffer \(16384 bytes\):'
 t_match "show logging: the invalid SPI, time-stamped" "$LOGB" "\*[A-Z][a-z]{2} [ 0-9][0-9] [0-9:.]{12}: $INV_SPI"
+# the fields ntc-templates' cisco_ios_show_logging takes from a buffer line (its date-log rule:
+# MONTH DAY TIME: %FACILITY-SEVERITY-MNEMONIC: MESSAGE, after "Log Buffer"), with python3-textfsm
+FSM=$GW_RUN/show_logging.textfsm
+cat >"$FSM" <<'END'
+Value MONTH (\S+)
+Value DAY (\d{1,2})
+Value TIME ((\d+:\d+:\d+\.\d+)|(\d+:\d+:\d+))
+Value FACILITY (\w+)
+Value SEVERITY (\d)
+Value MNEMONIC (\S+)
+Value MESSAGE (.+)
+
+Start
+  ^Log\s+Buffer -> Logs
+
+Logs
+  ^${MONTH}\s+${DAY}\s+${TIME}:\s+%${FACILITY}-${SEVERITY}-${MNEMONIC}:\s+${MESSAGE}$$ -> Record
+  ^.*
+END
+fsm_mnemonics() {
+	"$GW_PY" -c 'import sys, textfsm
+for r in textfsm.TextFSM(open(sys.argv[1])).ParseText(sys.stdin.read()):
+    print("%s-%s-%s %s" % (r[3], r[4], r[5], r[0]))' "$FSM" <<<"$LOGB"
+}
+t_match "textfsm: the buffer's lines parse as IOS's" "$(fsm_mnemonics)" \
+	'^CRYPTO-4-RECVD_PKT_INV_SPI \*[A-Z][a-z]{2}$'
 
 t_check "pings through the tunnel" nsx hostA ping -n -c 5 -i 0.1 -W 2 192.0.2.130
 sleep 1.2	# a report
