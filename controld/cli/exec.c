@@ -389,6 +389,8 @@ c_reload(struct controld *cd, char **a, int n, FILE *out)
 
 	(void)a;
 	(void)n;
+	logging_msg(&cd->log, LOGM_RELOAD, "Reload requested by console. Reload Reason: Reload "
+	    "Command.");
 	if (controld_reload(cd, &err) != 0) {
 		fprintf(out, "%% %s:%u: %s\n%% running configuration unchanged\n", cd->conf.path,
 		    err.line, err.msg);
@@ -396,6 +398,7 @@ c_reload(struct controld *cd, char **a, int n, FILE *out)
 	}
 	fprintf(out, "Reloaded %s: generation %llu\n", cd->conf.path,
 	    (unsigned long long)cd->link.gen);
+	logging_msg(&cd->log, LOGM_CONFIG_I, "Configured from %s by console", cd->conf.path);
 	return 0;
 }
 
