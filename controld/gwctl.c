@@ -47,6 +47,7 @@ struct client {
 	char		completion[LINE_MAX_];
 	bool		quit;
 	bool		literal;		/* files and pipes: a final "?" is text */
+	bool		monitor;		/* terminal monitor is on: poll while idle */
 	EditLine	*el;			/* interactive: the line editor (monitor_poll
 						 * redraws the line with EL_REFRESH) */
 };
@@ -116,6 +117,7 @@ ask(struct client *c, const char *line, bool complete, unsigned lineno, FILE *ou
 	snprintf(c->prompt, sizeof(c->prompt), "%s", r->prompt[0] ? r->prompt : "gwctl> ");
 	snprintf(c->completion, sizeof(c->completion), "%s", r->completion);
 	c->quit = r->quit;
+	c->monitor = r->monitor;
 	link_free(&r->base);
 	return ok ? RC_OK : RC_FAILED;
 }
@@ -211,14 +213,36 @@ struct tty {
 	int		rc;		/* RC_NO_ANSWER once controld stops answering */
 };
 
-/* terminal monitor (docs/gwctl.md): called every TTY_POLL_MS while gwctl waits for a key, to
- * fetch and print the log lines controld queued for this client.  Empty until the server
- * side exists; what it prints goes above the line being edited ("\r\x1b[K", the lines, then
- * el_set(c->el, EL_REFRESH) to draw the prompt and the line again). */
+/* terminal monitor (docs/logging.md): every TTY_POLL_MS while the line editor waits for a key,
+ * ask controld for the log lines since the last poll and print them above the line being
+ * edited, then let libedit draw the prompt and the line again.  A poll runs no command and
+ * changes no session; a lost answer only skips this poll. */
 static void
 monitor_poll(struct client *c)
 {
-	(void)c;
+	Gw__V1__CliRequest q = GW__V1__CLI_REQUEST__INIT;
+	Gw__V1__CliReply *r;
+	zmq_pollitem_t it = { c->sock, 0, ZMQ_POLLIN, 0 };
+	struct gw_err err = { 0, "" };
+
+	if (!c->monitor)
+		return;
+	q.line = (char *)"";
+	q.mode = c->mode;
+	q.monitor_poll = true;
+	if (link_send(c->sock, NULL, 0, &q.base) != 0 || zmq_poll(&it, 1, c->timeout_ms) <= 0)
+		return;
+	if ((r = (Gw__V1__CliReply *)link_recv(c->sock, NULL, &gw__v1__cli_reply__descriptor,
+	    &err)) == NULL)
+		return;
+	c->monitor = r->monitor;
+	if (r->text[0] != '\0') {
+		printf("\r\x1b[K%s", r->text);
+		fflush(stdout);
+		if (c->el != NULL)
+			el_set(c->el, EL_REFRESH);
+	}
+	link_free(&r->base);
 }
 
 /* libedit reads keys through here: wait for one on stdin, polling the log while idle. */

@@ -436,6 +436,7 @@ static const char help_if[] =
 	"  hostname     Set the system's network name\n"
 	"  interface    Select an interface to configure\n"
 	"  ip           Interface Internet Protocol config commands\n"
+	"  logging      Modify message logging facilities\n"
 	"  no           Negate a command or set its defaults\n"
 	"  shutdown     Shutdown the selected interface\n";
 

@@ -68,6 +68,8 @@ enum list {
 	L_IKKRNAME, L_IKPROFNAME, L_CISAKMP, L_ISKAGGR, L_ISKID, L_ISKKA, L_ISKKAR, L_ISKKAM,
 	L_ISKKEY, L_ISKKEY0, L_ISKPEER, L_ISKADDR, L_ISKMASK, L_ISKHOST, L_ISKNAT, L_ISKNATKA,
 	L_ISKPOLNUM, L_CKEYCONF, L_CKPCHAIN,
+	/* logging and terminal monitor (docs/logging.md) */
+	L_TERM_NO, L_LOGGING, L_LOGTEXT,
 	/* sub-modes */
 	L_TRANSM, L_IV, L_IVSIZE, L_MODE,
 	L_MAPM, L_DESC, L_MATCH, L_MATCHACL, L_SET, L_PEER, L_PFS, L_SETSA, L_LEVEL, L_REPLAY, L_NATT,
@@ -119,6 +121,9 @@ static const struct node l_exec[] = {
 static const struct node l_terminal[] = {
 	KW("length", "Set number of lines on a screen (gwctl does not page)", L_TERMLEN, 0,
 	    CLI_C_TERMINAL),
+	KW("monitor", "Copy debug output and log messages to this session", L_NONE, F_CR,
+	    CLI_C_TERM_MON),
+	KW("no", "Negate a command", L_TERM_NO, 0, 0),
 	KW("width", "Set width of the display terminal", L_TERMWIDTH, 0,
 	    CLI_C_TERMINAL),
 	END
@@ -170,6 +175,7 @@ static const struct node l_ckzero[] = {
 };
 static const struct node l_clear[] = {
 	KW("crypto", "Crypto state", L_CLEAR_CRYPTO, 0, 0),
+	KW("logging", "Clear logging buffer", L_NONE, F_CR, CLI_C_CLEAR_LOGGING),
 	END
 };
 static const struct node l_clear_crypto[] = {
@@ -276,6 +282,9 @@ static const struct node l_show[] = {
 	KW("crypto", "Encryption module", L_SHOW_CRYPTO, 0, 0),
 	KW("debugging", "State of each debugging option", L_NONE, F_CR, CLI_C_SHOW_DEBUG),
 	KW("ip", "IP information", L_SHOW_IP, 0, 0),
+	KW("logging", "Show the contents of logging buffers", L_NONE, F_CR, CLI_C_SHOW_LOGGING),
+	KW("metrics", "Counters in the Prometheus text format (as --metrics-file)", L_NONE,
+	    F_CR, CLI_C_SHOW_METRICS),
 	KW("running-config", "Current operating configuration", L_NONE, F_CR, CLI_C_SHOW_RUN),
 	KW("startup-config", "Contents of the startup configuration file", L_NONE, F_CR,
 	    CLI_C_SHOW_START),
@@ -406,6 +415,31 @@ static const struct node l_sa_peer[] = {
 	END
 };
 
+/* ---- terminal monitor, logging (docs/logging.md) ---- */
+
+static const struct node l_term_no[] = {
+	KW("monitor", "Stop copying debug output and log messages here", L_NONE, F_CR,
+	    CLI_C_TERM_NOMON),
+	END
+};
+static const struct node l_logging[] = {
+	IPA("IP address of the logging host (as logging host)", L_LOGTEXT, F_CR),
+	KW("buffered", "Set buffered logging parameters", L_LOGTEXT, F_CR, 0),
+	KW("console", "Set console logging parameters", L_LOGTEXT, F_CR, 0),
+	KW("facility", "Facility parameter for syslog messages", L_LOGTEXT, 0, 0),
+	KW("host", "Set syslog server IP address and parameters", L_LOGTEXT, 0, 0),
+	KW("monitor", "Set terminal line (monitor) logging parameters", L_LOGTEXT, F_CR, 0),
+	KW("on", "Enable logging to all enabled destinations", L_NONE, F_CR, 0),
+	KW("source-interface", "Specify interface for source address in logging "
+	    "transactions (accepted, not used)", L_LOGTEXT, 0, 0),
+	KW("trap", "Set syslog server logging level", L_LOGTEXT, F_CR, 0),
+	END
+};
+static const struct node l_logtext[] = {
+	TEXT("Size, level (0-7, emergencies .. debugging), address, transport udp port"),
+	END
+};
+
 /* ---- global configuration ---- */
 
 static const struct node l_conf[] = {
@@ -421,6 +455,7 @@ static const struct node l_conf[] = {
 	KW("hostname", "Set the system's network name", L_HOSTNAME, 0, 0),
 	KW("interface", "Select an interface to configure", L_IFNAME, 0, 0),
 	KW("ip", "Global IP configuration subcommands", L_IP, 0, 0),
+	KW("logging", "Modify message logging facilities", L_LOGGING, 0, 0),
 	KW("no", "Negate a command or set its defaults", L_CONF, F_NO, 0),
 	END
 };
@@ -1305,6 +1340,8 @@ static const struct {
 	[L_SHOW_PCHAIN] = { l_show_pchain, 0 }, [L_SHOW_PCRSA] = { l_show_pcrsa, 0 },
 	[L_SHOW_PCADDR] = { l_show_pcaddr, 0 }, [L_SHOW_PCNAME] = { l_show_pcname, 0 },
 	[L_CKEYCONF] = { l_ckeyconf, 0 }, [L_CKPCHAIN] = { l_ckpchain, 0 },
+	[L_TERM_NO] = { l_term_no, 0 },
+	[L_LOGGING] = { l_logging, 0 }, [L_LOGTEXT] = { l_logtext, 0 },
 	[L_PCHAINM] = { l_pchainm, L_CONF }, [L_PKADDR] = { l_pkaddr, 0 },
 	[L_PKNAME] = { l_pkname, 0 }, [L_PKUSAGE] = { l_pkusage, 0 },
 	[L_PKEYM] = { l_pkeym, L_PCHAINM }, [L_PKADDRA] = { l_pkaddra, 0 },

@@ -492,6 +492,7 @@ commit(struct controld *cd, struct cli_sess *s, FILE *out)
 	free(old);
 	log_info("configured from CLI session %s (%u line%s): generation %" PRIu64, name,
 	    n_lines, n_lines == 1 ? "" : "s", cd->link.gen);
+	logging_msg(&cd->log, LOGM_CONFIG_I, "Configured from console by vty0");
 	return 0;
 }
 

@@ -397,6 +397,44 @@ struct conf_if {
 	bool		shutdown;
 };
 
+/* ---- Logging (conf/logging.c; what it does: controld/logging.h, docs/logging.md) ---- */
+
+#define CONF_LOG_HOSTS_MAX		8
+#define CONF_LOG_BUFFERED_DEFAULT	4096u		/* logging buffered: bytes */
+#define CONF_LOG_BUFFERED_MIN		4096u
+#define CONF_LOG_BUFFERED_MAX		1048576u
+#define CONF_LOG_FACILITY_DEFAULT	23u		/* local7, as IOS */
+
+/* Severities as IOS and syslog number them. */
+enum conf_log_level {
+	CONF_LOG_EMERGENCIES, CONF_LOG_ALERTS, CONF_LOG_CRITICAL, CONF_LOG_ERRORS,
+	CONF_LOG_WARNINGS, CONF_LOG_NOTIFICATIONS, CONF_LOG_INFORMATIONAL, CONF_LOG_DEBUGGING,
+};
+
+/* logging host A [transport udp port P] */
+struct conf_log_host {
+	unsigned	line;
+	uint32_t	addr;			/* host order */
+	uint16_t	port;			/* 514 unless given */
+};
+
+/* The logging commands; each destination on or off with its level, IOS defaults from
+ * conf_new() (on, buffered 4096 debugging, console and monitor debugging, trap
+ * informational, facility local7). */
+struct conf_logging {
+	bool			off;		/* no logging on: nothing anywhere */
+	bool			buffered_off, console_off, monitor_off, trap_off;
+	uint32_t		buffered_size;	/* bytes */
+	uint8_t			buffered_level, console_level, monitor_level, trap_level;
+	uint8_t			facility;	/* syslog facility code (local7 = 23) */
+	struct conf_log_host	hosts[CONF_LOG_HOSTS_MAX];
+	size_t			n_hosts;
+	char			source_if[CONF_NAME_MAX];	/* accepted, not used; "" none */
+};
+
+/* The name of a level ("informational"), for show and the running configuration. */
+const char	*conf_log_level_name(unsigned level);
+
 /* ---- The whole configuration ---- */
 
 /* The layout of the show commands of the SA database and the crypto configuration
@@ -437,6 +475,7 @@ struct conf {
 							 * of creation; one per name or address
 							 * and usage */
 	size_t				n_rsa_keys;
+	struct conf_logging		logging;	/* logging ... */
 };
 
 /* ---- Life cycle ---- */

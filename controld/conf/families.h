@@ -14,6 +14,8 @@
  *                    keepalive, enable, aggressive-mode (IKEv1)
  *   pubkey.c         crypto key pubkey-chain rsa (its sub-modes: addressed-key, named-key,
  *                    key-string): the peers' RSA public keys (IKEv1 rsa-sig)
+ *   logging.c        logging buffered, host, trap, monitor, console, facility, on,
+ *                    source-interface (controld/logging.h acts on them)
  *
  * session.c dispatches lines to them, model.c and show.c call their model, check and
  * running-config parts.  A parse function (the words of the command proper at p->l->w[0],
@@ -139,5 +141,12 @@ int			pubkey_conf_mode(struct pl *p, bool no);
  * when it is refused (the key is then not stored). */
 int			pubkey_string_line(struct pl *p);
 void			pubkey_conf_running(const struct conf *c, FILE *out);
+
+/* ---- logging.c ---- */
+
+void			logging_conf_init(struct conf *c);	/* IOS defaults */
+bool			logging_conf_equal(const struct conf *a, const struct conf *b);
+int			logging_conf_cmd(struct pl *p, bool no);	/* logging ... */
+void			logging_conf_running(const struct conf *c, FILE *out);
 
 #endif

@@ -17,6 +17,7 @@ conf_new(void)
 	strcpy(c->hostname, CONF_HOSTNAME_DEFAULT);
 	c->lifetime_sec = CONF_LIFETIME_SEC_DEFAULT;
 	c->lifetime_kb = CONF_LIFETIME_KB_DEFAULT;
+	logging_conf_init(c);
 	return c;
 }
 
@@ -68,6 +69,7 @@ conf_dup(const struct conf *c)
 	d->lifetime_sec = c->lifetime_sec;
 	d->lifetime_kb = c->lifetime_kb;
 	d->show_layout = c->show_layout;
+	d->logging = c->logging;
 	/* counts are set before each copy so that conf_free() of a partial copy frees what the
 	 * arrays hold (calloc: unfilled slots are NULL and the element frees are NULL-safe) */
 	d->n_acls = c->n_acls;
@@ -129,7 +131,8 @@ conf_equal(const struct conf *a, const struct conf *b)
 	for (size_t i = 0; i < a->n_ifs; i++)
 		if (!intf_equal(a->ifs[i], b->ifs[i]))
 			return false;
-	return ikev2_conf_equal(a, b) && isakmp_conf_equal(a, b) && pubkey_conf_equal(a, b);
+	return ikev2_conf_equal(a, b) && isakmp_conf_equal(a, b) && pubkey_conf_equal(a, b) &&
+	    logging_conf_equal(a, b);
 }
 
 int

@@ -19,6 +19,7 @@ static void
 running(const struct conf *c, bool secrets, FILE *out)
 {
 	host_running(c, out);
+	logging_conf_running(c, out);
 	map_running_lifetime(c, out);
 	isakmp_conf_running(c, secrets, out);
 	pubkey_conf_running(c, out);
