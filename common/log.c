@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* log.c: one line per message, "time ident[pid]: level: text", to stderr. */
+/* log.c: one line per message, "time ident[pid]: level: text", to stderr, and the same text to
+ * the sink, if one is set (log.h). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,14 @@
 enum log_level log_level = LOG_LVL_INFO;
 static const char *log_ident = "gw";
 static const char *const names[] = { "error", "warning", "info", "debug" };
+static log_sink_fn *sink;
+static bool in_sink;			/* a sink's own lines go to stderr only */
+
+void
+log_set_sink(log_sink_fn *fn)
+{
+	sink = fn;
+}
 
 void
 log_init(const char *ident, enum log_level level)
@@ -50,6 +59,23 @@ log_v(enum log_level lvl, const char *fmt, va_list ap)
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	fprintf(stderr, "%02d:%02d:%02d.%03ld %s[%d]: %s: %s\n", tm.tm_hour, tm.tm_min,
 	    tm.tm_sec, ts.tv_nsec / 1000000, log_ident, (int)getpid(), names[lvl], buf);
+	if (sink != NULL && !in_sink) {
+		in_sink = true;
+		sink(lvl, buf);
+		in_sink = false;
+	}
+}
+
+void
+log_line(const char *text)
+{
+	struct timespec ts;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	fprintf(stderr, "%02d:%02d:%02d.%03ld %s[%d]: %s\n", tm.tm_hour, tm.tm_min, tm.tm_sec,
+	    ts.tv_nsec / 1000000, log_ident, (int)getpid(), text);
 }
 
 void
@@ -64,16 +90,12 @@ log_msg(enum log_level lvl, const char *fmt, ...)
 	va_end(ap);
 }
 
-void
-log_rl(struct log_rl *rl, enum log_level lvl, const char *fmt, ...)
+bool
+log_rl_take(struct log_rl *rl, uint64_t *suppressed)
 {
 	struct timespec ts;
 	uint64_t now;
-	va_list ap;
-	char buf[512];
 
-	if (lvl > log_level)
-		return;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	now = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 	if (rl->t0_ms == 0 || now - rl->t0_ms >= LOG_RL_MS) {
@@ -82,18 +104,31 @@ log_rl(struct log_rl *rl, enum log_level lvl, const char *fmt, ...)
 	}
 	if (rl->n >= LOG_RL_BURST) {
 		rl->suppressed++;
-		return;
+		return false;
 	}
 	rl->n++;
+	*suppressed = rl->suppressed;
+	rl->suppressed = 0;
+	return true;
+}
+
+void
+log_rl(struct log_rl *rl, enum log_level lvl, const char *fmt, ...)
+{
+	uint64_t suppressed;
+	va_list ap;
+	char buf[512];
+
+	if (lvl > log_level || !log_rl_take(rl, &suppressed))
+		return;
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	if (rl->suppressed != 0)
+	if (suppressed != 0)
 		log_msg(lvl, "%s (%llu more like it before this were not logged)", buf,
-		    (unsigned long long)rl->suppressed);
+		    (unsigned long long)suppressed);
 	else
 		log_msg(lvl, "%s", buf);
-	rl->suppressed = 0;
 }
 
 void

@@ -29,6 +29,19 @@ struct log_rl {
 
 void	log_rl(struct log_rl *rl, enum log_level lvl, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
+/* The limit of log_rl() alone, for a caller that writes its own line: true if one more line
+ * may go now; *suppressed is then how many were left out before it (and starts again at 0). */
+bool	log_rl_take(struct log_rl *rl, uint64_t *suppressed);
+
+/* A second destination for every line that passes log_level (controld's log buffer, syslog,
+ * terminal monitor, controld/logging.h): called after stderr with the level and the text
+ * (borrowed for the call).  A line the sink logs itself goes to stderr only (never
+ * reentered).  NULL: none (datad). */
+typedef void	log_sink_fn(enum log_level lvl, const char *text);
+void	log_set_sink(log_sink_fn *fn);
+/* text to stderr as one line of ours ("time ident[pid]: text"), whatever log_level says: for
+ * a caller with levels of its own (controld's "logging console"). */
+void	log_line(const char *text);
 
 #define log_err(...)	log_msg(LOG_LVL_ERR, __VA_ARGS__)
 #define log_warn(...)	log_msg(LOG_LVL_WARN, __VA_ARGS__)

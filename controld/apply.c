@@ -31,6 +31,7 @@ controld_apply(struct controld *cd, struct conf *next, struct gw_err *err)
 	cd->conf.spd = spd;
 	cd->conf.seq++;			/* (cd->link.gen also moves when only owners change) */
 	ikehost_conf(cd);		/* the engine borrows the running configuration */
+	logging_conf(&cd->log, &next->logging);
 	publish_tables(cd);
 	return 0;
 }

@@ -10,6 +10,8 @@
  *   cli   the operators: socket, configure sessions cli/cli.h
  *   ike   the IKE engine and its state file        ikehost.h (engine: ike/ike.h)
  *   rsa   our RSA key pair (IKEv1 rsa-sig)         rsakey.h
+ *   log   where log lines go (buffer, syslog, terminal monitor)   logging.h
+ *   metrics  counters for a monitoring system       metrics.h
  *
  * apply.c changes conf and sad together, then has link publish the new generation. */
 #ifndef GW_CONTROLD_H
@@ -24,6 +26,8 @@
 #include "controld/conf/running.h"
 #include "controld/ikehost.h"
 #include "controld/link/link.h"
+#include "controld/logging.h"
+#include "controld/metrics.h"
 #include "controld/rsakey.h"
 #include "controld/sad/sad.h"
 
@@ -34,6 +38,8 @@ struct controld {
 	struct cli_state	cli;		/* cli/cli.h */
 	struct ikehost		ike;		/* ikehost.h */
 	struct rsakey		rsa;		/* rsakey.h */
+	struct logging		log;		/* logging.h: buffer, syslog, monitors */
+	struct metrics		metrics;	/* metrics.h: the Prometheus text file */
 	void			*zctx;		/* the ZeroMQ context of both sockets */
 };
 

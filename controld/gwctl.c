@@ -1,33 +1,43 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* gwctl: the command line to controld.  Commands (-c, repeatable), a file (-f), standard
- * input, or, on a terminal, an interactive session with IOS prompts, a line editor, "?" help,
- * TAB completion, history and Ctrl-Z.  controld keeps the session (mode, candidate
- * configuration) for this client; gwctl shows the prompt it gets back.
+ * input, or, on a terminal, an interactive session with IOS prompts, libedit's line editor
+ * (emacs keys, Ctrl-R search, history kept across sessions in ~/.gwctl_history without the
+ * lines that hold keys), "?" help at once, TAB completion and Ctrl-Z.  controld keeps the
+ * session (mode, candidate configuration) for this client; gwctl shows the prompt it gets
+ * back.
  *
- * Non-interactive input prints no prompts and stops at the first command that fails; inside a
- * configure session it goes on to the session's end, so that every refused line is reported,
- * and controld then applies nothing.  Input that ends inside a session aborts it.  Exit
- * status: 0 all commands succeeded, 1 a command failed, 2 usage, 3 no answer from controld.
+ * Lines of -c, -f and a pipe are numbered: a configure session of them is all or nothing
+ * (one refused line, and "end" applies nothing), and gwctl goes on to the session's end so
+ * that every refused line is reported.  Typed lines are forgiven one by one (controld
+ * answers a refused one at once and leaves it out).  Non-interactive input prints no prompts
+ * and stops at the first exec command that fails.  Input that ends inside a session aborts
+ * it.  Exit status: 0 all commands succeeded, 1 a command failed, 2 usage, 3 no answer from
+ * controld.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
-#include <signal.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
+#include <strings.h>
 #include <unistd.h>
+#include <wchar.h>
 
+#include <histedit.h>
 #include <zmq.h>
 
 #include "common/link.h"
 
 enum {
 	LINE_MAX_	= 1024,
-	HIST_MAX	= 100,
+	HIST_MAX	= 500,			/* lines of history, in memory and file */
+	TTY_POLL_MS	= 250,			/* idle: monitor_poll() this often */
 	CMDS_MAX	= 64,
 	RC_OK = 0, RC_FAILED = 1, RC_USAGE = 2, RC_NO_ANSWER = 3,
 };
+#define HIST_FILE	".gwctl_history"	/* in $HOME */
 
 struct client {
 	void		*sock;
@@ -37,6 +47,9 @@ struct client {
 	char		completion[LINE_MAX_];
 	bool		quit;
 	bool		literal;		/* files and pipes: a final "?" is text */
+	bool		monitor;		/* terminal monitor is on: poll while idle */
+	EditLine	*el;			/* interactive: the line editor (monitor_poll
+						 * redraws the line with EL_REFRESH) */
 };
 
 static void
@@ -54,10 +67,13 @@ usage(FILE *f)
 "  -h, --help              this text\n"
 "\n"
 "Without -c or -f, lines are read from standard input; on a terminal, interactively, with\n"
-"the prompts of IOS (gwA#, gwA(config)#), \"?\" for help, TAB to complete a word, arrows for\n"
-"history, Ctrl-Z to end a configure session.  Try \"help\".\n"
-"\"configure terminal\" ... \"end\" is all or nothing: one refused line, or a configuration\n"
-"that does not validate, and nothing is applied.  Input that ends before \"end\" aborts.\n"
+"the prompts of IOS (gwA#, gwA(config)#), \"?\" for help, TAB to complete a word, emacs keys,\n"
+"arrows and Ctrl-R for history (~/.gwctl_history, without lines holding keys), Ctrl-Z to\n"
+"end a configure session.  Try \"help\".\n"
+"\"configure terminal\" ... \"end\" applies the session all or nothing: a configuration that\n"
+"does not validate applies nothing.  A typed line that is refused is left out; in -c, -f\n"
+"and piped input, one refused line and nothing is applied.  Input that ends before \"end\"\n"
+"aborts.\n"
 "Exit status: 0 all commands succeeded, 1 a command failed, 2 usage, 3 no answer.\n");
 }
 
@@ -101,6 +117,7 @@ ask(struct client *c, const char *line, bool complete, unsigned lineno, FILE *ou
 	snprintf(c->prompt, sizeof(c->prompt), "%s", r->prompt[0] ? r->prompt : "gwctl> ");
 	snprintf(c->completion, sizeof(c->completion), "%s", r->completion);
 	c->quit = r->quit;
+	c->monitor = r->monitor;
 	link_free(&r->base);
 	return ok ? RC_OK : RC_FAILED;
 }
@@ -148,8 +165,9 @@ run_lines(struct client *c, char **cmds, int n)
 	bool failed = false, stop = false;
 	int rc = RC_OK;
 
+	/* numbered: a session of -c lines is all or nothing, as a file's */
 	for (int i = 0; i < n && !stop; i++)
-		rc = batch_line(c, cmds[i], 0, &failed, &stop);
+		rc = batch_line(c, cmds[i], (unsigned)i + 1, &failed, &stop);
 	if (rc == RC_NO_ANSWER)
 		return rc;
 	return batch_end(c, "the commands", failed);
@@ -178,333 +196,432 @@ run_file(struct client *c, FILE *in, const char *name)
 	return batch_end(c, name, failed);
 }
 
-/* ---- Interactive: a terminal ---- */
+/* ---- Interactive: a terminal, edited by libedit ---- */
 
-static struct termios tty_saved;
-static bool tty_is_raw;
-
-static void
-tty_restore(void)
-{
-	if (tty_is_raw)
-		tcsetattr(STDIN_FILENO, TCSAFLUSH, &tty_saved);
-	tty_is_raw = false;
-}
-
-static void
-on_signal(int sig)
-{
-	tty_restore();
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-/* Keys one at a time, no echo, no signals from ^C ^Z (they are editing keys here); output
- * processing stays, so "\n" is still "\r\n". */
-static int
-tty_raw(void)
-{
-	struct termios t;
-
-	if (tcgetattr(STDIN_FILENO, &tty_saved) != 0)
-		return -1;
-	t = tty_saved;
-	t.c_lflag &= ~(tcflag_t)(ECHO | ICANON | ISIG | IEXTEN);
-	t.c_iflag &= ~(tcflag_t)(IXON | ICRNL | INLCR);
-	t.c_cc[VMIN] = 1;
-	t.c_cc[VTIME] = 0;
-	if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &t) != 0)
-		return -1;
-	tty_is_raw = true;
-	atexit(tty_restore);
-	signal(SIGTERM, on_signal);
-	signal(SIGHUP, on_signal);
-	signal(SIGQUIT, on_signal);
-	return 0;
-}
-
-struct ed {
-	char	buf[LINE_MAX_];
-	size_t	len, pos;
-	char	*hist[HIST_MAX];
-	int	n_hist, at;		/* at: history line shown; n_hist = the new line */
-	char	saved[LINE_MAX_];	/* the new line while browsing history */
+/* The interactive session: libedit's line editor (emacs keys, Ctrl-R incremental search,
+ * history kept in ~/.gwctl_history, bounded, mode 0600, without lines that hold keys), "?"
+ * and TAB answered by controld at once. */
+struct tty {
+	struct client	*c;
+	EditLine	*el;
+	History		*h;
+	char		*hist_path;	/* NULL: no history file ($HOME unset) */
+	char		**added;	/* lines of this session for the file, oldest first */
+	int		n_added;
+	bool		cancelled;	/* ^C: drop the line */
+	bool		ctrl_z;		/* ^Z: end the configure session */
+	int		rc;		/* RC_NO_ANSWER once controld stops answering */
 };
 
-enum key_result { KEY_MORE, KEY_LINE, KEY_EOF, KEY_CTRL_Z };
-
+/* terminal monitor (docs/logging.md): every TTY_POLL_MS while the line editor waits for a key,
+ * ask controld for the log lines since the last poll and print them above the line being
+ * edited, then let libedit draw the prompt and the line again.  A poll runs no command and
+ * changes no session; a lost answer only skips this poll. */
 static void
-redraw(const struct client *c, const struct ed *e)
+monitor_poll(struct client *c)
 {
-	printf("\r%s%.*s\x1b[K", c->prompt, (int)e->len, e->buf);
-	if (e->pos < e->len)
-		printf("\x1b[%zuD", e->len - e->pos);
-	fflush(stdout);
-}
+	Gw__V1__CliRequest q = GW__V1__CLI_REQUEST__INIT;
+	Gw__V1__CliReply *r;
+	zmq_pollitem_t it = { c->sock, 0, ZMQ_POLLIN, 0 };
+	struct gw_err err = { 0, "" };
 
-static void
-ed_set(struct ed *e, const char *s)
-{
-	snprintf(e->buf, sizeof(e->buf), "%s", s);
-	e->len = e->pos = strlen(e->buf);
-}
-
-static void
-ed_insert(struct ed *e, char ch)
-{
-	if (e->len + 1 >= sizeof(e->buf))
+	if (!c->monitor)
 		return;
-	memmove(e->buf + e->pos + 1, e->buf + e->pos, e->len - e->pos);
-	e->buf[e->pos++] = ch;
-	e->len++;
-}
-
-static void
-ed_delete(struct ed *e, size_t from, size_t to)	/* [from, to) */
-{
-	memmove(e->buf + from, e->buf + to, e->len - to);
-	e->len -= to - from;
-	e->pos = from;
-}
-
-static void
-hist_add(struct ed *e, const char *line)
-{
-	if (line[0] == '\0' || (e->n_hist > 0 && strcmp(e->hist[e->n_hist - 1], line) == 0))
+	q.line = (char *)"";
+	q.mode = c->mode;
+	q.monitor_poll = true;
+	if (link_send(c->sock, NULL, 0, &q.base) != 0 || zmq_poll(&it, 1, c->timeout_ms) <= 0)
 		return;
-	if (e->n_hist == HIST_MAX) {
-		free(e->hist[0]);
-		memmove(e->hist, e->hist + 1, (HIST_MAX - 1) * sizeof(e->hist[0]));
-		e->n_hist--;
+	if ((r = (Gw__V1__CliReply *)link_recv(c->sock, NULL, &gw__v1__cli_reply__descriptor,
+	    &err)) == NULL)
+		return;
+	c->monitor = r->monitor;
+	if (r->text[0] != '\0') {
+		printf("\r\x1b[K%s", r->text);
+		fflush(stdout);
+		if (c->el != NULL)
+			el_set(c->el, EL_REFRESH);
 	}
-	if ((e->hist[e->n_hist] = strdup(line)) != NULL)
-		e->n_hist++;
+	link_free(&r->base);
 }
 
-static void
-hist_move(struct ed *e, int d)
-{
-	int to = e->at + d;
-
-	if (to < 0 || to > e->n_hist)
-		return;
-	if (e->at == e->n_hist)
-		snprintf(e->saved, sizeof(e->saved), "%.*s", (int)e->len, e->buf);
-	e->at = to;
-	ed_set(e, to == e->n_hist ? e->saved : e->hist[to]);
-}
-
-/* "?": help for the line up to the cursor, then the line again. */
+/* libedit reads keys through here: wait for one on stdin, polling the log while idle. */
 static int
-key_help(struct client *c, struct ed *e)
+tty_getc(EditLine *el, wchar_t *wc)
 {
-	char q[LINE_MAX_ + 2];
-	int rc;
-
-	snprintf(q, sizeof(q), "%.*s?", (int)e->pos, e->buf);
-	printf("?\n");
-	rc = ask(c, q, false, 0, stdout, stdout);
-	redraw(c, e);
-	return rc;
-}
-
-/* TAB: controld completes the word before the cursor. */
-static int
-key_tab(struct client *c, struct ed *e)
-{
-	char q[LINE_MAX_], rest[LINE_MAX_];
-	char *text = NULL;
-	size_t tlen = 0;
-	FILE *t;
-	int rc;
-
-	snprintf(q, sizeof(q), "%.*s", (int)e->pos, e->buf);
-	snprintf(rest, sizeof(rest), "%.*s", (int)(e->len - e->pos), e->buf + e->pos);
-	if ((t = open_memstream(&text, &tlen)) == NULL)
-		return RC_OK;
-	rc = ask(c, q, true, 0, t, t);
-	fclose(t);
-	if (rc == RC_NO_ANSWER) {
-		free(text);
-		return rc;
-	}
-	if (tlen > 0)
-		printf("\n%s", text);
-	if (strcmp(c->completion, q) != 0 && c->completion[0] != '\0') {
-		size_t cl = strlen(c->completion), rl = strlen(rest);
-
-		if (cl + rl < sizeof(e->buf)) {
-			memcpy(e->buf, c->completion, cl);
-			memcpy(e->buf + cl, rest, rl + 1);
-			e->len = cl + rl;
-			e->pos = cl;
-		}
-	} else if (tlen == 0) {
-		putchar('\a');
-	}
-	free(text);
-	redraw(c, e);
-	return RC_OK;
-}
-
-/* ESC [ X, ESC [ N ~, ESC O X: arrows, Home, End, Delete. */
-static void
-key_escape(struct ed *e)
-{
-	char s[4] = { 0 };
-
-	if (read(STDIN_FILENO, &s[0], 1) != 1 || (s[0] != '[' && s[0] != 'O') ||
-	    read(STDIN_FILENO, &s[1], 1) != 1)
-		return;
-	if (s[1] >= '0' && s[1] <= '9') {
-		if (read(STDIN_FILENO, &s[2], 1) != 1 || s[2] != '~')
-			return;
-		if (s[1] == '3' && e->pos < e->len)
-			ed_delete(e, e->pos, e->pos + 1);
-		else if (s[1] == '1' || s[1] == '7')
-			e->pos = 0;
-		else if (s[1] == '4' || s[1] == '8')
-			e->pos = e->len;
-		return;
-	}
-	switch (s[1]) {
-	case 'A': hist_move(e, -1); break;
-	case 'B': hist_move(e, 1); break;
-	case 'C': if (e->pos < e->len) e->pos++; break;
-	case 'D': if (e->pos > 0) e->pos--; break;
-	case 'H': e->pos = 0; break;
-	case 'F': e->pos = e->len; break;
-	}
-}
-
-/* Read keys until a line is complete; *rc set when controld stopped answering. */
-static enum key_result
-read_line(struct client *c, struct ed *e, int *rc)
-{
+	struct tty *t;
 	unsigned char ch;
+	struct pollfd pfd = { STDIN_FILENO, POLLIN, 0 };
 
-	e->len = e->pos = 0;
-	e->at = e->n_hist;
-	redraw(c, e);
+	el_get(el, EL_CLIENTDATA, &t);
 	for (;;) {
-		ssize_t n = read(STDIN_FILENO, &ch, 1);
+		int n = poll(&pfd, 1, TTY_POLL_MS);
+		ssize_t got;
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
-			return KEY_EOF;
-		switch (ch) {
-		case '\r': case '\n':
-			e->buf[e->len] = '\0';
-			printf("\n");
-			return KEY_LINE;
-		case 0x04:				/* ^D: EOF on an empty line */
-			if (e->len == 0) {
-				printf("\n");
-				return KEY_EOF;
-			}
-			if (e->pos < e->len)
-				ed_delete(e, e->pos, e->pos + 1);
-			break;
-		case 0x1a:				/* ^Z */
-			printf("^Z\n");
-			return KEY_CTRL_Z;
-		case 0x03:				/* ^C: drop the line */
-			printf("^C\n");
-			e->len = e->pos = 0;
-			e->at = e->n_hist;
-			break;
-		case 0x7f: case 0x08:			/* backspace */
-			if (e->pos > 0)
-				ed_delete(e, e->pos - 1, e->pos);
-			break;
-		case 0x01: e->pos = 0; break;		/* ^A */
-		case 0x05: e->pos = e->len; break;	/* ^E */
-		case 0x02: if (e->pos > 0) e->pos--; break;		/* ^B */
-		case 0x06: if (e->pos < e->len) e->pos++; break;	/* ^F */
-		case 0x10: hist_move(e, -1); break;	/* ^P */
-		case 0x0e: hist_move(e, 1); break;	/* ^N */
-		case 0x0b: e->len = e->pos; break;	/* ^K */
-		case 0x15: ed_delete(e, 0, e->pos); break;	/* ^U */
-		case 0x17: {				/* ^W: the word before the cursor */
-			size_t p = e->pos;
-
-			while (p > 0 && e->buf[p - 1] == ' ')
-				p--;
-			while (p > 0 && e->buf[p - 1] != ' ')
-				p--;
-			ed_delete(e, p, e->pos);
-			break;
-		}
-		case 0x0c:				/* ^L */
-			printf("\x1b[H\x1b[2J");
-			break;
-		case '\t':
-			if ((*rc = key_tab(c, e)) == RC_NO_ANSWER)
-				return KEY_EOF;
+		if (n < 0)
+			return -1;
+		if (n == 0) {
+			monitor_poll(t->c);
 			continue;
-		case '?':
-			if ((*rc = key_help(c, e)) == RC_NO_ANSWER)
-				return KEY_EOF;
-			continue;
-		case 0x1b:
-			key_escape(e);
-			break;
-		default:
-			if (ch >= 0x20 && ch < 0x7f)
-				ed_insert(e, (char)ch);
-			break;
 		}
-		redraw(c, e);
+		if ((got = read(STDIN_FILENO, &ch, 1)) < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return 0;			/* end of input */
+		*wc = (wchar_t)ch;
+		return 1;
 	}
 }
 
-static int
-run_tty(struct client *c)
+static char *
+tty_prompt(EditLine *el)
 {
-	struct ed *e;
+	struct tty *t;
+
+	el_get(el, EL_CLIENTDATA, &t);
+	return t->c->prompt;
+}
+
+/* The line up to the cursor (what "?" and TAB are about), into buf. */
+static void
+line_to_cursor(EditLine *el, char *buf, size_t len, size_t extra)
+{
+	const LineInfo *li = el_line(el);
+	size_t n = (size_t)(li->cursor - li->buffer);
+
+	if (n + extra >= len)
+		n = len - extra - 1;
+	memcpy(buf, li->buffer, n);
+	buf[n] = '\0';
+}
+
+/* "?": help for the line up to the cursor, then the line again. */
+static unsigned char
+key_help(EditLine *el, int ch)
+{
+	char q[LINE_MAX_ + 2];
+	struct tty *t;
+
+	(void)ch;
+	el_get(el, EL_CLIENTDATA, &t);
+	line_to_cursor(el, q, sizeof(q), 1);
+	strcat(q, "?");
+	printf("?\n");
+	fflush(stdout);
+	if (ask(t->c, q, false, 0, stdout, stdout) == RC_NO_ANSWER) {
+		t->rc = RC_NO_ANSWER;
+		return CC_EOF;
+	}
+	return CC_REDISPLAY;
+}
+
+/* TAB: controld completes the word before the cursor (the possibilities listed when there
+ * are several). */
+static unsigned char
+key_tab(EditLine *el, int ch)
+{
+	char q[LINE_MAX_];
+	char *text = NULL;
+	size_t tlen = 0, ql;
+	struct tty *t;
+	FILE *f;
+	int rc;
+	unsigned char cc = CC_REFRESH;
+
+	(void)ch;
+	el_get(el, EL_CLIENTDATA, &t);
+	line_to_cursor(el, q, sizeof(q), 0);
+	if ((f = open_memstream(&text, &tlen)) == NULL)
+		return CC_REFRESH_BEEP;
+	rc = ask(t->c, q, true, 0, f, f);
+	fclose(f);
+	if (rc == RC_NO_ANSWER) {
+		free(text);
+		t->rc = RC_NO_ANSWER;
+		return CC_EOF;
+	}
+	if (tlen > 0) {
+		printf("\n%s", text);
+		fflush(stdout);
+		cc = CC_REDISPLAY;
+	}
+	ql = strlen(q);
+	if (t->c->completion[0] != '\0' && strcmp(t->c->completion, q) != 0) {
+		el_deletestr(el, (int)ql);
+		el_insertstr(el, t->c->completion);
+	} else if (tlen == 0) {
+		cc = CC_REFRESH_BEEP;
+	}
+	free(text);
+	return cc;
+}
+
+/* ^C: drop the line; ^Z: end the configure session (both end el_gets()). */
+static unsigned char
+key_cancel(EditLine *el, int ch)
+{
+	struct tty *t;
+
+	(void)ch;
+	el_get(el, EL_CLIENTDATA, &t);
+	t->cancelled = true;
+	printf("^C\n");
+	return CC_NEWLINE;
+}
+
+static unsigned char
+key_ctrl_z(EditLine *el, int ch)
+{
+	struct tty *t;
+
+	(void)ch;
+	el_get(el, EL_CLIENTDATA, &t);
+	t->ctrl_z = true;
+	printf("^Z\n");
+	return CC_NEWLINE;
+}
+
+/* Is word w an abbreviation (at least min characters) of keyword k? */
+static bool
+abbrev(const char *w, size_t wl, const char *k, size_t min)
+{
+	return wl >= min && wl <= strlen(k) && strncasecmp(w, k, wl) == 0;
+}
+
+/* Does line hold a key, so that it must not reach the history file?  crypto isakmp key,
+ * set session-key, pre-shared-key, key-string, as typed (abbreviations and "no" too). */
+static bool
+hist_secret(const char *line)
+{
+	const char *w[4];
+	size_t wl[4];
+	int n = 0;
+
+	for (const char *p = line; *p != '\0' && n < 4;) {
+		p += strspn(p, " \t");
+		if (*p == '\0')
+			break;
+		w[n] = p;
+		wl[n] = strcspn(p, " \t");
+		p += wl[n];
+		/* any word: pre-shared-key, key-string */
+		if (abbrev(w[n], wl[n], "pre-shared-key", 4) ||
+		    abbrev(w[n], wl[n], "key-string", 5))
+			return true;
+		if (n == 0 && abbrev(w[0], wl[0], "no", 2))
+			continue;		/* "no set session-key ...": as without "no" */
+		n++;
+	}
+	if (n >= 2 && abbrev(w[0], wl[0], "set", 2) && abbrev(w[1], wl[1], "session-key", 1))
+		return true;
+	return n >= 3 && abbrev(w[0], wl[0], "crypto", 2) && abbrev(w[1], wl[1], "isakmp", 2) &&
+	    abbrev(w[2], wl[2], "key", 1);
+}
+
+/* Load the history file (a line each, oldest first) into t->h. */
+static void
+hist_load(struct tty *t)
+{
+	HistEvent ev;
+	char *line = NULL;
+	size_t cap = 0;
+	FILE *f;
+	const char *home = getenv("HOME");
+
+	if (home == NULL || home[0] == '\0' ||
+	    asprintf(&t->hist_path, "%s/%s", home, HIST_FILE) < 0) {
+		t->hist_path = NULL;
+		return;
+	}
+	if ((f = fopen(t->hist_path, "r")) == NULL)
+		return;
+	while (getline(&line, &cap, f) != -1) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (line[0] != '\0' && !hist_secret(line))
+			history(t->h, &ev, H_ENTER, line);
+	}
+	free(line);
+	fclose(f);
+}
+
+/* Append this session's lines to the history file, keeping its last HIST_MAX lines: read
+ * it again (another gwctl may have written it meanwhile), write a temporary file of mode
+ * 0600 beside it, rename. */
+static void
+hist_save(struct tty *t)
+{
+	char **all = NULL, *line = NULL, *tmp = NULL;
+	size_t cap = 0;
+	int n = 0, fd, first;
+	FILE *f;
+
+	if (t->hist_path == NULL || t->n_added == 0)
+		return;
+	if ((f = fopen(t->hist_path, "r")) != NULL) {
+		while (getline(&line, &cap, f) != -1) {
+			char **v = realloc(all, (size_t)(n + 1) * sizeof(*all));
+
+			if (v == NULL)
+				break;
+			all = v;
+			line[strcspn(line, "\r\n")] = '\0';
+			if ((all[n] = strdup(line)) != NULL)
+				n++;
+		}
+		fclose(f);
+	}
+	if (asprintf(&tmp, "%s.tmp.%ld", t->hist_path, (long)getpid()) < 0)
+		goto out;
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0600)) < 0 ||
+	    (f = fdopen(fd, "w")) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		goto out;
+	}
+	first = n + t->n_added > HIST_MAX ? n + t->n_added - HIST_MAX : 0;
+	for (int i = first; i < n + t->n_added; i++)
+		fprintf(f, "%s\n", i < n ? all[i] : t->added[i - n]);
+	if (fclose(f) != 0 || rename(tmp, t->hist_path) != 0)
+		unlink(tmp);
+out:
+	for (int i = 0; i < n; i++)
+		free(all[i]);
+	free(all);
+	free(line);
+	free(tmp);
+}
+
+/* A line typed: into the history (the file's copy too unless it holds a key). */
+static void
+hist_add(struct tty *t, const char *line)
+{
+	HistEvent ev;
+	char **v;
+
+	if (line[strspn(line, " \t")] == '\0')
+		return;
+	history(t->h, &ev, H_ENTER, line);
+	if (hist_secret(line))
+		return;
+	if (t->n_added == HIST_MAX) {
+		free(t->added[0]);
+		memmove(t->added, t->added + 1, (HIST_MAX - 1) * sizeof(*t->added));
+		t->n_added--;
+	}
+	if ((v = realloc(t->added, (size_t)(t->n_added + 1) * sizeof(*v))) == NULL)
+		return;
+	t->added = v;
+	if ((v[t->n_added] = strdup(line)) != NULL)
+		t->n_added++;
+}
+
+static int
+tty_open(struct tty *t, struct client *c, const char *prog)
+{
+	HistEvent ev;
+
+	t->c = c;
+	if ((t->h = history_init()) == NULL ||
+	    (t->el = el_init(prog, stdin, stdout, stderr)) == NULL)
+		return -1;
+	c->el = t->el;
+	history(t->h, &ev, H_SETSIZE, HIST_MAX);
+	history(t->h, &ev, H_SETUNIQUE, 1);
+	hist_load(t);
+	el_set(t->el, EL_CLIENTDATA, t);
+	el_set(t->el, EL_EDITOR, "emacs");
+	el_set(t->el, EL_HIST, history, t->h);
+	el_set(t->el, EL_PROMPT, tty_prompt);
+	el_set(t->el, EL_SIGNAL, 1);
+	el_set(t->el, EL_GETCFN, tty_getc);
+	/* ^C and ^Z are editing keys here, as on IOS, not signals: while editing (-d) and
+	 * between lines (-x, while controld answers: typed-ahead keys wait for the editor, not
+	 * echoed twice); el_end() gives the terminal back as it was */
+	el_set(t->el, EL_SETTY, "-d", "-isig", NULL);
+	el_set(t->el, EL_SETTY, "-x", "-isig", "-echo", "-icanon", NULL);
+	/* wide: libedit keeps these pointers (the narrow el_set copies them, never freed) */
+	el_wset(t->el, EL_ADDFN, L"gw-help", L"controld's help for the line", key_help);
+	el_wset(t->el, EL_ADDFN, L"gw-complete", L"controld completes the word", key_tab);
+	el_wset(t->el, EL_ADDFN, L"gw-cancel", L"drop the line", key_cancel);
+	el_wset(t->el, EL_ADDFN, L"gw-end", L"end the configure session", key_ctrl_z);
+	el_set(t->el, EL_BIND, "?", "gw-help", NULL);
+	el_set(t->el, EL_BIND, "^I", "gw-complete", NULL);
+	el_set(t->el, EL_BIND, "^C", "gw-cancel", NULL);
+	el_set(t->el, EL_BIND, "^Z", "gw-end", NULL);
+	el_set(t->el, EL_BIND, "^R", "em-inc-search-prev", NULL);
+	el_set(t->el, EL_BIND, "^S", "em-inc-search-next", NULL);
+	el_source(t->el, NULL);			/* ~/.editrc, as other libedit programs */
+	return 0;
+}
+
+static void
+tty_close(struct tty *t)
+{
+	hist_save(t);
+	if (t->c != NULL)
+		t->c->el = NULL;
+	if (t->el != NULL)
+		el_end(t->el);
+	if (t->h != NULL)
+		history_end(t->h);
+	for (int i = 0; i < t->n_added; i++)
+		free(t->added[i]);
+	free(t->added);
+	free(t->hist_path);
+}
+
+static int
+run_tty(struct client *c, const char *prog)
+{
+	struct tty t = { 0 };
 	int rc = RC_OK;
 
-	if ((e = calloc(1, sizeof(*e))) == NULL)
-		return RC_FAILED;
 	/* an empty line: nothing to do, but it tells us the prompt */
-	if ((rc = ask(c, "", false, 0, stdout, stdout)) == RC_NO_ANSWER) {
-		free(e);
+	if ((rc = ask(c, "", false, 0, stdout, stdout)) == RC_NO_ANSWER)
 		return rc;
-	}
-	if (tty_raw() != 0) {
-		fprintf(stderr, "gwctl: terminal: %s\n", strerror(errno));
-		free(e);
+	if (tty_open(&t, c, prog) != 0) {
+		fprintf(stderr, "gwctl: line editor: %s\n", strerror(errno));
+		tty_close(&t);
 		return RC_FAILED;
 	}
-	while (!c->quit) {
-		enum key_result k = read_line(c, e, &rc);
+	while (!c->quit && t.rc != RC_NO_ANSWER) {
+		char line[LINE_MAX_];
+		const char *got;
+		int n;
 
-		if (rc == RC_NO_ANSWER)
+		t.cancelled = t.ctrl_z = false;
+		got = el_gets(t.el, &n);	/* NULL for an empty line ended by ^C, ^Z too */
+		if (t.rc == RC_NO_ANSWER)
 			break;
-		if (k == KEY_EOF) {
+		if (t.cancelled)
+			continue;
+		if (t.ctrl_z) {
+			if (!in_exec(c) && (rc = ask(c, "end", false, 0, stdout, stdout)) ==
+			    RC_NO_ANSWER)
+				break;
+			continue;
+		}
+		if (got == NULL || n <= 0) {
+			printf("\n");
 			if (!in_exec(c)) {
 				printf("%% end of input inside a configure session\n");
 				rc = ask(c, "abort", false, 0, stdout, stdout);
 			}
 			break;
 		}
-		if (k == KEY_CTRL_Z) {
-			if (!in_exec(c) && (rc = ask(c, "end", false, 0, stdout, stdout)) ==
-			    RC_NO_ANSWER)
-				break;
+		snprintf(line, sizeof(line), "%s", got);
+		line[strcspn(line, "\r\n")] = '\0';
+		hist_add(&t, line);
+		if (line[strspn(line, " \t")] == '\0')
 			continue;
-		}
-		hist_add(e, e->buf);
-		if (e->buf[strspn(e->buf, " \t")] == '\0')
-			continue;
-		if ((rc = ask(c, e->buf, false, 0, stdout, stdout)) == RC_NO_ANSWER)
+		if ((rc = ask(c, line, false, 0, stdout, stdout)) == RC_NO_ANSWER)
 			break;
 	}
-	tty_restore();
-	for (int i = 0; i < e->n_hist; i++)
-		free(e->hist[i]);
-	free(e);
+	tty_close(&t);
+	if (t.rc == RC_NO_ANSWER)
+		rc = RC_NO_ANSWER;
 	return rc == RC_NO_ANSWER ? rc : RC_OK;
 }
 
@@ -578,7 +695,7 @@ main(int argc, char **argv)
 			fclose(in);
 		}
 	} else if (isatty(STDIN_FILENO)) {
-		rc = run_tty(&c);
+		rc = run_tty(&c, argv[0]);
 	} else {
 		c.literal = true;
 		rc = run_file(&c, stdin, "standard input");

@@ -28,7 +28,7 @@
 static struct controld CD;
 static volatile sig_atomic_t stop, reload;	/* set by the signal handlers */
 static const char *curve_key, *curve_allow, *cli_allow;
-static bool insecure_tcp;
+static bool insecure_tcp, local_syslog;
 
 static void
 usage(FILE *f)
@@ -59,6 +59,12 @@ usage(FILE *f)
 "                           other way round\n"
 "      --insecure-tcp       allow tcp:// endpoints without CURVE (lab use only)\n"
 "      --keygen FILE        write a new key pair to FILE (mode 0600), print its public key\n"
+"      --metrics-file PATH  write the counters in the Prometheus text format to PATH every\n"
+"                           5 s and at exit, atomically (for node_exporter's textfile\n"
+"                           collector: a PATH ending in .prom in its directory)\n"
+"      --metrics-interval S  how often --metrics-file is written (default 5 seconds)\n"
+"      --syslog             also send log messages to the local syslog (syslog(3)), at the\n"
+"                           level and facility of logging trap / logging facility\n"
 "  -n, --check              parse and validate the configuration, print every refused\n"
 "                           line and the warnings, and exit\n"
 "  -v, --log-level LEVEL    error, warning, info (default) or debug\n"
@@ -89,7 +95,10 @@ parse_args(int argc, char **argv, bool *check)
 		{ "curve-key", 1, NULL, 'k' }, { "curve-allow", 1, NULL, 'a' },
 		{ "cli-allow", 1, NULL, 'A' },
 		{ "insecure-tcp", 0, NULL, 'I' }, { "keygen", 1, NULL, 'G' },
-		{ "log-level", 1, NULL, 'v' }, { "help", 0, NULL, 'h' }, { NULL, 0, NULL, 0 }
+		{ "log-level", 1, NULL, 'v' }, { "help", 0, NULL, 'h' },
+		{ "metrics-file", 1, NULL, 'M' }, { "syslog", 0, NULL, 'Y' },
+		{ "metrics-interval", 1, NULL, 'T' },
+		{ NULL, 0, NULL, 0 }
 	};
 	enum log_level lvl = LOG_LVL_INFO;
 	int c;
@@ -103,6 +112,15 @@ parse_args(int argc, char **argv, bool *check)
 		case 'a': curve_allow = optarg; break;
 		case 'A': cli_allow = optarg; break;
 		case 'I': insecure_tcp = true; break;
+		case 'M': CD.metrics.path = optarg; break;
+		case 'T':
+			CD.metrics.interval_ms = (uint64_t)strtoul(optarg, NULL, 10) * 1000;
+			if (CD.metrics.interval_ms == 0 || CD.metrics.interval_ms > 3600000) {
+				fprintf(stderr, "controld: --metrics-interval: 1 to 3600 seconds\n");
+				return -1;
+			}
+			break;
+		case 'Y': local_syslog = true; break;
 		case 'G': {
 			struct link_keys k;
 			struct gw_err err = { 0, "" };
@@ -238,6 +256,8 @@ loop(void)
 		if (reload) {
 			reload = 0;
 			notify_reloading();
+			logging_msg(&CD.log, LOGM_RELOAD, "Reload requested by signal (SIGHUP). "
+			    "Reload Reason: Reload Command.");
 			if (controld_reload(&CD, &err) != 0) {
 				log_err("reload refused, running configuration unchanged: %s:%u: %s",
 				    CD.conf.path, err.line, err.msg);
@@ -245,6 +265,8 @@ loop(void)
 				    "configuration unchanged", CD.conf.path, err.line, err.msg);
 			} else {
 				log_info("reloaded %s", CD.conf.path);
+				logging_msg(&CD.log, LOGM_CONFIG_I, "Configured from %s by reload",
+				    CD.conf.path);
 				notify_send("READY=1\nSTATUS=reloaded %s, generation %" PRIu64,
 				    CD.conf.path, CD.link.gen);
 			}
@@ -254,6 +276,8 @@ loop(void)
 		cli_poll(&CD);
 		workers_tick(&CD);
 		ikehost_tick(&CD);
+		logging_tick(&CD);
+		metrics_tick(&CD, link_now_ms(), false);
 	}
 }
 
@@ -329,6 +353,7 @@ main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	logging_init(&CD.log, local_syslog);
 	if (lease_open(&CD.link.leases, CD.link.state_dir, &err) != 0 ||
 	    lease_open_named(&CD.link.floors, CD.link.state_dir, "replay-floors", "replay-tops",
 	    "replay floors: key id (hash of the key material), number a new owner's window starts "
@@ -365,6 +390,7 @@ main(int argc, char **argv)
 		fatal("%s", err.msg);
 	log_info("serving workers on %s, CLI on %s, generation %" PRIu64, CD.link.ep, CD.cli.ep,
 	    CD.link.gen);
+	logging_msg(&CD.log, LOGM_RESTART, "System restarted --");
 	/* ready: sockets bound and the startup configuration applied (Type=notify) */
 	notify_send("READY=1\nSTATUS=serving workers on %s, CLI on %s, generation %" PRIu64,
 	    CD.link.ep, CD.cli.ep, CD.link.gen);
@@ -372,6 +398,7 @@ main(int argc, char **argv)
 	notify_send("STOPPING=1");
 	log_info("stopping");
 	ikehost_stop(&CD);
+	metrics_tick(&CD, link_now_ms(), true);
 	zmq_close(CD.link.sock);
 	zmq_close(CD.cli.sock);
 	if (CD.link.zap != NULL)
@@ -391,5 +418,6 @@ main(int argc, char **argv)
 	workers_free(&CD);
 	sad_free(&CD.sad);
 	spd_free(CD.conf.spd);
+	logging_free(&CD.log);
 	return 0;
 }

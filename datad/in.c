@@ -264,6 +264,46 @@ in_claimed(const struct worker *w, const struct pkt *p, bool ah, bool udp)
 	return tables_sa_in(w->gen, spi_be, ah ? IPPROTO_AH_ : IPPROTO_ESP_);
 }
 
+/* A drop the operator is told of (worker.h, struct drop_event): the packet's addresses, SPI
+ * and sequence number from b[0..len), the datagram as it was read (the IP header, or from UDP
+ * 4500 the ESP header: a failed open changes neither).  Not authenticated: for the log. */
+static void
+in_event(struct worker *w, enum drop d, const uint8_t *b, uint32_t len, bool ah, bool udp,
+    unsigned i, const struct sa_in *sa)
+{
+	struct drop_event *e;
+	uint32_t off = 0, src_be, dst_be;
+
+	switch (d) {
+	case DROP_NO_SA: e = &w->ev[EV_NO_SA]; break;
+	case DROP_REPLAY: e = &w->ev[EV_REPLAY]; break;
+	case DROP_ICV: e = &w->ev[EV_ICV]; break;
+	default: return;
+	}
+	if (udp) {
+		src_be = w->rx_from[i].sin_addr.s_addr;
+		dst_be = ikewire_local(&w->rx_msg[i].msg_hdr);
+	} else {
+		if (len < sizeof(struct ip4_hdr) || (off = (b[0] & 0x0fu) * 4u) <
+		    sizeof(struct ip4_hdr) || off > len)
+			return;
+		memcpy(&src_be, b + 12, 4);
+		memcpy(&dst_be, b + 16, 4);
+	}
+	if (ah)
+		off += offsetof(struct ah_hdr, spi_be);	/* AH: SPI then sequence, as ESP's */
+	if (len < off + 8)
+		return;
+	memcpy(&e->spi_be, b + off, 4);
+	memcpy(&e->seq, b + off + 4, 4);
+	e->seq = ntohl(e->seq);
+	e->src_be = src_be;
+	e->dst_be = dst_be;
+	e->proto = ah ? IPPROTO_AH_ : IPPROTO_ESP_;
+	e->sa_id = d == DROP_NO_SA || sa == NULL ? 0 : sa->id;
+	e->count++;
+}
+
 struct pkt *
 in_buf(struct worker *w, unsigned i)
 {
@@ -281,6 +321,7 @@ in_run(struct worker *w, enum in_from from, unsigned n)
 
 	for (unsigned i = 0; i < n; i++) {
 		struct pkt *p = &w->pool[BATCH + i];
+		const uint8_t *start = p->data;
 		struct sa_in *sa = NULL;
 		enum drop d;
 
@@ -298,6 +339,7 @@ in_run(struct worker *w, enum in_from from, unsigned n)
 		}
 		if (d != DROP_NONE) {
 			worker_drop(w, sa != NULL ? &sa->ctr : NULL, d);
+			in_event(w, d, start, w->rx_msg[i].msg_len, ah, udp, i, sa);
 			if (d != DROP_NOT_OWNER)
 				log_debug("inbound %s dropped: %s", ah ? "AH" : udp ? "UDP 4500" :
 				    "ESP", drop_text[d]);

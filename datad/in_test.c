@@ -15,7 +15,9 @@
  *     a 3000-byte one is counted as "truncated", not as "icv"
  *   - TCP of an SA without an ICV is never coalesced nor given checksum offload flags (gro.c)
  *   - a drop is counted once, on the SA it is charged to (worker.h)
- *   - an SA past its hard lifetime (deadline or bytes) takes nothing more: "expired" */
+ *   - an SA past its hard lifetime (deadline or bytes) takes nothing more: "expired"
+ *   - an unknown SPI and a failed ICV leave their drop event (worker.h, struct drop_event):
+ *     the packet's SPI, addresses and sequence number, the SA, a count; UDP 4500 too */
 #include <arpa/inet.h>
 #include <linux/virtio_net.h>
 #include <stdlib.h>
@@ -529,6 +531,55 @@ test_hard(void)
 	tables_free(g);
 }
 
+/* The drops controld logs (%CRYPTO-4-RECVD_PKT_INV_SPI, RECVD_PKT_MAC_ERR): their events. */
+static void
+test_events(void)
+{
+	const struct drop_event *e;
+	struct pkt p;
+	uint32_t ihl, unknown_be = htonl(2000);
+
+	memset(W.ev, 0, sizeof(W.ev));
+	inner(&p, 84);
+	esp(&p, 1, 4, true);
+	ihl = (p.data[0] & 0xfu) * 4;
+	memcpy(p.data + ihl, &unknown_be, 4);
+	T_EQ(run_pkt(IN_ESP, &p), 0, "an unknown SPI: dropped");
+	e = &W.ev[EV_NO_SA];
+	T_EQ(e->count, 1, "an unknown-SPI event");
+	T_EQ(ntohl(e->spi_be), 2000, "its SPI");
+	T_EQ(ntohl(e->src_be), PEER, "its source");
+	T_EQ(ntohl(e->dst_be), LOCAL, "its destination");
+	T_EQ(e->seq, next_seq - 1, "its sequence number");
+	T_EQ(e->proto, 50, "ESP");
+	T_EQ(e->sa_id, 0, "no SA");
+
+	inner(&p, 84);
+	esp(&p, 1, 4, true);
+	p.data[p.len - 1] ^= 1;
+	T_EQ(run_pkt(IN_ESP, &p), 0, "a bad ICV: dropped");
+	e = &W.ev[EV_ICV];
+	T_EQ(e->count, 1, "an ICV event");
+	T_EQ(e->sa_id, 1, "of SA 1");
+	T_EQ(ntohl(e->spi_be), 1000, "its SPI");
+	T_EQ(e->seq, next_seq - 1, "its sequence number");
+
+	inner(&p, 84);
+	esp(&p, 2, 4, false);			/* ESP in UDP 4500: the sender from recvmmsg */
+	memcpy(p.data, &unknown_be, 4);
+	T_EQ(run_pkt(IN_UDP, &p), 0, "an unknown SPI in UDP: dropped");
+	e = &W.ev[EV_NO_SA];
+	T_EQ(e->count, 2, "a second unknown-SPI event");
+	T_EQ(ntohl(e->src_be), PEER, "its sender");
+	T_EQ(e->dst_be, 0, "its destination not known (no IP_PKTINFO here)");
+
+	rx(0, "\x45", 1);			/* a runt: no event, nothing read beyond it */
+	in_run(&W, IN_ESP, 1);
+	T_EQ(W.ev[EV_NO_SA].count + W.ev[EV_ICV].count + W.ev[EV_REPLAY].count, 3,
+	    "no event for a runt");
+	memset(W.ev, 0, sizeof(W.ev));
+}
+
 int
 main(void)
 {
@@ -550,6 +601,7 @@ main(void)
 	test_gro();
 	test_bundle_tables();
 	test_hard();
+	test_events();
 	tables_free(W.gen);
 	free(W.pool);
 	close(W.tun_fd);

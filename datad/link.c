@@ -405,10 +405,54 @@ out:
 	return any;
 }
 
+/* The drop events since the last (worker.h, struct drop_event): one message of at most
+ * EV_MAX events, nothing when there were none. */
+static void
+send_events(struct worker *w)
+{
+	static const uint32_t reason[EV_MAX] = { DROP_NO_SA, DROP_REPLAY, DROP_ICV };
+	Gw__V1__Envelope env = GW__V1__ENVELOPE__INIT;
+	Gw__V1__DropEvents m = GW__V1__DROP_EVENTS__INIT;
+	Gw__V1__DropEvent ev[EV_MAX], *evp[EV_MAX];
+	size_t n = 0;
+
+	for (int k = 0; k < EV_MAX; k++) {
+		const struct drop_event *e = &w->ev[k];
+
+		if (e->count == 0)
+			continue;
+		gw__v1__drop_event__init(&ev[n]);
+		ev[n].drop = reason[k];
+		ev[n].proto = e->proto;
+		ev[n].spi = ntohl(e->spi_be);
+		ev[n].src = ntohl(e->src_be);
+		ev[n].dst = ntohl(e->dst_be);
+		ev[n].seq = e->seq;
+		ev[n].sa_id = e->sa_id;
+		ev[n].count = e->count;
+		evp[n] = &ev[n];
+		n++;
+	}
+	if (n == 0)
+		return;
+	memset(w->ev, 0, sizeof(w->ev));
+	m.boot = w->boot;
+	m.n_events = n;
+	m.events = evp;
+	env.body_case = GW__V1__ENVELOPE__BODY_DROP_EVENTS;
+	env.drop_events = &m;
+	send_env(w, &env);
+}
+
 void
 link_tick(struct worker *w)
 {
 	uint64_t now = link_now_ms();
+
+	if (now - w->last_events_ms >= EVENTS_MS) {
+		w->last_events_ms = now;
+		send_events(w);
+	}
 
 	if (now - w->last_nft_ms >= 2000 && w->gen != NULL) {
 		w->last_nft_ms = now;

@@ -49,6 +49,7 @@ enum {
 	HEARTBEAT_MS	= 1000,
 	TOPS_MS		= 50,		/* replay tops that moved are reported this often */
 	REPORT_PART_SAS	= 4096,		/* SAs per report message (LINK_MAX_TO_CONTROLD) */
+	EVENTS_MS	= 250,		/* drop events (gw.v1.DropEvents) at most this often */
 	DEAD_MS		= 3500,		/* controld silent this long: say hello again */
 	LEASE_RETRY_MS	= 1000,
 	SNAPSHOT_RETRY_MS = 1000,
@@ -74,6 +75,21 @@ struct acquire_slot {
 	uint16_t	sport, dport;
 	uint8_t		proto;
 	uint64_t	sent_ms;		/* 0 = free */
+};
+
+/* The last inbound packet dropped for a reason the operator is told of in controld's log
+ * (gw.v1.DropEvent: an unknown SPI, a replay, a failed ICV), and how many since the last
+ * DropEvents; what its headers claimed, unauthenticated.  Filled by in.c on the drop (a few
+ * stores, nothing allocated), sent and zeroed by link.c every EVENTS_MS: bounded whatever
+ * the peers send. */
+enum { EV_NO_SA, EV_REPLAY, EV_ICV, EV_MAX };
+
+struct drop_event {
+	uint64_t	count;
+	uint64_t	sa_id;			/* replay, icv: the SA; no-sa: 0 */
+	uint32_t	spi_be, src_be, dst_be;	/* dst 0: not known (UDP without pktinfo) */
+	uint32_t	seq;			/* the wire's sequence number */
+	uint8_t		proto;			/* 50 ESP, 51 AH */
 };
 
 /* What this worker did with IKE and acquires since its boot (gw.v1.IkeCounters). */
@@ -134,6 +150,8 @@ struct worker {
 	uint64_t		tops_gen;		/* the generation they are of */
 	uint64_t		last_tops_ms;
 	uint64_t		drops[DROP_MAX];	/* drops without an SA */
+	struct drop_event	ev[EV_MAX];		/* since the last DropEvents */
+	uint64_t		last_events_ms;
 	uint64_t		clear_in_base;		/* clear-in of the tables before this one */
 	uint64_t		clear_in_last;		/* this table's counter, last read */
 	char			*nft_rules;		/* the nftables ruleset installed (nft.c) */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* clear.c: "clear crypto sa [peer A | map NAME | entry DEST-ADDR {ah|esp} SPI]".  IOS
+/* clear.c: "clear crypto sa [peer A | map NAME | entry DEST-ADDR {ah|esp} SPI]" and "clear
+ * crypto sa counters" (every SA's counters from 0, nothing deleted, as IOS does).  IOS
  * re-establishes manual SAs at once with the same keys, so we keep them and reset what the
  * operator sees, their counters: a baseline taken now, kept with the SA in the SAD, is
  * subtracted in show.  Their sequence numbers go on (docs/design.md invariant 1: never twice under
@@ -86,9 +87,28 @@ clear_parse(char **a, int n, struct clear_sel *c, FILE *out)
 		c->spi = (uint32_t)spi;
 		return 0;
 	}
-	fprintf(out, "%% Usage: clear crypto sa [peer A | map NAME | entry DEST-ADDR {ah|esp} "
-	    "SPI]\n");
+	fprintf(out, "%% Usage: clear crypto sa [counters | peer A | map NAME | entry DEST-ADDR "
+	    "{ah|esp} SPI]\n");
 	return -1;
+}
+
+/* clear crypto sa counters: the baseline of every SA taken now (sa_clear), so show counts from
+ * 0; the data plane is not told: its counts, lifetimes (kilobytes used) and replay windows go
+ * on. */
+static int
+clear_counters(struct controld *cd, FILE *out)
+{
+	uint64_t live = workers_live(cd);
+	size_t k = 0;
+
+	for (size_t i = 0; i < cd->sad.n; i++) {
+		sa_clear(cd->sad.v[i], live);
+		k += sa_published(cd->sad.v[i]);
+	}
+	fprintf(out, "Cleared the counters of %zu SA%s; the SAs, their lifetimes and replay "
+	    "windows are unchanged.\n", k, k == 1 ? "" : "s");
+	log_info("clear crypto sa counters: %zu SA%s", k, k == 1 ? "" : "s");
+	return 0;
 }
 
 int
@@ -100,6 +120,8 @@ clear_sa(struct controld *cd, char **a, int n, FILE *out)
 	uint64_t live = workers_live(cd);
 	size_t hits = 0, n_ike = 0, n_manual = 0;
 
+	if (n == 1 && kw(a[0], "counters"))
+		return clear_counters(cd, out);
 	if (clear_parse(a, n, &c, out) != 0)
 		return -1;
 	for (size_t i = 0; i < d->n; i++)

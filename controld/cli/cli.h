@@ -9,10 +9,13 @@
  *   The trees are a guide, never a gate for configuration lines: a word they do not know is
  *   left as typed and the parser decides, so no line the parser takes is refused here.
  * session.c: the sessions.  Each client (ZeroMQ routing id) is in exec mode or in a configure
- *   session on a candidate copy of the running configuration; "end" (or "exit" from global
- *   configuration) commits it all or nothing (docs/design.md invariant 4): one refused line in the
- *   session, or a candidate that does not validate, and nothing is applied.  A session idle
- *   for CLI_IDLE_MS is dropped, its changes discarded.
+ *   session on a candidate copy of the running configuration; a typed line that is refused
+ *   is answered at once (a caret under the word) and left out; "end" (or "exit" from global
+ *   configuration) commits the candidate all or nothing (docs/design.md invariant 4): one that
+ *   does not validate, or one refused numbered line (a file's), and nothing is applied.
+ *   show candidate; output modifiers (| include ...).  A session idle for CLI_IDLE_MS is
+ *   dropped, its changes discarded.
+ * output.c: output modifiers of show commands (| include ...) and show candidate's diff.
  * exec.c: the exec commands (show, debug, reload, help) and one exec line; clear.c: clear
  *   crypto sa; save.c: write memory; show.c: show crypto ipsec sa, show workers;
  *   crypto_session.c: show and clear crypto session (one session per peer).
@@ -70,6 +73,9 @@ enum cli_cmd {
 	CLI_C_CRYPTO_KEYGEN, CLI_C_CRYPTO_KEYZERO, CLI_C_SHOW_MYPUBKEY, CLI_C_SHOW_PUBCHAIN,
 	CLI_C_CONFIGURE, CLI_C_CLEAR_SA, CLI_C_WRITE, CLI_C_DEBUG, CLI_C_NODEBUG, CLI_C_RELOAD,
 	CLI_C_HELP, CLI_C_EXIT,
+	CLI_C_SHOW_CANDIDATE, CLI_C_SHOW_DEBUG, CLI_C_ENABLE, CLI_C_DISABLE, CLI_C_TERMINAL,
+	CLI_C_SHOW_LOGGING, CLI_C_CLEAR_LOGGING, CLI_C_SHOW_METRICS, CLI_C_TERM_MON,
+	CLI_C_TERM_NOMON,
 	/* configuration modes */
 	CLI_C_END, CLI_C_CONF_EXIT, CLI_C_ABORT, CLI_C_DO,
 };
@@ -125,7 +131,8 @@ struct cli_req {
 	const char	*line;
 	const char	*mode;			/* the client's idea of its mode; NULL = "exec" */
 	bool		complete;		/* TAB */
-	unsigned	lineno;			/* the client's line number; 0: the session's */
+	unsigned	lineno;			/* the client's line number (a file's: the session
+						 * is then all or nothing); 0: typed, the session's */
 	bool		literal;		/* a final "?" is text (gwctl -f): no help */
 };
 

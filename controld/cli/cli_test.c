@@ -55,6 +55,15 @@ req(const char *id, const char *line)
 	return request(id, &q, now_ms);
 }
 
+/* A numbered line (a file's, as gwctl -f sends it). */
+static const char *
+reqn(const char *id, const char *line, unsigned lineno)
+{
+	struct cli_req q = { .line = line, .lineno = lineno, .literal = true };
+
+	return request(id, &q, now_ms);
+}
+
 static const char *
 complete(const char *id, const char *line)
 {
@@ -427,6 +436,7 @@ static const char help_if[] =
 	"  hostname     Set the system's network name\n"
 	"  interface    Select an interface to configure\n"
 	"  ip           Interface Internet Protocol config commands\n"
+	"  logging      Modify message logging facilities\n"
 	"  no           Negate a command or set its defaults\n"
 	"  shutdown     Shutdown the selected interface\n";
 
@@ -619,33 +629,62 @@ test_bad_session(void)
 	uint64_t gen = cd.link.gen;
 	const char *o;
 
+	/* typed lines: each refused one answered at once, IOS's way, and left out */
 	req("b", "configure terminal");
 	req("b", "hostname gwB");
 	T_OK(rep.ok, "a good line");
 	o = req("b", "crypto map vpn 10 ipsec-manaul");
 	T_OK(!rep.ok, "a refused line");
-	T_STREQ(o, "% Invalid input detected at 'ipsec-manaul': crypto map vpn 10: "
-	    "\"ipsec-manaul\": expected ipsec-manual or ipsec-isakmp\n"
-	    "% Because of this, \"end\" will apply nothing of this session; \"abort\" "
-	    "leaves it.\n",
-	    "the word and why");
+	T_STREQ(o, "                              ^\n"
+	    "% Invalid input detected at '^' marker.\n"
+	    "% crypto map vpn 10: \"ipsec-manaul\": expected ipsec-manual or ipsec-isakmp\n",
+	    "the caret under the word (12 of prompt + 18), and why");
 	T_STREQ(rep.prompt, "gwB(config)#", "a refused line changes no mode");
+	o = req("b", "cry\tmap vpn 10 ipsec-manaul");
+	T_OK(strncmp(o, "               \t           ^\n", 28) == 0,
+	    "a tab before the word is kept: %s", o);
 	req("b", "crypto map vpn 10");
 	o = req("b", "set s");
 	T_STREQ(o, "% Ambiguous command: \"set s\"\n", "ambiguous is refused");
 	T_OK(!rep.ok, "ambiguous: not ok");
-	req("b", "set peer 198.51.100.7");
+	o = req("b", "set peer 198.51.100.7");
 	T_OK(!rep.ok, "second peer of a manual entry refused");
-	req("b", "no set peer");
-	req("b", "set peer 198.51.100.7");
+	T_OK(has(o, "% crypto map vpn 10: set peer 198.51.100.7: an ipsec-manual entry has one "
+	    "peer"), "why: %s", o);
+	o = req("b", "match");
+	T_OK(has(o, "% Incomplete command.\n"), "incomplete: %s", o);
+	o = req("b", "configure terminal");
+	T_OK(!rep.ok && has(o, "% Invalid input detected at '^' marker.\n"),
+	    "configure terminal in config mode: refused, harmless: %s", o);
+	T_STREQ(rep.prompt, "gwB(config-crypto-map)#", "the session goes on");
+	o = req("b", "do show users");
+	T_OK(has(o, "      8       6\n"), "show users counts the refused lines: %s", o);
+	req("b", "abort");
+	T_OK(conf_equal(cd.conf.running, before), "nothing applied");
+
+	/* numbered lines (a file): all or nothing */
+	reqn("b", "configure terminal", 1);
+	reqn("b", "hostname gwB", 2);
+	o = reqn("b", "crypto map vpn 10 ipsec-manaul", 3);
+	T_STREQ(o, "% Invalid input detected at 'ipsec-manaul' (line 3): crypto map vpn 10: "
+	    "\"ipsec-manaul\": expected ipsec-manual or ipsec-isakmp\n"
+	    "% Because of this, \"end\" will apply nothing of this session; \"abort\" "
+	    "leaves it.\n",
+	    "the word and why");
+	reqn("b", "crypto map vpn 10", 4);
+	o = reqn("b", "set s", 5);
+	T_STREQ(o, "% Ambiguous command: \"set s\" (line 5)\n", "ambiguous is refused");
+	reqn("b", "set peer 198.51.100.7", 6);
+	reqn("b", "no set peer", 7);
+	reqn("b", "set peer 198.51.100.7", 8);
 	T_OK(rep.ok, "good lines go on");
-	o = req("b", "end");
+	o = reqn("b", "end", 9);
 	T_OK(!rep.ok, "end fails");
 	T_STREQ(o, "% Nothing applied: 3 lines of this session were refused:\n"
-	    "%   line 2: crypto map vpn 10: \"ipsec-manaul\": expected ipsec-manual or "
+	    "%   line 3: crypto map vpn 10: \"ipsec-manaul\": expected ipsec-manual or "
 	    "ipsec-isakmp\n"
-	    "%   line 4: ambiguous command: \"set s\" (\"s\" abbreviates more than one keyword)\n"
-	    "%   line 5: crypto map vpn 10: set peer 198.51.100.7: an ipsec-manual entry has one "
+	    "%   line 5: ambiguous command: \"set s\" (\"s\" abbreviates more than one keyword)\n"
+	    "%   line 6: crypto map vpn 10: set peer 198.51.100.7: an ipsec-manual entry has one "
 	    "peer; remove the other first (no set peer)\n"
 	    "% The running configuration is unchanged.\n", "the report");
 	T_STREQ(rep.prompt, "gwA#", "back to exec, old hostname");
@@ -676,10 +715,7 @@ test_bad_session(void)
 	req("b", "conf t");
 	req("b", "crypto map vpn 10");
 	o = req("b", "set s inbound esp 300 cipher 00112233445566778899aabbccddeeff");
-	T_STREQ(o, "% Ambiguous command: \"set s\"\n"
-	    "% Because of this, \"end\" will apply nothing of this session; \"abort\" "
-	    "leaves it.\n",
-	    "ambiguous, with a key after");
+	T_STREQ(o, "% Ambiguous command: \"set s\"\n", "ambiguous, with a key after");
 	o = req("b", "end");
 	T_OK(!has(o, "00112233"), "no key in the report: %s", o);
 
@@ -690,8 +726,9 @@ test_bad_session(void)
 	T_OK(rep.ok, "the parser takes it");
 	o = req("b", "end");
 	T_OK(!rep.ok, "validation refuses");
-	T_STREQ(o, "% Nothing applied: line 2: crypto map vpn 10: transform set NOPE is not "
-	    "defined\n% The running configuration is unchanged.\n", "validation report");
+	T_STREQ(o, "% Nothing applied: line 2 of this session: crypto map vpn 10: transform set "
+	    "NOPE is not defined\n% The running configuration is unchanged.\n",
+	    "validation report");
 	T_OK(conf_equal(cd.conf.running, before), "nothing applied");
 
 	/* an incomplete ipsec-isakmp entry in an applied set: accepted, disabled, with IOS's
@@ -702,7 +739,7 @@ test_bad_session(void)
 	o = req("b", "exit");
 	T_STREQ(rep.prompt, "gwA(config)#", "exit from the sub-mode");
 	o = req("b", "exit");
-	T_OK(has(o, "% Warning: warning: crypto map vpn 20: NOTE: this crypto map entry will "
+	T_OK(has(o, "% Warning: crypto map vpn 20: NOTE: this crypto map entry will "
 	    "remain disabled until a peer, a valid access list and a transform set have been "
 	    "configured (no match address)\n"), "incomplete entry: %s", o);
 	T_OK(rep.ok, "incomplete entry: accepted");
@@ -725,10 +762,17 @@ test_bad_session(void)
 			"do configure terminal",
 		};
 
+		/* typed: each refused or taken, the session survives; abort */
 		req("b", "conf t");
 		for (size_t i = 0; i < sizeof(junk) / sizeof(junk[0]); i++)
 			req("b", junk[i]);
-		o = req("b", "end");
+		T_EQ(cd.cli.n_sess, 1, "junk: the session survives");
+		req("b", "abort");
+		/* numbered: end applies nothing */
+		reqn("b", "conf t", 1);
+		for (size_t i = 0; i < sizeof(junk) / sizeof(junk[0]); i++)
+			reqn("b", junk[i], (unsigned)i + 2);
+		o = reqn("b", "end", 99);
 		T_OK(!rep.ok, "junk: nothing applied: %s", o);
 		T_OK(conf_equal(cd.conf.running, before), "running config survives the junk");
 		T_EQ(cd.link.gen, gen, "no new generation");
@@ -850,7 +894,7 @@ test_concurrent(void)
 	o = req("op2", "end");
 	T_OK(!rep.ok, "op2 refused");
 	T_STREQ(o, "% Nothing applied: the running configuration changed while this session "
-	    "was open,\n% and line 1 no longer applies: crypto map vpn 20: is ipsec-isakmp; "
+	    "was open,\n% and line 1 of this session no longer applies: crypto map vpn 20: is ipsec-isakmp; "
 	    "remove it (no crypto map vpn 20) to change its type\n"
 	    "% The running configuration is unchanged.\n", "why");
 	T_OK(conf_equal(cd.conf.running, before), "unchanged");
@@ -1007,6 +1051,56 @@ static const char show_sa_golden[] =
 	"    #pkts permitted but no outbound SA: 0\n"
 	"    #pkts with an unknown SPI: 0\n";
 
+/* The same SAs in the IOS 12.4/15 layout, after "clear crypto sa" (counts 10 and 3). */
+static const char show_sa15_golden[] =
+	"interface: wan0\n"
+	"    Crypto map tag: vpn, local addr 198.51.100.1\n"
+	"\n"
+	"   protected vrf: (none)\n"
+	"   local  ident (addr/mask/prot/port): (192.0.2.0/255.255.255.128/0/0)\n"
+	"   remote ident (addr/mask/prot/port): (192.0.2.128/255.255.255.128/0/0)\n"
+	"   current_peer 198.51.100.2 port 500\n"
+	"     PERMIT, flags={origin_is_acl,}\n"
+	"    #pkts encaps: 10, #pkts encrypt: 10, #pkts digest: 10\n"
+	"    #pkts decaps: 3, #pkts decrypt: 3, #pkts verify: 3\n"
+	"    #pkts compressed: 0, #pkts decompressed: 0\n"
+	"    #pkts not compressed: 0, #pkts compr. failed: 0\n"
+	"    #pkts not decompressed: 0, #pkts decompress failed: 0\n"
+	"    #send errors 0, #recv errors 1\n"
+	"\n"
+	"     local crypto endpt.: 198.51.100.1, remote crypto endpt.: 198.51.100.2\n"
+	"     plaintext mtu 1438, path mtu 1500, ip mtu 1500, ip mtu idb wan0\n"
+	"     current outbound spi: 0x3E8(1000)\n"
+	"     PFS (Y/N): N, DH group: none\n"
+	"\n"
+	"     inbound esp sas:\n"
+	"      spi: 0x3E9(1001)\n"
+	"        transform: esp-256-aes esp-sha-hmac ,\n"
+	"        in use settings ={Tunnel, }\n"
+	"        conn id: 2157, flow_id: SW:157, sibling_flags 80000040, crypto map: vpn\n"
+	"        sa timing: remaining key lifetime (k/sec): (0/0)\n"
+	"        IV size: 16 bytes\n"
+	"        replay detection support: N\n"
+	"        Status: ACTIVE(ACTIVE)\n"
+	"\n"
+	"     inbound ah sas:\n"
+	"\n"
+	"     inbound pcp sas:\n"
+	"\n"
+	"     outbound esp sas:\n"
+	"      spi: 0x3E8(1000)\n"
+	"        transform: esp-256-aes esp-sha-hmac ,\n"
+	"        in use settings ={Tunnel, }\n"
+	"        conn id: 2571, flow_id: SW:571, sibling_flags 80000040, crypto map: vpn\n"
+	"        sa timing: remaining key lifetime (k/sec): (0/0)\n"
+	"        IV size: 16 bytes\n"
+	"        replay detection support: N\n"
+	"        Status: ACTIVE(ACTIVE)\n"
+	"\n"
+	"     outbound ah sas:\n"
+	"\n"
+	"     outbound pcp sas:\n";
+
 static struct sa *
 sa_of(bool inbound)
 {
@@ -1037,6 +1131,7 @@ test_clear(void)
 	req("x", "crypto map vpn 10");
 	req("x", "no set peer");
 	req("x", "set peer 198.51.100.2");
+	req("x", "crypto ipsec show-layout 11.3");	/* show_sa_golden is the 11.3 layout's */
 	req("x", "end");
 	T_OK(rep.ok, "demo again");
 	w->rid_len = 1;
@@ -1096,6 +1191,34 @@ test_clear(void)
 	T_STREQ(req("x", "clear crypto sa entry 198.51.100.1 esp 12"),
 	    "% Invalid input detected at '12' (try \"?\" or \"help\")\n", "SPI under 256");
 	T_OK(!rep.ok, "bad SPI: not ok");
+
+	/* the IOS 12.4/15 layout, the default: the parsers' lines, and clear crypto sa counters */
+	req("x", "conf t");
+	req("x", "no crypto ipsec show-layout");
+	req("x", "end");
+	T_OK(rep.ok, "back to the default layout");
+	so->pkts = 30;			/* the baselines are 20 and 9 */
+	si->pkts = 12;
+	si->drops[DROP_ICV] = 1;
+	o = req("x", "show crypto ipsec sa");
+	T_STREQ(o, show_sa15_golden, "show crypto ipsec sa: the 15 layout");
+	o = req("x", "show crypto ipsec sa detail");
+	T_OK(has(o, "    #pkts invalid prot (recv) 0, #pkts verify failed: 1\n") &&
+	    has(o, "    ##pkts replay failed (rcv): 0\n") && !has(o, "#send errors") &&
+	    has(o, "        replay detection support: N  replay window size: 0\n") &&
+	    !has(o, "owner") && !has(o, "Packets dropped"), "detail: %s", o);
+	o = req("x", "show workers");
+	T_OK(has(o, "Packets dropped outside any SA (all workers):\n"), "show workers: %s", o);
+	o = req("x", "clear crypto sa counters");
+	T_STREQ(o, "Cleared the counters of 2 SAs; the SAs, their lifetimes and replay windows "
+	    "are unchanged.\n", "clear crypto sa counters");
+	T_EQ(shown("#pkts encaps: "), 0, "counters: encaps from 0");
+	T_EQ(shown("#pkts decaps: "), 0, "counters: decaps from 0");
+	T_EQ(shown("#recv errors "), 0, "counters: errors from 0");
+	T_EQ(sa_of(false)->base.seq_top, 10, "counters: the sequence numbers go on");
+	so->pkts = 33;
+	T_EQ(shown("#pkts encaps: "), 3, "counters: count again");
+	T_OK(has(req("x", "cl cry sa cou"), "Cleared the counters"), "abbreviated");
 	sad_retire(&cd.sad, 0);
 	w->rid_len = 0;
 	w->id[0] = '\0';
@@ -1207,7 +1330,7 @@ test_ikev2(void)
 	T_OK(has(o, "  policy ") && has(o, "  profile ") && has(o, "  proposal "), "%s", o);
 	T_STREQ(req("k", "show crypto ikev2"), "% Incomplete command.\n", "incomplete");
 	o = req("k", "show crypto map tag vpn");
-	T_OK(has(o, "        IKEv2 Profile: PR\n"), "show crypto map: %s", o);
+	T_OK(has(o, "\tIKEv2 Profile: PR\n"), "show crypto map: %s", o);
 
 	/* write memory keeps the key; show startup-config masks it */
 	o = req("k", "write memory");
@@ -1525,13 +1648,13 @@ test_session(void)
 
 	/* show crypto ipsec sa: the SA's peer, not the dynamic entry's 0.0.0.0 */
 	o = req("s", "show crypto ipsec sa");
-	T_OK(has(o, "   current_peer: 198.51.100.3\n") &&
+	T_OK(has(o, "   current_peer 198.51.100.3 port 4500\n") &&
 	    has(o, "remote crypto endpt.: 198.51.100.3\n") && !has(o, "0.0.0.0"),
 	    "current_peer: %s", o);
 	T_OK(has(o, "   remote ident (addr/mask/prot/port): (203.0.113.0/255.255.255.0/0/0)\n"),
 	    "the negotiated flow");
 	o = req("s", "show crypto ipsec sa peer 198.51.100.3");
-	T_OK(has(o, "current_peer: 198.51.100.3") && !has(o, "current_peer: 198.51.100.2"),
+	T_OK(has(o, "current_peer 198.51.100.3 ") && !has(o, "current_peer 198.51.100.2 "),
 	    "peer filter on the SA's peer: %s", o);
 	o = req("s", "show crypto ipsec sa address");
 	T_OK(has(o, "dest address: 198.51.100.3\n"), "address view: %s", o);
@@ -1675,6 +1798,188 @@ test_rsa(void)
 	cd.link.state_dir = NULL;
 }
 
+/* ---- Issue 12: sessions that forgive a typo, show candidate, CLI details ---- */
+
+static int
+count(const char *text, const char *sub)
+{
+	int n = 0;
+
+	for (const char *p = text; (p = strstr(p, sub)) != NULL; p += strlen(sub))
+		n++;
+	return n;
+}
+
+/* A 30-line session typed with a typo at line 12: the other 29 are applied. */
+static void
+test_forgiving(void)
+{
+	uint64_t gen = cd.link.gen;
+	char line[128];
+	const char *o;
+	int n_bad = 0;
+
+	req("f", "conf t");
+	for (int i = 1; i <= 30; i++) {
+		if (i == 1)
+			snprintf(line, sizeof(line), "hostname gwT");
+		else if (i == 2)
+			snprintf(line, sizeof(line), "cry ips trans T30 esp-aes 256 esp-sha-hmac");
+		else if (i == 3)
+			snprintf(line, sizeof(line), "crypto map vpn 10");
+		else if (i == 4)
+			snprintf(line, sizeof(line), " description thirty lines");
+		else if (i == 5)
+			snprintf(line, sizeof(line), "exit");
+		else if (i == 12)
+			snprintf(line, sizeof(line), "access-list 171 permit ip any hots 192.0.2.1");
+		else if (i == 30)
+			snprintf(line, sizeof(line), "acc 171 per ip host 192.0.2.1 any");
+		else
+			snprintf(line, sizeof(line), "access-list 171 remark r%d", i);
+		o = req("f", line);
+		n_bad += !rep.ok;
+		if (i == 12)
+			T_OK(!rep.ok && has(o, "% Invalid input detected at '^' marker.\n"),
+			    "line 12 refused at once: %s", o);
+	}
+	T_EQ(n_bad, 1, "one line of 30 refused");
+	o = req("f", "show candidate");
+	T_OK(rep.ok && has(o, "--- running-config\n+++ candidate\n") &&
+	    has(o, "\n+hostname gwT\n") &&
+	    has(o, "+access-list 171 remark r13\n") && !has(o, "hots"),
+	    "show candidate in config mode: %s", o);
+	o = req("f", "end");
+	T_OK(rep.ok, "end applies the other 29: %s", o);
+	T_EQ(cd.link.gen, gen + 1, "one new generation");
+	o = req("f", "show running-config");
+	T_OK(has(o, "hostname gwT\n"), "line 1 applied");
+	T_OK(has(o, "crypto ipsec transform-set T30 esp-aes 256 esp-sha-hmac\n"), "line 2");
+	T_OK(has(o, " description thirty lines\n"), "line 4");
+	T_EQ(count(o, "access-list 171 remark r"), 23, "the remarks of lines 6-29 but 12");
+	T_OK(has(o, "access-list 171 remark r11\naccess-list 171 remark r13\n"), "11, then 13");
+	T_OK(has(o, "access-list 171 permit ip host 192.0.2.1 any\n"), "line 30");
+	T_OK(!has(o, "hots"), "not line 12");
+
+	/* commit messages: a line of this session, or of the running configuration */
+	req("f", "conf t");
+	req("f", "hostname gwU");
+	req("f", "crypto map vpn 10");
+	req("f", "set transform-set NOPE");
+	o = req("f", "end");
+	T_STREQ(o, "% Nothing applied: line 3 of this session: crypto map vpn 10: transform set "
+	    "NOPE is not defined\n% The running configuration is unchanged.\n",
+	    "the line of this session");
+	req("f", "conf t");
+	req("f", "no crypto ipsec transform-set AES-SHA");
+	o = req("f", "end");
+	T_OK(!rep.ok && has(o, "% Nothing applied: the running configuration, line ") &&
+	    has(o, ": crypto map vpn 10: transform set AES-SHA is not defined\n"),
+	    "the line of the running configuration: %s", o);
+	T_EQ(cd.link.gen, gen + 1, "nothing applied");
+
+	/* show candidate: no changes; outside a session; do show candidate */
+	req("f", "conf t");
+	T_STREQ(req("f", "do show candidate"), "% No changes: \"end\" would apply nothing.\n",
+	    "no changes");
+	req("f", "crypto map vpn 10");
+	req("f", "description changed");
+	o = req("f", "do sh cand");
+	T_OK(has(o, "@@ -") && has(o, "-description thirty lines\n") == false &&
+	    has(o, "- description thirty lines\n+ description changed\n"),
+	    "do show candidate: %s", o);
+	req("f", "abort");
+	T_OK(has(req("f", "show candidate"), "% No configuration session"), "exec: no session");
+	T_OK(!rep.ok, "show candidate without a session: not ok");
+}
+
+static void
+test_details(void)
+{
+	const char *o;
+
+	/* output modifiers */
+	T_STREQ(req("d", "show running-config | include ^hostname"), "hostname gwT\n", "include");
+	T_STREQ(req("d", "sh run | i ^hostname"), "hostname gwT\n", "abbreviated");
+	o = req("d", "show running-config | exclude access-list");
+	T_OK(rep.ok && !has(o, "access-list") && has(o, "hostname gwT\n"), "exclude: %s", o);
+	o = req("d", "show running-config | begin ^interface");
+	T_OK(strncmp(o, "interface wan0\n", 15) == 0, "begin: %s", o);
+	o = req("d", "show running-config | section ^crypto map vpn 10");
+	T_OK(strncmp(o, "crypto map vpn 10 ipsec-manual\n description thirty lines\n", 56) == 0 &&
+	    has(o, " set transform-set AES-SHA\n") && !has(o, "hostname") &&
+	    !has(o, "interface"), "section: %s", o);
+	o = req("d", "show running-config | section thirty");
+	T_STREQ(o, " description thirty lines\n", "section: an indented match alone");
+	o = req("d", "show running-config | include (");
+	T_OK(!rep.ok && has(o, "% Invalid regular expression \"(\": "), "bad regex: %s", o);
+	T_STREQ(req("d", "show running-config |"), "% Incomplete command.\n", "no modifier");
+	T_STREQ(req("d", "show running-config | include"), "% Incomplete command.\n", "no regex");
+	o = req("d", "show running-config | frob x");
+	T_OK(!rep.ok && has(o, "% Invalid input detected at 'frob'"), "bad modifier: %s", o);
+	T_OK(has(req("d", "show crypto map | i Peer"), "Peer"), "on another show command");
+	T_STREQ(req("d", "show running-config | ?"), "  begin    Begin with the line that matches\n"
+	    "  exclude  Exclude lines that match\n  include  Include lines that match\n"
+	    "  section  Filter a section of output\n", "| ?");
+	T_STREQ(req("d", "sh run | inc?"), "include\n", "| inc?");
+	T_STREQ(req("d", "sh run | inc ?"), "  LINE  Regular Expression\n", "| include ?");
+	req("d", "conf t");
+	T_STREQ(req("d", "do show running-config | i ^hostname"), "hostname gwT\n", "do | i");
+	T_STREQ(req("d", "show running-config | i ^hostname"), "hostname gwT\n",
+	    "show in config mode");
+	req("d", "crypto map vpn 10");
+	req("d", "description a | include b");
+	T_OK(rep.ok, "a bar in a description is text");
+	req("d", "end");
+	T_OK(has(req("d", "show running-config"), " description a | include b\n"), "kept");
+
+	/* incomplete, ambiguous, in every mode */
+	T_STREQ(req("d", "terminal length"), "% Incomplete command.\n", "exec incomplete");
+	T_STREQ(req("d", "sh cry ips s"), "% Ambiguous command: \"sh cry ips s\"\n", "exec amb.");
+	req("d", "conf t");
+	o = req("d", "crypto");
+	T_OK(!rep.ok && strncmp(o, "% Incomplete command.\n", 22) == 0, "config incomplete: %s",
+	    o);
+	T_STREQ(req("d", "cry ips trans T esp-s"), "% Ambiguous command: "
+	    "\"cry ips trans T esp-s\"\n", "config ambiguous");
+	req("d", "abort");
+
+	/* enable, disable, terminal */
+	T_STREQ(req("d", "enable"), "", "enable");
+	T_OK(rep.ok, "enable ok");
+	T_OK(has(req("d", "disable"), "always privileged"), "disable");
+	T_STREQ(rep.prompt, "gwT#", "still privileged");
+	T_STREQ(req("d", "terminal length 0"), "", "terminal length 0");
+	T_OK(rep.ok, "terminal length ok");
+	T_STREQ(req("d", "term wid 132"), "", "terminal width");
+	T_OK(rep.ok, "terminal width ok");
+
+	/* warnings: about what the session brings, each once, never again later */
+	req("d", "conf t");
+	req("d", "crypto isakmp policy 7");
+	req("d", "encryption des");
+	o = req("d", "end");
+	T_OK(rep.ok, "weak policy applied: %s", o);
+	T_EQ(count(o, "% Warning: crypto isakmp policy 7: encryption des is a legacy algorithm\n"),
+	    1, "said once: %s", o);
+	T_OK(!has(o, "policy 5"), "not the running configuration's old warnings: %s", o);
+	req("d", "conf t");
+	req("d", "hostname gwW");
+	o = req("d", "end");
+	T_STREQ(o, "", "no warning repeated by the next session");
+	req("d", "conf t");
+	req("d", "hostname gwT");
+	req("d", "end");
+
+	/* show debugging */
+	req("d", "undebug all");
+	T_STREQ(req("d", "show debugging"), "No debugging is on.\n", "nothing on");
+	req("d", "debug crypto ipsec");
+	T_STREQ(req("d", "sh deb"), "Cryptographic Subsystem:\n  Crypto IPSEC debugging is on\n",
+	    "show debugging");
+	req("d", "undebug all");
+}
+
 int
 main(void)
 {
@@ -1713,6 +2018,8 @@ main(void)
 	test_isakmp();
 	test_session();
 	test_rsa();
+	test_forgiving();
+	test_details();
 	req("x", "");		/* frees the last output */
 	cli_free(&cd);
 	conf_free(cd.conf.running);

@@ -39,7 +39,13 @@ static const char help_text[] =
 "  show crypto session [remote A] [detail]\n"
 "  show running-config | show startup-config\n"
 "  show ip access-lists [NAME]\n"
+"  show workers | show users | show debugging\n"
+"  show candidate (in a configure session, or \"do show candidate\": what \"end\" would apply)\n"
+"  SHOW-COMMAND | include|exclude|begin|section REGEX (POSIX extended regular expression)\n"
+"  enable | disable (gwctl is always privileged) | terminal length N | terminal width N\n"
 "  show workers | show users\n"
+"  show logging | clear logging | show metrics\n"
+"  terminal monitor | terminal no monitor (log and debug lines in this session)\n"
 "  configure terminal (then \"end\" applies the session all or nothing, \"abort\" drops it)\n"
 "  write memory | copy running-config startup-config\n"
 "  clear crypto sa [peer A | map NAME | entry DEST-ADDR {ah|esp} SPI]\n"
@@ -380,6 +386,59 @@ c_nodebug_all(struct controld *cd, char **a, int n, FILE *out)
 	return c_nodebug(cd, a, n, out);
 }
 
+/* show debugging: the debug options on, as IOS lists them. */
+static int
+c_show_debug(struct controld *cd, char **a, int n, FILE *out)
+{
+	(void)a;
+	(void)n;
+	if (!cd->link.debug_ipsec && !cd->ike.debug) {
+		fprintf(out, "No debugging is on.\n");
+		return 0;
+	}
+	fprintf(out, "Cryptographic Subsystem:\n");
+	if (cd->link.debug_ipsec)
+		fprintf(out, "  Crypto IPSEC debugging is on\n");
+	if (cd->ike.debug)
+		fprintf(out, "  Crypto IKEv2 and ISAKMP debugging is on (one engine for both)%s\n",
+		    cd->ike.debug_keys ? ", with the keys of new SAs" : "");
+	return 0;
+}
+
+/* enable, disable: a gwctl session is always privileged (whoever may open the CLI socket
+ * may configure); accepted, so that IOS habits and scripts work. */
+static int
+c_enable(struct controld *cd, char **a, int n, FILE *out)
+{
+	(void)cd;
+	(void)a;
+	(void)n;
+	(void)out;
+	return 0;
+}
+
+static int
+c_disable(struct controld *cd, char **a, int n, FILE *out)
+{
+	(void)cd;
+	(void)a;
+	(void)n;
+	fprintf(out, "%% gwctl sessions are always privileged: disable changes nothing\n");
+	return 0;
+}
+
+/* terminal length N, terminal width N: gwctl does not page nor wrap; accepted for scripts
+ * written for IOS ("terminal length 0"). */
+static int
+c_terminal(struct controld *cd, char **a, int n, FILE *out)
+{
+	(void)cd;
+	(void)a;
+	(void)n;
+	(void)out;
+	return 0;
+}
+
 static int
 c_reload(struct controld *cd, char **a, int n, FILE *out)
 {
@@ -387,6 +446,8 @@ c_reload(struct controld *cd, char **a, int n, FILE *out)
 
 	(void)a;
 	(void)n;
+	logging_msg(&cd->log, LOGM_RELOAD, "Reload requested by console. Reload Reason: Reload "
+	    "Command.");
 	if (controld_reload(cd, &err) != 0) {
 		fprintf(out, "%% %s:%u: %s\n%% running configuration unchanged\n", cd->conf.path,
 		    err.line, err.msg);
@@ -394,6 +455,36 @@ c_reload(struct controld *cd, char **a, int n, FILE *out)
 	}
 	fprintf(out, "Reloaded %s: generation %llu\n", cd->conf.path,
 	    (unsigned long long)cd->link.gen);
+	logging_msg(&cd->log, LOGM_CONFIG_I, "Configured from %s by console", cd->conf.path);
+	return 0;
+}
+
+/* show logging, clear logging, show metrics (docs/logging.md) */
+static int
+c_show_logging(struct controld *cd, char **a, int n, FILE *out)
+{
+	(void)a;
+	(void)n;
+	logging_show(&cd->log, out);
+	return 0;
+}
+
+static int
+c_clear_logging(struct controld *cd, char **a, int n, FILE *out)
+{
+	(void)a;
+	(void)n;
+	(void)out;
+	logging_clear(&cd->log);
+	return 0;
+}
+
+static int
+c_show_metrics(struct controld *cd, char **a, int n, FILE *out)
+{
+	(void)a;
+	(void)n;
+	metrics_text(cd, out);
 	return 0;
 }
 
@@ -423,6 +514,10 @@ static const exec_fn exec_fns[] = {
 	[CLI_C_NODEBUG] = c_nodebug, [CLI_C_RELOAD] = c_reload, [CLI_C_HELP] = c_help,
 	[CLI_C_CRYPTO_KEYGEN] = crypto_key_generate, [CLI_C_CRYPTO_KEYZERO] = crypto_key_zeroize,
 	[CLI_C_SHOW_MYPUBKEY] = crypto_key_show_mine, [CLI_C_SHOW_PUBCHAIN] = crypto_key_show_chain,
+	[CLI_C_SHOW_DEBUG] = c_show_debug, [CLI_C_ENABLE] = c_enable, [CLI_C_DISABLE] = c_disable,
+	[CLI_C_TERMINAL] = c_terminal,
+	[CLI_C_SHOW_LOGGING] = c_show_logging, [CLI_C_CLEAR_LOGGING] = c_clear_logging,
+	[CLI_C_SHOW_METRICS] = c_show_metrics,
 };
 
 /* ---- One line in exec mode ---- */
@@ -473,6 +568,14 @@ exec_line(struct controld *cd, const void *id, size_t id_len, const char *line, 
 			break;
 		fprintf(out, "Enter configuration commands, one per line.  End with CNTL/Z.\n");
 		rc = 0;
+		break;
+	case CLI_C_SHOW_CANDIDATE:
+		rc = sess_show_candidate(cd, id, id_len, out);
+		break;
+	case CLI_C_TERM_MON:
+	case CLI_C_TERM_NOMON:		/* of this client: its id (logging.h) */
+		rc = logging_monitor_set(&cd->log, id, id_len, wk->cmd == CLI_C_TERM_MON, now,
+		    out);
 		break;
 	case CLI_C_EXIT:
 		if (in_config) {

@@ -6,6 +6,7 @@
 #define GW_CONTROLD_CLI_EXEC_H
 
 #include <arpa/inet.h>
+#include <regex.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -107,5 +108,31 @@ int	crypto_key_show_chain(struct controld *cd, char **a, int n, FILE *out);
 struct cli_sess	*sess_begin(struct controld *cd, const void *id, size_t id_len, uint64_t now,
 		    FILE *out);
 int	sess_users(struct controld *cd, char **a, int n, FILE *out);
+/* session.c: show candidate: what "end" of client id's session would apply, as a unified
+ * diff of show running-config's text (keys masked as there); -1 when it has no session. */
+int	sess_show_candidate(struct controld *cd, const void *id, size_t id_len, FILE *out);
+
+/* output.c: the output modifier of a show command line ("do show" too): cmd = the line
+ * before its "|", p set (OUTPUT_PIPE_NONE: none; else the caller output_pipe_filter()s and
+ * regfree()s p->re).  Elsewhere a "|" is text.  0, or -1 with the error written to out. */
+enum output_pipe_kind {
+	OUTPUT_PIPE_NONE, OUTPUT_PIPE_INCLUDE, OUTPUT_PIPE_EXCLUDE, OUTPUT_PIPE_BEGIN,
+	OUTPUT_PIPE_SECTION,
+};
+struct output_pipe {
+	enum output_pipe_kind	kind;
+	regex_t			re;		/* POSIX extended */
+};
+int	output_pipe_parse(const char *line, char *cmd, size_t len, struct output_pipe *p,
+	    FILE *out);
+/* The lines of text (a command's output; changed in place) that p lets through, to out. */
+void	output_pipe_filter(const struct output_pipe *p, char *text, FILE *out);
+/* "?" after the "|" of a show command (line without its "?"): true when it was one and
+ * the help (the modifiers, or what follows one) was written. */
+bool	output_pipe_help(const char *line, FILE *out);
+/* show candidate: a unified diff from's show running-config text to to's ("--- running-
+ * config", "+++ candidate", hunks with 3 lines of context), or "% No changes".  NULL: an
+ * empty configuration.  0, or -1 when out of memory. */
+int	output_diff(const struct conf *from, const struct conf *to, FILE *out);
 
 #endif

@@ -68,6 +68,8 @@ enum list {
 	L_IKKRNAME, L_IKPROFNAME, L_CISAKMP, L_ISKAGGR, L_ISKID, L_ISKKA, L_ISKKAR, L_ISKKAM,
 	L_ISKKEY, L_ISKKEY0, L_ISKPEER, L_ISKADDR, L_ISKMASK, L_ISKHOST, L_ISKNAT, L_ISKNATKA,
 	L_ISKPOLNUM, L_CKEYCONF, L_CKPCHAIN,
+	/* logging and terminal monitor (docs/logging.md) */
+	L_TERM_NO, L_LOGGING, L_LOGTEXT,
 	/* sub-modes */
 	L_TRANSM, L_IV, L_IVSIZE, L_MODE,
 	L_MAPM, L_DESC, L_MATCH, L_MATCHACL, L_SET, L_PEER, L_PFS, L_SETSA, L_LEVEL, L_REPLAY, L_NATT,
@@ -85,6 +87,9 @@ enum list {
 	L_IKSETPROF,
 	L_ISKPOLM, L_ISKAUTH, L_ISKENCR, L_ISKAES, L_ISKGROUP, L_ISKHASH, L_ISKLIFE,
 	L_PCHAINM, L_PKADDR, L_PKNAME, L_PKUSAGE, L_PKEYM, L_PKADDRA, L_PKSTR,
+	L_SHOW_LAYOUT,		/* issue 12: crypto ipsec show-layout */
+	/* exec: terminal settings */
+	L_TERMINAL, L_TERMLEN, L_TERMWIDTH,
 	L_MAX
 };
 
@@ -96,6 +101,10 @@ static const struct node l_exec[] = {
 	KW("copy", "Copy the running configuration to the startup file", L_COPY, 0, 0),
 	KW("crypto", "Encryption module", L_EXEC_CRYPTO, 0, 0),
 	KW("debug", "Debugging functions", L_DEBUG, 0, 0),
+	KW("disable", "Turn off privileged commands (gwctl is always privileged)", L_NONE, F_CR,
+	    CLI_C_DISABLE),
+	KW("enable", "Turn on privileged commands (gwctl is always privileged)", L_NONE, F_CR,
+	    CLI_C_ENABLE),
 	KW("exit", "Exit from the EXEC", L_NONE, F_CR, CLI_C_EXIT),
 	KW("help", "Description of the interactive help system", L_NONE, F_CR, CLI_C_HELP),
 	KW("logout", "Exit from the EXEC", L_NONE, F_CR, CLI_C_EXIT),
@@ -103,9 +112,28 @@ static const struct node l_exec[] = {
 	KW("quit", "Exit from the EXEC", L_NONE, F_CR, CLI_C_EXIT),
 	KW("reload", "Re-read the startup configuration file", L_RELOAD, 0, 0),
 	KW("show", "Show running system information", L_SHOW, 0, 0),
+	KW("terminal", "Set terminal line parameters", L_TERMINAL, 0, 0),
 	KW("undebug", "Disable debugging functions (see also 'debug')", L_UNDEBUG, 0, 0),
 	KW("write", "Write the running configuration to the startup file", L_WRITE, F_CR,
 	    CLI_C_WRITE),
+	END
+};
+static const struct node l_terminal[] = {
+	KW("length", "Set number of lines on a screen (gwctl does not page)", L_TERMLEN, 0,
+	    CLI_C_TERMINAL),
+	KW("monitor", "Copy debug output and log messages to this session", L_NONE, F_CR,
+	    CLI_C_TERM_MON),
+	KW("no", "Negate a command", L_TERM_NO, 0, 0),
+	KW("width", "Set width of the display terminal", L_TERMWIDTH, 0,
+	    CLI_C_TERMINAL),
+	END
+};
+static const struct node l_termlen[] = {
+	NUM(0, 512, "Number of lines on screen (0 for no pausing)", L_NONE, F_CR),
+	END
+};
+static const struct node l_termwidth[] = {
+	NUM(0, 512, "Number of characters on a screen line", L_NONE, F_CR),
 	END
 };
 static const struct node l_configure[] = {
@@ -147,6 +175,7 @@ static const struct node l_ckzero[] = {
 };
 static const struct node l_clear[] = {
 	KW("crypto", "Crypto state", L_CLEAR_CRYPTO, 0, 0),
+	KW("logging", "Clear logging buffer", L_NONE, F_CR, CLI_C_CLEAR_LOGGING),
 	END
 };
 static const struct node l_clear_crypto[] = {
@@ -173,6 +202,8 @@ static const struct node l_clear_ikev2[] = {
 	END
 };
 static const struct node l_clear_sa[] = {
+	KW("counters", "Packet counters of show crypto ipsec sa only (the SAs stay)", L_NONE, F_CR,
+	    0),
 	KW("entry", "One SA: destination address, protocol and SPI", L_CLEAR_ENTRY, 0, 0),
 	KW("map", "The SAs of one crypto map set", L_CLEAR_MAP, 0, 0),
 	KW("peer", "The SAs with one peer", L_CLEAR_PEER, 0, 0),
@@ -246,8 +277,14 @@ static const struct node l_write[] = {
 	END
 };
 static const struct node l_show[] = {
+	KW("candidate", "What \"end\" would apply: a diff of the running configuration",
+	    L_NONE, F_CR, CLI_C_SHOW_CANDIDATE),
 	KW("crypto", "Encryption module", L_SHOW_CRYPTO, 0, 0),
+	KW("debugging", "State of each debugging option", L_NONE, F_CR, CLI_C_SHOW_DEBUG),
 	KW("ip", "IP information", L_SHOW_IP, 0, 0),
+	KW("logging", "Show the contents of logging buffers", L_NONE, F_CR, CLI_C_SHOW_LOGGING),
+	KW("metrics", "Counters in the Prometheus text format (as --metrics-file)", L_NONE,
+	    F_CR, CLI_C_SHOW_METRICS),
 	KW("running-config", "Current operating configuration", L_NONE, F_CR, CLI_C_SHOW_RUN),
 	KW("startup-config", "Contents of the startup configuration file", L_NONE, F_CR,
 	    CLI_C_SHOW_START),
@@ -378,6 +415,31 @@ static const struct node l_sa_peer[] = {
 	END
 };
 
+/* ---- terminal monitor, logging (docs/logging.md) ---- */
+
+static const struct node l_term_no[] = {
+	KW("monitor", "Stop copying debug output and log messages here", L_NONE, F_CR,
+	    CLI_C_TERM_NOMON),
+	END
+};
+static const struct node l_logging[] = {
+	IPA("IP address of the logging host (as logging host)", L_LOGTEXT, F_CR),
+	KW("buffered", "Set buffered logging parameters", L_LOGTEXT, F_CR, 0),
+	KW("console", "Set console logging parameters", L_LOGTEXT, F_CR, 0),
+	KW("facility", "Facility parameter for syslog messages", L_LOGTEXT, 0, 0),
+	KW("host", "Set syslog server IP address and parameters", L_LOGTEXT, 0, 0),
+	KW("monitor", "Set terminal line (monitor) logging parameters", L_LOGTEXT, F_CR, 0),
+	KW("on", "Enable logging to all enabled destinations", L_NONE, F_CR, 0),
+	KW("source-interface", "Specify interface for source address in logging "
+	    "transactions (accepted, not used)", L_LOGTEXT, 0, 0),
+	KW("trap", "Set syslog server logging level", L_LOGTEXT, F_CR, 0),
+	END
+};
+static const struct node l_logtext[] = {
+	TEXT("Size, level (0-7, emergencies .. debugging), address, transport udp port"),
+	END
+};
+
 /* ---- global configuration ---- */
 
 static const struct node l_conf[] = {
@@ -393,6 +455,7 @@ static const struct node l_conf[] = {
 	KW("hostname", "Set the system's network name", L_HOSTNAME, 0, 0),
 	KW("interface", "Select an interface to configure", L_IFNAME, 0, 0),
 	KW("ip", "Global IP configuration subcommands", L_IP, 0, 0),
+	KW("logging", "Modify message logging facilities", L_LOGGING, 0, 0),
 	KW("no", "Negate a command or set its defaults", L_CONF, F_NO, 0),
 	END
 };
@@ -630,7 +693,14 @@ static const struct node l_dynseq[] = {
 };
 static const struct node l_cipsec[] = {
 	KW("security-association", "Security association parameters", L_CSA, 0, 0),
+	KW("show-layout", "Layout of the show commands (docs/show.md)", L_SHOW_LAYOUT, 0, 0),
 	KW("transform-set", "Define transform and settings", L_TSNAME, 0, 0),
+	END
+};
+/* issue 12, show layouts: crypto ipsec show-layout {15 | 11.3} */
+static const struct node l_show_layout[] = {
+	KW("11.3", "IOS 11.3 layout, with this gateway's own lines", L_NONE, F_CR, 0),
+	KW("15", "IOS 12.4/15 layout, the one parsers read (default)", L_NONE, F_CR, 0),
 	END
 };
 static const struct node l_csa[] = {
@@ -1169,7 +1239,9 @@ static const struct {
 	const struct node	*n;
 	uint8_t			parent;
 } lists[L_MAX] = {
-	[L_EXEC] = { l_exec, 0 }, [L_CONFIGURE] = { l_configure, 0 }, [L_CLEAR] = { l_clear, 0 },
+	[L_EXEC] = { l_exec, 0 }, [L_CONFIGURE] = { l_configure, 0 },
+	[L_TERMINAL] = { l_terminal, 0 }, [L_TERMLEN] = { l_termlen, 0 },
+	[L_TERMWIDTH] = { l_termwidth, 0 }, [L_CLEAR] = { l_clear, 0 },
 	[L_CLEAR_CRYPTO] = { l_clear_crypto, 0 }, [L_CLEAR_SA] = { l_clear_sa, 0 },
 	[L_CLEAR_PEER] = { l_clear_peer, 0 }, [L_CLEAR_MAP] = { l_clear_map, 0 },
 	[L_CLEAR_ENTRY] = { l_clear_entry, 0 }, [L_CLEAR_PROTO] = { l_clear_proto, 0 },
@@ -1200,6 +1272,7 @@ static const struct {
 	[L_DYNNAME] = { l_dynname, 0 }, [L_DYNSEQ] = { l_dynseq, 0 },
 	[L_CIPSEC] = { l_cipsec, 0 }, [L_CSA] = { l_csa, 0 }, [L_LIFE] = { l_life, 0 },
 	[L_LIFE_KB] = { l_life_kb, 0 }, [L_LIFE_SEC] = { l_life_sec, 0 },
+	[L_SHOW_LAYOUT] = { l_show_layout, 0 },
 	[L_TSNAME] = { l_tsname, 0 }, [L_XF] = { l_xf, 0 }, [L_XFBITS] = { l_xfbits, L_XF },
 	[L_MAPNAME] = { l_mapname, 0 }, [L_MAPSEQ] = { l_mapseq, 0 },
 	[L_LOCALIF] = { l_localif, 0 }, [L_MAPKIND] = { l_mapkind, 0 },
@@ -1269,6 +1342,8 @@ static const struct {
 	[L_SHOW_PCHAIN] = { l_show_pchain, 0 }, [L_SHOW_PCRSA] = { l_show_pcrsa, 0 },
 	[L_SHOW_PCADDR] = { l_show_pcaddr, 0 }, [L_SHOW_PCNAME] = { l_show_pcname, 0 },
 	[L_CKEYCONF] = { l_ckeyconf, 0 }, [L_CKPCHAIN] = { l_ckpchain, 0 },
+	[L_TERM_NO] = { l_term_no, 0 },
+	[L_LOGGING] = { l_logging, 0 }, [L_LOGTEXT] = { l_logtext, 0 },
 	[L_PCHAINM] = { l_pchainm, L_CONF }, [L_PKADDR] = { l_pkaddr, 0 },
 	[L_PKNAME] = { l_pkname, 0 }, [L_PKUSAGE] = { l_pkusage, 0 },
 	[L_PKEYM] = { l_pkeym, L_PCHAINM }, [L_PKADDRA] = { l_pkaddra, 0 },

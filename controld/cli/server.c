@@ -41,8 +41,16 @@ cli_poll(struct controld *cd)
 			log_warn("CLI: out of memory");
 			return;
 		}
-		cli_request(cd, from.id, from.id_len, &req, &rep, out, link_now_ms());
+		if (q->monitor_poll) {		/* terminal monitor: no command, no session */
+			logging_monitor_poll(&cd->log, from.id, from.id_len, link_now_ms(), out);
+			memset(&rep, 0, sizeof(rep));
+			rep.ok = true;
+			snprintf(rep.mode, sizeof(rep.mode), "%s", q->mode);
+		} else {
+			cli_request(cd, from.id, from.id_len, &req, &rep, out, link_now_ms());
+		}
 		fclose(out);
+		r.monitor = logging_monitor_on(&cd->log, from.id, from.id_len);
 		r.ok = rep.ok;
 		r.text = text;
 		r.mode = rep.mode;

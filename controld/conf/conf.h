@@ -433,7 +433,53 @@ struct conf_if {
 					 * (" ip mtu 1400\n ..."); NULL: none */
 };
 
+/* ---- Logging (conf/logging.c; what it does: controld/logging.h, docs/logging.md) ---- */
+
+#define CONF_LOG_HOSTS_MAX		8
+#define CONF_LOG_BUFFERED_DEFAULT	4096u		/* logging buffered: bytes */
+#define CONF_LOG_BUFFERED_MIN		4096u
+#define CONF_LOG_BUFFERED_MAX		1048576u
+#define CONF_LOG_FACILITY_DEFAULT	23u		/* local7, as IOS */
+
+/* Severities as IOS and syslog number them. */
+enum conf_log_level {
+	CONF_LOG_EMERGENCIES, CONF_LOG_ALERTS, CONF_LOG_CRITICAL, CONF_LOG_ERRORS,
+	CONF_LOG_WARNINGS, CONF_LOG_NOTIFICATIONS, CONF_LOG_INFORMATIONAL, CONF_LOG_DEBUGGING,
+};
+
+/* logging host A [transport udp port P] */
+struct conf_log_host {
+	unsigned	line;
+	uint32_t	addr;			/* host order */
+	uint16_t	port;			/* 514 unless given */
+};
+
+/* The logging commands; each destination on or off with its level, IOS defaults from
+ * conf_new() (on, buffered 4096 debugging, console and monitor debugging, trap
+ * informational, facility local7). */
+struct conf_logging {
+	bool			off;		/* no logging on: nothing anywhere */
+	bool			buffered_off, console_off, monitor_off, trap_off;
+	uint32_t		buffered_size;	/* bytes */
+	uint8_t			buffered_level, console_level, monitor_level, trap_level;
+	uint8_t			facility;	/* syslog facility code (local7 = 23) */
+	struct conf_log_host	hosts[CONF_LOG_HOSTS_MAX];
+	size_t			n_hosts;
+	char			source_if[CONF_NAME_MAX];	/* accepted, not used; "" none */
+};
+
+/* The name of a level ("informational"), for show and the running configuration. */
+const char	*conf_log_level_name(unsigned level);
+
 /* ---- The whole configuration ---- */
+
+/* The layout of the show commands of the SA database and the crypto configuration
+ * (crypto ipsec show-layout; docs/show.md): IOS 12.4/15 by default, the one today's parsers
+ * read, or the IOS 11.3 layout of the seed with our own lines. */
+enum conf_show_layout {
+	CONF_LAYOUT_15,			/* default: not written by show running-config */
+	CONF_LAYOUT_11_3,
+};
 
 struct conf {
 	char				hostname[CONF_NAME_MAX];
@@ -441,6 +487,7 @@ struct conf {
 								 * messages; "" if none */
 	uint32_t			lifetime_sec;	/* crypto ipsec security-association */
 	uint32_t			lifetime_kb;	/* lifetime seconds|kilobytes */
+	enum conf_show_layout		show_layout;	/* crypto ipsec show-layout */
 	struct conf_acl			**acls;
 	size_t				n_acls;
 	struct conf_transform_set	**tsets;
@@ -466,6 +513,7 @@ struct conf {
 	size_t				n_rsa_keys;
 	struct conf_ignored		**ignored;	/* in order of creation */
 	size_t				n_ignored;
+	struct conf_logging		logging;	/* logging ... */
 };
 
 /* ---- Life cycle ---- */
@@ -781,7 +829,10 @@ void	conf_show_access_lists(const struct conf *c, const char *name, FILE *out);
 /* One entry as IOS writes it in the running configuration, without the list or sequence
  * number: "permit ip host 192.0.2.1 any log", "permit 192.0.2.1" (standard). */
 void	conf_show_ace(const struct conf_ace *a, FILE *out);
-/* show crypto ipsec transform-set [tag]. */
+/* A cipher's name as IOS 12.4/15 prints it in show: esp-aes (128), esp-192-aes, esp-256-aes,
+ * esp-gcm / esp-gcm 256, esp-3des, ... (bits: the key size without salt); into buf. */
+const char	*conf_cipher_name15(enum xform_cipher c, unsigned bits, char *buf, size_t len);
+/* show crypto ipsec transform-set [tag], in c's show layout. */
 void	conf_show_transform_sets(const struct conf *c, const char *tag, FILE *out);
 /* show crypto map [tag NAME] [interface IF]: either filter may be NULL. */
 void	conf_show_crypto_map(const struct conf *c, const char *tag, const char *ifname,

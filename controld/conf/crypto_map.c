@@ -418,6 +418,26 @@ cmd_dynamic_map(struct pl *p, bool no)
 	return map_enter(p, true, name, (unsigned)seq, CONF_MAP_ISAKMP, false, "");
 }
 
+/* crypto ipsec show-layout {15 | 11.3}; "no crypto ipsec show-layout [...]": back to 15, the
+ * default (docs/show.md). */
+static int
+show_layout(struct pl *p, bool no, enum conf_show_layout *l)
+{
+	where(p, "crypto ipsec show-layout");
+	if (no) {
+		*l = CONF_LAYOUT_15;
+		return extra(p, 4);		/* "no crypto ipsec show-layout [11.3|15]" */
+	}
+	if (strcmp(word(p, 3), "15") == 0)
+		*l = CONF_LAYOUT_15;
+	else if (strcmp(word(p, 3), "11.3") == 0)
+		*l = CONF_LAYOUT_11_3;
+	else
+		return perr(p, "crypto ipsec show-layout \"%.40s\": expected 15 (IOS 12.4/15, the "
+		    "default) or 11.3", word(p, 3));
+	return extra(p, 4);
+}
+
 /* crypto {ipsec ... | map ... | dynamic-map ...} */
 int
 map_cmd_crypto(struct pl *p, bool no)
@@ -439,13 +459,15 @@ map_cmd_crypto(struct pl *p, bool no)
 		    "crypto dynamic-map, crypto ikev2, crypto isakmp, crypto key)", word(p, 1));
 	if (kw(p, 2, "transform-set"))
 		return tset_cmd(p, no);
+	if (kw(p, 2, "show-layout"))
+		return show_layout(p, no, &c->show_layout);
 	if (kw(p, 2, "security-association") && kw(p, 3, "lifetime")) {
 		where(p, "crypto ipsec security-association lifetime");
 		return lifetime(p, 4, no, &c->lifetime_sec, &c->lifetime_kb,
 		    CONF_LIFETIME_SEC_DEFAULT, CONF_LIFETIME_KB_DEFAULT);
 	}
 	return perr(p, "crypto ipsec \"%.40s\": unknown command (transform-set, "
-	    "security-association lifetime)", word(p, 2));
+	    "security-association lifetime, show-layout)", word(p, 2));
 }
 
 /* ---- Parse: the sub-mode ---- */
@@ -1253,8 +1275,10 @@ map_running_lifetime(const struct conf *c, FILE *out)
 	if (c->lifetime_kb != CONF_LIFETIME_KB_DEFAULT)
 		fprintf(out, "crypto ipsec security-association lifetime kilobytes %u\n",
 		    c->lifetime_kb);
+	if (c->show_layout == CONF_LAYOUT_11_3)
+		fputs("crypto ipsec show-layout 11.3\n", out);
 	if (c->lifetime_sec != CONF_LIFETIME_SEC_DEFAULT ||
-	    c->lifetime_kb != CONF_LIFETIME_KB_DEFAULT)
+	    c->lifetime_kb != CONF_LIFETIME_KB_DEFAULT || c->show_layout != CONF_LAYOUT_15)
 		fputs("!\n", out);
 }
 

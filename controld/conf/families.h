@@ -15,6 +15,8 @@
  *   ignored.c        the IOS commands that are not IPsec's, accepted, kept and ignored
  *   pubkey.c         crypto key pubkey-chain rsa (its sub-modes: addressed-key, named-key,
  *                    key-string): the peers' RSA public keys (IKEv1 rsa-sig)
+ *   logging.c        logging buffered, host, trap, monitor, console, facility, on,
+ *                    source-interface (controld/logging.h acts on them)
  *
  * session.c dispatches lines to them, model.c and show.c call their model, check and
  * running-config parts.  A parse function (the words of the command proper at p->l->w[0],
@@ -64,6 +66,8 @@ int			tset_mode(struct pl *p, bool no);	/* cfg-crypto-trans */
 const char		*tset_kind_name(const struct conf_transform_set *t, enum conf_xf_kind k);
 /* "esp-aes 256": a transform as configured (key size only when not the default). */
 void			tset_xform_show(const struct conf_transform *x, FILE *out);
+/* The same transform as IOS 12.4/15 show prints it (esp-256-aes; conf_cipher_name15). */
+void			tset_xform_show15(const struct conf_transform *x, FILE *out);
 void			tset_running(const struct conf *c, FILE *out);
 
 /* ---- crypto_map.c ---- */
@@ -165,5 +169,12 @@ int			pubkey_conf_mode(struct pl *p, bool no);
  * when it is refused (the key is then not stored). */
 int			pubkey_string_line(struct pl *p);
 void			pubkey_conf_running(const struct conf *c, FILE *out);
+
+/* ---- logging.c ---- */
+
+void			logging_conf_init(struct conf *c);	/* IOS defaults */
+bool			logging_conf_equal(const struct conf *a, const struct conf *b);
+int			logging_conf_cmd(struct pl *p, bool no);	/* logging ... */
+void			logging_conf_running(const struct conf *c, FILE *out);
 
 #endif

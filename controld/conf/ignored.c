@@ -5,8 +5,7 @@
  * the running configuration, and has no effect: routes, addresses, logins and the rest are
  * the host's.  Only the commands named here are taken; any other line is still refused
  * (docs/design.md invariant 4: a refused line changes nothing, a text with one configures
- * nothing).  "logging host|trap|buffered|on|monitor|console" are not here: they are commands
- * of their own. */
+ * nothing).  Of logging, only what logging.c does not configure is here (rate-limit, ...). */
 #include <string.h>
 #include <strings.h>
 
@@ -32,7 +31,17 @@ static const struct ign_cmd cmds[] = {
 	{ { "boot-start-marker" }, CONF_IGN_GLOBAL, NULL, HOST, false },
 	{ { "boot-end-marker" }, CONF_IGN_GLOBAL, NULL, HOST, false },
 	{ { "boot" }, CONF_IGN_GLOBAL, NULL, HOST, false },
-	{ { "logging" }, CONF_IGN_GLOBAL, NULL, HOST, false },		/* see ign_find() */
+	/* logging: only what logging.c does not configure (docs/configuration.md) */
+	{ { "logging", "rate-limit" }, CONF_IGN_GLOBAL, NULL, HOST, false },
+	{ { "logging", "queue-limit" }, CONF_IGN_GLOBAL, NULL, HOST, false },
+	{ { "logging", "origin-id" }, CONF_IGN_GLOBAL, NULL, HOST, false },
+	{ { "logging", "count" }, CONF_IGN_GLOBAL, NULL, HOST, false },
+	{ { "logging", "exception" }, CONF_IGN_GLOBAL, NULL, HOST, false },
+	{ { "logging", "history" }, CONF_IGN_GLOBAL, NULL, HOST, false },
+	{ { "logging", "userinfo" }, CONF_IGN_GLOBAL, NULL, HOST, false },
+	{ { "logging", "persistent" }, CONF_IGN_GLOBAL, NULL, HOST, false },
+	{ { "logging", "discriminator" }, CONF_IGN_GLOBAL, NULL, HOST, false },
+	{ { "logging", "snmp-trap" }, CONF_IGN_GLOBAL, NULL, HOST, false },
 	{ { "enable" }, CONF_IGN_GLOBAL, NULL, HOST, true },
 	{ { "aaa" }, CONF_IGN_GLOBAL, NULL, HOST, true },
 	{ { "clock" }, CONF_IGN_GLOBAL, NULL, HOST, false },
@@ -74,11 +83,6 @@ static const struct ign_cmd cmds[] = {
 	{ { "alias" }, CONF_IGN_TAIL, NULL, HOST, false },
 };
 
-/* "logging X" commands that are not ignored: they configure our own logging. */
-static const char *const logging_ours[] = {
-	"host", "trap", "buffered", "on", "monitor", "console",
-};
-
 /* Interface sub-commands accepted and ignored (first words; "ip address A M secondary" is
  * matched apart).  Filters (ip access-group, ip inspect) are not: ignoring one would let
  * through what the operator meant to stop. */
@@ -96,8 +100,6 @@ static const char *const intf_cmds[][2] = {
 static const struct ign_cmd *
 ign_find(struct pl *p)
 {
-	uint32_t a;
-
 	for (size_t i = 0; i < NELEM(cmds); i++) {
 		int k;
 
@@ -106,13 +108,6 @@ ign_find(struct pl *p)
 				break;
 		if (k < 3 && cmds[i].w[k] != NULL)
 			continue;
-		if (strcmp(cmds[i].w[0], "logging") == 0) {
-			if (ipv4(word(p, 1), &a))	/* "logging A": logging host A */
-				return NULL;
-			for (size_t j = 0; j < NELEM(logging_ours); j++)
-				if (kw(p, 1, logging_ours[j]))
-					return NULL;
-		}
 		return &cmds[i];
 	}
 	return NULL;

@@ -17,6 +17,7 @@ conf_new(void)
 	strcpy(c->hostname, CONF_HOSTNAME_DEFAULT);
 	c->lifetime_sec = CONF_LIFETIME_SEC_DEFAULT;
 	c->lifetime_kb = CONF_LIFETIME_KB_DEFAULT;
+	logging_conf_init(c);
 	return c;
 }
 
@@ -68,6 +69,8 @@ conf_dup(const struct conf *c)
 	memcpy(d->source, c->source, sizeof(d->source));
 	d->lifetime_sec = c->lifetime_sec;
 	d->lifetime_kb = c->lifetime_kb;
+	d->show_layout = c->show_layout;
+	d->logging = c->logging;
 	/* counts are set before each copy so that conf_free() of a partial copy frees what the
 	 * arrays hold (calloc: unfilled slots are NULL and the element frees are NULL-safe) */
 	d->n_acls = c->n_acls;
@@ -109,7 +112,8 @@ bool
 conf_equal(const struct conf *a, const struct conf *b)
 {
 	if (strcmp(a->hostname, b->hostname) != 0 || a->lifetime_sec != b->lifetime_sec ||
-	    a->lifetime_kb != b->lifetime_kb || a->n_acls != b->n_acls ||
+	    a->lifetime_kb != b->lifetime_kb || a->show_layout != b->show_layout ||
+	    a->n_acls != b->n_acls ||
 	    a->n_tsets != b->n_tsets || a->n_maps != b->n_maps ||
 	    a->n_dynmaps != b->n_dynmaps || a->n_ifs != b->n_ifs)
 		return false;
@@ -129,7 +133,7 @@ conf_equal(const struct conf *a, const struct conf *b)
 		if (!intf_equal(a->ifs[i], b->ifs[i]))
 			return false;
 	return ikev2_conf_equal(a, b) && isakmp_conf_equal(a, b) && pubkey_conf_equal(a, b) &&
-	    ign_conf_equal(a, b);
+	    ign_conf_equal(a, b) && logging_conf_equal(a, b);
 }
 
 int

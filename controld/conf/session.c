@@ -62,6 +62,7 @@ static const struct {
 	{ "ip", acl_cmd_named },
 	{ "crypto", map_cmd_crypto },
 	{ "interface", intf_cmd },
+	{ "logging", logging_conf_cmd },
 };
 
 /* The index of a global command in global_cmds, or -1. */

@@ -11,6 +11,7 @@
 static const char show_conf[] =
 	"hostname gwA\n"
 	"crypto ipsec security-association lifetime seconds 1800\n"
+	"crypto ipsec show-layout 11.3\n"
 	"crypto ipsec transform-set AES-SHA esp-aes esp-sha-hmac\n"
 	"crypto ipsec transform-set LEGACY ah-md5-hmac esp-des\n"
 	" mode transport\n"
@@ -50,11 +51,12 @@ static const char show_conf[] =
 static const char golden_running[] =
 	"Building configuration...\n"
 	"\n"
-	"Current configuration : 1375 bytes\n"
+	"Current configuration : 1405 bytes\n"
 	"!\n"
 	"hostname gwA\n"
 	"!\n"
 	"crypto ipsec security-association lifetime seconds 1800\n"
+	"crypto ipsec show-layout 11.3\n"
 	"!\n"
 	"crypto ipsec transform-set AES-SHA esp-aes esp-sha-hmac\n"
 	"!\n"
@@ -275,6 +277,97 @@ static const struct {
 	{ "demo: no dynamic maps", DYNMAPS, NULL, NULL, "" },
 };
 
+/* IOS 12.4/15: transform names with the AES key size in them, tab-indented crypto maps with
+ * each transform set's transforms (docs/show.md). */
+static const char golden15_ts_all[] =
+	"Transform set AES-SHA: { esp-aes esp-sha-hmac  }\n"
+	"   will negotiate = { Tunnel,  },\n"
+	"\n"
+	"Transform set LEGACY: { ah-md5-hmac esp-des  }\n"
+	"   will negotiate = { Transport,  },\n"
+	"\n"
+	"Transform set OLD: { esp-rfc1829  }\n"
+	"   will negotiate = { Tunnel,  },\n"
+	"   initialization vector size = 4\n"
+	"\n";
+static const char golden15_map_all[] =
+	"Crypto Map \"vpn\" 10 ipsec-manual\n"
+	"\tPeer = 198.51.100.2\n"
+	"\tExtended IP access list 101\n"
+	"\t    access-list 101 deny udp 192.0.2.0 0.0.0.127 192.0.2.128 0.0.0.127 eq echo\n"
+	"\t    access-list 101 permit ip 192.0.2.0 0.0.0.127 192.0.2.128 0.0.0.127\n"
+	"\tCurrent peer: 198.51.100.2\n"
+	"\tTransform sets={ \n"
+	"\t\tAES-SHA:  { esp-aes esp-sha-hmac  } , \n"
+	"\t}\n"
+	"\tInterfaces using crypto map vpn:\n"
+	"\t\twan0\n"
+	"\n"
+	"Crypto Map \"vpn\" 20 ipsec-isakmp\n"
+	"\tDescription: to site C\n"
+	"\tPeer = 203.0.113.2\n"
+	"\tPeer = 203.0.113.3\n"
+	"\tExtended IP access list 102\n"
+	"\t    access-list 102 permit tcp host 192.0.2.10 any eq www log\n"
+	"\tCurrent peer: 203.0.113.2\n"
+	"\tSecurity association lifetime: 10000 kilobytes/1800 seconds\n"
+	"\tResponder-Only (Y/N): N\n"
+	"\tPFS (Y/N): Y\n"
+	"\tDH group:  group14\n"
+	"\tTransform sets={ \n"
+	"\t\tAES-SHA:  { esp-aes esp-sha-hmac  } , \n"
+	"\t\tLEGACY:  { ah-md5-hmac esp-des  } , \n"
+	"\t}\n"
+	"\tInterfaces using crypto map vpn:\n"
+	"\t\twan0\n"
+	"\n"
+	"Crypto Map \"vpn\" 30 ipsec-isakmp\n"
+	"\tDynamic map template tag: dyn\n"
+	"\tInterfaces using crypto map vpn:\n"
+	"\t\twan0\n";
+static const char golden15_demo_map[] =
+	"Crypto Map \"vpn\" 10 ipsec-manual\n"
+	"\tPeer = 198.51.100.2\n"
+	"\tExtended IP access list 101\n"
+	"\t    access-list 101 deny udp 192.0.2.0 0.0.0.127 192.0.2.128 0.0.0.127 eq echo\n"
+	"\t    access-list 101 permit ip 192.0.2.0 0.0.0.127 192.0.2.128 0.0.0.127\n"
+	"\tCurrent peer: 198.51.100.2\n"
+	"\tTransform sets={ \n"
+	"\t\tAES-SHA:  { esp-256-aes esp-sha-hmac  } , \n"
+	"\t}\n"
+	"\tInterfaces using crypto map vpn:\n"
+	"\t\twan0\n";
+static const char golden15_demo_ts[] =
+	"Transform set AES-SHA: { esp-256-aes esp-sha-hmac  }\n"
+	"   will negotiate = { Tunnel,  },\n"
+	"\n";
+
+static const struct {
+	const char	*text;
+	int		want;		/* enum conf_show_layout; -1: refused */
+} layouts[] = {
+	{ "crypto ipsec show-layout 11.3\n", CONF_LAYOUT_11_3 },
+	{ "crypto ipsec show-layout 15\n", CONF_LAYOUT_15 },
+	{ "crypto ipsec show-layout 11.3\nno crypto ipsec show-layout\n", CONF_LAYOUT_15 },
+	{ "crypto ipsec show-layout 11.3\nno crypto ipsec show-layout 11.3\n", CONF_LAYOUT_15 },
+	{ "crypto ipsec show-layout 12.4\n", -1 },
+	{ "crypto ipsec show-layout\n", -1 },
+	{ "crypto ipsec show-layout 15 now\n", -1 },
+};
+
+static const struct {
+	const char	*name;
+	bool		demo;
+	enum what	what;
+	const char	*tag;
+	const char	*want;
+} cases15[] = {
+	{ "15: show crypto ipsec transform-set", false, TSETS, NULL, golden15_ts_all },
+	{ "15: show crypto map", false, MAPS, NULL, golden15_map_all },
+	{ "15: demo: show crypto map", true, MAPS, "vpn", golden15_demo_map },
+	{ "15: demo: show crypto ipsec transform-set", true, TSETS, NULL, golden15_demo_ts },
+};
+
 int
 main(void)
 {
@@ -290,6 +383,7 @@ main(void)
 		return t_done();
 	T_EQ(conf_validate(c, &err, NULL), 0, "validate show_conf: %s", err.msg);
 	T_EQ(conf_validate(d, &err, NULL), 0, "validate demo: %s", err.msg);
+	d->show_layout = CONF_LAYOUT_11_3;	/* the goldens below are the 11.3 layout's */
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		out = show(c, cases[i].what, cases[i].tag, cases[i].ifname);
 		T_STREQ(out, cases[i].want, "%s", cases[i].name);
@@ -310,7 +404,8 @@ main(void)
 	free(out);
 	/* A manual entry with an anti-replay window (ours, not IOS 11.3) says so. */
 	conf_free(e);
-	e = conf_parse_text("crypto map vpn 10 ipsec-manual\n set peer 198.51.100.2\n"
+	e = conf_parse_text("crypto ipsec show-layout 11.3\n"
+	    "crypto map vpn 10 ipsec-manual\n set peer 198.51.100.2\n"
 	    " set security-association replay window-size 128\n", "replay", &err);
 	T_OK(e != NULL, "parse: %s", err.msg);
 	if (e != NULL) {
@@ -324,6 +419,30 @@ main(void)
 		    "        Interfaces using crypto map vpn:\n",
 		    "manual entry with a replay window");
 		free(out);
+	}
+	/* The same configurations in the IOS 12.4/15 layout, the default. */
+	c->show_layout = CONF_LAYOUT_15;
+	d->show_layout = CONF_LAYOUT_15;
+	for (size_t i = 0; i < sizeof(cases15) / sizeof(cases15[0]); i++) {
+		out = show(cases15[i].demo ? d : c, cases15[i].what, cases15[i].tag, NULL);
+		T_STREQ(out, cases15[i].want, "%s", cases15[i].name);
+		free(out);
+	}
+	out = show(c, RUNNING, NULL, NULL);
+	T_OK(strstr(out, "show-layout") == NULL, "show-layout 15, the default, is not written");
+	free(out);
+	/* the command: 15 or 11.3, "no" back to 15, anything else refused with the choices */
+	for (size_t i = 0; i < sizeof(layouts) / sizeof(layouts[0]); i++) {
+		struct conf *l = conf_parse_text(layouts[i].text, "layout", &err);
+
+		T_OK((l != NULL) == (layouts[i].want >= 0), "%s: %s", layouts[i].text,
+		    l == NULL ? err.msg : "accepted");
+		if (l != NULL)
+			T_EQ((int)l->show_layout, layouts[i].want, "%s", layouts[i].text);
+		else
+			T_OK(strstr(err.msg, "expected 15") != NULL ||
+			    strstr(err.msg, "unexpected word") != NULL, "why: %s", err.msg);
+		conf_free(l);
 	}
 	conf_free(c);
 	conf_free(d);

@@ -416,6 +416,34 @@ tset_xform_show(const struct conf_transform *x, FILE *out)
 		fprintf(out, " %u", x->bits);
 }
 
+/* IOS 12.4/15 writes the AES-CBC key size into the name (esp-256-aes; 128 is plain esp-aes),
+ * and, on the platforms with GCM (IOS XE), the GCM/GMAC size after it (esp-gcm 256). */
+const char *
+conf_cipher_name15(enum xform_cipher c, unsigned bits, char *buf, size_t len)
+{
+	const char *n = xform_cipher_name(c);
+
+	if (c == XF_CIPHER_AES_CBC && bits != 128 && bits != 0)
+		snprintf(buf, len, "esp-%u-aes", bits);
+	else if ((c == XF_CIPHER_AES_GCM || c == XF_CIPHER_AES_GMAC) && bits != 128 && bits != 0)
+		snprintf(buf, len, "%s %u", n, bits);
+	else
+		snprintf(buf, len, "%s", n);
+	return buf;
+}
+
+void
+tset_xform_show15(const struct conf_transform *x, FILE *out)
+{
+	char b[32];
+
+	if (xf_tab[x->xf].kind == CONF_XFK_ESP_CIPHER)
+		fputs(conf_cipher_name15(xf_tab[x->xf].cipher,
+		    x->bits != 0 ? x->bits : xf_tab[x->xf].bits_def, b, sizeof(b)), out);
+	else
+		fputs(conf_xf_name(x->xf), out);
+}
+
 void
 tset_running(const struct conf *c, FILE *out)
 {

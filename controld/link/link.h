@@ -9,6 +9,7 @@
  *   publish.c  generations to the workers: snapshots and deltas (invariant 3)
  *   wire.c     the SPD and the SAD as wire messages: the only place they are made
  *   report.c   counters and replay window tops from workers
+ *   events.c   drop events from workers (unknown SPI, replay, ICV) to the log
  *   ikewire.c  IKE through the workers: datagrams in, messages out, acquires, and the hooks
  *              of whoever owns IKE
  *   grant.c    sequence-number leases, by use (invariant 1; lease.c is the store)

@@ -4,7 +4,7 @@
  * then the envelope's bytes as they would arrive.  controld runs a real configuration (two
  * SAs), a lease store and a replay-tops store in a scratch directory, and keeps its state
  * from input to input, so hellos, reports, lease requests, IKE messages, acquires and rejects
- * from several workers mix as they could on a real link.  A bit of the first byte says whether
+ * from several workers mix as they could on a real link, and drop events to the log.  A bit of the first byte says whether
  * IKE hooks are registered: the hooks answer each relayed message with link_ike_send() (as an
  * engine would), so the relay, the per-peer limit, the acquire checks against the SPD and the
  * choice of a sending worker all run.  SA ids in reports and lease requests
@@ -167,9 +167,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			env->report->sas[i]->sa_id = real_id(env->report->sas[i]->sa_id);
 	if (env->body_case == GW__V1__ENVELOPE__BODY_LEASE_REQUEST)
 		env->lease_request->sa_id = real_id(env->lease_request->sa_id);
+	if (env->body_case == GW__V1__ENVELOPE__BODY_DROP_EVENTS)
+		for (size_t i = 0; i < env->drop_events->n_events; i++)
+			if (env->drop_events->events[i]->sa_id != 0)
+				env->drop_events->events[i]->sa_id =
+				    real_id(env->drop_events->events[i]->sa_id);
 	workers_msg(&CD, &from, env);
 	link_free(&env->base);
 	show_ipsec_sa(&CD, NULL, NULL, true, devnull);
 	show_workers(&CD, devnull);
+	logging_show(&CD.log, devnull);
 	return 0;
 }

@@ -35,6 +35,9 @@ void	ikewire_msg(struct controld *cd, const struct worker_rec *w,
 void	ikewire_acquire_msg(struct controld *cd, struct worker_rec *w,
 	    const Gw__V1__Acquire *a);
 void	grant_msg(struct controld *cd, struct worker_rec *w, const Gw__V1__LeaseRequest *q);
+/* events.c: drop events to the log (at most DROP_EVENTS_MAX a message: datad's EV_MAX) */
+enum { DROP_EVENTS_MAX = 3 };
+void	events_msg(struct controld *cd, struct worker_rec *w, const Gw__V1__DropEvents *m);
 /* The blocks grant_msg() took: made durable, then sent (workers_poll, after each turn). */
 void	grant_flush(struct controld *cd);
 

@@ -186,6 +186,9 @@ workers_msg(struct controld *cd, const struct link_peer *from, Gw__V1__Envelope 
 	case GW__V1__ENVELOPE__BODY_ACQUIRE:
 		ikewire_acquire_msg(cd, w, env->acquire);
 		break;
+	case GW__V1__ENVELOPE__BODY_DROP_EVENTS:
+		events_msg(cd, w, env->drop_events);
+		break;
 	case GW__V1__ENVELOPE__BODY_REJECT:
 		snprintf(w->reject, sizeof(w->reject), "%s", env->reject->reason);
 		log_err("worker %s rejected generation %" PRIu64 ": %s", w->id,

@@ -284,7 +284,8 @@ _gw_died()
 	return 1
 }
 
-# gw_start_controld NAME CONF: start controld in NAME, wait (5 s) for its CLI socket.
+# gw_start_controld NAME CONF: start controld in NAME, wait (5 s) for its CLI socket.  Extra
+# options for controld in GW_CONTROLD_ARGS (split on blanks).
 gw_start_controld()
 {
 	local n=$1 conf=$2 d i
@@ -296,7 +297,8 @@ gw_start_controld()
 	rm -f "$d/cli.sock" "$d/link.sock"	# left by a controld we killed
 	echo "--- topo: $(date '+%F %T.%N') starting controld -f $conf" >>"$d/controld.log"
 	nsx_bg "$n" "$d/controld.log" "$GW_BIN/controld" -f "$conf" -l "$(gw_link_ep "$n")" \
-		-s "$(gw_cli_ep "$n")" -S "$d/state" ${GW_VERBOSE:+-v "$GW_VERBOSE"}
+		-s "$(gw_cli_ep "$n")" -S "$d/state" ${GW_VERBOSE:+-v "$GW_VERBOSE"} \
+		${GW_CONTROLD_ARGS:-}
 	GW_PID[$n/controld]=$LAST_PID
 	for ((i = 0; i < 100; i++)); do
 		_gw_alive "$n" controld || { _gw_died "$n" controld; return 1; }

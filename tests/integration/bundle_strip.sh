@@ -26,6 +26,8 @@ source "$GW_SRC/tests/lib/netns.sh"
 
 require_root
 t_begin bundle_strip
+# show crypto ipsec sa in the IOS 11.3 layout here (crypto ipsec show-layout 11.3): this
+# test reads its own lines (owner:, errors:, path/media mtu, esp-aes 256)
 topo_up "gw$$" || t_abort "draw the topology"
 
 key() { [ "$1" -gt 0 ] && openssl rand -hex "$1"; }
@@ -83,8 +85,8 @@ configure()
 	GEN=$((GEN + 1))
 	ck1=$(key "$3") ak1=$(key "$4") ck2=$(key "$3") ak2=$(key "$4")
 	h1=$(key "$5") h2=$(key "$5")
-	mkconf A "$2" "$ck1" "$ak1" "$ck2" "$ak2" "$h1" "$h2" >"$CA"
-	mkconf B "$2" "$ck2" "$ak2" "$ck1" "$ak1" "$h2" "$h1" >"$CB"
+	mkconf A "$2" "$ck1" "$ak1" "$ck2" "$ak2" "$h1" "$h2" >"$CA"; layout_113 "$CA"
+	mkconf B "$2" "$ck2" "$ak2" "$ck1" "$ak1" "$h2" "$h1" >"$CB"; layout_113 "$CB"
 	if [ "$STARTED" = 0 ]; then
 		t_check "gwA: start ($1)" gw_start gwA "$CA" || t_abort gwA
 		t_check "gwB: start ($1)" gw_start gwB "$CB" || t_abort gwB

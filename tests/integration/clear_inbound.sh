@@ -9,7 +9,7 @@
 #      empty capture later means gwB dropped them, not that eve missed)
 #   2. gwA and gwB up, tunnel works; eve forges again: the packets are on the wire (br0), none of
 #      them reaches hostB (capture on hostB's lan0), and legitimate traffic still flows
-#   3. gwB counts them: a line of `show crypto ipsec sa` with the word "unprotected" and a
+#   3. gwB counts them: a line of `show workers` with the word "unprotected" and a
 #      number > 0 (CLEAR_IN_SHOW overrides the command)
 #   4. a firewall reload on gwB (`nft flush ruleset`) removes datad's table: datad puts it
 #      back within its 2 s check (it runs nft only when a generation changes the ruleset, so
@@ -24,7 +24,7 @@ require_root
 t_begin clear_inbound
 CONF_A=$GW_SRC/deploy/examples/gwA.conf
 CONF_B=$GW_SRC/deploy/examples/gwB.conf
-SHOW=${CLEAR_IN_SHOW:-show crypto ipsec sa}
+SHOW=${CLEAR_IN_SHOW:-show workers}	# drops outside any SA (docs/show.md)
 COUNT=3				# of each kind: ICMP echo, UDP/9, TCP SYN/80
 FORGED="ip src 192.0.2.10 and ip dst 192.0.2.130 and ip[4:2] = 0x5eed"	# outer header only
 

@@ -182,33 +182,52 @@ def step(name, keys, until, want=()):
     return out
 
 step("first prompt gwA#", "", "gwA#")
-step("sh cry ips sa shows the SAs", "sh cry ips sa\r", "\n\rgwA#",
+step("sh cry ips sa shows the SAs", "sh cry ips sa\r", "gwA#",
      ["Crypto map tag: vpn", "spi: 0x3E8(1000)"])
-step("TAB completes sh -> show", "sh\t", "gwA#show ")
-os.write(fd, b"\x15")                          # ^U: drop the line
-step("conf t -> gwA(config)#", "\rconf t\r", "gwA(config)#", ["End with CNTL/Z."])
-step("? lists the commands", "?", "gwA(config)#", ["crypto ", "end ", "abort "])
+step("TAB completes sh -> show", "sh\t", "ow ")
+step("the completed line runs", "users\r", "gwA#", ["Running configuration: generation"])
+step("a pipe: sh run | i ^host", "sh run | i ^host\r", "gwA#", ["hostname gwA"])
+step("conf t -> gwA(config)#", "conf t\r", "gwA(config)#", ["End with CNTL/Z."])
+step("? lists the commands at once", "?", "gwA(config)#", ["crypto ", "end ", "abort "])
 step("cry map vpn 20 ipsec-isakmp -> gwA(config-crypto-map)#",
      "cry map vpn 20 ipsec-isakmp\r", "gwA(config-crypto-map)#")
 step("set ? in the sub-mode", "set ?", "session-key", ["?\r\n", "peer ", "pfs "])
 step("the line comes back after ?", "", "gwA(config-crypto-map)#set ")
-os.write(fd, b"\x15")
-step("end: the entry is incomplete: applied, disabled, with IOS's NOTE -> gwA#", "\rend\r",
-     "gwA#", ["crypto map vpn 20: NOTE: this crypto map entry will remain disabled"])
+os.write(fd, b"\x15")                          # ^U: drop the line
+step("a typo: the caret under the word (23 of prompt + 13)", "hostname gwX extra\r",
+     'hostname: "extra"', ["\r\n" + " " * 36 + "^\r\n% Invalid input detected at '^' marker."])
+step("a typo: the session goes on", "", "gwA(config-crypto-map)#")
+step("a key line", "crypto isakmp key s3cr3t address 198.51.100.9\r", "gwA(config)#")
+step("abort", "abort\r", "gwA#", ["Session aborted"])
 step("conf t again", "conf t\r", "gwA(config)#")
 step("hostname gwX -> gwX(config)#", "hostname gwX\r", "gwX(config)#")
 step("Ctrl-Z applies -> gwX#", "\x1a", "gwX#")
 step("up arrow: history", "\x1b[A", "hostname gwX")
 os.write(fd, b"\x15")
-step("conf t, hostname gwA, no crypto map vpn 20, end",
-     "\rconf t\rhostname gwA\rno crypto map vpn 20\rend\r", "\n\rgwA#")
+step("Ctrl-R: search back", "\x12ips sa", "sh cry ips sa")
+os.write(fd, b"\x07\x15")                      # ^G leaves the search, ^U drops the line
+step("conf t, hostname gwA, end", "\rconf t\rhostname gwA\rend\r", "gwA#")
 os.write(fd, b"exit\r")
 _, st = os.waitpid(pid, 0)
 code = os.waitstatus_to_exitcode(st)
 print(("ok" if code == 0 else "not ok") + " exit: gwctl exits %d" % code)
+
+# a second gwctl: the history of the first, from ~/.gwctl_history
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(gwctl, [gwctl, "-s", ep])
+buf = b""
+step("second gwctl: prompt", "", "gwA#")
+step("second gwctl: up arrow recalls the last session's line", "\x1b[A", "exit")
+os.write(fd, b"\x15\x04")                      # ^U, ^D on an empty line: leave
+_, st = os.waitpid(pid, 0)
+print(("ok" if os.waitstatus_to_exitcode(st) == 0 else "not ok") + " second gwctl exits")
 EOF
-PTY_OUT=$(nsx gwA timeout 60 "$GW_PY" "$GW_RUN/pty_drive.py" "$GW_BIN/gwctl" \
-	"$(gw_cli_ep gwA)" 2>&1)
+mkdir -p "$GW_RUN/home"
+T0=$SECONDS
+PTY_OUT=$(nsx gwA env HOME="$GW_RUN/home" TERM=xterm timeout 60 "$GW_PY" \
+	"$GW_RUN/pty_drive.py" "$GW_BIN/gwctl" "$(gw_cli_ep gwA)" 2>&1)
+t_lt "interactive: under 10 s" "$((SECONDS - T0))" 10
 t_gt "interactive: steps run" "$(grep -c '^ok ' <<<"$PTY_OUT")" 0
 while read -r line; do
 	case $line in
@@ -218,6 +237,10 @@ while read -r line; do
 	esac
 done <<<"$PTY_OUT"
 t_match "interactive: the hostname is back to gwA" "$(running)" '^hostname gwA$'
+HIST=$GW_RUN/home/.gwctl_history
+t_match "history file: the lines typed" "$(cat "$HIST")" '^hostname gwX$'
+t_check_not "history file: no line with a key" grep -qi 'isakmp key\|s3cr3t' "$HIST"
+t_eq "history file: mode 0600" "$(stat -c %a "$HIST")" 600
 t_check "the tunnel pings at the end" nsx hostA ping -n -c3 -i0.2 -W2 "$HOST_B"
 
 t_end

@@ -22,12 +22,14 @@ source "$GW_SRC/tests/lib/netns.sh"
 
 require_root
 t_begin esp_truncated
+# show crypto ipsec sa in the IOS 11.3 layout here (crypto ipsec show-layout 11.3): this
+# test reads its own lines (owner:, errors:, path/media mtu, esp-aes 256)
 topo_up "gw$$" || t_abort "draw the topology"
 
 # gwB with a second entry, ESP in UDP to another site: its inbound SA goes to the worker that
 # holds UDP 4500, so both workers own an SA and both filter by SPI.
 CONF_B=$GW_RUN/gwB-two.conf
-sed '/^interface wan0$/,$d' "$GW_SRC/deploy/examples/gwB.conf" >"$CONF_B"
+sed '/^interface wan0$/,$d' "$GW_SRC/deploy/examples/gwB.conf" >"$CONF_B"; layout_113 "$CONF_B"
 cat >>"$CONF_B" <<'EOF'
 access-list 102 permit ip 192.0.2.128 0.0.0.127 203.0.113.0 0.0.0.255
 crypto map vpn 20 ipsec-manual
@@ -41,7 +43,8 @@ interface wan0
  ip address 198.51.100.2 255.255.255.0
  crypto map vpn
 EOF
-t_check "gwA: controld + datad start" gw_start gwA "$GW_SRC/deploy/examples/gwA.conf" || t_abort gwA
+t_check "gwA: controld + datad start" gw_start gwA \
+	"$(conf_113 "$GW_SRC/deploy/examples/gwA.conf")" || t_abort gwA
 t_check "gwB: controld starts (two entries)" gw_start_controld gwB "$CONF_B" || t_abort gwB
 D=$(gw_dir gwB)
 declare -A WPID

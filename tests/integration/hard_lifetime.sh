@@ -27,6 +27,8 @@ source "$GW_SRC/tests/lib/netns.sh"
 require_root
 command -v tshark >/dev/null || { echo "SKIP: hard_lifetime: no tshark" >&2; exit 77; }
 t_begin hard_lifetime
+# show crypto ipsec sa in the IOS 11.3 layout here (crypto ipsec show-layout 11.3): this
+# test reads its own lines (owner:, errors:, path/media mtu, esp-aes 256)
 topo_up "gw$$" || t_abort "draw the topology"
 
 KB=2560
@@ -37,6 +39,7 @@ for g in gwA gwB; do
 	    /^ set security-association lifetime seconds/ {
 		print " set security-association lifetime kilobytes " kb }' \
 		"$GW_SRC/deploy/examples/$g-ikev2.conf" >"$GW_RUN/$g.conf"
+		layout_113 "$GW_RUN/$g.conf"
 	t_check "$g: lifetime kilobytes $KB" grep -q "lifetime kilobytes $KB" "$GW_RUN/$g.conf"
 done
 CAP=$GW_RUN/esp.pcap

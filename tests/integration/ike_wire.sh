@@ -110,7 +110,7 @@ t_check_not "hostB pings hostA, 20 at once: no SA, nothing answers" \
 t_check "controld gets one acquire for the burst" t_poll 5 eval '[ "$(acq)" = 1 ]'
 t_check "the worker held the other 19 back" t_poll 5 eval '[ "$(held)" = 19 ]'
 t_match "the 20 packets dropped as permitted but without outbound SA" \
-	"$(gwctl_in gwB "show crypto ipsec sa")" "#pkts permitted but no outbound SA: 20"
+	"$(gwctl_in gwB "show workers")" "#pkts permitted but no outbound SA: 20"
 t_match "controld's debug log: the entry starts nothing, and says why" "$(cat "$LOGB")" \
 	"traffic on crypto map vpn 10 \(from worker [^ ]+\) starts nothing: .*isakmp policy"
 t_match "show workers: none refused, to the IKE engine" "$(show_w)" \

@@ -114,6 +114,16 @@ wire_only_ipsec "strongSwan initiator"
 session_vs_swan "strongSwan initiator"
 t_match "gwB counted the pings (encaps/decaps)" "$(gwctl_in gwB "show crypto ipsec sa")" \
 	'#pkts encaps: (1[0-9]|[2-9][0-9]), .*'
+# negotiated SAs in UDP, with lifetimes: show crypto ipsec sa [detail] as the parsers read it
+# (tests/parsers/, docs/show.md)
+parsed()
+{
+	gwctl_in gwB "show crypto ipsec sa" >"$GW_RUN/sa.txt" &&
+		gwctl_in gwB "show crypto ipsec sa detail" >"$GW_RUN/sa_detail.txt" &&
+		/usr/bin/python3 "$GW_SRC/tests/parsers/shapes.py" "$GW_RUN/sa.txt" \
+			"$GW_RUN/sa_detail.txt"
+}
+t_check "gwB: ntc-templates' and genie's shapes read every line of show crypto ipsec sa" parsed
 
 # 3
 t_check "ssA deletes the IKE SA" swan_terminate ssA t

@@ -31,7 +31,7 @@ ik_begin ikev2_swan_life
 # 1
 DPD_IV=10 DPD_RETRY=2
 IK_DPD="$DPD_IV $DPD_RETRY periodic"
-ik_ours_conf >"$GW_RUN/gwB.conf"
+ik_ours_conf >"$GW_RUN/gwB.conf"; layout_113 "$GW_RUN/gwB.conf"
 t_check "gwB starts" gw_start gwB "$GW_RUN/gwB.conf" || t_abort gwB
 ik_swan_conf >"$(swan_dir ssA)/swanctl.conf"
 t_check "charon ssA starts in gwA" swan_start ssA gwA || t_abort ssA

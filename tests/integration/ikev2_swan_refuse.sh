@@ -151,13 +151,14 @@ echo "$ipsec" | grep -E 'ident|peer|endpt|Crypto map' | sed 's/^/# gwB: /'
 t_match "gwB: a child SA for hostC's site, on map vpn" "$ipsec" \
 	'remote ident \(addr/mask/prot/port\): \(203\.0\.113\.0/255\.255\.255\.0/0/0\)'
 t_check "the same SPIs on both ends" ik_ours_spi_match gwB ssC
-t_check "gwB: current_peer is gwC, the SA's peer" \
-	ik_has_line "$ipsec" "   current_peer: 198.51.100.3"
+t_match "gwB: current_peer is gwC, the SA's peer (port 4500: gwC is behind a NAT)" "$ipsec" \
+	'^   current_peer 198\.51\.100\.3 port 4500$'
 t_match "gwB: and so is the remote crypto endpoint" "$ipsec" \
 	'remote crypto endpt\.: 198\.51\.100\.3$'
 t_eq "gwB: no 0.0.0.0 peer anywhere" "$(grep -c '0\.0\.0\.0' <<<"$ipsec")" 0
 t_match "gwB: show crypto ipsec sa peer 198.51.100.3 has gwC's SAs" \
-	"$(gwctl_in gwB "show crypto ipsec sa peer 198.51.100.3")" 'current_peer: 198\.51\.100\.3$'
+	"$(gwctl_in gwB "show crypto ipsec sa peer 198.51.100.3")" \
+	'current_peer 198\.51\.100\.3 port 4500$'
 sess=$(ik_ours_session gwB 198.51.100.3)
 printf '# gwB: %s\n' "${sess//$'\n'/$'\n'# gwB: }"
 t_check "gwB: a crypto session with gwC, UP-ACTIVE, profile ANY" eval \

@@ -38,7 +38,7 @@ IKE_LIFE=120
 LOAD_S=${LOAD_S:-$((IKE_LIFE * 9 / 10 + 8))}	# past gwB's IKE rekey, time for strongSwan's
 IK_LIFE=120 IK_LIFE_KB=16000 IK_IKE_LIFE=$IKE_LIFE IK_DPD=
 SW_REKEY=0			# strongSwan's children: rekeyed by hand, below
-ik_ours_conf >"$GW_RUN/gwB.conf"
+ik_ours_conf >"$GW_RUN/gwB.conf"; layout_113 "$GW_RUN/gwB.conf"
 t_check "gwB starts (child 120 s / 16000 KB, IKE SA 120 s)" gw_start gwB "$GW_RUN/gwB.conf" ||
 	t_abort gwB
 ik_swan_conf >"$(swan_dir ssA)/swanctl.conf"

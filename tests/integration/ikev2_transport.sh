@@ -72,11 +72,12 @@ interface wan0
 EOF
 }
 
-# modes GW: the "in use settings" of GW's SAs, one a line (Transport or Tunnel), sorted.
+# modes GW: the "in use settings" of GW's SAs, one a line (Transport or Tunnel), sorted
+# (IOS 15 adds " UDP-Encaps" to an SA in UDP: "{Tunnel UDP-Encaps, }").
 modes()
 {
-	gwctl_in "$1" "show crypto ipsec sa" | sed -n 's/.*in use settings ={\([A-Za-z]*\),.*/\1/p' |
-		sort
+	gwctl_in "$1" "show crypto ipsec sa" |
+		sed -n 's/.*in use settings ={\([A-Za-z]*\)[ ,].*/\1/p' | sort
 }
 
 # esp_uat GW: the Wireshark ESP SA table rows GW logged (debug crypto ikev2 keys).

@@ -19,11 +19,14 @@ source "$GW_SRC/tests/lib/netns.sh"
 
 require_root
 t_begin nat_t_workers
+# show crypto ipsec sa in the IOS 11.3 layout here (crypto ipsec show-layout 11.3): this
+# test reads its own lines (owner:, errors:, path/media mtu, esp-aes 256)
 topo_up "gw$$" || t_abort "draw the topology"
 
 for g in A B; do
 	sed 's/^ set transform-set AES-SHA$/&\n set nat-t udp-encapsulation/' \
 		"$GW_SRC/deploy/examples/gw$g.conf" >"$GW_RUN/gw$g-natt.conf"
+		layout_113 "$GW_RUN/gw$g-natt.conf"
 	grep -q 'nat-t udp' "$GW_RUN/gw$g-natt.conf" || t_abort "gw$g's configuration with nat-t"
 done
 t_check "gwA: controld + datad start" gw_start gwA "$GW_RUN/gwA-natt.conf" || t_abort gwA

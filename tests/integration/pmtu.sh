@@ -24,11 +24,14 @@ source "$GW_SRC/tests/lib/netns.sh"
 
 require_root
 t_begin pmtu
+# show crypto ipsec sa in the IOS 11.3 layout here (crypto ipsec show-layout 11.3): this
+# test reads its own lines (owner:, errors:, path/media mtu, esp-aes 256)
 topo_up "gw$$" || t_abort "draw the topology"
 AGE=20
 GW_DATAD_ARGS="--pmtu-age $AGE" t_check "gwA: controld + datad --pmtu-age $AGE start" \
-	gw_start gwA "$GW_SRC/deploy/examples/gwA.conf" || t_abort gwA
-t_check "gwB: controld + datad start" gw_start gwB "$GW_SRC/deploy/examples/gwB.conf" || t_abort gwB
+	gw_start gwA "$(conf_113 "$GW_SRC/deploy/examples/gwA.conf")" || t_abort gwA
+t_check "gwB: controld + datad start" gw_start gwB \
+	"$(conf_113 "$GW_SRC/deploy/examples/gwB.conf")" || t_abort gwB
 t_check "tunnel up" wait_ping hostA 192.0.2.130 10
 
 # path_mtu: the "path mtu N, media mtu M" line of gwA's SA, once a report has come in

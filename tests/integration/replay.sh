@@ -30,14 +30,17 @@ source "$GW_SRC/tests/lib/netns.sh"
 
 require_root
 t_begin replay
+# show crypto ipsec sa in the IOS 11.3 layout here (crypto ipsec show-layout 11.3): this
+# test reads its own lines (owner:, errors:, path/media mtu, esp-aes 256)
 topo_up "gw$$" || t_abort "draw the topology"
 
 CONF_B=$GW_RUN/gwB-replay.conf
 sed 's/^ set transform-set AES-SHA$/&\n set security-association replay window-size 64/' \
-	"$GW_SRC/deploy/examples/gwB.conf" >"$CONF_B"
+	"$GW_SRC/deploy/examples/gwB.conf" >"$CONF_B"; layout_113 "$CONF_B"
 grep -q 'replay window-size 64' "$CONF_B" || t_abort "gwB's configuration with a window"
 
-t_check "gwA: controld + datad start" gw_start gwA "$GW_SRC/deploy/examples/gwA.conf" ||
+t_check "gwA: controld + datad start" gw_start gwA \
+	"$(conf_113 "$GW_SRC/deploy/examples/gwA.conf")" ||
 	t_abort gwA
 t_check "gwB: controld starts (window-size 64)" gw_start_controld gwB "$CONF_B" || t_abort gwB
 D=$(gw_dir gwB)
@@ -261,7 +264,8 @@ t_check "$OTHER stops cleanly" pid_stop "${WPID[$OTHER]}" TERM 5
 unset "WPID[$OTHER]"
 t_check "gwB: controld stops" gw_stop gwB
 t_check "gwB: controld + datad start without window-size" \
-	gw_start gwB "$GW_SRC/deploy/examples/gwB.conf" || t_abort "gwB without a window"
+	gw_start gwB \
+		"$(conf_113 "$GW_SRC/deploy/examples/gwB.conf")" || t_abort "gwB without a window"
 t_check "tunnel up again" wait_ping hostA 192.0.2.130 10
 t_match "gwB: replay detection support: N" "$(in_sa)" 'replay detection support: N'
 hostb_start

@@ -91,8 +91,9 @@ show_num()
 {
 	gwctl_in gwB "$1" 2>/dev/null | grep -m1 -Eo "$2 *[0-9]+" | grep -Eo '[0-9]+$'
 }
-unprotected() { show_num "show crypto ipsec sa" 'unprotected \(cleartext matching a permit\):'; }
-unknown_spi() { show_num "show crypto ipsec sa" 'with an unknown SPI:'; }
+# the drops outside any SA: show workers (in the IOS 11.3 layout, show crypto ipsec sa too)
+unprotected() { show_num "show workers" 'unprotected \(cleartext matching a permit\):'; }
+unknown_spi() { show_num "show workers" 'with an unknown SPI:'; }
 ike_relayed() { show_num "show workers" 'IKE messages relayed by workers:'; }
 at_least() { local v; v=$("$1") && [ "$v" -ge "$2" ] 2>/dev/null; }
 

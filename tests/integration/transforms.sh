@@ -19,6 +19,8 @@ source "$GW_SRC/tests/lib/netns.sh"
 
 require_root
 t_begin transforms
+# show crypto ipsec sa in the IOS 11.3 layout here (crypto ipsec show-layout 11.3): this
+# test reads its own lines (owner:, errors:, path/media mtu, esp-aes 256)
 topo_up "gw$$" || t_abort "draw the topology"
 
 # name | transform set | ESP cipher key bytes | ESP auth key bytes | tshark enc | tshark auth |
@@ -88,8 +90,8 @@ for c in "${CASES[@]}"; do
 	ck1=$(key "$ckl") ak1=$(key "$akl") ck2=$(key "$ckl") ak2=$(key "$akl")
 	h1=$(key "${ahl:-0}") h2=$(key "${ahl:-0}")
 	# gwA sends with (ck1, ak1) under SPI 1000 (AH h1 under 2000), gwB with (ck2, ak2) / h2
-	mkconf A "$ts" "$ck1" "$ak1" "$ck2" "$ak2" "$h1" "$h2" >"$CA"
-	mkconf B "$ts" "$ck2" "$ak2" "$ck1" "$ak1" "$h2" "$h1" >"$CB"
+	mkconf A "$ts" "$ck1" "$ak1" "$ck2" "$ak2" "$h1" "$h2" >"$CA"; layout_113 "$CA"
+	mkconf B "$ts" "$ck2" "$ak2" "$ck1" "$ak1" "$h2" "$h1" >"$CB"; layout_113 "$CB"
 	if [ "$FIRST" = 1 ]; then
 		t_check "gwA: start with $name" gw_start gwA "$CA" || t_abort "gwA"
 		t_check "gwB: start with $name" gw_start gwB "$CB" || t_abort "gwB"
@@ -157,9 +159,9 @@ done
 ck1=$(key 16) ak1=$(key 20) ck2=$(key 16) ak2=$(key 20) h1=$(key 20) h2=$(key 20)
 TS="ah-sha-hmac esp-aes 128 esp-sha-hmac"
 MODE=transport mkconf A "$TS" "$ck1" "$ak1" "$ck2" "$ak2" "$h1" "$h2" "host 198.51.100.1" \
-	"host 198.51.100.2" >"$CA"
+	"host 198.51.100.2" >"$CA"; layout_113 "$CA"
 MODE=transport mkconf B "$TS" "$ck2" "$ak2" "$ck1" "$ak1" "$h2" "$h1" "host 198.51.100.2" \
-	"host 198.51.100.1" >"$CB"
+	"host 198.51.100.1" >"$CB"; layout_113 "$CB"
 kill -HUP "${GW_PID[gwA/controld]}" "${GW_PID[gwB/controld]}"
 for ((i = 0; i < 50; i++)); do
 	gwctl_in gwA "show crypto ipsec sa" | grep -q "Transport" &&
@@ -186,8 +188,8 @@ t_check "transport: scapy verifies gwB's AH" /usr/bin/python3 \
 # ESP in UDP (RFC 3948), "set nat-t udp-encapsulation" (ours, for manual entries): the internet
 # sees UDP 4500 only, tshark's UDP-encapsulation dissector decrypts it with the keys.
 ck1=$(key 20) ck2=$(key 20)
-NATT=1 mkconf A "esp-gcm 128" "$ck1" "" "$ck2" "" >"$CA"
-NATT=1 mkconf B "esp-gcm 128" "$ck2" "" "$ck1" "" >"$CB"
+NATT=1 mkconf A "esp-gcm 128" "$ck1" "" "$ck2" "" >"$CA"; layout_113 "$CA"
+NATT=1 mkconf B "esp-gcm 128" "$ck2" "" "$ck1" "" >"$CB"; layout_113 "$CB"
 kill -HUP "${GW_PID[gwA/controld]}" "${GW_PID[gwB/controld]}"
 for ((i = 0; i < 50; i++)); do
 	gwctl_in gwA "show running-config" | grep -q "nat-t" &&

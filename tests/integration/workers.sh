@@ -17,10 +17,14 @@ source "$GW_SRC/tests/lib/netns.sh"
 
 require_root
 t_begin workers
+# show crypto ipsec sa in the IOS 11.3 layout here (crypto ipsec show-layout 11.3): this
+# test reads its own lines (owner:, errors:, path/media mtu, esp-aes 256)
 topo_up "gw$$" || t_abort "draw the topology"
 
-t_check "gwB: controld + datad start" gw_start gwB "$GW_SRC/deploy/examples/gwB.conf" || t_abort gwB
-t_check "gwA: controld starts" gw_start_controld gwA "$GW_SRC/deploy/examples/gwA.conf" || t_abort gwA
+t_check "gwB: controld + datad start" gw_start gwB \
+	"$(conf_113 "$GW_SRC/deploy/examples/gwB.conf")" || t_abort gwB
+t_check "gwA: controld starts" gw_start_controld gwA \
+	"$(conf_113 "$GW_SRC/deploy/examples/gwA.conf")" || t_abort gwA
 D=$(gw_dir gwA)
 declare -A WPID
 for id in gwA/1 gwA/2; do

@@ -172,6 +172,17 @@ gw_sa_counter()
 }
 gw_sa_counter_gt0() { [ "$(gw_sa_counter "$@")" -gt 0 ]; }
 
+# conf_113 FILE: a copy of FILE (in $GW_RUN) whose show commands keep the IOS 11.3 layout
+# (crypto ipsec show-layout 11.3, docs/show.md), for the tests that read this gateway's own
+# lines of it (owner:, errors:, path mtu/media mtu); the copy's path on stdout.
+conf_113()
+{
+	local out
+	out=$GW_RUN/$(basename "$1" .conf)-113.conf
+	{ echo "crypto ipsec show-layout 11.3"; cat "$1"; } >"$out" && printf '%s' "$out"
+}
+layout_113() { echo "crypto ipsec show-layout 11.3" >>"$1"; }	# FILE: the same, in place
+
 # gw_logs_check: sanitizer reports or crashes in any daemon log count as failures.
 gw_logs_check()
 {
