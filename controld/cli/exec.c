@@ -147,8 +147,7 @@ c_run(struct controld *cd, char **a, int n, FILE *out)
 {
 	(void)a;
 	(void)n;
-	fprintf(out, "Building configuration...\n\nCurrent configuration:\n!\n");
-	conf_show_running(cd->conf.running, out);
+	conf_show_running(cd->conf.running, out);	/* IOS's headers included */
 	return 0;
 }
 

@@ -569,6 +569,23 @@ is_show(const struct cli_walk *wk)
 	return wk->n > 0 && wk->matched == 0 && strlen(wk->w[0]) >= 2 && kw(wk->w[0], "show");
 }
 
+/* A line of text in a text sub-mode (conf_session_raw()): to the parser as typed. */
+static int
+raw_line(struct cli_sess *s, const char *text, unsigned n, unsigned lineno, bool numbered,
+    const char *prompt, FILE *out)
+{
+	struct gw_err err = { 0, "" };
+
+	if (conf_session_line(&s->cs, text, lineno, &err) != 0)
+		return refuse(s, NULL, n, numbered, err.msg, NULL, false, prompt, out);
+	if (sess_log(s, lineno, text) != 0) {
+		snprintf(err.msg, sizeof(err.msg), "this session is too long (over %d bytes)",
+		    CLI_LOG_MAX);
+		return refuse(s, NULL, n, numbered, err.msg, NULL, false, prompt, out);
+	}
+	return 0;
+}
+
 static int
 config_line(struct controld *cd, struct cli_sess *s, const struct cli_req *q, struct cli_rep *r,
     FILE *out, uint64_t now)
@@ -578,7 +595,7 @@ config_line(struct controld *cd, struct cli_sess *s, const struct cli_req *q, st
 	char *line, prompt[sizeof(r->prompt)];
 	unsigned lineno, n;
 	bool numbered = q->lineno > 0;
-	int rc = -1;
+	int rc = -1, r_line;
 
 	if ((wk = malloc(sizeof(*wk))) == NULL || (line = malloc(CLI_LINE_MAX)) == NULL) {
 		free(wk);
@@ -590,6 +607,13 @@ config_line(struct controld *cd, struct cli_sess *s, const struct cli_req *q, st
 	    conf_session_prompt_mode(&s->cs));
 	if (numbered)
 		s->numbered = true;
+	if (conf_session_raw(&s->cs)) {
+		/* text, not words (a banner's, a key-string's hex): fed as typed, unexpanded */
+		n = numbered ? q->lineno : ++s->n_lines;
+		lineno = sline(s, n);
+		rc = raw_line(s, q->line, n, lineno, numbered, prompt, out);
+		goto out;
+	}
 	if (cli_walk(wk, cli_tree_of(&s->cs), q->line, &err) != 0) {
 		s->n_lines++;
 		rc = refuse(s, NULL, numbered ? q->lineno : s->n_lines, numbered, err.msg, NULL,
@@ -639,7 +663,10 @@ config_line(struct controld *cd, struct cli_sess *s, const struct cli_req *q, st
 		goto out;
 	}
 	cli_expand(wk, line, CLI_LINE_MAX);
-	if (conf_session_line(&s->cs, line, lineno, &err) != 0) {
+	conf_session_warnings(&s->cs, out, NULL);	/* "ignored: ..." said at once */
+	r_line = conf_session_line(&s->cs, line, lineno, &err);
+	conf_session_warnings(&s->cs, NULL, NULL);
+	if (r_line != 0) {
 		rc = refuse(s, wk, n, numbered, err.msg, NULL,
 		    wk->stop == CLI_W_END && !wk->cr, prompt, out);
 		goto out;
