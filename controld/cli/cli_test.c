@@ -602,12 +602,12 @@ test_modes(void)
 	req("m", "quit");
 	T_OK(rep.quit, "quit");
 	o = req("m", "frob");
-	T_STREQ(o, "% Invalid input detected at 'frob' (try \"?\" or \"help\")\n", "unknown");
+	T_STREQ(o, "    ^\n% Invalid input detected at '^' marker.\n% 'frob': not a word this command takes here (try \"?\" or \"help\")\n", "unknown");
 	T_OK(!rep.ok, "unknown: not ok");
 	T_STREQ(req("m", "show"), "% Incomplete command.\n", "incomplete");
 	T_STREQ(req("m", "sh cry ips s"), "% Ambiguous command: \"sh cry ips s\"\n", "ambiguous");
 	T_STREQ(req("m", "show crypto ipsec sa peer nope"),
-	    "% Invalid input detected at 'nope' (try \"?\" or \"help\")\n", "bad parameter");
+	    "                              ^\n% Invalid input detected at '^' marker.\n% 'nope': not a word this command takes here (try \"?\" or \"help\")\n", "bad parameter");
 	T_STREQ(req("m", "! a comment"), "", "comment");
 	T_OK(rep.ok, "comment ok");
 	req("m", "debug crypto ipsec");
@@ -1187,9 +1187,9 @@ test_clear(void)
 	T_OK(has(req("x", "clear crypto sa"), "Cleared 2 SAs in the SA database:"), "all");
 	T_EQ(shown("#pkts encaps: "), 0, "all cleared");
 	T_STREQ(req("x", "clear crypto sa peer nope"),
-	    "% Invalid input detected at 'nope' (try \"?\" or \"help\")\n", "bad peer");
+	    "                         ^\n% Invalid input detected at '^' marker.\n% 'nope': not a word this command takes here (try \"?\" or \"help\")\n", "bad peer");
 	T_STREQ(req("x", "clear crypto sa entry 198.51.100.1 esp 12"),
-	    "% Invalid input detected at '12' (try \"?\" or \"help\")\n", "SPI under 256");
+	    "                                           ^\n% Invalid input detected at '^' marker.\n% '12': not a word this command takes here (try \"?\" or \"help\")\n", "SPI under 256");
 	T_OK(!rep.ok, "bad SPI: not ok");
 
 	/* the IOS 12.4/15 layout, the default: the parsers' lines, and clear crypto sa counters */
@@ -1619,7 +1619,7 @@ test_session(void)
 	T_OK(has(o, "  session "), "show crypto ?: %s", o);
 	o = req("s", "clear crypto session ?");
 	T_OK(has(o, "  remote ") && has(o, "  <cr>"), "clear ?: %s", o);
-	T_OK(has(req("s", "sh cry sess rem nope"), "% Invalid input detected at 'nope'"),
+	T_OK(has(req("s", "sh cry sess rem nope"), "% 'nope': not a word this command takes here"),
 	    "remote takes an address");
 
 	/* one session per peer: manual (no IKE), negotiated without its IKE SA, configured */
@@ -1673,7 +1673,7 @@ test_session(void)
 	T_OK(has(req("s", "show crypto session"), "Session status: UP-NO-IKE\nPeer: "
 	    "198.51.100.3"), "still there");
 	T_STREQ(req("s", "clear crypto session remote nope"),
-	    "% Invalid input detected at 'nope' (try \"?\" or \"help\")\n", "bad address");
+	    "                                ^\n% Invalid input detected at '^' marker.\n% 'nope': not a word this command takes here (try \"?\" or \"help\")\n", "bad address");
 
 	sad_remove(&cd.sad, in);
 	sad_remove(&cd.sad, out);

@@ -547,8 +547,16 @@ exec_line(struct controld *cd, const void *id, size_t id_len, const char *line, 
 		goto out;
 	}
 	if (wk->stop == CLI_W_NOMATCH) {
-		fprintf(out, "%% Invalid input detected at '%s' (try \"?\" or \"help\")\n",
-		    wk->w[wk->matched]);
+		if (!in_config) {
+			/* IOS's caret, under the word, after the exec prompt gwctl showed */
+			char prompt[CONF_NAME_MAX + 2];
+
+			snprintf(prompt, sizeof(prompt), "%s#", cd->conf.running != NULL ?
+			    cd->conf.running->hostname : CONF_HOSTNAME_DEFAULT);
+			cli_caret(prompt, wk->orig, wk->off[wk->matched], out);
+		}
+		fprintf(out, "%% Invalid input detected at '^' marker.\n%% '%s': not a word "
+		    "this command takes here (try \"?\" or \"help\")\n", wk->w[wk->matched]);
 		goto out;
 	}
 	if (!wk->cr || wk->cmd == CLI_C_NONE) {

@@ -108,6 +108,8 @@ int	crypto_key_show_chain(struct controld *cd, char **a, int n, FILE *out);
 struct cli_sess	*sess_begin(struct controld *cd, const void *id, size_t id_len, uint64_t now,
 		    FILE *out);
 int	sess_users(struct controld *cd, char **a, int n, FILE *out);
+/* session.c: IOS's caret line under byte off of line orig, typed after prompt (tabs kept). */
+void	cli_caret(const char *prompt, const char *orig, size_t off, FILE *out);
 /* session.c: show candidate: what "end" of client id's session would apply, as a unified
  * diff of show running-config's text (keys masked as there); -1 when it has no session. */
 int	sess_show_candidate(struct controld *cd, const void *id, size_t id_len, FILE *out);

@@ -268,8 +268,8 @@ caret_off(const struct cli_walk *wk, const char *msg)
 
 /* IOS's answer to a refused typed line: a caret under the word, counted from the start of
  * the prompt gwctl showed before the line (tabs kept, so that it lines up). */
-static void
-caret(const char *prompt, const char *orig, size_t off, FILE *out)
+void
+cli_caret(const char *prompt, const char *orig, size_t off, FILE *out)
 {
 	fprintf(out, "%*s", (int)strlen(prompt), "");
 	for (size_t i = 0; i < off && orig[i] != '\0'; i++)
@@ -296,7 +296,7 @@ refuse(struct cli_sess *s, const struct cli_walk *wk, unsigned lineno, bool numb
 			fprintf(out, "%% Incomplete command.\n%% %s\n", msg);
 		else {
 			if (wk != NULL)
-				caret(prompt, wk->orig, caret_off(wk, msg), out);
+				cli_caret(prompt, wk->orig, caret_off(wk, msg), out);
 			fprintf(out, "%% Invalid input detected at '^' marker.\n%% %s\n", msg);
 		}
 		return -1;
