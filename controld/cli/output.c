@@ -190,6 +190,13 @@ lines_of(const struct conf *c, struct text_lines *t)
 		*nl = '\0';
 		t->l[i++] = p;
 	}
+	/* IOS's headers (a byte count that always differs) are no change: from the first "!" */
+	for (i = 0; i < t->n && strcmp(t->l[i], "!") != 0; i++)
+		;
+	if (i < t->n) {
+		memmove(t->l, t->l + i, (t->n - i) * sizeof(*t->l));
+		t->n -= i;
+	}
 	return 0;
 }
 
