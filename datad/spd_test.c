@@ -5,14 +5,46 @@
  * seen before so that the cache answers, a quarter the last one with one field changed (with a
  * second, one-slot cache that must tell them apart), over many generations; the same (entry, ACE) or the
  * same "none" every time.  Then the shapes the benchmark uses (bench/spd.sh): thousands of
- * one-line entries ahead of the one that matches, a deny that ends an entry and lets a later
- * one match, and a cache that must not outlive its generation. */
+ * one-line entries ahead of the one that matches, looked up without an allocation; a deny
+ * that ends an entry and lets a later one match, and a cache that must not outlive its
+ * generation. */
 #include <stdlib.h>
 
 #include "datad/spd.h"
 #include "datad/spd_case.h"
 #include "datad/tables.h"
 #include "tests/lib/test.h"
+
+/* Every allocation from the objects linked in (spd.c among them: -Wl,--wrap in
+ * datad/CMakeLists.txt) is counted, to show a lookup makes none. */
+void	*__real_malloc(size_t n);
+void	*__real_calloc(size_t n, size_t m);
+void	*__real_realloc(void *p, size_t n);
+void	*__wrap_malloc(size_t n);
+void	*__wrap_calloc(size_t n, size_t m);
+void	*__wrap_realloc(void *p, size_t n);
+static unsigned long n_alloc;
+
+void *
+__wrap_malloc(size_t n)
+{
+	n_alloc++;
+	return __real_malloc(n);
+}
+
+void *
+__wrap_calloc(size_t n, size_t m)
+{
+	n_alloc++;
+	return __real_calloc(n, m);
+}
+
+void *
+__wrap_realloc(void *p, size_t n)
+{
+	n_alloc++;
+	return __real_realloc(p, n);
+}
 
 enum {
 	ROUNDS = 400,
@@ -147,6 +179,7 @@ test_many(uint32_t n)
 	struct flow f = { .src = 0xc000020a, .dst = 0xc0000282, .proto = 17, .has_ports = true,
 	    .sport = 5000, .dport = 5201 };
 	uint32_t ace = 99;
+	unsigned long n0;
 
 	for (uint32_t i = 0; i < n; i++) {
 		aces[i] = (struct test_ace){ true, test_sel(0x0ac80000 + i, 32, 0x0a640000 + i, 32) };
@@ -164,6 +197,7 @@ test_many(uint32_t n)
 	spd_stats(g->spd, &st);
 	T_EQ(st.n_rules, n + 2, "%u entries", n);
 	T_OK(st.n_tuples <= 3, "%u entries: %u tuples", n, st.n_tuples);
+	n0 = n_alloc;
 	T_OK(spd_lookup(g->spd, g, &f, &ace) == &g->pol[n] && ace == 1, "%u: the last entry", n);
 	T_OK(spd_lookup(g->spd, g, &f, &ace) == &g->pol[n] && ace == 1, "%u: again", n);
 	f.dst = 0xc00002c8;		/* denied in the last entry: no entry after it */
@@ -172,6 +206,7 @@ test_many(uint32_t n)
 	f.dst = 0x0a640000 + n / 2;
 	T_OK(n == 0 || (spd_lookup(g->spd, g, &f, &ace) == &g->pol[n / 2] && ace == 0),
 	    "%u: an entry ahead", n);
+	T_EQ(n_alloc - n0, 0, "%u entries: no allocation per packet (miss or hit)", n);
 	spd_stats(g->spd, &st);
 	T_EQ(st.hits, 1, "%u entries", n);
 	T_EQ(st.misses, n ? 3 : 2, "%u entries", n);
@@ -231,7 +266,9 @@ main(int argc, char **argv)
 	uint64_t seed = argc > 1 ? strtoull(argv[1], NULL, 0) : 0x5eed0013;
 
 	test_order_and_generations();
+	n_alloc = 0;
 	test_many(0);
+	T_OK(n_alloc > 0, "the allocation counter counts (%lu)", n_alloc);
 	test_many(500);
 	test_many(10000);
 	for (unsigned i = 0; i < 4; i++)
