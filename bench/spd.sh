@@ -45,8 +45,11 @@ die() { say "bench spd: $*"; exit 1; }
 [ "$(id -u)" -eq 0 ] || die "run me as root (network namespaces)"
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS must be a positive integer"
 [[ $SECS =~ ^[1-9][0-9]*$ ]] || die "BENCH_SECONDS must be a positive integer (iperf3 -t)"
-for n in $NS; do [[ $n =~ ^[0-9]+$ ]] && [ "$n" -le 60000 ] ||
-	die "BENCH_SPD_N: '$n' is not a count of entries (0..60000)"; done
+for n in $NS; do
+	if ! [[ $n =~ ^[0-9]+$ ]] || [ "$n" -gt 60000 ]; then
+		die "BENCH_SPD_N: '$n' is not a count of entries (0..60000)"
+	fi
+done
 for c in iperf3 ip nft "$GW_PY"; do
 	command -v "$c" >/dev/null || die "$c not found (deploy/install-deps.sh installs it)"
 done
