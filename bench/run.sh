@@ -9,6 +9,9 @@
 #   bench/run.sh ike [build dir]            IKE tunnels set up per second (bench/ike.sh), IKEv2
 #                                           and IKEv1, ours and strongSwan, sequential and
 #                                           parallel; as root
+#   bench/run.sh spd [build dir]            UDP 64-byte kpps and TCP Mbit/s with 0, 500, 2000,
+#                                           10000 crypto map entries ahead of the one that
+#                                           matches (bench/spd.sh); as root
 set -euo pipefail
 
 what=${1:-}
@@ -58,8 +61,12 @@ ike)
 	if [ -z "${GW_BIN:-}" ] && [ -d "$build" ]; then GW_BIN=$(cd "$build" && pwd)/bin; fi
 	GW_BIN=${GW_BIN:-$build/bin} bash "$src/bench/ike.sh"
 	;;
+spd)
+	[ -n "${GW_BIN:-}" ] || [ -d "$build" ] || { echo "no build directory $build" >&2; exit 1; }
+	GW_BIN=${GW_BIN:-$(cd "$build" && pwd)/bin} bash "$src/bench/spd.sh"
+	;;
 *)
-	echo "usage: $0 transforms|tunnel|ike [build dir]" >&2
+	echo "usage: $0 transforms|tunnel|ike|spd [build dir]" >&2
 	exit 2
 	;;
 esac

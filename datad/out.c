@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* out.c: the outbound fast path.  Cleartext from the TUN -> crypto map lookup (entries in map
  * order, access-list entries in order; docs/design.md invariant 5) -> ESP tunnel mode -> raw socket
- * to the peer; a flow no entry permits leaves in the clear.  A manual entry has its SAs; an
+ * to the peer; a flow no entry permits leaves in the clear.  The lookup (spd.c) costs the same
+ * for ten entries or ten thousand: a flow cache, then a classifier built per generation.  A manual entry has its SAs; an
  * ipsec-isakmp or dynamic entry those of its negotiated flows, the newest that covers the
  * packet.  An SA past its hard lifetime (seconds or bytes) sends nothing: "expired"
  * (docs/datad.md, "Hard lifetimes").  No allocation, no lock (invariant 6). */
@@ -19,22 +20,6 @@
 
 #include "datad/worker.h"
 
-/* The newest negotiated flow of p (an ipsec-isakmp or dynamic entry) that covers the packet
- * (local -> remote, as the flow is written), or NULL.  Flows are oldest first, so the scan
- * runs backwards and the first hit is the newest: during a make-before-break rekey the new SA
- * wins.  O(n_flows) per packet: linear, fine for the few flows an entry has (one per host pair
- * or peer); a hash by address would be the next step for thousands.  Not inlined: inlined
- * into out_lookup's loop it costs the manual entries' lookup registers (measured: +15
- * instructions a packet). */
-static __attribute__((noinline)) struct flow_out *
-out_flow(const struct policy *p, const struct flow *f)
-{
-	for (uint32_t i = p->n_flows; i-- > 0;)
-		if (sel_match(&p->flows[i].flow, f))
-			return &p->flows[i];
-	return NULL;
-}
-
 /* Can sa send now: it has numbers of its lease left, or the next lease is here already? */
 static bool
 out_has_seq(const struct sa_out *sa)
@@ -42,11 +27,14 @@ out_has_seq(const struct sa_out *sa)
 	return sa == NULL || sa->seq <= sa->seq_end || sa->next_first != 0;
 }
 
-/* out_flow() for sending: a new SA of a rekey has no sequence numbers until its first lease
- * comes back from controld (a round trip), so while it waits the flow's older SA, still
- * valid at the peer (make before break), carries the packets, and the lease is asked for.
- * Only when no older SA covers the packet does the newest one take it (and drop it,
- * no-lease, as before). */
+/* The newest negotiated flow of p (an ipsec-isakmp or dynamic entry) that covers the packet
+ * (local -> remote, as the flow is written), for sending.  Flows are oldest first, so the
+ * scan runs backwards: during a make-before-break rekey the new SA wins.  O(n_flows) of the
+ * one entry the lookup chose, never of the whole map.  A new SA of a rekey has no sequence
+ * numbers until its first lease comes back from controld (a round trip), so while it waits
+ * the flow's older SA, still valid at the peer (make before break), carries the packets, and
+ * the lease is asked for.  Only when no older SA covers the packet does the newest one take
+ * it (and drop it, no-lease, as before). */
 static struct flow_out *
 out_flow_ready(struct worker *w, const struct policy *p, const struct flow *f)
 {
@@ -68,35 +56,6 @@ out_flow_ready(struct worker *w, const struct policy *p, const struct flow *f)
 		}
 	}
 	return newest;
-}
-
-/* First entry whose list permits the flow, and in *ace that permit's index; a deny ends only
- * that entry (seed: "it doesn't allow the policy as specified in this crypto map entry to be
- * applied to this traffic").  A dynamic entry without a list is matched by its negotiated
- * flows alone (out_one finds the flow again: such entries are rare, and the common case
- * keeps its registers). */
-static const struct policy *
-out_lookup(const struct gen *g, const struct flow *f, uint32_t *ace)
-{
-	for (const struct policy *p = g->pol, *end = g->pol + g->n_pol; p < end; p++) {
-		const struct ace *a = p->aces, *a_end = p->aces + p->n_aces;
-
-		if (p->no_acl) {
-			if (p->n_flows != 0 && out_flow(p, f) != NULL)
-				return p;
-			continue;
-		}
-		for (; a < a_end; a++) {
-			if (!sel_match(&a->sel, f))
-				continue;
-			if (a->permit) {
-				*ace = (uint32_t)(a - p->aces);
-				return p;
-			}
-			break;
-		}
-	}
-	return NULL;
 }
 
 /* Take the next sequence number of the lease; never past it (invariant 1). */
@@ -327,8 +286,9 @@ out_one(struct worker *w, struct pkt *p, struct sa_out **sap)
 
 	if (sel_flow(&f, p->data, p->len) != 0)
 		return DROP_BAD_IP;
-	/* the generation is this worker's own copy: its caches (room) are ours to write */
-	if ((pol = (struct policy *)out_lookup(w->gen, &f, &ace)) == NULL) {
+	/* the generation is this worker's own copy: its caches (room, the flow cache) are ours
+	 * to write.  First match in map order, a deny ending its entry (spd.h) */
+	if ((pol = spd_lookup(w->gen->spd, w->gen, &f, &ace)) == NULL) {
 		/* no entry protects it: on in the clear, marked past our routing table */
 		queue(&w->clear_tx, p, htonl(f.dst));
 		return DROP_NONE;

@@ -296,7 +296,7 @@ tables_build(Gw__V1__Tables *msg, const char *self, const struct gen *old, struc
 	g->msg = msg;
 	g->generation = msg->generation;
 	if (build_sas(g, self, old, err) != 0 || link_bundles(g, err) != 0 ||
-	    build_policies(g, err) != 0) {
+	    build_policies(g, err) != 0 || (g->spd = spd_build(g, 0, err)) == NULL) {
 		tables_free(g);
 		return NULL;
 	}
@@ -316,6 +316,7 @@ tables_free(struct gen *g)
 		free(g->pol[i].aces);
 		free(g->pol[i].flows);
 	}
+	spd_free(g->spd);
 	free(g->pol);
 	free(g->out);
 	free(g->in);

@@ -14,6 +14,7 @@
 #include "common/replay.h"
 #include "common/sel.h"
 #include "common/xform.h"
+#include "datad/spd.h"
 #include "proto/gw.pb-c.h"
 
 struct sa_ctr {
@@ -112,6 +113,7 @@ struct gen {
 	uint32_t	n_in;
 	struct sa_in	**hash;
 	uint32_t	hash_mask;
+	struct spd	*spd;			/* the crypto map lookup (spd.h), owned */
 };
 
 /* Build a generation from msg (taken: freed with the generation or on failure).  self is this
