@@ -151,6 +151,7 @@ hello_msg(struct controld *cd, const struct link_peer *from, const Gw__V1__Hello
 	}
 	memcpy(w->rid, from->id, from->id_len);
 	w->rid_len = from->id_len;
+	w->fd = from->fd;		/* the monitor's name of this connection */
 	if (w->boot != 0 && w->boot != h->boot) {
 		log_info("worker %s restarted (pid %u): its old leases are void", h->worker_id,
 		    h->pid);
