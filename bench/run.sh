@@ -9,6 +9,8 @@
 #   bench/run.sh ike [build dir]            IKE tunnels set up per second (bench/ike.sh), IKEv2
 #                                           and IKEv1, ours and strongSwan, sequential and
 #                                           parallel; as root
+#   bench/run.sh failover [build dir]       kill -9 of an inbound SA's owner under a ping flood:
+#                                           the gaps (bench/failover.sh); as root
 set -euo pipefail
 
 what=${1:-}
@@ -58,8 +60,12 @@ ike)
 	if [ -z "${GW_BIN:-}" ] && [ -d "$build" ]; then GW_BIN=$(cd "$build" && pwd)/bin; fi
 	GW_BIN=${GW_BIN:-$build/bin} bash "$src/bench/ike.sh"
 	;;
+failover)
+	[ -n "${GW_BIN:-}" ] || [ -d "$build" ] || { echo "no build directory $build" >&2; exit 1; }
+	GW_BIN=${GW_BIN:-$(cd "$build" && pwd)/bin} bash "$src/bench/failover.sh"
+	;;
 *)
-	echo "usage: $0 transforms|tunnel|ike [build dir]" >&2
+	echo "usage: $0 transforms|tunnel|ike|failover [build dir]" >&2
 	exit 2
 	;;
 esac
