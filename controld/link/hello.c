@@ -151,13 +151,14 @@ hello_msg(struct controld *cd, const struct link_peer *from, const Gw__V1__Hello
 	}
 	memcpy(w->rid, from->id, from->id_len);
 	w->rid_len = from->id_len;
-	w->fd = from->fd;		/* the monitor's name of this connection */
 	if (w->boot != 0 && w->boot != h->boot) {
 		log_info("worker %s restarted (pid %u): its old leases are void", h->worker_id,
 		    h->pid);
 		workers_retire(cd, w);
 		restarted = true;
 	}
+	w->fd = from->fd;		/* the monitor's name of this connection */
+	workers_proc(w, from->fd);	/* and on ipc://, its process */
 	was_live = w->live;
 	w->live = true;
 	w->boot = h->boot;

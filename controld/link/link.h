@@ -125,6 +125,8 @@ struct worker_rec {
 	uint64_t	generation;		/* last it reported */
 	uint64_t	last_ms;
 	int		fd;			/* its connection's (link_peer.fd), -1 unknown */
+	int		pidfd;			/* its process, when has_proc (ipc://: the */
+	bool		has_proc;		/* connection's peer credentials), owned */
 	struct lease_hold *holds;		/* its latest block of each outbound SA */
 	size_t		n_holds;
 	uint64_t	drops[DROP_MAX];

@@ -12,9 +12,12 @@
  * counted (show workers) and logged at a limited rate. */
 #include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/pidfd.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <zmq.h>
@@ -135,6 +138,31 @@ workers_by_id(struct controld *cd, const char *id)
 }
 
 void
+workers_proc(struct worker_rec *w, int fd)
+{
+	struct ucred cr;
+	socklen_t len = sizeof(cr);
+	int pidfd;
+
+	workers_proc_forget(w);
+	/* ZeroMQ's I/O thread owns fd; reading an option of it is harmless */
+	if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) != 0 || cr.pid <= 0 ||
+	    (pidfd = pidfd_open(cr.pid, 0)) < 0)
+		return;			/* tcp://, or a kernel without pidfd_open (5.3) */
+	w->pidfd = pidfd;
+	w->has_proc = true;
+}
+
+void
+workers_proc_forget(struct worker_rec *w)
+{
+	if (w->has_proc)
+		close(w->pidfd);
+	w->has_proc = false;
+	w->pidfd = -1;
+}
+
+void
 workers_retire(struct controld *cd, struct worker_rec *w)
 {
 	sad_retire(&cd->sad, workers_slot(cd, w));
@@ -145,6 +173,7 @@ workers_retire(struct controld *cd, struct worker_rec *w)
 	free(w->holds);			/* a new boot's blocks start afresh (its old ones burn) */
 	w->holds = NULL;
 	w->n_holds = 0;
+	workers_proc_forget(w);
 }
 
 void
@@ -278,16 +307,39 @@ conn_gone(struct controld *cd, struct worker_rec *w)
 	return gone;
 }
 
+/* Has w's process exited?  Its connection closes as the kernel closes its files, a moment
+ * before it becomes a zombie (the pidfd readable): wait WORKER_GONE_PROBE_MS at most. */
+static bool
+proc_exited(const struct worker_rec *w)
+{
+	struct pollfd p = { .fd = w->pidfd, .events = POLLIN };
+
+	return poll(&p, 1, WORKER_GONE_PROBE_MS) == 1;
+}
+
 /* The connection with descriptor fd ended: the live worker whose connection it was, if its
- * connection is really gone (conn_gone), else NULL. */
+ * connection is really gone (conn_gone) and, on ipc://, its process too, else NULL.  A worker
+ * that lives on (ZeroMQ cut its connection: a message over LINK_MAX_TO_CONTROLD) still
+ * forwards with its tables: to presume it dead would give its inbound SAs a second owner
+ * until it says hello again (invariant 2), so it stays live until it does, or falls silent
+ * for WORKER_DEAD_MS.  On tcp:// there is no process to ask: an ended connection is taken
+ * for a dead worker (docs/adr/0012 says what that costs). */
 static struct worker_rec *
 gone_by_fd(struct controld *cd, int fd)
 {
 	for (int k = 0; k < WORKERS_MAX; k++) {
 		struct worker_rec *w = &cd->link.w[k];
 
-		if (w->live && w->fd == fd && fd >= 0)
-			return conn_gone(cd, w) ? w : NULL;
+		if (!w->live || w->fd != fd || fd < 0)
+			continue;
+		if (!conn_gone(cd, w))
+			return NULL;		/* fd was given to a new connection */
+		if (w->has_proc && !proc_exited(w)) {
+			log_info("worker %s: its link connection ended but its process lives on: "
+			    "not presumed dead (it says hello again, or falls silent)", w->id);
+			return NULL;
+		}
+		return w;
 	}
 	return NULL;
 }
@@ -429,6 +481,7 @@ workers_free(struct controld *cd)
 		free(cd->link.w[k].holds);
 		cd->link.w[k].holds = NULL;
 		cd->link.w[k].n_holds = 0;
+		workers_proc_forget(&cd->link.w[k]);
 	}
 	if (cd->link.sent != NULL)
 		link_free(&cd->link.sent->base);

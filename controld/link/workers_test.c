@@ -13,7 +13,7 @@
  *   - a message over LINK_MAX_TO_CONTROLD never reaches controld; the connection is counted
  *   - a worker whose connection ends (kill -9) is presumed dead at once and its inbound SA
  *     moves; the same id back is one worker and one owner; a connection that ends on a
- *     descriptor the kernel reused does not take a live worker down
+ *     descriptor the kernel reused, or whose process lives on, does not take a worker down
  *
  * and the IKE wire (ikewire.c), through a real ROUTER and real DEALERs:
  *
@@ -23,8 +23,10 @@
  *     burst is shed, an acquire for a manual entry or a flow its list does not permit is
  *     refused; with no hook they are counted and dropped
  */
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <zmq.h>
@@ -703,15 +705,37 @@ got_tables(void *d, int ms)
 	return n;
 }
 
+/* A worker in a process of its own, until kill -9: dealer_hello() in a child. */
+static pid_t
+child_worker(const char *ep, const char *id, uint64_t boot)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {			/* a fresh context: nothing of the parent's is used */
+		dealer_hello(zmq_ctx_new(), ep, id, boot);
+		for (;;)
+			pause();
+	}
+	T_OK(pid > 0, "fork %s", id);
+	return pid;
+}
+
+static void
+child_kill(pid_t pid)
+{
+	kill(pid, SIGKILL);
+}
+
 /* kill -9 of a worker ends its connection: it is presumed dead at once, not after
  * WORKER_DEAD_MS, and its inbound SA moves to the other worker, which is told; the same id
  * back on a new connection is one worker again, and one owner; a connection that ends on a
- * descriptor a live worker's record names (the kernel reused it) leaves that worker live. */
+ * descriptor a live worker's record names (the kernel reused it) leaves that worker live, and
+ * so does a connection that ends while its process lives on. */
 static void
 test_disconnect(void)
 {
 	char ep[128];
-	void *ctx = zmq_ctx_new(), *router = zmq_socket(ctx, ZMQ_ROUTER), *d[2], *stray;
+	void *ctx = zmq_ctx_new(), *router = zmq_socket(ctx, ZMQ_ROUTER), *d2, *d3, *stray;
 	struct gw_err err;
 	struct link_peer from;
 	Gw__V1__Envelope *env;
@@ -719,7 +743,8 @@ test_disconnect(void)
 	Gw__V1__Heartbeat hb = GW__V1__HEARTBEAT__INIT;
 	struct worker_rec *w;
 	uint64_t took, gone0, disc0;
-	int o, fd;
+	pid_t p1;
+	int fd;
 
 	snprintf(ep, sizeof(ep), "ipc://%s/dc.sock", dir);
 	for (int k = 0; k < WORKERS_MAX; k++)
@@ -729,35 +754,36 @@ test_disconnect(void)
 	workers_monitor(&cd);
 	T_OK(cd.link.mon != NULL, "the link socket's monitor");
 	T_EQ(link_bind(router, ep, LINK_MAX_TO_CONTROLD, &err), 0, "bind: %s", err.msg);
-	d[0] = dealer_hello(ctx, ep, "dc/1", 71);
-	d[1] = dealer_hello(ctx, ep, "dc/2", 72);
+	p1 = child_worker(ep, "dc/1", 71);	/* dc/1 sorts first: the owner */
+	d2 = dealer_hello(ctx, ep, "dc/2", 72);
 	loop_until(both_live, 2000);
 	T_OK(both_live(), "two workers joined through the link socket");
 	T_OK(worker("dc/1")->fd >= 0 && worker("dc/1")->fd != worker("dc/2")->fd,
 	    "each known by its connection's descriptor (%d, %d)", worker("dc/1")->fd,
 	    worker("dc/2")->fd);
+	T_OK(worker("dc/1")->has_proc && worker("dc/2")->has_proc,
+	    "and on ipc://, by its process (SO_PEERCRED, pidfd)");
 	publish_tables(&cd);
-	o = strcmp(sa(true)->owner, "dc/1") == 0 ? 0 : 1;
-	T_STREQ(sa(true)->owner, o ? "dc/2" : "dc/1", "one of them owns the inbound SA");
-	got_tables(d[0], 200);
-	got_tables(d[1], 200);
+	T_STREQ(sa(true)->owner, "dc/1", "dc/1 owns the inbound SA");
+	got_tables(d2, 200);
 
-	/* the owner dies */
-	snprintf(gone_id, sizeof(gone_id), "dc/%d", o + 1);
+	/* kill -9 of the owner */
+	snprintf(gone_id, sizeof(gone_id), "dc/1");
 	gone0 = cd.link.gone;
-	zmq_close(d[o]);
+	child_kill(p1);
 	took = loop_until(owner_moved, 2000);
-	T_OK(!worker(gone_id)->live, "%s presumed dead as its connection ended", gone_id);
+	waitpid(p1, NULL, 0);
+	T_OK(!worker("dc/1")->live, "dc/1 presumed dead as its connection ended");
 	T_OK(took < WORKER_DEAD_MS / 3, "in %llu ms, not after %d ms of silence",
 	    (unsigned long long)took, WORKER_DEAD_MS);
 	T_EQ(cd.link.gone, gone0 + 1, "counted as gone with its connection");
-	T_STREQ(sa(true)->owner, o ? "dc/1" : "dc/2", "its inbound SA moved to the other");
-	T_EQ(got_tables(d[!o], 500), 1, "which got the new generation at once");
+	T_STREQ(sa(true)->owner, "dc/2", "its inbound SA moved to the other");
+	T_EQ(got_tables(d2, 500), 1, "which got the new generation at once");
 
 	/* the same id back (a restart: another boot) on a new connection */
-	d[o] = dealer_hello(ctx, ep, gone_id, 80);
+	p1 = child_worker(ep, "dc/1", 80);
 	loop_until(both_live, 2000);
-	T_OK(both_live(), "%s back: both live", gone_id);
+	T_OK(both_live(), "dc/1 back: both live");
 	T_EQ(cd.link.gone, gone0 + 1, "nobody else presumed dead");
 	{
 		int owners = 0;
@@ -782,19 +808,34 @@ test_disconnect(void)
 	T_OK(env != NULL && from.fd >= 0, "its message names its descriptor (%d)", from.fd);
 	if (env != NULL)
 		link_free(&env->base);
-	w = worker(o ? "dc/1" : "dc/2");
+	w = worker("dc/2");
 	fd = w->fd;
 	w->fd = from.fd;		/* as if the kernel had reused the stray's descriptor */
 	disc0 = cd.link.disconnects;
 	zmq_close(stray);
 	loop_until(never, 300);
 	T_EQ(cd.link.disconnects, disc0 + 1, "the stray's end is counted");
-	T_OK(w->live, "%s, whose connection did not end, stays live", w->id);
+	T_OK(w->live, "dc/2, whose connection did not end, stays live");
 	T_EQ(cd.link.gone, gone0 + 1, "nobody presumed dead");
 	w->fd = fd;
 
-	for (int i = 0; i < 2; i++)
-		zmq_close(d[i]);
+	/* dc/3's connection ends, but its process (this one) lives on and may still forward
+	 * (a worker made after the last fork: no child holds its connection open) */
+	d3 = dealer_hello(ctx, ep, "dc/3", 73);
+	for (int i = 0; i < 100 && (worker("dc/3") == NULL || !worker("dc/3")->live); i++)
+		loop_until(never, 10);
+	T_OK(worker("dc/3") != NULL && worker("dc/3")->live, "dc/3 joined");
+	zmq_close(d3);
+	for (int i = 0; i < 100 && cd.link.disconnects < disc0 + 2; i++)
+		loop_until(never, 10);
+	T_EQ(cd.link.disconnects, disc0 + 2, "dc/3's end is counted");
+	T_OK(worker("dc/3")->live, "dc/3, whose process lives, is not presumed dead (it would "
+	    "be a second owner of what it owns until it says hello again)");
+	T_EQ(cd.link.gone, gone0 + 1, "nobody presumed dead");
+
+	child_kill(p1);
+	waitpid(p1, NULL, 0);
+	zmq_close(d2);
 	zmq_close(cd.link.mon);
 	zmq_close(router);
 	zmq_ctx_term(ctx);
