@@ -57,8 +57,8 @@ gw_start gwB "$GW_SRC/deploy/examples/gwB.conf" || die "gwB"
 	echo "crypto ipsec show-layout 11.3"
 	cat "$GW_SRC/deploy/examples/gwA.conf"
 	[ "$REPLAY" = 0 ] ||
-		printf 'crypto map vpn 10 ipsec-manual\n set security-association replay window-size %s\n' \
-			"$REPLAY"
+		printf 'crypto map vpn 10 ipsec-manual\n%s %s\n' \
+			" set security-association replay window-size" "$REPLAY"
 } >"$GW_RUN/gwA.conf"
 gw_start_controld gwA "$GW_RUN/gwA.conf" || die "gwA controld"
 D=$(gw_dir gwA)
@@ -114,7 +114,8 @@ for ((k = 1; k <= KILLS; k++)); do
 			/bytes from/ && s + 0 > t + 0 { f = 1 } END { exit !f }' "$PING" && break
 		sleep 0.1
 	done
-	read -r gap first < <(awk -v t="$t_kill" '/bytes from/ { s = substr($1, 2, length($1) - 2) + 0
+	read -r gap first < <(awk -v t="$t_kill" '/bytes from/ {
+		s = substr($1, 2, length($1) - 2) + 0
 		if (s <= t) last = s; else if (!f) { f = s } }
 		END { if (f && last) printf "%.0f %.0f\n", (f - last) * 1000, (f - t) * 1000
 		      else print "none none" }' "$PING")

@@ -18,10 +18,11 @@
  * REPLAY_MARGIN_MIN.  At a steady rate that is 100 ms of its traffic: an owner that dies is
  * seen at once (its connection ends, workers.c), and the new owner refuses what the peer sent
  * in the 50 to 100 ms after the dead one's last report (counted as replay): the price of
- * invariant 2 (docs/adr/0012); after a quiet spell it refuses a few.  The file is written once a second, and at most every FLOORS_FLUSH_MS when a
- * floor ran a span ahead of it (a reboot of controld and its workers together).  What
- * remains (docs/threat-model.md): a packet accepted in the last 100 ms before its owner
- * died, when the rate had more than doubled in that time. */
+ * invariant 2 (docs/adr/0012); after a quiet spell it refuses a few.  The file is written
+ * once a second, and at most every FLOORS_FLUSH_MS when a floor ran a span ahead of it (a
+ * reboot of controld and its workers together).  What remains (docs/threat-model.md): a
+ * packet accepted in the last 100 ms before its owner died, when the rate had more than
+ * doubled in that time. */
 static void
 note_top(struct controld *cd, const struct sa *sa, struct sa_stat *s, uint64_t top)
 {

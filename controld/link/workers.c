@@ -3,10 +3,10 @@
  * the Clone pattern over ROUTER/DEALER).  Reads what workers send and hands each message to its
  * concern (hello.c, report.c, grant.c, ikewire.c), sends heartbeats, and presumes a worker
  * dead as soon as its connection ends (the socket monitor), or else after WORKER_DEAD_MS of
- * silence: its inbound SAs then move (owners.c; docs/design.md invariant 2, docs/adr/0012).  A worker's record keeps its lease blocks per SA, bounded by the tables
- * whatever it sends; its counts are kept by the SAD, with each SA, under the worker's slot (the
- * index of its record), and go to the SA's retired sums when the worker restarts or its slot is
- * reused.
+ * silence: its inbound SAs then move (owners.c; docs/design.md invariant 2, docs/adr/0012).
+ * A worker's record keeps its lease blocks per SA, bounded by the tables whatever it sends;
+ * its counts are kept by the SAD, with each SA, under the worker's slot (the index of its
+ * record), and go to the SA's retired sums when the worker restarts or its slot is reused.
  *
  * Whatever reaches the link socket is untrusted (docs/threat-model.md): each refusal is
  * counted (show workers) and logged at a limited rate. */
