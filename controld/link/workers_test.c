@@ -77,6 +77,7 @@ peer(const char *rid, const char *key)
 	struct link_peer p;
 
 	memset(&p, 0, sizeof(p));
+	p.fd = -1;			/* no connection */
 	p.id_len = strlen(rid);
 	memcpy(p.id, rid, p.id_len);
 	snprintf(p.key, sizeof(p.key), "%s", key);
