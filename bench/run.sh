@@ -12,6 +12,8 @@
 #   bench/run.sh spd [build dir]            UDP 64-byte kpps and TCP Mbit/s with 0, 500, 2000,
 #                                           10000 crypto map entries ahead of the one that
 #                                           matches (bench/spd.sh); as root
+#   bench/run.sh failover [build dir]       kill -9 of an inbound SA's owner under a ping flood:
+#                                           the gaps (bench/failover.sh); as root
 set -euo pipefail
 
 what=${1:-}
@@ -65,8 +67,12 @@ spd)
 	[ -n "${GW_BIN:-}" ] || [ -d "$build" ] || { echo "no build directory $build" >&2; exit 1; }
 	GW_BIN=${GW_BIN:-$(cd "$build" && pwd)/bin} bash "$src/bench/spd.sh"
 	;;
+failover)
+	[ -n "${GW_BIN:-}" ] || [ -d "$build" ] || { echo "no build directory $build" >&2; exit 1; }
+	GW_BIN=${GW_BIN:-$(cd "$build" && pwd)/bin} bash "$src/bench/failover.sh"
+	;;
 *)
-	echo "usage: $0 transforms|tunnel|ike|spd [build dir]" >&2
+	echo "usage: $0 transforms|tunnel|ike|spd|failover [build dir]" >&2
 	exit 2
 	;;
 esac

@@ -88,6 +88,7 @@ link_recv(void *sock, struct link_peer *from, const ProtobufCMessageDescriptor *
 			return NULL;
 		from->id_len = (size_t)n > LINK_ID_MAX ? LINK_ID_MAX : (size_t)n;
 		from->key[0] = '\0';
+		from->fd = -1;
 		zmq_getsockopt(sock, ZMQ_RCVMORE, &more, &sz);
 		if (!more) {
 			gw_fail(err, 0, "message without a body");
@@ -103,6 +104,8 @@ link_recv(void *sock, struct link_peer *from, const ProtobufCMessageDescriptor *
 	/* the ZAP handler's User-Id: the client's CURVE key, which it proved */
 	if (from != NULL && (user = zmq_msg_gets(&msg, "User-Id")) != NULL)
 		snprintf(from->key, sizeof(from->key), "%s", user);
+	if (from != NULL)
+		from->fd = zmq_msg_get(&msg, ZMQ_SRCFD);
 	zmq_getsockopt(sock, ZMQ_RCVMORE, &more, &sz);
 	if (more) {
 		drain(sock);

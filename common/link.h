@@ -26,12 +26,15 @@ enum {
 	LINK_KEY_Z85		= 41,		/* a CURVE public key in Z85, and its NUL */
 };
 
-/* Who sent a message to a ROUTER socket: its routing id, and the CURVE public key it proved
- * (Z85, from the ZAP handler's User-Id; "" on ipc:// and plain tcp://). */
+/* Who sent a message to a ROUTER socket: its routing id, the CURVE public key it proved
+ * (Z85, from the ZAP handler's User-Id; "" on ipc:// and plain tcp://), and the descriptor of
+ * its connection in ZeroMQ's I/O thread (ZMQ_SRCFD; -1 not known), which the socket monitor's
+ * events name. */
 struct link_peer {
 	uint8_t		id[LINK_ID_MAX];
 	size_t		id_len;
 	char		key[LINK_KEY_Z85];
+	int		fd;
 };
 
 /* Pack m and send it; on a ROUTER socket id/id_len (not NULL) names the peer.  0 or -1 (errno

@@ -20,7 +20,7 @@ static const char conf_extra[] =
 
 static struct controld cd;
 static char dir[64];
-static const struct link_peer from = { .id = { 'w', '1' }, .id_len = 2 };
+static const struct link_peer from = { .id = { 'w', '1' }, .id_len = 2, .fd = -1 };
 
 static const struct sa *
 sa_of(bool inbound)

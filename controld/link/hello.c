@@ -157,6 +157,8 @@ hello_msg(struct controld *cd, const struct link_peer *from, const Gw__V1__Hello
 		workers_retire(cd, w);
 		restarted = true;
 	}
+	w->fd = from->fd;		/* the monitor's name of this connection */
+	workers_proc(w, from->fd);	/* and on ipc://, its process */
 	was_live = w->live;
 	w->live = true;
 	w->boot = h->boot;

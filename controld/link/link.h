@@ -40,6 +40,9 @@ enum {
 	WORKERS_PER_KEY	= 16,	/* default slots of one CURVE key (allow-list max=) */
 	ID_BINDS_MAX	= 256,	/* worker ids remembered with the key that claimed them */
 	WORKER_DEAD_MS	= 3000,	/* three missed reports: its inbound SAs move */
+	/* a worker's connection ended (the socket monitor): how long to wait for ZeroMQ to
+	 * tear its pipe down before taking it for another connection's (workers.c) */
+	WORKER_GONE_PROBE_MS = 50,
 	CTL_HEARTBEAT_MS = 1000,
 	ALLOW_MAX	= 256,
 	ALLOW_ADDRS_MAX	= 8,
@@ -121,6 +124,9 @@ struct worker_rec {
 	uint64_t	acq_refill_ms;
 	uint64_t	generation;		/* last it reported */
 	uint64_t	last_ms;
+	int		fd;			/* its connection's (link_peer.fd), -1 unknown */
+	int		pidfd;			/* its process, when has_proc (ipc://: the */
+	bool		has_proc;		/* connection's peer credentials), owned */
 	struct lease_hold *holds;		/* its latest block of each outbound SA */
 	size_t		n_holds;
 	uint64_t	drops[DROP_MAX];
@@ -206,6 +212,7 @@ struct link_state {
 	size_t			n_binds;
 	uint64_t		refused[REFUSE_MAX];	/* all workers, and non-workers */
 	uint64_t		disconnects;	/* connections ended (exit, oversize, protocol) */
+	uint64_t		gone;		/* workers presumed dead as their connection ended */
 	uint64_t		ike_in, ike_bad;	/* IKE messages workers relayed; not IKE */
 	uint64_t		ike_shed;	/* over LINK_IKE_PEER_PER_SEC */
 	uint64_t		ike_unhandled;	/* no input hook: dropped */
@@ -235,7 +242,8 @@ int	owners_save(struct controld *cd, bool sync, struct gw_err *err);
 void	workers_poll(struct controld *cd);
 /* One message from a client of the link socket (workers_poll's reader, and link_fuzz's). */
 void	workers_msg(struct controld *cd, const struct link_peer *from, Gw__V1__Envelope *env);
-/* Count the connections of the link socket that end (main, after the socket is made). */
+/* Watch the connections of the link socket that end (main, after the socket is made): each
+ * is counted, and a worker's presumes it dead at once (its inbound SAs move). */
 void	workers_monitor(struct controld *cd);
 /* Heartbeats to the workers, and the workers presumed dead, once a CTL_HEARTBEAT_MS. */
 void	workers_tick(struct controld *cd);

@@ -140,7 +140,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	Gw__V1__Envelope *env;
-	struct link_peer from = { .id = { 'w', 0 }, .id_len = 2 };
+	struct link_peer from = { .id = { 'w', 0 }, .id_len = 2, .fd = -1 };
 
 	if (CD.link.sent == NULL) {
 		setup();

@@ -15,17 +15,22 @@
  * every 50 ms): the floor of its key becomes the top plus a margin for what the owner may
  * accept after this report and before its next one arrives, one lost report included: twice
  * the largest rise between two of its reports (span, slowly forgotten), plus
- * REPLAY_MARGIN_MIN.  At a steady rate that is 100 ms of its traffic, far less than the 3 s
- * it takes to see an owner is gone, so a failover under traffic costs no packet the dead
- * owner would not have lost anyway; after a quiet spell the new owner refuses a few (counted
- * as replay).  The file is written once a second, and at most every FLOORS_FLUSH_MS when a
- * floor ran a span ahead of it (a reboot of controld and its workers together).  What
- * remains (docs/threat-model.md): a packet accepted in the last 100 ms before its owner
- * died, when the rate had more than doubled in that time. */
+ * REPLAY_MARGIN_MIN.  At a steady rate that is 100 ms of its traffic: an owner that dies is
+ * seen at once (its connection ends, workers.c), and the new owner refuses what the peer sent
+ * in the 50 to 100 ms after the dead one's last report (counted as replay): the price of
+ * invariant 2 (docs/adr/0013); after a quiet spell it refuses a few.  The file is written
+ * once a second, and at most every FLOORS_FLUSH_MS when a floor ran a span ahead of it (a
+ * reboot of controld and its workers together).  What remains (docs/threat-model.md): a
+ * packet accepted in the last 100 ms before its owner died, when the rate had more than
+ * doubled in that time. */
 static void
 note_top(struct controld *cd, const struct sa *sa, struct sa_stat *s, uint64_t top)
 {
-	uint64_t rise = top > s->seq_top && s->seq_top != 0 ? top - s->seq_top : 0;
+	/* the rise is what the window took since the last report: above the floor it started
+	 * at, never the jump to that floor (the owner's first top after a move, or a top of an
+	 * earlier turn as owner), else every move would widen the next one's margin */
+	uint64_t base = s->seq_top > sa->replay_floor ? s->seq_top : sa->replay_floor;
+	uint64_t rise = top > base && s->seq_top != 0 ? top - base : 0;
 	uint64_t floor, on_disk = lease_saved(&cd->link.floors, sa->key_id), now = link_now_ms();
 
 	s->span = rise > s->span - s->span / 16 ? rise : s->span - s->span / 16;

@@ -25,6 +25,11 @@ struct worker_rec	*workers_by_rid(struct controld *cd, const uint8_t *rid, size_
 struct worker_rec	*workers_by_id(struct controld *cd, const char *id);
 /* w restarted or its slot is reused: its counts go to the retired sums, its blocks burn. */
 void	workers_retire(struct controld *cd, struct worker_rec *w);
+/* w said hello on connection fd (link_peer.fd): on ipc:// w->pidfd follows the process at its
+ * other end (SO_PEERCRED), which tells a worker that died from one that lives on (its
+ * connection was cut); on tcp:// there is none.  workers_proc_forget() closes it. */
+void	workers_proc(struct worker_rec *w, int fd);
+void	workers_proc_forget(struct worker_rec *w);
 
 /* ---- hello.c, report.c, grant.c: one message each ---- */
 

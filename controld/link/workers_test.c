@@ -11,6 +11,9 @@
  *     (ids=) and its addresses (addrs=)
  *   - a report of more SAs than the tables hold costs what the tables hold
  *   - a message over LINK_MAX_TO_CONTROLD never reaches controld; the connection is counted
+ *   - a worker whose connection ends (kill -9) is presumed dead at once and its inbound SA
+ *     moves; the same id back is one worker and one owner; a connection that ends on a
+ *     descriptor the kernel reused, or whose process lives on, does not take a worker down
  *
  * and the IKE wire (ikewire.c), through a real ROUTER and real DEALERs:
  *
@@ -20,8 +23,10 @@
  *     burst is shed, an acquire for a manual entry or a flow its list does not permit is
  *     refused; with no hook they are counted and dropped
  */
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <zmq.h>
@@ -72,6 +77,7 @@ peer(const char *rid, const char *key)
 	struct link_peer p;
 
 	memset(&p, 0, sizeof(p));
+	p.fd = -1;			/* no connection */
 	p.id_len = strlen(rid);
 	memcpy(p.id, rid, p.id_len);
 	snprintf(p.key, sizeof(p.key), "%s", key);
@@ -620,6 +626,227 @@ test_ike_wire(void)
 	unlink(ep);
 }
 
+/* ---- a worker's connection that ends (workers.c, the socket monitor) ---- */
+
+/* A worker on a real DEALER: says hello as id, routing id given by the ROUTER (as datad). */
+static void *
+dealer_hello(void *ctx, const char *ep, const char *id, uint64_t boot)
+{
+	Gw__V1__Envelope env = GW__V1__ENVELOPE__INIT;
+	Gw__V1__Hello h = GW__V1__HELLO__INIT;
+	uint32_t addr = GWB;
+	struct gw_err err;
+	void *d = zmq_socket(ctx, ZMQ_DEALER);
+
+	T_EQ(link_connect(d, ep, LINK_MAX_FROM_CONTROLD, &err), 0, "connect %s", id);
+	h.worker_id = (char *)id;
+	h.host = (char *)"test";
+	h.boot = boot;
+	h.n_addrs = 1;
+	h.addrs = &addr;
+	env.body_case = GW__V1__ENVELOPE__BODY_HELLO;
+	env.hello = &h;
+	T_EQ(link_send_env(d, NULL, 0, &env), 0, "%s says hello", id);
+	return d;
+}
+
+/* Run controld's loop (workers_poll) for up to ms, until done() holds; how long it took. */
+static uint64_t
+loop_until(bool (*done)(void), int ms)
+{
+	zmq_pollitem_t it[2] = { { cd.link.sock, 0, ZMQ_POLLIN, 0 },
+	    { cd.link.mon, 0, ZMQ_POLLIN, 0 } };
+	uint64_t t0 = link_now_ms();
+
+	while (!done() && link_now_ms() - t0 < (uint64_t)ms) {
+		zmq_poll(it, 2, 10);
+		workers_poll(&cd);
+	}
+	return link_now_ms() - t0;
+}
+
+static bool
+both_live(void)
+{
+	return worker("dc/1") != NULL && worker("dc/1")->live && worker("dc/2") != NULL &&
+	    worker("dc/2")->live;
+}
+
+static char gone_id[16];
+
+static bool
+owner_moved(void)
+{
+	return !worker(gone_id)->live && strcmp(sa(true)->owner, gone_id) != 0;
+}
+
+static bool
+never(void)
+{
+	return false;
+}
+
+/* How many generations (deltas, snapshots) came to d within ms. */
+static unsigned
+got_tables(void *d, int ms)
+{
+	zmq_pollitem_t it = { d, 0, ZMQ_POLLIN, 0 };
+	struct gw_err err;
+	Gw__V1__Envelope *env;
+	unsigned n = 0;
+
+	while (zmq_poll(&it, 1, ms) == 1) {
+		if ((env = link_recv_env(d, NULL, &err)) == NULL)
+			continue;
+		n += env->body_case == GW__V1__ENVELOPE__BODY_DELTA ||
+		    env->body_case == GW__V1__ENVELOPE__BODY_SNAPSHOT;
+		link_free(&env->base);
+		ms = 50;		/* and what follows it closely */
+	}
+	return n;
+}
+
+/* A worker in a process of its own, until kill -9: dealer_hello() in a child. */
+static pid_t
+child_worker(const char *ep, const char *id, uint64_t boot)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {			/* a fresh context: nothing of the parent's is used */
+		dealer_hello(zmq_ctx_new(), ep, id, boot);
+		for (;;)
+			pause();
+	}
+	T_OK(pid > 0, "fork %s", id);
+	return pid;
+}
+
+static void
+child_kill(pid_t pid)
+{
+	kill(pid, SIGKILL);
+}
+
+/* kill -9 of a worker ends its connection: it is presumed dead at once, not after
+ * WORKER_DEAD_MS, and its inbound SA moves to the other worker, which is told; the same id
+ * back on a new connection is one worker again, and one owner; a connection that ends on a
+ * descriptor a live worker's record names (the kernel reused it) leaves that worker live, and
+ * so does a connection that ends while its process lives on. */
+static void
+test_disconnect(void)
+{
+	char ep[128];
+	void *ctx = zmq_ctx_new(), *router = zmq_socket(ctx, ZMQ_ROUTER), *d2, *d3, *stray;
+	struct gw_err err;
+	struct link_peer from;
+	Gw__V1__Envelope *env;
+	Gw__V1__Envelope hb_env = GW__V1__ENVELOPE__INIT;
+	Gw__V1__Heartbeat hb = GW__V1__HEARTBEAT__INIT;
+	struct worker_rec *w;
+	uint64_t took, gone0, disc0;
+	pid_t p1;
+	int fd;
+
+	snprintf(ep, sizeof(ep), "ipc://%s/dc.sock", dir);
+	for (int k = 0; k < WORKERS_MAX; k++)
+		cd.link.w[k].live = false;	/* the fakes of the tests before */
+	cd.zctx = ctx;
+	cd.link.sock = router;
+	workers_monitor(&cd);
+	T_OK(cd.link.mon != NULL, "the link socket's monitor");
+	T_EQ(link_bind(router, ep, LINK_MAX_TO_CONTROLD, &err), 0, "bind: %s", err.msg);
+	p1 = child_worker(ep, "dc/1", 71);	/* dc/1 sorts first: the owner */
+	d2 = dealer_hello(ctx, ep, "dc/2", 72);
+	loop_until(both_live, 2000);
+	T_OK(both_live(), "two workers joined through the link socket");
+	T_OK(worker("dc/1")->fd >= 0 && worker("dc/1")->fd != worker("dc/2")->fd,
+	    "each known by its connection's descriptor (%d, %d)", worker("dc/1")->fd,
+	    worker("dc/2")->fd);
+	T_OK(worker("dc/1")->has_proc && worker("dc/2")->has_proc,
+	    "and on ipc://, by its process (SO_PEERCRED, pidfd)");
+	publish_tables(&cd);
+	T_STREQ(sa(true)->owner, "dc/1", "dc/1 owns the inbound SA");
+	got_tables(d2, 200);
+
+	/* kill -9 of the owner */
+	snprintf(gone_id, sizeof(gone_id), "dc/1");
+	gone0 = cd.link.gone;
+	child_kill(p1);
+	took = loop_until(owner_moved, 2000);
+	waitpid(p1, NULL, 0);
+	T_OK(!worker("dc/1")->live, "dc/1 presumed dead as its connection ended");
+	T_OK(took < WORKER_DEAD_MS / 3, "in %llu ms, not after %d ms of silence",
+	    (unsigned long long)took, WORKER_DEAD_MS);
+	T_EQ(cd.link.gone, gone0 + 1, "counted as gone with its connection");
+	T_STREQ(sa(true)->owner, "dc/2", "its inbound SA moved to the other");
+	T_EQ(got_tables(d2, 500), 1, "which got the new generation at once");
+
+	/* the same id back (a restart: another boot) on a new connection */
+	p1 = child_worker(ep, "dc/1", 80);
+	loop_until(both_live, 2000);
+	T_OK(both_live(), "dc/1 back: both live");
+	T_EQ(cd.link.gone, gone0 + 1, "nobody else presumed dead");
+	{
+		int owners = 0;
+
+		for (int k = 0; k < WORKERS_MAX; k++)
+			owners += cd.link.w[k].live && strcmp(cd.link.w[k].id, sa(true)->owner) == 0;
+		T_EQ(owners, 1, "the inbound SA has one live owner (%s)", sa(true)->owner);
+	}
+
+	/* a connection ends on a descriptor a live worker's record names: it stays live */
+	stray = zmq_socket(ctx, ZMQ_DEALER);
+	T_EQ(link_connect(stray, ep, LINK_MAX_FROM_CONTROLD, &err), 0, "a stray connects");
+	hb_env.body_case = GW__V1__ENVELOPE__BODY_HEARTBEAT;
+	hb_env.heartbeat = &hb;
+	T_EQ(link_send_env(stray, NULL, 0, &hb_env), 0, "and sends");
+	env = NULL;
+	for (int i = 0; i < 100 && env == NULL; i++) {
+		env = link_recv_env(router, &from, &err);
+		if (env == NULL)
+			usleep(10000);
+	}
+	T_OK(env != NULL && from.fd >= 0, "its message names its descriptor (%d)", from.fd);
+	if (env != NULL)
+		link_free(&env->base);
+	w = worker("dc/2");
+	fd = w->fd;
+	w->fd = from.fd;		/* as if the kernel had reused the stray's descriptor */
+	disc0 = cd.link.disconnects;
+	zmq_close(stray);
+	loop_until(never, 300);
+	T_EQ(cd.link.disconnects, disc0 + 1, "the stray's end is counted");
+	T_OK(w->live, "dc/2, whose connection did not end, stays live");
+	T_EQ(cd.link.gone, gone0 + 1, "nobody presumed dead");
+	w->fd = fd;
+
+	/* dc/3's connection ends, but its process (this one) lives on and may still forward
+	 * (a worker made after the last fork: no child holds its connection open) */
+	d3 = dealer_hello(ctx, ep, "dc/3", 73);
+	for (int i = 0; i < 100 && (worker("dc/3") == NULL || !worker("dc/3")->live); i++)
+		loop_until(never, 10);
+	T_OK(worker("dc/3") != NULL && worker("dc/3")->live, "dc/3 joined");
+	zmq_close(d3);
+	for (int i = 0; i < 100 && cd.link.disconnects < disc0 + 2; i++)
+		loop_until(never, 10);
+	T_EQ(cd.link.disconnects, disc0 + 2, "dc/3's end is counted");
+	T_OK(worker("dc/3")->live, "dc/3, whose process lives, is not presumed dead (it would "
+	    "be a second owner of what it owns until it says hello again)");
+	T_EQ(cd.link.gone, gone0 + 1, "nobody presumed dead");
+
+	child_kill(p1);
+	waitpid(p1, NULL, 0);
+	zmq_close(d2);
+	zmq_close(cd.link.mon);
+	zmq_close(router);
+	zmq_ctx_term(ctx);
+	cd.link.mon = NULL;
+	cd.link.sock = NULL;
+	cd.zctx = NULL;
+	snprintf(ep, sizeof(ep), "%s/dc.sock", dir);
+	unlink(ep);
+}
+
 int
 main(void)
 {
@@ -633,6 +860,7 @@ main(void)
 	test_oversize();
 	test_ike_wire();
 	test_owners_restart();
+	test_disconnect();
 	link_test_down(&cd, dir);
 	return t_done();
 }
