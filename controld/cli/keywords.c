@@ -1576,6 +1576,8 @@ walk_words(struct cli_walk *wk, int l, int upto)
 	wk->cmd_at = -1;
 	wk->text_at = -1;
 	wk->no = false;
+	for (int i = 0; i < wk->n; i++)
+		wk->kw[i] = NULL;		/* words past the matched ones: parameters */
 	for (int i = 0; i < upto; i++) {
 		const struct cand *h = NULL;
 		size_t n;

@@ -251,7 +251,8 @@ caret_off(const struct cli_walk *wk, const char *msg)
 
 	quoted_word(msg, w, sizeof(w));
 	for (int i = 0; w[0] != '\0' && i < wk->n; i++) {
-		if (strcasecmp(wk->w[i], w) != 0 && (wk->kw[i] == NULL ||
+		/* kw[] is set for the matched words only */
+		if (strcasecmp(wk->w[i], w) != 0 && (i >= wk->matched || wk->kw[i] == NULL ||
 		    strcasecmp(wk->kw[i], w) != 0))
 			continue;
 		if (i >= wk->matched)
