@@ -404,10 +404,11 @@ c_show_debug(struct controld *cd, char **a, int n, FILE *out)
 	return 0;
 }
 
-/* enable, disable: a gwctl session is always privileged (whoever may open the CLI socket
- * may configure); accepted, so that IOS habits and scripts work. */
+/* enable; terminal length N, terminal width N: accepted and nothing done, so that IOS
+ * habits and scripts work ("terminal length 0").  A gwctl session is always privileged
+ * (whoever may open the CLI socket may configure); gwctl neither pages nor wraps. */
 static int
-c_enable(struct controld *cd, char **a, int n, FILE *out)
+c_accept(struct controld *cd, char **a, int n, FILE *out)
 {
 	(void)cd;
 	(void)a;
@@ -423,18 +424,6 @@ c_disable(struct controld *cd, char **a, int n, FILE *out)
 	(void)a;
 	(void)n;
 	fprintf(out, "%% gwctl sessions are always privileged: disable changes nothing\n");
-	return 0;
-}
-
-/* terminal length N, terminal width N: gwctl does not page nor wrap; accepted for scripts
- * written for IOS ("terminal length 0"). */
-static int
-c_terminal(struct controld *cd, char **a, int n, FILE *out)
-{
-	(void)cd;
-	(void)a;
-	(void)n;
-	(void)out;
 	return 0;
 }
 
@@ -513,8 +502,8 @@ static const exec_fn exec_fns[] = {
 	[CLI_C_NODEBUG] = c_nodebug, [CLI_C_RELOAD] = c_reload, [CLI_C_HELP] = c_help,
 	[CLI_C_CRYPTO_KEYGEN] = crypto_key_generate, [CLI_C_CRYPTO_KEYZERO] = crypto_key_zeroize,
 	[CLI_C_SHOW_MYPUBKEY] = crypto_key_show_mine, [CLI_C_SHOW_PUBCHAIN] = crypto_key_show_chain,
-	[CLI_C_SHOW_DEBUG] = c_show_debug, [CLI_C_ENABLE] = c_enable, [CLI_C_DISABLE] = c_disable,
-	[CLI_C_TERMINAL] = c_terminal,
+	[CLI_C_SHOW_DEBUG] = c_show_debug, [CLI_C_ENABLE] = c_accept, [CLI_C_DISABLE] = c_disable,
+	[CLI_C_TERMINAL] = c_accept,
 	[CLI_C_SHOW_LOGGING] = c_show_logging, [CLI_C_CLEAR_LOGGING] = c_clear_logging,
 	[CLI_C_SHOW_METRICS] = c_show_metrics,
 };
