@@ -9,7 +9,9 @@
 #   packets per second the receiver got, and the loss.
 # for each setup, in this order:
 #   1 plain     plain forwarding, no IPsec (the lab's own routes): the ceiling of the lab
-#   2 gcm128    our controld + datad, manual SAs, esp-gcm 128
+#   2 gcm128    our controld + datad, manual SAs, esp-gcm 128 (datad --io auto: ESP received
+#               by AF_XDP where XDP attaches, docs/adr/0014-af-xdp-receive.md)
+#   2b gcm128-raw the same with datad --io raw (the fallback: raw sockets only)
 #   3 aes128    ours, esp-aes 128 esp-sha-hmac
 #   4 aes256    ours, esp-aes 256 esp-sha-hmac
 #   5 ss-gcm    strongSwan 5.9.8 on both gateways (charon-systemd + kernel-libipsec, IKEv2 PSK),
@@ -56,6 +58,7 @@ SS_DIR=$GW_SRC/bench/strongswan
 SETUPS=(
 	"plain|plain forwarding|plain||"
 	"gcm128|ours esp-gcm 128|ours|esp-gcm 128|ss-gcm"
+	"gcm128-raw|ours esp-gcm 128, raw sockets|ours|esp-gcm 128|ss-gcm"
 	"aes128|ours esp-aes 128 + sha1|ours|esp-aes 128 esp-sha-hmac|ss-aes128"
 	"aes256|ours esp-aes 256 + sha1|ours|esp-aes 256 esp-sha-hmac|"
 	"ss-gcm|strongSwan aes128gcm16|ss|aes128gcm16|"
@@ -266,6 +269,8 @@ ours_up()
 	[ "$akl" -gt 0 ] && { ak1=$(key "$akl"); ak2=$(key "$akl"); }
 	ours_conf A "$ts" "$ck1" "$ak1" "$ck2" "$ak2" >"$GW_RUN/gwA.conf"
 	ours_conf B "$ts" "$ck2" "$ak2" "$ck1" "$ak1" >"$GW_RUN/gwB.conf"
+	GW_DATAD_ARGS="--io auto"
+	[[ $CUR == *-raw ]] && GW_DATAD_ARGS="--io raw"
 	for g in gwA gwB; do
 		gw_start "$g" "$GW_RUN/$g.conf" || { NOTE[$CUR]="$g does not start"; return 1; }
 	done

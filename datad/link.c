@@ -122,6 +122,7 @@ link_hello(struct worker *w)
 	h.have_generation = w->gen ? w->gen->generation : 0;
 	h.udp_encap = w->udp_fd >= 0;
 	h.ike = w->ike_fd >= 0;
+	h.io = (char *)xdp_describe(w);
 	if (getifaddrs(&ifa) == 0) {
 		for (i = ifa; i != NULL && h.n_addrs < 64; i = i->ifa_next)
 			if (i->ifa_addr != NULL && i->ifa_addr->sa_family == AF_INET &&
@@ -235,6 +236,7 @@ install(struct worker *w, Gw__V1__Tables *msg)
 	tables_free(w->gen);
 	w->gen = g;
 	w->snapshot_asked_ms = 0;
+	xdp_gen(w, g);			/* AF_XDP's SPIs follow the filter's */
 	log_info("generation %llu applied: %u policies, %u outbound and %u inbound SAs",
 	    (unsigned long long)g->generation, g->n_pol, g->n_out, g->n_in);
 	for (uint32_t i = 0; i < g->n_out; i++)

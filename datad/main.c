@@ -51,6 +51,10 @@ usage(FILE *f)
 "                           1500, 576..1792); an inner packet with DF set that no longer\n"
 "                           fits its SA's path MTU once encapsulated is answered with ICMP\n"
 "                           fragmentation needed, one without DF is sent in fragments\n"
+"      --io xdp|raw|auto    how ESP is received: AF_XDP on the crypto map's interface\n"
+"                           (xdp), raw IP sockets (raw), or AF_XDP where it attaches,\n"
+"                           else raw (auto, the default); the log and show workers say\n"
+"                           which runs.  Sends are on raw sockets either way\n"
 "      --pmtu-age SECONDS   forget a path MTU learned from ICMP after this long\n"
 "                           (default 600, RFC 1191)\n"
 "  -P, --persist-tun        keep the TUN (and its routes) when datad dies, so protected\n"
@@ -78,7 +82,7 @@ parse_args(int argc, char **argv)
 		{ "persist-tun", 0, NULL, 'P' }, { "log-level", 1, NULL, 'v' },
 		{ "curve-key", 1, NULL, 'k' }, { "curve-server", 1, NULL, 'K' },
 		{ "no-offload", 0, NULL, 'O' }, { "tun-mtu", 1, NULL, 'M' },
-		{ "pmtu-age", 1, NULL, 'A' },
+		{ "pmtu-age", 1, NULL, 'A' }, { "io", 1, NULL, 'I' },
 		{ "help", 0, NULL, 'h' }, { NULL, 0, NULL, 0 }
 	};
 	static char idbuf[128];
@@ -100,6 +104,12 @@ parse_args(int argc, char **argv)
 		case 't': W.o.tun = optarg; break;
 		case 'P': W.o.keep_tun = true; break;
 		case 'O': W.o.no_offload = true; break;
+		case 'I':
+			if (xdp_mode_parse(optarg, &W.o.io_mode) != 0) {
+				fprintf(stderr, "datad: --io: xdp, raw or auto, not %s\n", optarg);
+				return -1;
+			}
+			break;
 		case 'M':
 		case 'A': {
 			unsigned long v = strtoul(optarg, &end, 10);
@@ -170,7 +180,7 @@ loop(void)
 {
 	/* the UDP ports (4500 for ESP in UDP, 500 for IKE) may come later: a poll item each
 	 * with fd -1 until then, which poll(2) leaves alone */
-	zmq_pollitem_t items[7] = {
+	zmq_pollitem_t items[8] = {
 		{ W.link, 0, ZMQ_POLLIN, 0 },
 		{ NULL, W.tun_fd, ZMQ_POLLIN, 0 },
 		{ NULL, W.esp_fd, ZMQ_POLLIN, 0 },
@@ -178,20 +188,24 @@ loop(void)
 		{ NULL, W.icmp_fd, ZMQ_POLLIN, 0 },
 		{ NULL, W.udp_fd, ZMQ_POLLIN, 0 },
 		{ NULL, W.ike_fd, ZMQ_POLLIN, 0 },
+		{ NULL, -1, ZMQ_POLLIN, 0 },		/* AF_XDP, once attached (xdp.c) */
 	};
 	bool tun_more = true, esp_more = true, ah_more = true, udp_more = W.udp_fd >= 0;
+	bool xdp_more = false;
 	uint64_t ctl_ms = 0, shown_gen = 0;
 
 	while (!W.stop) {
-		if (!tun_more && !esp_more && !ah_more && !udp_more) {
+		if (!tun_more && !esp_more && !ah_more && !udp_more && !xdp_more) {
 			items[5].fd = W.udp_fd;
 			items[6].fd = W.ike_fd;
-			if (zmq_poll(items, 7, 100) < 0 && errno != EINTR)
+			items[7].fd = xdp_fd(&W);
+			if (zmq_poll(items, 8, 100) < 0 && errno != EINTR)
 				fatal("zmq_poll: %s", zmq_strerror(errno));
 			tun_more = items[1].revents & ZMQ_POLLIN;
 			esp_more = items[2].revents & ZMQ_POLLIN;
 			ah_more = items[3].revents & ZMQ_POLLIN;
 			udp_more = W.udp_fd >= 0 && (items[5].revents & ZMQ_POLLIN);
+			xdp_more = items[7].fd >= 0 && (items[7].revents & ZMQ_POLLIN);
 			if (items[4].revents & ZMQ_POLLIN)
 				mtu_icmp_in(&W);	/* rare: only frag-needed gets through */
 			if (W.ike_fd >= 0 && (items[6].revents & ZMQ_POLLIN))
@@ -207,6 +221,8 @@ loop(void)
 			ah_more = in_batch(&W, W.ah_fd) == BATCH;
 		if (udp_more)
 			udp_more = in_batch(&W, W.udp_fd) == BATCH;
+		if (xdp_more)
+			xdp_more = xdp_rx(&W) == BATCH;
 		/* the link and the timers every 20 ms while packets keep us busy */
 		if (link_now_ms() - ctl_ms >= 20) {
 			ctl_ms = link_now_ms();
@@ -219,6 +235,7 @@ loop(void)
 			link_tick(&W);
 			mtu_tick(&W, ctl_ms);
 			mtu_icmp_in(&W);	/* also when packets kept us from polling */
+			xdp_more = xdp_fd(&W) >= 0;	/* likewise */
 			if (W.ike_fd >= 0)
 				in_ike(&W);
 		}
@@ -269,10 +286,11 @@ main(int argc, char **argv)
 	    W.o.endpoint);
 	loop();
 	notify_send("STOPPING=1");
-	log_info("stopping: %llu TUN reads, %llu ESP packets in; %llu TSO super-packets cut "
-	    "into %llu segments; %llu TUN writes, %llu of them %llu segments coalesced; "
+	log_info("stopping: %llu TUN reads, %llu ESP packets in (%llu by AF_XDP); %llu TSO "
+	    "super-packets cut into %llu segments; %llu TUN writes, %llu of them %llu segments coalesced; "
 	    "%llu fragments cut, %llu ICMP frag-needed sent",
 	    (unsigned long long)W.n_tun_reads, (unsigned long long)W.n_rx_pkts,
+	    (unsigned long long)W.n_xdp_pkts,
 	    (unsigned long long)W.n_tso, (unsigned long long)W.n_tso_segs,
 	    (unsigned long long)W.n_tun_writes, (unsigned long long)W.n_gro_pkts,
 	    (unsigned long long)W.n_gro_segs,
@@ -281,6 +299,7 @@ main(int argc, char **argv)
 	free(W.tops_sent);
 	zmq_close(W.link);
 	zmq_ctx_term(W.zctx);
+	xdp_close(&W);
 	io_close(&W);
 	/* the multi-queue TUN outlives us while another worker holds a queue: then the routes
 	 * and the filter are still theirs */

@@ -17,6 +17,7 @@
 #include "common/pkt.h"
 #include "common/sel.h"
 #include "datad/tables.h"
+#include "datad/xdp.h"
 
 enum {
 	BATCH		= 64,		/* packets per sendmmsg/recvmmsg, and segments per flush */
@@ -65,6 +66,7 @@ struct worker_opts {
 	bool		no_offload;	/* no TSO from the TUN */
 	uint32_t	tun_mtu;
 	uint64_t	pmtu_age_ms;	/* a learned path MTU is forgotten after */
+	enum xdp_mode	io_mode;	/* --io: how ESP is received (xdp.h) */
 };
 
 /* The flow of the last acquire sent in one slot of the acquire table (ikewire.c). */
@@ -178,6 +180,9 @@ struct worker {
 	struct mmsghdr		rx_msg[BATCH];
 	struct iovec		rx_iov[BATCH];
 	char			*routes;		/* the route set installed, "a/n\n..." */
+	struct xdp_io		*xdp;			/* AF_XDP receive, or NULL (xdp.c) */
+	bool			xdp_tried;		/* attach tried (once) */
+	uint64_t		n_xdp_pkts;		/* of n_rx_pkts, by AF_XDP */
 	volatile int		stop;
 };
 

@@ -11,6 +11,7 @@ PKGS=(
 	build-essential cmake pkg-config		# toolchain
 	libzmq3-dev libprotobuf-c-dev protobuf-c-compiler libssl-dev	# libraries of the daemons
 	libedit-dev					# gwctl's line editing and history
+	libxdp-dev libbpf-dev				# datad's AF_XDP receive (built with clang)
 	clang libclang-rt-14-dev			# libFuzzer and sanitizer runtimes
 	iproute2 nftables procps iputils-ping		# namespaces, routes, datad's nft table, sysctl, ping
 	tcpdump tshark					# capture, dissection with keys

@@ -661,6 +661,8 @@ show_workers(struct controld *cd, FILE *out)
 		}
 		if (w->reject[0])
 			fprintf(out, "    last rejected generation: %s\n", w->reject);
+		if (w->io[0])	/* datad --io (datad/xdp.h); sends are on raw sockets */
+			fprintf(out, "    ESP received by: %s\n", w->io);
 		show_owned(cd, w->id, out);
 	}
 	show_outside(cd, false, out);

@@ -171,6 +171,7 @@ hello_msg(struct controld *cd, const struct link_peer *from, const Gw__V1__Hello
 		moved = true;			/* ESP-in-UDP SAs follow port 4500 */
 	w->udp_encap = h->udp_encap;
 	w->ike = h->ike;			/* IKE from port 500 leaves through it */
+	snprintf(w->io, sizeof(w->io), "%s", h->io != NULL ? h->io : "");
 	w->n_addrs = h->n_addrs < 64 ? h->n_addrs : 64;
 	if (w->n_addrs != 0)		/* h->addrs is NULL when there are none */
 		memcpy(w->addrs, h->addrs, w->n_addrs * sizeof(uint32_t));

@@ -119,6 +119,7 @@ struct worker_rec {
 	size_t		n_addrs;
 	bool		udp_encap;		/* holds UDP 4500 on its host (RFC 3948) */
 	bool		ike;			/* holds UDP 500 on its host */
+	char		io[32];			/* what receives its ESP (Hello.io) */
 	struct link_ike_ctr ike_ctr;		/* as it last reported */
 	uint32_t	acq_tokens;		/* acquires it may still send this second */
 	uint64_t	acq_refill_ms;
