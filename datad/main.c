@@ -52,8 +52,8 @@ usage(FILE *f)
 "                           fits its SA's path MTU once encapsulated is answered with ICMP\n"
 "                           fragmentation needed, one without DF is sent in fragments\n"
 "      --io xdp|raw|auto    how ESP is received: AF_XDP on the crypto map's interface\n"
-"                           (xdp), raw IP sockets (raw), or AF_XDP where it attaches,\n"
-"                           else raw (auto, the default); the log and show workers say\n"
+"                           (xdp), raw IP sockets (raw, the default), or AF_XDP where it\n"
+"                           attaches, else raw (auto); the log and show workers say\n"
 "                           which runs.  Sends are on raw sockets either way\n"
 "      --pmtu-age SECONDS   forget a path MTU learned from ICMP after this long\n"
 "                           (default 600, RFC 1191)\n"
@@ -95,6 +95,7 @@ parse_args(int argc, char **argv)
 	W.o.mark = 0x5a;
 	W.o.tun_mtu = TUN_MTU;
 	W.o.pmtu_age_ms = PMTU_AGE_S * 1000ULL;
+	W.o.io_mode = XDP_MODE_RAW;	/* AF_XDP is opt-in until it pays (ADR 0014) */
 	while ((c = getopt_long(argc, argv, "c:i:t:T:m:Pv:hk:K:", lo, NULL)) != -1) {
 		switch (c) {
 		case 'k': curve_key = optarg; break;
