@@ -271,12 +271,15 @@ main(int argc, char **argv)
 	notify_send("STOPPING=1");
 	log_info("stopping: %llu TUN reads, %llu ESP packets in; %llu TSO super-packets cut "
 	    "into %llu segments; %llu TUN writes, %llu of them %llu segments coalesced; "
-	    "%llu fragments cut, %llu ICMP frag-needed sent",
+	    "%llu fragments cut, %llu ICMP frag-needed sent; UDP 4500: %llu GSO sends of %llu "
+	    "datagrams, %llu GRO reads of %llu",
 	    (unsigned long long)W.n_tun_reads, (unsigned long long)W.n_rx_pkts,
 	    (unsigned long long)W.n_tso, (unsigned long long)W.n_tso_segs,
 	    (unsigned long long)W.n_tun_writes, (unsigned long long)W.n_gro_pkts,
 	    (unsigned long long)W.n_gro_segs,
-	    (unsigned long long)W.n_frags, (unsigned long long)W.n_icmp_sent);
+	    (unsigned long long)W.n_frags, (unsigned long long)W.n_icmp_sent,
+	    (unsigned long long)W.n_gso_sends, (unsigned long long)W.n_gso_segs,
+	    (unsigned long long)W.n_gro_reads, (unsigned long long)W.n_gro_dgrams);
 	tables_free(W.gen);
 	free(W.tops_sent);
 	zmq_close(W.link);
