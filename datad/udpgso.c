@@ -122,7 +122,8 @@ udpgso_flush(struct worker *w)
 	while (w->udp_gso && i < b->n) {
 		unsigned k = udpgso_run(b, i);
 
-		if (k < 2) {
+		if (k < 2 || CMSG_ALIGN(b->msg[i].msg_hdr.msg_controllen) +
+		    CMSG_SPACE(sizeof(uint16_t)) > sizeof(w->gso_ctl.buf)) {
 			i++;
 			continue;
 		}

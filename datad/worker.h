@@ -175,10 +175,11 @@ struct worker {
 	bool			udp_csum;	/* SO_NO_CHECK off now (udpgso.c) */
 	uint64_t		n_gso_sends, n_gso_segs, n_gso_off;
 	uint64_t		n_gro_reads, n_gro_dgrams;
-	union {
+	union {				/* a run's IP_PKTINFO, IP_TOS, UDP_SEGMENT */
 		char		buf[CMSG_SPACE(sizeof(struct in_pktinfo)) +
 				    CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(uint16_t))];
-		struct cmsghdr	align;
+		size_t		align;		/* as struct cmsghdr (whose flexible
+						 * array clang will not have here) */
 	} gso_ctl;
 	uint8_t			*udp_rbuf;	/* UDP_READS * UDP_RBUF, made at start */
 	struct mmsghdr		udp_rmsg[UDP_READS];
