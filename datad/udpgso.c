@@ -8,7 +8,7 @@
  * RFC 3948 datagram per ESP packet), except that the datagrams of a UDP_SEGMENT send carry a
  * UDP checksum: the kernel refuses GSO on a socket with SO_NO_CHECK, so it is off for those
  * sends only, as ikewire.c does for IKE (RFC 3948 §2.1: SHOULD be zero, and receivers MUST NOT
- * depend on it).  docs/adr/0014-udp-gso-gro.md has the figures.
+ * depend on it).  docs/adr/0015-udp-gso-gro.md has the figures.
  *
  * Invariant 1 is out.c's: the sequence numbers were taken from the lease when each packet was
  * sealed, and a run is sent once (a refused UDP_SEGMENT send goes out again without it, never

@@ -298,7 +298,7 @@ enum drop	tso_parse(struct tso *t, const struct virtio_net_hdr *vh, const uint8_
 void		tso_segment(const struct tso *t, uint32_t i, struct pkt *p);
 
 /* udpgso.c: ESP in UDP (RFC 3948) in fewer system calls: UDP_SEGMENT on send, UDP_GRO on
- * receive (docs/adr/0014-udp-gso-gro.md).  The datagrams on the wire are the same. */
+ * receive (docs/adr/0015-udp-gso-gro.md).  The datagrams on the wire are the same. */
 /* How many of b's datagrams from i on may leave as one UDP_SEGMENT send: the same peer, port,
  * source and TOS, each of the first one's length but the last (which may be shorter), at most
  * UDP_GSO_SEGS and UDP_GSO_BYTES; 1 if none joins it. */
