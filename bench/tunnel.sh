@@ -12,6 +12,8 @@
 #   2 gcm128    our controld + datad, manual SAs, esp-gcm 128 (datad --io auto: ESP received
 #               by AF_XDP where XDP attaches, docs/adr/0014-af-xdp-receive.md)
 #   2b gcm128-raw the same with datad --io raw (the fallback: raw sockets only)
+#   2u gcm128-udp the same in UDP 4500 (RFC 3948: `set nat-t udp-encapsulation`), where UDP GSO
+#               and GRO carry the ESP (datad/udpgso.c)
 #   3 aes128    ours, esp-aes 128 esp-sha-hmac
 #   4 aes256    ours, esp-aes 256 esp-sha-hmac
 #   5 ss-gcm    strongSwan 5.9.8 on both gateways (charon-systemd + kernel-libipsec, IKEv2 PSK),
@@ -59,6 +61,7 @@ SETUPS=(
 	"plain|plain forwarding|plain||"
 	"gcm128|ours esp-gcm 128|ours|esp-gcm 128|ss-gcm"
 	"gcm128-raw|ours esp-gcm 128, raw sockets|ours|esp-gcm 128|ss-gcm"
+	"gcm128-udp|ours esp-gcm 128 in UDP|ours-udp|esp-gcm 128|ss-gcm"
 	"aes128|ours esp-aes 128 + sha1|ours|esp-aes 128 esp-sha-hmac|ss-aes128"
 	"aes256|ours esp-aes 256 + sha1|ours|esp-aes 256 esp-sha-hmac|"
 	"ss-gcm|strongSwan aes128gcm16|ss|aes128gcm16|"
@@ -98,7 +101,7 @@ for id in "${ORDER[@]}"; do [ "${WANT[$id]}" = 1 ] && NSTEP=$((NSTEP + 1)); done
 want_kind() { local id; for id in "${ORDER[@]}"; do
 	[ "${WANT[$id]}" = 1 ] && [ "${KIND[$id]}" = "$1" ] && return 0; done; return 1; }
 
-if want_kind ours; then
+if want_kind ours || want_kind ours-udp; then
 	for b in controld datad; do
 		[ -x "$GW_BIN/$b" ] || die "$GW_BIN/$b not found: build first (cmake) or set GW_BIN"
 	done
@@ -168,53 +171,60 @@ srv_start()
 	wait_listen hostB "$PORT" tcp
 }
 
-# cpu_ticks: utime + stime of CPU_PIDS, in clock ticks.
+# cpu_ticks: utime and stime of CPU_PIDS (summed), in clock ticks: "USER SYSTEM".
 cpu_ticks()
 {
-	local p t=0 v
+	local p u=0 k=0 v a b
 	for p in "${CPU_PIDS[@]}"; do
-		v=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$p/stat" 2>/dev/null) || v=0
-		t=$((t + ${v:-0}))
+		v=$(awk '{ sub(/^.*\) /, ""); print $12, $13 }' "/proc/$p/stat" 2>/dev/null) || v="0 0"
+		read -r a b <<<"$v"
+		u=$((u + ${a:-0})); k=$((k + ${b:-0}))
 	done
-	echo "$t"
+	echo "$u $k"
 }
 
-# iperf TEST JSON: one iperf3 client run hostA -> hostB; prints "VALUE LOSS CPU_S SECONDS MBIT BUSY"
-# (VALUE: Mbit/s for tcp1/tcp4, kpps received for udpN; LOSS: % for UDP, - for TCP; CPU_S:
-# data-plane CPU seconds during the run, - without daemons; MBIT: megabits received; BUSY: %
-# of all cores busy during the run).
+# iperf TEST JSON: one iperf3 client run hostA -> hostB; prints "VALUE LOSS CPU_S SECONDS MBIT BUSY
+# USR_S SYS_S" (VALUE: Mbit/s for tcp1/tcp4, kpps received for udpN; LOSS: % for UDP, - for TCP;
+# CPU_S: data-plane CPU seconds during the run, - without daemons; MBIT: megabits received;
+# BUSY: % of all cores busy during the run; USR_S, SYS_S: CPU_S in user and in system mode).
 iperf()
 {
-	local t=$1 json=$2 args=(-c "$HOST_B" -p "$PORT" -t "$SECS" -J) c0 c1 b0 b1 t0 t1 busy rc=0 cpu=-
+	local t=$1 json=$2 args=(-c "$HOST_B" -p "$PORT" -t "$SECS" -J) b0 b1 t0 t1 busy rc=0 cpu=-
+	local u0 k0 u1 k1 usr=- sys=-
 	case $t in
 	tcp1) ;;
 	tcp4) args+=(-P 4) ;;
 	udp*) args+=(-u -b 0 -l $((${t#udp} - 28))) ;;
 	esac
-	c0=$(cpu_ticks); read -r b0 t0 < <(busy_ticks)
+	read -r u0 k0 < <(cpu_ticks); read -r b0 t0 < <(busy_ticks)
 	nsx hostA timeout $((SECS + 30)) iperf3 "${args[@]}" >"$json" 2>"$json.err" || rc=$?
-	c1=$(cpu_ticks); read -r b1 t1 < <(busy_ticks)
+	read -r u1 k1 < <(cpu_ticks); read -r b1 t1 < <(busy_ticks)
 	busy=$(awk -v b="$((b1 - b0))" -v t="$((t1 - t0))" 'BEGIN { if (t > 0) printf "%.0f", 100 * b / t }')
-	[ ${#CPU_PIDS[@]} -gt 0 ] && cpu=$(awk -v a="$c0" -v b="$c1" -v hz="$HZ" \
-		'BEGIN { printf "%.2f", (b - a) / hz }')
+	if [ ${#CPU_PIDS[@]} -gt 0 ]; then
+		cpu=$(awk -v a="$((u0 + k0))" -v b="$((u1 + k1))" -v hz="$HZ" \
+			'BEGIN { printf "%.2f", (b - a) / hz }')
+		usr=$(awk -v a="$u0" -v b="$u1" -v hz="$HZ" 'BEGIN { printf "%.2f", (b - a) / hz }')
+		sys=$(awk -v a="$k0" -v b="$k1" -v hz="$HZ" 'BEGIN { printf "%.2f", (b - a) / hz }')
+	fi
 	if [ "$rc" != 0 ]; then
 		say "    iperf3 $t failed (status $rc): $(grep -o '"error":.*' "$json" | head -1)"
 		srv_start >/dev/null 2>&1	# a failed test can leave the server stuck
 		return 1
 	fi
-	"$GW_PY" - "$json" "$t" "$cpu" "${busy:--}" <<-'PY'
+	"$GW_PY" - "$json" "$t" "$cpu" "${busy:--}" "$usr" "$sys" <<-'PY'
 	import json, sys
 	j = json.load(open(sys.argv[1])); t = sys.argv[2]; cpu = sys.argv[3]; busy = sys.argv[4]
+	us = sys.argv[5] + " " + sys.argv[6]
 	r = j["end"]["sum_received"]
 	secs = r["seconds"] or j["end"]["sum_sent"]["seconds"]
 	mbit = r["bytes"] * 8 / 1e6
 	if t.startswith("tcp"):
-	    print("%.0f - %s %.3f %.1f %s" % (r["bits_per_second"] / 1e6, cpu, secs, mbit, busy))
+	    print("%.0f - %s %.3f %.1f %s %s" % (r["bits_per_second"] / 1e6, cpu, secs, mbit, busy, us))
 	else:
 	    got = r["packets"] - r["lost_packets"]
 	    sent = j["end"]["sum_sent"]["packets"] or r["packets"]
 	    loss = 100.0 * (sent - got) / sent if sent else 0
-	    print("%.1f %.1f %s %.3f %.1f %s" % (got / secs / 1e3, loss, cpu, secs, mbit, busy))
+	    print("%.1f %.1f %s %.3f %.1f %s %s" % (got / secs / 1e3, loss, cpu, secs, mbit, busy, us))
 	PY
 }
 
@@ -222,10 +232,11 @@ iperf()
 key() { openssl rand -hex "$1"; }
 
 # ours_conf SIDE TRANSFORMS CK_OUT AK_OUT CK_IN AK_IN: a manual crypto map like
-# deploy/examples/gw{A,B}.conf (without the clear echo exception).
+# deploy/examples/gw{A,B}.conf (without the clear echo exception); NATT=1: ESP in UDP 4500.
 ours_conf()
 {
-	local side=$1 ts=$2 spi_out spi_in me peer src dst ko="" ki=""
+	local side=$1 ts=$2 spi_out spi_in me peer src dst ko="" ki="" natt=""
+	[ "${NATT:-0}" = 1 ] && natt=$'\n set nat-t udp-encapsulation'
 	if [ "$side" = A ]; then
 		spi_out=1000 spi_in=1001 me=198.51.100.1 peer=198.51.100.2
 		src="192.0.2.0 0.0.0.127" dst="192.0.2.128 0.0.0.127"
@@ -246,7 +257,7 @@ ours_conf()
 	crypto map vpn 10 ipsec-manual
 	 match address 101
 	 set peer $peer
-	 set transform-set BENCH
+	 set transform-set BENCH$natt
 	 set session-key inbound esp $spi_in$ki
 	 set session-key outbound esp $spi_out$ko
 	interface wan0
@@ -372,14 +383,15 @@ T_START=$SECONDS
 
 run_setup()
 {
-	local id=$1 step=$2 kind=${KIND[$1]} r t out val loss cpu secs mbit busy line w0
+	local id=$1 step=$2 kind=${KIND[$1]} r t out val loss cpu secs mbit busy line w0 usr sys
 	CUR=$id
 	say "[$step/$NSTEP] ${LABEL[$id]}: setting up ..."
 	lab_down
 	lab_up || { NOTE[$id]="topology failed"; return 1; }
 	case $kind in
 	plain) CPU_PIDS=() ;;
-	ours) ours_up "${ALG[$id]}" || { ours_down; return 1; } ;;
+	ours) NATT=0 ours_up "${ALG[$id]}" || { ours_down; return 1; } ;;
+	ours-udp) NATT=1 ours_up "${ALG[$id]}" || { ours_down; return 1; } ;;
 	ss)
 		if [ -n "$SS_WHY" ]; then NOTE[$id]="strongSwan unavailable: $SS_WHY"; return 1; fi
 		ss_up "${ALG[$id]}" || { ss_down; return 1; }
@@ -387,7 +399,7 @@ run_setup()
 	esac
 	if ! wait_ping hostA "$HOST_B" 10; then
 		NOTE[$id]="no ping hostA -> hostB"
-		[ "$kind" = ours ] && ours_down
+		[ "${kind%-udp}" = ours ] && ours_down
 		[ "$kind" = ss ] && ss_down
 		return 1
 	fi
@@ -404,12 +416,16 @@ run_setup()
 		[ "${V[$id/quiet/$r]:-0}" -ge "$NOISY" ] && NOISY_SETUP[$id]=1
 		for t in "${TESTS[@]}"; do
 			if out=$(iperf "$t" "$GW_RUN/$id-$t-$r.json"); then
-				read -r val loss cpu secs mbit busy <<<"$out"
+				read -r val loss cpu secs mbit busy usr sys <<<"$out"
 				V[$id/$t/$r]=$val
 				[ "$busy" != - ] && V[$id/$t.busy/$r]=$busy
 				[ "$loss" != - ] && V[$id/$t.loss/$r]=$loss
 				if [ "$cpu" != - ]; then
 					V[$id/$t.cores/$r]=$(awk -v c="$cpu" -v s="$secs" \
+						'BEGIN { if (s > 0) printf "%.2f", c / s }')
+					V[$id/$t.usr/$r]=$(awk -v c="$usr" -v s="$secs" \
+						'BEGIN { if (s > 0) printf "%.2f", c / s }')
+					V[$id/$t.sys/$r]=$(awk -v c="$sys" -v s="$secs" \
 						'BEGIN { if (s > 0) printf "%.2f", c / s }')
 					[ "$t" = tcp1 ] && V[$id/tcp1.eff/$r]=$(awk -v c="$cpu" \
 						-v m="$mbit" 'BEGIN { if (c > 0) printf "%.0f", m / c }')
@@ -429,7 +445,7 @@ run_setup()
 		say "       $line"
 	done
 	case $kind in
-	ours) ours_down ;;
+	ours|ours-udp) ours_down ;;
 	ss) ss_down ;;
 	esac
 	return 0
@@ -545,11 +561,12 @@ ss_ver=$(dpkg-query -W -f='${Version}' charon-systemd 2>/dev/null)
 		done
 	done
 	echo
-	echo "every test: min-max of the runs; gw CPU cores (median); machine busy % during the test"
-	echo "  (median, of all $(nproc) cores: iperf3, kernel forwarding and the gateways together)"
-	dfmt='  %-26s %-7s %-13s %-11s %s\n'
+	echo "every test: min-max of the runs; gw CPU cores (median), of them in user / system mode"
+	echo "  (medians); machine busy % during the test (median, of all $(nproc) cores: iperf3, kernel"
+	echo "  forwarding and the gateways together)"
+	dfmt='  %-26s %-7s %-13s %-9s %-11s %s\n'
 	# shellcheck disable=SC2059
-	printf "$dfmt" "" test "min-max" "gw cores" "busy %"
+	printf "$dfmt" "" test "min-max" "gw cores" "user/sys" "busy %"
 	for id in "${ORDER[@]}"; do
 		[ "${WANT[$id]}" = 1 ] || continue
 		q=
@@ -558,8 +575,10 @@ ss_ver=$(dpkg-query -W -f='${Version}' charon-systemd 2>/dev/null)
 		lbl=
 		for t in "${TESTS[@]}"; do
 			c=$(med "$id" "$t.cores"); b=$(med "$id" "$t.busy" int)
+			us=-
+			[ -n "$c" ] && us="$(med "$id" "$t.usr")/$(med "$id" "$t.sys")"
 			# shellcheck disable=SC2059
-			printf "$dfmt" "$lbl" "$t" "$(range "$id" "$t")" "${c:--}" "${b:--}"
+			printf "$dfmt" "$lbl" "$t" "$(range "$id" "$t")" "${c:--}" "$us" "${b:--}"
 			lbl=
 		done
 	done

@@ -357,6 +357,8 @@ in_batch(struct worker *w, int fd)
 	bool udp = fd == w->udp_fd;
 	int n;
 
+	if (udp && w->udp_gro)
+		return udpgro_batch(w);		/* up to 64 KB a read (udpgso.c) */
 	for (unsigned i = 0; i < BATCH; i++) {
 		w->rx_iov[i].iov_base = in_buf(w, i)->data;
 		w->rx_iov[i].iov_len = PKT_MAX;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* io.c: the TUN device (cleartext side), raw IP sockets (ESP side, and cleartext sent on for
- * denied flows), batched sends, and running the control-plane helpers ip(8) and nft(8). */
+ * denied flows), UDP 4500 (its GSO and GRO: udpgso.c), batched sends, and running the control-plane helpers ip(8) and nft(8). */
 #include <errno.h>
 #include <fcntl.h>
 #include <arpa/inet.h>
@@ -151,6 +151,7 @@ io_udp_retry(struct worker *w)
 	}
 	if (w->udp_fd >= 0 || (w->udp_fd = udp_open(w->o.mark, UDP_ENCAP_PORT, &err)) < 0)
 		return took;
+	udpgso_offload(w);
 	log_info("UDP port %d is ours now: ESP in UDP (RFC 3948) through this worker",
 	    UDP_ENCAP_PORT);
 	return true;
@@ -187,8 +188,10 @@ io_open(struct worker *w, struct gw_err *err)
 		log_info("no NAT traversal here for now (%s): another worker of this host has "
 		    "the port; trying again every second", serr.msg);
 	if ((w->pool = calloc(2 * BATCH, sizeof(*w->pool))) == NULL ||
-	    (w->rbuf = malloc(RBUF)) == NULL)
+	    (w->rbuf = malloc(RBUF)) == NULL ||
+	    (w->udp_rbuf = malloc((size_t)UDP_READS * UDP_RBUF)) == NULL)
 		return gw_fail(err, 0, "out of memory");
+	udpgso_offload(w);	/* GSO and GRO on UDP 4500, if we hold it */
 	if (ikewire_open(w, err) != 0)
 		return -1;
 	batch_init(&w->esp_tx);
@@ -223,20 +226,29 @@ io_close(struct worker *w)
 		close(w->nl_fd);
 	free(w->pool);
 	free(w->rbuf);
+	free(w->udp_rbuf);
 	ikewire_close(w);
 	w->pool = NULL;
 	w->rbuf = NULL;
+	w->udp_rbuf = NULL;
 }
 
 /* Send what the batch holds; on a full socket buffer wait briefly rather than drop. */
 void
 io_flush(struct worker *w, struct tx_batch *b, int fd)
 {
+	io_sendmmsg(w, b->msg, b->n, fd);
+	b->n = 0;
+}
+
+void
+io_sendmmsg(struct worker *w, struct mmsghdr *m, unsigned cnt, int fd)
+{
 	unsigned done = 0;
 	int n, tries = 0;
 
-	while (done < b->n) {
-		n = sendmmsg(fd, b->msg + done, b->n - done, 0);
+	while (done < cnt) {
+		n = sendmmsg(fd, m + done, cnt - done, 0);
 		if (n > 0) {
 			done += (unsigned)n;
 			continue;
@@ -253,10 +265,9 @@ io_flush(struct worker *w, struct tx_batch *b, int fd)
 			done++;
 			continue;
 		}
-		worker_drops(w, NULL, DROP_TX, b->n - done);
+		worker_drops(w, NULL, DROP_TX, cnt - done);
 		break;
 	}
-	b->n = 0;
 }
 
 int

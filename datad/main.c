@@ -288,14 +288,17 @@ main(int argc, char **argv)
 	loop();
 	notify_send("STOPPING=1");
 	log_info("stopping: %llu TUN reads, %llu ESP packets in (%llu by AF_XDP); %llu TSO "
-	    "super-packets cut into %llu segments; %llu TUN writes, %llu of them %llu segments coalesced; "
-	    "%llu fragments cut, %llu ICMP frag-needed sent",
+	    "super-packets cut into %llu segments; %llu TUN writes, %llu of them %llu segments "
+	    "coalesced; %llu fragments cut, %llu ICMP frag-needed sent; UDP 4500: %llu GSO sends "
+	    "of %llu datagrams, %llu GRO reads of %llu",
 	    (unsigned long long)W.n_tun_reads, (unsigned long long)W.n_rx_pkts,
 	    (unsigned long long)W.n_xdp_pkts,
 	    (unsigned long long)W.n_tso, (unsigned long long)W.n_tso_segs,
 	    (unsigned long long)W.n_tun_writes, (unsigned long long)W.n_gro_pkts,
 	    (unsigned long long)W.n_gro_segs,
-	    (unsigned long long)W.n_frags, (unsigned long long)W.n_icmp_sent);
+	    (unsigned long long)W.n_frags, (unsigned long long)W.n_icmp_sent,
+	    (unsigned long long)W.n_gso_sends, (unsigned long long)W.n_gso_segs,
+	    (unsigned long long)W.n_gro_reads, (unsigned long long)W.n_gro_dgrams);
 	tables_free(W.gen);
 	free(W.tops_sent);
 	zmq_close(W.link);

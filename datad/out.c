@@ -89,6 +89,7 @@ queue(struct tx_batch *b, struct pkt *p, uint32_t dst_be)
 	b->dst[b->n].sin_port = 0;
 	b->msg[b->n].msg_hdr.msg_control = NULL;
 	b->msg[b->n].msg_hdr.msg_controllen = 0;
+	b->no_gso[b->n] = true;
 	b->n++;
 }
 
@@ -114,6 +115,9 @@ out_esp_tunnel(struct worker *w, struct sa_out *sa, struct pkt *p)
 	sa->ctr.bytes += p->len;
 	queue(b, p, sa->peer_be);
 	b->dst[b->n - 1].sin_port = sa->udp_port_be;
+	/* the kernel cuts a UDP_SEGMENT send only to datagrams that fit the route: a larger one
+	 * (fragmented by the kernel) goes alone (udpgso.c) */
+	b->no_gso[b->n - 1] = p->len + IP4_HDR_MIN + 8 > sa->path_mtu;
 	h = &b->msg[b->n - 1].msg_hdr;
 	h->msg_control = b->ctl[b->n - 1].buf;
 	h->msg_controllen = sizeof(b->ctl[b->n - 1].buf);
@@ -334,7 +338,7 @@ out_flush(struct worker *w)
 	if (w->hdr_tx.n)
 		io_flush(w, &w->hdr_tx, w->clear_fd);
 	if (w->udp_tx.n)
-		io_flush(w, &w->udp_tx, w->udp_fd);
+		udpgso_flush(w);	/* runs of one size in one send (UDP_SEGMENT) */
 }
 
 /* Next free buffer of the outbound pool, flushing what was built when all are in use. */

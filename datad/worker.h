@@ -45,6 +45,10 @@ enum {
 	ACQUIRE_HOLD_MS	= 1000,
 	ACQUIRE_SLOTS	= 1024,		/* a power of two */
 	ACQUIRE_PER_SEC	= 1000,
+	UDP_READS	= 8,		/* UDP 4500 reads per recvmmsg with UDP_GRO on */
+	UDP_RBUF	= 65536,	/* one of them: up to 64 KB of coalesced datagrams */
+	UDP_GSO_SEGS	= 64,		/* datagrams per UDP_SEGMENT send (UDP_MAX_SEGMENTS) */
+	UDP_GSO_BYTES	= 65535 - 20 - 8,	/* and their bytes: one IPv4 UDP datagram */
 	GRO_FLOWS	= 8,		/* flows coalesced at once per batch */
 	GRO_SEGS	= BATCH,		/* fragments of one packet: PKT_MAX at 576 needs 4 */
 	HEARTBEAT_MS	= 1000,
@@ -63,7 +67,7 @@ struct worker_opts {
 	uint32_t	table;		/* routing table of protected destinations */
 	uint32_t	mark;		/* SO_MARK of our own sends: they skip that table */
 	bool		keep_tun;	/* TUNSETPERSIST: fail closed across restarts */
-	bool		no_offload;	/* no TSO from the TUN */
+	bool		no_offload;	/* no TSO from the TUN, no UDP GSO/GRO on 4500 */
 	uint32_t	tun_mtu;
 	uint64_t	pmtu_age_ms;	/* a learned path MTU is forgotten after */
 	enum xdp_mode	io_mode;	/* --io: how ESP is received (xdp.h) */
@@ -111,6 +115,7 @@ struct tx_batch {
 				    CMSG_SPACE(sizeof(int))];	/* and IP_TOS */
 		struct cmsghdr	align;
 	} ctl[BATCH];
+	bool			no_gso[BATCH];	/* larger than its path: sent alone (udpgso.c) */
 };
 
 /* One flow's TCP segments waiting to go to the TUN as one super-packet (gro.c). */
@@ -167,6 +172,26 @@ struct worker {
 	struct tx_batch		esp_tx, clear_tx;
 	struct tx_batch		hdr_tx;		/* whole IP packets we built (AH, transport) */
 	struct tx_batch		udp_tx;		/* ESP in UDP */
+	/* UDP GSO and GRO on UDP 4500 (udpgso.c): each on while the kernel takes it */
+	bool			udp_gso, udp_gro;
+	bool			udp_csum;	/* SO_NO_CHECK off now (udpgso.c) */
+	uint64_t		n_gso_sends, n_gso_segs, n_gso_off;
+	uint64_t		n_gro_reads, n_gro_dgrams;
+	union {				/* a run's IP_PKTINFO, IP_TOS, UDP_SEGMENT */
+		char		buf[CMSG_SPACE(sizeof(struct in_pktinfo)) +
+				    CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(uint16_t))];
+		size_t		align;		/* as struct cmsghdr (whose flexible
+						 * array clang will not have here) */
+	} gso_ctl;
+	uint8_t			*udp_rbuf;	/* UDP_READS * UDP_RBUF, made at start */
+	struct mmsghdr		udp_rmsg[UDP_READS];
+	struct iovec		udp_riov[UDP_READS];
+	struct sockaddr_in	udp_rfrom[UDP_READS];
+	union {
+		char		buf[CMSG_SPACE(sizeof(struct in_pktinfo)) +
+				    CMSG_SPACE(sizeof(int))];	/* and UDP_GRO */
+		struct cmsghdr	align;
+	} udp_rctl[UDP_READS];
 	struct gro_flow		gro[GRO_FLOWS];	/* inbound TCP being coalesced */
 	unsigned		n_gro;
 	struct iovec		gro_iov[BATCH + 2];
@@ -226,6 +251,8 @@ worker_clock(struct worker *w)
 int	io_open(struct worker *w, struct gw_err *err);
 void	io_close(struct worker *w);
 void	io_flush(struct worker *w, struct tx_batch *b, int fd);
+/* Send m[0..n) with sendmmsg, waiting briefly on a full buffer; failures counted as tx. */
+void	io_sendmmsg(struct worker *w, struct mmsghdr *m, unsigned n, int fd);
 int	sys_run(const char *const argv[], const char *input, struct gw_err *err);
 int	io_filter_spis(struct worker *w, const struct gen *g, struct gw_err *err);
 bool	io_udp_retry(struct worker *w);	/* take UDP 4500 and 500 if free now; true if
@@ -274,6 +301,30 @@ enum drop	tso_parse(struct tso *t, const struct virtio_net_hdr *vh, const uint8_
 /* Segment i of t into p: the headers with Total Length, Identification, sequence number and
  * both checksums for it; FIN and PSH only on the last, CWR only on the first. */
 void		tso_segment(const struct tso *t, uint32_t i, struct pkt *p);
+
+/* udpgso.c: ESP in UDP (RFC 3948) in fewer system calls: UDP_SEGMENT on send, UDP_GRO on
+ * receive (docs/adr/0015-udp-gso-gro.md).  The datagrams on the wire are the same. */
+/* How many of b's datagrams from i on may leave as one UDP_SEGMENT send: the same peer, port,
+ * source and TOS, each of the first one's length but the last (which may be shorter), at most
+ * UDP_GSO_SEGS and UDP_GSO_BYTES; 1 if none joins it. */
+unsigned	udpgso_run(const struct tx_batch *b, unsigned i);
+/* Send w->udp_tx (the ESP in UDP queued by out.c), runs of it with UDP_SEGMENT while the
+ * kernel takes it (refused, EIO or EINVAL: counted in n_gso_off, and off for good). */
+void		udpgso_flush(struct worker *w);
+/* Segment k of a read of len bytes cut at gso bytes (UDP_GRO; 0: one datagram): its offset
+ * and length; false past the last.  A segment is never empty. */
+bool		udpgro_seg(uint32_t len, uint32_t gso, uint32_t k, uint32_t *off, uint32_t *seg);
+/* The segment size of a read from its control messages (UDP_GRO), 0 if it has none. */
+uint32_t	udpgro_size(const struct msghdr *m);
+/* UDP_SEGMENT and UDP_GRO on w->udp_fd just opened, unless no_offload (then its ESP in UDP
+ * has checksum 0, one datagram per send and read, as before). */
+void		udpgso_offload(struct worker *w);
+/* Read UDP 4500 with UDP_GRO on: each coalesced read cut into its datagrams, each opened
+ * (in_run); returns BATCH if there may be more to read, else the datagrams read. */
+unsigned	udpgro_batch(struct worker *w);
+/* The seam under it: the reads w->udp_rmsg[0..n) (their iovecs into udp_rbuf, senders and
+ * control messages) cut and opened; returns the datagrams they held. */
+unsigned	udpgro_split(struct worker *w, unsigned n);
 
 /* mtu.c: path MTU per outbound SA */
 int	mtu_open(struct worker *w, struct gw_err *err);

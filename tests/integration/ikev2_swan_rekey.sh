@@ -45,6 +45,12 @@ ik_swan_conf >"$(swan_dir ssA)/swanctl.conf"
 t_check "charon ssA starts in gwA" swan_start ssA gwA || t_abort ssA
 t_check "ssA loads its connection" swan_load ssA
 
+# gwB sends runs of its ESP in UDP as one UDP GSO skb (datad/udpgso.c), which a veth hands on
+# whole, so a capture in the lab would see one frame where a wire sees each datagram: gwB's
+# wan0 takes no GSO skb (gso_max_segs 1), the kernel cuts them before it, as before a NIC
+# without UDP segmentation offload.
+nsx gwB ip link set dev wan0 gso_max_segs 1
+
 # The capture: headers only (ESP's SPI and sequence number are in the first 50 bytes).
 CAP=$GW_RUN/rekey.pcap
 : >"$CAP.log"
