@@ -239,6 +239,10 @@ umem_open(struct xdp_io *x, const char **why)
  * said by xdp_gen in one line) */
 static int
 xdp_print(enum libbpf_print_level lvl, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+
+static int
+xdp_print(enum libbpf_print_level lvl, const char *fmt, va_list ap)
 {
 	char line[256];
 
@@ -248,6 +252,10 @@ xdp_print(enum libbpf_print_level lvl, const char *fmt, va_list ap)
 	log_debug("AF_XDP: %s", line);
 	return 0;
 }
+
+static int
+xdp_print_xdp(enum libxdp_print_level lvl, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 
 static int
 xdp_print_xdp(enum libxdp_print_level lvl, const char *fmt, va_list ap)
