@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* io.c: the TUN device (cleartext side), raw IP sockets (ESP side, and cleartext sent on for
- * denied flows), UDP 4500 (its GSO and GRO: udpgso.c), batched sends, and running the control-plane helpers ip(8) and nft(8). */
+ * denied flows), UDP 4500 (its GSO and GRO: udpgso.c), batched sends, and running the
+ * control-plane helpers ip(8) and nft(8). */
 #include <errno.h>
 #include <fcntl.h>
 #include <arpa/inet.h>

@@ -2,9 +2,9 @@
 /* out.c: the outbound fast path.  Cleartext from the TUN -> crypto map lookup (entries in map
  * order, access-list entries in order; docs/design.md invariant 5) -> ESP tunnel mode -> raw socket
  * to the peer; a flow no entry permits leaves in the clear.  The lookup (spd.c) costs the same
- * for ten entries or ten thousand: a flow cache, then a classifier built per generation.  A manual entry has its SAs; an
- * ipsec-isakmp or dynamic entry those of its negotiated flows, the newest that covers the
- * packet.  An SA past its hard lifetime (seconds or bytes) sends nothing: "expired"
+ * for ten entries or ten thousand: a flow cache, then a classifier built per generation.  A
+ * manual entry has its SAs; an ipsec-isakmp or dynamic entry those of its negotiated flows,
+ * the newest that covers the packet.  An SA past its hard lifetime (seconds or bytes) sends nothing: "expired"
  * (docs/datad.md, "Hard lifetimes").  No allocation, no lock (invariant 6). */
 #include <arpa/inet.h>
 #include <errno.h>

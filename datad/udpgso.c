@@ -22,13 +22,6 @@
 #include "common/log.h"
 #include "datad/worker.h"
 
-#ifndef UDP_SEGMENT
-#define UDP_SEGMENT	103
-#endif
-#ifndef UDP_GRO
-#define UDP_GRO		104
-#endif
-
 unsigned
 udpgso_run(const struct tx_batch *b, unsigned i)
 {

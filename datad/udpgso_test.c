@@ -26,13 +26,6 @@
 #include "tests/lib/test.h"
 #include "tests/lib/test_sa.h"
 
-#ifndef UDP_SEGMENT
-#define UDP_SEGMENT	103
-#endif
-#ifndef UDP_GRO
-#define UDP_GRO		104
-#endif
-
 enum { LOOP = 0x7f000001, INNER_SRC = 0xc0000201, INNER_DST = 0xc0000281 };
 
 static struct worker W;

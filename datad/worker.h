@@ -19,6 +19,14 @@
 #include "datad/tables.h"
 #include "datad/xdp.h"
 
+/* Linux UDP options (linux/udp.h), for C libraries that lack them */
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT	103
+#endif
+#ifndef UDP_GRO
+#define UDP_GRO		104
+#endif
+
 enum {
 	BATCH		= 64,		/* packets per sendmmsg/recvmmsg, and segments per flush */
 	READS		= 32,		/* TUN reads per turn */
