@@ -22,7 +22,9 @@
  * generation lacks refuses the generation.
  *
  * And hard lifetimes (test_hard): an SA past its deadline or its bytes sends nothing more and
- * counts "expired", spending no sequence number; within them it sends. */
+ * counts "expired", spending no sequence number; within them it sends.
+ *
+ * And no allocation per packet (test_no_alloc), OpenSSL's included. */
 #include <arpa/inet.h>
 #include <linux/virtio_net.h>
 #include <netinet/in.h>
@@ -32,6 +34,7 @@
 #include "common/esp.h"
 #include "common/ip4.h"
 #include "datad/worker.h"
+#include "tests/lib/alloc_count.h"
 #include "tests/lib/test.h"
 #include "tests/lib/test_sa.h"
 
@@ -331,6 +334,40 @@ test_tso(void)
 		    "segment %u carries its part of the payload", i);
 	}
 	unqueue();
+}
+
+/* The same reads again and again allocate nothing, OpenSSL's allocations included
+ * (tests/lib/alloc_count.h): a packet sealed and a TCP super-packet cut and sealed. */
+static void
+test_no_alloc(void)
+{
+	static uint8_t b[2048], t[4096];
+	struct virtio_net_hdr vh = { .gso_type = VIRTIO_NET_HDR_GSO_TCPV4, .gso_size = 1000,
+	    .hdr_len = 40 };
+	uint32_t len = tun_read(b, NULL, HOST_A, HOST_B, 17, 1000, 0, false);
+	uint32_t tlen = tun_read(t, &vh, HOST_A, HOST_B, 6, 40 + 2500, 0, false);
+	struct tcp_hdr *tcp = (struct tcp_hdr *)(t + sizeof(vh) + 20);
+	uint64_t a0 = 0, sent = 0;
+
+	memset(tcp, 0, sizeof(*tcp));
+	tcp->off = 5 << 4;
+	tcp->flags = TCP_ACK;
+	if (!alloc_counting()) {
+		printf("# skipped: allocations are not counted in this build (sanitizers)\n");
+		return;
+	}
+	for (int round = 0; round < 2; round++) {	/* round 0 warms up */
+		a0 = alloc_calls();
+		sent = 0;
+		for (unsigned i = 0; i < 50; i++) {
+			run(b, len, 1);
+			run(t, tlen, 1);
+			sent += W.esp_tx.n;
+			unqueue();
+		}
+	}
+	T_EQ(sent, 200, "each round: 50 packets and 50 super-packets of 3, all sealed");
+	T_EQ(alloc_calls() - a0, 0, "no allocation in 100 reads, 200 ESP packets");
 }
 
 /* ---- Negotiated flows: ipsec-isakmp and dynamic entries (Policy.flow_sas) ----
@@ -678,6 +715,7 @@ main(void)
 	test_drops();
 	test_too_big();
 	test_tso();
+	test_no_alloc();
 	test_flows();
 	test_flow_refused();
 	test_hard();

@@ -8,7 +8,8 @@
 #include "common/key.h"
 #include "tests/lib/test_sa.h"
 
-const uint8_t test_ckey[16] = { 1, 2, 3 }, test_akey[20] = { 4, 5, 6 };
+const uint8_t test_ckey[16] = { 1, 2, 3 }, test_akey[20] = { 4, 5, 6 },
+    test_gkey[20] = { 7, 8, 9, [16] = 0xa, 0xb, 0xc, 0xd };
 
 void
 test_xf_pair(const struct test_xf *t, uint8_t ck0, uint8_t ak0, struct xform *enc,
@@ -56,12 +57,16 @@ sa_msg(Gw__V1__Sa *m, const struct test_sa *s)
 	m->spi = s->spi;
 	m->local = s->local;
 	m->peer = s->peer;
-	if (s->proto == 50) {
+	if (s->proto == 50 && s->gcm) {
+		m->cipher = GW__V1__CIPHER__CIPHER_AES_GCM;
+		m->cipher_key.data = (uint8_t *)test_gkey;
+		m->cipher_key.len = sizeof(test_gkey);
+	} else if (s->proto == 50) {
 		m->cipher = GW__V1__CIPHER__CIPHER_AES_CBC;
 		m->cipher_key.data = (uint8_t *)test_ckey;
 		m->cipher_key.len = sizeof(test_ckey);
 	}
-	if (s->proto == 51 || !s->no_auth) {
+	if (s->proto == 51 || (!s->no_auth && !s->gcm)) {
 		m->auth = GW__V1__AUTH__AUTH_HMAC_SHA1_96;
 		m->auth_key.data = (uint8_t *)test_akey;
 		m->auth_key.len = sizeof(test_akey);

@@ -30,7 +30,8 @@ struct test_xf {
 void	test_xf_pair(const struct test_xf *t, uint8_t ck0, uint8_t ak0, struct xform *enc,
 	    struct xform *dec);
 
-/* One SA of a generation.  ESP is AES-128-CBC with HMAC-SHA1-96 (no_auth: the cipher alone),
+/* One SA of a generation.  ESP is AES-128-CBC with HMAC-SHA1-96 (no_auth: the cipher alone;
+ * gcm: AES-128-GCM with the key test_gkey, its last 4 bytes the salt),
  * AH is HMAC-SHA1-96, both with the keys test_ckey and test_akey, so an outbound SA and an
  * inbound one with the same SPI are the two ends of one flow. */
 struct test_sa {
@@ -40,6 +41,7 @@ struct test_sa {
 	uint32_t	spi;
 	uint32_t	local, peer;		/* host order */
 	bool		no_auth;		/* ESP: a cipher alone */
+	bool		gcm;			/* ESP: AES-128-GCM-16, key test_gkey */
 	bool		udp;			/* ESP in UDP 4500 (RFC 3948) */
 	bool		transport;		/* else tunnel mode */
 	uint64_t	bundle;			/* id of its AH+ESP partner; 0 = none */
@@ -75,7 +77,7 @@ struct test_policy {
 	bool			no_acl;		/* a dynamic entry without a list */
 };
 
-extern const uint8_t	test_ckey[16], test_akey[20];
+extern const uint8_t	test_ckey[16], test_akey[20], test_gkey[20];
 
 /* src/src_len -> dst/dst_len, any protocol, port and TOS (host order, as the wire message). */
 Gw__V1__Selector	test_sel(uint32_t src, unsigned src_len, uint32_t dst, unsigned dst_len);
