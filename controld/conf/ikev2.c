@@ -1162,7 +1162,7 @@ static int
 profile_mode(struct pl *p, bool no)
 {
 	struct conf_ikev2_profile *o = p->s->ikev2_profile;
-	unsigned long v, r;
+	unsigned long v = 0, r = 0;	/* set before use; -O3 cannot see it */
 	int n;
 
 	where(p, "crypto ikev2 profile %s", o->name);

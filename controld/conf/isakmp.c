@@ -625,7 +625,7 @@ static int
 cmd_keepalive(struct pl *p, bool no)
 {
 	struct conf_isakmp *s = &p->s->c->isakmp;
-	unsigned long v, r = 0;
+	unsigned long v = 0, r = 0;	/* v set before use; -O3 cannot see it */
 	bool periodic = false;
 	int i = 4;
 
@@ -662,7 +662,7 @@ int
 isakmp_conf_cmd(struct pl *p, bool no)
 {
 	struct conf_isakmp *s = &p->s->c->isakmp;
-	unsigned long v;
+	unsigned long v = 0;		/* set before use; -O3 cannot see it */
 
 	where(p, "crypto isakmp");
 	if (p->l->n == 2) {

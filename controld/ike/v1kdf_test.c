@@ -510,6 +510,9 @@ v1_payload(const struct v1msg *m, uint8_t t, size_t *body_len, size_t *next_off)
 	uint8_t type = m->np;
 	size_t off = 0;
 
+	*body_len = 0;
+	if (next_off != NULL)
+		*next_off = 0;
 	while (type != 0 && off + 4 <= m->len) {
 		size_t plen = (size_t)m->plain[off + 2] << 8 | m->plain[off + 3];
 
