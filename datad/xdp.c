@@ -445,6 +445,18 @@ spis_sync(struct worker *w, struct xdp_io *x, const struct gen *g)
 	} while (more);
 }
 
+/* Does g give us an inbound SA of plain ESP (not in UDP)?  --io auto attaches only then: a
+ * worker whose SAs are all ESP in UDP is faster on raw sockets with UDP GSO and GRO, which an
+ * XDP program on the interface slows down (docs/adr/0016-af-xdp-transmit.md, "Figures"). */
+static bool
+plain_esp(const struct worker *w, const struct gen *g)
+{
+	for (uint32_t i = 0; i < g->n_in; i++)
+		if (steer(w, &g->in[i]) && !g->in[i].udp)
+			return true;
+	return false;
+}
+
 void
 xdp_gen(struct worker *w, const struct gen *g)
 {
@@ -455,6 +467,8 @@ xdp_gen(struct worker *w, const struct gen *g)
 	for (uint32_t i = 0; i < g->n_pol && ifname == NULL; i++)
 		if (g->pol[i].ifname[0] != '\0')
 			ifname = g->pol[i].ifname;
+	if (w->o.io_mode == XDP_MODE_AUTO && w->xdp == NULL && !plain_esp(w, g))
+		ifname = NULL;		/* not yet: raw sockets until plain ESP comes */
 	if (w->xdp == NULL && !w->xdp_tried && ifname != NULL) {
 		w->xdp_tried = true;
 		if ((w->xdp = xdp_open(ifname, &why)) == NULL) {
