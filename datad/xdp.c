@@ -29,6 +29,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "common/link.h"
 #include "common/log.h"
 #include "datad/worker.h"
 #include "datad/xdp.h"
@@ -159,6 +160,8 @@ struct xdp_io {
 	uint32_t		n_free;		/* TX frames not in the kernel's hands */
 	uint64_t		tx_free[XDP_TX_FRAMES];
 	struct xdptx_cache	hops;
+	uint64_t		now_ms;		/* CLOCK_MONOTONIC, once per xdp_tx */
+	bool			tx_stuck;	/* descriptors left in the ring: kick again */
 };
 
 static void
@@ -497,6 +500,37 @@ xdp_fd(const struct worker *w)
 	return w->xdp != NULL ? xsk_socket__fd(w->xdp->xsk) : -1;
 }
 
+/* Frames the kernel has sent, back to our free list. */
+static void
+tx_reclaim(struct xdp_io *x)
+{
+	uint32_t idx, n = xsk_ring_cons__peek(&x->cq, XDP_TX_FRAMES, &idx);
+
+	for (uint32_t i = 0; i < n; i++)
+		x->tx_free[x->n_free++] = *xsk_ring_cons__comp_addr(&x->cq, idx + i);
+	xsk_ring_cons__release(&x->cq, n);
+}
+
+/* Have the kernel send what the TX ring holds: one sendto, more only while it says there is
+ * more (copy mode sends 32 a call) or the completion ring is full. */
+static void
+tx_kick(struct worker *w, struct xdp_io *x)
+{
+	x->tx_stuck = false;
+	for (unsigned i = 0; i < XDP_KICKS; i++) {
+		if (sendto(xsk_socket__fd(x->xsk), NULL, 0, MSG_DONTWAIT, NULL, 0) >= 0)
+			return;
+		if (errno != EAGAIN && errno != EBUSY && errno != ENOBUFS) {
+			/* the interface is down or gone: resolve again before the next frame */
+			w->n_xdp_tx_err++;
+			xdptx_forget(&x->hops);
+			return;
+		}
+		tx_reclaim(x);
+	}
+	x->tx_stuck = true;	/* the next xdp_tx or xdp_rx kicks what is left */
+}
+
 /* Frame f of len bytes into receive buffer i as the raw ESP socket (udp false: the IP
  * packet) or UDP 4500 (the payload; its sender in rx_from[i], where it was sent in rx_ctl[i]'s
  * IP_PKTINFO) would have read it. */
@@ -565,6 +599,10 @@ xdp_rx(struct worker *w)
 
 	if (x == NULL)
 		return 0;
+	if (x->tx_stuck) {
+		tx_reclaim(x);
+		tx_kick(w, x);
+	}
 	n = xsk_ring_cons__peek(&x->rx, BATCH, &idx);
 	if (n == 0) {
 		if (xsk_ring_prod__needs_wakeup(&x->fq))
@@ -596,35 +634,6 @@ xdp_rx(struct worker *w)
 	return n;
 }
 
-/* Frames the kernel has sent, back to our free list. */
-static void
-tx_reclaim(struct xdp_io *x)
-{
-	uint32_t idx, n = xsk_ring_cons__peek(&x->cq, XDP_TX_FRAMES, &idx);
-
-	for (uint32_t i = 0; i < n; i++)
-		x->tx_free[x->n_free++] = *xsk_ring_cons__comp_addr(&x->cq, idx + i);
-	xsk_ring_cons__release(&x->cq, n);
-}
-
-/* Have the kernel send what the TX ring holds: one sendto, more only while it says there is
- * more (copy mode sends 32 a call) or the completion ring is full. */
-static void
-tx_kick(struct worker *w, struct xdp_io *x)
-{
-	for (unsigned i = 0; i < XDP_KICKS; i++) {
-		if (sendto(xsk_socket__fd(x->xsk), NULL, 0, MSG_DONTWAIT, NULL, 0) >= 0)
-			return;
-		if (errno != EAGAIN && errno != EBUSY && errno != ENOBUFS) {
-			/* the interface is down or gone: resolve again before the next frame */
-			w->n_xdp_tx_err++;
-			xdptx_forget(&x->hops);
-			return;
-		}
-		tx_reclaim(x);
-	}
-}
-
 /* The next hop to peer_be from src_be: cached for the generation, else asked. */
 static const struct xdptx_hop *
 tx_hop(struct worker *w, struct xdp_io *x, uint32_t peer_be, uint32_t src_be)
@@ -632,13 +641,16 @@ tx_hop(struct worker *w, struct xdp_io *x, uint32_t peer_be, uint32_t src_be)
 	const struct xdptx_hop *h;
 	struct xdptx_hop n;
 
-	if ((h = xdptx_get(&x->hops, peer_be, w->gen->generation, w->wall_ms)) != NULL)
+	if ((h = xdptx_get(&x->hops, peer_be, w->gen->generation, x->now_ms)) != NULL)
 		return h;
 	memset(&n, 0, sizeof(n));
 	n.peer_be = peer_be;
 	n.gen = w->gen->generation;
 	xdptx_resolve(x->nl_fd, peer_be, src_be, w->o.mark, &n);
-	n.until_ms = w->wall_ms + (n.have_mac && n.oif == x->ifindex ? HOP_OK_MS : HOP_NONE_MS);
+	/* resolved, or routed elsewhere: settled for a while; no route or no neighbour yet:
+	 * soon again (the raw socket's send is resolving it) */
+	n.until_ms = x->now_ms + ((n.have_mac || (n.oif != 0 && n.oif != x->ifindex)) ?
+	    HOP_OK_MS : HOP_NONE_MS);
 	return xdptx_put(&x->hops, &n);
 }
 
@@ -708,6 +720,7 @@ xdp_tx(struct worker *w, struct tx_batch *b, enum xdp_tx_kind k)
 
 	if (x == NULL || w->gen == NULL || b->n == 0)
 		return;
+	x->now_ms = link_now_ms();	/* the cache's clock: never a wall clock's jump */
 	tx_reclaim(x);
 	/* room in the ring for the whole batch, or AF_XDP sends none of it this time */
 	if (xsk_ring_prod__reserve(&x->tx, b->n, &idx) != b->n) {
