@@ -531,41 +531,29 @@ tx_kick(struct worker *w, struct xdp_io *x)
 	x->tx_stuck = true;	/* the next xdp_tx or xdp_rx kicks what is left */
 }
 
-/* Frame f of len bytes into receive buffer i as the raw ESP socket (udp false: the IP
- * packet) or UDP 4500 (the payload; its sender in rx_from[i], where it was sent in rx_ctl[i]'s
- * IP_PKTINFO) would have read it. */
+/* Frame f of len bytes into receive buffer i as the raw ESP socket (the IP packet) or UDP
+ * 4500 (the payload; its sender in rx_from[i], where it was sent in rx_ctl[i]'s IP_PKTINFO)
+ * would have read it (xdptx_parse). */
 static void
-rx_one(struct worker *w, unsigned i, const uint8_t *f, uint32_t len, bool udp)
+rx_one(struct worker *w, unsigned i, const uint8_t *f, uint32_t len)
 {
 	struct pkt *p = in_buf(w, i);
 	struct msghdr *h = &w->rx_msg[i].msg_hdr;
-	uint32_t l = len > ETH_HLEN_ ? len - ETH_HLEN_ : 0, off = 0;
-	const uint8_t *ip = f + ETH_HLEN_;
+	struct xdptx_rx r;
 
+	xdptx_parse(f, len, &r);
 	h->msg_flags = 0;
 	h->msg_control = NULL;
 	h->msg_controllen = 0;
-	if (l >= 20) {		/* Ethernet padding after a short packet: not ours */
-		uint32_t tot = (uint32_t)ip[2] << 8 | ip[3];
-
-		if (tot >= 20 && tot < l)
-			l = tot;
-	}
-	if (udp) {		/* the program matched IPv4 UDP to 4500 with 8 bytes behind */
+	if (r.udp) {
 		struct in_pktinfo pi;
 		struct cmsghdr *c;
-		uint32_t ulen;
 
-		off = (ip[0] & 0x0fu) * 4u + 8;
-		ulen = (uint32_t)ip[off - 4] << 8 | ip[off - 3];
-		l = off > l ? 0 : l - off;
-		if (ulen >= 8 && ulen - 8 < l)
-			l = ulen - 8;
 		w->rx_from[i].sin_family = AF_INET;
-		memcpy(&w->rx_from[i].sin_addr.s_addr, ip + 12, 4);
-		memcpy(&w->rx_from[i].sin_port, ip + off - 8, 2);
+		w->rx_from[i].sin_addr.s_addr = r.src_be;
+		w->rx_from[i].sin_port = r.sport_be;
 		memset(&pi, 0, sizeof(pi));
-		memcpy(&pi.ipi_addr.s_addr, ip + 16, 4);
+		pi.ipi_addr.s_addr = r.dst_be;
 		pi.ipi_spec_dst = pi.ipi_addr;
 		h->msg_control = w->rx_ctl[i].buf;
 		h->msg_controllen = sizeof(w->rx_ctl[i].buf);
@@ -575,19 +563,19 @@ rx_one(struct worker *w, unsigned i, const uint8_t *f, uint32_t len, bool udp)
 		c->cmsg_len = CMSG_LEN(sizeof(pi));
 		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
 	}
-	if (l > PKT_MAX) {
-		l = PKT_MAX;
+	if (r.len > PKT_MAX) {
+		r.len = PKT_MAX;
 		h->msg_flags = MSG_TRUNC;
 	}
-	memcpy(p->data, ip + off, l);
-	w->rx_msg[i].msg_len = l;
+	memcpy(p->data, f + r.off, r.len);
+	w->rx_msg[i].msg_len = r.len;
 }
 
 /* Is the frame ESP in UDP (else plain ESP)?  The program passed only those two. */
 static bool
 rx_is_udp(const uint8_t *f, uint32_t len)
 {
-	return len > ETH_HLEN_ + 9 && f[ETH_HLEN_ + 9] == IPPROTO_UDP;
+	return len >= ETH_HLEN_ + 20 && f[ETH_HLEN_ + 9] == IPPROTO_UDP;	/* as xdptx_parse */
 }
 
 unsigned
@@ -617,7 +605,7 @@ xdp_rx(struct worker *w)
 			const uint8_t *f = xsk_umem__get_data(x->area, d->addr);
 
 			if (rx_is_udp(f, d->len) == (pass == 1))
-				rx_one(w, k++, f, d->len, pass == 1);
+				rx_one(w, k++, f, d->len);
 		}
 		if (k > 0)
 			in_run(w, pass == 1 ? IN_UDP : IN_ESP, k);

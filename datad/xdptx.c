@@ -71,6 +71,38 @@ xdptx_frame(uint8_t *f, uint32_t room, const struct xdptx_hdr *h, const uint8_t 
 	return XDPTX_ETH + tot;
 }
 
+void
+xdptx_parse(const uint8_t *f, uint32_t len, struct xdptx_rx *r)
+{
+	const uint8_t *ip = f + XDPTX_ETH;
+	uint32_t l = len > XDPTX_ETH ? len - XDPTX_ETH : 0, ihl, tot, ulen;
+
+	memset(r, 0, sizeof(*r));
+	r->off = XDPTX_ETH;
+	if (l < IP4_HDR_MIN)
+		return;			/* the program never steers one: a runt if it did */
+	tot = (uint32_t)ip[2] << 8 | ip[3];
+	if (tot >= IP4_HDR_MIN && tot < l)
+		l = tot;		/* Ethernet padding after a short packet: not ours */
+	memcpy(&r->src_be, ip + 12, 4);
+	memcpy(&r->dst_be, ip + 16, 4);
+	r->len = l;
+	if (ip[9] != IPPROTO_UDP)
+		return;
+	r->udp = true;
+	ihl = (ip[0] & 0x0fu) * 4u;
+	if (ihl < IP4_HDR_MIN || ihl + 8 > l) {
+		r->len = 0;
+		return;
+	}
+	memcpy(&r->sport_be, ip + ihl, 2);
+	ulen = (uint32_t)ip[ihl + 4] << 8 | ip[ihl + 5];
+	r->off = XDPTX_ETH + ihl + 8;
+	r->len = l - ihl - 8;
+	if (ulen >= 8 && ulen - 8 < r->len)
+		r->len = ulen - 8;
+}
+
 static uint32_t
 slot_of(uint32_t peer_be)
 {

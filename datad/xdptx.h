@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* xdptx.h: what AF_XDP transmit needs beside the socket (datad/xdp.c,
- * docs/adr/0016-af-xdp-transmit.md): the Ethernet frame around a sealed packet, the next hop
- * of each peer as the kernel resolves it (rtnetlink RTM_GETROUTE, RTM_GETNEIGH), and a small
- * cache of those next hops per generation.  No socket of its own but the netlink one the
+/* xdptx.h: the frames of AF_XDP beside the socket (datad/xdp.c,
+ * docs/adr/0016-af-xdp-transmit.md): the Ethernet frame around a sealed packet, what a
+ * received frame holds as the raw or UDP socket would have read it, the next hop of each
+ * peer as the kernel resolves it (rtnetlink RTM_GETROUTE, RTM_GETNEIGH), and a small cache
+ * of those next hops per generation.  No socket of its own but the netlink one the
  * caller passes; nothing allocated: the cache is the caller's.
  *
  * Invariant: a frame is built only around a packet already sealed, with a number already
@@ -36,6 +37,20 @@ struct xdptx_hdr {
  * it does not fit (or, proto 0, pl is not an IPv4 packet of exactly len bytes). */
 uint32_t	xdptx_frame(uint8_t *f, uint32_t room, const struct xdptx_hdr *h, const uint8_t *pl,
 		    uint32_t len);
+
+/* A frame the XDP program steered, as the socket it bypassed would have read it: the raw ESP
+ * socket the IPv4 packet (Ethernet padding trimmed by its Total Length), UDP 4500 its payload
+ * (trimmed by the UDP length) with the sender's address and port and where it was sent. */
+struct xdptx_rx {
+	uint32_t	off, len;	/* the datagram in the frame: f[off..off + len) */
+	bool		udp;
+	uint32_t	src_be, dst_be;
+	uint16_t	sport_be;
+};
+
+/* Parse frame f[0..len) into r.  Never reads past len; a frame too short for its headers
+ * gives len 0 (the caller's checks then count it as a runt, as the socket's path would). */
+void		xdptx_parse(const uint8_t *f, uint32_t len, struct xdptx_rx *r);
 
 /* One peer's next hop: which interface the kernel sends it on, and to which MAC. */
 struct xdptx_hop {

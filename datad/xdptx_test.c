@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* xdptx_test.c: what AF_XDP transmit puts on the wire and where (datad/xdptx.c,
  * docs/adr/0016-af-xdp-transmit.md): the Ethernet frame around a sealed ESP packet, ESP in UDP
- * (RFC 3948 §2.1) and a whole IP packet, checked byte by byte; the next-hop cache (per
+ * (RFC 3948 §2.1) and a whole IP packet, checked byte by byte; received frames read back as
+ * the raw and UDP sockets would (padding, UDP length, sender); the next-hop cache (per
  * generation, expiry, collisions); and the kernel's answers to RTM_GETROUTE and RTM_GETNEIGH
  * in a network namespace of its own with a veth pair (root; without it that part is
  * skipped and says so). */
@@ -92,6 +93,43 @@ test_frame(void)
 	T_EQ(xdptx_frame(f, sizeof(f), &h, ip, sizeof(ip)), 0, "not IPv4: refused");
 }
 
+/* What we send, read back as the receiving socket would read it. */
+static void
+test_parse(void)
+{
+	uint8_t esp[100], f[2048];
+	struct xdptx_hdr h = {
+		.src_be = htonl(0xc6336401), .dst_be = htonl(0xc6336402),
+		.sport_be = htons(4500), .dport_be = htons(4500), .proto = IPPROTO_ESP,
+	};
+	struct xdptx_rx r;
+	uint32_t n;
+
+	for (unsigned i = 0; i < sizeof(esp); i++)
+		esp[i] = (uint8_t)(i + 1);
+	n = xdptx_frame(f, sizeof(f), &h, esp, sizeof(esp));
+	memset(f + n, 0xee, 20);		/* Ethernet padding or a longer frame */
+	xdptx_parse(f, n + 20, &r);
+	T_OK(!r.udp, "plain ESP");
+	T_EQ(r.off, 14, "the IP packet");
+	T_EQ(r.len, 120, "trimmed to its Total Length");
+	h.proto = IPPROTO_UDP;
+	n = xdptx_frame(f, sizeof(f), &h, esp, sizeof(esp));
+	memset(f + n, 0xee, 20);
+	xdptx_parse(f, n + 20, &r);
+	T_OK(r.udp, "ESP in UDP");
+	T_EQ(r.off, 14 + 28, "the UDP payload");
+	T_EQ(r.len, 100, "trimmed to the UDP length");
+	T_MEMEQ(f + r.off, esp, 100, "the ESP packet");
+	T_EQ(r.src_be, h.src_be, "sender");
+	T_EQ(r.sport_be, htons(4500), "sender's port");
+	T_EQ(r.dst_be, h.dst_be, "sent to");
+	xdptx_parse(f, 14 + 20 + 4, &r);
+	T_EQ(r.len, 0, "UDP header cut: nothing");
+	xdptx_parse(f, 14 + 10, &r);
+	T_EQ(r.len, 0, "IP header cut: nothing");
+}
+
 static void
 test_cache(void)
 {
@@ -177,6 +215,7 @@ int
 main(void)
 {
 	test_frame();
+	test_parse();
 	test_cache();
 	test_resolve();
 	return t_done();
