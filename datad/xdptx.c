@@ -45,7 +45,9 @@ xdptx_frame(uint8_t *f, uint32_t room, const struct xdptx_hdr *h, const uint8_t 
 	f[13] = ETH_P_IP_ & 0xff;
 	memcpy(f + XDPTX_ETH + hl, pl, len);
 	if (h->proto == 0) {
-		if (ip->id_be == 0)
+		/* as the kernel for IP_HDRINCL: an Identification only where it is 0 and the
+		 * packet may be fragmented; with DF it stays 0, which AH's ICV covers (ah.c) */
+		if (ip->id_be == 0 && !(ip->frag_be & htons(0x4000)))
 			ip->id_be = htons(h->id);
 		ip4_csum_set((uint8_t *)ip);
 		return XDPTX_ETH + tot;

@@ -23,8 +23,8 @@ enum {
 /* The outer headers of one frame.  proto IPPROTO_ESP: the payload is the ESP packet and an
  * IPv4 header is built; IPPROTO_UDP: ESP in UDP (RFC 3948 §2.1, checksum 0) from sport to
  * dport; 0: the payload is already a whole IPv4 packet (AH, transport, DF kept), whose
- * Identification is set if zero and whose checksum is computed, as the kernel does for
- * IP_HDRINCL. */
+ * Identification is set if zero without DF (with DF it stays 0: AH's ICV covers it) and
+ * whose checksum is computed, as the kernel does for IP_HDRINCL. */
 struct xdptx_hdr {
 	uint8_t		dmac[6], smac[6];
 	uint32_t	src_be, dst_be;

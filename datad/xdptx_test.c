@@ -69,7 +69,8 @@ test_frame(void)
 	T_EQ(xdptx_frame(f, 14 + 20 + 100, &(struct xdptx_hdr){ .proto = IPPROTO_ESP }, esp,
 	    100), 134, "exactly the room");
 
-	/* a whole IP packet (IP_HDRINCL): id set if 0, checksum computed, the rest as built */
+	/* a whole IP packet (IP_HDRINCL): id set if 0 without DF, checksum computed, the rest
+	 * as built: AH's ICV covers the Identification, so it must be what the kernel sends */
 	memset(ip, 0, sizeof(ip));
 	ip[0] = 0x45;
 	ip[3] = sizeof(ip);
@@ -81,8 +82,12 @@ test_frame(void)
 	h.id = 7;
 	n = xdptx_frame(f, sizeof(f), &h, ip, sizeof(ip));
 	T_EQ(n, 14 + 40, "whole packet frame");
-	T_EQ(f[18] << 8 | f[19], 7, "identification filled in");
+	T_EQ(f[18] << 8 | f[19], 0, "DF: identification stays 0, as the kernel leaves it");
 	T_EQ(f[20], 0x40, "DF kept");
+	T_EQ(ip4_csum(f + 14, 20), 0, "checksum filled in");
+	ip[6] = 0;
+	n = xdptx_frame(f, sizeof(f), &h, ip, sizeof(ip));
+	T_EQ(f[18] << 8 | f[19], 7, "no DF: identification filled in");
 	T_EQ(ip4_csum(f + 14, 20), 0, "checksum filled in");
 	ip[4] = 0x12;
 	ip[5] = 0x34;
