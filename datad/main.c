@@ -51,10 +51,12 @@ usage(FILE *f)
 "                           1500, 576..1792); an inner packet with DF set that no longer\n"
 "                           fits its SA's path MTU once encapsulated is answered with ICMP\n"
 "                           fragmentation needed, one without DF is sent in fragments\n"
-"      --io xdp|raw|auto    how ESP is received: AF_XDP on the crypto map's interface\n"
-"                           (xdp), raw IP sockets (raw, the default), or AF_XDP where it\n"
-"                           attaches, else raw (auto); the log and show workers say\n"
-"                           which runs.  Sends are on raw sockets either way\n"
+"      --io auto|xdp|raw    how ESP is received and sent: AF_XDP on the crypto map's\n"
+"                           interface where it attaches and a plain-ESP SA is ours, else\n"
+"                           raw IP sockets (auto, the default); AF_XDP, a failure logged\n"
+"                           as an error (xdp); raw sockets only (raw: where the gateway's\n"
+"                           own ESP must meet its egress firewall or qdisc, or all SAs\n"
+"                           are ESP in UDP).  The log and show workers say which runs\n"
 "      --pmtu-age SECONDS   forget a path MTU learned from ICMP after this long\n"
 "                           (default 600, RFC 1191)\n"
 "  -P, --persist-tun        keep the TUN (and its routes) when datad dies, so protected\n"
@@ -95,7 +97,7 @@ parse_args(int argc, char **argv)
 	W.o.mark = 0x5a;
 	W.o.tun_mtu = TUN_MTU;
 	W.o.pmtu_age_ms = PMTU_AGE_S * 1000ULL;
-	W.o.io_mode = XDP_MODE_RAW;	/* AF_XDP is opt-in until it pays (ADR 0014) */
+	W.o.io_mode = XDP_MODE_AUTO;	/* AF_XDP where it attaches (ADR 0016) */
 	while ((c = getopt_long(argc, argv, "c:i:t:T:m:Pv:hk:K:", lo, NULL)) != -1) {
 		switch (c) {
 		case 'k': curve_key = optarg; break;
@@ -287,12 +289,14 @@ main(int argc, char **argv)
 	    W.o.endpoint);
 	loop();
 	notify_send("STOPPING=1");
-	log_info("stopping: %llu TUN reads, %llu ESP packets in (%llu by AF_XDP); %llu TSO "
+	log_info("stopping: %llu TUN reads, %llu ESP packets in (%llu by AF_XDP); AF_XDP sent "
+	    "%llu, left %llu to raw sockets, %llu kicks refused; %llu TSO "
 	    "super-packets cut into %llu segments; %llu TUN writes, %llu of them %llu segments "
 	    "coalesced; %llu fragments cut, %llu ICMP frag-needed sent; UDP 4500: %llu GSO sends "
 	    "of %llu datagrams, %llu GRO reads of %llu",
 	    (unsigned long long)W.n_tun_reads, (unsigned long long)W.n_rx_pkts,
-	    (unsigned long long)W.n_xdp_pkts,
+	    (unsigned long long)W.n_xdp_pkts, (unsigned long long)W.n_xdp_tx,
+	    (unsigned long long)W.n_xdp_tx_raw, (unsigned long long)W.n_xdp_tx_err,
 	    (unsigned long long)W.n_tso, (unsigned long long)W.n_tso_segs,
 	    (unsigned long long)W.n_tun_writes, (unsigned long long)W.n_gro_pkts,
 	    (unsigned long long)W.n_gro_segs,

@@ -328,15 +328,20 @@ out_one(struct worker *w, struct pkt *p, struct sa_out **sap)
 	return out_hdr(w, esp, ah, p, mtu, sap);
 }
 
+/* AF_XDP first, where it is in use (xdp.c): what it cannot send stays in the batch for the
+ * raw sockets.  Either way every packet was sealed once, its number taken (invariant 1). */
 void
 out_flush(struct worker *w)
 {
+	xdp_tx(w, &w->esp_tx, XDP_TX_ESP);
 	if (w->esp_tx.n)
 		io_flush(w, &w->esp_tx, w->esp_fd);
 	if (w->clear_tx.n)
 		io_flush(w, &w->clear_tx, w->clear_fd);
+	xdp_tx(w, &w->hdr_tx, XDP_TX_HDR);
 	if (w->hdr_tx.n)
 		io_flush(w, &w->hdr_tx, w->clear_fd);
+	xdp_tx(w, &w->udp_tx, XDP_TX_UDP);
 	if (w->udp_tx.n)
 		udpgso_flush(w);	/* runs of one size in one send (UDP_SEGMENT) */
 }

@@ -216,6 +216,9 @@ struct worker {
 	struct xdp_io		*xdp;			/* AF_XDP receive, or NULL (xdp.c) */
 	bool			xdp_tried;		/* attach tried (once) */
 	uint64_t		n_xdp_pkts;		/* of n_rx_pkts, by AF_XDP */
+	uint64_t		n_xdp_tx;		/* ESP sent by AF_XDP */
+	uint64_t		n_xdp_tx_raw;		/* offered to it, sent on raw sockets */
+	uint64_t		n_xdp_tx_err;		/* kicks the kernel refused */
 	volatile int		stop;
 };
 

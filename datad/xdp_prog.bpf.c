@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* xdp_prog.bpf.c: the XDP program datad attaches to a crypto map's interface (datad/xdp.c,
- * docs/adr/0014-af-xdp-receive.md).  It steers an ESP packet (IPv4 protocol 50, not a
- * fragment) whose SPI is in gw_spis to the AF_XDP socket at that index of gw_xsks, and
- * passes everything else to the kernel.
+ * docs/adr/0014-af-xdp-receive.md, docs/adr/0016-af-xdp-transmit.md).  It steers an ESP
+ * packet (IPv4 protocol 50, or ESP in UDP to port 4500: RFC 3948, a non-zero first word; not
+ * a fragment) whose SPI and destination address are in gw_spis to the AF_XDP socket at that
+ * index of gw_xsks, and passes everything else to the kernel: IKE behind the non-ESP marker
+ * (a zero first word), NAT keepalives, fragments, other hosts' ESP with the same SPI.
  *
  * Invariant: it never drops.  A packet it does not steer is XDP_PASS, and so is one whose
  * socket is gone (a worker killed -9: the kernel takes a closed socket out of the XSKMAP,
@@ -12,13 +14,21 @@
 #include <linux/if_ether.h>
 #include <linux/in.h>
 #include <linux/ip.h>
+#include <linux/udp.h>
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
+
+/* the key of gw_spis: an SA is known by its SPI and the address it is sent to (RFC 4301
+ * §4.1), so a gateway that forwards another host's ESP with one of our SPIs passes it on */
+struct gw_key {
+	__u32	spi;			/* network order */
+	__u32	daddr;			/* our local address, network order */
+};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536);
-	__type(key, __u32);		/* the SPI, network order */
+	__type(key, struct gw_key);
 	__type(value, __u32);		/* the index in gw_xsks */
 } gw_spis SEC(".maps");
 
@@ -45,12 +55,16 @@ gw_xdp(struct xdp_md *ctx)
 	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
 	struct ethhdr *eth = data;
 	struct iphdr *ip;
-	__u32 *idx, *pid, spi, ihl, zero = 0;
+	struct udphdr *udp;
+	struct gw_key k;
+	__u32 *idx, *pid, ihl, zero = 0;
+	void *esp;
 
 	if ((void *)(eth + 1) > end || eth->h_proto != bpf_htons(ETH_P_IP))
 		return XDP_PASS;
 	ip = (struct iphdr *)(eth + 1);
-	if ((void *)(ip + 1) > end || ip->protocol != IPPROTO_ESP)
+	if ((void *)(ip + 1) > end ||
+	    (ip->protocol != IPPROTO_ESP && ip->protocol != IPPROTO_UDP))
 		return XDP_PASS;
 	/* fragments go to the kernel, which reassembles them for the raw socket */
 	if (ip->frag_off & bpf_htons(0x3fff))
@@ -58,10 +72,20 @@ gw_xdp(struct xdp_md *ctx)
 	ihl = ip->ihl * 4u;
 	if (ihl < sizeof(*ip) || ihl > 60)
 		return XDP_PASS;
-	if ((void *)ip + ihl + 8 > end)
-		return XDP_PASS;		/* a runt: the kernel's path counts it */
-	spi = *(__u32 *)((void *)ip + ihl);
-	if ((idx = bpf_map_lookup_elem(&gw_spis, &spi)) == NULL)
+	esp = (void *)ip + ihl;
+	if (ip->protocol == IPPROTO_UDP) {
+		udp = esp;
+		if ((void *)(udp + 1) > end || udp->dest != bpf_htons(4500))
+			return XDP_PASS;
+		esp = udp + 1;
+	}
+	if (esp + 8 > end)
+		return XDP_PASS;		/* a runt, a keepalive: the kernel's path */
+	k.spi = *(__u32 *)esp;
+	k.daddr = ip->daddr;
+	if (k.spi == 0)				/* UDP: the non-ESP marker, IKE */
+		return XDP_PASS;
+	if ((idx = bpf_map_lookup_elem(&gw_spis, &k)) == NULL)
 		return XDP_PASS;
 	/* a pid of 0 (none yet) steers nothing; and the program must use gw_owner for the
 	 * kernel to list it among the program's maps, where the next datad reads it */
