@@ -661,7 +661,7 @@ show_workers(struct controld *cd, FILE *out)
 		}
 		if (w->reject[0])
 			fprintf(out, "    last rejected generation: %s\n", w->reject);
-		if (w->io[0])	/* datad --io (datad/xdp.h); sends are on raw sockets */
+		if (w->io[0])	/* datad --io (datad/xdp.h): on AF_XDP it also sends (ADR 0016) */
 			fprintf(out, "    ESP received by: %s\n", w->io);
 		show_owned(cd, w->id, out);
 	}
