@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# tests/lib/on_xdp.sh NAME: tests/integration/NAME.sh once more with every datad it starts on
+# tests/lib/on_io.sh NAME: tests/integration/NAME.sh once more with every datad it starts on
 # `--io auto` (ESP received by AF_XDP where XDP attaches, else raw sockets:
 # docs/adr/0014-af-xdp-receive.md), so the suite's wire tests run on both receive paths.  The
 # test's own checks are unchanged; at its end it says which path each datad ran ("# io path:
