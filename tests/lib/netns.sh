@@ -200,7 +200,7 @@ gw_logs_check()
 # t_io_report: which path each datad received ESP on (docs/adr/0014-af-xdp-receive.md): the
 # "ESP received by:" lines of show workers of the gateways still running, then each datad log's
 # last word on it, then one line "# io path: ..." that tests/run.sh puts in its summary.  Run
-# by t_end when GW_IO_REPORT=1 (tests/lib/on_xdp.sh sets it).
+# by t_end when GW_IO_REPORT=1 (tests/lib/on_io.sh sets it).
 t_io_report()
 {
 	local g f line n_xdp=0 n_raw=0 why=
