@@ -13,7 +13,7 @@
 #                  default I/O (no --io); labelled with what that is ("raw (default)")
 #   gcm128-raw     the same with datad --io raw: ESP on raw sockets (the fallback)
 #   gcm128-xdp     the same with datad --io auto: ESP by AF_XDP where XDP attaches
-#                  (docs/adr/0014-af-xdp-receive.md), else raw ('[raw!]' in its label)
+#                  (docs/adr/0016-af-xdp-transmit.md), else raw ('[raw!]' in its label)
 #                  One of these two is the default I/O: that one is the gcm128 row, not run
 #                  twice (datad --help says which; BENCH_IO_DEFAULT overrides)
 #   gcm128-udp     gcm128 in UDP 4500 (RFC 3948: `set nat-t udp-encapsulation`), where UDP GSO
@@ -386,8 +386,10 @@ io_seen()
 		seen+="${seen:+, }$g ${w:-?}"
 	done
 	IO_SEEN[$CUR]=$seen
-	# an AF_XDP row whose gateways fell back says so in its label
-	if [ "${IO[$CUR]}" = auto ] || { [ "${IO[$CUR]}" = default ] && [ "$IO_DEFAULT" != raw ]; }; then
+	# an AF_XDP row of plain ESP whose gateways fell back says so in its label (ESP in UDP
+	# stays on raw sockets under auto: ADR 0016)
+	if [ "${KIND[$CUR]}" = ours ] && { [ "${IO[$CUR]}" = auto ] ||
+	    { [ "${IO[$CUR]}" = default ] && [ "$IO_DEFAULT" != raw ]; }; }; then
 		[[ $seen == *af_xdp*af_xdp* ]] || LABEL[$CUR]+=" [raw!]"
 	fi
 }
