@@ -5,7 +5,8 @@
 #
 #   bench/run.sh transforms [build dir]     ESP and AH encap/decap per transform vs openssl speed -evp
 #   bench/run.sh tunnel [build dir]         end to end through the lab (bench/tunnel.sh): plain
-#                                           forwarding, our gateways, strongSwan; as root
+#                                           forwarding, ours (raw sockets, AF_XDP, ESP in UDP),
+#                                           strongSwan, and where the CPU goes; as root
 #   bench/run.sh ike [build dir]            IKE tunnels set up per second (bench/ike.sh), IKEv2
 #                                           and IKEv1, ours and strongSwan, sequential and
 #                                           parallel; as root

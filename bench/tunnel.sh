@@ -7,31 +7,44 @@
 #   TCP, 1 stream and 4 streams (Mbit/s received), and UDP at full speed (-b 0) with 1400-byte
 #   and 64-byte IP packets (-l 1372 / -l 36: both fit the tunnels' MTU of 1400), reported as the
 #   packets per second the receiver got, and the loss.
-# for each setup, in this order:
-#   1 plain     plain forwarding, no IPsec (the lab's own routes): the ceiling of the lab
-#   2 gcm128    our controld + datad, manual SAs, esp-gcm 128 (datad --io auto: ESP received
-#               by AF_XDP where XDP attaches, docs/adr/0014-af-xdp-receive.md)
-#   2b gcm128-raw the same with datad --io raw (the fallback: raw sockets only)
-#   2u gcm128-udp the same in UDP 4500 (RFC 3948: `set nat-t udp-encapsulation`), where UDP GSO
-#               and GRO carry the ESP (datad/udpgso.c)
-#   3 aes128    ours, esp-aes 128 esp-sha-hmac
-#   4 aes256    ours, esp-aes 256 esp-sha-hmac
-#   5 ss-gcm    strongSwan 5.9.8 on both gateways (charon-systemd + kernel-libipsec, IKEv2 PSK),
-#               esp_proposals = aes128gcm16
-#   6 ss-aes128 strongSwan, esp_proposals = aes128-sha1
+# for each setup, in this order (ids for BENCH_SETUPS):
+#   plain          plain forwarding, no IPsec (the lab's own routes): the ceiling of the lab
+#   gcm128         our controld + datad, manual SAs, esp-gcm 128 (AES-128-GCM), datad's
+#                  default I/O (no --io); labelled with what that is ("raw (default)")
+#   gcm128-raw     the same with datad --io raw: ESP on raw sockets (the fallback)
+#   gcm128-xdp     the same with datad --io auto: ESP by AF_XDP where XDP attaches
+#                  (docs/adr/0016-af-xdp-transmit.md), else raw ('[raw!]' in its label)
+#                  One of these two is the default I/O: that one is the gcm128 row, not run
+#                  twice (datad --help says which; BENCH_IO_DEFAULT overrides)
+#   gcm128-udp     gcm128 in UDP 4500 (RFC 3948: `set nat-t udp-encapsulation`), where UDP GSO
+#                  and GRO carry the ESP (datad/udpgso.c)
+#   aes128, aes128-raw, aes128-xdp, aes128-udp: the same four with esp-aes 128 esp-sha-hmac
+#                  (AES-128-CBC + HMAC-SHA-1-96)
+#   aes256         esp-aes 256 esp-sha-hmac, default I/O (only when BENCH_SETUPS names it)
+#   ss-gcm         strongSwan 5.9.8 on both gateways (charon-systemd + kernel-libipsec, IKEv2
+#                  PSK), esp_proposals = aes128gcm16
+#   ss-aes128      strongSwan, esp_proposals = aes128-sha1
 # The topology is drawn again for every setup (nothing of one setup survives into the next).
-# While each test runs, the CPU time (utime + stime from /proc/PID/stat) of the gateways' data
-# plane processes is taken: datad on gwA + gwB for ours, charon on gwA + gwB for strongSwan.
+# While each test runs, the CPU time (utime + stime from /proc/PID/stat) of datad (or charon)
+# on gwA and gwB, both controlds and the iperf3 server is taken, the client's from its own
+# JSON, and /proc/stat's softirq and busy time of all cores.
 #
-# Prints a table of medians of BENCH_RUNS runs (ratios to plain forwarding and to strongSwan with
-# the same algorithm, all measured in this run) on stdout and saves it as
-# bench/out/tunnel-DATE.txt; progress on stderr.  docs/bench.md explains every figure.
+# Prints on stdout one table of medians of BENCH_RUNS runs (ratios to plain forwarding and to
+# strongSwan with the same algorithm, all measured in this run), then where the CPU goes per
+# GB received (per process, user and system) for the tests of BENCH_CPU_TESTS, which I/O path
+# each gateway ran, and last the two lines `tunnel tcp1 gcm128 ours/plain: X.XX` and
+# `tunnel tcp1 gcm128 ours/strongswan: Y.YY`.  Saves that, every ratio and every test's spread
+# as bench/out/tunnel-DATE.txt; progress on stderr.  docs/bench.md explains every figure.
 #
 # Environment:
 #   GW_BIN=DIR            controld and datad (default: build/bin; bench/run.sh passes its build dir)
 #   BENCH_RUNS=3          runs of each test per setup (the median is reported)
 #   BENCH_SECONDS=3       seconds per iperf3 test (iperf3 -t)
-#   BENCH_SETUPS=LIST     only these setups, comma-separated ids of the list above (default: all)
+#   BENCH_SETUPS=LIST     only these setups, comma-separated ids of the list above (default:
+#                         all but aes256)
+#   BENCH_CPU_TESTS="tcp1 udp1400"  the tests whose CPU per GB is shown (of tcp1 tcp4 udp1400
+#                         udp64)
+#   BENCH_IO_DEFAULT=raw|auto|xdp   datad's I/O without --io, when its --help does not say
 #   BENCH_INSTALL=0       never install strongSwan (its rows say n/a when it is missing)
 #   BENCH_NOISY=10        a run that starts with the machine >= this % busy (of all cores, 0.5 s
 #                         sample, before the run) marks its setup with '*' in the table
@@ -56,17 +69,27 @@ PORT=5201
 HZ=$(getconf CLK_TCK)
 SS_DIR=$GW_SRC/bench/strongswan
 
-# id|label|kind|algorithm|same-algorithm strongSwan id
+# id|label|kind|algorithm|same-algorithm strongSwan id|datad's --io (default: none given)
+# One of the -raw / -xdp rows is datad's default I/O (io_default, below): that one is not run
+# on its own, its row is the plain id's (gcm128, aes128), run without --io and labelled so.
 SETUPS=(
-	"plain|plain forwarding|plain||"
-	"gcm128|ours esp-gcm 128|ours|esp-gcm 128|ss-gcm"
-	"gcm128-raw|ours esp-gcm 128, raw sockets|ours|esp-gcm 128|ss-gcm"
-	"gcm128-udp|ours esp-gcm 128 in UDP|ours-udp|esp-gcm 128|ss-gcm"
-	"aes128|ours esp-aes 128 + sha1|ours|esp-aes 128 esp-sha-hmac|ss-aes128"
-	"aes256|ours esp-aes 256 + sha1|ours|esp-aes 256 esp-sha-hmac|"
-	"ss-gcm|strongSwan aes128gcm16|ss|aes128gcm16|"
-	"ss-aes128|strongSwan aes128-sha1|ss|aes128-sha1|"
+	"plain|plain forwarding|plain|||"
+	"gcm128|ours gcm128|ours|esp-gcm 128|ss-gcm|default"
+	"gcm128-raw|ours gcm128, raw|ours|esp-gcm 128|ss-gcm|raw"
+	"gcm128-xdp|ours gcm128, AF_XDP|ours|esp-gcm 128|ss-gcm|auto"
+	"gcm128-udp|ours gcm128, ESP in UDP|ours-udp|esp-gcm 128|ss-gcm|default"
+	"aes128|ours aes128-sha1|ours|esp-aes 128 esp-sha-hmac|ss-aes128|default"
+	"aes128-raw|ours aes128-sha1, raw|ours|esp-aes 128 esp-sha-hmac|ss-aes128|raw"
+	"aes128-xdp|ours aes128-sha1, AF_XDP|ours|esp-aes 128 esp-sha-hmac|ss-aes128|auto"
+	"aes128-udp|ours aes128-sha1, ESP in UDP|ours-udp|esp-aes 128 esp-sha-hmac|ss-aes128|default"
+	"aes256|ours aes256-sha1|ours|esp-aes 256 esp-sha-hmac||default"
+	"ss-gcm|strongSwan aes128gcm16|ss|aes128gcm16||"
+	"ss-aes128|strongSwan aes128-sha1|ss|aes128-sha1||"
 )
+# run when BENCH_SETUPS is not given (aes256 only on request: AES-256 costs what AES-128 does
+# next to HMAC-SHA-1 and the crossings, docs/bench.md)
+DEFAULT_SETUPS="plain gcm128 gcm128-raw gcm128-xdp gcm128-udp aes128 aes128-raw aes128-xdp
+	aes128-udp ss-gcm ss-aes128"
 
 say() { printf '%s\n' "$*" >&2; }
 die() { say "bench tunnel: $*"; exit 1; }
@@ -81,21 +104,47 @@ for c in iperf3 ip nft openssl "$GW_PY"; do
 done
 
 # ---------------------------------------------------------------- which setups
-declare -A LABEL=() KIND=() ALG=() PEER=() WANT=() NOTE=()
+declare -A LABEL=() KIND=() ALG=() PEER=() WANT=() NOTE=() IO=() ALIAS=() IO_SEEN=()
 ORDER=()
 for s in "${SETUPS[@]}"; do
-	IFS='|' read -r id label kind alg peer <<<"$s"
+	IFS='|' read -r id label kind alg peer io <<<"$s"
 	ORDER+=("$id"); LABEL[$id]=$label; KIND[$id]=$kind; ALG[$id]=$alg; PEER[$id]=$peer
-	WANT[$id]=1
+	IO[$id]=$io; WANT[$id]=0
+done
+
+# io_default: datad's I/O when no --io is given, from its --help ("(raw, the default)");
+# BENCH_IO_DEFAULT=raw|auto|xdp says it instead.  What each gateway really ran is read from
+# show workers afterwards (IO_SEEN) and printed under the table.
+io_default()
+{
+	local h
+	if [ -n "${BENCH_IO_DEFAULT:-}" ]; then echo "$BENCH_IO_DEFAULT"; return; fi
+	h=$("$GW_BIN/datad" --help 2>&1 | tr -s ' \n\t' '   ')
+	if [[ $h =~ \((xdp|raw|auto),\ the\ default\) ]]; then echo "${BASH_REMATCH[1]}"
+	else echo raw; fi
+}
+IO_DEFAULT=raw
+[ -x "$GW_BIN/datad" ] && IO_DEFAULT=$(io_default)
+[[ $IO_DEFAULT =~ ^(raw|auto|xdp)$ ]] || die "BENCH_IO_DEFAULT: raw, auto or xdp, not $IO_DEFAULT"
+for id in "${ORDER[@]}"; do
+	[ "${IO[$id]}" = default ] || continue
+	case $IO_DEFAULT in
+	raw) d=raw ;;
+	*) d=xdp ;;
+	esac
+	[ -n "${LABEL[$id-$d]:-}" ] || continue
+	ALIAS[$id-$d]=$id		# the default row stands for it
+	LABEL[$id]="${LABEL[$id-$d]} (default)"
 done
 if [ -n "${BENCH_SETUPS:-}" ]; then
-	for id in "${ORDER[@]}"; do WANT[$id]=0; done
 	IFS=', ' read -r -a sel <<<"$BENCH_SETUPS"
-	for id in "${sel[@]}"; do
-		[ -n "${LABEL[$id]:-}" ] || die "unknown setup '$id' in BENCH_SETUPS (ids: ${ORDER[*]})"
-		WANT[$id]=1
-	done
+else
+	read -r -d '' -a sel <<<"$DEFAULT_SETUPS"
 fi
+for id in "${sel[@]}"; do
+	[ -n "${LABEL[$id]:-}" ] || die "unknown setup '$id' in BENCH_SETUPS (ids: ${ORDER[*]})"
+	WANT[${ALIAS[$id]:-$id}]=1
+done
 NSTEP=0
 for id in "${ORDER[@]}"; do [ "${WANT[$id]}" = 1 ] && NSTEP=$((NSTEP + 1)); done
 want_kind() { local id; for id in "${ORDER[@]}"; do
@@ -148,6 +197,8 @@ fi
 
 SRV_PID=
 CPU_PIDS=()		# the data-plane processes of the current setup (datad or charon, both gws)
+TRACK_A='' TRACK_B=''	# gwA's, gwB's data plane (datad or charon)
+CTL_PIDS=()		# both controlds
 SS_PID=()		# charon of gwA, gwB
 
 lab_up()
@@ -171,53 +222,75 @@ srv_start()
 	wait_listen hostB "$PORT" tcp
 }
 
-# cpu_ticks: utime and stime of CPU_PIDS (summed), in clock ticks: "USER SYSTEM".
-cpu_ticks()
+# track_none: no process of ours to watch (plain forwarding, between setups).
+track_none() { CPU_PIDS=(); TRACK_A=; TRACK_B=; CTL_PIDS=(); }
+
+# pticks PID...: utime and stime of these processes (all threads) summed, in clock ticks:
+# "USER SYSTEM"; "- -" without a PID (nothing of that kind runs in this setup).
+pticks()
 {
-	local p u=0 k=0 v a b
-	for p in "${CPU_PIDS[@]}"; do
-		v=$(awk '{ sub(/^.*\) /, ""); print $12, $13 }' "/proc/$p/stat" 2>/dev/null) || v="0 0"
-		read -r a b <<<"$v"
+	local p u=0 k=0 a b
+	[ $# -gt 0 ] || { echo "- -"; return; }
+	for p in "$@"; do
+		read -r a b < <(awk '{ sub(/^.*\) /, ""); print $12, $13 }' "/proc/$p/stat" 2>/dev/null)
 		u=$((u + ${a:-0})); k=$((k + ${b:-0}))
 	done
 	echo "$u $k"
 }
 
-# iperf TEST JSON: one iperf3 client run hostA -> hostB; prints "VALUE LOSS CPU_S SECONDS MBIT BUSY
-# USR_S SYS_S" (VALUE: Mbit/s for tcp1/tcp4, kpps received for udpN; LOSS: % for UDP, - for TCP;
-# CPU_S: data-plane CPU seconds during the run, - without daemons; MBIT: megabits received;
-# BUSY: % of all cores busy during the run; USR_S, SYS_S: CPU_S in user and in system mode).
+# snap: what the CPU did so far, in clock ticks: "DP_U DP_K A_U A_K B_U B_K CTL_U CTL_K
+# SRV_U SRV_K SOFTIRQ BUSY TOTAL" (DP: CPU_PIDS; A, B: gwA's and gwB's data plane; CTL: both
+# controlds; SRV: the iperf3 server; SOFTIRQ, BUSY, TOTAL: /proc/stat, all cores).
+snap()
+{
+	# shellcheck disable=SC2086 # an empty PID is no argument
+	echo "$(pticks "${CPU_PIDS[@]}") $(pticks $TRACK_A) $(pticks $TRACK_B)" \
+		"$(pticks "${CTL_PIDS[@]}") $(pticks $SRV_PID)" \
+		"$(awk '$1 == "cpu" { t = 0; for (i = 2; i <= 9; i++) t += $i
+			print $8, t - $5 - $6, t; exit }' /proc/stat)"
+}
+
+# iperf TEST JSON: one iperf3 client run hostA -> hostB; prints "VALUE LOSS CPU_S SECONDS MBIT
+# BUSY USR_S SYS_S" and then, per GB received, "A_U A_K B_U B_K CTL_U CTL_K SND_U SND_K RCV_U
+# RCV_K SOFTIRQ ALL" (VALUE: Mbit/s for tcp1/tcp4, kpps received for udpN; LOSS: % for UDP, -
+# for TCP; CPU_S: data-plane CPU seconds during the run (CPU_PIDS), - without daemons; MBIT:
+# megabits received; BUSY: % of all cores busy during the run; USR_S, SYS_S: CPU_S in user and
+# in system mode; then CPU-seconds per GB received of gwA's and gwB's data plane, both
+# controlds, the iperf3 client (its own count, iperf3 -J) and server, user and system apart,
+# the kernel's softirq and everything busy, all cores; '-' for what does not run).
 iperf()
 {
-	local t=$1 json=$2 args=(-c "$HOST_B" -p "$PORT" -t "$SECS" -J) b0 b1 t0 t1 busy rc=0 cpu=-
-	local u0 k0 u1 k1 usr=- sys=-
+	local t=$1 json=$2 args=(-c "$HOST_B" -p "$PORT" -t "$SECS" -J) rc=0 s0 s1
 	case $t in
 	tcp1) ;;
 	tcp4) args+=(-P 4) ;;
 	udp*) args+=(-u -b 0 -l $((${t#udp} - 28))) ;;
 	esac
-	read -r u0 k0 < <(cpu_ticks); read -r b0 t0 < <(busy_ticks)
+	s0=$(snap)
 	nsx hostA timeout $((SECS + 30)) iperf3 "${args[@]}" >"$json" 2>"$json.err" || rc=$?
-	read -r u1 k1 < <(cpu_ticks); read -r b1 t1 < <(busy_ticks)
-	busy=$(awk -v b="$((b1 - b0))" -v t="$((t1 - t0))" 'BEGIN { if (t > 0) printf "%.0f", 100 * b / t }')
-	if [ ${#CPU_PIDS[@]} -gt 0 ]; then
-		cpu=$(awk -v a="$((u0 + k0))" -v b="$((u1 + k1))" -v hz="$HZ" \
-			'BEGIN { printf "%.2f", (b - a) / hz }')
-		usr=$(awk -v a="$u0" -v b="$u1" -v hz="$HZ" 'BEGIN { printf "%.2f", (b - a) / hz }')
-		sys=$(awk -v a="$k0" -v b="$k1" -v hz="$HZ" 'BEGIN { printf "%.2f", (b - a) / hz }')
-	fi
+	s1=$(snap)
 	if [ "$rc" != 0 ]; then
 		say "    iperf3 $t failed (status $rc): $(grep -o '"error":.*' "$json" | head -1)"
 		srv_start >/dev/null 2>&1	# a failed test can leave the server stuck
 		return 1
 	fi
-	"$GW_PY" - "$json" "$t" "$cpu" "${busy:--}" "$usr" "$sys" <<-'PY'
+	"$GW_PY" - "$json" "$t" "$HZ" "$s0" "$s1" <<-'PY'
 	import json, sys
-	j = json.load(open(sys.argv[1])); t = sys.argv[2]; cpu = sys.argv[3]; busy = sys.argv[4]
-	us = sys.argv[5] + " " + sys.argv[6]
+	j = json.load(open(sys.argv[1])); t = sys.argv[2]; hz = float(sys.argv[3])
+	s0, s1 = sys.argv[4].split(), sys.argv[5].split()
+	def d(i):				# seconds between the two snapshots, None if not running
+	    if s0[i] == "-" or s1[i] == "-":
+	        return None
+	    return (int(s1[i]) - int(s0[i])) / hz
 	r = j["end"]["sum_received"]
 	secs = r["seconds"] or j["end"]["sum_sent"]["seconds"]
 	mbit = r["bytes"] * 8 / 1e6
+	gb = r["bytes"] / 1e9
+	busy_t, tot_t = int(s1[11]) - int(s0[11]), int(s1[12]) - int(s0[12])
+	busy = "%.0f" % (100.0 * busy_t / tot_t) if tot_t > 0 else "-"
+	du, dk = d(0), d(1)
+	cpu = "-" if du is None else "%.2f" % (du + dk)
+	us = "- -" if du is None else "%.2f %.2f" % (du, dk)
 	if t.startswith("tcp"):
 	    print("%.0f - %s %.3f %.1f %s %s" % (r["bits_per_second"] / 1e6, cpu, secs, mbit, busy, us))
 	else:
@@ -225,6 +298,15 @@ iperf()
 	    sent = j["end"]["sum_sent"]["packets"] or r["packets"]
 	    loss = 100.0 * (sent - got) / sent if sent else 0
 	    print("%.1f %.1f %s %.3f %.1f %s %s" % (got / secs / 1e3, loss, cpu, secs, mbit, busy, us))
+	def pg(v):
+	    return "-" if v is None or gb <= 0 else "%.3f" % (v / gb)
+	cu = j["end"].get("cpu_utilization_percent", {})
+	csecs = j["end"]["sum_sent"]["seconds"] or secs
+	snd_u = cu.get("host_user", 0) / 100 * csecs if cu else None
+	snd_k = cu.get("host_system", 0) / 100 * csecs if cu else None
+	out = [pg(d(i)) for i in (2, 3, 4, 5, 6, 7)] + [pg(snd_u), pg(snd_k)]
+	out += [pg(d(8)), pg(d(9)), pg(d(10)), pg(busy_t / hz)]
+	print(" ".join(out))
 	PY
 }
 
@@ -280,18 +362,42 @@ ours_up()
 	[ "$akl" -gt 0 ] && { ak1=$(key "$akl"); ak2=$(key "$akl"); }
 	ours_conf A "$ts" "$ck1" "$ak1" "$ck2" "$ak2" >"$GW_RUN/gwA.conf"
 	ours_conf B "$ts" "$ck2" "$ak2" "$ck1" "$ak1" >"$GW_RUN/gwB.conf"
-	GW_DATAD_ARGS="--io auto"
-	[[ $CUR == *-raw ]] && GW_DATAD_ARGS="--io raw"
+	GW_DATAD_ARGS=
+	[ "${IO[$CUR]}" != default ] && GW_DATAD_ARGS="--io ${IO[$CUR]}"
 	for g in gwA gwB; do
 		gw_start "$g" "$GW_RUN/$g.conf" || { NOTE[$CUR]="$g does not start"; return 1; }
 	done
 	CPU_PIDS=("${GW_PID[gwA/datad]}" "${GW_PID[gwB/datad]}")
+	TRACK_A=${GW_PID[gwA/datad]} TRACK_B=${GW_PID[gwB/datad]}
+	CTL_PIDS=("${GW_PID[gwA/controld]}" "${GW_PID[gwB/controld]}")
+}
+
+# io_seen: how each gateway's datad receives ESP, as show workers says ("ESP received by:
+# af_xdp wan0 native" or "raw"), once ping has crossed (AF_XDP attaches with the first
+# generation); else the log's line about it.  Sets IO_SEEN[$CUR] ("gwA raw, gwB raw").
+io_seen()
+{
+	local g w seen=
+	for g in gwA gwB; do
+		w=$(gwctl_in "$g" "show workers" 2>/dev/null |
+			sed -n 's/^ *ESP received by: *//p' | head -1)
+		[ -n "$w" ] || w=$(grep -hoE 'AF_XDP in use|ESP received on raw sockets: .*' \
+			"$(gw_dir "$g")/datad.log" 2>/dev/null | tail -1)
+		seen+="${seen:+, }$g ${w:-?}"
+	done
+	IO_SEEN[$CUR]=$seen
+	# an AF_XDP row of plain ESP whose gateways fell back says so in its label (ESP in UDP
+	# stays on raw sockets under auto: ADR 0016)
+	if [ "${KIND[$CUR]}" = ours ] && { [ "${IO[$CUR]}" = auto ] ||
+	    { [ "${IO[$CUR]}" = default ] && [ "$IO_DEFAULT" != raw ]; }; }; then
+		[[ $seen == *af_xdp*af_xdp* ]] || LABEL[$CUR]+=" [raw!]"
+	fi
 }
 
 ours_down()
 {
 	local g
-	CPU_PIDS=()
+	track_none
 	for g in gwA gwB; do
 		gw_stop "$g" || say "    $g did not exit cleanly (logs: $(gw_dir "$g"))"
 	done
@@ -363,12 +469,14 @@ ss_up()
 		return 1
 	fi
 	CPU_PIDS=("${SS_PID[@]}")
+	TRACK_A=${SS_PID[0]} TRACK_B=${SS_PID[1]}
+	CTL_PIDS=()
 }
 
 ss_down()
 {
 	local p
-	CPU_PIDS=()
+	track_none
 	for p in "${SS_PID[@]}"; do pid_stop "$p" TERM 5 >/dev/null 2>&1; done
 	SS_PID=()
 }
@@ -379,17 +487,19 @@ declare -A NOISY_SETUP=()	# setups with a run that began on a machine busy with 
 NOISY=${BENCH_NOISY:-10}	# % of all cores busy before a run that makes it suspect
 QUIET_WAIT=${BENCH_QUIET_WAIT:-0}	# wait up to this many s before each run for a quiet machine
 TESTS=(tcp1 tcp4 "udp$UDP_BIG" "udp$UDP_SMALL")
+# the per-GB figures of iperf()'s second line, in its order
+PG_KEYS=(a.u a.k b.u b.k ctl.u ctl.k snd.u snd.k rcv.u rcv.k sirq all)
 T_START=$SECONDS
 
 run_setup()
 {
-	local id=$1 step=$2 kind=${KIND[$1]} r t out val loss cpu secs mbit busy line w0 usr sys
+	local id=$1 step=$2 kind=${KIND[$1]} r t out val loss cpu secs mbit busy line w0 usr sys i pg
 	CUR=$id
 	say "[$step/$NSTEP] ${LABEL[$id]}: setting up ..."
 	lab_down
 	lab_up || { NOTE[$id]="topology failed"; return 1; }
 	case $kind in
-	plain) CPU_PIDS=() ;;
+	plain) track_none ;;
 	ours) NATT=0 ours_up "${ALG[$id]}" || { ours_down; return 1; } ;;
 	ours-udp) NATT=1 ours_up "${ALG[$id]}" || { ours_down; return 1; } ;;
 	ss)
@@ -403,6 +513,7 @@ run_setup()
 		[ "$kind" = ss ] && ss_down
 		return 1
 	fi
+	[ "${kind%-udp}" = ours ] && io_seen
 	for ((r = 1; r <= RUNS; r++)); do
 		say "[$step/$NSTEP] ${LABEL[$id]}: run $r/$RUNS ... (t+$((SECONDS - T_START)) s)"
 		V[$id/quiet/$r]=$(idle_check 0.5)
@@ -416,8 +527,11 @@ run_setup()
 		[ "${V[$id/quiet/$r]:-0}" -ge "$NOISY" ] && NOISY_SETUP[$id]=1
 		for t in "${TESTS[@]}"; do
 			if out=$(iperf "$t" "$GW_RUN/$id-$t-$r.json"); then
-				read -r val loss cpu secs mbit busy usr sys <<<"$out"
+				{ read -r val loss cpu secs mbit busy usr sys; read -r -a pg; } <<<"$out"
 				V[$id/$t/$r]=$val
+				for i in "${!PG_KEYS[@]}"; do
+					[ "${pg[$i]:--}" != - ] && V[$id/$t.pg.${PG_KEYS[$i]}/$r]=${pg[$i]}
+				done
 				[ "$busy" != - ] && V[$id/$t.busy/$r]=$busy
 				[ "$loss" != - ] && V[$id/$t.loss/$r]=$loss
 				if [ "$cpu" != - ]; then
@@ -462,19 +576,19 @@ ELAPSED=$((SECONDS - T_START))
 LOAD_AFTER=$(idle_check)
 
 # ---------------------------------------------------------------- the table
-# med ID METRIC [int]: median of the runs that produced a figure (empty if none).
+# med ID METRIC [int|2]: median of the runs that produced a figure (empty if none); int: no
+# decimals, 2: two, else one below 100.
 med()
 {
-	local fmt=auto
-	[ "${3:-}" = int ] && fmt=int
-	local r vals=()
+	local fmt=${3:-auto} r vals=()
 	for ((r = 1; r <= RUNS; r++)); do
 		[ -n "${V[$1/$2/$r]:-}" ] && vals+=("${V[$1/$2/$r]}")
 	done
 	[ ${#vals[@]} -gt 0 ] || return 0
 	printf '%s\n' "${vals[@]}" | sort -g | awk -v f="$fmt" '{ v[NR] = $1 }
 		END { if (NR % 2) x = v[(NR + 1) / 2]; else x = (v[NR / 2] + v[NR / 2 + 1]) / 2
-		      printf (x >= 100 || f == "int" ? "%.0f\n" : "%.1f\n"), x }'
+		      if (f == "2") printf "%.2f\n", x
+		      else printf (x >= 100 || f == "int" ? "%.0f\n" : "%.1f\n"), x }'
 }
 # range ID METRIC: "min-max" of the runs.
 range()
@@ -491,15 +605,27 @@ ratio() { awk -v a="${1:-}" -v b="${2:-}" 'BEGIN {
 	if (a != "" && b != "" && b + 0 > 0) printf "%.2f", a / b; else printf "-" }'; }
 orna() { [ -n "$1" ] && printf '%s' "$1" || printf 'n/a'; }
 
+# uk ID TEST WHO: "USER+SYSTEM" CPU-s per GB of WHO (medians), "-" when it did not run.
+uk()
+{
+	local u k
+	u=$(med "$1" "$2.pg.$3.u" 2); k=$(med "$1" "$2.pg.$3.k" 2)
+	if [ -n "$u" ]; then printf '%s+%s' "$u" "$k"; else printf -- -; fi
+}
+tname() { case $1 in tcp1) echo "TCP 1 stream" ;; tcp4) echo "TCP 4 streams" ;;
+	udp*) echo "UDP ${1#udp}-byte" ;; esac; }
+
 STAMP=$(date +%Y%m%d-%H%M%S)
 OUT=$OUTDIR/tunnel-$STAMP.txt
 mkdir -p "$OUTDIR"
 ss_ver=$(dpkg-query -W -f='${Version}' charon-systemd 2>/dev/null)
+read -r -a CPU_TESTS <<<"${BENCH_CPU_TESTS:-tcp1 udp$UDP_BIG}"
+# 1. stdout and the file: the table, where the CPU goes, which I/O ran
 {
 	echo "bench/run.sh tunnel, $(date '+%F %T'), $(nproc) cores" \
 		"($(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')), kernel $(uname -r)," \
 		"OpenSSL $(openssl version | cut -d' ' -f2), iperf3 $(iperf3 --version | head -1 | cut -d' ' -f2)," \
-		"strongSwan ${ss_ver:-not installed}; our binaries: $GW_BIN"
+		"strongSwan ${ss_ver:-not installed}; our binaries: $GW_BIN; datad's default I/O: $IO_DEFAULT"
 	echo "medians of $RUNS runs of ${SECS} s each (iperf3 hostA -> hostB); UDP at -b 0 with" \
 		"${UDP_BIG}-byte and ${UDP_SMALL}-byte IP packets, kpps = packets/s the receiver got;" \
 		"total ${ELAPSED} s"
@@ -507,12 +633,12 @@ ss_ver=$(dpkg-query -W -f='${Version}' charon-systemd 2>/dev/null)
 		"${LOAD_BEFORE}% before, ${LOAD_AFTER}% after$( [ "${LOAD_BEFORE:-0}" -ge 10 ] ||
 		[ "${LOAD_AFTER:-0}" -ge 10 ] && echo ": OTHER WORK WAS RUNNING, figures are low")"
 	echo
-	fmt='%-26s %8s %8s %8s %6s %8s %6s %6s %8s %7s %7s\n'
+	fmt='%-34s %7s %7s %7s %5s %7s %5s %6s %8s %6s %6s\n'
 	# shellcheck disable=SC2059
 	printf "$fmt" "" "TCP 1" "TCP 4" "UDP$UDP_BIG" "loss" "UDP$UDP_SMALL" "loss" "gw CPU" "Mbit per" \
 		"vs sS" "vs"
 	# shellcheck disable=SC2059
-	printf "$fmt" "setup" "Mbit/s" "Mbit/s" "kpps" "%" "kpps" "%" "cores" "CPU-s" "same alg" \
+	printf "$fmt" "setup" "Mbit/s" "Mbit/s" "kpps" "%" "kpps" "%" "cores" "CPU-s" "same" \
 		"plain"
 	for id in "${ORDER[@]}"; do
 		[ "${WANT[$id]}" = 1 ] || continue
@@ -530,18 +656,59 @@ ss_ver=$(dpkg-query -W -f='${Version}' charon-systemd 2>/dev/null)
 			"${cores:--}" "${eff:--}" "$vs" "$vp"
 	done
 	echo
-	echo "gw CPU cores, Mbit per CPU-s: CPU time of the data-plane processes of both gateways"
-	echo "  (datad, or charon for strongSwan) during TCP 1 stream, per second of the test / per"
-	echo "  megabit received; '-': no daemon (the kernel forwards)."
-	echo "vs sS same alg, vs plain: TCP 1 stream, ours / strongSwan with the same ESP algorithm,"
-	echo "  setup / plain forwarding (docs/bench.md)."
+	echo "gcm128: AES-128-GCM (ours esp-gcm 128, strongSwan aes128gcm16); aes128-sha1: AES-128-CBC +"
+	echo "  HMAC-SHA-1-96 (ours esp-aes 128 esp-sha-hmac). raw: datad --io raw (raw sockets);"
+	echo "  AF_XDP: --io auto (ESP received by AF_XDP where XDP attaches; '[raw!]': it did not);"
+	echo "  (default): datad without --io; ESP in UDP: set nat-t udp-encapsulation (UDP 4500)."
+	echo "gw CPU cores, Mbit per CPU-s: CPU of both gateways' datad (or charon) during TCP 1 stream,"
+	echo "  per second of the test / per megabit received. vs sS same, vs plain: TCP 1 stream, over"
+	echo "  strongSwan with the same algorithm / over plain forwarding (docs/bench.md)."
 	if [ ${#NOISY_SETUP[@]} -gt 0 ]; then
 		echo "*: the machine was >= ${NOISY}% busy with other work just before a run of this setup:"
-		echo "  its figures are low (see 'busy before each run' below)."
+		echo "  its figures are low (busy before each run: $OUT)."
 	fi
+	for t in "${CPU_TESTS[@]}"; do
+		echo
+		echo "where the CPU goes, $(tname "$t"): CPU-seconds per GB received, user+system (medians)"
+		cfmt='%-34s %11s %11s %10s %11s %11s %7s %6s\n'
+		# shellcheck disable=SC2059
+		printf "$cfmt" "setup" "gwA datad" "gwB datad" "controld" "iperf3" "iperf3" "softirq" "all"
+		# shellcheck disable=SC2059
+		printf "$cfmt" "" "or charon" "or charon" "gwA+gwB" "client" "server" "" "busy"
+		for id in "${ORDER[@]}"; do
+			[ "${WANT[$id]}" = 1 ] || continue
+			# shellcheck disable=SC2059
+			printf "$cfmt" "${LABEL[$id]}${NOISY_SETUP[$id]:+ *}" "$(uk "$id" "$t" a)" \
+				"$(uk "$id" "$t" b)" "$(uk "$id" "$t" ctl)" "$(uk "$id" "$t" snd)" \
+				"$(uk "$id" "$t" rcv)" "$(orna "$(med "$id" "$t.pg.sirq" 2)")" \
+				"$(orna "$(med "$id" "$t.pg.all" 2)")"
+		done
+	done
+	echo "  utime+stime of each process (/proc/PID/stat, all threads; the iperf3 client's from"
+	echo "  iperf3 -J); softirq: /proc/stat, all cores, ticks that landed in softirq, also counted"
+	echo "  in the system time of the process they interrupted (ksoftirqd's included): a share,"
+	echo "  not an addition; all busy: every core's busy time (the lab, and any other work)."
+	n=0
+	for id in "${ORDER[@]}"; do
+		if [ "${WANT[$id]}" != 1 ] || [ -z "${IO_SEEN[$id]:-}" ]; then continue; fi
+		[ "$n" = 0 ] && { echo; echo "ESP received by (show workers, once ping had crossed):"; }
+		n=$((n + 1))
+		printf '  %-34s %s\n' "${LABEL[$id]}" "${IO_SEEN[$id]}"
+	done
+	n=0
+	for id in "${ORDER[@]}"; do
+		[ -n "${NOTE[$id]:-}" ] || continue
+		[ "$n" = 0 ] && { echo; echo "not measured:"; }
+		n=$((n + 1))
+		echo "  ${LABEL[$id]}: ${NOTE[$id]}"
+	done
 	echo
+} | tee "$OUT"
+
+# 2. the file only: every ratio, every test's spread and CPU
+{
 	echo "ratios of every figure (median / median):"
-	rfmt='  %-50s %6s %6s %8s %8s %9s\n'
+	rfmt='  %-60s %6s %6s %8s %8s %9s\n'
 	# shellcheck disable=SC2059
 	printf "$rfmt" "" "TCP 1" "TCP 4" "UDP$UDP_BIG" "UDP$UDP_SMALL" "Mbit/CPU"
 	for id in "${ORDER[@]}"; do
@@ -564,32 +731,33 @@ ss_ver=$(dpkg-query -W -f='${Version}' charon-systemd 2>/dev/null)
 	echo "every test: min-max of the runs; gw CPU cores (median), of them in user / system mode"
 	echo "  (medians); machine busy % during the test (median, of all $(nproc) cores: iperf3, kernel"
 	echo "  forwarding and the gateways together)"
-	dfmt='  %-26s %-7s %-13s %-9s %-11s %s\n'
+	dfmt='  %-34s %-7s %-13s %-9s %-11s %s\n'
 	# shellcheck disable=SC2059
 	printf "$dfmt" "" test "min-max" "gw cores" "user/sys" "busy %"
 	for id in "${ORDER[@]}"; do
 		[ "${WANT[$id]}" = 1 ] || continue
 		q=
 		for ((r = 1; r <= RUNS; r++)); do q+="${q:+ / }${V[$id/quiet/$r]:--}"; done
-		printf '  %-26s machine busy before each run: %s %%\n' "${LABEL[$id]}" "$q"
-		lbl=
+		printf '  %-34s machine busy before each run: %s %%\n' "${LABEL[$id]}" "$q"
 		for t in "${TESTS[@]}"; do
 			c=$(med "$id" "$t.cores"); b=$(med "$id" "$t.busy" int)
 			us=-
 			[ -n "$c" ] && us="$(med "$id" "$t.usr")/$(med "$id" "$t.sys")"
 			# shellcheck disable=SC2059
-			printf "$dfmt" "$lbl" "$t" "$(range "$id" "$t")" "${c:--}" "$us" "${b:--}"
-			lbl=
+			printf "$dfmt" "" "$t" "$(range "$id" "$t")" "${c:--}" "$us" "${b:--}"
 		done
 	done
-	n=0
-	for id in "${ORDER[@]}"; do
-		[ -n "${NOTE[$id]:-}" ] || continue
-		[ "$n" = 0 ] && { echo; echo "not measured:"; }
-		n=$((n + 1))
-		echo "  ${LABEL[$id]}: ${NOTE[$id]}"
-	done
-} | tee "$OUT"
-say "bench tunnel: table saved to $OUT"
+	echo
+} >>"$OUT"
+
+# 3. last, both: the goal's two figures (issue 13), TCP 1 stream with AES-128-GCM, datad's
+# default I/O
+{
+	echo "tunnel tcp1 gcm128 ours/plain: $(ratio "$(med gcm128 tcp1)" "$(med plain tcp1)" |
+		sed 's/^-$/n\/a/')"
+	echo "tunnel tcp1 gcm128 ours/strongswan: $(ratio "$(med gcm128 tcp1)" "$(med ss-gcm tcp1)" |
+		sed 's/^-$/n\/a/')"
+} | tee -a "$OUT"
+say "bench tunnel: table saved to $OUT (with every ratio and every test's spread)"
 [ "${GW_KEEP:-0}" = 1 ] && say "bench tunnel: work directory kept: $GW_RUN"
 exit 0

@@ -17,7 +17,9 @@
 #                   every other tunnel script); of IKEv1, ikev1_swan runs under ASan (both
 #                   roles, every algorithm, tshark) and ikev1_swan_life (rekeys, restart,
 #                   rsa-sig) and ikev1_ours (DPD) wait; ikev2_swan leaves the IKEv2 engine to
-#                   engine_test and ikev2_transport, swan_harness(_v1) run none of our code)
+#                   engine_test and ikev2_transport, swan_harness(_v1) run none of our code;
+#                   integration-raw/* and -xdp/* repeat wire tests on the other I/O path,
+#                   whose code the other tests run under ASan)
 #
 # Prints a summary and "N passed, M failed" (N and M count ctest tests, fuzz targets and build
 # steps); exits non-zero on any failure.  Budget: well under 20 minutes on 2 cores.
@@ -131,6 +133,13 @@ else record FAIL "install dependencies"; fi
 stage 2/4 "build/ (RelWithDebInfo) and ctest"
 if build build "build/ (RelWithDebInfo)"; then run_ctest build
 else record FAIL "ctest build" "not run: build failed"; fi
+# which path this machine allowed datad: the integration-xdp/* tests (datad --io xdp,
+# tests/lib/on_io.sh) end with "# io path: AF_XDP (...)" or "# io path: raw sockets (no datad
+# attached XDP: why)"
+io_path=$(grep -h '^# io path: ' "$ROOT/build/Testing/Temporary/LastTest.log" 2>/dev/null |
+	sed 's/^# io path: //' | sort | head -n 1)	# "AF_XDP ..." sorts first
+SUMMARY+=("$(printf '  %-4s  %-44s %s' -- "ESP received by (integration-xdp/*)" \
+	"${io_path:-not reported}")")
 
 stage 3/4 "build-fuzz/ (clang, GW_FUZZ) and fuzzing"
 if build build-fuzz "build-fuzz/ (clang, libFuzzer)" -DCMAKE_C_COMPILER=clang -DGW_FUZZ=ON; then
@@ -144,7 +153,7 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1:abort_on_erro
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 if build build-asan "build-asan/ (ASan + UBSan)" -DGW_SANITIZE=ON; then
 	run_ctest build-asan -E \
-	    '(integration/(ikev2_swan_matrix|ikev2_swan_rekey|ikev2_swan_life|ikev2_swan_nat|ikev2_swan|ikev1_swan_life|ikev1_ours|swan_harness|swan_harness_v1|replay|pmtu|transforms)|controld/ike/charon_check)$'
+	    '(integration-(raw|xdp)/.*|integration/(ikev2_swan_matrix|ikev2_swan_rekey|ikev2_swan_life|ikev2_swan_nat|ikev2_swan|ikev1_swan_life|ikev1_ours|swan_harness|swan_harness_v1|replay|pmtu|transforms)|controld/ike/charon_check)$'
 else record FAIL "ctest build-asan" "not run: build failed"; fi
 
 printf '\n==== summary (%s s)\n' "$((SECONDS - T_ALL))"

@@ -34,7 +34,9 @@ t_check "gwB: controld starts" gw_start_controld gwB "$GW_RUN/gwB-natt.conf" || 
 D=$(gw_dir gwB)
 declare -A WPID
 start_worker() {
-	nsx_bg gwB "$D/datad-${1#gwB/}.log" "$GW_BIN/datad" -c "$(gw_link_ep gwB)" -t "$GW_TUN" -i "$1"
+	# shellcheck disable=SC2086 # GW_DATAD_ARGS: more datad options (tests/lib/on_io.sh)
+	nsx_bg gwB "$D/datad-${1#gwB/}.log" "$GW_BIN/datad" -c "$(gw_link_ep gwB)" -t "$GW_TUN" -i "$1" \
+		${GW_DATAD_ARGS:-}
 	WPID[$1]=$LAST_PID
 }
 # holder PID: does PID hold UDP 4500 in gwB?

@@ -30,7 +30,9 @@ t_check "gwA: controld starts" gw_start_controld gwA \
 D=$(gw_dir gwA)
 declare -A WPID
 for id in gwA/1 gwA/2; do
-	nsx_bg gwA "$D/datad-${id#gwA/}.log" "$GW_BIN/datad" -c "$(gw_link_ep gwA)" -t "$GW_TUN" -i "$id"
+	# shellcheck disable=SC2086 # GW_DATAD_ARGS: more datad options (tests/lib/on_io.sh)
+	nsx_bg gwA "$D/datad-${id#gwA/}.log" "$GW_BIN/datad" -c "$(gw_link_ep gwA)" -t "$GW_TUN" -i "$id" \
+		${GW_DATAD_ARGS:-}
 	WPID[$id]=$LAST_PID
 done
 t_poll 5 bash -c "[ \$(ip netns exec $(ns_name gwA) $GW_BIN/gwctl -s $(gw_cli_ep gwA) \

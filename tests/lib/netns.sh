@@ -197,10 +197,39 @@ gw_logs_check()
 	done
 }
 
+# t_io_report: which path each datad received ESP on (docs/adr/0014-af-xdp-receive.md): the
+# "ESP received by:" lines of show workers of the gateways still running, then each datad log's
+# last word on it, then one line "# io path: ..." that tests/run.sh puts in its summary.  Run
+# by t_end when GW_IO_REPORT=1 (tests/lib/on_io.sh sets it).
+t_io_report()
+{
+	local g f line n_xdp=0 n_raw=0 why=
+	[ -n "${GW_RUN:-}" ] || return 0
+	for g in $(gw_running); do
+		gwctl_in "$g" "show workers" 2>/dev/null | awk -v g="$g" '/^[^ ]/ { w = $1 }
+			/ESP received by/ { sub(/^ */, ""); print "# " g " show workers: " w ": " $0 }'
+	done
+	for f in "$GW_RUN"/*/datad*.log; do
+		[ -f "$f" ] || continue
+		line=$(grep -oE '(AF_XDP in use|ESP received on raw sockets|--io xdp: ).*' "$f" | tail -n 1)
+		echo "# ${f#"$GW_RUN"/}: ${line:-no word on AF_XDP (--io raw, or no crypto map interface)}"
+		case $line in
+		"AF_XDP in use"*) n_xdp=$((n_xdp + 1)) ;;
+		*) n_raw=$((n_raw + 1)); [ -n "$line" ] && why=${line#*: } ;;
+		esac
+	done
+	if [ "$n_xdp" -gt 0 ]; then
+		echo "# io path: AF_XDP ($n_xdp datad on AF_XDP, $n_raw on raw sockets)"
+	elif [ "$n_raw" -gt 0 ]; then
+		echo "# io path: raw sockets (no datad attached XDP${why:+: $why})"
+	fi
+}
+
 # t_end: stop the gateways (clean exit is asserted), check logs, print the summary line.
 t_end()
 {
 	local g f
+	[ "${GW_IO_REPORT:-0}" = 1 ] && t_io_report
 	for g in $(gw_running); do
 		t_check "$g: daemons exit 0 on SIGTERM" gw_stop "$g"
 	done

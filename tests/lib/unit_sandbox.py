@@ -23,7 +23,10 @@ CMD (the same PID all along, so the caller can signal and wait for it):
     out of the allow list, later plain lines added back), SystemCallErrorNumber=,
     SystemCallArchitectures=native and RestrictAddressFamilies= (socket(2) of another family:
     EAFNOSUPPORT) as one seccomp filter, loaded last, just before CMD is exec'd, as systemd
-    does.
+    does;
+  - LimitMEMLOCK= (else systemd's default, 8M): what the kernel lets the user lock, the
+    UMEM of an AF_XDP socket included; at most the hard limit we have, where we may not
+    raise it (a container without CAP_SYS_RESOURCE).
 Not reproduced: PrivateUsers= (a user namespace), cgroup device and IP filters, namespaces for
 hostname, clock and IPC, the syscall filters of ProtectKernelModules= and the like (they deny
 what the allow list already does not have).  x86-64 only (syscall numbers from the kernel
@@ -39,6 +42,7 @@ import errno
 import os
 import platform
 import re
+import resource
 import socket
 import stat
 import struct
@@ -55,6 +59,8 @@ CLONE_NEWNS = 0x20000
 PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 38, 22, 2
 AUDIT_ARCH_X86_64 = 0xC000003E
 UNISTD = "/usr/include/x86_64-linux-gnu/asm/unistd_64.h"
+FAMILIES = {"AF_XDP": 44}		# what Python's socket module does not name (linux/socket.h)
+RLIMIT_MEMLOCK_DEFAULT = 8 << 20	# systemd's DefaultLimitMEMLOCK= (system.conf), 8M
 SOURCE = None				# this file, read before the mounts hide it
 
 
@@ -237,8 +243,8 @@ def seccomp_spec(svc):
     err = getattr(errno, last(svc, "SystemCallErrorNumber", "EPERM"))
     fams = None
     if svc.get("RestrictAddressFamilies"):
-        fams = sorted(getattr(socket, f) for v in svc["RestrictAddressFamilies"]
-                      for f in v.split())
+        fams = sorted(getattr(socket, f, None) or FAMILIES[f]
+                      for v in svc["RestrictAddressFamilies"] for f in v.split())
     return nums, err, fams
 
 
@@ -281,6 +287,21 @@ def seccomp_load(nums, err, fams):
 
 
 # ---------------------------------------------------------------- commands
+
+def limit_pair(v):
+    """A Limit*= value (N or SOFT:HARD; bytes with K, M, G or T, 1024-based; or infinity) as
+    (soft, hard)."""
+    def one(x):
+        x = x.strip()
+        if x == "infinity":
+            return resource.RLIM_INFINITY
+        m = re.fullmatch(r"([0-9]+)([KMGT]?)", x)
+        if not m:
+            die("cannot read the limit %r" % x, 2)
+        return int(m.group(1)) << (10 * " KMGT".index(m.group(2) or " "))
+    parts = [one(x) for x in v.split(":", 1)]
+    return (parts[0], parts[-1])
+
 
 def caps_arg(svc, key):
     caps = " ".join(svc.get(key, [])).split()
@@ -326,6 +347,15 @@ def run(argv):
     if "CapabilityBoundingSet" not in svc:
         die("%s has no CapabilityBoundingSet=: nothing to reproduce" % unit, 2)
     os.umask(int(last(svc, "UMask", "0022"), 8))
+    want = limit_pair(last(svc, "LimitMEMLOCK", str(RLIMIT_MEMLOCK_DEFAULT)))
+    hard = resource.getrlimit(resource.RLIMIT_MEMLOCK)[1]
+    if hard != resource.RLIM_INFINITY and \
+       any(v == resource.RLIM_INFINITY or v > hard for v in want):
+        # a container without CAP_SYS_RESOURCE cannot raise it: as high as it may
+        sys.stderr.write("unit_sandbox: LimitMEMLOCK= above this machine's hard limit, "
+                         "%d bytes: that\n" % hard)
+        want = tuple(hard if v == resource.RLIM_INFINITY or v > hard else v for v in want)
+    resource.setrlimit(resource.RLIMIT_MEMLOCK, want)
     spec = "%s;%d;%s" % (",".join(map(str, nums)) if nums is not None else "-", err,
                          ",".join(map(str, fams)) if fams is not None else "-")
     # Debian's python: one under /root would be hidden by ProtectHome=; and this file as text,
