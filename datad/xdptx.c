@@ -179,6 +179,17 @@ nl_attr(struct nlmsghdr *n, unsigned short type, const void *v, unsigned short l
 	n->nlmsg_len = NLMSG_ALIGN(n->nlmsg_len) + RTA_ALIGN(a->rta_len);
 }
 
+/* Start request q (size bytes in all) of type with a header of hdr bytes; the header. */
+static void *
+nl_req(struct nlmsghdr *q, size_t size, uint16_t type, size_t hdr)
+{
+	memset(q, 0, size);
+	q->nlmsg_len = NLMSG_LENGTH(hdr);
+	q->nlmsg_type = type;
+	q->nlmsg_flags = NLM_F_REQUEST;
+	return NLMSG_DATA(q);
+}
+
 /* Send request q and read its answer into buf; the answer's message, or NULL (an error
  * message, a timeout, a stray message of another sequence number). */
 static struct nlmsghdr *
@@ -221,11 +232,7 @@ xdptx_resolve(int nl, uint32_t dst_be, uint32_t src_be, uint32_t mark, struct xd
 
 	h->oif = 0;
 	h->have_mac = false;
-	memset(&q, 0, sizeof(q));
-	q.n.nlmsg_len = NLMSG_LENGTH(sizeof(*rt));
-	q.n.nlmsg_type = RTM_GETROUTE;
-	q.n.nlmsg_flags = NLM_F_REQUEST;
-	rt = NLMSG_DATA(&q.n);
+	rt = nl_req(&q.n, sizeof(q), RTM_GETROUTE, sizeof(*rt));
 	rt->rtm_family = AF_INET;
 	rt->rtm_dst_len = 32;
 	nl_attr(&q.n, RTA_DST, &dst_be, 4);
@@ -250,11 +257,7 @@ xdptx_resolve(int nl, uint32_t dst_be, uint32_t src_be, uint32_t mark, struct xd
 	}
 	if (h->oif == 0)
 		return 0;
-	memset(&q, 0, sizeof(q));
-	q.n.nlmsg_len = NLMSG_LENGTH(sizeof(*nd));
-	q.n.nlmsg_type = RTM_GETNEIGH;
-	q.n.nlmsg_flags = NLM_F_REQUEST;
-	nd = NLMSG_DATA(&q.n);
+	nd = nl_req(&q.n, sizeof(q), RTM_GETNEIGH, sizeof(*nd));
 	nd->ndm_family = AF_INET;
 	nd->ndm_ifindex = h->oif;
 	nl_attr(&q.n, NDA_DST, &via, 4);
