@@ -399,12 +399,11 @@ main(int argc, char **argv)
 	log_info("stopping");
 	ikehost_stop(&CD);
 	metrics_tick(&CD, link_now_ms(), true);
+	workers_monitor_stop(&CD);
 	zmq_close(CD.link.sock);
 	zmq_close(CD.cli.sock);
 	if (CD.link.zap != NULL)
 		zmq_close(CD.link.zap);
-	if (CD.link.mon != NULL)
-		zmq_close(CD.link.mon);
 	zmq_ctx_term(CD.zctx);
 	cli_free(&CD);
 	rsakey_free(&CD.rsa);

@@ -246,6 +246,9 @@ void	workers_msg(struct controld *cd, const struct link_peer *from, Gw__V1__Enve
 /* Watch the connections of the link socket that end (main, after the socket is made): each
  * is counted, and a worker's presumes it dead at once (its inbound SAs move). */
 void	workers_monitor(struct controld *cd);
+/* Stop the monitor and close its socket, before the link socket closes: libzmq 4.3.4 leaks
+ * an event it cannot deliver to a closed monitor (the link socket's last disconnects). */
+void	workers_monitor_stop(struct controld *cd);
 /* Heartbeats to the workers, and the workers presumed dead, once a CTL_HEARTBEAT_MS. */
 void	workers_tick(struct controld *cd);
 void	workers_free(struct controld *cd);	/* workers' records, the generation sent */

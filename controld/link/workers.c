@@ -269,6 +269,16 @@ workers_monitor(struct controld *cd)
 	}
 }
 
+void
+workers_monitor_stop(struct controld *cd)
+{
+	if (cd->link.mon == NULL)
+		return;
+	zmq_socket_monitor(cd->link.sock, NULL, 0);	/* no more events from here on */
+	zmq_close(cd->link.mon);
+	cd->link.mon = NULL;
+}
+
 /* Has w's connection left the link socket?  The monitor names a connection that ended by its
  * descriptor, which the kernel may already have given to a new one (the same worker back, or
  * another client), and a ROUTER says nothing of which routing id it had.  So ask the socket:

@@ -359,9 +359,9 @@ test_oversize(void)
 	T_OK(m != NULL, "and unpacks");
 	link_free(m);
 	free(buf);
+	workers_monitor_stop(&cd);
 	zmq_close(big);
 	zmq_close(small);
-	zmq_close(cd.link.mon);
 	zmq_close(router);
 	zmq_ctx_term(ctx);
 	save.link.disconnects = cd.link.disconnects;
@@ -836,11 +836,10 @@ test_disconnect(void)
 
 	child_kill(p1);
 	waitpid(p1, NULL, 0);
+	workers_monitor_stop(&cd);
 	zmq_close(d2);
-	zmq_close(cd.link.mon);
 	zmq_close(router);
 	zmq_ctx_term(ctx);
-	cd.link.mon = NULL;
 	cd.link.sock = NULL;
 	cd.zctx = NULL;
 	snprintf(ep, sizeof(ep), "%s/dc.sock", dir);
