@@ -238,7 +238,7 @@ gro_add(struct worker *w, struct sa_in *sa, struct pkt *p)
 		f->next_seq = ntohl(tcp4(p)->tcp.seq_be) + plen;
 		f->closed = (tcp4(p)->tcp.flags & (TCP_PSH | TCP_FIN)) != 0;
 	} else {
-		f->next_seq = (uint16_t)(ntohs(tcp4(p)->ip.id_be) + 1);
+		f->next_seq = (uint16_t)(ntohs(((const struct ip4_hdr *)p->data)->id_be) + 1);
 		f->closed = false;
 	}
 }
