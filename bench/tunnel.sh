@@ -50,6 +50,8 @@
 #                         sample, before the run) marks its setup with '*' in the table
 #   BENCH_QUIET_WAIT=0    wait up to this many seconds before each run for the machine to be
 #                         quieter than BENCH_NOISY (for a machine shared with other work)
+#   BENCH_UDP_GRO_FWD=1   GRO of forwarded UDP on gwA's and gwB's lan0 (ethtool -K lan0 gro on
+#                         rx-udp-gro-forwarding on), in every setup (default 0: off)
 #   BENCH_OUT=DIR         where the table is saved (default bench/out)
 #   GW_KEEP=1             keep the work directory (configs, daemon and charon logs, iperf3 JSON)
 set -uo pipefail
@@ -204,7 +206,22 @@ SS_PID=()		# charon of gwA, gwB
 lab_up()
 {
 	topo_up "$PREFIX" || return 1
+	udp_gro_fwd
 	srv_start
+}
+
+# udp_gro_fwd: with BENCH_UDP_GRO_FWD=1, GRO of forwarded UDP on both gateways' lan0 (the
+# operator's switch, docs/adr/0017-udp-offload-tun.md): what hostA sends reaches gwA's
+# forwarding (and so the TUN, or plain forwarding's wan0) as UDP super-packets.  veth does
+# GRO only in NAPI mode, which `gro on` turns on.  The same for every setup, plain included.
+udp_gro_fwd()
+{
+	local gw
+	[ "${BENCH_UDP_GRO_FWD:-0}" = 1 ] || return 0
+	for gw in gwA gwB; do
+		nsx "$gw" ethtool -K lan0 gro on rx-udp-gro-forwarding on >/dev/null 2>&1 ||
+			echo "tunnel: $gw lan0: cannot turn rx-udp-gro-forwarding on" >&2
+	done
 }
 
 lab_down()

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* gro.c: inbound TCP segments of one flow, decapsulated in the same batch, go to the TUN as one
- * super-packet (generic receive offload, done here: docs/bench.md, "fewer kernel crossings
- * per packet").  The TUN takes it with a virtio_net_hdr saying TCPv4 GSO: the kernel forwards
- * it whole over links that take GSO (veth, most NICs) and cuts it where one does not, exactly
- * into the segments it was made of.  One write instead of up to BATCH.
+/* gro.c: inbound TCP segments (and UDP datagrams: uso.c says which) of one flow, decapsulated
+ * in the same batch, go to the TUN as one super-packet (generic receive offload, done here:
+ * docs/bench.md, "fewer kernel crossings per packet").  The TUN takes it with a
+ * virtio_net_hdr saying TCPv4 GSO: the kernel forwards it whole over links that take GSO
+ * (veth, most NICs) and cuts it where one does not, exactly into the segments it was made of.
+ * One write instead of up to BATCH.
  *
  * Segments join a super-packet only as Linux's own GRO would take them (tcp_gro_receive):
  * IPv4 without options or fragments, same addresses, ports, TOS, TTL and DF, contiguous
@@ -17,7 +18,9 @@
  * just verified over each segment.  The packets of an SA without one (an ESP cipher alone:
  * in.c) are never coalesced and go to the TUN as they are, without checksum offload flags,
  * so the host behind us checks each segment's own checksum and a tampered one fails there
- * instead of being given a fresh valid checksum here (in_test). */
+ * instead of being given a fresh valid checksum here (in_test).  UDP datagrams of one flow
+ * and size go the same way as one VIRTIO_NET_HDR_GSO_UDP_L4 super-packet, by uso.c's rules
+ * (docs/adr/0017-udp-offload-tun.md). */
 #include <arpa/inet.h>
 #include <linux/virtio_net.h>
 #include <stddef.h>
@@ -102,27 +105,19 @@ write_one(struct worker *w, struct sa_in *sa, struct pkt *p)
 	w->n_tun_writes++;
 }
 
+/* f->seg[0]'s headers made the TCP super-packet's, and its virtio_net_hdr into *vh. */
 static void
-flush_flow(struct worker *w, struct gro_flow *f)
+tcp_head(const struct gro_flow *f, struct virtio_net_hdr *vh)
 {
-	struct virtio_net_hdr vh;
-	struct pkt *h = f->seg[0];
-	struct tcp4 *s = (struct tcp4 *)h->data;
+	struct tcp4 *s = (struct tcp4 *)f->seg[0]->data;
 	struct ip4_pseudo ph;
-	uint32_t hl = (uint32_t)sizeof(s->ip) + f->thl;
 	uint8_t flags = 0;
-	unsigned k = 0;
 
-	if (f->n == 1) {
-		write_one(w, f->sa, h);
-		f->n = 0;
-		return;
-	}
 	for (unsigned i = 0; i < f->n; i++)
 		flags |= tcp4(f->seg[i])->tcp.flags & (TCP_PSH | TCP_FIN);
 	s->tcp.flags |= flags;			/* as tcp_gro_receive does */
 	s->ip.len_be = htons((uint16_t)f->len);
-	ip4_csum_set(h->data);
+	ip4_csum_set(f->seg[0]->data);
 	/* CHECKSUM_PARTIAL: the field holds the pseudo-header sum (RFC 793: addresses, protocol,
 	 * TCP length), not inverted; the kernel adds the rest */
 	ph.src_be = s->ip.src_be;
@@ -131,13 +126,34 @@ flush_flow(struct worker *w, struct gro_flow *f)
 	ph.proto = IPPROTO_TCP;
 	ph.len_be = htons((uint16_t)(f->len - sizeof(s->ip)));
 	s->tcp.csum_be = (uint16_t)~ip4_csum(&ph, sizeof(ph));	/* network order already */
-	memset(&vh, 0, sizeof(vh));
-	vh.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
-	vh.gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
-	vh.hdr_len = (uint16_t)hl;
-	vh.gso_size = (uint16_t)f->mss;
-	vh.csum_start = sizeof(s->ip);
-	vh.csum_offset = offsetof(struct tcp_hdr, csum_be);
+	memset(vh, 0, sizeof(*vh));
+	vh->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	vh->gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
+	vh->hdr_len = (uint16_t)(sizeof(s->ip) + f->thl);
+	vh->gso_size = (uint16_t)f->mss;
+	vh->csum_start = sizeof(s->ip);
+	vh->csum_offset = offsetof(struct tcp_hdr, csum_be);
+}
+
+static void
+flush_flow(struct worker *w, struct gro_flow *f)
+{
+	struct virtio_net_hdr vh;
+	struct pkt *h = f->seg[0];
+	uint32_t hl = (uint32_t)sizeof(struct ip4_hdr) + f->thl;
+	unsigned k = 0;
+
+	if (f->n == 1) {
+		write_one(w, f->sa, h);
+		f->n = 0;
+		return;
+	}
+	if (f->proto == IPPROTO_UDP) {
+		uso_head(f, &vh);
+		w->n_uso_pkts++;
+		w->n_uso_segs += f->n;
+	} else
+		tcp_head(f, &vh);
 	memcpy(h->data - sizeof(vh), &vh, sizeof(vh));	/* in the headroom, as write_one does */
 	w->gro_iov[k].iov_base = h->data - sizeof(vh);
 	w->gro_iov[k++].iov_len = sizeof(vh) + h->len;	/* headers and the first payload */
@@ -166,9 +182,17 @@ void
 gro_add(struct worker *w, struct sa_in *sa, struct pkt *p)
 {
 	struct gro_flow *f = NULL;
-	uint32_t thl, plen;
+	uint32_t thl = 0, plen = 0;
+	uint8_t proto = 0;
+	bool ok;
 
-	if (w->o.no_offload || !sa->icv || !tcp_seg(p, &thl, &plen)) {
+	if (!w->o.no_offload && sa->icv) {
+		if (tcp_seg(p, &thl, &plen))
+			proto = IPPROTO_TCP;
+		else if (uso_dgram(p, &plen))
+			proto = IPPROTO_UDP;
+	}
+	if (proto == 0) {
 		/* not for GRO (nothing authenticated it: no offload flags); but what is queued
 		 * of its flow goes first */
 		for (unsigned i = 0; p->len >= 24 && i < w->n_gro; i++)
@@ -180,11 +204,19 @@ gro_add(struct worker *w, struct sa_in *sa, struct pkt *p)
 	for (unsigned i = 0; i < w->n_gro && f == NULL; i++)
 		if (w->gro[i].n && same_flow(&w->gro[i], p))
 			f = &w->gro[i];
-	if (f != NULL && joins(f, p, thl, plen) && f->sa == sa) {
+	ok = f != NULL && f->sa == sa && f->proto == proto;
+	if (ok && proto == IPPROTO_TCP && joins(f, p, thl, plen)) {
 		f->seg[f->n++] = p;
 		f->len += plen;
 		f->next_seq += plen;
 		f->closed = plen < f->mss || (tcp4(p)->tcp.flags & (TCP_PSH | TCP_FIN));
+		return;
+	}
+	if (ok && proto == IPPROTO_UDP && uso_joins(f, p, plen)) {
+		f->seg[f->n++] = p;
+		f->len += plen;
+		f->next_seq = (uint16_t)(f->next_seq + 1);
+		f->closed = plen < f->mss;
 		return;
 	}
 	if (f != NULL)
@@ -198,9 +230,15 @@ gro_add(struct worker *w, struct sa_in *sa, struct pkt *p)
 	f->sa = sa;
 	f->seg[0] = p;
 	f->n = 1;
-	f->thl = thl;
+	f->proto = proto;
+	f->thl = proto == IPPROTO_TCP ? thl : (uint32_t)sizeof(struct udp_hdr);
 	f->mss = plen;
 	f->len = p->len;
-	f->next_seq = ntohl(tcp4(p)->tcp.seq_be) + plen;
-	f->closed = (tcp4(p)->tcp.flags & (TCP_PSH | TCP_FIN)) != 0;
+	if (proto == IPPROTO_TCP) {
+		f->next_seq = ntohl(tcp4(p)->tcp.seq_be) + plen;
+		f->closed = (tcp4(p)->tcp.flags & (TCP_PSH | TCP_FIN)) != 0;
+	} else {
+		f->next_seq = (uint16_t)(ntohs(((const struct ip4_hdr *)p->data)->id_be) + 1);
+		f->closed = false;
+	}
 }

@@ -14,12 +14,15 @@
  *     packet: a 65000-byte datagram whose first 2048 bytes are valid ESP is not delivered, and
  *     a 3000-byte one is counted as "truncated", not as "icv"
  *   - TCP of an SA without an ICV is never coalesced nor given checksum offload flags (gro.c)
+ *   - UDP of one flow, size and SA is coalesced into one GSO_UDP_L4 write (uso.c), and the
+ *     host behind gets each datagram as it was sent; nothing across flows, SAs or sizes, nor
+ *     a datagram without a checksum or with a wrong one
  *   - a drop is counted once, on the SA it is charged to (worker.h)
  *   - an SA past its hard lifetime (deadline or bytes) takes nothing more: "expired"
  *   - an unknown SPI and a failed ICV leave their drop event (worker.h, struct drop_event):
  *     the packet's SPI, addresses and sequence number, the SA, a count; UDP 4500 too
  *   - no allocation per packet, OpenSSL's included (tests/lib/alloc_count.h): ESP with
- *     HMAC-SHA1 and with AES-GCM, in UDP 4500, AH, and a TCP burst coalesced */
+ *     HMAC-SHA1 and with AES-GCM, in UDP 4500, AH, and a TCP and a UDP burst coalesced */
 #include <arpa/inet.h>
 #include <linux/virtio_net.h>
 #include <stdlib.h>
@@ -425,15 +428,189 @@ test_gro(void)
 	T_EQ(W.n_gro_pkts, g0 + 1, "none coalesced");
 }
 
+/* A UDP datagram 192.0.2.10:sport -> 192.0.2.130:5201, DF, Identification id, plen bytes of
+ * payload counting up from seed, its checksum right (or broken by one if bad, or 0 if none). */
+static void
+udp(struct pkt *p, uint16_t sport, uint16_t id, uint32_t plen, uint8_t seed, int csum)
+{
+	uint8_t u[8] = { (uint8_t)(sport >> 8), (uint8_t)sport, 0x14, 0x51 };
+	struct ip4_pseudo ph;
+	struct ip4_hdr *ip;
+	struct udp_hdr *uh;
+
+	ip_pkt(p, INNER_SRC, INNER_DST, 17, 28 + plen, u, sizeof(u));
+	ip = (struct ip4_hdr *)p->data;
+	uh = (struct udp_hdr *)(p->data + 20);
+	ip->id_be = htons(id);
+	ip->frag_be = htons(IP4_DF);
+	ip4_csum_set(p->data);
+	uh->len_be = htons((uint16_t)(8 + plen));
+	for (uint32_t i = 0; i < plen; i++)
+		p->data[28 + i] = (uint8_t)(seed + i);
+	ph = (struct ip4_pseudo){ ip->src_be, ip->dst_be, 0, 17, uh->len_be };
+	uh->csum_be = tso_l4_csum(&ph, (const uint8_t *)uh, 8 + plen);
+	if (uh->csum_be == 0)
+		uh->csum_be = 0xffff;
+	if (csum == 0)
+		uh->csum_be = 0;
+	else if (csum < 0)
+		uh->csum_be ^= htons(1);
+}
+
+/* The datagrams d[0..n) through SA k in one read (ESP, tunnel mode): the TUN writes, each as
+ * the host behind the TUN gets it (a super-packet cut as the kernel cuts it: uso.c's outbound
+ * half does the same), into got[] (at most 8); returns the number of writes, the last
+ * one's virtio_net_hdr in *vh. */
+static unsigned
+udp_batch(unsigned k, const struct pkt *d, unsigned n, struct virtio_net_hdr *vh,
+    struct pkt *got, unsigned *n_got)
+{
+	static uint8_t b[sizeof(struct virtio_net_hdr) + 65536];
+	off_t at = tun_seen, end;
+	unsigned writes;
+	struct pkt p;
+
+	for (unsigned i = 0; i < n; i++) {
+		p = d[i];
+		p.data = p.buf + (d[i].data - d[i].buf);
+		esp(&p, k, 4, true);
+		rx(i, p.data, p.len);
+	}
+	in_run(&W, IN_ESP, n);
+	end = lseek(W.tun_fd, 0, SEEK_END);
+	writes = tun_writes(vh);
+	*n_got = 0;
+	while (at < end) {
+		struct virtio_net_hdr h;
+		uint32_t len;
+		ssize_t r = pread(W.tun_fd, b, sizeof(b), at);
+
+		if (r < (ssize_t)(sizeof(h) + 20))
+			abort();
+		memcpy(&h, b, sizeof(h));
+		len = ntohs(((const struct ip4_hdr *)(b + sizeof(h)))->len_be);
+		at += (off_t)(sizeof(h) + len);
+		if (h.gso_type == VIRTIO_NET_HDR_GSO_UDP_L4) {
+			struct tso t;
+
+			T_EQ(uso_parse(&t, &h, b + sizeof(h), len), DROP_NONE, "a UDP super-packet");
+			for (uint32_t i = 0; i < t.segs && *n_got < 8; i++)
+				uso_segment(&t, i, &got[(*n_got)++]);
+		} else if (*n_got < 8) {
+			pkt_reset(&got[*n_got]);
+			memcpy(got[*n_got].data, b + sizeof(h), len);
+			got[(*n_got)++].len = len;
+		}
+	}
+	return writes;
+}
+
+/* What the host gets is what was sent: the same datagrams, byte for byte. */
+static void
+same_dgrams(const struct pkt *d, unsigned n, const struct pkt *got, unsigned n_got,
+    const char *what)
+{
+	T_EQ(n_got, n, "%s: %u datagrams arrive", what, n);
+	for (unsigned i = 0; i < n && i < n_got; i++)
+		T_OK(got[i].len == d[i].len && memcmp(got[i].data, d[i].data, d[i].len) == 0,
+		    "%s: datagram %u as sent", what, i);
+}
+
+/* UDP of one flow and size, consecutive in a read, goes to the TUN as one GSO_UDP_L4
+ * super-packet (uso.c); nothing else is coalesced, and nothing changes what the host gets. */
+static void
+test_uso(void)
+{
+	struct virtio_net_hdr vh;
+	struct pkt d[6], got[8];
+	unsigned n_got;
+	uint64_t u0 = W.n_uso_pkts;
+	uint8_t b[sizeof(vh) + 28];
+
+	udp(&d[0], 5001, 10, 1000, 1, 1);
+	udp(&d[1], 5001, 11, 1000, 2, 1);
+	udp(&d[2], 5001, 12, 500, 3, 1);
+	T_EQ(udp_batch(1, d, 3, &vh, got, &n_got), 1, "SA with an ICV: three datagrams, one write");
+	T_EQ(vh.gso_type, VIRTIO_NET_HDR_GSO_UDP_L4, "UDP GSO");
+	T_EQ(vh.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM, "checksum left to the kernel");
+	T_EQ(vh.gso_size, 1000, "cut at the first's payload");
+	T_EQ(vh.hdr_len, 28, "IPv4 and UDP headers");
+	T_EQ(vh.csum_start, 20, "the checksum starts at UDP");
+	T_EQ(vh.csum_offset, 6, "at UDP's checksum field");
+	T_EQ(W.n_uso_pkts, u0 + 1, "one UDP super-packet");
+	T_EQ(W.n_uso_segs, 3, "of three datagrams");
+	if (pread(W.tun_fd, b, sizeof(b), tun_seen - (off_t)(sizeof(vh) + 28 + 2500)) ==
+	    (ssize_t)sizeof(b)) {
+		const struct ip4_hdr *ip = (const struct ip4_hdr *)(b + sizeof(vh));
+		const struct udp_hdr *uh = (const struct udp_hdr *)(ip + 1);
+		struct ip4_pseudo ph = { ip->src_be, ip->dst_be, 0, 17, htons(8 + 2500) };
+
+		T_EQ(ntohs(ip->len_be), 28 + 2500, "Total Length of it all");
+		T_EQ(ip4_csum(ip, sizeof(*ip)), 0, "its IPv4 checksum");
+		T_EQ(ntohs(uh->len_be), 8 + 2500, "UDP length of it all");
+		T_EQ(uh->csum_be, (uint16_t)~ip4_csum(&ph, sizeof(ph)),
+		    "the pseudo-header sum, for CHECKSUM_PARTIAL");
+	} else
+		T_OK(false, "the super-packet read back");
+	same_dgrams(d, 3, got, n_got, "coalesced");
+
+	T_EQ(udp_batch(5, d, 3, &vh, got, &n_got), 3, "cipher-only SA: three writes");
+	T_EQ(vh.flags, 0, "no checksum offload flags");
+	same_dgrams(d, 3, got, n_got, "cipher-only");
+
+	udp(&d[1], 5001, 11, 1200, 2, 1);		/* longer than the first */
+	T_EQ(udp_batch(1, d, 2, &vh, got, &n_got), 2, "sizes 1000, 1200: two writes");
+	same_dgrams(d, 2, got, n_got, "a longer second");
+
+	udp(&d[1], 5001, 11, 500, 2, 1);		/* shorter: it ends the run */
+	udp(&d[2], 5001, 12, 500, 3, 1);
+	T_EQ(udp_batch(1, d, 3, &vh, got, &n_got), 2, "1000, 500, 500: two writes (1000 + 500)");
+	same_dgrams(d, 3, got, n_got, "a short one ends it");
+
+	udp(&d[1], 5001, 13, 1000, 2, 1);		/* not the next Identification */
+	udp(&d[2], 5001, 14, 1000, 3, 1);
+	T_EQ(udp_batch(1, d, 3, &vh, got, &n_got), 2, "IDs 10, 13, 14: two writes (13 + 14)");
+	same_dgrams(d, 3, got, n_got, "Identification");
+
+	udp(&d[1], 5001, 11, 1000, 2, 0);		/* no checksum */
+	udp(&d[2], 5001, 12, 1000, 3, -1);		/* a wrong one */
+	T_EQ(udp_batch(1, d, 3, &vh, got, &n_got), 3, "no checksum, a wrong one: alone");
+	same_dgrams(d, 3, got, n_got, "checksums kept as sent");
+
+	udp(&d[0], 5001, 10, 1000, 1, 1);		/* two flows interleaved */
+	udp(&d[1], 5002, 20, 1000, 2, 1);
+	udp(&d[2], 5001, 11, 1000, 3, 1);
+	udp(&d[3], 5002, 21, 1000, 4, 1);
+	T_EQ(udp_batch(1, d, 4, &vh, got, &n_got), 2, "two flows interleaved: one write each");
+	T_EQ(n_got, 4, "four datagrams");
+	T_OK(n_got == 4 && got[0].len == d[0].len && !memcmp(got[0].data, d[0].data, d[0].len) &&
+	    !memcmp(got[1].data, d[2].data, d[2].len) && !memcmp(got[2].data, d[1].data, d[1].len) &&
+	    !memcmp(got[3].data, d[3].data, d[3].len), "each flow in its order, as sent");
+
+	/* the same flow across two SAs (1, then GCM 8): never one super-packet */
+	udp(&d[0], 5001, 10, 1000, 1, 1);
+	udp(&d[1], 5001, 11, 1000, 2, 1);
+	for (unsigned i = 0; i < 2; i++) {
+		struct pkt p = d[i];
+
+		p.data = p.buf + (d[i].data - d[i].buf);
+		esp(&p, i == 0 ? 1 : 8, 4, true);
+		rx(i, p.data, p.len);
+	}
+	in_run(&W, IN_ESP, 2);
+	T_EQ(tun_writes(&vh), 2, "two SAs: two writes");
+	T_EQ(W.n_uso_pkts, u0 + 5, "coalesced: only the five above");
+}
+
 /* The same reads again and again allocate nothing (manual SAs here have no replay window, so
  * a packet sent twice is delivered twice): what is allocated once is allocated at the first. */
 static void
 test_no_alloc(void)
 {
 	struct virtio_net_hdr vh;
-	struct pkt esp1, esp8, udp2, ah6;
+	struct pkt esp1, esp8, udp2, ah6, ud[3], ugot[8];
 	uint64_t a0;
-	unsigned got = 0;
+	unsigned got = 0, n_ugot;
 
 	inner(&esp1, 1000);
 	esp(&esp1, 1, 4, true);
@@ -445,6 +622,8 @@ test_no_alloc(void)
 	if (ip4_push(&ah6, htonl(PEER), htonl(LOCAL), 4, 0, false, htons(9)) != DROP_NONE)
 		abort();
 	ah(&ah6, 6);
+	for (unsigned i = 0; i < 3; i++)
+		udp(&ud[i], 5003, (uint16_t)(30 + i), 1000, (uint8_t)i, 1);
 	if (!alloc_counting()) {
 		printf("# skipped: allocations are not counted in this build (sanitizers)\n");
 		return;
@@ -458,10 +637,12 @@ test_no_alloc(void)
 			got += run_pkt(IN_UDP, &udp2);
 			got += run_pkt(IN_AH, &ah6);
 			got += tcp_burst(1, &vh);
+			got += udp_batch(1, ud, 3, &vh, ugot, &n_ugot);
 		}
 	}
-	T_EQ(got, 250, "every packet delivered, the bursts coalesced");
-	T_EQ(alloc_calls() - a0, 0, "no allocation in 350 packets (ESP SHA-1, GCM, UDP, AH, GRO)");
+	T_EQ(got, 300, "every packet delivered, the bursts coalesced");
+	T_EQ(alloc_calls() - a0, 0,
+	    "no allocation in 500 packets (ESP SHA-1, GCM, UDP, AH, GRO of TCP and UDP)");
 }
 
 /* Bundles that do not hold together are refused whole; a missing partner accepts nothing. */
@@ -644,6 +825,7 @@ main(void)
 	test_ways();
 	test_truncated();
 	test_gro();
+	test_uso();
 	test_bundle_tables();
 	test_hard();
 	test_events();

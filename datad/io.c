@@ -47,9 +47,9 @@ tun_open(struct worker *w, struct gw_err *err)
 	if (w->o.keep_tun)
 		ioctl(fd, TUNSETPERSIST, 1);
 	w->tun_fd = fd;
-	/* TCP super-packets (TSO) and partial checksums come in one read each: far fewer
-	 * system calls per byte (docs/bench.md); out.c segments them.  Every read and write
-	 * carries a virtio_net_hdr. */
+	/* TCP and UDP super-packets (TSO, USO) and partial checksums come in one read each:
+	 * far fewer system calls per byte (docs/bench.md); out.c segments them.  Every read and
+	 * write carries a virtio_net_hdr. */
 	{
 		int sz = sizeof(struct virtio_net_hdr);
 		unsigned off = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO_ECN;
@@ -59,7 +59,11 @@ tun_open(struct worker *w, struct gw_err *err)
 		w->vnet = true;
 		if (w->o.no_offload)
 			off = 0;
-		if (ioctl(fd, TUNSETOFFLOAD, off) != 0)
+		/* and UDP super-packets (Linux 6.2: both USO flags or neither), cut by uso.c;
+		 * a kernel without them takes the rest alone */
+		if (off != 0 && ioctl(fd, TUNSETOFFLOAD, off | TUN_F_USO4 | TUN_F_USO6) == 0)
+			w->tun_uso = true;
+		else if (ioctl(fd, TUNSETOFFLOAD, off) != 0)
 			log_warn("%s: no TSO offload (%s): one packet per read", w->o.tun,
 			    strerror(errno));
 	}

@@ -291,15 +291,18 @@ main(int argc, char **argv)
 	notify_send("STOPPING=1");
 	log_info("stopping: %llu TUN reads, %llu ESP packets in (%llu by AF_XDP); AF_XDP sent "
 	    "%llu, left %llu to raw sockets, %llu kicks refused; %llu TSO "
-	    "super-packets cut into %llu segments; %llu TUN writes, %llu of them %llu segments "
-	    "coalesced; %llu fragments cut, %llu ICMP frag-needed sent; UDP 4500: %llu GSO sends "
-	    "of %llu datagrams, %llu GRO reads of %llu",
+	    "super-packets cut into %llu segments, %llu USO into %llu datagrams; %llu TUN writes, "
+	    "%llu of them %llu segments coalesced (UDP: %llu of %llu); %llu fragments cut, %llu "
+	    "ICMP frag-needed sent; UDP 4500: %llu GSO sends of %llu datagrams, %llu GRO reads "
+	    "of %llu",
 	    (unsigned long long)W.n_tun_reads, (unsigned long long)W.n_rx_pkts,
 	    (unsigned long long)W.n_xdp_pkts, (unsigned long long)W.n_xdp_tx,
 	    (unsigned long long)W.n_xdp_tx_raw, (unsigned long long)W.n_xdp_tx_err,
 	    (unsigned long long)W.n_tso, (unsigned long long)W.n_tso_segs,
+	    (unsigned long long)W.n_uso_in, (unsigned long long)W.n_uso_dgrams,
 	    (unsigned long long)W.n_tun_writes, (unsigned long long)W.n_gro_pkts,
-	    (unsigned long long)W.n_gro_segs,
+	    (unsigned long long)W.n_gro_segs, (unsigned long long)W.n_uso_pkts,
+	    (unsigned long long)W.n_uso_segs,
 	    (unsigned long long)W.n_frags, (unsigned long long)W.n_icmp_sent,
 	    (unsigned long long)W.n_gso_sends, (unsigned long long)W.n_gso_segs,
 	    (unsigned long long)W.n_gro_reads, (unsigned long long)W.n_gro_dgrams);

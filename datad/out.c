@@ -369,7 +369,8 @@ out_pkt(struct worker *w, struct pkt *p)
 		worker_drop(w, sa != NULL ? &sa->ctr : NULL, d);
 }
 
-/* One read from the TUN: a plain packet, or a TCP super-packet to cut into segments (tso.c). */
+/* One read from the TUN: a plain packet, or a TCP super-packet to cut into segments (tso.c),
+ * or a UDP one to cut into datagrams (uso.c). */
 void
 out_read(struct worker *w, const uint8_t *b, uint32_t len, unsigned *slot)
 {
@@ -395,6 +396,21 @@ out_read(struct worker *w, const uint8_t *b, uint32_t len, unsigned *slot)
 		memcpy(p->data, sp, n);
 		p->len = n;
 		out_pkt(w, p);
+		return;
+	}
+	if (vh->gso_type == VIRTIO_NET_HDR_GSO_UDP_L4) {
+		/* a UDP super-packet (TUN_F_USO4): its datagrams, each sealed (uso.c) */
+		if ((d = uso_parse(&t, vh, sp, n)) != DROP_NONE) {
+			worker_drop(w, NULL, d);
+			return;
+		}
+		w->n_uso_in++;
+		w->n_uso_dgrams += t.segs;
+		for (uint32_t i = 0; i < t.segs; i++) {
+			p = out_slot(w, slot);
+			uso_segment(&t, i, p);
+			out_pkt(w, p);
+		}
 		return;
 	}
 	if ((d = tso_parse(&t, vh, sp, n)) != DROP_NONE) {

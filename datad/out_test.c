@@ -13,7 +13,8 @@
  * with the peer's half of the keys to the packet sent, from the crypto map's local address
  * with the inner TOS (or, DF set, in an outer header built here, DF copied); a deny leaves
  * as it came; a drop is counted once, on the SA it is charged to or on the worker (worker.h);
- * a TSO super-packet leaves as the segments the kernel would have sent, each encapsulated;
+ * a TSO super-packet leaves as the segments the kernel would have sent, each encapsulated, and
+ * a UDP one (USO) as its datagrams, each with its own lengths, Identification and checksums;
  * DF set and too big for the path is answered with ICMP frag-needed (RFC 1191).
  *
  * And negotiated flows (test_flows has its own crypto map): each flow of an ipsec-isakmp or
@@ -336,8 +337,72 @@ test_tso(void)
 	unqueue();
 }
 
+/* A UDP super-packet (TUN_F_USO4: GRO of forwarded UDP, or UDP_SEGMENT): three datagrams, each
+ * its own ESP packet with its own Total Length, Identification, UDP length and checksum. */
+static void
+test_uso(void)
+{
+	static uint8_t b[4096];
+	struct virtio_net_hdr vh = { .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+	    .gso_type = VIRTIO_NET_HDR_GSO_UDP_L4, .gso_size = 1000, .hdr_len = 28,
+	    .csum_start = 20, .csum_offset = 6 };
+	uint32_t len = tun_read(b, &vh, HOST_A, HOST_B, 17, 28 + 2500, 0, false), seq, seq0 = 0;
+	struct udp_hdr *uh = (struct udp_hdr *)(b + sizeof(vh) + 20);
+	static const uint32_t plen[3] = { 1000, 1000, 500 };
+	struct pkt p;
+
+	uh->sport_be = htons(5001);
+	uh->dport_be = htons(5201);
+	uh->len_be = htons(8 + 2500);
+	uh->csum_be = 0x1234;			/* the partial sum: not kept */
+	unqueue();
+	run(b, len, 1);
+	T_EQ(W.n_uso_in, 1, "one UDP super-packet");
+	T_EQ(W.n_uso_dgrams, 3, "cut into three datagrams");
+	T_EQ(W.esp_tx.n, 3, "three ESP packets");
+	for (unsigned i = 0; i < W.esp_tx.n && i < 3; i++) {
+		const struct ip4_hdr *ip;
+		const struct udp_hdr *u;
+		struct ip4_pseudo ph;
+
+		T_EQ(open_esp(W.esp_tx.iov[i].iov_base, W.esp_tx.iov[i].iov_len, &p, &seq),
+		    DROP_NONE, "datagram %u opens", i);
+		if (i == 0)
+			seq0 = seq;
+		T_EQ(seq, seq0 + i, "numbered on");
+		ip = (const struct ip4_hdr *)p.data;
+		u = (const struct udp_hdr *)(ip + 1);
+		T_EQ(p.len, 28 + plen[i], "datagram %u: headers and %u bytes", i, plen[i]);
+		T_EQ(ntohs(ip->len_be), p.len, "its Total Length");
+		T_EQ(ntohs(ip->id_be), 0x100 + i, "Identification counts up");
+		T_EQ(ntohs(ip->frag_be), 0, "no DF, no fragment");
+		T_EQ(ip4_csum(ip, sizeof(*ip)), 0, "IPv4 checksum");
+		T_EQ(ntohs(u->len_be), 8 + plen[i], "UDP length");
+		T_EQ(ntohs(u->sport_be), 5001, "ports kept");
+		ph = (struct ip4_pseudo){ ip->src_be, ip->dst_be, 0, 17, u->len_be };
+		T_EQ(tso_l4_csum(&ph, (const uint8_t *)u, p.len - 20), 0, "UDP checksum right");
+		T_OK(u->csum_be != 0, "and present");
+		T_OK(memcmp(p.data + 28, b + sizeof(vh) + 28 + 1000 * i, plen[i]) == 0,
+		    "datagram %u carries its part of the payload", i);
+	}
+	unqueue();
+
+	vh.gso_size = 0;			/* malformed: dropped, counted, nothing sent */
+	len = tun_read(b, &vh, HOST_A, HOST_B, 17, 28 + 2500, 0, false);
+	run(b, len, 1);
+	T_EQ(queued(), 0, "gso_size 0: nothing sent");
+	vh.gso_size = 1000;
+	len = tun_read(b, &vh, HOST_A, HOST_B, 6, 28 + 2500, 0, false);
+	run(b, len, 1);
+	T_EQ(queued(), 0, "not UDP: nothing sent");
+	len = tun_read(b, &vh, HOST_A, HOST_B, 17, 28, 0, false);
+	run(b, len, 1);
+	T_EQ(queued(), 0, "no payload: nothing sent");
+	T_EQ(W.n_uso_in, 1, "only the good one counted as cut");
+}
+
 /* The same reads again and again allocate nothing, OpenSSL's allocations included
- * (tests/lib/alloc_count.h): a packet sealed and a TCP super-packet cut and sealed. */
+ * (tests/lib/alloc_count.h): a packet sealed and a TCP and a UDP super-packet cut and sealed. */
 static void
 test_no_alloc(void)
 {
@@ -346,12 +411,23 @@ test_no_alloc(void)
 	    .hdr_len = 40 };
 	uint32_t len = tun_read(b, NULL, HOST_A, HOST_B, 17, 1000, 0, false);
 	uint32_t tlen = tun_read(t, &vh, HOST_A, HOST_B, 6, 40 + 2500, 0, false);
+	struct virtio_net_hdr uvh = { .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+	    .gso_type = VIRTIO_NET_HDR_GSO_UDP_L4, .gso_size = 1000, .hdr_len = 28,
+	    .csum_start = 20, .csum_offset = 6 };
+	static uint8_t u[4096];
+	uint32_t ulen = tun_read(u, &uvh, HOST_A, HOST_B, 17, 28 + 2500, 0, false);
 	struct tcp_hdr *tcp = (struct tcp_hdr *)(t + sizeof(vh) + 20);
 	uint64_t a0 = 0, sent = 0;
+	struct sa_out *sa = tables_sa_out(W.gen, 101);
+	uint64_t end = sa->seq_end, lease = sa->lease_len;
 
 	memset(tcp, 0, sizeof(*tcp));
 	tcp->off = 5 << 4;
 	tcp->flags = TCP_ACK;
+	/* a lease long enough for both rounds: half of it spent would ask controld for the next
+	 * (link.c, once a lease, not per packet) */
+	sa->seq_end = sa->seq + 10000;
+	sa->lease_len = 10000;
 	if (!alloc_counting()) {
 		printf("# skipped: allocations are not counted in this build (sanitizers)\n");
 		return;
@@ -362,12 +438,15 @@ test_no_alloc(void)
 		for (unsigned i = 0; i < 50; i++) {
 			run(b, len, 1);
 			run(t, tlen, 1);
+			run(u, ulen, 1);
 			sent += W.esp_tx.n;
 			unqueue();
 		}
 	}
-	T_EQ(sent, 200, "each round: 50 packets and 50 super-packets of 3, all sealed");
-	T_EQ(alloc_calls() - a0, 0, "no allocation in 100 reads, 200 ESP packets");
+	T_EQ(sent, 350, "each round: 50 packets, 50 TCP and 50 UDP super-packets of 3, all sealed");
+	T_EQ(alloc_calls() - a0, 0, "no allocation in 150 reads, 350 ESP packets");
+	sa->seq_end = end;
+	sa->lease_len = lease;
 }
 
 /* ---- Negotiated flows: ipsec-isakmp and dynamic entries (Policy.flow_sas) ----
@@ -715,6 +794,7 @@ main(void)
 	test_drops();
 	test_too_big();
 	test_tso();
+	test_uso();
 	test_no_alloc();
 	test_flows();
 	test_flow_refused();

@@ -55,6 +55,12 @@ tso_csum(uint8_t *b, uint32_t len, uint16_t start, uint16_t off)
 	return 0;
 }
 
+uint16_t
+tso_l4_csum(const struct ip4_pseudo *ph, const uint8_t *b, uint32_t len)
+{
+	return csum_fold(csum_add(csum_add(0, (const uint8_t *)ph, sizeof(*ph)), b, len));
+}
+
 enum drop
 tso_parse(struct tso *t, const struct virtio_net_hdr *vh, const uint8_t *sp, uint32_t n)
 {

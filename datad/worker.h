@@ -26,6 +26,17 @@
 #ifndef UDP_GRO
 #define UDP_GRO		104
 #endif
+/* UDP segmentation offload on the TUN (Linux 6.2; linux/virtio_net.h, linux/if_tun.h), for
+ * headers older than the kernel (uso.c) */
+#ifndef VIRTIO_NET_HDR_GSO_UDP_L4
+#define VIRTIO_NET_HDR_GSO_UDP_L4	5
+#endif
+#ifndef TUN_F_USO4
+#define TUN_F_USO4	0x20
+#endif
+#ifndef TUN_F_USO6
+#define TUN_F_USO6	0x40
+#endif
 
 enum {
 	BATCH		= 64,		/* packets per sendmmsg/recvmmsg, and segments per flush */
@@ -126,13 +137,15 @@ struct tx_batch {
 	bool			no_gso[BATCH];	/* larger than its path: sent alone (udpgso.c) */
 };
 
-/* One flow's TCP segments waiting to go to the TUN as one super-packet (gro.c). */
+/* One flow's TCP segments (or UDP datagrams: uso.c) waiting to go to the TUN as one
+ * super-packet (gro.c). */
 struct gro_flow {
 	struct sa_in	*sa;
 	struct pkt	*seg[BATCH];		/* in order; seg[0] gives the headers */
 	unsigned	n;
 	uint32_t	thl, mss, len;		/* TCP header length, GSO size, IP total */
-	uint32_t	next_seq;
+	uint32_t	next_seq;		/* TCP: sequence; UDP: Identification */
+	uint8_t		proto;			/* IPPROTO_TCP, or IPPROTO_UDP (uso.c) */
 	bool		closed;			/* PSH, FIN or a short segment came */
 };
 
@@ -174,6 +187,7 @@ struct worker {
 	struct pkt		*pool;			/* 2 * BATCH buffers, made at start */
 	uint8_t			*rbuf;			/* RBUF bytes for TUN reads */
 	bool			vnet;			/* TUN with virtio_net_hdr + TSO */
+	bool			tun_uso;		/* and USO (uso.c) */
 	uint64_t		n_tso, n_tso_segs;	/* super-packets read, segments made */
 	uint64_t		n_frags, n_icmp_sent;	/* fragments we cut, frag-needed sent */
 	struct pkt		frags[PMTU_FRAGS];
@@ -204,6 +218,8 @@ struct worker {
 	unsigned		n_gro;
 	struct iovec		gro_iov[BATCH + 2];
 	uint64_t		n_tun_writes, n_gro_pkts, n_gro_segs;
+	uint64_t		n_uso_pkts, n_uso_segs;	/* of those, UDP (uso.c) */
+	uint64_t		n_uso_in, n_uso_dgrams;	/* UDP super-packets read, cut into */
 	struct sockaddr_in	rx_from[BATCH];
 	union {					/* UDP: the address it was sent to */
 		char		buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
@@ -305,6 +321,9 @@ struct tso {
 /* Complete the checksum at b[start + off] over b[start..len) (VIRTIO_NET_HDR_F_NEEDS_CSUM);
  * -1 if the field is not inside the packet. */
 int		tso_csum(uint8_t *b, uint32_t len, uint16_t start, uint16_t off);
+/* The TCP or UDP checksum over ph and b[0..len) as stored (network order): with 0 in the
+ * checksum field, the checksum to put there; with a checksum there, 0 if it is right. */
+uint16_t	tso_l4_csum(const struct ip4_pseudo *ph, const uint8_t *b, uint32_t len);
 /* The super-packet sp[0..n) that vh describes into t (which borrows sp); DROP_BAD_IP unless
  * it is TCPv4 with whole headers and segments that fit PKT_MAX. */
 enum drop	tso_parse(struct tso *t, const struct virtio_net_hdr *vh, const uint8_t *sp,
@@ -336,6 +355,26 @@ unsigned	udpgro_batch(struct worker *w);
 /* The seam under it: the reads w->udp_rmsg[0..n) (their iovecs into udp_rbuf, senders and
  * control messages) cut and opened; returns the datagrams they held. */
 unsigned	udpgro_split(struct worker *w, unsigned n);
+
+/* uso.c: UDP segmentation offload on the TUN (docs/adr/0017-udp-offload-tun.md): inbound
+ * datagrams of one flow coalesced by gro.c into a VIRTIO_NET_HDR_GSO_UDP_L4 super-packet,
+ * outbound UDP super-packets (TUN_F_USO4) cut into datagrams. */
+/* p is a UDP datagram the kernel's cutting would give back unchanged (IPv4 without options or
+ * fragments, UDP length matching, a checksum and a right one); *plen its payload length, > 0. */
+bool		uso_dgram(const struct pkt *p, uint32_t *plen);
+/* May datagram q (uso_dgram: plen) of the same flow and SA follow f's datagrams: the next
+ * Identification, TOS, TTL and DF alike, payload no longer than the first's, room left? */
+bool		uso_joins(const struct gro_flow *f, const struct pkt *q, uint32_t plen);
+/* f->seg[0]'s headers made the super-packet's (Total Length, UDP length, the pseudo-header
+ * sum for CHECKSUM_PARTIAL) and the virtio_net_hdr that goes before it into *vh. */
+void		uso_head(const struct gro_flow *f, struct virtio_net_hdr *vh);
+/* A UDP super-packet from the TUN into t (borrowing sp); DROP_BAD_IP unless it is UDP over
+ * IPv4 with whole headers, at least one byte of payload and datagrams that fit PKT_MAX. */
+enum drop	uso_parse(struct tso *t, const struct virtio_net_hdr *vh, const uint8_t *sp,
+		    uint32_t n);
+/* Datagram i of t into p: Total Length, Identification (the first's + i), IPv4 checksum,
+ * UDP length and full UDP checksum of its own. */
+void		uso_segment(const struct tso *t, uint32_t i, struct pkt *p);
 
 /* mtu.c: path MTU per outbound SA */
 int	mtu_open(struct worker *w, struct gw_err *err);
