@@ -18,7 +18,7 @@ PKGS=(
 	python3-scapy python3-cryptography		# forged packets, ESP by hand (crypto is only
 							# a Recommends of scapy)
 	python3-textfsm					# show output held to screen-scrapers' templates
-	iperf3 netcat-openbsd				# throughput and transfers
+	iperf3 netcat-openbsd ethtool			# throughput, transfers, offloads
 	systemd util-linux				# systemd-analyze, setpriv, unshare: the
 							# units' sandbox and the TUN owner tests
 	charon-systemd strongswan-swanctl		# strongSwan 5.9.8, the IKE peer of the
