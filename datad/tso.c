@@ -86,24 +86,30 @@ tso_parse(struct tso *t, const struct virtio_net_hdr *vh, const uint8_t *sp, uin
 	return DROP_NONE;
 }
 
-void
-tso_segment(const struct tso *t, uint32_t i, struct pkt *p)
+struct ip4_hdr *
+tso_copy_seg(const struct tso *t, uint32_t i, struct pkt *p)
 {
 	uint32_t off = t->hlen + i * t->mss, dlen = t->n - off < t->mss ? t->n - off : t->mss;
-	struct ip4_pseudo ph;
 	struct ip4_hdr *ip;
-	struct tcp_hdr *tcp;
-	uint32_t tcp_len;
 
 	pkt_reset(p);
 	memcpy(p->data, t->sp, t->hlen);
 	memcpy(p->data + t->hlen, t->sp + off, dlen);
 	p->len = t->hlen + dlen;
 	ip = (struct ip4_hdr *)p->data;
-	tcp = (struct tcp_hdr *)(p->data + t->ihl);
-	tcp_len = p->len - t->ihl;
 	ip->len_be = htons((uint16_t)p->len);
 	ip->id_be = htons((uint16_t)(ntohs(ip->id_be) + i));
+	return ip;
+}
+
+void
+tso_segment(const struct tso *t, uint32_t i, struct pkt *p)
+{
+	struct ip4_hdr *ip = tso_copy_seg(t, i, p);
+	struct tcp_hdr *tcp = (struct tcp_hdr *)(p->data + t->ihl);
+	uint32_t tcp_len = p->len - t->ihl;
+	struct ip4_pseudo ph;
+
 	ip->csum_be = 0;
 	ip->csum_be = csum_fold(csum_add(0, p->data, t->ihl));
 	tcp->seq_be = htonl(ntohl(tcp->seq_be) + i * t->mss);

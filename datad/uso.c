@@ -135,21 +135,11 @@ uso_parse(struct tso *t, const struct virtio_net_hdr *vh, const uint8_t *sp, uin
 void
 uso_segment(const struct tso *t, uint32_t i, struct pkt *p)
 {
-	uint32_t off = t->hlen + i * t->mss, dlen = t->n - off < t->mss ? t->n - off : t->mss;
+	struct ip4_hdr *ip = tso_copy_seg(t, i, p);
+	struct udp_hdr *udp = (struct udp_hdr *)(p->data + t->ihl);
+	uint16_t ulen = (uint16_t)(p->len - t->ihl);
 	struct ip4_pseudo ph;
-	struct ip4_hdr *ip;
-	struct udp_hdr *udp;
-	uint16_t ulen;
 
-	pkt_reset(p);
-	memcpy(p->data, t->sp, t->hlen);
-	memcpy(p->data + t->hlen, t->sp + off, dlen);
-	p->len = t->hlen + dlen;
-	ip = (struct ip4_hdr *)p->data;
-	udp = (struct udp_hdr *)(p->data + t->ihl);
-	ulen = (uint16_t)(p->len - t->ihl);
-	ip->len_be = htons((uint16_t)p->len);
-	ip->id_be = htons((uint16_t)(ntohs(ip->id_be) + i));
 	ip4_csum_set(p->data);
 	udp->len_be = htons(ulen);
 	ph.src_be = ip->src_be;

@@ -324,6 +324,9 @@ int		tso_csum(uint8_t *b, uint32_t len, uint16_t start, uint16_t off);
 /* The TCP or UDP checksum over ph and b[0..len) as stored (network order): with 0 in the
  * checksum field, the checksum to put there; with a checksum there, 0 if it is right. */
 uint16_t	tso_l4_csum(const struct ip4_pseudo *ph, const uint8_t *b, uint32_t len);
+/* Segment i of t into p: the headers and its part of the payload, IPv4 Total Length and
+ * Identification (+ i) set; the rest of the headers is the caller's (TCP or UDP). */
+struct ip4_hdr	*tso_copy_seg(const struct tso *t, uint32_t i, struct pkt *p);
 /* The super-packet sp[0..n) that vh describes into t (which borrows sp); DROP_BAD_IP unless
  * it is TCPv4 with whole headers and segments that fit PKT_MAX. */
 enum drop	tso_parse(struct tso *t, const struct virtio_net_hdr *vh, const uint8_t *sp,
