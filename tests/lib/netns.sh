@@ -163,6 +163,24 @@ ping_stats()
 	}' "$1"
 }
 
+# ns_drops NS...: packets the kernel has dropped so far in these namespaces for want of room
+# (a consumer that fell behind on a busy machine, not a protocol fault): the UDP sockets'
+# receive buffers (RcvbufErrors of the namespace's /proc/net/snmp) and every interface's rx
+# and tx drops (a TUN whose reader is late drops on tx).
+ns_drops()
+{
+	local ns v t=0
+	for ns in "$@"; do
+		# shellcheck disable=SC2016 # awk's own fields
+		v=$(nsx "$ns" sh -c 'awk '\''$1 == "Udp:" && $2 ~ /^[0-9]+$/ { print $6 }'\'' \
+			/proc/net/snmp; cat /sys/class/net/*/statistics/rx_dropped \
+			/sys/class/net/*/statistics/tx_dropped' 2>/dev/null |
+			awk '{ n += $1 } END { print n + 0 }')
+		t=$((t + ${v:-0}))
+	done
+	echo "$t"
+}
+
 # gw_sa_counter NAME LABEL: the sum of "#pkts LABEL: N" over NAME's `show crypto ipsec sa`
 # (IOS prints "#pkts encaps: 345, #pkts encrypt: 345, ..." once per SA pair).
 gw_sa_counter()
