@@ -50,6 +50,9 @@
 #                         sample, before the run) marks its setup with '*' in the table
 #   BENCH_QUIET_WAIT=0    wait up to this many seconds before each run for the machine to be
 #                         quieter than BENCH_NOISY (for a machine shared with other work)
+#   BENCH_UDP_RCVBUF=2M   the UDP tests' socket buffers (iperf3 -w, which the server takes for
+#                         its receive buffer), every setup; 0: iperf3's default (the kernel's,
+#                         208 KB); capped by net.core.rmem_max
 #   BENCH_UDP_GRO_FWD=1   GRO of forwarded UDP on gwA's and gwB's lan0 (ethtool -K lan0 gro on
 #                         rx-udp-gro-forwarding on), in every setup (default 0: off)
 #   BENCH_OUT=DIR         where the table is saved (default bench/out)
@@ -66,6 +69,7 @@ SECS=${BENCH_SECONDS:-3}
 OUTDIR=${BENCH_OUT:-$GW_SRC/bench/out}
 UDP_BIG=1400		# IP packet sizes of the UDP tests (iperf3 -l = size - 28)
 UDP_SMALL=64
+RCVBUF=${BENCH_UDP_RCVBUF:-2M}
 HOST_B=192.0.2.130
 PORT=5201
 HZ=$(getconf CLK_TCK)
@@ -281,7 +285,8 @@ iperf()
 	case $t in
 	tcp1) ;;
 	tcp4) args+=(-P 4) ;;
-	udp*) args+=(-u -b 0 -l $((${t#udp} - 28))) ;;
+	udp*) args+=(-u -b 0 -l $((${t#udp} - 28)))
+	      [ "$RCVBUF" != 0 ] && args+=(-w "$RCVBUF") ;;
 	esac
 	s0=$(snap)
 	nsx hostA timeout $((SECS + 30)) iperf3 "${args[@]}" >"$json" 2>"$json.err" || rc=$?
@@ -644,7 +649,8 @@ read -r -a CPU_TESTS <<<"${BENCH_CPU_TESTS:-tcp1 udp$UDP_BIG}"
 		"OpenSSL $(openssl version | cut -d' ' -f2), iperf3 $(iperf3 --version | head -1 | cut -d' ' -f2)," \
 		"strongSwan ${ss_ver:-not installed}; our binaries: $GW_BIN; datad's default I/O: $IO_DEFAULT"
 	echo "medians of $RUNS runs of ${SECS} s each (iperf3 hostA -> hostB); UDP at -b 0 with" \
-		"${UDP_BIG}-byte and ${UDP_SMALL}-byte IP packets, kpps = packets/s the receiver got;" \
+		"${UDP_BIG}-byte and ${UDP_SMALL}-byte IP packets, kpps = packets/s the receiver got," \
+		"its socket buffer $( [ "$RCVBUF" = 0 ] && echo "the kernel's default" || echo "$RCVBUF");" \
 		"total ${ELAPSED} s"
 	echo "machine busy without the benchmark (1 s samples, % of all $(nproc) cores):" \
 		"${LOAD_BEFORE}% before, ${LOAD_AFTER}% after$( [ "${LOAD_BEFORE:-0}" -ge 10 ] ||
