@@ -96,14 +96,14 @@ esp_seal(struct xform *xf, uint8_t *hdr, uint64_t seq, bool esn, uint8_t *ct, ui
 	return esp_aead(xf, hdr, seq, esn, ct, ct_len) == 0 ? DROP_NONE : DROP_CRYPTO;
 }
 
-enum drop
-esp_encap(struct xform *xf, uint32_t spi_be, uint64_t seq, bool esn, uint8_t next_hdr,
-    struct pkt *p)
+/* ESP header, padding and trailer around p's payload: hdr and the cipher text's length. */
+static enum drop
+esp_frame(struct xform *xf, uint32_t spi_be, uint64_t seq, uint8_t next_hdr, struct pkt *p,
+    uint8_t **hdrp, uint32_t *ct_lenp)
 {
 	uint32_t head = xf->hdr_len + xf->iv_len, pad, ct_len;
-	uint8_t *hdr, *t, md[XF_MD_MAX];
+	uint8_t *hdr, *t;
 	struct esp_hdr *h;
-	enum drop d;
 
 	if (xf->cipher == XF_CIPHER_NONE || !xf->encrypt)
 		return DROP_PROTO;
@@ -121,15 +121,84 @@ esp_encap(struct xform *xf, uint32_t spi_be, uint64_t seq, bool esn, uint8_t nex
 	h->spi_be = spi_be;
 	if (xf->hdr_len == sizeof(*h))			/* RFC 1829 has the SPI alone */
 		h->seq_be = htonl((uint32_t)seq);	/* §2.2: the low 32 bits travel */
-	if ((d = esp_seal(xf, hdr, seq, esn, p->data, ct_len)) != DROP_NONE)
+	*hdrp = hdr;
+	*ct_lenp = ct_len;
+	return DROP_NONE;
+}
+
+/* The ICV of a sealed packet, after its cipher text. */
+static void
+esp_icv_put(struct xform *xf, uint8_t *hdr, uint32_t ct_len, uint64_t seq, bool esn)
+{
+	uint32_t head = xf->hdr_len + xf->iv_len;
+	uint8_t md[XF_MD_MAX];
+
+	if (xf->mac.alg == XF_AUTH_NONE)
+		return;
+	esp_icv(xf, hdr, head + ct_len, seq, esn, md);
+	memcpy(hdr + head + ct_len, md, xf->icv_len);
+}
+
+enum drop
+esp_encap(struct xform *xf, uint32_t spi_be, uint64_t seq, bool esn, uint8_t next_hdr,
+    struct pkt *p)
+{
+	uint32_t head = xf->hdr_len + xf->iv_len, ct_len;
+	uint8_t *hdr;
+	enum drop d;
+
+	if ((d = esp_frame(xf, spi_be, seq, next_hdr, p, &hdr, &ct_len)) != DROP_NONE ||
+	    (d = esp_seal(xf, hdr, seq, esn, hdr + head, ct_len)) != DROP_NONE)
 		return d;
-	if (xf->mac.alg != XF_AUTH_NONE) {
-		esp_icv(xf, hdr, head + ct_len, seq, esn, md);
-		memcpy(p->data + ct_len, md, xf->icv_len);
-	}
+	esp_icv_put(xf, hdr, ct_len, seq, esn);
 	p->data = hdr;
 	p->len = head + ct_len + xf->icv_len;
 	return DROP_NONE;
+}
+
+enum drop
+esp_encap_begin(struct xform *xf, uint32_t spi_be, uint64_t seq, bool esn, uint8_t next_hdr,
+    struct pkt *p, struct esp_job *job)
+{
+	uint32_t head = xf->hdr_len + xf->iv_len, ct_len;
+	uint8_t *hdr;
+	enum drop d;
+
+	job->xf = NULL;
+	if (!xf->cbc_mb)
+		return esp_encap(xf, spi_be, seq, esn, next_hdr, p);
+	if ((d = esp_frame(xf, spi_be, seq, next_hdr, p, &hdr, &ct_len)) != DROP_NONE)
+		return d;
+	if (xform_iv(xf, hdr + xf->hdr_len) != 0)
+		return DROP_CRYPTO;
+	*job = (struct esp_job){ xf, hdr, ct_len, seq, esn };
+	p->data = hdr;
+	p->len = head + ct_len + xf->icv_len;
+	return DROP_NONE;
+}
+
+void
+esp_encap_finish(const struct esp_job *jobs, unsigned n)
+{
+	struct aesni_cbc_job cj[64];
+	unsigned i, k, m;
+
+	for (i = 0; i < n; i += m) {
+		m = n - i < 64 ? n - i : 64;
+		for (k = 0; k < m; k++) {
+			const struct esp_job *j = &jobs[i + k];
+			uint8_t *iv = j->hdr + j->xf->hdr_len;
+
+			cj[k] = (struct aesni_cbc_job){ &j->xf->cbc_key, iv, iv + j->xf->iv_len,
+			    j->ct_len };
+		}
+		aesni_cbc_encrypt_mb(cj, m);
+		for (k = 0; k < m; k++) {
+			const struct esp_job *j = &jobs[i + k];
+
+			esp_icv_put(j->xf, j->hdr, j->ct_len, j->seq, j->esn);
+		}
+	}
 }
 
 /* Authenticate (AEAD, GMAC) and decrypt ct[0..ct_len) in place; the ICV follows it. */

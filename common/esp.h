@@ -21,6 +21,25 @@
 enum drop	esp_encap(struct xform *xf, uint32_t spi_be, uint64_t seq, bool esn,
 		    uint8_t next_hdr, struct pkt *p);
 
+/* Batched encapsulation (aesni.h): a CBC SA with xf->cbc_mb is framed packet by packet and
+ * encrypted many packets at once, where CBC's serial chain no longer limits it.
+ * esp_encap_begin does what esp_encap does (same drops; p->data and p->len as after it) but
+ * for xf->cbc_mb leaves the payload in clear and the ICV unwritten, and fills *job;
+ * esp_encap_finish encrypts every job's packet and writes its ICV.  Between the two the packet
+ * must not leave or be copied (datad: before its batch is sent, out_flush).  Without cbc_mb,
+ * esp_encap_begin does all of esp_encap and sets job->xf NULL: nothing to finish.  The caller
+ * owns the jobs; an xform must outlive its pending jobs. */
+struct esp_job {
+	struct xform	*xf;
+	uint8_t		*hdr;		/* the ESP header; IV after it, then ct_len bytes */
+	uint32_t	ct_len;
+	uint64_t	seq;
+	bool		esn;
+};
+enum drop	esp_encap_begin(struct xform *xf, uint32_t spi_be, uint64_t seq, bool esn,
+		    uint8_t next_hdr, struct pkt *p, struct esp_job *job);
+void		esp_encap_finish(const struct esp_job *jobs, unsigned n);
+
 /* p->data points at the ESP header (outer IP removed).  Verify the ICV (constant time),
  * decrypt in place, check and strip the trailer.  seq is the full (ESN-inferred) sequence
  * number the caller derived for the replay check (esp-rfc1829 ignores it).  On DROP_NONE

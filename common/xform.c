@@ -380,6 +380,14 @@ cipher_pick(struct xform *xf, size_t klen, const char **evp, struct gw_err *err)
 	}
 }
 
+static bool cbc_batching = true;
+
+void
+xform_cbc_batching(bool on)
+{
+	cbc_batching = on;
+}
+
 static int
 cipher_key(struct xform *xf, const struct key *ck, struct gw_err *err)
 {
@@ -422,6 +430,9 @@ cipher_key(struct xform *xf, const struct key *ck, struct gw_err *err)
 		}
 		OPENSSL_cleanse(ivkey, sizeof(ivkey));
 		xf->iv_pos = XF_IV_BATCH;
+		/* AES-192 and CPUs without AES-NI stay with OpenSSL alone */
+		xf->cbc_mb = ok && xf->cipher == XF_CIPHER_AES_CBC && cbc_batching &&
+		    aesni_key_init(&xf->cbc_key, ck->b, ck->len) == 0;
 	}
 	if (!ok) {
 		ERR_clear_error();
@@ -511,7 +522,7 @@ xform_free(struct xform *xf)
 		return;
 	EVP_CIPHER_CTX_free(xf->cctx);		/* providers clear their key schedules */
 	EVP_CIPHER_CTX_free(xf->ivctx);
-	OPENSSL_cleanse(xf, sizeof(*xf));	/* keys, salt, HMAC states, pending IVs */
+	OPENSSL_cleanse(xf, sizeof(*xf));	/* keys, salt, HMAC states, pending IVs, cbc_key */
 }
 
 /* --- per packet --- */

@@ -80,6 +80,32 @@ out_seq(struct worker *w, struct sa_out *sa, uint64_t *seq)
 	return DROP_NONE;
 }
 
+/* ESP in tunnel mode around p: sealed now, or (CBC on AES-NI) framed now and sealed with the
+ * rest of the batch in out_flush (esp.h: esp_encap_begin). */
+static enum drop
+out_encap(struct worker *w, struct sa_out *sa, uint64_t seq, struct pkt *p)
+{
+	struct esp_job *j = &w->cbc_jobs[w->n_cbc_jobs];
+	enum drop d;
+
+	if (w->n_cbc_jobs == BATCH)		/* never: one job per pool slot */
+		return esp_encap(&sa->xf, sa->spi_be, seq, sa->esn, IPPROTO_IPIP_, p);
+	d = esp_encap_begin(&sa->xf, sa->spi_be, seq, sa->esn, IPPROTO_IPIP_, p, j);
+	if (d == DROP_NONE && j->xf != NULL)
+		w->n_cbc_jobs++;
+	return d;
+}
+
+/* Seal what out_encap left framed: before any batch is sent, and before a packet is copied. */
+void
+out_seal(struct worker *w)
+{
+	if (w->n_cbc_jobs == 0)
+		return;
+	esp_encap_finish(w->cbc_jobs, w->n_cbc_jobs);
+	w->n_cbc_jobs = 0;
+}
+
 static void
 queue(struct tx_batch *b, struct pkt *p, uint32_t dst_be)
 {
@@ -109,7 +135,7 @@ out_esp_tunnel(struct worker *w, struct sa_out *sa, struct pkt *p)
 	if (sa->udp_port_be && w->udp_fd < 0)
 		return DROP_PROTO;		/* port 4500 was not ours to bind */
 	if ((d = out_seq(w, sa, &seq)) != DROP_NONE ||
-	    (d = esp_encap(&sa->xf, sa->spi_be, seq, sa->esn, IPPROTO_IPIP_, p)) != DROP_NONE)
+	    (d = out_encap(w, sa, seq, p)) != DROP_NONE)
 		return d;
 	sa->ctr.pkts++;
 	sa->ctr.bytes += p->len;
@@ -228,8 +254,10 @@ out_hdr(struct worker *w, struct sa_out *esp, struct sa_out *ah, struct pkt *p, 
 	}
 	ip4_inner_tos(p->data, p->len, &tos, &df);
 	if (first->tunnel) {
-		if (esp != NULL && (d = esp_encap(&esp->xf, esp->spi_be, seq_e, esp->esn,
-		    IPPROTO_IPIP_, p)) != DROP_NONE)
+		/* AH covers ESP's cipher text: ESP sealed at once under AH */
+		if (esp != NULL && (d = ah != NULL ?
+		    esp_encap(&esp->xf, esp->spi_be, seq_e, esp->esn, IPPROTO_IPIP_, p) :
+		    out_encap(w, esp, seq_e, p)) != DROP_NONE)
 			bad = esp;
 		else if ((d = ip4_push(p, first->local_be, first->peer_be,
 		    esp != NULL ? IPPROTO_ESP_ : IPPROTO_IPIP_, tos, df, 0)) != DROP_NONE)
@@ -254,6 +282,7 @@ out_hdr(struct worker *w, struct sa_out *esp, struct sa_out *ah, struct pkt *p, 
 		ah->ctr.bytes += p->len;
 	}
 	if (p->len > mtu) {			/* DF clear (else out_one answered it) */
+		out_seal(w);			/* the fragments copy it */
 		*sap = first;
 		return out_fragments(w, first, p, mtu);
 	}
@@ -333,6 +362,7 @@ out_one(struct worker *w, struct pkt *p, struct sa_out **sap)
 void
 out_flush(struct worker *w)
 {
+	out_seal(w);
 	xdp_tx(w, &w->esp_tx, XDP_TX_ESP);
 	if (w->esp_tx.n)
 		io_flush(w, &w->esp_tx, w->esp_fd);

@@ -109,7 +109,7 @@ tun_read(uint8_t *b, const struct virtio_net_hdr *vh, uint32_t src, uint32_t dst
 	return (uint32_t)sizeof(*vh) + len;
 }
 
-/* Reads through the outbound path as one batch; nothing is sent. */
+/* Reads through the outbound path as one batch; nothing is sent (what is queued is sealed). */
 static void
 run(const uint8_t *b, uint32_t len, unsigned times)
 {
@@ -117,6 +117,7 @@ run(const uint8_t *b, uint32_t len, unsigned times)
 
 	for (unsigned i = 0; i < times; i++)
 		out_read(&W, b, len, &slot);
+	out_seal(&W);
 }
 
 static unsigned

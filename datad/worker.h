@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "common/drop.h"
+#include "common/esp.h"
 #include "common/peer_rate.h"
 #include "common/pkt.h"
 #include "common/sel.h"
@@ -191,6 +192,10 @@ struct worker {
 	uint64_t		n_tso, n_tso_segs;	/* super-packets read, segments made */
 	uint64_t		n_frags, n_icmp_sent;	/* fragments we cut, frag-needed sent */
 	struct pkt		frags[PMTU_FRAGS];
+	/* CBC packets framed but not yet encrypted (esp.h: esp_encap_begin), sealed at once by
+	 * out_flush before anything is sent; at most one per slot of the outbound pool */
+	struct esp_job		cbc_jobs[BATCH];
+	unsigned		n_cbc_jobs;
 	struct tx_batch		esp_tx, clear_tx;
 	struct tx_batch		hdr_tx;		/* whole IP packets we built (AH, transport) */
 	struct tx_batch		udp_tx;		/* ESP in UDP */
@@ -296,7 +301,9 @@ void		in_ike(struct worker *w);		/* UDP 500: IKE to controld */
  * out_read: one TUN read b[0..len) (a virtio_net_hdr, then a packet or a TCP super-packet)
  * through the outbound path.  What leaves is queued on w's send batches (esp_tx, udp_tx,
  * hdr_tx, clear_tx: pointers into w->pool), which out_flush sends; *slot counts the pool
- * buffers in use, 0 at the start of a batch, and out_read flushes itself when all are.
+ * buffers in use, 0 at the start of a batch, and out_read flushes itself when all are.  CBC
+ * packets on AES-NI are queued framed but not yet encrypted: out_seal seals them (out_flush
+ * does it first), for a test that reads the batches without sending.
  *
  * in_run: the n datagrams of one read through the inbound path, each in in_buf(w, i) with its
  * length and flags in w->rx_msg[i] and, from UDP 4500, its sender in w->rx_from[i].  What is
@@ -305,6 +312,7 @@ enum in_from { IN_ESP, IN_AH, IN_UDP };	/* the socket it came from */
 
 void		out_read(struct worker *w, const uint8_t *b, uint32_t len, unsigned *slot);
 void		out_flush(struct worker *w);
+void		out_seal(struct worker *w);
 struct pkt	*in_buf(struct worker *w, unsigned i);	/* buffer i, reset for a datagram */
 void		in_run(struct worker *w, enum in_from from, unsigned n);
 
