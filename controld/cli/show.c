@@ -613,9 +613,9 @@ show_offload(const struct worker_rec *w, FILE *out)
 
 	if (!o->known)
 		return;
-	fprintf(out, "    TUN in: %" PRIu64 " reads, %" PRIu64 " TCP super-packets cut into %" PRIu64
-	    " segments, %" PRIu64 " UDP into %" PRIu64 " datagrams (USO %s)\n", o->tun_reads,
-	    o->tso, o->tso_segs, o->uso, o->uso_dgrams, o->tun_uso ? "on" : "off");
+	fprintf(out, "    TUN in: %" PRIu64 " reads, %" PRIu64 " TCP super-packets cut into %"
+	    PRIu64 " segments, %" PRIu64 " UDP into %" PRIu64 " datagrams (USO %s)\n",
+	    o->tun_reads, o->tso, o->tso_segs, o->uso, o->uso_dgrams, o->tun_uso ? "on" : "off");
 	fprintf(out, "    TUN out: %" PRIu64 " writes, %" PRIu64 " coalesced of %" PRIu64
 	    " segments (UDP: %" PRIu64 " of %" PRIu64 " datagrams)\n", o->tun_writes,
 	    o->coalesced, o->coalesced_segs, o->uso_writes, o->uso_segs);

@@ -109,7 +109,7 @@ struct link_ike_ctr {
 /* How a worker's packets were batched since its boot (gw.v1.OffloadCounters, its reports):
  * TUN super-packets cut and writes coalesced, UDP 4500 GSO and GRO, AF_XDP transmit. */
 struct link_offload_ctr {
-	bool		known;			/* reported (a worker from before: never) */
+	bool		known;			/* reported (never by an older worker) */
 	bool		tun_uso;		/* its TUN hands over UDP super-packets */
 	uint64_t	tun_reads, tso, tso_segs, uso, uso_dgrams;
 	uint64_t	tun_writes, coalesced, coalesced_segs, uso_writes, uso_segs;
