@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* metrics.c: the Prometheus text (metrics.h says where it goes and why a file): gateway
- * information, the SAs with show's counts, the workers, IKE, the link's refusals, the log.
+ * information, the SAs with show's counts, the workers (their offloads too), IKE, the link's
+ * refusals, the log.
  * Names follow Prometheus's conventions (ipsecgw_ prefix, _total for counters, base units);
  * each family has its HELP and TYPE lines once, before its samples.  Label values are
  * escaped (backslash, double quote, newline).  Reads controld's state; changes nothing but
@@ -9,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -113,6 +115,77 @@ sas(const struct controld *cd, FILE *out)
 	}
 }
 
+/* The offload counters of the live workers that reported them (link.h, struct
+ * link_offload_ctr; show workers): a family per thing counted, protocol or path as a label.
+ * A value is a field, less another where "minus" says (TCP coalesced = all less UDP). */
+static void
+offload(const struct controld *cd, FILE *out)
+{
+#define OFF(f)	offsetof(struct link_offload_ctr, f)
+	static const struct {
+		const char	*name, *label, *help;
+		size_t		off, minus;
+	} f[] = {
+		{ "ipsecgw_worker_tun_reads_total", NULL, "Reads of a worker's TUN.",
+		    OFF(tun_reads), 0 },
+		{ "ipsecgw_worker_tun_superpackets_total", "protocol=\"tcp\"", "Super-packets a "
+		    "worker read from its TUN and cut (TSO, USO), by protocol.", OFF(tso), 0 },
+		{ "ipsecgw_worker_tun_superpackets_total", "protocol=\"udp\"", NULL, OFF(uso), 0 },
+		{ "ipsecgw_worker_tun_superpacket_segments_total", "protocol=\"tcp\"", "Segments "
+		    "(TCP) and datagrams (UDP) the super-packets read from the TUN were cut into.",
+		    OFF(tso_segs), 0 },
+		{ "ipsecgw_worker_tun_superpacket_segments_total", "protocol=\"udp\"", NULL,
+		    OFF(uso_dgrams), 0 },
+		{ "ipsecgw_worker_tun_writes_total", NULL, "Writes to a worker's TUN.",
+		    OFF(tun_writes), 0 },
+		{ "ipsecgw_worker_tun_coalesced_total", "protocol=\"tcp\"", "Writes to the TUN "
+		    "that coalesced several segments or datagrams, by protocol.", OFF(coalesced),
+		    OFF(uso_writes) },
+		{ "ipsecgw_worker_tun_coalesced_total", "protocol=\"udp\"", NULL, OFF(uso_writes),
+		    0 },
+		{ "ipsecgw_worker_tun_coalesced_segments_total", "protocol=\"tcp\"", "Segments "
+		    "(TCP) and datagrams (UDP) in the coalesced writes to the TUN.",
+		    OFF(coalesced_segs), OFF(uso_segs) },
+		{ "ipsecgw_worker_tun_coalesced_segments_total", "protocol=\"udp\"", NULL,
+		    OFF(uso_segs), 0 },
+		{ "ipsecgw_worker_udp_gso_sends_total", NULL, "Sends on UDP 4500 with UDP_SEGMENT "
+		    "(GSO).", OFF(gso_sends), 0 },
+		{ "ipsecgw_worker_udp_gso_datagrams_total", NULL, "Datagrams in the GSO sends on "
+		    "UDP 4500.", OFF(gso_dgrams), 0 },
+		{ "ipsecgw_worker_udp_gro_reads_total", NULL, "Reads on UDP 4500 with UDP_GRO.",
+		    OFF(gro_reads), 0 },
+		{ "ipsecgw_worker_udp_gro_datagrams_total", NULL, "Datagrams in the GRO reads on "
+		    "UDP 4500.", OFF(gro_dgrams), 0 },
+		{ "ipsecgw_worker_esp_tx_total", "path=\"af_xdp\"", "ESP a worker offered to "
+		    "AF_XDP, by how it left: sent by AF_XDP or left to raw sockets.", OFF(xdp_sent),
+		    0 },
+		{ "ipsecgw_worker_esp_tx_total", "path=\"raw\"", NULL, OFF(xdp_raw), 0 },
+		{ "ipsecgw_worker_xdp_kicks_refused_total", NULL, "AF_XDP transmit kicks the "
+		    "kernel refused.", OFF(xdp_refused), 0 },
+	};
+#undef OFF
+
+	for (size_t k = 0; k < sizeof(f) / sizeof(f[0]); k++) {
+		if (f[k].help != NULL)
+			family(out, f[k].name, "counter", f[k].help);
+		for (unsigned s = 0; s < WORKERS_MAX; s++) {
+			const struct worker_rec *w = &cd->link.w[s];
+			const char *o = (const char *)&w->offload;
+			uint64_t v, m = 0;
+
+			if (!w->live || !w->offload.known)
+				continue;
+			memcpy(&v, o + f[k].off, sizeof(v));
+			if (f[k].minus != 0)
+				memcpy(&m, o + f[k].minus, sizeof(m));
+			fprintf(out, "%s{worker=\"", f[k].name);
+			label(out, w->id);
+			fprintf(out, "\"%s%s} %" PRIu64 "\n", f[k].label ? "," : "",
+			    f[k].label ? f[k].label : "", v > m ? v - m : 0);
+		}
+	}
+}
+
 static void
 workers(const struct controld *cd, FILE *out)
 {
@@ -168,6 +241,7 @@ workers(const struct controld *cd, FILE *out)
 	for (int r = 0; r < REFUSE_MAX; r++)
 		fprintf(out, "ipsecgw_link_refused_total{reason=\"%s\"} %" PRIu64 "\n",
 		    refuse_name[r], cd->link.refused[r]);
+	offload(cd, out);
 }
 
 static void

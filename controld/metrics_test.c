@@ -4,13 +4,15 @@
  * sample's family has its HELP and TYPE lines before it, once; names and labels have the
  * text format's syntax; counters end in _total; an SA's packets, bytes and errors are the
  * numbers show crypto ipsec sa prints (sa_shown), after clear crypto sa too; the file is
- * written whole under its name, with no temporary file left. */
+ * written whole under its name, with no temporary file left; a worker's offload counters are
+ * those it reported, as metrics and in show workers. */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "common/log.h"
+#include "controld/cli/cli.h"
 #include "controld/controld.h"
 #include "controld/link/worker.h"
 #include "controld/link/link_test.h"
@@ -36,9 +38,10 @@ hello(void)
 	workers_msg(&cd, &from, &env);
 }
 
-/* Each SA counted pkts = 10 + i, bytes 1000 * that, 2 icv drops. */
+/* Each SA counted pkts = 10 + i, bytes 1000 * that, 2 icv drops; with off, the worker's
+ * offload counters too (a worker from before them sends none). */
 static void
-report(void)
+report(const Gw__V1__OffloadCounters *off)
 {
 	Gw__V1__Envelope env = GW__V1__ENVELOPE__INIT;
 	Gw__V1__Report r = GW__V1__REPORT__INIT;
@@ -59,6 +62,7 @@ report(void)
 	r.generation = cd.link.gen;
 	r.n_sas = n;
 	r.sas = cp;
+	r.offload = (Gw__V1__OffloadCounters *)off;
 	env.body_case = GW__V1__ENVELOPE__BODY_REPORT;
 	env.report = &r;
 	workers_msg(&cd, &from, &env);
@@ -177,6 +181,74 @@ check_syntax(const char *t)
 	T_EQ(bad, 0, "the text format holds");
 }
 
+/* The offload counters a worker reports (gw.v1.OffloadCounters): as metrics, and in show
+ * workers, through the real handlers. */
+static void
+test_offload(void)
+{
+	Gw__V1__OffloadCounters o = GW__V1__OFFLOAD_COUNTERS__INIT;
+	char *t, *s = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	o.tun_reads = 100;
+	o.tso = 3;
+	o.tso_segs = 90;
+	o.uso = 4;
+	o.uso_dgrams = 64;
+	o.tun_writes = 50;
+	o.coalesced = 10;
+	o.coalesced_segs = 150;
+	o.uso_writes = 2;
+	o.uso_segs = 30;
+	o.gso_sends = 5;
+	o.gso_dgrams = 77;
+	o.gro_reads = 6;
+	o.gro_dgrams = 88;
+	o.xdp_sent = 11;
+	o.xdp_raw = 12;
+	o.xdp_refused = 1;
+	o.tun_uso = true;
+	report(&o);
+	t = text();
+	check_syntax(t);
+#define W "worker=\"test/0\""
+	T_EQ(sample(t, "ipsecgw_worker_tun_reads_total", W), 100, "TUN reads");
+	T_EQ(sample(t, "ipsecgw_worker_tun_superpackets_total", "protocol=\"tcp\""), 3, "TSO");
+	T_EQ(sample(t, "ipsecgw_worker_tun_superpackets_total", "protocol=\"udp\""), 4, "USO");
+	T_EQ(sample(t, "ipsecgw_worker_tun_superpacket_segments_total", "protocol=\"tcp\""), 90,
+	    "TSO segments");
+	T_EQ(sample(t, "ipsecgw_worker_tun_superpacket_segments_total", "protocol=\"udp\""), 64,
+	    "USO datagrams");
+	T_EQ(sample(t, "ipsecgw_worker_tun_writes_total", W), 50, "TUN writes");
+	T_EQ(sample(t, "ipsecgw_worker_tun_coalesced_total", "protocol=\"tcp\""), 8,
+	    "TCP coalesced: all less UDP");
+	T_EQ(sample(t, "ipsecgw_worker_tun_coalesced_total", "protocol=\"udp\""), 2,
+	    "UDP coalesced");
+	T_EQ(sample(t, "ipsecgw_worker_tun_coalesced_segments_total", "protocol=\"tcp\""), 120,
+	    "TCP segments coalesced");
+	T_EQ(sample(t, "ipsecgw_worker_tun_coalesced_segments_total", "protocol=\"udp\""), 30,
+	    "UDP datagrams coalesced");
+	T_EQ(sample(t, "ipsecgw_worker_udp_gso_sends_total", W), 5, "GSO sends");
+	T_EQ(sample(t, "ipsecgw_worker_udp_gso_datagrams_total", W), 77, "GSO datagrams");
+	T_EQ(sample(t, "ipsecgw_worker_udp_gro_reads_total", W), 6, "GRO reads");
+	T_EQ(sample(t, "ipsecgw_worker_udp_gro_datagrams_total", W), 88, "GRO datagrams");
+	T_EQ(sample(t, "ipsecgw_worker_esp_tx_total", "path=\"af_xdp\""), 11, "AF_XDP sent");
+	T_EQ(sample(t, "ipsecgw_worker_esp_tx_total", "path=\"raw\""), 12, "left to raw");
+	T_EQ(sample(t, "ipsecgw_worker_xdp_kicks_refused_total", W), 1, "kicks refused");
+#undef W
+	free(t);
+	f = open_memstream(&s, &len);
+	show_workers(&cd, f);
+	fclose(f);
+	T_OK(strstr(s, "\n    TUN in: 100 reads, 3 TCP super-packets cut into 90 segments, 4 UDP "
+	    "into 64 datagrams (USO on)\n    TUN out: 50 writes, 10 coalesced of 150 segments "
+	    "(UDP: 2 of 30 datagrams)\n    UDP 4500: 5 GSO sends of 77 datagrams, 6 GRO reads of "
+	    "88 datagrams\n    AF_XDP out: 11 sent, 12 left to raw sockets, 1 kicks refused\n") !=
+	    NULL, "show workers has what the worker reported:\n%s", s);
+	free(s);
+}
+
 int
 main(void)
 {
@@ -191,7 +263,7 @@ main(void)
 	if (link_test_up(&cd, dir, "metrics_test", test_example("gwB.conf", "")) != 0)
 		return 2;
 	hello();
-	report();
+	report(NULL);
 	for (size_t i = 0; i < cd.sad.n; i++)
 		if (cd.sad.v[i]->inbound)
 			in = cd.sad.v[i];
@@ -209,7 +281,10 @@ main(void)
 	T_EQ(sample(t, "ipsecgw_sa_errors_total", label), 2, "errors as show (2 icv)");
 	T_EQ(sample(t, "ipsecgw_worker_up", "worker=\"test/0\""), 1, "the worker is up");
 	T_OK(sample(t, "ipsecgw_info", "hostname=\"gwB\"") == 1, "info");
+	T_OK(strstr(t, "ipsecgw_worker_tun_reads_total{") == NULL, "no offload counters from a "
+	    "worker that sent none");
 	free(t);
+	test_offload();
 
 	sa_clear((struct sa *)in, workers_live(&cd));	/* clear crypto sa */
 	t = text();

@@ -329,6 +329,31 @@ tops_sent(struct worker *w)
 	return w->tops_sent;
 }
 
+/* How our packets were batched (gw.v1.OffloadCounters): the numbers of the stop line
+ * (main.c), for show workers. */
+static void
+report_offload(const struct worker *w, Gw__V1__OffloadCounters *o)
+{
+	o->tun_reads = w->n_tun_reads;
+	o->tso = w->n_tso;
+	o->tso_segs = w->n_tso_segs;
+	o->uso = w->n_uso_in;
+	o->uso_dgrams = w->n_uso_dgrams;
+	o->tun_writes = w->n_tun_writes;
+	o->coalesced = w->n_gro_pkts;
+	o->coalesced_segs = w->n_gro_segs;
+	o->uso_writes = w->n_uso_pkts;
+	o->uso_segs = w->n_uso_segs;
+	o->gso_sends = w->n_gso_sends;
+	o->gso_dgrams = w->n_gso_segs;
+	o->gro_reads = w->n_gro_reads;
+	o->gro_dgrams = w->n_gro_dgrams;
+	o->xdp_sent = w->n_xdp_tx;
+	o->xdp_raw = w->n_xdp_tx_raw;
+	o->xdp_refused = w->n_xdp_tx_err;
+	o->tun_uso = w->tun_uso;
+}
+
 /* Counters of our SAs to controld, in parts of at most REPORT_PART_SAS (each part amends
  * controld's record of us; docs/threat-model.md: what controld takes is bounded).  With
  * tops_only, only the inbound SAs with a window whose top moved since we last said: the floor
@@ -340,6 +365,7 @@ send_report(struct worker *w, bool tops_only)
 	Gw__V1__Envelope env = GW__V1__ENVELOPE__INIT;
 	Gw__V1__Report r = GW__V1__REPORT__INIT;
 	Gw__V1__IkeCounters ike = GW__V1__IKE_COUNTERS__INIT;
+	Gw__V1__OffloadCounters off = GW__V1__OFFLOAD_COUNTERS__INIT;
 	Gw__V1__SaCounters *c, **cp;
 	uint32_t n = w->gen ? w->gen->n_out + w->gen->n_in : 0, k = 0;
 	uint64_t *sent = tops_sent(w);
@@ -363,6 +389,8 @@ send_report(struct worker *w, bool tops_only)
 	ike.acquires_held = w->ike.acquires_held;
 	ike.acquires_shed = w->ike.acquires_shed;
 	r.ike = &ike;
+	report_offload(w, &off);
+	r.offload = &off;
 	env.body_case = GW__V1__ENVELOPE__BODY_REPORT;
 	env.report = &r;
 	for (uint32_t i = 0; i < n; i++) {

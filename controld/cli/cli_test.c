@@ -1209,6 +1209,25 @@ test_clear(void)
 	    !has(o, "owner") && !has(o, "Packets dropped"), "detail: %s", o);
 	o = req("x", "show workers");
 	T_OK(has(o, "Packets dropped outside any SA (all workers):\n"), "show workers: %s", o);
+	T_OK(!has(o, "TUN in:") && !has(o, "UDP 4500:"), "a worker that reported no offload "
+	    "counters (one from before them): no block: %s", o);
+	w->offload = (struct link_offload_ctr){ .known = true, .tun_uso = true, .tun_reads = 120,
+	    .tso = 7, .tso_segs = 300, .uso = 5, .uso_dgrams = 80, .tun_writes = 90,
+	    .coalesced = 12, .coalesced_segs = 200, .uso_writes = 4, .uso_segs = 60,
+	    .gso_sends = 3, .gso_dgrams = 40, .gro_reads = 6, .gro_dgrams = 70 };
+	o = req("x", "show workers");
+	T_OK(has(o, "\n    TUN in: 120 reads, 7 TCP super-packets cut into 300 segments, 5 UDP "
+	    "into 80 datagrams (USO on)\n    TUN out: 90 writes, 12 coalesced of 200 segments "
+	    "(UDP: 4 of 60 datagrams)\n    UDP 4500: 3 GSO sends of 40 datagrams, 6 GRO reads of "
+	    "70 datagrams\n") && !has(o, "AF_XDP out:"), "show workers: the offload block, "
+	    "no AF_XDP line without AF_XDP: %s", o);
+	w->offload.xdp_sent = 9;
+	w->offload.xdp_raw = 2;
+	w->offload.tun_uso = false;
+	o = req("x", "show workers");
+	T_OK(has(o, " datagrams (USO off)\n") && has(o, "datagrams\n    AF_XDP out: 9 sent, 2 "
+	    "left to raw sockets, 0 kicks refused\n"), "show workers: USO off, AF_XDP: %s", o);
+	w->offload = (struct link_offload_ctr){ .known = false };
 	o = req("x", "clear crypto sa counters");
 	T_STREQ(o, "Cleared the counters of 2 SAs; the SAs, their lifetimes and replay windows "
 	    "are unchanged.\n", "clear crypto sa counters");

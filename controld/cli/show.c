@@ -601,6 +601,32 @@ show_owned(const struct controld *cd, const char *id, FILE *out)
 		fprintf(out, "\n");
 }
 
+/* How a worker's packets were batched, as it last reported (link.h, struct link_offload_ctr;
+ * the numbers of datad's stop line): super-packets read from the TUN and cut (TSO, USO, ADR
+ * 0017), writes to it and those coalesced (TCP and UDP), UDP 4500 GSO and GRO (ADR 0015),
+ * AF_XDP transmit (ADR 0016, only when it has AF_XDP or counted some).  Nothing from a worker
+ * from before these counters. */
+static void
+show_offload(const struct worker_rec *w, FILE *out)
+{
+	const struct link_offload_ctr *o = &w->offload;
+
+	if (!o->known)
+		return;
+	fprintf(out, "    TUN in: %" PRIu64 " reads, %" PRIu64 " TCP super-packets cut into %"
+	    PRIu64 " segments, %" PRIu64 " UDP into %" PRIu64 " datagrams (USO %s)\n",
+	    o->tun_reads, o->tso, o->tso_segs, o->uso, o->uso_dgrams, o->tun_uso ? "on" : "off");
+	fprintf(out, "    TUN out: %" PRIu64 " writes, %" PRIu64 " coalesced of %" PRIu64
+	    " segments (UDP: %" PRIu64 " of %" PRIu64 " datagrams)\n", o->tun_writes,
+	    o->coalesced, o->coalesced_segs, o->uso_writes, o->uso_segs);
+	fprintf(out, "    UDP 4500: %" PRIu64 " GSO sends of %" PRIu64 " datagrams, %" PRIu64
+	    " GRO reads of %" PRIu64 " datagrams\n", o->gso_sends, o->gso_dgrams, o->gro_reads,
+	    o->gro_dgrams);
+	if (strncmp(w->io, "af_xdp", 6) == 0 || o->xdp_sent || o->xdp_raw || o->xdp_refused)
+		fprintf(out, "    AF_XDP out: %" PRIu64 " sent, %" PRIu64 " left to raw sockets, %"
+		    PRIu64 " kicks refused\n", o->xdp_sent, o->xdp_raw, o->xdp_refused);
+}
+
 void
 show_workers(struct controld *cd, FILE *out)
 {
@@ -663,6 +689,7 @@ show_workers(struct controld *cd, FILE *out)
 			fprintf(out, "    last rejected generation: %s\n", w->reject);
 		if (w->io[0])	/* datad --io (datad/xdp.h): on AF_XDP it also sends (ADR 0016) */
 			fprintf(out, "    ESP received by: %s\n", w->io);
+		show_offload(w, out);
 		show_owned(cd, w->id, out);
 	}
 	show_outside(cd, false, out);

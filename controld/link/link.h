@@ -106,6 +106,17 @@ struct link_ike_ctr {
 	uint64_t	acquires, acquires_held, acquires_shed;
 };
 
+/* How a worker's packets were batched since its boot (gw.v1.OffloadCounters, its reports):
+ * TUN super-packets cut and writes coalesced, UDP 4500 GSO and GRO, AF_XDP transmit. */
+struct link_offload_ctr {
+	bool		known;			/* reported (never by an older worker) */
+	bool		tun_uso;		/* its TUN hands over UDP super-packets */
+	uint64_t	tun_reads, tso, tso_segs, uso, uso_dgrams;
+	uint64_t	tun_writes, coalesced, coalesced_segs, uso_writes, uso_segs;
+	uint64_t	gso_sends, gso_dgrams, gro_reads, gro_dgrams;
+	uint64_t	xdp_sent, xdp_raw, xdp_refused;
+};
+
 struct worker_rec {
 	bool		live;
 	uint8_t		rid[LINK_ID_MAX];	/* ZeroMQ routing id (given by our ROUTER) */
@@ -121,6 +132,7 @@ struct worker_rec {
 	bool		ike;			/* holds UDP 500 on its host */
 	char		io[32];			/* what receives its ESP (Hello.io) */
 	struct link_ike_ctr ike_ctr;		/* as it last reported */
+	struct link_offload_ctr offload;	/* as it last reported */
 	uint32_t	acq_tokens;		/* acquires it may still send this second */
 	uint64_t	acq_refill_ms;
 	uint64_t	generation;		/* last it reported */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* report.c: what workers report: their counters per SA, the replay window tops of the
  * inbound SAs they own (the replay floors, docs/adr/0009), their drops outside any SA and
- * what they did with IKE (ikewire.c handles the IKE itself).  A report costs what it carries
+ * what they did with IKE (ikewire.c handles the IKE itself), how their packets were batched
+ * (offloads, shown by show workers as they last said).  A report costs what it carries
  * (each SA found by its id in the SAD's index, its counts kept with it), never more than the
  * tables hold; a top counts only from the SA's owner. */
 #include <arpa/inet.h>
@@ -47,6 +48,31 @@ note_top(struct controld *cd, const struct sa *sa, struct sa_stat *s, uint64_t t
 			log_warn("replay floors not saved: %s", err.msg);
 		cd->link.floors_flushed_ms = now;
 	}
+}
+
+/* A worker's offload counters as it said (absolute since its boot: taken as they are). */
+static void
+note_offload(struct link_offload_ctr *o, const Gw__V1__OffloadCounters *r)
+{
+	o->known = true;
+	o->tun_uso = r->tun_uso;
+	o->tun_reads = r->tun_reads;
+	o->tso = r->tso;
+	o->tso_segs = r->tso_segs;
+	o->uso = r->uso;
+	o->uso_dgrams = r->uso_dgrams;
+	o->tun_writes = r->tun_writes;
+	o->coalesced = r->coalesced;
+	o->coalesced_segs = r->coalesced_segs;
+	o->uso_writes = r->uso_writes;
+	o->uso_segs = r->uso_segs;
+	o->gso_sends = r->gso_sends;
+	o->gso_dgrams = r->gso_dgrams;
+	o->gro_reads = r->gro_reads;
+	o->gro_dgrams = r->gro_dgrams;
+	o->xdp_sent = r->xdp_sent;
+	o->xdp_raw = r->xdp_raw;
+	o->xdp_refused = r->xdp_refused;
 }
 
 void
@@ -106,5 +132,7 @@ report_msg(struct controld *cd, struct worker_rec *w, const Gw__V1__Report *r)
 		w->ike_ctr.acquires_held = r->ike->acquires_held;
 		w->ike_ctr.acquires_shed = r->ike->acquires_shed;
 	}
+	if (r->offload != NULL)
+		note_offload(&w->offload, r->offload);
 	w->generation = r->generation;
 }

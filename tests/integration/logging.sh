@@ -11,7 +11,7 @@
 #     log buffer (show logging) and a gwctl session with "terminal monitor" on a real
 #     pseudo-terminal, typed into as an operator does
 #   - the metrics file (--metrics-file, Prometheus text) has the SAs' packets as show crypto
-#     ipsec sa counts them after pings
+#     ipsec sa counts them after pings; show metrics has the worker's TUN writes of them
 #
 # Run by ctest (env GW_BIN, GW_SRC) or by hand as root: bash tests/integration/logging.sh
 set -uo pipefail
@@ -115,4 +115,7 @@ t_ge "after 5 pings, at least 5 decapsulated" "$(metric 0x3E8)" 5
 t_match "HELP and TYPE lines" "$(cat "$METRICS")" '# TYPE ipsecgw_sa_packets_total counter'
 t_match "show metrics prints the same families" "$(gwctl_in gwB "show metrics")" \
 	'ipsecgw_worker_drops_total\{worker="[^"]+",reason="no-sa"\} [1-9]'
+# the worker's offload counters: gwB wrote the decapsulated pings to its TUN (show workers)
+t_match "show metrics has the worker's TUN writes" "$(gwctl_in gwB "show metrics")" \
+	'ipsecgw_worker_tun_writes_total\{worker="[^"]+"\} ([5-9]|[1-9][0-9]+)'
 t_end

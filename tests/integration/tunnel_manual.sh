@@ -12,6 +12,8 @@
 #   5. tshark with the configs' keys decrypts every ESP packet, ICV good, inner = hostA/hostB;
 #      scapy (tests/interop/esp_decrypt.py) decrypts a few of each SPI independently
 #   6. `show crypto ipsec sa` on gwA has non-zero #pkts encaps and #pkts decaps
+#   7. the 4 MB crossed the TUNs as super-packets: gwA cut TCP ones, gwB wrote coalesced ones
+#      (show workers, and gwB's datad's stop line)
 #
 # Run by ctest (env GW_BIN, GW_SRC) or by hand as root: bash tests/integration/tunnel_manual.sh
 set -uo pipefail
@@ -123,7 +125,13 @@ t_gt "gwA: #pkts decaps" "$(gw_sa_counter gwA decaps)" 0
 echo "# gwA: show crypto ipsec sa"
 gwctl_in gwA "show crypto ipsec sa" 2>&1 | sed 's/^/#   /'
 
-# 7. The 4 MB went through coalesced: gwB's datad says so when it stops.
+# 7. The 4 MB went through as super-packets: gwA's datad read TCP super-packets from its TUN
+# and cut them, gwB's wrote coalesced ones (show workers, as the workers last reported; the
+# stop line of gwB's datad says the same).
+t_match "gwA cut TCP super-packets from its TUN (show workers: TUN in)" \
+	"$(gwctl_in gwA "show workers")" 'TUN in: [0-9]+ reads, [1-9][0-9]* TCP super-packets cut'
+t_match "gwB wrote coalesced super-packets to its TUN (show workers: TUN out)" \
+	"$(gwctl_in gwB "show workers")" 'TUN out: [0-9]+ writes, [1-9][0-9]* coalesced'
 t_check "gwB stops cleanly" gw_stop gwB
 GRO=$(grep -Eo '[0-9]+ of them [0-9]+ segments coalesced' "$(gw_dir gwB)/datad.log" | tail -1)
 t_gt "gwB's datad wrote TCP super-packets to the TUN ($GRO)" "$(awk '{ print $1 }' <<<"$GRO")" 0

@@ -3,7 +3,8 @@
 # tests/integration/workers.sh: two datad workers on one gateway (docs/design.md "datad: run one or
 # many per host"), sharing gwA's multi-queue TUN and its outbound SA:
 #
-#   1. both join (show workers) and both carry outbound traffic of several TCP flows
+#   1. both join (show workers) and both carry outbound traffic of several TCP flows, each
+#      read its queue of the TUN (its own block of offload counters in show workers)
 #   2. invariant 1: on the wire, no sequence number is sent twice under SPI 1000, although two
 #      workers send under it at once (each has its own leased block)
 #   3. invariant 2: the inbound SA has exactly one owner, shown by show crypto ipsec sa
@@ -51,6 +52,10 @@ sleep 1.2	# one report interval
 gwctl_in gwA "show workers" | tee "$GW_RUN/workers.txt" | sed 's/^/# /'
 for id in gwA/1 gwA/2; do
 	t_gt "$id sent ESP" "$(awk -v w="$id" '$1 == w { print $6 }' "$GW_RUN/workers.txt")" 0
+	# its own block of offload counters: it read its queue of the TUN
+	t_gt "$id read its queue of the TUN (show workers: TUN in)" "$(awk -v w="$id" '
+		/^[^ ]/ { f = $1 == w; next } f && $1 == "TUN" && $2 == "in:" { print $3 }' \
+		"$GW_RUN/workers.txt")" 0
 done
 tshark -n -r "$CAP" -Y 'esp.spi == 0x3e8' -T fields -e esp.sequence 2>/dev/null >"$GW_RUN/seq.txt"
 t_gt "ESP packets of SPI 1000 captured" "$(wc -l <"$GW_RUN/seq.txt")" 1000
