@@ -571,6 +571,17 @@ rx_one(struct worker *w, unsigned i, const uint8_t *f, uint32_t len)
 	w->rx_msg[i].msg_len = r.len;
 }
 
+/* The next frame into the cache while this one is copied: the kernel wrote it, often on the
+ * other core, and its first touch was most of rx_one's time (perf: the copy, 19 % of datad). */
+static void
+rx_prefetch(const struct xdp_io *x, const struct xdp_desc *d)
+{
+	const uint8_t *f = xsk_umem__get_data(x->area, d->addr);
+
+	for (uint32_t o = 0; o < d->len; o += 64)
+		__builtin_prefetch(f + o);
+}
+
 /* Is the frame ESP in UDP (else plain ESP)?  The program passed only those two. */
 static bool
 rx_is_udp(const uint8_t *f, uint32_t len)
@@ -604,6 +615,8 @@ xdp_rx(struct worker *w)
 			const struct xdp_desc *d = xsk_ring_cons__rx_desc(&x->rx, idx + i);
 			const uint8_t *f = xsk_umem__get_data(x->area, d->addr);
 
+			if (pass == 0 && i + 1 < n)
+				rx_prefetch(x, xsk_ring_cons__rx_desc(&x->rx, idx + i + 1));
 			if (rx_is_udp(f, d->len) == (pass == 1))
 				rx_one(w, k++, f, d->len);
 		}
