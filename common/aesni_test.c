@@ -2,29 +2,13 @@
 /* aesni_test.c: the multi-buffer AES-CBC of aesni.c against NIST SP 800-38A's CBC vectors
  * (F.2.1, F.2.5) and against OpenSSL's AES-128-CBC and AES-256-CBC on random keys, IVs,
  * lengths and batches (mixed key sizes, empty jobs, more jobs than lanes). */
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include "common/aesni.h"
 #include "tests/lib/test.h"
-
-static size_t
-unhex(const char *hex, uint8_t *out)
-{
-	size_t n = strlen(hex) / 2;
-
-	for (size_t i = 0; i < n; i++) {
-		unsigned v;
-
-		sscanf(hex + 2 * i, "%2x", &v);
-		out[i] = (uint8_t)v;
-	}
-	return n;
-}
 
 /* SP 800-38A Appendix F.2: the same IV and four plaintext blocks for both key sizes. */
 static void
@@ -46,15 +30,16 @@ test_sp800_38a(void)
 	struct aesni_key k[2];
 	struct aesni_cbc_job j[2];
 
-	unhex("000102030405060708090a0b0c0d0e0f", iv);
+	t_unhex("000102030405060708090a0b0c0d0e0f", iv, sizeof(iv));
 	for (int i = 0; i < 2; i++) {
-		T_EQ(aesni_key_init(&k[i], key, unhex(v[i].key, key)), 0, "SP 800-38A key %d", i);
-		unhex(pt, buf[i]);
+		T_EQ(aesni_key_init(&k[i], key, t_unhex(v[i].key, key, sizeof(key))), 0,
+		    "SP 800-38A key %d", i);
+		t_unhex(pt, buf[i], sizeof(buf[i]));
 		j[i] = (struct aesni_cbc_job){ &k[i], iv, buf[i], 64 };
 	}
 	aesni_cbc_encrypt_mb(j, 2);
 	for (int i = 0; i < 2; i++) {
-		unhex(v[i].ct, want);
+		t_unhex(v[i].ct, want, sizeof(want));
 		T_MEMEQ(buf[i], want, 64, "SP 800-38A F.2.%s CBC-AES%s.Encrypt", i ? "5" : "1",
 		    i ? "256" : "128");
 	}

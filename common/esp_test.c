@@ -352,20 +352,6 @@ static const struct {
 	    "ffffffff" },
 };
 
-static size_t
-unhex(const char *hex, uint8_t *out)
-{
-	size_t n = strlen(hex) / 2;
-
-	for (size_t i = 0; i < n; i++) {
-		unsigned v;
-
-		sscanf(hex + 2 * i, "%2x", &v);
-		out[i] = (uint8_t)v;
-	}
-	return n;
-}
-
 static void
 test_rfc3602(void)
 {
@@ -375,12 +361,12 @@ test_rfc3602(void)
 	for (size_t i = 0; i < sizeof(rfc3602) / sizeof(rfc3602[0]); i++) {
 		struct xform dec;
 		struct key k;
-		size_t wn = unhex(rfc3602[i].payload, want);
+		size_t wn = t_unhex(rfc3602[i].payload, want, sizeof(want));
 
 		memset(&k, 0, sizeof(k));
-		k.len = (uint16_t)unhex(rfc3602[i].key, k.b);
+		k.len = (uint16_t)t_unhex(rfc3602[i].key, k.b, sizeof(k.b));
 		pkt_reset(&p);
-		p.len = (uint32_t)unhex(rfc3602[i].esp, p.data);
+		p.len = (uint32_t)t_unhex(rfc3602[i].esp, p.data, pkt_tailroom(&p));
 		T_EQ(xform_init(&dec, XF_CIPHER_AES_CBC, &k, XF_AUTH_NONE, NULL, false, NULL), 0,
 		    "rfc3602 %d", rfc3602[i].n);
 		T_EQ(esp_decap(&dec, rfc3602[i].seq, false, &p, &nh), DROP_NONE, "rfc3602 case %d",

@@ -19,26 +19,10 @@ struct pat {
 };
 
 static size_t
-unhex(const char *hex, uint8_t *out, size_t max)
-{
-	size_t n = strlen(hex) / 2;
-
-	if (n > max)
-		abort();
-	for (size_t i = 0; i < n; i++) {
-		unsigned v;
-
-		sscanf(hex + 2 * i, "%2x", &v);
-		out[i] = (uint8_t)v;
-	}
-	return n;
-}
-
-static size_t
 pat_bytes(const struct pat *p, uint8_t *out, size_t max)
 {
 	if (p->hex != NULL)
-		return unhex(p->hex, out, max);
+		return t_unhex(p->hex, out, max);
 	if (p->n > max)
 		abort();
 	memset(out, p->fill, p->n);
@@ -51,7 +35,7 @@ key_of(const char *hex)
 	struct key k;
 
 	memset(&k, 0, sizeof(k));
-	k.len = (uint16_t)unhex(hex, k.b, sizeof(k.b));
+	k.len = (uint16_t)t_unhex(hex, k.b, sizeof(k.b));
 	return k;
 }
 
@@ -208,7 +192,7 @@ check_hmac(const struct hmac_case *v)
 	struct xform_mac m;
 	size_t kl = pat_bytes(&v->key, key, sizeof(key));
 	size_t dl = pat_bytes(&v->data, data, sizeof(data));
-	size_t wl = unhex(v->md, want, sizeof(want));
+	size_t wl = t_unhex(v->md, want, sizeof(want));
 	struct xform xf;
 	struct key k;
 
@@ -285,7 +269,7 @@ test_keyed_md5(void)
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
 		struct key k = key_of(v[i].key);
 
-		unhex(v[i].md, want, sizeof(want));
+		t_unhex(v[i].md, want, sizeof(want));
 		T_EQ(xform_init(&xf, XF_CIPHER_NONE, NULL, XF_AUTH_KEYED_MD5_RFC1828, &k, true,
 		    NULL), 0, "rfc1828 %zu", i);
 		T_EQ(xf.icv_len, 16, "rfc1828 %zu", i);
@@ -338,11 +322,11 @@ test_cbc(void)
 
 	for (size_t i = 0; i < sizeof(cbc_vec) / sizeof(cbc_vec[0]); i++) {
 		struct key k = key_of(cbc_vec[i].key);
-		size_t n = unhex(cbc_vec[i].pt, pt, sizeof(pt));
+		size_t n = t_unhex(cbc_vec[i].pt, pt, sizeof(pt));
 		struct xform enc, dec;
 
-		unhex(cbc_vec[i].iv, iv, sizeof(iv));
-		unhex(cbc_vec[i].ct, ct, sizeof(ct));
+		t_unhex(cbc_vec[i].iv, iv, sizeof(iv));
+		t_unhex(cbc_vec[i].ct, ct, sizeof(ct));
 		T_EQ(xform_init(&enc, cbc_vec[i].c, &k, XF_AUTH_NONE, NULL, true, NULL), 0,
 		    "%s", cbc_vec[i].name);
 		T_EQ(xform_init(&dec, cbc_vec[i].c, &k, XF_AUTH_NONE, NULL, false, NULL), 0,
@@ -493,13 +477,13 @@ test_gcm(void)
 
 	for (size_t i = 0; i < sizeof(gcm_vec) / sizeof(gcm_vec[0]); i++) {
 		struct key k = key_of(gcm_vec[i].key);
-		size_t an = unhex(gcm_vec[i].aad, aad, sizeof(aad));
-		size_t n = unhex(gcm_vec[i].pt, pt, sizeof(pt));
+		size_t an = t_unhex(gcm_vec[i].aad, aad, sizeof(aad));
+		size_t n = t_unhex(gcm_vec[i].pt, pt, sizeof(pt));
 		struct xform enc, dec;
 
-		unhex(gcm_vec[i].iv, iv, sizeof(iv));
-		unhex(gcm_vec[i].ct, ct, sizeof(ct));
-		unhex(gcm_vec[i].tag, tag, sizeof(tag));
+		t_unhex(gcm_vec[i].iv, iv, sizeof(iv));
+		t_unhex(gcm_vec[i].ct, ct, sizeof(ct));
+		t_unhex(gcm_vec[i].tag, tag, sizeof(tag));
 		T_EQ(xform_init(&enc, XF_CIPHER_AES_GCM, &k, XF_AUTH_NONE, NULL, true, NULL), 0,
 		    "gcm case %d", gcm_vec[i].n);
 		T_EQ(xform_init(&dec, XF_CIPHER_AES_GCM, &k, XF_AUTH_NONE, NULL, false, NULL), 0,
@@ -533,8 +517,8 @@ test_gcm_esp(void)
 
 	for (size_t i = 0; i < sizeof(gcm_vec) / sizeof(gcm_vec[0]); i++) {
 		struct key k = key_of(gcm_vec[i].key);
-		size_t an = unhex(gcm_vec[i].aad, aad, sizeof(aad));
-		size_t n = unhex(gcm_vec[i].pt, pt, sizeof(pt));
+		size_t an = t_unhex(gcm_vec[i].aad, aad, sizeof(aad));
+		size_t n = t_unhex(gcm_vec[i].pt, pt, sizeof(pt));
 		bool esn = an == 12;
 		uint64_t seq = 0;
 		struct xform dec;
@@ -548,9 +532,9 @@ test_gcm_esp(void)
 		memcpy(b, aad, 4);
 		memcpy(b + 4, aad + an - 4, 4);
 		p.len = 8;
-		p.len += (uint32_t)unhex(gcm_vec[i].iv, b + p.len, 8);
-		p.len += (uint32_t)unhex(gcm_vec[i].ct, b + p.len, 256);
-		p.len += (uint32_t)unhex(gcm_vec[i].tag, b + p.len, 16);
+		p.len += (uint32_t)t_unhex(gcm_vec[i].iv, b + p.len, 8);
+		p.len += (uint32_t)t_unhex(gcm_vec[i].ct, b + p.len, 256);
+		p.len += (uint32_t)t_unhex(gcm_vec[i].tag, b + p.len, 16);
 		T_EQ(xform_init(&dec, XF_CIPHER_AES_GCM, &k, XF_AUTH_NONE, NULL, false, NULL), 0,
 		    "gcm esp %d", gcm_vec[i].n);
 		d = esp_decap(&dec, seq, esn, &p, &nh);
@@ -581,8 +565,8 @@ test_gmac(void)
 	size_t bn;
 	uint8_t nh;
 
-	unhex(icv, want, sizeof(want));
-	bn = unhex(body, pb, sizeof(pb));
+	t_unhex(icv, want, sizeof(want));
+	bn = t_unhex(body, pb, sizeof(pb));
 	pkt_reset(&p);
 	b = p.data;
 	memcpy(b, "\x00\x00\x43\x21\x00\x00\x00\x07", 8);
@@ -622,10 +606,10 @@ test_chacha(void)
 	struct xform enc, dec;
 	size_t n = strlen(pt);
 
-	unhex("4041424344454647", iv, sizeof(iv));
-	unhex("50515253c0c1c2c3c4c5c6c7", aad, sizeof(aad));
-	unhex(ct, c, sizeof(c));
-	unhex(tag, want, sizeof(want));
+	t_unhex("4041424344454647", iv, sizeof(iv));
+	t_unhex("50515253c0c1c2c3c4c5c6c7", aad, sizeof(aad));
+	t_unhex(ct, c, sizeof(c));
+	t_unhex(tag, want, sizeof(want));
 	memcpy(buf, pt, n);
 	T_EQ(xform_init(&enc, XF_CIPHER_CHACHA20_POLY1305, &k, XF_AUTH_NONE, NULL, true, NULL), 0,
 	    "chacha");

@@ -4,7 +4,9 @@
 #define GW_TEST_H
 
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int t_failed, t_run;
@@ -52,6 +54,24 @@ static int t_failed, t_run;
 		fputc('\n', stderr);						\
 	}									\
 } while (0)
+
+/* The bytes of a hex string into out (at most max: a longer vector is the test's bug, abort). */
+static inline size_t
+t_unhex(const char *hex, uint8_t *out, size_t max)
+{
+	size_t n = strlen(hex) / 2;
+
+	if (n > max)
+		abort();
+	for (size_t i = 0; i < n; i++) {
+		unsigned v;
+
+		if (sscanf(hex + 2 * i, "%2x", &v) != 1)
+			abort();
+		out[i] = (uint8_t)v;
+	}
+	return n;
+}
 
 static inline int
 t_done(void)
