@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* aesni.c: multi-buffer AES-CBC encryption on AES-NI (aesni.h says why).  FIPS 197 for the
- * cipher and its key expansion, NIST SP 800-38A §6.2 for CBC; the key expansion follows the
- * structure of Intel's AES-NI white paper (AESKEYGENASSIST gives SubWord(RotWord(w)) ^ Rcon,
- * the three shifted XORs give the running XOR of the previous round key's words).
+ * cipher and its key expansion (word by word, SubWord on AESKEYGENASSIST), NIST SP 800-38A
+ * §6.2 for CBC.
  * Constant time: AESENC and AESENCLAST have no data-dependent timing and nothing here branches
  * on key or data.  aesni_test.c holds it to OpenSSL's AES-128/256-CBC on random inputs. */
 #include <string.h>
@@ -26,59 +25,48 @@ aesni_usable(void)
 	return usable != 0;
 }
 
-/* w0..w3 of the next round key: prev's running XOR, then t's chosen word in every lane. */
-AESNI_TARGET static __m128i
-aesni_expand(__m128i prev, __m128i t)
+/* SubWord(w) (FIPS 197 §5.2), on the AES unit: AESKEYGENASSIST substitutes the bytes of its
+ * second and fourth words; with round constant 0 its first result word is SubWord of the
+ * second input word, constant time. */
+AESNI_TARGET static uint32_t
+aesni_subword(uint32_t w)
 {
-	prev = _mm_xor_si128(prev, _mm_slli_si128(prev, 4));
-	prev = _mm_xor_si128(prev, _mm_slli_si128(prev, 4));
-	prev = _mm_xor_si128(prev, _mm_slli_si128(prev, 4));
-	return _mm_xor_si128(prev, t);
+	return (uint32_t)_mm_cvtsi128_si32(_mm_aeskeygenassist_si128(
+	    _mm_set_epi32(0, 0, (int)w, 0), 0));
 }
 
-/* AESKEYGENASSIST takes its round constant as an immediate: one macro step per constant. */
-#define EXP128(i, rcon) \
-	(rk[i] = aesni_expand(rk[(i) - 1], \
-	    _mm_shuffle_epi32(_mm_aeskeygenassist_si128(rk[(i) - 1], rcon), 0xff)))
-#define EXP256A(i, rcon) \
-	(rk[i] = aesni_expand(rk[(i) - 2], \
-	    _mm_shuffle_epi32(_mm_aeskeygenassist_si128(rk[(i) - 1], rcon), 0xff)))
-#define EXP256B(i) \
-	(rk[i] = aesni_expand(rk[(i) - 2], \
-	    _mm_shuffle_epi32(_mm_aeskeygenassist_si128(rk[(i) - 1], 0), 0xaa)))
-
-AESNI_TARGET static void
-aesni_expand128(__m128i rk[11], const uint8_t *key)
+/* FIPS 197 §5.2 for Nk = 4, 6, 8 words of key: 4 (Nr + 1) words of round keys, each word the
+ * key's bytes in memory order (little-endian here), so that RotWord is a rotation right by 8
+ * and Rcon goes in the low byte. */
+static void
+aesni_expand(uint32_t *w, const uint8_t *key, unsigned nk, unsigned nr)
 {
-	rk[0] = _mm_loadu_si128((const __m128i *)key);
-	EXP128(1, 0x01); EXP128(2, 0x02); EXP128(3, 0x04); EXP128(4, 0x08); EXP128(5, 0x10);
-	EXP128(6, 0x20); EXP128(7, 0x40); EXP128(8, 0x80); EXP128(9, 0x1b); EXP128(10, 0x36);
-}
+	uint32_t rcon = 1, t;
 
-AESNI_TARGET static void
-aesni_expand256(__m128i rk[15], const uint8_t *key)
-{
-	rk[0] = _mm_loadu_si128((const __m128i *)key);
-	rk[1] = _mm_loadu_si128((const __m128i *)(key + 16));
-	EXP256A(2, 0x01); EXP256B(3); EXP256A(4, 0x02); EXP256B(5); EXP256A(6, 0x04);
-	EXP256B(7); EXP256A(8, 0x08); EXP256B(9); EXP256A(10, 0x10); EXP256B(11);
-	EXP256A(12, 0x20); EXP256B(13); EXP256A(14, 0x40);
+	memcpy(w, key, 4 * nk);
+	for (unsigned i = nk; i < 4 * (nr + 1); i++) {
+		t = w[i - 1];
+		if (i % nk == 0) {
+			t = aesni_subword((t >> 8) | (t << 24)) ^ rcon;
+			rcon = (rcon << 1) ^ (rcon & 0x80 ? 0x11b : 0);
+		} else if (nk > 6 && i % nk == 4) {
+			t = aesni_subword(t);
+		}
+		w[i] = w[i - nk] ^ t;
+	}
 }
 
 int
 aesni_key_init(struct aesni_key *k, const uint8_t *key, size_t len)
 {
-	__m128i rk[AESNI_ROUNDS_MAX + 1];
+	uint32_t w[4 * (AESNI_ROUNDS_MAX + 1)];
 
-	if ((len != 16 && len != 32) || !aesni_usable())
+	if ((len != 16 && len != 24 && len != 32) || !aesni_usable())
 		return -1;
-	if (len == 16)
-		aesni_expand128(rk, key);
-	else
-		aesni_expand256(rk, key);
-	k->rounds = len == 16 ? 10 : 14;
-	memcpy(k->rk, rk, (k->rounds + 1) * 16);
-	OPENSSL_cleanse(rk, sizeof(rk));
+	k->rounds = (unsigned)len / 4 + 6;		/* 10, 12, 14 */
+	aesni_expand(w, key, (unsigned)len / 4, k->rounds);
+	memcpy(k->rk, w, (k->rounds + 1) * 16);
+	OPENSSL_cleanse(w, sizeof(w));
 	return 0;
 }
 
@@ -184,6 +172,12 @@ aesni_pass10(const struct aesni_cbc_job *jobs, unsigned n)
 }
 
 AESNI_TARGET static void
+aesni_pass12(const struct aesni_cbc_job *jobs, unsigned n)
+{
+	aesni_pass(jobs, n, 12);
+}
+
+AESNI_TARGET static void
 aesni_pass14(const struct aesni_cbc_job *jobs, unsigned n)
 {
 	aesni_pass(jobs, n, 14);
@@ -193,5 +187,6 @@ void
 aesni_cbc_encrypt_mb(const struct aesni_cbc_job *jobs, unsigned n)
 {
 	aesni_pass10(jobs, n);
+	aesni_pass12(jobs, n);
 	aesni_pass14(jobs, n);
 }

@@ -10,8 +10,7 @@
  * per round step, as VPP and Intel's ipsec-mb do.  docs/adr/0018-multi-buffer-aes-cbc.md has
  * the why and the figures.  Decryption stays with OpenSSL, which already interleaves.
  *
- * Only AES-128 and AES-256 keys (ESP's usual ones); aesni_key_init refuses AES-192 and the
- * caller keeps OpenSSL for it.  Only on a CPU with AES-NI (aesni_usable). */
+ * AES-128, AES-192 and AES-256 keys.  Only on a CPU with AES-NI (aesni_usable). */
 #ifndef GW_AESNI_H
 #define GW_AESNI_H
 
@@ -24,7 +23,7 @@ enum { AESNI_LANES = 8, AESNI_ROUNDS_MAX = 14 };
 /* An expanded encryption key: rounds + 1 round keys.  Holds key material: aesni_key_wipe. */
 struct aesni_key {
 	_Alignas(16) uint8_t	rk[AESNI_ROUNDS_MAX + 1][16];
-	unsigned		rounds;		/* 10 (AES-128) or 14 (AES-256) */
+	unsigned		rounds;		/* 10, 12, 14 (AES-128, -192, -256) */
 };
 
 /* One packet: len bytes at buf (a multiple of 16, may be 0), encrypted in place under k with
@@ -38,7 +37,7 @@ struct aesni_cbc_job {
 
 /* Whether this CPU has AES-NI (and SSE4.1); the answer does not change. */
 bool	aesni_usable(void);
-/* Expand a 16- or 32-byte key.  -1 for any other length or without AES-NI. */
+/* Expand a 16-, 24- or 32-byte key.  -1 for any other length or without AES-NI. */
 int	aesni_key_init(struct aesni_key *k, const uint8_t *key, size_t len);
 void	aesni_key_wipe(struct aesni_key *k);
 /* Encrypt every job (any mix of keys and lengths).  Only after aesni_usable() said yes. */

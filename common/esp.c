@@ -169,6 +169,8 @@ esp_encap_begin(struct xform *xf, uint32_t spi_be, uint64_t seq, bool esn, uint8
 		return esp_encap(xf, spi_be, seq, esn, next_hdr, p);
 	if ((d = esp_frame(xf, spi_be, seq, next_hdr, p, &hdr, &ct_len)) != DROP_NONE)
 		return d;
+	if (ct_len % 16 != 0)		/* never (AES pads to its block), but never in clear */
+		return DROP_CRYPTO;
 	if (xform_iv(xf, hdr + xf->hdr_len) != 0)
 		return DROP_CRYPTO;
 	*job = (struct esp_job){ xf, hdr, ct_len, seq, esn };

@@ -430,7 +430,7 @@ cipher_key(struct xform *xf, const struct key *ck, struct gw_err *err)
 		}
 		OPENSSL_cleanse(ivkey, sizeof(ivkey));
 		xf->iv_pos = XF_IV_BATCH;
-		/* AES-192 and CPUs without AES-NI stay with OpenSSL alone */
+		/* a CPU without AES-NI stays with OpenSSL alone */
 		xf->cbc_mb = ok && xf->cipher == XF_CIPHER_AES_CBC && cbc_batching &&
 		    aesni_key_init(&xf->cbc_key, ck->b, ck->len) == 0;
 	}

@@ -16,6 +16,7 @@
 #include <openssl/rand.h>
 #include <zmq.h>
 
+#include "common/aesni.h"
 #include "common/link.h"
 #include "common/log.h"
 #include "common/notify.h"
@@ -282,6 +283,8 @@ main(int argc, char **argv)
 	if (rc != 0 || link_connect(W.link, W.o.endpoint, LINK_MAX_FROM_CONTROLD, &err) != 0)
 		fatal("%s", rc != 0 ? zmq_strerror(errno) : err.msg);
 	log_info("worker %s on %s, controld at %s", W.o.id, W.o.tun, W.o.endpoint);
+	log_info("AES-CBC encryption: %s", aesni_usable() ?
+	    "AES-NI, 8 packets at a time (docs/adr/0018)" : "OpenSSL, a packet at a time (no AES-NI)");
 	link_hello(&W);
 	/* ready once the TUN, the raw sockets and the link are open: forwarding starts when the
 	 * tables arrive, which may be later (controld down or restarting); STATUS says when */
