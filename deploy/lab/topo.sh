@@ -13,6 +13,7 @@
 #   eve    wan0 198.51.100.66/24 (captures, forges packets; no routes beyond its segment)
 #   gwC    wan0 198.51.100.3/24, lan0 203.0.113.1/24; hostC lan0 203.0.113.10/24
 #   inet   br0 bridging the ports gwA, gwB, eve (, gwC): capture the internet link here.
+#          A plain switch: no netfilter on bridged frames (bridge-nf-call-* 0 in inet).
 #
 # The gateways' main tables route the far site in clear, so with no daemon running the lab is
 # the "without IPsec" baseline; datad adds its own routes (table 220) and nftables table.
