@@ -3,7 +3,7 @@
  * cipher and its key expansion (word by word, SubWord on AESKEYGENASSIST), NIST SP 800-38A
  * §6.2 for CBC.
  * Constant time: AESENC and AESENCLAST have no data-dependent timing and nothing here branches
- * on key or data.  aesni_test.c holds it to OpenSSL's AES-128/256-CBC on random inputs. */
+ * on key or data.  aesni_test.c holds it to OpenSSL's AES-128/192/256-CBC on random inputs. */
 #include <string.h>
 
 #include <immintrin.h>

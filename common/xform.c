@@ -380,14 +380,6 @@ cipher_pick(struct xform *xf, size_t klen, const char **evp, struct gw_err *err)
 	}
 }
 
-static bool cbc_batching = true;
-
-void
-xform_cbc_batching(bool on)
-{
-	cbc_batching = on;
-}
-
 static int
 cipher_key(struct xform *xf, const struct key *ck, struct gw_err *err)
 {
@@ -431,7 +423,7 @@ cipher_key(struct xform *xf, const struct key *ck, struct gw_err *err)
 		OPENSSL_cleanse(ivkey, sizeof(ivkey));
 		xf->iv_pos = XF_IV_BATCH;
 		/* a CPU without AES-NI stays with OpenSSL alone */
-		xf->cbc_mb = ok && xf->cipher == XF_CIPHER_AES_CBC && cbc_batching &&
+		xf->cbc_mb = ok && xf->cipher == XF_CIPHER_AES_CBC &&
 		    aesni_key_init(&xf->cbc_key, ck->b, ck->len) == 0;
 	}
 	if (!ok) {

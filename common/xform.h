@@ -74,7 +74,7 @@ struct xform {
 	uint64_t		iv_ctr;
 	uint8_t			iv_pos;
 	uint8_t			iv_buf[XF_IV_BATCH * 16];
-	/* encrypting AES-128/256-CBC on a CPU with AES-NI: its key expanded for aesni.c, which
+	/* encrypting AES-CBC on a CPU with AES-NI: its key expanded for aesni.c, which
 	 * encrypts many packets at once (esp_encap_begin, esp_encap_finish) */
 	bool			cbc_mb;
 	struct aesni_key	cbc_key;
@@ -102,10 +102,6 @@ int	xform_set_rfc1829_iv(struct xform *xf, unsigned iv_size, struct gw_err *err)
 
 /* Next unpredictable CBC IV (iv_len bytes) for an encrypting CBC xform.  -1 if OpenSSL fails. */
 int	xform_iv(struct xform *xf, uint8_t *iv);
-
-/* Whether encrypting CBC SAs may be batched (aesni.h): on by default where the CPU has AES-NI;
- * for tests and benchmarks that compare with OpenSSL alone.  Applies to SAs keyed after it. */
-void	xform_cbc_batching(bool on);
 
 /* CBC (or NULL) in place over len bytes, a multiple of the block, in the keyed direction. iv is
  * the wire IV (iv_len bytes).  -1 if OpenSSL fails. */

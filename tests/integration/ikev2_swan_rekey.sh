@@ -19,9 +19,9 @@
 #      ends show the same new IKE SPIs
 #   3. afterwards: the pings lost nothing either way, but for what the kernel counted as
 #      dropped by a full queue (iperf3's loss is printed: on a busy machine UDP at 8 Mbit/s
-#      loses some in the hosts' sockets); in the capture every
-#      ESP SPI's sequence numbers run 1..N without a gap or a repeat; CREATE_CHILD_SA
-#      requests came from both addresses; gwB counted its rekeys and dropped nothing
+#      loses some in the hosts' sockets); in the capture every ESP SPI's sequence numbers
+#      run 1..N without a gap or a repeat; CREATE_CHILD_SA requests came from both
+#      addresses; gwB counted its rekeys and dropped nothing
 #
 # It lasts about two minutes: the IKE lifetime cannot be set below 120 s (docs/ikev2.md).
 #
