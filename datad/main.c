@@ -58,6 +58,10 @@ usage(FILE *f)
 "                           as an error (xdp); raw sockets only (raw: where the gateway's\n"
 "                           own ESP must meet its egress firewall or qdisc, or all SAs\n"
 "                           are ESP in UDP).  The log and show workers say which runs\n"
+"      --tun-read auto|read how cleartext is read from the TUN: one io_uring multishot\n"
+"                           read into a ring of buffers, no system call per packet\n"
+"                           (auto, the default, where the kernel has it: Linux 6.7), or\n"
+"                           one read(2) per packet (read).  The log says which runs\n"
 "      --pmtu-age SECONDS   forget a path MTU learned from ICMP after this long\n"
 "                           (default 600, RFC 1191)\n"
 "  -P, --persist-tun        keep the TUN (and its routes) when datad dies, so protected\n"
@@ -86,6 +90,7 @@ parse_args(int argc, char **argv)
 		{ "curve-key", 1, NULL, 'k' }, { "curve-server", 1, NULL, 'K' },
 		{ "no-offload", 0, NULL, 'O' }, { "tun-mtu", 1, NULL, 'M' },
 		{ "pmtu-age", 1, NULL, 'A' }, { "io", 1, NULL, 'I' },
+		{ "tun-read", 1, NULL, 'R' },
 		{ "help", 0, NULL, 'h' }, { NULL, 0, NULL, 0 }
 	};
 	static char idbuf[128];
@@ -111,6 +116,12 @@ parse_args(int argc, char **argv)
 		case 'I':
 			if (xdp_mode_parse(optarg, &W.o.io_mode) != 0) {
 				fprintf(stderr, "datad: --io: xdp, raw or auto, not %s\n", optarg);
+				return -1;
+			}
+			break;
+		case 'R':
+			if (tunring_mode_parse(optarg, &W.o.tun_read) != 0) {
+				fprintf(stderr, "datad: --tun-read: auto or read, not %s\n", optarg);
 				return -1;
 			}
 			break;
@@ -200,6 +211,7 @@ loop(void)
 
 	while (!W.stop) {
 		if (!tun_more && !esp_more && !ah_more && !udp_more && !xdp_more) {
+			items[1].fd = tunring_fd(&W) >= 0 ? tunring_fd(&W) : W.tun_fd;
 			items[5].fd = W.udp_fd;
 			items[6].fd = W.ike_fd;
 			items[7].fd = xdp_fd(&W);
@@ -264,6 +276,7 @@ main(int argc, char **argv)
 		fatal("no randomness for the boot id");
 	if (io_open(&W, &err) != 0)
 		fatal("%s", err.msg);
+	tunring_open(&W, W.o.tun_read);
 	W.zctx = zmq_ctx_new();
 	/* no routing id of our own: controld's ROUTER gives each connection one, and knows us by
 	 * the worker id of our hello and the CURVE key we proved (a chosen routing id could
@@ -292,13 +305,14 @@ main(int argc, char **argv)
 	    W.o.endpoint);
 	loop();
 	notify_send("STOPPING=1");
-	log_info("stopping: %llu TUN reads, %llu ESP packets in (%llu by AF_XDP); AF_XDP sent "
+	log_info("stopping: %llu TUN reads (%s), %llu ESP packets in (%llu by AF_XDP); AF_XDP sent "
 	    "%llu, left %llu to raw sockets, %llu kicks refused; %llu TSO "
 	    "super-packets cut into %llu segments, %llu USO into %llu datagrams; %llu TUN writes, "
 	    "%llu of them %llu segments coalesced (UDP: %llu of %llu); %llu fragments cut, %llu "
 	    "ICMP frag-needed sent; UDP 4500: %llu GSO sends of %llu datagrams, %llu GRO reads "
 	    "of %llu",
-	    (unsigned long long)W.n_tun_reads, (unsigned long long)W.n_rx_pkts,
+	    (unsigned long long)W.n_tun_reads, tunring_describe(&W),
+	    (unsigned long long)W.n_rx_pkts,
 	    (unsigned long long)W.n_xdp_pkts, (unsigned long long)W.n_xdp_tx,
 	    (unsigned long long)W.n_xdp_tx_raw, (unsigned long long)W.n_xdp_tx_err,
 	    (unsigned long long)W.n_tso, (unsigned long long)W.n_tso_segs,
@@ -314,6 +328,7 @@ main(int argc, char **argv)
 	zmq_close(W.link);
 	zmq_ctx_term(W.zctx);
 	xdp_close(&W);
+	tunring_close(&W);
 	io_close(&W);
 	/* the multi-queue TUN outlives us while another worker holds a queue: then the routes
 	 * and the filter are still theirs */

@@ -461,6 +461,12 @@ out_batch(struct worker *w)
 {
 	unsigned n, slot = 0;
 
+	if (w->tunring != NULL) {	/* what the multishot read holds (tunring.c) */
+		n = tunring_batch(w, &slot);
+		out_flush(w);
+		w->n_tun_reads += n;
+		return n;
+	}
 	for (n = 0; n < READS; n++) {
 		ssize_t r = read(w->tun_fd, w->rbuf, RBUF);
 

@@ -18,6 +18,7 @@
 #include "common/pkt.h"
 #include "common/sel.h"
 #include "datad/tables.h"
+#include "datad/tunring.h"
 #include "datad/xdp.h"
 
 /* Linux UDP options (linux/udp.h), for C libraries that lack them */
@@ -91,6 +92,7 @@ struct worker_opts {
 	uint32_t	tun_mtu;
 	uint64_t	pmtu_age_ms;	/* a learned path MTU is forgotten after */
 	enum xdp_mode	io_mode;	/* --io: how ESP is received (xdp.h) */
+	enum tunring_mode tun_read;	/* --tun-read: how the TUN is read (tunring.h) */
 };
 
 /* The flow of the last acquire sent in one slot of the acquire table (ikewire.c). */
@@ -234,6 +236,8 @@ struct worker {
 	struct mmsghdr		rx_msg[BATCH];
 	struct iovec		rx_iov[BATCH];
 	char			*routes;		/* the route set installed, "a/n\n..." */
+	struct tunring		*tunring;		/* the TUN read by io_uring, or NULL:
+							 * read(2) (tunring.c) */
 	struct xdp_io		*xdp;			/* AF_XDP receive, or NULL (xdp.c) */
 	bool			xdp_tried;		/* attach tried (once) */
 	uint64_t		n_xdp_pkts;		/* of n_rx_pkts, by AF_XDP */

@@ -12,6 +12,7 @@ PKGS=(
 	libzmq3-dev libprotobuf-c-dev protobuf-c-compiler libssl-dev	# libraries of the daemons
 	libedit-dev					# gwctl's line editing and history
 	libxdp-dev libbpf-dev				# datad's AF_XDP receive (built with clang)
+	liburing-dev					# datad's TUN read by io_uring
 	clang libclang-rt-14-dev			# libFuzzer and sanitizer runtimes
 	iproute2 nftables procps iputils-ping		# namespaces, routes, datad's nft table, sysctl, ping
 	tcpdump tshark					# capture, dissection with keys

@@ -140,6 +140,11 @@ io_path=$(grep -h '^# io path: ' "$ROOT/build/Testing/Temporary/LastTest.log" 2>
 	sed 's/^# io path: //' | sort | head -n 1)	# "AF_XDP ..." sorts first
 SUMMARY+=("$(printf '  %-4s  %-44s %s' -- "ESP received by (integration-xdp/*)" \
 	"${io_path:-not reported}")")
+# and how they read the TUN (datad --tun-read auto; the integration-raw/* runs use read(2))
+tun_read=$(grep -h '^# tun read: ' "$ROOT/build/Testing/Temporary/LastTest.log" 2>/dev/null |
+	sed 's/^# tun read: //' | sort | head -n 1)	# "io_uring ..." sorts first
+SUMMARY+=("$(printf '  %-4s  %-44s %s' -- "TUN read by (integration-xdp/*)" \
+	"${tun_read:-not reported}")")
 
 stage 3/4 "build-fuzz/ (clang, GW_FUZZ) and fuzzing"
 if build build-fuzz "build-fuzz/ (clang, libFuzzer)" -DCMAKE_C_COMPILER=clang -DGW_FUZZ=ON; then

@@ -241,6 +241,21 @@ t_io_report()
 	elif [ "$n_raw" -gt 0 ]; then
 		echo "# io path: raw sockets (no datad attached XDP${why:+: $why})"
 	fi
+	# and how each read the TUN (datad/tunring.c): "io_uring" or "read(2): why"
+	n_xdp=0 n_raw=0 why=
+	for f in "$GW_RUN"/*/datad*.log; do
+		[ -f "$f" ] || continue
+		line=$(grep -oE 'TUN read by .*' "$f" | tail -n 1)
+		case $line in
+		"TUN read by io_uring"*) n_xdp=$((n_xdp + 1)) ;;
+		?*) n_raw=$((n_raw + 1)); why=${line#TUN read by } ;;
+		esac
+	done
+	if [ "$n_xdp" -gt 0 ]; then
+		echo "# tun read: io_uring ($n_xdp datad with io_uring, $n_raw with read(2))"
+	elif [ "$n_raw" -gt 0 ]; then
+		echo "# tun read: ${why}"
+	fi
 }
 
 # t_end: stop the gateways (clean exit is asserted), check logs, print the summary line.

@@ -4,7 +4,8 @@
 # on `--io MODE`, so the suite's wire tests run on both of datad's paths (ADR 0014, 0016):
 # the suite runs them on the default, `--io auto` (AF_XDP for plain ESP where XDP attaches,
 # raw sockets for a worker whose SAs are all ESP in UDP); `--io raw` runs plain-ESP tests on
-# the fallback, `--io xdp` runs ESP-in-UDP tests on AF_XDP.  The test's own checks are
+# the fallback (with `--tun-read read`: the TUN read by read(2), the fallback of io_uring,
+# ADR 0019), `--io xdp` runs ESP-in-UDP tests on AF_XDP.  The test's own checks are
 # unchanged; at its end it says which path each datad ran ("# io path: ...", t_io_report in
 # tests/lib/netns.sh), and tests/run.sh puts the AF_XDP runs' answer in its summary.  Where
 # XDP cannot attach, `--io xdp` logs an error and the test still runs, on raw sockets.
@@ -22,7 +23,10 @@ raw|auto|xdp) ;;
 esac
 script=$GW_SRC/tests/integration/$name.sh
 if [ -z "$name" ] || [ ! -f "$script" ]; then echo "on_io.sh: no $script" >&2; exit 2; fi
-export GW_DATAD_ARGS="--io $mode${GW_DATAD_ARGS:+ $GW_DATAD_ARGS}"
+# raw is the fallback of everything: the TUN read by read(2) too (datad/tunring.c)
+fallback=
+[ "$mode" = raw ] && fallback=" --tun-read read"
+export GW_DATAD_ARGS="--io $mode$fallback${GW_DATAD_ARGS:+ $GW_DATAD_ARGS}"
 export GW_IO_REPORT=1
 echo "# $name with datad $GW_DATAD_ARGS"
 exec bash "$script"
