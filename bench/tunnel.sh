@@ -56,6 +56,11 @@
 #   BENCH_UDP_GRO_FWD=1   GRO of forwarded UDP on gwA's and gwB's lan0 (ethtool -K lan0 gro on
 #                         rx-udp-gro-forwarding on), in every setup (default 0: off)
 #   BENCH_OUT=DIR         where the table is saved (default bench/out)
+#   BENCH_PERF=1          profile the first run of every test: `perf record -a` (all cores, every
+#                         process and the kernel, 997 Hz) while iperf3 runs, saved as
+#                         BENCH_OUT/tunnel-DATE-perf/SETUP-TEST.txt (the top symbols by command,
+#                         object and symbol); needs perf (package linux-perf).  BENCH_PERF=g:
+#                         the same with call graphs (perf record -g), each symbol with its callers
 #   GW_KEEP=1             keep the work directory (configs, daemon and charon logs, iperf3 JSON)
 set -uo pipefail
 GW_SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -67,6 +72,7 @@ source "$GW_SRC/bench/common.sh"
 RUNS=${BENCH_RUNS:-3}
 SECS=${BENCH_SECONDS:-3}
 OUTDIR=${BENCH_OUT:-$GW_SRC/bench/out}
+PERF_DIR=$OUTDIR/tunnel-$(date +%Y%m%d-%H%M%S)-perf	# BENCH_PERF=1's reports
 UDP_BIG=1400		# IP packet sizes of the UDP tests (iperf3 -l = size - 28)
 UDP_SMALL=64
 RCVBUF=${BENCH_UDP_RCVBUF:-2M}
@@ -243,6 +249,43 @@ srv_start()
 	wait_listen hostB "$PORT" tcp
 }
 
+# perf_start TEST, perf_stop: with BENCH_PERF=1, a system-wide profile of the first run of
+# TEST in the current setup (PERF_RUN is the run's number), reported as text beside the table.
+PERF_PID='' PERF_DATA='' PERF_TXT=''
+perf_start()
+{
+	local g=()
+	case ${BENCH_PERF:-0} in 1) ;; g) g=(-g) ;; *) return 0 ;; esac
+	[ "${PERF_RUN:-1}" = 1 ] || return 0
+	mkdir -p "$PERF_DIR" || return 0
+	PERF_DATA=$GW_RUN/perf-$CUR-$1.data PERF_TXT=$PERF_DIR/$CUR-$1.txt
+	perf record -a "${g[@]}" -F 997 -o "$PERF_DATA" -- sleep $((SECS + 30)) >/dev/null 2>&1 &
+	PERF_PID=$!
+	sleep 0.3	# perf maps every process before it samples
+}
+perf_stop()
+{
+	[ -n "$PERF_PID" ] || return 0
+	kill -INT "$PERF_PID" 2>/dev/null
+	wait "$PERF_PID" 2>/dev/null
+	PERF_PID=
+	{
+		echo "# bench/tunnel.sh BENCH_PERF=1: ${LABEL[$CUR]}, $PERF_TXT (perf record -a -F 997)"
+		if [ "${BENCH_PERF:-0}" = g ]; then
+			perf report -i "$PERF_DATA" --stdio --no-children --percent-limit 0.5 \
+				--sort comm,dso,sym -G 2>/dev/null | grep -v '^$' | head -1500
+		else
+			perf report -i "$PERF_DATA" --stdio --no-children --percent-limit 0.3 \
+				--sort comm,dso,sym 2>/dev/null | grep -v '^#' | grep -v '^$' | head -80
+		fi
+		echo "# by command"
+		perf report -i "$PERF_DATA" --stdio --no-children --sort comm 2>/dev/null |
+			grep -v '^#' | grep -v '^$' | head -12
+	} >"$PERF_TXT"
+	rm -f "$PERF_DATA"
+	say "    profile: $PERF_TXT"
+}
+
 # track_none: no process of ours to watch (plain forwarding, between setups).
 track_none() { CPU_PIDS=(); TRACK_A=; TRACK_B=; CTL_PIDS=(); }
 
@@ -289,7 +332,9 @@ iperf()
 	      [ "$RCVBUF" != 0 ] && args+=(-w "$RCVBUF") ;;
 	esac
 	s0=$(snap)
+	perf_start "$t"
 	nsx hostA timeout $((SECS + 30)) iperf3 "${args[@]}" >"$json" 2>"$json.err" || rc=$?
+	perf_stop
 	s1=$(snap)
 	if [ "$rc" != 0 ]; then
 		say "    iperf3 $t failed (status $rc): $(grep -o '"error":.*' "$json" | head -1)"
@@ -546,6 +591,7 @@ run_setup()
 			V[$id/quiet/$r]=$(idle_check 0.5)
 		done
 		line="[machine ${V[$id/quiet/$r]}% busy before]"
+		PERF_RUN=$r
 		[ "${V[$id/quiet/$r]:-0}" -ge "$NOISY" ] && NOISY_SETUP[$id]=1
 		for t in "${TESTS[@]}"; do
 			if out=$(iperf "$t" "$GW_RUN/$id-$t-$r.json"); then
