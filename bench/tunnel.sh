@@ -61,6 +61,7 @@
 #                         BENCH_OUT/tunnel-DATE-perf/SETUP-TEST.txt (the top symbols by command,
 #                         object and symbol); needs perf (package linux-perf).  BENCH_PERF=g:
 #                         the same with call graphs (perf record -g), each symbol with its callers
+#   BENCH_DATAD_ARGS=...  more options for every datad of our setups (e.g. --tun-read read)
 #   GW_KEEP=1             keep the work directory (configs, daemon and charon logs, iperf3 JSON)
 set -uo pipefail
 GW_SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -429,8 +430,8 @@ ours_up()
 	[ "$akl" -gt 0 ] && { ak1=$(key "$akl"); ak2=$(key "$akl"); }
 	ours_conf A "$ts" "$ck1" "$ak1" "$ck2" "$ak2" >"$GW_RUN/gwA.conf"
 	ours_conf B "$ts" "$ck2" "$ak2" "$ck1" "$ak1" >"$GW_RUN/gwB.conf"
-	GW_DATAD_ARGS=
-	[ "${IO[$CUR]}" != default ] && GW_DATAD_ARGS="--io ${IO[$CUR]}"
+	GW_DATAD_ARGS=${BENCH_DATAD_ARGS:-}
+	[ "${IO[$CUR]}" != default ] && GW_DATAD_ARGS+=" --io ${IO[$CUR]}"
 	for g in gwA gwB; do
 		gw_start "$g" "$GW_RUN/$g.conf" || { NOTE[$CUR]="$g does not start"; return 1; }
 	done
