@@ -123,6 +123,7 @@ link_hello(struct worker *w)
 	h.udp_encap = w->udp_fd >= 0;
 	h.ike = w->ike_fd >= 0;
 	h.io = (char *)xdp_describe(w);
+	h.tun_read = (char *)tunring_describe(w);
 	if (getifaddrs(&ifa) == 0) {
 		for (i = ifa; i != NULL && h.n_addrs < 64; i = i->ifa_next)
 			if (i->ifa_addr != NULL && i->ifa_addr->sa_family == AF_INET &&

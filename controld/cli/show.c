@@ -689,6 +689,8 @@ show_workers(struct controld *cd, FILE *out)
 			fprintf(out, "    last rejected generation: %s\n", w->reject);
 		if (w->io[0])	/* datad --io (datad/xdp.h): on AF_XDP it also sends (ADR 0016) */
 			fprintf(out, "    ESP received by: %s\n", w->io);
+		if (w->tun_read[0])	/* datad --tun-read (datad/tunring.h, ADR 0019) */
+			fprintf(out, "    TUN read by: %s\n", w->tun_read);
 		show_offload(w, out);
 		show_owned(cd, w->id, out);
 	}

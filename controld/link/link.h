@@ -131,6 +131,7 @@ struct worker_rec {
 	bool		udp_encap;		/* holds UDP 4500 on its host (RFC 3948) */
 	bool		ike;			/* holds UDP 500 on its host */
 	char		io[32];			/* what receives its ESP (Hello.io) */
+	char		tun_read[96];		/* how it reads the TUN (Hello.tun_read) */
 	struct link_ike_ctr ike_ctr;		/* as it last reported */
 	struct link_offload_ctr offload;	/* as it last reported */
 	uint32_t	acq_tokens;		/* acquires it may still send this second */

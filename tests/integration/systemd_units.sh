@@ -216,7 +216,11 @@ tun_word() { grep -oE 'TUN read by .*' "$(gw_dir gwA)/datad.log" | tail -n 1; }
 W=$(tun_word)
 echo "# gwA's datad under the unit: ${W:-nothing said}"
 case $W in
-"TUN read by io_uring"*) t_pass "gwA: the TUN read by io_uring under the unit" ;;
+"TUN read by io_uring"*)
+	t_pass "gwA: the TUN read by io_uring under the unit"
+	t_match "gwA: show workers says so" "$(gwctl_in gwA "show workers")" \
+		"TUN read by: io_uring multishot"
+	;;
 *"multishot read"*|*"without liburing"*|*"io_uring_setup: Function not implemented"*)
 	t_pass "gwA: read(2): this kernel or build has no io_uring multishot read" ;;
 *) t_fail "gwA: the TUN read by io_uring under the unit (got: ${W:-nothing})" ;;

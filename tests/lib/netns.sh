@@ -215,46 +215,50 @@ gw_logs_check()
 	done
 }
 
+# io_tally ERE FAST NONE: each datad log's last line matching ERE, printed as "# LOG: line" (NONE
+# when it has none); sets n_fast (lines that begin with FAST), n_other (the others) and why (the
+# last of the others that said something).
+io_tally()
+{
+	local f line
+	n_fast=0 n_other=0 why=
+	for f in "$GW_RUN"/*/datad*.log; do
+		[ -f "$f" ] || continue
+		line=$(grep -oE "$1" "$f" | tail -n 1)
+		echo "# ${f#"$GW_RUN"/}: ${line:-$3}"
+		case $line in
+		"$2"*) n_fast=$((n_fast + 1)) ;;
+		*) n_other=$((n_other + 1)); [ -n "$line" ] && why=$line ;;
+		esac
+	done
+}
+
 # t_io_report: which path each datad received ESP on (docs/adr/0014-af-xdp-receive.md): the
 # "ESP received by:" lines of show workers of the gateways still running, then each datad log's
 # last word on it, then one line "# io path: ..." that tests/run.sh puts in its summary.  Run
 # by t_end when GW_IO_REPORT=1 (tests/lib/on_io.sh sets it).
 t_io_report()
 {
-	local g f line n_xdp=0 n_raw=0 why=
+	local g n_fast n_other why
 	[ -n "${GW_RUN:-}" ] || return 0
 	for g in $(gw_running); do
 		gwctl_in "$g" "show workers" 2>/dev/null | awk -v g="$g" '/^[^ ]/ { w = $1 }
-			/ESP received by/ { sub(/^ */, ""); print "# " g " show workers: " w ": " $0 }'
+			/ESP received by|TUN read by/ { sub(/^ */, "")
+				print "# " g " show workers: " w ": " $0 }'
 	done
-	for f in "$GW_RUN"/*/datad*.log; do
-		[ -f "$f" ] || continue
-		line=$(grep -oE '(AF_XDP in use|ESP received on raw sockets|--io xdp: ).*' "$f" | tail -n 1)
-		echo "# ${f#"$GW_RUN"/}: ${line:-no word on AF_XDP (--io raw, or no crypto map interface)}"
-		case $line in
-		"AF_XDP in use"*) n_xdp=$((n_xdp + 1)) ;;
-		*) n_raw=$((n_raw + 1)); [ -n "$line" ] && why=${line#*: } ;;
-		esac
-	done
-	if [ "$n_xdp" -gt 0 ]; then
-		echo "# io path: AF_XDP ($n_xdp datad on AF_XDP, $n_raw on raw sockets)"
-	elif [ "$n_raw" -gt 0 ]; then
-		echo "# io path: raw sockets (no datad attached XDP${why:+: $why})"
+	io_tally '(AF_XDP in use|ESP received on raw sockets|--io xdp: ).*' "AF_XDP in use" \
+		"no word on AF_XDP (--io raw, or no crypto map interface)"
+	if [ "$n_fast" -gt 0 ]; then
+		echo "# io path: AF_XDP ($n_fast datad on AF_XDP, $n_other on raw sockets)"
+	elif [ "$n_other" -gt 0 ]; then
+		echo "# io path: raw sockets (no datad attached XDP${why:+: ${why#*: }})"
 	fi
 	# and how each read the TUN (datad/tunring.c): "io_uring" or "read(2): why"
-	n_xdp=0 n_raw=0 why=
-	for f in "$GW_RUN"/*/datad*.log; do
-		[ -f "$f" ] || continue
-		line=$(grep -oE 'TUN read by .*' "$f" | tail -n 1)
-		case $line in
-		"TUN read by io_uring"*) n_xdp=$((n_xdp + 1)) ;;
-		?*) n_raw=$((n_raw + 1)); why=${line#TUN read by } ;;
-		esac
-	done
-	if [ "$n_xdp" -gt 0 ]; then
-		echo "# tun read: io_uring ($n_xdp datad with io_uring, $n_raw with read(2))"
-	elif [ "$n_raw" -gt 0 ]; then
-		echo "# tun read: ${why}"
+	io_tally 'TUN read by .*' "TUN read by io_uring" "no word on the TUN read"
+	if [ "$n_fast" -gt 0 ]; then
+		echo "# tun read: io_uring ($n_fast datad with io_uring, $n_other with read(2))"
+	elif [ -n "$why" ]; then
+		echo "# tun read: ${why#TUN read by }"
 	fi
 }
 
