@@ -48,6 +48,8 @@ enum {
 	TR_BGID		= 7,		/* their group */
 	TR_CQ		= 256,		/* completions: one per buffer at most, and room */
 	TR_ERRS		= 16,		/* failed arms in a row before read(2) takes over */
+	TR_READ		= 1,		/* user_data of the multishot read */
+	TR_CANCEL	= 2,		/* and of its cancellation */
 };
 
 struct tunring {
@@ -60,11 +62,41 @@ struct tunring {
 	char			desc[96];
 };
 
+/* Cancel the read and wait (1 s at most) until it has ended: its request holds the TUN file,
+ * and io_uring_queue_exit alone would let that go later, in a kernel worker.  The TUN must
+ * be gone when datad's close of it returns (main.c removes the routes and the nftables table
+ * only when no queue is left: a ring still holding one would keep them). */
+static void
+quiesce(struct tunring *r)
+{
+	struct io_uring_sqe *sqe;
+	struct io_uring_cqe *cqe;
+	struct __kernel_timespec ts = { .tv_sec = 0, .tv_nsec = 100 * 1000 * 1000 };
+
+	if (!r->armed || (sqe = io_uring_get_sqe(&r->ring)) == NULL)
+		return;
+	io_uring_prep_cancel64(sqe, TR_READ, IORING_ASYNC_CANCEL_ALL);
+	sqe->user_data = TR_CANCEL;
+	if (io_uring_submit(&r->ring) < 0)
+		return;
+	for (int i = 0; i < 10 && r->armed; ) {
+		if (io_uring_wait_cqe_timeout(&r->ring, &cqe, &ts) != 0) {
+			i++;
+			continue;
+		}
+		if (cqe->user_data == TR_READ && !(cqe->flags & IORING_CQE_F_MORE))
+			r->armed = false;
+		io_uring_cqe_seen(&r->ring, cqe);
+	}
+}
+
 static void
 ring_free(struct tunring *r, bool inited)
 {
-	if (inited)
-		io_uring_queue_exit(&r->ring);	/* cancels the read; unregisters the buffers */
+	if (inited) {
+		quiesce(r);
+		io_uring_queue_exit(&r->ring);	/* and the buffers are unregistered */
+	}
 	if (r->br != NULL)
 		munmap(r->br, TR_BUFS * sizeof(struct io_uring_buf));
 	free(r->bufs);
@@ -92,6 +124,7 @@ arm(struct tunring *r, int fd)
 	io_uring_prep_rw(GW_OP_READ_MULTISHOT, sqe, fd, NULL, 0, 0);
 	sqe->flags |= IOSQE_BUFFER_SELECT;
 	sqe->buf_group = TR_BGID;
+	sqe->user_data = TR_READ;
 	if ((rc = io_uring_submit(&r->ring)) < 0)
 		return rc;
 	r->armed = true;
@@ -227,6 +260,11 @@ tunring_batch(struct worker *w, unsigned *slot)
 	while (n < READS && io_uring_peek_cqe(&r->ring, &cqe) == 0) {
 		int res = cqe->res;
 		unsigned fl = cqe->flags;
+
+		if (cqe->user_data != TR_READ) {	/* none but the read's, today */
+			io_uring_cqe_seen(&r->ring, cqe);
+			continue;
+		}
 
 		if (fl & IORING_CQE_F_BUFFER) {
 			unsigned bid = fl >> IORING_CQE_BUFFER_SHIFT;

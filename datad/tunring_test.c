@@ -8,6 +8,8 @@
  *     again): none lost, none reordered
  *   - the ring's fd polls readable when packets wait, and an empty ring returns at once
  *   - --tun-read read leaves read(2) in place and says so
+ *   - once tunring_close and the TUN's close return, the TUN is gone: the ring's read held it,
+ *     and datad removes its routes and nftables table only when no queue is left (main.c)
  *
  * out_read is this file's own (tunring.o needs nothing else of out.c): it records what it
  * was handed instead of sealing it.  Without multishot reads in the kernel (Linux < 6.7) or
@@ -208,5 +210,6 @@ main(void)
 		T_OK(W.tunring == NULL, "closed");
 	}
 	close(W.tun_fd);
+	T_EQ(if_nametoindex("gwt0"), 0, "the TUN is gone as soon as it is closed");
 	return t_done();
 }
