@@ -211,7 +211,7 @@ loop(void)
 
 	while (!W.stop) {
 		if (!tun_more && !esp_more && !ah_more && !udp_more && !xdp_more) {
-			items[1].fd = tunring_fd(&W) >= 0 ? tunring_fd(&W) : W.tun_fd;
+			items[1].fd = W.tunring != NULL ? tunring_fd(&W) : W.tun_fd;
 			items[5].fd = W.udp_fd;
 			items[6].fd = W.ike_fd;
 			items[7].fd = xdp_fd(&W);

@@ -463,16 +463,14 @@ out_batch(struct worker *w)
 
 	if (w->tunring != NULL) {	/* what the multishot read holds (tunring.c) */
 		n = tunring_batch(w, &slot);
-		out_flush(w);
-		w->n_tun_reads += n;
-		return n;
-	}
-	for (n = 0; n < READS; n++) {
-		ssize_t r = read(w->tun_fd, w->rbuf, RBUF);
+	} else {
+		for (n = 0; n < READS; n++) {
+			ssize_t r = read(w->tun_fd, w->rbuf, RBUF);
 
-		if (r <= (ssize_t)sizeof(struct virtio_net_hdr))
-			break;
-		out_read(w, w->rbuf, (uint32_t)r, &slot);
+			if (r <= (ssize_t)sizeof(struct virtio_net_hdr))
+				break;
+			out_read(w, w->rbuf, (uint32_t)r, &slot);
+		}
 	}
 	out_flush(w);
 	w->n_tun_reads += n;

@@ -59,6 +59,7 @@ struct tunring {
 	unsigned		back;		/* buffers given back since the last advance */
 	bool			armed;		/* the multishot read is in place */
 	unsigned		errs;		/* arms or reads that failed since one worked */
+	int			last_err;	/* the last of them (errno) */
 	char			desc[96];
 };
 
@@ -143,28 +144,18 @@ fall_back(struct worker *w, const char *what, int err)
 	}
 }
 
-void
-tunring_open(struct worker *w, enum tunring_mode m)
+/* The ring on w's TUN: set up, its buffers registered, the read armed.  0, or -errno with
+ * *what naming the step that failed (-EOPNOTSUPP: the kernel has no multishot read). */
+static int
+ring_setup(struct worker *w, struct tunring *r, bool *inited, const char **what)
 {
 	struct io_uring_buf_reg reg;
 	struct io_uring_params p;
 	struct io_uring_probe *pr;
-	struct tunring *r;
 	bool multishot;
 	int rc;
 
-	if (m == TUNRING_READ) {
-		snprintf(why_read, sizeof(why_read), "read(2): --tun-read read");
-		log_info("TUN read by %s", why_read);
-		return;
-	}
-	if ((r = calloc(1, sizeof(*r))) == NULL ||
-	    (r->bufs = malloc((size_t)TR_BUFS * RBUF)) == NULL) {
-		free(r);
-		snprintf(why_read, sizeof(why_read), "read(2): out of memory for io_uring");
-		log_warn("TUN read by %s", why_read);
-		return;
-	}
+	*what = "io_uring_setup";
 	memset(&p, 0, sizeof(p));
 	p.flags = IORING_SETUP_CQSIZE | IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG |
 	    IORING_SETUP_SINGLE_ISSUER;
@@ -175,41 +166,28 @@ tunring_open(struct worker *w, enum tunring_mode m)
 		p.cq_entries = TR_CQ;
 		rc = io_uring_queue_init_params(8, &r->ring, &p);
 	}
-	if (rc < 0) {
-		ring_free(r, false);
-		fall_back(w, "io_uring_setup", -rc);
-		log_info("TUN read by %s", why_read);
-		return;
-	}
+	if (rc < 0)
+		return rc;
+	*inited = true;
 	pr = io_uring_get_probe_ring(&r->ring);
 	multishot = pr != NULL && io_uring_opcode_supported(pr, GW_OP_READ_MULTISHOT);
 	if (pr != NULL)
 		io_uring_free_probe(pr);
-	if (!multishot) {
-		ring_free(r, true);
-		snprintf(why_read, sizeof(why_read),
-		    "read(2): the kernel has no multishot read (Linux 6.7)");
-		log_info("TUN read by %s", why_read);
-		return;
-	}
+	if (!multishot)
+		return -EOPNOTSUPP;
+	*what = "provided buffers";
 	r->br = mmap(NULL, TR_BUFS * sizeof(struct io_uring_buf), PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (r->br == MAP_FAILED) {
 		r->br = NULL;
-		rc = -errno;
-	} else {
-		memset(&reg, 0, sizeof(reg));
-		reg.ring_addr = (unsigned long)r->br;
-		reg.ring_entries = TR_BUFS;
-		reg.bgid = TR_BGID;
-		rc = io_uring_register_buf_ring(&r->ring, &reg, 0);
+		return -errno;
 	}
-	if (rc < 0) {
-		ring_free(r, true);
-		fall_back(w, "provided buffers", -rc);
-		log_info("TUN read by %s", why_read);
-		return;
-	}
+	memset(&reg, 0, sizeof(reg));
+	reg.ring_addr = (unsigned long)r->br;
+	reg.ring_entries = TR_BUFS;
+	reg.bgid = TR_BGID;
+	if ((rc = io_uring_register_buf_ring(&r->ring, &reg, 0)) < 0)
+		return rc;
 	io_uring_buf_ring_init(r->br);
 	for (unsigned i = 0; i < TR_BUFS; i++)
 		io_uring_buf_ring_add(r->br, r->bufs + (size_t)i * RBUF, RBUF, (unsigned short)i,
@@ -217,11 +195,37 @@ tunring_open(struct worker *w, enum tunring_mode m)
 	io_uring_buf_ring_advance(r->br, TR_BUFS);
 	/* a blocking TUN: the multishot read waits for packets by polling the TUN; on a
 	 * non-blocking one each read that finds none would end it */
+	*what = "arming the read";
 	tun_nonblock(w->tun_fd, false);
-	if ((rc = arm(r, w->tun_fd)) < 0) {
-		tun_nonblock(w->tun_fd, true);
-		ring_free(r, true);
-		fall_back(w, "arming the read", -rc);
+	return arm(r, w->tun_fd);
+}
+
+void
+tunring_open(struct worker *w, enum tunring_mode m)
+{
+	const char *what = "buffers";
+	struct tunring *r;
+	bool inited = false;
+	int rc = -ENOMEM;
+
+	if (m == TUNRING_READ) {
+		snprintf(why_read, sizeof(why_read), "read(2): --tun-read read");
+		log_info("TUN read by %s", why_read);
+		return;
+	}
+	if ((r = calloc(1, sizeof(*r))) != NULL &&
+	    (r->bufs = malloc((size_t)TR_BUFS * RBUF)) != NULL)
+		rc = ring_setup(w, r, &inited, &what);
+	if (rc != 0) {
+		if (r != NULL)
+			ring_free(r, inited);
+		tun_nonblock(w->tun_fd, true);	/* as io.c opened it, for read(2) */
+		if (rc == -EOPNOTSUPP)
+			snprintf(why_read, sizeof(why_read),
+			    "read(2): the kernel has no multishot read (Linux 6.7)");
+		else
+			snprintf(why_read, sizeof(why_read), "read(2): %s: %s", what,
+			    strerror(-rc));
 		log_info("TUN read by %s", why_read);
 		return;
 	}
@@ -265,7 +269,6 @@ tunring_batch(struct worker *w, unsigned *slot)
 			io_uring_cqe_seen(&r->ring, cqe);
 			continue;
 		}
-
 		if (fl & IORING_CQE_F_BUFFER) {
 			unsigned bid = fl >> IORING_CQE_BUFFER_SHIFT;
 
@@ -280,6 +283,7 @@ tunring_batch(struct worker *w, unsigned *slot)
 			}
 		} else if (res < 0 && res != -ENOBUFS && res != -EAGAIN) {
 			r->errs++;
+			r->last_err = -res;
 			log_debug("TUN read by io_uring: %s", strerror(-res));
 		}
 		if (!(fl & IORING_CQE_F_MORE))
@@ -292,7 +296,7 @@ tunring_batch(struct worker *w, unsigned *slot)
 	}
 	if (!r->armed) {
 		if (r->errs >= TR_ERRS) {
-			fall_back(w, "io_uring reads kept failing", EIO);
+			fall_back(w, "io_uring reads kept failing", r->last_err);
 			log_warn("TUN read by %s", why_read);
 			return n;
 		}

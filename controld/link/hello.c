@@ -125,6 +125,17 @@ free_slot(struct controld *cd)
 	return w;
 }
 
+/* A worker's description (Hello.io, Hello.tun_read) into dst, cut to fit and shown as it came:
+ * nothing but printable ASCII ('?' for the rest). */
+static void
+text_copy(char *dst, size_t size, const char *src)
+{
+	snprintf(dst, size, "%s", src != NULL ? src : "");
+	for (char *c = dst; *c; c++)
+		if (*c < 0x20 || *c > 0x7e)
+			*c = '?';
+}
+
 void
 hello_msg(struct controld *cd, const struct link_peer *from, const Gw__V1__Hello *h)
 {
@@ -171,14 +182,8 @@ hello_msg(struct controld *cd, const struct link_peer *from, const Gw__V1__Hello
 		moved = true;			/* ESP-in-UDP SAs follow port 4500 */
 	w->udp_encap = h->udp_encap;
 	w->ike = h->ike;			/* IKE from port 500 leaves through it */
-	snprintf(w->io, sizeof(w->io), "%s", h->io != NULL ? h->io : "");
-	snprintf(w->tun_read, sizeof(w->tun_read), "%s", h->tun_read != NULL ? h->tun_read : "");
-	for (char *c = w->io; *c; c++)		/* shown as they came: nothing but text */
-		if (*c < 0x20 || *c > 0x7e)
-			*c = '?';
-	for (char *c = w->tun_read; *c; c++)
-		if (*c < 0x20 || *c > 0x7e)
-			*c = '?';
+	text_copy(w->io, sizeof(w->io), h->io);
+	text_copy(w->tun_read, sizeof(w->tun_read), h->tun_read);
 	w->n_addrs = h->n_addrs < 64 ? h->n_addrs : 64;
 	if (w->n_addrs != 0)		/* h->addrs is NULL when there are none */
 		memcpy(w->addrs, h->addrs, w->n_addrs * sizeof(uint32_t));
