@@ -4,8 +4,9 @@
 #
 #   1. deploy/install-deps.sh                       (nothing to do when all is installed)
 #   2. build/       RelWithDebInfo, then ctest       (unit tests + tests/integration/*.sh)
-#   3. build-fuzz/  clang, -DGW_FUZZ=ON, then every build-fuzz/bin/*_fuzz for FUZZ_SECONDS
-#                   (default 30) each, seeded from tests/fuzz/<name>/ when present
+#   3. build-fuzz/  clang, -DGW_FUZZ=ON, the fuzz targets only (and the libraries they link),
+#                   then every build-fuzz/bin/*_fuzz for FUZZ_SECONDS (default 30) each, JOBS
+#                   at once, seeded from tests/fuzz/<name>/ when present
 #   4. build-asan/  -DGW_SANITIZE=ON, then ctest     (the same tests under ASan + UBSan, but
 #                   for the long scripts whose time is waiting and whose code runs under ASan
 #                   elsewhere too: ikev2_swan_matrix runs the engine once per algorithm (the
@@ -46,11 +47,12 @@ record()
 stage() { printf '\n==== [%s] %s (%s s so far)\n' "$1" "$2" "$((SECONDS - T_ALL))"; }
 
 # build DIR DESC CMAKE-ARGS...: configure and build DIR, warnings as errors; records one result.
+# BUILD_TARGET: only that target (build-fuzz: "fuzz", the fuzz targets and what they link).
 build()
 {
 	local dir=$1 what=$2 t=$SECONDS; shift 2
 	if cmake -S "$ROOT" -B "$ROOT/$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGW_WERROR=ON "$@" &&
-	    cmake --build "$ROOT/$dir" -j"$JOBS"; then
+	    cmake --build "$ROOT/$dir" -j"$JOBS" ${BUILD_TARGET:+--target "$BUILD_TARGET"}; then
 		record ok "build $what" "$((SECONDS - t)) s"
 		return 0
 	fi
@@ -63,7 +65,11 @@ run_ctest()
 {
 	local dir=$1 log=$ROOT/$1/ctest.log t=$SECONDS total failed line
 	shift
-	(cd "$ROOT/$dir" && ctest --output-on-failure -j"$JOBS" "$@") 2>&1 | tee "$log"
+	# JOBS + 1 tests at once: the wire tests hold at most JOBS slots of the resource "wire"
+	# (tests/CMakeLists.txt says which take one, both or none), the one more is a test that
+	# waits out lifetimes, or a unit test
+	(cd "$ROOT/$dir" && ctest --output-on-failure -j"$((JOBS + 1))" \
+		--resource-spec-file "$ROOT/tests/resources.json" "$@") 2>&1 | tee "$log"
 	line=$(grep -E 'tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -n1)
 	if [ -z "$line" ]; then
 		record FAIL "ctest $dir" "no ctest summary (see $dir/ctest.log)"
@@ -83,7 +89,8 @@ run_ctest()
 	[ "$failed" = 0 ]
 }
 
-# run_fuzz: every libFuzzer binary of build-fuzz/bin for a bounded time.
+# run_fuzz: every libFuzzer binary of build-fuzz/bin for a bounded time, JOBS at once (each
+# fuzzer is one process on one core); FUZZ_BUDGET is the time of all of them on one core.
 run_fuzz()
 {
 	local bins=() b name secs seed corpus log rc
@@ -108,10 +115,21 @@ run_fuzz()
 		done
 		log=$ROOT/build-fuzz/logs/$name.log
 		echo "fuzz $name: $secs s, corpus $corpus ${seed[*]}"
-		rc=0
-		"$b" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-			-artifact_prefix="$ROOT/build-fuzz/artifacts/$name-" "$corpus" "${seed[@]}" \
-			>"$log" 2>&1 || rc=$?
+		while [ "$(jobs -pr | wc -l)" -ge "$JOBS" ]; do wait -n; done
+		rm -f "$log.rc"
+		(
+			rc=0
+			"$b" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+				-print_final_stats=1 -artifact_prefix="$ROOT/build-fuzz/artifacts/$name-" \
+				"$corpus" "${seed[@]}" >"$log" 2>&1 || rc=$?
+			echo "$rc" >"$log.rc"
+		) &
+	done
+	wait
+	for b in "${bins[@]}"; do
+		name=$(basename "$b")
+		log=$ROOT/build-fuzz/logs/$name.log
+		rc=$(cat "$log.rc" 2>/dev/null || echo "no status")
 		if [ "$rc" = 0 ]; then
 			record ok "fuzz $name" "$secs s, $(grep -Eo 'stat::number_of_executed_units: *[0-9]+' \
 				"$log" | grep -Eo '[0-9]+$') runs"
@@ -147,7 +165,8 @@ SUMMARY+=("$(printf '  %-4s  %-44s %s' -- "TUN read by (integration-xdp/*)" \
 	"${tun_read:-not reported}")")
 
 stage 3/4 "build-fuzz/ (clang, GW_FUZZ) and fuzzing"
-if build build-fuzz "build-fuzz/ (clang, libFuzzer)" -DCMAKE_C_COMPILER=clang -DGW_FUZZ=ON; then
+if BUILD_TARGET=fuzz build build-fuzz "build-fuzz/ (clang, libFuzzer)" -DCMAKE_C_COMPILER=clang \
+    -DGW_FUZZ=ON; then
 	run_fuzz
 else
 	record FAIL "fuzz" "not run: build failed"

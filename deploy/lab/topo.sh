@@ -392,6 +392,16 @@ gwctl_in()
 	nsx "$1" timeout 10 "$GW_BIN/gwctl" -s "$(gw_cli_ep "$1")" -c "$2"
 }
 
+# gw_synced NAME: every worker of NAME that is up says it runs controld's generation (show
+# workers: the header's "Generation N" and each worker's row); false with no worker up.
+gw_synced()
+{
+	gwctl_in "$1" "show workers" 2>/dev/null | awk '
+		/^Generation [0-9]+,/ { g = $2; sub(/,$/, "", g) }
+		$3 ~ /^[0-9]+$/ && $4 == "up" && $5 ~ /^[0-9]+$/ { n++; if ($5 != g) bad++ }
+		END { exit !(g != "" && n > 0 && !bad) }'
+}
+
 # ---------------------------------------------------------------- capture and traffic
 
 # cap_start NAME IF FILE [FILTER...]: tcpdump on IF in NAME into FILE; returns once it listens.

@@ -77,6 +77,7 @@ CA=$GW_RUN/gwA.conf
 CB=$GW_RUN/gwB.conf
 STARTED=0
 GEN=0
+both_synced() { gw_synced gwA && gw_synced gwB; }
 # configure NAME TSET CKLEN AKLEN AHLEN: both gateways on fresh keys, then wait for gwB to
 # show the new SAs (a reload after the first)
 configure()
@@ -100,7 +101,7 @@ configure()
 		sleep 0.1
 	done
 	t_lt "$1: both gateways run the new configuration" "$i" 50
-	sleep 1.5	# both workers on the new generation
+	t_check "$1: both gateways' workers run it" t_poll 5 both_synced
 }
 
 # gwB's inbound SA of a protocol as show crypto ipsec sa detail tells it

@@ -65,6 +65,9 @@ TABLE=()
 
 GW_CONF=$GW_RUN/gwB.conf
 swan_started=0
+# charon keeps a rekeyed child's inbound SA 5 s by default (charon.delete_rekeyed_delay), and
+# each rekey below waits until only the new one is left: 1 s is enough to check the same
+SWAN_CHARON_CONF="delete_rekeyed_delay = 1"
 
 # gone: neither end has an SA left.
 gone()
@@ -114,8 +117,9 @@ run_role()
 	if [ "$role" = strongSwan ]; then
 		old=$(ik_swan_esp ssA in)
 		t_check "[$name] ssA rekeys the child" swan_ctl ssA --rekey --child t
-		# 15 s: the old inbound SA drains 2 s after strongSwan's delete, and a lost
-		# INFORMATIONAL is retransmitted after strongSwan's 4 s (tests/lib/swan.sh)
+		# 15 s: the old inbound SA drains 2 s after strongSwan's delete (1 s on its end,
+		# delete_rekeyed_delay above), and a lost INFORMATIONAL is retransmitted after
+		# strongSwan's 4 s (tests/lib/swan.sh)
 		t_check "[$name] new SPIs on both ends (old ones drained)" t_poll 15 eval \
 			'[ "$(ik_swan_esp ssA in)" != "$old" ] && [ "$(ik_swan_esp ssA in | wc -l)" = 1 ] &&
 			 ik_ours_spi_match gwB ssA >/dev/null' || rekey_diag
