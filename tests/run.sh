@@ -15,9 +15,12 @@
 #                   adoption, NAT following: engine_test), charon_check (engine_test), replay
 #                   waits out failovers (windows and floors: in_test, workers_test), pmtu and
 #                   transforms wait for traffic (pmtu_test, the xform and esp/ah tests, and
-#                   every other tunnel script); of IKEv1, ikev1_swan runs under ASan (both
-#                   roles, every algorithm, tshark) and ikev1_swan_life (rekeys, restart,
-#                   rsa-sig) and ikev1_ours (DPD) wait; ikev2_swan leaves the IKEv2 engine to
+#                   every other tunnel script), bundle_strip replays captures through scapy
+#                   (in_test checks every SA kind's way in under ASan), bench_ike checks that
+#                   the benchmark script works (the engine it drives runs under ASan in the
+#                   IKE tests here); of IKEv1, ikev1_swan runs under ASan (both roles, every
+#                   algorithm, tshark) and ikev1_swan_life (rekeys, restart, rsa-sig) and
+#                   ikev1_ours (DPD) wait; ikev2_swan leaves the IKEv2 engine to
 #                   engine_test and ikev2_transport, swan_harness(_v1) run none of our code;
 #                   integration-raw/* and -xdp/* repeat wire tests on the other I/O path,
 #                   whose code the other tests run under ASan)
@@ -177,7 +180,7 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1:abort_on_erro
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 if build build-asan "build-asan/ (ASan + UBSan)" -DGW_SANITIZE=ON; then
 	run_ctest build-asan -E \
-	    '(integration-(raw|xdp)/.*|integration/(ikev2_swan_matrix|ikev2_swan_rekey|ikev2_swan_life|ikev2_swan_nat|ikev2_swan|ikev1_swan_life|ikev1_ours|swan_harness|swan_harness_v1|replay|pmtu|transforms)|controld/ike/charon_check)$'
+	    '(integration-(raw|xdp)/.*|integration/(bench_ike|bundle_strip|ikev2_swan_matrix|ikev2_swan_rekey|ikev2_swan_life|ikev2_swan_nat|ikev2_swan|ikev1_swan_life|ikev1_ours|swan_harness|swan_harness_v1|replay|pmtu|transforms)|controld/ike/charon_check)$'
 else record FAIL "ctest build-asan" "not run: build failed"; fi
 
 printf '\n==== summary (%s s)\n' "$((SECONDS - T_ALL))"

@@ -14,7 +14,9 @@ and none failed, 1 when any failed, 2 when none was found.  Algorithm names are 
 import argparse
 import sys
 
-from scapy.all import IP, PcapReader, conf
+from scapy.config import conf
+from scapy.layers.inet import IP
+from scapy.utils import PcapReader
 from scapy.layers.ipsec import AH, IPSecIntegrityError, SecurityAssociation
 
 conf.verb = 0

@@ -21,7 +21,9 @@ import argparse
 import ipaddress
 import sys
 
-from scapy.all import IP, PcapReader, conf  # noqa: E402
+from scapy.config import conf  # noqa: E402
+from scapy.layers.inet import IP  # noqa: E402
+from scapy.utils import PcapReader  # noqa: E402
 from scapy.layers.ipsec import ESP, IPSecIntegrityError, SecurityAssociation
 
 conf.verb = 0

@@ -19,7 +19,10 @@ Run with Debian's /usr/bin/python3 inside the attacker namespace.
 import argparse
 import sys
 
-from scapy.all import ICMP, IP, IPOption_NOP, Raw, conf, fragment, send
+from scapy.config import conf
+from scapy.layers.inet import ICMP, IP, IPOption_NOP, fragment
+from scapy.packet import Raw
+from scapy.sendrecv import send
 from scapy.layers.ipsec import ESP, SecurityAssociation
 
 conf.verb = 0

@@ -24,7 +24,10 @@ import argparse
 import os
 import sys
 
-from scapy.all import ICMP, IP, Raw, conf, send
+from scapy.config import conf
+from scapy.layers.inet import ICMP, IP
+from scapy.packet import Raw
+from scapy.sendrecv import send
 from scapy.layers.ipsec import ESP, SecurityAssociation
 
 conf.verb = 0

@@ -14,7 +14,10 @@ of its payload, which carry SPI.  MTU 0 is the pre-RFC 1191 form.  Run inside a 
 import argparse
 import struct
 
-from scapy.all import ICMP, IP, Raw, conf, send
+from scapy.config import conf
+from scapy.layers.inet import ICMP, IP
+from scapy.packet import Raw
+from scapy.sendrecv import send
 
 conf.verb = 0
 

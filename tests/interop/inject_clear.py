@@ -28,7 +28,12 @@ import os
 import struct
 import sys
 
-from scapy.all import ICMP, IP, TCP, UDP, Ether, Raw, conf, get_if_hwaddr, sendp
+from scapy.config import conf
+from scapy.arch import get_if_hwaddr
+from scapy.layers.inet import ICMP, IP, TCP, UDP
+from scapy.layers.l2 import Ether
+from scapy.packet import Raw
+from scapy.sendrecv import sendp
 
 conf.verb = 0
 PAYLOAD = b"ipsecgw-forged-cleartext"

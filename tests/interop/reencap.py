@@ -17,7 +17,11 @@ Debian's /usr/bin/python3 inside the attacker namespace.
 import argparse
 import sys
 
-from scapy.all import IP, UDP, Raw, conf, rdpcap, send
+from scapy.config import conf
+from scapy.layers.inet import IP, UDP
+from scapy.packet import Raw
+from scapy.sendrecv import send
+from scapy.utils import rdpcap
 
 conf.verb = 0
 

@@ -13,7 +13,10 @@ namespace.
 import argparse
 import sys
 
-from scapy.all import IP, conf, rdpcap, send
+from scapy.config import conf
+from scapy.layers.inet import IP
+from scapy.sendrecv import send
+from scapy.utils import rdpcap
 from scapy.layers.ipsec import ESP
 
 conf.verb = 0
