@@ -62,11 +62,17 @@
 #                         object and symbol); needs perf (package linux-perf).  BENCH_PERF=g:
 #                         the same with call graphs (perf record -g), each symbol with its callers
 #   BENCH_DATAD_ARGS=...  more options for every datad of our setups (e.g. --tun-read read)
+#   BENCH_BASE=DIR        a second build's bin/ (e.g. the code before a change): each of our
+#                         setups is measured with it too, just before the same setup with
+#                         GW_BIN, as a row "... [base]"; its default I/O is its own (its --help,
+#                         or BENCH_BASE_IO=raw|auto|xdp); the ratios ours/base are printed
+#                         before the last two lines
 #   GW_KEEP=1             keep the work directory (configs, daemon and charon logs, iperf3 JSON)
 set -uo pipefail
 GW_SRC=$(cd "$(dirname "$0")/.." && pwd)
 export GW_SRC
 GW_BIN=${GW_BIN:-$GW_SRC/build/bin}
+MAIN_BIN=$GW_BIN	# GW_BIN is BENCH_BASE's while a [base] row runs
 source "$GW_SRC/deploy/lab/topo.sh"
 source "$GW_SRC/bench/common.sh"
 
@@ -118,6 +124,7 @@ done
 
 # ---------------------------------------------------------------- which setups
 declare -A LABEL=() KIND=() ALG=() PEER=() WANT=() NOTE=() IO=() ALIAS=() IO_SEEN=()
+declare -A BIN=() IODEF=() BASE_OF=() LOG_FROM=()	# a [base] row's binaries and default I/O; ID -> its base
 ORDER=()
 for s in "${SETUPS[@]}"; do
 	IFS='|' read -r id label kind alg peer io <<<"$s"
@@ -132,7 +139,7 @@ io_default()
 {
 	local h
 	if [ -n "${BENCH_IO_DEFAULT:-}" ]; then echo "$BENCH_IO_DEFAULT"; return; fi
-	h=$("$GW_BIN/datad" --help 2>&1 | tr -s ' \n\t' '   ')
+	h=$("${1:-$GW_BIN}/datad" --help 2>&1 | tr -s ' \n\t' '   ')
 	if [[ $h =~ \((xdp|raw|auto),\ the\ default\) ]]; then echo "${BASH_REMATCH[1]}"
 	else echo raw; fi
 }
@@ -158,6 +165,32 @@ for id in "${sel[@]}"; do
 	[ -n "${LABEL[$id]:-}" ] || die "unknown setup '$id' in BENCH_SETUPS (ids: ${ORDER[*]})"
 	WANT[${ALIAS[$id]:-$id}]=1
 done
+# BENCH_BASE: a [base] row just before each of our rows, with the other build's binaries
+if [ -n "${BENCH_BASE:-}" ]; then
+	for b in controld datad; do
+		[ -x "$BENCH_BASE/$b" ] || die "BENCH_BASE: $BENCH_BASE/$b not found"
+	done
+	BENCH_BASE=$(cd "$BENCH_BASE" && pwd)
+	BASE_IO=${BENCH_BASE_IO:-$(BENCH_IO_DEFAULT='' io_default "$BENCH_BASE")}
+	[[ $BASE_IO =~ ^(raw|auto|xdp)$ ]] || die "BENCH_BASE_IO: raw, auto or xdp, not $BASE_IO"
+	o=()
+	for id in "${ORDER[@]}"; do
+		if [ "${WANT[$id]}" = 1 ] && [[ ${KIND[$id]} == ours* ]]; then
+			b="$id@base"
+			o+=("$b")
+			l=${LABEL[$id]}
+			if [ "${IO[$id]}" = default ]; then	# the base's own default I/O
+				case $BASE_IO in raw) d=raw ;; *) d=xdp ;; esac
+				[ -n "${LABEL[$id-$d]:-}" ] && l="${LABEL[$id-$d]} (default)"
+			fi
+			LABEL[$b]="$l [base]"; KIND[$b]=${KIND[$id]}; ALG[$b]=${ALG[$id]}
+			PEER[$b]=${PEER[$id]}; IO[$b]=${IO[$id]}; WANT[$b]=1
+			BIN[$b]=$BENCH_BASE; IODEF[$b]=$BASE_IO; BASE_OF[$id]=$b
+		fi
+		o+=("$id")
+	done
+	ORDER=("${o[@]}")
+fi
 NSTEP=0
 for id in "${ORDER[@]}"; do [ "${WANT[$id]}" = 1 ] && NSTEP=$((NSTEP + 1)); done
 want_kind() { local id; for id in "${ORDER[@]}"; do
@@ -433,6 +466,8 @@ ours_up()
 	GW_DATAD_ARGS=${BENCH_DATAD_ARGS:-}
 	[ "${IO[$CUR]}" != default ] && GW_DATAD_ARGS+=" --io ${IO[$CUR]}"
 	for g in gwA gwB; do
+		# where this setup's lines begin in datad's log (it is appended to, setup after setup)
+		LOG_FROM[$g]=$(stat -c %s "$(gw_dir "$g")/datad.log" 2>/dev/null || echo 0)
 		gw_start "$g" "$GW_RUN/$g.conf" || { NOTE[$CUR]="$g does not start"; return 1; }
 	done
 	CPU_PIDS=("${GW_PID[gwA/datad]}" "${GW_PID[gwB/datad]}")
@@ -449,15 +484,15 @@ io_seen()
 	for g in gwA gwB; do
 		w=$(gwctl_in "$g" "show workers" 2>/dev/null |
 			sed -n 's/^ *ESP received by: *//p' | head -1)
-		[ -n "$w" ] || w=$(grep -hoE 'AF_XDP in use|ESP received on raw sockets: .*' \
-			"$(gw_dir "$g")/datad.log" 2>/dev/null | tail -1)
+		[ -n "$w" ] || w=$(tail -c +"$((${LOG_FROM[$g]:-0} + 1))" "$(gw_dir "$g")/datad.log" \
+			2>/dev/null | grep -hoE 'AF_XDP in use|ESP received on raw sockets: .*' | tail -1)
 		seen+="${seen:+, }$g ${w:-?}"
 	done
 	IO_SEEN[$CUR]=$seen
 	# an AF_XDP row of plain ESP whose gateways fell back says so in its label (ESP in UDP
 	# stays on raw sockets under auto: ADR 0016)
 	if [ "${KIND[$CUR]}" = ours ] && { [ "${IO[$CUR]}" = auto ] ||
-	    { [ "${IO[$CUR]}" = default ] && [ "$IO_DEFAULT" != raw ]; }; }; then
+	    { [ "${IO[$CUR]}" = default ] && [ "${IODEF[$CUR]:-$IO_DEFAULT}" != raw ]; }; }; then
 		[[ $seen == *af_xdp*af_xdp* ]] || LABEL[$CUR]+=" [raw!]"
 	fi
 }
@@ -563,6 +598,7 @@ run_setup()
 {
 	local id=$1 step=$2 kind=${KIND[$1]} r t out val loss cpu secs mbit busy line w0 usr sys i pg
 	CUR=$id
+	GW_BIN=${BIN[$id]:-$MAIN_BIN}
 	say "[$step/$NSTEP] ${LABEL[$id]}: setting up ..."
 	lab_down
 	lab_up || { NOTE[$id]="topology failed"; return 1; }
@@ -640,6 +676,7 @@ for id in "${ORDER[@]}"; do
 	step=$((step + 1))
 	run_setup "$id" "$step" || say "[$step/$NSTEP] ${LABEL[$id]}: n/a: ${NOTE[$id]:-failed}"
 done
+GW_BIN=$MAIN_BIN
 lab_down
 ELAPSED=$((SECONDS - T_START))
 LOAD_AFTER=$(idle_check)
@@ -694,7 +731,8 @@ read -r -a CPU_TESTS <<<"${BENCH_CPU_TESTS:-tcp1 udp$UDP_BIG}"
 	echo "bench/run.sh tunnel, $(date '+%F %T'), $(nproc) cores" \
 		"($(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')), kernel $(uname -r)," \
 		"OpenSSL $(openssl version | cut -d' ' -f2), iperf3 $(iperf3 --version | head -1 | cut -d' ' -f2)," \
-		"strongSwan ${ss_ver:-not installed}; our binaries: $GW_BIN; datad's default I/O: $IO_DEFAULT"
+		"strongSwan ${ss_ver:-not installed}; our binaries: $MAIN_BIN; datad's default I/O:" \
+		"$IO_DEFAULT${BENCH_BASE:+; [base] rows: $BENCH_BASE, its default I/O: $BASE_IO}"
 	echo "medians of $RUNS runs of ${SECS} s each (iperf3 hostA -> hostB); UDP at -b 0 with" \
 		"${UDP_BIG}-byte and ${UDP_SMALL}-byte IP packets, kpps = packets/s the receiver got," \
 		"its socket buffer $( [ "$RCVBUF" = 0 ] && echo "the kernel's default" || echo "$RCVBUF");" \
@@ -783,7 +821,7 @@ read -r -a CPU_TESTS <<<"${BENCH_CPU_TESTS:-tcp1 udp$UDP_BIG}"
 	printf "$rfmt" "" "TCP 1" "TCP 4" "UDP$UDP_BIG" "UDP$UDP_SMALL" "Mbit/CPU"
 	for id in "${ORDER[@]}"; do
 		[ "${WANT[$id]}" = 1 ] || continue
-		for other in "${PEER[$id]}" plain; do
+		for other in "${PEER[$id]}" "${BASE_OF[$id]:-}" plain; do
 			if [ -z "$other" ] || [ "$other" = "$id" ] || [ "${WANT[$other]}" != 1 ]; then
 				continue
 			fi
@@ -820,9 +858,17 @@ read -r -a CPU_TESTS <<<"${BENCH_CPU_TESTS:-tcp1 udp$UDP_BIG}"
 	echo
 } >>"$OUT"
 
-# 3. last, both: the goal's two figures (issue 13), TCP 1 stream with AES-128-GCM, datad's
-# default I/O
+# 3. last, both: with BENCH_BASE, each of our setups over its [base] row; then the goal's two
+# figures (issue 13), TCP 1 stream with AES-128-GCM, datad's default I/O
 {
+	for id in "${ORDER[@]}"; do
+		b=${BASE_OF[$id]:-}
+		[ -n "$b" ] || continue
+		printf 'tunnel %s ours/base: TCP 1 %s, UDP%s %s, Mbit per CPU-s %s\n' "$id" \
+			"$(ratio "$(med "$id" tcp1)" "$(med "$b" tcp1)")" "$UDP_BIG" \
+			"$(ratio "$(med "$id" "udp$UDP_BIG")" "$(med "$b" "udp$UDP_BIG")")" \
+			"$(ratio "$(med "$id" tcp1.eff)" "$(med "$b" tcp1.eff)")"
+	done
 	echo "tunnel tcp1 gcm128 ours/plain: $(ratio "$(med gcm128 tcp1)" "$(med plain tcp1)" |
 		sed 's/^-$/n\/a/')"
 	echo "tunnel tcp1 gcm128 ours/strongswan: $(ratio "$(med gcm128 tcp1)" "$(med ss-gcm tcp1)" |
