@@ -168,7 +168,7 @@ main(void)
 	logging_monitor_set(lg, "c4", 2, true, 1000 + LOGGING_MONITOR_IDLE_MS + 1, null);
 	T_OK(!logging_monitor_on(lg, "c3", 2), "an idle monitor is forgotten");
 	for (int i = 0; i < LOGGING_MONITORS_MAX + 2; i++) {
-		char id[8];
+		char id[16];
 
 		snprintf(id, sizeof(id), "m%d", i);
 		logging_monitor_set(lg, id, strlen(id), true, 100000, null);

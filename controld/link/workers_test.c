@@ -292,7 +292,7 @@ test_keys(void)
 	T_OK(worker("gwC/1") && worker("gwC/2"), "key A's two workers joined");
 	full = (unsigned)cd.link.refused[REFUSE_HELLO_FULL];
 	for (int i = 0; i < 64; i++) {
-		char id[16];
+		char id[24];
 
 		snprintf(id, sizeof(id), "gwC/x%d", i);
 		hello("k6", KEY_A, id, 49, 0xcb00710a);
