@@ -486,7 +486,7 @@ io_seen()
 			sed -n 's/^ *ESP received by: *//p' | head -1)
 		[ -n "$w" ] || w=$(tail -c +"$((${LOG_FROM[$g]:-0} + 1))" "$(gw_dir "$g")/datad.log" \
 			2>/dev/null | grep -hoE 'AF_XDP in use|ESP received on raw sockets: .*' | tail -1)
-		seen+="${seen:+, }$g ${w:-?}"
+		seen+="${seen:+, }$g ${w:-not reported}"
 	done
 	IO_SEEN[$CUR]=$seen
 	# an AF_XDP row of plain ESP whose gateways fell back says so in its label (ESP in UDP
