@@ -124,7 +124,8 @@ done
 
 # ---------------------------------------------------------------- which setups
 declare -A LABEL=() KIND=() ALG=() PEER=() WANT=() NOTE=() IO=() ALIAS=() IO_SEEN=()
-declare -A BIN=() IODEF=() BASE_OF=() LOG_FROM=()	# a [base] row's binaries and default I/O; ID -> its base
+declare -A BIN=() IODEF=() BASE_OF=()	# a [base] row's binaries and default I/O; ID -> its base
+declare -A LOG_FROM=()			# gwA, gwB -> where this setup's lines begin in datad.log
 ORDER=()
 for s in "${SETUPS[@]}"; do
 	IFS='|' read -r id label kind alg peer io <<<"$s"

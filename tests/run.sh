@@ -68,9 +68,9 @@ run_ctest()
 {
 	local dir=$1 log=$ROOT/$1/ctest.log t=$SECONDS total failed line
 	shift
-	# JOBS + 1 tests at once: the wire tests hold at most JOBS slots of the resource "wire"
-	# (tests/CMakeLists.txt says which take one, both or none), the one more is a test that
-	# waits out lifetimes, or a unit test
+	# JOBS + 1 tests at once: the wire tests share the 2 slots of the resource "wire"
+	# (tests/resources.json; tests/CMakeLists.txt says which take one, both or none), the one
+	# more is a test that waits out lifetimes, or a unit test
 	(cd "$ROOT/$dir" && ctest --output-on-failure -j"$((JOBS + 1))" \
 		--resource-spec-file "$ROOT/tests/resources.json" "$@") 2>&1 | tee "$log"
 	line=$(grep -E 'tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -n1)
